@@ -1,0 +1,358 @@
+"""Backward: topological order, gradient routing, un-broadcasting, accumulation, graph freeing.
+
+Nothing else in the library walks the graph. A node is the ``Context`` of one ``Function.apply``;
+its ``_next`` says where each input's gradient goes: a leaf Tensor, ``(node, output_nr)``, or
+nowhere (None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode
+from .function import Context
+from .tensor import Tensor
+
+
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves they depend on.
+
+    Parameters
+    ----------
+    tensors : Tensor or sequence of Tensor
+        Outputs to differentiate. A non-scalar output needs its ``grad_tensors`` entry.
+    grad_tensors : Tensor or sequence, optional
+        d(loss)/d(output) for each output; defaults to 1 for one-element outputs.
+    retain_graph : bool, optional
+        Keep saved tensors so backward can run again; defaults to ``create_graph``.
+    create_graph : bool
+        Record the backward pass so higher derivatives can be taken.
+    inputs : sequence of Tensor, optional
+        Accumulate only into these leaves.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor(3.0, requires_grad=True)
+    >>> autograd.backward(x * x)
+    >>> x.grad
+    tensor(6.)
+    """
+    outs = _as_tuple(tensors, "tensors")
+    grads = _seed_grads(outs, grad_tensors, create_graph)
+    only = None
+    if inputs is not None:
+        only = {id(t): t for t in _as_tuple(inputs, "inputs")}
+    _run(outs, grads, create_graph if retain_graph is None else retain_graph, create_graph,
+         accumulate_only=only)  # fmt: skip
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """Return d(outputs)/d(inputs) without touching any ``.grad``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor(2.0, requires_grad=True)
+    >>> (g,) = autograd.grad(x**3, x, create_graph=True)
+    >>> g
+    tensor(12., grad_fn=<MulBackward>)
+    >>> autograd.grad(g, x)
+    (tensor(12.),)
+    """
+    outs = _as_tuple(outputs, "outputs")
+    ins = _as_tuple(inputs, "inputs")
+    for i, t in enumerate(ins):
+        if not t._requires_grad:
+            raise RuntimeError(f"grad: inputs[{i}] does not require grad")
+    seeds = _seed_grads(outs, grad_outputs, create_graph)
+    captured = _run(outs, seeds, create_graph if retain_graph is None else retain_graph,
+                    create_graph, capture=ins)  # fmt: skip
+    result = []
+    for i, (t, g) in enumerate(zip(ins, captured)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: inputs[{i}] was not used to compute the outputs; "
+                    "pass allow_unused=True to get None for it"
+                )
+            result.append(None)
+        else:
+            result.append(g if isinstance(g, Tensor) else Tensor._make(g))
+    return tuple(result)
+
+
+def _as_tuple(x: Any, name: str) -> tuple[Tensor, ...]:
+    seq = (x,) if isinstance(x, Tensor) else tuple(x)
+    for i, t in enumerate(seq):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}[{i}]: expected a Tensor, got {type(t).__name__}")
+    return seq
+
+
+def _seed_grads(outs: tuple, given: Any, create_graph: bool) -> list:
+    if given is None or isinstance(given, Tensor):
+        given = [given] * len(outs) if given is None else [given]
+    given = list(given)
+    if len(given) != len(outs):
+        raise ValueError(f"grad_tensors: got {len(given)} gradients for {len(outs)} outputs")
+    seeds = []
+    for i, (t, g) in enumerate(zip(outs, given)):
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"tensors[{i}] does not require grad and does not have a grad_fn: nothing to "
+                "differentiate (did you forget requires_grad=True, or run under no_grad?)"
+            )
+        if g is None:
+            if t._array.size != 1:
+                raise RuntimeError(
+                    f"backward: grad can be implicitly created only for outputs with one "
+                    f"element; tensors[{i}] has shape {t.shape}, so pass `gradient`"
+                )
+            g = np.ones_like(t._array)
+        else:
+            g = g._array if isinstance(g, Tensor) and not create_graph else g
+            if not isinstance(g, Tensor):
+                g = np.asarray(g, dtype=t.dtype)
+            if tuple(g.shape) != t.shape:
+                raise RuntimeError(
+                    f"backward: gradient has shape {tuple(g.shape)} but tensors[{i}] has shape "
+                    f"{t.shape}"
+                )
+        if create_graph and not isinstance(g, Tensor):
+            g = Tensor._make(g)
+        seeds.append(g)
+    return seeds
+
+
+def _run(
+    outs: tuple,
+    seeds: list,
+    retain_graph: bool,
+    create_graph: bool,
+    capture: tuple | None = None,
+    accumulate_only: dict | None = None,
+) -> list:
+    """The backward loop: count consumers, then process nodes whose consumers are all done."""
+    # Where captured gradients (autograd.grad) are read: leaf id or (node id, output_nr).
+    want: dict = {}
+    if capture is not None:
+        for k, t in enumerate(capture):
+            key = id(t) if t.grad_fn is None else (id(t.grad_fn), t._output_nr)
+            want.setdefault(key, []).append(k)
+    captured: list = [None] * (len(capture) if capture is not None else 0)
+
+    buffers: dict[Context, list] = {}
+    leaf_grads: dict[int, list] = {}  # id(leaf) -> [leaf, summed grad]
+    roots = []
+    for t, g in zip(outs, seeds):
+        if t.grad_fn is None:
+            _add_leaf(leaf_grads, t, g)
+        else:
+            buf = buffers.get(t.grad_fn)
+            if buf is None:
+                buf = buffers[t.grad_fn] = [None] * len(t.grad_fn._output_meta)
+                roots.append(t.grad_fn)
+            slot = t._output_nr
+            buf[slot] = g if buf[slot] is None else buf[slot] + g
+
+    dependents = _count_dependents(roots)
+    ready = [n for n in roots if dependents[n] == 0]
+    prev_mode = grad_mode._set_grad_enabled_raw(create_graph)
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node)
+            _before_node(node, grads, create_graph, want, captured)
+            node._create_graph = create_graph
+            in_grads = _call_backward(node, grads, create_graph)
+            if not retain_graph:
+                node._saved = None
+                node._freed = True
+            for edge, meta, g in zip(node._next, node._input_meta, in_grads):
+                if edge is None or g is None:
+                    continue
+                g = _fit(node, g, meta)
+                if isinstance(edge, Tensor):
+                    _add_leaf(leaf_grads, edge, g)
+                    continue
+                parent, nr = edge
+                buf = buffers.get(parent)
+                if buf is None:
+                    buf = buffers[parent] = [None] * len(parent._output_meta)
+                buf[nr] = g if buf[nr] is None else buf[nr] + g
+                dependents[parent] -= 1
+                if dependents[parent] == 0:
+                    ready.append(parent)
+        for leaf, g in leaf_grads.values():
+            g = _run_hooks(leaf._hooks, g, create_graph)
+            keys = want.get(id(leaf))
+            if keys is not None:
+                for k in keys:
+                    captured[k] = g
+            elif capture is None and (accumulate_only is None or id(leaf) in accumulate_only):
+                _accumulate(leaf, g, create_graph)
+    finally:
+        grad_mode._set_grad_enabled_raw(prev_mode)
+    return captured
+
+
+def _count_dependents(roots: list) -> dict:
+    """For every node reachable from ``roots``: how many edges of the graph point into it."""
+    dependents = dict.fromkeys(roots, 0)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node._freed:
+            raise RuntimeError(
+                f"{node.name}: trying to backward through the graph a second time (or directly "
+                "access saved tensors after they have already been freed). Saved intermediate "
+                "values of the graph are freed when you call .backward() or autograd.grad(). "
+                "Specify retain_graph=True if you need to backward through the graph a second time."
+            )
+        for edge in node._next:
+            if edge is None or isinstance(edge, Tensor):
+                continue
+            parent = edge[0]
+            if parent in dependents:
+                dependents[parent] += 1
+            else:
+                dependents[parent] = 1
+                stack.append(parent)
+    return dependents
+
+
+def _before_node(node: Context, grads: list, create_graph: bool, want: dict, captured: list):
+    """Fill missing output grads with zeros, run tensor hooks, retain_grad and captures."""
+    for nr, meta in enumerate(node._output_meta):
+        if grads[nr] is None:
+            grads[nr] = np.zeros(meta[0], dtype=meta[1])
+            if create_graph:
+                grads[nr] = Tensor._make(grads[nr])
+    if node._hooks:
+        for nr, hooks in node._hooks.items():
+            grads[nr] = _run_hooks(hooks, grads[nr], create_graph)
+    if node._retained:
+        for nr, ref in node._retained.items():
+            t = ref()
+            if t is not None:
+                g = grads[nr]
+                g = g if isinstance(g, Tensor) else Tensor._make(g.copy())
+                t._grad = g if t._grad is None else t._grad + g
+    if want:
+        for nr in range(len(grads)):
+            keys = want.get((id(node), nr))
+            if keys:
+                for k in keys:
+                    captured[k] = grads[nr]
+
+
+def _call_backward(node: Context, grads: list, create_graph: bool) -> tuple:
+    result = node._fn.backward(node, *grads)
+    if not isinstance(result, tuple):
+        result = (result,)
+    if len(result) != len(node._next):
+        raise RuntimeError(
+            f"{node.name}.backward returned {len(result)} gradients, but forward took "
+            f"{len(node._next)} inputs; return one per input (None where there is none)"
+        )
+    if grad_mode._state.anomaly:
+        for i, g in enumerate(result):
+            if g is not None and not np.all(np.isfinite(np.asarray(_raw(g)))):
+                where = "".join(node._stack[-3:]) if node._stack else "(unknown)\n"
+                raise RuntimeError(
+                    f"Function '{node.name}Backward' returned nan/inf values in its "
+                    f"{i}th output.\nThe forward call that created it:\n{where}"
+                )
+    return result
+
+
+def _raw(g: Any) -> Any:
+    return g._array if isinstance(g, Tensor) else g
+
+
+def _fit(node: Context, g: Any, meta: tuple) -> Any:
+    """Un-broadcast ``g`` to the input's shape and cast it to the input's dtype."""
+    shape, dtype = meta
+    if not isinstance(g, (np.ndarray, Tensor)):
+        g = np.asarray(g, dtype=dtype)
+    gshape = g.shape
+    if gshape != shape:
+        g = unbroadcast(g, shape)
+        if g.shape != shape:
+            raise RuntimeError(
+                f"{node.name}.backward returned a gradient of shape {tuple(gshape)} for an "
+                f"input of shape {shape}"
+            )
+    if g.dtype != dtype:
+        g = g.to(dtype) if isinstance(g, Tensor) else g.astype(dtype)
+    return g
+
+
+def unbroadcast(g: Any, shape: tuple) -> Any:
+    """Sum ``g`` over the axes that broadcasting added or stretched to reach ``g.shape``."""
+    extra = g.ndim - len(shape)
+    if extra < 0:
+        return g
+    if extra:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, (s, gs) in enumerate(zip(shape, g.shape)) if s == 1 and gs != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g
+
+
+def _add_leaf(leaf_grads: dict, leaf: Tensor, g: Any) -> None:
+    entry = leaf_grads.get(id(leaf))
+    if entry is None:
+        leaf_grads[id(leaf)] = [leaf, g]
+    else:
+        entry[1] = entry[1] + g
+
+
+def _run_hooks(hooks: list | None, g: Any, create_graph: bool) -> Any:
+    if not hooks:
+        return g
+    for hook in list(hooks):
+        t = g if isinstance(g, Tensor) else Tensor._make(g)
+        new = hook(t)
+        if new is not None:
+            if not isinstance(new, Tensor) or new.shape != t.shape:
+                raise RuntimeError(
+                    f"hook {getattr(hook, '__name__', hook)!r} must return None or a Tensor of "
+                    f"shape {t.shape}, got {new!r:.80}"
+                )
+            g = new if create_graph else new._array
+    return g
+
+
+def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
+    current = leaf._grad
+    if create_graph:
+        g = g if isinstance(g, Tensor) else Tensor._make(g)
+        leaf._grad = g if current is None else current + g
+        return
+    if current is None:
+        # Copy: the same array may be routed to several leaves or belong to the caller.
+        leaf._grad = Tensor._make(np.array(g, dtype=leaf.dtype, copy=True))
+    elif current.grad_fn is not None or current._requires_grad:
+        leaf._grad = Tensor._make(current._array + g)
+    else:
+        current._array += g
+        current._vc[0] += 1

@@ -1,0 +1,221 @@
+"""Function and Context: the one way a differentiable op is made, for the library and for users.
+
+A ``Function`` subclass writes ``forward(ctx, *args)`` on NumPy arrays (every Tensor argument
+arrives as its array) and ``backward(ctx, *grad_outputs)``. ``backward`` receives arrays and
+returns arrays in the common case; when the engine runs with ``create_graph=True`` it receives
+Tensors instead (and ``ctx.saved_tensors`` gives Tensors connected to the graph), so a backward
+written with operators and methods that arrays and Tensors share -- ``g * (1 - y * y)``,
+``g @ w.T``, ``.sum(axis, keepdims=True)``, ``np.exp(x)`` -- is itself differentiable.
+
+The engine un-broadcasts the returned gradients to each input's shape and accumulates them;
+a backward never repeats that logic.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode
+from .tensor import Tensor
+
+
+class Context:
+    """What ``forward`` leaves for ``backward``; it is also the graph node (``tensor.grad_fn``).
+
+    Attributes
+    ----------
+    needs_input_grad : tuple of bool
+        For each argument of ``apply``: whether a gradient for it is wanted.
+    """
+
+    def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
+        self._fn = fn
+        self.needs_input_grad = needs_input_grad
+        self._saved: tuple | None = ()
+        self._saved_src: tuple = ()
+        self._create_graph = False
+        self._freed = False
+        self._non_differentiable: tuple = ()
+        # Per input: None (no gradient wanted), a leaf Tensor, or (grad_fn, output_nr).
+        self._next: tuple = ()
+        self._input_meta: tuple = ()  # per input: (shape, dtype) or None
+        self._output_meta: tuple = ()  # per output: (shape, dtype)
+        self._hooks: dict[int, list] | None = None
+        self._retained: dict[int, Any] | None = None
+        self._stack: list[str] | None = None
+
+    @property
+    def name(self) -> str:
+        """The name of the Function that made this node, e.g. ``"Mul"``."""
+        return self._fn.__name__
+
+    def __repr__(self) -> str:
+        return f"<{self._fn.__name__}Backward>"
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        """Keep ``arrays`` (inputs, outputs or intermediates of forward) for backward.
+
+        Saved inputs and outputs are checked against in-place changes when backward reads them.
+        """
+        self._saved = arrays
+
+    def mark_non_differentiable(self, *arrays: np.ndarray) -> None:
+        """Declare outputs (e.g. indices) that never carry a gradient."""
+        self._non_differentiable = arrays
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """What forward saved: arrays, or Tensors when backward is building a graph."""
+        if self._freed:
+            raise RuntimeError(
+                f"{self.name}: trying to backward through the graph a second time (or to read "
+                "saved tensors after they were freed). Pass retain_graph=True to the first "
+                "backward() or autograd.grad() if you need to go through the graph again."
+            )
+        for src in self._saved_src:
+            if src is not None and src[1][0] != src[2]:
+                raise RuntimeError(
+                    f"{self.name}: one of the tensors saved for backward was modified by an "
+                    f"in-place operation (its version is now {src[1][0]}, expected {src[2]}). "
+                    "Use an out-of-place op or clone() the tensor before changing it."
+                )
+        saved = self._saved
+        if not self._create_graph:
+            return saved
+        return tuple(self._as_graph_tensor(a, src) for a, src in zip(saved, self._saved_src))
+
+    saved_arrays = saved_tensors
+
+    def _as_graph_tensor(self, array: Any, src: tuple | None) -> Any:
+        """Rebuild a saved value as a Tensor wired into the graph (for create_graph)."""
+        if not isinstance(array, np.ndarray):
+            return array
+        if src is None:
+            return Tensor._make(array)
+        kind, _, _, index = src
+        if kind == "out":
+            nd = self._output_meta[index][2]
+            return Tensor._make(array, not nd, None if nd else self, index)
+        edge = self._next[index]
+        if edge is None:
+            return Tensor._make(array)
+        if isinstance(edge, Tensor):
+            return edge
+        return Tensor._make(array, True, edge[0], edge[1])
+
+
+class Function:
+    """Base class of every differentiable op.
+
+    Subclasses define two static methods and are called through ``apply``::
+
+        class Square(Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return 2 * x * grad
+
+    Examples
+    --------
+    >>> import autograd
+    >>> class Cube(autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x**3
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 3 * x**2 * grad
+    >>> x = autograd.tensor([2.0], requires_grad=True)
+    >>> Cube.apply(x).backward(autograd.ones(1))
+    >>> x.grad
+    tensor([12.])
+    """
+
+    @staticmethod
+    def forward(ctx: Context, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx: Context, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define backward(ctx, ...)")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` on the arrays of ``args`` and record the node if a grad is needed."""
+        arrays = [a._array if isinstance(a, Tensor) else a for a in args]
+        record = grad_mode._state.grad_enabled and any(
+            isinstance(a, Tensor) and a._requires_grad for a in args
+        )
+        if not record:
+            ctx = Context(cls, (False,) * len(args))
+            out = cls.forward(ctx, *arrays, **kwargs)
+            if isinstance(out, tuple):
+                return tuple(Tensor._make(_as_array(o, cls)) for o in out)
+            return Tensor._make(_as_array(out, cls))
+
+        needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        ctx = Context(cls, needs)
+        out = cls.forward(ctx, *arrays, **kwargs)
+        single = not isinstance(out, tuple)
+        outs = (out,) if single else out
+        outs = tuple(_as_array(o, cls) for o in outs)
+        nd_ids = {id(a) for a in ctx._non_differentiable}
+        ctx._output_meta = tuple(
+            (o.shape, o.dtype, id(o) in nd_ids or o.dtype.kind != "f") for o in outs
+        )
+        ctx._next = tuple(_edge(a) if n else None for a, n in zip(args, needs))
+        ctx._input_meta = tuple((a.shape, a.dtype) if n else None for a, n in zip(args, needs))
+        if grad_mode._state.anomaly:
+            ctx._stack = traceback.format_stack()[:-1]
+        results = tuple(
+            Tensor._make(o, not meta[2], None if meta[2] else ctx, i)
+            for i, (o, meta) in enumerate(zip(outs, ctx._output_meta))
+        )
+        if ctx._saved:
+            ctx._saved_src = tuple(_source(s, args, arrays, outs, results) for s in ctx._saved)
+        return results[0] if single else results
+
+
+def _as_array(out: Any, fn: type) -> np.ndarray:
+    if isinstance(out, np.ndarray):
+        return out
+    if isinstance(out, Tensor):
+        return out._array
+    if isinstance(out, (int, float, bool, np.generic)):
+        return np.asarray(out)
+    raise TypeError(
+        f"{fn.__name__}.forward must return arrays (or a tuple of them), got {type(out).__name__}"
+    )
+
+
+def _edge(t: Tensor) -> Any:
+    """Where the gradient for input ``t`` goes: the leaf itself, or its producer and slot."""
+    if t.grad_fn is None:
+        return t
+    return (t.grad_fn, t._output_nr)
+
+
+def _source(saved: Any, args: tuple, arrays: list, outs: tuple, results: tuple) -> tuple | None:
+    """Identify a saved array as an input or output so it can be version-checked and rebuilt.
+
+    Returns ``(kind, version_counter, version_at_save, index)`` or None for an intermediate.
+    """
+    for i, a in enumerate(arrays):
+        if saved is a and isinstance(args[i], Tensor):
+            vc = args[i]._vc
+            return ("in", vc, vc[0], i)
+    for j, o in enumerate(outs):
+        if saved is o:
+            vc = results[j]._vc
+            return ("out", vc, vc[0], j)
+    return None

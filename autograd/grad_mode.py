@@ -1,0 +1,171 @@
+"""Grad mode (thread-local) and anomaly detection switches."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State(threading.local):
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.anomaly = False
+
+
+_state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are recorded for backward in this thread.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.is_grad_enabled()
+    True
+    """
+    return _state.grad_enabled
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether :class:`detect_anomaly` is active in this thread."""
+    return _state.anomaly
+
+
+class _ModeSwitch:
+    """A context manager that is also a decorator; subclasses say what the mode becomes."""
+
+    def _new_value(self) -> bool:  # pragma: no cover - overridden
+        raise TypeError("_ModeSwitch is abstract")
+
+    def __enter__(self) -> None:
+        self._prev = _state.grad_enabled
+        _state.grad_enabled = self._new_value()
+
+    def __exit__(self, *exc: object) -> None:
+        _state.grad_enabled = self._prev
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__(*self._args()):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    def _args(self) -> tuple:
+        return ()
+
+
+class no_grad(_ModeSwitch):
+    """Disable graph recording, as a context manager or decorator.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.ones(2, requires_grad=True)
+    >>> with autograd.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def _new_value(self) -> bool:
+        return False
+
+
+class enable_grad(_ModeSwitch):
+    """Enable graph recording inside a ``no_grad`` region.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.ones(2, requires_grad=True)
+    >>> with autograd.no_grad(), autograd.enable_grad():
+    ...     (x * 2).requires_grad
+    True
+    """
+
+    def _new_value(self) -> bool:
+        return True
+
+
+class set_grad_enabled(_ModeSwitch):
+    """Set grad mode to ``mode``; usable as a function, context manager or decorator.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> with autograd.set_grad_enabled(False):
+    ...     autograd.is_grad_enabled()
+    False
+    """
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled: mode must be a bool, got {type(mode).__name__}")
+        self.mode = mode
+        # Called as a plain function it takes effect at once, as in PyTorch.
+        self._prev = _state.grad_enabled
+        _state.grad_enabled = mode
+
+    def _new_value(self) -> bool:
+        return self.mode
+
+    def __enter__(self) -> None:
+        _state.grad_enabled = self.mode
+
+    def _args(self) -> tuple:
+        return (self.mode,)
+
+    def __call__(self, fn: F) -> F:
+        _state.grad_enabled = self._prev  # used as a decorator: undo the immediate effect
+        return super().__call__(fn)
+
+
+class detect_anomaly:
+    """Check every gradient computed in backward for NaN/Inf.
+
+    When one is found, the error names the forward op that produced it and the line of user code
+    that called that op. Slows backward; use while debugging.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([0.0], requires_grad=True)
+    >>> with autograd.detect_anomaly():
+    ...     try:
+    ...         x.sqrt().backward(autograd.tensor([1.0]))
+    ...     except RuntimeError as e:
+    ...         print("Sqrt" in str(e))
+    True
+    """
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.check_nan = check_nan
+
+    def __enter__(self) -> None:
+        self._prev = _state.anomaly
+        _state.anomaly = self.check_nan
+
+    def __exit__(self, *exc: object) -> None:
+        _state.anomaly = self._prev
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with detect_anomaly(self.check_nan):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+def _set_grad_enabled_raw(mode: bool) -> bool:
+    """Set grad mode and return the previous one (for the engine; no object allocated)."""
+    prev = _state.grad_enabled
+    _state.grad_enabled = mode
+    return prev

@@ -1,0 +1,15 @@
+"""All ops, one module per family. Each family lists its public names in ``__all__``."""
+
+from .arithmetic import *  # noqa: F403
+from .compare import *  # noqa: F403
+from .elementwise import *  # noqa: F403
+from .reduce import *  # noqa: F403
+from .activation import *  # noqa: F403
+from .shape import *  # noqa: F403
+from .index import *  # noqa: F403
+from .linalg import *  # noqa: F403
+from .conv import *  # noqa: F403
+from .pool import *  # noqa: F403
+from .inplace import *  # noqa: F403
+from .numpy_dispatch import array_function, array_ufunc  # noqa: F401
+from .registry import REGISTRY, OpInfo, Sample, register  # noqa: F401

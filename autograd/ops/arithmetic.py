@@ -1,0 +1,485 @@
+"""Binary arithmetic and selection: + - * / ** maximum minimum where clamp lerp.
+
+Operands broadcast as in PyTorch; the engine sums each gradient back to its operand's shape.
+Python scalars never up-cast a tensor (``float32_tensor * 2.5`` stays float32).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+from ._util import as_tensor, binary_operands, broadcast_error, float_tensor
+from .registry import Sample, binary, register
+
+__all__ = [
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
+    "maximum", "minimum", "where", "clamp", "clip", "lerp", "floor_divide", "remainder",
+]  # fmt: skip
+
+
+def _apply_binary(fn: type[Function], a: Any, b: Any, op: str, floating: bool = False) -> Tensor:
+    if not (type(a) is Tensor and type(b) is Tensor and a._array.dtype == b._array.dtype) or (
+        floating and a._array.dtype.kind != "f"
+    ):
+        a, b = binary_operands(a, b, op, floating)
+    try:
+        return fn.apply(a, b)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise broadcast_error(op, a, b) from None
+        raise
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+@register(sample=binary())
+def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
+    """``input + alpha * other``, broadcasting.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.add(autograd.tensor([1.0, 2.0]), 10.0)
+    tensor([11., 12.])
+    """
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _apply_binary(Add, input, other, "add")
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g
+
+
+@register(sample=binary())
+def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
+    """``input - alpha * other``, broadcasting.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.sub(autograd.tensor([1.0, 2.0]), autograd.tensor([0.5]))
+    tensor([0.5000, 1.5000])
+    """
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _apply_binary(Sub, input, other, "sub")
+
+
+subtract = sub
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (g * b if na else None), (g * a if nb else None)
+
+
+@register(sample=binary())
+def mul(input: Any, other: Any) -> Tensor:
+    """``input * other``, broadcasting.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.mul(autograd.tensor([1.0, 2.0]), 3)
+    tensor([3., 6.])
+    """
+    return _apply_binary(Mul, input, other, "mul")
+
+
+multiply = mul
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (g / b if na else None), (-g * a / (b * b) if nb else None)
+
+
+def _div_sample(draw: Any, dtype: np.dtype) -> Sample:
+    s = binary()(draw, dtype)
+    a, b = s.args
+    return Sample((a, np.where(np.abs(b) < 0.3, 0.3 + np.abs(b), b)))
+
+
+@register(sample=_div_sample)
+def div(input: Any, other: Any, rounding_mode: str | None = None) -> Tensor:
+    """True division (integers give float32), or ``rounding_mode="floor"``/``"trunc"``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.div(autograd.tensor([1, 2]), 2)
+    tensor([0.5000, 1.0000])
+    """
+    if rounding_mode is None:
+        return _apply_binary(Div, input, other, "div", floating=True)
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode == "trunc":
+        a, b = binary_operands(input, other, "div")
+        arr = np.trunc(np.asarray(a) / np.asarray(b))
+        return Tensor._make(arr.astype(_result_dtype(a, b)))
+    raise ValueError(
+        f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}"
+    )
+
+
+divide = div
+true_divide = div
+
+
+def _result_dtype(a: Any, b: Any) -> np.dtype:
+    return a.dtype if isinstance(a, Tensor) else b.dtype
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        y = a**b
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, y = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = gb = None
+        if na:
+            if isinstance(b, (int, float)):
+                ga = g * 0 if b == 0 else g * b * a ** (b - 1)
+            else:
+                # d/da a**b = b * a**(b-1); PyTorch gives 0 where b == 0 (even at a == 0).
+                ga = np.where(b == 0, 0.0, g * b * a ** (b - 1))
+        if nb:
+            # d/db a**b = a**b * log(a); PyTorch defines it as 0 where a == 0 and b >= 0.
+            safe = np.where(a == 0, 1.0, a)
+            gb = np.where((a == 0) & (b >= 0), 0.0, g * y * np.log(safe))
+        return ga, gb
+
+
+def _pow_sample(draw: Any, dtype: np.dtype) -> Sample:
+    return binary(low=0.3, high=2.0, other_low=-2.0, other_high=2.0)(draw, dtype)
+
+
+@register(sample=_pow_sample)
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
+    """``input ** exponent``; either may be a tensor.
+
+    At ``input == 0`` the gradient with respect to the exponent is 0 for ``exponent >= 0``
+    (PyTorch's convention).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.pow(autograd.tensor([2.0, 3.0]), 2)
+    tensor([4., 9.])
+    """
+    if isinstance(input, Tensor) and isinstance(exponent, (int, float)):
+        if input.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+            raise ValueError("pow: integers to negative integer powers are not allowed")
+    return _apply_binary(Pow, input, exponent, "pow")
+
+
+class Maximum(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        # Ties split the gradient evenly, as PyTorch does.
+        share = (a > b) + (a == b) * 0.5
+        return g * share, g * (1 - share)
+
+
+class Minimum(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        share = (a < b) + (a == b) * 0.5
+        return g * share, g * (1 - share)
+
+
+@register(sample=binary(ties=True), ref=np.maximum)
+def maximum(input: Any, other: Any) -> Tensor:
+    """Elementwise maximum; at ties each side gets half the gradient (PyTorch's convention).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.maximum(autograd.tensor([1.0, 5.0]), autograd.tensor([3.0, 2.0]))
+    tensor([3., 5.])
+    """
+    return _apply_binary(Maximum, input, other, "maximum")
+
+
+@register(sample=binary(ties=True), ref=np.minimum)
+def minimum(input: Any, other: Any) -> Tensor:
+    """Elementwise minimum; at ties each side gets half the gradient (PyTorch's convention).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.minimum(autograd.tensor([1.0, 5.0]), autograd.tensor([3.0, 2.0]))
+    tensor([1., 2.])
+    """
+    return _apply_binary(Minimum, input, other, "minimum")
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        # Selecting (never multiplying) keeps a NaN/Inf of the branch not taken out of the
+        # gradient of the branch taken.
+        _, na, nb = ctx.needs_input_grad
+        zero = g * 0
+        return (
+            None,
+            np.where(cond, g, zero) if na else None,
+            np.where(cond, zero, g) if nb else None,
+        )
+
+
+def _where_sample(draw: Any, dtype: np.dtype) -> Sample:
+    from .. import testing
+
+    sa, sb = draw(testing.broadcastable_shapes(2))
+    sc = np.broadcast_shapes(sa, sb)
+    cond = draw(testing.tie_mask(sc))
+    a = draw(testing.arrays(sa, dtype))
+    b = draw(testing.arrays(sb, dtype))
+    return Sample((cond, a, b))
+
+
+@register(sample=_where_sample, ref=np.where)
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    """``input`` where ``condition`` holds, else ``other``.
+
+    The gradient of each branch is zero where the other was selected, even if the unselected
+    branch produced NaN or Inf there.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([-1.0, 4.0], requires_grad=True)
+    >>> y = autograd.where(x > 0, x.sqrt(), autograd.zeros(2))
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0.0000, 0.2500])
+    """
+    cond = as_tensor(condition, "condition")
+    if cond.dtype.kind != "b":
+        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
+    a, b = binary_operands(input, other, "where")
+    try:
+        np.broadcast_shapes(cond.shape, np.shape(a), np.shape(b))
+    except ValueError:
+        raise ValueError(
+            f"where: shapes {cond.shape}, {tuple(np.shape(a))} and {tuple(np.shape(b))} "
+            "cannot be broadcast together"
+        ) from None
+    return Where.apply(cond, a, b)
+
+
+class Clamp(Function):
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x, lo, hi)
+        y = x
+        if lo is not None:
+            y = np.maximum(y, lo)
+        if hi is not None:
+            y = np.minimum(y, hi)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi = ctx.saved_tensors
+        nx, nlo, nhi = ctx.needs_input_grad
+        inside = True
+        if lo is not None:
+            inside = inside & (x >= lo)
+        if hi is not None:
+            inside = inside & (x <= hi)
+        gx = g * inside if nx else None
+        glo = g * ((x < lo) & (lo <= hi) if hi is not None else (x < lo)) if nlo else None
+        ghi = g * ((x > hi) | (lo > hi) if lo is not None else (x > hi)) if nhi else None
+        return gx, glo, ghi
+
+
+def _clamp_sample(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    x = draw(testing.arrays(draw(testing.shapes()), dtype, kinks=(-1.0, 1.0)))
+    lo = draw(st.sampled_from([None, -1.0]))
+    hi = draw(st.sampled_from([None, 1.0] if lo is not None else [1.0]))
+    return Sample((x,), {"min": lo, "max": hi})
+
+
+@register(sample=_clamp_sample, ref=lambda x, min, max: np.clip(x, min, max))
+def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Limit values to ``[min, max]``; bounds may be scalars or tensors.
+
+    The gradient passes where ``min <= input <= max`` (boundaries included, as PyTorch).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.clamp(autograd.tensor([-2.0, 0.5, 3.0]), min=-1, max=1)
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    x = as_tensor(input)
+    lo = _bound(min, x, "min")
+    hi = _bound(max, x, "max")
+    try:
+        return Clamp.apply(x, lo, hi)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise ValueError(f"clamp: bounds do not broadcast with input shape {x.shape}") from None
+        raise
+
+
+def _bound(b: Any, x: Tensor, name: str) -> Any:
+    if b is None or isinstance(b, Tensor):
+        if isinstance(b, Tensor) and b.dtype != x.dtype and x.dtype.kind == "f":
+            return b.to(x.dtype)
+        return b
+    if isinstance(b, (int, float, np.number)):
+        return float(b) if x.dtype.kind == "f" else b
+    return as_tensor(b, name).to(x.dtype)
+
+
+clip = clamp
+
+
+class Lerp(Function):
+    @staticmethod
+    def forward(ctx, start, end, weight):
+        ctx.save_for_backward(start, end, weight)
+        return start + weight * (end - start)
+
+    @staticmethod
+    def backward(ctx, g):
+        start, end, weight = ctx.saved_tensors
+        ns, ne, nw = ctx.needs_input_grad
+        return (
+            g * (1 - weight) if ns else None,
+            g * weight if ne else None,
+            g * (end - start) if nw else None,
+        )
+
+
+def _lerp_sample(draw: Any, dtype: np.dtype) -> Sample:
+    from .. import testing
+
+    sa, sb, sw = draw(testing.broadcastable_shapes(3))
+    return Sample((draw(testing.arrays(sa, dtype)), draw(testing.arrays(sb, dtype)),
+                   draw(testing.arrays(sw, dtype, low=0.0, high=1.0))))  # fmt: skip
+
+
+@register(sample=_lerp_sample, ref=lambda s, e, w: s + w * (e - s))
+def lerp(input: Any, end: Any, weight: Any) -> Tensor:
+    """Linear interpolation ``input + weight * (end - input)``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.lerp(autograd.tensor([0.0]), autograd.tensor([10.0]), 0.25)
+    tensor([2.5000])
+    """
+    start = float_tensor(input)
+    stop = as_tensor(end, "end").to(start.dtype)
+    w = weight if isinstance(weight, (int, float)) else as_tensor(weight, "weight").to(start.dtype)
+    try:
+        return Lerp.apply(start, stop, float(w) if isinstance(w, (int, float)) else w)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise ValueError(
+                f"lerp: shapes {start.shape}, {stop.shape} and {np.shape(w)} cannot be broadcast"
+            ) from None
+        raise
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """``floor(input / other)``; not differentiable (the result never requires grad).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.floor_divide(autograd.tensor([7, -7]), 2)
+    tensor([ 3, -4])
+    """
+    a, b = binary_operands(input, other, "floor_divide")
+    a_arr, b_arr = np.asarray(a), np.asarray(b)
+    try:
+        return Tensor._make(np.asarray(np.floor_divide(a_arr, b_arr)))
+    except ValueError:
+        raise broadcast_error("floor_divide", a_arr, b_arr) from None
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """Python-style modulus (the sign of ``other``); not differentiable here.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.remainder(autograd.tensor([-3, 5]), 3)
+    tensor([0, 2])
+    """
+    a, b = binary_operands(input, other, "remainder")
+    a_arr, b_arr = np.asarray(a), np.asarray(b)
+    try:
+        return Tensor._make(np.asarray(np.remainder(a_arr, b_arr)))
+    except ValueError:
+        raise broadcast_error("remainder", a_arr, b_arr) from None

@@ -1,0 +1,3 @@
+"""Placeholder module: filled in by its family owner."""
+
+__all__: list[str] = []

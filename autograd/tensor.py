@@ -1,0 +1,567 @@
+"""Tensor: one NumPy array plus what autograd needs to know about it.
+
+Operators and op methods live in ``_methods.TensorMethods`` and delegate to ``autograd.ops``;
+this file holds storage, conversion, the autograd attributes and printing.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import dtypes as _dt
+from . import _methods
+from ._methods import TensorMethods
+
+
+class Tensor(TensorMethods):
+    """An n-dimensional array that can record the operations applied to it.
+
+    Create tensors with :func:`autograd.tensor` or the factories (``zeros``, ``randn``, ...).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+    """
+
+    __slots__ = (
+        "_array", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_base",
+        "_retains_grad", "_hooks", "__weakref__",
+    )  # fmt: skip
+    # Make NumPy defer to Tensor's reflected operators (ndarray * Tensor -> Tensor.__rmul__).
+    __array_priority__ = 1000
+
+    def __init__(
+        self, data: Any = (), dtype: Any = None, requires_grad: bool = False, device: Any = None
+    ) -> None:
+        check_device(device)
+        t = tensor(data, dtype=dtype, requires_grad=requires_grad)
+        _init_slots(self, t._array, t._requires_grad, None, 0)
+
+    @staticmethod
+    def _make(
+        array: np.ndarray, requires_grad: bool = False, grad_fn: Any = None, output_nr: int = 0
+    ) -> Tensor:
+        """Wrap ``array`` without copying or checking (internal fast path)."""
+        t = _new(Tensor)
+        _init_slots(t, array, requires_grad, grad_fn, output_nr)
+        return t
+
+    # ---------------------------------------------------------------- array-like attributes
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The size of each dimension, as a tuple."""
+        return self._array.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The element type (``autograd.float32`` and friends are NumPy dtypes)."""
+        return self._array.dtype
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return self._array.ndim
+
+    @property
+    def device(self) -> str:
+        """Always ``"cpu"``."""
+        return "cpu"
+
+    def dim(self) -> int:
+        """Number of dimensions (PyTorch's method form of ``ndim``)."""
+        return self._array.ndim
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or the size of dimension ``dim``.
+
+        Examples
+        --------
+        >>> import autograd
+        >>> autograd.zeros(2, 3).size(-1)
+        3
+        """
+        if dim is None:
+            return self._array.shape
+        return self._array.shape[normalize_dim(dim, self.ndim, "size")]
+
+    def numel(self) -> int:
+        """Number of elements."""
+        return self._array.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self._array.itemsize
+
+    def stride(self, dim: int | None = None) -> Any:
+        """Strides in elements, as in PyTorch."""
+        st = tuple(s // self._array.itemsize for s in self._array.strides)
+        return st if dim is None else st[normalize_dim(dim, self.ndim, "stride")]
+
+    def is_contiguous(self) -> bool:
+        """Whether the storage is C-contiguous."""
+        return self._array.flags.c_contiguous
+
+    def is_floating_point(self) -> bool:
+        """Whether the dtype is a floating-point type."""
+        return self._array.dtype.kind == "f"
+
+    # ----------------------------------------------------------------------- conversion
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The underlying array (shared memory).
+
+        Raises ``RuntimeError`` for a tensor that requires grad, as PyTorch does; call
+        ``detach().numpy()`` or pass ``force=True``.
+        """
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "numpy(): can't call numpy() on a tensor that requires grad; "
+                "use tensor.detach().numpy() instead"
+            )
+        return self._array
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if dtype is not None and np.dtype(dtype) != self._array.dtype:
+            return self._array.astype(dtype)
+        if copy:
+            return self._array.copy()
+        return self._array
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self._array.size != 1:
+            raise RuntimeError(
+                f"item(): a tensor with {self._array.size} elements cannot be converted to a "
+                "Python scalar; expected exactly one element"
+            )
+        return self._array.item()
+
+    def tolist(self) -> Any:
+        """Nested Python lists (a number for a 0-d tensor)."""
+        return self._array.tolist()
+
+    def detach(self) -> Tensor:
+        """A tensor sharing storage (and version counter) with no history."""
+        t = Tensor._make(self._array)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from its history in place."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        """A tensor sharing storage with no history (assignment replaces the storage)."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {type(value).__name__}")
+        self._array = value._array
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Convert dtype (``to(float64)``, ``to(dtype=...)``); device must be ``"cpu"``.
+
+        Examples
+        --------
+        >>> import autograd
+        >>> autograd.ones(2).to(autograd.float64).dtype
+        dtype('float64')
+        """
+        dtype = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None))
+        kwargs.pop("copy", None)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to(): unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, str) and a.split(":")[0] in ("cpu",):
+                continue
+            else:
+                dtype = a
+        if dtype is None:
+            return self
+        return _methods.ops.to_dtype(self, _dt.to_dtype(dtype))
+
+    def float(self) -> Tensor:
+        """Convert to float32."""
+        return self.to(_dt.float32)
+
+    def double(self) -> Tensor:
+        """Convert to float64."""
+        return self.to(_dt.float64)
+
+    def half(self) -> Tensor:
+        """Convert to float16."""
+        return self.to(_dt.float16)
+
+    def long(self) -> Tensor:
+        """Convert to int64."""
+        return self.to(_dt.int64)
+
+    def int(self) -> Tensor:
+        """Convert to int32."""
+        return self.to(_dt.int32)
+
+    def bool(self) -> Tensor:
+        """Convert to bool."""
+        return self.to(_dt.bool_)
+
+    def type(self, dtype: Any = None) -> Any:
+        """With no argument the type name (``"autograd.FloatTensor"``); else convert."""
+        if dtype is None:
+            return "autograd." + _TYPE_NAMES.get(self.dtype, str(self.dtype)) + "Tensor"
+        return self.to(dtype)
+
+    def cpu(self) -> Tensor:
+        """Return self (numbagrad only has a CPU)."""
+        return self
+
+    # ----------------------------------------------------------------------- autograd
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients are computed for this tensor."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place on a leaf; returns self."""
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"requires_grad must be a bool, got {type(requires_grad).__name__}")
+        if self.grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError(
+                "requires_grad_(): you can only change requires_grad of leaf tensors; "
+                "use detach() to get a tensor that does not require grad"
+            )
+        if requires_grad and self._array.dtype.kind != "f":
+            raise RuntimeError(
+                f"requires_grad: only floating-point tensors can require gradients, "
+                f"got dtype {self._array.dtype}"
+            )
+        self._requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded op."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by backward (leaves, and non-leaves with retain_grad)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"grad: expected a Tensor or None, got {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"grad: assigned grad has shape {value.shape}, expected {self.shape}"
+                )
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether a non-leaf keeps its ``.grad`` after backward."""
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad(): can't retain_grad on a tensor that doesn't require grad")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        ctx = self.grad_fn
+        if ctx._retained is None:
+            ctx._retained = {}
+        ctx._retained[self._output_nr] = weakref.ref(self)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one.
+
+        Examples
+        --------
+        >>> import autograd
+        >>> x = autograd.ones(2, requires_grad=True)
+        >>> h = x.register_hook(lambda g: g * 10)
+        >>> x.sum().backward()
+        >>> x.grad
+        tensor([10., 10.])
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "register_hook(): cannot register a hook on a tensor that doesn't require grad"
+            )
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            ctx = self.grad_fn
+            if ctx._hooks is None:
+                ctx._hooks = {}
+            hooks = ctx._hooks.setdefault(self._output_nr, [])
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
+
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``gradient`` is required unless self has one element. See :func:`autograd.backward`.
+        """
+        from .engine import backward
+
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
+                 inputs=inputs)  # fmt: skip
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's storage was changed in place."""
+        return self._vc[0]
+
+    # ---------------------------------------------------------------- Python protocols
+    def __len__(self) -> int:
+        if self._array.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._array.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._array.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(_methods.ops.unbind(self, 0))
+
+    def __bool__(self) -> bool:
+        if self._array.size != 1:
+            raise RuntimeError(
+                f"Boolean value of a tensor with {self._array.size} values is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self._array)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._array.dtype.kind not in "iub" or self._array.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self._array)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return format_tensor(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (_rebuild, (self._array, self._requires_grad))
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        if self.grad_fn is not None:
+            raise RuntimeError("deepcopy: only leaf tensors support the deepcopy protocol")
+        t = Tensor._make(self._array.copy(), self._requires_grad)
+        if self._grad is not None:
+            t._grad = Tensor._make(self._grad._array.copy())
+        memo[id(self)] = t
+        return t
+
+
+_new = object.__new__
+
+
+def _init_slots(t: Tensor, array: np.ndarray, rg: bool, grad_fn: Any, nr: int) -> None:
+    t._array = array
+    t._requires_grad = rg
+    t._grad = None
+    t.grad_fn = grad_fn
+    t._output_nr = nr
+    t._vc = [0]
+    t._base = None
+    t._retains_grad = False
+    t._hooks = None
+
+
+def _rebuild(array: np.ndarray, requires_grad: bool) -> Tensor:
+    return Tensor._make(array, requires_grad)
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, hook: Callable) -> None:
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        """Unregister the hook (idempotent)."""
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+_TYPE_NAMES = {
+    _dt.float32: "Float", _dt.float64: "Double", _dt.float16: "Half", _dt.int64: "Long",
+    _dt.int32: "Int", _dt.int16: "Short", _dt.int8: "Char", _dt.uint8: "Byte", _dt.bool_: "Bool",
+}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- conversion helpers
+def check_device(device: Any) -> None:
+    """Accept ``None``/``"cpu"``; reject any other device with a clear error."""
+    if device is None:
+        return
+    name = str(device)
+    if name not in ("cpu", "cpu:0"):
+        raise RuntimeError(f"device: numbagrad only runs on the CPU, got device={device!r}")
+
+
+def as_array(data: Any, dtype: np.dtype | None = None, argname: str = "data") -> np.ndarray:
+    """Convert Python/NumPy data to an array with PyTorch's dtype inference.
+
+    Python floats become float32, ints int64, bools bool; NumPy arrays keep their dtype.
+    """
+    if isinstance(data, Tensor):
+        arr = data._array
+    elif isinstance(data, (np.ndarray, np.generic)):
+        arr = np.asarray(data)
+        if dtype is None and arr.dtype not in _dt._SUPPORTED:
+            raise TypeError(f"{argname}: NumPy dtype {arr.dtype} is not supported")
+    else:
+        try:
+            arr = np.array(_unwrap_nested(data))
+        except ValueError as e:
+            raise ValueError(
+                f"{argname}: expected a rectangular nested sequence of numbers, got a ragged "
+                f"one ({e})"
+            ) from None
+        if dtype is None:
+            kind = arr.dtype.kind
+            if kind == "f":
+                arr = arr.astype(_dt.default_float)
+            elif kind in "iu":
+                arr = arr.astype(_dt.int64)
+            elif kind != "b":
+                raise TypeError(
+                    f"{argname}: expected numbers (or nested sequences of numbers), "
+                    f"got elements of type {arr.dtype}"
+                )
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    return arr
+
+
+def _unwrap_nested(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data._array
+    if isinstance(data, (list, tuple)):
+        return [_unwrap_nested(d) for d in data]
+    return data
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Build a new leaf tensor, copying ``data``.
+
+    Python floats give float32, ints int64 and bools bool (as PyTorch); NumPy arrays keep their
+    dtype.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.tensor([[1, 2], [3, 4]]).dtype
+    dtype('int64')
+    >>> autograd.tensor([1.5, 2.0], requires_grad=True)
+    tensor([1.5000, 2.0000], requires_grad=True)
+    """
+    check_device(device)
+    dt = None if dtype is None else _dt.to_dtype(dtype)
+    arr = np.array(as_array(data, dt), copy=True)
+    t = Tensor._make(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def normalize_dim(dim: Any, ndim: int, op: str = "dim") -> int:
+    """Turn a possibly negative ``dim`` into an index in ``range(ndim)``, or raise IndexError-free.
+
+    0-d tensors accept dims -1 and 0 as PyTorch does.
+    """
+    if isinstance(dim, Tensor):
+        dim = int(dim)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise ValueError(
+            f"{op}: dim {dim} is out of range for a tensor with {ndim} dimensions "
+            f"(expected {-n} <= dim < {n})"
+        )
+    return int(dim) % n
+
+
+# --------------------------------------------------------------------------------- printing
+def format_tensor(t: Tensor) -> str:
+    arr = t._array
+    prefix = "tensor("
+    if arr.size == 0:
+        body = "[]" if arr.ndim <= 1 else f"[], size={arr.shape}"
+    elif arr.dtype.kind == "f":
+        finite = arr[np.isfinite(arr)]
+        integral = finite.size == 0 or bool(np.all(finite == np.round(finite)))
+        big = finite.size > 0 and (np.abs(finite).max() >= 1e8 or (
+            np.abs(finite[finite != 0]).min(initial=1.0) < 1e-4))
+        if integral and not big:
+            opts = {"floatmode": "unique", "precision": 0}
+            body = np.array2string(arr, separator=", ", prefix=prefix, **opts)
+        else:
+            body = np.array2string(
+                arr, separator=", ", prefix=prefix, precision=4, floatmode="fixed",
+                suppress_small=False, formatter={"float_kind": (lambda v: f"{v:.4e}")} if big
+                else None,
+            )  # fmt: skip
+    else:
+        body = np.array2string(arr, separator=", ", prefix=prefix)
+        if arr.dtype.kind == "b":
+            body = body.replace("True", "True").replace("False", "False")
+    extras = []
+    if arr.dtype not in (_dt.float32, _dt.int64, _dt.bool_):
+        extras.append(f"dtype=autograd.{_dt_name(arr.dtype)}")
+    if t.grad_fn is not None:
+        extras.append(f"grad_fn=<{t.grad_fn.name}Backward>")
+    elif t._requires_grad:
+        extras.append("requires_grad=True")
+    return prefix + body + "".join(", " + e for e in extras) + ")"
+
+
+def _dt_name(dtype: np.dtype) -> str:
+    return "bool" if dtype.kind == "b" else str(dtype)
