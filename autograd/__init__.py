@@ -12,7 +12,18 @@ tensor([2., 4.])
 from . import _methods, ops
 from .creation import *  # noqa: F403
 from .dtypes import (  # noqa: F401
-    bool_, double, float16, float32, float64, half, int8, int16, int32, int64, long, uint8,
+    bool_,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    uint8,
 )
 from .engine import backward, grad
 from .function import Context, Function

@@ -128,10 +128,15 @@ def full(
     tensor([7, 7])
     """
     if dtype is None:
-        dtype = Tensor._make(np.asarray(fill_value)).dtype if isinstance(fill_value, Tensor) else (
-            tensor(fill_value).dtype)
+        dtype = (
+            Tensor._make(np.asarray(fill_value)).dtype
+            if isinstance(fill_value, Tensor)
+            else (tensor(fill_value).dtype)
+        )
     dims = _size((size,) if not isinstance(size, (tuple, list)) else tuple(size), "full")
-    return _finish(np.full(dims, np.asarray(fill_value), _dt.to_dtype(dtype)), requires_grad, device)
+    return _finish(
+        np.full(dims, np.asarray(fill_value), _dt.to_dtype(dtype)), requires_grad, device
+    )
 
 
 def _like(t: Any, fn: str) -> Tensor:
@@ -296,7 +301,9 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
     if step == 0:
         raise ValueError("arange: step must be non-zero")
     if (end - start) * step < 0:
-        raise ValueError(f"arange: upper bound and step have inconsistent signs ({start}, {end}, {step})")
+        raise ValueError(
+            f"arange: upper bound and step have inconsistent signs ({start}, {end}, {step})"
+        )
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     dt = _dtype(dtype, _dt.int64 if ints else _dt.float32)
     return _finish(np.arange(start, end, step).astype(dt), requires_grad, device)

@@ -62,8 +62,6 @@ def to_dtype(dtype: object, argname: str = "dtype") -> np.dtype:
     return dt
 
 
-
-
 def is_floating(dtype: np.dtype) -> bool:
     """True for floating-point dtypes, the only ones that can require grad."""
     return dtype.kind == "f"

@@ -85,7 +85,7 @@ def grad(
     captured = _run(outs, seeds, create_graph if retain_graph is None else retain_graph,
                     create_graph, capture=ins)  # fmt: skip
     result = []
-    for i, (t, g) in enumerate(zip(ins, captured)):
+    for i, g in enumerate(captured):
         if g is None:
             if not allow_unused:
                 raise RuntimeError(
@@ -188,6 +188,8 @@ def _run(
             for edge, meta, g in zip(node._next, node._input_meta, in_grads):
                 if edge is None or g is None:
                     continue
+                if not create_graph and isinstance(g, Tensor):
+                    g = g._array  # a heavy rule may have called differentiable ops
                 g = _fit(node, g, meta)
                 if isinstance(edge, Tensor):
                     _add_leaf(leaf_grads, edge, g)

@@ -31,21 +31,23 @@ class Context:
         For each argument of ``apply``: whether a gradient for it is wanted.
     """
 
+    # Class-level defaults keep node creation cheap: an instance only stores what differs.
+    _saved: tuple | None = ()
+    _saved_src: tuple = ()
+    _create_graph = False
+    _freed = False
+    _non_differentiable: tuple = ()
+    # Per input: None (no gradient wanted), a leaf Tensor, or (grad_fn, output_nr).
+    _next: tuple = ()
+    _input_meta: tuple = ()  # per input: (shape, dtype) or None
+    _output_meta: tuple = ()  # per output: (shape, dtype, non_differentiable)
+    _hooks: dict[int, list] | None = None
+    _retained: dict[int, Any] | None = None
+    _stack: list[str] | None = None
+
     def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
         self._fn = fn
         self.needs_input_grad = needs_input_grad
-        self._saved: tuple | None = ()
-        self._saved_src: tuple = ()
-        self._create_graph = False
-        self._freed = False
-        self._non_differentiable: tuple = ()
-        # Per input: None (no gradient wanted), a leaf Tensor, or (grad_fn, output_nr).
-        self._next: tuple = ()
-        self._input_meta: tuple = ()  # per input: (shape, dtype) or None
-        self._output_meta: tuple = ()  # per output: (shape, dtype)
-        self._hooks: dict[int, list] | None = None
-        self._retained: dict[int, Any] | None = None
-        self._stack: list[str] | None = None
 
     @property
     def name(self) -> str:
@@ -152,31 +154,55 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` on the arrays of ``args`` and record the node if a grad is needed."""
-        arrays = [a._array if isinstance(a, Tensor) else a for a in args]
-        record = grad_mode._state.grad_enabled and any(
-            isinstance(a, Tensor) and a._requires_grad for a in args
-        )
-        if not record:
-            ctx = Context(cls, (False,) * len(args))
-            out = cls.forward(ctx, *arrays, **kwargs)
+        arrays = []
+        record = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a._array)
+                if a._requires_grad:
+                    record = True
+            else:
+                arrays.append(a)
+        if not (record and grad_mode._state.grad_enabled):
+            out = cls.forward(Context(cls, _NO_GRADS.get(len(args)) or (False,) * len(args)),
+                              *arrays, **kwargs)  # fmt: skip
+            if type(out) is np.ndarray:
+                return Tensor._make(out)
             if isinstance(out, tuple):
                 return tuple(Tensor._make(_as_array(o, cls)) for o in out)
             return Tensor._make(_as_array(out, cls))
 
-        needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         ctx = Context(cls, needs)
         out = cls.forward(ctx, *arrays, **kwargs)
+        next_ = []
+        input_meta = []
+        for a, n in zip(args, needs):
+            if n:
+                next_.append(a if a.grad_fn is None else (a.grad_fn, a._output_nr))
+                input_meta.append((a._array.shape, a._array.dtype))
+            else:
+                next_.append(None)
+                input_meta.append(None)
+        ctx._next = tuple(next_)
+        ctx._input_meta = tuple(input_meta)
+        if grad_mode._state.anomaly:
+            ctx._stack = traceback.format_stack()[:-1]
+        if type(out) is np.ndarray and not ctx._non_differentiable:
+            nd = out.dtype.kind != "f"
+            ctx._output_meta = ((out.shape, out.dtype, nd),)
+            result = Tensor._make(out, not nd, None if nd else ctx, 0)
+            if ctx._saved:
+                ctx._saved_src = tuple(
+                    [_source(s, args, arrays, (out,), (result,)) for s in ctx._saved]
+                )
+            return result
         single = not isinstance(out, tuple)
-        outs = (out,) if single else out
-        outs = tuple(_as_array(o, cls) for o in outs)
+        outs = tuple(_as_array(o, cls) for o in ((out,) if single else out))
         nd_ids = {id(a) for a in ctx._non_differentiable}
         ctx._output_meta = tuple(
             (o.shape, o.dtype, id(o) in nd_ids or o.dtype.kind != "f") for o in outs
         )
-        ctx._next = tuple(_edge(a) if n else None for a, n in zip(args, needs))
-        ctx._input_meta = tuple((a.shape, a.dtype) if n else None for a, n in zip(args, needs))
-        if grad_mode._state.anomaly:
-            ctx._stack = traceback.format_stack()[:-1]
         results = tuple(
             Tensor._make(o, not meta[2], None if meta[2] else ctx, i)
             for i, (o, meta) in enumerate(zip(outs, ctx._output_meta))
@@ -184,6 +210,9 @@ class Function:
         if ctx._saved:
             ctx._saved_src = tuple(_source(s, args, arrays, outs, results) for s in ctx._saved)
         return results[0] if single else results
+
+
+_NO_GRADS = {n: (False,) * n for n in range(8)}
 
 
 def _as_array(out: Any, fn: type) -> np.ndarray:
@@ -196,13 +225,6 @@ def _as_array(out: Any, fn: type) -> np.ndarray:
     raise TypeError(
         f"{fn.__name__}.forward must return arrays (or a tuple of them), got {type(out).__name__}"
     )
-
-
-def _edge(t: Tensor) -> Any:
-    """Where the gradient for input ``t`` goes: the leaf itself, or its producer and slot."""
-    if t.grad_fn is None:
-        return t
-    return (t.grad_fn, t._output_nr)
 
 
 def _source(saved: Any, args: tuple, arrays: list, outs: tuple, results: tuple) -> tuple | None:

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from . import dtypes as _dt
 from . import _methods
+from . import dtypes as _dt
 from ._methods import TensorMethods
 
 
@@ -291,7 +291,9 @@ class Tensor(TensorMethods):
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         if not self._requires_grad:
-            raise RuntimeError("retain_grad(): can't retain_grad on a tensor that doesn't require grad")
+            raise RuntimeError(
+                "retain_grad(): can't retain_grad on a tensor that doesn't require grad"
+            )
         if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
@@ -538,8 +540,9 @@ def format_tensor(t: Tensor) -> str:
     elif arr.dtype.kind == "f":
         finite = arr[np.isfinite(arr)]
         integral = finite.size == 0 or bool(np.all(finite == np.round(finite)))
-        big = finite.size > 0 and (np.abs(finite).max() >= 1e8 or (
-            np.abs(finite[finite != 0]).min(initial=1.0) < 1e-4))
+        big = finite.size > 0 and (
+            np.abs(finite).max() >= 1e8 or (np.abs(finite[finite != 0]).min(initial=1.0) < 1e-4)
+        )
         if integral and not big:
             opts = {"floatmode": "unique", "precision": 0}
             body = np.array2string(arr, separator=", ", prefix=prefix, **opts)

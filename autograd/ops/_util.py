@@ -21,11 +21,13 @@ def as_tensor(x: Any, argname: str = "input") -> Tensor:
     try:
         return Tensor._make(as_array(x, argname=argname))
     except (TypeError, ValueError) as e:
-        raise TypeError(f"{argname}: expected a Tensor or array-like, got {type(x).__name__}") from e
+        raise TypeError(
+            f"{argname}: expected a Tensor or array-like, got {type(x).__name__}"
+        ) from e
 
 
 def float_tensor(x: Any, argname: str = "input") -> Tensor:
-    """As :func:`as_tensor`, casting integer and bool tensors to float32 (as PyTorch's float ops)."""
+    """As :func:`as_tensor`, casting integer and bool tensors to float32 (PyTorch float ops)."""
     t = as_tensor(x, argname)
     if t._array.dtype.kind != "f":
         return Tensor._make(t._array.astype(_dt.default_float))

@@ -22,7 +22,15 @@ __all__ = [
 
 
 def _apply_binary(fn: type[Function], a: Any, b: Any, op: str, floating: bool = False) -> Tensor:
-    if not (type(a) is Tensor and type(b) is Tensor and a._array.dtype == b._array.dtype) or (
+    # Fast paths (same-dtype tensors; float tensor with a Python float) skip the promotion logic.
+    ta, tb = type(a), type(b)
+    if ta is Tensor and (tb is float or (tb is int and a._array.dtype.kind == "f")):
+        if a._array.dtype.kind != "f":
+            a, b = binary_operands(a, b, op, floating)
+    elif tb is Tensor and (ta is float or (ta is int and b._array.dtype.kind == "f")):
+        if b._array.dtype.kind != "f":
+            a, b = binary_operands(a, b, op, floating)
+    elif not (ta is Tensor and tb is Tensor and a._array.dtype == b._array.dtype) or (
         floating and a._array.dtype.kind != "f"
     ):
         a, b = binary_operands(a, b, op, floating)
@@ -153,9 +161,7 @@ def div(input: Any, other: Any, rounding_mode: str | None = None) -> Tensor:
         a, b = binary_operands(input, other, "div")
         arr = np.trunc(np.asarray(a) / np.asarray(b))
         return Tensor._make(arr.astype(_result_dtype(a, b)))
-    raise ValueError(
-        f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}"
-    )
+    raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
 
 
 divide = div

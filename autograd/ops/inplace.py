@@ -49,9 +49,13 @@ def run_inplace(
         try:
             fast(self._array)
         except (TypeError, np.exceptions.UFuncTypeError) as e:  # e.g. float into an int tensor
-            raise RuntimeError(f"{op}: result type can't be cast to dtype {self.dtype} ({e})") from None
+            raise RuntimeError(
+                f"{op}: result type can't be cast to dtype {self.dtype} ({e})"
+            ) from None
         except ValueError as e:
-            raise ValueError(f"{op}: operand does not broadcast to shape {self.shape} ({e})") from None
+            raise ValueError(
+                f"{op}: operand does not broadcast to shape {self.shape} ({e})"
+            ) from None
         self._vc[0] += 1
         return self
     if self.grad_fn is None and self._requires_grad:
@@ -206,7 +210,9 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     """
     v = _arr(value)
     if np.size(v) != 1:
-        raise ValueError(f"fill_: value must be a number or a one-element tensor, got shape {np.shape(v)}")
+        raise ValueError(
+            f"fill_: value must be a number or a one-element tensor, got shape {np.shape(v)}"
+        )
 
     def graph(t: Tensor) -> Tensor:
         return ar.add(t * 0, value if isinstance(value, Tensor) else float(value))
@@ -229,7 +235,9 @@ def copy_(self: Tensor, src: Any) -> Tensor:
     def graph(t: Tensor) -> Tensor:
         return ar.add(t * 0, s.to(t.dtype))
 
-    return run_inplace(self, "copy_", lambda a: np.copyto(a, s._array, casting="unsafe"), graph, (s,))
+    return run_inplace(
+        self, "copy_", lambda a: np.copyto(a, s._array, casting="unsafe"), graph, (s,)
+    )
 
 
 def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002

@@ -1,0 +1,1 @@
+"""numbagrad's benchmarks: ``python -m bench`` (see ``python -m bench --help``)."""

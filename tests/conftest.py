@@ -1,0 +1,46 @@
+"""Shared test configuration: Hypothesis profiles and the PyTorch oracle fixture.
+
+Profiles: ``ci`` (thorough; the default when the ``CI`` environment variable is set, as in
+.ci/run) and ``dev`` (quick, the default locally). Override with ``HYPOTHESIS_PROFILE=ci``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
+settings.register_profile(
+    "dev",
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture
+def torch():
+    """The PyTorch module, or skip the test when it is not installed."""
+    t = pytest.importorskip("torch")
+    t.set_num_threads(1)
+    return t
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    import autograd
+
+    autograd.manual_seed(0)
+    np.random.seed(0)
+    yield
