@@ -8,6 +8,7 @@ from .activation import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .index import *  # noqa: F403
 from .linalg import *  # noqa: F403
+from .contract import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .pool import *  # noqa: F403
 from .inplace import *  # noqa: F403

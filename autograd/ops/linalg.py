@@ -1,3 +1,303 @@
-"""Placeholder module: filled in by its family owner."""
+"""Matrix products: matmul, mm, bmm, dot, outer (einsum and tensordot live in contract.py).
 
-__all__: list[str] = []
+``matmul`` follows ``torch.matmul``: 1-D operands get a dimension prepended (left) or appended
+(right) that is removed again from the result, and batch dimensions broadcast. Its backward is
+``g @ b^T`` and ``a^T @ g``; the engine sums the gradient over broadcast batch dimensions.
+
+Operands must share one dtype, as in PyTorch (no implicit promotion); only ``outer`` promotes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+from ._util import binary_operands
+from .contract import _contract, _operand, _same_dtype
+from .registry import Sample, register
+
+__all__ = ["matmul", "mm", "bmm", "dot", "outer", "ger"]
+
+try:  # the kernel dispatcher: np.matmul, or a Numba kernel for batches of small matrices
+    from ..kernels.matmul import matmul as _kernel_matmul
+except ModuleNotFoundError as e:  # pragma: no cover - only while the kernel module is absent
+    if e.name != "autograd.kernels.matmul":
+        raise
+    _kernel_matmul = None
+
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` on arrays, folding a stack of matrices times one matrix into a single GEMM."""
+    if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
+        out = np.matmul(a.reshape(-1, a.shape[-1]), b)
+        return out.reshape(a.shape[:-1] + (b.shape[1],))
+    if (
+        _kernel_matmul is not None
+        and a.dtype in _KERNEL_DTYPES
+        and a.flags.c_contiguous
+        and b.flags.c_contiguous
+    ):
+        return _kernel_matmul(a, b)
+    return np.matmul(a, b)
+
+
+def _mm(a: Any, b: Any) -> Any:
+    """``a @ b`` for arrays (fast path) or Tensors (differentiable, under create_graph)."""
+    if type(a) is np.ndarray and type(b) is np.ndarray:
+        return _gemm(a, b)
+    return a @ b
+
+
+def _mT(x: Any) -> Any:
+    return x.T if x.ndim == 2 else x.swapaxes(-1, -2)
+
+
+def _check_matmul(op: str, a: np.ndarray, b: np.ndarray) -> None:
+    """Raise the error PyTorch would raise for ``a @ b``, naming both shapes."""
+    _same_dtype(op, a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(
+            f"{op}: both arguments need at least 1 dimension, got shapes {a.shape} and {b.shape} "
+            "(use mul for a scalar product)"
+        )
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a != k_b:
+        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} do not align: {k_a} != {k_b}")
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(
+            f"{op}: batch dimensions {a.shape[:-2]} and {b.shape[:-2]} of shapes {a.shape} and "
+            f"{b.shape} cannot be broadcast together"
+        ) from None
+
+
+# --------------------------------------------------------------------------------- matmul
+class Matmul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        if a.ndim == 1 or b.ndim == 1:
+            return np.matmul(a, b)
+        return _gemm(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 1 or b.ndim == 1:
+            return _matvec_grads(a, b, g, need_a, need_b)
+        ga = _mm(g, _mT(b)) if need_a else None
+        gb = None
+        if need_b:
+            if b.ndim == 2 and a.ndim > 2:
+                # One GEMM over the folded batch instead of a stack the engine would sum.
+                gb = _mm(_mT(a.reshape(-1, a.shape[-1])), g.reshape(-1, g.shape[-1]))
+            else:
+                gb = _mm(_mT(a), g)
+        return ga, gb
+
+
+def _matvec_grads(a: Any, b: Any, g: Any, need_a: bool, need_b: bool) -> tuple:
+    """Gradients when an operand is 1-D (its added dimension never reaches the gradient)."""
+    if a.ndim == 1 and b.ndim == 1:
+        return (g * b if need_a else None), (g * a if need_b else None)
+    ga = gb = None
+    if a.ndim == 1:  # (k,) @ (..., k, m) -> (..., m)
+        if need_a:
+            ga = _mm(b, g) if b.ndim == 2 else _contract("...km,...m->...k", b, g)
+        if need_b:
+            gb = _contract("k,...m->...km", a, g)
+    else:  # (..., n, k) @ (k,) -> (..., n)
+        if need_a:
+            ga = _contract("...n,k->...nk", g, b)
+        if need_b:
+            gb = _mm(g, a) if a.ndim == 2 else _contract("...nk,...n->...k", a, g)
+    return ga, gb
+
+
+def _sample_matmul(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    kind = draw(st.sampled_from(["dot", "mv", "vm", "mm", "batched", "batched_vec"]))
+    n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
+    if kind == "dot":
+        sa, sb = (k,), (k,)
+    elif kind == "mv":
+        sa, sb = (n, k), (k,)
+    elif kind == "vm":
+        sa, sb = (k,), (k, m)
+    elif kind == "mm":
+        sa, sb = (n, k), (k, m)
+    else:
+        n, k, m = min(n, 2), min(k, 2), min(m, 2)
+        ba, bb = draw(testing.broadcastable_shapes(2, max_dims=2, max_side=2))
+        sa, sb = ba + (n, k), bb + (k, m)
+        if kind == "batched_vec":
+            sa, sb = draw(st.sampled_from([((k,), sb), (sa, (k,))]))
+    return Sample((draw(testing.arrays(sa, dtype)), draw(testing.arrays(sb, dtype))))
+
+
+@register(sample=_sample_matmul, ref=np.matmul)
+def matmul(input: Any, other: Any) -> Tensor:
+    """Matrix product with PyTorch's rules for 1-D operands and broadcast batch dimensions.
+
+    1-D @ 1-D is a dot product (0-d result); a 1-D left operand gets a dimension prepended and a
+    1-D right operand one appended, removed again from the result; dimensions before the last
+    two are batch dimensions and broadcast. Both operands must have the same dtype.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> a = autograd.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> autograd.matmul(a, autograd.tensor([1.0, 1.0]))
+    tensor([3., 7.], grad_fn=<MatmulBackward>)
+    >>> (autograd.ones(5, 1, 2, 3) @ autograd.ones(4, 3, 2)).shape
+    (5, 4, 2, 2)
+    """
+    if type(input) is not Tensor or type(other) is not Tensor:
+        input = _operand(input, other, "input")
+        other = _operand(other, input, "other")
+    a, b = input._array, other._array
+    # The hot path (two same-dtype matrices that align) costs four attribute checks.
+    if a.ndim != 2 or b.ndim != 2 or a.dtype != b.dtype or a.shape[1] != b.shape[0]:
+        _check_matmul("matmul", a, b)
+    elif a.dtype.kind not in "fiu":
+        _same_dtype("matmul", a, b)
+    return Matmul.apply(input, other)
+
+
+def _sample_fixed_ndim(ndim: int) -> Any:
+    def sample(draw: Any, dtype: np.dtype) -> Sample:
+        from hypothesis import strategies as st
+
+        from .. import testing
+
+        n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
+        if ndim == 1:
+            sa, sb = (k,), (k,)
+        elif ndim == 2:
+            sa, sb = (n, k), (k, m)
+        else:
+            batch = draw(st.integers(1, 2))
+            sa, sb = (batch, min(n, 2), k), (batch, k, min(m, 2))
+        return Sample((draw(testing.arrays(sa, dtype)), draw(testing.arrays(sb, dtype))))
+
+    return sample
+
+
+def _fixed_ndim_operands(op: str, input: Any, other: Any, ndim: int) -> tuple[Tensor, Tensor]:
+    input = _operand(input, other, "input")
+    other = _operand(other, input, "other")
+    what = {1: "1-D vectors", 2: "2-D matrices", 3: "3-D batches of matrices"}[ndim]
+    for name, t in (("input", input), ("other" if op != "mm" else "mat2", other)):
+        if t.ndim != ndim:
+            raise ValueError(f"{op}: expected {what}, got {name} with shape {t.shape}")
+    a, b = input._array, other._array
+    _same_dtype(op, a, b)
+    if ndim == 1 and a.shape != b.shape:
+        raise ValueError(f"{op}: vectors of shapes {a.shape} and {b.shape} differ in length")
+    if ndim == 3 and a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"{op}: shapes {a.shape} and {b.shape} have different batch sizes: "
+            f"{a.shape[0]} != {b.shape[0]} (bmm does not broadcast; use matmul)"
+        )
+    if ndim > 1 and a.shape[-1] != b.shape[-2]:
+        raise ValueError(
+            f"{op}: shapes {a.shape} and {b.shape} do not align: {a.shape[-1]} != {b.shape[-2]}"
+        )
+    return input, other
+
+
+@register(sample=_sample_fixed_ndim(2), ref=np.matmul)
+def mm(input: Any, mat2: Any) -> Tensor:
+    """Product of two 2-D matrices (no broadcasting; see :func:`matmul` for that).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.mm(autograd.ones(2, 3), autograd.ones(3, 4)).shape
+    (2, 4)
+    """
+    return Matmul.apply(*_fixed_ndim_operands("mm", input, mat2, 2))
+
+
+@register(sample=_sample_fixed_ndim(3), ref=np.matmul)
+def bmm(input: Any, mat2: Any) -> Tensor:
+    """Batched product of 3-D tensors ``(b, n, k) @ (b, k, m) -> (b, n, m)``; no broadcasting.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.bmm(autograd.ones(5, 2, 3), autograd.ones(5, 3, 4)).shape
+    (5, 2, 4)
+    """
+    return Matmul.apply(*_fixed_ndim_operands("bmm", input, mat2, 3))
+
+
+@register(sample=_sample_fixed_ndim(1), ref=np.dot)
+def dot(input: Any, other: Any) -> Tensor:
+    """Inner product of two 1-D tensors of the same length (a 0-d result).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.dot(autograd.tensor([1.0, 2.0]), autograd.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
+    return Matmul.apply(*_fixed_ndim_operands("dot", input, other, 1))
+
+
+# ---------------------------------------------------------------------------------- outer
+class Outer(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.multiply.outer(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (_mm(g, b) if need_a else None), (_mm(a, g) if need_b else None)
+
+
+def _sample_outer(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    n, m = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return Sample((draw(testing.arrays((n,), dtype)), draw(testing.arrays((m,), dtype))))
+
+
+@register(sample=_sample_outer, ref=np.outer)
+def outer(input: Any, vec2: Any) -> Tensor:
+    """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]``.
+
+    Unlike the other products, mixed dtypes promote as in ``mul``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.outer(autograd.tensor([1.0, 2.0]), autograd.tensor([1.0, 10.0, 100.0]))
+    tensor([[  1.,  10., 100.],
+            [  2.,  20., 200.]])
+    """
+    a, b = binary_operands(input, vec2, "outer")
+    for name, t in (("input", a), ("vec2", b)):
+        if not isinstance(t, Tensor) or t.ndim != 1:
+            shape = t.shape if isinstance(t, Tensor) else ()
+            raise ValueError(f"outer: expected 1-D vectors, got {name} with shape {shape}")
+    return Outer.apply(a, b)
+
+
+ger = outer

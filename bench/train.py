@@ -1,0 +1,151 @@
+"""The main job: a LeNet-style CNN on scikit-learn's bundled handwritten digits (no download).
+
+The same model, initial weights, optimizer (Adam), learning-rate schedule and batches are run in
+numbagrad and, when it is installed, in PyTorch; the report gives both test accuracies, both
+times and their ratio.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from ._timing import row, try_torch
+
+
+def load_digits_split(seed: int = 0) -> tuple[np.ndarray, ...]:
+    """Digits as (N, 1, 8, 8) float32 in [0, 1], split 80/20 with a fixed seed."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    x = (digits.images / 16.0).astype(np.float32)[:, None]
+    y = digits.target.astype(np.int64)
+    order = np.random.default_rng(seed).permutation(len(y))
+    n_test = len(y) // 5
+    test, train = order[:n_test], order[n_test:]
+    return x[train], y[train], x[test], y[test]
+
+
+def build_model(nn: Any) -> Any:
+    """LeNet-style: conv-bn-relu-pool twice, dropout, two linear layers (same code in both)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.BatchNorm2d(16),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.BatchNorm2d(32),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Dropout(0.25),
+        nn.Linear(32 * 2 * 2, 64),
+        nn.ReLU(),
+        nn.Linear(64, 10),
+    )
+
+
+def _batches(n: int, batch_size: int, epochs: int, seed: int) -> list[list[np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    return [np.array_split(rng.permutation(n), max(1, n // batch_size)) for _ in range(epochs)]
+
+
+def train(lib: str, data: tuple, init_state: dict | None, epochs: int, progress: bool) -> dict:
+    """Train with ``lib`` ("numbagrad" or "torch"); returns accuracy, seconds, loss curve."""
+    xtr, ytr, xte, yte = data
+    if lib == "torch":
+        import torch
+        import torch.nn as tnn
+
+        torch.manual_seed(0)
+        model = build_model(tnn)
+        if init_state is not None:
+            model.load_state_dict({k: torch.from_numpy(v) for k, v in init_state.items()})
+        opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
+        as_tensor, loss_fn, no_grad = torch.from_numpy, tnn.functional.cross_entropy, torch.no_grad
+    else:
+        import autograd
+        import nn
+        import optim
+
+        autograd.manual_seed(0)
+        model = build_model(nn)
+        opt = optim.Adam(model.parameters(), lr=3e-3)
+        sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
+        as_tensor, loss_fn, no_grad = autograd.from_numpy, nn.functional.cross_entropy, (
+            autograd.no_grad
+        )
+    x_train, y_train = as_tensor(xtr), as_tensor(ytr)
+    curve = []
+    bar = _progress(epochs, lib) if progress else None
+    start = time.perf_counter()
+    for epoch_batches in _batches(len(ytr), 64, epochs, seed=1):
+        model.train()
+        total, count, correct = 0.0, 0, 0
+        for idx in epoch_batches:
+            ids = as_tensor(idx)
+            xb, yb = x_train[ids], y_train[ids]
+            opt.zero_grad()
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+            count += len(idx)
+            correct += int((out.argmax(dim=1) == yb).sum().item())
+        sched.step()
+        curve.append(total / count)
+        if bar is not None:
+            bar.set_postfix(loss=f"{curve[-1]:.3f}", acc=f"{correct / count:.3f}")
+            bar.update(1)
+    seconds = time.perf_counter() - start
+    if bar is not None:
+        bar.close()
+    model.eval()
+    with no_grad():
+        pred = model(as_tensor(xte)).argmax(dim=1).numpy()
+    return {"accuracy": float((pred == yte).mean()), "seconds": seconds, "curve": curve}
+
+
+def _progress(total: int, desc: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=f"{desc:>9}", unit="epoch", leave=True)
+
+
+def run(quick: bool = False, threads: int = 2) -> dict:
+    """Train in both engines; rows for the report plus the loss curves for the chart."""
+    import nn
+
+    torch = try_torch(threads)
+    data = load_digits_split()
+    epochs = 8 if quick else 20
+    ours = train("numbagrad", data, None, epochs, progress=True)
+    print(f"numbagrad: test accuracy {ours['accuracy']:.4f} in {ours['seconds']:.1f} s")
+    rows = []
+    curves = {"numbagrad": ours["curve"]}
+    if torch is None:
+        print("PyTorch is not installed; `pip install torch==2.13.0` to compare against it.")
+        theirs = None
+    else:
+        import autograd
+
+        autograd.manual_seed(0)
+        init = {k: v.numpy().copy() for k, v in build_model(nn).state_dict().items()}
+        theirs = train("torch", data, init, epochs, progress=True)
+        print(f"PyTorch:   test accuracy {theirs['accuracy']:.4f} in {theirs['seconds']:.1f} s")
+        print(f"time ratio numbagrad / PyTorch: {ours['seconds'] / theirs['seconds']:.2f}")
+        curves["PyTorch"] = theirs["curve"]
+    rows.append(
+        row(
+            f"LeNet on digits, {epochs} epochs (train)",
+            ours["seconds"] * 1e3,
+            None if theirs is None else theirs["seconds"] * 1e3,
+            acc_ours=ours["accuracy"],
+            acc_torch=None if theirs is None else theirs["accuracy"],
+        )
+    )
+    return {"rows": rows, "curves": curves}
