@@ -4,7 +4,12 @@ from .arithmetic import *  # noqa: F403
 from .compare import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .reduce import *  # noqa: F403
+from .extrema import *  # noqa: F403
+from .stats import *  # noqa: F403
+from .scan import *  # noqa: F403
 from .activation import *  # noqa: F403
+from .softmax import *  # noqa: F403
+from .piecewise import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .index import *  # noqa: F403
 from .linalg import *  # noqa: F403

@@ -1,3 +1,293 @@
-"""Placeholder module: filled in by its family owner."""
+"""Reductions: sum, mean, prod, all, any (see ``_reduce_util`` for the dim conventions).
 
-__all__: list[str] = []
+A reduced gradient is broadcast back to the input's shape by ``ExpandReduced``, whose own backward
+is a sum, so every rule here stays differentiable under ``create_graph=True``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..function import Function
+from ..tensor import Tensor
+from ._reduce_util import (
+    _axes,
+    _count,
+    _expand,
+    _np_axes,
+    _reduce_sample,
+    _torch_over_dims,
+)
+from ._util import as_tensor
+from .registry import register
+
+__all__ = ["sum", "mean", "prod", "all", "any"]
+
+_builtin_max = max
+
+
+# ----------------------------------------------------------------------------------- sum
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        ctx.meta = (x.shape, axes, keepdim)
+        return x.sum(axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand(g, *ctx.meta), None, None
+
+
+@register(
+    sample=_reduce_sample(),
+    ref=lambda x, dim=None, keepdim=False: np.sum(x, _np_axes(x, dim), keepdims=keepdim),
+)
+def sum(  # noqa: A001
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    dtype: Any = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Sum over ``dim`` (an int, a tuple, or None for all). Integer and bool tensors sum to
+    int64, as in PyTorch; ``dtype`` casts the input first.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> x.sum(dim=0)
+    tensor([4., 6.], grad_fn=<SumBackward>)
+    >>> x.sum().backward(); x.grad
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
+    t = input if isinstance(input, Tensor) else as_tensor(input)
+    axes = None if dim is None and axis is None else _axes("sum", t._array.ndim, dim, axis)
+    if keepdims is not None:
+        keepdim = keepdims
+    if dtype is not None:
+        t = t.to(_dt.to_dtype(dtype))
+    elif t._array.dtype.kind in "biu":
+        return Tensor._make(np.asarray(t._array.sum(axis=axes, keepdims=keepdim, dtype=np.int64)))
+    return Sum.apply(t, axes, bool(keepdim))
+
+
+# ---------------------------------------------------------------------------------- mean
+class Mean(Function):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        n = _count(x.shape, axes)
+        ctx.meta = (x.shape, axes, keepdim, n)
+        s = x.sum(axis=axes, keepdims=keepdim)
+        if n == 0:
+            return np.full(np.shape(s), np.nan, dtype=x.dtype)
+        return s / n
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, axes, keepdim, n = ctx.meta
+        return _expand(g * (1.0 / _builtin_max(n, 1)), shape, axes, keepdim), None, None
+
+
+@register(
+    sample=_reduce_sample(),
+    ref=lambda x, dim=None, keepdim=False: np.mean(x, _np_axes(x, dim), keepdims=keepdim),
+)
+def mean(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    dtype: Any = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Mean over ``dim``. Floating point only (as PyTorch): pass ``dtype`` for an integer input.
+    The mean of an empty selection is NaN.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.tensor([[1.0, 2.0], [3.0, 5.0]]).mean(1)
+    tensor([1.5000, 4.0000])
+    """
+    t = input if isinstance(input, Tensor) else as_tensor(input)
+    axes = None if dim is None and axis is None else _axes("mean", t._array.ndim, dim, axis)
+    if keepdims is not None:
+        keepdim = keepdims
+    if dtype is not None:
+        t = t.to(_dt.to_dtype(dtype))
+    if t._array.dtype.kind != "f":
+        raise TypeError(
+            f"mean: could not infer the output dtype: input dtype must be floating point, "
+            f"got {t._array.dtype} (pass dtype=autograd.float32 or call .float() first)"
+        )
+    return Mean.apply(t, axes, bool(keepdim))
+
+
+# ---------------------------------------------------------------------------------- prod
+def _to_last(x: np.ndarray, axes: tuple | None) -> tuple[np.ndarray, Any]:
+    """View the reduced axes of ``x`` as one trailing axis; return it and the inverse map."""
+    nd = x.ndim
+    red = tuple(range(nd)) if axes is None else axes
+    kept = tuple(i for i in range(nd) if i not in red)
+    perm = kept + red
+    moved_shape = tuple(x.shape[p] for p in perm)
+    flat = x.transpose(perm).reshape(tuple(x.shape[k] for k in kept) + (-1,))
+    inverse = np.argsort(perm)
+
+    def restore(r: np.ndarray) -> np.ndarray:
+        return r.reshape(moved_shape).transpose(inverse)
+
+    return flat, restore
+
+
+def _others_last(xl: np.ndarray) -> np.ndarray:
+    """Product of all other elements along the last axis, without dividing (zeros are fine)."""
+    left = np.ones_like(xl)
+    right = np.ones_like(xl)
+    if xl.shape[-1] > 1:
+        np.cumprod(xl[..., :-1], axis=-1, out=left[..., 1:])
+        right[..., :-1] = np.cumprod(xl[..., :0:-1], axis=-1)[..., ::-1]
+    return left * right
+
+
+class Prod(Function):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        ctx.meta = (axes, keepdim)
+        ctx.save_for_backward(x)
+        return np.prod(x, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        axes, keepdim = ctx.meta
+        if isinstance(g, Tensor):
+            return ProdBackward.apply(x, g, axes, keepdim), None, None
+        xl, restore = _to_last(x, axes)
+        return _expand(g, x.shape, axes, keepdim) * restore(_others_last(xl)), None, None
+
+
+class ProdBackward(Function):
+    """``prod``'s gradient as an op, so that second derivatives are exact with zeros too."""
+
+    @staticmethod
+    def forward(ctx, x, g, axes, keepdim):
+        ctx.meta = (axes, keepdim)
+        ctx.save_for_backward(x, g)
+        xl, restore = _to_last(x, axes)
+        return _expand(g, x.shape, axes, keepdim) * restore(_others_last(xl))
+
+    @staticmethod
+    def backward(ctx, gg):
+        if isinstance(gg, Tensor):
+            raise RuntimeError("prod: gradients of order three and higher are not supported")
+        x, g = ctx.saved_tensors
+        axes, keepdim = ctx.meta
+        xl, restore = _to_last(x, axes)
+        ggl, _ = _to_last(np.ascontiguousarray(gg), axes)
+        grad_g = (ggl * _others_last(xl)).sum(-1)
+        # d(others_j)/d(x_m) = product of everything but x_j and x_m: drop x_m by setting it to 1.
+        pair = np.empty_like(xl)
+        for m in range(xl.shape[-1]):
+            x_m = xl.copy()
+            x_m[..., m] = 1
+            o = _others_last(x_m)
+            o[..., m] = 0
+            pair[..., m] = (ggl * o).sum(-1)
+        grad_x = _expand(g, x.shape, axes, keepdim) * restore(pair)
+        return grad_x, np.reshape(grad_g, np.shape(g)), None, None
+
+
+@register(
+    sample=_reduce_sample(low=-2.0, high=2.0, kinks=(0.0,)),
+    torch=lambda torch, x, dim=None, keepdim=False: _torch_over_dims(torch.prod, x, dim, keepdim),
+    ref=lambda x, dim=None, keepdim=False: np.prod(x, _np_axes(x, dim), keepdims=keepdim),
+)
+def prod(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    dtype: Any = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Product over ``dim``. Integer and bool tensors multiply in int64, as in PyTorch.
+
+    The gradient is the product of the other elements, computed without dividing, so it is
+    exact when the input holds one zero or several.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([0.0, 2.0, 3.0], requires_grad=True)
+    >>> x.prod().backward(); x.grad
+    tensor([6., 0., 0.])
+    """
+    t = input if isinstance(input, Tensor) else as_tensor(input)
+    axes = None if dim is None and axis is None else _axes("prod", t._array.ndim, dim, axis)
+    if keepdims is not None:
+        keepdim = keepdims
+    if dtype is not None:
+        t = t.to(_dt.to_dtype(dtype))
+    elif t._array.dtype.kind in "biu":
+        return Tensor._make(np.asarray(np.prod(t._array, axes, np.int64, keepdims=keepdim)))
+    return Prod.apply(t, axes, bool(keepdim))
+
+
+# ------------------------------------------------------------------------------ all / any
+def _logical_reduce(op: str, input: Any, dim: Any, keepdim: bool, axis: Any, keepdims: Any):
+    t = input if isinstance(input, Tensor) else as_tensor(input)
+    arr = t._array
+    axes = None if dim is None and axis is None else _axes(op, arr.ndim, dim, axis)
+    if keepdims is not None:
+        keepdim = keepdims
+    out = (np.all if op == "all" else np.any)(arr, axis=axes, keepdims=bool(keepdim))
+    # PyTorch keeps uint8 for uint8 inputs (a legacy of its byte masks); bool otherwise.
+    return Tensor._make(np.asarray(out, dtype=np.uint8 if arr.dtype == np.uint8 else np.bool_))
+
+
+def all(  # noqa: A001
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Whether every element (over ``dim``) is non-zero; a bool tensor, no gradient.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.tensor([[1.0, 0.0], [2.0, 3.0]]).all(dim=1)
+    tensor([False,  True])
+    """
+    return _logical_reduce("all", input, dim, keepdim, axis, keepdims)
+
+
+def any(  # noqa: A001
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Whether any element (over ``dim``) is non-zero; a bool tensor, no gradient.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.tensor([0.0, 2.0]).any()
+    tensor(True)
+    """
+    return _logical_reduce("any", input, dim, keepdim, axis, keepdims)

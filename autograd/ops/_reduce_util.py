@@ -1,0 +1,186 @@
+"""Shared by the reduction families: argument normalization, the differentiable broadcast of a
+reduced gradient back to the input's shape (``ExpandReduced``), and registry samplers.
+
+``dim`` is an int, a tuple of ints or None (all dims); ``keepdim`` keeps reduced dims as size 1.
+NumPy's ``axis``/``keepdims`` are accepted aliases (the engine un-broadcasts with them). One
+difference is kept on purpose: ``dim=()`` reduces every dim, as PyTorch does, while ``axis=()``
+reduces none, as NumPy does.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+from ._util import dim_tuple, normalize_dim
+from .registry import Sample
+
+_builtin_max = max
+
+
+# ----------------------------------------------------------------------------- arguments
+def _axes(op: str, ndim: int, dim: Any, axis: Any) -> tuple[int, ...] | None:
+    """Reduced axes as a sorted tuple, or None for all of them."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: got both dim={dim!r} and its alias axis={axis!r}")
+        axes = dim_tuple(axis, ndim, op)
+        return axes if axes or ndim == 0 else ()  # NumPy: axis=() reduces nothing
+    axes = dim_tuple(dim, ndim, op)
+    return axes if axes else None  # PyTorch: dim=() reduces everything
+
+
+def _one_dim(op: str, ndim: int, dim: Any, axis: Any) -> int | None:
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: got both dim={dim!r} and its alias axis={axis!r}")
+        dim = axis
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        if len(dim) != 1:
+            raise TypeError(f"{op}: dim must be a single int, got {tuple(dim)}")
+        dim = dim[0]
+    return normalize_dim(dim, ndim, op)
+
+
+def _count(shape: tuple, axes: tuple | None) -> int:
+    if axes is None:
+        return math.prod(shape)
+    return math.prod(shape[a] for a in axes)
+
+
+def _keep_shape(shape: tuple, axes: tuple | None) -> tuple:
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _require_float(op: str, t: Tensor) -> None:
+    if t._array.dtype.kind != "f":
+        raise TypeError(
+            f"{op}: expected a floating point tensor, got dtype {t._array.dtype}; "
+            "convert it first (e.g. .float()) or pass dtype="
+        )
+
+
+def _check_nonempty(op: str, shape: tuple, axes: tuple | None) -> None:
+    if axes is None:
+        if math.prod(shape) == 0:
+            raise ValueError(f"{op}: cannot reduce an empty tensor of shape {shape}; give a dim")
+    else:
+        for a in axes:
+            if shape[a] == 0:
+                raise ValueError(f"{op}: cannot reduce dim {a} of size 0 (shape {shape})")
+
+
+def _expand(g: Any, shape: tuple, axes: tuple | None, keepdim: bool) -> Any:
+    """Broadcast the gradient of a reduction back to the input's ``shape``."""
+    if isinstance(g, Tensor):
+        return ExpandReduced.apply(g, shape, axes, keepdim)
+    if not keepdim:
+        g = g.reshape(_keep_shape(shape, axes))
+    return np.broadcast_to(g, shape)
+
+
+class ExpandReduced(Function):
+    """The adjoint of a sum: broadcasts a reduced tensor back to ``shape`` (used by backward
+    rules under ``create_graph``)."""
+
+    @staticmethod
+    def forward(ctx, g, shape, axes, keepdim):
+        ctx.axes, ctx.keepdim = axes, keepdim
+        if not keepdim:
+            g = g.reshape(_keep_shape(shape, axes))
+        return np.broadcast_to(g, shape).copy()
+
+    @staticmethod
+    def backward(ctx, gg):
+        return gg.sum(axis=ctx.axes, keepdims=ctx.keepdim), None, None, None
+
+
+# ------------------------------------------------------------------------------ samplers
+def _reduce_sample(
+    low: float = -3.0, high: float = 3.0, distinct: bool = False, kinks: tuple = ()
+) -> Any:
+    """``f(x, dim=..., keepdim=...)`` with dim drawn from None, ints and tuples."""
+
+    def sample(draw: Any, dtype: np.dtype) -> Sample:
+        from hypothesis import strategies as st
+
+        from .. import testing
+
+        shape = draw(testing.shapes())
+        x = _draw_values(draw, shape, dtype, low, high, distinct, kinks)
+        dim = draw(testing.dims(len(shape), allow_none=True))
+        return Sample((x,), {"dim": dim, "keepdim": draw(st.booleans())})
+
+    return sample
+
+
+def _draw_values(
+    draw: Any, shape: tuple, dtype: np.dtype, low: float, high: float, distinct: bool,
+    kinks: tuple = (),
+) -> np.ndarray:  # fmt: skip
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    if not distinct:
+        return draw(testing.arrays(shape, dtype, low=low, high=high, kinks=kinks))
+    # Distinct values far apart (finite differences cannot see PyTorch's tie conventions).
+    n = math.prod(shape)
+    perm = np.array(draw(st.permutations(range(n))), dtype=np.float64)
+    return (low + (high - low) * (perm + 0.5) / _builtin_max(n, 1)).astype(dtype).reshape(shape)
+
+
+def _dim_sample(distinct: bool = False, low: float = -3.0, high: float = 3.0) -> Any:
+    """``f(x, dim, keepdim)`` with one int dim."""
+
+    def sample(draw: Any, dtype: np.dtype) -> Sample:
+        from hypothesis import strategies as st
+
+        from .. import testing
+
+        shape = draw(testing.shapes())
+        x = _draw_values(draw, shape, dtype, low, high, distinct)
+        dim = draw(testing.dims(len(shape), allow_tuple=False))
+        return Sample((x, dim), {"keepdim": draw(st.booleans())})
+
+    return sample
+
+
+def _scan_sample(low: float = -3.0, high: float = 3.0, kinks: tuple = ()) -> Any:
+    """``f(x, dim)`` for the scans."""
+
+    def sample(draw: Any, dtype: np.dtype) -> Sample:
+        from .. import testing
+
+        shape = draw(testing.shapes(min_dims=1))
+        x = draw(testing.arrays(shape, dtype, low=low, high=high, kinks=kinks))
+        return Sample((x, draw(testing.dims(len(shape), allow_tuple=False))))
+
+    return sample
+
+
+def _torch_over_dims(fn: Any, x: Any, dim: Any, keepdim: bool) -> Any:
+    """Call a PyTorch reduction that takes one int dim over None / a tuple of dims."""
+    dims = range(x.ndim) if dim is None else (dim,) if isinstance(dim, int) else dim
+    dims = sorted({d % _builtin_max(x.ndim, 1) for d in dims}, reverse=True)
+    if x.ndim == 0:
+        return fn(x.reshape(1), 0)
+    for d in dims:
+        x = fn(x, d, keepdim=True)
+    return x if keepdim else x.reshape([s for i, s in enumerate(x.shape) if i not in dims])
+
+
+def _np_axes(x: np.ndarray, dim: Any) -> Any:
+    if dim is None or (isinstance(dim, tuple) and not dim):
+        return None
+    if x.ndim == 0:
+        return None
+    return dim

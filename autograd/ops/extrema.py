@@ -1,0 +1,291 @@
+"""Extrema: max/min (with indices along a dim), amax/amin, argmax/argmin.
+
+Conventions (PyTorch's): over all elements, and for amax/amin, the gradient is split evenly among
+ties; along a dim, max/min send it to the selected (first) index only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+from ._reduce_util import (
+    _axes,
+    _check_nonempty,
+    _dim_sample,
+    _expand,
+    _keep_shape,
+    _np_axes,
+    _one_dim,
+    _reduce_sample,
+)
+from ._util import as_tensor
+from .registry import Sample, register
+
+__all__ = ["max", "min", "MinMax", "amax", "amin", "argmax", "argmin"]
+
+_builtin_max = max
+
+
+# ------------------------------------------------------------------------ amax / amin
+class Amax(Function):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, smallest):
+        ctx.meta = (x.shape, axes, keepdim)
+        y = (np.min if smallest else np.max)(x, axis=axes, keepdims=keepdim)
+        if ctx.needs_input_grad[0]:
+            # Ties share the gradient evenly (PyTorch's amax convention).
+            hit = x == (y if keepdim else y.reshape(_keep_shape(x.shape, axes)))
+            w = hit.astype(x.dtype)
+            w /= w.sum(axis=axes, keepdims=True)
+            ctx.save_for_backward(w)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (w,) = ctx.saved_tensors
+        return _expand(g, *ctx.meta) * w, None, None, None
+
+
+def _amax(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any, smallest: bool):
+    t = input if isinstance(input, Tensor) else as_tensor(input)
+    axes = None if dim is None and axis is None else _axes(op, t._array.ndim, dim, axis)
+    if keepdims is not None:
+        keepdim = keepdims
+    _check_nonempty(op, t._array.shape, axes)
+    return Amax.apply(t, axes, bool(keepdim), smallest)
+
+
+def _amax_ref(fn: Any) -> Any:
+    return lambda x, dim=None, keepdim=False: fn(x, _np_axes(x, dim), keepdims=keepdim)
+
+
+@register(sample=_reduce_sample(distinct=True), ref=_amax_ref(np.amax))
+def amax(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Largest value over ``dim`` (int, tuple or None). Tied maxima share the gradient evenly.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    >>> x.amax().backward(); x.grad
+    tensor([0.0000, 0.5000, 0.5000])
+    """
+    return _amax("amax", input, dim, keepdim, axis, keepdims, False)
+
+
+@register(sample=_reduce_sample(distinct=True), ref=_amax_ref(np.amin))
+def amin(
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Smallest value over ``dim`` (int, tuple or None). Tied minima share the gradient evenly.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.tensor([[1.0, 3.0], [0.0, 4.0]]).amin(dim=1)
+    tensor([1., 0.])
+    """
+    return _amax("amin", input, dim, keepdim, axis, keepdims, True)
+
+
+# --------------------------------------------------------------------------- max / min
+class MinMax(NamedTuple):
+    """What ``max``/``min`` over a dim return: the values and the (int64) indices."""
+
+    values: Tensor
+    indices: Tensor
+
+
+class MaxDim(Function):
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, smallest):
+        ctx.meta = (x.shape, (dim,), keepdim)
+        if smallest:
+            values, idx = x.min(axis=dim, keepdims=keepdim), x.argmin(axis=dim, keepdims=keepdim)
+        else:
+            values, idx = x.max(axis=dim, keepdims=keepdim), x.argmax(axis=dim, keepdims=keepdim)
+        if ctx.needs_input_grad[0]:
+            # Only the selected (first) index receives the gradient, as in PyTorch.
+            pos = np.arange(x.shape[dim]).reshape((-1,) + (1,) * (x.ndim - dim - 1))
+            ctx.save_for_backward(pos == (idx if keepdim else np.expand_dims(idx, dim)))
+        idx = np.asarray(idx, dtype=np.int64)
+        ctx.mark_non_differentiable(idx)
+        return np.asarray(values), idx
+
+    @staticmethod
+    def backward(ctx, g, g_idx):
+        (hit,) = ctx.saved_tensors
+        return _expand(g, *ctx.meta) * hit, None, None, None
+
+
+def _max(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any, smallest: bool):
+    if isinstance(dim, Tensor) or (
+        dim is not None and not isinstance(dim, (int, np.integer, tuple, list))
+    ):
+        other = "maximum" if not smallest else "minimum"
+        from . import arithmetic
+
+        return getattr(arithmetic, other)(input, dim)
+    t = input if isinstance(input, Tensor) else as_tensor(input)
+    if keepdims is not None:
+        keepdim = keepdims
+    d = _one_dim(op, t._array.ndim, dim, axis)
+    if d is None:
+        _check_nonempty(op, t._array.shape, None)
+        return Amax.apply(t, None, bool(keepdim), smallest)
+    if t._array.ndim == 0:
+        values, idx = Amax.apply(t, None, False, smallest), Tensor._make(np.zeros((), np.int64))
+        return MinMax(values, idx)
+    _check_nonempty(op, t._array.shape, (d,))
+    values, idx = MaxDim.apply(t, d, bool(keepdim), smallest)
+    return MinMax(values, idx)
+
+
+def _max_ref(values: Any, index: Any) -> Any:
+    def ref(x, dim=None, keepdim=False):
+        if dim is None:
+            return values(x)
+        if x.ndim == 0:
+            return x.copy(), np.zeros((), np.int64)
+        return values(x, dim, keepdims=keepdim), index(x, dim, keepdims=keepdim)
+
+    return ref
+
+
+def _max_torch(name: str) -> Any:
+    def call(torch, x, dim=None, keepdim=False):
+        fn = getattr(torch, name)
+        return fn(x) if dim is None else tuple(fn(x, dim, keepdim))
+
+    return call
+
+
+def _max_sample(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    s = _dim_sample(distinct=True)(draw, dtype)
+    if draw(st.booleans()):
+        return Sample(s.args[:1])
+    return s
+
+
+@register(
+    sample=_max_sample, ref=_max_ref(np.amax, np.argmax), torch=_max_torch("max"),
+)  # fmt: skip
+def max(  # noqa: A001
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Any:
+    """The largest element (a 0-d tensor), or with ``dim`` a ``MinMax(values, indices)``.
+
+    Gradient conventions (PyTorch's): over all elements, tied maxima share the gradient evenly;
+    over a ``dim``, the gradient goes to the selected index only (the first maximum).
+    ``max(input, other_tensor)`` is :func:`maximum`.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([[1.0, 5.0], [7.0, 2.0]])
+    >>> x.max()
+    tensor(7.)
+    >>> x.max(dim=1)
+    MinMax(values=tensor([5., 7.]), indices=tensor([1, 0]))
+    """
+    return _max("max", input, dim, keepdim, axis, keepdims, False)
+
+
+@register(
+    sample=_max_sample, ref=_max_ref(np.amin, np.argmin), torch=_max_torch("min"),
+)  # fmt: skip
+def min(  # noqa: A001
+    input: Tensor,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Any:
+    """The smallest element (a 0-d tensor), or with ``dim`` a ``MinMax(values, indices)``.
+
+    Gradient conventions as :func:`max`; ``min(input, other_tensor)`` is :func:`minimum`.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.tensor([[1.0, 5.0], [7.0, 2.0]]).min(0).indices
+    tensor([0, 1])
+    """
+    return _max("min", input, dim, keepdim, axis, keepdims, True)
+
+
+# ------------------------------------------------------------------ argmax / argmin
+def _argmax(op: str, input: Any, dim: Any, keepdim: bool, axis: Any, keepdims: Any) -> Tensor:
+    t = input if isinstance(input, Tensor) else as_tensor(input)
+    if keepdims is not None:
+        keepdim = keepdims
+    arr = t._array
+    d = _one_dim(op, arr.ndim, dim, axis)
+    _check_nonempty(op, arr.shape, None if d is None or arr.ndim == 0 else (d,))
+    fn = np.argmin if op == "argmin" else np.argmax
+    if arr.ndim == 0:
+        d = None
+    out = fn(arr, axis=d, keepdims=bool(keepdim))
+    return Tensor._make(np.asarray(out, dtype=np.int64))
+
+
+def argmax(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Index (int64) of the first largest element, over the flattened tensor or along ``dim``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.tensor([[1.0, 3.0, 3.0]]).argmax(dim=1)
+    tensor([1])
+    """
+    return _argmax("argmax", input, dim, keepdim, axis, keepdims)
+
+
+def argmin(
+    input: Tensor,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Index (int64) of the first smallest element, over the flattened tensor or along ``dim``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.tensor([2.0, 0.0, 0.0]).argmin()
+    tensor(1)
+    """
+    return _argmax("argmin", input, dim, keepdim, axis, keepdims)

@@ -1,0 +1,172 @@
+"""Scans: cumsum, cumprod (the cumprod gradient is exact with zeros in the input)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..function import Function
+from ..tensor import Tensor
+from ._reduce_util import (
+    _scan_sample,
+)
+from ._util import as_tensor, normalize_dim
+from .registry import register
+
+__all__ = ["cumsum", "cumprod"]
+
+_builtin_max = max
+
+
+# ------------------------------------------------------------------------ cumsum / cumprod
+class Cumsum(Function):
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return np.cumsum(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        d = ctx.dim
+        if isinstance(g, Tensor):  # reversed cumsum, from differentiable pieces
+            return g.sum(axis=d, keepdims=True) - cumsum(g, d) + g, None
+        return np.flip(np.cumsum(np.flip(g, d), axis=d), d), None
+
+
+def _scan_dim(op: str, t: Tensor, dim: Any, axis: Any) -> int:
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: got both dim={dim!r} and its alias axis={axis!r}")
+        dim = axis
+    if dim is None:
+        raise TypeError(f"{op}: missing the required argument dim")
+    return normalize_dim(dim, t._array.ndim, op)
+
+
+def _scan_input(op: str, input: Any, dim: Any, dtype: Any, axis: Any) -> tuple[Tensor, int]:
+    t = input if isinstance(input, Tensor) else as_tensor(input)
+    d = _scan_dim(op, t, dim, axis)
+    if dtype is not None:
+        t = t.to(_dt.to_dtype(dtype))
+    elif t._array.dtype.kind in "biu" and t._array.dtype != np.int64:
+        t = Tensor._make(t._array.astype(np.int64))  # as PyTorch: integer scans in int64
+    if t._array.ndim == 0:
+        d = None
+    return t, d
+
+
+@register(sample=_scan_sample(), ref=lambda x, dim: np.cumsum(x, axis=dim).reshape(x.shape))
+def cumsum(input: Tensor, dim: int | None = None, dtype: Any = None, *, axis: Any = None) -> Tensor:
+    """Running sum along ``dim``. Integer and bool tensors accumulate in int64, as PyTorch.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.tensor([1.0, 2.0, 3.0]).cumsum(0)
+    tensor([1., 3., 6.])
+    """
+    t, d = _scan_input("cumsum", input, dim, dtype, axis)
+    return t.clone() if d is None else Cumsum.apply(t, d)
+
+
+def _cumprod_vjp_last(x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Gradient of cumprod along the last axis, exact with zeros (no division).
+
+    grad_j = prod(x[:j]) * s_j with s_j = g_j + x_{j+1} * s_{j+1}.
+    """
+    k = x.shape[-1]
+    s = np.empty(np.broadcast_shapes(x.shape, g.shape), dtype=np.result_type(x, g))
+    s[..., k - 1] = g[..., k - 1]
+    for j in range(k - 2, -1, -1):
+        s[..., j] = g[..., j] + x[..., j + 1] * s[..., j + 1]
+    left = np.ones_like(s)
+    if k > 1:
+        np.cumprod(x[..., :-1], axis=-1, out=left[..., 1:])
+    return left * s
+
+
+def _cumprod_grad(x: np.ndarray, g: np.ndarray, d: int) -> np.ndarray:
+    xl, gl = np.moveaxis(x, d, -1), np.moveaxis(g, d, -1)
+    if np.all(xl != 0):
+        # No zero: reversed cumsum of g * y divided by x (O(n), vectorized).
+        y = np.cumprod(xl, axis=-1)
+        r = np.flip(np.cumsum(np.flip(gl * y, -1), axis=-1), -1)
+        return np.moveaxis(r / xl, -1, d)
+    return np.moveaxis(_cumprod_vjp_last(xl, gl), -1, d)
+
+
+class Cumprod(Function):
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(x)
+        return np.cumprod(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if isinstance(g, Tensor):
+            return CumprodBackward.apply(x, g, ctx.dim), None
+        return _cumprod_grad(x, g, ctx.dim), None
+
+
+class CumprodBackward(Function):
+    """``cumprod``'s gradient as an op: exact second derivatives with zeros in the input."""
+
+    @staticmethod
+    def forward(ctx, x, g, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(x, g)
+        return _cumprod_grad(x, g, dim)
+
+    @staticmethod
+    def backward(ctx, gg):
+        if isinstance(gg, Tensor):
+            raise RuntimeError("cumprod: gradients of order three and higher are not supported")
+        x, g = ctx.saved_tensors
+        d = ctx.dim
+        xl, gl, ggl = (np.moveaxis(a, d, -1) for a in (x, g, gg))
+        k = xl.shape[-1]
+        # grad wrt g: cumprod's forward derivative in the direction gg.
+        grad_g = np.empty_like(ggl)
+        t = ggl[..., 0].copy()
+        grad_g[..., 0] = t
+        run = xl[..., 0].copy()
+        for j in range(1, k):
+            t = t * xl[..., j] + run * ggl[..., j]
+            run = run * xl[..., j]
+            grad_g[..., j] = t
+        # grad wrt x_m: drop x_m (set it to 1) and keep only the terms with k >= m.
+        grad_x = np.empty_like(xl)
+        for m in range(k):
+            x_m = xl.copy()
+            x_m[..., m] = 1
+            g_m = gl.copy()
+            g_m[..., :m] = 0
+            v = _cumprod_vjp_last(x_m, g_m)
+            v[..., m] = 0
+            grad_x[..., m] = (ggl * v).sum(-1)
+        return np.moveaxis(grad_x, -1, d), np.moveaxis(grad_g, -1, d), None
+
+
+@register(
+    sample=_scan_sample(low=-2.0, high=2.0, kinks=(0.0,)),
+    ref=lambda x, dim: np.cumprod(x, axis=dim).reshape(x.shape),
+)
+def cumprod(input: Tensor, dim: int | None = None, dtype: Any = None, *, axis: Any = None
+            ) -> Tensor:  # fmt: skip
+    """Running product along ``dim``. Integer and bool tensors accumulate in int64.
+
+    The gradient is exact when the input holds zeros (one or several).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([2.0, 0.0, 3.0], requires_grad=True)
+    >>> x.cumprod(0).sum().backward(); x.grad
+    tensor([1., 8., 0.])
+    """
+    t, d = _scan_input("cumprod", input, dim, dtype, axis)
+    return t.clone() if d is None else Cumprod.apply(t, d)
