@@ -7,6 +7,7 @@ nowhere (None).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -202,7 +203,9 @@ def _run(
                 dependents[parent] -= 1
                 if dependents[parent] == 0:
                     ready.append(parent)
-        for leaf, g in leaf_grads.values():
+        in_grads = grads = None  # drop the last node's references to its gradients
+        while leaf_grads:  # popping drops the dict's reference, so _accumulate may steal g
+            _, (leaf, g) = leaf_grads.popitem()
             g = _run_hooks(leaf._hooks, g, create_graph)
             keys = want.get(id(leaf))
             if keys is not None:
@@ -351,10 +354,40 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
         leaf._grad = g if current is None else current + g
         return
     if current is None:
-        # Copy: the same array may be routed to several leaves or belong to the caller.
-        leaf._grad = Tensor._make(np.array(g, dtype=leaf.dtype, copy=True))
+        # The same array may be routed to several leaves or belong to the caller: copy it,
+        # unless nothing else can see it (a fresh array referenced only from this call chain).
+        if _owned(g) and g.dtype == leaf.dtype:
+            leaf._grad = Tensor._make(g)
+        else:
+            leaf._grad = Tensor._make(np.array(g, dtype=leaf.dtype, copy=True))
     elif current.grad_fn is not None or current._requires_grad:
         leaf._grad = Tensor._make(current._array + g)
     else:
         current._array += g
         current._vc[0] += 1
+
+
+def _owned(g: Any) -> bool:
+    """Whether ``g`` is a writable array owning its memory that only the engine references.
+
+    References when called from ``_accumulate``: its parameter, the caller's local, and
+    ``getrefcount``'s own argument, the baseline ``_OWNED_REFS`` measured below.
+    """
+    return (
+        type(g) is np.ndarray
+        and g.flags.owndata
+        and g.flags.writeable
+        and sys.getrefcount(g) <= _OWNED_REFS + 1
+    )
+
+
+def _refs_in_callee(x: Any) -> int:
+    return sys.getrefcount(x)
+
+
+def _refs_baseline() -> int:
+    x = np.empty(1)
+    return _refs_in_callee(x)
+
+
+_OWNED_REFS = _refs_baseline()
