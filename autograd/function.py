@@ -198,7 +198,13 @@ class Function:
                 )
             return result
         single = not isinstance(out, tuple)
-        outs = tuple(_as_array(o, cls) for o in ((out,) if single else out))
+        raw = (out,) if single else out
+        outs = tuple(_as_array(o, cls) for o in raw)
+        if ctx._saved and any(r is not o for r, o in zip(raw, outs)):
+            # A ufunc on a 0-d array returns a NumPy scalar: save the array wrapping it, so the
+            # saved output is still known as this node's output (version check, create_graph).
+            wrapped = {id(r): o for r, o in zip(raw, outs) if r is not o}
+            ctx._saved = tuple(wrapped.get(id(s), s) for s in ctx._saved)
         nd_ids = {id(a) for a in ctx._non_differentiable}
         ctx._output_meta = tuple(
             (o.shape, o.dtype, id(o) in nd_ids or o.dtype.kind != "f") for o in outs

@@ -191,7 +191,8 @@ class Tensor(TensorMethods):
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, str) and a.split(":")[0] in ("cpu",):
+            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
+                check_device(a)  # a device name, not a dtype: reject non-CPU devices clearly
                 continue
             else:
                 dtype = a
@@ -553,9 +554,12 @@ def format_tensor(t: Tensor) -> str:
                 else None,
             )  # fmt: skip
     else:
-        body = np.array2string(arr, separator=", ", prefix=prefix)
+        fmt = None
         if arr.dtype.kind == "b":
-            body = body.replace("True", "True").replace("False", "False")
+            # PyTorch pads True to the width of False only when a False is printed.
+            width = 5 if not arr.all() else 4
+            fmt = {"bool": lambda v: str(bool(v)).rjust(width)}
+        body = np.array2string(arr, separator=", ", prefix=prefix, formatter=fmt)
     extras = []
     if arr.dtype not in (_dt.float32, _dt.int64, _dt.bool_):
         extras.append(f"dtype=autograd.{_dt_name(arr.dtype)}")

@@ -168,6 +168,11 @@ divide = div
 true_divide = div
 
 
+def _shape(x: Any) -> tuple:
+    # np.shape on a Tensor that requires grad would go through __array_function__ and refuse.
+    return x.shape if isinstance(x, Tensor) else np.shape(x)
+
+
 def _result_dtype(a: Any, b: Any) -> np.dtype:
     return a.dtype if isinstance(a, Tensor) else b.dtype
 
@@ -285,11 +290,11 @@ class Where(Function):
         # Selecting (never multiplying) keeps a NaN/Inf of the branch not taken out of the
         # gradient of the branch taken.
         _, na, nb = ctx.needs_input_grad
-        zero = g * 0
+        # A literal 0.0, not g * 0: NaN * 0 is NaN.
         return (
             None,
-            np.where(cond, g, zero) if na else None,
-            np.where(cond, zero, g) if nb else None,
+            np.where(cond, g, 0.0) if na else None,
+            np.where(cond, 0.0, g) if nb else None,
         )
 
 
@@ -298,7 +303,7 @@ def _where_sample(draw: Any, dtype: np.dtype) -> Sample:
 
     sa, sb = draw(testing.broadcastable_shapes(2))
     sc = np.broadcast_shapes(sa, sb)
-    cond = draw(testing.tie_mask(sc))
+    cond = draw(testing.arrays(sc, np.bool_))
     a = draw(testing.arrays(sa, dtype))
     b = draw(testing.arrays(sb, dtype))
     return Sample((cond, a, b))
@@ -308,14 +313,17 @@ def _where_sample(draw: Any, dtype: np.dtype) -> Sample:
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` holds, else ``other``.
 
-    The gradient of each branch is zero where the other was selected, even if the unselected
-    branch produced NaN or Inf there.
+    The gradient of each branch is exactly zero where the other was selected (selected, not
+    multiplied by a mask, so a NaN or Inf upstream gradient there does not leak into it). As in
+    PyTorch, a branch whose own backward is NaN/Inf where it was not selected (``sqrt`` of a
+    negative) still gives NaN through that backward (0 * inf); mask its input too:
 
     Examples
     --------
     >>> import autograd
     >>> x = autograd.tensor([-1.0, 4.0], requires_grad=True)
-    >>> y = autograd.where(x > 0, x.sqrt(), autograd.zeros(2))
+    >>> safe = autograd.where(x > 0, x, autograd.ones(2))
+    >>> y = autograd.where(x > 0, safe.sqrt(), autograd.zeros(2))
     >>> y.sum().backward()
     >>> x.grad
     tensor([0.0000, 0.2500])
@@ -325,10 +333,10 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
         raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
     a, b = binary_operands(input, other, "where")
     try:
-        np.broadcast_shapes(cond.shape, np.shape(a), np.shape(b))
+        np.broadcast_shapes(cond.shape, _shape(a), _shape(b))
     except ValueError:
         raise ValueError(
-            f"where: shapes {cond.shape}, {tuple(np.shape(a))} and {tuple(np.shape(b))} "
+            f"where: shapes {cond.shape}, {_shape(a)} and {_shape(b)} "
             "cannot be broadcast together"
         ) from None
     return Where.apply(cond, a, b)
@@ -452,7 +460,7 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:
     except ValueError as e:
         if "broadcast" in str(e):
             raise ValueError(
-                f"lerp: shapes {start.shape}, {stop.shape} and {np.shape(w)} cannot be broadcast"
+                f"lerp: shapes {start.shape}, {stop.shape} and {_shape(w)} cannot be broadcast"
             ) from None
         raise
 

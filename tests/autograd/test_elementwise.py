@@ -1,0 +1,203 @@
+"""Elementwise ops at the points the registry sweep can't pin down: kinks, ties, NaN branches.
+
+(Every registered op is also gradchecked and compared with PyTorch in test_registry_ops.py.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+
+
+def t64(values, requires_grad=True):
+    return autograd.tensor(np.asarray(values, dtype=np.float64), requires_grad=requires_grad)
+
+
+def grad_of(fn, *xs):
+    out = fn(*xs)
+    out.backward(autograd.ones_like(out))
+    return [x.grad.tolist() for x in xs]
+
+
+def test_where_does_not_leak_nan_upstream_gradient_into_the_untaken_branch():
+    a, b = t64([1.0, 2.0, 3.0]), t64([4.0, 5.0, 6.0])
+    cond = autograd.tensor([True, False, True])
+    y = autograd.where(cond, a, b)
+    y.backward(t64([np.nan, np.inf, 1.0], False))
+    assert np.isnan(a.grad.numpy()[0]) and a.grad.tolist()[1:] == [0.0, 1.0]
+    assert b.grad.tolist()[0] == 0.0 and np.isinf(b.grad.numpy()[1]) and b.grad.tolist()[2] == 0.0
+
+
+def test_where_finite_untaken_branch_gives_clean_gradient():
+    x = t64([-1.0, 4.0])
+    y = autograd.where(x > 0, x * x, x.exp())
+    y.backward(autograd.ones(2, dtype=autograd.float64))
+    np.testing.assert_allclose(x.grad.numpy(), [np.exp(-1.0), 8.0])
+
+
+def test_where_masked_input_pattern_avoids_nan():
+    x = t64([-1.0, 0.0, 4.0])
+    safe = autograd.where(x > 0, x, autograd.ones(3, dtype=autograd.float64))
+    y = autograd.where(x > 0, safe.sqrt(), autograd.zeros(3, dtype=autograd.float64))
+    y.backward(autograd.ones(3, dtype=autograd.float64))
+    assert x.grad.tolist() == [0.0, 0.0, 0.25]
+
+
+def test_where_matches_torch_even_when_untaken_branch_is_nan(torch):
+    vals = [-1.0, 4.0]
+    x = t64(vals)
+    with np.errstate(invalid="ignore"):
+        autograd.where(x > 0, x.sqrt(), autograd.zeros(2, dtype=autograd.float64)).sum().backward()
+    tx = torch.tensor(vals, dtype=torch.float64, requires_grad=True)
+    torch.where(tx > 0, tx.sqrt(), torch.zeros(2, dtype=torch.float64)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+
+
+def test_where_second_order():
+    x = t64([-1.0, 2.0])
+    y = autograd.where(x > 0, x**3, x * 2)
+    (g,) = autograd.grad(y.sum(), x, create_graph=True)
+    (gg,) = autograd.grad(g.sum(), x)
+    assert g.tolist() == [2.0, 12.0] and gg.tolist() == [0.0, 12.0]
+
+
+def test_where_requires_bool_condition():
+    with pytest.raises(TypeError, match="bool"):
+        autograd.where(autograd.ones(2), autograd.ones(2), autograd.zeros(2))
+
+
+def test_where_broadcast_error_names_shapes():
+    with pytest.raises(ValueError, match=r"\(2,\)"):
+        autograd.where(autograd.ones(2) > 0, autograd.ones(3), autograd.zeros(3))
+
+
+def test_relu_gradient_at_zero_is_zero():
+    assert grad_of(autograd.relu, t64([-1.0, 0.0, 2.0])) == [[0.0, 0.0, 1.0]]
+
+
+def test_abs_gradient_at_zero_is_zero():
+    assert grad_of(autograd.abs, t64([-1.0, 0.0, 2.0])) == [[-1.0, 0.0, 1.0]]
+
+
+def test_maximum_minimum_ties_split_the_gradient():
+    a, b = t64([1.0, 2.0, 3.0]), t64([1.0, 5.0, 0.0])
+    assert grad_of(autograd.maximum, a, b) == [[0.5, 0.0, 1.0], [0.5, 1.0, 0.0]]
+    a, b = t64([1.0, 2.0, 3.0]), t64([1.0, 5.0, 0.0])
+    assert grad_of(autograd.minimum, a, b) == [[0.5, 1.0, 0.0], [0.5, 0.0, 1.0]]
+
+
+def test_clamp_boundaries_pass_the_gradient():
+    x = t64([-2.0, -1.0, 0.0, 1.0, 2.0])
+    assert grad_of(lambda t: autograd.clamp(t, -1.0, 1.0), x) == [[0.0, 1.0, 1.0, 1.0, 0.0]]
+
+
+def test_clamp_tensor_bounds_get_gradients():
+    x, lo, hi = t64([-2.0, 0.0, 2.0]), t64([-1.0, -1.0, -1.0]), t64([1.0, 1.0, 1.0])
+    gx, glo, ghi = grad_of(lambda a, b, c: autograd.clamp(a, b, c), x, lo, hi)
+    assert gx == [0.0, 1.0, 0.0] and glo == [1.0, 0.0, 0.0] and ghi == [0.0, 0.0, 1.0]
+
+
+def test_clamp_needs_a_bound():
+    with pytest.raises(ValueError, match="min and max"):
+        autograd.clamp(autograd.ones(2))
+
+
+def test_sign_floor_round_have_zero_gradient():
+    for fn in (autograd.sign, autograd.floor, autograd.ceil, autograd.round, autograd.trunc):
+        assert grad_of(fn, t64([-1.5, 0.0, 0.7])) == [[0.0, 0.0, 0.0]]
+
+
+def test_round_half_to_even():
+    assert autograd.round(autograd.tensor([0.5, 1.5, 2.5, -0.5])).tolist() == [0.0, 2.0, 2.0, -0.0]
+
+
+def test_sigmoid_is_stable_for_large_inputs():
+    x = autograd.tensor([-1e4, 1e4])
+    y = autograd.sigmoid(x)
+    assert y.tolist() == [0.0, 1.0] and np.isfinite(y.numpy()).all()
+
+
+def test_int_inputs_to_float_ops_give_float32():
+    assert autograd.exp(autograd.tensor([0, 1])).dtype == np.float32
+    assert autograd.sqrt(autograd.tensor([4])).tolist() == [2.0]
+
+
+def test_integer_abs_neg_keep_dtype():
+    assert autograd.abs(autograd.tensor([-2, 3])).dtype == np.int64
+    assert (-autograd.tensor([2])).tolist() == [-2]
+
+
+def test_neg_of_bool_errors():
+    with pytest.raises(TypeError, match="bool"):
+        autograd.neg(autograd.tensor([True]))
+
+
+def test_int_pow_negative_errors():
+    with pytest.raises(ValueError, match="negative"):
+        autograd.pow(autograd.tensor([2]), -1)
+
+
+@pytest.mark.parametrize(
+    "base, exp",
+    [
+        ([0.0, 0.0, 0.0, 2.0], [0.0, 1.0, 2.0, 0.0]),
+        ([0.0, 0.0, 1.5], [3.0, 0.5, 2.0]),
+    ],
+)
+def test_pow_gradient_conventions_at_zero_match_torch(torch, base, exp):
+    a, b = t64(base), t64(exp)
+    ga, gb = grad_of(autograd.pow, a, b)
+    ta = torch.tensor(base, dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor(exp, dtype=torch.float64, requires_grad=True)
+    torch.pow(ta, tb).sum().backward()
+    np.testing.assert_array_equal(ga, ta.grad.numpy())
+    np.testing.assert_array_equal(gb, tb.grad.numpy())
+
+
+@pytest.mark.parametrize("exponent", [0, 1, 2, 3, 0.5, -1.0])
+def test_pow_scalar_exponent_at_zero_matches_torch(torch, exponent):
+    x = t64([0.0, 1.0, 2.0])
+    with np.errstate(divide="ignore"):
+        (gx,) = grad_of(lambda t: t**exponent, x)
+    tx = torch.tensor([0.0, 1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    (tx**exponent).sum().backward()
+    np.testing.assert_allclose(gx, tx.grad.numpy(), rtol=1e-12, atol=0)
+
+
+def test_scalar_base_pow(torch):
+    x = t64([0.0, 1.0, 2.0])
+    (gx,) = grad_of(lambda t: 2.0**t, x)
+    tx = torch.tensor([0.0, 1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    (2.0**tx).sum().backward()
+    np.testing.assert_allclose(gx, tx.grad.numpy())
+
+
+def test_kink_gradients_match_torch(torch):
+    vals = [-1.0, 0.0, 1.0]
+    for name in ("relu", "abs", "sign", "sigmoid", "tanh"):
+        x = t64(vals)
+        (g,) = grad_of(getattr(autograd, name), x)
+        tx = torch.tensor(vals, dtype=torch.float64, requires_grad=True)
+        getattr(torch, name)(tx).sum().backward()
+        np.testing.assert_allclose(g, tx.grad.numpy(), err_msg=name)
+
+
+def test_sqrt_gradient_at_zero_is_inf_like_torch():
+    (g,) = grad_of(autograd.sqrt, t64([0.0]))
+    assert g == [float("inf")]
+
+
+def test_to_dtype_roundtrip_gradient():
+    x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    y = autograd.to_dtype(x, autograd.float64) * 2
+    y.backward(autograd.ones(2, dtype=autograd.float64))
+    assert x.grad.dtype == np.float32 and x.grad.tolist() == [2.0, 2.0]
+
+
+def test_scalar_fast_path_keeps_grad():
+    x = t64([1.0, 2.0])
+    y = 3 - x * 2 + 1 / (x + 1)
+    y.backward(autograd.ones(2, dtype=autograd.float64))
+    np.testing.assert_allclose(x.grad.numpy(), -2 - 1 / (np.array([1.0, 2.0]) + 1) ** 2)

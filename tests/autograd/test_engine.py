@@ -1,0 +1,387 @@
+"""The backward engine: ordering, accumulation, hooks, graph freeing, higher order, errors."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Function
+
+
+def t64(values, requires_grad=True):
+    return autograd.tensor(np.asarray(values, dtype=np.float64), requires_grad=requires_grad)
+
+
+# ------------------------------------------------------------------------ basic backward
+def test_deep_chain_does_not_recurse():
+    x = autograd.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y + 0.0
+    y.backward(autograd.ones(1))
+    assert x.grad.tolist() == [1.0]
+
+
+def test_diamond_graph_sums_both_paths():
+    x = t64(3.0)
+    a = x * 2
+    y = a * a + a  # dy/dx = (2a + 1) * 2 = 26
+    y.backward()
+    assert x.grad.item() == 26.0
+
+
+def test_leaf_grads_accumulate_across_backward_calls():
+    x = t64([1.0, 2.0])
+    (x * x).backward(t64([1.0, 1.0], False))
+    first = x.grad.tolist()
+    (x * x).backward(t64([1.0, 1.0], False))
+    assert x.grad.tolist() == [2 * v for v in first]
+
+
+def test_same_leaf_twice_in_one_op():
+    x = t64(3.0)
+    (x * x).backward()
+    assert x.grad.item() == 6.0
+
+
+def test_intermediate_grads_are_not_kept_without_retain_grad():
+    x = t64(2.0)
+    y = x * 3
+    (y * y).backward()
+    assert y.grad is None
+
+
+def test_retain_grad_on_non_leaf():
+    x = t64(2.0)
+    y = x * 3
+    y.retain_grad()
+    assert y.retains_grad
+    (y * y).backward()
+    assert y.grad.item() == 12.0
+    assert x.grad.item() == 36.0
+
+
+def test_backward_on_non_scalar_needs_gradient():
+    x = t64([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="gradient"):
+        (x * 2).backward()
+
+
+def test_backward_gradient_shape_checked():
+    x = t64([1.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"shape \(3,\)"):
+        (x * 2).backward(autograd.ones(3, dtype=autograd.float64))
+
+
+def test_backward_without_grad_raises():
+    x = t64([1.0], requires_grad=False)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        (x * 2).backward(autograd.ones(1))
+
+
+def test_unbroadcast_sums_to_input_shape():
+    a = t64([[1.0], [2.0]])  # (2, 1)
+    b = t64([10.0, 20.0, 30.0])  # (3,)
+    (a * b).backward(autograd.ones(2, 3, dtype=autograd.float64))
+    assert a.grad.shape == (2, 1) and a.grad.tolist() == [[60.0], [60.0]]
+    assert b.grad.shape == (3,) and b.grad.tolist() == [3.0, 3.0, 3.0]
+
+
+def test_grad_dtype_matches_leaf():
+    x = autograd.tensor([1.0, 2.0], requires_grad=True)  # float32
+    (x * t64([1.0, 1.0], False).to(autograd.float32)).backward(autograd.ones(2))
+    assert x.grad.dtype == np.float32
+
+
+def test_backward_inputs_restricts_accumulation():
+    a, b = t64(1.0), t64(2.0)
+    (a * b).backward(inputs=[a])
+    assert a.grad.item() == 2.0 and b.grad is None
+
+
+# --------------------------------------------------------------------------------- hooks
+def test_hook_on_leaf_modifies_grad_and_can_be_removed():
+    x = t64([1.0, 2.0])
+    seen = []
+
+    def hook(g):
+        seen.append(g.tolist())
+        return g * 10
+
+    h = x.register_hook(hook)
+    (x * 2).backward(t64([1.0, 1.0], False))
+    assert seen == [[2.0, 2.0]] and x.grad.tolist() == [20.0, 20.0]
+    h.remove()
+    h.remove()  # idempotent
+    x.grad = None
+    (x * 2).backward(t64([1.0, 1.0], False))
+    assert x.grad.tolist() == [2.0, 2.0] and len(seen) == 1
+
+
+def test_hook_on_non_leaf_changes_what_flows_upstream():
+    x = t64(2.0)
+    y = x * 3
+    y.register_hook(lambda g: g * 0 + 100)
+    (y * 1).backward()
+    assert x.grad.item() == 300.0
+
+
+def test_hook_returning_none_observes_only():
+    x = t64(2.0)
+    y = x * 3
+    seen = []
+    y.register_hook(lambda g: seen.append(g.item()))
+    (y * y).backward()
+    assert seen == [12.0] and x.grad.item() == 36.0
+
+
+def test_hook_wrong_shape_is_an_error():
+    x = t64([1.0, 2.0])
+    x.register_hook(lambda g: autograd.ones(3, dtype=autograd.float64))
+    with pytest.raises(RuntimeError, match="hook"):
+        (x * 2).backward(t64([1.0, 1.0], False))
+
+
+def test_hook_on_tensor_without_grad_is_an_error():
+    with pytest.raises(RuntimeError, match="doesn't require grad"):
+        t64([1.0], requires_grad=False).register_hook(lambda g: g)
+
+
+# --------------------------------------------------------------------------- graph freeing
+def test_intermediate_array_dies_after_backward():
+    class SaveScratch(Function):
+        @staticmethod
+        def forward(ctx, x):
+            scratch = np.exp(x)
+            ctx.save_for_backward(scratch)
+            return x * 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            (scratch,) = ctx.saved_tensors
+            return g
+
+    x = t64([1.0, 2.0])
+    y = SaveScratch.apply(x)
+    ref = weakref.ref(y.grad_fn._saved[0])
+    y.backward(t64([1.0, 1.0], False))
+    gc.collect()
+    assert ref() is None  # freed although y (and its grad_fn) is still alive
+
+
+def test_second_backward_raises_mentioning_retain_graph():
+    x = t64(2.0)
+    y = x * x
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        y.backward()
+
+
+def test_retain_graph_allows_second_backward():
+    x = t64(2.0)
+    y = x * x
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.item() == 8.0
+
+
+# --------------------------------------------------------------------------- higher order
+def test_second_and_third_derivative_of_cube():
+    x = t64(2.0)
+    (g1,) = autograd.grad(x**3, x, create_graph=True)
+    (g2,) = autograd.grad(g1, x, create_graph=True)
+    (g3,) = autograd.grad(g2, x)
+    assert g1.item() == 12.0 and g2.item() == pytest.approx(12.0) and g3.item() == 6.0
+
+
+def test_second_derivative_of_tanh():
+    x = t64([0.3, -1.2])
+    y = x.tanh()
+    (g1,) = autograd.grad(y, x, t64([1.0, 1.0], False), create_graph=True)
+    (g2,) = autograd.grad(g1, x, t64([1.0, 1.0], False))
+    th = np.tanh(np.array([0.3, -1.2]))
+    np.testing.assert_allclose(g1.detach().numpy(), 1 - th**2)
+    np.testing.assert_allclose(g2.numpy(), -2 * th * (1 - th**2))
+
+
+def test_create_graph_backward_leaves_differentiable_grad():
+    x = t64(3.0)
+    (x**2).backward(create_graph=True)
+    assert x.grad.requires_grad
+    (g2,) = autograd.grad(x.grad, x)
+    assert g2.item() == 2.0
+
+
+def test_grad_does_not_touch_dot_grad():
+    x = t64(3.0)
+    autograd.grad(x * x, x)
+    assert x.grad is None
+
+
+def test_grad_allow_unused():
+    x, y = t64(1.0), t64(2.0)
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        autograd.grad(x * 2, [x, y])
+    gx, gy = autograd.grad(x * 2, [x, y], allow_unused=True)
+    assert gx.item() == 2.0 and gy is None
+
+
+def test_grad_of_non_leaf():
+    x = t64(2.0)
+    h = x * 3
+    (gh,) = autograd.grad(h * h, h)
+    assert gh.item() == 12.0
+
+
+# ------------------------------------------------------------------------ version counter
+def test_inplace_change_of_saved_tensor_is_detected_naming_the_op():
+    x = t64([1.0, 2.0])
+    a = x * 1.0
+    y = a * a  # Mul saves a
+    with autograd.no_grad():
+        a.add_(1.0)
+    with pytest.raises(RuntimeError, match="Mul") as info:
+        y.backward(t64([1.0, 1.0], False))
+    assert "in-place" in str(info.value) and "version" in str(info.value)
+
+
+def test_inplace_change_of_saved_output_is_detected():
+    x = t64([1.0, 2.0])
+    y = x.exp()  # Exp saves its output
+    with autograd.no_grad():
+        y.mul_(2.0)
+    with pytest.raises(RuntimeError, match="Exp"):
+        y.backward(t64([1.0, 1.0], False))
+
+
+def test_inplace_on_unsaved_tensor_is_fine():
+    x = t64([1.0, 2.0])
+    a = x * 2.0
+    y = a + 1.0  # Add saves nothing
+    with autograd.no_grad():
+        a.add_(1.0)
+    y.backward(t64([1.0, 1.0], False))
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+# -------------------------------------------------------------------------- anomaly mode
+def test_detect_anomaly_names_op_and_line():
+    x = t64([0.0, 1.0])
+    with autograd.detect_anomaly():
+        y = x.sqrt()  # the line to be reported
+        with pytest.raises(RuntimeError) as info:
+            y.backward(t64([1.0, 1.0], False))
+    msg = str(info.value)
+    assert "Sqrt" in msg and ("nan" in msg.lower() or "inf" in msg.lower())
+    assert "test_engine.py" in msg and "y = x.sqrt()" in msg
+
+
+def test_without_anomaly_mode_inf_passes_silently():
+    x = t64([0.0, 1.0])
+    x.sqrt().backward(t64([1.0, 1.0], False))
+    assert np.isinf(x.grad.numpy()[0])
+
+
+# ------------------------------------------------------------------------- Function rules
+def test_backward_wrong_number_of_grads_names_the_function():
+    class TwoGrads(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g
+
+    with pytest.raises(RuntimeError, match="TwoGrads.*2 gradients.*1 inputs"):
+        TwoGrads.apply(t64([1.0])).backward(t64([1.0], False))
+
+
+def test_backward_wrong_shape_names_the_function():
+    class BadShape(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return np.ones((4,))
+
+    with pytest.raises(RuntimeError, match=r"BadShape.*shape \(4,\).*\(2,\)"):
+        BadShape.apply(t64([1.0, 2.0])).backward(t64([1.0, 1.0], False))
+
+
+def test_needs_input_grad():
+    seen = []
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, a, b, k):
+            seen.append(ctx.needs_input_grad)
+            return a * b * k
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, None, None
+
+    Probe.apply(t64([1.0]), t64([2.0], False), 3.0)
+    assert seen == [(True, False, False)]
+
+
+def test_mark_non_differentiable():
+    class SortLike(Function):
+        @staticmethod
+        def forward(ctx, x):
+            idx = np.argsort(x).astype(np.float64)  # float, but an index: no gradient
+            ctx.mark_non_differentiable(idx)
+            return x * 1.0, idx
+
+        @staticmethod
+        def backward(ctx, g, g_idx):
+            return g
+
+    vals, idx = SortLike.apply(t64([3.0, 1.0]))
+    assert vals.requires_grad and not idx.requires_grad and idx.grad_fn is None
+    vals.backward(t64([1.0, 1.0], False))
+
+
+def test_multiple_outputs_only_one_used():
+    class Split(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            return g1 * 2 + g2 * 3
+
+    x = t64([1.0])
+    a, _ = Split.apply(x)
+    a.backward(t64([1.0], False))  # the unused output's grad arrives as zeros
+    assert x.grad.tolist() == [2.0]
+
+
+def test_function_returning_non_array_is_an_error():
+    class Bad(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return "nope"
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    with pytest.raises(TypeError, match="Bad.forward"):
+        Bad.apply(t64([1.0]))
+
+
+def test_zero_dim_saved_output_is_wired_for_create_graph():
+    # np.exp of a 0-d array is a NumPy scalar; it must still count as Exp's saved output.
+    x = t64(0.5)
+    (g,) = autograd.grad(x.exp(), x, create_graph=True)
+    (gg,) = autograd.grad(g, x)
+    assert gg.item() == pytest.approx(np.exp(0.5))
