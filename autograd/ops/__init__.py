@@ -11,7 +11,11 @@ from .activation import *  # noqa: F403
 from .softmax import *  # noqa: F403
 from .piecewise import *  # noqa: F403
 from .shape import *  # noqa: F403
+from .join import *  # noqa: F403
+from .rearrange import *  # noqa: F403
+from .diagonals import *  # noqa: F403
 from .index import *  # noqa: F403
+from .gather_scatter import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .contract import *  # noqa: F403
 from .conv import *  # noqa: F403

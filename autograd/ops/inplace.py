@@ -45,10 +45,17 @@ def run_inplace(
     onto it."""
     if not isinstance(self, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(self).__name__}")
+    if not self._array.flags.writeable:  # NumPy's own error would blame broadcasting
+        what = (
+            "a read-only broadcast view (from expand/broadcast_to)"
+            if 0 in self._array.strides
+            else "backed by a read-only array"
+        )
+        raise RuntimeError(f"{op}: this tensor is {what}; clone() it before writing in place")
     if not _records(self, others):
         try:
             fast(self._array)
-        except (TypeError, np.exceptions.UFuncTypeError) as e:  # e.g. float into an int tensor
+        except TypeError as e:  # e.g. float into an int tensor (NumPy's UFuncTypeError)
             raise RuntimeError(
                 f"{op}: result type can't be cast to dtype {self.dtype} ({e})"
             ) from None

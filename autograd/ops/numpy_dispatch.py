@@ -45,6 +45,15 @@ _FUNCTIONS = {
     "cumprod": "cumprod", "var": "var", "std": "std", "abs": "abs", "round": "round",
     "exp": "exp", "log": "log", "sqrt": "sqrt", "tanh": "tanh", "sign": "sign",
     "zeros_like": None, "ones_like": None, "full_like": None, "empty_like": None,
+    "argmax": "argmax", "argmin": "argmin", "all": "all", "any": "any",
+}  # fmt: skip
+
+# NumPy keyword -> numbagrad keyword where the names differ (positional arguments line up)
+_KEYWORDS = {
+    "flip": {"axis": "dims"}, "roll": {"shift": "shifts", "axis": "dims"},
+    "diagonal": {"axis1": "dim1", "axis2": "dim2"}, "tril": {"k": "diagonal"},
+    "triu": {"k": "diagonal"}, "swapaxes": {"axis1": "axis0", "axis2": "axis1"},
+    "permute": {"axes": "dims"},
 }  # fmt: skip
 
 
@@ -95,13 +104,17 @@ def array_function(func: Any, args: tuple, kwargs: dict) -> Any:
     if op is not None and hasattr(_ops(), op):
         kwargs = dict(kwargs)
         if "axis" in kwargs and op in ("swapaxes", "movedim", "unsqueeze", "squeeze", "cat",
-                                       "stack", "take_along_dim", "cumsum", "cumprod", "flip",
-                                       "roll"):  # fmt: skip
+                                       "stack", "take_along_dim", "cumsum", "cumprod"):  # fmt: skip
             kwargs["dim"] = kwargs.pop("axis")
         if name in ("max", "min", "amax", "amin") and "axis" in kwargs:
             kwargs["dim"] = kwargs.pop("axis")
-        if name == "transpose" and len(args) == 1 and "axes" not in kwargs:
+        if name == "transpose" and len(args) == 1 and kwargs.get("axes") is None:
             return args[0].T
+        if op in _KEYWORDS:  # one pass, so swapaxes' axis1 -> axis0, axis2 -> axis1 don't collide
+            names = _KEYWORDS[op]
+            kwargs = {names.get(k, k): v for k, v in kwargs.items()}
+        if op == "flip" and len(args) == 1 and kwargs.get("dims") is None:
+            kwargs["dims"] = tuple(range(args[0].ndim))  # NumPy's default: every axis
         if name == "clip":
             a = list(args) + [kwargs.pop("a_min", None), kwargs.pop("a_max", None)]
             return _ops().clamp(a[0], a[1], a[2])

@@ -1,3 +1,518 @@
-"""Placeholder module: filled in by its family owner."""
+"""View-making shape ops: reshape/view, flatten, squeeze/unsqueeze, permute/transpose/movedim,
+expand/broadcast_to, contiguous.
 
-__all__: list[str] = []
+These return NumPy views whenever PyTorch returns a view (reshape only when a view is possible);
+such a result shares the version counter of its base so that an in-place change through either
+is seen by backward. The results of ``expand`` are read-only: their elements share memory.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+from ._shape_util import _as_view, _draw_x, _ints
+from ._util import as_tensor, normalize_dim
+from .elementwise import clone
+from .registry import Sample, register
+
+__all__ = [
+    "reshape", "view_as", "reshape_as", "flatten", "unflatten", "squeeze", "unsqueeze",
+    "transpose", "permute", "movedim", "swapaxes", "swapdims", "expand", "expand_as",
+    "broadcast_to", "contiguous",
+]  # fmt: skip
+
+
+# ------------------------------------------------------------------------------ reshape family
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape), None
+
+
+def _reshape(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    out = Reshape.apply(t, shape)
+    if np.may_share_memory(out._array, t._array):
+        _as_view(out, t)
+    return out
+
+
+def _infer_shape(shape: tuple[int, ...], t: Tensor, op: str) -> tuple[int, ...]:
+    numel = t._array.size
+    if -1 not in shape and math.prod(shape) == numel and min(shape, default=0) >= 0:
+        return shape
+    free = [i for i, s in enumerate(shape) if s == -1]
+    if len(free) > 1 or any(s < -1 for s in shape):
+        raise ValueError(f"{op}: shape {shape} may contain at most one -1 and no other negatives")
+    known = math.prod(s for s in shape if s != -1)
+    if free:
+        if known == 0 or numel % known:
+            raise ValueError(
+                f"{op}: shape {shape} is invalid for input of shape {t.shape} ({numel} elements)"
+            )
+        shape = shape[: free[0]] + (numel // known,) + shape[free[0] + 1 :]
+    elif known != numel:
+        raise ValueError(
+            f"{op}: shape {shape} is invalid for input of shape {t.shape} ({numel} elements)"
+        )
+    return shape
+
+
+def _sample_reshape(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    x = _draw_x(draw, dtype)
+    n = x.size
+    options = [(n,), (-1,), x.shape[::-1], (1,) + x.shape, x.shape + (1, -1)]
+    return Sample((x, draw(st.sampled_from(options))))
+
+
+@register(sample=_sample_reshape, ref=np.reshape)
+def reshape(input: Tensor, shape: Any) -> Tensor:
+    """Same elements in a new shape; one entry may be -1 (inferred).
+
+    A view of ``input`` when NumPy can make one, else a copy (as PyTorch).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.arange(6).reshape(2, -1)
+    tensor([[0, 1, 2],
+            [3, 4, 5]])
+    """
+    t = as_tensor(input)
+    return _reshape(t, _infer_shape(_ints(shape, "reshape", "shape"), t, "reshape"))
+
+
+def _sample_as(draw: Any, dtype: np.dtype) -> Sample:
+    x = _draw_x(draw, dtype)
+    return Sample((x, np.zeros(x.shape[::-1], dtype=np.int64)))
+
+
+@register(sample=_sample_as, ref=lambda x, o: x.reshape(o.shape),
+          torch=lambda torch, x, o: x.view_as(o))  # fmt: skip
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input`` reshaped to ``other.shape``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.arange(4).view_as(autograd.zeros(2, 2)).shape
+    (2, 2)
+    """
+    return reshape(input, as_tensor(other, "other").shape)
+
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    """``input`` reshaped to ``other.shape`` (same as :func:`view_as`).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.arange(4).reshape_as(autograd.zeros(4, 1)).shape
+    (4, 1)
+    """
+    return reshape(input, as_tensor(other, "other").shape)
+
+
+def _sample_flatten(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    x = _draw_x(draw, dtype)
+    n = max(x.ndim, 1)
+    a, b = sorted(draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=2)))
+    return Sample((x,), {"start_dim": a, "end_dim": b - n if draw(st.booleans()) else b})
+
+
+def _ref_flatten(x: np.ndarray, start_dim: int = 0, end_dim: int = -1) -> np.ndarray:
+    if x.ndim == 0:
+        return x.reshape(1)
+    s, e = start_dim % x.ndim, end_dim % x.ndim
+    return x.reshape(x.shape[:s] + (-1,) + x.shape[e + 1 :])
+
+
+@register(sample=_sample_flatten, ref=_ref_flatten)
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim..end_dim`` into one (a 0-d tensor becomes 1-d).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.zeros(2, 3, 4).flatten(1).shape
+    (2, 12)
+    """
+    t = as_tensor(input)
+    shape = t.shape
+    s = normalize_dim(start_dim, t.ndim, "flatten")
+    e = normalize_dim(end_dim, t.ndim, "flatten")
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    if t.ndim == 0:
+        return _reshape(t, (1,))
+    return _reshape(t, shape[:s] + (math.prod(shape[s : e + 1]),) + shape[e + 1 :])
+
+
+def _sample_unflatten(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    x = _draw_x(draw, dtype, min_dims=1)
+    d = draw(st.integers(-x.ndim, x.ndim - 1))
+    n = x.shape[d]
+    sizes = draw(st.sampled_from([(1, n), (n, 1), (-1,), (n, -1)]))
+    return Sample((x, d, sizes))
+
+
+def _ref_unflatten(x: np.ndarray, dim: int, sizes: tuple) -> np.ndarray:
+    d = dim % x.ndim
+    return x.reshape(x.shape[:d] + tuple(sizes) + x.shape[d + 1 :])
+
+
+@register(sample=_sample_unflatten, ref=_ref_unflatten)
+def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
+    """Split dim ``dim`` into ``sizes`` (one entry may be -1).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.zeros(2, 12).unflatten(1, (3, -1)).shape
+    (2, 3, 4)
+    """
+    t = as_tensor(input)
+    d = normalize_dim(dim, t.ndim, "unflatten")
+    sizes = _ints(sizes, "unflatten", "sizes")
+    if t.ndim == 0:
+        raise ValueError("unflatten: expected a tensor with at least 1 dimension, got a 0-d one")
+    try:
+        inner = _infer_shape(sizes, Tensor._make(np.empty(t.shape[d], np.bool_)), "unflatten")
+    except ValueError:
+        raise ValueError(
+            f"unflatten: sizes {sizes} do not multiply to the size {t.shape[d]} of dim {dim} "
+            f"(input shape {t.shape})"
+        ) from None
+    return _reshape(t, t.shape[:d] + inner + t.shape[d + 1 :])
+
+
+def _sample_squeeze(draw: Any, dtype: np.dtype) -> Sample:
+    from .. import testing
+
+    x = _draw_x(draw, dtype)
+    return Sample((x,), {"dim": draw(testing.dims(x.ndim, allow_none=True))})
+
+
+def _ref_squeeze(x: np.ndarray, dim: Any = None) -> np.ndarray:
+    if dim is None or x.ndim == 0:
+        return np.squeeze(x)
+    dims = (dim,) if isinstance(dim, int) else dim
+    return np.squeeze(x, tuple(d for d in dims if x.shape[d] == 1))
+
+
+def _torch_squeeze(torch: Any, x: Any, dim: Any = None) -> Any:
+    return x.squeeze() if dim is None else torch.squeeze(x, dim)
+
+
+@register(sample=_sample_squeeze, ref=_ref_squeeze, torch=_torch_squeeze)
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+    """Remove size-1 dims: all of them, or those in ``dim`` (an int or tuple); naming a dim whose
+    size is not 1 is a no-op, as in PyTorch. Returns a view.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.zeros(1, 3, 1).squeeze().shape
+    (3,)
+    >>> autograd.zeros(1, 3, 1).squeeze((0, 1)).shape
+    (3, 1)
+    """
+    t = as_tensor(input)
+    shape = t.shape
+    if dim is None:
+        keep = [s for s in shape if s != 1]
+    else:
+        dims = (dim,) if not isinstance(dim, (tuple, list)) else dim
+        drop = {normalize_dim(d, t.ndim, "squeeze") for d in dims}
+        keep = [s for i, s in enumerate(shape) if not (i in drop and s == 1)]
+    return _reshape(t, tuple(keep))
+
+
+def _sample_unsqueeze(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    x = _draw_x(draw, dtype)
+    return Sample((x, draw(st.integers(-x.ndim - 1, x.ndim))))
+
+
+@register(sample=_sample_unsqueeze, ref=np.expand_dims)
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a size-1 dim at position ``dim`` (``-input.ndim - 1 <= dim <= input.ndim``).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.zeros(2, 3).unsqueeze(-1).shape
+    (2, 3, 1)
+    """
+    t = as_tensor(input)
+    d = normalize_dim(dim, t.ndim + 1, "unsqueeze")
+    return _reshape(t, t.shape[:d] + (1,) + t.shape[d:])
+
+
+# ------------------------------------------------------------------------------ permute family
+class Permute(Function):
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        inverse = tuple(np.argsort(ctx.dims).tolist())
+        return (g.transpose(inverse) if isinstance(g, np.ndarray) else permute(g, inverse)), None
+
+
+def _permute(t: Tensor, dims: tuple[int, ...]) -> Tensor:
+    return _as_view(Permute.apply(t, dims), t)
+
+
+def _sample_permute(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    x = _draw_x(draw, dtype)
+    return Sample((x, tuple(draw(st.permutations(range(x.ndim))))))
+
+
+@register(sample=_sample_permute, ref=np.transpose)
+def permute(input: Tensor, dims: Any) -> Tensor:
+    """Reorder the dims: dim ``i`` of the result is dim ``dims[i]`` of ``input``. Returns a view.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.zeros(2, 3, 4).permute(2, 0, 1).shape
+    (4, 2, 3)
+    """
+    t = as_tensor(input)
+    dims = _ints(dims, "permute", "dims")
+    if len(dims) != t.ndim:
+        raise ValueError(
+            f"permute: dims {dims} has {len(dims)} entries for a tensor of {t.ndim} dimensions"
+        )
+    norm = tuple(d + t.ndim if d < 0 else d for d in dims)
+    if sorted(norm) != list(range(t.ndim)):
+        norm = tuple(normalize_dim(d, t.ndim, "permute") for d in dims)  # names a bad dim
+        raise ValueError(f"permute: dims {dims} repeats a dimension")
+    return _permute(t, norm)
+
+
+def _sample_two_dims(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    x = _draw_x(draw, dtype)
+    n = max(x.ndim, 1)
+    return Sample((x, draw(st.integers(-n, n - 1)), draw(st.integers(-n, n - 1))))
+
+
+def _swap_perm(t: Tensor, dim0: int, dim1: int, op: str) -> tuple[int, ...]:
+    a = normalize_dim(dim0, t.ndim, op)
+    b = normalize_dim(dim1, t.ndim, op)
+    perm = list(range(t.ndim))
+    if t.ndim:
+        perm[a], perm[b] = perm[b], perm[a]
+    return tuple(perm)
+
+
+@register(sample=_sample_two_dims, ref=lambda x, a, b: np.swapaxes(x, a, b) if x.ndim else x)
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap dims ``dim0`` and ``dim1``. Returns a view.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.zeros(2, 3).transpose(0, 1).shape
+    (3, 2)
+    """
+    t = as_tensor(input)
+    return _permute(t, _swap_perm(t, dim0, dim1, "transpose"))
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """Alias of :func:`transpose` (NumPy's name).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.zeros(2, 3, 4).swapaxes(0, 2).shape
+    (4, 3, 2)
+    """
+    t = as_tensor(input)
+    return _permute(t, _swap_perm(t, axis0, axis1, "swapaxes"))
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Alias of :func:`transpose`.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.zeros(2, 3).swapdims(0, 1).shape
+    (3, 2)
+    """
+    t = as_tensor(input)
+    return _permute(t, _swap_perm(t, dim0, dim1, "swapdims"))
+
+
+def _sample_movedim(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    x = _draw_x(draw, dtype, min_dims=1)
+    k = draw(st.integers(1, x.ndim))
+    src = draw(st.permutations(range(x.ndim)))[:k]
+    dst = draw(st.permutations(range(x.ndim)))[:k]
+    if k == 1 and draw(st.booleans()):
+        return Sample((x, src[0], dst[0] - x.ndim))
+    return Sample((x, tuple(src), tuple(dst)))
+
+
+@register(sample=_sample_movedim, ref=np.moveaxis)
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dims ``source`` to positions ``destination`` (ints or sequences); others keep their
+    order. Returns a view.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.zeros(2, 3, 4).movedim(0, -1).shape
+    (3, 4, 2)
+    """
+    t = as_tensor(input)
+    src = _ints(source, "movedim", "source")
+    dst = _ints(destination, "movedim", "destination")
+    if len(src) != len(dst):
+        raise ValueError(
+            f"movedim: source {src} and destination {dst} must have the same number of dims"
+        )
+    src = tuple(normalize_dim(d, t.ndim, "movedim") for d in src)
+    dst = tuple(normalize_dim(d, t.ndim, "movedim") for d in dst)
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"movedim: repeated dim in source {src} or destination {dst}")
+    rest = iter(d for d in range(t.ndim) if d not in src)
+    where = dict(zip(dst, src))
+    return _permute(t, tuple(where[i] if i in where else next(rest) for i in range(t.ndim)))
+
+
+# ------------------------------------------------------------------------------- expand family
+class Expand(Function):
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None  # the engine sums the gradient back over the expanded dims
+
+
+def _expand(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    return _as_view(Expand.apply(t, shape), t)
+
+
+def _sample_expand(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    x = _draw_x(draw, dtype)
+    lead = tuple(draw(st.lists(st.integers(1, 3), max_size=1)))
+    sizes = tuple(draw(st.sampled_from([1, 2, -1] if s == 1 else [s, -1])) for s in x.shape)
+    return Sample((x, lead + sizes))
+
+
+def _ref_expand(x: np.ndarray, sizes: tuple) -> np.ndarray:
+    k = len(sizes) - x.ndim
+    return np.broadcast_to(x, tuple(x.shape[i - k] if s == -1 else s for i, s in enumerate(sizes)))
+
+
+@register(sample=_sample_expand, ref=_ref_expand, torch=lambda torch, x, s: x.expand(s))
+def expand(input: Tensor, sizes: Any) -> Tensor:
+    """A view with size-1 dims stretched to ``sizes`` (-1 keeps a size; extra leading dims are
+    added). Writes into the result are not allowed (its elements share memory).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.zeros(3, 1).expand(2, -1, 4).shape
+    (2, 3, 4)
+    """
+    t = as_tensor(input)
+    sizes = _ints(sizes, "expand", "sizes")
+    k = len(sizes) - t.ndim
+    if k < 0:
+        raise ValueError(f"expand: sizes {sizes} has fewer dims than the tensor of shape {t.shape}")
+    shape = []
+    for i, s in enumerate(sizes):
+        if i < k:
+            if s < 0:
+                raise ValueError(f"expand: size -1 is not allowed for new leading dim {i}")
+            shape.append(s)
+            continue
+        have = t.shape[i - k]
+        if s == -1:
+            s = have
+        elif s < 0 or (have != 1 and s != have):
+            raise ValueError(
+                f"expand: the expanded size {s} must match the existing size {have} at "
+                f"non-singleton dim {i} (target sizes {sizes}, tensor shape {t.shape})"
+            )
+        shape.append(s)
+    return _expand(t, tuple(shape))
+
+
+def _sample_expand_as(draw: Any, dtype: np.dtype) -> Sample:
+    x, sizes = _sample_expand(draw, dtype).args
+    return Sample((x, np.zeros(_ref_expand(x, sizes).shape, dtype=np.int64)))
+
+
+@register(sample=_sample_expand_as, ref=lambda x, o: np.broadcast_to(x, o.shape),
+          torch=lambda torch, x, o: x.expand_as(o), name="expand_as")  # fmt: skip
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """:func:`expand` to ``other.shape``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.zeros(1, 3).expand_as(autograd.zeros(2, 3)).shape
+    (2, 3)
+    """
+    return expand(input, as_tensor(other, "other").shape)
+
+
+def broadcast_to(input: Tensor, shape: Any) -> Tensor:
+    """Broadcast to ``shape`` as NumPy does (a view; -1 keeps a size as in :func:`expand`).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.tensor([1.0, 2.0]).broadcast_to((2, 2))
+    tensor([[1., 2.],
+            [1., 2.]])
+    """
+    return expand(input, shape)
+
+
+def contiguous(input: Tensor) -> Tensor:
+    """``input`` itself if its storage is C-contiguous, else a contiguous differentiable copy.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.zeros(2, 3)
+    >>> x.contiguous() is x, x.T.contiguous().is_contiguous()
+    (True, True)
+    """
+    t = as_tensor(input)
+    return t if t._array.flags.c_contiguous else clone(t)

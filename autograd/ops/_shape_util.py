@@ -1,0 +1,44 @@
+"""Helpers shared by the shape-op families (shape, join, rearrange, diagonals) and indexing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+def _as_view(out: Tensor, base: Tensor) -> Tensor:
+    """Mark ``out``, whose array is a NumPy view of ``base``'s, as a view of it (shared version
+    counter, so in-place changes through either are seen by backward)."""
+    out._vc = base._vc
+    out._base = base if base._base is None else base._base
+    return out
+
+
+def _ints(value: Any, op: str, argname: str) -> tuple[int, ...]:
+    """A sequence of ints (or one int) as a tuple of Python ints."""
+    if type(value) is tuple and all(type(v) is int for v in value):
+        return value  # the common case, kept cheap: shape ops sit on hot paths
+    if isinstance(value, Tensor):
+        value = value._array.tolist()
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return (int(value),)
+    try:
+        items = tuple(value)
+    except TypeError:
+        raise TypeError(
+            f"{op}: {argname} must be an int or a sequence of ints, got {type(value).__name__}"
+        ) from None
+    for v in items:
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+            raise TypeError(f"{op}: {argname} must contain ints, got {items!r}")
+    return tuple(int(v) for v in items)
+
+
+def _draw_x(draw: Any, dtype: np.dtype, min_dims: int = 0, max_dims: int = 3) -> np.ndarray:
+    """A small array (at most 27 elements) for the samplers."""
+    from .. import testing
+
+    return draw(testing.arrays(draw(testing.shapes(min_dims, max_dims, max_side=3)), dtype))

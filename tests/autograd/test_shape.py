@@ -1,0 +1,245 @@
+"""Shape ops (autograd/ops/shape.py): views and version counters (across the shape families),
+read-only expand results, round trips and bad-input errors. Forward/gradcheck/PyTorch checks
+of every registered op run in test_registry_ops.py; here are the cases a sampler does not
+reach."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+
+
+def _x(*shape, requires_grad=True):
+    a = np.arange(np.prod(shape), dtype=np.float64).reshape(shape) / 7.0 - 1.0
+    return ag.tensor(a, requires_grad=requires_grad)
+
+
+def _grad_vs_torch(torch, fn, tfn, *arrays):
+    """Run ``fn`` on our tensors and ``tfn`` on torch's with the same random upstream gradients
+    and compare outputs and input gradients."""
+    ours = [ag.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, tout = fn(*ours), tfn(*theirs)
+    outs = out if isinstance(out, tuple) else (out,)
+    touts = tout if isinstance(tout, tuple) else (tout,)
+    assert len(outs) == len(touts)
+    rng = np.random.default_rng(0)
+    ups = [rng.standard_normal(o.shape) for o in outs]
+    for o, t in zip(outs, touts):
+        np.testing.assert_allclose(o.detach().numpy(), t.detach().numpy(), rtol=1e-12)
+    ag.backward(list(outs), [ag.tensor(u) for u in ups])
+    torch.autograd.backward(list(touts), [torch.tensor(u) for u in ups])
+    for a, t in zip(ours, theirs):
+        ga = np.zeros(a.shape) if a.grad is None else a.grad.numpy()
+        gt = np.zeros(a.shape) if t.grad is None else t.grad.numpy()
+        np.testing.assert_allclose(ga, gt, rtol=1e-12, atol=1e-12)
+
+
+# ------------------------------------------------------------------------------- views
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda x: x.reshape(4, 3),
+        lambda x: x.view(-1),
+        lambda x: x.T,
+        lambda x: x.transpose(0, 1),
+        lambda x: x.permute(1, 0),
+        lambda x: x.unsqueeze(0),
+        lambda x: x.unsqueeze(1).squeeze(1),
+        lambda x: x.flatten(),
+        lambda x: x.diagonal(),
+        lambda x: x.split(1)[1],
+        lambda x: x.unbind(1)[2],
+        lambda x: x.chunk(2, dim=1)[0],
+        lambda x: x.movedim(0, 1),
+        lambda x: x.expand(2, 3, 4),
+    ],
+)
+def test_views_share_storage_and_version_counter(make):
+    x = _x(3, 4, requires_grad=False)
+    y = make(x)
+    assert np.shares_memory(y.numpy(), x.numpy())
+    assert y._base is x
+    before = x._version
+    with ag.no_grad():
+        x.add_(1.0)
+    assert y._version == before + 1
+
+
+def test_in_place_on_view_bumps_base_version():
+    x = _x(3, 4, requires_grad=False)
+    v = x[1]
+    v.mul_(0.0)
+    assert x._version == 1
+    assert np.all(x.numpy()[1] == 0)
+
+
+def test_view_of_view_points_at_the_root():
+    x = _x(2, 3, requires_grad=False)
+    assert x.T.unsqueeze(0)._base is x
+
+
+def test_copying_ops_do_not_alias():
+    x = _x(2, 3, requires_grad=False)
+    for y in (x.flip(0), x.roll(1), x.repeat(1, 1), ag.cat([x]), ag.pad(x, (1, 1)), x.tril()):
+        assert not np.shares_memory(y.numpy(), x.numpy())
+        assert y._base is None
+
+
+def test_reshape_copies_when_no_view_is_possible():
+    x = _x(3, 4, requires_grad=False)
+    y = x.T.reshape(12)
+    assert not np.shares_memory(y.numpy(), x.numpy())
+    assert y._base is None
+
+
+def test_saved_view_modified_in_place_is_detected():
+    w = _x(3, requires_grad=True)
+    x = _x(2, 3, requires_grad=False)
+    v = x[0]
+    y = (v * w).sum()
+    with ag.no_grad():
+        x.add_(1.0)  # changes v, which mul saved for w's gradient
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        y.backward()
+
+
+def test_in_place_on_view_of_grad_tensor_is_refused():
+    x = _x(2, 3)
+    h = x * 2.0
+    with pytest.raises(RuntimeError, match="view of a tensor that requires grad"):
+        h[0].mul_(2.0)
+
+
+def test_contiguous():
+    x = _x(2, 3)
+    assert x.contiguous() is x
+    y = x.T.contiguous()
+    assert y.is_contiguous() and y.grad_fn is not None
+    np.testing.assert_array_equal(y.detach().numpy(), x.detach().numpy().T)
+
+
+@pytest.mark.parametrize(
+    "make", [lambda x: x.expand(4, 3), lambda x: ag.broadcast_to(x, (2, 4, 3))]
+)
+def test_in_place_on_broadcast_view_says_what_to_do(make):
+    x = _x(1, 3, requires_grad=False)
+    y = make(x)
+    before = y.detach().numpy().copy()
+    with pytest.raises(
+        RuntimeError,
+        match=r"add_: this tensor is a read-only broadcast view "
+        r"\(from expand/broadcast_to\); clone\(\) it before writing in place",
+    ):
+        y.add_(1.0)
+    with pytest.raises(RuntimeError, match="setitem_: this tensor is a read-only broadcast view"):
+        y[0] = 5.0
+    w = _x(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="mul_: this tensor is a read-only broadcast view"):
+        y.mul_(w)  # the recorded path: refused before any graph is built
+    np.testing.assert_array_equal(y.detach().numpy(), before)
+    assert y._version == x._version == 0
+    z = y.clone()
+    z.add_(1.0)
+    np.testing.assert_array_equal(z.numpy(), before + 1.0)
+
+
+# ------------------------------------------------------------------- gradients vs torch
+def test_transposed_input_gradients(torch):
+    a = np.random.default_rng(1).standard_normal((3, 4)).T  # a non-contiguous input
+    _grad_vs_torch(torch, lambda x: x.reshape(-1), lambda x: x.reshape(-1), a)
+    _grad_vs_torch(torch, lambda x: x.flip(0, 1), lambda x: x.flip(0, 1), a)
+    _grad_vs_torch(torch, lambda x: x.repeat(2, 1, 2), lambda x: x.repeat(2, 1, 2), a)
+
+
+def test_second_order_through_shape_ops():
+    x = _x(2, 3)
+    (g,) = ag.grad(ag.cat([x * x, x.T.reshape(2, 3)]).flip(0), x, ag.ones(4, 3, dtype=ag.float64),
+                   create_graph=True)  # fmt: skip
+    assert g.grad_fn is not None
+    (gg,) = ag.grad(g, x, ag.ones(2, 3, dtype=ag.float64))
+    np.testing.assert_allclose(gg.numpy(), np.full((2, 3), 2.0))
+
+
+def test_gradcheck_shape_ops():
+    x = _x(2, 3)
+    for fn in (
+        lambda t: ag.pad(t, (1, 1, 1, 0), mode="reflect"),
+        lambda t: ag.pad(t, (2, 2), mode="circular"),
+        lambda t: t.diagonal(1).unsqueeze(0).expand(2, 2),
+        lambda t: ag.stack([t, t.flip(1)], 1),
+        lambda t: t.roll((1, -1), (0, 1)).tril(-1),
+    ):
+        assert ag.gradcheck(fn, (x,))
+        assert ag.gradgradcheck(fn, (x,))
+
+
+def test_squeeze_semantics():
+    x = ag.zeros(1, 3, 1)
+    assert x.squeeze().shape == (3,)
+    assert x.squeeze(1).shape == (1, 3, 1)  # not size 1: a no-op, as PyTorch
+    assert x.squeeze((0, 2)).shape == (3,)
+    assert ag.zeros(()).squeeze(0).shape == ()
+    assert ag.zeros(()).unsqueeze(-1).shape == (1,)
+
+
+def test_movedim_and_friends():
+    x = ag.zeros(2, 3, 4)
+    assert x.movedim((0, 1), (2, 0)).shape == (3, 4, 2)
+    assert x.swapaxes(0, 2).shape == (4, 3, 2)
+    assert ag.swapdims(x, -1, 0).shape == (4, 3, 2)
+    assert x.unflatten(2, (2, -1)).shape == (2, 3, 2, 2)
+    assert x.flatten(0, 1).shape == (6, 4)
+    assert ag.zeros(()).flatten().shape == (1,)
+    assert x.tile((2,)).shape == (2, 3, 8)
+    assert ag.broadcast_to(ag.zeros(3), (2, 3)).shape == (2, 3)
+
+
+def test_numpy_functions_with_numpy_keywords():
+    x = ag.zeros(2, 3, 4)
+    assert np.swapaxes(x, axis1=0, axis2=2).shape == (4, 3, 2)
+    assert np.transpose(x, axes=(1, 2, 0)).shape == (3, 4, 2)
+    assert np.transpose(x, axes=None).shape == (4, 3, 2)
+
+
+# ---------------------------------------------------------------------------- errors
+def test_impossible_reshape_names_both_shapes():
+    with pytest.raises(
+        ValueError, match=r"reshape: shape \(5, -1\) is invalid for input of shape \(3, 4\)"
+    ):
+        ag.zeros(3, 4).reshape(5, -1)
+    with pytest.raises(ValueError, match=r"\(5, 2\).*\(3, 4\)"):
+        ag.zeros(3, 4).view(5, 2)
+    with pytest.raises(ValueError, match="at most one -1"):
+        ag.zeros(3, 4).reshape(-1, -1)
+
+
+def test_dim_out_of_range():
+    with pytest.raises(ValueError, match=r"transpose: dim 2 is out of range.*2 dimensions"):
+        ag.zeros(3, 4).transpose(0, 2)
+    with pytest.raises(ValueError, match="unsqueeze: dim 4"):
+        ag.zeros(3, 4).unsqueeze(4)
+    with pytest.raises(ValueError, match="permute: dims"):
+        ag.zeros(3, 4).permute(0, 0)
+    with pytest.raises(ValueError, match="cat: dim 2"):
+        ag.cat([ag.zeros(3, 4)], dim=2)
+
+
+def test_expand_of_non_singleton_dim():
+    with pytest.raises(
+        ValueError, match=r"expand: the expanded size 5 must match the existing size 4"
+    ):
+        ag.zeros(3, 4).expand(2, 3, 5)
+    with pytest.raises(ValueError, match="fewer dims"):
+        ag.zeros(3, 4).expand(4)
+
+
+def test_bad_shape_arguments():
+    with pytest.raises(TypeError, match="reshape: shape must contain ints"):
+        ag.zeros(4).reshape(2.0, 2)
+    with pytest.raises(ValueError, match="unflatten: sizes"):
+        ag.zeros(2, 6).unflatten(1, (4, -1))
+    with pytest.raises(ValueError, match="flatten: start_dim"):
+        ag.zeros(2, 3, 4).flatten(2, 1)
