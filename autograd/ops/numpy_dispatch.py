@@ -77,8 +77,15 @@ def _needs_grad(x: Any) -> bool:
     return False
 
 
+# Functions that only look at a tensor (never produce values from it): always allowed.
+_QUERIES = frozenset(
+    {"shape", "ndim", "size", "result_type", "may_share_memory", "shares_memory", "iscomplexobj",
+     "isrealobj", "can_cast", "min_scalar_type", "broadcast_shapes"}
+)  # fmt: skip
+
+
 def _fallback(name: str, fn: Any, args: tuple, kwargs: dict) -> Any:
-    if _needs_grad(args) or _needs_grad(tuple(kwargs.values())):
+    if name not in _QUERIES and (_needs_grad(args) or _needs_grad(tuple(kwargs.values()))):
         raise TypeError(
             f"numpy.{name} has no differentiable numbagrad counterpart; call it on "
             "tensor.detach() (or .numpy()) if you do not need its gradient"
