@@ -5,6 +5,7 @@ import sys as _sys
 from .arithmetic import *  # noqa: F403
 from .compare import *  # noqa: F403
 from .elementwise import *  # noqa: F403
+from .transcendental import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .extrema import *  # noqa: F403
 from .stats import *  # noqa: F403
@@ -29,8 +30,8 @@ from .registry import REGISTRY, OpInfo, Sample, register  # noqa: F401
 # The public op names: every family's __all__ (module names stay out of ``autograd.*``). Looked
 # up in sys.modules because some family modules share a name with one of their functions.
 _FAMILIES = (
-    "arithmetic", "compare", "elementwise", "reduce", "extrema", "stats", "scan", "activation",
-    "softmax", "piecewise", "shape", "join", "rearrange", "diagonals", "index", "gather_scatter",
-    "linalg", "contract", "conv", "pool", "inplace",
+    "arithmetic", "compare", "elementwise", "transcendental", "reduce", "extrema", "stats", "scan",
+    "activation", "softmax", "piecewise", "shape", "join", "rearrange", "diagonals", "index",
+    "gather_scatter", "linalg", "contract", "conv", "pool", "inplace",
 )  # fmt: skip
 __all__ = [name for fam in _FAMILIES for name in _sys.modules[f"{__name__}.{fam}"].__all__]

@@ -10,9 +10,9 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._util import as_tensor
-from .elementwise import _sigmoid_array
-from .elementwise import sigmoid as _sigmoid_op
 from .registry import Sample
+from .transcendental import _sigmoid_array
+from .transcendental import sigmoid as _sigmoid_op
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946

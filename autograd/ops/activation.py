@@ -26,10 +26,10 @@ from ._activation_util import (
     _torch_f,
 )
 from ._util import as_tensor
-from .elementwise import _sigmoid_array
-from .elementwise import erf as _erf_op
-from .elementwise import sigmoid as _sigmoid_op
 from .registry import register
+from .transcendental import _sigmoid_array
+from .transcendental import erf as _erf_op
+from .transcendental import sigmoid as _sigmoid_op
 
 __all__ = [
     "leaky_relu",

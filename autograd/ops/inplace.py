@@ -18,6 +18,7 @@ from ..random import default_generator
 from ..tensor import Tensor
 from . import arithmetic as ar
 from . import elementwise as el
+from . import transcendental as tr
 from ._util import as_tensor
 
 __all__ = [
@@ -184,13 +185,13 @@ def _unary_inplace(name: str, ufunc: Callable, op: Callable) -> Callable[[Tensor
 
 
 sqrt_ = _unary_inplace("sqrt_", np.sqrt, el.sqrt)
-exp_ = _unary_inplace("exp_", np.exp, el.exp)
+exp_ = _unary_inplace("exp_", np.exp, tr.exp)
 neg_ = _unary_inplace("neg_", np.negative, el.neg)
 abs_ = _unary_inplace("abs_", np.abs, el.abs)
-tanh_ = _unary_inplace("tanh_", np.tanh, el.tanh)
+tanh_ = _unary_inplace("tanh_", np.tanh, tr.tanh)
 relu_ = _unary_inplace("relu_", lambda a, out: np.maximum(a, 0, out=out), el.relu)
 sigmoid_ = _unary_inplace(
-    "sigmoid_", lambda a, out: np.copyto(out, el._sigmoid_array(a)), el.sigmoid
+    "sigmoid_", lambda a, out: np.copyto(out, tr._sigmoid_array(a)), tr.sigmoid
 )
 
 
