@@ -1,0 +1,166 @@
+"""The single place that sets Numba flags for the kernels package.
+
+Every kernel in :mod:`autograd.kernels` is a plain Python function of arrays wrapped by
+:func:`jit`. Under ``NUMBA_DISABLE_JIT=1`` Numba returns the Python function itself, so the
+kernels run (slowly) as ordinary Python, ``numba.prange`` degrading to ``range``; that is how
+the test suite covers the source lines.
+
+Threading layer
+---------------
+Numba's default layer picks OpenMP when it is available. OpenMP worker threads spin after a
+parallel region, and alternating them with OpenBLAS's own spinning threads (im2col in Numba,
+GEMM in OpenBLAS, col2im in Numba, ...) was measured here to slow a convolution several times
+over. The ``workqueue`` layer has no spinning and ships with every Numba build, so it is the
+default; a user can still choose another layer with the ``NUMBA_THREADING_LAYER`` environment
+variable. ``workqueue`` aborts the whole process when two Python threads enter a parallel region
+at once, so while it is in use parallel kernels are serialized by a process-wide lock.
+
+Nothing here compiles or starts threads at import time: compilation happens on the first call
+of each kernel (and is cached on disk, ``cache=True``), threads start on the first parallel call.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numba
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Must be set before the first parallel kernel launches the thread pool; the layer cannot change
+# afterwards. An explicit environment choice wins.
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "workqueue"
+
+_PARALLEL_LOCK = threading.Lock()
+
+__all__ = ["jit", "prange", "set_num_threads", "get_num_threads"]
+
+prange = numba.prange
+
+
+def _serialize_parallel() -> bool:
+    return numba.config.THREADING_LAYER == "workqueue" and not numba.config.DISABLE_JIT
+
+
+def jit(
+    fn: F | None = None, *, parallel: bool = False, fastmath: bool = False,
+    error_model: str = "python",
+) -> F:  # fmt: skip
+    """Compile ``fn`` with Numba in nopython mode, caching the machine code on disk.
+
+    Parameters
+    ----------
+    fn : callable, optional
+        A plain Python function of NumPy arrays and scalars. When omitted, ``jit`` returns a
+        decorator, so both ``@jit`` and ``@jit(parallel=True)`` work.
+    parallel : bool
+        Let ``prange`` loops run on Numba's thread pool. Only use it where each ``prange``
+        iteration writes its own slice of the output.
+    fastmath : bool
+        Allow re-association of floating-point sums. Only for accumulation loops whose inputs
+        cannot hold NaN or Inf by contract; never for pooling.
+    error_model : {"python", "numpy"}
+        ``"numpy"`` lets a float division by zero give inf/NaN instead of raising; without the
+        per-division check LLVM can vectorize loops that divide (optimizer updates).
+
+    Returns
+    -------
+    callable
+        The Numba dispatcher (or, for parallel kernels on the ``workqueue`` layer, a thin wrapper
+        that holds a lock around it). Its ``py_func`` attribute is the original function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> @jit
+    ... def total(a):
+    ...     s = 0.0
+    ...     for v in a:
+    ...         s += v
+    ...     return s
+    >>> float(total(np.arange(4.0)))
+    6.0
+    """
+
+    def wrap(f: F) -> F:
+        # Functions without a source file (a REPL, a doctest) cannot be cached on disk.
+        cache = not f.__code__.co_filename.startswith("<")
+        dispatcher = numba.njit(
+            cache=cache, nogil=True, parallel=parallel, fastmath=fastmath,
+            error_model=error_model,
+        )(f)  # fmt: skip
+        if not (parallel and _serialize_parallel()):
+            return dispatcher
+
+        @functools.wraps(f)
+        def locked(*args: Any) -> Any:
+            with _PARALLEL_LOCK:
+                return dispatcher(*args)
+
+        locked.py_func = f  # type: ignore[attr-defined]
+        locked.dispatcher = dispatcher  # type: ignore[attr-defined]
+        return locked  # type: ignore[return-value]
+
+    if fn is None:
+        return wrap  # type: ignore[return-value]
+    return wrap(fn)
+
+
+def set_num_threads(n: int) -> None:
+    """Set how many threads the kernels use: Numba's pool and the BLAS library together.
+
+    Parameters
+    ----------
+    n : int
+        Number of threads, at least 1. Numba cannot use more threads than it launched
+        (``numba.config.NUMBA_NUM_THREADS``, by default the number of cores), so its share is
+        clipped to that; BLAS gets ``n``.
+
+    Notes
+    -----
+    Numba's setting is local to the calling Python thread. BLAS threads are limited through
+    ``threadpoolctl`` when it is installed; without it only Numba's pool is changed.
+
+    Examples
+    --------
+    >>> before = get_num_threads()
+    >>> set_num_threads(1)
+    >>> get_num_threads()
+    1
+    >>> set_num_threads(before)
+    """
+    global _blas_limiter
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"set_num_threads: n must be an int, got {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"set_num_threads: n must be >= 1, got {n}")
+    if not numba.config.DISABLE_JIT:
+        numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    try:
+        import threadpoolctl
+    except ImportError:
+        return
+    # A limiter that is never exited stays in force; drop the previous one first so limits do
+    # not stack (restore_original_limits would undo a user's own settings, so it is not used).
+    _blas_limiter = threadpoolctl.threadpool_limits(limits=n, user_api="blas")
+
+
+_blas_limiter: Any = None
+
+
+def get_num_threads() -> int:
+    """Return the number of threads Numba kernels use in the calling Python thread.
+
+    Examples
+    --------
+    >>> get_num_threads() >= 1
+    True
+    """
+    if numba.config.DISABLE_JIT:
+        return 1
+    return int(numba.get_num_threads())

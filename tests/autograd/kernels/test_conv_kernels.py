@@ -1,0 +1,306 @@
+"""Tests for autograd/kernels/conv.py: slow NumPy references, PyTorch, dtypes and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from autograd.kernels import conv
+
+# --------------------------------------------------------------------------------------------
+# Slow, obvious references: loops over output channels, input channels and kernel taps, each
+# tap a strided slice of the zero-padded input.
+
+
+def _tap(xpad, i, j, s, d, oh, ow):
+    return xpad[..., i * d[0] : i * d[0] + s[0] * (oh - 1) + 1 : s[0], j * d[1] :][
+        ..., : s[1] * (ow - 1) + 1 : s[1]
+    ]
+
+
+def ref_forward(x, w, s, p, d, groups):
+    N, C, H, W = x.shape
+    O, cg, kh, kw = w.shape
+    og = O // groups
+    oh = (H + 2 * p[0] - d[0] * (kh - 1) - 1) // s[0] + 1
+    ow = (W + 2 * p[1] - d[1] * (kw - 1) - 1) // s[1] + 1
+    xpad = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
+    y = np.zeros((N, O, oh, ow), dtype=np.float64)
+    for o in range(O):
+        for c in range(cg):
+            cin = (o // og) * cg + c
+            for i in range(kh):
+                for j in range(kw):
+                    y[:, o] += w[o, c, i, j] * _tap(xpad[:, cin], i, j, s, d, oh, ow)
+    return y
+
+
+def ref_backward(x, w, gy, s, p, d, groups):
+    N, C, H, W = x.shape
+    O, cg, kh, kw = w.shape
+    og = O // groups
+    oh, ow = gy.shape[2:]
+    xpad = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
+    gxpad = np.zeros_like(xpad, dtype=np.float64)
+    gw = np.zeros(w.shape, dtype=np.float64)
+    for o in range(O):
+        for c in range(cg):
+            cin = (o // og) * cg + c
+            for i in range(kh):
+                for j in range(kw):
+                    gw[o, c, i, j] = np.sum(gy[:, o] * _tap(xpad[:, cin], i, j, s, d, oh, ow))
+                    _tap(gxpad[:, cin], i, j, s, d, oh, ow)[...] += w[o, c, i, j] * gy[:, o]
+    gx = gxpad[:, :, p[0] : p[0] + H, p[1] : p[1] + W]
+    return gx, gw
+
+
+def out_size(size, k, s, p, d):
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+@st.composite
+def conv_case(draw, max_group_channels=3):
+    groups = draw(st.integers(1, 3))
+    cg = draw(st.integers(1, max_group_channels))
+    og = draw(st.integers(1, max_group_channels))
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    p = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    # Input at least as large as the dilated kernel minus padding, so the output is non-empty.
+    H = draw(st.integers(max(1, d[0] * (kh - 1) + 1 - 2 * p[0]), 9))
+    W = draw(st.integers(max(1, d[1] * (kw - 1) + 1 - 2 * p[1]), 9))
+    N = draw(st.integers(1, 3))
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, groups * cg, H, W))
+    w = rng.standard_normal((groups * og, cg, kh, kw))
+    gy = rng.standard_normal(
+        (N, groups * og, out_size(H, kh, s[0], p[0], d[0]), out_size(W, kw, s[1], p[1], d[1]))
+    )
+    return x, w, gy, s, p, d, groups
+
+
+def run_all(x, w, gy, s, p, d, groups):
+    y = conv.conv2d_forward(x, w, s, p, d, groups)
+    gx = conv.conv2d_backward_input(gy, w, x.shape, s, p, d, groups)
+    gw = conv.conv2d_backward_weight(x, gy, w.shape, s, p, d, groups)
+    return y, gx, gw
+
+
+def check_against_reference(x, w, gy, s, p, d, groups, atol=1e-10):
+    y, gx, gw = run_all(x, w, gy, s, p, d, groups)
+    ref_gx, ref_gw = ref_backward(x, w, gy, s, p, d, groups)
+    np.testing.assert_allclose(y, ref_forward(x, w, s, p, d, groups), atol=atol)
+    np.testing.assert_allclose(gx, ref_gx, atol=atol)
+    np.testing.assert_allclose(gw, ref_gw, atol=atol)
+
+
+# --------------------------------------------------------------------------------------------
+# Against the NumPy reference
+
+
+@settings(deadline=None, max_examples=60)
+@given(conv_case())
+def test_matches_reference(case):
+    # Covers the dense GEMM paths (wide for stride 1, strided otherwise) and the direct path.
+    check_against_reference(*case)
+
+
+@settings(deadline=None, max_examples=15)
+@given(conv_case(max_group_channels=10), st.integers(8, 10))
+def test_grouped_gemm_path(case, wide_channels):
+    # Groups with >= 8 channels each in and out take the GEMM-per-group path.
+    x, w, gy, s, p, d, groups = case
+    rng = np.random.default_rng(0)
+    N, _, H, W = x.shape
+    _, _, kh, kw = w.shape
+    groups = 2
+    x = rng.standard_normal((N, groups * wide_channels, H, W))
+    w = rng.standard_normal((groups * wide_channels, wide_channels, kh, kw))
+    gy = rng.standard_normal((N, groups * wide_channels, *gy.shape[2:]))
+    assert not conv._use_direct(groups, wide_channels, wide_channels)
+    check_against_reference(x, w, gy, s, p, d, groups)
+
+
+@pytest.mark.parametrize("budget", [1, 4096])
+def test_chunking_over_the_batch(monkeypatch, budget):
+    # A tiny column budget forces one sample (or a few) per chunk.
+    monkeypatch.setattr(conv, "_COLS_BUDGET_BYTES", budget)
+    rng = np.random.default_rng(1)
+    for s in [(1, 1), (2, 1)]:
+        x = rng.standard_normal((5, 3, 6, 7))
+        w = rng.standard_normal((4, 3, 3, 2))
+        oh, ow = out_size(6, 3, s[0], 1, 1), out_size(7, 2, s[1], 1, 1)
+        gy = rng.standard_normal((5, 4, oh, ow))
+        check_against_reference(x, w, gy, s, (1, 1), (1, 1), 1)
+
+
+def test_pointwise_path():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3, 5, 4, 6))
+    w = rng.standard_normal((7, 5, 1, 1))
+    gy = rng.standard_normal((3, 7, 4, 6))
+    assert conv._is_pointwise(w.shape, (1, 1), (0, 0), 1)
+    check_against_reference(x, w, gy, (1, 1), (0, 0), (1, 1), 1)
+
+
+@pytest.mark.parametrize("where", ["x", "w"])
+def test_non_finite_values_stay_where_they_belong(where):
+    # The wide layout multiplies garbage columns by zero; with inf/nan about, the kernels must
+    # fall back so that non-finite values only reach the entries the maths sends them to.
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 2, 5, 5))
+    w = rng.standard_normal((3, 2, 3, 3))
+    gy = rng.standard_normal((2, 3, 3, 3))
+    if where == "x":
+        x[0, 1, 2, 4] = np.inf
+    else:
+        w[1, 0, 0, 2] = np.nan
+    y, gx, gw = run_all(x, w, gy, (1, 1), (0, 0), (1, 1), 1)
+    ref_gx, ref_gw = ref_backward(x, w, gy, (1, 1), (0, 0), (1, 1), 1)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_allclose(y, ref_forward(x, w, (1, 1), (0, 0), (1, 1), 1), atol=1e-10)
+    np.testing.assert_allclose(gx, ref_gx, atol=1e-10)
+    np.testing.assert_allclose(gw, ref_gw, atol=1e-10)
+    assert np.isfinite(gw).any() and np.isfinite(gx).any()
+
+
+# --------------------------------------------------------------------------------------------
+# Transposed convolution through the adjoint, and the relaxed gy size it needs
+
+
+def test_backward_accepts_smaller_gy():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 3, 7, 7))
+    w = rng.standard_normal((4, 3, 3, 3))
+    s, p, d = (2, 2), (1, 1), (2, 2)
+    full = rng.standard_normal((2, 4, out_size(7, 3, 2, 1, 2), out_size(7, 3, 2, 1, 2)))
+    full[:, :, -1:, :] = 0.0
+    full[:, :, :, -1:] = 0.0
+    gx_full = conv.conv2d_backward_input(full, w, x.shape, s, p, d)
+    gx_small = conv.conv2d_backward_input(full[:, :, :-1, :-1], w, x.shape, s, p, d)
+    np.testing.assert_allclose(gx_small, gx_full, atol=1e-12)
+    gw_full = conv.conv2d_backward_weight(x, full, w.shape, s, p, d)
+    gw_small = conv.conv2d_backward_weight(x, full[:, :, :-1, :-1], w.shape, s, p, d)
+    np.testing.assert_allclose(gw_small, gw_full, atol=1e-12)
+
+
+@settings(deadline=None, max_examples=25)
+@given(
+    st.integers(1, 2),
+    st.integers(1, 2),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(0, 1),
+    st.integers(1, 2),
+    st.integers(0, 2),
+    st.integers(1, 5),
+)
+def test_conv_transpose_recipe_matches_torch(groups, cg, k, s, p, d, op, size):
+    # The module docstring's conv_transpose2d recipe, checked against PyTorch.
+    torch = pytest.importorskip("torch")
+    if op >= max(s, d):
+        op = 0
+    F = torch.nn.functional
+    rng = np.random.default_rng(size * 7 + k)
+    c_in, c_out = groups * 2, groups * cg
+    x = rng.standard_normal((2, c_in, size, size))
+    w = rng.standard_normal((c_in, c_out // groups, k, k))
+    hout = (size - 1) * s - 2 * p + d * (k - 1) + op + 1
+    assume(hout >= 1)
+    xt = torch.tensor(x, requires_grad=True)
+    wt = torch.tensor(w, requires_grad=True)
+    yt = F.conv_transpose2d(
+        xt, wt, stride=s, padding=p, output_padding=op, groups=groups, dilation=d
+    )
+    gy = rng.standard_normal(tuple(yt.shape))
+    yt.backward(torch.tensor(gy))
+    y = conv.conv2d_backward_input(x, w, (2, c_out, hout, hout), s, p, d, groups)
+    gx = conv.conv2d_forward(gy, w, s, p, d, groups)[:, :, :size, :size]
+    gw = conv.conv2d_backward_weight(gy, x, w.shape, s, p, d, groups)
+    np.testing.assert_allclose(y, yt.detach().numpy(), atol=1e-10)
+    np.testing.assert_allclose(gx, xt.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(gw, wt.grad.numpy(), atol=1e-10)
+
+
+# --------------------------------------------------------------------------------------------
+# PyTorch oracle and dtypes
+
+
+@settings(deadline=None, max_examples=30)
+@given(conv_case())
+def test_matches_torch(case):
+    torch = pytest.importorskip("torch")
+    x, w, gy, s, p, d, groups = case
+    F = torch.nn.functional
+    xt = torch.tensor(x, requires_grad=True)
+    wt = torch.tensor(w, requires_grad=True)
+    yt = F.conv2d(xt, wt, stride=s, padding=p, dilation=d, groups=groups)
+    yt.backward(torch.tensor(gy))
+    y, gx, gw = run_all(x, w, gy, s, p, d, groups)
+    np.testing.assert_allclose(y, yt.detach().numpy(), atol=1e-10)
+    np.testing.assert_allclose(gx, xt.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(gw, wt.grad.numpy(), atol=1e-10)
+
+
+@settings(deadline=None, max_examples=20)
+@given(conv_case())
+def test_float32_agrees_with_float64(case):
+    x, w, gy, s, p, d, groups = case
+    out64 = run_all(x, w, gy, s, p, d, groups)
+    f32 = [a.astype(np.float32) for a in (x, w, gy)]
+    out32 = run_all(*f32, s, p, d, groups)
+    for a32, a64 in zip(out32, out64):
+        assert a32.dtype == np.float32 and a32.flags.c_contiguous
+        np.testing.assert_allclose(a32, a64, rtol=1e-4, atol=1e-4 * max(1.0, np.abs(a64).max()))
+
+
+def test_non_contiguous_inputs_are_accepted():
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 4, 6, 6)).transpose(0, 1, 3, 2)
+    w = rng.standard_normal((2, 4, 3, 3))[:, :, ::-1]
+    np.testing.assert_allclose(
+        conv.conv2d_forward(x, w, 1, 1), ref_forward(x, w, (1, 1), (1, 1), (1, 1), 1), atol=1e-12
+    )
+
+
+def test_empty_batch():
+    x = np.zeros((0, 2, 5, 5), np.float32)
+    w = np.ones((3, 2, 3, 3), np.float32)
+    assert conv.conv2d_forward(x, w).shape == (0, 3, 3, 3)
+    gy = np.zeros((0, 3, 3, 3), np.float32)
+    assert conv.conv2d_backward_input(gy, w, x.shape).shape == x.shape
+    assert (conv.conv2d_backward_weight(x, gy, w.shape) == 0).all()
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+
+
+@pytest.mark.parametrize(
+    "x_shape, w_shape, kwargs, error, match",
+    [
+        ((1, 3, 5, 5), (2, 2, 3, 3), {}, ValueError, "input channels"),
+        ((1, 4, 5, 5), (3, 2, 3, 3), {"groups": 2}, ValueError, "divisible by groups"),
+        ((1, 3, 2, 2), (2, 3, 3, 3), {}, ValueError, "smaller than the dilated kernel"),
+        ((1, 3, 5, 5), (2, 3, 3, 3), {"stride": 0}, ValueError, "stride must be >= 1"),
+        ((1, 3, 5, 5), (2, 3, 3, 3), {"padding": (1, 2, 3)}, ValueError, "pair of ints"),
+        ((1, 3, 5, 5), (2, 3, 3, 3), {"groups": 0}, ValueError, "groups"),
+        ((3, 5, 5), (2, 3, 3, 3), {}, ValueError, "must be 4-D"),
+    ],
+)
+def test_argument_errors(x_shape, w_shape, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        conv.conv2d_forward(np.zeros(x_shape), np.zeros(w_shape), **kwargs)
+
+
+def test_dtype_errors():
+    with pytest.raises(TypeError, match="float32 or float64"):
+        conv.conv2d_forward(np.zeros((1, 1, 3, 3), np.int64), np.zeros((1, 1, 1, 1)))
+    with pytest.raises(TypeError, match="share a dtype"):
+        conv.conv2d_forward(np.zeros((1, 1, 3, 3), np.float32), np.zeros((1, 1, 1, 1)))
+    with pytest.raises(ValueError, match="gy has shape"):
+        conv.conv2d_backward_input(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 1, 1)), (1, 1, 3, 3))

@@ -1,0 +1,70 @@
+"""The kernels' Python source paths: a small subset run with NUMBA_DISABLE_JIT=1.
+
+Numba replaces each kernel by its Python function and ``prange`` by ``range``; the results
+must equal the compiled ones. The subprocess keeps the setting away from this process, whose
+kernels are already compiled.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+SCRIPT = r"""
+import sys
+import numpy as np
+from autograd.kernels import conv, matmul, pool
+
+def run():
+    rng = np.random.default_rng(0)
+    out = {}
+    x = rng.standard_normal((2, 4, 6, 5))
+    w = rng.standard_normal((6, 2, 3, 2))
+    wd = rng.standard_normal((4, 1, 3, 3))
+    for name, weight, groups, s in [("dense", w[:, :1].repeat(4, 1), 1, (1, 1)),
+                                    ("strided", w[:, :1].repeat(4, 1), 1, (2, 1)),
+                                    ("grouped", w, 2, (1, 2)), ("depthwise", wd, 4, (1, 1))]:
+        y = conv.conv2d_forward(x, weight, s, (1, 0), (1, 2) if name != "depthwise" else 1,
+                                groups)
+        gy = np.cos(y)
+        d = (1, 2) if name != "depthwise" else 1
+        out[name + "_y"] = y
+        out[name + "_gx"] = conv.conv2d_backward_input(gy, weight, x.shape, s, (1, 0), d, groups)
+        out[name + "_gw"] = conv.conv2d_backward_weight(x, gy, weight.shape, s, (1, 0), d, groups)
+    y, argmax = pool.max_pool2d_forward(x, 3, 2, 1, 1, True)
+    out["max_y"] = y
+    out["max_gx"] = pool.max_pool2d_backward(np.cos(y), argmax, x.shape, 3, 2, 1, 1, True)
+    y = pool.avg_pool2d_forward(x, 3, 2, 1, True, False)
+    out["avg_y"] = y
+    out["avg_gx"] = pool.avg_pool2d_backward(np.cos(y), x.shape, 3, 2, 1, True, False)
+    y, index = pool.adaptive_max_pool2d_forward(x, (4, 3))
+    out["amax_gx"] = pool.adaptive_max_pool2d_backward(np.cos(y), index, x.shape)
+    y = pool.adaptive_avg_pool2d_forward(x, (4, 3))
+    out["aavg_gx"] = pool.adaptive_avg_pool2d_backward(np.cos(y), x.shape)
+    out["bmm"] = matmul.batched_small_matmul(x[:, 0], x[:, 1].transpose(0, 2, 1))
+    return out
+
+if __name__ == "__main__":
+    np.savez(sys.argv[1], **run())
+"""
+
+
+def test_python_source_paths_match_compiled(tmp_path):
+    script = tmp_path / "run_kernels.py"
+    script.write_text(SCRIPT)
+    result = tmp_path / "nojit.npz"
+    root = Path(__file__).resolve().parents[3]
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")])
+    subprocess.run([sys.executable, str(script), str(result)], env=env, check=True, timeout=300)
+    namespace: dict = {}
+    exec(compile(SCRIPT, "run_kernels", "exec"), namespace)
+    compiled = namespace["run"]()
+    with np.load(result) as nojit:
+        assert sorted(nojit.files) == sorted(compiled)
+        for name, value in compiled.items():
+            np.testing.assert_allclose(nojit[name], value, atol=1e-12, err_msg=name)

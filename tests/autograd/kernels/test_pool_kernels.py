@@ -1,0 +1,333 @@
+"""Tests for autograd/kernels/pool.py: slow loop references, PyTorch, NaN and ties, errors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from autograd.kernels import pool
+
+# --------------------------------------------------------------------------------------------
+# Slow, obvious references: one window at a time, written from PyTorch's CPU kernels.
+
+
+def ref_output_size(size, k, s, p, d, ceil_mode):
+    span = (size + 2 * p - d * (k - 1) - 1) / s
+    out = (math.ceil(span) if ceil_mode else math.floor(span)) + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def ref_max_pool(x, k, s, p, d, ceil_mode):
+    N, C, H, W = x.shape
+    oh = ref_output_size(H, k[0], s[0], p[0], d[0], ceil_mode)
+    ow = ref_output_size(W, k[1], s[1], p[1], d[1], ceil_mode)
+    y = np.empty((N, C, oh, ow), x.dtype)
+    winner = np.empty((N, C, oh, ow, 2), np.int64)
+    for n, c, a, b in np.ndindex(N, C, oh, ow):
+        best, at = -np.inf, None
+        for i in range(k[0]):
+            for j in range(k[1]):
+                ih, iw = a * s[0] - p[0] + i * d[0], b * s[1] - p[1] + j * d[1]
+                if not (0 <= ih < H and 0 <= iw < W):
+                    continue
+                v = x[n, c, ih, iw]
+                if at is None or v > best or np.isnan(v):
+                    best, at = v, (ih, iw)
+        y[n, c, a, b] = best
+        winner[n, c, a, b] = (-1, -1) if at is None else at  # a window of padding only
+    return y, winner
+
+
+def ref_max_pool_backward(gy, winner, x_shape):
+    gx = np.zeros(x_shape, gy.dtype)
+    for n, c, a, b in np.ndindex(gy.shape):
+        ih, iw = winner[n, c, a, b]
+        if ih >= 0:
+            gx[n, c, ih, iw] += gy[n, c, a, b]
+    return gx
+
+
+def ref_avg_windows(x_shape, k, s, p, ceil_mode, count_include_pad, divisor_override):
+    # Yields (n, c, oh, ow, rows, cols, divisor) for each window.
+    N, C, H, W = x_shape
+    oh = ref_output_size(H, k[0], s[0], p[0], 1, ceil_mode)
+    ow = ref_output_size(W, k[1], s[1], p[1], 1, ceil_mode)
+    for n, c, a, b in np.ndindex(N, C, oh, ow):
+        h0, w0 = a * s[0] - p[0], b * s[1] - p[1]
+        h1, w1 = min(h0 + k[0], H + p[0]), min(w0 + k[1], W + p[1])
+        padded = (h1 - h0) * (w1 - w0)
+        h0, w0, h1, w1 = max(h0, 0), max(w0, 0), min(h1, H), min(w1, W)
+        if divisor_override:
+            div = divisor_override
+        else:
+            div = padded if count_include_pad else (h1 - h0) * (w1 - w0)
+        yield n, c, a, b, slice(h0, h1), slice(w0, w1), div
+
+
+def ref_avg_pool(x, k, s, p, ceil_mode, count_include_pad, divisor_override):
+    N, C, H, W = x.shape
+    oh = ref_output_size(H, k[0], s[0], p[0], 1, ceil_mode)
+    ow = ref_output_size(W, k[1], s[1], p[1], 1, ceil_mode)
+    y = np.zeros((N, C, oh, ow), x.dtype)
+    for n, c, a, b, r, q, div in ref_avg_windows(
+        x.shape, k, s, p, ceil_mode, count_include_pad, divisor_override
+    ):
+        window = x[n, c, r, q]
+        if window.size:
+            y[n, c, a, b] = window.sum() / div
+    return y
+
+
+def ref_avg_pool_backward(gy, x_shape, k, s, p, ceil_mode, count_include_pad, divisor_override):
+    gx = np.zeros(x_shape, gy.dtype)
+    for n, c, a, b, r, q, div in ref_avg_windows(
+        x_shape, k, s, p, ceil_mode, count_include_pad, divisor_override
+    ):
+        gx[n, c, r, q] += gy[n, c, a, b] / div
+    return gx
+
+
+# --------------------------------------------------------------------------------------------
+# Strategies
+
+
+@st.composite
+def pool_case(draw, dilation=True, ties=False):
+    k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    p = (draw(st.integers(0, k[0] // 2)), draw(st.integers(0, k[1] // 2)))
+    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) if dilation else (1, 1)
+    ceil_mode = draw(st.booleans())
+    H = draw(st.integers(1, 9))
+    W = draw(st.integers(1, 9))
+    N, C = draw(st.integers(1, 2)), draw(st.integers(1, 3))
+    oh = ref_output_size(H, k[0], s[0], p[0], d[0], ceil_mode)
+    ow = ref_output_size(W, k[1], s[1], p[1], d[1], ceil_mode)
+    assume(oh >= 1 and ow >= 1)
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    if ties:
+        x = rng.integers(-2, 3, size=(N, C, H, W)).astype(np.float64)
+    else:
+        x = rng.standard_normal((N, C, H, W))
+    gy = rng.standard_normal((N, C, oh, ow))
+    return x, gy, k, s, p, d, ceil_mode
+
+
+# --------------------------------------------------------------------------------------------
+# Output size
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.integers(1, 40), st.integers(1, 6), st.integers(1, 4), st.integers(0, 3), st.booleans())
+def test_pool_output_size(size, k, s, d, ceil_mode):
+    p = min(k // 2, 3)
+    expected = ref_output_size(size, k, s, p, d, ceil_mode)
+    assert pool.pool_output_size(size, k, s, p, d, ceil_mode) == expected
+
+
+# --------------------------------------------------------------------------------------------
+# Max pool
+
+
+@settings(deadline=None, max_examples=60)
+@given(pool_case(ties=True))
+def test_max_pool_matches_reference(case):
+    x, gy, k, s, p, d, ceil_mode = case
+    y, argmax = pool.max_pool2d_forward(x, k, s, p, d, ceil_mode)
+    ref_y, winner = ref_max_pool(x, k, s, p, d, ceil_mode)
+    np.testing.assert_array_equal(y, ref_y)
+    assert argmax.dtype == np.int8
+    gx = pool.max_pool2d_backward(gy, argmax, x.shape, k, s, p, d, ceil_mode)
+    np.testing.assert_allclose(gx, ref_max_pool_backward(gy, winner, x.shape), atol=1e-12)
+
+
+def test_max_pool_nan_wins_and_last_nan_is_chosen():
+    x = np.array([[[[1.0, np.nan, 3.0], [np.nan, 5.0, -np.inf]]]])
+    y, argmax = pool.max_pool2d_forward(x, (2, 3))
+    assert np.isnan(y).all()
+    assert argmax.ravel().tolist() == [3]
+    gx = pool.max_pool2d_backward(np.ones_like(y), argmax, x.shape, (2, 3))
+    assert gx[0, 0, 1, 0] == 1.0 and gx.sum() == 1.0
+
+
+def test_max_pool_all_negative_infinity_window_picks_first_element():
+    x = np.full((1, 1, 3, 3), -np.inf)
+    y, argmax = pool.max_pool2d_forward(x, 3, 1, 1)
+    assert (y == -np.inf).all()
+    gx = pool.max_pool2d_backward(np.ones_like(y), argmax, x.shape, 3, 1, 1)
+    ref_y, winner = ref_max_pool(x, (3, 3), (1, 1), (1, 1), (1, 1), False)
+    np.testing.assert_array_equal(gx, ref_max_pool_backward(np.ones_like(y), winner, x.shape))
+
+
+def test_argmax_dtype_grows_with_the_window():
+    x = np.zeros((1, 1, 12, 12), np.float32)
+    assert pool.max_pool2d_forward(x, 11)[1].dtype == np.int8
+    assert pool.max_pool2d_forward(x, 12)[1].dtype == np.int16
+
+
+def test_max_pool_overlapping_windows_accumulate():
+    x = np.zeros((1, 1, 3, 3))
+    x[0, 0, 1, 1] = 1.0
+    y, argmax = pool.max_pool2d_forward(x, 2, 1)
+    gx = pool.max_pool2d_backward(np.ones_like(y), argmax, x.shape, 2, 1)
+    assert gx[0, 0, 1, 1] == 4.0 and gx.sum() == 4.0
+
+
+@settings(deadline=None, max_examples=40)
+@given(pool_case(ties=True))
+def test_max_pool_matches_torch(case):
+    torch = pytest.importorskip("torch")
+    x, gy, k, s, p, d, ceil_mode = case
+    # PyTorch indexes out of bounds for a window of padding only (possible with dilation).
+    assume((ref_max_pool(x, k, s, p, d, ceil_mode)[1] >= 0).all())
+    x[(x == 2.0)] = np.nan  # NaNs among ties
+    xt = torch.tensor(x, requires_grad=True)
+    yt = torch.nn.functional.max_pool2d(xt, k, s, p, d, ceil_mode=ceil_mode)
+    yt.backward(torch.tensor(gy))
+    y, argmax = pool.max_pool2d_forward(x, k, s, p, d, ceil_mode)
+    gx = pool.max_pool2d_backward(gy, argmax, x.shape, k, s, p, d, ceil_mode)
+    np.testing.assert_array_equal(y, yt.detach().numpy())
+    np.testing.assert_allclose(gx, xt.grad.numpy(), atol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# Avg pool
+
+
+@settings(deadline=None, max_examples=60)
+@given(pool_case(dilation=False), st.booleans(), st.sampled_from([None, 1, 3, -2]))
+def test_avg_pool_matches_reference(case, count_include_pad, divisor):
+    x, gy, k, s, p, _, ceil_mode = case
+    args = (k, s, p, ceil_mode, count_include_pad, divisor)
+    y = pool.avg_pool2d_forward(x, *args)
+    np.testing.assert_allclose(y, ref_avg_pool(x, *args), atol=1e-12)
+    gx = pool.avg_pool2d_backward(gy, x.shape, *args)
+    np.testing.assert_allclose(gx, ref_avg_pool_backward(gy, x.shape, *args), atol=1e-12)
+
+
+@settings(deadline=None, max_examples=40)
+@given(pool_case(dilation=False), st.booleans(), st.sampled_from([None, 2]))
+def test_avg_pool_matches_torch(case, count_include_pad, divisor):
+    torch = pytest.importorskip("torch")
+    x, gy, k, s, p, _, ceil_mode = case
+    xt = torch.tensor(x, requires_grad=True)
+    yt = torch.nn.functional.avg_pool2d(
+        xt, k, s, p, ceil_mode, count_include_pad, divisor_override=divisor
+    )
+    yt.backward(torch.tensor(gy))
+    args = (k, s, p, ceil_mode, count_include_pad, divisor)
+    np.testing.assert_allclose(pool.avg_pool2d_forward(x, *args), yt.detach().numpy(), atol=1e-12)
+    gx = pool.avg_pool2d_backward(gy, x.shape, *args)
+    np.testing.assert_allclose(gx, xt.grad.numpy(), atol=1e-12)
+
+
+def test_avg_pool_propagates_nan():
+    x = np.zeros((1, 1, 4, 4))
+    x[0, 0, 0, 0] = np.nan
+    y = pool.avg_pool2d_forward(x, 2)
+    assert np.isnan(y[0, 0, 0, 0]) and not np.isnan(y).ravel()[1:].any()
+
+
+# --------------------------------------------------------------------------------------------
+# Adaptive pools
+
+
+def ref_adaptive_windows(size, out):
+    return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    st.integers(1, 9), st.integers(1, 9), st.integers(1, 6), st.integers(1, 6), st.integers(0, 99)
+)
+def test_adaptive_pools_match_reference(H, W, oh, ow, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-2, 3, size=(2, 2, H, W)).astype(np.float64)
+    gy = rng.standard_normal((2, 2, oh, ow))
+    y_avg = pool.adaptive_avg_pool2d_forward(x, (oh, ow))
+    y_max, index = pool.adaptive_max_pool2d_forward(x, (oh, ow))
+    gx_avg = pool.adaptive_avg_pool2d_backward(gy, x.shape)
+    gx_max = pool.adaptive_max_pool2d_backward(gy, index, x.shape)
+    ref_gx_avg, ref_gx_max = np.zeros_like(x), np.zeros_like(x)
+    for a, (h0, h1) in enumerate(ref_adaptive_windows(H, oh)):
+        for b, (w0, w1) in enumerate(ref_adaptive_windows(W, ow)):
+            win = x[:, :, h0:h1, w0:w1]
+            np.testing.assert_allclose(y_avg[:, :, a, b], win.mean(axis=(2, 3)), atol=1e-12)
+            np.testing.assert_array_equal(y_max[:, :, a, b], win.max(axis=(2, 3)))
+            ref_gx_avg[:, :, h0:h1, w0:w1] += gy[:, :, a, b, None, None] / win[0, 0].size
+            for n, c in np.ndindex(2, 2):
+                i, j = np.unravel_index(np.argmax(win[n, c]), win[n, c].shape)
+                assert index[n, c, a, b] == (h0 + i) * W + w0 + j
+                ref_gx_max[n, c, h0 + i, w0 + j] += gy[n, c, a, b]
+    np.testing.assert_allclose(gx_avg, ref_gx_avg, atol=1e-12)
+    np.testing.assert_allclose(gx_max, ref_gx_max, atol=1e-12)
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.integers(1, 9), st.integers(1, 9), st.integers(1, 6), st.integers(1, 6))
+def test_adaptive_pools_match_torch(H, W, oh, ow):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    x = np.random.default_rng(H * 10 + W).standard_normal((2, 3, H, W))
+    y, index = pool.adaptive_max_pool2d_forward(x, (oh, ow))
+    yt, it = F.adaptive_max_pool2d(torch.tensor(x), (oh, ow), return_indices=True)
+    np.testing.assert_array_equal(y, yt.numpy())
+    np.testing.assert_array_equal(index, it.numpy())
+    np.testing.assert_allclose(
+        pool.adaptive_avg_pool2d_forward(x, (oh, ow)),
+        F.adaptive_avg_pool2d(torch.tensor(x), (oh, ow)).numpy(),
+        atol=1e-12,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# dtypes and errors
+
+
+@settings(deadline=None, max_examples=20)
+@given(pool_case())
+def test_float32_agrees_with_float64(case):
+    x, gy, k, s, p, d, ceil_mode = case
+    x32, gy32 = x.astype(np.float32), gy.astype(np.float32)
+    y64, a64 = pool.max_pool2d_forward(x, k, s, p, d, ceil_mode)
+    y32, a32 = pool.max_pool2d_forward(x32, k, s, p, d, ceil_mode)
+    assert y32.dtype == np.float32
+    np.testing.assert_allclose(y32, y64, atol=1e-6)
+    g64 = pool.max_pool2d_backward(gy, a64, x.shape, k, s, p, d, ceil_mode)
+    g32 = pool.max_pool2d_backward(gy32, a32, x.shape, k, s, p, d, ceil_mode)
+    np.testing.assert_allclose(g32, g64, atol=1e-4)
+    if d == (1, 1):
+        a = pool.avg_pool2d_forward(x32, k, s, p, ceil_mode)
+        np.testing.assert_allclose(a, pool.avg_pool2d_forward(x, k, s, p, ceil_mode), atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"kernel": 2, "padding": 2}, ValueError, "at most half"),
+        ({"kernel": 0}, ValueError, "kernel_size must be >= 1"),
+        ({"kernel": 2, "stride": 0}, ValueError, "stride must be >= 1"),
+        ({"kernel": 9}, ValueError, "empty output"),
+        ({"kernel": (2, 2, 2)}, ValueError, "pair of ints"),
+    ],
+)
+def test_argument_errors(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        pool.max_pool2d_forward(np.zeros((1, 1, 4, 4)), **kwargs)
+
+
+def test_input_errors():
+    with pytest.raises(TypeError, match="float32 or float64"):
+        pool.max_pool2d_forward(np.zeros((1, 1, 4, 4), np.int32), 2)
+    with pytest.raises(ValueError, match="4-D"):
+        pool.avg_pool2d_forward(np.zeros((4, 4)), 2)
+    with pytest.raises(ValueError, match="gy has shape"):
+        pool.avg_pool2d_backward(np.zeros((1, 1, 3, 3)), (1, 1, 4, 4), 2)
+    with pytest.raises(ValueError, match="divisor_override"):
+        pool.avg_pool2d_forward(np.zeros((1, 1, 4, 4)), 2, divisor_override=0)
