@@ -1,0 +1,39 @@
+"""PyTorch-style neural-network building blocks on top of ``autograd``.
+
+Examples
+--------
+>>> import autograd, nn
+>>> class Affine(nn.Module):
+...     def __init__(self):
+...         super().__init__()
+...         self.w = nn.Parameter(autograd.ones(2))
+...     def forward(self, x):
+...         return x * self.w
+>>> list(Affine().state_dict())
+['w']
+"""
+
+# ---- module system (module / parameter / containers owner)
+from .parameter import Buffer, Parameter
+from .module import Module
+from .layers.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+
+# ---- init, utils, data, checkpoints (module-system owner)
+from . import init, utils, data
+from .serialization import load, save
+
+# ---- losses (module-system owner)
+from .losses import *
+
+# ---- layers and functional (layers owner)
+from . import functional
+from .layers.activation import *
+from .layers.attention import *
+from .layers.conv import *
+from .layers.dropout import *
+from .layers.embedding import *
+from .layers.linear import *
+from .layers.misc import *
+from .layers.normalization import *
+from .layers.pooling import *
+from .layers.recurrent import *

@@ -1,0 +1,355 @@
+"""Recurrent layers: RNN, LSTM, GRU (multi-layer, bidirectional); the cells are re-exported.
+
+Parameter names, shapes, gate order and default init follow PyTorch, so weights load by name:
+``weight_ih_l{k}`` ``(G * hidden_size, input)``, ``weight_hh_l{k}`` ``(G * hidden_size,
+hidden)``, ``bias_ih_l{k}``, ``bias_hh_l{k}``, with a ``_reverse`` suffix for the backward
+direction; G = 1 (RNN), 4 (LSTM: gates i, f, g, o), 3 (GRU: gates r, z, n). Every parameter
+starts from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import autograd
+from autograd import Tensor
+
+from .. import functional as F
+from .. import init
+from ..module import Module
+from ._util import check_device, new_parameter
+from .recurrent_cell import GRUCell, LSTMCell, RNNCell, _gru_step, _lstm_step, _rnn_step
+
+__all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+class _RNNBase(Module):
+    """Shared parameters and the layer/direction loop of RNN, LSTM and GRU."""
+
+    def __init__(
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        check_device(device)
+        name = type(self).__name__
+        if not 0.0 <= dropout <= 1.0:
+            raise ValueError(f"{name}: dropout must be a number in [0, 1], got {dropout}")
+        if hidden_size <= 0 or num_layers <= 0:
+            raise ValueError(
+                f"{name}: hidden_size and num_layers must be positive, got {hidden_size} and "
+                f"{num_layers}"
+            )
+        if proj_size < 0 or (proj_size and mode != "LSTM"):
+            raise ValueError(f"{name}: proj_size must be 0 (or, for LSTM, >= 0), got {proj_size}")
+        if proj_size >= hidden_size:
+            raise ValueError(f"{name}: proj_size ({proj_size}) must be smaller than hidden_size")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                f"{name}: dropout={dropout} applies between layers, so it has no effect with "
+                "num_layers=1",
+                stacklevel=3,
+            )
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        gate_size = _GATES[mode] * hidden_size
+        out_size = proj_size or hidden_size
+        directions = 2 if bidirectional else 1
+        self._flat_weights_names: list[str] = []
+        for layer in range(num_layers):
+            layer_in = input_size if layer == 0 else out_size * directions
+            for d in range(directions):
+                sfx = f"_l{layer}" + ("_reverse" if d else "")
+                shapes = [(f"weight_ih{sfx}", (gate_size, layer_in)),
+                          (f"weight_hh{sfx}", (gate_size, out_size))]  # fmt: skip
+                if bias:
+                    shapes += [(f"bias_ih{sfx}", (gate_size,)), (f"bias_hh{sfx}", (gate_size,))]
+                if proj_size:
+                    shapes.append((f"weight_hr{sfx}", (proj_size, hidden_size)))
+                for pname, shape in shapes:
+                    setattr(self, pname, new_parameter(shape, dtype))
+                    self._flat_weights_names.append(pname)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Every parameter from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`` (PyTorch)."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            init.uniform_(p, -bound, bound)
+
+    def flatten_parameters(self) -> None:
+        """A no-op kept so PyTorch code that calls it runs unchanged (no cuDNN weight buffer)."""
+
+    def _layer_params(self, layer: int, d: int) -> tuple[Tensor | None, ...]:
+        sfx = f"_l{layer}" + ("_reverse" if d else "")
+        get = self._parameters.get
+        return (get("weight_ih" + sfx), get("weight_hh" + sfx), get("bias_ih" + sfx),
+                get("bias_hh" + sfx), get("weight_hr" + sfx))  # fmt: skip
+
+    def _prepare(self, input: Tensor, hx: Any) -> tuple[Tensor, Any, bool]:
+        name = type(self).__name__
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
+        if input.ndim not in (2, 3):
+            raise ValueError(
+                f"{name}: expected input of shape (L, N, H_in), (N, L, H_in) with batch_first, or "
+                f"unbatched (L, H_in); got {tuple(input.shape)}"
+            )
+        if input.shape[-1] != self.input_size:
+            raise ValueError(
+                f"{name}: input.size(-1) must be equal to input_size. Expected "
+                f"{self.input_size}, got {input.shape[-1]}"
+            )
+        batched = input.ndim == 3
+        if not batched:
+            input = input.unsqueeze(1)
+            if hx is not None:
+                hx = tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, tuple) else hx.unsqueeze(1)
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        if input.shape[0] == 0:
+            raise ValueError(f"{name}: the input sequence is empty (length 0)")
+        return input, hx, batched
+
+    def _check_state(self, h: Tensor, size: int, batch: int, what: str) -> None:
+        want = (self.num_layers * (2 if self.bidirectional else 1), batch, size)
+        if tuple(h.shape) != want:
+            raise ValueError(
+                f"{type(self).__name__}: expected {what} of shape {want}, got {tuple(h.shape)}"
+            )
+
+    def _run(
+        self, input: Tensor, h0: Tensor, c0: Tensor | None
+    ) -> tuple[Tensor, Tensor, Tensor | None]:
+        """The stacked, possibly bidirectional recurrence over a (L, N, H_in) input."""
+        seq_len, batch = input.shape[0], input.shape[1]
+        directions = 2 if self.bidirectional else 1
+        h_states = h0.unbind(0)
+        c_states = c0.unbind(0) if c0 is not None else None
+        h_last, c_last = [], []
+        layer_input = input
+        for layer in range(self.num_layers):
+            outputs = []
+            for d in range(directions):
+                idx = layer * directions + d
+                w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_params(layer, d)
+                xw = F.linear(layer_input.reshape(seq_len * batch, -1), w_ih, b_ih)
+                steps = xw.reshape(seq_len, batch, -1).unbind(0)
+                order = range(seq_len - 1, -1, -1) if d else range(seq_len)
+                h = h_states[idx]
+                c = c_states[idx] if c_states is not None else None
+                seq: list[Tensor] = [None] * seq_len  # type: ignore[list-item]
+                for t in order:
+                    if self.mode == "LSTM":
+                        h, c = _lstm_step(steps[t], h, c, w_hh, b_hh, w_hr)
+                    elif self.mode == "GRU":
+                        h = _gru_step(steps[t], h, w_hh, b_hh)
+                    else:
+                        h = _rnn_step(steps[t], h, w_hh, b_hh, self.mode == "RNN_RELU")
+                    seq[t] = h
+                outputs.append(autograd.stack(seq))
+                h_last.append(h)
+                c_last.append(c)
+            layer_input = outputs[0] if directions == 1 else autograd.cat(outputs, dim=2)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        h_n = autograd.stack(h_last)
+        c_n = autograd.stack(c_last) if c0 is not None else None
+        return layer_input, h_n, c_n
+
+    def _finish(self, output: Tensor, batched: bool) -> Tensor:
+        if not batched:
+            return output.squeeze(1)
+        return output.transpose(0, 1) if self.batch_first else output
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            s += f", proj_size={self.proj_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if not self.bias:
+            s += ", bias=False"
+        if self.batch_first:
+            s += ", batch_first=True"
+        if self.dropout:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional:
+            s += ", bidirectional=True"
+        return s
+
+
+class RNN(_RNNBase):
+    """Elman RNN: ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (or relu).
+
+    ``forward(input, hx=None)`` takes ``(L, N, H_in)`` (``(N, L, H_in)`` with ``batch_first``) or
+    unbatched ``(L, H_in)``, and an initial state ``(num_layers * D, N, H)`` (zeros by default;
+    D = 2 if bidirectional). Returns ``(output, h_n)``: ``output`` ``(L, N, D * H)`` holds the
+    last layer's states at every step (both directions concatenated), ``h_n`` the final state of
+    every layer and direction. ``dropout`` applies to the outputs of every layer but the last,
+    in training.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> rnn = nn.RNN(3, 5, num_layers=2, bidirectional=True)
+    >>> out, h = rnn(autograd.randn(7, 2, 3))
+    >>> out.shape, h.shape
+    ((7, 2, 10), (4, 2, 5))
+    >>> list(rnn.state_dict())[:4]
+    ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        self.nonlinearity = nonlinearity
+        mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+        super().__init__(
+            mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+            0, device, dtype,
+        )  # fmt: skip
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        input, hx, batched = self._prepare(input, hx)
+        batch = input.shape[1]
+        layers = self.num_layers * (2 if self.bidirectional else 1)
+        if hx is None:
+            hx = autograd.zeros((layers, batch, self.hidden_size), dtype=input.dtype)
+        self._check_state(hx, self.hidden_size, batch, "hx")
+        output, h_n, _ = self._run(input, hx, None)
+        return self._finish(output, batched), (h_n if batched else h_n.squeeze(1))
+
+
+class LSTM(_RNNBase):
+    """Long short-term memory (Hochreiter & Schmidhuber, 1997), PyTorch's formulation.
+
+    Gates (order i, f, g, o in the weights): ``i, f, o = sigmoid(.)``, ``g = tanh(.)``;
+    ``c_t = f * c_{t-1} + i * g``; ``h_t = o * tanh(c_t)`` (then ``h_t W_hr^T`` with
+    ``proj_size > 0``). ``forward(input, (h_0, c_0)=None)`` returns ``(output, (h_n, c_n))``;
+    shapes as :class:`RNN`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> lstm = nn.LSTM(3, 4, batch_first=True)
+    >>> out, (h, c) = lstm(autograd.randn(2, 5, 3))
+    >>> out.shape, h.shape, c.shape
+    ((2, 5, 4), (1, 2, 4), (1, 2, 4))
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            "LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+            bidirectional, proj_size, device, dtype,
+        )  # fmt: skip
+
+    def forward(
+        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        if hx is not None and not (isinstance(hx, tuple) and len(hx) == 2):
+            raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
+        input, hx, batched = self._prepare(input, hx)
+        batch = input.shape[1]
+        layers = self.num_layers * (2 if self.bidirectional else 1)
+        out_size = self.proj_size or self.hidden_size
+        if hx is None:
+            h0 = autograd.zeros((layers, batch, out_size), dtype=input.dtype)
+            c0 = autograd.zeros((layers, batch, self.hidden_size), dtype=input.dtype)
+        else:
+            h0, c0 = hx
+        self._check_state(h0, out_size, batch, "h_0")
+        self._check_state(c0, self.hidden_size, batch, "c_0")
+        output, h_n, c_n = self._run(input, h0, c0)
+        if not batched:
+            h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
+        return self._finish(output, batched), (h_n, c_n)
+
+
+class GRU(_RNNBase):
+    """Gated recurrent unit (Cho et al., 2014), PyTorch's formulation.
+
+    Gates (order r, z, n): ``r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)``, ``z`` likewise,
+    ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``, ``h_t = (1 - z) * n + z * h_{t-1}``.
+    ``forward(input, hx=None)`` returns ``(output, h_n)``; shapes as :class:`RNN`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> gru = nn.GRU(3, 4, num_layers=2)
+    >>> out, h = gru(autograd.randn(5, 3))
+    >>> out.shape, h.shape
+    ((5, 4), (2, 4))
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            "GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+            bidirectional, 0, device, dtype,
+        )  # fmt: skip
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        input, hx, batched = self._prepare(input, hx)
+        batch = input.shape[1]
+        layers = self.num_layers * (2 if self.bidirectional else 1)
+        if hx is None:
+            hx = autograd.zeros((layers, batch, self.hidden_size), dtype=input.dtype)
+        self._check_state(hx, self.hidden_size, batch, "hx")
+        output, h_n, _ = self._run(input, hx, None)
+        return self._finish(output, batched), (h_n if batched else h_n.squeeze(1))
