@@ -40,7 +40,7 @@ bool = bool_  # noqa: A001 - PyTorch's name for the dtype
 float = float32  # noqa: A001
 int = int32  # noqa: A001
 
-from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
 from .kernels._jit import get_num_threads, set_num_threads  # noqa: E402
 
 __version__ = "0.1.0"

@@ -76,9 +76,11 @@ def get_total_norm(tensors: Any, norm_type: float | str = 2.0,
     p = _norm_type(norm_type, "get_total_norm")
     if not ts:
         return autograd.tensor(0.0)
-    norms = [_vector_norm(t.numpy(force=True), p) for t in ts]
-    dtype = np.result_type(*[n.dtype for n in norms])
-    total = _vector_norm(np.array(norms, dtype=dtype), p)
+    # Overflow to inf is a legitimate answer (exploding gradients), as in PyTorch: no warning.
+    with np.errstate(over="ignore", invalid="ignore"):
+        norms = [_vector_norm(t.numpy(force=True), p) for t in ts]
+        dtype = np.result_type(*[n.dtype for n in norms])
+        total = _vector_norm(np.array(norms, dtype=dtype), p)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
             f"The total norm of order {p} for gradients from `parameters` is non-finite, so it "
