@@ -21,6 +21,10 @@ the plain layout. 1x1 convolutions with stride 1 and no padding use ``x`` itself
 matrix. Depthwise and other thin-group convolutions run direct Numba kernels
 (:mod:`autograd.kernels._conv_direct`) instead, since their GEMMs would be tiny.
 
+3x3 stride-1 dense convolutions with enough channels take the Winograd F(2x2, 3x3) path of
+:mod:`autograd.kernels.winograd` instead (2.25x fewer multiply-adds; crossover and limits in
+``winograd_applies``), unless an input holds inf or NaN, which Winograd would smear over a tile.
+
 Numba kernels run a ``prange`` over (sample, channel) pairs, each owning its rows of ``cols``
 or its gradient plane, so no two iterations write the same element, and no BLAS call runs
 inside a ``prange``. The wide layouts multiply garbage by zero in backward, exact only when
@@ -49,6 +53,7 @@ import numpy as np
 
 from autograd.kernels import _conv_direct as direct
 from autograd.kernels import _conv_gemm as gemm
+from autograd.kernels import winograd as wino
 from autograd.kernels._args import Pair, float_nchw, pair
 
 __all__ = [
@@ -306,6 +311,8 @@ def conv2d_forward(
     og = O // groups
     if N == 0 or O == 0 or cg == 0:
         return np.zeros((N, O, oh, ow), dtype=x.dtype)
+    if wino.winograd_applies(x.shape, w.shape, s, p, d, groups) and wino.all_finite(x, w):
+        return wino.winograd_forward(x, w, p)
     y = np.empty((N, O, oh, ow), dtype=x.dtype)
     if _use_direct(groups, cg, og):
         if s == (1, 1):
@@ -371,6 +378,8 @@ def conv2d_backward_input(
     oh, ow = gy.shape[2:]
     if N == 0 or O == 0 or cg == 0:
         return np.zeros(x_shape, dtype=w.dtype)
+    if wino.winograd_applies(x_shape, w.shape, s, p, d, groups) and wino.all_finite(gy, w):
+        return wino.winograd_backward_input(gy, w, x_shape, p)
     gx = np.empty(x_shape, dtype=w.dtype)
     if _use_direct(groups, cg, og):
         if _wide_ok(s, w):
@@ -434,6 +443,8 @@ def conv2d_backward_weight(
     oh, ow = gy.shape[2:]
     if N == 0 or O == 0 or cg == 0:
         return np.zeros(w_shape, dtype=x.dtype)
+    if wino.winograd_applies(x.shape, w_shape, s, p, d, groups) and wino.all_finite(x, gy):
+        return wino.winograd_backward_weight(x, gy, w_shape, p)
     gw = np.empty(w_shape, dtype=x.dtype)
     if _use_direct(groups, cg, og):
         direct._direct_backward_weight(x, gy, *s, *p, *d, gw)

@@ -1,0 +1,562 @@
+"""Winograd F(2x2, 3x3) convolution kernels: 3x3, stride 1, dilation 1, groups 1 (NCHW).
+
+Why
+---
+A 3x3 convolution computed as im2col + GEMM spends ``9*C`` multiply-adds per output element.
+Winograd's minimal filtering algorithm F(2x2, 3x3) computes each 2x2 output tile from a 4x4
+input tile with 16 multiply-adds per input channel instead of 36, a 2.25x cut in the GEMM
+work, at the price of cheap add/subtract transforms (all coefficients are 0, +-1 or +-1/2, so
+float32 results stay within a few ulps of the direct sum's accuracy).
+
+Algorithm (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016)
+-------------------------------------------------------------------------------------
+With ``B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]``,
+``G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]`` and
+``A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]``, a 2x2 output tile of channel ``o`` is
+``A^T [sum_c (G w[o, c] G^T) * (B^T d_c B)] A`` where ``d_c`` is the 4x4 input patch (rows
+``2*ty .. 2*ty + 3`` of the zero-padded plane) and ``*`` is the element-wise product. The sum
+over ``c`` for each of the 16 element positions ``e`` is a matrix product, so the middle stage
+is ONE stacked ``np.matmul`` of ``U[16, O, C] @ V[16, C, T]`` (``T`` = tiles of a chunk of
+samples) that OpenBLAS runs at close to peak.
+
+- Forward: ``V`` from ``x``, ``U`` from ``w``, output transform into ``y``.
+- Input gradient: a 3x3 stride-1 convolution of ``gy`` zero-padded by ``2 - p`` with the
+  flipped, transposed weight ``w[o, c, 2 - i, 2 - j]`` (as a ``(C, O)`` filter bank), so the same
+  three stages with ``U`` built from that weight. ``gy`` may be spatially smaller than the
+  conv output (``conv_transpose2d``'s output padding): reads beyond it are zeros.
+- Weight gradient: ``gw[o, c] = G^T [sum_tiles (A gy_t A^T) * (B^T d_t B)] G`` summed over the
+  2x2 tiles ``gy_t`` of ``gy`` (zero beyond it) and their input patches ``d_t``; the middle
+  stage is ``Z[16, O, T] @ V[16, C, T]^T``, accumulated over chunks of samples.
+
+Layouts: ``V[e, c, n*TH*TP + ty*TP + tx]`` with ``e = 4*a + b`` (row ``a``, column ``b`` of
+the 4x4 transformed tile), ``TH = ceil(OH / 2)`` tile rows and ``TP = ceil(OW / 2) + 1`` tiles
+per tile row for the output being tiled. The extra tile of each row is junk (dropped by the
+output transform; zero in the weight gradient's ``Z``, so it adds nothing): with it, every entry
+of every tile's patch sits at a constant offset of a flat, parity-split copy of the padded
+plane, so the transforms are long unit-stride loops that LLVM vectorizes (measured 2-2.5x
+faster than loops over the short rows of tiles), for ``TP/TW - 1`` extra GEMM columns. The
+copy is per plane into a small private buffer, so padding (or a short ``gy``) is never
+materialised for the whole batch and the tile loops carry no bounds tests.
+
+Threads: the transforms are serial Numba kernels (``nogil``); each of ``get_num_threads()``
+Python worker threads runs whole chunks of samples, transform -> GEMM (BLAS held at one thread
+meanwhile) -> transform, on its own share of the batch. Alternating Numba's parallel kernels
+with OpenBLAS's multi-threaded GEMM was measured to slow both down 2x and more (BLAS workers
+spin after a GEMM while Numba's threads want the same two cores); a thread that owns a whole
+pipeline has nothing to fight. A worker writes only its own samples of the output; weight
+gradient workers return partial sums that the caller adds.
+
+Winograd mixes the values of a tile, so an inf or NaN would reach outputs the direct method
+keeps it away from; callers must use the direct/GEMM path when an input is not finite
+(:func:`all_finite`). Only zero padding of at most 2 is supported (:func:`winograd_applies`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import numba
+import numpy as np
+import threadpoolctl
+
+from autograd.kernels._jit import get_num_threads, jit
+
+__all__ = [
+    "all_finite",
+    "winograd_applies",
+    "winograd_forward",
+    "winograd_backward_input",
+    "winograd_backward_weight",
+]
+
+# Upper bound on one worker's chunk: transformed input plus GEMM output (V and M, or V and Z).
+# About a core's L2 (2 MB here), so the GEMM reads what the transform just wrote from cache;
+# it also bounds the scratch memory of a call to a few MB whatever the batch.
+_CHUNK_BYTES = 2 * 1024 * 1024
+
+# Dispatch thresholds (see winograd_applies), measured on the project's 2-core machine (float32,
+# fwd + both backward, N = 32, pad 1; time ratio Winograd / im2col + GEMM, noisy shared cores):
+#   C->O 32x32 28x28: 0.47 | 64->64 32x32: 0.55 | 32->64 14x14: 0.7 | 16->16 28x28: 0.75
+#   16->32 14x14: ~1.1 | 32->32 7x7: 1.2 | 256->256 7x7: 1.2 | 64->64 4x4: 1.6 | 3->32 32x32: 1.4
+# Small images lose to the junk tile per tile row and per-plane overheads; thin layers (RGB
+# input) to GEMMs too thin to pay for the transforms.
+_MIN_CHANNELS = 16
+_MIN_OUTPUT_PIXELS = 144
+
+
+# --------------------------------------------------------------------------------------------
+# Numba kernels
+
+
+@jit
+def _load_parity(src, ph, pw, tp, par):
+    # par[2*(r % 2) + k % 2, (r // 2)*tp + k // 2] = padded[r, k] for the plane src zero-padded
+    # by (ph, pw), cropped to the buffer: split by row and column parity, every 4x4 patch entry
+    # of tile (ty, tx) is par[., ty*tp + tx + shift], so tile loops are flat and unit-stride.
+    # Every plane writes the same cells, so the zeros of a reused buffer survive.
+    H, W = src.shape
+    L = par.shape[1]
+    cols = min(W, 2 * tp - pw)
+    for ih in range(H):
+        r = ih + ph
+        row = (r // 2) * tp
+        if row + tp > L:
+            break
+        dst_e = par[2 * (r % 2)]
+        dst_o = par[2 * (r % 2) + 1]
+        for iw in range(cols):
+            k = iw + pw
+            if k % 2 == 0:
+                dst_e[np.uint64(row + k // 2)] = src[ih, iw]
+            else:
+                dst_o[np.uint64(row + k // 2)] = src[ih, iw]
+
+
+@jit
+def _store_input_rows(ev, od, n, vf, off, se):
+    # Column transform d B of one row of B^T d for n tiles: a tile's columns are ev[k], od[k],
+    # ev[k + 1], od[k + 1]; its 4 values go to 4 streams of vf, se apart, from off.
+    one = np.uint64(1)
+    o0 = np.uint64(off)
+    o1 = np.uint64(off + se)
+    o2 = np.uint64(off + 2 * se)
+    o3 = np.uint64(off + 3 * se)
+    for i in range(n):
+        k = np.uint64(i)
+        vf[o0 + k] = ev[k] - ev[k + one]
+    for i in range(n):
+        k = np.uint64(i)
+        vf[o1 + k] = od[k] + ev[k + one]
+    for i in range(n):
+        k = np.uint64(i)
+        vf[o2 + k] = ev[k + one] - od[k]
+    for i in range(n):
+        k = np.uint64(i)
+        vf[o3 + k] = od[k] - od[k + one]
+
+
+@jit
+def _input_transform(x, n0, n1, ph, pw, th_n, tp, v):
+    # v[e, c, (n - n0)*TH*TP + ty*TP + tx] = (B^T d B)[e // 4, e % 4] for the 4x4 patch d at
+    # padded row 2*ty, column 2*tx of plane (n, c) of x zero-padded by (ph, pw).
+    C = x.shape[1]
+    tpi = th_n * tp
+    T = v.shape[2]
+    vf = v.reshape(v.size)
+    se = C * T
+    par = np.zeros((4, (th_n + 1) * tp + 1), dtype=x.dtype)
+    rows = np.empty((8, tpi + 1), dtype=x.dtype)
+    s = np.uint64(tp)
+    for task in range((n1 - n0) * C):
+        nn = task // C
+        c = task % C
+        _load_parity(x[n0 + nn, c], ph, pw, tp, par)
+        # Row transform B^T d: patch rows 0..3 are (even, odd) parity rows at shift 0, then tp.
+        for cp in range(2):
+            pe = par[cp]
+            po = par[2 + cp]
+            r0 = rows[cp]
+            r1 = rows[2 + cp]
+            r2 = rows[4 + cp]
+            r3 = rows[6 + cp]
+            for i in range(tpi + 1):
+                q = np.uint64(i)
+                d0 = pe[q]
+                d1 = po[q]
+                d2 = pe[q + s]
+                d3 = po[q + s]
+                r0[q] = d0 - d2
+                r1[q] = d1 + d2
+                r2[q] = d2 - d1
+                r3[q] = d1 - d3
+        base = c * T + nn * tpi
+        for a in range(4):
+            _store_input_rows(rows[2 * a], rows[2 * a + 1], tpi, vf, base + 4 * a * se, se)
+
+
+@jit
+def _output_transform(m, n0, th_n, tp, y):
+    # y[n0 + n, o] <- A^T M A for each tile, M[a, b] = m[4*a + b, o, n*TH*TP + ty*TP + tx],
+    # assembled by output row and column parity in flat buffers, then interleaved and cropped.
+    O, oh_n, ow_n = y.shape[1], y.shape[2], y.shape[3]
+    tpi = th_n * tp
+    T = m.shape[2]
+    mf = m.reshape(m.size)
+    se = O * T
+    sb = np.empty((8, tpi), dtype=y.dtype)
+    yb = np.empty((4, tpi), dtype=y.dtype)
+    for task in range((T // tpi) * O):
+        nn = task // O
+        o = task % O
+        base = o * T + nn * tpi
+        # Rows of A^T M: (m0b + m1b + m2b, m1b - m2b - m3b) for each column b.
+        for b in range(4):
+            p0 = np.uint64(base + b * se)
+            p1 = p0 + np.uint64(4 * se)
+            p2 = p0 + np.uint64(8 * se)
+            p3 = p0 + np.uint64(12 * se)
+            s0 = sb[b]
+            s1 = sb[4 + b]
+            for i in range(tpi):
+                k = np.uint64(i)
+                m1 = mf[p1 + k]
+                m2 = mf[p2 + k]
+                s0[k] = mf[p0 + k] + m1 + m2
+                s1[k] = m1 - m2 - mf[p3 + k]
+        for h in range(2):
+            s0 = sb[4 * h]
+            s1 = sb[4 * h + 1]
+            s2 = sb[4 * h + 2]
+            s3 = sb[4 * h + 3]
+            ye = yb[2 * h]
+            yo = yb[2 * h + 1]
+            for i in range(tpi):
+                k = np.uint64(i)
+                ye[k] = s0[k] + s1[k] + s2[k]
+                yo[k] = s1[k] - s2[k] - s3[k]
+        out = y[n0 + nn, o]
+        for oh in range(oh_n):
+            row = (oh // 2) * tp
+            ye = yb[2 * (oh % 2)]
+            yo = yb[2 * (oh % 2) + 1]
+            dst = out[oh]
+            for tx in range((ow_n + 1) // 2):
+                dst[np.uint64(2 * tx)] = ye[np.uint64(row + tx)]
+            for tx in range(ow_n // 2):
+                dst[np.uint64(2 * tx + 1)] = yo[np.uint64(row + tx)]
+
+
+@jit
+def _store_grad_rows(ev, od, n, zf, off, se):
+    # Column transform h A^T of one row h of A g for n tiles: (h0, h0 + h1, h0 - h1, -h1)
+    # to 4 streams of zf, se apart, from off.
+    o0 = np.uint64(off)
+    o1 = np.uint64(off + se)
+    o2 = np.uint64(off + 2 * se)
+    o3 = np.uint64(off + 3 * se)
+    for i in range(n):
+        k = np.uint64(i)
+        zf[o0 + k] = ev[k]
+        zf[o1 + k] = ev[k] + od[k]
+        zf[o2 + k] = ev[k] - od[k]
+        zf[o3 + k] = -od[k]
+
+
+@jit
+def _grad_transform(gy, n0, n1, th_n, tp, z):
+    # z[e, o, (n - n0)*TH*TP + ty*TP + tx] = (A g A^T)[e // 4, e % 4] for the 2x2 tile g of
+    # gy[n, o] at row 2*ty, column 2*tx (zero beyond gy, so tiles past it contribute nothing).
+    O = gy.shape[1]
+    tpi = th_n * tp
+    T = z.shape[2]
+    zf = z.reshape(z.size)
+    se = O * T
+    par = np.zeros((4, tpi), dtype=gy.dtype)
+    rows = np.empty((8, tpi), dtype=gy.dtype)
+    for task in range((n1 - n0) * O):
+        nn = task // O
+        o = task % O
+        _load_parity(gy[n0 + nn, o], 0, 0, tp, par)
+        # Row transform A g: (g0, g0 + g1, g0 - g1, -g1), g0/g1 the even/odd rows.
+        for cp in range(2):
+            g0 = par[cp]
+            g1 = par[2 + cp]
+            r1 = rows[2 + cp]
+            r2 = rows[4 + cp]
+            r3 = rows[6 + cp]
+            for i in range(tpi):
+                q = np.uint64(i)
+                r1[q] = g0[q] + g1[q]
+                r2[q] = g0[q] - g1[q]
+                r3[q] = -g1[q]
+        base = o * T + nn * tpi
+        _store_grad_rows(par[0], par[1], tpi, zf, base, se)
+        for a in range(1, 4):
+            _store_grad_rows(rows[2 * a], rows[2 * a + 1], tpi, zf, base + 4 * a * se, se)
+
+
+@jit
+def _weight_transform(w, flip, u):
+    # u[e, o, c] = (G w[o, c] G^T)[e // 4, e % 4]; with flip, u[e, c, o] is that of the
+    # flipped filter w[o, c, ::-1, ::-1] (the input-gradient convolution's filter bank).
+    O, C = w.shape[0], w.shape[1]
+    g = np.empty((3, 3), dtype=w.dtype)
+    t = np.empty((4, 3), dtype=w.dtype)
+    for o in range(O):
+        for c in range(C):
+            for i in range(3):
+                for j in range(3):
+                    g[i, j] = w[o, c, 2 - i, 2 - j] if flip else w[o, c, i, j]
+            for j in range(3):
+                t[0, j] = g[0, j]
+                t[1, j] = 0.5 * (g[0, j] + g[1, j] + g[2, j])
+                t[2, j] = 0.5 * (g[0, j] - g[1, j] + g[2, j])
+                t[3, j] = g[2, j]
+            for a in range(4):
+                v0 = t[a, 0]
+                v1 = 0.5 * (t[a, 0] + t[a, 1] + t[a, 2])
+                v2 = 0.5 * (t[a, 0] - t[a, 1] + t[a, 2])
+                v3 = t[a, 2]
+                if flip:
+                    u[4 * a, c, o] = v0
+                    u[4 * a + 1, c, o] = v1
+                    u[4 * a + 2, c, o] = v2
+                    u[4 * a + 3, c, o] = v3
+                else:
+                    u[4 * a, o, c] = v0
+                    u[4 * a + 1, o, c] = v1
+                    u[4 * a + 2, o, c] = v2
+                    u[4 * a + 3, o, c] = v3
+
+
+@jit
+def _weight_grad_transform(s, gw):
+    # gw[o, c] = G^T S G with S[a, b] = s[4*a + b, o, c]: back from the 4x4 Winograd domain.
+    O, C = gw.shape[0], gw.shape[1]
+    t = np.empty((3, 4), dtype=gw.dtype)
+    for o in range(O):
+        for c in range(C):
+            for b in range(4):
+                s0 = s[b, o, c]
+                s1 = s[4 + b, o, c]
+                s2 = s[8 + b, o, c]
+                s3 = s[12 + b, o, c]
+                t[0, b] = s0 + 0.5 * (s1 + s2)
+                t[1, b] = 0.5 * (s1 - s2)
+                t[2, b] = 0.5 * (s1 + s2) + s3
+            for i in range(3):
+                gw[o, c, i, 0] = t[i, 0] + 0.5 * (t[i, 1] + t[i, 2])
+                gw[o, c, i, 1] = 0.5 * (t[i, 1] - t[i, 2])
+                gw[o, c, i, 2] = 0.5 * (t[i, 1] + t[i, 2]) + t[i, 3]
+
+
+# --------------------------------------------------------------------------------------------
+# Drivers
+
+
+def winograd_applies(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+    groups: int,
+) -> bool:
+    """Whether the Winograd path handles this convolution and is expected to be faster.
+
+    Geometry: a 3x3 kernel, stride 1, dilation 1, one group, padding at most 2 per axis.
+    Crossover (measured, see ``_MIN_CHANNELS`` and ``_MIN_OUTPUT_PIXELS``): with few input or
+    output channels the Winograd GEMMs are too thin to pay for the transforms, and tiny images
+    waste most of each tile.
+
+    Examples
+    --------
+    >>> winograd_applies((8, 64, 16, 16), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1)
+    True
+    >>> winograd_applies((8, 64, 16, 16), (64, 64, 3, 3), (2, 2), (1, 1), (1, 1), 1)
+    False
+    """
+    if w_shape[2:] != (3, 3) or stride != (1, 1) or dilation != (1, 1) or groups != 1:
+        return False
+    if max(padding) > 2:
+        return False
+    oh = x_shape[2] + 2 * padding[0] - 2
+    ow = x_shape[3] + 2 * padding[1] - 2
+    return min(x_shape[1], w_shape[0]) >= _MIN_CHANNELS and oh * ow >= _MIN_OUTPUT_PIXELS
+
+
+def all_finite(*arrays: np.ndarray) -> bool:
+    """True when every array is free of inf and NaN (a sum that overflows also says False).
+
+    Examples
+    --------
+    >>> all_finite(np.ones(3), np.array([1.0, np.inf]))
+    False
+    """
+    return all(bool(np.isfinite(a.sum())) for a in arrays)
+
+
+# Worker threads and the BLAS thread setting (see the module docstring).
+_pool: ThreadPoolExecutor | None = None
+_blas_lock = threading.Lock()
+_blas_users = 0
+_blas_saved: list[int] = []
+_blas_libs: list = []
+
+
+def _blas_controllers() -> list:
+    global _blas_libs
+    if not _blas_libs:
+        _blas_libs = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
+    return _blas_libs
+
+
+def _blas_enter() -> None:
+    # Single-threaded BLAS while any Winograd call runs its workers (a count, so concurrent
+    # calls from several Python threads restore the user's setting only when the last leaves).
+    global _blas_users, _blas_saved
+    with _blas_lock:
+        if _blas_users == 0:
+            libs = _blas_controllers()
+            _blas_saved = [lib.get_num_threads() for lib in libs]
+            for lib in libs:
+                lib.set_num_threads(1)
+        _blas_users += 1
+
+
+def _blas_exit() -> None:
+    global _blas_users
+    with _blas_lock:
+        _blas_users -= 1
+        if _blas_users == 0:
+            for lib, n in zip(_blas_controllers(), _blas_saved):
+                lib.set_num_threads(n)
+
+
+def _split(n: int, work: Callable[[int, int], object]) -> list:
+    # Run work(lo, hi) on contiguous shares of range(n), one per thread, and return results.
+    workers = min(n, get_num_threads())
+    if workers <= 1 or numba.config.DISABLE_JIT:
+        return [work(0, n)]
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(numba.config.NUMBA_NUM_THREADS, "winograd")
+    bounds = [n * i // workers for i in range(workers + 1)]
+    _blas_enter()
+    try:
+        futures = [_pool.submit(work, bounds[i], bounds[i + 1]) for i in range(1, workers)]
+        results = [work(bounds[0], bounds[1])]
+        results += [f.result() for f in futures]
+    finally:
+        _blas_exit()
+    return results
+
+
+def _chunk(n: int, per_sample: int) -> int:
+    return max(1, min(n, _CHUNK_BYTES // max(1, per_sample)))
+
+
+def _tiles(oh: int, ow: int) -> tuple[int, int]:
+    # Tile rows, and tiles per tile row with one extra (junk) tile: see the module docstring.
+    return (oh + 1) // 2, (ow + 1) // 2 + 1
+
+
+def _transform_conv(src: np.ndarray, u: np.ndarray, ph: int, pw: int, out: np.ndarray) -> None:
+    # out[n, k] = sum_j conv3x3(src[n, j] zero-padded by (ph, pw), filter whose Winograd
+    # transform is u[:, k, j]), chunk by chunk over the samples.
+    N, J = src.shape[:2]
+    K, oh, ow = out.shape[1:]
+    th, tw = _tiles(oh, ow)
+    tpi = th * tw
+    nc = _chunk(N, 16 * (J + K) * tpi * src.itemsize)
+
+    def work(lo: int, hi: int) -> None:
+        size = min(nc, hi - lo) * tpi
+        v_buf = np.empty(16 * J * size, dtype=src.dtype)
+        m_buf = np.empty(16 * K * size, dtype=src.dtype)
+        for n0 in range(lo, hi, nc):
+            n1 = min(hi, n0 + nc)
+            T = (n1 - n0) * tpi
+            v = v_buf[: 16 * J * T].reshape(16, J, T)
+            m = m_buf[: 16 * K * T].reshape(16, K, T)
+            _input_transform(src, n0, n1, ph, pw, th, tw, v)
+            np.matmul(u, v, out=m)
+            _output_transform(m, n0, th, tw, out)
+
+    _split(N, work)
+
+
+def winograd_forward(x: np.ndarray, w: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
+    """``conv2d`` of ``x`` (N, C, H, W) with a 3x3 ``w`` (O, C, 3, 3), stride 1, by Winograd.
+
+    ``x`` and ``w`` are C-contiguous, of one float dtype and finite; ``padding`` is
+    ``(ph, pw)``, zero padding on both sides, each in 0..2.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> winograd_forward(x, np.ones((1, 1, 3, 3)), (0, 0))[0, 0]
+    array([[45., 54.],
+           [81., 90.]])
+    """
+    N, C, H, W = x.shape
+    O = w.shape[0]
+    y = np.empty((N, O, H + 2 * padding[0] - 2, W + 2 * padding[1] - 2), dtype=x.dtype)
+    u = np.empty((16, O, C), dtype=x.dtype)
+    _weight_transform(w, False, u)
+    _transform_conv(x, u, padding[0], padding[1], y)
+    return y
+
+
+def winograd_backward_input(
+    gy: np.ndarray, w: np.ndarray, x_shape: tuple[int, int, int, int], padding: tuple[int, int]
+) -> np.ndarray:
+    """Input gradient of :func:`winograd_forward`; ``gy`` may be spatially smaller than the
+    output (the missing outputs have zero gradient).
+
+    Examples
+    --------
+    >>> gy, w = np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3))
+    >>> winograd_backward_input(gy, w, (1, 1, 4, 4), (0, 0))[0, 0]
+    array([[1., 2., 2., 1.],
+           [2., 4., 4., 2.],
+           [2., 4., 4., 2.],
+           [1., 2., 2., 1.]])
+    """
+    O, C = w.shape[:2]
+    gx = np.empty(x_shape, dtype=gy.dtype)
+    u = np.empty((16, C, O), dtype=gy.dtype)
+    _weight_transform(w, True, u)
+    _transform_conv(gy, u, 2 - padding[0], 2 - padding[1], gx)
+    return gx
+
+
+def winograd_backward_weight(
+    x: np.ndarray, gy: np.ndarray, w_shape: tuple[int, int, int, int], padding: tuple[int, int]
+) -> np.ndarray:
+    """Weight gradient of :func:`winograd_forward`; ``gy`` may be spatially smaller than the
+    output (the missing outputs have zero gradient).
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> winograd_backward_weight(x, np.ones((1, 1, 2, 2)), (1, 1, 3, 3), (0, 0))[0, 0]
+    array([[10., 14., 18.],
+           [26., 30., 34.],
+           [42., 46., 50.]])
+    """
+    N, C = x.shape[:2]
+    O = w_shape[0]
+    th, tw = _tiles(*gy.shape[2:])
+    tpi = th * tw
+    nc = _chunk(N, 16 * (C + O) * tpi * x.itemsize)
+
+    def work(lo: int, hi: int) -> np.ndarray:
+        size = min(nc, hi - lo) * tpi
+        v_buf = np.empty(16 * C * size, dtype=x.dtype)
+        z_buf = np.empty(16 * O * size, dtype=x.dtype)
+        s = np.empty((16, O, C), dtype=x.dtype)
+        part = np.empty_like(s)
+        for n0 in range(lo, hi, nc):
+            n1 = min(hi, n0 + nc)
+            T = (n1 - n0) * tpi
+            v = v_buf[: 16 * C * T].reshape(16, C, T)
+            z = z_buf[: 16 * O * T].reshape(16, O, T)
+            _input_transform(x, n0, n1, padding[0], padding[1], th, tw, v)
+            _grad_transform(gy, n0, n1, th, tw, z)
+            if n0 == lo:
+                np.matmul(z, v.transpose(0, 2, 1), out=s)
+            else:
+                np.matmul(z, v.transpose(0, 2, 1), out=part)
+                s += part
+        return s
+
+    parts = _split(N, work)
+    s = parts[0]
+    for p in parts[1:]:
+        s += p
+    gw = np.empty(w_shape, dtype=x.dtype)
+    _weight_grad_transform(s, gw)
+    return gw

@@ -1,0 +1,302 @@
+"""Tests for autograd/kernels/winograd.py and its dispatch from autograd/kernels/conv.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd.kernels import conv
+from autograd.kernels import winograd as wino
+
+# --------------------------------------------------------------------------------------------
+# A float64 reference: each of the 9 taps is a shifted slice of the zero-padded input.
+
+
+def ref_forward(x, w, p):
+    x, w = x.astype(np.float64), w.astype(np.float64)
+    H, W = x.shape[2:]
+    oh, ow = H + 2 * p[0] - 2, W + 2 * p[1] - 2
+    xp = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
+    y = np.zeros((x.shape[0], w.shape[0], oh, ow))
+    for i in range(3):
+        for j in range(3):
+            y += np.einsum("oc,nchw->nohw", w[:, :, i, j], xp[:, :, i : i + oh, j : j + ow])
+    return y
+
+
+def ref_backward(x, w, gy, p):
+    # gy may be smaller than the output: the missing outputs have zero gradient.
+    x, w, gy = x.astype(np.float64), w.astype(np.float64), gy.astype(np.float64)
+    H, W = x.shape[2:]
+    gh, gw_ = gy.shape[2:]
+    xp = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
+    gxp = np.zeros_like(xp)
+    gw = np.zeros(w.shape)
+    for i in range(3):
+        for j in range(3):
+            gw[:, :, i, j] = np.einsum("nohw,nchw->oc", gy, xp[:, :, i : i + gh, j : j + gw_])
+            gxp[:, :, i : i + gh, j : j + gw_] += np.einsum("oc,nohw->nchw", w[:, :, i, j], gy)
+    return gxp[:, :, p[0] : p[0] + H, p[1] : p[1] + W], gw
+
+
+@st.composite
+def wino_case(draw, max_channels=5):
+    p = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    # Odd sizes and sizes that are not multiples of the 2x2 tile; output at least 1x1.
+    H = draw(st.integers(3 - 2 * p[0] if p[0] < 2 else 1, 11))
+    W = draw(st.integers(3 - 2 * p[1] if p[1] < 2 else 1, 11))
+    N = draw(st.integers(1, 4))
+    C = draw(st.integers(1, max_channels))
+    O = draw(st.integers(1, max_channels))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    x = rng.standard_normal((N, C, H, W))
+    w = rng.standard_normal((O, C, 3, 3))
+    gy = rng.standard_normal((N, O, H + 2 * p[0] - 2, W + 2 * p[1] - 2))
+    return x, w, gy, p
+
+
+def run_winograd(x, w, gy, p):
+    return (
+        wino.winograd_forward(x, w, p),
+        wino.winograd_backward_input(gy, w, x.shape, p),
+        wino.winograd_backward_weight(x, gy, w.shape, p),
+    )
+
+
+def run_gemm(x, w, gy, p):
+    # The im2col + GEMM drivers of conv.py, which the dispatch would otherwise use.
+    one = (1, 1)
+    y = np.empty((x.shape[0], w.shape[0], *gy.shape[2:]), dtype=x.dtype)
+    gx, gw = np.empty_like(x), np.empty_like(w)
+    conv._forward_gemm(x, w, one, p, one, 1, y)
+    conv._backward_input_gemm(gy, w, one, p, one, 1, gx)
+    conv._backward_weight_gemm(x, gy, one, p, one, 1, gw)
+    return y, gx, gw
+
+
+# --------------------------------------------------------------------------------------------
+# Against the reference and the GEMM path
+
+
+@settings(deadline=None)
+@given(wino_case())
+def test_matches_float64_reference(case):
+    x, w, gy, p = case
+    y, gx, gw = run_winograd(x, w, gy, p)
+    ref_gx, ref_gw = ref_backward(x, w, gy, p)
+    np.testing.assert_allclose(y, ref_forward(x, w, p), atol=1e-11)
+    np.testing.assert_allclose(gx, ref_gx, atol=1e-11)
+    np.testing.assert_allclose(gw, ref_gw, atol=1e-11)
+    for a in (y, gx, gw):
+        assert a.dtype == np.float64 and a.flags.c_contiguous
+
+
+@settings(deadline=None)
+@given(wino_case(max_channels=9))
+def test_float32_matches_gemm_path(case):
+    x, w, gy = (a.astype(np.float32) for a in case[:3])
+    p = case[3]
+    for ours, theirs in zip(run_winograd(x, w, gy, p), run_gemm(x, w, gy, p)):
+        assert ours.dtype == np.float32 and ours.shape == theirs.shape
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4 * np.abs(theirs).max())
+
+
+@pytest.mark.parametrize("shape", [(4, 64, 64, 9, 10), (2, 96, 32, 16, 16), (3, 16, 128, 7, 5)])
+@pytest.mark.parametrize("p", [(0, 0), (1, 1), (2, 1)])
+def test_float32_accuracy_at_layer_sizes(shape, p):
+    # Unit-scale data through realistic channel counts: float32 within 1e-4 of float64,
+    # relative to the largest magnitude (Winograd's transforms must not lose digits).
+    N, C, O, H, W = shape
+    rng = np.random.default_rng(C + O + H)
+    x = rng.standard_normal((N, C, H, W)).astype(np.float32)
+    w = (rng.standard_normal((O, C, 3, 3)) / np.sqrt(9 * C)).astype(np.float32)
+    gy = rng.standard_normal((N, O, H + 2 * p[0] - 2, W + 2 * p[1] - 2)).astype(np.float32)
+    ref_gx, ref_gw = ref_backward(x, w, gy, p)
+    for ours, ref in zip(run_winograd(x, w, gy, p), (ref_forward(x, w, p), ref_gx, ref_gw)):
+        np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
+
+
+# --------------------------------------------------------------------------------------------
+# gy smaller than the conv output (conv_transpose2d's output_padding)
+
+
+@settings(deadline=None)
+@given(wino_case(), st.integers(0, 3), st.integers(0, 3))
+def test_backward_accepts_smaller_gy(case, cut_h, cut_w):
+    x, w, gy, p = case
+    gy = gy[:, :, : max(1, gy.shape[2] - cut_h), : max(1, gy.shape[3] - cut_w)]
+    ref_gx, ref_gw = ref_backward(x, w, gy, p)
+    np.testing.assert_allclose(wino.winograd_backward_input(gy, w, x.shape, p), ref_gx, atol=1e-11)
+    np.testing.assert_allclose(wino.winograd_backward_weight(x, gy, w.shape, p), ref_gw, atol=1e-11)
+
+
+def test_dispatch_with_smaller_gy_matches_zero_padded_gy():
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 16, 13, 12)).astype(np.float32)
+    w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
+    assert wino.winograd_applies(x.shape, w.shape, (1, 1), (1, 1), (1, 1), 1)
+    full = rng.standard_normal((2, 16, 13, 12)).astype(np.float32)
+    full[:, :, -2:] = 0.0
+    full[:, :, :, -1:] = 0.0
+    small = np.ascontiguousarray(full[:, :, :-2, :-1])
+    for full_out, small_out in [
+        (conv.conv2d_backward_input(g, w, x.shape, 1, 1) for g in (full, small)),
+        (conv.conv2d_backward_weight(x, g, w.shape, 1, 1) for g in (full, small)),
+    ]:
+        np.testing.assert_allclose(small_out, full_out, rtol=1e-5, atol=1e-4)
+
+
+# --------------------------------------------------------------------------------------------
+# Dispatch from conv.py
+
+
+def _layer(rng, N=3, C=16, O=16, H=13, W=12, dtype=np.float32):
+    x = rng.standard_normal((N, C, H, W)).astype(dtype)
+    w = rng.standard_normal((O, C, 3, 3)).astype(dtype)
+    gy = rng.standard_normal((N, O, H, W)).astype(dtype)
+    return x, w, gy
+
+
+def test_conv_dispatches_to_winograd(monkeypatch):
+    calls = []
+    for name in ("winograd_forward", "winograd_backward_input", "winograd_backward_weight"):
+        real = getattr(wino, name)
+        monkeypatch.setattr(
+            wino, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a)
+        )
+    x, w, gy = _layer(np.random.default_rng(0))
+    y = conv.conv2d_forward(x, w, padding=1)
+    gx = conv.conv2d_backward_input(gy, w, x.shape, padding=1)
+    gw = conv.conv2d_backward_weight(x, gy, w.shape, padding=1)
+    assert len(calls) == 3
+    ref_gx, ref_gw = ref_backward(x, w, gy, (1, 1))
+    for ours, ref in zip((y, gx, gw), (ref_forward(x, w, (1, 1)), ref_gx, ref_gw)):
+        np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
+
+
+@pytest.mark.parametrize(
+    "x_shape, w_shape, s, p, d, groups, expected",
+    [
+        ((2, 32, 14, 14), (64, 32, 3, 3), (1, 1), (1, 1), (1, 1), 1, True),
+        ((2, 32, 14, 14), (64, 32, 3, 3), (1, 1), (2, 0), (1, 1), 1, True),
+        ((2, 32, 14, 14), (64, 32, 3, 3), (2, 2), (1, 1), (1, 1), 1, False),
+        ((2, 32, 14, 14), (64, 32, 3, 3), (1, 1), (1, 1), (2, 2), 1, False),
+        ((2, 32, 14, 14), (64, 16, 3, 3), (1, 1), (1, 1), (1, 1), 2, False),
+        ((2, 32, 14, 14), (64, 32, 3, 3), (1, 1), (3, 3), (1, 1), 1, False),
+        ((2, 32, 14, 14), (64, 32, 5, 5), (1, 1), (1, 1), (1, 1), 1, False),
+        ((2, 3, 14, 14), (64, 3, 3, 3), (1, 1), (1, 1), (1, 1), 1, False),
+        ((2, 32, 2, 2), (64, 32, 3, 3), (1, 1), (1, 1), (1, 1), 1, False),
+        ((2, 64, 7, 7), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1, False),
+    ],
+)
+def test_winograd_applies(x_shape, w_shape, s, p, d, groups, expected):
+    assert wino.winograd_applies(x_shape, w_shape, s, p, d, groups) is expected
+
+
+@pytest.mark.parametrize("where", ["x", "w", "gy"])
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+def test_non_finite_inputs_fall_back_to_exact_placement(where, value):
+    # Winograd would spread a non-finite value over its whole tile; the dispatch must take the
+    # direct path so inf/NaN reach exactly the entries the maths sends them to.
+    rng = np.random.default_rng(1)
+    x, w, gy = _layer(rng, dtype=np.float64)
+    assert wino.winograd_applies(x.shape, w.shape, (1, 1), (1, 1), (1, 1), 1)
+    {"x": x, "w": w, "gy": gy}[where][(1, 3, 2, 4) if where != "w" else (2, 3, 1, 1)] = value
+    with np.errstate(invalid="ignore"):
+        ref_y = ref_forward(x, w, (1, 1))
+        ref_gx, ref_gw = ref_backward(x, w, gy, (1, 1))
+    y = conv.conv2d_forward(x, w, padding=1)
+    gx = conv.conv2d_backward_input(gy, w, x.shape, padding=1)
+    gw = conv.conv2d_backward_weight(x, gy, w.shape, padding=1)
+    for ours, ref in ((y, ref_y), (gx, ref_gx), (gw, ref_gw)):
+        np.testing.assert_allclose(ours, ref, atol=1e-10)
+    assert np.isfinite(gx).any() and np.isfinite(gw).any()
+
+
+def test_all_finite():
+    assert wino.all_finite(np.ones((2, 2)), np.zeros(3))
+    assert not wino.all_finite(np.ones(2), np.array([0.0, np.nan]))
+    assert not wino.all_finite(np.array([np.float32(3e38)] * 4))  # overflow: conservatively no
+
+
+# --------------------------------------------------------------------------------------------
+# Chunks, worker threads and the BLAS thread setting
+
+
+@pytest.mark.parametrize("budget", [1, 20_000])
+def test_chunking_over_the_batch(monkeypatch, budget):
+    monkeypatch.setattr(wino, "_CHUNK_BYTES", budget)
+    rng = np.random.default_rng(2)
+    x, w, gy = _layer(rng, N=5, C=3, O=4, H=7, W=6, dtype=np.float64)
+    y, gx, gw = run_winograd(x, w, gy, (1, 1))
+    ref_gx, ref_gw = ref_backward(x, w, gy, (1, 1))
+    np.testing.assert_allclose(y, ref_forward(x, w, (1, 1)), atol=1e-11)
+    np.testing.assert_allclose(gx, ref_gx, atol=1e-11)
+    np.testing.assert_allclose(gw, ref_gw, atol=1e-11)
+
+
+def test_blas_threads_restored_and_concurrent_calls_agree():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return [
+            i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"
+        ]
+
+    before = blas_threads()
+    rng = np.random.default_rng(3)
+    x, w, gy = _layer(rng, N=6, C=8, O=8, H=10, W=10, dtype=np.float64)
+    expected = ref_forward(x, w, (1, 1))
+    results, errors = [], []
+
+    def call():
+        try:
+            for _ in range(5):
+                results.append(wino.winograd_forward(x, w, (1, 1)))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == 15
+    for y in results:
+        np.testing.assert_allclose(y, expected, atol=1e-11)
+    assert blas_threads() == before
+
+
+def test_python_source_paths_match_compiled(tmp_path):
+    # The kernels as plain Python (NUMBA_DISABLE_JIT=1) in a subprocess, against this process.
+    script = tmp_path / "run_winograd.py"
+    script.write_text(
+        "import sys, numpy as np\n"
+        "from autograd.kernels import winograd as wino\n"
+        "rng = np.random.default_rng(0)\n"
+        "x = rng.standard_normal((2, 3, 5, 6)); w = rng.standard_normal((4, 3, 3, 3))\n"
+        "gy = rng.standard_normal((2, 4, 5, 6))\n"
+        "out = [wino.winograd_forward(x, w, (1, 1)),\n"
+        "       wino.winograd_backward_input(gy, w, x.shape, (1, 1)),\n"
+        "       wino.winograd_backward_weight(x, gy, w.shape, (1, 1))]\n"
+        "np.savez(sys.argv[1], *out)\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")])
+    result = tmp_path / "nojit.npz"
+    subprocess.run([sys.executable, str(script), str(result)], env=env, check=True, timeout=300)
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((2, 3, 5, 6)), rng.standard_normal((4, 3, 3, 3))
+    gy = rng.standard_normal((2, 4, 5, 6))
+    with np.load(result) as nojit:
+        for key, value in zip(nojit.files, run_winograd(x, w, gy, (1, 1))):
+            np.testing.assert_allclose(nojit[key], value, atol=1e-12)
