@@ -175,7 +175,15 @@ def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False,
 
 def empty_like(input: Tensor, dtype: Any = None, requires_grad: bool = False,
                device: Any = None) -> Tensor:  # fmt: skip
-    """Uninitialized, with the shape (and dtype) of ``input``."""
+    """Uninitialized, with the shape (and dtype) of ``input``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.empty_like(autograd.zeros(2, 3, dtype=autograd.float64))
+    >>> x.shape, x.dtype
+    ((2, 3), dtype('float64'))
+    """
     t = _like(input, "empty_like")
     return _finish(np.empty(t.shape, _dtype(dtype, t.dtype)), requires_grad, device)
 
@@ -234,13 +242,28 @@ def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
 
 
 def rand_like(input: Tensor, dtype: Any = None) -> Tensor:
-    """:func:`rand` with the shape and dtype of ``input``."""
+    """:func:`rand` with the shape and dtype of ``input``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.rand_like(autograd.zeros(4, dtype=autograd.float64))
+    >>> x.dtype, bool(((x >= 0) & (x < 1)).all())
+    (dtype('float64'), True)
+    """
     t = _like(input, "rand_like")
     return rand(t.shape, dtype=_dtype(dtype, t.dtype))
 
 
 def randn_like(input: Tensor, dtype: Any = None) -> Tensor:
-    """:func:`randn` with the shape and dtype of ``input``."""
+    """:func:`randn` with the shape and dtype of ``input``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.randn_like(autograd.zeros(2, 3)).shape
+    (2, 3)
+    """
     t = _like(input, "randn_like")
     return randn(t.shape, dtype=_dtype(dtype, t.dtype))
 

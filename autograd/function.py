@@ -29,6 +29,25 @@ class Context:
     ----------
     needs_input_grad : tuple of bool
         For each argument of ``apply``: whether a gradient for it is wanted.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> class Scale(autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x, k):
+    ...         ctx.k = k
+    ...         return x * k
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return g * ctx.k, None  # k is a plain number: no gradient
+    >>> x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = Scale.apply(x, 3.0)
+    >>> y.grad_fn.needs_input_grad
+    (True, False)
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([3., 3.])
     """
 
     # Class-level defaults keep node creation cheap: an instance only stores what differs.

@@ -32,7 +32,17 @@ def is_grad_enabled() -> bool:
 
 
 def is_anomaly_enabled() -> bool:
-    """Whether :class:`detect_anomaly` is active in this thread."""
+    """Whether :class:`detect_anomaly` is active in this thread.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> with autograd.detect_anomaly():
+    ...     autograd.is_anomaly_enabled()
+    True
+    >>> autograd.is_anomaly_enabled()
+    False
+    """
     return _state.anomaly
 
 

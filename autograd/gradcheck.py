@@ -31,7 +31,25 @@ __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
 class GradcheckError(RuntimeError):
-    """Raised by :func:`gradcheck` / :func:`gradgradcheck` when a check fails."""
+    """Raised by :func:`gradcheck` / :func:`gradgradcheck` when a check fails.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> class WrongSquare(autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return g  # should be 2 * x * g
+    >>> x = autograd.tensor([1.5], dtype=autograd.float64, requires_grad=True)
+    >>> try:
+    ...     autograd.gradcheck(WrongSquare.apply, (x,))
+    ... except autograd.GradcheckError:
+    ...     print("caught")
+    caught
+    """
 
 
 def _as_tuple(x: Any) -> tuple:

@@ -84,12 +84,28 @@ def manual_seed(seed: int) -> Generator:
 
 
 def seed() -> int:
-    """Seed the global generator non-deterministically; returns the seed."""
+    """Seed the global generator non-deterministically; returns the seed.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> s = autograd.seed()
+    >>> autograd.initial_seed() == s
+    True
+    """
     s = int(np.random.SeedSequence().entropy % 2**63)
     default_generator.manual_seed(s)
     return s
 
 
 def initial_seed() -> int:
-    """The seed of the global generator."""
+    """The seed of the global generator.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> _ = autograd.manual_seed(7)
+    >>> autograd.initial_seed()
+    7
+    """
     return default_generator.initial_seed()

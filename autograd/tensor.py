@@ -15,6 +15,7 @@ import numpy as np
 from . import _methods
 from . import dtypes as _dt
 from ._methods import TensorMethods
+from ._printing import format_tensor
 
 
 class Tensor(TensorMethods):
@@ -420,7 +421,18 @@ def _rebuild(array: np.ndarray, requires_grad: bool) -> Tensor:
 
 
 class RemovableHandle:
-    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([1.0], requires_grad=True)
+    >>> handle = x.register_hook(lambda g: g * 10)
+    >>> handle.remove()
+    >>> (x * 2).sum().backward()
+    >>> x.grad
+    tensor([2.])
+    """
 
     def __init__(self, hooks: list, hook: Callable) -> None:
         self._hooks = hooks
@@ -530,45 +542,3 @@ def normalize_dim(dim: Any, ndim: int, op: str = "dim") -> int:
             f"(expected {-n} <= dim < {n})"
         )
     return int(dim) % n
-
-
-# --------------------------------------------------------------------------------- printing
-def format_tensor(t: Tensor) -> str:
-    arr = t._array
-    prefix = "tensor("
-    if arr.size == 0:
-        body = "[]" if arr.ndim <= 1 else f"[], size={arr.shape}"
-    elif arr.dtype.kind == "f":
-        finite = arr[np.isfinite(arr)]
-        integral = finite.size == 0 or bool(np.all(finite == np.round(finite)))
-        big = finite.size > 0 and (
-            np.abs(finite).max() >= 1e8 or (np.abs(finite[finite != 0]).min(initial=1.0) < 1e-4)
-        )
-        if integral and not big:
-            opts = {"floatmode": "unique", "precision": 0}
-            body = np.array2string(arr, separator=", ", prefix=prefix, **opts)
-        else:
-            body = np.array2string(
-                arr, separator=", ", prefix=prefix, precision=4, floatmode="fixed",
-                suppress_small=False, formatter={"float_kind": (lambda v: f"{v:.4e}")} if big
-                else None,
-            )  # fmt: skip
-    else:
-        fmt = None
-        if arr.dtype.kind == "b":
-            # PyTorch pads True to the width of False only when a False is printed.
-            width = 5 if not arr.all() else 4
-            fmt = {"bool": lambda v: str(bool(v)).rjust(width)}
-        body = np.array2string(arr, separator=", ", prefix=prefix, formatter=fmt)
-    extras = []
-    if arr.dtype not in (_dt.float32, _dt.int64, _dt.bool_):
-        extras.append(f"dtype=autograd.{_dt_name(arr.dtype)}")
-    if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.name}Backward>")
-    elif t._requires_grad:
-        extras.append("requires_grad=True")
-    return prefix + body + "".join(", " + e for e in extras) + ")"
-
-
-def _dt_name(dtype: np.dtype) -> str:
-    return "bool" if dtype.kind == "b" else str(dtype)

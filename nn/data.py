@@ -42,7 +42,17 @@ class Dataset:
 
 
 class IterableDataset(Dataset):
-    """A dataset that is a stream: subclasses define ``__iter__``."""
+    """A dataset that is a stream: subclasses define ``__iter__``.
+
+    Examples
+    --------
+    >>> import nn
+    >>> class Countdown(nn.data.IterableDataset):
+    ...     def __iter__(self):
+    ...         return iter(range(3, 0, -1))
+    >>> list(Countdown())
+    [3, 2, 1]
+    """
 
     def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError(f"{type(self).__name__} must define __iter__")

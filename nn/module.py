@@ -27,6 +27,17 @@ class RemovableHandle:
     """Returned by ``register_forward_hook`` and friends; ``remove()`` unregisters the hook.
 
     Also a context manager that removes the hook on exit.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> m, seen = nn.Identity(), []
+    >>> handle = m.register_forward_hook(lambda mod, args, out: seen.append(out.item()))
+    >>> _ = m(autograd.tensor(1.0))
+    >>> handle.remove()
+    >>> _ = m(autograd.tensor(2.0))
+    >>> seen
+    [1.0]
     """
 
     def __init__(self, hooks: dict, kwargs_ids: set | None = None) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import autograd
 from autograd import Tensor
 
-from .optimizer import Optimizer, ParamsT, _addcmul_, _check_number, _scalar
+from .optimizer import Optimizer, ParamsT, _addcmul_, _check_number, _decayed_grad, _scalar
 
 __all__ = ["Adadelta", "adadelta"]
 
@@ -75,20 +75,9 @@ class Adadelta(Optimizer):
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            params, grads, square_avgs, acc_deltas, steps = [], [], [], [], []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = autograd.tensor(0.0)
-                    state["square_avg"] = autograd.zeros_like(p)
-                    state["acc_delta"] = autograd.zeros_like(p)
-                params.append(p)
-                grads.append(p.grad)
-                square_avgs.append(state["square_avg"])
-                acc_deltas.append(state["acc_delta"])
-                steps.append(state["step"])
+            params, grads, square_avgs, acc_deltas, steps = self._group_tensors(
+                group, "square_avg", "acc_delta", "step"
+            )
             adadelta(
                 params, grads, square_avgs, acc_deltas, steps, lr=group["lr"], rho=group["rho"],
                 eps=group["eps"], weight_decay=group["weight_decay"], maximize=group["maximize"],
@@ -131,10 +120,7 @@ def adadelta(
     with autograd.no_grad():
         for p, g, v, u, step_t in zip(params, grads, square_avgs, acc_deltas, state_steps):
             step_t.add_(1)
-            if maximize:
-                g = -g
-            if weight_decay != 0:
-                g = g.add(p, alpha=weight_decay)
+            g = _decayed_grad(p, g, weight_decay, maximize)
             _addcmul_(v.mul_(rho), g, g, 1 - rho)
             std = v.add(eps).sqrt_()
             delta = u.add(eps).sqrt_().div_(std).mul_(g)

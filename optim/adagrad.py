@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import autograd
 from autograd import Tensor
 
-from .optimizer import Optimizer, ParamsT, _addcdiv_, _addcmul_, _check_number, _scalar
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    _addcdiv_,
+    _addcmul_,
+    _check_number,
+    _decayed_grad,
+    _scalar,
+)
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -69,14 +78,7 @@ class Adagrad(Optimizer):
         # PyTorch creates Adagrad's state eagerly, so a fresh state dict already lists it.
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(p, group)
-
-    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        state = self.state[p]
-        if not state:
-            state["step"] = autograd.tensor(0.0)
-            state["sum"] = autograd.full_like(p, group["initial_accumulator_value"])
-        return state
+                self.state[p] = _fresh_state(group["initial_accumulator_value"], p)
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
@@ -93,20 +95,17 @@ class Adagrad(Optimizer):
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            params, grads, sums, steps = [], [], [], []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self._init_state(p, group)
-                params.append(p)
-                grads.append(p.grad)
-                sums.append(state["sum"])
-                steps.append(state["step"])
+            init = partial(_fresh_state, group["initial_accumulator_value"])
+            params, grads, sums, steps = self._group_tensors(group, "sum", "step", init=init)
             adagrad(
                 params, grads, sums, steps, lr=group["lr"], weight_decay=group["weight_decay"],
                 lr_decay=group["lr_decay"], eps=group["eps"], maximize=group["maximize"],
             )  # fmt: skip
         return loss
+
+
+def _fresh_state(initial_accumulator_value: float, p: Tensor) -> dict[str, Tensor]:
+    return {"step": autograd.tensor(0.0), "sum": autograd.full_like(p, initial_accumulator_value)}
 
 
 def adagrad(
@@ -145,10 +144,7 @@ def adagrad(
         for p, g, s, step_t in zip(params, grads, state_sums, state_steps):
             step_t.add_(1)
             step = step_t.item()
-            if maximize:
-                g = -g
-            if weight_decay != 0:
-                g = g.add(p, alpha=weight_decay)
+            g = _decayed_grad(p, g, weight_decay, maximize)
             clr = lr / (1 + (step - 1) * lr_decay)
             _addcmul_(s, g, g, 1)
             std = s.sqrt().add_(eps)

@@ -15,8 +15,8 @@ from .optimizer import (
     ParamsT,
     _addcdiv_,
     _addcmul_,
-    _check_betas,
-    _check_number,
+    _check_adam_group,
+    _decayed_grad,
     _scalar,
 )
 
@@ -85,33 +85,17 @@ class Adam(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        _check_number(self, "eps", group["eps"], "epsilon value", lo=0.0)
-        _check_betas(self, group["betas"])
-        _check_number(self, "weight_decay", group["weight_decay"], "weight_decay value", lo=0.0)
+        _check_adam_group(self, group)
 
     @autograd.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            params, grads, exp_avgs, exp_avg_sqs, max_sqs, steps = [], [], [], [], [], []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = autograd.tensor(0.0)
-                    state["exp_avg"] = autograd.zeros_like(p)
-                    state["exp_avg_sq"] = autograd.zeros_like(p)
-                    if group["amsgrad"]:
-                        state["max_exp_avg_sq"] = autograd.zeros_like(p)
-                params.append(p)
-                grads.append(p.grad)
-                exp_avgs.append(state["exp_avg"])
-                exp_avg_sqs.append(state["exp_avg_sq"])
-                if group["amsgrad"]:
-                    max_sqs.append(state["max_exp_avg_sq"])
-                steps.append(state["step"])
+            params, grads, exp_avgs, exp_avg_sqs, max_sqs, steps = self._group_tensors(
+                group, "exp_avg", "exp_avg_sq", "max_exp_avg_sq" if group["amsgrad"] else None,
+                "step",
+            )  # fmt: skip
             beta1, beta2 = group["betas"]
             adam(
                 params, grads, exp_avgs, exp_avg_sqs, max_sqs, steps,
@@ -230,13 +214,7 @@ def adam(
                     *coefficients[arrays[0].dtype], dt(-step_size), dt(bias_correction2_sqrt),
                 )  # fmt: skip
                 continue
-            if maximize:
-                g = -g
-            if weight_decay != 0:
-                if decoupled_weight_decay:
-                    p.mul_(1 - lr * weight_decay)
-                else:
-                    g = g.add(p, alpha=weight_decay)
+            g = _decayed_grad(p, g, weight_decay, maximize, lr, decoupled_weight_decay)
             m.lerp_(g, 1 - beta1)
             _addcmul_(v.mul_(beta2), g, g, 1 - beta2)
             if amsgrad:

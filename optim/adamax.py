@@ -8,7 +8,7 @@ from typing import Any
 import autograd
 from autograd import Tensor
 
-from .optimizer import Optimizer, ParamsT, _addcdiv_, _check_betas, _check_number, _scalar
+from .optimizer import Optimizer, ParamsT, _addcdiv_, _check_adam_group, _decayed_grad, _scalar
 
 __all__ = ["Adamax", "adamax"]
 
@@ -66,29 +66,16 @@ class Adamax(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        _check_number(self, "eps", group["eps"], "epsilon value", lo=0.0)
-        _check_betas(self, group["betas"])
-        _check_number(self, "weight_decay", group["weight_decay"], "weight_decay value", lo=0.0)
+        _check_adam_group(self, group)
 
     @autograd.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            params, grads, exp_avgs, exp_infs, steps = [], [], [], [], []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = autograd.tensor(0.0)
-                    state["exp_avg"] = autograd.zeros_like(p)
-                    state["exp_inf"] = autograd.zeros_like(p)
-                params.append(p)
-                grads.append(p.grad)
-                exp_avgs.append(state["exp_avg"])
-                exp_infs.append(state["exp_inf"])
-                steps.append(state["step"])
+            params, grads, exp_avgs, exp_infs, steps = self._group_tensors(
+                group, "exp_avg", "exp_inf", "step"
+            )
             beta1, beta2 = group["betas"]
             adamax(
                 params, grads, exp_avgs, exp_infs, steps, eps=group["eps"], beta1=beta1,
@@ -136,11 +123,8 @@ def adamax(
     with autograd.no_grad():
         for i, p in enumerate(params):
             g, m, u, step_t = grads[i], exp_avgs[i], exp_infs[i], state_steps[i]
-            if maximize:
-                g = -g
             step_t.add_(1)
-            if weight_decay != 0:
-                g = g.add(p, alpha=weight_decay)
+            g = _decayed_grad(p, g, weight_decay, maximize)
             m.lerp_(g, 1 - beta1)
             u.copy_(autograd.maximum(u.mul_(beta2), g.abs().add_(eps)))
             clr = lr / (1 - beta1 ** step_t.item())

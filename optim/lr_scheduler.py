@@ -21,13 +21,10 @@ Examples
 
 from __future__ import annotations
 
-import math
 import types
 import warnings
 import weakref
-from bisect import bisect_right
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -71,6 +68,18 @@ class LRScheduler:
     last_epoch : int
         Index of the last epoch; -1 (default) starts a new schedule. A non-default value is for
         resuming, and needs ``"initial_lr"`` in every group.
+
+    Examples
+    --------
+    >>> import autograd, optim
+    >>> class Halving(optim.lr_scheduler.LRScheduler):
+    ...     def get_lr(self):
+    ...         return [base * 0.5**self.last_epoch for base in self.base_lrs]
+    >>> opt = optim.SGD([autograd.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = Halving(opt)
+    >>> opt.step(); sched.step(); opt.step(); sched.step()
+    >>> opt.param_groups[0]["lr"]
+    0.25
     """
 
     _is_initial = False
@@ -242,267 +251,19 @@ class MultiplicativeLR(_LambdaState, LRScheduler):
         return [g["lr"] * fn(self.last_epoch) for fn, g in zip(self.lr_lambdas, groups)]
 
 
-class StepLR(LRScheduler):
-    """Multiply the lr by ``gamma`` every ``step_size`` epochs.
-
-    Examples
-    --------
-    >>> import autograd, optim
-    >>> opt = optim.SGD([autograd.zeros(1, requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.1)
-    >>> opt.step(); sched.step(); sched.get_last_lr()
-    [0.1]
-    """
-
-    def __init__(
-        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
-    ) -> None:
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"StepLR: invalid step_size: {step_size!r} (expected an int >= 1)")
-        self.step_size = step_size
-        self.gamma = gamma
-        super().__init__(optimizer, last_epoch)
-
-    def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
-        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
-            return [g["lr"] for g in groups]
-        return [g["lr"] * self.gamma for g in groups]
-
-    def _get_closed_form_lr(self) -> list[Any]:
-        return [b * self.gamma ** (self.last_epoch // self.step_size) for b in self.base_lrs]
-
-
-class MultiStepLR(LRScheduler):
-    """Multiply the lr by ``gamma`` at each milestone epoch (twice if listed twice).
-
-    Examples
-    --------
-    >>> import autograd, optim
-    >>> opt = optim.SGD([autograd.zeros(1, requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.MultiStepLR(opt, milestones=[1], gamma=0.5)
-    >>> opt.step(); sched.step(); sched.get_last_lr()
-    [0.5]
-    """
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        milestones: Iterable[int],
-        gamma: float = 0.1,
-        last_epoch: int = -1,
-    ) -> None:
-        self.milestones = Counter(milestones)
-        self.gamma = gamma
-        super().__init__(optimizer, last_epoch)
-
-    def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
-        if self.last_epoch not in self.milestones:
-            return [g["lr"] for g in groups]
-        factor = self.gamma ** self.milestones[self.last_epoch]
-        return [g["lr"] * factor for g in groups]
-
-    def _get_closed_form_lr(self) -> list[Any]:
-        passed = bisect_right(sorted(self.milestones.elements()), self.last_epoch)
-        return [b * self.gamma**passed for b in self.base_lrs]
-
-
-class ConstantLR(LRScheduler):
-    """Multiply the lr by ``factor`` until epoch ``total_iters``, then restore it.
-
-    Examples
-    --------
-    >>> import autograd, optim
-    >>> opt = optim.SGD([autograd.zeros(1, requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=1)
-    >>> sched.get_last_lr()
-    [0.5]
-    >>> opt.step(); sched.step(); sched.get_last_lr()
-    [1.0]
-    """
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        factor: float = 1.0 / 3,
-        total_iters: int = 5,
-        last_epoch: int = -1,
-    ) -> None:
-        if not 0 <= factor <= 1:
-            raise ValueError(f"ConstantLR: invalid factor: {factor} (expected 0 <= factor <= 1)")
-        self.factor = factor
-        self.total_iters = total_iters
-        super().__init__(optimizer, last_epoch)
-
-    def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
-        if self.last_epoch == 0:
-            return [g["lr"] * self.factor for g in groups]
-        if self.last_epoch != self.total_iters:
-            return [g["lr"] for g in groups]
-        return [g["lr"] * (1.0 / self.factor) for g in groups]
-
-    def _get_closed_form_lr(self) -> list[Any]:
-        after = self.last_epoch >= self.total_iters
-        return [b * (self.factor + after * (1 - self.factor)) for b in self.base_lrs]
-
-
-class LinearLR(LRScheduler):
-    """Scale the lr linearly from ``start_factor`` to ``end_factor`` over ``total_iters``.
-
-    Examples
-    --------
-    >>> import autograd, optim
-    >>> opt = optim.SGD([autograd.zeros(1, requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)
-    >>> out = [sched.get_last_lr()[0]]
-    >>> for _ in range(2):
-    ...     opt.step(); sched.step(); out.append(sched.get_last_lr()[0])
-    >>> out
-    [0.5, 0.75, 1.0]
-    """
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        start_factor: float = 1.0 / 3,
-        end_factor: float = 1.0,
-        total_iters: int = 5,
-        last_epoch: int = -1,
-    ) -> None:
-        if not 0 < start_factor <= 1:
-            raise ValueError(
-                f"LinearLR: invalid start_factor: {start_factor} (expected 0 < start_factor <= 1)"
-            )
-        if not 0 <= end_factor <= 1:
-            raise ValueError(
-                f"LinearLR: invalid end_factor: {end_factor} (expected 0 <= end_factor <= 1)"
-            )
-        self.start_factor = start_factor
-        self.end_factor = end_factor
-        self.total_iters = total_iters
-        super().__init__(optimizer, last_epoch)
-
-    def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
-        if self.last_epoch == 0:
-            return [g["lr"] * self.start_factor for g in groups]
-        if self._is_initial or self.last_epoch > self.total_iters:
-            return [g["lr"] for g in groups]
-        span = self.end_factor - self.start_factor
-        ratio = 1.0 + span / (self.total_iters * self.start_factor + (self.last_epoch - 1) * span)
-        return [g["lr"] * ratio for g in groups]
-
-    def _get_closed_form_lr(self) -> list[Any]:
-        done = min(self.total_iters, self.last_epoch) / self.total_iters
-        factor = self.start_factor + (self.end_factor - self.start_factor) * done
-        return [b * factor for b in self.base_lrs]
-
-
-class ExponentialLR(LRScheduler):
-    """Multiply the lr by ``gamma`` every epoch.
-
-    Examples
-    --------
-    >>> import autograd, optim
-    >>> opt = optim.SGD([autograd.zeros(1, requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
-    >>> opt.step(); sched.step(); sched.get_last_lr()
-    [0.5]
-    """
-
-    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = gamma
-        super().__init__(optimizer, last_epoch)
-
-    def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
-        if self._is_initial:
-            return [g["lr"] for g in groups]
-        return [g["lr"] * self.gamma for g in groups]
-
-    def _get_closed_form_lr(self) -> list[Any]:
-        return [b * self.gamma**self.last_epoch for b in self.base_lrs]
-
-
-class PolynomialLR(LRScheduler):
-    """``lr = initial_lr * (1 - epoch / total_iters) ** power`` until ``total_iters``.
-
-    Examples
-    --------
-    >>> import autograd, optim
-    >>> opt = optim.SGD([autograd.zeros(1, requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.PolynomialLR(opt, total_iters=4, power=1.0)
-    >>> opt.step(); sched.step(); sched.get_last_lr()
-    [0.75]
-    """
-
-    def __init__(
-        self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
-    ) -> None:
-        self.total_iters = total_iters
-        self.power = power
-        super().__init__(optimizer, last_epoch)
-
-    def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
-        if self._is_initial or self.last_epoch > self.total_iters:
-            return [g["lr"] for g in groups]
-        n, e = self.total_iters, self.last_epoch
-        factor = ((1.0 - e / n) / (1.0 - (e - 1) / n)) ** self.power
-        return [g["lr"] * factor for g in groups]
-
-    def _get_closed_form_lr(self) -> list[Any]:
-        done = min(self.total_iters, self.last_epoch) / self.total_iters
-        return [b * (1.0 - done) ** self.power for b in self.base_lrs]
-
-
-class CosineAnnealingLR(LRScheduler):
-    """Cosine annealing from ``initial_lr`` down to ``eta_min`` over ``T_max`` epochs (SGDR
-    without restarts), computed recursively so it chains with other schedules.
-
-    Examples
-    --------
-    >>> import autograd, optim
-    >>> opt = optim.SGD([autograd.zeros(1, requires_grad=True)], lr=1.0)
-    >>> sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)
-    >>> opt.step(); sched.step(); [round(v, 6) for v in sched.get_last_lr()]
-    [0.5]
-    """
-
-    def __init__(
-        self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
-    ) -> None:
-        self.T_max = T_max
-        self.eta_min = eta_min
-        super().__init__(optimizer, last_epoch)
-
-    def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
-        e, T, lo = self.last_epoch, self.T_max, self.eta_min
-        if self._is_initial:
-            return [g["lr"] for g in groups]
-        if self._step_count == 1 and e > 0:  # resumed: no previous lr to chain from
-            return [lo + (b - lo) * (1 + math.cos(e * math.pi / T)) / 2 for b in self.base_lrs]
-        if (e - 1 - T) % (2 * T) == 0:  # the cosine's trough: the ratio below would be 0/0
-            return [
-                g["lr"] + (b - lo) * (1 - math.cos(math.pi / T)) / 2
-                for b, g in zip(self.base_lrs, groups)
-            ]
-        ratio = (1 + math.cos(math.pi * e / T)) / (1 + math.cos(math.pi * (e - 1) / T))
-        return [ratio * (g["lr"] - lo) + lo for g in groups]
-
-    def _get_closed_form_lr(self) -> list[Any]:
-        lo = self.eta_min
-        c = math.cos(math.pi * self.last_epoch / self.T_max)
-        return [lo + (b - lo) * (1 + c) / 2 for b in self.base_lrs]
-
-
 from ._cyclic_schedulers import (  # noqa: E402 - these build on the classes above
     CosineAnnealingWarmRestarts,
     CyclicLR,
     OneCycleLR,
+)  # fmt: skip
+from ._epoch_schedulers import (  # noqa: E402 - these build on the classes above
+    ConstantLR,
+    CosineAnnealingLR,
+    ExponentialLR,
+    LinearLR,
+    MultiStepLR,
+    PolynomialLR,
+    StepLR,
 )  # fmt: skip
 from ._schedulers import (  # noqa: E402
     ChainedScheduler,

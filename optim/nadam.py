@@ -13,8 +13,9 @@ from .optimizer import (
     ParamsT,
     _addcdiv_,
     _addcmul_,
-    _check_betas,
+    _check_adam_group,
     _check_number,
+    _decayed_grad,
     _scalar,
 )
 
@@ -81,9 +82,7 @@ class NAdam(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        _check_number(self, "eps", group["eps"], "epsilon value", lo=0.0)
-        _check_betas(self, group["betas"])
-        _check_number(self, "weight_decay", group["weight_decay"], "weight_decay value", lo=0.0)
+        _check_adam_group(self, group)
         _check_number(
             self, "momentum_decay", group["momentum_decay"], "momentum_decay value", lo=0.0
         )
@@ -93,23 +92,9 @@ class NAdam(Optimizer):
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            params, grads, exp_avgs, exp_avg_sqs, mu_products, steps = [], [], [], [], [], []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = autograd.tensor(0.0)
-                    # float32 like PyTorch's, so the product rounds the same way
-                    state["mu_product"] = autograd.tensor(1.0)
-                    state["exp_avg"] = autograd.zeros_like(p)
-                    state["exp_avg_sq"] = autograd.zeros_like(p)
-                params.append(p)
-                grads.append(p.grad)
-                exp_avgs.append(state["exp_avg"])
-                exp_avg_sqs.append(state["exp_avg_sq"])
-                mu_products.append(state["mu_product"])
-                steps.append(state["step"])
+            params, grads, exp_avgs, exp_avg_sqs, mu_products, steps = self._group_tensors(
+                group, "exp_avg", "exp_avg_sq", "mu_product", "step", init=_fresh_state
+            )
             beta1, beta2 = group["betas"]
             nadam(
                 params, grads, exp_avgs, exp_avg_sqs, mu_products, steps, beta1=beta1,
@@ -119,6 +104,16 @@ class NAdam(Optimizer):
                 maximize=group["maximize"],
             )  # fmt: skip
         return loss
+
+
+def _fresh_state(p: Tensor) -> dict[str, Tensor]:
+    return {
+        "step": autograd.tensor(0.0),
+        # float32 like PyTorch's, so the product rounds the same way
+        "mu_product": autograd.tensor(1.0),
+        "exp_avg": autograd.zeros_like(p),
+        "exp_avg_sq": autograd.zeros_like(p),
+    }
 
 
 def nadam(
@@ -171,16 +166,10 @@ def nadam(
             g, m, v, mu_product, step_t = (
                 grads[i], exp_avgs[i], exp_avg_sqs[i], mu_products[i], state_steps[i]
             )  # fmt: skip
-            if maximize:
-                g = -g
             step_t.add_(1)
             step = step_t.item()
             bias_correction2 = 1 - beta2**step
-            if weight_decay != 0:
-                if decoupled_weight_decay:
-                    p.mul_(1 - lr * weight_decay)
-                else:
-                    g = g.add(p, alpha=weight_decay)
+            g = _decayed_grad(p, g, weight_decay, maximize, lr, decoupled_weight_decay)
             mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
             mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
             mu_product.mul_(mu)

@@ -179,6 +179,35 @@ class Optimizer:
         """Update the parameters once; ``closure`` re-evaluates the loss and returns it."""
         raise NotImplementedError(f"{type(self).__name__}.step is not implemented")
 
+    def _group_tensors(
+        self,
+        group: dict[str, Any],
+        *state_keys: str | None,
+        init: Callable[[Tensor], dict[str, Any]] | None = None,
+    ) -> tuple[list[Tensor], ...]:
+        """The parameters of ``group`` that have a gradient, their gradients, then one list per
+        name in ``state_keys`` holding that state entry of each parameter (an empty list for a
+        ``None`` name, so an option that turns a buffer off keeps the positions).
+
+        A parameter's state is created on its first step: ``init(p)`` if given, else ``"step"``
+        (a float32 zero, as PyTorch keeps it) and a zero tensor like ``p`` for every other name.
+        """
+        params: list[Tensor] = []
+        grads: list[Tensor] = []
+        lists: list[list[Tensor]] = [[] for _ in state_keys]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if not state:
+                state.update(init(p) if init is not None else _zero_state(p, state_keys))
+            params.append(p)
+            grads.append(p.grad)
+            for key, values in zip(state_keys, lists):
+                if key is not None:
+                    values.append(state[key])
+        return (params, grads, *lists)
+
     def _closure_loss(self, closure: Callable[[], Any] | None) -> Any:
         if closure is None:
             return None
@@ -298,6 +327,15 @@ class Optimizer:
         return "\n".join(lines)
 
 
+def _zero_state(p: Tensor, keys: Iterable[str | None]) -> dict[str, Tensor]:
+    """A fresh state: the step counter first, then a zero tensor like ``p`` per other key."""
+    state = {"step": autograd.tensor(0.0)}
+    for key in keys:
+        if key is not None and key != "step":
+            state[key] = autograd.zeros_like(p)
+    return state
+
+
 def _cast_state(param: Tensor, value: Any, key: Any = None) -> Any:
     """Deep-copy one state value, casting floating tensors to the parameter's dtype."""
     if isinstance(value, Tensor):
@@ -346,6 +384,33 @@ def _check_betas(opt: Any, betas: Any) -> None:
         raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
     for i, b in enumerate(betas):
         _check_number(opt, "beta", b, f"beta parameter at index {i}", lo=0.0, hi=1.0, hi_open=True)
+
+
+def _check_adam_group(opt: Any, group: dict[str, Any]) -> None:
+    """The checks every Adam variant shares: ``eps``, ``betas`` and ``weight_decay``."""
+    _check_number(opt, "eps", group["eps"], "epsilon value", lo=0.0)
+    _check_betas(opt, group["betas"])
+    _check_number(opt, "weight_decay", group["weight_decay"], "weight_decay value", lo=0.0)
+
+
+def _decayed_grad(
+    p: Tensor,
+    g: Tensor,
+    weight_decay: float,
+    maximize: bool,
+    lr: float = 0.0,
+    decoupled: bool = False,
+) -> Tensor:
+    """The gradient an update uses: negated if ``maximize``, plus ``weight_decay * p`` (L2), or
+    with ``decoupled`` the parameter itself scaled by ``1 - lr * weight_decay`` in place."""
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        if decoupled:
+            p.mul_(1 - lr * weight_decay)
+        else:
+            g = g.add(p, alpha=weight_decay)
+    return g
 
 
 def _scalar(x: Any) -> float:

@@ -8,7 +8,7 @@ from typing import Any
 import autograd
 from autograd import Tensor
 
-from .optimizer import Optimizer, ParamsT, _addcmul_, _check_betas, _check_number, _scalar
+from .optimizer import Optimizer, ParamsT, _addcmul_, _check_adam_group, _decayed_grad, _scalar
 
 __all__ = ["RAdam", "radam"]
 
@@ -69,29 +69,16 @@ class RAdam(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         super()._check_group(group)
-        _check_number(self, "eps", group["eps"], "epsilon value", lo=0.0)
-        _check_betas(self, group["betas"])
-        _check_number(self, "weight_decay", group["weight_decay"], "weight_decay value", lo=0.0)
+        _check_adam_group(self, group)
 
     @autograd.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            params, grads, exp_avgs, exp_avg_sqs, steps = [], [], [], [], []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = autograd.tensor(0.0)
-                    state["exp_avg"] = autograd.zeros_like(p)
-                    state["exp_avg_sq"] = autograd.zeros_like(p)
-                params.append(p)
-                grads.append(p.grad)
-                exp_avgs.append(state["exp_avg"])
-                exp_avg_sqs.append(state["exp_avg_sq"])
-                steps.append(state["step"])
+            params, grads, exp_avgs, exp_avg_sqs, steps = self._group_tensors(
+                group, "exp_avg", "exp_avg_sq", "step"
+            )
             beta1, beta2 = group["betas"]
             radam(
                 params, grads, exp_avgs, exp_avg_sqs, steps, beta1=beta1, beta2=beta2,
@@ -149,15 +136,9 @@ def radam(
     with autograd.no_grad():
         for i, p in enumerate(params):
             g, m, v, step_t = grads[i], exp_avgs[i], exp_avg_sqs[i], state_steps[i]
-            if maximize:
-                g = -g
             step_t.add_(1)
             step = step_t.item()
-            if weight_decay != 0:
-                if decoupled_weight_decay:
-                    p.mul_(1 - lr * weight_decay)
-                else:
-                    g = g.add(p, alpha=weight_decay)
+            g = _decayed_grad(p, g, weight_decay, maximize, lr, decoupled_weight_decay)
             m.lerp_(g, 1 - beta1)
             _addcmul_(v.mul_(beta2), g, g, 1 - beta2)
             bias_correction1 = 1 - beta1**step

@@ -8,7 +8,15 @@ from typing import Any
 import autograd
 from autograd import Tensor
 
-from .optimizer import Optimizer, ParamsT, _addcdiv_, _addcmul_, _check_number, _scalar
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    _addcdiv_,
+    _addcmul_,
+    _check_number,
+    _decayed_grad,
+    _scalar,
+)
 
 __all__ = ["RMSprop", "rmsprop"]
 
@@ -81,26 +89,10 @@ class RMSprop(Optimizer):
         """Update every parameter that has a gradient; returns ``closure()`` if given."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            params, grads, square_avgs, grad_avgs, bufs, steps = [], [], [], [], [], []
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = autograd.tensor(0.0)
-                    state["square_avg"] = autograd.zeros_like(p)
-                    if group["momentum"] > 0:
-                        state["momentum_buffer"] = autograd.zeros_like(p)
-                    if group["centered"]:
-                        state["grad_avg"] = autograd.zeros_like(p)
-                params.append(p)
-                grads.append(p.grad)
-                square_avgs.append(state["square_avg"])
-                steps.append(state["step"])
-                if group["momentum"] > 0:
-                    bufs.append(state["momentum_buffer"])
-                if group["centered"]:
-                    grad_avgs.append(state["grad_avg"])
+            params, grads, square_avgs, bufs, grad_avgs, steps = self._group_tensors(
+                group, "square_avg", "momentum_buffer" if group["momentum"] > 0 else None,
+                "grad_avg" if group["centered"] else None, "step",
+            )  # fmt: skip
             rmsprop(
                 params, grads, square_avgs, grad_avgs, bufs, steps, lr=group["lr"],
                 alpha=group["alpha"], eps=group["eps"], weight_decay=group["weight_decay"],
@@ -157,10 +149,7 @@ def rmsprop(
         for i, p in enumerate(params):
             g, v, step_t = grads[i], square_avgs[i], state_steps[i]
             step_t.add_(1)
-            if maximize:
-                g = -g
-            if weight_decay != 0:
-                g = g.add(p, alpha=weight_decay)
+            g = _decayed_grad(p, g, weight_decay, maximize)
             _addcmul_(v.mul_(alpha), g, g, 1 - alpha)
             if centered:
                 a = grad_avgs[i]

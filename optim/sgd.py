@@ -10,7 +10,7 @@ from autograd import Tensor
 from autograd.fused import sgd_update
 
 from ._fused import CastCache, apply_fused, flat_arrays
-from .optimizer import Optimizer, ParamsT, _check_number, _scalar
+from .optimizer import Optimizer, ParamsT, _check_number, _decayed_grad, _scalar
 
 __all__ = ["SGD", "sgd"]
 
@@ -161,10 +161,7 @@ def sgd(
 def _sgd_per_op(p: Tensor, g: Tensor, buf: Tensor | None, first: bool, lr: float,
                 momentum: float, dampening: float, weight_decay: float, nesterov: bool,
                 maximize: bool) -> None:  # fmt: skip
-    if maximize:
-        g = -g
-    if weight_decay != 0:
-        g = g.add(p, alpha=weight_decay)
+    g = _decayed_grad(p, g, weight_decay, maximize)
     if momentum != 0:
         if first:
             buf.copy_(g)

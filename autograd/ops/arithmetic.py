@@ -336,8 +336,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
         np.broadcast_shapes(cond.shape, _shape(a), _shape(b))
     except ValueError:
         raise ValueError(
-            f"where: shapes {cond.shape}, {_shape(a)} and {_shape(b)} "
-            "cannot be broadcast together"
+            f"where: shapes {cond.shape}, {_shape(a)} and {_shape(b)} cannot be broadcast together"
         ) from None
     return Where.apply(cond, a, b)
 

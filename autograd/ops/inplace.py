@@ -43,7 +43,16 @@ def run_inplace(
 ) -> Tensor:
     """Apply an in-place op: ``fast(array)`` writes into ``self``'s array when nothing is being
     recorded; otherwise ``graph(old)`` computes the new value out of place and ``self`` is rebased
-    onto it."""
+    onto it. Either way the version counter is bumped, so backward still detects a saved tensor
+    that was changed.
+
+    Examples
+    --------
+    >>> import numpy as np, autograd
+    >>> x = autograd.tensor([1.0, 4.0])
+    >>> autograd.run_inplace(x, "sqrt_", lambda a: np.sqrt(a, out=a), autograd.sqrt)
+    tensor([1., 2.])
+    """
     if not isinstance(self, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(self).__name__}")
     if not self._array.flags.writeable:  # NumPy's own error would blame broadcasting

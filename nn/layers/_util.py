@@ -16,6 +16,23 @@ def new_parameter(shape: tuple[int, ...], dtype: Any = None) -> Parameter:
     return Parameter(autograd.empty(shape, dtype=dtype))
 
 
+def affine_parameters(
+    module: Any, shape: tuple[int, ...], affine: bool, bias: bool, dtype: Any = None
+) -> None:
+    """Give a normalization layer its ``weight`` and ``bias`` of ``shape`` when ``affine``
+    (``bias`` alone can be turned off); what it lacks is registered as None, as in PyTorch, so
+    the attribute exists and ``state_dict`` has no entry for it."""
+    if affine:
+        module.weight = new_parameter(shape, dtype)
+        if bias:
+            module.bias = new_parameter(shape, dtype)
+        else:
+            module.register_parameter("bias", None)
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
 def fan_in(weight: Any) -> int:
     """PyTorch's fan-in: ``size(1)`` times the receptive field (trailing dims)."""
     shape = tuple(weight.shape)

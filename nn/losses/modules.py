@@ -60,14 +60,28 @@ class MSELoss(_Loss):
 
 
 class L1Loss(_Loss):
-    """Module form of :func:`l1_loss`."""
+    """Module form of :func:`l1_loss`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.L1Loss()(autograd.tensor([1.0, -3.0]), autograd.zeros(2))
+    tensor(2.)
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return l1_loss(input, target, reduction=self.reduction)
 
 
 class SmoothL1Loss(_Loss):
-    """Module form of :func:`smooth_l1_loss`."""
+    """Module form of :func:`smooth_l1_loss`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.SmoothL1Loss(reduction="none")(autograd.tensor([0.5, 3.0]), autograd.zeros(2))
+    tensor([0.1250, 2.5000])
+    """
 
     def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
                  beta: float = 1.0) -> None:  # fmt: skip
@@ -79,7 +93,14 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """Module form of :func:`huber_loss`."""
+    """Module form of :func:`huber_loss`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.HuberLoss(reduction="none", delta=2.0)(autograd.tensor([1.0, 4.0]), autograd.zeros(2))
+    tensor([0.5000, 6.0000])
+    """
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction=reduction)
@@ -90,7 +111,15 @@ class HuberLoss(_Loss):
 
 
 class BCELoss(_WeightedLoss):
-    """Module form of :func:`binary_cross_entropy` (``weight`` is a buffer)."""
+    """Module form of :func:`binary_cross_entropy` (``weight`` is a buffer).
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> loss = nn.BCELoss()(autograd.tensor([0.5, 0.5]), autograd.tensor([0.0, 1.0]))
+    >>> round(loss.item(), 4)  # log 2
+    0.6931
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
@@ -122,7 +151,15 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class NLLLoss(_WeightedLoss):
-    """Module form of :func:`nll_loss`."""
+    """Module form of :func:`nll_loss`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> log_probs = autograd.tensor([[-0.1, -2.0], [-3.0, -0.5]])
+    >>> nn.NLLLoss()(log_probs, autograd.tensor([0, 1]))
+    tensor(0.3000)
+    """
 
     def __init__(
         self, weight: Tensor | None = None, size_average: Any = None, ignore_index: int = -100,
@@ -163,7 +200,15 @@ class CrossEntropyLoss(_WeightedLoss):
 
 
 class KLDivLoss(_Loss):
-    """Module form of :func:`kl_div`."""
+    """Module form of :func:`kl_div`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> p = autograd.tensor([[0.5, 0.5]])
+    >>> nn.KLDivLoss(reduction="batchmean")(p.log(), p)  # KL(p || p) = 0
+    tensor(0.)
+    """
 
     def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
                  log_target: bool = False) -> None:  # fmt: skip
@@ -175,7 +220,15 @@ class KLDivLoss(_Loss):
 
 
 class CosineEmbeddingLoss(_Loss):
-    """Module form of :func:`cosine_embedding_loss`."""
+    """Module form of :func:`cosine_embedding_loss`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> a, b = autograd.tensor([[1.0, 0.0]]), autograd.tensor([[0.0, 1.0]])
+    >>> nn.CosineEmbeddingLoss()(a, b, autograd.tensor([1]))  # 1 - cos(90 degrees)
+    tensor(1.)
+    """
 
     def __init__(self, margin: float = 0.0, size_average: Any = None, reduce: Any = None,
                  reduction: str = "mean") -> None:  # fmt: skip
@@ -188,7 +241,15 @@ class CosineEmbeddingLoss(_Loss):
 
 
 class MarginRankingLoss(_Loss):
-    """Module form of :func:`margin_ranking_loss`."""
+    """Module form of :func:`margin_ranking_loss`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> loss = nn.MarginRankingLoss(margin=0.5)
+    >>> loss(autograd.tensor([1.0]), autograd.tensor([2.0]), autograd.tensor([1.0]))
+    tensor(1.5000)
+    """
 
     def __init__(self, margin: float = 0.0, size_average: Any = None, reduce: Any = None,
                  reduction: str = "mean") -> None:  # fmt: skip

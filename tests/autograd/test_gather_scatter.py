@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from torch_reference import grad_vs_torch
 
 import autograd as ag
 
@@ -13,39 +14,26 @@ def _a(*shape):
     return np.random.default_rng(0).standard_normal(shape)
 
 
-def _grad_vs_torch(torch, fn, tfn, *arrays):
-    ours = [ag.tensor(a, requires_grad=True) for a in arrays]
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out, tout = fn(*ours), tfn(*theirs)
-    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-12)
-    up = np.random.default_rng(1).standard_normal(out.shape)
-    out.backward(ag.tensor(up))
-    tout.backward(torch.tensor(up))
-    for a, t in zip(ours, theirs):
-        gt = np.zeros(a.shape) if t.grad is None else t.grad.numpy()
-        np.testing.assert_allclose(a.grad.numpy(), gt, rtol=1e-12, atol=1e-12)
-
-
 def test_gather_scatter_vs_torch(torch):
     idx = np.array([[0, 2, 2], [1, 1, 0]])
-    _grad_vs_torch(
+    grad_vs_torch(
         torch, lambda x: ag.gather(x, 1, idx), lambda x: torch.gather(x, 1, torch.tensor(idx)),
         _a(2, 4),
     )  # fmt: skip
     idx2 = np.array([[1, 0, 2]])
-    _grad_vs_torch(
+    grad_vs_torch(
         torch,
         lambda x, s: ag.scatter(x, 0, idx2, s),
         lambda x, s: torch.scatter(x, 0, torch.tensor(idx2), s),
         _a(3, 3), _a(1, 3),
     )  # fmt: skip
-    _grad_vs_torch(
+    grad_vs_torch(
         torch,
         lambda x, s: ag.scatter_add(x, 1, idx, s),
         lambda x, s: torch.scatter_add(x, 1, torch.tensor(idx), s),
         _a(2, 4), _a(2, 3),
     )  # fmt: skip
-    _grad_vs_torch(
+    grad_vs_torch(
         torch,
         lambda x: ag.scatter(x, 1, idx2, 2.5),
         lambda x: torch.scatter(x, 1, torch.tensor(idx2), 2.5),
@@ -63,20 +51,20 @@ def test_scatter_with_src_larger_than_index():
 
 def test_index_select_and_take_along_dim(torch):
     idx = np.array([2, 0, 2])
-    _grad_vs_torch(
+    grad_vs_torch(
         torch,
         lambda x: ag.index_select(x, 1, idx),
         lambda x: torch.index_select(x, 1, torch.tensor(idx)),
         _a(2, 3, 2),
     )  # fmt: skip
     ind = np.array([[[0], [1]]])
-    _grad_vs_torch(
+    grad_vs_torch(
         torch,
         lambda x: ag.take_along_dim(x, ind, dim=2),
         lambda x: torch.take_along_dim(x, torch.tensor(ind), dim=2),
         _a(3, 2, 4),
     )  # fmt: skip
-    _grad_vs_torch(
+    grad_vs_torch(
         torch,
         lambda x: ag.take_along_dim(x, np.array([5, 0, 5])),
         lambda x: torch.take_along_dim(x, torch.tensor([5, 0, 5])),

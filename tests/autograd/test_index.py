@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from torch_reference import grad_vs_torch
 
 import autograd as ag
 from autograd.ops import index as index_ops
@@ -15,19 +16,6 @@ from autograd.ops import index as index_ops
 
 def _a(*shape):
     return np.random.default_rng(0).standard_normal(shape)
-
-
-def _grad_vs_torch(torch, fn, tfn, *arrays):
-    ours = [ag.tensor(a, requires_grad=True) for a in arrays]
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out, tout = fn(*ours), tfn(*theirs)
-    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-12)
-    up = np.random.default_rng(1).standard_normal(out.shape)
-    out.backward(ag.tensor(up))
-    tout.backward(torch.tensor(up))
-    for a, t in zip(ours, theirs):
-        gt = np.zeros(a.shape) if t.grad is None else t.grad.numpy()
-        np.testing.assert_allclose(a.grad.numpy(), gt, rtol=1e-12, atol=1e-12)
 
 
 # ------------------------------------------------------------------------------ getitem
@@ -69,7 +57,7 @@ def test_getitem_matches_numpy(index):
 @pytest.mark.parametrize("index", [i for i in INDICES if not any(
     isinstance(p, slice) and (p.step or 1) < 0 for p in i)], ids=repr)  # fmt: skip
 def test_getitem_gradient_vs_torch(torch, index):
-    _grad_vs_torch(torch, lambda x: x[index], lambda x: x[_torchify(torch, index)], _a(4, 3, 3))
+    grad_vs_torch(torch, lambda x: x[index], lambda x: x[_torchify(torch, index)], _a(4, 3, 3))
 
 
 @pytest.mark.parametrize("index", [(slice(None, None, -1),), (slice(3, 0, -2), Ellipsis, 1)])
@@ -108,7 +96,7 @@ def test_fast_scatter_paths_match_add_at(n, c, cols):
 def test_nll_by_indexing_gradient(torch):
     logp = _a(64, 10)
     target = np.random.default_rng(3).integers(0, 10, 64)
-    _grad_vs_torch(
+    grad_vs_torch(
         torch,
         lambda x: x[ag.arange(64), ag.tensor(target)],
         lambda x: x[torch.arange(64), torch.from_numpy(target)],
@@ -118,7 +106,7 @@ def test_nll_by_indexing_gradient(torch):
 
 def test_embedding_style_rows(torch):
     ids = np.random.default_rng(4).integers(0, 7, 300)  # long enough for the sorted path
-    _grad_vs_torch(torch, lambda w: w[ag.tensor(ids)], lambda w: w[torch.from_numpy(ids)], _a(7, 5))
+    grad_vs_torch(torch, lambda w: w[ag.tensor(ids)], lambda w: w[torch.from_numpy(ids)], _a(7, 5))
 
 
 def test_index_with_tensors_and_0d_int_tensor():
@@ -191,7 +179,7 @@ def test_setitem_gradients_vs_torch(torch):
         y[1:, ::2] = v
         return y * y
 
-    _grad_vs_torch(torch, ours, theirs, _a(3, 4), _a(2))  # v broadcast over rows
+    grad_vs_torch(torch, ours, theirs, _a(3, 4), _a(2))  # v broadcast over rows
 
 
 def test_setitem_on_leaf_requiring_grad_is_refused():
@@ -233,13 +221,13 @@ def test_setitem_value_gradient_with_repeats():
 # --------------------------------------------------------------------------- masked ops
 def test_masked_fill_vs_torch(torch):
     mask = np.array([True, False, True])
-    _grad_vs_torch(
+    grad_vs_torch(
         torch,
         lambda x, v: ag.masked_fill(x, mask, v),
         lambda x, v: torch.masked_fill(x, torch.from_numpy(mask), v),
         _a(2, 3), np.array(0.7),
     )  # fmt: skip
-    _grad_vs_torch(
+    grad_vs_torch(
         torch,
         lambda x: ag.masked_select(x, mask),
         lambda x: torch.masked_select(x, torch.from_numpy(mask)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from torch_reference import grad_vs_torch
 
 import autograd as ag
 
@@ -14,32 +15,11 @@ def _x(*shape, requires_grad=True):
     return ag.tensor(a, requires_grad=requires_grad)
 
 
-def _grad_vs_torch(torch, fn, tfn, *arrays):
-    """Run ``fn`` on our tensors and ``tfn`` on torch's with the same random upstream gradients
-    and compare outputs and input gradients."""
-    ours = [ag.tensor(a, requires_grad=True) for a in arrays]
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out, tout = fn(*ours), tfn(*theirs)
-    outs = out if isinstance(out, tuple) else (out,)
-    touts = tout if isinstance(tout, tuple) else (tout,)
-    assert len(outs) == len(touts)
-    rng = np.random.default_rng(0)
-    ups = [rng.standard_normal(o.shape) for o in outs]
-    for o, t in zip(outs, touts):
-        np.testing.assert_allclose(o.detach().numpy(), t.detach().numpy(), rtol=1e-12)
-    ag.backward(list(outs), [ag.tensor(u) for u in ups])
-    torch.autograd.backward(list(touts), [torch.tensor(u) for u in ups])
-    for a, t in zip(ours, theirs):
-        ga = np.zeros(a.shape) if a.grad is None else a.grad.numpy()
-        gt = np.zeros(a.shape) if t.grad is None else t.grad.numpy()
-        np.testing.assert_allclose(ga, gt, rtol=1e-12, atol=1e-12)
-
-
 def test_unbind_and_chunk_backward_with_unused_outputs(torch):
     a = np.random.default_rng(2).standard_normal((3, 5))
-    _grad_vs_torch(torch, lambda x: x.unbind(1)[1:3], lambda x: x.unbind(1)[1:3], a)
-    _grad_vs_torch(torch, lambda x: x.chunk(2, 1)[1], lambda x: x.chunk(2, 1)[1], a)
-    _grad_vs_torch(torch, lambda x: x.split([1, 2], 0), lambda x: x.split([1, 2], 0), a)
+    grad_vs_torch(torch, lambda x: x.unbind(1)[1:3], lambda x: x.unbind(1)[1:3], a)
+    grad_vs_torch(torch, lambda x: x.chunk(2, 1)[1], lambda x: x.chunk(2, 1)[1], a)
+    grad_vs_torch(torch, lambda x: x.split([1, 2], 0), lambda x: x.split([1, 2], 0), a)
 
 
 def test_cat_promotes_dtypes_and_routes_gradients(torch):
