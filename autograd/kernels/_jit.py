@@ -21,6 +21,7 @@ of each kernel (and is cached on disk, ``cache=True``), threads start on the fir
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import threading
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numba
+import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,6 +39,10 @@ if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
 
 _PARALLEL_LOCK = threading.Lock()
+
+# Below this many bytes of array arguments a parallel kernel runs its serial twin (measured: a
+# workqueue launch costs ~0.1 ms, about what a serial pass over 1 MB costs).
+PARALLEL_MIN_BYTES = 1 << 20
 
 __all__ = ["jit", "prange", "set_num_threads", "get_num_threads"]
 
@@ -90,21 +96,30 @@ def jit(
     def wrap(f: F) -> F:
         # Functions without a source file (a REPL, a doctest) cannot be cached on disk.
         cache = not f.__code__.co_filename.startswith("<")
-        dispatcher = numba.njit(
-            cache=cache, nogil=True, parallel=parallel, fastmath=fastmath,
-            error_model=error_model,
-        )(f)  # fmt: skip
-        if not (parallel and _serialize_parallel()):
+        options = {"cache": cache, "nogil": True, "fastmath": fastmath, "error_model": error_model}
+        dispatcher = numba.njit(parallel=parallel, **options)(f)
+        if not parallel or numba.config.DISABLE_JIT:
             return dispatcher
+        # Waking the thread pool costs ~0.1 ms on these machines (workqueue layer): more than the
+        # whole job on small arrays. A serial twin of the same source runs those.
+        serial = numba.njit(parallel=False, **options)(f)
+        lock = _PARALLEL_LOCK if _serialize_parallel() else contextlib.nullcontext()
 
         @functools.wraps(f)
-        def locked(*args: Any) -> Any:
-            with _PARALLEL_LOCK:
+        def dispatch(*args: Any) -> Any:
+            size = 0
+            for a in args:
+                if type(a) is np.ndarray:
+                    size += a.nbytes
+            if size < PARALLEL_MIN_BYTES:
+                return serial(*args)
+            with lock:
                 return dispatcher(*args)
 
-        locked.py_func = f  # type: ignore[attr-defined]
-        locked.dispatcher = dispatcher  # type: ignore[attr-defined]
-        return locked  # type: ignore[return-value]
+        dispatch.py_func = f  # type: ignore[attr-defined]
+        dispatch.dispatcher = dispatcher  # type: ignore[attr-defined]
+        dispatch.serial = serial  # type: ignore[attr-defined]
+        return dispatch  # type: ignore[return-value]
 
     if fn is None:
         return wrap  # type: ignore[return-value]
