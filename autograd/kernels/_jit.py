@@ -25,6 +25,7 @@ import contextlib
 import functools
 import os
 import threading
+import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -102,7 +103,7 @@ def jit(
             return dispatcher
         # Waking the thread pool costs ~0.1 ms on these machines (workqueue layer): more than the
         # whole job on small arrays. A serial twin of the same source runs those.
-        serial = numba.njit(parallel=False, **options)(f)
+        serial = numba.njit(parallel=False, **options)(_renamed(f, "_serial"))
         lock = _PARALLEL_LOCK if _serialize_parallel() else contextlib.nullcontext()
 
         @functools.wraps(f)
@@ -124,6 +125,15 @@ def jit(
     if fn is None:
         return wrap  # type: ignore[return-value]
     return wrap(fn)
+
+
+def _renamed(f: Callable, suffix: str) -> Callable:
+    """A copy of ``f`` with its own qualified name, so Numba's disk cache keeps it apart."""
+    g = types.FunctionType(f.__code__, f.__globals__, f.__name__ + suffix, f.__defaults__,
+                           f.__closure__)  # fmt: skip
+    g.__qualname__ = f.__qualname__ + suffix
+    g.__module__ = f.__module__
+    return g
 
 
 def set_num_threads(n: int) -> None:
