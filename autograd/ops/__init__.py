@@ -23,6 +23,7 @@ from .linalg import *  # noqa: F403
 from .contract import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .pool import *  # noqa: F403
+from .resize import *  # noqa: F403
 from .inplace import *  # noqa: F403
 from .numpy_dispatch import array_function, array_ufunc  # noqa: F401
 from .registry import REGISTRY, OpInfo, Sample, register  # noqa: F401
@@ -32,6 +33,6 @@ from .registry import REGISTRY, OpInfo, Sample, register  # noqa: F401
 _FAMILIES = (
     "arithmetic", "compare", "elementwise", "transcendental", "reduce", "extrema", "stats", "scan",
     "activation", "softmax", "piecewise", "shape", "join", "rearrange", "diagonals", "index",
-    "gather_scatter", "linalg", "contract", "conv", "pool", "inplace",
+    "gather_scatter", "linalg", "contract", "conv", "pool", "resize", "inplace",
 )  # fmt: skip
 __all__ = [name for fam in _FAMILIES for name in _sys.modules[f"{__name__}.{fam}"].__all__]

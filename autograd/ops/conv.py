@@ -1,3 +1,501 @@
-"""Placeholder module: filled in by its family owner."""
+"""Convolutions: conv1d, conv2d, conv_transpose1d, conv_transpose2d (PyTorch's semantics).
 
-__all__: list[str] = []
+Everything is one 2-D convolution ``y = conv(x, w)`` (1-D ops run it with height 1) and its
+two adjoints, each a bilinear Function of two arrays:
+
+- ``Conv2d(x, w) -> y``                  (kernel ``conv2d_forward``)
+- ``Conv2dInputGrad(g, w) -> gx``        (``conv2d_backward_input``; this IS the transposed conv)
+- ``Conv2dWeightGrad(x, g) -> gw``       (``conv2d_backward_weight``)
+
+The backward of each is written with the other two (a bilinear map's derivative in one
+argument is the map with that argument replaced), so ``gradgradcheck`` passes to any order.
+In the ordinary backward (arrays in) the rules call the kernels directly; under
+``create_graph`` (Tensors in) they call the Functions, which records the second-order graph.
+
+A transposed convolution is ``Conv2dInputGrad`` with the roles of the arrays swapped: its
+weight ``(C_in, C_out // groups, kh, kw)`` is a valid conv weight from ``C_out`` to ``C_in``
+channels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..function import Function
+from ..kernels import conv as _k
+from ..tensor import Tensor
+from ._util import float_tensor
+from .elementwise import to_dtype
+from .registry import Sample, register
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+
+Pair = tuple[int, int]
+
+
+def _functional(name: str) -> Any:
+    """The PyTorch oracle for the registry: ``torch.nn.functional.<name>`` (``torch.<name>``
+    can be a different, lower-level function)."""
+    return lambda torch, *args, **kwargs: getattr(torch.nn.functional, name)(*args, **kwargs)
+
+
+# (stride, padding, dilation, groups), the 2-D geometry every Function here takes.
+Geom = tuple[Pair, Pair, Pair, int]
+
+
+# ------------------------------------------------------------------------- array/Tensor rules
+def _same_dtype(g: np.ndarray, like: np.ndarray) -> np.ndarray:
+    return g if g.dtype == like.dtype else g.astype(like.dtype)
+
+
+def _crop(y: Any, shape: tuple) -> Any:
+    """``y`` cut to the spatial size of ``shape`` (a smaller conv output; see the kernels)."""
+    if tuple(y.shape[2:]) == tuple(shape[2:]):
+        return y
+    return y[:, :, : shape[2], : shape[3]]
+
+
+def _conv(x: Any, w: Any, geom: Geom) -> Any:
+    if type(x) is np.ndarray and type(w) is np.ndarray:
+        return _k.conv2d_forward(_same_dtype(x, w), w, *geom)
+    return Conv2d.apply(x, w, None, geom=geom)
+
+
+def _input_grad(g: Any, w: Any, x_shape: tuple, geom: Geom) -> Any:
+    if type(g) is np.ndarray and type(w) is np.ndarray:
+        return _k.conv2d_backward_input(_same_dtype(g, w), w, x_shape, *geom)
+    return Conv2dInputGrad.apply(g, w, None, x_shape=tuple(x_shape), geom=geom)
+
+
+def _weight_grad(x: Any, g: Any, w_shape: tuple, geom: Geom) -> Any:
+    if type(x) is np.ndarray and type(g) is np.ndarray:
+        return _k.conv2d_backward_weight(x, _same_dtype(g, x), w_shape, *geom)
+    return Conv2dWeightGrad.apply(x, g, w_shape=tuple(w_shape), geom=geom)
+
+
+def _bias_grad(g: Any) -> Any:
+    return g.sum(axis=(0, 2, 3))
+
+
+class Conv2d(Function):
+    """``y = conv2d(x, w) + b`` on NCHW arrays."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, geom):
+        ctx.geom = geom
+        ctx.save_for_backward(x, w)
+        y = _k.conv2d_forward(x, w, *geom)
+        if b is not None:
+            y += b.reshape(-1, 1, 1)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = _input_grad(g, w, x.shape, ctx.geom) if need_x else None
+        gw = _weight_grad(x, g, w.shape, ctx.geom) if need_w else None
+        return gx, gw, (_bias_grad(g) if need_b else None)
+
+
+class Conv2dInputGrad(Function):
+    """``gx = conv2d_backward_input(g, w) + b``: the input gradient, and the transposed conv."""
+
+    @staticmethod
+    def forward(ctx, g, w, b, x_shape, geom):
+        ctx.geom = geom
+        ctx.save_for_backward(g, w)
+        gx = _k.conv2d_backward_input(g, w, x_shape, *geom)
+        if b is not None:
+            gx += b.reshape(-1, 1, 1)
+        return gx
+
+    @staticmethod
+    def backward(ctx, h):
+        g, w = ctx.saved_tensors
+        need_g, need_w, need_b = ctx.needs_input_grad
+        # <conv_input_grad(g, w), h> = <g, conv(h, w)> = <conv_weight_grad(h, g), w>
+        gg = _crop(_conv(h, w, ctx.geom), g.shape) if need_g else None
+        gw = _weight_grad(h, g, w.shape, ctx.geom) if need_w else None
+        return gg, gw, (_bias_grad(h) if need_b else None)
+
+
+class Conv2dWeightGrad(Function):
+    """``gw = conv2d_backward_weight(x, g)``."""
+
+    @staticmethod
+    def forward(ctx, x, g, w_shape, geom):
+        ctx.geom = geom
+        ctx.save_for_backward(x, g)
+        return _k.conv2d_backward_weight(x, g, w_shape, *geom)
+
+    @staticmethod
+    def backward(ctx, h):
+        x, g = ctx.saved_tensors
+        need_x, need_g = ctx.needs_input_grad
+        # <conv_weight_grad(x, g), h> = <g, conv(x, h)> = <conv_input_grad(g, h), x>
+        gx = _input_grad(g, h, x.shape, ctx.geom) if need_x else None
+        gg = _crop(_conv(x, h, ctx.geom), g.shape) if need_g else None
+        return gx, gg
+
+
+# ------------------------------------------------------------------------- argument checks
+def _ints(op: str, name: str, value: Any, nd: int, minimum: int) -> tuple[int, ...]:
+    """An int or an ``nd``-tuple of ints, each >= ``minimum``, as an ``nd``-tuple."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        out = (int(value),) * nd
+    else:
+        try:
+            out = tuple(int(v) for v in value)
+            bad = len(out) != nd or any(isinstance(v, bool) for v in value)
+        except (TypeError, ValueError):
+            bad = True
+        if bad:
+            raise TypeError(f"{op}: {name} must be an int or a tuple of {nd} ints, got {value!r}")
+    if min(out) < minimum:
+        what = "positive" if minimum == 1 else "non-negative"
+        raise ValueError(f"{op}: {name} must be {what}, got {value!r}")
+    return out
+
+
+def _to2d(t: tuple[int, ...], fill: int) -> Pair:
+    return (t[0], t[1]) if len(t) == 2 else (fill, t[0])
+
+
+def _groups(op: str, groups: Any) -> int:
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    return int(groups)
+
+
+def _operands(op: str, input: Any, weight: Any, bias: Any) -> tuple[Tensor, Tensor, Any]:
+    """Float tensors of one (promoted) dtype; ``bias`` may be None."""
+    x = float_tensor(input, "input")
+    w = float_tensor(weight, "weight")
+    b = None if bias is None else float_tensor(bias, "bias")
+    dt = x._array.dtype
+    if w._array.dtype != dt or (b is not None and b._array.dtype != dt):
+        for t in (w, b):
+            if t is not None:
+                dt = _dt.promote(dt, t._array.dtype)
+        x, w = to_dtype(x, dt), to_dtype(w, dt)
+        b = None if b is None else to_dtype(b, dt)
+    return x, w, b
+
+
+def _check_ndim(op: str, x: Tensor, w: Tensor, nd: int) -> bool:
+    """Raise on wrong ndim; return whether ``x`` is unbatched."""
+    names = "(C, L)" if nd == 1 else "(C, H, W)"
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ValueError(
+            f"{op}: expected input to be {nd + 1}-D {names} or {nd + 2}-D (N, {names[1:]}, "
+            f"got shape {x.shape}"
+        )
+    if w.ndim != nd + 2:
+        raise ValueError(f"{op}: weight must be {nd + 2}-D, got shape {w.shape}")
+    return x.ndim == nd + 1
+
+
+def _check_bias(op: str, b: Any, channels: int) -> None:
+    if b is not None and b.shape != (channels,):
+        raise ValueError(f"{op}: bias must have shape ({channels},), got {b.shape}")
+
+
+def _as_batched(x: Tensor, nd: int) -> Tensor:
+    """(N, C, L) -> (N, C, 1, L); (C, ...) -> (1, C, ...)."""
+    if x.ndim == nd + 1:
+        x = x.reshape((1, *x.shape))
+    if nd == 1:
+        x = x.reshape((x.shape[0], x.shape[1], 1, x.shape[2]))
+    return x
+
+
+def _restore(y: Tensor, nd: int, unbatched: bool) -> Tensor:
+    if nd == 1:
+        y = y.reshape((y.shape[0], y.shape[1], y.shape[3]))
+    if unbatched:
+        y = y.reshape(y.shape[1:])
+    return y
+
+
+# ------------------------------------------------------------------------- conv1d / conv2d
+def _conv_forward(
+    op: str, nd: int, input: Any, weight: Any, bias: Any, stride: Any, padding: Any,
+    dilation: Any, groups: Any,
+) -> Tensor:  # fmt: skip
+    x, w, b = _operands(op, input, weight, bias)
+    unbatched = _check_ndim(op, x, w, nd)
+    groups = _groups(op, groups)
+    s = _ints(op, "stride", stride, nd, 1)
+    d = _ints(op, "dilation", dilation, nd, 1)
+    spatial = x.shape[-nd:]
+    ks = w.shape[2:]
+    c_in, c_out, cg = x.shape[-nd - 1], w.shape[0], w.shape[1]
+    if c_out % groups:
+        raise ValueError(
+            f"{op}: out_channels (weight.shape[0] = {c_out}) must be divisible by groups={groups}"
+        )
+    if c_in != cg * groups:
+        raise ValueError(
+            f"{op}: input has {c_in} channels, but weight expects {cg * groups} "
+            f"(weight.shape[1] = {cg} x groups = {groups})"
+        )
+    _check_bias(op, b, c_out)
+    span = tuple(di * (k - 1) + 1 for di, k in zip(d, ks))
+    crop = (0,) * nd
+    if isinstance(padding, str):
+        if padding == "valid":
+            p = (0,) * nd
+        elif padding == "same":
+            if any(v != 1 for v in s):
+                raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride!r}")
+            # PyTorch pads total//2 on the left and the rest on the right; a symmetric pad of
+            # the larger side, then dropping the first output, gives the same result.
+            p = tuple((sp - 1) - (sp - 1) // 2 for sp in span)
+            crop = tuple((sp - 1) % 2 for sp in span)
+        else:
+            raise ValueError(f"{op}: padding must be 'same', 'valid', an int or a tuple, "
+                             f"got {padding!r}")  # fmt: skip
+    else:
+        p = _ints(op, "padding", padding, nd, 0)
+    padded = tuple(n + 2 * pi for n, pi in zip(spatial, p))
+    if any(sp > n for sp, n in zip(span, padded)):
+        raise ValueError(
+            f"{op}: kernel size {tuple(ks)} (dilated to {span}) is larger than the padded "
+            f"input {padded}"
+        )
+    geom = (_to2d(s, 1), _to2d(p, 0), _to2d(d, 1), groups)
+    x4 = _as_batched(x, nd)
+    w4 = w if nd == 2 else w.reshape((w.shape[0], w.shape[1], 1, w.shape[2]))
+    y = Conv2d.apply(x4, w4, b, geom=geom)
+    if any(crop):
+        c2 = _to2d(crop, 0)
+        y = y[:, :, c2[0] :, c2[1] :]
+    return _restore(y, nd, unbatched)
+
+
+def _draw_conv(draw: Any, dtype: np.dtype, nd: int, transposed: bool) -> Sample:
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    ints = st.integers
+    groups = draw(st.sampled_from([1, 1, 2]))
+    cg, og = draw(ints(1, 2)), draw(ints(1, 2 if groups == 1 else 1))
+    n = draw(ints(1, 2))
+    ks = tuple(draw(ints(1, 3)) for _ in range(nd))
+    s = tuple(draw(ints(1, 2)) for _ in range(nd))
+    d = tuple(draw(ints(1, 2)) for _ in range(nd))
+    p = tuple(draw(ints(0, 1)) for _ in range(nd))
+    kwargs: dict = {"stride": s, "padding": p, "dilation": d, "groups": groups}
+    if transposed:
+        spatial = tuple(draw(ints(1, 3)) for _ in range(nd))
+        # Output padding must be below the stride or the dilation; the output must be non-empty.
+        op_ = tuple(draw(ints(0, max(si, di) - 1)) for si, di in zip(s, d))
+        size = [(n_ - 1) * si - 2 * pi + di * (k - 1) + o + 1
+                for n_, si, pi, di, k, o in zip(spatial, s, p, d, ks, op_)]  # fmt: skip
+        if min(size) < 1:
+            kwargs["padding"] = 0
+        kwargs["output_padding"] = op_
+        x_shape = (n, cg * groups, *spatial)
+        w_shape = (cg * groups, og, *ks)
+        c_out = og * groups
+    else:
+        if draw(st.booleans()):
+            kwargs["padding"] = draw(st.sampled_from(["same", "valid"]))
+            if kwargs["padding"] == "same":
+                kwargs["stride"] = 1
+                s = (1,) * nd
+        pad = kwargs["padding"]
+        pv = (0,) * nd if isinstance(pad, str) else p
+        lo = tuple(max(1, di * (k - 1) + 1 - 2 * pi) for di, k, pi in zip(d, ks, pv))
+        spatial = tuple(draw(ints(lo_, max(lo_, 4 if nd == 2 else 5))) for lo_ in lo)
+        x_shape = (n, cg * groups, *spatial)
+        w_shape = (og * groups, cg, *ks)
+        c_out = og * groups
+    args = [draw(testing.arrays(x_shape, dtype)), draw(testing.arrays(w_shape, dtype))]
+    if draw(st.booleans()):
+        args.append(draw(testing.arrays((c_out,), dtype)))
+    return Sample(tuple(args), kwargs)
+
+
+def _sample_conv1d(draw: Any, dtype: np.dtype) -> Sample:
+    return _draw_conv(draw, dtype, 1, False)
+
+
+def _sample_conv2d(draw: Any, dtype: np.dtype) -> Sample:
+    return _draw_conv(draw, dtype, 2, False)
+
+
+@register(sample=_sample_conv1d, torch=_functional("conv1d"))
+def conv1d(
+    input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+    padding: Any = 0, dilation: Any = 1, groups: int = 1,
+) -> Tensor:  # fmt: skip
+    """1-D cross-correlation over ``(N, C_in, L)`` (or unbatched ``(C_in, L)``) input.
+
+    Arguments as :func:`conv2d` with one spatial axis: ``weight`` is
+    ``(C_out, C_in // groups, k)``; ``stride``, ``padding``, ``dilation`` are ints or 1-tuples.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([[[1.0, 2.0, 3.0, 4.0]]])
+    >>> autograd.conv1d(x, autograd.tensor([[[1.0, -1.0]]]))
+    tensor([[[-1., -1., -1.]]])
+    """
+    return _conv_forward("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+@register(sample=_sample_conv2d, torch=_functional("conv2d"))
+def conv2d(
+    input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+    padding: Any = 0, dilation: Any = 1, groups: int = 1,
+) -> Tensor:  # fmt: skip
+    """2-D cross-correlation, as ``torch.nn.functional.conv2d``.
+
+    Parameters
+    ----------
+    input : Tensor, shape (N, C_in, H, W) or unbatched (C_in, H, W)
+    weight : Tensor, shape (C_out, C_in // groups, kH, kW)
+    bias : Tensor of shape (C_out,), optional
+    stride, dilation : int or (int, int)
+        Positive.
+    padding : int, (int, int), "valid" or "same"
+        Zero padding on both sides. ``"same"`` (stride 1 only) keeps the input size, padding
+        ``total // 2`` before and the rest after, as PyTorch does for even kernels.
+    groups : int
+        Channel groups; ``C_in`` and ``C_out`` divisible by it (``groups = C_in`` is depthwise).
+
+    Returns
+    -------
+    Tensor, shape (N, C_out, H_out, W_out)
+        ``H_out = (H + 2*padding - dilation*(kH - 1) - 1) // stride + 1``. Inputs of different
+        float dtypes are promoted to one; integer inputs become float32.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.ones(1, 1, 3, 3, requires_grad=True)
+    >>> y = autograd.conv2d(x, autograd.ones(2, 1, 2, 2), padding=1)
+    >>> y.shape
+    (1, 2, 4, 4)
+    >>> y.sum().backward()
+    >>> x.grad[0, 0]
+    tensor([[8., 8., 8.],
+            [8., 8., 8.],
+            [8., 8., 8.]])
+    """
+    return _conv_forward("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+# ------------------------------------------------------------------------- transposed convs
+def _conv_transpose_forward(
+    op: str, nd: int, input: Any, weight: Any, bias: Any, stride: Any, padding: Any,
+    output_padding: Any, groups: Any, dilation: Any,
+) -> Tensor:  # fmt: skip
+    x, w, b = _operands(op, input, weight, bias)
+    unbatched = _check_ndim(op, x, w, nd)
+    groups = _groups(op, groups)
+    s = _ints(op, "stride", stride, nd, 1)
+    d = _ints(op, "dilation", dilation, nd, 1)
+    if isinstance(padding, str):
+        raise ValueError(f"{op}: padding must be an int or a tuple of ints, got {padding!r}")
+    p = _ints(op, "padding", padding, nd, 0)
+    op_ = _ints(op, "output_padding", output_padding, nd, 0)
+    c_in = x.shape[-nd - 1]
+    if c_in != w.shape[0]:
+        raise ValueError(
+            f"{op}: input has {c_in} channels, but weight expects {w.shape[0]} (weight.shape[0])"
+        )
+    if c_in % groups:
+        raise ValueError(f"{op}: in_channels {c_in} must be divisible by groups={groups}")
+    c_out = w.shape[1] * groups
+    _check_bias(op, b, c_out)
+    if any(o >= si and o >= di for o, si, di in zip(op_, s, d)):
+        raise ValueError(
+            f"{op}: output_padding {op_} must be smaller than either stride {s} or dilation {d}"
+        )
+    ks = w.shape[2:]
+    spatial = x.shape[-nd:]
+    out = tuple((n - 1) * si - 2 * pi + di * (k - 1) + o + 1
+                for n, si, pi, di, k, o in zip(spatial, s, p, d, ks, op_))  # fmt: skip
+    if min(out) < 1:
+        raise ValueError(
+            f"{op}: output size {out} is not positive (input {tuple(spatial)}, kernel "
+            f"{tuple(ks)}, stride {s}, padding {p}, dilation {d}, output_padding {op_})"
+        )
+    geom = (_to2d(s, 1), _to2d(p, 0), _to2d(d, 1), groups)
+    x4 = _as_batched(x, nd)
+    w4 = w if nd == 2 else w.reshape((w.shape[0], w.shape[1], 1, w.shape[2]))
+    out_shape = (x4.shape[0], c_out, *_to2d(out, 1))
+    y = Conv2dInputGrad.apply(x4, w4, b, x_shape=out_shape, geom=geom)
+    return _restore(y, nd, unbatched)
+
+
+def _sample_conv_transpose1d(draw: Any, dtype: np.dtype) -> Sample:
+    return _draw_conv(draw, dtype, 1, True)
+
+
+def _sample_conv_transpose2d(draw: Any, dtype: np.dtype) -> Sample:
+    return _draw_conv(draw, dtype, 2, True)
+
+
+@register(sample=_sample_conv_transpose1d, torch=_functional("conv_transpose1d"))
+def conv_transpose1d(
+    input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+    padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1,
+) -> Tensor:  # fmt: skip
+    """1-D transposed convolution over ``(N, C_in, L)`` (or ``(C_in, L)``) input.
+
+    Arguments as :func:`conv_transpose2d` with one spatial axis; ``weight`` is
+    ``(C_in, C_out // groups, k)``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.conv_transpose1d(autograd.ones(1, 1, 2), autograd.ones(1, 1, 3), stride=2)
+    tensor([[[1., 1., 2., 1., 1.]]])
+    """
+    return _conv_transpose_forward("conv_transpose1d", 1, input, weight, bias, stride, padding,
+                                   output_padding, groups, dilation)  # fmt: skip
+
+
+@register(sample=_sample_conv_transpose2d, torch=_functional("conv_transpose2d"))
+def conv_transpose2d(
+    input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+    padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1,
+) -> Tensor:  # fmt: skip
+    """2-D transposed convolution (the adjoint of :func:`conv2d`), as PyTorch's.
+
+    Parameters
+    ----------
+    input : Tensor, shape (N, C_in, H, W) or unbatched (C_in, H, W)
+    weight : Tensor, shape (C_in, C_out // groups, kH, kW)
+    bias : Tensor of shape (C_out,), optional
+    stride, padding, dilation : int or (int, int)
+        Those of the convolution this one is the adjoint of.
+    output_padding : int or (int, int)
+        Extra rows/columns added on one side of the output; smaller than stride or dilation.
+    groups : int
+
+    Returns
+    -------
+    Tensor, shape (N, C_out, H_out, W_out)
+        ``H_out = (H - 1)*stride - 2*padding + dilation*(kH - 1) + output_padding + 1``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.ones(1, 1, 2, 2)
+    >>> autograd.conv_transpose2d(x, autograd.ones(1, 1, 2, 2), stride=2)[0, 0]
+    tensor([[1., 1., 1., 1.],
+            [1., 1., 1., 1.],
+            [1., 1., 1., 1.],
+            [1., 1., 1., 1.]])
+    """
+    return _conv_transpose_forward("conv_transpose2d", 2, input, weight, bias, stride, padding,
+                                   output_padding, groups, dilation)  # fmt: skip

@@ -1,3 +1,539 @@
-"""Placeholder module: filled in by its family owner."""
+"""Pooling: max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool2d, adaptive_max_pool2d.
 
-__all__: list[str] = []
+Every op runs the 2-D kernels of :mod:`autograd.kernels.pool` on NCHW arrays (1-D ops with
+height 1, unbatched inputs with a batch of 1). Second order comes from linear Functions:
+
+- max pooling saves where each window's maximum came from (an :class:`_Argmax`); its backward
+  is ``MaxPoolScatter`` (add each output gradient at its argmax), whose backward is
+  ``MaxPoolGather`` (read an input-shaped array at the argmaxes), whose backward is the scatter;
+- average pooling's backward is ``AvgPoolBackward`` (spread each gradient over its window),
+  whose backward is average pooling itself; the same holds for the adaptive average.
+
+In the ordinary backward (arrays in) the rules call the kernels directly; under
+``create_graph`` (Tensors in) they call the Functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Function
+from ..kernels import pool as _k
+from ..tensor import Tensor
+from ._util import float_tensor
+from .conv import _functional
+from .registry import Sample, register
+
+__all__ = [
+    "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+]  # fmt: skip
+
+Pair = tuple[int, int]
+
+
+# ------------------------------------------------------------------------- max: scatter/gather
+class _Argmax:
+    """Where each output of a max pool took its value from, for a given input shape.
+
+    ``window`` holds the kernel's in-window offsets ``i*kw + j`` (max_pool2d, with ``geom``) or
+    is None when ``flat`` already holds flat in-plane indices (adaptive max pool).
+    """
+
+    __slots__ = ("x_shape", "window", "geom", "_flat")
+
+    def __init__(self, x_shape: tuple, window: Any, geom: Any, flat: Any = None) -> None:
+        self.x_shape, self.window, self.geom, self._flat = tuple(x_shape), window, geom, flat
+
+    def flat(self) -> np.ndarray:
+        """int64 index ``ih*W + iw`` of each output's source in its plane (-1: none)."""
+        if self._flat is None:
+            k, s, p, d, _ = self.geom
+            at = self.window.astype(np.int64)
+            oh, ow = at.shape[2:]
+            ih = np.arange(oh).reshape(-1, 1) * s[0] - p[0] + (at // k[1]) * d[0]
+            iw = np.arange(ow) * s[1] - p[1] + (at % k[1]) * d[1]
+            self._flat = np.where(at >= 0, ih * self.x_shape[3] + iw, -1)
+        return self._flat
+
+    def scatter(self, g: np.ndarray) -> np.ndarray:
+        if self.window is not None:
+            return _k.max_pool2d_backward(g, self.window, self.x_shape, *self.geom)
+        return _k.adaptive_max_pool2d_backward(g, self._flat, self.x_shape)
+
+    def gather(self, h: np.ndarray) -> np.ndarray:
+        n, c, hh, ww = self.x_shape
+        flat = self.flat()
+        planes = np.ascontiguousarray(h).reshape(n, c, hh * ww)
+        index = flat.reshape(n, c, -1)
+        out = np.take_along_axis(planes, np.maximum(index, 0), axis=2)
+        if self.window is not None and (index < 0).any():
+            out = np.where(index < 0, 0, out)
+        return out.reshape(flat.shape)
+
+
+def _scatter(g: Any, where: _Argmax) -> Any:
+    if type(g) is np.ndarray:
+        return where.scatter(g)
+    return MaxPoolScatter.apply(g, where=where)
+
+
+def _gather(h: Any, where: _Argmax) -> Any:
+    if type(h) is np.ndarray:
+        return where.gather(h)
+    return MaxPoolGather.apply(h, where=where)
+
+
+class MaxPoolScatter(Function):
+    """``gx``: each output gradient added at its window's argmax (max pooling's backward)."""
+
+    @staticmethod
+    def forward(ctx, g, where):
+        ctx.where = where
+        return where.scatter(g)
+
+    @staticmethod
+    def backward(ctx, h):
+        return _gather(h, ctx.where)
+
+
+class MaxPoolGather(Function):
+    """An input-shaped array read at every window's argmax (the adjoint of the scatter)."""
+
+    @staticmethod
+    def forward(ctx, h, where):
+        ctx.where = where
+        return where.gather(h)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _scatter(g, ctx.where)
+
+
+class MaxPool2d(Function):
+    @staticmethod
+    def forward(ctx, x, geom, indices):
+        y, window = _k.max_pool2d_forward(x, *geom)
+        ctx.where = _Argmax(x.shape, window, geom)
+        return (y, ctx.where.flat().copy()) if indices else y
+
+    @staticmethod
+    def backward(ctx, g, *_):
+        return _scatter(g, ctx.where)
+
+
+class AdaptiveMaxPool2d(Function):
+    @staticmethod
+    def forward(ctx, x, output_size, indices):
+        y, flat = _k.adaptive_max_pool2d_forward(x, output_size)
+        ctx.where = _Argmax(x.shape, None, None, flat)
+        return (y, flat.copy()) if indices else y
+
+    @staticmethod
+    def backward(ctx, g, *_):
+        return _scatter(g, ctx.where)
+
+
+# ------------------------------------------------------------------------- average pooling
+def _avg(x: Any, x_shape: tuple, geom: Any) -> Any:
+    if type(x) is np.ndarray:
+        return _avg_forward(x, geom)
+    return AvgPool2d.apply(x, geom=geom)
+
+
+def _avg_forward(x: np.ndarray, geom: Any) -> np.ndarray:
+    if geom[0] == "adaptive":
+        return _adaptive_avg_forward(x, geom[1])
+    return _k.avg_pool2d_forward(x, *geom)
+
+
+def _avg_spread(g: Any, x_shape: tuple, geom: Any) -> Any:
+    if type(g) is not np.ndarray:
+        return AvgPoolBackward.apply(g, x_shape=x_shape, geom=geom)
+    if geom[0] == "adaptive":
+        return _adaptive_avg_backward(g, x_shape)
+    return _k.avg_pool2d_backward(g, x_shape, *geom)
+
+
+def _adaptive_avg_forward(x: np.ndarray, out: Pair) -> np.ndarray:
+    if out == (1, 1):
+        # Global pooling: NumPy's pairwise, vectorized sum beats the kernel's per-plane loop.
+        return x.mean(axis=(2, 3), keepdims=True)
+    return _k.adaptive_avg_pool2d_forward(x, out)
+
+
+def _adaptive_avg_backward(g: np.ndarray, x_shape: tuple) -> np.ndarray:
+    if g.shape[2:] == (1, 1):
+        gx = np.empty(x_shape, dtype=g.dtype)
+        gx[...] = g * (1.0 / (x_shape[2] * x_shape[3]))
+        return gx
+    return _k.adaptive_avg_pool2d_backward(g, x_shape)
+
+
+class AvgPool2d(Function):
+    """Average pooling; ``geom`` is the kernel's arguments or ``("adaptive", output_size)``."""
+
+    @staticmethod
+    def forward(ctx, x, geom):
+        ctx.geom, ctx.x_shape = geom, x.shape
+        return _avg_forward(x, geom)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _avg_spread(g, ctx.x_shape, ctx.geom)
+
+
+class AvgPoolBackward(Function):
+    """Each output gradient spread evenly over its window (linear; its adjoint is the pool)."""
+
+    @staticmethod
+    def forward(ctx, g, x_shape, geom):
+        ctx.geom, ctx.x_shape = geom, x_shape
+        return _avg_spread(g, x_shape, geom)
+
+    @staticmethod
+    def backward(ctx, h):
+        return _avg(h, ctx.x_shape, ctx.geom)
+
+
+# ------------------------------------------------------------------------- argument handling
+def _ints(op: str, name: str, value: Any, nd: int, minimum: int) -> tuple[int, ...]:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        out = (int(value),) * nd
+    else:
+        try:
+            out = tuple(int(v) for v in value)
+            bad = len(out) not in (1, nd) or any(isinstance(v, bool) for v in value)
+        except (TypeError, ValueError):
+            bad = True
+        if bad:
+            raise TypeError(f"{op}: {name} must be an int or a tuple of {nd} ints, got {value!r}")
+        out = out * nd if len(out) == 1 else out
+    if min(out) < minimum:
+        what = "positive" if minimum == 1 else "non-negative"
+        raise ValueError(f"{op}: {name} must be {what}, got {value!r}")
+    return out
+
+
+def _to2d(t: tuple[int, ...], fill: int) -> Pair:
+    return (t[0], t[1]) if len(t) == 2 else (fill, t[0])
+
+
+def _input(op: str, input: Any, nd: int) -> tuple[Tensor, bool]:
+    """The input as a float (N, C, H, W) tensor, and whether it came unbatched."""
+    x = float_tensor(input, "input")
+    if x.ndim not in (nd + 1, nd + 2):
+        names = "(C, L)" if nd == 1 else "(C, H, W)"
+        raise ValueError(
+            f"{op}: expected input to be {nd + 1}-D {names} or {nd + 2}-D (N, {names[1:]}, "
+            f"got shape {x.shape}"
+        )
+    unbatched = x.ndim == nd + 1
+    if unbatched:
+        x = x.reshape((1, *x.shape))
+    if nd == 1:
+        x = x.reshape((x.shape[0], x.shape[1], 1, x.shape[2]))
+    return x, unbatched
+
+
+def _restore(y: Tensor, nd: int, unbatched: bool) -> Tensor:
+    if nd == 1:
+        y = y.reshape((y.shape[0], y.shape[1], y.shape[3]))
+    if unbatched:
+        y = y.reshape(y.shape[1:])
+    return y
+
+
+def _window(
+    op: str, nd: int, x_shape: tuple, kernel_size: Any, stride: Any, padding: Any,
+    dilation: Any, ceil_mode: bool,
+) -> tuple:  # fmt: skip
+    """Checked ``(kernel, stride, padding, dilation, ceil_mode)`` as 2-D pairs."""
+    k = _ints(op, "kernel_size", kernel_size, nd, 1)
+    no_stride = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
+    s = k if no_stride else _ints(op, "stride", stride, nd, 1)
+    p = _ints(op, "padding", padding, nd, 0)
+    d = _ints(op, "dilation", dilation, nd, 1)
+    if any(pi > ki // 2 for pi, ki in zip(p, k)):
+        raise ValueError(f"{op}: padding {p} must be at most half of kernel_size {k}")
+    geom = (_to2d(k, 1), _to2d(s, 1), _to2d(p, 0), _to2d(d, 1), bool(ceil_mode))
+    out = tuple(_k.pool_output_size(x_shape[2 + a], *(g[a] for g in geom[:4]), geom[4])
+                for a in (0, 1))  # fmt: skip
+    if min(out) < 1:
+        size = x_shape[-nd:]
+        raise ValueError(
+            f"{op}: input size {tuple(size)} is too small for kernel_size {k} with stride {s}, "
+            f"padding {p}, dilation {d}: the output would be {out[-nd:]}"
+        )
+    return geom
+
+
+# ------------------------------------------------------------------------- max_pool1d/2d
+def _max_pool(
+    op: str, nd: int, input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+    ceil_mode: bool, return_indices: bool,
+) -> Any:  # fmt: skip
+    x, unbatched = _input(op, input, nd)
+    geom = _window(op, nd, x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    out = MaxPool2d.apply(x, geom=geom, indices=bool(return_indices))
+    if return_indices:
+        return _restore(out[0], nd, unbatched), _restore(out[1], nd, unbatched)
+    return _restore(out, nd, unbatched)
+
+
+def _draw_window(draw: Any, nd: int, dilation: bool) -> tuple:
+    from hypothesis import strategies as st
+
+    k = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    s = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    p = tuple(draw(st.integers(0, ki // 2)) for ki in k)
+    d = tuple(draw(st.integers(1, 2)) for _ in range(nd)) if dilation else (1,) * nd
+    # Inputs at least one dilated window long: no window then lies in the padding only.
+    top = 5 if nd == 2 else 7
+    spatial = tuple(draw(st.integers(di * (ki - 1) + 1, top)) for di, ki in zip(d, k))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)), *spatial)
+    kwargs = {"kernel_size": k, "padding": p, "ceil_mode": draw(st.booleans())}
+    if draw(st.booleans()):
+        kwargs["stride"] = s
+    if dilation:
+        kwargs["dilation"] = d
+    return shape, kwargs
+
+
+def _sample_max_pool(nd: int) -> Any:
+    def sample(draw: Any, dtype: np.dtype) -> Sample:
+        from hypothesis import strategies as st
+
+        from .. import testing
+
+        shape, kwargs = _draw_window(draw, nd, True)
+        kwargs["return_indices"] = draw(st.booleans())
+        return Sample((draw(testing.arrays(shape, dtype)),), kwargs)
+
+    return sample
+
+
+@register(sample=_sample_max_pool(1), torch=_functional("max_pool1d"))
+def max_pool1d(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+    ceil_mode: bool = False, return_indices: bool = False,
+) -> Any:  # fmt: skip
+    """1-D max pooling over ``(N, C, L)`` (or ``(C, L)``) input; see :func:`max_pool2d`.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.max_pool1d(autograd.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2)
+    tensor([[[3., 2.]]])
+    """
+    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)  # fmt: skip
+
+
+@register(sample=_sample_max_pool(2), torch=_functional("max_pool2d"))
+def max_pool2d(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+    ceil_mode: bool = False, return_indices: bool = False,
+) -> Any:  # fmt: skip
+    """2-D max pooling, as ``torch.nn.functional.max_pool2d``.
+
+    Parameters
+    ----------
+    input : Tensor, shape (N, C, H, W) or (C, H, W)
+    kernel_size, stride, padding, dilation : int or (int, int)
+        ``stride`` defaults to ``kernel_size``; ``padding`` (implicit -inf) is at most half the
+        kernel.
+    ceil_mode : bool
+        Round the output size up (a window must still start inside the input or left padding).
+    return_indices : bool
+        Also return, per output, the flat index ``h*W + w`` of its maximum in its input plane
+        (int64), as PyTorch does.
+
+    Returns
+    -------
+    Tensor, or (Tensor, Tensor) with ``return_indices``
+
+    Notes
+    -----
+    Ties go to the first maximum in row-major window order and NaN wins (PyTorch's rule); the
+    gradient of an output goes to that one element.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([[[[1.0, 2.0], [4.0, 3.0]]]])
+    >>> autograd.max_pool2d(x, 2, return_indices=True)
+    (tensor([[[[4.]]]]), tensor([[[[2]]]]))
+    """
+    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)  # fmt: skip
+
+
+# ------------------------------------------------------------------------- avg_pool1d/2d
+def _avg_pool(
+    op: str, nd: int, input: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool,
+    count_include_pad: bool, divisor_override: Any,
+) -> Tensor:  # fmt: skip
+    x, unbatched = _input(op, input, nd)
+    k, s, p, _, ceil = _window(op, nd, x.shape, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None:
+        integral = isinstance(divisor_override, (int, np.integer))
+        if isinstance(divisor_override, bool) or not integral:
+            raise TypeError(f"{op}: divisor_override must be an int, got {divisor_override!r}")
+        if divisor_override == 0:
+            raise ValueError(f"{op}: divisor_override must be non-zero")
+        divisor_override = int(divisor_override)
+    geom = (k, s, p, ceil, bool(count_include_pad), divisor_override)
+    return _restore(AvgPool2d.apply(x, geom=geom), nd, unbatched)
+
+
+def _sample_avg_pool(nd: int) -> Any:
+    def sample(draw: Any, dtype: np.dtype) -> Sample:
+        from hypothesis import strategies as st
+
+        from .. import testing
+
+        shape, kwargs = _draw_window(draw, nd, False)
+        kwargs["count_include_pad"] = draw(st.booleans())
+        if nd == 2 and draw(st.booleans()):
+            kwargs["divisor_override"] = draw(st.integers(1, 5))
+        return Sample((draw(testing.arrays(shape, dtype)),), kwargs)
+
+    return sample
+
+
+@register(sample=_sample_avg_pool(1), torch=_functional("avg_pool1d"))
+def avg_pool1d(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+    ceil_mode: bool = False, count_include_pad: bool = True,
+) -> Tensor:  # fmt: skip
+    """1-D average pooling over ``(N, C, L)`` (or ``(C, L)``) input; see :func:`avg_pool2d`.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.avg_pool1d(autograd.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2)
+    tensor([[[2., 1.]]])
+    """
+    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, None)  # fmt: skip
+
+
+@register(sample=_sample_avg_pool(2), torch=_functional("avg_pool2d"))
+def avg_pool2d(
+    input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+    ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None,
+) -> Tensor:  # fmt: skip
+    """2-D average pooling, as ``torch.nn.functional.avg_pool2d``.
+
+    Parameters
+    ----------
+    input : Tensor, shape (N, C, H, W) or (C, H, W)
+    kernel_size, stride, padding : int or (int, int)
+        ``stride`` defaults to ``kernel_size``; zero ``padding`` is at most half the kernel.
+    ceil_mode : bool
+        Round the output size up.
+    count_include_pad : bool
+        Whether the zero padding counts in each window's divisor.
+    divisor_override : int, optional
+        Divide every window's sum by this instead.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.avg_pool2d(autograd.arange(16.0).reshape(1, 1, 4, 4), 2)
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    """
+    return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)  # fmt: skip
+
+
+# ------------------------------------------------------------------------- adaptive pooling
+def _output_size(op: str, x: Tensor, output_size: Any) -> Pair:
+    if isinstance(output_size, (int, np.integer)) and not isinstance(output_size, bool):
+        sizes: tuple = (output_size, output_size)
+    else:
+        try:
+            sizes = tuple(output_size)
+        except TypeError:
+            sizes = ()
+        if len(sizes) != 2:
+            raise TypeError(
+                f"{op}: output_size must be an int or a pair of ints/None, got {output_size!r}"
+            )
+    out = []
+    for size, n in zip(sizes, x.shape[2:]):
+        if size is None:
+            out.append(n)
+        elif isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise ValueError(f"{op}: output_size must hold positive ints, got {output_size!r}")
+        else:
+            out.append(int(size))
+    if min(x.shape[2:]) < 1:
+        raise ValueError(f"{op}: input spatial size must be non-empty, got {x.shape[2:]}")
+    return (out[0], out[1])
+
+
+def _sample_adaptive(max_pool: bool) -> Any:
+    def sample(draw: Any, dtype: np.dtype) -> Sample:
+        from hypothesis import strategies as st
+
+        from .. import testing
+
+        ndim = draw(st.sampled_from([3, 4]))
+        shape = tuple(draw(st.integers(1, 2)) for _ in range(ndim - 2))
+        shape += (draw(st.integers(1, 5)), draw(st.integers(1, 5)))
+        size = st.integers(1, 4)
+        out = draw(st.one_of(size, st.tuples(st.one_of(size, st.none()), size)))
+        kwargs: dict = {"output_size": out}
+        if max_pool:
+            kwargs["return_indices"] = draw(st.booleans())
+        return Sample((draw(testing.arrays(shape, dtype)),), kwargs)
+
+    return sample
+
+
+@register(sample=_sample_adaptive(False), torch=_functional("adaptive_avg_pool2d"))
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Average over PyTorch's adaptive windows to ``output_size`` (1 = global average pooling).
+
+    Output cell ``i`` of an axis of length ``S`` pools ``[floor(i*S/out), ceil((i+1)*S/out))``.
+    A None entry in ``output_size`` keeps that input size.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.adaptive_avg_pool2d(autograd.arange(8.0).reshape(1, 2, 2, 2), 1)
+    tensor([[[[1.5000]],
+    <BLANKLINE>
+             [[5.5000]]]])
+    """
+    op = "adaptive_avg_pool2d"
+    x, unbatched = _input(op, input, 2)
+    geom = ("adaptive", _output_size(op, x, output_size))
+    return _restore(AvgPool2d.apply(x, geom=geom), 2, unbatched)
+
+
+@register(sample=_sample_adaptive(True), torch=_functional("adaptive_max_pool2d"))
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Maximum over PyTorch's adaptive windows (see :func:`adaptive_avg_pool2d`).
+
+    With ``return_indices`` also returns the int64 flat in-plane index of each maximum. Ties go
+    to the first maximum, NaN wins.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.adaptive_max_pool2d(autograd.tensor([[[[1.0, 4.0, 2.0]]]]), (1, 2))
+    tensor([[[[4., 4.]]]])
+    """
+    op = "adaptive_max_pool2d"
+    x, unbatched = _input(op, input, 2)
+    out = AdaptiveMaxPool2d.apply(x, output_size=_output_size(op, x, output_size),
+                                  indices=bool(return_indices))  # fmt: skip
+    if return_indices:
+        return _restore(out[0], 2, unbatched), _restore(out[1], 2, unbatched)
+    return _restore(out, 2, unbatched)

@@ -1,0 +1,180 @@
+"""Resizing: ``interpolate`` (mode "nearest") for (N, C, L) and (N, C, H, W) inputs.
+
+Nearest resizing is linear: ``Nearest`` reads each output pixel from one source pixel and its
+backward ``NearestBackward`` adds the gradients back onto the sources; each is the other's
+adjoint, so second order works. The index tables follow PyTorch's ``nearest`` mode exactly,
+including its float32 rounding.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..function import Function
+from ..kernels import resize as _k
+from ..tensor import Tensor
+from ._util import float_tensor
+from .conv import _functional
+from .registry import Sample, register
+
+__all__ = ["interpolate"]
+
+_MODES = ("nearest",)
+
+
+def _resize(x: Any, tables: tuple) -> Any:
+    if type(x) is np.ndarray:
+        return _k.nearest_forward(x, *tables)
+    return Nearest.apply(x, tables=tables)
+
+
+def _resize_back(g: Any, tables: tuple, x_shape: tuple) -> Any:
+    if type(g) is np.ndarray:
+        return _k.nearest_backward(g, *tables, x_shape)
+    return NearestBackward.apply(g, tables=tables, x_shape=x_shape)
+
+
+class Nearest(Function):
+    """``y[n, c, i, j] = x[n, c, rows[i], cols[j]]`` with ``tables = (rows, cols)``."""
+
+    @staticmethod
+    def forward(ctx, x, tables):
+        ctx.tables, ctx.x_shape = tables, x.shape
+        return _k.nearest_forward(x, *tables)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _resize_back(g, ctx.tables, ctx.x_shape)
+
+
+class NearestBackward(Function):
+    """Output gradients added back at their source pixels (the adjoint of ``Nearest``)."""
+
+    @staticmethod
+    def forward(ctx, g, tables, x_shape):
+        ctx.tables = tables
+        return _k.nearest_backward(g, *tables, x_shape)
+
+    @staticmethod
+    def backward(ctx, h):
+        return _resize(h, ctx.tables)
+
+
+def _source_index(n_in: int, n_out: int, scale: float | None) -> np.ndarray:
+    """PyTorch's ``nearest_idx``: the source of each output position along one axis."""
+    dst = np.arange(n_out)
+    if n_out == n_in:
+        return dst
+    if n_out == 2 * n_in:
+        return dst >> 1
+    # PyTorch computes this in float32: floor(dst * scale), scale = 1/scale_factor or in/out.
+    s = np.float32(1.0 / scale) if scale is not None and scale > 0 else np.float32(n_in) / n_out
+    src = np.floor(dst.astype(np.float32) * np.float32(s)).astype(np.int64)
+    return np.minimum(src, n_in - 1)
+
+
+def _per_axis(op: str, name: str, value: Any, nd: int, kind: type) -> tuple:
+    items = tuple(value) if isinstance(value, (tuple, list)) else (value,) * nd
+    if len(items) != nd:
+        raise ValueError(
+            f"{op}: {name} must be a single value or a tuple of {nd} for {nd + 2}-D input, "
+            f"got {value!r}"
+        )
+    for v in items:
+        ok = isinstance(v, (int, np.integer)) or (kind is float and isinstance(v, float))
+        if isinstance(v, bool) or not ok or v <= 0:
+            raise ValueError(f"{op}: {name} must hold positive numbers, got {value!r}")
+    return tuple(kind(v) for v in items)
+
+
+def _sample_interpolate(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    nd = draw(st.sampled_from([1, 2]))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    shape += tuple(draw(st.integers(1, 4)) for _ in range(nd))
+    if draw(st.booleans()):
+        kwargs: dict = {"size": tuple(draw(st.integers(1, 6)) for _ in range(nd))}
+    else:
+        factors = st.sampled_from([0.5, 0.7, 1.0, 1.5, 2.0, 2.5, 3.0])
+        kwargs = {"scale_factor": draw(st.one_of(factors, st.tuples(*[factors] * nd)))}
+        n_out = [math.floor(n * f) for n, f in zip(shape[2:], np.broadcast_to(
+            np.asarray(kwargs["scale_factor"]), (nd,)))]  # fmt: skip
+        if min(n_out) < 1:
+            kwargs["scale_factor"] = 2.0
+    return Sample((draw(testing.arrays(shape, dtype)),), kwargs)
+
+
+@register(sample=_sample_interpolate, torch=_functional("interpolate"))
+def interpolate(
+    input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+    align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+) -> Tensor:  # fmt: skip
+    """Resize ``(N, C, L)`` or ``(N, C, H, W)`` input, as ``torch.nn.functional.interpolate``.
+
+    Parameters
+    ----------
+    input : Tensor, 3-D or 4-D
+    size : int or tuple of ints, optional
+        Output spatial size. Exactly one of ``size`` and ``scale_factor`` is given.
+    scale_factor : float or tuple of floats, optional
+        Output size ``floor(input_size * scale_factor)`` per axis.
+    mode : str
+        Only ``"nearest"``: output index ``i`` reads input index
+        ``min(floor(i * scale), in - 1)`` with ``scale = 1 / scale_factor`` when
+        ``scale_factor`` is given (and ``recompute_scale_factor`` is not set), else
+        ``in / out``; computed in float32, as PyTorch does.
+    align_corners : None
+        Not allowed with ``"nearest"`` (as in PyTorch).
+    recompute_scale_factor : bool, optional
+        Use ``in / out`` even when ``scale_factor`` is given.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([[[1.0, 2.0, 3.0]]])
+    >>> autograd.interpolate(x, scale_factor=2)
+    tensor([[[1., 1., 2., 2., 3., 3.]]])
+    >>> autograd.interpolate(x, size=2)
+    tensor([[[1., 2.]]])
+    """
+    op = "interpolate"
+    if mode not in _MODES:
+        raise ValueError(f"{op}: mode {mode!r} is not supported; supported modes: {_MODES}")
+    if align_corners is not None:
+        raise ValueError(f"{op}: align_corners can only be set with interpolating modes, "
+                         f"not mode={mode!r}")  # fmt: skip
+    x = float_tensor(input, "input")
+    if x.ndim not in (3, 4):
+        raise ValueError(
+            f"{op}: expected 3-D (N, C, L) or 4-D (N, C, H, W) input, got shape {x.shape}"
+        )
+    nd = x.ndim - 2
+    spatial = x.shape[2:]
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"{op}: give exactly one of size and scale_factor")
+    if size is not None:
+        out = _per_axis(op, "size", size, nd, int)
+        scales: tuple = (None,) * nd
+    else:
+        factors = _per_axis(op, "scale_factor", scale_factor, nd, float)
+        out = tuple(math.floor(float(n * f)) for n, f in zip(spatial, factors))
+        if min(out) < 1:
+            raise ValueError(
+                f"{op}: scale_factor {scale_factor!r} gives an empty output {out} for input "
+                f"size {spatial}"
+            )
+        scales = (None,) * nd if recompute_scale_factor else factors
+    if min(spatial) < 1:
+        raise ValueError(f"{op}: input spatial size must be non-empty, got {spatial}")
+    tables = tuple(_source_index(n, o, s) for n, o, s in zip(spatial, out, scales))
+    if nd == 1:
+        tables = (np.zeros(1, np.int64), tables[0])
+        y = Nearest.apply(x.reshape((x.shape[0], x.shape[1], 1, spatial[0])), tables=tables)
+        return y.reshape((x.shape[0], x.shape[1], out[0]))
+    return Nearest.apply(x, tables=tables)

@@ -1,0 +1,308 @@
+"""Op benchmarks (issue: kernels): convolutions, pooling and matmul, forward + backward, float32.
+
+Each row times ``y = op(x, w...); y.backward(g)`` with the input and weight requiring grad, and
+reports the median, the ratio ours/PyTorch and GFLOP/s where the FLOPs are defined (a
+convolution's or matmul's backward is two products the size of the forward, so fwd+bwd counts
+3x the forward's FLOPs). Matmul rows also give ``np.matmul``'s GFLOP/s on the same products.
+PyTorch runs the same steps in its own process, in blocks alternating with ours
+(see :class:`TorchWorker`). Then: peak RSS of the
+64->64 convolution in a fresh process per engine, the cold compile time of the first conv2d
+call (empty Numba cache) and the warm start (first call in a fresh process with the cache
+present).
+
+On a shared machine the PyTorch column is the noisier one: its OpenMP threads wait for each
+other at every parallel region, so one busy core can slow it many times over; compare runs
+made while the machine is otherwise idle.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._timing import row
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# name, op, x shape, weight shape or None, kwargs; conv2d weights are (O, C/groups, kh, kw),
+# conv_transpose2d weights (C_in, C_out/groups, kh, kw).
+CASES: list[tuple[str, str, tuple, tuple | None, dict]] = [
+    ("conv2d b64 1->32 28x28 k3 p1", "conv2d", (64, 1, 28, 28), (32, 1, 3, 3), {"padding": 1}),
+    ("conv2d b64 32->64 14x14 k3 p1", "conv2d", (64, 32, 14, 14), (64, 32, 3, 3), {"padding": 1}),
+    ("conv2d b32 64->64 32x32 k3 p1", "conv2d", (32, 64, 32, 32), (64, 64, 3, 3), {"padding": 1}),
+    ("conv2d depthwise b32 64ch 32x32 k3 p1", "conv2d", (32, 64, 32, 32), (64, 1, 3, 3),
+     {"padding": 1, "groups": 64}),
+    ("conv2d 1x1 b32 64->128 32x32", "conv2d", (32, 64, 32, 32), (128, 64, 1, 1), {}),
+    ("conv_transpose2d b32 64->32 16x16 k4 s2 p1", "conv_transpose2d", (32, 64, 16, 16),
+     (64, 32, 4, 4), {"stride": 2, "padding": 1}),
+    ("max_pool2d 2x2 on 32x32x32x32", "max_pool2d", (32, 32, 32, 32), None, {"kernel_size": 2}),
+    ("avg_pool2d 2x2 on 32x32x32x32", "avg_pool2d", (32, 32, 32, 32), None, {"kernel_size": 2}),
+    ("adaptive_avg_pool2d to 1 on 32x32x32x32", "adaptive_avg_pool2d", (32, 32, 32, 32), None,
+     {"output_size": 1}),
+]  # fmt: skip
+
+MATMUL_SIZES = (256, 1024, 2048)
+
+
+def conv_flops(op: str, x_shape: tuple, w_shape: tuple, y_shape: tuple) -> float:
+    """Forward multiply-adds x 2 of a (transposed) convolution."""
+    if op == "conv2d":
+        return 2.0 * np.prod(y_shape) * np.prod(w_shape[1:])
+    # A transposed conv is the input-gradient of the conv from its output to its input.
+    return 2.0 * np.prod(x_shape) * np.prod(w_shape[1:])
+
+
+def _inputs(lib: Any, x_shape: tuple, w_shape: tuple | None, op: str) -> tuple:
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal(x_shape).astype(np.float32), requires_grad=True)
+    if w_shape is None:
+        return x, None, None
+    fan_in = np.prod(w_shape[1:])
+    w = (rng.standard_normal(w_shape) / np.sqrt(fan_in)).astype(np.float32)
+    c_out = w_shape[0] if op == "conv2d" else w_shape[1]
+    b = lib.tensor(np.zeros(c_out, np.float32), requires_grad=True)
+    return x, lib.tensor(w, requires_grad=True), b
+
+
+def _step(lib: Any, functional: Any, op: str, x_shape: tuple, w_shape: tuple | None,
+          kwargs: dict) -> tuple[Callable[[], None], tuple]:  # fmt: skip
+    x, w, b = _inputs(lib, x_shape, w_shape, op)
+    fn = getattr(functional, op)
+    args = (x,) if w is None else (x, w, b)
+    y_shape = tuple(fn(*args, **kwargs).shape)
+    g = lib.tensor(np.random.default_rng(1).standard_normal(y_shape).astype(np.float32))
+    leaves = [t for t in args if t is not None]
+
+    def step() -> None:
+        y = fn(*args, **kwargs)
+        y.backward(g)
+        for t in leaves:
+            t.grad = None
+
+    return step, y_shape
+
+
+def _matmul_step(lib: Any, n: int) -> Callable[[], None]:
+    rng = np.random.default_rng(0)
+    a = lib.tensor(rng.standard_normal((n, n)).astype(np.float32), requires_grad=True)
+    b = lib.tensor(rng.standard_normal((n, n)).astype(np.float32), requires_grad=True)
+    g = lib.tensor(rng.standard_normal((n, n)).astype(np.float32))
+
+    def step() -> None:
+        (a @ b).backward(g)
+        a.grad = b.grad = None
+
+    return step
+
+
+def _np_matmul_step(n: int) -> Callable[[], None]:
+    rng = np.random.default_rng(0)
+    a, b, g = (rng.standard_normal((n, n)).astype(np.float32) for _ in range(3))
+
+    def step() -> None:  # the three products of matmul's forward + backward
+        np.matmul(a, b)
+        np.matmul(g, b.T)
+        np.matmul(a.T, g)
+
+    return step
+
+
+def _fresh(code: str, env: dict | None = None) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+    return out.stdout.strip().splitlines()[-1]
+
+
+# VmHWM, not getrusage: ru_maxrss survives exec, so a child would report its parent's peak.
+_RSS_CODE = """
+import numpy as np, bench.ops as b
+lib = __import__({lib!r})
+functional = lib.nn.functional if {lib!r} == "torch" else lib
+lib.set_num_threads({threads})
+step, _ = b._step(lib, functional, "conv2d", (32, 64, 32, 32), (64, 64, 3, 3), {{"padding": 1}})
+for _ in range(3):
+    step()
+hwm = [v for v in open("/proc/self/status") if v.startswith("VmHWM:")][0]
+print(int(hwm.split()[1]) / 1024)
+"""
+
+_FIRST_CALL_CODE = """
+import time, numpy as np, autograd as ag
+ag.set_num_threads({threads})
+x = ag.tensor(np.ones((2, 3, 8, 8), np.float32), requires_grad=True)
+w = ag.tensor(np.ones((4, 3, 3, 3), np.float32), requires_grad=True)
+t = time.perf_counter()
+ag.conv2d(x, w, padding=1).sum().backward()
+print(time.perf_counter() - t)
+"""
+
+
+def peak_rss_mib(lib: str, threads: int) -> float:
+    """Peak RSS (MiB) of a fresh process running three 64->64 conv fwd+bwd steps."""
+    return float(_fresh(_RSS_CODE.format(lib=lib, threads=threads)))
+
+
+def first_conv_ms(threads: int, cache_dir: str | None) -> float:
+    """Wall time of the first conv2d fwd+bwd in a fresh process (import excluded)."""
+    env = None if cache_dir is None else {"NUMBA_CACHE_DIR": cache_dir}
+    return float(_fresh(_FIRST_CALL_CODE.format(threads=threads), env)) * 1e3
+
+
+def _block(fn: Callable[[], Any], n: int) -> list[float]:
+    """Times (ms) of ``n`` calls of ``fn`` after one untimed warm-up call."""
+    fn()
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return times
+
+
+def _matmul_forward(lib: Any, n: int) -> Callable[[], Any]:
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((n, n)).astype(np.float32) for _ in range(2))
+    if lib is np:
+        return lambda: np.matmul(a, b)
+    ta, tb = lib.tensor(a), lib.tensor(b)
+    return lambda: lib.matmul(ta, tb)
+
+
+def make_step(lib: Any, key: str) -> Callable[[], Any]:
+    """The timed step for a case name of CASES, ``"matmul N"`` or ``"matmul N forward"``."""
+    if key.startswith("matmul"):
+        n = int(key.split()[1])
+        return _matmul_forward(lib, n) if key.endswith("forward") else _matmul_step(lib, n)
+    functional = lib.nn.functional if lib.__name__ == "torch" else lib
+    _, op, x_shape, w_shape, kwargs = next(c for c in CASES if c[0] == key)
+    return _step(lib, functional, op, x_shape, w_shape, kwargs)[0]
+
+
+_TORCH_WORKER = """
+import json, sys, bench.ops as b
+from bench._timing import try_torch
+torch = try_torch({threads})
+print("ready" if torch is not None else "absent", flush=True)
+steps = {{}}
+for line in sys.stdin:
+    key, n = line.rstrip("\\n").split("|")
+    if key not in steps:
+        steps[key] = b.make_step(torch, key)
+    print(json.dumps(b._block(steps[key], int(n))), flush=True)
+"""
+
+
+class TorchWorker:
+    """PyTorch in its own process, timing the same steps on request.
+
+    Its own process, because PyTorch's OpenMP threads and our OpenBLAS/Numba threads each spin
+    for a while after a parallel call: timing one engine right after the other in one process
+    was measured here to slow whichever ran second by up to 10x. Requests alternate with our
+    own blocks, so both engines see the same machine load.
+    """
+
+    def __init__(self, threads: int) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _TORCH_WORKER.format(threads=threads)], cwd=ROOT,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        self.alive = self.proc.stdout.readline().strip() == "ready"  # type: ignore[union-attr]
+
+    def block(self, key: str, n: int) -> list[float]:
+        self.proc.stdin.write(f"{key}|{n}\n")  # type: ignore[union-attr]
+        self.proc.stdin.flush()  # type: ignore[union-attr]
+        return json.loads(self.proc.stdout.readline())  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        self.proc.stdin.close()  # type: ignore[union-attr]
+        self.proc.wait()
+
+
+def paired(ours: Callable[[], Any], key: str, worker: TorchWorker | None, n: int,
+           rounds: int) -> tuple[float, float | None]:  # fmt: skip
+    """Medians (ms) of our step and PyTorch's, timed in alternating blocks.
+
+    A pause before each block lets the other engine's worker threads stop spinning (Intel
+    OpenMP spins for 200 ms after a parallel region by default).
+    """
+    per_block = max(1, -(-n // rounds))
+    mine: list[float] = []
+    theirs: list[float] = []
+    for _ in range(rounds):
+        if worker is not None:
+            time.sleep(_PAUSE_S)
+        mine += _block(ours, per_block)
+        if worker is not None:
+            time.sleep(_PAUSE_S)
+            theirs += worker.block(key, per_block)
+    return statistics.median(mine), (statistics.median(theirs) if theirs else None)
+
+
+_PAUSE_S = 0.25
+
+
+def run(quick: bool = False, threads: int = 2) -> list[dict]:
+    """Rows for the op benchmarks (see the module docstring)."""
+    import autograd as ag
+
+    ag.set_num_threads(threads)
+    repeat, rounds = (6, 2) if quick else (21, 3)
+    # PyTorch is never imported in this process (see TorchWorker); only looked for.
+    worker = None
+    if importlib.util.find_spec("torch") is not None:
+        worker = TorchWorker(threads)
+        if not worker.alive:
+            worker.close()
+            worker = None
+    rows = []
+    try:
+        for name, op, x_shape, w_shape, kwargs in CASES:
+            ours, theirs = paired(make_step(ag, name), name, worker, repeat, rounds)
+            extra = {}
+            if w_shape is not None:
+                y = getattr(ag, op)(ag.zeros(*x_shape), ag.zeros(*w_shape), **kwargs)
+                extra["gflops"] = 3 * conv_flops(op, x_shape, w_shape, y.shape) / ours * 1e-6
+            rows.append(row(name + ", fwd+bwd", ours, theirs, **extra))
+        for n in MATMUL_SIZES:
+            flops = 2.0 * n**3
+            reps = repeat if n < 2048 else 3
+            ours, theirs = paired(make_step(ag, f"matmul {n}"), f"matmul {n}", worker, reps, rounds)
+            time.sleep(_PAUSE_S)
+            np_ms = statistics.median(_block(_np_matmul_step(n), reps))
+            rows.append(row(f"matmul {n}x{n} @ {n}x{n}, fwd+bwd", ours, theirs,
+                            gflops=3 * flops / ours * 1e-6,
+                            np_gflops=3 * flops / np_ms * 1e-6))  # fmt: skip
+            key = f"matmul {n} forward"
+            ours, theirs = paired(make_step(ag, key), key, worker, repeat, rounds)
+            time.sleep(_PAUSE_S)
+            np_ms = statistics.median(_block(_matmul_forward(np, n), repeat))
+            rows.append(row(f"matmul {n}x{n} @ {n}x{n}, forward", ours, theirs,
+                            gflops=flops / ours * 1e-6,
+                            np_gflops=flops / np_ms * 1e-6))  # fmt: skip
+    finally:
+        if worker is not None:
+            worker.close()
+    torch_rss = peak_rss_mib("torch", threads) if worker is not None else None
+    rows.append(row("peak RSS (MiB), fresh process, conv2d b32 64->64 32x32 fwd+bwd",
+                    peak_rss_mib("autograd", threads), torch_rss))  # fmt: skip
+    # The same fresh cache directory twice: the first process compiles into it, the second
+    # loads from it.
+    with tempfile.TemporaryDirectory() as cache:
+        cold = first_conv_ms(threads, cache)
+        warm = first_conv_ms(threads, cache)
+    rows.append(row("cold compile: first conv2d fwd+bwd, empty Numba cache (ms)", cold, None))
+    rows.append(row("warm start: first conv2d fwd+bwd, cache present (ms)", warm, None))
+    return rows
