@@ -92,17 +92,40 @@ def run(quick: bool = False, threads: int = 2) -> list[dict]:
     ours = median_ms(step, repeat * 3)
     theirs = median_ms(_mlp(torch, True)[0], repeat * 3) if torch else None
     rows.append(row("MLP 64-256-256-10 step (batch 64), fwd+bwd", ours, theirs))
+    steps = 200 if quick else 1000
+    ours_early, ours_late = rss_over_steps("autograd", steps)
+    theirs_late = rss_over_steps("torch", steps)[1] if torch else None
+    rows.append(
+        row(
+            f"peak RSS MiB after {steps} MLP steps (ours vs torch)",
+            ours_late,
+            theirs_late,
+            ours_after_10_steps=ours_early,
+        )
+    )
     return rows
 
 
-def rss_over_steps(lib_name: str, steps: int) -> float:
-    """Peak RSS (MiB) of a fresh process doing ``steps`` MLP steps with ``lib_name``."""
+def rss_over_steps(lib_name: str, steps: int) -> tuple[float, float]:
+    """Peak RSS (MiB) of a fresh process after 10 and after ``steps`` MLP steps with ``lib_name``.
+
+    Read from ``/proc/self/status`` (VmHWM): ``ru_maxrss`` is inherited from the parent process.
+    Equal numbers mean memory stays flat: nothing the graph saved outlives its step.
+    """
     code = (
-        "import resource, bench.engine as e\n"
+        "import bench.engine as e\n"
+        "def hwm():\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmHWM'):\n"
+        "            return int(line.split()[1]) / 1024\n"
         f"lib = __import__({lib_name!r})\n"
+        "if hasattr(lib, 'set_num_threads'): lib.set_num_threads(2)\n"
         f"step, _ = e._mlp(lib, {lib_name == 'torch'})\n"
+        "for _ in range(10): step()\n"
+        "early = hwm()\n"
         f"for _ in range({steps}): step()\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+        "print(early, hwm())\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    early, late = out.stdout.strip().splitlines()[-1].split()
+    return float(early), float(late)
