@@ -12,6 +12,8 @@ from .stats import *  # noqa: F403
 from .scan import *  # noqa: F403
 from .activation import *  # noqa: F403
 from .softmax import *  # noqa: F403
+from .normalization import *  # noqa: F403
+from .loss import *  # noqa: F403
 from .piecewise import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .join import *  # noqa: F403
@@ -32,7 +34,8 @@ from .registry import REGISTRY, OpInfo, Sample, register  # noqa: F401
 # up in sys.modules because some family modules share a name with one of their functions.
 _FAMILIES = (
     "arithmetic", "compare", "elementwise", "transcendental", "reduce", "extrema", "stats", "scan",
-    "activation", "softmax", "piecewise", "shape", "join", "rearrange", "diagonals", "index",
-    "gather_scatter", "linalg", "contract", "conv", "pool", "resize", "inplace",
+    "activation", "softmax", "normalization", "loss", "piecewise", "shape", "join", "rearrange",
+    "diagonals", "index", "gather_scatter", "linalg", "contract", "conv", "pool", "resize",
+    "inplace",
 )  # fmt: skip
 __all__ = [name for fam in _FAMILIES for name in _sys.modules[f"{__name__}.{fam}"].__all__]

@@ -126,7 +126,8 @@ def cross_entropy(
 ) -> Tensor:  # fmt: skip
     """Cross-entropy between logits ``input`` and class indices or class probabilities.
 
-    With index targets: ``nll_loss(log_softmax(input, 1), target, weight, ignore_index)``; with
+    With index targets (the fused :func:`autograd.cross_entropy`):
+    ``nll_loss(log_softmax(input, 1), target, weight, ignore_index)``; with
     ``label_smoothing`` ε the loss is ``(1 - ε) nll + ε/C * Σ_c -weight_c log p_c``. With
     probability targets (a float ``target`` shaped like ``input``):
     ``-Σ_c weight_c t_c log p_c`` per sample, ``'mean'`` dividing by the number of samples.
@@ -142,7 +143,13 @@ def cross_entropy(
     tensor(0.7176)
     """
     fn = "cross_entropy"
-    reduction = _legacy(size_average, reduce, reduction)
+    if size_average is not None or reduce is not None:
+        reduction = _legacy(size_average, reduce, reduction)
+    if isinstance(target, Tensor) and target.dtype.kind in "iu":
+        # Class indices: the engine's fused one-node cross-entropy (it checks its arguments).
+        return autograd.cross_entropy(
+            input, target, weight, ignore_index, reduction, label_smoothing
+        )
     _check_reduction(reduction, fn)
     input = _float(_tensor(input, fn, "input"), fn, "input")
     target = _tensor(target, fn, "target")

@@ -1,0 +1,278 @@
+"""Fused cross-entropy over class indices: log-softmax, gather, weighting and reduction in one node.
+
+Composed, a cross-entropy is a log-softmax, a gather, a negation and a mean: four graph nodes and
+their Python round trips, plus the full ``log p`` array. Here forward keeps only ``exp(x - max)``
+and its row sums; backward is the closed form ``(softmax(x) - onehot(target)) * scale`` (with the
+class weights and label smoothing folded into per-row coefficients). Under ``create_graph`` the
+same rule is written with the differentiable ``softmax`` so second derivatives are exact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+from .registry import Sample, register
+from .softmax import softmax
+
+__all__ = ["cross_entropy"]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _rows(x: Any, shape: tuple) -> Any:
+    """``x`` of shape ``(C,)``, ``(N, C)`` or ``(N, C, d...)`` as ``(rows, C)`` (class last)."""
+    if len(shape) == 2:
+        return x
+    if len(shape) == 1:
+        return x.reshape(1, shape[0])
+    n, c = shape[0], shape[1]
+    return np.swapaxes(x.reshape(n, c, -1), 1, 2).reshape(-1, c)
+
+
+def _unrows(g: Any, shape: tuple) -> Any:
+    """The inverse of :func:`_rows`."""
+    if len(shape) == 2:
+        return g
+    if len(shape) == 1:
+        return g.reshape(shape)
+    n, c = shape[0], shape[1]
+    return np.swapaxes(g.reshape(n, -1, c), 1, 2).reshape(shape)
+
+
+class CrossEntropy(Function):
+    """Cross-entropy of logits against class indices (weights, ignore_index, label smoothing)."""
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction, label_smoothing):
+        shape = x.shape
+        x2 = _rows(x, shape)
+        r, c = x2.shape
+        t = target.reshape(r)
+        valid = t != ignore_index
+        all_valid = bool(valid.all())
+        tv = t if all_valid else np.where(valid, t, 0)
+        if r and (tv.min() < 0 or tv.max() >= c):
+            bad = int(tv[(tv < 0) | (tv >= c)][0])
+            raise ValueError(
+                f"cross_entropy: target {bad} is out of bounds for {c} classes (expected "
+                f"0 <= target < {c} or target == ignore_index={ignore_index})"
+            )
+        # Shifting by the row max keeps exp() in range: finite for logits of +-1e4 in float32.
+        z = x2 - x2.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        s = e.sum(axis=1)
+        logs = np.log(s)
+        rows = np.arange(r)
+        loss = logs - z[rows, tv]  # -log p[target]
+        # Per-row weight of the nll term (None: all ones).
+        if weight is None:
+            wt = None if all_valid else valid.astype(x.dtype)
+        else:
+            wt = weight[tv] if all_valid else weight[tv] * valid
+        if wt is not None:
+            loss *= wt
+        if label_smoothing:
+            if weight is None:
+                smooth = c * logs - z.sum(axis=1)
+            else:
+                smooth = weight.sum() * logs - z @ weight
+            if not all_valid:
+                smooth *= valid
+            loss *= 1.0 - label_smoothing
+            loss += (label_smoothing / c) * smooth
+        denom = 1.0
+        if reduction == "none":
+            out = loss.reshape(target.shape)
+        elif reduction == "sum":
+            out = np.asarray(loss.sum())
+        else:
+            denom = float(r if wt is None else wt.sum())
+            # Nothing counted (every target ignored): NaN, with zero gradients, as PyTorch.
+            out = np.asarray(loss.sum() / denom if denom else np.nan, dtype=x.dtype)
+        ctx.shape, ctx.rows, ctx.tv, ctx.wt, ctx.denom = shape, rows, tv, wt, denom
+        ctx.valid = None if all_valid else valid
+        ctx.weight, ctx.reduction, ctx.label_smoothing = weight, reduction, label_smoothing
+        ctx.save_for_backward(x, e, s)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, e, s = ctx.saved_tensors
+        if not ctx.needs_input_grad[0]:
+            return (None,) * 6
+        if ctx.reduction == "none":
+            scale = g.reshape(-1, 1)
+        elif ctx.reduction == "sum":
+            scale = g
+        else:
+            scale = g / ctx.denom if ctx.denom else g * 0.0
+        if isinstance(g, Tensor):
+            return _graph_backward(ctx, x, scale), None, None, None, None, None
+        rows, tv, wt = ctx.rows, ctx.tv, ctx.wt
+        ls = ctx.label_smoothing
+        grad = e / s[:, None]  # softmax
+        coef = _row_coef(ctx, e.shape[1])
+        if coef is not None:
+            grad *= coef[:, None]
+        grad[rows, tv] -= (1.0 - ls) if wt is None else (1.0 - ls) * wt
+        if ls:
+            grad -= _smoothing_target(ctx, e.shape[1])
+        grad *= scale
+        return _unrows(grad, ctx.shape), None, None, None, None, None
+
+
+def _row_coef(ctx: Any, c: int) -> np.ndarray | None:
+    """Per row, the total weight of the target distribution (None when it is 1 for every row)."""
+    ls, wt = ctx.label_smoothing, ctx.wt
+    if not ls or wt is None:  # no weights, nothing ignored: (1 - ε) + ε/C * C = 1
+        return wt
+    smooth_total = (ls / c) * (c if ctx.weight is None else float(ctx.weight.sum()))
+    if ctx.valid is None:
+        return (1.0 - ls) * wt + smooth_total
+    return (1.0 - ls) * wt + smooth_total * ctx.valid
+
+
+def _smoothing_target(ctx: Any, c: int) -> Any:
+    """The label-smoothing part of the (weighted) target distribution, ``(rows, C)`` or scalar."""
+    ls, w, valid = ctx.label_smoothing, ctx.weight, ctx.valid
+    part = ls / c if w is None else (ls / c) * w[None, :]
+    return part if valid is None else part * valid[:, None]
+
+
+def _graph_backward(ctx: Any, x: Tensor, scale: Any) -> Tensor:
+    """``(softmax * coef - target distribution) * scale`` with differentiable ops."""
+    shape, rows, tv, wt = ctx.shape, ctx.rows, ctx.tv, ctx.wt
+    c = shape[0] if len(shape) == 1 else shape[1]
+    p = softmax(_rows(x, shape), dim=1)
+    dist = np.zeros((len(rows), c), dtype=x.dtype)
+    dist[rows, tv] = (1.0 - ctx.label_smoothing) if wt is None else (1.0 - ctx.label_smoothing) * wt
+    if ctx.label_smoothing:
+        dist = dist + _smoothing_target(ctx, c)
+    coef = _row_coef(ctx, c)
+    if coef is not None:
+        p = p * Tensor._make(np.asarray(coef[:, None], dtype=x.dtype))
+    return _unrows((p - Tensor._make(dist)) * scale, shape)
+
+
+def _check_target(input: Tensor, target: Any, fn: str) -> np.ndarray:
+    if not isinstance(target, Tensor):
+        raise TypeError(f"{fn}: target must be a Tensor, got {type(target).__name__}")
+    t = target._array
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{fn}: target must hold class indices of an integer dtype, got {t.dtype}")
+    shape = input._array.shape
+    expected = shape[:1] + shape[2:] if len(shape) > 1 else ()
+    if t.shape != expected:
+        raise ValueError(
+            f"{fn}: expected target of shape {expected} for input of shape {shape}, got {t.shape}"
+        )
+    return t
+
+
+def _ce_sample(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    c = draw(st.integers(1, 4))
+    lead = draw(st.sampled_from([(), (2,), (3,), (2, 2)]))
+    shape = lead[:1] + (c,) + lead[1:] if lead else (c,)
+    x = draw(testing.arrays(shape, dtype))
+    tshape = shape[:1] + shape[2:] if len(shape) > 1 else ()
+    target = np.array(draw(st.lists(st.integers(0, c - 1), min_size=int(np.prod(tshape)),
+                                    max_size=int(np.prod(tshape)))), dtype=np.int64)  # fmt: skip
+    target = target.reshape(tshape)
+    ignore_index = draw(st.sampled_from([-100, 0]))
+    if ignore_index == 0 and not (target != 0).any():
+        ignore_index = -100  # keep at least one counted target: all ignored is NaN
+    reduction = draw(st.sampled_from(_REDUCTIONS))
+    smoothing = draw(st.sampled_from([0.0, 0.25]))
+    kwargs = {"ignore_index": ignore_index, "reduction": reduction, "label_smoothing": smoothing}
+    return Sample((x, target), kwargs)
+
+
+def _ce_ref(x, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    cd = 0 if x.ndim == 1 else 1
+    c = x.shape[cd]
+    z = x - x.max(axis=cd, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=cd, keepdims=True))
+    w = np.ones(c) if weight is None else weight
+    valid = target != ignore_index
+    tv = np.where(valid, target, 0)
+    picked = np.squeeze(np.take_along_axis(logp, np.expand_dims(tv, cd), axis=cd), cd)
+    wshape = (c,) + (1,) * (x.ndim - cd - 1)
+    nll = -w[tv] * picked * valid
+    smooth = -(logp * w.reshape(wshape)).sum(axis=cd) * valid
+    loss = (1 - label_smoothing) * nll + label_smoothing / c * smooth
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / (w[tv] * valid).sum()
+
+
+@register(sample=_ce_sample, ref=_ce_ref)
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy between logits ``input`` and class indices ``target``, in one graph node.
+
+    ``input`` is ``(C,)``, ``(N, C)`` or ``(N, C, d1, ...)`` (classes on dim 1), ``target`` holds
+    integer class indices of the input's shape without the class dim. Per target:
+    ``loss = -(1 - ε) w[t] log p[t] - ε/C Σ_c w[c] log p[c]`` (ε = ``label_smoothing``,
+    ``w`` = ``weight`` or ones; 0 where ``t == ignore_index``). ``'mean'`` divides the sum by
+    ``Σ w[t]`` over the targets not ignored (NaN when all are), ``'sum'`` sums, ``'none'``
+    returns the per-target losses. Stable for logits of ±1e4 in float32. ``weight`` is a
+    constant (no gradient flows to it, PyTorch refuses one that requires grad). Class
+    probabilities as targets: see ``nn.functional.cross_entropy``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> logits = autograd.tensor([[2.0, 0.0, -1.0], [0.0, 0.0, 0.0]], requires_grad=True)
+    >>> loss = autograd.cross_entropy(logits, autograd.tensor([0, 2]))
+    >>> loss
+    tensor(0.6342, grad_fn=<CrossEntropyBackward>)
+    >>> loss.backward()
+    >>> logits.grad
+    tensor([[-0.0781,  0.0571,  0.0210],
+            [ 0.1667,  0.1667, -0.3333]])
+    """
+    fn = "cross_entropy"
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}: input must be a Tensor, got {type(input).__name__}")
+    x = input._array
+    if x.dtype.kind != "f":
+        raise TypeError(f"{fn}: input must be a floating-point tensor, got dtype {x.dtype}")
+    if x.ndim == 0:
+        raise ValueError(f"{fn}: input must have at least 1 dimension (C) or (N, C, ...), got 0-d")
+    t = _check_target(input, target, fn)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{fn}: reduction must be one of {list(_REDUCTIONS)}, got {reduction!r}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{fn}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    c = x.shape[0] if x.ndim == 1 else x.shape[1]
+    if c == 0:
+        raise ValueError(f"{fn}: input has no classes (shape {x.shape})")
+    w = None
+    if weight is not None:
+        if not isinstance(weight, Tensor):
+            raise TypeError(f"{fn}: weight must be a Tensor or None, got {type(weight).__name__}")
+        w = weight._array
+        if w.shape != (c,):
+            raise ValueError(
+                f"{fn}: weight should be a 1-D tensor of size {c} (the number of classes), got "
+                f"shape {w.shape}"
+            )
+        if w.dtype != x.dtype:
+            w = w.astype(x.dtype)
+    return CrossEntropy.apply(input, t, w, int(ignore_index), reduction, float(label_smoothing))
