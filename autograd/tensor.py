@@ -14,11 +14,13 @@ import numpy as np
 
 from . import _methods
 from . import dtypes as _dt
+from ._math_methods import MathMethods
 from ._methods import TensorMethods
 from ._printing import format_tensor
+from ._structure_methods import StructureMethods
 
 
-class Tensor(TensorMethods):
+class Tensor(TensorMethods, MathMethods, StructureMethods):
     """An n-dimensional array that can record the operations applied to it.
 
     Create tensors with :func:`autograd.tensor` or the factories (``zeros``, ``randn``, ...).
