@@ -48,7 +48,8 @@ def _valid_range(n_out: int, stride: int, offset: int, size: int) -> tuple[int, 
 @jit(parallel=True)
 def _im2col(x, n0, n1, c0, cg, kh, kw, sh, sw, ph, pw, dh, dw, oh_n, ow_n, cols):
     # cols[(c*kh + i)*kw + j, (n - n0)*L + oh*OW + ow] = x[n, c0 + c, ih, iw] (0 outside).
-    # Flat indices and slice copies: per-element 4-D indexing was measured 2x slower.
+    # Flat unsigned indices in element loops: per-element 4-D indexing was measured 2x slower,
+    # slice assignment on these short rows 2x slower too.
     L = oh_n * ow_n
     C, H, W = x.shape[1], x.shape[2], x.shape[3]
     M = cols.shape[1]
@@ -68,16 +69,20 @@ def _im2col(x, n0, n1, c0, cg, kh, kw, sh, sw, ph, pw, dh, dw, oh_n, ow_n, cols)
                 for oh in range(oh_n):
                     dst = row + oh * ow_n
                     if oh < h_lo or oh >= h_hi:
-                        cf[dst : dst + ow_n] = 0.0
+                        for ow in range(ow_n):
+                            cf[np.uint64(dst + ow)] = 0.0
                         continue
                     src = plane + (oh * sh + h_off) * W + w_off
-                    cf[dst : dst + w_lo] = 0.0
-                    cf[dst + w_hi : dst + ow_n] = 0.0
+                    for ow in range(w_lo):
+                        cf[np.uint64(dst + ow)] = 0.0
+                    for ow in range(w_hi, ow_n):
+                        cf[np.uint64(dst + ow)] = 0.0
                     if sw == 1:
-                        cf[dst + w_lo : dst + w_hi] = xf[src + w_lo : src + w_hi]
+                        for ow in range(w_lo, w_hi):
+                            cf[np.uint64(dst + ow)] = xf[np.uint64(src + ow)]
                     else:
                         for ow in range(w_lo, w_hi):
-                            cf[dst + ow] = xf[src + ow * sw]
+                            cf[np.uint64(dst + ow)] = xf[np.uint64(src + ow * sw)]
 
 
 @jit(parallel=True)
@@ -109,15 +114,28 @@ def _col2im(cols, n0, c0, cg, kh, kw, sh, sw, ph, pw, dh, dw, oh_n, ow_n, gx):
 
 
 @jit(parallel=True)
-def _ol_to_nol(src, n0, o0, dst):
-    # src[o, n*L:(n+1)*L] (GEMM result) -> dst[n0 + n, o0 + o, :] (NCHW output), a row a task.
+def _ol_to_nol(src, b, n0, o0, dst):
+    # src[o, n*L:(n+1)*L] (GEMM result) + b[o0 + o] -> dst[n0 + n, o0 + o, :] (NCHW output), a
+    # row a task; an empty b means no bias.
     O = src.shape[0]
     L = dst.shape[2]
     n_chunk = src.shape[1] // L
+    sf = src.reshape(src.size)
+    df = dst.reshape(dst.size)
+    M = src.shape[1]
+    c_all = dst.shape[1]
     for task in prange(n_chunk * O):
         nn = task // O
         o = task % O
-        dst[n0 + nn, o0 + o, :] = src[o, nn * L : (nn + 1) * L]
+        s0 = o * M + nn * L
+        d0 = ((n0 + nn) * c_all + o0 + o) * L
+        if b.size:
+            bias = b[o0 + o]
+            for t in range(L):
+                df[np.uint64(d0 + t)] = sf[np.uint64(s0 + t)] + bias
+        else:
+            for t in range(L):
+                df[np.uint64(d0 + t)] = sf[np.uint64(s0 + t)]
 
 
 @jit(parallel=True)
@@ -136,17 +154,25 @@ def _nol_to_ol(src, n0, o0, dst):
 def _pad_planes(x, n0, n1, ph, pw, pitch, xpad):
     # xpad[(n - n0)*C + c, :] = plane (n, c) of x, zero padded to (H + 2ph, W + 2pw), row-major,
     # followed by zero slack up to `pitch` elements. Short rows: element loops beat slices.
+    # Returns how many copied values are inf or NaN (v - v is NaN exactly for those), so the
+    # caller learns whether the wide layout is exact without a separate pass over x.
     C, H, W = x.shape[1], x.shape[2], x.shape[3]
     wp = W + 2 * pw
     xf = x.reshape(x.size)
+    xp = xpad.reshape(xpad.size)
+    bad = 0
     for task in prange((n1 - n0) * C):
-        dst = xpad[task]
-        dst[:] = 0.0
+        base = task * pitch
+        for t in range(pitch):
+            xp[np.uint64(base + t)] = 0.0
         src = (n0 * C + task) * H * W
         for ih in range(H):
-            row = (ih + ph) * wp + pw
+            row = base + (ih + ph) * wp + pw
             for iw in range(W):
-                dst[np.uint64(row + iw)] = xf[np.uint64(src + ih * W + iw)]
+                v = xf[np.uint64(src + ih * W + iw)]
+                xp[np.uint64(row + iw)] = v
+                bad += 0 if v - v == 0 else 1
+    return bad
 
 
 @jit(parallel=True)
@@ -199,8 +225,9 @@ def _col2im_wide(cols, c_all, c0, cg, kh, kw, dh, dw, wp, lw, gxpad):
 
 
 @jit(parallel=True)
-def _wide_to_nchw(src, n0, o0, wp, dst):
-    # src[o, n*OH*wp + oh*wp + ow] (wide GEMM result) -> dst[n0 + n, o0 + o, oh, ow], ow < OW.
+def _wide_to_nchw(src, b, n0, o0, wp, dst):
+    # src[o, n*OH*wp + oh*wp + ow] (wide GEMM result) + b[o0 + o] -> dst[n0 + n, o0 + o, oh, ow]
+    # for ow < OW; an empty b means no bias (fused here: a separate pass over y costs as much).
     O, M = src.shape
     c_all, oh_n, ow_n = dst.shape[1], dst.shape[2], dst.shape[3]
     lw = oh_n * wp
@@ -210,10 +237,15 @@ def _wide_to_nchw(src, n0, o0, wp, dst):
         nn = task // O
         o = task % O
         plane = ((n0 + nn) * c_all + o0 + o) * oh_n * ow_n
+        bias = b[o0 + o] if b.size else 0.0
         for oh in range(oh_n):
             start = o * M + nn * lw + oh * wp
-            for ow in range(ow_n):
-                df[np.uint64(plane + oh * ow_n + ow)] = sf[np.uint64(start + ow)]
+            if b.size:
+                for ow in range(ow_n):
+                    df[np.uint64(plane + oh * ow_n + ow)] = sf[np.uint64(start + ow)] + bias
+            else:
+                for ow in range(ow_n):
+                    df[np.uint64(plane + oh * ow_n + ow)] = sf[np.uint64(start + ow)]
 
 
 @jit(parallel=True)

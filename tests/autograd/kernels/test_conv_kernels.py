@@ -168,6 +168,116 @@ def test_non_finite_values_stay_where_they_belong(where):
     assert np.isfinite(gw).any() and np.isfinite(gx).any()
 
 
+# (x shape, w shape, stride, padding, dilation, groups) reaching each forward path.
+PATHS = {
+    "direct dense, stride 1": ((2, 1, 6, 7), (5, 1, 3, 3), (1, 1), (1, 1), (1, 1), 1),
+    "direct dense, 2x2 dilated": ((2, 2, 6, 7), (3, 2, 2, 2), (1, 1), (1, 0), (2, 1), 1),
+    "direct thin groups, stride 1": ((2, 4, 6, 5), (4, 1, 3, 3), (1, 1), (1, 1), (1, 1), 4),
+    "direct thin groups, strided": ((2, 4, 6, 5), (8, 2, 3, 2), (2, 1), (1, 1), (1, 1), 2),
+    "pointwise": ((2, 5, 4, 3), (6, 5, 1, 1), (1, 1), (0, 0), (1, 1), 1),
+    "gemm wide": ((2, 3, 6, 5), (4, 3, 3, 3), (1, 1), (1, 2), (1, 1), 1),
+    "gemm strided": ((2, 3, 7, 6), (4, 3, 3, 2), (2, 3), (1, 0), (1, 2), 1),
+    "gemm groups": ((1, 16, 5, 5), (16, 8, 3, 3), (1, 1), (1, 1), (1, 1), 2),
+}
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
+def test_every_path_matches_reference_with_bias(path):
+    x_shape, w_shape, s, p, d, groups = PATHS[path]
+    rng = np.random.default_rng(5)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    b = rng.standard_normal(w_shape[0])
+    y = conv.conv2d_forward(x, w, s, p, d, groups, bias=b)
+    ref = ref_forward(x, w, s, p, d, groups) + b.reshape(-1, 1, 1)
+    np.testing.assert_allclose(y, ref, atol=1e-10)
+    gy = rng.standard_normal(y.shape)
+    check_against_reference(x, w, gy, s, p, d, groups)
+    gw, gb = conv.conv2d_backward_weight(x, gy, w.shape, s, p, d, groups, bias_grad=True)
+    np.testing.assert_allclose(gw, ref_backward(x, w, gy, s, p, d, groups)[1], atol=1e-10)
+    np.testing.assert_allclose(gb, gy.sum(axis=(0, 2, 3)), atol=1e-10)
+    assert gb.shape == (w_shape[0],) and gb.dtype == x.dtype
+    with pytest.raises(ValueError, match="bias has shape"):
+        conv.conv2d_forward(x, w, s, p, d, groups, bias=b[:-1])
+
+
+@pytest.mark.parametrize("path", ["direct dense, stride 1", "direct thin groups, stride 1"])
+@pytest.mark.parametrize("where", ["x", "w"])
+def test_direct_paths_keep_non_finite_values_in_place(path, where):
+    x_shape, w_shape, s, p, d, groups = PATHS[path]
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    if where == "x":
+        x[1, 0, 2, -1] = np.inf
+    else:
+        w[0, 0, 0, -1] = np.nan
+    gy = rng.standard_normal((x_shape[0], w_shape[0], *x_shape[2:]))
+    y, gx, gw = run_all(x, w, gy, s, p, d, groups)
+    ref_gx, ref_gw = ref_backward(x, w, gy, s, p, d, groups)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_allclose(y, ref_forward(x, w, s, p, d, groups), atol=1e-10)
+    np.testing.assert_allclose(gx, ref_gx, atol=1e-10)
+    np.testing.assert_allclose(gw, ref_gw, atol=1e-10)
+    assert np.isfinite(gw).any() and np.isfinite(gx).any()
+
+
+def test_weight_gradient_falls_back_per_chunk_on_non_finite_input(monkeypatch):
+    # One sample a chunk: the chunk holding inf takes the plain layout, the others the wide one.
+    monkeypatch.setattr(conv, "_COLS_BUDGET_BYTES", 1)
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((3, 3, 5, 6))
+    w = rng.standard_normal((4, 3, 3, 3))
+    gy = rng.standard_normal((3, 4, 5, 6))
+    x[1, 2, 0, 5] = -np.inf
+    gw = conv.conv2d_backward_weight(x, gy, w.shape, 1, 1)
+    np.testing.assert_allclose(gw, ref_backward(x, w, gy, (1, 1), (1, 1), (1, 1), 1)[1])
+
+
+@pytest.mark.parametrize("path", ["direct dense, stride 1", "direct thin groups, stride 1"])
+def test_stride_one_direct_backward_accepts_smaller_gy(path):
+    # conv_transpose2d with dilation 2 and output_padding 1 at stride 1 cuts gy short.
+    x_shape, w_shape, _, p, _, groups = PATHS[path]
+    rng = np.random.default_rng(8)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    d = (2, 2)
+    oh, ow = (out_size(n, k, 1, pi, 2) for n, k, pi in zip(x_shape[2:], w_shape[2:], p))
+    full = rng.standard_normal((x_shape[0], w_shape[0], oh, ow))
+    full[:, :, -1:, :] = 0.0
+    full[:, :, :, -1:] = 0.0
+    small = full[:, :, :-1, :-1]
+    np.testing.assert_allclose(
+        conv.conv2d_backward_input(small, w, x.shape, 1, p, d, groups),
+        conv.conv2d_backward_input(full, w, x.shape, 1, p, d, groups),
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        conv.conv2d_backward_weight(x, small, w.shape, 1, p, d, groups),
+        conv.conv2d_backward_weight(x, full, w.shape, 1, p, d, groups),
+        atol=1e-12,
+    )
+
+
+@pytest.mark.parametrize(
+    "x_shape, w_shape, s, p, d, groups, cut",
+    [
+        ((3, 4, 9, 8), (6, 4, 4, 4), (2, 2), (1, 1), (1, 1), 1, 0),
+        ((2, 16, 7, 7), (16, 8, 3, 2), (2, 1), (1, 0), (1, 2), 2, 0),
+        ((2, 3, 9, 8), (5, 3, 3, 3), (2, 3), (0, 1), (2, 1), 1, 1),
+        ((2, 3, 6, 5), (4, 3, 3, 3), (1, 1), (1, 1), (1, 1), 1, 0),
+        ((2, 4, 6, 5), (4, 1, 3, 3), (2, 2), (1, 1), (1, 1), 4, 0),
+    ],
+)
+def test_forward_and_weight_grad_equals_the_two_calls(x_shape, w_shape, s, p, d, groups, cut):
+    rng = np.random.default_rng(9)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    y_ref = conv.conv2d_forward(x, w, s, p, d, groups)
+    gy = rng.standard_normal(y_ref.shape)[:, :, : y_ref.shape[2] - cut, : y_ref.shape[3] - cut]
+    y, gw = conv.conv2d_forward_and_weight_grad(x, w, gy, s, p, d, groups)
+    np.testing.assert_allclose(y, y_ref, atol=1e-12)
+    gw_ref = conv.conv2d_backward_weight(x, gy, w.shape, s, p, d, groups)
+    np.testing.assert_allclose(gw, gw_ref, atol=1e-12)
+    np.testing.assert_allclose(gw, ref_backward(x, w, gy, s, p, d, groups)[1], atol=1e-10)
+
+
 # --------------------------------------------------------------------------------------------
 # Transposed convolution through the adjoint, and the relaxed gy size it needs
 

@@ -235,6 +235,65 @@ def test_avg_pool_propagates_nan():
 
 
 # --------------------------------------------------------------------------------------------
+# Fast paths for windows inside the input, against the general kernels
+
+
+def _tie_nan_input(shape, dtype, seed):
+    # Few distinct values (ties everywhere), some NaN and -inf: the selection rules matter.
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-2, 3, size=shape).astype(dtype)
+    x[rng.random(shape) < 0.02] = np.nan
+    x[rng.random(shape) < 0.02] = -np.inf
+    return x
+
+
+# (N, C, H, W): a small one (serial kernels) and one over PARALLEL_MIN_BYTES in float32, both
+# with odd sizes so that rows and columns past the last window exist.
+INSIDE_SHAPES = [(2, 3, 9, 11), (4, 33, 45, 47)]
+INSIDE_WINDOWS = [
+    ((2, 2), (2, 2), (1, 1)),
+    ((2, 2), (1, 2), (1, 1)),
+    ((3, 3), (2, 2), (1, 1)),
+    ((2, 3), (3, 1), (2, 1)),
+    ((2, 2), (2, 2), (2, 2)),
+    ((1, 1), (1, 1), (1, 1)),
+]
+
+
+@pytest.mark.parametrize("shape", INSIDE_SHAPES)
+@pytest.mark.parametrize("k, s, d", INSIDE_WINDOWS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool_inside_path_matches_general_kernel(shape, k, s, d, dtype):
+    x = _tie_nan_input(shape, dtype, sum(shape))
+    for ceil_mode in (False, True):
+        y, argmax = pool.max_pool2d_forward(x, k, s, 0, d, ceil_mode)
+        ref_y, ref_at = np.empty_like(y), np.empty_like(argmax)
+        pool._max_forward(x, *k, *s, 0, 0, *d, ref_y, ref_at)
+        np.testing.assert_array_equal(y, ref_y)
+        np.testing.assert_array_equal(argmax, ref_at)
+
+
+@pytest.mark.parametrize("shape", INSIDE_SHAPES)
+@pytest.mark.parametrize("k, s", [((2, 2), (2, 2)), ((3, 2), (3, 2)), ((2, 2), (1, 2)),
+                                  ((3, 3), (2, 2))])  # fmt: skip
+@pytest.mark.parametrize("divisor", [None, 3])
+def test_avg_pool_inside_path_matches_general_kernel(shape, k, s, divisor):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(shape).astype(np.float32)
+    x[0, 0, 0, 0] = np.nan
+    div = pool._divisor(divisor)
+    y = pool.avg_pool2d_forward(x, k, s, divisor_override=divisor)
+    ref_y = np.empty_like(y)
+    pool._avg_forward(x, *k, *s, 0, 0, True, div, ref_y)
+    np.testing.assert_array_equal(y, ref_y)
+    gy = rng.standard_normal(y.shape).astype(np.float32)
+    gx = pool.avg_pool2d_backward(gy, x.shape, k, s, divisor_override=divisor)
+    ref_gx = np.empty_like(gx)
+    pool._avg_backward(gy, *k, *s, 0, 0, True, div, ref_gx)
+    np.testing.assert_array_equal(gx, ref_gx)
+
+
+# --------------------------------------------------------------------------------------------
 # Adaptive pools
 
 
