@@ -417,6 +417,7 @@ def conv2d_forward(
     dilation: int | Pair = 1,
     groups: int = 1,
     bias: np.ndarray | None = None,
+    finite: bool | None = None,
 ) -> np.ndarray:
     """Cross-correlate ``x`` with ``w`` as PyTorch's ``conv2d`` does, plus an optional bias.
 
@@ -432,6 +433,10 @@ def conv2d_forward(
         Number of channel groups; ``C`` and ``O`` must both be divisible by it.
     bias : ndarray, shape (O,), optional
         Added to each output channel, inside the kernels where they copy the output anyway.
+    finite : bool, optional
+        Whether ``x`` and ``w`` are known to be free of inf and NaN (a caller that already
+        checked, e.g. to reuse the answer in backward); None checks here when a path needs it.
+        False (or a failed check) keeps inf and NaN where the direct sum puts them.
 
     Returns
     -------
@@ -460,7 +465,7 @@ def conv2d_forward(
         if b.size:
             y += b.reshape(-1, 1, 1)
         return y
-    if wino.winograd_applies(x.shape, w.shape, s, p, d, groups) and wino.all_finite(x, w):
+    if wino.winograd_applies(x.shape, w.shape, s, p, d, groups) and _finite(finite, x, w):
         y = wino.winograd_forward(x, w, p)
         if b.size:
             y += b.reshape(-1, 1, 1)
@@ -484,6 +489,11 @@ def conv2d_forward(
     return y
 
 
+def _finite(known: bool | None, *arrays: np.ndarray) -> bool:
+    # The caller's answer when it has one: the check reads whole arrays (~0.1 ms per MB).
+    return wino.all_finite(*arrays) if known is None else bool(known)
+
+
 def _bias(bias: np.ndarray | None, O: int, dtype: np.dtype) -> np.ndarray:
     # An empty array stands for "no bias" inside the kernels (one signature either way).
     if bias is None:
@@ -502,6 +512,7 @@ def conv2d_backward_input(
     padding: int | Pair = 0,
     dilation: int | Pair = 1,
     groups: int = 1,
+    finite: bool | None = None,
 ) -> np.ndarray:
     """Gradient of :func:`conv2d_forward` with respect to its input (GEMM + col2im).
 
@@ -517,6 +528,8 @@ def conv2d_backward_input(
         Shape of the forward input.
     stride, padding, dilation, groups
         As in :func:`conv2d_forward`.
+    finite : bool, optional
+        Whether ``gy`` and ``w`` are known to be finite; as in :func:`conv2d_forward`.
 
     Returns
     -------
@@ -544,7 +557,7 @@ def conv2d_backward_input(
     oh, ow = gy.shape[2:]
     if N == 0 or O == 0 or cg == 0:
         return np.zeros(x_shape, dtype=w.dtype)
-    if wino.winograd_applies(x_shape, w.shape, s, p, d, groups) and wino.all_finite(gy, w):
+    if wino.winograd_applies(x_shape, w.shape, s, p, d, groups) and _finite(finite, gy, w):
         return wino.winograd_backward_input(gy, w, x_shape, p)
     gx = np.empty(x_shape, dtype=w.dtype)
     if _use_direct(groups, cg, og) or (_direct_dense(w.shape, s, groups) and _wide_ok(s, w)):
@@ -569,6 +582,7 @@ def conv2d_backward_weight(
     dilation: int | Pair = 1,
     groups: int = 1,
     bias_grad: bool = False,
+    finite: bool | None = None,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Gradient of :func:`conv2d_forward` with respect to its weight (im2col + GEMM).
 
@@ -583,6 +597,10 @@ def conv2d_backward_weight(
         Shape of the forward weight.
     stride, padding, dilation, groups
         As in :func:`conv2d_forward`.
+    bias_grad : bool
+        Also return the bias gradient.
+    finite : bool, optional
+        Whether ``x`` and ``gy`` are known to be finite; as in :func:`conv2d_forward`.
 
     Returns
     -------
@@ -614,7 +632,7 @@ def conv2d_backward_weight(
     gb = None
     if N == 0 or O == 0 or cg == 0:
         gw = np.zeros(w_shape, dtype=x.dtype)
-    elif wino.winograd_applies(x.shape, w_shape, s, p, d, groups) and wino.all_finite(x, gy):
+    elif wino.winograd_applies(x.shape, w_shape, s, p, d, groups) and _finite(finite, x, gy):
         gw = wino.winograd_backward_weight(x, gy, w_shape, p)
     elif _is_pointwise(w_shape, s, p, groups) and (oh, ow) == x.shape[2:]:
         # gw = sum_n gy[n] @ x[n].T: one batched GEMM on the arrays as they are (no im2col),

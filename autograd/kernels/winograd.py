@@ -177,6 +177,27 @@ def _input_transform(x, n0, n1, ph, pw, th_n, tp, v):
 
 
 @jit
+def _input_transform_tiles(x, n0, n1, ph, pw, th_n, tp, vt):
+    # _input_transform in the tile-major layout vt[e, (n - n0)*TH*TP + ty*TP + tx, c]: the
+    # weight gradient's GEMM then reads both operands without a transpose (measured ~2x faster
+    # than with V^T). Each sample goes through a small channel-major buffer, then is transposed
+    # into place while both are still in cache.
+    C = x.shape[1]
+    tpi = th_n * tp
+    pv = np.empty((16, C, tpi), dtype=x.dtype)
+    for nn in range(n1 - n0):
+        _input_transform(x, n0 + nn, n0 + nn + 1, ph, pw, th_n, tp, pv)
+        r0 = nn * tpi
+        for e in range(16):
+            src = pv[e]
+            dst = vt[e]
+            for i in range(tpi):
+                row = dst[r0 + i]
+                for c in range(C):
+                    row[c] = src[c, i]
+
+
+@jit
 def _output_transform(m, n0, th_n, tp, y):
     # y[n0 + n, o] <- A^T M A for each tile, M[a, b] = m[4*a + b, o, n*TH*TP + ty*TP + tx],
     # assembled by output row and column parity in flat buffers, then interleaved and cropped.
@@ -438,6 +459,13 @@ def _chunk(n: int, per_sample: int) -> int:
     return max(1, min(n, _CHUNK_BYTES // max(1, per_sample)))
 
 
+def _even(nc_max: int, n: int) -> int:
+    # The chunk size that splits n samples into the fewest chunks of at most nc_max, evenly
+    # (a short last chunk runs its transforms and a thin GEMM at a worse rate).
+    chunks = -(-n // max(1, nc_max))
+    return -(-n // max(1, chunks))
+
+
 def _tiles(oh: int, ow: int) -> tuple[int, int]:
     # Tile rows, and tiles per tile row with one extra (junk) tile: see the module docstring.
     return (oh + 1) // 2, (ow + 1) // 2 + 1
@@ -450,10 +478,11 @@ def _transform_conv(src: np.ndarray, u: np.ndarray, ph: int, pw: int, out: np.nd
     K, oh, ow = out.shape[1:]
     th, tw = _tiles(oh, ow)
     tpi = th * tw
-    nc = _chunk(N, 16 * (J + K) * tpi * src.itemsize)
+    nc_max = _chunk(N, 16 * (J + K) * tpi * src.itemsize)
 
     def work(lo: int, hi: int) -> None:
-        size = min(nc, hi - lo) * tpi
+        nc = _even(nc_max, hi - lo)
+        size = nc * tpi
         v_buf = np.empty(16 * J * size, dtype=src.dtype)
         m_buf = np.empty(16 * K * size, dtype=src.dtype)
         for n0 in range(lo, hi, nc):
@@ -531,10 +560,11 @@ def winograd_backward_weight(
     O = w_shape[0]
     th, tw = _tiles(*gy.shape[2:])
     tpi = th * tw
-    nc = _chunk(N, 16 * (C + O) * tpi * x.itemsize)
+    nc_max = _chunk(N, 16 * (C + O) * tpi * x.itemsize)
 
     def work(lo: int, hi: int) -> np.ndarray:
-        size = min(nc, hi - lo) * tpi
+        nc = _even(nc_max, hi - lo)
+        size = nc * tpi
         v_buf = np.empty(16 * C * size, dtype=x.dtype)
         z_buf = np.empty(16 * O * size, dtype=x.dtype)
         s = np.empty((16, O, C), dtype=x.dtype)
@@ -542,14 +572,14 @@ def winograd_backward_weight(
         for n0 in range(lo, hi, nc):
             n1 = min(hi, n0 + nc)
             T = (n1 - n0) * tpi
-            v = v_buf[: 16 * C * T].reshape(16, C, T)
             z = z_buf[: 16 * O * T].reshape(16, O, T)
-            _input_transform(x, n0, n1, padding[0], padding[1], th, tw, v)
+            v = v_buf[: 16 * C * T].reshape(16, T, C)
+            _input_transform_tiles(x, n0, n1, padding[0], padding[1], th, tw, v)
             _grad_transform(gy, n0, n1, th, tw, z)
             if n0 == lo:
-                np.matmul(z, v.transpose(0, 2, 1), out=s)
+                np.matmul(z, v, out=s)
             else:
-                np.matmul(z, v.transpose(0, 2, 1), out=part)
+                np.matmul(z, v, out=part)
                 s += part
         return s
 

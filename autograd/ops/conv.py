@@ -26,6 +26,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..function import Function
 from ..kernels import conv as _k
+from ..kernels import winograd as _wino
 from ..tensor import Tensor
 from ._util import float_tensor
 from .elementwise import to_dtype
@@ -87,13 +88,23 @@ class Conv2d(Function):
     def forward(ctx, x, w, b, geom):
         ctx.geom = geom
         ctx.save_for_backward(x, w)
+        # Winograd needs finite operands. x and w are checked here once and the answers kept
+        # for backward (saved arrays are version-checked, so they cannot change meanwhile);
+        # each check reads a whole array, and the three kernels would otherwise repeat them.
+        ctx.finite = None
+        fin = None
+        if _wino.winograd_applies(x.shape, w.shape, *geom):
+            ctx.finite = (_wino.all_finite(x), _wino.all_finite(w))
+            fin = all(ctx.finite)
         # The kernels add the bias while they write y (a separate pass costs ~0.5 ms per 8 MB).
-        return _k.conv2d_forward(x, w, *geom, bias=b)
+        return _k.conv2d_forward(x, w, *geom, bias=b, finite=fin)
 
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
+        if ctx.finite is not None and type(x) is np.ndarray and type(g) is np.ndarray:
+            return _winograd_backward(ctx, x, w, _same_dtype(g, x))
         gx = _input_grad(g, w, x.shape, ctx.geom) if need_x else None
         if need_w and need_b and type(x) is np.ndarray and type(g) is np.ndarray:
             # Some kernels get the bias gradient from data they read anyway.
@@ -102,6 +113,22 @@ class Conv2d(Function):
             return gx, gw, gb
         gw = _weight_grad(x, g, w.shape, ctx.geom) if need_w else None
         return gx, gw, (_bias_grad(g) if need_b else None)
+
+
+def _winograd_backward(ctx: Any, x: np.ndarray, w: np.ndarray, g: np.ndarray) -> tuple:
+    # Conv2d.backward on arrays where Winograd applies: g is checked for inf/NaN once for
+    # both products, from the bias gradient's sums when there is one (a sum of non-finite
+    # values is non-finite), so the check is free then.
+    need_x, need_w, need_b = ctx.needs_input_grad
+    fx, fw = ctx.finite
+    gb = g.sum(axis=(0, 2, 3)) if need_b else None
+    fg = bool(np.isfinite(gb).all()) if need_b else _wino.all_finite(g)
+    gx = gw = None
+    if need_x:
+        gx = _k.conv2d_backward_input(g, w, x.shape, *ctx.geom, finite=fg and fw)
+    if need_w:
+        gw = _k.conv2d_backward_weight(x, g, w.shape, *ctx.geom, finite=fx and fg)
+    return gx, gw, gb
 
 
 class Conv2dInputGrad(Function):

@@ -166,12 +166,7 @@ def _layer(rng, N=3, C=16, O=16, H=13, W=12, dtype=np.float32):
 
 
 def test_conv_dispatches_to_winograd(monkeypatch):
-    calls = []
-    for name in ("winograd_forward", "winograd_backward_input", "winograd_backward_weight"):
-        real = getattr(wino, name)
-        monkeypatch.setattr(
-            wino, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a)
-        )
+    calls = _count_winograd_calls(monkeypatch)
     x, w, gy = _layer(np.random.default_rng(0))
     y = conv.conv2d_forward(x, w, padding=1)
     gx = conv.conv2d_backward_input(gy, w, x.shape, padding=1)
@@ -225,6 +220,83 @@ def test_all_finite():
     assert wino.all_finite(np.ones((2, 2)), np.zeros(3))
     assert not wino.all_finite(np.ones(2), np.array([0.0, np.nan]))
     assert not wino.all_finite(np.array([np.float32(3e38)] * 4))  # overflow: conservatively no
+
+
+@pytest.mark.parametrize("p", [(0, 0), (1, 2)])
+def test_tile_major_input_transform_is_the_transpose(p):
+    # The weight gradient's GEMM reads V tile-major; it must hold exactly V's entries.
+    x = np.random.default_rng(4).standard_normal((3, 5, 7, 6)).astype(np.float32)
+    th, tp = wino._tiles(7 + 2 * p[0] - 2, 6 + 2 * p[1] - 2)
+    v = np.empty((16, 5, 2 * th * tp), dtype=np.float32)
+    vt = np.empty((16, 2 * th * tp, 5), dtype=np.float32)
+    wino._input_transform(x, 1, 3, *p, th, tp, v)
+    wino._input_transform_tiles(x, 1, 3, *p, th, tp, vt)
+    np.testing.assert_array_equal(vt, v.transpose(0, 2, 1))
+
+
+def _count_winograd_calls(monkeypatch):
+    calls = []
+    for name in ("winograd_forward", "winograd_backward_input", "winograd_backward_weight"):
+        real = getattr(wino, name)
+        monkeypatch.setattr(
+            wino, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a)
+        )
+    return calls
+
+
+@pytest.mark.parametrize("finite", [True, False])
+def test_finite_hint_replaces_the_check(monkeypatch, finite):
+    # A caller's answer is used as is: True takes Winograd without reading the arrays, False
+    # the exact path (which is what a non-finite input needs).
+    calls = _count_winograd_calls(monkeypatch)
+    monkeypatch.setattr(wino, "all_finite", lambda *a: pytest.fail("checked despite the hint"))
+    x, w, gy = _layer(np.random.default_rng(2), dtype=np.float64)
+    y = conv.conv2d_forward(x, w, padding=1, finite=finite)
+    gx = conv.conv2d_backward_input(gy, w, x.shape, padding=1, finite=finite)
+    gw = conv.conv2d_backward_weight(x, gy, w.shape, padding=1, finite=finite)
+    assert len(calls) == (3 if finite else 0)
+    ref_gx, ref_gw = ref_backward(x, w, gy, (1, 1))
+    for ours, ref in zip((y, gx, gw), (ref_forward(x, w, (1, 1)), ref_gx, ref_gw)):
+        np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("where", ["none", "x", "w", "gy"])
+def test_conv2d_op_checks_each_array_once_and_falls_back(monkeypatch, where, bias):
+    # autograd.conv2d checks x and w in forward and gy once in backward (free with a bias:
+    # its gradient's sums say it), and a non-finite one still takes the exact path.
+    import autograd
+
+    checked = []
+    real_all_finite = wino.all_finite
+    monkeypatch.setattr(wino, "all_finite", lambda *a: checked.extend(a) or real_all_finite(*a))
+    calls = _count_winograd_calls(monkeypatch)
+    x, w, gy = _layer(np.random.default_rng(3), dtype=np.float64)
+    b = np.linspace(-1.0, 1.0, w.shape[0])
+    if where != "none":
+        {"x": x, "w": w, "gy": gy}[where][(1, 3, 2, 4) if where != "w" else (2, 3, 1, 1)] = np.inf
+    xt = autograd.tensor(x, requires_grad=True)
+    wt = autograd.tensor(w, requires_grad=True)
+    bt = autograd.tensor(b, requires_grad=True) if bias else None
+    y = autograd.conv2d(xt, wt, bt, padding=1)
+    y.backward(autograd.tensor(gy))
+    with np.errstate(invalid="ignore"):
+        ref_y = ref_forward(x, w, (1, 1)) + (b.reshape(-1, 1, 1) if bias else 0.0)
+        ref_gx, ref_gw = ref_backward(x, w, gy, (1, 1))
+    pairs = [(y._array, ref_y), (xt.grad._array, ref_gx), (wt.grad._array, ref_gw)]
+    if bias:
+        pairs.append((bt.grad._array, gy.sum(axis=(0, 2, 3))))
+    for ours, ref in pairs:
+        np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-9)
+    assert len(checked) == (2 if bias else 3)
+    # Winograd runs exactly for the products whose operands are all finite.
+    expected = {
+        "none": 3,
+        "x": 1,  # the input gradient (gy, w)
+        "w": 1,  # the weight gradient (x, gy)
+        "gy": 1,  # the forward (x, w)
+    }[where]
+    assert len(calls) == expected
 
 
 # --------------------------------------------------------------------------------------------
