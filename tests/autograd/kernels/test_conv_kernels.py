@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from autograd.kernels import conv
+from autograd.kernels import _conv_drivers, conv
 
 # --------------------------------------------------------------------------------------------
 # Slow, obvious references: loops over output channels, input channels and kernel taps, each
@@ -128,7 +128,7 @@ def test_grouped_gemm_path(case, wide_channels):
 @pytest.mark.parametrize("budget", [1, 4096])
 def test_chunking_over_the_batch(monkeypatch, budget):
     # A tiny column budget forces one sample (or a few) per chunk.
-    monkeypatch.setattr(conv, "_COLS_BUDGET_BYTES", budget)
+    monkeypatch.setattr(_conv_drivers, "_COLS_BUDGET_BYTES", budget)
     rng = np.random.default_rng(1)
     for s in [(1, 1), (2, 1)]:
         x = rng.standard_normal((5, 3, 6, 7))
@@ -222,7 +222,7 @@ def test_direct_paths_keep_non_finite_values_in_place(path, where):
 
 def test_weight_gradient_falls_back_per_chunk_on_non_finite_input(monkeypatch):
     # One sample a chunk: the chunk holding inf takes the plain layout, the others the wide one.
-    monkeypatch.setattr(conv, "_COLS_BUDGET_BYTES", 1)
+    monkeypatch.setattr(_conv_drivers, "_COLS_BUDGET_BYTES", 1)
     rng = np.random.default_rng(7)
     x = rng.standard_normal((3, 3, 5, 6))
     w = rng.standard_normal((4, 3, 3, 3))

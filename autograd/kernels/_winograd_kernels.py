@@ -1,0 +1,273 @@
+"""Numba kernels of the Winograd F(2x2, 3x3) convolution: the input, gradient, weight and output
+transforms, on the even/odd-split planes described in ``winograd.py``. Plain functions of arrays,
+wrapped by ``_jit.jit``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.kernels._jit import jit
+
+
+@jit
+def _load_parity(src, ph, pw, tp, par):
+    # par[2*(r % 2) + k % 2, (r // 2)*tp + k // 2] = padded[r, k] for the plane src zero-padded
+    # by (ph, pw), cropped to the buffer: split by row and column parity, every 4x4 patch entry
+    # of tile (ty, tx) is par[., ty*tp + tx + shift], so tile loops are flat and unit-stride.
+    # Every plane writes the same cells, so the zeros of a reused buffer survive.
+    H, W = src.shape
+    L = par.shape[1]
+    cols = min(W, 2 * tp - pw)
+    for ih in range(H):
+        r = ih + ph
+        row = (r // 2) * tp
+        if row + tp > L:
+            break
+        dst_e = par[2 * (r % 2)]
+        dst_o = par[2 * (r % 2) + 1]
+        for iw in range(cols):
+            k = iw + pw
+            if k % 2 == 0:
+                dst_e[np.uint64(row + k // 2)] = src[ih, iw]
+            else:
+                dst_o[np.uint64(row + k // 2)] = src[ih, iw]
+
+
+@jit
+def _store_input_rows(ev, od, n, vf, off, se):
+    # Column transform d B of one row of B^T d for n tiles: a tile's columns are ev[k], od[k],
+    # ev[k + 1], od[k + 1]; its 4 values go to 4 streams of vf, se apart, from off.
+    one = np.uint64(1)
+    o0 = np.uint64(off)
+    o1 = np.uint64(off + se)
+    o2 = np.uint64(off + 2 * se)
+    o3 = np.uint64(off + 3 * se)
+    for i in range(n):
+        k = np.uint64(i)
+        vf[o0 + k] = ev[k] - ev[k + one]
+    for i in range(n):
+        k = np.uint64(i)
+        vf[o1 + k] = od[k] + ev[k + one]
+    for i in range(n):
+        k = np.uint64(i)
+        vf[o2 + k] = ev[k + one] - od[k]
+    for i in range(n):
+        k = np.uint64(i)
+        vf[o3 + k] = od[k] - od[k + one]
+
+
+@jit
+def _input_transform(x, n0, n1, ph, pw, th_n, tp, v):
+    # v[e, c, (n - n0)*TH*TP + ty*TP + tx] = (B^T d B)[e // 4, e % 4] for the 4x4 patch d at
+    # padded row 2*ty, column 2*tx of plane (n, c) of x zero-padded by (ph, pw).
+    C = x.shape[1]
+    tpi = th_n * tp
+    T = v.shape[2]
+    vf = v.reshape(v.size)
+    se = C * T
+    par = np.zeros((4, (th_n + 1) * tp + 1), dtype=x.dtype)
+    rows = np.empty((8, tpi + 1), dtype=x.dtype)
+    s = np.uint64(tp)
+    for task in range((n1 - n0) * C):
+        nn = task // C
+        c = task % C
+        _load_parity(x[n0 + nn, c], ph, pw, tp, par)
+        # Row transform B^T d: patch rows 0..3 are (even, odd) parity rows at shift 0, then tp.
+        for cp in range(2):
+            pe = par[cp]
+            po = par[2 + cp]
+            r0 = rows[cp]
+            r1 = rows[2 + cp]
+            r2 = rows[4 + cp]
+            r3 = rows[6 + cp]
+            for i in range(tpi + 1):
+                q = np.uint64(i)
+                d0 = pe[q]
+                d1 = po[q]
+                d2 = pe[q + s]
+                d3 = po[q + s]
+                r0[q] = d0 - d2
+                r1[q] = d1 + d2
+                r2[q] = d2 - d1
+                r3[q] = d1 - d3
+        base = c * T + nn * tpi
+        for a in range(4):
+            _store_input_rows(rows[2 * a], rows[2 * a + 1], tpi, vf, base + 4 * a * se, se)
+
+
+@jit
+def _input_transform_tiles(x, n0, n1, ph, pw, th_n, tp, vt):
+    # _input_transform in the tile-major layout vt[e, (n - n0)*TH*TP + ty*TP + tx, c]: the
+    # weight gradient's GEMM then reads both operands without a transpose (measured ~2x faster
+    # than with V^T). Each sample goes through a small channel-major buffer, then is transposed
+    # into place while both are still in cache.
+    C = x.shape[1]
+    tpi = th_n * tp
+    pv = np.empty((16, C, tpi), dtype=x.dtype)
+    for nn in range(n1 - n0):
+        _input_transform(x, n0 + nn, n0 + nn + 1, ph, pw, th_n, tp, pv)
+        r0 = nn * tpi
+        for e in range(16):
+            src = pv[e]
+            dst = vt[e]
+            for i in range(tpi):
+                row = dst[r0 + i]
+                for c in range(C):
+                    row[c] = src[c, i]
+
+
+@jit
+def _output_transform(m, n0, th_n, tp, y):
+    # y[n0 + n, o] <- A^T M A for each tile, M[a, b] = m[4*a + b, o, n*TH*TP + ty*TP + tx],
+    # assembled by output row and column parity in flat buffers, then interleaved and cropped.
+    O, oh_n, ow_n = y.shape[1], y.shape[2], y.shape[3]
+    tpi = th_n * tp
+    T = m.shape[2]
+    mf = m.reshape(m.size)
+    se = O * T
+    sb = np.empty((8, tpi), dtype=y.dtype)
+    yb = np.empty((4, tpi), dtype=y.dtype)
+    for task in range((T // tpi) * O):
+        nn = task // O
+        o = task % O
+        base = o * T + nn * tpi
+        # Rows of A^T M: (m0b + m1b + m2b, m1b - m2b - m3b) for each column b.
+        for b in range(4):
+            p0 = np.uint64(base + b * se)
+            p1 = p0 + np.uint64(4 * se)
+            p2 = p0 + np.uint64(8 * se)
+            p3 = p0 + np.uint64(12 * se)
+            s0 = sb[b]
+            s1 = sb[4 + b]
+            for i in range(tpi):
+                k = np.uint64(i)
+                m1 = mf[p1 + k]
+                m2 = mf[p2 + k]
+                s0[k] = mf[p0 + k] + m1 + m2
+                s1[k] = m1 - m2 - mf[p3 + k]
+        for h in range(2):
+            s0 = sb[4 * h]
+            s1 = sb[4 * h + 1]
+            s2 = sb[4 * h + 2]
+            s3 = sb[4 * h + 3]
+            ye = yb[2 * h]
+            yo = yb[2 * h + 1]
+            for i in range(tpi):
+                k = np.uint64(i)
+                ye[k] = s0[k] + s1[k] + s2[k]
+                yo[k] = s1[k] - s2[k] - s3[k]
+        out = y[n0 + nn, o]
+        for oh in range(oh_n):
+            row = (oh // 2) * tp
+            ye = yb[2 * (oh % 2)]
+            yo = yb[2 * (oh % 2) + 1]
+            dst = out[oh]
+            for tx in range((ow_n + 1) // 2):
+                dst[np.uint64(2 * tx)] = ye[np.uint64(row + tx)]
+            for tx in range(ow_n // 2):
+                dst[np.uint64(2 * tx + 1)] = yo[np.uint64(row + tx)]
+
+
+@jit
+def _store_grad_rows(ev, od, n, zf, off, se):
+    # Column transform h A^T of one row h of A g for n tiles: (h0, h0 + h1, h0 - h1, -h1)
+    # to 4 streams of zf, se apart, from off.
+    o0 = np.uint64(off)
+    o1 = np.uint64(off + se)
+    o2 = np.uint64(off + 2 * se)
+    o3 = np.uint64(off + 3 * se)
+    for i in range(n):
+        k = np.uint64(i)
+        zf[o0 + k] = ev[k]
+        zf[o1 + k] = ev[k] + od[k]
+        zf[o2 + k] = ev[k] - od[k]
+        zf[o3 + k] = -od[k]
+
+
+@jit
+def _grad_transform(gy, n0, n1, th_n, tp, z):
+    # z[e, o, (n - n0)*TH*TP + ty*TP + tx] = (A g A^T)[e // 4, e % 4] for the 2x2 tile g of
+    # gy[n, o] at row 2*ty, column 2*tx (zero beyond gy, so tiles past it contribute nothing).
+    O = gy.shape[1]
+    tpi = th_n * tp
+    T = z.shape[2]
+    zf = z.reshape(z.size)
+    se = O * T
+    par = np.zeros((4, tpi), dtype=gy.dtype)
+    rows = np.empty((8, tpi), dtype=gy.dtype)
+    for task in range((n1 - n0) * O):
+        nn = task // O
+        o = task % O
+        _load_parity(gy[n0 + nn, o], 0, 0, tp, par)
+        # Row transform A g: (g0, g0 + g1, g0 - g1, -g1), g0/g1 the even/odd rows.
+        for cp in range(2):
+            g0 = par[cp]
+            g1 = par[2 + cp]
+            r1 = rows[2 + cp]
+            r2 = rows[4 + cp]
+            r3 = rows[6 + cp]
+            for i in range(tpi):
+                q = np.uint64(i)
+                r1[q] = g0[q] + g1[q]
+                r2[q] = g0[q] - g1[q]
+                r3[q] = -g1[q]
+        base = o * T + nn * tpi
+        _store_grad_rows(par[0], par[1], tpi, zf, base, se)
+        for a in range(1, 4):
+            _store_grad_rows(rows[2 * a], rows[2 * a + 1], tpi, zf, base + 4 * a * se, se)
+
+
+@jit
+def _weight_transform(w, flip, u):
+    # u[e, o, c] = (G w[o, c] G^T)[e // 4, e % 4]; with flip, u[e, c, o] is that of the
+    # flipped filter w[o, c, ::-1, ::-1] (the input-gradient convolution's filter bank).
+    O, C = w.shape[0], w.shape[1]
+    g = np.empty((3, 3), dtype=w.dtype)
+    t = np.empty((4, 3), dtype=w.dtype)
+    for o in range(O):
+        for c in range(C):
+            for i in range(3):
+                for j in range(3):
+                    g[i, j] = w[o, c, 2 - i, 2 - j] if flip else w[o, c, i, j]
+            for j in range(3):
+                t[0, j] = g[0, j]
+                t[1, j] = 0.5 * (g[0, j] + g[1, j] + g[2, j])
+                t[2, j] = 0.5 * (g[0, j] - g[1, j] + g[2, j])
+                t[3, j] = g[2, j]
+            for a in range(4):
+                v0 = t[a, 0]
+                v1 = 0.5 * (t[a, 0] + t[a, 1] + t[a, 2])
+                v2 = 0.5 * (t[a, 0] - t[a, 1] + t[a, 2])
+                v3 = t[a, 2]
+                if flip:
+                    u[4 * a, c, o] = v0
+                    u[4 * a + 1, c, o] = v1
+                    u[4 * a + 2, c, o] = v2
+                    u[4 * a + 3, c, o] = v3
+                else:
+                    u[4 * a, o, c] = v0
+                    u[4 * a + 1, o, c] = v1
+                    u[4 * a + 2, o, c] = v2
+                    u[4 * a + 3, o, c] = v3
+
+
+@jit
+def _weight_grad_transform(s, gw):
+    # gw[o, c] = G^T S G with S[a, b] = s[4*a + b, o, c]: back from the 4x4 Winograd domain.
+    O, C = gw.shape[0], gw.shape[1]
+    t = np.empty((3, 4), dtype=gw.dtype)
+    for o in range(O):
+        for c in range(C):
+            for b in range(4):
+                s0 = s[b, o, c]
+                s1 = s[4 + b, o, c]
+                s2 = s[8 + b, o, c]
+                s3 = s[12 + b, o, c]
+                t[0, b] = s0 + 0.5 * (s1 + s2)
+                t[1, b] = 0.5 * (s1 - s2)
+                t[2, b] = 0.5 * (s1 + s2) + s3
+            for i in range(3):
+                gw[o, c, i, 0] = t[i, 0] + 0.5 * (t[i, 1] + t[i, 2])
+                gw[o, c, i, 1] = 0.5 * (t[i, 1] - t[i, 2])
+                gw[o, c, i, 2] = 0.5 * (t[i, 1] + t[i, 2]) + t[i, 3]
