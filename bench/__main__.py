@@ -41,6 +41,18 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def summary_table(rows_by_section: dict[str, list[dict]]) -> str:
+    """One Markdown table of every timed row that has a PyTorch ratio, across sections."""
+    lines = ["| section | benchmark | ours / PyTorch |", "|---|---|---:|"]
+    for section, rows in rows_by_section.items():
+        for r in rows:
+            if r.get("ratio") is not None and r.get("torch_ms") is not None:
+                lines.append(f"| {section} | {r['name']} | {r['ratio']:.2f} |")
+    if len(lines) == 2:
+        lines.append("| - | PyTorch not installed: `pip install torch==2.13.0` | - |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short run (about 90 s on 2 cores)")
@@ -83,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         all_rows[name] = rows
         print(table(rows), flush=True)
         report += ["", f"## {name}", "", table(rows)]
+    summary = summary_table(all_rows)
+    print("\n== all ratios to PyTorch (ours / PyTorch, lower is better) ==\n" + summary, flush=True)
+    report[5:5] = ["", "## All ratios to PyTorch", "", summary]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "report.md").write_text("\n".join(report) + "\n")
     try:
