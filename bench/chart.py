@@ -34,7 +34,7 @@ def draw(rows: dict[str, list[dict]], extras: dict, path: Path) -> None:
         ax.set_yticks(range(len(values)), names, fontsize=7)
         ax.axvline(1.0, color="k", lw=0.8)
         ax.invert_yaxis()
-        ax.set_xlabel("time ratio numbagrad / PyTorch (lower is better)")
+        ax.set_xlabel("numbagrad / PyTorch: time, or memory for RSS rows (lower is better)")
     else:
         ax.text(0.5, 0.5, "no PyTorch ratios (torch not installed)", ha="center", va="center")
         ax.set_axis_off()
