@@ -161,9 +161,20 @@ def first_conv_ms(threads: int, cache_dir: str | None) -> float:
     return float(_fresh(_FIRST_CALL_CODE.format(threads=threads), env)) * 1e3
 
 
+# Untimed calls before each timed block, for at least this long (and at least one call). Both
+# engines start every block from a machine left idle by the pause before it, and on these
+# virtual machines the first ~50 ms of two-thread work after an idle spell run at up to half
+# speed (measured: three or four 32->64 conv steps at ~15 ms, then ~8 ms; a pause spent
+# spinning instead of sleeping shows no such start).
+_WARMUP_S = 0.1
+
+
 def _block(fn: Callable[[], Any], n: int) -> list[float]:
-    """Times (ms) of ``n`` calls of ``fn`` after one untimed warm-up call."""
+    """Times (ms) of ``n`` calls of ``fn`` after untimed warm-up calls (``_WARMUP_S``)."""
+    start = time.perf_counter()
     fn()
+    while time.perf_counter() - start < _WARMUP_S:
+        fn()
     times = []
     for _ in range(n):
         t0 = time.perf_counter()

@@ -32,10 +32,11 @@ from autograd.kernels._jit import jit, prange
 
 @jit
 def _valid_range(n_out: int, stride: int, offset: int, size: int) -> tuple[int, int]:
-    # Output positions o in [lo, hi) whose input index o*stride + offset lies in [0, size).
+    # Output positions o in [lo, hi) whose input index o*stride + offset lies in [0, size);
+    # 0 <= lo <= hi <= n_out (callers zero positions below lo, so lo must not pass n_out).
     lo = 0
     if offset < 0:
-        lo = (-offset + stride - 1) // stride
+        lo = min(n_out, (-offset + stride - 1) // stride)
     last = size - 1 - offset
     hi = 0
     if last >= 0:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.kernels._conv_gemm import _valid_range
 from autograd.kernels._jit import jit, prange
 
 # Kernels that index flat arrays hand each prange task a run of whole planes (_TASKS runs at
@@ -31,18 +32,6 @@ def _tap_range(start, dilation, k, size):
     hi = 0
     if size - 1 - start >= 0:
         hi = min(k, (size - 1 - start) // dilation + 1)
-    return lo, max(lo, hi)
-
-
-@jit
-def _valid_range(n_out, stride, offset, size):
-    # Output positions o in [lo, hi) whose input index o*stride + offset lies in [0, size).
-    lo = 0
-    if offset < 0:
-        lo = (-offset + stride - 1) // stride
-    hi = 0
-    if size - 1 - offset >= 0:
-        hi = min(n_out, (size - 1 - offset) // stride + 1)
     return lo, max(lo, hi)
 
 

@@ -265,10 +265,7 @@ def conv2d_forward(
             y += b.reshape(-1, 1, 1)
         return y
     if wino.winograd_applies(x.shape, w.shape, s, p, d, groups) and _finite(finite, x, w):
-        y = wino.winograd_forward(x, w, p)
-        if b.size:
-            y += b.reshape(-1, 1, 1)
-        return y
+        return wino.winograd_forward(x, w, p, bias=b if b.size else None)
     y = np.empty((N, O, oh, ow), dtype=x.dtype)
     if _use_direct(groups, cg, og) or _direct_dense(w.shape, s, groups):
         # The direct kernels start every output from its bias (zero without one).

@@ -75,6 +75,7 @@ __all__ = [
     "all_finite",
     "winograd_applies",
     "winograd_forward",
+    "winograd_backward",
     "winograd_backward_input",
     "winograd_backward_weight",
 ]
@@ -212,51 +213,85 @@ def _tiles(oh: int, ow: int) -> tuple[int, int]:
     return (oh + 1) // 2, (ow + 1) // 2 + 1
 
 
-def _transform_conv(src: np.ndarray, u: np.ndarray, ph: int, pw: int, out: np.ndarray) -> None:
-    # out[n, k] = sum_j conv3x3(src[n, j] zero-padded by (ph, pw), filter whose Winograd
-    # transform is u[:, k, j]), chunk by chunk over the samples.
+def _conv_chunk(
+    src: np.ndarray, u: np.ndarray, n0: int, n1: int, pad: tuple[int, int], tiles: tuple[int, int],
+    bias: np.ndarray, v_buf: np.ndarray, m_buf: np.ndarray, out: np.ndarray,
+) -> None:  # fmt: skip
+    # out[n, k] = bias[k] + sum_j conv3x3(src[n, j] zero-padded by pad, filter whose Winograd
+    # transform is u[:, k, j]) for the samples n0..n1-1: transform -> GEMM -> transform.
+    K, J = u.shape[1:]
+    T = (n1 - n0) * tiles[0] * tiles[1]
+    v = v_buf[: 16 * J * T].reshape(16, J, T)
+    m = m_buf[: 16 * K * T].reshape(16, K, T)
+    _input_transform(src, n0, n1, pad[0], pad[1], *tiles, v)
+    np.matmul(u, v, out=m)
+    _output_transform(m, n0, *tiles, bias, out)
+
+
+def _weight_chunk(
+    x: np.ndarray, gy: np.ndarray, n0: int, n1: int, pad: tuple[int, int],
+    tiles: tuple[int, int], z_buf: np.ndarray, v_buf: np.ndarray, s: np.ndarray,
+    part: np.ndarray, gsum: np.ndarray,
+) -> None:  # fmt: skip
+    # s[e, o, c] += the weight gradient's Winograd-domain sums over samples n0..n1-1 (part is
+    # scratch of s's shape); gsum[o] gains the sums of gy's planes.
+    O, C = gy.shape[1], x.shape[1]
+    T = (n1 - n0) * tiles[0] * tiles[1]
+    z = z_buf[: 16 * O * T].reshape(16, O, T)
+    v = v_buf[: 16 * C * T].reshape(16, T, C)
+    _input_transform_tiles(x, n0, n1, pad[0], pad[1], *tiles, v)
+    _grad_transform(gy, n0, n1, *tiles, z, gsum)
+    np.matmul(z, v, out=part)
+    s += part
+
+
+def _transform_conv(
+    src: np.ndarray, u: np.ndarray, pad: tuple[int, int], bias: np.ndarray, out: np.ndarray
+) -> None:
+    # _conv_chunk over the whole batch, chunk by chunk on each worker's share of the samples.
     N, J = src.shape[:2]
-    K, oh, ow = out.shape[1:]
-    th, tw = _tiles(oh, ow)
-    tpi = th * tw
+    K = out.shape[1]
+    tiles = _tiles(*out.shape[2:])
+    tpi = tiles[0] * tiles[1]
     nc_max = _chunk(N, 16 * (J + K) * tpi * src.itemsize)
 
     def work(lo: int, hi: int) -> None:
         nc = _even(nc_max, hi - lo)
-        size = nc * tpi
-        v_buf = np.empty(16 * J * size, dtype=src.dtype)
-        m_buf = np.empty(16 * K * size, dtype=src.dtype)
+        v_buf = np.empty(16 * J * nc * tpi, dtype=src.dtype)
+        m_buf = np.empty(16 * K * nc * tpi, dtype=src.dtype)
         for n0 in range(lo, hi, nc):
-            n1 = min(hi, n0 + nc)
-            T = (n1 - n0) * tpi
-            v = v_buf[: 16 * J * T].reshape(16, J, T)
-            m = m_buf[: 16 * K * T].reshape(16, K, T)
-            _input_transform(src, n0, n1, ph, pw, th, tw, v)
-            np.matmul(u, v, out=m)
-            _output_transform(m, n0, th, tw, out)
+            _conv_chunk(src, u, n0, min(hi, n0 + nc), pad, tiles, bias, v_buf, m_buf, out)
 
     _split(N, work)
 
 
-def winograd_forward(x: np.ndarray, w: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
+def _no_bias(n: int, dtype: np.dtype) -> np.ndarray:
+    return np.zeros(n, dtype=dtype)
+
+
+def winograd_forward(
+    x: np.ndarray, w: np.ndarray, padding: tuple[int, int], bias: np.ndarray | None = None
+) -> np.ndarray:
     """``conv2d`` of ``x`` (N, C, H, W) with a 3x3 ``w`` (O, C, 3, 3), stride 1, by Winograd.
 
     ``x`` and ``w`` are C-contiguous, of one float dtype and finite; ``padding`` is
-    ``(ph, pw)``, zero padding on both sides, each in 0..2.
+    ``(ph, pw)``, zero padding on both sides, each in 0..2. ``bias`` (O,) of that dtype, if
+    given, is added as the output is written.
 
     Examples
     --------
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
-    >>> winograd_forward(x, np.ones((1, 1, 3, 3)), (0, 0))[0, 0]
-    array([[45., 54.],
-           [81., 90.]])
+    >>> winograd_forward(x, np.ones((1, 1, 3, 3)), (0, 0), bias=np.array([0.5]))[0, 0]
+    array([[45.5, 54.5],
+           [81.5, 90.5]])
     """
     N, C, H, W = x.shape
     O = w.shape[0]
     y = np.empty((N, O, H + 2 * padding[0] - 2, W + 2 * padding[1] - 2), dtype=x.dtype)
     u = np.empty((16, O, C), dtype=x.dtype)
     _weight_transform(w, False, u)
-    _transform_conv(x, u, padding[0], padding[1], y)
+    b = _no_bias(O, x.dtype) if bias is None else bias
+    _transform_conv(x, u, padding, b, y)
     return y
 
 
@@ -279,7 +314,7 @@ def winograd_backward_input(
     gx = np.empty(x_shape, dtype=gy.dtype)
     u = np.empty((16, C, O), dtype=gy.dtype)
     _weight_transform(w, True, u)
-    _transform_conv(gy, u, 2 - padding[0], 2 - padding[1], gx)
+    _transform_conv(gy, u, (2 - padding[0], 2 - padding[1]), _no_bias(C, gy.dtype), gx)
     return gx
 
 
@@ -299,35 +334,84 @@ def winograd_backward_weight(
     """
     N, C = x.shape[:2]
     O = w_shape[0]
-    th, tw = _tiles(*gy.shape[2:])
-    tpi = th * tw
+    tiles = _tiles(*gy.shape[2:])
+    tpi = tiles[0] * tiles[1]
     nc_max = _chunk(N, 16 * (C + O) * tpi * x.itemsize)
 
     def work(lo: int, hi: int) -> np.ndarray:
         nc = _even(nc_max, hi - lo)
-        size = nc * tpi
-        v_buf = np.empty(16 * C * size, dtype=x.dtype)
-        z_buf = np.empty(16 * O * size, dtype=x.dtype)
-        s = np.empty((16, O, C), dtype=x.dtype)
-        part = np.empty_like(s)
+        v_buf = np.empty(16 * C * nc * tpi, dtype=x.dtype)
+        z_buf = np.empty(16 * O * nc * tpi, dtype=x.dtype)
+        s, part = np.zeros((16, O, C), dtype=x.dtype), np.empty((16, O, C), dtype=x.dtype)
+        gsum = np.zeros(O)
         for n0 in range(lo, hi, nc):
             n1 = min(hi, n0 + nc)
-            T = (n1 - n0) * tpi
-            z = z_buf[: 16 * O * T].reshape(16, O, T)
-            v = v_buf[: 16 * C * T].reshape(16, T, C)
-            _input_transform_tiles(x, n0, n1, padding[0], padding[1], th, tw, v)
-            _grad_transform(gy, n0, n1, th, tw, z)
-            if n0 == lo:
-                np.matmul(z, v, out=s)
-            else:
-                np.matmul(z, v, out=part)
-                s += part
+            _weight_chunk(x, gy, n0, n1, padding, tiles, z_buf, v_buf, s, part, gsum)
         return s
 
-    parts = _split(N, work)
-    s = parts[0]
-    for p in parts[1:]:
-        s += p
     gw = np.empty(w_shape, dtype=x.dtype)
-    _weight_grad_transform(s, gw)
+    _weight_grad_transform(_sum_parts(_split(N, work)), gw)
     return gw
+
+
+def winograd_backward(
+    x: np.ndarray, gy: np.ndarray, w: np.ndarray, padding: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Both gradients of :func:`winograd_forward` in one pass over the batch, and ``gy``'s sums.
+
+    Each worker runs, chunk by chunk of its samples, the weight-gradient pipeline and then the
+    input-gradient one, sharing scratch buffers (one handoff to the worker threads instead of
+    two). ``x`` and ``w`` must be finite; ``gy`` is not checked beforehand: its per-channel
+    sums, taken as the gradient transform reads it, come back in float64, and when one of them
+    is not finite the caller must discard ``gx`` and ``gw`` (Winograd smears an inf or NaN over
+    its tile) and use the exact path.
+
+    Returns
+    -------
+    gx : ndarray, shape of ``x``
+    gw : ndarray, shape of ``w``
+    gsum : ndarray of float64, shape (O,)
+        ``gy.sum(axis=(0, 2, 3))``: the bias gradient, and the finiteness test of ``gy``.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> gx, gw, gsum = winograd_backward(x, np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)), (0, 0))
+    >>> gw[0, 0, 0], gsum
+    (array([10., 14., 18.]), array([4.]))
+    """
+    N, C, H, W = x.shape
+    O = w.shape[0]
+    gx = np.empty(x.shape, dtype=x.dtype)
+    ub = np.empty((16, C, O), dtype=x.dtype)
+    _weight_transform(w, True, ub)
+    no_bias = _no_bias(C, x.dtype)
+    pad_x = (2 - padding[0], 2 - padding[1])
+    tiles_w, tiles_x = _tiles(*gy.shape[2:]), _tiles(H, W)
+    tpi = max(tiles_w[0] * tiles_w[1], tiles_x[0] * tiles_x[1])
+    nc_max = _chunk(N, 16 * (C + O) * tpi * x.itemsize)
+
+    def work(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        nc = _even(nc_max, hi - lo)
+        # The two pipelines of a chunk take turns with the same buffers: (Z or V_gy, V_x or M).
+        a_buf = np.empty(16 * O * nc * tpi, dtype=x.dtype)
+        b_buf = np.empty(16 * C * nc * tpi, dtype=x.dtype)
+        s, part = np.zeros((16, O, C), dtype=x.dtype), np.empty((16, O, C), dtype=x.dtype)
+        gsum = np.zeros(O)
+        for n0 in range(lo, hi, nc):
+            n1 = min(hi, n0 + nc)
+            _weight_chunk(x, gy, n0, n1, padding, tiles_w, a_buf, b_buf, s, part, gsum)
+            _conv_chunk(gy, ub, n0, n1, pad_x, tiles_x, no_bias, a_buf, b_buf, gx)
+        return s, gsum
+
+    parts = _split(N, work)
+    gw = np.empty(w.shape, dtype=x.dtype)
+    _weight_grad_transform(_sum_parts([p[0] for p in parts]), gw)
+    return gx, gw, _sum_parts([p[1] for p in parts])
+
+
+def _sum_parts(parts: list[np.ndarray]) -> np.ndarray:
+    total = parts[0]
+    for p in parts[1:]:
+        total += p
+    return total

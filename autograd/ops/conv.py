@@ -116,13 +116,23 @@ class Conv2d(Function):
 
 
 def _winograd_backward(ctx: Any, x: np.ndarray, w: np.ndarray, g: np.ndarray) -> tuple:
-    # Conv2d.backward on arrays where Winograd applies: g is checked for inf/NaN once for
-    # both products, from the bias gradient's sums when there is one (a sum of non-finite
-    # values is non-finite), so the check is free then.
+    # Conv2d.backward on arrays where Winograd applies. With both gradients wanted and x, w
+    # finite, one fused pass computes them and g's channel sums (the bias gradient); a sum that
+    # is not finite means g holds inf/NaN, and the exact path below redoes the work. Otherwise
+    # g is checked once for both products, from the bias gradient's sums when there is one.
     need_x, need_w, need_b = ctx.needs_input_grad
     fx, fw = ctx.finite
+    fg = None
+    if need_x and need_w and fx and fw:
+        gc = np.ascontiguousarray(g)
+        xc, wc = np.ascontiguousarray(x), np.ascontiguousarray(w)
+        gx, gw, gsum = _wino.winograd_backward(xc, gc, wc, ctx.geom[1])
+        if np.isfinite(gsum).all():
+            return gx, gw, (gsum.astype(g.dtype) if need_b else None)
+        fg = False
     gb = g.sum(axis=(0, 2, 3)) if need_b else None
-    fg = bool(np.isfinite(gb).all()) if need_b else _wino.all_finite(g)
+    if fg is None:
+        fg = bool(np.isfinite(gb).all()) if need_b else _wino.all_finite(g)
     gx = gw = None
     if need_x:
         gx = _k.conv2d_backward_input(g, w, x.shape, *ctx.geom, finite=fg and fw)

@@ -238,6 +238,29 @@ def test_conv2d_gradcheck_and_gradgradcheck(case, seed):
     assert ag.gradgradcheck(f, leaves)
 
 
+@pytest.mark.parametrize(
+    "x_shape, w_shape, padding, dilation, stride",
+    [
+        ((2, 1, 1, 1), (1, 1, 1, 3), (0, 2), (1, 2), (1, 1)),  # found by Hypothesis
+        ((3, 2, 1, 2), (2, 2, 3, 1), (3, 0), (2, 1), (1, 1)),
+        ((2, 1, 2, 1), (1, 1, 2, 3), (1, 3), (1, 3), (2, 2)),
+    ],
+)
+def test_padding_wider_than_a_taps_reach_keeps_samples_apart(
+    x_shape, w_shape, padding, dilation, stride
+):
+    # A tap whose every output position reads padding has an empty valid range; the column
+    # kernels once zeroed past the end of its row, into the next sample's columns, which only
+    # shows with N > 1 (the gradchecks above use one sample).
+    rng = np.random.default_rng(0)
+    xa, wa = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    x, w = _t(xa), _t(wa)
+    y = ag.conv2d(x, w, None, stride, padding, dilation)
+    expected = ref_conv2d(xa, wa, None, stride, padding, dilation, 1)
+    np.testing.assert_allclose(y.detach().numpy(), expected, atol=1e-12)
+    assert ag.gradcheck(lambda x, w: ag.conv2d(x, w, None, stride, padding, dilation), (x, w))
+
+
 @_FEW
 @given(case=conv_cases(transposed=True), seed=st.integers(0, 2**16))
 def test_conv_transpose2d_gradcheck_and_gradgradcheck(case, seed):

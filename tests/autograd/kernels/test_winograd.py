@@ -124,6 +124,58 @@ def test_float32_accuracy_at_layer_sizes(shape, p):
         np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
 
 
+@settings(deadline=None)
+@given(wino_case())
+def test_fused_backward_matches_reference(case):
+    x, w, gy, p = case
+    gx, gw, gsum = wino.winograd_backward(x, gy, w, p)
+    ref_gx, ref_gw = ref_backward(x, w, gy, p)
+    np.testing.assert_allclose(gx, ref_gx, atol=1e-11)
+    np.testing.assert_allclose(gw, ref_gw, atol=1e-11)
+    np.testing.assert_allclose(gsum, gy.sum(axis=(0, 2, 3)), atol=1e-11)
+    assert gsum.dtype == np.float64 and gx.flags.c_contiguous and gw.flags.c_contiguous
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fused_backward_reports_non_finite_gy_in_its_sums(dtype):
+    x, w, gy = _layer(np.random.default_rng(5), dtype=dtype)
+    gy[2, 5, 3, 1] = np.nan
+    gy[0, 1, 0, 0] = np.inf
+    with np.errstate(invalid="ignore"):
+        gsum = wino.winograd_backward(x, gy, w, (1, 1))[2]
+    assert np.isnan(gsum[5]) and np.isposinf(gsum[1])
+    assert np.isfinite(np.delete(gsum, [1, 5])).all()
+
+
+@settings(deadline=None)
+@given(wino_case(), st.sampled_from([np.float32, np.float64]))
+def test_forward_adds_the_bias_as_it_writes(case, dtype):
+    x, w = (a.astype(dtype) for a in case[:2])
+    p = case[3]
+    b = np.linspace(-2.0, 3.0, w.shape[0]).astype(dtype)
+    y = wino.winograd_forward(x, w, p, bias=b)
+    np.testing.assert_allclose(y, wino.winograd_forward(x, w, p) + b.reshape(-1, 1, 1),
+                               rtol=1e-6 if dtype == np.float32 else 1e-12, atol=1e-5)  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (64, 32)])
+def test_weight_transform_is_g_w_gt(dtype, shape):
+    # u[4a + b] = (G w G^T)[a, b], and with flip the filter turned by 180 degrees, transposed.
+    O, C = shape
+    w = np.random.default_rng(O * C).standard_normal((O, C, 3, 3)).astype(dtype)
+    G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+    u, uf = np.empty((16, O, C), dtype), np.empty((16, C, O), dtype)
+    wino._weight_transform(w, False, u)
+    wino._weight_transform(w, True, uf)
+    ref = np.einsum("ai,ocij,bj->aboc", G, w.astype(np.float64), G).reshape(16, O, C)
+    flipped = w[:, :, ::-1, ::-1].astype(np.float64)
+    ref_f = np.einsum("ai,ocij,bj->abco", G, flipped, G).reshape(16, C, O)
+    tol = 1e-6 if dtype == np.float32 else 1e-14
+    np.testing.assert_allclose(u, ref, atol=tol)
+    np.testing.assert_allclose(uf, ref_f, atol=tol)
+
+
 # --------------------------------------------------------------------------------------------
 # gy smaller than the conv output (conv_transpose2d's output_padding)
 
@@ -234,13 +286,24 @@ def test_tile_major_input_transform_is_the_transpose(p):
     np.testing.assert_array_equal(vt, v.transpose(0, 2, 1))
 
 
+_WINOGRAD_ENTRY_POINTS = (
+    "winograd_forward",
+    "winograd_backward",
+    "winograd_backward_input",
+    "winograd_backward_weight",
+)
+
+
 def _count_winograd_calls(monkeypatch):
     calls = []
-    for name in ("winograd_forward", "winograd_backward_input", "winograd_backward_weight"):
+    for name in _WINOGRAD_ENTRY_POINTS:
         real = getattr(wino, name)
-        monkeypatch.setattr(
-            wino, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a)
-        )
+
+        def counted(*a, _real=real, _name=name, **k):
+            calls.append(_name)
+            return _real(*a, **k)
+
+        monkeypatch.setattr(wino, name, counted)
     return calls
 
 
@@ -263,8 +326,9 @@ def test_finite_hint_replaces_the_check(monkeypatch, finite):
 @pytest.mark.parametrize("bias", [False, True])
 @pytest.mark.parametrize("where", ["none", "x", "w", "gy"])
 def test_conv2d_op_checks_each_array_once_and_falls_back(monkeypatch, where, bias):
-    # autograd.conv2d checks x and w in forward and gy once in backward (free with a bias:
-    # its gradient's sums say it), and a non-finite one still takes the exact path.
+    # autograd.conv2d checks x and w in forward; backward computes both gradients in one fused
+    # Winograd pass whose sums of gy say whether gy was finite (no separate check), and any
+    # non-finite operand still gets the exact placement of the direct path.
     import autograd
 
     checked = []
@@ -288,15 +352,17 @@ def test_conv2d_op_checks_each_array_once_and_falls_back(monkeypatch, where, bia
         pairs.append((bt.grad._array, gy.sum(axis=(0, 2, 3))))
     for ours, ref in pairs:
         np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-9)
-    assert len(checked) == (2 if bias else 3)
-    # Winograd runs exactly for the products whose operands are all finite.
+    # x and w are checked in forward; gy only when the fused pass cannot run (x or w not
+    # finite) and no bias gradient gives its sums for free.
+    assert len(checked) == (3 if where in ("x", "w") and not bias else 2)
     expected = {
-        "none": 3,
-        "x": 1,  # the input gradient (gy, w)
-        "w": 1,  # the weight gradient (x, gy)
-        "gy": 1,  # the forward (x, w)
+        "none": ["winograd_forward", "winograd_backward"],
+        # gy's sums come back non-finite: the fused results are dropped, exact path after.
+        "gy": ["winograd_forward", "winograd_backward"],
+        "x": ["winograd_backward_input"],  # (gy, w) finite
+        "w": ["winograd_backward_weight"],  # (x, gy) finite
     }[where]
-    assert len(calls) == expected
+    assert calls == expected
 
 
 # --------------------------------------------------------------------------------------------
@@ -356,9 +422,10 @@ def test_python_source_paths_match_compiled(tmp_path):
         "rng = np.random.default_rng(0)\n"
         "x = rng.standard_normal((2, 3, 5, 6)); w = rng.standard_normal((4, 3, 3, 3))\n"
         "gy = rng.standard_normal((2, 4, 5, 6))\n"
-        "out = [wino.winograd_forward(x, w, (1, 1)),\n"
+        "out = [wino.winograd_forward(x, w, (1, 1), bias=np.arange(4.0)),\n"
         "       wino.winograd_backward_input(gy, w, x.shape, (1, 1)),\n"
-        "       wino.winograd_backward_weight(x, gy, w.shape, (1, 1))]\n"
+        "       wino.winograd_backward_weight(x, gy, w.shape, (1, 1)),\n"
+        "       *wino.winograd_backward(x, gy, w, (1, 1))]\n"
         "np.savez(sys.argv[1], *out)\n"
     )
     root = Path(__file__).resolve().parents[3]
@@ -369,6 +436,9 @@ def test_python_source_paths_match_compiled(tmp_path):
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal((2, 3, 5, 6)), rng.standard_normal((4, 3, 3, 3))
     gy = rng.standard_normal((2, 4, 5, 6))
+    y, gx, gw = run_winograd(x, w, gy, (1, 1))
+    expected = [y + np.arange(4.0).reshape(-1, 1, 1), gx, gw, gx, gw, gy.sum(axis=(0, 2, 3))]
     with np.load(result) as nojit:
-        for key, value in zip(nojit.files, run_winograd(x, w, gy, (1, 1))):
+        assert len(nojit.files) == len(expected)
+        for key, value in zip(nojit.files, expected):
             np.testing.assert_allclose(nojit[key], value, atol=1e-12)
