@@ -159,12 +159,14 @@ def _direct_forward_wide(x, w, b, ph, pw, dh, dw, y):
                         xbuf[np.uint64(row + iw)] = xf[np.uint64(src + ih * W + iw)]
             for o in range(g * og, (g + 1) * og):
                 bias = b[o]
-                for q in range(lw):
-                    acc[np.uint64(q)] = bias
+                three = kh == 3 and kw == 3
+                if not three:
+                    for q in range(lw):
+                        acc[np.uint64(q)] = bias
                 for c in range(cg):
                     wo = (o * cg + c) * kh * kw
                     base = c * pitch
-                    if kh == 3 and kw == 3:
+                    if three:
                         r0 = np.uint64(base)
                         r1 = r0 + np.uint64(dh * wp)
                         r2 = r1 + np.uint64(dh * wp)
@@ -184,7 +186,8 @@ def _direct_forward_wide(x, w, b, ph, pw, dh, dw, y):
                             s += (w20 * xbuf[r2 + u] + w21 * xbuf[r2 + u + d1]) + w22 * xbuf[
                                 r2 + u + d2
                             ]
-                            acc[u] += s
+                            # The first channel starts the sum from the bias (no fill pass).
+                            acc[u] = (bias + s) if c == 0 else (acc[u] + s)
                         continue
                     for i in range(kh):
                         for j in range(kw):

@@ -201,11 +201,13 @@ def _chunk(n: int, per_sample: int) -> int:
     return max(1, min(n, _CHUNK_BYTES // max(1, per_sample)))
 
 
-def _even(nc_max: int, n: int) -> int:
-    # The chunk size that splits n samples into the fewest chunks of at most nc_max, evenly
-    # (a short last chunk runs its transforms and a thin GEMM at a worse rate).
+def _even(nc_max: int, lo: int, hi: int) -> list[tuple[int, int]]:
+    # Samples lo..hi-1 in the fewest chunks of at most nc_max, of sizes differing by at most
+    # one (a short last chunk runs its transforms and a thin GEMM at a worse rate).
+    n = hi - lo
     chunks = -(-n // max(1, nc_max))
-    return -(-n // max(1, chunks))
+    bounds = [lo + n * i // chunks for i in range(chunks + 1)]
+    return list(zip(bounds[:-1], bounds[1:]))
 
 
 def _tiles(oh: int, ow: int) -> tuple[int, int]:
@@ -256,11 +258,12 @@ def _transform_conv(
     nc_max = _chunk(N, 16 * (J + K) * tpi * src.itemsize)
 
     def work(lo: int, hi: int) -> None:
-        nc = _even(nc_max, hi - lo)
+        chunks = _even(nc_max, lo, hi)
+        nc = max(n1 - n0 for n0, n1 in chunks)
         v_buf = np.empty(16 * J * nc * tpi, dtype=src.dtype)
         m_buf = np.empty(16 * K * nc * tpi, dtype=src.dtype)
-        for n0 in range(lo, hi, nc):
-            _conv_chunk(src, u, n0, min(hi, n0 + nc), pad, tiles, bias, v_buf, m_buf, out)
+        for n0, n1 in chunks:
+            _conv_chunk(src, u, n0, n1, pad, tiles, bias, v_buf, m_buf, out)
 
     _split(N, work)
 
@@ -339,13 +342,13 @@ def winograd_backward_weight(
     nc_max = _chunk(N, 16 * (C + O) * tpi * x.itemsize)
 
     def work(lo: int, hi: int) -> np.ndarray:
-        nc = _even(nc_max, hi - lo)
+        chunks = _even(nc_max, lo, hi)
+        nc = max(n1 - n0 for n0, n1 in chunks)
         v_buf = np.empty(16 * C * nc * tpi, dtype=x.dtype)
         z_buf = np.empty(16 * O * nc * tpi, dtype=x.dtype)
         s, part = np.zeros((16, O, C), dtype=x.dtype), np.empty((16, O, C), dtype=x.dtype)
         gsum = np.zeros(O)
-        for n0 in range(lo, hi, nc):
-            n1 = min(hi, n0 + nc)
+        for n0, n1 in chunks:
             _weight_chunk(x, gy, n0, n1, padding, tiles, z_buf, v_buf, s, part, gsum)
         return s
 
@@ -392,14 +395,14 @@ def winograd_backward(
     nc_max = _chunk(N, 16 * (C + O) * tpi * x.itemsize)
 
     def work(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        nc = _even(nc_max, hi - lo)
+        chunks = _even(nc_max, lo, hi)
+        nc = max(n1 - n0 for n0, n1 in chunks)
         # The two pipelines of a chunk take turns with the same buffers: (Z or V_gy, V_x or M).
         a_buf = np.empty(16 * O * nc * tpi, dtype=x.dtype)
         b_buf = np.empty(16 * C * nc * tpi, dtype=x.dtype)
         s, part = np.zeros((16, O, C), dtype=x.dtype), np.empty((16, O, C), dtype=x.dtype)
         gsum = np.zeros(O)
-        for n0 in range(lo, hi, nc):
-            n1 = min(hi, n0 + nc)
+        for n0, n1 in chunks:
             _weight_chunk(x, gy, n0, n1, padding, tiles_w, a_buf, b_buf, s, part, gsum)
             _conv_chunk(gy, ub, n0, n1, pad_x, tiles_x, no_bias, a_buf, b_buf, gx)
         return s, gsum
