@@ -129,6 +129,35 @@ def _direct_backward_weight(x, gy, sh, sw, ph, pw, dh, dw, gw):
 _TASKS = 64
 
 
+@jit
+def _stencil3x3(xbuf, base, row, col, w9, bias, first, acc):
+    # acc[q] (+)= sum_{i,j} w9[3i + j] * xbuf[base + i*row + j*col + q] for q < acc.size; the
+    # first channel writes bias + sum (no separate fill pass), later ones add. Two loops, not
+    # a select inside one, so each vectorizes.
+    r0 = np.uint64(base)
+    r1 = r0 + np.uint64(row)
+    r2 = r1 + np.uint64(row)
+    d1 = np.uint64(col)
+    d2 = np.uint64(2 * col)
+    w00, w01, w02 = w9[0], w9[1], w9[2]
+    w10, w11, w12 = w9[3], w9[4], w9[5]
+    w20, w21, w22 = w9[6], w9[7], w9[8]
+    if first:
+        for q in range(acc.size):
+            u = np.uint64(q)
+            s = (w00 * xbuf[r0 + u] + w01 * xbuf[r0 + u + d1]) + w02 * xbuf[r0 + u + d2]
+            s += (w10 * xbuf[r1 + u] + w11 * xbuf[r1 + u + d1]) + w12 * xbuf[r1 + u + d2]
+            s += (w20 * xbuf[r2 + u] + w21 * xbuf[r2 + u + d1]) + w22 * xbuf[r2 + u + d2]
+            acc[u] = bias + s
+    else:
+        for q in range(acc.size):
+            u = np.uint64(q)
+            s = (w00 * xbuf[r0 + u] + w01 * xbuf[r0 + u + d1]) + w02 * xbuf[r0 + u + d2]
+            s += (w10 * xbuf[r1 + u] + w11 * xbuf[r1 + u + d1]) + w12 * xbuf[r1 + u + d2]
+            s += (w20 * xbuf[r2 + u] + w21 * xbuf[r2 + u + d1]) + w22 * xbuf[r2 + u + d2]
+            acc[u] += s
+
+
 @jit(parallel=True)
 def _direct_forward_wide(x, w, b, ph, pw, dh, dw, y):
     # y[n, o] = b[o] + sum over the group's channels and taps of w * shifted padded x plane.
@@ -167,27 +196,7 @@ def _direct_forward_wide(x, w, b, ph, pw, dh, dw, y):
                     wo = (o * cg + c) * kh * kw
                     base = c * pitch
                     if three:
-                        r0 = np.uint64(base)
-                        r1 = r0 + np.uint64(dh * wp)
-                        r2 = r1 + np.uint64(dh * wp)
-                        d1 = np.uint64(dw)
-                        d2 = np.uint64(2 * dw)
-                        w00, w01, w02 = wf[wo], wf[wo + 1], wf[wo + 2]
-                        w10, w11, w12 = wf[wo + 3], wf[wo + 4], wf[wo + 5]
-                        w20, w21, w22 = wf[wo + 6], wf[wo + 7], wf[wo + 8]
-                        for q in range(lw):
-                            u = np.uint64(q)
-                            s = (w00 * xbuf[r0 + u] + w01 * xbuf[r0 + u + d1]) + w02 * xbuf[
-                                r0 + u + d2
-                            ]
-                            s += (w10 * xbuf[r1 + u] + w11 * xbuf[r1 + u + d1]) + w12 * xbuf[
-                                r1 + u + d2
-                            ]
-                            s += (w20 * xbuf[r2 + u] + w21 * xbuf[r2 + u + d1]) + w22 * xbuf[
-                                r2 + u + d2
-                            ]
-                            # The first channel starts the sum from the bias (no fill pass).
-                            acc[u] = (bias + s) if c == 0 else (acc[u] + s)
+                        _stencil3x3(xbuf, base, dh * wp, dw, wf[wo : wo + 9], bias, c == 0, acc)
                         continue
                     for i in range(kh):
                         for j in range(kw):
