@@ -75,9 +75,8 @@ def train(lib: str, data: tuple, init_state: dict | None, epochs: int, progress:
         model = build_model(nn)
         opt = optim.Adam(model.parameters(), lr=3e-3)
         sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
-        as_tensor, loss_fn, no_grad = autograd.from_numpy, nn.functional.cross_entropy, (
-            autograd.no_grad
-        )
+        as_tensor, no_grad = autograd.from_numpy, autograd.no_grad
+        loss_fn = nn.functional.cross_entropy
     x_train, y_train = as_tensor(xtr), as_tensor(ytr)
     curve = []
     bar = _progress(epochs, lib) if progress else None
