@@ -27,6 +27,11 @@ samples) that OpenBLAS runs at close to peak.
 - Weight gradient: ``gw[o, c] = G^T [sum_tiles (A gy_t A^T) * (B^T d_t B)] G`` summed over the
   2x2 tiles ``gy_t`` of ``gy`` (zero beyond it) and their input patches ``d_t``; the middle
   stage is ``Z[16, O, T] @ V[16, C, T]^T``, accumulated over chunks of samples.
+- Both gradients (:func:`winograd_backward`, what ``autograd.conv2d``'s backward uses): each
+  chunk runs the weight-gradient pipeline, then the input-gradient one, on shared buffers, and
+  the gradient transform also sums ``gy``'s planes: the bias gradient, and the test of ``gy``'s
+  finiteness, without another pass over ``gy`` (measured: 8.7 -> 7.9 ms for the b64 32->64
+  14x14 layer's forward + backward, with the bias added in the output transform).
 
 Layouts: ``V[e, c, n*TH*TP + ty*TP + tx]`` with ``e = 4*a + b`` (row ``a``, column ``b`` of
 the 4x4 transformed tile), ``TH = ceil(OH / 2)`` tile rows and ``TP = ceil(OW / 2) + 1`` tiles
