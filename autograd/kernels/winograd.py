@@ -340,26 +340,7 @@ def winograd_backward_weight(
            [26., 30., 34.],
            [42., 46., 50.]])
     """
-    N, C = x.shape[:2]
-    O = w_shape[0]
-    tiles = _tiles(*gy.shape[2:])
-    tpi = tiles[0] * tiles[1]
-    nc_max = _chunk(N, 16 * (C + O) * tpi * x.itemsize)
-
-    def work(lo: int, hi: int) -> np.ndarray:
-        chunks = _even(nc_max, lo, hi)
-        nc = max(n1 - n0 for n0, n1 in chunks)
-        v_buf = np.empty(16 * C * nc * tpi, dtype=x.dtype)
-        z_buf = np.empty(16 * O * nc * tpi, dtype=x.dtype)
-        s, part = np.zeros((16, O, C), dtype=x.dtype), np.empty((16, O, C), dtype=x.dtype)
-        gsum = np.zeros(O)
-        for n0, n1 in chunks:
-            _weight_chunk(x, gy, n0, n1, padding, tiles, z_buf, v_buf, s, part, gsum)
-        return s
-
-    gw = np.empty(w_shape, dtype=x.dtype)
-    _weight_grad_transform(_sum_parts(_split(N, work)), gw)
-    return gw
+    return _backward(x, gy, w_shape, padding, None)[1]
 
 
 def winograd_backward(
@@ -388,32 +369,48 @@ def winograd_backward(
     >>> gw[0, 0, 0], gsum
     (array([10., 14., 18.]), array([4.]))
     """
+    gx, gw, gsum = _backward(x, gy, w.shape, padding, w)
+    assert gx is not None
+    return gx, gw, gsum
+
+
+def _backward(
+    x: np.ndarray, gy: np.ndarray, w_shape: tuple[int, ...], padding: tuple[int, int],
+    w: np.ndarray | None,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:  # fmt: skip
+    # The weight gradient and gy's channel sums; with w, the input gradient too, in the same
+    # pass: per chunk the weight-gradient pipeline, then the input-gradient one on the same
+    # buffers, (Z or V_gy, V_x or M).
     N, C, H, W = x.shape
-    O = w.shape[0]
-    gx = np.empty(x.shape, dtype=x.dtype)
-    ub = np.empty((16, C, O), dtype=x.dtype)
-    _weight_transform(w, True, ub)
-    no_bias = _no_bias(C, x.dtype)
-    pad_x = (2 - padding[0], 2 - padding[1])
-    tiles_w, tiles_x = _tiles(*gy.shape[2:]), _tiles(H, W)
-    tpi = max(tiles_w[0] * tiles_w[1], tiles_x[0] * tiles_x[1])
+    O = w_shape[0]
+    tiles_w = _tiles(*gy.shape[2:])
+    tpi = tiles_w[0] * tiles_w[1]
+    gx = ub = None
+    if w is not None:
+        gx = np.empty(x.shape, dtype=x.dtype)
+        ub = np.empty((16, C, O), dtype=x.dtype)
+        _weight_transform(w, True, ub)
+        no_bias = _no_bias(C, x.dtype)
+        pad_x = (2 - padding[0], 2 - padding[1])
+        tiles_x = _tiles(H, W)
+        tpi = max(tpi, tiles_x[0] * tiles_x[1])
     nc_max = _chunk(N, 16 * (C + O) * tpi * x.itemsize)
 
     def work(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         chunks = _even(nc_max, lo, hi)
         nc = max(n1 - n0 for n0, n1 in chunks)
-        # The two pipelines of a chunk take turns with the same buffers: (Z or V_gy, V_x or M).
         a_buf = np.empty(16 * O * nc * tpi, dtype=x.dtype)
         b_buf = np.empty(16 * C * nc * tpi, dtype=x.dtype)
         s, part = np.zeros((16, O, C), dtype=x.dtype), np.empty((16, O, C), dtype=x.dtype)
         gsum = np.zeros(O)
         for n0, n1 in chunks:
             _weight_chunk(x, gy, n0, n1, padding, tiles_w, a_buf, b_buf, s, part, gsum)
-            _conv_chunk(gy, ub, n0, n1, pad_x, tiles_x, no_bias, a_buf, b_buf, gx)
+            if gx is not None:
+                _conv_chunk(gy, ub, n0, n1, pad_x, tiles_x, no_bias, a_buf, b_buf, gx)
         return s, gsum
 
     parts = _split(N, work)
-    gw = np.empty(w.shape, dtype=x.dtype)
+    gw = np.empty(w_shape, dtype=x.dtype)
     _weight_grad_transform(_sum_parts([p[0] for p in parts]), gw)
     return gx, gw, _sum_parts([p[1] for p in parts])
 
