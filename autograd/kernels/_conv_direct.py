@@ -121,7 +121,8 @@ def _direct_backward_weight(x, gy, sh, sw, ph, pw, dh, dw, gw):
 # 256-bit vectors unrolled 4 times LLVM's vector loop takes 32 floats an iteration, so rows of 28
 # or 32 run (partly) scalar; long loops were measured 2-3x faster. 3x3 kernels do all nine taps
 # in one pass (one store per element). Garbage columns (ow >= OW) are dropped in forward and are
-# zero in backward, which is exact while w is finite; the caller checks that.
+# zero in backward, which is exact while w (input gradient) and x (weight gradient) are finite:
+# the caller checks w, the kernel counts non-finite x values as it copies them.
 #
 # Tasks are runs of (sample, group) jobs (at most _TASKS runs): a task's buffers are allocated
 # once, and a group's input planes are padded once for all its output channels. Copies into and
@@ -210,76 +211,166 @@ def _direct_forward_wide(x, w, b, ph, pw, dh, dw, y):
                         yf[np.uint64(out + oh * ow_n + ow)] = acc[np.uint64(oh * wp + ow)]
 
 
+# Reassociation only (and fused multiply-add): LLVM may keep a sum's partial sums in vector
+# registers, while inf and NaN still propagate as in IEEE arithmetic (no nnan/ninf).
+_SUMS = {"reassoc", "contract"}
+
+
+@jit(fastmath=_SUMS)
+def _dot(a, ia, b, ib, n):
+    # sum_{q < n} a[ia + q] * b[ib + q]
+    s = a.dtype.type(0)
+    for q in range(n):
+        s += a[np.uint64(ia + q)] * b[np.uint64(ib + q)]
+    return s
+
+
+@jit(fastmath=_SUMS)
+def _total(a, ia, n):
+    # sum_{q < n} a[ia + q]
+    s = a.dtype.type(0)
+    for q in range(n):
+        s += a[np.uint64(ia + q)]
+    return s
+
+
+@jit(fastmath=_SUMS)
+def _dots3x3(g, ig, xbuf, base, row, col, n, out, k):
+    # out[k + 3i + j] += sum_{q < n} g[ig + q] * xbuf[base + i*row + j*col + q], all nine taps
+    # in one pass (each g element loaded once); returns sum_{q < n} g[ig + q].
+    z = g.dtype.type(0)
+    s00 = s01 = s02 = s10 = s11 = s12 = s20 = s21 = s22 = sg = z
+    r0 = np.uint64(base)
+    r1 = r0 + np.uint64(row)
+    r2 = r1 + np.uint64(row)
+    d1 = np.uint64(col)
+    d2 = np.uint64(2 * col)
+    e = np.uint64(ig)
+    for q in range(n):
+        u = np.uint64(q)
+        v = g[e + u]
+        sg += v
+        s00 += v * xbuf[r0 + u]
+        s01 += v * xbuf[r0 + u + d1]
+        s02 += v * xbuf[r0 + u + d2]
+        s10 += v * xbuf[r1 + u]
+        s11 += v * xbuf[r1 + u + d1]
+        s12 += v * xbuf[r1 + u + d2]
+        s20 += v * xbuf[r2 + u]
+        s21 += v * xbuf[r2 + u + d1]
+        s22 += v * xbuf[r2 + u + d2]
+    out[k] += s00
+    out[k + 1] += s01
+    out[k + 2] += s02
+    out[k + 3] += s10
+    out[k + 4] += s11
+    out[k + 5] += s12
+    out[k + 6] += s20
+    out[k + 7] += s21
+    out[k + 8] += s22
+    return sg
+
+
 @jit(parallel=True)
-def _direct_backward_input_wide(gy, w, ph, pw, dh, dw, gx):
-    # Gather form: gx's padded plane t gets sum over taps of w[i, j] * g[t - i*dh*wp - j*dw],
-    # with g the wide gy plane behind a zero margin of (kh-1)*dh rows and (kw-1)*dw columns.
-    N, C, H, W = gx.shape
+def _direct_backward_wide(x, gy, w, ph, pw, dh, dw, gx, parts, bad):
+    # Both gradients of a stride-1 convolution in one pass over gy. Per job, each gy plane is
+    # copied once into g, the wide plane behind a zero margin of (kh-1)*dh rows and (kw-1)*dw
+    # columns (its garbage columns stay zero), and read from L1 by both products:
+    # - input gradient (skipped when gx is empty): gather form, gx's padded plane t gets
+    #   sum over taps of w[i, j] * g[t - i*dh*wp - j*dw]. Exact while w is finite.
+    # - weight and bias gradients (skipped when parts is empty): parts[t, o, c*kh*kw + tap] +=
+    #   dot(g, shifted padded x plane c) and parts[t, o, cg*kh*kw] += sum(g), task t's share;
+    #   the caller adds the tasks up. g's zero garbage columns meet x values, so this is exact
+    #   while x is finite: bad[t] counts the non-finite x values task t read.
+    # Jobs are (sample, group) pairs split into bad.size runs (tasks), as in the forward.
+    # x is only read for the weight gradient (and may then be empty, shape from gx).
     O, oh_n, ow_n = gy.shape[1], gy.shape[2], gy.shape[3]
     cg, kh, kw = w.shape[1], w.shape[2], w.shape[3]
+    want_x = gx.size > 0
+    want_w = parts.size > 0
+    N, C, H, W = x.shape if want_w else gx.shape
     groups = C // cg
     og = O // groups
+    taps = kh * kw
+    three = kh == 3 and kw == 3
     wp = W + 2 * pw
     margin = (kh - 1) * dh * wp + (kw - 1) * dw
     # pitch = OH*wp + margin at stride 1, or more when gy is cut short (conv_transpose2d's
-    # output_padding): the missing rows then read gpad's zero tail.
+    # output_padding): the missing rows then read g's zero tail.
     pitch = (H + 2 * ph) * wp + (kw - 1) * dw
+    lw = oh_n * wp
+    xf = x.reshape(x.size)
     gyf = gy.reshape(gy.size)
     gxf = gx.reshape(gx.size)
     wf = w.reshape(w.size)
+    zero = gy.dtype.type(0)
     jobs = N * groups
-    tasks = min(jobs, _TASKS)
+    tasks = bad.size  # at most jobs: each task gets at least one job
     for t in prange(tasks):
-        gpad = np.zeros(pitch + margin, dtype=gy.dtype)
-        acc = np.empty(cg * pitch, dtype=gx.dtype)
+        g = np.zeros(pitch + margin, dtype=gy.dtype)
+        xbuf = np.zeros(cg * pitch if want_w else 0, dtype=gy.dtype)
+        acc = np.empty(cg * pitch if want_x else 0, dtype=gy.dtype)
+        part = parts[t] if want_w else parts.reshape(parts.size)
+        part[:] = 0.0
+        nonfinite = 0
         for job in range(t * jobs // tasks, (t + 1) * jobs // tasks):
             n = job // groups
-            g = job % groups
-            for q in range(cg * pitch):
-                acc[np.uint64(q)] = 0.0
-            for o in range(g * og, (g + 1) * og):
+            grp = job % groups
+            if want_w:
+                for c in range(cg):
+                    src = (n * C + grp * cg + c) * H * W
+                    for ih in range(H):
+                        row = c * pitch + (ih + ph) * wp + pw
+                        for iw in range(W):
+                            v = xf[np.uint64(src + ih * W + iw)]
+                            xbuf[np.uint64(row + iw)] = v
+                            if v - v != 0.0:
+                                nonfinite += 1
+            if want_x and not three:
+                for q in range(cg * pitch):
+                    acc[np.uint64(q)] = 0.0
+            for o in range(grp * og, (grp + 1) * og):
                 src = (n * O + o) * oh_n * ow_n
                 for oh in range(oh_n):
                     row = margin + oh * wp
                     for ow in range(ow_n):
-                        gpad[np.uint64(row + ow)] = gyf[np.uint64(src + oh * ow_n + ow)]
+                        g[np.uint64(row + ow)] = gyf[np.uint64(src + oh * ow_n + ow)]
+                k = o * (cg * taps + 1)
                 for c in range(cg):
-                    wo = (o * cg + c) * kh * kw
-                    a = np.uint64(c * pitch)
-                    if kh == 3 and kw == 3:
-                        d1 = np.uint64(dw)
-                        d2 = np.uint64(2 * dw)
-                        e0 = np.uint64(margin)
-                        e1 = e0 - np.uint64(dh * wp)
-                        e2 = e1 - np.uint64(dh * wp)
-                        w00, w01, w02 = wf[wo], wf[wo + 1], wf[wo + 2]
-                        w10, w11, w12 = wf[wo + 3], wf[wo + 4], wf[wo + 5]
-                        w20, w21, w22 = wf[wo + 6], wf[wo + 7], wf[wo + 8]
-                        for q in range(pitch):
-                            u = np.uint64(q)
-                            s = (w00 * gpad[e0 + u] + w01 * gpad[e0 + u - d1]) + w02 * gpad[
-                                e0 + u - d2
-                            ]
-                            s += (w10 * gpad[e1 + u] + w11 * gpad[e1 + u - d1]) + w12 * gpad[
-                                e1 + u - d2
-                            ]
-                            s += (w20 * gpad[e2 + u] + w21 * gpad[e2 + u - d1]) + w22 * gpad[
-                                e2 + u - d2
-                            ]
-                            acc[a + u] += s
-                        continue
-                    for i in range(kh):
-                        for j in range(kw):
-                            wv = wf[wo + i * kw + j]
-                            e = np.uint64(margin - i * dh * wp - j * dw)
-                            for q in range(pitch):
-                                acc[a + np.uint64(q)] += wv * gpad[e + np.uint64(q)]
-            for c in range(cg):
-                dst = (n * C + g * cg + c) * H * W
-                for ih in range(H):
-                    row = c * pitch + (ih + ph) * wp + pw
-                    for iw in range(W):
-                        gxf[np.uint64(dst + ih * W + iw)] = acc[np.uint64(row + iw)]
+                    wo = (o * cg + c) * taps
+                    a = c * pitch
+                    if want_x and three:
+                        # The gather is the forward stencil over g with the taps flipped.
+                        base = margin - 2 * (dh * wp + dw)
+                        w9 = wf[wo : wo + 9][::-1]
+                        first = o == grp * og
+                        _stencil3x3(g, base, dh * wp, dw, w9, zero, first, acc[a : a + pitch])
+                    elif want_x:
+                        for i in range(kh):
+                            for j in range(kw):
+                                wv = wf[wo + i * kw + j]
+                                e = np.uint64(margin - i * dh * wp - j * dw)
+                                for q in range(pitch):
+                                    acc[np.uint64(a + q)] += wv * g[e + np.uint64(q)]
+                    if want_w and three:
+                        sg = _dots3x3(g, margin, xbuf, a, dh * wp, dw, lw, part, k + c * taps)
+                        if c == 0:
+                            part[k + cg * taps] += sg
+                    elif want_w:
+                        for i in range(kh):
+                            for j in range(kw):
+                                b = a + i * dh * wp + j * dw
+                                part[k + c * taps + i * kw + j] += _dot(g, margin, xbuf, b, lw)
+                        if c == 0:
+                            part[k + cg * taps] += _total(g, margin, lw)
+            if want_x:
+                for c in range(cg):
+                    dst = (n * C + grp * cg + c) * H * W
+                    for ih in range(H):
+                        row = c * pitch + (ih + ph) * wp + pw
+                        for iw in range(W):
+                            gxf[np.uint64(dst + ih * W + iw)] = acc[np.uint64(row + iw)]
+        bad[t] = nonfinite
 
 
 @jit(parallel=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.kernels import _conv_direct as direct
 from autograd.kernels import _conv_gemm as gemm
 from autograd.kernels._args import Pair
 
@@ -219,3 +220,29 @@ def _forward_and_weight_gemm(
                 gw3[g] += part_t.T
             else:
                 gw3[g] = part_t.T
+
+
+def _direct_backward(
+    x: np.ndarray | None, gy: np.ndarray, w: np.ndarray, x_shape: tuple[int, ...], p: Pair,
+    d: Pair, input_grad: bool,
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:  # fmt: skip
+    # Stride-1 direct backward, one pass over gy (_conv_direct._direct_backward_wide): gx when
+    # input_grad (w must then be finite), and the weight and bias gradients when x is given
+    # (else w may be any array of the weight's shape). Returns (gx, gw, gb), None for what was
+    # not asked; gw and gb are also None when x holds inf or NaN (the caller takes an exact
+    # path then).
+    N, C = x_shape[:2]
+    O, cg, kh, kw = w.shape
+    k = cg * kh * kw
+    dtype = gy.dtype
+    tasks = min(N * (C // cg), direct._TASKS)
+    gx = np.empty(x_shape if input_grad else (0, 0, 0, 0), dtype=dtype)
+    parts = np.empty((0, 0) if x is None else (tasks, O * (k + 1)), dtype=dtype)
+    bad = np.zeros(tasks, dtype=np.int64)
+    xs = np.empty((0, 0, 0, 0), dtype=dtype) if x is None else x
+    direct._direct_backward_wide(xs, gy, w, *p, *d, gx, parts, bad)
+    gx_out = gx if input_grad else None
+    if x is None or bad.any():
+        return gx_out, None, None
+    total = parts.sum(axis=0).reshape(O, k + 1)
+    return gx_out, np.ascontiguousarray(total[:, :k]).reshape(w.shape), total[:, k].copy()

@@ -55,7 +55,7 @@ def _serialize_parallel() -> bool:
 
 
 def jit(
-    fn: F | None = None, *, parallel: bool = False, fastmath: bool = False,
+    fn: F | None = None, *, parallel: bool = False, fastmath: bool | set[str] = False,
     error_model: str = "python",
 ) -> F:  # fmt: skip
     """Compile ``fn`` with Numba in nopython mode, caching the machine code on disk.
@@ -68,9 +68,11 @@ def jit(
     parallel : bool
         Let ``prange`` loops run on Numba's thread pool. Only use it where each ``prange``
         iteration writes its own slice of the output.
-    fastmath : bool
-        Allow re-association of floating-point sums. Only for accumulation loops whose inputs
-        cannot hold NaN or Inf by contract; never for pooling.
+    fastmath : bool or set of str
+        ``True`` allows all of LLVM's fast-math flags: only for accumulation loops whose inputs
+        cannot hold NaN or Inf by contract; never for pooling. A set names flags one by one:
+        ``{"reassoc", "contract"}`` lets a sum keep vector partial sums and fuse multiply-adds
+        (a different rounding order) while inf and NaN still propagate as in IEEE arithmetic.
     error_model : {"python", "numpy"}
         ``"numpy"`` lets a float division by zero give inf/NaN instead of raising; without the
         per-division check LLVM can vectorize loops that divide (optimizer updates).

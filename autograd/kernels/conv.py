@@ -29,7 +29,11 @@ Numba kernels run a ``prange`` over (sample, channel) pairs, each owning its row
 or its gradient plane, so no two iterations write the same element, and no BLAS call runs
 inside a ``prange``. The wide layouts multiply garbage by zero in backward, exact only when
 that garbage is finite, so the backward passes check ``x`` (weight gradient) or ``w`` (input
-gradient) for non-finite values with one cheap sum and fall back to the plain layout.
+gradient) for non-finite values (one cheap sum, or a count while copying) and fall back to the
+plain layout.
+
+``conv2d_backward`` returns the input, weight and bias gradients from one call; the Winograd
+and the stride-1 direct paths then read ``gy`` once for all three.
 
 Transposed convolution
 ----------------------
@@ -58,6 +62,7 @@ from autograd.kernels._conv_drivers import (
     _backward_input_gemm,
     _backward_weight_batched,
     _backward_weight_gemm,
+    _direct_backward,
     _forward_and_weight_gemm,
     _forward_gemm,
     _wide_ok,
@@ -68,6 +73,7 @@ __all__ = [
     "conv2d_forward",
     "conv2d_backward_input",
     "conv2d_backward_weight",
+    "conv2d_backward",
     "conv2d_forward_and_weight_grad",
 ]
 
@@ -145,6 +151,13 @@ def _direct_dense(w_shape: tuple[int, ...], s: Pair, groups: int) -> bool:
     return groups == 1 and s == (1, 1) and w_shape[1] * w_shape[2] * w_shape[3] <= _DIRECT_MAX_K
 
 
+def _direct_stride1(w_shape: tuple[int, ...], s: Pair, groups: int) -> bool:
+    # Where the one-pass direct backward (_conv_drivers._direct_backward) applies.
+    return s == (1, 1) and (
+        _use_direct(groups, w_shape[1], w_shape[0] // groups) or _direct_dense(w_shape, s, groups)
+    )
+
+
 def _is_pointwise(w_shape: tuple[int, ...], s: Pair, p: Pair, groups: int) -> bool:
     return w_shape[2:] == (1, 1) and s == (1, 1) and p == (0, 0) and groups == 1
 
@@ -154,6 +167,96 @@ def _check_gy(gy: np.ndarray, n: int, o: int, oh: int, ow: int, dtype: np.dtype)
         raise TypeError(f"gy has dtype {gy.dtype}, expected {dtype}")
     if gy.shape[:2] != (n, o) or gy.shape[2] > oh or gy.shape[3] > ow:
         raise ValueError(f"gy has shape {gy.shape}, expected {(n, o, oh, ow)}")
+
+
+def conv2d_backward(
+    x: np.ndarray,
+    gy: np.ndarray,
+    w: np.ndarray,
+    stride: int | Pair = 1,
+    padding: int | Pair = 0,
+    dilation: int | Pair = 1,
+    groups: int = 1,
+    output_mask: tuple[bool, bool, bool] = (True, True, True),
+    finite: tuple[bool | None, bool | None] = (None, None),
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """Gradients of ``conv2d_forward(x, w) + b`` with respect to ``x``, ``w`` and ``b`` at once.
+
+    Where a path can, ``gy`` is read once for all of them: the fused Winograd backward, and the
+    stride-1 direct kernels (thin groups, few input channels). Elsewhere this is
+    :func:`conv2d_backward_input` and :func:`conv2d_backward_weight`, with ``gy`` checked for
+    inf and NaN at most once for both.
+
+    Parameters
+    ----------
+    x, gy, w : ndarray
+        The forward input ``(N, C, H, W)``, the output gradient ``(N, O, OH, OW)`` and the
+        weight ``(O, C // groups, kh, kw)``, all of one dtype.
+    stride, padding, dilation, groups
+        As in :func:`conv2d_forward`.
+    output_mask : (bool, bool, bool)
+        Which of the input, weight and bias gradients to compute.
+    finite : (bool or None, bool or None)
+        Whether ``x`` and ``w`` are known to be free of inf and NaN; None checks where a path
+        needs it.
+
+    Returns
+    -------
+    (ndarray or None, ndarray or None, ndarray or None)
+        ``gx`` of x's shape, ``gw`` of w's shape and ``gb = gy.sum(axis=(0, 2, 3))``, each None
+        when its ``output_mask`` entry is False.
+
+    Examples
+    --------
+    >>> x, gy, w = np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2))
+    >>> gx, gw, gb = conv2d_backward(x, gy, w)
+    >>> gx[0, 0], gw[0, 0], gb
+    (array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]]), array([[4., 4.],
+           [4., 4.]]), array([4.]))
+    """
+    x = float_nchw("x", x)
+    gy = float_nchw("gy", gy)
+    w = float_nchw("w", w)
+    if not x.dtype == gy.dtype == w.dtype:
+        raise TypeError(f"x, gy and w must share a dtype, got {x.dtype}, {gy.dtype}, {w.dtype}")
+    s, p, d, oh, ow = _check(x.shape, w.shape, stride, padding, dilation, groups)
+    _check_gy(gy, x.shape[0], w.shape[0], oh, ow, x.dtype)
+    if len(output_mask) != 3:
+        raise ValueError(f"output_mask must be 3 bools (input, weight, bias), got {output_mask!r}")
+    need_x, need_w, need_b = (bool(v) for v in output_mask)
+    fx, fw = finite
+    gx = gw = gb = None
+    fg = None
+    if x.size and gy.size and w.size and need_w:
+        if need_x and wino.winograd_applies(x.shape, w.shape, s, p, d, groups):
+            if _finite(fx, x) and _finite(fw, w):
+                gx, gw, gsum = wino.winograd_backward(x, gy, w, p)
+                if np.isfinite(gsum).all():
+                    return gx, gw, (gsum.astype(x.dtype) if need_b else None)
+                gx = gw = None
+                fg = False  # gy holds inf or NaN: the exact paths below
+        elif _direct_stride1(w.shape, s, groups) and (not need_x or _wide_ok(s, w)):
+            gx, gw, gb = _direct_backward(x, gy, w, x.shape, p, d, input_grad=need_x)
+            fx = False if gw is None else fx  # x holds inf or NaN
+    if need_b and gb is None:
+        gb = gy.sum(axis=(0, 2, 3))
+    if fg is None and wino.winograd_applies(x.shape, w.shape, s, p, d, groups):
+        # One check of gy for both products, from the bias gradient's sums when there are any.
+        fg = bool(np.isfinite(gb).all()) if gb is not None else wino.all_finite(gy)
+    if need_x and gx is None:
+        gx = conv2d_backward_input(gy, w, x.shape, s, p, d, groups, finite=_both(fg, fw))
+    if need_w and gw is None:
+        gw = conv2d_backward_weight(x, gy, w.shape, s, p, d, groups, finite=_both(fx, fg))
+    return gx, (gw if need_w else None), (gb if need_b else None)
+
+
+def _both(a: bool | None, b: bool | None) -> bool | None:
+    # Known finite only if both are; known non-finite if either is; else unknown.
+    if a is False or b is False:
+        return False
+    return True if a and b else None
 
 
 def conv2d_forward_and_weight_grad(
@@ -355,12 +458,11 @@ def conv2d_backward_input(
         return np.zeros(x_shape, dtype=w.dtype)
     if wino.winograd_applies(x_shape, w.shape, s, p, d, groups) and _finite(finite, gy, w):
         return wino.winograd_backward_input(gy, w, x_shape, p)
+    if _direct_stride1(w.shape, s, groups) and _wide_ok(s, w):
+        return _direct_backward(None, gy, w, x_shape, p, d, input_grad=True)[0]
     gx = np.empty(x_shape, dtype=w.dtype)
-    if _use_direct(groups, cg, og) or (_direct_dense(w.shape, s, groups) and _wide_ok(s, w)):
-        if _wide_ok(s, w):
-            direct._direct_backward_input_wide(gy, w, *p, *d, gx)
-        else:
-            direct._direct_backward_input(gy, w, *s, *p, *d, gx)
+    if _use_direct(groups, cg, og):
+        direct._direct_backward_input(gy, w, *s, *p, *d, gx)
     elif _is_pointwise(w.shape, s, p, groups) and (oh, ow) == x_shape[2:]:
         L = oh * ow
         np.matmul(w.reshape(O, C).T, gy.reshape(N, O, L), out=gx.reshape(N, C, L))
@@ -425,18 +527,21 @@ def conv2d_backward_weight(
     O, cg, kh, kw = w_shape
     og = O // groups
     oh, ow = gy.shape[2:]
-    gb = None
+    gw = gb = None
     if N == 0 or O == 0 or cg == 0:
         gw = np.zeros(w_shape, dtype=x.dtype)
     elif wino.winograd_applies(x.shape, w_shape, s, p, d, groups) and _finite(finite, x, gy):
         gw = wino.winograd_backward_weight(x, gy, w_shape, p)
-    elif _is_pointwise(w_shape, s, p, groups) and (oh, ow) == x.shape[2:]:
+    elif _direct_stride1(w_shape, s, groups) and finite is not False:
+        # One pass over gy; it leaves gw None when x holds inf or NaN (exact paths below).
+        _, gw, gb = _direct_backward(x, gy, np.empty(w_shape, x.dtype), x.shape, p, d, False)
+    if gw is None and _is_pointwise(w_shape, s, p, groups) and (oh, ow) == x.shape[2:]:
         # gw = sum_n gy[n] @ x[n].T: one batched GEMM on the arrays as they are (no im2col),
         # its per-sample products then summed (measured ~2x faster than the column path).
         L = oh * ow
         parts = np.matmul(gy.reshape(N, O, L), x.reshape(N, x.shape[1], L).transpose(0, 2, 1))
         gw = parts.sum(axis=0).reshape(w_shape)
-    else:
+    elif gw is None:
         gw = np.empty(w_shape, dtype=x.dtype)
         if _use_direct(groups, cg, og):
             if s == (1, 1):

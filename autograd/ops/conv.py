@@ -103,42 +103,14 @@ class Conv2d(Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        if ctx.finite is not None and type(x) is np.ndarray and type(g) is np.ndarray:
-            return _winograd_backward(ctx, x, w, _same_dtype(g, x))
+        if type(x) is np.ndarray and type(g) is np.ndarray and type(w) is np.ndarray:
+            # Where a kernel path can, it reads g once for all three gradients.
+            finite = ctx.finite or (None, None)
+            mask = (need_x, need_w, need_b)
+            return _k.conv2d_backward(x, _same_dtype(g, x), w, *ctx.geom, mask, finite)
         gx = _input_grad(g, w, x.shape, ctx.geom) if need_x else None
-        if need_w and need_b and type(x) is np.ndarray and type(g) is np.ndarray:
-            # Some kernels get the bias gradient from data they read anyway.
-            gw, gb = _k.conv2d_backward_weight(x, _same_dtype(g, x), w.shape, *ctx.geom,
-                                               bias_grad=True)  # fmt: skip
-            return gx, gw, gb
         gw = _weight_grad(x, g, w.shape, ctx.geom) if need_w else None
         return gx, gw, (_bias_grad(g) if need_b else None)
-
-
-def _winograd_backward(ctx: Any, x: np.ndarray, w: np.ndarray, g: np.ndarray) -> tuple:
-    # Conv2d.backward on arrays where Winograd applies. With both gradients wanted and x, w
-    # finite, one fused pass computes them and g's channel sums (the bias gradient); a sum that
-    # is not finite means g holds inf/NaN, and the exact path below redoes the work. Otherwise
-    # g is checked once for both products, from the bias gradient's sums when there is one.
-    need_x, need_w, need_b = ctx.needs_input_grad
-    fx, fw = ctx.finite
-    fg = None
-    if need_x and need_w and fx and fw:
-        gc = np.ascontiguousarray(g)
-        xc, wc = np.ascontiguousarray(x), np.ascontiguousarray(w)
-        gx, gw, gsum = _wino.winograd_backward(xc, gc, wc, ctx.geom[1])
-        if np.isfinite(gsum).all():
-            return gx, gw, (gsum.astype(g.dtype) if need_b else None)
-        fg = False
-    gb = g.sum(axis=(0, 2, 3)) if need_b else None
-    if fg is None:
-        fg = bool(np.isfinite(gb).all()) if need_b else _wino.all_finite(g)
-    gx = gw = None
-    if need_x:
-        gx = _k.conv2d_backward_input(g, w, x.shape, *ctx.geom, finite=fg and fw)
-    if need_w:
-        gw = _k.conv2d_backward_weight(x, g, w.shape, *ctx.geom, finite=fx and fg)
-    return gx, gw, gb
 
 
 class Conv2dInputGrad(Function):

@@ -4,83 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conv_reference import conv_case, out_size, ref_backward, ref_forward
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autograd.kernels import _conv_drivers, conv
-
-# --------------------------------------------------------------------------------------------
-# Slow, obvious references: loops over output channels, input channels and kernel taps, each
-# tap a strided slice of the zero-padded input.
-
-
-def _tap(xpad, i, j, s, d, oh, ow):
-    return xpad[..., i * d[0] : i * d[0] + s[0] * (oh - 1) + 1 : s[0], j * d[1] :][
-        ..., : s[1] * (ow - 1) + 1 : s[1]
-    ]
-
-
-def ref_forward(x, w, s, p, d, groups):
-    N, C, H, W = x.shape
-    O, cg, kh, kw = w.shape
-    og = O // groups
-    oh = (H + 2 * p[0] - d[0] * (kh - 1) - 1) // s[0] + 1
-    ow = (W + 2 * p[1] - d[1] * (kw - 1) - 1) // s[1] + 1
-    xpad = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
-    y = np.zeros((N, O, oh, ow), dtype=np.float64)
-    for o in range(O):
-        for c in range(cg):
-            cin = (o // og) * cg + c
-            for i in range(kh):
-                for j in range(kw):
-                    y[:, o] += w[o, c, i, j] * _tap(xpad[:, cin], i, j, s, d, oh, ow)
-    return y
-
-
-def ref_backward(x, w, gy, s, p, d, groups):
-    N, C, H, W = x.shape
-    O, cg, kh, kw = w.shape
-    og = O // groups
-    oh, ow = gy.shape[2:]
-    xpad = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
-    gxpad = np.zeros_like(xpad, dtype=np.float64)
-    gw = np.zeros(w.shape, dtype=np.float64)
-    for o in range(O):
-        for c in range(cg):
-            cin = (o // og) * cg + c
-            for i in range(kh):
-                for j in range(kw):
-                    gw[o, c, i, j] = np.sum(gy[:, o] * _tap(xpad[:, cin], i, j, s, d, oh, ow))
-                    _tap(gxpad[:, cin], i, j, s, d, oh, ow)[...] += w[o, c, i, j] * gy[:, o]
-    gx = gxpad[:, :, p[0] : p[0] + H, p[1] : p[1] + W]
-    return gx, gw
-
-
-def out_size(size, k, s, p, d):
-    return (size + 2 * p - d * (k - 1) - 1) // s + 1
-
-
-@st.composite
-def conv_case(draw, max_group_channels=3):
-    groups = draw(st.integers(1, 3))
-    cg = draw(st.integers(1, max_group_channels))
-    og = draw(st.integers(1, max_group_channels))
-    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    s = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    p = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
-    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    # Input at least as large as the dilated kernel minus padding, so the output is non-empty.
-    H = draw(st.integers(max(1, d[0] * (kh - 1) + 1 - 2 * p[0]), 9))
-    W = draw(st.integers(max(1, d[1] * (kw - 1) + 1 - 2 * p[1]), 9))
-    N = draw(st.integers(1, 3))
-    seed = draw(st.integers(0, 2**16))
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((N, groups * cg, H, W))
-    w = rng.standard_normal((groups * og, cg, kh, kw))
-    gy = rng.standard_normal(
-        (N, groups * og, out_size(H, kh, s[0], p[0], d[0]), out_size(W, kw, s[1], p[1], d[1]))
-    )
-    return x, w, gy, s, p, d, groups
 
 
 def run_all(x, w, gy, s, p, d, groups):

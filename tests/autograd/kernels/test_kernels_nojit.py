@@ -46,6 +46,12 @@ def run():
     y = pool.adaptive_avg_pool2d_forward(x, (4, 3))
     out["aavg_gx"] = pool.adaptive_avg_pool2d_backward(np.cos(y), x.shape)
     out["bmm"] = matmul.batched_small_matmul(x[:, 0], x[:, 1].transpose(0, 2, 1))
+    # The one-pass direct backward, with and without the 3x3 specialisation.
+    for name, shape, p in [("one3x3", (3, 1, 3, 3), (1, 1)), ("one1x5", (3, 1, 1, 5), (0, 2))]:
+        weight = rng.standard_normal(shape)
+        gy = np.cos(conv.conv2d_forward(x[:, :1], weight, 1, p))
+        grads = conv.conv2d_backward(x[:, :1], gy, weight, 1, p)
+        out[name + "_gx"], out[name + "_gw"], out[name + "_gb"] = grads
     return out
 
 if __name__ == "__main__":

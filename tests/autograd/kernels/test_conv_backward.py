@@ -1,0 +1,170 @@
+"""Tests for conv2d_backward: all three gradients in one call, one pass over gy where it can."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from conv_reference import conv_case, out_size, ref_backward
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd.kernels import _conv_direct, conv
+from autograd.kernels import winograd as wino
+
+MASKS = list(itertools.product([False, True], repeat=3))
+
+# (x shape, w shape, padding, dilation, groups) of stride-1 convolutions on each backward path.
+SHAPES = {
+    "direct 1 channel 3x3": ((3, 1, 7, 6), (5, 1, 3, 3), (1, 1), (1, 1), 1),
+    "direct dense 2x2 dilated": ((2, 2, 6, 7), (3, 2, 2, 2), (1, 0), (2, 1), 1),
+    "direct 1 channel 1x5": ((2, 1, 4, 9), (4, 1, 1, 5), (0, 2), (1, 1), 1),
+    "depthwise 3x3": ((2, 4, 6, 5), (4, 1, 3, 3), (1, 1), (1, 1), 4),
+    "thin groups 3x3 dilated": ((2, 4, 7, 6), (6, 2, 3, 3), (2, 1), (2, 1), 2),
+    "gemm": ((2, 3, 6, 5), (4, 3, 3, 3), (1, 2), (1, 1), 1),
+    "winograd": ((2, 16, 12, 12), (16, 16, 3, 3), (1, 1), (1, 1), 1),
+}
+
+
+class Counter:
+    """Wraps a kernel function and counts its calls."""
+
+    def __init__(self, monkeypatch, module, name):
+        self.calls = 0
+        inner = getattr(module, name)
+
+        def counted(*args, **kwargs):
+            self.calls += 1
+            return inner(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+
+
+def _case(name, seed=0):
+    x_shape, w_shape, p, d, groups = SHAPES[name]
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    oh, ow = (out_size(n, k, 1, pi, di) for n, k, pi, di in zip(x_shape[2:], w_shape[2:], p, d))
+    gy = rng.standard_normal((x_shape[0], w_shape[0], oh, ow))
+    return x, w, gy, (1, 1), p, d, groups
+
+
+def _check(out, x, w, gy, s, p, d, groups, mask, atol=1e-10):
+    ref_gx, ref_gw = ref_backward(x, w, gy, s, p, d, groups)
+    for got, want, wanted in zip(out, (ref_gx, ref_gw, gy.sum(axis=(0, 2, 3))), mask):
+        if not wanted:
+            assert got is None
+            continue
+        assert got.dtype == x.dtype and got.shape == want.shape and got.flags.c_contiguous
+        np.testing.assert_allclose(got, want, atol=atol)
+
+
+@pytest.mark.parametrize("mask", MASKS)
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_every_path_and_mask_matches_reference(name, mask):
+    x, w, gy, s, p, d, groups = _case(name)
+    out = conv.conv2d_backward(x, gy, w, s, p, d, groups, output_mask=mask)
+    _check(out, x, w, gy, s, p, d, groups, mask, atol=1e-9)
+
+
+@settings(deadline=None, max_examples=40)
+@given(conv_case(), st.sampled_from(MASKS))
+def test_matches_reference(case, mask):
+    x, w, gy, s, p, d, groups = case
+    _check(conv.conv2d_backward(x, gy, w, s, p, d, groups, output_mask=mask), *case, mask)
+
+
+@settings(deadline=None, max_examples=15)
+@given(conv_case())
+def test_float32_agrees_with_float64(case):
+    x, w, gy, s, p, d, groups = case
+    out64 = conv.conv2d_backward(x, gy, w, s, p, d, groups)
+    f32 = [a.astype(np.float32) for a in (x, gy, w)]
+    out32 = conv.conv2d_backward(*f32, s, p, d, groups)
+    for a32, a64 in zip(out32, out64):
+        assert a32.dtype == np.float32
+        np.testing.assert_allclose(a32, a64, rtol=1e-4, atol=1e-4 * max(1.0, np.abs(a64).max()))
+
+
+@pytest.mark.parametrize("name", ["direct 1 channel 3x3", "direct 1 channel 1x5", "depthwise 3x3"])
+def test_direct_paths_read_gy_once(monkeypatch, name):
+    # One call of the one-pass kernel gives all three gradients; no separate weight kernels.
+    fused = Counter(monkeypatch, _conv_direct, "_direct_backward_wide")
+    exact = Counter(monkeypatch, _conv_direct, "_direct_backward_weight_s1")
+    x, w, gy, s, p, d, groups = _case(name)
+    _check(conv.conv2d_backward(x, gy, w, s, p, d, groups), x, w, gy, s, p, d, groups, [1] * 3)
+    assert (fused.calls, exact.calls) == (1, 0)
+
+
+@pytest.mark.parametrize("where", ["x", "w", "gy"])
+@pytest.mark.parametrize("name", ["direct 1 channel 3x3", "direct 1 channel 1x5", "depthwise 3x3"])
+def test_direct_paths_put_inf_and_nan_where_the_maths_does(monkeypatch, name, where):
+    # The one-pass kernel multiplies garbage columns by zero: inf/NaN in x must send the weight
+    # gradient, and in w the input gradient, to an exact path. In gy they are summed like any
+    # value (the reassociated sums still propagate them).
+    fused = Counter(monkeypatch, _conv_direct, "_direct_backward_wide")
+    x, w, gy, s, p, d, groups = _case(name, seed=1)
+    array = {"x": x, "w": w, "gy": gy}[where]
+    array[(0,) * (array.ndim - 1) + (-1,)] = np.inf
+    array[(-1,) * (array.ndim - 1) + (0,)] = np.nan
+    with np.errstate(invalid="ignore"):
+        out = conv.conv2d_backward(x, gy, w, s, p, d, groups)
+        _check(out, x, w, gy, s, p, d, groups, [1] * 3)
+    assert fused.calls >= 1
+
+
+def test_winograd_path_reads_gy_once_and_falls_back_on_non_finite_gy(monkeypatch):
+    x, w, gy, s, p, d, groups = _case("winograd")
+    fused = Counter(monkeypatch, wino, "winograd_backward")
+    separate = Counter(monkeypatch, conv, "conv2d_backward_input")
+    _check(conv.conv2d_backward(x, gy, w, s, p, d, groups), x, w, gy, s, p, d, groups, [1] * 3)
+    assert (fused.calls, separate.calls) == (1, 0)
+    gy[1, 2, 3, 4] = np.nan
+    with np.errstate(invalid="ignore"):
+        _check(conv.conv2d_backward(x, gy, w, s, p, d, groups), x, w, gy, s, p, d, groups, [1] * 3)
+    assert (fused.calls, separate.calls) == (2, 1)
+
+
+def test_known_finiteness_is_trusted(monkeypatch):
+    # finite=(True, True) from the forward skips the checks of x and w.
+    x, w, gy, s, p, d, groups = _case("winograd")
+    checks = Counter(monkeypatch, wino, "all_finite")
+    conv.conv2d_backward(x, gy, w, s, p, d, groups, finite=(True, True))
+    assert checks.calls == 0
+    conv.conv2d_backward(x, gy, w, s, p, d, groups)
+    assert checks.calls == 2
+
+
+def test_smaller_gy_counts_as_zero_gradient():
+    # conv_transpose2d's output_padding cuts gy short; the missing outputs have zero gradient.
+    x, w, gy, s, p, d, groups = _case("direct 1 channel 3x3")
+    d = (2, 2)
+    oh, ow = (out_size(n, k, 1, pi, 2) for n, k, pi in zip(x.shape[2:], w.shape[2:], p))
+    full = np.random.default_rng(2).standard_normal((x.shape[0], w.shape[0], oh, ow))
+    full[:, :, -1:] = 0.0
+    full[:, :, :, -1:] = 0.0
+    small = full[:, :, :-1, :-1]
+    for got, want in zip(
+        conv.conv2d_backward(x, small, w, s, p, d, groups),
+        conv.conv2d_backward(x, full, w, s, p, d, groups),
+    ):
+        np.testing.assert_allclose(got, want, atol=1e-12)
+
+
+def test_empty_batch():
+    x, gy = np.zeros((0, 1, 5, 5)), np.zeros((0, 3, 5, 5))
+    gx, gw, gb = conv.conv2d_backward(x, gy, np.ones((3, 1, 3, 3)), padding=1)
+    assert gx.shape == x.shape and (gw == 0).all() and (gb == 0).all() and gb.shape == (3,)
+
+
+def test_argument_errors():
+    x, w, gy = np.zeros((1, 1, 5, 5)), np.zeros((2, 1, 3, 3)), np.zeros((1, 2, 3, 3))
+    with pytest.raises(TypeError, match="x, gy and w must share a dtype"):
+        conv.conv2d_backward(x, gy.astype(np.float32), w)
+    with pytest.raises(ValueError, match="gy has shape"):
+        conv.conv2d_backward(x, gy[:, :1], w)
+    with pytest.raises(ValueError, match="input channels"):
+        conv.conv2d_backward(np.zeros((1, 3, 5, 5)), gy, w)
+    with pytest.raises(ValueError, match="output_mask"):
+        conv.conv2d_backward(x, gy, w, output_mask=(True, True))
