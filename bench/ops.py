@@ -3,10 +3,10 @@
 Each row times ``y = op(x, w...); y.backward(g)`` with the input and weight requiring grad, and
 reports the median, the ratio ours/PyTorch and GFLOP/s where the FLOPs are defined (a
 convolution's or matmul's backward is two products the size of the forward, so fwd+bwd counts
-3x the forward's FLOPs). Matmul rows also give ``np.matmul``'s GFLOP/s on the same products.
-PyTorch runs the same steps in its own process, in blocks alternating with ours
-(see :class:`TorchWorker`). Then: peak RSS of the
-64->64 convolution in a fresh process per engine, the cold compile time of the first conv2d
+3x the forward's FLOPs). Matmul rows also give ``np.matmul``'s GFLOP/s on the same products,
+timed in blocks alternating with ours. PyTorch runs the same steps in its own process, in
+blocks alternating with ours too (see :class:`TorchWorker`). Then: peak RSS of the 64->64
+convolution in a fresh process per engine, the cold compile time of the first conv2d
 call (empty Numba cache) and the warm start (first call in a fresh process with the cache
 present).
 
@@ -243,23 +243,34 @@ class TorchWorker:
 
 
 def paired(ours: Callable[[], Any], key: str, worker: TorchWorker | None, n: int,
-           rounds: int) -> tuple[float, float | None]:  # fmt: skip
-    """Medians (ms) of our step and PyTorch's, timed in alternating blocks.
+           rounds: int, local: Callable[[], Any] | None = None,
+           ) -> tuple[float, float | None, float | None]:  # fmt: skip
+    """Medians (ms) of our step, PyTorch's and ``local``'s (a NumPy reference, if any).
 
+    The steps are timed in alternating blocks, so slow spells of the machine reach all of them.
     A pause before each block lets the other engine's worker threads stop spinning (Intel
     OpenMP spins for 200 ms after a parallel region by default).
     """
     per_block = max(1, -(-n // rounds))
     mine: list[float] = []
     theirs: list[float] = []
+    reference: list[float] = []
     for _ in range(rounds):
         if worker is not None:
             time.sleep(_PAUSE_S)
         mine += _block(ours, per_block)
+        if local is not None:
+            if worker is not None:
+                time.sleep(_PAUSE_S)  # the same start as the other two blocks
+            reference += _block(local, per_block)
         if worker is not None:
             time.sleep(_PAUSE_S)
             theirs += worker.block(key, per_block)
-    return statistics.median(mine), (statistics.median(theirs) if theirs else None)
+    return (
+        statistics.median(mine),
+        statistics.median(theirs) if theirs else None,
+        statistics.median(reference) if reference else None,
+    )
 
 
 _PAUSE_S = 0.25
@@ -281,7 +292,7 @@ def run(quick: bool = False, threads: int = 2) -> list[dict]:
     rows = []
     try:
         for name, op, x_shape, w_shape, kwargs in CASES:
-            ours, theirs = paired(make_step(ag, name), name, worker, repeat, rounds)
+            ours, theirs, _ = paired(make_step(ag, name), name, worker, repeat, rounds)
             extra = {}
             if w_shape is not None:
                 y = getattr(ag, op)(ag.zeros(*x_shape), ag.zeros(*w_shape), **kwargs)
@@ -289,20 +300,17 @@ def run(quick: bool = False, threads: int = 2) -> list[dict]:
             rows.append(row(name + ", fwd+bwd", ours, theirs, **extra))
         for n in MATMUL_SIZES:
             flops = 2.0 * n**3
-            reps = repeat if n < 2048 else 3
-            ours, theirs = paired(make_step(ag, f"matmul {n}"), f"matmul {n}", worker, reps, rounds)
-            time.sleep(_PAUSE_S)
-            np_ms = statistics.median(_block(_np_matmul_step(n), reps))
-            rows.append(row(f"matmul {n}x{n} @ {n}x{n}, fwd+bwd", ours, theirs,
-                            gflops=3 * flops / ours * 1e-6,
-                            np_gflops=3 * flops / np_ms * 1e-6))  # fmt: skip
-            key = f"matmul {n} forward"
-            ours, theirs = paired(make_step(ag, key), key, worker, repeat, rounds)
-            time.sleep(_PAUSE_S)
-            np_ms = statistics.median(_block(_matmul_forward(np, n), repeat))
-            rows.append(row(f"matmul {n}x{n} @ {n}x{n}, forward", ours, theirs,
-                            gflops=flops / ours * 1e-6,
-                            np_gflops=flops / np_ms * 1e-6))  # fmt: skip
+            for key, local, work in [
+                (f"matmul {n}", _np_matmul_step(n), 3 * flops),
+                (f"matmul {n} forward", _matmul_forward(np, n), flops),
+            ]:
+                # A 256 step takes ~0.5 ms, so it affords many more calls; 2048 fwd+bwd ~0.2 s.
+                reps = 10 * repeat if n == 256 else 3 if key == "matmul 2048" else repeat
+                ours, theirs, np_ms = paired(make_step(ag, key), key, worker, reps, rounds, local)
+                what = "forward" if key.endswith("forward") else "fwd+bwd"
+                rows.append(row(f"matmul {n}x{n} @ {n}x{n}, {what}", ours, theirs,
+                                gflops=work / ours * 1e-6,
+                                np_gflops=work / np_ms * 1e-6))  # fmt: skip
     finally:
         if worker is not None:
             worker.close()
