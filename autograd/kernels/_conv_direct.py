@@ -131,6 +131,34 @@ _TASKS = 64
 
 
 @jit
+def _pad_planes(src, s0, planes, H, W, buf, pitch, ph, pw):
+    # Planes s0.. of src (flat, H*W each) into the padded planes of buf (pitch apart, row pitch
+    # W + 2*pw, interior at row ph, column pw); returns how many copied values are inf or NaN.
+    wp = W + 2 * pw
+    nonfinite = 0
+    for c in range(planes):
+        for ih in range(H):
+            row = c * pitch + (ih + ph) * wp + pw
+            for iw in range(W):
+                v = src[np.uint64(s0 + (c * H + ih) * W + iw)]
+                buf[np.uint64(row + iw)] = v
+                if v - v != 0.0:
+                    nonfinite += 1
+    return nonfinite
+
+
+@jit
+def _unpad_planes(buf, pitch, ph, pw, planes, H, W, dst, d0):
+    # The inverse copy: the interiors of buf's padded planes into dst's planes d0...
+    wp = W + 2 * pw
+    for c in range(planes):
+        for ih in range(H):
+            row = c * pitch + (ih + ph) * wp + pw
+            for iw in range(W):
+                dst[np.uint64(d0 + (c * H + ih) * W + iw)] = buf[np.uint64(row + iw)]
+
+
+@jit
 def _stencil3x3(xbuf, base, row, col, w9, bias, first, acc):
     # acc[q] (+)= sum_{i,j} w9[3i + j] * xbuf[base + i*row + j*col + q] for q < acc.size; the
     # first channel writes bias + sum (no separate fill pass), later ones add. Two loops, not
@@ -181,12 +209,7 @@ def _direct_forward_wide(x, w, b, ph, pw, dh, dw, y):
         for job in range(t * jobs // tasks, (t + 1) * jobs // tasks):
             n = job // groups
             g = job % groups
-            for c in range(cg):
-                src = (n * C + g * cg + c) * H * W
-                for ih in range(H):
-                    row = c * pitch + (ih + ph) * wp + pw
-                    for iw in range(W):
-                        xbuf[np.uint64(row + iw)] = xf[np.uint64(src + ih * W + iw)]
+            _pad_planes(xf, (n * C + g * cg) * H * W, cg, H, W, xbuf, pitch, ph, pw)
             for o in range(g * og, (g + 1) * og):
                 bias = b[o]
                 three = kh == 3 and kw == 3
@@ -317,15 +340,8 @@ def _direct_backward_wide(x, gy, w, ph, pw, dh, dw, gx, parts, bad):
             n = job // groups
             grp = job % groups
             if want_w:
-                for c in range(cg):
-                    src = (n * C + grp * cg + c) * H * W
-                    for ih in range(H):
-                        row = c * pitch + (ih + ph) * wp + pw
-                        for iw in range(W):
-                            v = xf[np.uint64(src + ih * W + iw)]
-                            xbuf[np.uint64(row + iw)] = v
-                            if v - v != 0.0:
-                                nonfinite += 1
+                s0 = (n * C + grp * cg) * H * W
+                nonfinite += _pad_planes(xf, s0, cg, H, W, xbuf, pitch, ph, pw)
             if want_x and not three:
                 for q in range(cg * pitch):
                     acc[np.uint64(q)] = 0.0
@@ -364,12 +380,8 @@ def _direct_backward_wide(x, gy, w, ph, pw, dh, dw, gx, parts, bad):
                         if c == 0:
                             part[k + cg * taps] += _total(g, margin, lw)
             if want_x:
-                for c in range(cg):
-                    dst = (n * C + grp * cg + c) * H * W
-                    for ih in range(H):
-                        row = c * pitch + (ih + ph) * wp + pw
-                        for iw in range(W):
-                            gxf[np.uint64(dst + ih * W + iw)] = acc[np.uint64(row + iw)]
+                d0 = (n * C + grp * cg) * H * W
+                _unpad_planes(acc, pitch, ph, pw, cg, H, W, gxf, d0)
         bad[t] = nonfinite
 
 
@@ -396,12 +408,7 @@ def _direct_backward_weight_s1(x, gy, ph, pw, dh, dw, gw, gb):
         acc = np.zeros((cg * taps + 1) * ow_n, dtype=gw.dtype)
         brow = np.uint64(cg * taps * ow_n)
         for n in range(N):
-            for c in range(cg):
-                src = (n * C + g * cg + c) * H * W
-                for ih in range(H):
-                    row = c * pitch + (ih + ph) * wp + pw
-                    for iw in range(W):
-                        xbuf[np.uint64(row + iw)] = xf[np.uint64(src + ih * W + iw)]
+            _pad_planes(xf, (n * C + g * cg) * H * W, cg, H, W, xbuf, pitch, ph, pw)
             gsrc = (n * O + o) * oh_n * ow_n
             for oh in range(oh_n):
                 grow = np.uint64(gsrc + oh * ow_n)

@@ -57,7 +57,7 @@ import numpy as np
 
 from autograd.kernels import _conv_direct as direct
 from autograd.kernels import winograd as wino
-from autograd.kernels._args import Pair, float_nchw, pair
+from autograd.kernels._args import Pair, float_nchw
 from autograd.kernels._conv_drivers import (
     _backward_input_gemm,
     _backward_weight_batched,
@@ -66,6 +66,16 @@ from autograd.kernels._conv_drivers import (
     _forward_and_weight_gemm,
     _forward_gemm,
     _wide_ok,
+)
+from autograd.kernels._conv_paths import (
+    _BATCHED_MAX_K,
+    _check,
+    _check_gy,
+    _direct_dense,
+    _direct_stride1,
+    _is_pointwise,
+    _use_direct,
+    conv_output_size,
 )
 
 __all__ = [
@@ -79,236 +89,7 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------------------------
-# Argument handling
-
-
-def conv_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
-    """Return the length of a convolution's output along one spatial axis.
-
-    ``(size + 2*padding - dilation*(kernel - 1) - 1) // stride + 1``, as in PyTorch.
-
-    Examples
-    --------
-    >>> conv_output_size(28, 3, 1, 1, 1)
-    28
-    >>> conv_output_size(7, 3, 2, 0, 1)
-    3
-    """
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
-
-
-def _check(
-    x_shape: tuple[int, ...],
-    w_shape: tuple[int, ...],
-    stride: int | Pair,
-    padding: int | Pair,
-    dilation: int | Pair,
-    groups: int,
-) -> tuple[Pair, Pair, Pair, int, int]:
-    s = pair("stride", stride, 1)
-    p = pair("padding", padding, 0)
-    d = pair("dilation", dilation, 1)
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"groups must be a positive int, got {groups!r}")
-    C, O, cg = x_shape[1], w_shape[0], w_shape[1]
-    if C % groups or O % groups:
-        raise ValueError(f"channels must be divisible by groups={groups}: in {C}, out {O}")
-    if cg != C // groups:
-        raise ValueError(
-            f"weight shape {tuple(w_shape)} expects {cg * groups} input channels "
-            f"with groups={groups}, got {C}"
-        )
-    oh = conv_output_size(x_shape[2], w_shape[2], s[0], p[0], d[0])
-    ow = conv_output_size(x_shape[3], w_shape[3], s[1], p[1], d[1])
-    if oh < 1 or ow < 1:
-        raise ValueError(
-            f"input spatial size {tuple(x_shape[2:])} (padding {p}) is smaller than the "
-            f"dilated kernel {tuple(w_shape[2:])} (dilation {d})"
-        )
-    return s, p, d, oh, ow
-
-
-def _use_direct(groups: int, cg: int, og: int) -> bool:
-    # Thin groups make tiny GEMMs that cost more in copies than they save in FLOPs. Measured
-    # (3x3, fwd + both backward): 2 channels a group, direct 2.3x faster; 4 and 8, even;
-    # 16, GEMM 2.8x faster.
-    return groups > 1 and min(cg, og) < 8
-
-
-# Dense stride-1 convolutions with at most this many products per output (Cg*kh*kw) run the
-# forward and the input gradient directly too: their GEMMs are memory-bound and the layout
-# copies around them cost more than the products (1->32 channels 3x3: direct 2x faster). The
-# weight gradient stays a GEMM there (a long reduction, where BLAS wins).
-_DIRECT_MAX_K = 9
-
-
-# Weight gradients with at most this many products per output (Cg*kh*kw, groups == 1) run
-# one GEMM per sample (_backward_weight_batched); measured 2x faster at K = 9.
-_BATCHED_MAX_K = 9
-
-
-def _direct_dense(w_shape: tuple[int, ...], s: Pair, groups: int) -> bool:
-    return groups == 1 and s == (1, 1) and w_shape[1] * w_shape[2] * w_shape[3] <= _DIRECT_MAX_K
-
-
-def _direct_stride1(w_shape: tuple[int, ...], s: Pair, groups: int) -> bool:
-    # Where the one-pass direct backward (_conv_drivers._direct_backward) applies.
-    return s == (1, 1) and (
-        _use_direct(groups, w_shape[1], w_shape[0] // groups) or _direct_dense(w_shape, s, groups)
-    )
-
-
-def _is_pointwise(w_shape: tuple[int, ...], s: Pair, p: Pair, groups: int) -> bool:
-    return w_shape[2:] == (1, 1) and s == (1, 1) and p == (0, 0) and groups == 1
-
-
-def _check_gy(gy: np.ndarray, n: int, o: int, oh: int, ow: int, dtype: np.dtype) -> None:
-    if gy.dtype != dtype:
-        raise TypeError(f"gy has dtype {gy.dtype}, expected {dtype}")
-    if gy.shape[:2] != (n, o) or gy.shape[2] > oh or gy.shape[3] > ow:
-        raise ValueError(f"gy has shape {gy.shape}, expected {(n, o, oh, ow)}")
-
-
-def conv2d_backward(
-    x: np.ndarray,
-    gy: np.ndarray,
-    w: np.ndarray,
-    stride: int | Pair = 1,
-    padding: int | Pair = 0,
-    dilation: int | Pair = 1,
-    groups: int = 1,
-    output_mask: tuple[bool, bool, bool] = (True, True, True),
-    finite: tuple[bool | None, bool | None] = (None, None),
-) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
-    """Gradients of ``conv2d_forward(x, w) + b`` with respect to ``x``, ``w`` and ``b`` at once.
-
-    Where a path can, ``gy`` is read once for all of them: the fused Winograd backward, and the
-    stride-1 direct kernels (thin groups, few input channels). Elsewhere this is
-    :func:`conv2d_backward_input` and :func:`conv2d_backward_weight`, with ``gy`` checked for
-    inf and NaN at most once for both.
-
-    Parameters
-    ----------
-    x, gy, w : ndarray
-        The forward input ``(N, C, H, W)``, the output gradient ``(N, O, OH, OW)`` and the
-        weight ``(O, C // groups, kh, kw)``, all of one dtype.
-    stride, padding, dilation, groups
-        As in :func:`conv2d_forward`.
-    output_mask : (bool, bool, bool)
-        Which of the input, weight and bias gradients to compute.
-    finite : (bool or None, bool or None)
-        Whether ``x`` and ``w`` are known to be free of inf and NaN; None checks where a path
-        needs it.
-
-    Returns
-    -------
-    (ndarray or None, ndarray or None, ndarray or None)
-        ``gx`` of x's shape, ``gw`` of w's shape and ``gb = gy.sum(axis=(0, 2, 3))``, each None
-        when its ``output_mask`` entry is False.
-
-    Examples
-    --------
-    >>> x, gy, w = np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2))
-    >>> gx, gw, gb = conv2d_backward(x, gy, w)
-    >>> gx[0, 0], gw[0, 0], gb
-    (array([[1., 2., 1.],
-           [2., 4., 2.],
-           [1., 2., 1.]]), array([[4., 4.],
-           [4., 4.]]), array([4.]))
-    """
-    x = float_nchw("x", x)
-    gy = float_nchw("gy", gy)
-    w = float_nchw("w", w)
-    if not x.dtype == gy.dtype == w.dtype:
-        raise TypeError(f"x, gy and w must share a dtype, got {x.dtype}, {gy.dtype}, {w.dtype}")
-    s, p, d, oh, ow = _check(x.shape, w.shape, stride, padding, dilation, groups)
-    _check_gy(gy, x.shape[0], w.shape[0], oh, ow, x.dtype)
-    if len(output_mask) != 3:
-        raise ValueError(f"output_mask must be 3 bools (input, weight, bias), got {output_mask!r}")
-    need_x, need_w, need_b = (bool(v) for v in output_mask)
-    fx, fw = finite
-    gx = gw = gb = None
-    fg = None
-    if x.size and gy.size and w.size and need_w:
-        if need_x and wino.winograd_applies(x.shape, w.shape, s, p, d, groups):
-            if _finite(fx, x) and _finite(fw, w):
-                gx, gw, gsum = wino.winograd_backward(x, gy, w, p)
-                if np.isfinite(gsum).all():
-                    return gx, gw, (gsum.astype(x.dtype) if need_b else None)
-                gx = gw = None
-                fg = False  # gy holds inf or NaN: the exact paths below
-        elif _direct_stride1(w.shape, s, groups) and (not need_x or _wide_ok(s, w)):
-            gx, gw, gb = _direct_backward(x, gy, w, x.shape, p, d, input_grad=need_x)
-            fx = False if gw is None else fx  # x holds inf or NaN
-    if need_b and gb is None:
-        gb = gy.sum(axis=(0, 2, 3))
-    if fg is None and wino.winograd_applies(x.shape, w.shape, s, p, d, groups):
-        # One check of gy for both products, from the bias gradient's sums when there are any.
-        fg = bool(np.isfinite(gb).all()) if gb is not None else wino.all_finite(gy)
-    if need_x and gx is None:
-        gx = conv2d_backward_input(gy, w, x.shape, s, p, d, groups, finite=_both(fg, fw))
-    if need_w and gw is None:
-        gw = conv2d_backward_weight(x, gy, w.shape, s, p, d, groups, finite=_both(fx, fg))
-    return gx, (gw if need_w else None), (gb if need_b else None)
-
-
-def _both(a: bool | None, b: bool | None) -> bool | None:
-    # Known finite only if both are; known non-finite if either is; else unknown.
-    if a is False or b is False:
-        return False
-    return True if a and b else None
-
-
-def conv2d_forward_and_weight_grad(
-    x: np.ndarray,
-    w: np.ndarray,
-    gy: np.ndarray,
-    stride: int | Pair = 1,
-    padding: int | Pair = 0,
-    dilation: int | Pair = 1,
-    groups: int = 1,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``conv2d_forward(x, w)`` and ``conv2d_backward_weight(x, gy, w.shape)`` in one call.
-
-    The two share ``x``'s column matrix; ``conv_transpose2d``'s backward needs exactly this
-    pair (the input gradient is a convolution of the output gradient, the weight gradient the
-    same convolution's weight gradient). Where the paths would not share anything (Winograd,
-    direct, pointwise, stride 1, ``gy`` cut short) this is the two calls.
-
-    Examples
-    --------
-    >>> x, w, gy = np.ones((1, 1, 4, 4)), np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2))
-    >>> y, gw = conv2d_forward_and_weight_grad(x, w, gy, stride=2)
-    >>> y[0, 0], gw[0, 0]
-    (array([[4., 4.],
-           [4., 4.]]), array([[4., 4.],
-           [4., 4.]]))
-    """
-    x = float_nchw("x", x)
-    w = float_nchw("w", w)
-    gy = float_nchw("gy", gy)
-    s, p, d, oh, ow = _check(x.shape, w.shape, stride, padding, dilation, groups)
-    O, cg, kh, kw = w.shape
-    shared = (
-        s != (1, 1)
-        and x.dtype == w.dtype == gy.dtype
-        and gy.shape == (x.shape[0], O, oh, ow)
-        and x.shape[0] > 0
-        and O > 0
-        and cg > 0
-        and not _use_direct(groups, cg, O // groups)
-    )
-    if not shared:
-        y = conv2d_forward(x, w, s, p, d, groups)
-        return y, conv2d_backward_weight(x, gy, w.shape, s, p, d, groups)
-    y = np.empty((x.shape[0], O, oh, ow), dtype=x.dtype)
-    gw = np.empty(w.shape, dtype=x.dtype)
-    _forward_and_weight_gemm(x, w, gy, s, p, d, groups, y, gw)
-    return y, gw
-
-
-# --------------------------------------------------------------------------------------------
-# Public functions
+# One product each
 
 
 def conv2d_forward(
@@ -556,3 +337,145 @@ def conv2d_backward_weight(
     if not bias_grad:
         return gw
     return gw, (gy.sum(axis=(0, 2, 3)) if gb is None else gb)
+
+
+# --------------------------------------------------------------------------------------------
+# Several results from one call, sharing the reads of their operands
+
+
+def conv2d_backward(
+    x: np.ndarray,
+    gy: np.ndarray,
+    w: np.ndarray,
+    stride: int | Pair = 1,
+    padding: int | Pair = 0,
+    dilation: int | Pair = 1,
+    groups: int = 1,
+    output_mask: tuple[bool, bool, bool] = (True, True, True),
+    finite: tuple[bool | None, bool | None] = (None, None),
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """Gradients of ``conv2d_forward(x, w) + b`` with respect to ``x``, ``w`` and ``b`` at once.
+
+    Where a path can, ``gy`` is read once for all of them: the fused Winograd backward, and the
+    stride-1 direct kernels (thin groups, few input channels). Elsewhere this is
+    :func:`conv2d_backward_input` and :func:`conv2d_backward_weight`, with ``gy`` checked for
+    inf and NaN at most once for both.
+
+    Parameters
+    ----------
+    x, gy, w : ndarray
+        The forward input ``(N, C, H, W)``, the output gradient ``(N, O, OH, OW)`` and the
+        weight ``(O, C // groups, kh, kw)``, all of one dtype.
+    stride, padding, dilation, groups
+        As in :func:`conv2d_forward`.
+    output_mask : (bool, bool, bool)
+        Which of the input, weight and bias gradients to compute.
+    finite : (bool or None, bool or None)
+        Whether ``x`` and ``w`` are known to be free of inf and NaN; None checks where a path
+        needs it.
+
+    Returns
+    -------
+    (ndarray or None, ndarray or None, ndarray or None)
+        ``gx`` of x's shape, ``gw`` of w's shape and ``gb = gy.sum(axis=(0, 2, 3))``, each None
+        when its ``output_mask`` entry is False.
+
+    Examples
+    --------
+    >>> x, gy, w = np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2))
+    >>> gx, gw, gb = conv2d_backward(x, gy, w)
+    >>> gx[0, 0], gw[0, 0], gb
+    (array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]]), array([[4., 4.],
+           [4., 4.]]), array([4.]))
+    """
+    x = float_nchw("x", x)
+    gy = float_nchw("gy", gy)
+    w = float_nchw("w", w)
+    if not x.dtype == gy.dtype == w.dtype:
+        raise TypeError(f"x, gy and w must share a dtype, got {x.dtype}, {gy.dtype}, {w.dtype}")
+    s, p, d, oh, ow = _check(x.shape, w.shape, stride, padding, dilation, groups)
+    _check_gy(gy, x.shape[0], w.shape[0], oh, ow, x.dtype)
+    if len(output_mask) != 3:
+        raise ValueError(f"output_mask must be 3 bools (input, weight, bias), got {output_mask!r}")
+    need_x, need_w, need_b = (bool(v) for v in output_mask)
+    fx, fw = finite
+    gx = gw = gb = None
+    fg = None
+    if x.size and gy.size and w.size and need_w:
+        if need_x and wino.winograd_applies(x.shape, w.shape, s, p, d, groups):
+            if _finite(fx, x) and _finite(fw, w):
+                gx, gw, gsum = wino.winograd_backward(x, gy, w, p)
+                if np.isfinite(gsum).all():
+                    return gx, gw, (gsum.astype(x.dtype) if need_b else None)
+                gx = gw = None
+                fg = False  # gy holds inf or NaN: the exact paths below
+        elif _direct_stride1(w.shape, s, groups) and (not need_x or _wide_ok(s, w)):
+            gx, gw, gb = _direct_backward(x, gy, w, x.shape, p, d, input_grad=need_x)
+            fx = False if gw is None else fx  # x holds inf or NaN
+    if need_b and gb is None:
+        gb = gy.sum(axis=(0, 2, 3))
+    if fg is None and wino.winograd_applies(x.shape, w.shape, s, p, d, groups):
+        # One check of gy for both products, from the bias gradient's sums when there are any.
+        fg = bool(np.isfinite(gb).all()) if gb is not None else wino.all_finite(gy)
+    if need_x and gx is None:
+        gx = conv2d_backward_input(gy, w, x.shape, s, p, d, groups, finite=_both(fg, fw))
+    if need_w and gw is None:
+        gw = conv2d_backward_weight(x, gy, w.shape, s, p, d, groups, finite=_both(fx, fg))
+    return gx, (gw if need_w else None), (gb if need_b else None)
+
+
+def _both(a: bool | None, b: bool | None) -> bool | None:
+    # Known finite only if both are; known non-finite if either is; else unknown.
+    if a is False or b is False:
+        return False
+    return True if a and b else None
+
+
+def conv2d_forward_and_weight_grad(
+    x: np.ndarray,
+    w: np.ndarray,
+    gy: np.ndarray,
+    stride: int | Pair = 1,
+    padding: int | Pair = 0,
+    dilation: int | Pair = 1,
+    groups: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``conv2d_forward(x, w)`` and ``conv2d_backward_weight(x, gy, w.shape)`` in one call.
+
+    The two share ``x``'s column matrix; ``conv_transpose2d``'s backward needs exactly this
+    pair (the input gradient is a convolution of the output gradient, the weight gradient the
+    same convolution's weight gradient). Where the paths would not share anything (Winograd,
+    direct, pointwise, stride 1, ``gy`` cut short) this is the two calls.
+
+    Examples
+    --------
+    >>> x, w, gy = np.ones((1, 1, 4, 4)), np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2))
+    >>> y, gw = conv2d_forward_and_weight_grad(x, w, gy, stride=2)
+    >>> y[0, 0], gw[0, 0]
+    (array([[4., 4.],
+           [4., 4.]]), array([[4., 4.],
+           [4., 4.]]))
+    """
+    x = float_nchw("x", x)
+    w = float_nchw("w", w)
+    gy = float_nchw("gy", gy)
+    s, p, d, oh, ow = _check(x.shape, w.shape, stride, padding, dilation, groups)
+    O, cg, kh, kw = w.shape
+    shared = (
+        s != (1, 1)
+        and x.dtype == w.dtype == gy.dtype
+        and gy.shape == (x.shape[0], O, oh, ow)
+        and x.shape[0] > 0
+        and O > 0
+        and cg > 0
+        and not _use_direct(groups, cg, O // groups)
+    )
+    if not shared:
+        y = conv2d_forward(x, w, s, p, d, groups)
+        return y, conv2d_backward_weight(x, gy, w.shape, s, p, d, groups)
+    y = np.empty((x.shape[0], O, oh, ow), dtype=x.dtype)
+    gw = np.empty(w.shape, dtype=x.dtype)
+    _forward_and_weight_gemm(x, w, gy, s, p, d, groups, y, gw)
+    return y, gw
