@@ -131,9 +131,10 @@ _TASKS = 64
 
 
 @jit
-def _pad_planes(src, s0, planes, H, W, buf, pitch, ph, pw):
+def _pad_planes(src, s0, planes, H, W, buf, pitch, ph, pw, count):
     # Planes s0.. of src (flat, H*W each) into the padded planes of buf (pitch apart, row pitch
-    # W + 2*pw, interior at row ph, column pw); returns how many copied values are inf or NaN.
+    # W + 2*pw, interior at row ph, column pw); with count, returns how many copied values are
+    # inf or NaN (else 0).
     wp = W + 2 * pw
     nonfinite = 0
     for c in range(planes):
@@ -142,7 +143,7 @@ def _pad_planes(src, s0, planes, H, W, buf, pitch, ph, pw):
             for iw in range(W):
                 v = src[np.uint64(s0 + (c * H + ih) * W + iw)]
                 buf[np.uint64(row + iw)] = v
-                if v - v != 0.0:
+                if count and not np.isfinite(v):
                     nonfinite += 1
     return nonfinite
 
@@ -209,7 +210,7 @@ def _direct_forward_wide(x, w, b, ph, pw, dh, dw, y):
         for job in range(t * jobs // tasks, (t + 1) * jobs // tasks):
             n = job // groups
             g = job % groups
-            _pad_planes(xf, (n * C + g * cg) * H * W, cg, H, W, xbuf, pitch, ph, pw)
+            _pad_planes(xf, (n * C + g * cg) * H * W, cg, H, W, xbuf, pitch, ph, pw, False)
             for o in range(g * og, (g + 1) * og):
                 bias = b[o]
                 three = kh == 3 and kw == 3
@@ -341,7 +342,7 @@ def _direct_backward_wide(x, gy, w, ph, pw, dh, dw, gx, parts, bad):
             grp = job % groups
             if want_w:
                 s0 = (n * C + grp * cg) * H * W
-                nonfinite += _pad_planes(xf, s0, cg, H, W, xbuf, pitch, ph, pw)
+                nonfinite += _pad_planes(xf, s0, cg, H, W, xbuf, pitch, ph, pw, True)
             if want_x and not three:
                 for q in range(cg * pitch):
                     acc[np.uint64(q)] = 0.0
@@ -408,7 +409,7 @@ def _direct_backward_weight_s1(x, gy, ph, pw, dh, dw, gw, gb):
         acc = np.zeros((cg * taps + 1) * ow_n, dtype=gw.dtype)
         brow = np.uint64(cg * taps * ow_n)
         for n in range(N):
-            _pad_planes(xf, (n * C + g * cg) * H * W, cg, H, W, xbuf, pitch, ph, pw)
+            _pad_planes(xf, (n * C + g * cg) * H * W, cg, H, W, xbuf, pitch, ph, pw, False)
             gsrc = (n * O + o) * oh_n * ow_n
             for oh in range(oh_n):
                 grow = np.uint64(gsrc + oh * ow_n)

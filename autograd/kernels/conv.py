@@ -401,22 +401,31 @@ def conv2d_backward(
         raise ValueError(f"output_mask must be 3 bools (input, weight, bias), got {output_mask!r}")
     need_x, need_w, need_b = (bool(v) for v in output_mask)
     fx, fw = finite
-    gx = gw = gb = None
-    fg = None
+    gx = gw = gb = fg = None
+    winograd = wino.winograd_applies(x.shape, w.shape, s, p, d, groups)
+    if winograd and x.size and gy.size and w.size:
+        # Each operand is checked once for all the products that need it (a check reads it all).
+        fx = _finite(fx, x) if need_w else fx
+        fw = _finite(fw, w) if need_x else fw
     if x.size and gy.size and w.size and need_w:
-        if need_x and wino.winograd_applies(x.shape, w.shape, s, p, d, groups):
-            if _finite(fx, x) and _finite(fw, w):
-                gx, gw, gsum = wino.winograd_backward(x, gy, w, p)
-                if np.isfinite(gsum).all():
-                    return gx, gw, (gsum.astype(x.dtype) if need_b else None)
-                gx = gw = None
-                fg = False  # gy holds inf or NaN: the exact paths below
-        elif _direct_stride1(w.shape, s, groups) and (not need_x or _wide_ok(s, w)):
-            gx, gw, gb = _direct_backward(x, gy, w, x.shape, p, d, input_grad=need_x)
+        if need_x and winograd and fx and fw:
+            gx, gw, gsum = wino.winograd_backward(x, gy, w, p)
+            if np.isfinite(gsum).all():
+                return gx, gw, (gsum.astype(x.dtype) if need_b else None)
+            gx = gw = None
+            fg = False  # gy holds inf or NaN: the exact paths below
+        elif (
+            _direct_stride1(w.shape, s, groups)
+            and (need_x or fx is not False)
+            and (not need_x or _wide_ok(s, w))
+        ):
+            # With x known to hold inf or NaN only gx comes from this pass.
+            xs = None if fx is False else x
+            gx, gw, gb = _direct_backward(xs, gy, w, x.shape, p, d, input_grad=need_x)
             fx = False if gw is None else fx  # x holds inf or NaN
     if need_b and gb is None:
         gb = gy.sum(axis=(0, 2, 3))
-    if fg is None and wino.winograd_applies(x.shape, w.shape, s, p, d, groups):
+    if fg is None and winograd:
         # One check of gy for both products, from the bias gradient's sums when there are any.
         fg = bool(np.isfinite(gb).all()) if gb is not None else wino.all_finite(gy)
     if need_x and gx is None:

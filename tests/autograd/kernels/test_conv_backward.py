@@ -89,12 +89,31 @@ def test_float32_agrees_with_float64(case):
 
 @pytest.mark.parametrize("name", ["direct 1 channel 3x3", "direct 1 channel 1x5", "depthwise 3x3"])
 def test_direct_paths_read_gy_once(monkeypatch, name):
-    # One call of the one-pass kernel gives all three gradients; no separate weight kernels.
+    # One call of the one-pass kernel gives all three gradients; none of the separate entries
+    # (nor the kernels behind them) runs.
     fused = Counter(monkeypatch, _conv_direct, "_direct_backward_wide")
-    exact = Counter(monkeypatch, _conv_direct, "_direct_backward_weight_s1")
+    separate = [
+        Counter(monkeypatch, conv, "conv2d_backward_input"),
+        Counter(monkeypatch, conv, "conv2d_backward_weight"),
+        Counter(monkeypatch, conv, "_backward_weight_batched"),
+        Counter(monkeypatch, _conv_direct, "_direct_backward_weight_s1"),
+    ]
     x, w, gy, s, p, d, groups = _case(name)
     _check(conv.conv2d_backward(x, gy, w, s, p, d, groups), x, w, gy, s, p, d, groups, [1] * 3)
-    assert (fused.calls, exact.calls) == (1, 0)
+    assert fused.calls == 1 and [c.calls for c in separate] == [0] * 4
+
+
+def test_known_non_finite_x_skips_the_weight_part_of_the_pass(monkeypatch):
+    # finite=(False, ...) says x holds inf or NaN: the pass computes gx only, and the weight
+    # gradient takes the exact per-sample GEMMs directly.
+    fused = Counter(monkeypatch, _conv_direct, "_direct_backward_wide")
+    exact = Counter(monkeypatch, conv, "_backward_weight_batched")
+    x, w, gy, s, p, d, groups = _case("direct 1 channel 3x3")
+    x[1, 0, 2, 3] = np.inf
+    with np.errstate(invalid="ignore"):
+        out = conv.conv2d_backward(x, gy, w, s, p, d, groups, finite=(False, None))
+        _check(out, x, w, gy, s, p, d, groups, [1] * 3)
+    assert (fused.calls, exact.calls) == (1, 1)
 
 
 @pytest.mark.parametrize("where", ["x", "w", "gy"])
@@ -126,14 +145,21 @@ def test_winograd_path_reads_gy_once_and_falls_back_on_non_finite_gy(monkeypatch
     assert (fused.calls, separate.calls) == (2, 1)
 
 
-def test_known_finiteness_is_trusted(monkeypatch):
-    # finite=(True, True) from the forward skips the checks of x and w.
+@pytest.mark.parametrize(
+    "mask, finite, checks",
+    [
+        ((True, True, True), (True, True), 0),  # the forward's answers are trusted
+        ((True, True, True), (None, None), 2),  # x and w, once each (gy: from the fused sums)
+        ((False, True, True), (None, None), 1),  # x once; gy from the bias gradient's sums
+        ((True, False, False), (None, None), 2),  # w once, gy once (no bias gradient here)
+    ],
+)
+def test_each_operand_is_checked_for_inf_and_nan_at_most_once(monkeypatch, mask, finite, checks):
     x, w, gy, s, p, d, groups = _case("winograd")
-    checks = Counter(monkeypatch, wino, "all_finite")
-    conv.conv2d_backward(x, gy, w, s, p, d, groups, finite=(True, True))
-    assert checks.calls == 0
-    conv.conv2d_backward(x, gy, w, s, p, d, groups)
-    assert checks.calls == 2
+    counter = Counter(monkeypatch, wino, "all_finite")
+    out = conv.conv2d_backward(x, gy, w, s, p, d, groups, output_mask=mask, finite=finite)
+    _check(out, x, w, gy, s, p, d, groups, mask, atol=1e-9)
+    assert counter.calls == checks
 
 
 def test_smaller_gy_counts_as_zero_gradient():
