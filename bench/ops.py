@@ -6,9 +6,10 @@ convolution's or matmul's backward is two products the size of the forward, so f
 3x the forward's FLOPs). Matmul rows also give ``np.matmul``'s GFLOP/s on the same products,
 timed in blocks alternating with ours. PyTorch runs the same steps in its own process, in
 blocks alternating with ours too (see :class:`TorchWorker`). Then: peak RSS of the 64->64
-convolution in a fresh process per engine, the cold compile time of the first conv2d
-call (empty Numba cache) and the warm start (first call in a fresh process with the cache
-present).
+convolution in a fresh process per engine; three conv steps on Numba's ``workqueue`` threading
+layer (ours) and on ``omp``, each in a fresh process (full runs only: the layer choice of
+``autograd/kernels/_jit.py``, checked); the cold compile time of the first conv2d call (empty
+Numba cache) and the warm start (first call in a fresh process with the cache present).
 
 On a shared machine the PyTorch column is the noisier one: its OpenMP threads wait for each
 other at every parallel region, so one busy core can slow it many times over; compare runs
@@ -148,6 +149,40 @@ t = time.perf_counter()
 ag.conv2d(x, w, padding=1).sum().backward()
 print(time.perf_counter() - t)
 """
+
+
+_LAYER_CODE = """
+import statistics, time, numba, autograd as ag, bench.ops as b
+ag.set_num_threads({threads})
+step = b.make_step(ag, {key!r})
+times = []
+for _ in range(3):
+    time.sleep(b._PAUSE_S)
+    times += b._block(step, 7)
+assert numba.threading_layer() == {layer!r}
+print(statistics.median(times))
+"""
+
+# The threading-layer check (see autograd/kernels/_jit.py): a step that is Numba only, and two
+# that alternate Numba kernels with OpenBLAS GEMMs, where OpenMP's spinning threads were measured
+# to fight OpenBLAS's.
+LAYER_CASES = [
+    "conv2d b64 1->32 28x28 k3 p1",
+    "conv2d b64 32->64 14x14 k3 p1",
+    "conv_transpose2d b32 64->32 16x16 k4 s2 p1",
+]
+
+
+def layer_ms(layer: str, key: str, threads: int) -> float | None:
+    """Median ms of a case's step in a fresh process on Numba threading layer ``layer``.
+
+    None when that layer cannot be loaded on this machine (``omp`` needs an OpenMP runtime).
+    """
+    code = _LAYER_CODE.format(threads=threads, key=key, layer=layer)
+    try:
+        return float(_fresh(code, {"NUMBA_THREADING_LAYER": layer}))
+    except subprocess.CalledProcessError:
+        return None
 
 
 def peak_rss_mib(lib: str, threads: int) -> float:
@@ -315,6 +350,13 @@ def run(quick: bool = False, threads: int = 2) -> list[dict]:
         if worker is not None:
             worker.close()
     torch_rss = peak_rss_mib("torch", threads) if worker is not None else None
+    if not quick:
+        for key in LAYER_CASES:
+            ours = layer_ms("workqueue", key, threads)
+            omp = layer_ms("omp", key, threads)
+            if ours is not None:
+                rows.append(row(f"{key}, fwd+bwd, fresh process: workqueue layer (ours) vs omp",
+                                ours, None, omp_ms=omp))  # fmt: skip
     rows.append(row("peak RSS (MiB), fresh process, conv2d b32 64->64 32x32 fwd+bwd",
                     peak_rss_mib("autograd", threads), torch_rss))  # fmt: skip
     # The same fresh cache directory twice: the first process compiles into it, the second

@@ -12,8 +12,14 @@ parallel region, and alternating them with OpenBLAS's own spinning threads (im2c
 GEMM in OpenBLAS, col2im in Numba, ...) was measured here to slow a convolution several times
 over. The ``workqueue`` layer has no spinning and ships with every Numba build, so it is the
 default; a user can still choose another layer with the ``NUMBA_THREADING_LAYER`` environment
-variable. ``workqueue`` aborts the whole process when two Python threads enter a parallel region
-at once, so while it is in use parallel kernels are serialized by a process-wide lock.
+variable. The price is a slower start: a ``workqueue`` launch costs ~0.1 ms here (an ``omp``
+launch a few microseconds), which is why small arrays run serial twins (below).
+``python -m bench --only ops`` times three conv steps on both layers: ``omp`` wins where a step
+is Numba only (1->32 conv) and loses badly where Numba alternates with OpenBLAS
+(conv_transpose2d 2-5x).
+
+``workqueue`` aborts the whole process when two Python threads enter a parallel region at once,
+so while it is in use parallel kernels are serialized by a process-wide lock.
 
 Nothing here compiles or starts threads at import time: compilation happens on the first call
 of each kernel (and is cached on disk, ``cache=True``), threads start on the first parallel call.
