@@ -16,7 +16,7 @@ variable. The price is a slower start: a ``workqueue`` launch costs ~0.1 ms here
 launch a few microseconds), which is why small arrays run serial twins (below).
 ``python -m bench --only ops`` times three conv steps on both layers: ``omp`` wins where a step
 is Numba only (1->32 conv) and loses badly where Numba alternates with OpenBLAS
-(conv_transpose2d 2-5x).
+(conv_transpose2d 1.8-5x slower, 32->64 conv 1.5x).
 
 ``workqueue`` aborts the whole process when two Python threads enter a parallel region at once,
 so while it is in use parallel kernels are serialized by a process-wide lock.
