@@ -1,26 +1,24 @@
 """Tensor: one NumPy array plus what autograd needs to know about it.
 
-Operators and op methods live in ``_methods.TensorMethods`` and delegate to ``autograd.ops``;
-this file holds storage, conversion, the autograd attributes and printing.
+This file holds storage, conversion, the autograd attributes and printing. The methods that need
+the layers above it -- ``backward`` (the engine), the op methods and operators (each op's
+declaration in ``autograd/ops``) -- are bound by those layers through :func:`tensor_method`, so
+imports only ever go one way: dtypes -> tensor -> function -> engine -> ops.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from . import _methods
 from . import dtypes as _dt
-from ._math_methods import MathMethods
-from ._methods import TensorMethods
 from ._printing import format_tensor
-from ._structure_methods import StructureMethods
 
 
-class Tensor(TensorMethods, MathMethods, StructureMethods):
+class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
     Create tensors with :func:`autograd.tensor` or the factories (``zeros``, ``randn``, ...).
@@ -176,63 +174,6 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
             raise TypeError(f"data: expected a Tensor, got {type(value).__name__}")
         self._array = value._array
 
-    def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert dtype (``to(float64)``, ``to(dtype=...)``); device must be ``"cpu"``.
-
-        Examples
-        --------
-        >>> import autograd
-        >>> autograd.ones(2).to(autograd.float64).dtype
-        dtype('float64')
-        """
-        dtype = kwargs.pop("dtype", None)
-        check_device(kwargs.pop("device", None))
-        kwargs.pop("copy", None)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to(): unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
-                check_device(a)  # a device name, not a dtype: reject non-CPU devices clearly
-                continue
-            else:
-                dtype = a
-        if dtype is None:
-            return self
-        return _methods.ops.to_dtype(self, _dt.to_dtype(dtype))
-
-    def float(self) -> Tensor:
-        """Convert to float32."""
-        return self.to(_dt.float32)
-
-    def double(self) -> Tensor:
-        """Convert to float64."""
-        return self.to(_dt.float64)
-
-    def half(self) -> Tensor:
-        """Convert to float16."""
-        return self.to(_dt.float16)
-
-    def long(self) -> Tensor:
-        """Convert to int64."""
-        return self.to(_dt.int64)
-
-    def int(self) -> Tensor:
-        """Convert to int32."""
-        return self.to(_dt.int32)
-
-    def bool(self) -> Tensor:
-        """Convert to bool."""
-        return self.to(_dt.bool_)
-
-    def type(self, dtype: Any = None) -> Any:
-        """With no argument the type name (``"autograd.FloatTensor"``); else convert."""
-        if dtype is None:
-            return "autograd." + _TYPE_NAMES.get(self.dtype, str(self.dtype)) + "Tensor"
-        return self.to(dtype)
-
     def cpu(self) -> Tensor:
         """Return self (numbagrad only has a CPU)."""
         return self
@@ -334,22 +275,6 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
         hooks.append(hook)
         return RemovableHandle(hooks, hook)
 
-    def backward(
-        self,
-        gradient: Any = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
-        inputs: Any = None,
-    ) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
-
-        ``gradient`` is required unless self has one element. See :func:`autograd.backward`.
-        """
-        from .engine import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
-                 inputs=inputs)  # fmt: skip
-
     @property
     def _version(self) -> int:
         """How many times this tensor's storage was changed in place."""
@@ -360,11 +285,6 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
         if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._array.shape[0]
-
-    def __iter__(self) -> Iterator[Tensor]:
-        if self._array.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return iter(_methods.ops.unbind(self, 0))
 
     def __bool__(self) -> bool:
         if self._array.size != 1:
@@ -404,6 +324,34 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
 
 
 _new = object.__new__
+
+
+def tensor_method(fn: Any = None, *, name: str | None = None) -> Any:
+    """Bind ``fn`` (a function, or a property) to Tensor as ``name`` (default: its own name).
+
+    The engine and the op declarations give Tensor its methods this way; each name is bound
+    once, so two declarations of one method are an error rather than a silent override.
+    Usable as a decorator, with or without ``name``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd.tensor import Tensor, tensor_method
+    >>> @tensor_method(name="double_it")
+    ... def _double_it(self):
+    ...     return self * 2
+    >>> autograd.tensor([1.0]).double_it()
+    tensor([2.])
+    >>> del Tensor.double_it
+    """
+    if fn is None:
+        return lambda f: tensor_method(f, name=name)
+    key = name or fn.__name__
+    existing = Tensor.__dict__.get(key)
+    if existing is not None and existing is not fn:
+        raise RuntimeError(f"Tensor.{key} is declared twice")
+    setattr(Tensor, key, fn)
+    return fn
 
 
 def _init_slots(t: Tensor, array: np.ndarray, rg: bool, grad_fn: Any, nr: int) -> None:
