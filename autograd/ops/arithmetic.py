@@ -12,6 +12,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor, tensor_method
+from ._table import select_grad
 from ._util import as_tensor, binary_operands, broadcast_error, float_tensor
 from .registry import Sample, binary, register
 
@@ -282,9 +283,7 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        # Ties split the gradient evenly, as PyTorch does.
-        share = (a > b) + (a == b) * 0.5
-        return g * share, g * (1 - share)
+        return _extremum_grads(ctx, g, a < b, a > b, a == b)
 
 
 class Minimum(Function):
@@ -296,11 +295,22 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        share = (a < b) + (a == b) * 0.5
-        return g * share, g * (1 - share)
+        return _extremum_grads(ctx, g, a > b, a < b, a == b)
 
 
-@register(method=True, numpy=np.maximum, sample=binary(ties=True), ref=np.maximum)
+def _extremum_grads(ctx: Any, g: Any, a_loses: Any, b_loses: Any, tie: Any) -> tuple:
+    """Gradients of maximum/minimum by selection: the side that lost gets exactly 0, ties split
+    ``g`` evenly, and where neither comparison holds (a NaN) both sides get ``g`` (PyTorch's
+    rule)."""
+    na, nb = ctx.needs_input_grad
+    shared = np.where(tie, g * 0.5, g)
+    return (
+        select_grad(~a_loses, shared) if na else None,
+        select_grad(~b_loses, shared) if nb else None,
+    )
+
+
+@register(method=True, numpy=np.maximum, sample=binary(ties=True), ref=np.maximum, masked=True)
 def maximum(input: Any, other: Any) -> Tensor:
     """Elementwise maximum; at ties each side gets half the gradient (PyTorch's convention).
 
@@ -313,7 +323,7 @@ def maximum(input: Any, other: Any) -> Tensor:
     return _apply_binary(Maximum, input, other, "maximum")
 
 
-@register(method=True, numpy=np.minimum, sample=binary(ties=True), ref=np.minimum)
+@register(method=True, numpy=np.minimum, sample=binary(ties=True), ref=np.minimum, masked=True)
 def minimum(input: Any, other: Any) -> Tensor:
     """Elementwise minimum; at ties each side gets half the gradient (PyTorch's convention).
 
@@ -357,7 +367,9 @@ def _where_sample(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((cond, a, b))
 
 
-@register(method=_where_method, numpy=np.where, sample=_where_sample, ref=np.where)
+@register(
+    method=_where_method, numpy=np.where, sample=_where_sample, ref=np.where, masked=True
+)  # fmt: skip
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` holds, else ``other``.
 
@@ -404,14 +416,20 @@ class Clamp(Function):
     def backward(ctx, g):
         x, lo, hi = ctx.saved_tensors
         nx, nlo, nhi = ctx.needs_input_grad
-        inside = True
-        if lo is not None:
-            inside = inside & (x >= lo)
-        if hi is not None:
-            inside = inside & (x <= hi)
-        gx = g * inside if nx else None
-        glo = g * ((x < lo) & (lo <= hi) if hi is not None else (x < lo)) if nlo else None
-        ghi = g * ((x > hi) | (lo > hi) if lo is not None else (x > hi)) if nhi else None
+        gx = glo = ghi = None
+        if nx:
+            if lo is None:
+                gx = select_grad(x <= hi, g)
+            elif hi is None:
+                gx = select_grad(x >= lo, g)
+            else:
+                gx = select_grad((x >= lo) & (x <= hi), g)
+        # PyTorch's rule for tensor bounds: ``min`` gets the gradient where it was taken and
+        # is below ``max``; ``max`` where it was taken or lies below ``min`` (it wins then).
+        if nlo:
+            glo = select_grad((x < lo) & (lo < hi) if hi is not None else x < lo, g)
+        if nhi:
+            ghi = select_grad((x > hi) | (hi < lo) if lo is not None else x > hi, g)
         return gx, glo, ghi
 
 
@@ -431,6 +449,7 @@ def _clamp_sample(draw: Any, dtype: np.dtype) -> Sample:
     inplace=_clamp_fast,
     numpy=np.clip,
     aliases=("clip",),
+    masked=True,
     sample=_clamp_sample,
     ref=lambda x, min, max: np.clip(x, min, max),
 )

@@ -19,6 +19,7 @@ from .. import dtypes as _dt
 from ..function import Function
 from ..tensor import Tensor
 from ._shape_util import _as_view, _draw_x
+from ._table import select_grad
 from ._util import as_tensor
 from .elementwise import to_dtype
 from .inplace import run_inplace
@@ -339,8 +340,8 @@ class MaskedFill(Function):
     @staticmethod
     def backward(ctx, g):
         mask = ctx.mask
-        gx = g * ~mask if ctx.needs_input_grad[0] else None
-        gv = g * mask if ctx.needs_input_grad[1] else None  # the engine sums it to a 0-d grad
+        gx = select_grad(~mask, g) if ctx.needs_input_grad[0] else None
+        gv = select_grad(mask, g) if ctx.needs_input_grad[1] else None  # summed to a 0-d grad
         return gx, gv, None
 
 
@@ -375,6 +376,7 @@ def _sample_masked(draw: Any, dtype: np.dtype, fill: bool = True) -> Sample:
 
 @register(
     method=True,
+    masked=True,
     sample=_sample_masked,
     ref=lambda x, m, value: np.where(m, value, x).astype(x.dtype),
 )

@@ -39,7 +39,10 @@ class OpInfo:
     """How to check one op. ``torch`` is the name of the PyTorch function (default: the op's
     name), a callable ``(torch, *args, **kwargs)``, or None when PyTorch has no equivalent.
     ``nondeterministic_ties``: at ties the op may pick any of the tied elements (PyTorch's
-    choice among them is unspecified), so only values, not indices, are compared there."""
+    choice among them is unspecified), so only values, not indices, are compared there.
+    ``masked``: the backward rule masks the gradient (outputs that do not depend on some input
+    entries, as where clamp saturates); the registry tests check that an inf or NaN upstream
+    gradient at such an output gives those entries 0, as PyTorch's selecting rules do."""
 
     name: str
     fn: Callable
@@ -51,6 +54,7 @@ class OpInfo:
     atol: float = 1e-5
     rtol: float = 1e-3
     nondeterministic_ties: bool = False
+    masked: bool = False
 
 
 REGISTRY: dict[str, OpInfo] = {}
@@ -85,6 +89,7 @@ def register(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     nondeterministic_ties: bool = False,
+    masked: bool = False,
     method: bool | Callable = False,
     inplace: bool | Callable | None = None,
     numpy: Any = (),
@@ -95,7 +100,7 @@ def register(
 
     Parameters
     ----------
-    sample, ref, torch, gradcheck, gradgradcheck, atol, rtol, nondeterministic_ties
+    sample, ref, torch, gradcheck, gradgradcheck, atol, rtol, nondeterministic_ties, masked
         How the test suite checks the op (see :class:`OpInfo`). Without ``sample`` the op is
         exported but not drawn by the registry tests (comparisons, integer-valued queries).
     name : str, optional
@@ -126,7 +131,7 @@ def register(
                 raise RuntimeError(f"register: op {key!r} is registered twice")
             REGISTRY[key] = OpInfo(
                 key, fn, sample, ref, key if torch == "same" else torch, gradcheck,
-                gradgradcheck, atol, rtol, nondeterministic_ties,
+                gradgradcheck, atol, rtol, nondeterministic_ties, masked,
             )  # fmt: skip
         declare(fn, key, method=method, inplace=inplace, numpy=numpy, aliases=aliases,
                 operators=operators)  # fmt: skip

@@ -20,6 +20,7 @@ from ._reduce_util import (
     _require_float,
     _torch_over_dims,
 )
+from ._table import zeros_like_grad
 from ._util import as_tensor, float_tensor
 from .registry import Sample, register
 
@@ -238,7 +239,7 @@ class Norm(Function):
         x, y = ctx.saved_tensors
         shape, p, axes, keepdim = ctx.meta
         if p == 0:
-            return x * 0, None, None, None
+            return zeros_like_grad(x), None, None, None
         if p == 1:
             return _expand(g, shape, axes, keepdim) * np.sign(x), None, None, None
         if p == 2:
