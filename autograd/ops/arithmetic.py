@@ -12,7 +12,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor, tensor_method
-from ._table import select_grad
+from ._table import select_grad, zeros_like_grad
 from ._util import as_tensor, binary_operands, broadcast_error, float_tensor
 from .registry import Sample, binary, register
 
@@ -202,22 +202,43 @@ def div(input: Any, other: Any, rounding_mode: str | None = None) -> Tensor:
     """
     if rounding_mode is None:
         return _apply_binary(Div, input, other, "div", floating=True)
-    if rounding_mode == "floor":
-        return floor_divide(input, other)
-    if rounding_mode == "trunc":
-        a, b = binary_operands(input, other, "div")
-        arr = np.trunc(np.asarray(a) / np.asarray(b))
-        return Tensor._make(arr.astype(_result_dtype(a, b)))
-    raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+    if rounding_mode not in ("floor", "trunc"):
+        raise ValueError(
+            f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}"
+        )
+    fn = DivFloor if rounding_mode == "floor" else DivTrunc
+    return _apply_binary(fn, input, other, "div")
+
+
+class DivFloor(Function):
+    """``div(rounding_mode='floor')``: piecewise constant, so a zero gradient (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.floor_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        na, nb = ctx.needs_input_grad
+        return (zeros_like_grad(g) if na else None), (zeros_like_grad(g) if nb else None)
+
+
+class DivTrunc(Function):
+    """``div(rounding_mode='trunc')``: zero gradient, as :class:`DivFloor`."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        q = np.divide(a, b)
+        if np.result_type(a, b).kind in "iu":  # integer division rounds toward zero
+            return np.trunc(q).astype(np.result_type(a, b))
+        return np.trunc(q)
+
+    backward = DivFloor.backward
 
 
 def _shape(x: Any) -> tuple:
     # np.shape on a Tensor that requires grad would go through __array_function__ and refuse.
     return x.shape if isinstance(x, Tensor) else np.shape(x)
-
-
-def _result_dtype(a: Any, b: Any) -> np.dtype:
-    return a.dtype if isinstance(a, Tensor) else b.dtype
 
 
 class Pow(Function):
@@ -535,6 +556,20 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:
         raise
 
 
+class FloorDivide(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.floor_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(
+            "floor_divide: the derivative for floor_divide is not implemented (as in PyTorch); "
+            "detach its operands, or use div(input, other, rounding_mode='floor'), whose "
+            "gradient is zero"
+        )
+
+
 @register(
     method=True,
     inplace=True,
@@ -542,7 +577,9 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:
     operators=("__floordiv__", "__rfloordiv__", "__ifloordiv__"),
 )
 def floor_divide(input: Any, other: Any) -> Tensor:
-    """``floor(input / other)``; not differentiable (the result never requires grad).
+    """``floor(input / other)``. As in PyTorch the result of float operands requires grad, but
+    backpropagating through it raises (no derivative is defined); ``div(input, other,
+    rounding_mode='floor')`` is the same value with a zero gradient.
 
     Examples
     --------
@@ -550,32 +587,62 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     >>> autograd.floor_divide(autograd.tensor([7, -7]), 2)
     tensor([ 3, -4])
     """
-    a, b = binary_operands(input, other, "floor_divide")
-    a_arr, b_arr = np.asarray(a), np.asarray(b)
-    try:
-        return Tensor._make(np.asarray(np.floor_divide(a_arr, b_arr)))
-    except ValueError:
-        raise broadcast_error("floor_divide", a_arr, b_arr) from None
+    return _apply_binary(FloorDivide, input, other, "floor_divide")
+
+
+class Remainder(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        if ctx.needs_input_grad[1]:
+            ctx.save_for_backward(a, b)
+        return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        na, nb = ctx.needs_input_grad
+        gb = None
+        if nb:
+            a, b = ctx.saved_tensors
+            gb = -g * np.floor(a / b)
+        return (g if na else None), gb
+
+
+def _remainder_sample(draw: Any, dtype: np.dtype) -> Sample:
+    # Quotients keep their fractional part in [0.15, 0.85]: away from the jumps of the result.
+    a, b = binary(other_low=0.5, other_high=2.0)(draw, dtype).args
+    sign = np.where(np.arange(b.size).reshape(b.shape) % 2 == 0, 1.0, -1.0)
+    b = np.asarray(b * sign, dtype)
+    q = a / b
+    whole = np.floor(q)
+    a = np.asarray(b * (whole + np.clip(q - whole, 0.15, 0.85)), dtype)
+    return Sample((a, b))
 
 
 @register(
-    method=True, inplace=True, numpy=np.remainder, operators=("__mod__", "__rmod__", "__imod__")
+    method=True,
+    inplace=True,
+    numpy=np.remainder,
+    operators=("__mod__", "__rmod__", "__imod__"),
+    sample=_remainder_sample,
+    ref=np.remainder,
 )
 def remainder(input: Any, other: Any) -> Tensor:
-    """Python-style modulus (the sign of ``other``); not differentiable here.
+    """Python-style modulus ``input - other * floor(input / other)`` (the sign of ``other``).
+
+    The gradient is PyTorch's: 1 for ``input`` and ``-floor(input / other)`` for ``other``
+    (the jumps where the quotient crosses an integer are ignored).
 
     Examples
     --------
     >>> import autograd
     >>> autograd.remainder(autograd.tensor([-3, 5]), 3)
     tensor([0, 2])
+    >>> x = autograd.tensor([1.0, 2.5], requires_grad=True)
+    >>> (x % 1.5 + x).sum().backward()
+    >>> x.grad
+    tensor([2., 2.])
     """
-    a, b = binary_operands(input, other, "remainder")
-    a_arr, b_arr = np.asarray(a), np.asarray(b)
-    try:
-        return Tensor._make(np.asarray(np.remainder(a_arr, b_arr)))
-    except ValueError:
-        raise broadcast_error("remainder", a_arr, b_arr) from None
+    return _apply_binary(Remainder, input, other, "remainder")
 
 
 @tensor_method(name="__pos__")
