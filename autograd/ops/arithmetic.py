@@ -577,9 +577,10 @@ class FloorDivide(Function):
     operators=("__floordiv__", "__rfloordiv__", "__ifloordiv__"),
 )
 def floor_divide(input: Any, other: Any) -> Tensor:
-    """``floor(input / other)``. As in PyTorch the result of float operands requires grad, but
-    backpropagating through it raises (no derivative is defined); ``div(input, other,
-    rounding_mode='floor')`` is the same value with a zero gradient.
+    """``floor(input / other)``; the result requires grad, but backward through it raises.
+
+    As in PyTorch no derivative is defined; ``div(input, other, rounding_mode='floor')`` is the
+    same value with a zero gradient.
 
     Examples
     --------
