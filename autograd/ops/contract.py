@@ -165,7 +165,7 @@ def _einsum_grad(spec: _EinsumSpec, i: int, g: Any, operands: tuple) -> Any:
         for c, s in zip(term, arg.shape):
             reach[c] = max(reach.get(c, 0), s)
     for c, s in zip(spec.inputs[i], operands[i].shape):
-        if reach.get(c, 0) < s:
+        if reach.get(c, -1) < s:  # a label of size 0 found nowhere else needs its ones too
             terms.append(c)
             args.append(np.ones(s, dtype=g.dtype))
             reach[c] = s

@@ -9,6 +9,7 @@ Operands must share one dtype, as in PyTorch (no implicit promotion); only ``out
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,7 @@ _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 def _gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` on arrays, folding a stack of matrices times one matrix into a single GEMM."""
     if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
-        out = np.matmul(a.reshape(-1, a.shape[-1]), b)
+        out = np.matmul(_rows(a), b)
         return out.reshape(a.shape[:-1] + (b.shape[1],))
     if (
         _kernel_matmul is not None
@@ -42,6 +43,12 @@ def _gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ):
         return _kernel_matmul(a, b)
     return np.matmul(a, b)
+
+
+def _rows(a: Any) -> Any:
+    """A stack of matrices as one matrix of all their rows (sizes spelled out: NumPy cannot
+    infer a -1 for an empty array)."""
+    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
 
 def _mm(a: Any, b: Any) -> Any:
@@ -96,7 +103,7 @@ class Matmul(Function):
         if need_b:
             if b.ndim == 2 and a.ndim > 2:
                 # One GEMM over the folded batch instead of a stack the engine would sum.
-                gb = _mm(_mT(a.reshape(-1, a.shape[-1])), g.reshape(-1, g.shape[-1]))
+                gb = _mm(_mT(_rows(a)), _rows(g))
             else:
                 gb = _mm(_mT(a), g)
         return ga, gb

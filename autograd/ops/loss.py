@@ -9,6 +9,7 @@ same rule is written with the differentiable ``softmax`` so second derivatives a
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,8 @@ def _rows(x: Any, shape: tuple) -> Any:
     if len(shape) == 1:
         return x.reshape(1, shape[0])
     n, c = shape[0], shape[1]
-    return np.swapaxes(x.reshape(n, c, -1), 1, 2).reshape(-1, c)
+    rest = math.prod(shape[2:])  # spelled out: NumPy cannot infer a -1 for an empty array
+    return np.swapaxes(x.reshape(n, c, rest), 1, 2).reshape(n * rest, c)
 
 
 def _unrows(g: Any, shape: tuple) -> Any:
@@ -39,7 +41,7 @@ def _unrows(g: Any, shape: tuple) -> Any:
     if len(shape) == 1:
         return g.reshape(shape)
     n, c = shape[0], shape[1]
-    return np.swapaxes(g.reshape(n, -1, c), 1, 2).reshape(shape)
+    return np.swapaxes(g.reshape(n, math.prod(shape[2:]), c), 1, 2).reshape(shape)
 
 
 class CrossEntropy(Function):
