@@ -134,7 +134,8 @@ def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        na, nb = ctx.needs_input_grad
+        ctx.save_for_backward(a if nb else None, b if na else None)  # only what a rule reads
         return a * b
 
     @staticmethod
@@ -167,7 +168,7 @@ def mul(input: Any, other: Any) -> Tensor:
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         return a / b
 
     @staticmethod
@@ -245,7 +246,9 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         y = a**b
-        ctx.save_for_backward(a, b, y)
+        # The output only for the exponent's gradient, as PyTorch: x ** 3 followed by an
+        # in-place op on the result still differentiates.
+        ctx.save_for_backward(a, b, y if ctx.needs_input_grad[1] else None)
         return y
 
     @staticmethod
@@ -255,7 +258,7 @@ class Pow(Function):
         ga = gb = None
         if na:
             if isinstance(b, (int, float)):
-                ga = g * 0 if b == 0 else g * b * a ** (b - 1)
+                ga = zeros_like_grad(g) if b == 0 else g * b * a ** (b - 1)
             else:
                 # d/da a**b = b * a**(b-1); PyTorch gives 0 where b == 0 (even at a == 0).
                 ga = np.where(b == 0, 0.0, g * b * a ** (b - 1))
@@ -511,7 +514,11 @@ def _bound(b: Any, x: Tensor, name: str) -> Any:
 class Lerp(Function):
     @staticmethod
     def forward(ctx, start, end, weight):
-        ctx.save_for_backward(start, end, weight)
+        ns, ne, nw = ctx.needs_input_grad
+        # As PyTorch: start and end only for the weight's gradient, the weight only for theirs.
+        ctx.save_for_backward(
+            start if nw else None, end if nw else None, weight if ns or ne else None
+        )
         return start + weight * (end - start)
 
     @staticmethod

@@ -38,12 +38,17 @@ class Var(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.asarray(np.sqrt(ss / denom) if root else ss / denom)
         ctx.meta = (x.shape, axes, keepdim, denom, root)
-        ctx.save_for_backward(x, xc, y)
+        # As PyTorch: var keeps its input, std also its output.
+        if root:
+            ctx.save_for_backward(x, xc, y)
+        else:
+            ctx.save_for_backward(x, xc)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        x, xc, y = ctx.saved_tensors
+        x, xc, *out = ctx.saved_tensors
+        y = out[0] if out else None
         shape, axes, keepdim, denom, root = ctx.meta
         if isinstance(x, Tensor):
             xc = x - x.mean(axis=axes, keepdims=True)
