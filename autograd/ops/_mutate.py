@@ -68,7 +68,10 @@ def run_inplace(
         _check_shapes(self, op, others, names)
     if not _records(self, others):
         if writable:
-            _run_fast(self, op, fast, graph, self._array)
+            try:
+                fast(self._array)
+            except (TypeError, ValueError) as e:
+                raise _fast_error(self, op, graph, e) from None
         else:  # a view of an expanded tensor that does not overlap: write through its base
             tmp = self._array.copy()
             _run_fast(self, op, fast, graph, tmp)
@@ -116,8 +119,8 @@ def _check_read_only(self: Tensor, op: str) -> None:
 def _check_shapes(self: Tensor, op: str, others: tuple, names: tuple[str, ...]) -> None:
     shape = self._array.shape
     for name, o in zip(names, others):
-        if not isinstance(o, (Tensor, np.ndarray)):
-            continue
+        if not isinstance(o, (Tensor, np.ndarray)) or o.shape == shape:
+            continue  # the common case stays cheap: optimizers update in place every step
         try:
             full = np.broadcast_shapes(shape, o.shape)
         except ValueError:
@@ -135,17 +138,20 @@ def _check_shapes(self: Tensor, op: str, others: tuple, names: tuple[str, ...]) 
 def _run_fast(self: Tensor, op: str, fast: Callable, graph: Callable, array: np.ndarray) -> None:
     try:
         fast(array)
-    except TypeError as e:
-        if "cast" not in str(e):  # a casting refusal (NumPy's UFuncTypeError); else ours
-            raise
-        raise RuntimeError(_cast_message(self, op, graph)) from None
-    except ValueError as e:
-        if "broadcast" not in str(e):
-            raise
-        raise ValueError(
+    except (TypeError, ValueError) as e:
+        raise _fast_error(self, op, graph, e) from None
+
+
+def _fast_error(self: Tensor, op: str, graph: Callable, e: Exception) -> Exception:
+    """Our message for NumPy's casting and broadcasting refusals; any other error as it is."""
+    if isinstance(e, TypeError) and "cast" in str(e):  # NumPy's UFuncTypeError
+        return RuntimeError(_cast_message(self, op, graph))
+    if isinstance(e, ValueError) and "broadcast" in str(e):
+        return ValueError(
             f"{op}: an operand does not broadcast to the shape {self.shape} of the tensor "
             "written in place"
-        ) from None
+        )
+    return e
 
 
 def _cast_message(self: Tensor, op: str, graph: Callable) -> str:

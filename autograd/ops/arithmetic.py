@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes as _dt
 from ..function import Function
 from ..tensor import Tensor, tensor_method
 from ._table import select_grad, zeros_like_grad
@@ -491,6 +492,15 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     x = as_tensor(input)
+    if x._array.dtype.kind != "f":  # an integer input with float bounds gives a float result
+        target = x._array.dtype
+        for b in (min, max):
+            if isinstance(b, Tensor):
+                target = _dt.promote(target, b._array.dtype)
+            elif b is not None:
+                target = _dt.scalar_result(target, b)
+        if target != x._array.dtype:
+            x = x.to(target)
     lo = _bound(min, x, "min")
     hi = _bound(max, x, "max")
     try:

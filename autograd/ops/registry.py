@@ -12,6 +12,7 @@ library never imports Hypothesis at import time.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -214,12 +215,19 @@ def _inplace_twin(fn: Callable, name: str, inplace: bool | Callable, numpy: Any)
 
     else:
         fast = inplace
+    params = tuple(inspect.signature(fn).parameters)[1:]  # the names errors give the operands
+    leading = [params[:n] for n in range(len(params) + 1)]
 
     def twin(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         arrays = [a._array if isinstance(a, Tensor) else a for a in args]
+        if kwargs:  # keyword operands take part too (one that requires grad is recorded)
+            kw = {k: v._array if isinstance(v, Tensor) else v for k, v in kwargs.items()}
+            others, names = (*args, *kwargs.values()), (*leading[len(args)], *kwargs)
+        else:
+            kw, others, names = kwargs, args, leading[len(args)]
         return run_inplace(
-            self, twin_name, lambda a: fast(a, *arrays, **kwargs),
-            lambda t: fn(t, *args, **kwargs), args,
+            self, twin_name, lambda a: fast(a, *arrays, **kw),
+            lambda t: fn(t, *args, **kwargs), others, names,
         )  # fmt: skip
 
     twin.__name__ = twin.__qualname__ = twin_name

@@ -229,3 +229,74 @@ def test_saved_base_still_detects_the_change():
     x[1:].mul_(2)
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         x.sum().backward()
+
+
+# ------------------------------------------------------------------------------ errors
+_NUMPY_TEXT = ("ufunc", "operands could not be broadcast", "Cannot cast", "non-broadcastable")
+
+
+def _int(values):
+    return autograd.tensor(values, dtype=autograd.int64)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: _int([1, 2]).add_(0.5), "add_: result type Float can't be cast to the desired "
+         "output type Long"),
+        (lambda: _int([1, 2]).mul_(autograd.ones(2)), "mul_: result type Float can't be cast"),
+        (lambda: _int([1, 2]).add_(autograd.ones(2, requires_grad=True)),
+         "add_: result type Float can't be cast to the desired output type Long"),
+        (lambda: autograd.zeros(2, dtype=autograd.bool).add_(1),
+         "add_: result type Long can't be cast to the desired output type Bool"),
+        (lambda: _int([1, 2]).exp_(), "exp_: result type Float can't be cast"),
+        (lambda: _int([1, 2]).clamp_(0.5, 1.5), "clamp_: result type Float can't be cast"),
+    ],
+)  # fmt: skip
+def test_in_place_cast_errors_name_both_types(call, match):
+    with pytest.raises(RuntimeError, match=match) as info:
+        call()
+    assert not any(t in str(info.value) for t in _NUMPY_TEXT)
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda x: x.add_(autograd.ones(2)), r"add_: other of shape \(2,\) does not broadcast "
+         r"to the shape \(3,\)"),
+        (lambda x: x.sub_(autograd.ones(2, 3)), r"sub_: the tensor written in place has shape "
+         r"\(3,\), but other of shape \(2, 3\) broadcasts it to \(2, 3\)"),
+        (lambda x: x.copy_(autograd.ones(2)), r"copy_: src of shape \(2,\)"),
+        (lambda x: x.lerp_(autograd.ones(4), 0.5), r"lerp_: end of shape \(4,\)"),
+        (lambda x: x.addcmul_(autograd.ones(2), autograd.ones(3)), r"addcmul_: tensor1 of shape"),
+        (lambda x: x.mul_(other=autograd.ones(2)), r"mul_: other of shape \(2,\)"),
+    ],
+)  # fmt: skip
+def test_in_place_shape_errors_name_the_argument(call, match, requires_grad):
+    x = autograd.zeros(3)
+    if requires_grad:
+        x = autograd.zeros(3, requires_grad=True) * 1
+    before = x.detach().numpy().copy()
+    with pytest.raises(ValueError, match=match) as info:
+        call(x)
+    assert not any(t in str(info.value) for t in _NUMPY_TEXT)
+    np.testing.assert_array_equal(x.detach().numpy(), before)  # nothing half-written
+    assert x._version == 0
+
+
+def test_in_place_cast_message_matches_torch(torch):
+    with pytest.raises(RuntimeError) as theirs:
+        torch.zeros(2, dtype=torch.int64).add_(0.5)
+    with pytest.raises(RuntimeError) as ours:
+        _int([0, 0]).add_(0.5)
+    assert str(theirs.value) in str(ours.value)
+
+
+def test_in_place_keyword_operand_that_requires_grad_is_recorded():
+    x = autograd.ones(2)
+    w = autograd.tensor([2.0, 3.0], requires_grad=True)
+    x.mul_(other=w)  # a constant joins the graph through a keyword operand too
+    assert x.requires_grad
+    x.sum().backward()
+    assert w.grad.tolist() == [1.0, 1.0]
