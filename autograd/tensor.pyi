@@ -169,6 +169,8 @@ class Tensor:
         keepdims: bool | None = ...,
     ) -> Tensor:
         """Index (int64) of the first smallest element, over the flattened tensor or along ``dim``."""
+    def argsort(self, dim: int = ..., descending: bool = ..., stable: bool = ...) -> Tensor:
+        """The indices that sort ``input`` along ``dim`` (see :func:`sort`)."""
     def backward(
         self,
         gradient: Any = ...,
@@ -177,6 +179,8 @@ class Tensor:
         inputs: Any = ...,
     ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+    def bernoulli(self, p: float | None = ..., *, generator: Any = ...) -> Tensor:
+        """1 with probability ``input`` (or ``p``, when given) at each element, else 0."""
     def bernoulli_(self, p: float = ...) -> Tensor:
         """Fill with 1 with probability ``p``, else 0."""
     def bmm(self, mat2: Any) -> Tensor:
@@ -326,6 +330,8 @@ class Tensor:
         """Where elements are NaN."""
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
+    def kthvalue(self, k: int, dim: int = ..., keepdim: bool = ...) -> Any:
+        """The ``k``-th smallest element along ``dim`` (``k`` counts from 1) and its index."""
     def le(self, other: Any) -> Tensor:
         """Elementwise ``input <= other`` (bool)."""
     def lerp(self, end: Any, weight: Any) -> Tensor:
@@ -396,6 +402,8 @@ class Tensor:
         keepdims: bool | None = ...,
     ) -> Tensor:
         """Mean over ``dim``. Floating point only (as PyTorch): pass ``dtype`` for an integer input."""
+    def median(self, dim: int | None = ..., keepdim: bool = ...) -> Any:
+        """The lower median: of all elements (a 0-d tensor), or along ``dim`` with indices."""
     def min(
         self, dim: Any = ..., keepdim: bool = ..., *, axis: Any = ..., keepdims: bool | None = ...
     ) -> Any:
@@ -404,12 +412,20 @@ class Tensor:
         """Elementwise minimum; at ties each side gets half the gradient (PyTorch's convention)."""
     def mm(self, mat2: Any) -> Tensor:
         """Product of two 2-D matrices (no broadcasting; see :func:`matmul` for that)."""
+    def mode(self, dim: int = ..., keepdim: bool = ...) -> Any:
+        """The most frequent value along ``dim`` (the smallest among equally frequent ones) and the"""
     def movedim(self, source: Any, destination: Any) -> Tensor:
         """Move dims ``source`` to positions ``destination`` (ints or sequences); others keep their"""
+    def msort(self) -> Tensor:
+        """``sort(input, dim=0).values``."""
     def mul(self, other: Any) -> Tensor:
         """``input * other``, broadcasting."""
     def mul_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.mul`: writes the result into ``input`` and returns it."""
+    def multinomial(
+        self, num_samples: int, replacement: bool = ..., *, generator: Any = ...
+    ) -> Tensor:
+        """Draw ``num_samples`` category indices from each row of non-negative weights."""
     def multiply(self, other: Any) -> Tensor:
         """``input * other``, broadcasting."""
     def multiply_(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -529,6 +545,8 @@ class Tensor:
         """The shape, or the size of dimension ``dim``."""
     def softmax(self, dim: int | None = ..., dtype: Any = ..., *, axis: Any = ...) -> Tensor:
         """``exp(x) / sum(exp(x), dim)``, computed with the max subtracted (stable for logits of"""
+    def sort(self, dim: int = ..., descending: bool = ..., stable: bool = ...) -> Any:
+        """Sorted values along ``dim`` and the indices they came from."""
     def split(self, split_size_or_sections: Any, dim: int = ...) -> tuple[Tensor, ...]:
         """Split into pieces of ``split_size_or_sections`` along ``dim`` (the last may be smaller),"""
     def sqrt(self) -> Tensor:
@@ -595,6 +613,8 @@ class Tensor:
         """Convert dtype (``to(float64)``, ``to(dtype=...)``); device must be ``"cpu"``."""
     def tolist(self) -> Any:
         """Nested Python lists (a number for a 0-d tensor)."""
+    def topk(self, k: int, dim: int = ..., largest: bool = ..., sorted: bool = ...) -> Any:
+        """The ``k`` largest (or smallest) elements along ``dim``, in order, with their indices."""
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap dims ``dim0`` and ``dim1``. Returns a view."""
     def tril(self, diagonal: int = ...) -> Tensor:
