@@ -1,0 +1,284 @@
+"""What runs in a DataLoader worker process, and what both kinds of loading share.
+
+A fetcher turns one item of the loader's index sampler (a list of indices when batching, else
+one index) into a collated batch; the in-process loader and each worker process use the same
+fetchers. A worker reads ``(task_id, index)`` pairs from its index queue and sends
+``(task_id, batch)`` back through its own result pipe; an exception travels back as a
+:class:`_WorkerError` carrying the worker's traceback text.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import random
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import autograd
+
+from .dataset import IterableDataset, Subset, TensorDataset
+
+__all__ = ["WorkerInfo", "get_worker_info"]
+
+# How often (seconds) a waiting worker checks that the main process still exists.
+_CHECK_INTERVAL = 1.0
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    """What a DataLoader worker process knows about itself (see :func:`get_worker_info`).
+
+    Attributes
+    ----------
+    id : int
+        This worker's id, ``0 .. num_workers - 1``.
+    num_workers : int
+    seed : int
+        The seed of this worker's generators (``base_seed + id``; the base seed is drawn from
+        the loader's generator, or the global one, each epoch).
+    dataset : object
+        This process's copy of the dataset.
+    """
+
+    id: int
+    num_workers: int
+    seed: int
+    dataset: Any
+
+
+_worker_info: WorkerInfo | None = None
+
+
+def get_worker_info() -> WorkerInfo | None:
+    """In a DataLoader worker process, this worker's :class:`WorkerInfo`; else ``None``.
+
+    Use it in an ``IterableDataset.__iter__`` or a ``worker_init_fn`` to give each worker its
+    own share of the data.
+
+    Examples
+    --------
+    >>> import nn
+    >>> nn.data.get_worker_info() is None  # the main process
+    True
+    """
+    return _worker_info
+
+
+# ------------------------------------------------------------------------------- fetchers
+def _tensor_source(dataset: Any) -> tuple[TensorDataset, np.ndarray | None] | None:
+    """(TensorDataset, index map) when batches can be cut by fancy indexing the whole tensors."""
+    if isinstance(dataset, TensorDataset):
+        if any(t.requires_grad for t in dataset.tensors):
+            return None
+        return dataset, None
+    if isinstance(dataset, Subset):
+        inner = _tensor_source(dataset.dataset)
+        if inner is None:
+            return None
+        base, mapping = inner
+        idx = np.asarray(dataset.indices, dtype=np.int64)
+        return base, idx if mapping is None else mapping[idx]
+    return None
+
+
+class _MapFetcher:
+    """Fetch a map-style dataset's items by index and collate them.
+
+    With ``tensor_batches`` (the loader's collate is ``default_collate``) a TensorDataset, or a
+    Subset of one, is batched by one fancy index per tensor instead of item by item.
+    """
+
+    def __init__(self, dataset: Any, auto_collation: bool, collate_fn: Callable,
+                 drop_last: bool, tensor_batches: bool) -> None:  # fmt: skip
+        self.dataset = dataset
+        self.auto_collation = auto_collation
+        self.collate_fn = collate_fn
+        source = _tensor_source(dataset) if auto_collation and tensor_batches else None
+        self._arrays = None if source is None else [t.numpy() for t in source[0].tensors]
+        self._rows = None if source is None else source[1]
+
+    def fetch(self, index: Any) -> Any:
+        if not self.auto_collation:
+            return self.collate_fn(self.dataset[index])
+        if self._arrays is not None and len(index) > 0:
+            return self._cut(index)
+        getitems = getattr(self.dataset, "__getitems__", None)
+        items = getitems(index) if getitems else [self.dataset[i] for i in index]
+        return self.collate_fn(items)
+
+    def _cut(self, index: list[int]) -> list[autograd.Tensor]:
+        rows = np.asarray(index, dtype=np.int64)
+        try:
+            if self._rows is not None:
+                rows = self._rows[rows]
+            return [autograd.from_numpy(a[rows]) for a in self._arrays]
+        except IndexError:
+            n = len(self.dataset)
+            bad = [i for i in index if not -n <= i < n]
+            raise IndexError(
+                f"DataLoader: indices {bad} are out of range for a dataset of length {n}"
+            ) from None
+
+
+class _StreamFetcher:
+    """Pull items from an IterableDataset's iterator; StopIteration once it is exhausted."""
+
+    def __init__(self, dataset: Any, auto_collation: bool, collate_fn: Callable,
+                 drop_last: bool, tensor_batches: bool) -> None:  # fmt: skip
+        self.items = iter(dataset)
+        self.auto_collation = auto_collation
+        self.collate_fn = collate_fn
+        self.drop_last = drop_last
+        self.ended = False
+
+    def fetch(self, index: Any) -> Any:
+        if self.ended:
+            raise StopIteration
+        if not self.auto_collation:
+            return self.collate_fn(next(self.items))
+        batch = []
+        for _ in index:
+            try:
+                batch.append(next(self.items))
+            except StopIteration:
+                self.ended = True
+                break
+        if not batch or (self.drop_last and len(batch) < len(index)):
+            raise StopIteration
+        return self.collate_fn(batch)
+
+
+def make_fetcher(dataset: Any, *args: Any) -> _MapFetcher | _StreamFetcher:
+    """The fetcher for ``dataset``'s kind; ``args``: auto_collation, collate_fn, drop_last,
+    tensor_batches."""
+    kind = _StreamFetcher if isinstance(dataset, IterableDataset) else _MapFetcher
+    return kind(dataset, *args)
+
+
+# -------------------------------------------------------------------------------- messages
+class _KeyErrorMessage(str):
+    """A KeyError's text printed as is (KeyError would otherwise show the repr)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+class _WorkerError:
+    """The exception being handled in a worker, to be raised again in the main process."""
+
+    def __init__(self, worker_id: int) -> None:
+        exc_type = sys.exc_info()[0] or RuntimeError
+        self.name = exc_type.__name__
+        try:
+            pickle.dumps(exc_type)
+        except Exception:  # a class the main process could not import
+            exc_type = RuntimeError
+        self.exc_type = exc_type
+        self.text = traceback.format_exc()
+        self.worker_id = worker_id
+
+    def reraise(self) -> None:
+        msg = (
+            f"Caught {self.name} in DataLoader worker process {self.worker_id}.\n"
+            f"Original {self.text}"
+        )
+        if self.exc_type is KeyError:
+            msg = _KeyErrorMessage(msg)
+        try:
+            exc = self.exc_type(msg)
+        except Exception:  # an exception type that cannot be built from one message
+            exc = RuntimeError(msg)
+        raise exc
+
+
+@dataclass(frozen=True)
+class _StreamEnd:
+    """A worker's IterableDataset copy is exhausted."""
+
+    worker_id: int
+
+
+@dataclass(frozen=True)
+class _Resume:
+    """Start a new epoch (persistent workers): rebuild the fetcher, then acknowledge."""
+
+
+def _seed_everything(seed: int, worker_id: int) -> None:
+    random.seed(seed)
+    autograd.manual_seed(seed)
+    # NumPy's legacy global generator takes 32-bit words: derive them from the seed.
+    np.random.seed(np.random.SeedSequence([worker_id, seed % 2**32, seed >> 32]).generate_state(4))
+
+
+def _send(conn: Any, task_id: Any, data: Any, worker_id: int) -> None:
+    try:
+        payload = pickle.dumps((task_id, data), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        payload = pickle.dumps((task_id, _WorkerError(worker_id)))
+    conn.send_bytes(payload)
+
+
+def worker_loop(
+    dataset: Any, index_queue: Any, result_conn: Any, done_event: Any, fetch_args: tuple,
+    seed: int, init_fn: Callable[[int], None] | None, worker_id: int, num_workers: int,
+) -> None:  # fmt: skip
+    """The body of a worker process: seed, run ``init_fn``, then answer tasks until told to stop.
+
+    ``None`` on the index queue, or the main process disappearing, ends the loop. After
+    ``done_event`` is set remaining tasks are skipped.
+    """
+    global _worker_info
+    parent = os.getppid()
+    try:
+        autograd.set_num_threads(1)  # the workers already use every core between them
+        _seed_everything(seed, worker_id)
+        _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
+                                  dataset=dataset)  # fmt: skip
+        init_error = fetcher = None
+        try:
+            if init_fn is not None:
+                init_fn(worker_id)
+            fetcher = make_fetcher(dataset, *fetch_args)
+        except Exception:
+            init_error = _WorkerError(worker_id)
+        ended = False
+        while True:
+            try:
+                task = index_queue.get(timeout=_CHECK_INTERVAL)
+            except queue.Empty:
+                if os.getppid() != parent:
+                    return
+                continue
+            if task is None:
+                return
+            if isinstance(task, _Resume):
+                ended, fetcher = False, None
+                try:
+                    fetcher = make_fetcher(dataset, *fetch_args)
+                except Exception:
+                    init_error = _WorkerError(worker_id)
+                _send(result_conn, task, None, worker_id)
+                continue
+            if done_event.is_set() or ended:
+                continue
+            task_id, index = task
+            if fetcher is None:  # worker_init_fn or the dataset's __iter__ failed
+                data = init_error
+            else:
+                try:
+                    data = fetcher.fetch(index)
+                except StopIteration:
+                    data, ended = _StreamEnd(worker_id), True
+                except Exception:
+                    data = _WorkerError(worker_id)
+            _send(result_conn, task_id, data, worker_id)
+            del data
+    except (KeyboardInterrupt, BrokenPipeError):
+        pass  # the main process is stopping, or already gone
