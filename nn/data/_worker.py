@@ -184,7 +184,8 @@ class _WorkerError:
         self.text = traceback.format_exc()
         self.worker_id = worker_id
 
-    def reraise(self) -> None:
+    def exception(self) -> BaseException:
+        """The exception to raise in the main process, the worker's traceback in its text."""
         msg = (
             f"Caught {self.name} in DataLoader worker process {self.worker_id}.\n"
             f"Original {self.text}"
@@ -192,10 +193,9 @@ class _WorkerError:
         if self.exc_type is KeyError:
             msg = _KeyErrorMessage(msg)
         try:
-            exc = self.exc_type(msg)
+            return self.exc_type(msg)
         except Exception:  # an exception type that cannot be built from one message
-            exc = RuntimeError(msg)
-        raise exc
+            return RuntimeError(msg)
 
 
 @dataclass(frozen=True)

@@ -378,6 +378,12 @@ class _LoaderIter:
 
     def __next__(self) -> Any:
         data = self._next_data()
+        if isinstance(data, _WorkerError):
+            exc = data.exception()
+            # Raised from a frame that no longer holds the iterator, so a caught exception (or
+            # sys.last_traceback) does not keep the iterator and its workers alive.
+            del self, data
+            raise exc
         self._yielded += 1
         if self._is_stream and self._reported_len is not None:
             if self._yielded > self._reported_len:
@@ -550,6 +556,7 @@ class _MultiProcessIter(_LoaderIter):
     def _receive(self) -> tuple[int, Any]:
         got = self._pool.receive(self._timeout)
         if got is None:
+            self._shutdown()
             raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
         return got
 
@@ -599,9 +606,6 @@ class _MultiProcessIter(_LoaderIter):
                 else:
                     self._ready[task_id] = data
                 continue
-            data = self._ready.pop(task)
             del self._tasks[task]
             self._put_task()
-            if isinstance(data, _WorkerError):
-                data.reraise()
-            return data
+            return self._ready.pop(task)  # a _WorkerError is raised by __next__
