@@ -1,4 +1,5 @@
-"""What runs in a DataLoader worker process, and what both kinds of loading share.
+"""DataLoader worker processes: what runs in them, the pool that runs them, and the fetchers
+that in-process loading shares.
 
 A fetcher turns one item of the loader's index sampler (a list of indices when batching, else
 one index) into a collated batch; the in-process loader and each worker process use the same
@@ -9,14 +10,17 @@ fetchers. A worker reads ``(task_id, index)`` pairs from its index queue and sen
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import queue
 import random
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 from typing import Any
 
 import numpy as np
@@ -29,6 +33,8 @@ __all__ = ["WorkerInfo", "get_worker_info"]
 
 # How often (seconds) a waiting worker checks that the main process still exists.
 _CHECK_INTERVAL = 1.0
+# Seconds a stopping loader waits for its workers to exit before terminating them.
+_SHUTDOWN_WAIT = 5.0
 
 
 @dataclass(frozen=True)
@@ -225,7 +231,7 @@ def _send(conn: Any, task_id: Any, data: Any, worker_id: int) -> None:
     conn.send_bytes(payload)
 
 
-def worker_loop(
+def _worker_loop(
     dataset: Any, index_queue: Any, result_conn: Any, done_event: Any, fetch_args: tuple,
     seed: int, init_fn: Callable[[int], None] | None, worker_id: int, num_workers: int,
 ) -> None:  # fmt: skip
@@ -282,3 +288,112 @@ def worker_loop(
             del data
     except (KeyboardInterrupt, BrokenPipeError):
         pass  # the main process is stopping, or already gone
+
+
+# ---------------------------------------------------------------------------- the pool
+class _WorkerPool:
+    """A loader's worker processes, each with an index queue in and a result pipe out.
+
+    The main process waits on all result pipes and on the processes themselves at once, so a
+    worker that dies is noticed at once. The pool holds no reference to the iterator using it,
+    so a finalizer of that iterator can shut it down.
+    """
+
+    def __init__(self, loader: Any, fetch_args: tuple, base_seed: int) -> None:
+        ctx = loader.multiprocessing_context or multiprocessing.get_context()
+        n = loader.num_workers
+        self.closed = False
+        self.done = ctx.Event()
+        self.queues: list = []
+        self.readers: list = []
+        self.workers: list = []
+        self.expected = [True] * n  # workers that must stay alive
+        try:
+            for i in range(n):
+                q = ctx.Queue()
+                q.cancel_join_thread()  # never block exit on tasks a dead worker left unread
+                reader, writer = ctx.Pipe(duplex=False)
+                args = (loader.dataset, q, writer, self.done, fetch_args, base_seed + i,
+                        loader.worker_init_fn, i, n)  # fmt: skip
+                w = ctx.Process(target=_worker_loop, args=args, daemon=True)
+                self.queues.append(q)
+                self.readers.append(reader)
+                try:
+                    w.start()
+                except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                    raise TypeError(
+                        f"DataLoader: cannot start a worker with the "
+                        f"{ctx.get_start_method()!r} start method: the dataset, collate_fn "
+                        f"and worker_init_fn must be picklable ({exc})"
+                    ) from exc
+                finally:
+                    writer.close()
+                self.workers.append(w)
+        except BaseException:
+            self.shutdown()
+            raise
+
+    def send(self, worker: int, message: Any) -> None:
+        self.queues[worker].put(message)
+
+    def retire(self, worker: int) -> None:
+        """Let one worker exit (its IterableDataset copy is exhausted)."""
+        self.expected[worker] = False
+        self.queues[worker].put(None)
+
+    def receive(self, timeout: float) -> tuple[int, Any] | None:
+        """(worker id, message) from the first worker with a result; None after ``timeout``."""
+        live = [i for i, alive in enumerate(self.expected) if alive]
+        if self.closed or not live:
+            raise RuntimeError("DataLoader: no worker left to load from (they have stopped)")
+        readers = {self.readers[i]: i for i in live}
+        sentinels = {self.workers[i].sentinel: i for i in live}
+        ready = wait([*readers, *sentinels], timeout if timeout > 0 else None)
+        if not ready:
+            return None
+        gone = {sentinels[obj] for obj in ready if obj in sentinels}
+        for conn in ready:
+            if conn in readers:
+                try:
+                    return readers[conn], pickle.loads(conn.recv_bytes())
+                except EOFError:  # the worker closed its end: it is exiting
+                    gone.add(readers[conn])
+        dead = [self.workers[i] for i in sorted(gone)]
+        for w in dead:
+            w.join(timeout=_SHUTDOWN_WAIT)  # for the exit code
+        detail = ", ".join(f"{w.pid} (exit code {w.exitcode})" for w in dead)
+        self.shutdown()  # the epoch cannot complete without the lost worker's batches
+        raise RuntimeError(f"DataLoader worker (pid(s) {detail}) exited unexpectedly")
+
+    def shutdown(self) -> None:
+        """Stop every worker: ask, wait up to a few seconds (reading what they still send so
+        none stays blocked on a full pipe), then terminate. Safe to call twice."""
+        if self.closed:
+            return
+        self.closed = True
+        self.done.set()
+        for q in self.queues:
+            try:
+                q.put(None)
+            except (OSError, ValueError):
+                pass
+        running = {w.sentinel: w for w in self.workers if w.is_alive()}
+        readers = list(self.readers)
+        deadline = time.monotonic() + _SHUTDOWN_WAIT
+        while running and time.monotonic() < deadline:
+            for obj in wait([*running, *readers], max(0.0, deadline - time.monotonic())):
+                if obj in running:
+                    running.pop(obj)
+                    continue
+                try:
+                    obj.recv_bytes()
+                except (EOFError, OSError):
+                    readers.remove(obj)
+        for w in self.workers:
+            if w.is_alive():
+                w.terminate()
+            w.join()
+        for q in self.queues:
+            q.close()
+        for r in self.readers:
+            r.close()

@@ -8,35 +8,22 @@ import multiprocessing
 import multiprocessing.context
 import numbers
 import os
-import pickle
-import time
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from multiprocessing.connection import wait
 from typing import Any, Generic, TypeVar
 
 import autograd
 from autograd import Generator
 
 from ._collate import default_collate, default_convert
-from ._worker import (
-    _Resume,
-    _StreamEnd,
-    _WorkerError,
-    get_worker_info,
-    make_fetcher,
-    worker_loop,
-)  # fmt: skip
+from ._worker import _Resume, _StreamEnd, _WorkerError, _WorkerPool, get_worker_info, make_fetcher
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
 
 T_co = TypeVar("T_co", covariant=True)
-
-# Seconds a stopping loader waits for its workers to exit before terminating them.
-_SHUTDOWN_WAIT = 5.0
 
 # Set once a DataLoader exists; changing them afterwards would desynchronize its samplers.
 _FROZEN = frozenset(
@@ -406,115 +393,6 @@ class _SingleProcessIter(_LoaderIter):
 
     def _next_data(self) -> Any:
         return self._fetcher.fetch(next(self._sampler_iter))
-
-
-class _WorkerPool:
-    """Worker processes, each with an index queue in and a result pipe out.
-
-    Owns no reference to the iterator using it, so it can be shut down by a finalizer when that
-    iterator is collected.
-    """
-
-    def __init__(self, loader: DataLoader, fetch_args: tuple, base_seed: int) -> None:
-        ctx = loader.multiprocessing_context or multiprocessing.get_context()
-        n = loader.num_workers
-        self.closed = False
-        self.done = ctx.Event()
-        self.queues: list = []
-        self.readers: list = []
-        self.workers: list = []
-        self.expected = [True] * n  # workers that must stay alive
-        try:
-            for i in range(n):
-                q = ctx.Queue()
-                q.cancel_join_thread()  # never block exit on tasks a dead worker left unread
-                reader, writer = ctx.Pipe(duplex=False)
-                args = (loader.dataset, q, writer, self.done, fetch_args, base_seed + i,
-                        loader.worker_init_fn, i, n)  # fmt: skip
-                w = ctx.Process(target=worker_loop, args=args, daemon=True)
-                self.queues.append(q)
-                self.readers.append(reader)
-                try:
-                    w.start()
-                except (pickle.PicklingError, TypeError, AttributeError) as exc:
-                    raise TypeError(
-                        f"DataLoader: cannot start a worker with the "
-                        f"{ctx.get_start_method()!r} start method: the dataset, collate_fn "
-                        f"and worker_init_fn must be picklable ({exc})"
-                    ) from exc
-                finally:
-                    writer.close()
-                self.workers.append(w)
-        except BaseException:
-            self.shutdown()
-            raise
-
-    def send(self, worker: int, message: Any) -> None:
-        self.queues[worker].put(message)
-
-    def retire(self, worker: int) -> None:
-        """Let one worker exit (its IterableDataset copy is exhausted)."""
-        self.expected[worker] = False
-        self.queues[worker].put(None)
-
-    def receive(self, timeout: float) -> tuple[int, Any] | None:
-        """(worker id, message) from the first worker with a result; None after ``timeout``."""
-        deadline = time.monotonic() + timeout if timeout else None
-        live = [i for i, alive in enumerate(self.expected) if alive]
-        if self.closed or not live:
-            raise RuntimeError("DataLoader: no worker left to load from (they have stopped)")
-        readers = {self.readers[i]: i for i in live}
-        sentinels = {self.workers[i].sentinel: i for i in live}
-        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-        ready = wait([*readers, *sentinels], remaining)
-        if not ready:
-            return None
-        gone = {sentinels[obj] for obj in ready if obj in sentinels}
-        for conn in ready:
-            if conn in readers:
-                try:
-                    return readers[conn], pickle.loads(conn.recv_bytes())
-                except EOFError:  # the worker closed its end: it is exiting
-                    gone.add(readers[conn])
-        dead = [self.workers[i] for i in sorted(gone)]
-        for w in dead:
-            w.join(timeout=_SHUTDOWN_WAIT)  # for the exit code
-        detail = ", ".join(f"{w.pid} (exit code {w.exitcode})" for w in dead)
-        self.shutdown()  # the epoch cannot complete without the lost worker's batches
-        raise RuntimeError(f"DataLoader worker (pid(s) {detail}) exited unexpectedly")
-
-    def shutdown(self) -> None:
-        """Stop every worker: ask, wait up to a few seconds (reading what they still send so
-        none stays blocked on a full pipe), then terminate. Safe to call twice."""
-        if self.closed:
-            return
-        self.closed = True
-        self.done.set()
-        for q in self.queues:
-            try:
-                q.put(None)
-            except (OSError, ValueError):
-                pass
-        running = {w.sentinel: w for w in self.workers if w.is_alive()}
-        readers = list(self.readers)
-        deadline = time.monotonic() + _SHUTDOWN_WAIT
-        while running and time.monotonic() < deadline:
-            for obj in wait([*running, *readers], max(0.0, deadline - time.monotonic())):
-                if obj in running:
-                    running.pop(obj)
-                    continue
-                try:
-                    obj.recv_bytes()
-                except (EOFError, OSError):
-                    readers.remove(obj)
-        for w in self.workers:
-            if w.is_alive():
-                w.terminate()
-            w.join()
-        for q in self.queues:
-            q.close()
-        for r in self.readers:
-            r.close()
 
 
 class _MultiProcessIter(_LoaderIter):
