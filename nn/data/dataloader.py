@@ -13,13 +13,19 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
-import autograd
 from autograd import Generator
 
 from ._collate import default_collate, default_convert
 from ._worker import _Resume, _StreamEnd, _WorkerError, _WorkerPool, get_worker_info, make_fetcher
 from .dataset import IterableDataset
-from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    _draw_seed,
+    _is_positive_int,
+)
 
 __all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
 
@@ -36,11 +42,6 @@ class _InfiniteConstantSampler(Sampler[None]):
 
     def __iter__(self) -> Iterator[None]:
         return itertools.repeat(None)
-
-
-def _draw_seed(generator: Generator | None) -> int:
-    gen = autograd.default_generator if generator is None else generator
-    return int(gen.integers(0, 2**63, None))
 
 
 def _usable_cpus() -> int:
@@ -179,10 +180,7 @@ class DataLoader(Generic[T_co]):
                 "DataLoader: batch_size=None option disables auto-batching and is mutually "
                 "exclusive with drop_last"
             )
-        if batch_size is not None and (
-            not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool)
-            or batch_size <= 0
-        ):  # fmt: skip
+        if batch_size is not None and not _is_positive_int(batch_size):
             raise ValueError(
                 f"DataLoader: batch_size should be a positive integer value or None, but got "
                 f"batch_size={batch_size!r}"
@@ -325,10 +323,7 @@ def _check_workers(num_workers: Any, timeout: Any, prefetch_factor: Any, persist
             "DataLoader: prefetch_factor option could only be specified in multiprocessing; "
             "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
         )
-    if prefetch_factor is not None and (
-        not isinstance(prefetch_factor, numbers.Integral) or isinstance(prefetch_factor, bool)
-        or prefetch_factor <= 0
-    ):  # fmt: skip
+    if prefetch_factor is not None and not _is_positive_int(prefetch_factor):
         raise ValueError(
             f"DataLoader: prefetch_factor should be a positive int, got {prefetch_factor!r}"
         )

@@ -38,6 +38,12 @@ def _check_generator(generator: object, owner: str) -> Generator | None:
     return generator
 
 
+def _draw_seed(generator: Generator | None) -> int:
+    """A seed in [0, 2**63) drawn from ``generator``, else from the global generator."""
+    gen = autograd.default_generator if generator is None else generator
+    return int(gen.integers(0, 2**63, None))
+
+
 def _private_generator(generator: Generator | None) -> Generator:
     """``generator``, or a fresh one seeded by one draw from the global generator.
 
@@ -46,7 +52,7 @@ def _private_generator(generator: Generator | None) -> Generator:
     """
     if generator is not None:
         return generator
-    return Generator(int(autograd.default_generator.integers(0, 2**63, None)))
+    return Generator(_draw_seed(None))
 
 
 def _is_positive_int(value: object) -> bool:
