@@ -277,7 +277,9 @@ class DataLoader(Generic[T_co]):
             return _SingleProcessIter(self)
         if not self.persistent_workers:
             return _MultiProcessIter(self)
-        if self._iterator is None:
+        if (
+            self._iterator is None or self._iterator._pool.closed
+        ):  # none yet, or stopped by an error
             self._iterator = _MultiProcessIter(self)
         else:
             self._iterator._reset(self)
@@ -285,7 +287,13 @@ class DataLoader(Generic[T_co]):
 
     def __len__(self) -> int:
         if not isinstance(self.dataset, IterableDataset):
-            return len(self._index_sampler)
+            sampler = self._index_sampler
+            if not hasattr(type(sampler), "__len__"):
+                raise TypeError(
+                    f"DataLoader: len() needs the length of its sampler, and "
+                    f"{type(sampler).__name__} has none"
+                )
+            return len(sampler)
         try:
             n = len(self.dataset)
         except TypeError:

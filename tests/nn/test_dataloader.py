@@ -197,6 +197,10 @@ def test_other_bad_arguments_are_named():
         DataLoader(ds, num_workers=1, multiprocessing_context=3)
     with pytest.raises(TypeError, match="unexpected keyword"):
         DataLoader(ds, seed=1)
+    with pytest.raises(TypeError, match="list_iterator has none"):
+        len(DataLoader(ds, batch_size=None, sampler=iter([0, 1])))
+    with pytest.raises(TypeError, match="list_iterator has none"):
+        len(DataLoader(ds, batch_size=2, sampler=iter([0, 1])))
 
 
 def test_settings_are_frozen_after_init_like_torch(torch):

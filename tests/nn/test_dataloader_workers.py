@@ -219,6 +219,16 @@ def test_timeout():
     with pytest.raises(RuntimeError, match="DataLoader timed out after 0.05 seconds"):
         list(loader)
     assert _no_workers_left()
+    # persistent workers stopped by a timeout are replaced at the next epoch
+    loader = DataLoader(Sleepy(), batch_size=2, num_workers=1, timeout=0.05,
+                        persistent_workers=True)  # fmt: skip
+    with pytest.raises(RuntimeError, match="timed out"):
+        list(loader)
+    assert _no_workers_left()
+    with pytest.raises(RuntimeError, match="timed out"):
+        list(loader)
+    del loader
+    assert _no_workers_left()
 
 
 # ------------------------------------------------------------------------------- shutdown
