@@ -47,8 +47,8 @@ class WorkerInfo:
         This worker's id, ``0 .. num_workers - 1``.
     num_workers : int
     seed : int
-        The seed of this worker's generators (``base_seed + id``; the base seed is drawn from
-        the loader's generator, or the global one, each epoch).
+        The seed of this worker's generators: ``base_seed + id``, the base seed drawn from the
+        loader's generator (else the global one) whenever an iterator starts its workers.
     dataset : object
         This process's copy of the dataset.
     """

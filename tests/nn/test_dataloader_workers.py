@@ -198,6 +198,25 @@ def test_loading_can_go_on_after_a_worker_exception_like_torch():
     assert _no_workers_left()
 
 
+class Unpicklable(Dataset):
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        return lambda: i  # a batch of these cannot travel back to the main process
+
+
+def _as_list(batch):
+    return batch
+
+
+def test_a_batch_that_cannot_be_sent_back_is_an_error():
+    loader = DataLoader(Unpicklable(), batch_size=2, num_workers=1, collate_fn=_as_list)
+    with pytest.raises(Exception, match=r"(?s)in DataLoader worker process 0.*pickle"):
+        list(loader)
+    assert _no_workers_left()
+
+
 def test_worker_init_fn_error_reaches_the_main_process():
     def broken_init(worker_id):
         raise OSError(f"no device for worker {worker_id}")
