@@ -12,12 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from . import _methods
+from . import _compat_methods, _methods
 from . import dtypes as _dt
 from ._math_methods import MathMethods
 from ._methods import TensorMethods
 from ._printing import format_tensor
 from ._structure_methods import StructureMethods
+from .device import CPU, check_device, device, parse_to
+from .size import Size
 
 
 class Tensor(TensorMethods, MathMethods, StructureMethods):
@@ -43,11 +45,16 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
     __array_priority__ = 1000
 
     def __init__(
-        self, data: Any = (), dtype: Any = None, requires_grad: bool = False, device: Any = None
+        self, *args: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
     ) -> None:
+        # PyTorch's legacy constructor: Tensor(2, 3) is uninitialized float32 of that shape,
+        # Tensor([1, 2]) holds the data as float32; dtype= and requires_grad= are numbagrad's.
+        from .tensor_types import legacy_init
+
         check_device(device)
-        t = tensor(data, dtype=dtype, requires_grad=requires_grad)
-        _init_slots(self, t._array, t._requires_grad, None, 0)
+        legacy_init(self, args, _dt.float32 if dtype is None else _dt.to_dtype(dtype), "Tensor")
+        if requires_grad:
+            self.requires_grad_(True)
 
     @staticmethod
     def _make(
@@ -75,25 +82,30 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
         return self._array.ndim
 
     @property
-    def device(self) -> str:
-        """Always ``"cpu"``."""
-        return "cpu"
+    def device(self) -> device:
+        """Always ``device("cpu")``: numbagrad computes on the CPU."""
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        """Always ``False``: numbagrad has no CUDA tensors."""
+        return False
 
     def dim(self) -> int:
         """Number of dimensions (PyTorch's method form of ``ndim``)."""
         return self._array.ndim
 
     def size(self, dim: int | None = None) -> Any:
-        """The shape, or the size of dimension ``dim``.
+        """The shape as a :class:`Size`, or the size of dimension ``dim``.
 
         Examples
         --------
         >>> import autograd
-        >>> autograd.zeros(2, 3).size(-1)
-        3
+        >>> autograd.zeros(2, 3).size(), autograd.zeros(2, 3).size(-1)
+        (autograd.Size([2, 3]), 3)
         """
         if dim is None:
-            return self._array.shape
+            return Size(self._array.shape)
         return self._array.shape[normalize_dim(dim, self.ndim, "size")]
 
     def numel(self) -> int:
@@ -177,31 +189,24 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
         self._array = value._array
 
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert dtype (``to(float64)``, ``to(dtype=...)``); device must be ``"cpu"``.
+        """Convert dtype and/or device, as PyTorch's three forms.
+
+        ``to(dtype, non_blocking=False, copy=False)``, ``to(device=None, dtype=None,
+        non_blocking=False, copy=False)`` and ``to(other, non_blocking=False, copy=False)``
+        (``other``'s dtype). The device must be the CPU (``"cpu"``, ``device("cpu")``); any
+        other raises ``RuntimeError``. Returns ``self`` when nothing changes, unless ``copy``.
 
         Examples
         --------
         >>> import autograd
-        >>> autograd.ones(2).to(autograd.float64).dtype
-        dtype('float64')
+        >>> x = autograd.ones(2)
+        >>> x.to(autograd.float64).dtype, x.to("cpu") is x, x.to(autograd.device("cpu")) is x
+        (dtype('float64'), True, True)
         """
-        dtype = kwargs.pop("dtype", None)
-        check_device(kwargs.pop("device", None))
-        kwargs.pop("copy", None)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to(): unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
-                check_device(a)  # a device name, not a dtype: reject non-CPU devices clearly
-                continue
-            else:
-                dtype = a
-        if dtype is None:
-            return self
-        return _methods.ops.to_dtype(self, _dt.to_dtype(dtype))
+        dev, dtype, copy = parse_to(args, kwargs)
+        check_device(dev)
+        out = self if dtype is None else _methods.ops.to_dtype(self, _dt.to_dtype(dtype))
+        return _methods.ops.clone(out) if copy and out is self else out
 
     def float(self) -> Tensor:
         """Convert to float32."""
@@ -227,11 +232,24 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
         """Convert to bool."""
         return self.to(_dt.bool_)
 
-    def type(self, dtype: Any = None) -> Any:
-        """With no argument the type name (``"autograd.FloatTensor"``); else convert."""
+    def type(self, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
+        """With no argument the type name (``"autograd.FloatTensor"``); else convert.
+
+        ``dtype`` is a dtype, a legacy type (``autograd.DoubleTensor``) or a type name
+        (``"torch.DoubleTensor"``, ``"autograd.DoubleTensor"``).
+
+        Examples
+        --------
+        >>> import autograd
+        >>> x = autograd.ones(1)
+        >>> x.type(), x.type("torch.DoubleTensor").dtype, x.type(autograd.LongTensor).dtype
+        ('autograd.FloatTensor', dtype('float64'), dtype('int64'))
+        """
+        from .tensor_types import resolve_type, type_name
+
         if dtype is None:
-            return "autograd." + _TYPE_NAMES.get(self.dtype, str(self.dtype)) + "Tensor"
-        return self.to(dtype)
+            return type_name(self.dtype)
+        return self.to(resolve_type(dtype), **kwargs)
 
     def cpu(self) -> Tensor:
         """Return self (numbagrad only has a CPU)."""
@@ -390,6 +408,18 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
     def __repr__(self) -> str:
         return format_tensor(self)
 
+    # PyTorch's construction and introspection methods (defined in _compat_methods.py)
+    __format__ = _compat_methods.format_
+    cuda = _compat_methods.cuda
+    new_tensor = _compat_methods.new_tensor
+    new_zeros = _compat_methods.new_zeros
+    new_ones = _compat_methods.new_ones
+    new_empty = _compat_methods.new_empty
+    new_full = _compat_methods.new_full
+    type_as = _compat_methods.type_as
+    narrow = _compat_methods.narrow
+    data_ptr = _compat_methods.data_ptr
+
     def __reduce_ex__(self, protocol: Any) -> Any:
         return (_rebuild, (self._array, self._requires_grad))
 
@@ -453,15 +483,6 @@ _TYPE_NAMES = {
 
 
 # --------------------------------------------------------------------------- conversion helpers
-def check_device(device: Any) -> None:
-    """Accept ``None``/``"cpu"``; reject any other device with a clear error."""
-    if device is None:
-        return
-    name = str(device)
-    if name not in ("cpu", "cpu:0"):
-        raise RuntimeError(f"device: numbagrad only runs on the CPU, got device={device!r}")
-
-
 def as_array(data: Any, dtype: np.dtype | None = None, argname: str = "data") -> np.ndarray:
     """Convert Python/NumPy data to an array with PyTorch's dtype inference.
 
