@@ -37,6 +37,7 @@ from .tensor import Tensor
 from . import accelerator, backends, cuda
 from ._compat_methods import is_tensor, numel
 from .device import device
+from .serialization import load, save
 from .size import Size
 from .tensor_types import *  # noqa: F403
 
