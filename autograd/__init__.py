@@ -9,7 +9,7 @@ Examples
 tensor([2., 4.])
 """
 
-from . import _methods, ops
+from . import ops
 from .creation import *  # noqa: F403
 from .dtypes import (  # noqa: F401
     bool_,
@@ -41,7 +41,6 @@ from .serialization import load, save
 from .size import Size
 from .tensor_types import *  # noqa: F403
 
-_methods.ops = ops
 
 bool = bool_  # noqa: A001 - PyTorch's name for the dtype
 float = float32  # noqa: A001
@@ -51,6 +50,33 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
 from .kernels._jit import get_num_threads, set_num_threads  # noqa: E402
 
 __version__ = "0.1.0"
+__numbagrad__ = True  # tells nn and optim this is numbagrad's engine, not HIPS autograd
+
+
+def _warn_if_shadowing() -> None:
+    """Warn when another package named ``autograd`` (HIPS autograd) sits later on sys.path."""
+    import os
+    import sys
+    import warnings
+
+    ours = os.path.dirname(os.path.abspath(__file__))
+    for entry in sys.path:
+        other = os.path.join(entry or os.getcwd(), "autograd")
+        if os.path.isfile(os.path.join(other, "__init__.py")) and os.path.abspath(other) != ours:
+            if os.path.isfile(os.path.join(other, "engine.py")) and os.path.isfile(
+                os.path.join(other, "tensor.py")
+            ):
+                continue  # another checkout of numbagrad itself
+            warnings.warn(
+                f"numbagrad's `autograd` ({ours}) shadows another package named autograd at "
+                f"{other} (most likely HIPS autograd): code expecting that package gets "
+                "numbagrad's engine. Install numbagrad in its own virtual environment.",
+                stacklevel=2,
+            )
+            return
+
+
+_warn_if_shadowing()
 
 
 def __getattr__(name: str) -> object:

@@ -1,8 +1,5 @@
 """Tensor methods PyTorch programs use to build and inspect tensors: ``new_*``, ``type_as``,
-``narrow``, ``data_ptr``; and the functions ``is_tensor`` and ``numel``.
-
-``tensor.py`` binds the methods in the class body. This module imports nothing from ``tensor.py``
-at import time (that module imports this one); the factories are looked up when called.
+``narrow``, ``data_ptr``, ``cuda``, ``__format__``; and the functions ``is_tensor`` and ``numel``.
 """
 
 from __future__ import annotations
@@ -12,22 +9,23 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as _dt
+from .creation import _finish, _size
+from .tensor import Tensor, normalize_dim, tensor, tensor_method
 
 __all__ = ["is_tensor", "numel"]
 
 
-def _new(self: Any, fill: Any, size: tuple, fn: str, dtype: Any, device: Any, rg: bool) -> Any:
-    from .creation import _finish, _size
-
-    dt = self.dtype if dtype is None else _dt.to_dtype(dtype)
+def _new(t: Tensor, fill: Any, size: tuple, fn: str, dtype: Any, device: Any, rg: bool) -> Tensor:
+    dt = t.dtype if dtype is None else _dt.to_dtype(dtype)
     shape = _size(size, fn)
     arr = np.empty(shape, dt) if fill is None else np.full(shape, fill, dt)
     return _finish(arr, rg, device)
 
 
+@tensor_method
 def new_tensor(
-    self: Any, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
-) -> Any:
+    self: Tensor, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A new leaf tensor holding a copy of ``data``, with this tensor's dtype unless ``dtype``.
 
     Examples
@@ -37,15 +35,14 @@ def new_tensor(
     >>> x.new_tensor([1, 2])
     tensor([1., 2.], dtype=autograd.float64)
     """
-    from .tensor import tensor
-
     return tensor(data, dtype=self.dtype if dtype is None else dtype, device=device,
                   requires_grad=requires_grad)  # fmt: skip
 
 
+@tensor_method
 def new_zeros(
-    self: Any, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
-) -> Any:
+    self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Zeros of shape ``size`` (``new_zeros(2, 3)`` or ``new_zeros((2, 3))``), this dtype.
 
     Examples
@@ -58,9 +55,10 @@ def new_zeros(
     return _new(self, 0, size, "new_zeros", dtype, device, requires_grad)
 
 
+@tensor_method
 def new_ones(
-    self: Any, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
-) -> Any:
+    self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Ones of shape ``size``, with this tensor's dtype unless ``dtype`` is given.
 
     Examples
@@ -72,9 +70,10 @@ def new_ones(
     return _new(self, 1, size, "new_ones", dtype, device, requires_grad)
 
 
+@tensor_method
 def new_empty(
-    self: Any, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
-) -> Any:
+    self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """An uninitialized tensor of shape ``size``, with this tensor's dtype unless ``dtype``.
 
     Examples
@@ -86,14 +85,15 @@ def new_empty(
     return _new(self, None, size, "new_empty", dtype, device, requires_grad)
 
 
+@tensor_method
 def new_full(
-    self: Any,
+    self: Tensor,
     size: Any,
     fill_value: Any,
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
-) -> Any:
+) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value``, this tensor's dtype unless ``dtype``.
 
     Examples
@@ -102,8 +102,6 @@ def new_full(
     >>> autograd.zeros(1).new_full((2,), 7)
     tensor([7., 7.])
     """
-    from .tensor import Tensor
-
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if not isinstance(fill_value, (int, float, bool, np.number, np.bool_)):
@@ -114,7 +112,8 @@ def new_full(
     return _new(self, fill_value, (size,), "new_full", dtype, device, requires_grad)
 
 
-def type_as(self: Any, other: Any) -> Any:
+@tensor_method
+def type_as(self: Tensor, other: Any) -> Tensor:
     """This tensor converted to ``other``'s dtype (``self`` itself when they already match).
 
     Examples
@@ -123,14 +122,13 @@ def type_as(self: Any, other: Any) -> Any:
     >>> autograd.tensor([1, 2]).type_as(autograd.zeros(1))
     tensor([1., 2.])
     """
-    from .tensor import Tensor
-
     if not isinstance(other, Tensor):
         raise TypeError(f"type_as: other must be a Tensor, got {type(other).__name__}")
     return self.to(other.dtype)
 
 
-def narrow(self: Any, dim: Any, start: Any, length: Any) -> Any:
+@tensor_method
+def narrow(self: Tensor, dim: Any, start: Any, length: Any) -> Tensor:
     """The view of ``length`` entries of dimension ``dim`` from ``start`` (negative counts back).
 
     Shares storage with this tensor, and gradients flow back to it.
@@ -141,8 +139,6 @@ def narrow(self: Any, dim: Any, start: Any, length: Any) -> Any:
     >>> autograd.arange(10).narrow(0, 2, 3)
     tensor([2, 3, 4])
     """
-    from .tensor import Tensor, normalize_dim
-
     if self.ndim == 0:
         raise RuntimeError("narrow: cannot be applied to a 0-d tensor")
     d = normalize_dim(dim, self.ndim, "narrow")
@@ -170,7 +166,8 @@ def narrow(self: Any, dim: Any, start: Any, length: Any) -> Any:
     return self[(slice(None),) * d + (slice(begin, begin + size),)]
 
 
-def data_ptr(self: Any) -> int:
+@tensor_method
+def data_ptr(self: Tensor) -> int:
     """The address of the first element (0 for a tensor with no elements, as in PyTorch).
 
     Examples
@@ -184,6 +181,7 @@ def data_ptr(self: Any) -> int:
     return 0 if arr.size == 0 else arr.__array_interface__["data"][0]
 
 
+@tensor_method(name="__format__")
 def format_(self, format_spec: str) -> str:
     """A 0-d tensor formats as its value (``f"{loss:.4f}"``); others only with no spec.
 
@@ -203,7 +201,8 @@ def format_(self, format_spec: str) -> str:
     return str(self)
 
 
-def cuda(self, device: Any = None, non_blocking: bool = False) -> Any:
+@tensor_method
+def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
     """Raise ``RuntimeError``: numbagrad runs on the CPU only (there is no CUDA device).
 
     Examples
@@ -230,8 +229,6 @@ def is_tensor(obj: Any) -> bool:
     >>> autograd.is_tensor(autograd.ones(1)), autograd.is_tensor([1.0])
     (True, False)
     """
-    from .tensor import Tensor
-
     return isinstance(obj, Tensor)
 
 
@@ -244,8 +241,6 @@ def numel(input: Any) -> int:  # noqa: A002 - PyTorch's name
     >>> autograd.numel(autograd.zeros(2, 3))
     6
     """
-    from .tensor import Tensor
-
     if not isinstance(input, Tensor):
         raise TypeError(f"numel: input must be a Tensor, got {type(input).__name__}")
     return input.numel()

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import grad_mode
 from .function import Context
-from .tensor import Tensor
+from .tensor import Tensor, tensor_method
 
 
 def backward(
@@ -55,6 +55,29 @@ def backward(
         only = {id(t): t for t in _as_tuple(inputs, "inputs")}
     _run(outs, grads, create_graph if retain_graph is None else retain_graph, create_graph,
          accumulate_only=only)  # fmt: skip
+
+
+@tensor_method(name="backward")
+def _tensor_backward(
+    self: Tensor,
+    gradient: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
+    """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+    ``gradient`` is required unless self has one element. See :func:`autograd.backward`.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
+    backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
 
 def grad(

@@ -1,28 +1,26 @@
 """Tensor: one NumPy array plus what autograd needs to know about it.
 
-Operators and op methods live in ``_methods.TensorMethods`` and delegate to ``autograd.ops``;
-this file holds storage, conversion, the autograd attributes and printing.
+This file holds storage, conversion, the autograd attributes and printing. The methods that need
+the layers above it -- ``backward`` (the engine), the op methods and operators (each op's
+declaration in ``autograd/ops``) -- are bound by those layers through :func:`tensor_method`, so
+imports only ever go one way: dtypes -> tensor -> function -> engine -> ops.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from . import _compat_methods, _methods
 from . import dtypes as _dt
-from ._math_methods import MathMethods
-from ._methods import TensorMethods
 from ._printing import format_tensor
-from ._structure_methods import StructureMethods
-from .device import CPU, check_device, device, parse_to
+from .device import CPU, check_device, device
 from .size import Size
 
 
-class Tensor(TensorMethods, MathMethods, StructureMethods):
+class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
     Create tensors with :func:`autograd.tensor` or the factories (``zeros``, ``randn``, ...).
@@ -188,69 +186,6 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
             raise TypeError(f"data: expected a Tensor, got {type(value).__name__}")
         self._array = value._array
 
-    def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert dtype and/or device, as PyTorch's three forms.
-
-        ``to(dtype, non_blocking=False, copy=False)``, ``to(device=None, dtype=None,
-        non_blocking=False, copy=False)`` and ``to(other, non_blocking=False, copy=False)``
-        (``other``'s dtype). The device must be the CPU (``"cpu"``, ``device("cpu")``); any
-        other raises ``RuntimeError``. Returns ``self`` when nothing changes, unless ``copy``.
-
-        Examples
-        --------
-        >>> import autograd
-        >>> x = autograd.ones(2)
-        >>> x.to(autograd.float64).dtype, x.to("cpu") is x, x.to(autograd.device("cpu")) is x
-        (dtype('float64'), True, True)
-        """
-        dev, dtype, copy = parse_to(args, kwargs)
-        check_device(dev)
-        out = self if dtype is None else _methods.ops.to_dtype(self, _dt.to_dtype(dtype))
-        return _methods.ops.clone(out) if copy and out is self else out
-
-    def float(self) -> Tensor:
-        """Convert to float32."""
-        return self.to(_dt.float32)
-
-    def double(self) -> Tensor:
-        """Convert to float64."""
-        return self.to(_dt.float64)
-
-    def half(self) -> Tensor:
-        """Convert to float16."""
-        return self.to(_dt.float16)
-
-    def long(self) -> Tensor:
-        """Convert to int64."""
-        return self.to(_dt.int64)
-
-    def int(self) -> Tensor:
-        """Convert to int32."""
-        return self.to(_dt.int32)
-
-    def bool(self) -> Tensor:
-        """Convert to bool."""
-        return self.to(_dt.bool_)
-
-    def type(self, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
-        """With no argument the type name (``"autograd.FloatTensor"``); else convert.
-
-        ``dtype`` is a dtype, a legacy type (``autograd.DoubleTensor``) or a type name
-        (``"torch.DoubleTensor"``, ``"autograd.DoubleTensor"``).
-
-        Examples
-        --------
-        >>> import autograd
-        >>> x = autograd.ones(1)
-        >>> x.type(), x.type("torch.DoubleTensor").dtype, x.type(autograd.LongTensor).dtype
-        ('autograd.FloatTensor', dtype('float64'), dtype('int64'))
-        """
-        from .tensor_types import resolve_type, type_name
-
-        if dtype is None:
-            return type_name(self.dtype)
-        return self.to(resolve_type(dtype), **kwargs)
-
     def cpu(self) -> Tensor:
         """Return self (numbagrad only has a CPU)."""
         return self
@@ -352,22 +287,6 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
         hooks.append(hook)
         return RemovableHandle(hooks, hook)
 
-    def backward(
-        self,
-        gradient: Any = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
-        inputs: Any = None,
-    ) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
-
-        ``gradient`` is required unless self has one element. See :func:`autograd.backward`.
-        """
-        from .engine import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
-                 inputs=inputs)  # fmt: skip
-
     @property
     def _version(self) -> int:
         """How many times this tensor's storage was changed in place."""
@@ -378,11 +297,6 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
         if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._array.shape[0]
-
-    def __iter__(self) -> Iterator[Tensor]:
-        if self._array.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return iter(_methods.ops.unbind(self, 0))
 
     def __bool__(self) -> bool:
         if self._array.size != 1:
@@ -408,18 +322,6 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
     def __repr__(self) -> str:
         return format_tensor(self)
 
-    # PyTorch's construction and introspection methods (defined in _compat_methods.py)
-    __format__ = _compat_methods.format_
-    cuda = _compat_methods.cuda
-    new_tensor = _compat_methods.new_tensor
-    new_zeros = _compat_methods.new_zeros
-    new_ones = _compat_methods.new_ones
-    new_empty = _compat_methods.new_empty
-    new_full = _compat_methods.new_full
-    type_as = _compat_methods.type_as
-    narrow = _compat_methods.narrow
-    data_ptr = _compat_methods.data_ptr
-
     def __reduce_ex__(self, protocol: Any) -> Any:
         return (_rebuild, (self._array, self._requires_grad))
 
@@ -434,6 +336,34 @@ class Tensor(TensorMethods, MathMethods, StructureMethods):
 
 
 _new = object.__new__
+
+
+def tensor_method(fn: Any = None, *, name: str | None = None) -> Any:
+    """Bind ``fn`` (a function, or a property) to Tensor as ``name`` (default: its own name).
+
+    The engine and the op declarations give Tensor its methods this way; each name is bound
+    once, so two declarations of one method are an error rather than a silent override.
+    Usable as a decorator, with or without ``name``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd.tensor import Tensor, tensor_method
+    >>> @tensor_method(name="double_it")
+    ... def _double_it(self):
+    ...     return self * 2
+    >>> autograd.tensor([1.0]).double_it()
+    tensor([2.])
+    >>> del Tensor.double_it
+    """
+    if fn is None:
+        return lambda f: tensor_method(f, name=name)
+    key = name or fn.__name__
+    existing = Tensor.__dict__.get(key)
+    if existing is not None and existing is not fn:
+        raise RuntimeError(f"Tensor.{key} is declared twice")
+    setattr(Tensor, key, fn)
+    return fn
 
 
 def _init_slots(t: Tensor, array: np.ndarray, rg: bool, grad_fn: Any, nr: int) -> None:

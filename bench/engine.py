@@ -1,4 +1,4 @@
-"""Engine overhead benchmarks (issue: the engine): import time, a chain of 200 small elementwise
+"""Engine overhead benchmarks: import time, a chain of 200 small elementwise
 ops, a 64-256-256-10 MLP step, and peak memory over many MLP steps."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Op benchmarks (issue: kernels): convolutions, pooling and matmul, forward + backward, float32.
+"""Op benchmarks: convolutions, pooling and matmul, forward + backward, float32.
 
 Each row times ``y = op(x, w...); y.backward(g)`` with the input and weight requiring grad, and
 reports the median, the ratio ours/PyTorch and GFLOP/s where the FLOPs are defined (a

@@ -13,19 +13,23 @@ Examples
 ['w']
 """
 
-# ---- module system (module / parameter / containers owner)
+from ._engine import require_numbagrad_engine
+
+require_numbagrad_engine()
+
+# ---- module system: modules, parameters, containers
 from .parameter import Buffer, Parameter
 from .module import Module
 from .layers.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 
-# ---- init, utils, data, checkpoints (module-system owner)
+# ---- init, utils, data, checkpoints
 from . import init, utils, data
 from .serialization import load, save
 
-# ---- losses (module-system owner)
+# ---- losses
 from .losses import *
 
-# ---- layers and functional (layers owner)
+# ---- layers and functional
 from . import functional
 from .layers.activation import *
 from .layers.attention import *

@@ -16,6 +16,16 @@ Examples
 tensor([0.2500], requires_grad=True)
 """
 
+import importlib as _importlib
+
+if getattr(_importlib.import_module("autograd"), "__numbagrad__", False) is not True:
+    raise ImportError(
+        "optim: `import autograd` found a package that is not numbagrad's engine (most likely "
+        "HIPS autograd, the PyPI package 'autograd', which uses the same import name). Install "
+        "numbagrad in its own virtual environment, or `pip uninstall autograd` and reinstall "
+        "numbagrad."
+    )
+
 from . import lr_scheduler
 from .adadelta import Adadelta, adadelta
 from .adagrad import Adagrad, adagrad

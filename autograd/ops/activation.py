@@ -31,19 +31,6 @@ from .transcendental import _sigmoid_array
 from .transcendental import erf as _erf_op
 from .transcendental import sigmoid as _sigmoid_op
 
-__all__ = [
-    "leaky_relu",
-    "elu",
-    "selu",
-    "celu",
-    "gelu",
-    "silu",
-    "mish",
-    "softplus",
-    "logsigmoid",
-    "softsign",
-]
-
 
 # ------------------------------------------------------------------------------ leaky_relu
 class LeakyRelu(Function):

@@ -11,14 +11,9 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, tensor_method
 from ._util import as_tensor, binary_operands, broadcast_error, float_tensor
 from .registry import Sample, binary, register
-
-__all__ = [
-    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
-    "maximum", "minimum", "where", "clamp", "clip", "lerp", "floor_divide", "remainder",
-]  # fmt: skip
 
 
 def _apply_binary(fn: type[Function], a: Any, b: Any, op: str, floating: bool = False) -> Tensor:
@@ -42,6 +37,36 @@ def _apply_binary(fn: type[Function], a: Any, b: Any, op: str, floating: bool = 
         raise
 
 
+# Fast paths of the in-place twins (``add_``, ``sub_``, ...): write into ``a``, no graph.
+def _add_fast(a: np.ndarray, other: Any, alpha: float = 1) -> None:
+    if alpha == 1:
+        np.add(a, other, out=a, casting="same_kind")
+    else:
+        np.add(a, np.multiply(other, alpha, dtype=a.dtype), out=a, casting="same_kind")
+
+
+def _sub_fast(a: np.ndarray, other: Any, alpha: float = 1) -> None:
+    _add_fast(a, np.negative(other), alpha)
+
+
+def _clamp_fast(a: np.ndarray, min: Any = None, max: Any = None) -> None:  # noqa: A002
+    if min is None and max is None:
+        raise ValueError("clamp_: at least one of min and max must be given")
+    np.clip(a, min, max, out=a)
+
+
+def _lerp_fast(a: np.ndarray, end: Any, weight: Any) -> None:
+    a += np.multiply(weight, np.subtract(end, a), dtype=a.dtype)
+
+
+def _where_method(fn: Any) -> Any:
+    def where(self: Tensor, condition: Any, other: Any) -> Tensor:
+        """``where(condition, self, other)``."""
+        return fn(condition, self, other)
+
+    return where
+
+
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
@@ -52,7 +77,13 @@ class Add(Function):
         return g, g
 
 
-@register(sample=binary())
+@register(
+    method=True,
+    inplace=_add_fast,
+    numpy=np.add,
+    operators=("__add__", "__radd__", "__iadd__"),
+    sample=binary(),
+)
 def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
     """``input + alpha * other``, broadcasting.
 
@@ -77,7 +108,14 @@ class Sub(Function):
         return g, -g
 
 
-@register(sample=binary())
+@register(
+    method=True,
+    inplace=_sub_fast,
+    numpy=np.subtract,
+    aliases=("subtract",),
+    operators=("__sub__", "__rsub__", "__isub__"),
+    sample=binary(),
+)
 def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
     """``input - alpha * other``, broadcasting.
 
@@ -90,9 +128,6 @@ def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
     if alpha != 1:
         other = mul(other, alpha)
     return _apply_binary(Sub, input, other, "sub")
-
-
-subtract = sub
 
 
 class Mul(Function):
@@ -108,7 +143,14 @@ class Mul(Function):
         return (g * b if na else None), (g * a if nb else None)
 
 
-@register(sample=binary())
+@register(
+    method=True,
+    inplace=True,
+    numpy=np.multiply,
+    aliases=("multiply",),
+    operators=("__mul__", "__rmul__", "__imul__"),
+    sample=binary(),
+)
 def mul(input: Any, other: Any) -> Tensor:
     """``input * other``, broadcasting.
 
@@ -119,9 +161,6 @@ def mul(input: Any, other: Any) -> Tensor:
     tensor([3., 6.])
     """
     return _apply_binary(Mul, input, other, "mul")
-
-
-multiply = mul
 
 
 class Div(Function):
@@ -143,7 +182,14 @@ def _div_sample(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((a, np.where(np.abs(b) < 0.3, 0.3 + np.abs(b), b)))
 
 
-@register(sample=_div_sample)
+@register(
+    method=True,
+    inplace=True,
+    numpy=np.divide,
+    aliases=("divide", "true_divide"),
+    operators=("__truediv__", "__rtruediv__", "__itruediv__"),
+    sample=_div_sample,
+)
 def div(input: Any, other: Any, rounding_mode: str | None = None) -> Tensor:
     """True division (integers give float32), or ``rounding_mode="floor"``/``"trunc"``.
 
@@ -162,10 +208,6 @@ def div(input: Any, other: Any, rounding_mode: str | None = None) -> Tensor:
         arr = np.trunc(np.asarray(a) / np.asarray(b))
         return Tensor._make(arr.astype(_result_dtype(a, b)))
     raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
-
-
-divide = div
-true_divide = div
 
 
 def _shape(x: Any) -> tuple:
@@ -206,7 +248,13 @@ def _pow_sample(draw: Any, dtype: np.dtype) -> Sample:
     return binary(low=0.3, high=2.0, other_low=-2.0, other_high=2.0)(draw, dtype)
 
 
-@register(sample=_pow_sample)
+@register(
+    method=True,
+    inplace=True,
+    numpy=np.power,
+    operators=("__pow__", "__rpow__", "__ipow__"),
+    sample=_pow_sample,
+)
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     """``input ** exponent``; either may be a tensor.
 
@@ -252,7 +300,7 @@ class Minimum(Function):
         return g * share, g * (1 - share)
 
 
-@register(sample=binary(ties=True), ref=np.maximum)
+@register(method=True, numpy=np.maximum, sample=binary(ties=True), ref=np.maximum)
 def maximum(input: Any, other: Any) -> Tensor:
     """Elementwise maximum; at ties each side gets half the gradient (PyTorch's convention).
 
@@ -265,7 +313,7 @@ def maximum(input: Any, other: Any) -> Tensor:
     return _apply_binary(Maximum, input, other, "maximum")
 
 
-@register(sample=binary(ties=True), ref=np.minimum)
+@register(method=True, numpy=np.minimum, sample=binary(ties=True), ref=np.minimum)
 def minimum(input: Any, other: Any) -> Tensor:
     """Elementwise minimum; at ties each side gets half the gradient (PyTorch's convention).
 
@@ -309,7 +357,7 @@ def _where_sample(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((cond, a, b))
 
 
-@register(sample=_where_sample, ref=np.where)
+@register(method=_where_method, numpy=np.where, sample=_where_sample, ref=np.where)
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` holds, else ``other``.
 
@@ -378,7 +426,14 @@ def _clamp_sample(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x,), {"min": lo, "max": hi})
 
 
-@register(sample=_clamp_sample, ref=lambda x, min, max: np.clip(x, min, max))
+@register(
+    method=True,
+    inplace=_clamp_fast,
+    numpy=np.clip,
+    aliases=("clip",),
+    sample=_clamp_sample,
+    ref=lambda x, min, max: np.clip(x, min, max),
+)
 def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """Limit values to ``[min, max]``; bounds may be scalars or tensors.
 
@@ -413,9 +468,6 @@ def _bound(b: Any, x: Tensor, name: str) -> Any:
     return as_tensor(b, name).to(x.dtype)
 
 
-clip = clamp
-
-
 class Lerp(Function):
     @staticmethod
     def forward(ctx, start, end, weight):
@@ -441,7 +493,7 @@ def _lerp_sample(draw: Any, dtype: np.dtype) -> Sample:
                    draw(testing.arrays(sw, dtype, low=0.0, high=1.0))))  # fmt: skip
 
 
-@register(sample=_lerp_sample, ref=lambda s, e, w: s + w * (e - s))
+@register(method=True, inplace=_lerp_fast, sample=_lerp_sample, ref=lambda s, e, w: s + w * (e - s))
 def lerp(input: Any, end: Any, weight: Any) -> Tensor:
     """Linear interpolation ``input + weight * (end - input)``.
 
@@ -464,6 +516,12 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:
         raise
 
 
+@register(
+    method=True,
+    inplace=True,
+    numpy=np.floor_divide,
+    operators=("__floordiv__", "__rfloordiv__", "__ifloordiv__"),
+)
 def floor_divide(input: Any, other: Any) -> Tensor:
     """``floor(input / other)``; not differentiable (the result never requires grad).
 
@@ -481,6 +539,9 @@ def floor_divide(input: Any, other: Any) -> Tensor:
         raise broadcast_error("floor_divide", a_arr, b_arr) from None
 
 
+@register(
+    method=True, inplace=True, numpy=np.remainder, operators=("__mod__", "__rmod__", "__imod__")
+)
 def remainder(input: Any, other: Any) -> Tensor:
     """Python-style modulus (the sign of ``other``); not differentiable here.
 
@@ -496,3 +557,9 @@ def remainder(input: Any, other: Any) -> Tensor:
         return Tensor._make(np.asarray(np.remainder(a_arr, b_arr)))
     except ValueError:
         raise broadcast_error("remainder", a_arr, b_arr) from None
+
+
+@tensor_method(name="__pos__")
+def _positive(self: Tensor) -> Tensor:
+    """``+self``: the tensor itself."""
+    return self

@@ -8,12 +8,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._util import as_tensor, binary_operands, broadcast_error
-
-__all__ = [
-    "eq", "ne", "lt", "le", "gt", "ge", "greater", "less", "greater_equal", "less_equal",
-    "not_equal", "logical_and", "logical_or", "logical_not", "logical_xor", "isnan", "isinf",
-    "isfinite", "allclose", "equal", "isclose",
-]  # fmt: skip
+from .registry import register
 
 
 def _compare(ufunc: np.ufunc, a: Any, b: Any, op: str) -> Tensor:
@@ -28,6 +23,7 @@ def _compare(ufunc: np.ufunc, a: Any, b: Any, op: str) -> Tensor:
         raise broadcast_error(op, x, y) from None
 
 
+@register(method=True, numpy=np.equal, operators=("__eq__",))
 def eq(input: Any, other: Any) -> Tensor:
     """Elementwise ``input == other`` (bool).
 
@@ -40,6 +36,7 @@ def eq(input: Any, other: Any) -> Tensor:
     return _compare(np.equal, input, other, "eq")
 
 
+@register(method=True, numpy=np.not_equal, aliases=("not_equal",), operators=("__ne__",))
 def ne(input: Any, other: Any) -> Tensor:
     """Elementwise ``input != other`` (bool).
 
@@ -52,6 +49,7 @@ def ne(input: Any, other: Any) -> Tensor:
     return _compare(np.not_equal, input, other, "ne")
 
 
+@register(method=True, numpy=np.less, aliases=("less",), operators=("__lt__",))
 def lt(input: Any, other: Any) -> Tensor:
     """Elementwise ``input < other`` (bool).
 
@@ -64,6 +62,7 @@ def lt(input: Any, other: Any) -> Tensor:
     return _compare(np.less, input, other, "lt")
 
 
+@register(method=True, numpy=np.less_equal, aliases=("less_equal",), operators=("__le__",))
 def le(input: Any, other: Any) -> Tensor:
     """Elementwise ``input <= other`` (bool).
 
@@ -76,6 +75,7 @@ def le(input: Any, other: Any) -> Tensor:
     return _compare(np.less_equal, input, other, "le")
 
 
+@register(method=True, numpy=np.greater, aliases=("greater",), operators=("__gt__",))
 def gt(input: Any, other: Any) -> Tensor:
     """Elementwise ``input > other`` (bool).
 
@@ -88,6 +88,7 @@ def gt(input: Any, other: Any) -> Tensor:
     return _compare(np.greater, input, other, "gt")
 
 
+@register(method=True, numpy=np.greater_equal, aliases=("greater_equal",), operators=("__ge__",))
 def ge(input: Any, other: Any) -> Tensor:
     """Elementwise ``input >= other`` (bool).
 
@@ -100,9 +101,6 @@ def ge(input: Any, other: Any) -> Tensor:
     return _compare(np.greater_equal, input, other, "ge")
 
 
-greater, less, greater_equal, less_equal, not_equal = gt, lt, ge, le, ne
-
-
 def _logical(ufunc: np.ufunc, a: Any, b: Any, op: str) -> Tensor:
     x = as_tensor(a, "input")._array
     y = b._array if isinstance(b, Tensor) else np.asarray(b)
@@ -112,6 +110,7 @@ def _logical(ufunc: np.ufunc, a: Any, b: Any, op: str) -> Tensor:
         raise broadcast_error(op, x, y) from None
 
 
+@register(method=True, numpy=(np.logical_and, np.bitwise_and), operators=("__and__", "__rand__"))
 def logical_and(input: Any, other: Any) -> Tensor:
     """Elementwise logical AND (non-zero counts as True).
 
@@ -124,6 +123,7 @@ def logical_and(input: Any, other: Any) -> Tensor:
     return _logical(np.logical_and, input, other, "logical_and")
 
 
+@register(method=True, numpy=(np.logical_or, np.bitwise_or), operators=("__or__", "__ror__"))
 def logical_or(input: Any, other: Any) -> Tensor:
     """Elementwise logical OR.
 
@@ -136,6 +136,7 @@ def logical_or(input: Any, other: Any) -> Tensor:
     return _logical(np.logical_or, input, other, "logical_or")
 
 
+@register(method=True, numpy=np.logical_xor, operators=("__xor__", "__rxor__"))
 def logical_xor(input: Any, other: Any) -> Tensor:
     """Elementwise logical XOR.
 
@@ -148,6 +149,7 @@ def logical_xor(input: Any, other: Any) -> Tensor:
     return _logical(np.logical_xor, input, other, "logical_xor")
 
 
+@register(method=True, numpy=(np.logical_not, np.invert), operators=("__invert__",))
 def logical_not(input: Any) -> Tensor:
     """Elementwise logical NOT.
 
@@ -160,6 +162,7 @@ def logical_not(input: Any) -> Tensor:
     return Tensor._make(np.logical_not(as_tensor(input)._array))
 
 
+@register(method=True, numpy=np.isnan)
 def isnan(input: Any) -> Tensor:
     """Where elements are NaN.
 
@@ -172,6 +175,7 @@ def isnan(input: Any) -> Tensor:
     return Tensor._make(np.isnan(as_tensor(input)._array))
 
 
+@register(method=True, numpy=np.isinf)
 def isinf(input: Any) -> Tensor:
     """Where elements are +/-Inf.
 
@@ -184,6 +188,7 @@ def isinf(input: Any) -> Tensor:
     return Tensor._make(np.isinf(as_tensor(input)._array))
 
 
+@register(method=True, numpy=np.isfinite)
 def isfinite(input: Any) -> Tensor:
     """Where elements are neither NaN nor Inf.
 
@@ -196,6 +201,7 @@ def isfinite(input: Any) -> Tensor:
     return Tensor._make(np.isfinite(as_tensor(input)._array))
 
 
+@register(method=True)
 def isclose(
     input: Any, other: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
 ) -> Tensor:
@@ -214,6 +220,7 @@ def isclose(
         raise broadcast_error("isclose", x, y) from None
 
 
+@register(method=True)
 def allclose(
     input: Any, other: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
 ) -> bool:
@@ -228,6 +235,7 @@ def allclose(
     return bool(isclose(input, other, rtol, atol, equal_nan)._array.all())
 
 
+@register(method=True)
 def equal(input: Any, other: Any) -> bool:
     """True when both have the same shape and the same elements.
 

@@ -17,8 +17,6 @@ from ..tensor import Tensor
 from ._util import as_tensor, normalize_dim
 from .registry import Sample, register
 
-__all__ = ["einsum", "tensordot"]
-
 
 def _operand(x: Any, other: Any, argname: str) -> Tensor:
     """Tensors pass through; Python data takes the dtype of a floating ``other`` tensor."""
@@ -222,7 +220,7 @@ def _einsum_ref(equation: str, *arrays: np.ndarray) -> np.ndarray:
     return np.einsum(_parse_einsum(equation, tuple(a.shape for a in arrays)).equation, *arrays)
 
 
-@register(sample=_sample_einsum, ref=_einsum_ref)
+@register(numpy=np.einsum, sample=_sample_einsum, ref=_einsum_ref)
 def einsum(equation: str, *operands: Any) -> Tensor:
     """Einstein summation, as ``torch.einsum``.
 
@@ -322,7 +320,7 @@ def _tensordot_ref(a: np.ndarray, b: np.ndarray, dims: Any = 2) -> np.ndarray:
     return np.tensordot(a, b, axes=dims)
 
 
-@register(sample=_sample_tensordot, ref=_tensordot_ref)
+@register(numpy=np.tensordot, sample=_sample_tensordot, ref=_tensordot_ref)
 def tensordot(a: Any, b: Any, dims: Any = 2, *, axes: Any = None) -> Tensor:
     """Contract ``a`` and ``b`` over the given dimensions, as ``torch.tensordot``.
 

@@ -14,8 +14,6 @@ from ._shape_util import _as_view, _draw_x
 from ._util import as_tensor, normalize_dim
 from .registry import Sample, register
 
-__all__ = ["tril", "triu", "diagonal"]
-
 
 def _sample_tri(draw: Any, dtype: np.dtype) -> Sample:
     from hypothesis import strategies as st
@@ -34,7 +32,9 @@ class Tril(Function):
         return np.tril(g, ctx.k), None
 
 
-@register(sample=_sample_tri, ref=lambda x, diagonal=0: np.tril(x, diagonal))
+@register(
+    method=True, numpy=np.tril, sample=_sample_tri, ref=lambda x, diagonal=0: np.tril(x, diagonal)
+)
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     """The lower triangle of the last two dims (elements above ``diagonal`` set to 0).
 
@@ -62,7 +62,9 @@ class Triu(Function):
         return np.triu(g, ctx.k), None
 
 
-@register(sample=_sample_tri, ref=lambda x, diagonal=0: np.triu(x, diagonal))
+@register(
+    method=True, numpy=np.triu, sample=_sample_tri, ref=lambda x, diagonal=0: np.triu(x, diagonal)
+)
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     """The upper triangle of the last two dims (elements below ``diagonal`` set to 0).
 
@@ -118,7 +120,7 @@ def _sample_diagonal(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x,), {"offset": draw(st.integers(-2, 2)), "dim1": d1, "dim2": d2 - x.ndim})
 
 
-@register(sample=_sample_diagonal, ref=lambda x, offset=0, dim1=0, dim2=1: np.diagonal(
+@register(method=True, numpy=np.diagonal, sample=_sample_diagonal, ref=lambda x, offset=0, dim1=0, dim2=1: np.diagonal(
     x, offset, dim1, dim2))  # fmt: skip
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The diagonal of dims ``dim1``/``dim2`` (``offset`` > 0 above the main one) as a new last

@@ -1,135 +1,103 @@
 """Unary elementwise arithmetic: sign, rounding, powers, relu, clone and casts.
 
-Exponentials, logarithms, trigonometry, sigmoid and erf live in ``transcendental.py``. One
-Function per primitive, its public function right below.
-
-Backward rules use only operators and functions that NumPy arrays and Tensors share, so they are
-themselves differentiable under ``create_graph=True``.
+Exponentials, logarithms, trigonometry, sigmoid and erf live in ``transcendental.py``. Simple ops
+are one table row each (see ``_table.py``): array function, derivative rule, what the rule reads.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from .. import dtypes as _dt
+from ..device import check_device, parse_to
 from ..function import Function
-from ..tensor import Tensor
-from ._util import as_tensor, float_tensor
+from ..tensor import Tensor, tensor_method
+from ._table import elementwise_op, zeros_like_grad
+from ._util import as_tensor
 from .registry import register, unary
-
-__all__ = [
-    "neg", "negative", "abs", "absolute", "sign", "reciprocal", "square", "sqrt", "rsqrt", "relu",
-    "floor", "ceil", "round", "trunc", "clone", "to_dtype",
-]  # fmt: skip
-
-
-class Neg(Function):
-    @staticmethod
-    def forward(ctx, x):
-        return -x
-
-    @staticmethod
-    def backward(ctx, g):
-        return -g
-
-
-@register(sample=unary(), ref=np.negative)
-def neg(input: Tensor) -> Tensor:
-    """``-input``.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.neg(autograd.tensor([1.0, -2.0]))
-    tensor([-1.,  2.])
-    """
-    t = as_tensor(input)
-    if t.dtype.kind == "b":
-        raise TypeError("neg: negation of a bool tensor is not supported; use logical_not")
-    return Neg.apply(t)
-
-
-negative = neg
-
-
-class Abs(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.abs(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * np.sign(x)
-
-
-@register(sample=unary(kinks=(0.0,)), ref=np.abs)
-def abs(input: Tensor) -> Tensor:  # noqa: A001
-    """Absolute value. At 0 the gradient is 0 (PyTorch's convention).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.abs(autograd.tensor([-1.5, 2.0]))
-    tensor([1.5000, 2.0000])
-    """
-    return Abs.apply(as_tensor(input))
-
-
-absolute = abs
-
-
-class _ZeroGrad(Function):
-    """Base for piecewise-constant ops (sign, floor, ...): the gradient is zero everywhere."""
-
-    @staticmethod
-    def backward(ctx, g):
-        return g * 0
-
-
-class Sign(_ZeroGrad):
-    @staticmethod
-    def forward(ctx, x):
-        return np.sign(x)
-
-
-@register(sample=unary(kinks=(0.0,)), ref=np.sign)
-def sign(input: Tensor) -> Tensor:
-    """-1, 0 or 1 by the sign of each element; zero gradient.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.sign(autograd.tensor([-2.0, 0.0, 3.0]))
-    tensor([-1.,  0.,  1.])
-    """
-    return Sign.apply(as_tensor(input))
-
 
 # Every jump of a rounding op is a kink: finite differences must never straddle one.
 _INTEGERS = tuple(float(k) for k in range(-3, 4))
 _HALF_INTEGERS = tuple(k + 0.5 for k in range(-4, 4))
 
 
-class Floor(_ZeroGrad):
-    @staticmethod
-    def forward(ctx, x):
-        return np.floor(x)
+def _no_bool(t: Tensor) -> None:
+    if t.dtype.kind == "b":
+        raise TypeError("neg: negation of a bool tensor is not supported; use logical_not")
 
 
-class Ceil(_ZeroGrad):
-    @staticmethod
-    def forward(ctx, x):
-        return np.ceil(x)
+def _sign_array(x: np.ndarray) -> np.ndarray:
+    # PyTorch's sign is 0 at NaN (NumPy's is NaN).
+    y = np.sign(x)
+    if x.dtype.kind == "f":
+        y = np.where(np.isnan(x), x.dtype.type(0), y)
+    return y
 
 
-class Trunc(_ZeroGrad):
-    @staticmethod
-    def forward(ctx, x):
-        return np.trunc(x)
+def _zero_vjp(g, x, y):
+    return zeros_like_grad(g)
 
 
-class Round(_ZeroGrad):
+neg = elementwise_op(
+    "neg", np.negative, lambda g, x, y: -g, save="", sample=unary(), ref=np.negative,
+    integer="keep", check=_no_bool, aliases=("negative",), operators=("__neg__",),
+    doc="``-input``.", example=("[1.0, -2.0]", "tensor([-1.,  2.])"),
+)  # fmt: skip
+abs = elementwise_op(  # noqa: A001
+    "abs", np.abs, lambda g, x, y: g * np.sign(x), save="x", sample=unary(kinks=(0.0,)),
+    ref=np.abs, integer="keep", aliases=("absolute",), operators=("__abs__",),
+    doc="Absolute value. At 0 the gradient is 0 (PyTorch's convention).",
+    example=("[-1.5, 2.0]", "tensor([1.5000, 2.0000])"),
+)  # fmt: skip
+sign = elementwise_op(
+    "sign", _sign_array, _zero_vjp, save="", sample=unary(kinks=(0.0,)), ref=np.sign,
+    integer="keep", numpy=np.sign,
+    doc="-1, 0 or 1 by the sign of each element (0 at NaN, as PyTorch); zero gradient.",
+    example=("[-2.0, 0.0, 3.0]", "tensor([-1.,  0.,  1.])"),
+)  # fmt: skip
+reciprocal = elementwise_op(
+    "reciprocal", np.reciprocal, lambda g, x, y: -g * y * y, save="y",
+    sample=unary(low=0.3, high=3.0), ref=np.reciprocal, doc="``1 / input``.",
+    example=("[2.0, 4.0]", "tensor([0.5000, 0.2500])"),
+)  # fmt: skip
+square = elementwise_op(
+    "square", np.square, lambda g, x, y: 2 * x * g, save="x", sample=unary(), ref=np.square,
+    integer="keep", doc="``input * input``.", example=("[3.0]", "tensor([9.])"),
+)  # fmt: skip
+sqrt = elementwise_op(
+    "sqrt", np.sqrt, lambda g, x, y: g / (2 * y), save="y", sample=unary(low=0.2, high=4.0),
+    ref=np.sqrt, doc="Square root (NaN for negatives; gradient +inf at 0, as PyTorch).",
+    example=("[4.0, 9.0]", "tensor([2., 3.])"),
+)  # fmt: skip
+rsqrt = elementwise_op(
+    "rsqrt", lambda x: 1 / np.sqrt(x), lambda g, x, y: -0.5 * g * y * y * y, save="y",
+    sample=unary(low=0.2, high=4.0), ref=lambda x: 1 / np.sqrt(x),
+    doc="``1 / sqrt(input)``.", example=("[4.0]", "tensor([0.5000])"),
+)  # fmt: skip
+relu = elementwise_op(
+    "relu", lambda x: np.maximum(x, 0), lambda g, x, y: np.where(y > 0, g, 0), save="y",
+    sample=unary(kinks=(0.0,)), ref=lambda x: np.maximum(x, 0), integer="keep",
+    doc="``max(input, 0)``. The gradient at 0 is 0 (PyTorch's convention).",
+    example=("[-1.0, 0.0, 2.0]", "tensor([0., 0., 2.])"),
+)  # fmt: skip
+floor = elementwise_op(
+    "floor", np.floor, _zero_vjp, save="", sample=unary(kinks=_INTEGERS), ref=np.floor,
+    integer="copy", doc="Round down; zero gradient.", example=("[1.7, -1.2]", "tensor([ 1., -2.])"),
+)  # fmt: skip
+ceil = elementwise_op(
+    "ceil", np.ceil, _zero_vjp, save="", sample=unary(kinks=_INTEGERS), ref=np.ceil,
+    integer="copy", doc="Round up; zero gradient.", example=("[1.2, -1.7]", "tensor([ 2., -1.])"),
+)  # fmt: skip
+trunc = elementwise_op(
+    "trunc", np.trunc, _zero_vjp, save="", sample=unary(kinks=_INTEGERS), ref=np.trunc,
+    integer="copy", aliases=("fix",), doc="Round toward zero; zero gradient.",
+    example=("[1.7, -1.7]", "tensor([ 1., -1.])"),
+)  # fmt: skip
+
+
+class Round(Function):
     @staticmethod
     def forward(ctx, x, decimals):
         # NumPy rounds half to even, as PyTorch does.
@@ -137,52 +105,16 @@ class Round(_ZeroGrad):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0, None
+        return zeros_like_grad(g), None
 
 
-@register(sample=unary(kinks=_INTEGERS), ref=np.floor)
-def floor(input: Tensor) -> Tensor:
-    """Round down; zero gradient.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.floor(autograd.tensor([1.7, -1.2]))
-    tensor([ 1., -2.])
-    """
-    t = as_tensor(input)
-    return t.clone() if t.dtype.kind != "f" else Floor.apply(t)
-
-
-@register(sample=unary(kinks=_INTEGERS), ref=np.ceil)
-def ceil(input: Tensor) -> Tensor:
-    """Round up; zero gradient.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.ceil(autograd.tensor([1.2, -1.7]))
-    tensor([ 2., -1.])
-    """
-    t = as_tensor(input)
-    return t.clone() if t.dtype.kind != "f" else Ceil.apply(t)
-
-
-@register(sample=unary(kinks=_INTEGERS), ref=np.trunc)
-def trunc(input: Tensor) -> Tensor:
-    """Round toward zero; zero gradient.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.trunc(autograd.tensor([1.7, -1.7]))
-    tensor([ 1., -1.])
-    """
-    t = as_tensor(input)
-    return t.clone() if t.dtype.kind != "f" else Trunc.apply(t)
-
-
-@register(sample=unary(kinks=_HALF_INTEGERS), ref=np.round)
+@register(
+    sample=unary(kinks=_HALF_INTEGERS),
+    ref=np.round,
+    method=True,
+    numpy=(np.rint, np.round),
+    inplace=lambda a, decimals=0: np.copyto(a, np.round(a, decimals)),
+)
 def round(input: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001
     """Round half to even (as PyTorch), to ``decimals`` places; zero gradient.
 
@@ -198,135 +130,6 @@ def round(input: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001
     return t.clone() if t.dtype.kind != "f" else Round.apply(t, decimals)
 
 
-class Reciprocal(Function):
-    @staticmethod
-    def forward(ctx, x):
-        y = 1 / x
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return -g * y * y
-
-
-@register(sample=unary(low=0.3, high=3.0), ref=np.reciprocal)
-def reciprocal(input: Tensor) -> Tensor:
-    """``1 / input``.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.reciprocal(autograd.tensor([2.0, 4.0]))
-    tensor([0.5000, 0.2500])
-    """
-    return Reciprocal.apply(float_tensor(input))
-
-
-class Square(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 2 * x * g
-
-
-@register(sample=unary(), ref=np.square)
-def square(input: Tensor) -> Tensor:
-    """``input * input``.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.square(autograd.tensor([3.0]))
-    tensor([9.])
-    """
-    return Square.apply(as_tensor(input))
-
-
-class Sqrt(Function):
-    @staticmethod
-    def forward(ctx, x):
-        y = np.sqrt(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g / (2 * y)
-
-
-@register(sample=unary(low=0.2, high=4.0), ref=np.sqrt)
-def sqrt(input: Tensor) -> Tensor:
-    """Square root (NaN for negatives; gradient +inf at 0, as PyTorch).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.sqrt(autograd.tensor([4.0, 9.0]))
-    tensor([2., 3.])
-    """
-    return Sqrt.apply(float_tensor(input))
-
-
-class Rsqrt(Function):
-    @staticmethod
-    def forward(ctx, x):
-        y = 1 / np.sqrt(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return -0.5 * g * y * y * y
-
-
-@register(sample=unary(low=0.2, high=4.0), ref=lambda x: 1 / np.sqrt(x))
-def rsqrt(input: Tensor) -> Tensor:
-    """``1 / sqrt(input)``.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.rsqrt(autograd.tensor([4.0]))
-    tensor([0.5000])
-    """
-    return Rsqrt.apply(float_tensor(input))
-
-
-class Relu(Function):
-    @staticmethod
-    def forward(ctx, x):
-        y = np.maximum(x, 0)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * (y > 0)
-
-
-@register(sample=unary(kinks=(0.0,)), ref=lambda x: np.maximum(x, 0))
-def relu(input: Tensor) -> Tensor:
-    """``max(input, 0)``. The gradient at 0 is 0 (PyTorch's convention).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.relu(autograd.tensor([-1.0, 0.0, 2.0]))
-    tensor([0., 0., 2.])
-    """
-    return Relu.apply(as_tensor(input))
-
-
 class Clone(Function):
     @staticmethod
     def forward(ctx, x):
@@ -337,7 +140,7 @@ class Clone(Function):
         return g
 
 
-@register(sample=unary(), ref=np.copy)
+@register(sample=unary(), ref=np.copy, method=True)
 def clone(input: Tensor) -> Tensor:
     """A copy with its own storage; gradients flow back to ``input``.
 
@@ -362,6 +165,7 @@ class ToDtype(Function):
         return g, None  # the engine casts g back to the input's dtype
 
 
+@register()
 def to_dtype(input: Tensor, dtype: np.dtype) -> Tensor:
     """Cast to ``dtype`` (differentiable between float types); used by ``Tensor.to``.
 
@@ -375,3 +179,64 @@ def to_dtype(input: Tensor, dtype: np.dtype) -> Tensor:
     if t._array.dtype == dtype:
         return t
     return ToDtype.apply(t, dtype)
+
+
+# ---- dtype conversion methods: Tensor.to and its shorthands, all through to_dtype
+@tensor_method
+def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Convert dtype and/or device, as PyTorch's three forms.
+
+    ``to(dtype, non_blocking=False, copy=False)``, ``to(device=None, dtype=None,
+    non_blocking=False, copy=False)`` and ``to(other, non_blocking=False, copy=False)``
+    (``other``'s dtype). The device must be the CPU (``"cpu"``, ``device("cpu")``); any
+    other raises ``RuntimeError``. Returns ``self`` when nothing changes, unless ``copy``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.ones(2)
+    >>> x.to(autograd.float64).dtype, x.to("cpu") is x, x.to(autograd.device("cpu")) is x
+    (dtype('float64'), True, True)
+    """
+    dev, dtype, copy = parse_to(args, kwargs)
+    check_device(dev)
+    out = self if dtype is None else to_dtype(self, _dt.to_dtype(dtype))
+    return clone(out) if copy and out is self else out
+
+
+def _cast_method(name: str, dtype: np.dtype) -> None:
+    def cast(self: Tensor) -> Tensor:
+        return to(self, dtype)
+
+    cast.__name__ = cast.__qualname__ = name
+    cast.__doc__ = f"Convert to {dtype}: ``self.to({dtype})``."
+    tensor_method(cast)
+
+
+for _name, _dtype in [
+    ("float", _dt.float32), ("double", _dt.float64), ("half", _dt.float16),
+    ("long", _dt.int64), ("int", _dt.int32), ("short", _dt.int16), ("char", _dt.int8),
+    ("byte", _dt.uint8), ("bool", _dt.bool_),
+]:  # fmt: skip
+    _cast_method(_name, _dtype)
+
+
+@tensor_method(name="type")
+def _type(self: Tensor, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
+    """With no argument the type name (``"autograd.FloatTensor"``); else convert.
+
+    ``dtype`` is a dtype, a legacy type (``autograd.DoubleTensor``) or a type name
+    (``"torch.DoubleTensor"``, ``"autograd.DoubleTensor"``).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.ones(1)
+    >>> x.type(), x.type("torch.DoubleTensor").dtype, x.type(autograd.LongTensor).dtype
+    ('autograd.FloatTensor', dtype('float64'), dtype('int64'))
+    """
+    from ..tensor_types import resolve_type, type_name
+
+    if dtype is None:
+        return type_name(self.dtype)
+    return to(self, resolve_type(dtype), **kwargs)

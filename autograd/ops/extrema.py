@@ -25,8 +25,6 @@ from ._reduce_util import (
 from ._util import as_tensor
 from .registry import Sample, register
 
-__all__ = ["max", "min", "MinMax", "amax", "amin", "argmax", "argmin"]
-
 _builtin_max = max
 
 
@@ -63,7 +61,7 @@ def _amax_ref(fn: Any) -> Any:
     return lambda x, dim=None, keepdim=False: fn(x, _np_axes(x, dim), keepdims=keepdim)
 
 
-@register(sample=_reduce_sample(distinct=True), ref=_amax_ref(np.amax))
+@register(method=True, numpy=np.max, sample=_reduce_sample(distinct=True), ref=_amax_ref(np.amax))
 def amax(
     input: Tensor,
     dim: Any = None,
@@ -84,7 +82,7 @@ def amax(
     return _amax("amax", input, dim, keepdim, axis, keepdims, False)
 
 
-@register(sample=_reduce_sample(distinct=True), ref=_amax_ref(np.amin))
+@register(method=True, numpy=np.min, sample=_reduce_sample(distinct=True), ref=_amax_ref(np.amin))
 def amin(
     input: Tensor,
     dim: Any = None,
@@ -185,7 +183,7 @@ def _max_sample(draw: Any, dtype: np.dtype) -> Sample:
     return s
 
 
-@register(
+@register(method=True,
     sample=_max_sample, ref=_max_ref(np.amax, np.argmax), torch=_max_torch("max"),
 )  # fmt: skip
 def max(  # noqa: A001
@@ -214,7 +212,7 @@ def max(  # noqa: A001
     return _max("max", input, dim, keepdim, axis, keepdims, False)
 
 
-@register(
+@register(method=True,
     sample=_max_sample, ref=_max_ref(np.amin, np.argmin), torch=_max_torch("min"),
 )  # fmt: skip
 def min(  # noqa: A001
@@ -253,6 +251,7 @@ def _argmax(op: str, input: Any, dim: Any, keepdim: bool, axis: Any, keepdims: A
     return Tensor._make(np.asarray(out, dtype=np.int64))
 
 
+@register(method=True, numpy=np.argmax)
 def argmax(
     input: Tensor,
     dim: int | None = None,
@@ -272,6 +271,7 @@ def argmax(
     return _argmax("argmax", input, dim, keepdim, axis, keepdims)
 
 
+@register(method=True, numpy=np.argmin)
 def argmin(
     input: Tensor,
     dim: int | None = None,

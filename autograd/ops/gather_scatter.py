@@ -21,8 +21,6 @@ from .rearrange import pad
 from .registry import Sample, register
 from .shape import expand, reshape
 
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "take_along_dim"]
-
 
 def _grid(index: np.ndarray, dim: int) -> tuple:
     """Integer arrays picking ``x[i0, .., index[i0, .., ik], .., ik]`` for every position of
@@ -69,7 +67,7 @@ def _ref_gather(x: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
     return x[_grid(index, dim % x.ndim)]
 
 
-@register(sample=_sample_gather, ref=_ref_gather)
+@register(method=True, sample=_sample_gather, ref=_ref_gather)
 def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     """``out[i][j][k] = input[i][index[i][j][k]][k]`` for ``dim=1`` (and likewise for other dims).
 
@@ -183,7 +181,7 @@ def _ref_scatter(x: np.ndarray, dim: int, index: np.ndarray, src: Any, add: bool
     return out
 
 
-@register(sample=_sample_scatter, ref=_ref_scatter)
+@register(method=True, sample=_sample_scatter, ref=_ref_scatter)
 def scatter(input: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
     """Out-of-place ``out[i][index[i][j]] = src[i][j]`` for ``dim=1`` (and likewise for other
     dims); ``src`` may be a number, or pass ``value=``.
@@ -204,7 +202,7 @@ def scatter(input: Tensor, dim: int, index: Any, src: Any = None, *, value: Any 
     return _scatter("scatter", input, dim, index, value if src is None else src, False)
 
 
-@register(sample=lambda draw, dtype: _sample_scatter(draw, dtype, unique=False),
+@register(method=True, sample=lambda draw, dtype: _sample_scatter(draw, dtype, unique=False),
           ref=lambda x, dim, index, src: _ref_scatter(x, dim, index, src, True))  # fmt: skip
 def scatter_add(input: Tensor, dim: int, index: Any, src: Any) -> Tensor:
     """Out-of-place ``out[i][index[i][j]] += src[i][j]`` for ``dim=1``; repeated indices add up.
@@ -227,7 +225,9 @@ def _sample_index_select(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x, d, np.array(rows, dtype=np.int64)))
 
 
-@register(sample=_sample_index_select, ref=lambda x, dim, index: np.take(x, index, axis=dim))
+@register(
+    method=True, sample=_sample_index_select, ref=lambda x, dim, index: np.take(x, index, axis=dim)
+)
 def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     """The slices of ``input`` at positions ``index`` (1-d, repeats allowed) along ``dim``.
 
@@ -278,7 +278,9 @@ def _ref_take_along_dim(x: np.ndarray, indices: np.ndarray, dim: Any = None) -> 
     return np.take_along_axis(x, np.broadcast_to(indices, shape), dim)
 
 
-@register(sample=_sample_take_along_dim, ref=_ref_take_along_dim)
+@register(
+    method=True, numpy=np.take_along_axis, sample=_sample_take_along_dim, ref=_ref_take_along_dim
+)
 def take_along_dim(input: Tensor, indices: Any, dim: int | None = None) -> Tensor:
     """Pick elements along ``dim`` at ``indices`` (input and indices broadcast in the other dims),
     as ``numpy.take_along_axis``; with ``dim=None`` both are flattened first.

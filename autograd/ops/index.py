@@ -25,11 +25,6 @@ from .inplace import run_inplace
 from .registry import Sample, register
 from .shape import expand
 
-__all__ = [
-    "getitem", "setitem_", "masked_fill", "masked_fill_", "masked_select", "nonzero", "one_hot",
-]  # fmt: skip
-
-
 _BASIC = 0  # ints, slices, None, Ellipsis: a view; every element is picked at most once
 _MASK = 1  # bool masks (and basic parts): a copy; every element still picked at most once
 _INTS = 2  # integer arrays: elements may be picked repeatedly, so gradients must be summed
@@ -225,7 +220,12 @@ def _sample_getitem(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x, draw(st.sampled_from(options))))
 
 
-@register(sample=_sample_getitem, ref=lambda x, index: x[index], torch=_torch_getitem)
+@register(
+    operators=("__getitem__",),
+    sample=_sample_getitem,
+    ref=lambda x, index: x[index],
+    torch=_torch_getitem,
+)
 def getitem(input: Tensor, index: Any) -> Tensor:
     """``input[index]`` with NumPy/PyTorch indexing rules.
 
@@ -292,6 +292,7 @@ class IndexPut(Function):
         return gx, gv, None
 
 
+@register(operators=("__setitem__",))
 def setitem_(input: Tensor, index: Any, value: Any) -> Tensor:
     """``input[index] = value`` in place (``value`` broadcast to the indexed shape).
 
@@ -372,7 +373,11 @@ def _sample_masked(draw: Any, dtype: np.dtype, fill: bool = True) -> Sample:
     return Sample((x, mask))
 
 
-@register(sample=_sample_masked, ref=lambda x, m, value: np.where(m, value, x).astype(x.dtype))
+@register(
+    method=True,
+    sample=_sample_masked,
+    ref=lambda x, m, value: np.where(m, value, x).astype(x.dtype),
+)
 def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     """``value`` where ``mask`` is True, ``input`` elsewhere (``mask`` broadcasts; ``value`` is a
     number or a 0-d tensor, which gets the gradient of the filled elements).
@@ -396,6 +401,7 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     return MaskedFill.apply(t, value, m)
 
 
+@register(method=True)
 def masked_fill_(input: Tensor, mask: Any, value: Any) -> Tensor:
     """In-place :func:`masked_fill` (``mask`` must broadcast to ``input``'s shape).
 
@@ -417,7 +423,7 @@ def masked_fill_(input: Tensor, mask: Any, value: Any) -> Tensor:
     )  # fmt: skip
 
 
-@register(sample=lambda draw, dtype: _sample_masked(draw, dtype, fill=False),
+@register(method=True, sample=lambda draw, dtype: _sample_masked(draw, dtype, fill=False),
           ref=lambda x, mask: np.broadcast_to(x, np.broadcast_shapes(x.shape, mask.shape))[
               np.broadcast_to(mask, np.broadcast_shapes(x.shape, mask.shape))])  # fmt: skip
 def masked_select(input: Tensor, mask: Any) -> Tensor:
@@ -445,6 +451,7 @@ def masked_select(input: Tensor, mask: Any) -> Tensor:
 
 
 # ------------------------------------------------------------------------ integer results
+@register(method=True)
 def nonzero(input: Tensor, as_tuple: bool = False) -> Any:
     """Indices of the non-zero elements: an int64 tensor of shape ``(n, ndim)``, or with
     ``as_tuple`` one 1-d tensor per dim. Not differentiable.
@@ -462,6 +469,7 @@ def nonzero(input: Tensor, as_tuple: bool = False) -> Any:
     return Tensor._make(np.argwhere(a).astype(np.int64, copy=False))
 
 
+@register()
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """One-hot encoding of integer class labels: shape ``(*tensor.shape, num_classes)``, int64.
 

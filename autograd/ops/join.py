@@ -6,6 +6,7 @@ return views of their input that share its version counter.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import reduce
 from typing import Any
 
@@ -13,13 +14,11 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, tensor_method
 from ._shape_util import _as_view, _draw_x, _ints
 from ._util import as_tensor, normalize_dim
 from .elementwise import to_dtype
 from .registry import Sample, register
-
-__all__ = ["cat", "concat", "concatenate", "stack", "split", "chunk", "unbind"]
 
 
 def _common_dtype(ts: list[Tensor]) -> list[Tensor]:
@@ -70,7 +69,12 @@ def _sample_cat(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((xs,), {"dim": d})
 
 
-@register(sample=_sample_cat, ref=lambda xs, dim=0: np.concatenate(xs, axis=dim))
+@register(
+    numpy=np.concatenate,
+    aliases=("concat", "concatenate"),
+    sample=_sample_cat,
+    ref=lambda xs, dim=0: np.concatenate(xs, axis=dim),
+)
 def cat(tensors: Any, dim: int = 0) -> Tensor:
     """Join tensors along an existing dim; dtypes are promoted as in PyTorch. Sizes must match
     except along ``dim``; 1-d empty tensors are skipped (PyTorch's legacy rule).
@@ -103,10 +107,6 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
     return Cat.apply(*full, dim=d)
 
 
-concat = cat
-concatenate = cat
-
-
 class Stack(Function):
     @staticmethod
     def forward(ctx, *xs, dim):
@@ -129,7 +129,7 @@ def _sample_stack(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((xs,), {"dim": draw(st.integers(-len(shape) - 1, len(shape)))})
 
 
-@register(sample=_sample_stack, ref=lambda xs, dim=0: np.stack(xs, axis=dim))
+@register(numpy=np.stack, sample=_sample_stack, ref=lambda xs, dim=0: np.stack(xs, axis=dim))
 def stack(tensors: Any, dim: int = 0) -> Tensor:
     """Join equally shaped tensors along a new dim ``dim``.
 
@@ -197,7 +197,7 @@ def _ref_split(x: np.ndarray, s: Any, dim: int = 0) -> tuple:
     return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=dim))
 
 
-@register(sample=_sample_split, ref=_ref_split)
+@register(method=True, sample=_sample_split, ref=_ref_split)
 def split(input: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into pieces of ``split_size_or_sections`` along ``dim`` (the last may be smaller),
     or into pieces of the listed sizes. Returns a tuple of views.
@@ -241,7 +241,7 @@ def _ref_chunk(x: np.ndarray, chunks: int, dim: int = 0) -> tuple:
     return _ref_split(x, max(-(-x.shape[dim] // chunks), 1), dim)
 
 
-@register(sample=_sample_chunk, ref=_ref_chunk)
+@register(method=True, sample=_sample_chunk, ref=_ref_chunk)
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into at most ``chunks`` views of size ``ceil(n / chunks)`` along ``dim`` (as PyTorch,
     fewer pieces may come back).
@@ -282,7 +282,7 @@ def _sample_unbind(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x,), {"dim": draw(st.integers(-x.ndim, x.ndim - 1))})
 
 
-@register(sample=_sample_unbind, ref=lambda x, dim=0: tuple(np.moveaxis(x, dim, 0)))
+@register(method=True, sample=_sample_unbind, ref=lambda x, dim=0: tuple(np.moveaxis(x, dim, 0)))
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along ``dim``, as a tuple of views with that dim removed.
 
@@ -303,3 +303,10 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     for o in outs:
         _as_view(o, t)
     return outs
+
+
+@tensor_method
+def __iter__(self) -> Iterator[Tensor]:
+    if self._array.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return iter(unbind(self, 0))

@@ -19,8 +19,6 @@ from ._util import binary_operands
 from .contract import _contract, _operand, _same_dtype
 from .registry import Sample, register
 
-__all__ = ["matmul", "mm", "bmm", "dot", "outer", "ger"]
-
 try:  # the kernel dispatcher: np.matmul, or a Numba kernel for batches of small matrices
     from ..kernels.matmul import matmul as _kernel_matmul
 except ModuleNotFoundError as e:  # pragma: no cover - only while the kernel module is absent
@@ -146,7 +144,13 @@ def _sample_matmul(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((draw(testing.arrays(sa, dtype)), draw(testing.arrays(sb, dtype))))
 
 
-@register(sample=_sample_matmul, ref=np.matmul)
+@register(
+    method=True,
+    numpy=np.matmul,
+    operators=("__matmul__", "__rmatmul__"),
+    sample=_sample_matmul,
+    ref=np.matmul,
+)
 def matmul(input: Any, other: Any) -> Tensor:
     """Matrix product with PyTorch's rules for 1-D operands and broadcast batch dimensions.
 
@@ -217,7 +221,7 @@ def _fixed_ndim_operands(op: str, input: Any, other: Any, ndim: int) -> tuple[Te
     return input, other
 
 
-@register(sample=_sample_fixed_ndim(2), ref=np.matmul)
+@register(method=True, sample=_sample_fixed_ndim(2), ref=np.matmul)
 def mm(input: Any, mat2: Any) -> Tensor:
     """Product of two 2-D matrices (no broadcasting; see :func:`matmul` for that).
 
@@ -230,7 +234,7 @@ def mm(input: Any, mat2: Any) -> Tensor:
     return Matmul.apply(*_fixed_ndim_operands("mm", input, mat2, 2))
 
 
-@register(sample=_sample_fixed_ndim(3), ref=np.matmul)
+@register(method=True, sample=_sample_fixed_ndim(3), ref=np.matmul)
 def bmm(input: Any, mat2: Any) -> Tensor:
     """Batched product of 3-D tensors ``(b, n, k) @ (b, k, m) -> (b, n, m)``; no broadcasting.
 
@@ -243,7 +247,7 @@ def bmm(input: Any, mat2: Any) -> Tensor:
     return Matmul.apply(*_fixed_ndim_operands("bmm", input, mat2, 3))
 
 
-@register(sample=_sample_fixed_ndim(1), ref=np.dot)
+@register(method=True, numpy=np.dot, sample=_sample_fixed_ndim(1), ref=np.dot)
 def dot(input: Any, other: Any) -> Tensor:
     """Inner product of two 1-D tensors of the same length (a 0-d result).
 
@@ -279,7 +283,7 @@ def _sample_outer(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((draw(testing.arrays((n,), dtype)), draw(testing.arrays((m,), dtype))))
 
 
-@register(sample=_sample_outer, ref=np.outer)
+@register(method=True, numpy=np.outer, aliases=("ger",), sample=_sample_outer, ref=np.outer)
 def outer(input: Any, vec2: Any) -> Tensor:
     """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]``.
 
@@ -298,6 +302,3 @@ def outer(input: Any, vec2: Any) -> Tensor:
             shape = t.shape if isinstance(t, Tensor) else ()
             raise ValueError(f"outer: expected 1-D vectors, got {name} with shape {shape}")
     return Outer.apply(a, b)
-
-
-ger = outer

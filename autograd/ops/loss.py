@@ -18,8 +18,6 @@ from ..tensor import Tensor
 from .registry import Sample, register
 from .softmax import softmax
 
-__all__ = ["cross_entropy"]
-
 _REDUCTIONS = ("none", "mean", "sum")
 
 

@@ -23,8 +23,6 @@ from ..function import Function
 from ..tensor import Tensor
 from .registry import Sample, register
 
-__all__ = ["batch_norm", "layer_norm", "group_norm"]
-
 
 # ------------------------------------------------------------------------------ arguments
 def _float_input(op: str, input: Any, min_ndim: int, layout: str) -> Tensor:

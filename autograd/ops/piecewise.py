@@ -19,8 +19,6 @@ from ._activation_util import (
 from ._util import as_tensor
 from .registry import Sample, register
 
-__all__ = ["hardtanh", "relu6", "hardsigmoid", "hardswish", "threshold", "prelu"]
-
 
 # ------------------------------------------------------- hardtanh, relu6, hard*, threshold
 class Hardtanh(Function):

@@ -14,9 +14,7 @@ from ..tensor import Tensor
 from ._shape_util import _draw_x, _ints
 from ._util import as_tensor, normalize_dim
 from .index import _index_add_into
-from .registry import Sample, register
-
-__all__ = ["repeat", "tile", "flip", "roll", "pad"]
+from .registry import Sample, register, sizes_method
 
 
 # ------------------------------------------------------------------------------- repeat and tile
@@ -44,7 +42,9 @@ def _sample_repeat(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x, tuple(draw(st.integers(1, 2)) for _ in range(x.ndim + extra))))
 
 
-@register(sample=_sample_repeat, ref=np.tile, torch=lambda torch, x, s: x.repeat(s))
+@register(
+    method=sizes_method, sample=_sample_repeat, ref=np.tile, torch=lambda torch, x, s: x.repeat(s)
+)
 def repeat(input: Tensor, sizes: Any) -> Tensor:
     """Tile ``input`` ``sizes[i]`` times along dim ``i`` (``len(sizes) >= input.ndim``; extra
     sizes add leading dims). A copy.
@@ -68,6 +68,7 @@ def repeat(input: Tensor, sizes: Any) -> Tensor:
     return Repeat.apply(t, sizes)
 
 
+@register(method=sizes_method)
 def tile(input: Tensor, dims: Any) -> Tensor:
     """As :func:`repeat`, but ``dims`` shorter than ``input.ndim`` is padded with leading 1s.
 
@@ -104,7 +105,12 @@ def _sample_flip(draw: Any, dtype: np.dtype) -> Sample:
                                           unique_by=lambda d: d % x.ndim)))))  # fmt: skip
 
 
-@register(sample=_sample_flip, ref=lambda x, dims: np.flip(x, dims) if x.ndim else x)
+@register(
+    method=sizes_method,
+    numpy=np.flip,
+    sample=_sample_flip,
+    ref=lambda x, dims: np.flip(x, dims) if x.ndim else x,
+)
 def flip(input: Tensor, dims: Any) -> Tensor:
     """Reverse the order of elements along ``dims``. A copy (as PyTorch).
 
@@ -148,7 +154,12 @@ def _sample_roll(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x, tuple(draw(st.integers(-4, 4)) for _ in dims), dims))
 
 
-@register(sample=_sample_roll, ref=lambda x, shifts, dims=None: np.roll(x, shifts, dims))
+@register(
+    method=True,
+    numpy=np.roll,
+    sample=_sample_roll,
+    ref=lambda x, shifts, dims=None: np.roll(x, shifts, dims),
+)
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     """Shift elements cyclically by ``shifts`` along ``dims`` (the flattened tensor when ``dims``
     is None). A copy.

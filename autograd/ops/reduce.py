@@ -24,8 +24,6 @@ from ._reduce_util import (
 from ._util import as_tensor
 from .registry import register
 
-__all__ = ["sum", "mean", "prod", "all", "any"]
-
 _builtin_max = max
 
 
@@ -42,6 +40,8 @@ class Sum(Function):
 
 
 @register(
+    method=True,
+    numpy=np.sum,
     sample=_reduce_sample(),
     ref=lambda x, dim=None, keepdim=False: np.sum(x, _np_axes(x, dim), keepdims=keepdim),
 )
@@ -96,6 +96,8 @@ class Mean(Function):
 
 
 @register(
+    method=True,
+    numpy=np.mean,
     sample=_reduce_sample(),
     ref=lambda x, dim=None, keepdim=False: np.mean(x, _np_axes(x, dim), keepdims=keepdim),
 )
@@ -207,6 +209,8 @@ class ProdBackward(Function):
 
 
 @register(
+    method=True,
+    numpy=np.prod,
     sample=_reduce_sample(low=-2.0, high=2.0, kinks=(0.0,)),
     torch=lambda torch, x, dim=None, keepdim=False: _torch_over_dims(torch.prod, x, dim, keepdim),
     ref=lambda x, dim=None, keepdim=False: np.prod(x, _np_axes(x, dim), keepdims=keepdim),
@@ -255,6 +259,7 @@ def _logical_reduce(op: str, input: Any, dim: Any, keepdim: bool, axis: Any, kee
     return Tensor._make(np.asarray(out, dtype=np.uint8 if arr.dtype == np.uint8 else np.bool_))
 
 
+@register(method=True, numpy=np.all)
 def all(  # noqa: A001
     input: Tensor,
     dim: Any = None,
@@ -274,6 +279,7 @@ def all(  # noqa: A001
     return _logical_reduce("all", input, dim, keepdim, axis, keepdims)
 
 
+@register(method=True, numpy=np.any)
 def any(  # noqa: A001
     input: Tensor,
     dim: Any = None,

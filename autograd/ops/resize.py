@@ -20,8 +20,6 @@ from ._util import float_tensor
 from .conv import _functional
 from .registry import Sample, register
 
-__all__ = ["interpolate"]
-
 _MODES = ("nearest",)
 
 

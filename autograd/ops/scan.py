@@ -15,8 +15,6 @@ from ._reduce_util import (
 from ._util import as_tensor, normalize_dim
 from .registry import register
 
-__all__ = ["cumsum", "cumprod"]
-
 _builtin_max = max
 
 
@@ -57,7 +55,12 @@ def _scan_input(op: str, input: Any, dim: Any, dtype: Any, axis: Any) -> tuple[T
     return t, d
 
 
-@register(sample=_scan_sample(), ref=lambda x, dim: np.cumsum(x, axis=dim).reshape(x.shape))
+@register(
+    method=True,
+    numpy=np.cumsum,
+    sample=_scan_sample(),
+    ref=lambda x, dim: np.cumsum(x, axis=dim).reshape(x.shape),
+)
 def cumsum(input: Tensor, dim: int | None = None, dtype: Any = None, *, axis: Any = None) -> Tensor:
     """Running sum along ``dim``. Integer and bool tensors accumulate in int64, as PyTorch.
 
@@ -152,6 +155,8 @@ class CumprodBackward(Function):
 
 
 @register(
+    method=True,
+    numpy=np.cumprod,
     sample=_scan_sample(low=-2.0, high=2.0, kinks=(0.0,)),
     ref=lambda x, dim: np.cumprod(x, axis=dim).reshape(x.shape),
 )

@@ -14,17 +14,11 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, tensor_method
 from ._shape_util import _as_view, _draw_x, _ints
 from ._util import as_tensor, normalize_dim
 from .elementwise import clone
-from .registry import Sample, register
-
-__all__ = [
-    "reshape", "view_as", "reshape_as", "flatten", "unflatten", "squeeze", "unsqueeze",
-    "transpose", "permute", "movedim", "swapaxes", "swapdims", "expand", "expand_as",
-    "broadcast_to", "contiguous",
-]  # fmt: skip
+from .registry import Sample, register, sizes_method
 
 
 # ------------------------------------------------------------------------------ reshape family
@@ -76,7 +70,7 @@ def _sample_reshape(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x, draw(st.sampled_from(options))))
 
 
-@register(sample=_sample_reshape, ref=np.reshape)
+@register(method=sizes_method, numpy=np.reshape, sample=_sample_reshape, ref=np.reshape)
 def reshape(input: Tensor, shape: Any) -> Tensor:
     """Same elements in a new shape; one entry may be -1 (inferred).
 
@@ -93,12 +87,41 @@ def reshape(input: Tensor, shape: Any) -> Tensor:
     return _reshape(t, _infer_shape(_ints(shape, "reshape", "shape"), t, "reshape"))
 
 
+@tensor_method
+def view(self: Tensor, *shape: Any) -> Tensor:
+    """The same storage seen with a new shape; one entry may be -1 (inferred).
+
+    Unlike :func:`reshape`, never copies: when the strides of ``self`` cannot express the new
+    shape (``x.t().view(6)``), it raises, as PyTorch does, and ``reshape`` is the remedy.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.arange(6).view(3, 2).shape
+    (3, 2)
+    """
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    t = as_tensor(self)
+    target = _infer_shape(_ints(shape, "view", "shape"), t, "view")
+    probe = t._array.view()
+    try:
+        probe.shape = target  # NumPy refuses exactly when a copy would be needed
+    except AttributeError:
+        raise RuntimeError(
+            f"view: shape {target} is not compatible with the size and strides of the input "
+            f"(shape {t.shape}, strides {t.stride()}): at least one dimension spans two "
+            "non-contiguous parts of memory. Use .reshape(...) instead."
+        ) from None
+    return _reshape(t, target)
+
+
 def _sample_as(draw: Any, dtype: np.dtype) -> Sample:
     x = _draw_x(draw, dtype)
     return Sample((x, np.zeros(x.shape[::-1], dtype=np.int64)))
 
 
-@register(sample=_sample_as, ref=lambda x, o: x.reshape(o.shape),
+@register(method=True, sample=_sample_as, ref=lambda x, o: x.reshape(o.shape),
           torch=lambda torch, x, o: x.view_as(o))  # fmt: skip
 def view_as(input: Tensor, other: Tensor) -> Tensor:
     """``input`` reshaped to ``other.shape``.
@@ -112,6 +135,7 @@ def view_as(input: Tensor, other: Tensor) -> Tensor:
     return reshape(input, as_tensor(other, "other").shape)
 
 
+@register(method=True)
 def reshape_as(input: Tensor, other: Tensor) -> Tensor:
     """``input`` reshaped to ``other.shape`` (same as :func:`view_as`).
 
@@ -140,7 +164,7 @@ def _ref_flatten(x: np.ndarray, start_dim: int = 0, end_dim: int = -1) -> np.nda
     return x.reshape(x.shape[:s] + (-1,) + x.shape[e + 1 :])
 
 
-@register(sample=_sample_flatten, ref=_ref_flatten)
+@register(method=True, sample=_sample_flatten, ref=_ref_flatten)
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim..end_dim`` into one (a 0-d tensor becomes 1-d).
 
@@ -176,7 +200,7 @@ def _ref_unflatten(x: np.ndarray, dim: int, sizes: tuple) -> np.ndarray:
     return x.reshape(x.shape[:d] + tuple(sizes) + x.shape[d + 1 :])
 
 
-@register(sample=_sample_unflatten, ref=_ref_unflatten)
+@register(method=True, sample=_sample_unflatten, ref=_ref_unflatten)
 def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
     """Split dim ``dim`` into ``sizes`` (one entry may be -1).
 
@@ -219,7 +243,9 @@ def _torch_squeeze(torch: Any, x: Any, dim: Any = None) -> Any:
     return x.squeeze() if dim is None else torch.squeeze(x, dim)
 
 
-@register(sample=_sample_squeeze, ref=_ref_squeeze, torch=_torch_squeeze)
+@register(
+    method=True, numpy=np.squeeze, sample=_sample_squeeze, ref=_ref_squeeze, torch=_torch_squeeze
+)
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Remove size-1 dims: all of them, or those in ``dim`` (an int or tuple); naming a dim whose
     size is not 1 is a no-op, as in PyTorch. Returns a view.
@@ -250,7 +276,7 @@ def _sample_unsqueeze(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x, draw(st.integers(-x.ndim - 1, x.ndim))))
 
 
-@register(sample=_sample_unsqueeze, ref=np.expand_dims)
+@register(method=True, numpy=np.expand_dims, sample=_sample_unsqueeze, ref=np.expand_dims)
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at position ``dim`` (``-input.ndim - 1 <= dim <= input.ndim``).
 
@@ -289,7 +315,7 @@ def _sample_permute(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x, tuple(draw(st.permutations(range(x.ndim))))))
 
 
-@register(sample=_sample_permute, ref=np.transpose)
+@register(method=sizes_method, numpy=np.transpose, sample=_sample_permute, ref=np.transpose)
 def permute(input: Tensor, dims: Any) -> Tensor:
     """Reorder the dims: dim ``i`` of the result is dim ``dims[i]`` of ``input``. Returns a view.
 
@@ -329,7 +355,41 @@ def _swap_perm(t: Tensor, dim0: int, dim1: int, op: str) -> tuple[int, ...]:
     return tuple(perm)
 
 
-@register(sample=_sample_two_dims, ref=lambda x, a, b: np.swapaxes(x, a, b) if x.ndim else x)
+@register(method=True)
+def t(input: Tensor) -> Tensor:
+    """Transpose a tensor of at most 2 dimensions (0-d and 1-d come back as they are).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.zeros(2, 3).t().shape
+    (3, 2)
+    """
+    t_ = as_tensor(input)
+    if t_.ndim > 2:
+        raise ValueError(f"t(): expected a tensor with <= 2 dimensions, got {t_.ndim}")
+    return t_ if t_.ndim < 2 else transpose(t_, 0, 1)
+
+
+@tensor_method(name="T")
+@property
+def _all_dims_reversed(self: Tensor) -> Tensor:
+    """All dimensions reversed."""
+    return self if self.ndim < 2 else permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+
+@tensor_method(name="mT")
+@property
+def _matrix_transpose(self: Tensor) -> Tensor:
+    """The last two dimensions swapped (a batch of matrices transposed)."""
+    if self.ndim < 2:
+        raise ValueError(f"mT: expected a tensor with >= 2 dimensions, got {self.ndim}")
+    return transpose(self, -2, -1)
+
+
+@register(
+    method=True, sample=_sample_two_dims, ref=lambda x, a, b: np.swapaxes(x, a, b) if x.ndim else x
+)
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap dims ``dim0`` and ``dim1``. Returns a view.
 
@@ -343,6 +403,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     return _permute(t, _swap_perm(t, dim0, dim1, "transpose"))
 
 
+@register(method=True, numpy=np.swapaxes)
 def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
     """Alias of :func:`transpose` (NumPy's name).
 
@@ -356,6 +417,7 @@ def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
     return _permute(t, _swap_perm(t, axis0, axis1, "swapaxes"))
 
 
+@register(method=True)
 def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Alias of :func:`transpose`.
 
@@ -381,7 +443,7 @@ def _sample_movedim(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x, tuple(src), tuple(dst)))
 
 
-@register(sample=_sample_movedim, ref=np.moveaxis)
+@register(method=True, numpy=np.moveaxis, sample=_sample_movedim, ref=np.moveaxis)
 def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
     """Move dims ``source`` to positions ``destination`` (ints or sequences); others keep their
     order. Returns a view.
@@ -437,7 +499,12 @@ def _ref_expand(x: np.ndarray, sizes: tuple) -> np.ndarray:
     return np.broadcast_to(x, tuple(x.shape[i - k] if s == -1 else s for i, s in enumerate(sizes)))
 
 
-@register(sample=_sample_expand, ref=_ref_expand, torch=lambda torch, x, s: x.expand(s))
+@register(
+    method=sizes_method,
+    sample=_sample_expand,
+    ref=_ref_expand,
+    torch=lambda torch, x, s: x.expand(s),
+)
 def expand(input: Tensor, sizes: Any) -> Tensor:
     """A view with size-1 dims stretched to ``sizes`` (-1 keeps a size; extra leading dims are
     added). Writes into the result are not allowed (its elements share memory).
@@ -477,7 +544,7 @@ def _sample_expand_as(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x, np.zeros(_ref_expand(x, sizes).shape, dtype=np.int64)))
 
 
-@register(sample=_sample_expand_as, ref=lambda x, o: np.broadcast_to(x, o.shape),
+@register(method=True, sample=_sample_expand_as, ref=lambda x, o: np.broadcast_to(x, o.shape),
           torch=lambda torch, x, o: x.expand_as(o), name="expand_as")  # fmt: skip
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
     """:func:`expand` to ``other.shape``.
@@ -491,6 +558,7 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
     return expand(input, as_tensor(other, "other").shape)
 
 
+@register(method=True, numpy=np.broadcast_to)
 def broadcast_to(input: Tensor, shape: Any) -> Tensor:
     """Broadcast to ``shape`` as NumPy does (a view; -1 keeps a size as in :func:`expand`).
 
@@ -504,6 +572,7 @@ def broadcast_to(input: Tensor, shape: Any) -> Tensor:
     return expand(input, shape)
 
 
+@register(method=True)
 def contiguous(input: Tensor) -> Tensor:
     """``input`` itself if its storage is C-contiguous, else a contiguous differentiable copy.
 

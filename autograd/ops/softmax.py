@@ -12,8 +12,6 @@ from ..tensor import Tensor
 from ._util import as_tensor, normalize_dim
 from .registry import Sample, register
 
-__all__ = ["softmax", "log_softmax"]
-
 
 # ------------------------------------------------------------------- softmax / log_softmax
 def _softmax_dim(op: str, input: Any, dim: Any, dtype: Any, axis: Any) -> tuple[Tensor, Any]:
@@ -91,7 +89,7 @@ def _softmax_ref(x, dim):
     return e / e.sum(axis=d, keepdims=True)
 
 
-@register(sample=_softmax_sample, ref=_softmax_ref)
+@register(method=True, sample=_softmax_sample, ref=_softmax_ref)
 def softmax(input: Tensor, dim: int | None = None, dtype: Any = None, *, axis: Any = None
             ) -> Tensor:  # fmt: skip
     """``exp(x) / sum(exp(x), dim)``, computed with the max subtracted (stable for logits of
@@ -111,6 +109,7 @@ def softmax(input: Tensor, dim: int | None = None, dtype: Any = None, *, axis: A
 
 
 @register(
+    method=True,
     sample=_softmax_sample,
     ref=lambda x, dim: np.log(_softmax_ref(x, dim)),
 )

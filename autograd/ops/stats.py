@@ -23,8 +23,6 @@ from ._reduce_util import (
 from ._util import as_tensor, float_tensor
 from .registry import Sample, register
 
-__all__ = ["var", "std", "logsumexp", "norm"]
-
 _builtin_max = max
 
 
@@ -100,7 +98,7 @@ def _var_ref(fn: Any) -> Any:
     return ref
 
 
-@register(sample=_var_sample, ref=_var_ref(np.var))
+@register(method=True, numpy=np.var, sample=_var_sample, ref=_var_ref(np.var))
 def var(
     input: Tensor,
     dim: Any = None,
@@ -130,7 +128,7 @@ def var(
     return _var("var", input, dim, unbiased, keepdim, correction, axis, keepdims, ddof, False)
 
 
-@register(sample=_var_sample, ref=_var_ref(np.std))
+@register(method=True, numpy=np.std, sample=_var_sample, ref=_var_ref(np.std))
 def std(
     input: Tensor,
     dim: Any = None,
@@ -179,6 +177,7 @@ class LogSumExp(Function):
 
 
 @register(
+    method=True,
     sample=_reduce_sample(),
     torch=lambda torch, x, dim=None, keepdim=False: _torch_over_dims(
         torch.logsumexp, x, dim, keepdim
@@ -285,7 +284,7 @@ def _norm_ref(x, p="fro", dim=None, keepdim=False):
     return np.sum(a**p, axes, keepdims=keepdim) ** (1.0 / p)
 
 
-@register(sample=_norm_sample, ref=_norm_ref, atol=1e-4)
+@register(method=True, sample=_norm_sample, ref=_norm_ref, atol=1e-4)
 def norm(
     input: Tensor,
     p: Any = "fro",

@@ -1,8 +1,7 @@
 """Transcendental elementwise functions: exp, expm1, log (4 bases), sin, cos, tan, tanh, sigmoid,
-erf. One Function per primitive, its public function right below.
+erf. One table row per op: array function, derivative rule, what the rule reads.
 
-Backward rules use only operators and functions that NumPy arrays and Tensors share, so they are
-themselves differentiable under ``create_graph=True``.
+Integer inputs are computed in float32, as PyTorch does.
 """
 
 from __future__ import annotations
@@ -11,280 +10,13 @@ import math
 
 import numpy as np
 
-from ..function import Function
 from ..kernels import special
-from ..tensor import Tensor
-from ._util import float_tensor
-from .registry import register, unary
+from ._table import elementwise_op
+from .registry import unary
 
-__all__ = [
-    "exp",
-    "expm1",
-    "log",
-    "log1p",
-    "log2",
-    "log10",
-    "sin",
-    "cos",
-    "tan",
-    "tanh",
-    "sigmoid",
-    "erf",
-]
-
-
-class Exp(Function):
-    @staticmethod
-    def forward(ctx, x):
-        y = np.exp(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * y
-
-
-@register(sample=unary(), ref=np.exp)
-def exp(input: Tensor) -> Tensor:
-    """``e ** input``.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.exp(autograd.tensor([0.0, 1.0]))
-    tensor([1.0000, 2.7183])
-    """
-    return Exp.apply(float_tensor(input))
-
-
-class Expm1(Function):
-    @staticmethod
-    def forward(ctx, x):
-        y = np.expm1(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * (y + 1)
-
-
-@register(sample=unary(), ref=np.expm1)
-def expm1(input: Tensor) -> Tensor:
-    """``exp(input) - 1``, accurate near 0.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.expm1(autograd.tensor([0.0]))
-    tensor([0.])
-    """
-    return Expm1.apply(float_tensor(input))
-
-
-class Log(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.log(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / x
-
-
-@register(sample=unary(low=0.2, high=4.0), ref=np.log)
-def log(input: Tensor) -> Tensor:
-    """Natural logarithm.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.log(autograd.tensor([1.0]))
-    tensor([0.])
-    """
-    return Log.apply(float_tensor(input))
-
-
-class Log1p(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.log1p(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / (x + 1)
-
-
-@register(sample=unary(low=-0.8, high=3.0), ref=np.log1p)
-def log1p(input: Tensor) -> Tensor:
-    """``log(1 + input)``, accurate near 0.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.log1p(autograd.tensor([0.0]))
-    tensor([0.])
-    """
-    return Log1p.apply(float_tensor(input))
-
-
-class Log2(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.log2(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / (x * math.log(2.0))
-
-
-@register(sample=unary(low=0.2, high=4.0), ref=np.log2)
-def log2(input: Tensor) -> Tensor:
-    """Base-2 logarithm.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.log2(autograd.tensor([8.0]))
-    tensor([3.])
-    """
-    return Log2.apply(float_tensor(input))
-
-
-class Log10(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.log10(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g / (x * math.log(10.0))
-
-
-@register(sample=unary(low=0.2, high=4.0), ref=np.log10)
-def log10(input: Tensor) -> Tensor:
-    """Base-10 logarithm.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.log10(autograd.tensor([1.0, 10.0]))
-    tensor([0., 1.])
-    """
-    return Log10.apply(float_tensor(input))
-
-
-class Sin(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.sin(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * np.cos(x)
-
-
-@register(sample=unary(), ref=np.sin)
-def sin(input: Tensor) -> Tensor:
-    """Sine.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.sin(autograd.tensor([0.0]))
-    tensor([0.])
-    """
-    return Sin.apply(float_tensor(input))
-
-
-class Cos(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return np.cos(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return -g * np.sin(x)
-
-
-@register(sample=unary(), ref=np.cos)
-def cos(input: Tensor) -> Tensor:
-    """Cosine.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.cos(autograd.tensor([0.0]))
-    tensor([1.])
-    """
-    return Cos.apply(float_tensor(input))
-
-
-class Tan(Function):
-    @staticmethod
-    def forward(ctx, x):
-        y = np.tan(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * (1 + y * y)
-
-
-@register(sample=unary(low=-1.2, high=1.2), ref=np.tan)
-def tan(input: Tensor) -> Tensor:
-    """Tangent.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.tan(autograd.tensor([0.0]))
-    tensor([0.])
-    """
-    return Tan.apply(float_tensor(input))
-
-
-class Tanh(Function):
-    @staticmethod
-    def forward(ctx, x):
-        y = np.tanh(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * (1 - y * y)
-
-
-@register(sample=unary(), ref=np.tanh)
-def tanh(input: Tensor) -> Tensor:
-    """Hyperbolic tangent.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.tanh(autograd.tensor([0.0]))
-    tensor([0.])
-    """
-    return Tanh.apply(float_tensor(input))
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 
 def _sigmoid_array(x: np.ndarray) -> np.ndarray:
@@ -293,52 +25,55 @@ def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-class Sigmoid(Function):
-    @staticmethod
-    def forward(ctx, x):
-        y = _sigmoid_array(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * y * (1 - y)
-
-
-@register(sample=unary(low=-6.0, high=6.0), ref=lambda x: 1 / (1 + np.exp(-x)))
-def sigmoid(input: Tensor) -> Tensor:
-    """Logistic function ``1 / (1 + exp(-input))``, computed without overflow.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.sigmoid(autograd.tensor([0.0]))
-    tensor([0.5000])
-    """
-    return Sigmoid.apply(float_tensor(input))
-
-
-class Erf(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return special.erf(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * (2 / math.sqrt(math.pi)) * np.exp(-(x * x))
-
-
-@register(sample=unary(), ref=lambda x: np.vectorize(math.erf, otypes=[x.dtype])(x))
-def erf(input: Tensor) -> Tensor:
-    """The error function.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.erf(autograd.tensor([0.0]))
-    tensor([0.])
-    """
-    return Erf.apply(float_tensor(input))
+exp = elementwise_op(
+    "exp", np.exp, lambda g, x, y: g * y, save="y", sample=unary(), ref=np.exp,
+    doc="``e ** input``.", example=("[0.0, 1.0]", "tensor([1.0000, 2.7183])"),
+)  # fmt: skip
+expm1 = elementwise_op(
+    "expm1", np.expm1, lambda g, x, y: g * (y + 1), save="y", sample=unary(), ref=np.expm1,
+    doc="``exp(input) - 1``, accurate near 0.", example=("[0.0]", "tensor([0.])"),
+)  # fmt: skip
+log = elementwise_op(
+    "log", np.log, lambda g, x, y: g / x, save="x", sample=unary(low=0.2, high=4.0), ref=np.log,
+    doc="Natural logarithm.", example=("[1.0]", "tensor([0.])"),
+)  # fmt: skip
+log1p = elementwise_op(
+    "log1p", np.log1p, lambda g, x, y: g / (x + 1), save="x", sample=unary(low=-0.8, high=3.0),
+    ref=np.log1p, doc="``log(1 + input)``, accurate near 0.", example=("[0.0]", "tensor([0.])"),
+)  # fmt: skip
+log2 = elementwise_op(
+    "log2", np.log2, lambda g, x, y: g / (x * _LN2), save="x", sample=unary(low=0.2, high=4.0),
+    ref=np.log2, doc="Base-2 logarithm.", example=("[8.0]", "tensor([3.])"),
+)  # fmt: skip
+log10 = elementwise_op(
+    "log10", np.log10, lambda g, x, y: g / (x * _LN10), save="x",
+    sample=unary(low=0.2, high=4.0), ref=np.log10, doc="Base-10 logarithm.",
+    example=("[1.0, 10.0]", "tensor([0., 1.])"),
+)  # fmt: skip
+sin = elementwise_op(
+    "sin", np.sin, lambda g, x, y: g * np.cos(x), save="x", sample=unary(), ref=np.sin,
+    doc="Sine.", example=("[0.0]", "tensor([0.])"),
+)  # fmt: skip
+cos = elementwise_op(
+    "cos", np.cos, lambda g, x, y: -g * np.sin(x), save="x", sample=unary(), ref=np.cos,
+    doc="Cosine.", example=("[0.0]", "tensor([1.])"),
+)  # fmt: skip
+tan = elementwise_op(
+    "tan", np.tan, lambda g, x, y: g * (1 + y * y), save="y", sample=unary(low=-1.2, high=1.2),
+    ref=np.tan, doc="Tangent.", example=("[0.0]", "tensor([0.])"),
+)  # fmt: skip
+tanh = elementwise_op(
+    "tanh", np.tanh, lambda g, x, y: g * (1 - y * y), save="y", sample=unary(), ref=np.tanh,
+    doc="Hyperbolic tangent.", example=("[0.0]", "tensor([0.])"),
+)  # fmt: skip
+sigmoid = elementwise_op(
+    "sigmoid", _sigmoid_array, lambda g, x, y: g * y * (1 - y), save="y",
+    sample=unary(low=-6.0, high=6.0), ref=lambda x: 1 / (1 + np.exp(-x)),
+    doc="Logistic function ``1 / (1 + exp(-input))``, computed without overflow.",
+    example=("[0.0]", "tensor([0.5000])"),
+)  # fmt: skip
+erf = elementwise_op(
+    "erf", special.erf, lambda g, x, y: g * _TWO_OVER_SQRT_PI * np.exp(-(x * x)), save="x",
+    sample=unary(), ref=lambda x: np.vectorize(math.erf, otypes=[x.dtype])(x),
+    doc="The error function.", example=("[0.0]", "tensor([0.])"),
+)  # fmt: skip

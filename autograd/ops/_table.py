@@ -1,0 +1,161 @@
+"""Simple elementwise ops as table rows: one call declares the Function, the public function, its
+Tensor method, its in-place twin and its NumPy dispatch entry.
+
+A row names the array function and the derivative rule side by side::
+
+    exp = elementwise_op("exp", np.exp, lambda g, x, y: g * y, save="y", ...)
+
+The rule receives the upstream gradient ``g``, the input ``x`` and the output ``y`` (each None
+unless listed in ``save``), as arrays or, under ``create_graph=True``, as Tensors: it is written
+with operators and NumPy functions that both understand, so it is itself differentiable.
+Save what PyTorch saves (its derivative formulas name ``self`` or ``result``): a saved value
+that is later changed in place makes backward raise, so saving more than needed would refuse
+programs PyTorch runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor
+from ._util import as_tensor, float_tensor
+from .registry import register
+
+__all__ = ["elementwise_op", "zeros_like_grad"]
+
+# How a row treats integer and bool inputs.
+_PREPARE = {
+    "float": float_tensor,  # computed in float32, as PyTorch's float-only math
+    "keep": as_tensor,  # the op keeps the dtype (abs, neg, square)
+    "copy": as_tensor,  # integers are their own result (floor, ceil): a copy
+}
+
+
+def zeros_like_grad(g: Any) -> Any:
+    """A zero gradient shaped like ``g`` (an array, or a constant Tensor under create_graph).
+
+    Piecewise-constant ops (sign, floor, ...) return it: PyTorch gives 0 there even where ``g``
+    is inf or NaN, which ``g * 0`` would not.
+    """
+    if isinstance(g, Tensor):
+        return Tensor._make(np.zeros(g.shape, g.dtype))
+    return np.zeros_like(g)
+
+
+def elementwise_op(
+    name: str,
+    forward: Callable[[np.ndarray], np.ndarray],
+    vjp: Callable[[Any, Any, Any], Any],
+    *,
+    save: str,
+    doc: str,
+    example: tuple[str, str],
+    sample: Callable,
+    ref: Callable | None = None,
+    integer: str = "float",
+    inplace: bool = True,
+    numpy: Any = None,
+    aliases: tuple[str, ...] = (),
+    torch: Any = "same",
+    gradgradcheck: bool = True,
+    operators: tuple[str, ...] = (),
+    check: Callable[[Tensor], None] | None = None,
+) -> Callable[[Any], Tensor]:
+    """Declare a one-input elementwise op from its array function and its derivative rule.
+
+    Parameters
+    ----------
+    name : str
+        The public name; the Function is named after it (``"log1p"`` -> ``Log1p``).
+    forward : callable
+        ``array -> array``. A NumPy ufunc also becomes the op's NumPy dispatch entry.
+    vjp : callable
+        ``(g, x, y) -> gradient for x``.
+    save : str
+        ``"x"``, ``"y"``, ``"xy"`` or ``""``: what ``vjp`` reads.
+    doc : str
+        The docstring's first paragraph.
+    example : (str, str)
+        A literal input list and the printed result, for the docstring's example.
+    sample, ref, torch, gradgradcheck
+        As for :func:`register`.
+    integer : {"float", "keep", "copy"}
+        Integer inputs are cast to float32, kept (the op preserves the dtype), or returned as a
+        copy (rounding ops, for which an integer is its own result).
+    inplace : bool
+        Also declare ``<name>_``.
+    numpy : ufunc, optional
+        The NumPy entry; defaults to ``forward`` when it is a ufunc.
+    check : callable, optional
+        Argument check run on the input Tensor before the op.
+    """
+    module = sys._getframe(1).f_globals["__name__"]  # where the row stands: for docs and doctests
+    save_x, save_y = "x" in save, "y" in save
+
+    def fwd(ctx: Any, x: np.ndarray) -> np.ndarray:
+        y = forward(x)
+        if save_x and save_y:
+            ctx.save_for_backward(x, y)
+        elif save_x:
+            ctx.save_for_backward(x)
+        elif save_y:
+            ctx.save_for_backward(y)
+        return y
+
+    def bwd(ctx: Any, g: Any) -> Any:
+        saved = ctx.saved_tensors
+        x = saved[0] if save_x else None
+        y = saved[-1] if save_y else None
+        return vjp(g, x, y)
+
+    cls_name = "".join(part.capitalize() for part in name.split("_"))
+    fn_cls = type(cls_name, (Function,), {
+        "forward": staticmethod(fwd), "backward": staticmethod(bwd), "__module__": module,
+        "__doc__": f"The Function behind :func:`autograd.{name}`.",
+    })  # fmt: skip
+    prepare = _PREPARE[integer]
+    copy_integers = integer == "copy"
+
+    def op(input: Any) -> Tensor:
+        t = prepare(input)
+        if copy_integers and t._array.dtype.kind != "f":
+            return Tensor._make(t._array.copy())
+        if check is not None:
+            check(t)
+        return fn_cls.apply(t)
+
+    op.__name__ = op.__qualname__ = name
+    op.__module__ = module
+    op.__doc__ = (
+        f"{doc}\n\nExamples\n--------\n>>> import autograd\n"
+        f">>> autograd.{name}(autograd.tensor({example[0]}))\n{example[1]}\n"
+    )
+    if numpy is None and isinstance(forward, np.ufunc):
+        numpy = forward
+    if inplace:
+        fast = _ufunc_fast(forward) if isinstance(forward, np.ufunc) else _copy_fast(forward)
+    register(
+        sample=sample, ref=ref, torch=torch, gradgradcheck=gradgradcheck, method=True,
+        inplace=fast if inplace else None, numpy=numpy if numpy is not None else (),
+        aliases=aliases, operators=operators,
+    )(op)  # fmt: skip
+    return op
+
+
+def _ufunc_fast(ufunc: np.ufunc) -> Callable[[np.ndarray], None]:
+    def fast(a: np.ndarray) -> None:
+        ufunc(a, out=a, casting="same_kind")
+
+    return fast
+
+
+def _copy_fast(forward: Callable) -> Callable[[np.ndarray], None]:
+    def fast(a: np.ndarray) -> None:
+        np.copyto(a, forward(a), casting="same_kind")
+
+    return fast
