@@ -73,6 +73,8 @@ def parse_json(text: bytes | str, what: str) -> Any:
             f"{what} holds up to {n} JSON values, over the limit of {MAX_JSON_VALUES}"
         )
     try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")  # the format's encoding (json.loads would guess others)
         return json.loads(text, object_pairs_hook=_unique_pairs)
     except RecursionError:
         raise FormatError(f"{what} is nested too deeply") from None

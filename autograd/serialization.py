@@ -139,6 +139,11 @@ def _write_atomic(path: str, raw: bytes, arrays: list[np.ndarray]) -> None:
             break
         except FileExistsError:
             continue
+        except OSError as e:  # name the file asked for, not the temporary one
+            raise type(e)(
+                e.errno,
+                f"save: cannot write {path!r} (creating a file in {directory!r}): {e.strerror}",
+            ) from None
     try:
         with open(fd, "wb") as out:
             with contextlib.suppress(OSError):  # keep the old file's permissions

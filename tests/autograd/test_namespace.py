@@ -64,9 +64,13 @@ def test_unknown_attributes_raise_attribute_error():
     with pytest.raises(AttributeError, match="module 'autograd' has no attribute 'bogus'"):
         autograd.bogus  # noqa: B018
     assert not hasattr(autograd, "distributions_that_do_not_exist")
-    if not os.path.exists(os.path.join(ROOT, "autograd", "functional.py")):
+    if os.path.exists(os.path.join(ROOT, "autograd", "functional.py")):
+        assert autograd.autograd.functional.__name__ == "autograd.functional"
+    else:
         with pytest.raises(AttributeError, match="'functional'"):
             autograd.autograd.functional  # noqa: B018
+    with pytest.raises(AttributeError, match="module 'autograd.autograd' has no attribute 'x'"):
+        autograd.autograd.x  # noqa: B018
 
 
 def test_autograd_grad_and_function_through_the_path(torch):

@@ -322,6 +322,8 @@ def test_a_failed_save_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monk
     monkeypatch.undo()
     assert autograd.load(path)["v"].tolist() == [1.0]
     assert _leftovers(tmp_path) == []
+    with pytest.raises(FileNotFoundError, match=r"save: cannot write '.*missing/ckpt'"):
+        autograd.save({"v": autograd.tensor([3.0])}, tmp_path / "missing" / "ckpt")
     (tmp_path / "dir").mkdir()
     with pytest.raises(OSError):
         autograd.save({"v": autograd.tensor([3.0])}, tmp_path / "dir")
@@ -486,6 +488,7 @@ MALFORMED = {
     "header ends early": (struct.pack("<Q", 20) + b"{}" + b" " * 10, "larger than the rest"),
     "not json": (_file(b"{not json"), "header is not valid JSON"),
     "not utf-8": (_file(b"\xff\xfe{}"), "header is not valid JSON"),
+    "utf-16": (_file('{"__metadata__": {}}'.encode("utf-16")), "header is not valid JSON"),
     "not an object": (_file(b"[1, 2]"), "must be a JSON object, got list"),
     "duplicate header key": (
         _file(
@@ -656,9 +659,7 @@ def test_an_escaped_structure_is_counted_after_unescaping(monkeypatch):
     raw = '{"__metadata__": {"numbagrad.tree": "' + escaped + '"}}'
     assert _round_trip_raw(raw.encode()) == list(range(40))
     monkeypatch.setattr(_safetensors, "MAX_JSON_VALUES", 30)
-    with pytest.raises(
-        ValueError, match=r"tree metadata holds up to \d+ JSON values, over the"
-    ):
+    with pytest.raises(ValueError, match=r"tree metadata holds up to \d+ JSON values, over the"):
         _round_trip_raw(raw.encode())
 
 
