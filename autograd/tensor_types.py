@@ -106,7 +106,11 @@ def _legacy_type(dtype: np.dtype) -> _TensorType:
         f"PyTorch's legacy ``{name}``: builds ``{dtype}`` tensors and matches them in "
         "``isinstance``.\n\n"
         "``{name}(2, 3)`` is uninitialized with that shape, ``{name}([1, 2])`` holds the data "
-        "(cast to the dtype), ``{name}()`` is empty.\n"
+        "(cast to the dtype), ``{name}()`` is empty.\n\n"
+        "Examples\n--------\n>>> import autograd\n"
+        ">>> t = autograd.{name}([1, 0])\n"
+        ">>> isinstance(t, autograd.{name}), t.shape, autograd.{name}(2, 3).shape\n"
+        "(True, (2,), (2, 3))\n"
     ).replace("{name}", name)
     return _TensorType(name, (), {"dtype": dtype, "__doc__": doc, "__module__": "autograd"})
 

@@ -3,6 +3,7 @@ Size, new_*, type_as, narrow, introspection, __format__, legacy constructors and
 
 from __future__ import annotations
 
+import doctest
 import pickle
 
 import numpy as np
@@ -234,6 +235,11 @@ def test_typed_legacy_constructors_match_torch(torch, name):
     assert not isinstance(other, ours)
     assert isinstance(torch.zeros(2, dtype=b.dtype), ref)
     assert repr(ours) == f"<class 'autograd.{name}Tensor'>"
+    # the generated docstring's example runs (doctest-modules skips it)
+    test = doctest.DocTestParser().get_doctest(ours.__doc__, {}, ours.__name__, None, 0)
+    runner = doctest.DocTestRunner()
+    runner.run(test)
+    assert runner.summarize(verbose=False) == (0, 3)
 
 
 def test_legacy_constructor_from_a_tensor_shares_storage_as_torch(torch):
