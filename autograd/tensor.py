@@ -24,6 +24,9 @@ class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
     Create tensors with :func:`autograd.tensor` or the factories (``zeros``, ``randn``, ...).
+    Called directly it is PyTorch's legacy constructor: ``Tensor(2, 3)`` is an uninitialized
+    float32 tensor of that shape, ``Tensor([1, 2])`` holds the data as float32 (see
+    :mod:`autograd.tensor_types`); ``dtype=`` and ``requires_grad=`` are numbagrad's additions.
 
     Examples
     --------

@@ -170,6 +170,13 @@ def test_to_bad_arguments():
         x.to("bogus")
 
 
+def test_layers_take_device_objects():
+    assert nn.Linear(2, 3, device=autograd.device("cpu")).weight.shape == (3, 2)
+    assert nn.LSTM(2, 3, device=autograd.device("cpu", 0)).hidden_size == 3
+    with pytest.raises(RuntimeError, match="CPU only"):
+        nn.Linear(2, 3, device=autograd.device("cuda"))
+
+
 def test_module_to_device_and_cpu():
     m = nn.Linear(2, 3)
     w = m.weight
