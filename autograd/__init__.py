@@ -40,6 +40,7 @@ from .device import device
 from .serialization import load, save
 from .size import Size
 from .tensor_types import *  # noqa: F403
+from .variable import Variable
 
 
 bool = bool_  # noqa: A001 - PyTorch's name for the dtype

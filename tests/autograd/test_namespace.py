@@ -298,3 +298,31 @@ def test_a_torch_program_runs_with_rewritten_imports(torch):
     ours, ref = _run(ported).split(), _run(original).split()
     assert ours[2:] == ref[2:] == ["2", "1"]
     np.testing.assert_allclose([float(v) for v in ours[:2]], [float(v) for v in ref[:2]], atol=2e-5)
+
+
+def test_the_porting_tool_finds_every_name_of_this_surface():
+    from autograd.port import port_source
+
+    program = textwrap.dedent(
+        """
+        import torch
+        from torch.autograd import Variable, grad
+        from torch.utils.data import DataLoader
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        torch.cuda.manual_seed_all(0)
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cudnn.deterministic = True
+        acc = torch.accelerator.is_available()
+        x = torch.FloatTensor(2, 3).to(device)
+        s = torch.Size([2, 3]).numel() + torch.numel(x) + torch.is_tensor(x)
+        with torch.inference_mode(), torch.no_grad(), torch.set_grad_enabled(False):
+            y = x.new_zeros(2).type_as(x).narrow(0, 0, 1)
+        torch.save({"x": x}, "ckpt.safetensors")
+        ckpt = torch.load("ckpt.safetensors", map_location=device, weights_only=True)
+        v = Variable(torch.Tensor([1.0]), requires_grad=True)
+        lt, dt, it, bt = torch.LongTensor, torch.DoubleTensor, torch.IntTensor, torch.BoolTensor
+        g = torch.autograd.grad
+        """
+    )
+    _, report = port_source(program)
+    assert report == [], [f.format("program.py") for f in report]
