@@ -29,6 +29,8 @@ class Tensor:
     def __float__(self) -> float: ...
     def __floordiv__(self, other: Any) -> Tensor:
         """``floor(input / other)``; not differentiable (the result never requires grad)."""
+    def __format__(self, format_spec: str) -> str:
+        """A 0-d tensor formats as its value (``f"{loss:.4f}"``); others only with no spec."""
     def __ge__(self, other: Any) -> Tensor:
         """Elementwise ``input >= other`` (bool)."""
     def __getitem__(self, index: Any) -> Tensor:
@@ -47,7 +49,7 @@ class Tensor:
         """In-place :func:`autograd.mul`: writes the result into ``input`` and returns it."""
     def __index__(self) -> int: ...
     def __init__(
-        self, data: Any = ..., dtype: Any = ..., requires_grad: bool = ..., device: Any = ...
+        self, *args: Any, dtype: Any = ..., requires_grad: bool = ..., device: Any = ...
     ) -> None:
         """Initialize self.  See help(type(self)) for accurate signature."""
     def __int__(self) -> int: ...
@@ -219,18 +221,22 @@ class Tensor:
         """In-place :func:`autograd.cos`: writes the result into ``input`` and returns it."""
     def cpu(self) -> Tensor:
         """Return self (numbagrad only has a CPU)."""
+    def cuda(self, device: Any = ..., non_blocking: bool = ...) -> Tensor:
+        """Raise ``RuntimeError``: numbagrad runs on the CPU only (there is no CUDA device)."""
     def cumprod(self, dim: int | None = ..., dtype: Any = ..., *, axis: Any = ...) -> Tensor:
         """Running product along ``dim``. Integer and bool tensors accumulate in int64."""
     def cumsum(self, dim: int | None = ..., dtype: Any = ..., *, axis: Any = ...) -> Tensor:
         """Running sum along ``dim``. Integer and bool tensors accumulate in int64, as PyTorch."""
     @property
     def data(self) -> Tensor: ...
+    def data_ptr(self) -> int:
+        """The address of the first element (0 for a tensor with no elements, as in PyTorch)."""
     def detach(self) -> Tensor:
         """A tensor sharing storage (and version counter) with no history."""
     def detach_(self) -> Tensor:
         """Cut this tensor from its history in place."""
     @property
-    def device(self) -> str: ...
+    def device(self) -> Any: ...
     def diagonal(self, offset: int = ..., dim1: int = ..., dim2: int = ...) -> Tensor:
         """The diagonal of dims ``dim1``/``dim2`` (``offset`` > 0 above the main one) as a new last"""
     def dim(self) -> int:
@@ -314,6 +320,8 @@ class Tensor:
         """Convert to int32: ``self.to(int32)``."""
     def is_contiguous(self) -> bool:
         """Whether the storage is C-contiguous."""
+    @property
+    def is_cuda(self) -> bool: ...
     def is_floating_point(self) -> bool:
         """Whether the dtype is a floating-point type."""
     @property
@@ -430,6 +438,8 @@ class Tensor:
         """``input * other``, broadcasting."""
     def multiply_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.mul`: writes the result into ``input`` and returns it."""
+    def narrow(self, dim: Any, start: Any, length: Any) -> Tensor:
+        """The view of ``length`` entries of dimension ``dim`` from ``start`` (negative counts back)."""
     @property
     def ndim(self) -> int: ...
     def ne(self, other: Any) -> Tensor:
@@ -444,6 +454,31 @@ class Tensor:
         """In-place :func:`autograd.neg`: writes the result into ``input`` and returns it."""
     def nelement(self) -> int:
         """Number of elements."""
+    def new_empty(
+        self, *size: Any, dtype: Any = ..., device: Any = ..., requires_grad: bool = ...
+    ) -> Tensor:
+        """An uninitialized tensor of shape ``size``, with this tensor's dtype unless ``dtype``."""
+    def new_full(
+        self,
+        size: Any,
+        fill_value: Any,
+        dtype: Any = ...,
+        device: Any = ...,
+        requires_grad: bool = ...,
+    ) -> Tensor:
+        """A tensor of shape ``size`` filled with ``fill_value``, this tensor's dtype unless ``dtype``."""
+    def new_ones(
+        self, *size: Any, dtype: Any = ..., device: Any = ..., requires_grad: bool = ...
+    ) -> Tensor:
+        """Ones of shape ``size``, with this tensor's dtype unless ``dtype`` is given."""
+    def new_tensor(
+        self, data: Any, dtype: Any = ..., device: Any = ..., requires_grad: bool = ...
+    ) -> Tensor:
+        """A new leaf tensor holding a copy of ``data``, with this tensor's dtype unless ``dtype``."""
+    def new_zeros(
+        self, *size: Any, dtype: Any = ..., device: Any = ..., requires_grad: bool = ...
+    ) -> Tensor:
+        """Zeros of shape ``size`` (``new_zeros(2, 3)`` or ``new_zeros((2, 3))``), this dtype."""
     def nonzero(self, as_tuple: bool = ...) -> Any:
         """Indices of the non-zero elements: an int64 tensor of shape ``(n, ndim)``, or with"""
     def norm(
@@ -542,7 +577,7 @@ class Tensor:
     def sin_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.sin`: writes the result into ``input`` and returns it."""
     def size(self, dim: int | None = ...) -> Any:
-        """The shape, or the size of dimension ``dim``."""
+        """The shape as a :class:`Size`, or the size of dimension ``dim``."""
     def softmax(self, dim: int | None = ..., dtype: Any = ..., *, axis: Any = ...) -> Tensor:
         """``exp(x) / sum(exp(x), dim)``, computed with the max subtracted (stable for logits of"""
     def sort(self, dim: int = ..., descending: bool = ..., stable: bool = ...) -> Any:
@@ -610,7 +645,7 @@ class Tensor:
     def tile(self, *sizes: Any) -> Any:
         """Method form of :func:`autograd.tile`; sizes as arguments or tuple."""
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert dtype (``to(float64)``, ``to(dtype=...)``); device must be ``"cpu"``."""
+        """Convert dtype and/or device, as PyTorch's three forms."""
     def tolist(self) -> Any:
         """Nested Python lists (a number for a 0-d tensor)."""
     def topk(self, k: int, dim: int = ..., largest: bool = ..., sorted: bool = ...) -> Any:
@@ -629,8 +664,10 @@ class Tensor:
         """Round toward zero; zero gradient."""
     def trunc_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.trunc`: writes the result into ``input`` and returns it."""
-    def type(self, dtype: Any = ...) -> Any:
+    def type(self, dtype: Any = ..., non_blocking: bool = ..., **kwargs: Any) -> Any:
         """With no argument the type name (``"autograd.FloatTensor"``); else convert."""
+    def type_as(self, other: Any) -> Tensor:
+        """This tensor converted to ``other``'s dtype (``self`` itself when they already match)."""
     def unbind(self, dim: int = ...) -> tuple[Tensor, ...]:
         """The slices along ``dim``, as a tuple of views with that dim removed."""
     def unflatten(self, dim: int, sizes: Any) -> Tensor:
@@ -665,7 +702,6 @@ class RemovableHandle:
     def remove(self) -> None: ...
 
 def as_array(data: Any, dtype: np.dtype | None = ..., argname: str = ...) -> np.ndarray: ...
-def check_device(device: Any) -> None: ...
 def normalize_dim(dim: Any, ndim: int, op: str = ...) -> int: ...
 def tensor(data: Any, dtype: Any = ..., requires_grad: bool = ..., device: Any = ...) -> Tensor: ...
 def tensor_method(fn: Any = ..., *, name: str | None = ...) -> Any: ...

@@ -259,7 +259,9 @@ class ModuleState:
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "meta", "cuda", "mps"):
+            elif isinstance(a, autograd.device) or (
+                isinstance(a, str) and a.split(":")[0] in ("cpu", "meta", "cuda", "mps")
+            ):
                 device = a
             else:
                 dtype = a
