@@ -296,6 +296,23 @@ class ModuleState:
         """Return self (numbagrad only runs on the CPU)."""
         return self
 
+    def cuda(self, device: Any = None) -> Module:
+        """Raise ``RuntimeError``: numbagrad runs on the CPU only, nothing is moved.
+
+        Examples
+        --------
+        >>> import nn
+        >>> try:
+        ...     nn.Linear(1, 1).cuda()
+        ... except RuntimeError as e:
+        ...     print(str(e)[:40])
+        Module.cuda(): numbagrad runs on the CPU
+        """
+        raise RuntimeError(
+            "Module.cuda(): numbagrad runs on the CPU only and has no CUDA device; keep the "
+            "module on the CPU (module.to('cpu') or module.cpu())"
+        )
+
     # ---------------------------------------------------------------------------- state dict
     def state_dict(
         self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False
