@@ -90,7 +90,7 @@ class _ZeroGrad(Function):
 class Sign(_ZeroGrad):
     @staticmethod
     def forward(ctx, x):
-        return np.sign(x)
+        return np.nan_to_num(np.asarray(np.sign(x)), nan=0.0, copy=False)  # sign(nan) is 0
 
 
 @register(sample=unary(kinks=(0.0,)), ref=np.sign)
