@@ -276,6 +276,30 @@ def test_clamp_gradient_through_promotion():
     assert lo.grad.dtype == ag.float64
 
 
+# -------------------------------------------------------------------------------- einsum
+def test_einsum_promotes_mixed_dtypes():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    b = ag.tensor([3.0, 4.0], dtype=ag.float64, requires_grad=True)
+    out = ag.einsum("i,i->i", a, b)
+    assert out.dtype == ag.float64 and out.tolist() == [3.0, 8.0]
+    out.sum().backward()
+    assert a.grad.dtype == ag.float32 and a.grad.tolist() == [3.0, 4.0]
+    assert ag.einsum("ij,j->i", ag.ones(2, 3), ag.ones(3, dtype=ag.int64)).dtype == ag.float32
+
+
+def test_einsum_mixed_dtypes_vs_torch(torch):
+    # PyTorch promotes where no subscript is summed (and refuses mixed dtypes in contractions).
+    for eq, (da, db) in [("i,i->i", ("float32", "float64")), ("i,j->ij", ("float32", "float16")),
+                         ("ij,ij->ij", ("float16", "float64"))]:  # fmt: skip
+        a = np.arange(1.0, 3.0).astype(da)
+        b = np.arange(2.0, 4.0).astype(db)
+        if eq.startswith("ij"):
+            a, b = a.reshape(1, 2), b.reshape(1, 2)
+        ours = ag.einsum(eq, ag.tensor(a), ag.tensor(b))
+        theirs = torch.einsum(eq, torch.from_numpy(a), torch.from_numpy(b))
+        assert str(ours.dtype) == _name(theirs.dtype) and ours.tolist() == theirs.tolist()
+
+
 # ----------------------------------------------------------------- float16 with a number
 def test_float16_number_division_hand_computed():
     h = np.linspace(0.1, 3.0, 500).astype(np.float16)
