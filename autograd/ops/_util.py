@@ -44,9 +44,7 @@ def binary_operands(a: Any, b: Any, op: str, floating: bool = False) -> tuple[An
     return promote_operands((a, b), ("input", "other"), floating)
 
 
-def promote_operands(
-    operands: tuple, names: tuple[str, ...], floating: bool = False
-) -> list[Any]:
+def promote_operands(operands: tuple, names: tuple[str, ...], floating: bool = False) -> list[Any]:
     """Bring an op's operands to their common dtype by PyTorch's promotion rule.
 
     Tensors and array-likes become Tensors cast to ``autograd.dtypes.common_dtype`` of all
