@@ -13,6 +13,7 @@ from . import ops
 from .creation import *  # noqa: F403
 from .dtypes import (  # noqa: F401
     bool_,
+    can_cast,
     double,
     float16,
     float32,
@@ -23,6 +24,8 @@ from .dtypes import (  # noqa: F401
     int32,
     int64,
     long,
+    promote_types,
+    result_type,
     uint8,
 )
 from .engine import backward, grad

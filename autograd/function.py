@@ -79,7 +79,10 @@ class Context:
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep ``arrays`` (inputs, outputs or intermediates of forward) for backward.
 
-        Saved inputs and outputs are checked against in-place changes when backward reads them.
+        Pass the very objects forward received or returned: a saved input is tied to the
+        argument it came from (every argument arrives as its own array object, even when two
+        Tensors share storage), so it is checked against in-place changes of that Tensor when
+        backward reads it, and under ``create_graph`` rebuilt with that Tensor's history.
         """
         self._saved = arrays
 
@@ -193,6 +196,13 @@ class Function:
 
         needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         ctx = Context(cls, needs)
+        # Each argument gets its own array object, so a saved array names the one argument it
+        # came from (``y * y.detach()`` shares one array between a graph and a detached Tensor).
+        if len(arrays) == 2:
+            if arrays[0] is arrays[1] and args[0] is not args[1]:
+                arrays[1] = arrays[1].view()
+        elif len(arrays) > 2:
+            _distinct_arrays(args, arrays)
         out = cls.forward(ctx, *arrays, **kwargs)
         next_ = []
         input_meta = []
@@ -252,9 +262,21 @@ def _as_array(out: Any, fn: type) -> np.ndarray:
     )
 
 
+def _distinct_arrays(args: tuple, arrays: list) -> None:
+    """Replace an array that an earlier, different argument also passed by a view of it."""
+    seen: dict[int, int] = {}
+    for i, arr in enumerate(arrays):
+        if isinstance(arr, np.ndarray):
+            first = seen.setdefault(id(arr), i)
+            if first != i and args[first] is not args[i]:
+                arrays[i] = arr.view()
+
+
 def _source(saved: Any, args: tuple, arrays: list, outs: tuple, results: tuple) -> tuple | None:
     """Identify a saved array as an input or output so it can be version-checked and rebuilt.
 
+    ``arrays`` are the objects forward received, one distinct object per argument (see
+    ``Function.apply``), so a saved input is tied to the argument position it came from.
     Returns ``(kind, version_counter, version_at_save, index)`` or None for an intermediate.
     """
     for i, a in enumerate(arrays):

@@ -34,7 +34,7 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         """Elementwise ``input >= other`` (bool)."""
     def __getitem__(self, index: Any) -> Tensor:
-        """``input[index]`` with NumPy/PyTorch indexing rules."""
+        """``input[index]`` with PyTorch's indexing rules."""
     def __gt__(self, other: Any) -> Tensor:
         """Elementwise ``input > other`` (bool)."""
     def __hash__(self) -> Any:

@@ -12,7 +12,18 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor, tensor_method
-from ._util import as_tensor, binary_operands, broadcast_error, float_tensor
+from ._util import (
+    as_tensor,
+    binary_operands,
+    broadcast_error,
+    float_tensor,
+    half_with_number,
+    integer_division,
+    power,
+    promote_operands,
+    trunc_divide,
+)  # fmt: skip
+from .elementwise import reciprocal
 from .registry import Sample, binary, register
 
 
@@ -22,9 +33,13 @@ def _apply_binary(fn: type[Function], a: Any, b: Any, op: str, floating: bool = 
     if ta is Tensor and (tb is float or (tb is int and a._array.dtype.kind == "f")):
         if a._array.dtype.kind != "f":
             a, b = binary_operands(a, b, op, floating)
+        elif a._array.dtype.itemsize == 2 and fn in _FLOAT_OPMATH:
+            return half_with_number(fn, a, b)
     elif tb is Tensor and (ta is float or (ta is int and b._array.dtype.kind == "f")):
         if b._array.dtype.kind != "f":
             a, b = binary_operands(a, b, op, floating)
+        elif b._array.dtype.itemsize == 2 and fn in _FLOAT_OPMATH:
+            return half_with_number(fn, a, b)
     elif not (ta is Tensor and tb is Tensor and a._array.dtype == b._array.dtype) or (
         floating and a._array.dtype.kind != "f"
     ):
@@ -200,13 +215,14 @@ def div(input: Any, other: Any, rounding_mode: str | None = None) -> Tensor:
     tensor([0.5000, 1.0000])
     """
     if rounding_mode is None:
+        if isinstance(input, (int, float)) and isinstance(other, Tensor):
+            return mul(reciprocal(other), input)  # PyTorch's ``number / tensor``
         return _apply_binary(Div, input, other, "div", floating=True)
     if rounding_mode == "floor":
         return floor_divide(input, other)
     if rounding_mode == "trunc":
         a, b = binary_operands(input, other, "div")
-        arr = np.trunc(np.asarray(a) / np.asarray(b))
-        return Tensor._make(arr.astype(_result_dtype(a, b)))
+        return integer_division(trunc_divide, a, b, "div")
     raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
 
 
@@ -215,14 +231,10 @@ def _shape(x: Any) -> tuple:
     return x.shape if isinstance(x, Tensor) else np.shape(x)
 
 
-def _result_dtype(a: Any, b: Any) -> np.dtype:
-    return a.dtype if isinstance(a, Tensor) else b.dtype
-
-
 class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
-        y = a**b
+        y = power(a, b)
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -269,7 +281,7 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     """
     if isinstance(input, Tensor) and isinstance(exponent, (int, float)):
         if input.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
-            raise ValueError("pow: integers to negative integer powers are not allowed")
+            raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
     return _apply_binary(Pow, input, exponent, "pow")
 
 
@@ -447,9 +459,7 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
-    x = as_tensor(input)
-    lo = _bound(min, x, "min")
-    hi = _bound(max, x, "max")
+    x, lo, hi = promote_operands((input, min, max), ("input", "min", "max"))
     try:
         return Clamp.apply(x, lo, hi)
     except ValueError as e:
@@ -458,14 +468,7 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         raise
 
 
-def _bound(b: Any, x: Tensor, name: str) -> Any:
-    if b is None or isinstance(b, Tensor):
-        if isinstance(b, Tensor) and b.dtype != x.dtype and x.dtype.kind == "f":
-            return b.to(x.dtype)
-        return b
-    if isinstance(b, (int, float, np.number)):
-        return float(b) if x.dtype.kind == "f" else b
-    return as_tensor(b, name).to(x.dtype)
+_FLOAT_OPMATH = (Mul, Div)  # with a number, a float16 tensor is computed at float precision
 
 
 class Lerp(Function):
@@ -532,11 +535,7 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     tensor([ 3, -4])
     """
     a, b = binary_operands(input, other, "floor_divide")
-    a_arr, b_arr = np.asarray(a), np.asarray(b)
-    try:
-        return Tensor._make(np.asarray(np.floor_divide(a_arr, b_arr)))
-    except ValueError:
-        raise broadcast_error("floor_divide", a_arr, b_arr) from None
+    return integer_division(np.floor_divide, a, b, "floor_divide")
 
 
 @register(
@@ -552,11 +551,7 @@ def remainder(input: Any, other: Any) -> Tensor:
     tensor([0, 2])
     """
     a, b = binary_operands(input, other, "remainder")
-    a_arr, b_arr = np.asarray(a), np.asarray(b)
-    try:
-        return Tensor._make(np.asarray(np.remainder(a_arr, b_arr)))
-    except ValueError:
-        raise broadcast_error("remainder", a_arr, b_arr) from None
+    return integer_division(np.remainder, a, b, "remainder")
 
 
 @tensor_method(name="__pos__")
