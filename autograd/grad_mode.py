@@ -15,6 +15,7 @@ class _State(threading.local):
         self.grad_enabled = True
         self.anomaly = False
         self.inference = False
+        self.tangents = None  # forward AD: tensor -> tangent, while a dual level is active
 
 
 _state = _State()
