@@ -11,9 +11,9 @@ Examples
 >>> import autograd.forward_ad as fwAD
 >>> x = autograd.tensor([0.0, 1.0])
 >>> with fwAD.dual_level():
-...     y = autograd.sin(autograd.exp(fwAD.make_dual(x, autograd.tensor([1.0, 0.0]))))
+...     y = autograd.sin(autograd.exp(fwAD.make_dual(x, autograd.ones(2))))
 ...     fwAD.unpack_dual(y).tangent
-tensor([0.5403, 0.0000])
+tensor([ 0.5403, -2.4717])
 """
 
 from __future__ import annotations
