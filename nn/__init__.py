@@ -41,3 +41,4 @@ from .layers.misc import *
 from .layers.normalization import *
 from .layers.pooling import *
 from .layers.recurrent import *
+from .layers.transformer import *

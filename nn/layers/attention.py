@@ -158,14 +158,20 @@ class MultiheadAttention(Module):
         return out, weights
 
 
-def _activation_fn(activation: str | Callable[[Tensor], Tensor]) -> Callable[[Tensor], Tensor]:
-    if activation == "relu":
-        return F.relu
-    if activation == "gelu":
-        return F.gelu
+def activation_fn(
+    activation: str | Callable[[Tensor], Tensor], layer: str
+) -> Callable[[Tensor], Tensor]:
+    """The feed-forward activation of a transformer layer: "relu", "gelu" or a callable."""
     if isinstance(activation, str):
-        raise ValueError(
-            f"TransformerEncoderLayer: activation should be relu/gelu, not {activation!r}"
+        if activation == "relu":
+            return F.relu
+        if activation == "gelu":
+            return F.gelu
+        raise ValueError(f"{layer}: activation should be relu/gelu, not {activation!r}")
+    if not callable(activation):
+        raise TypeError(
+            f"{layer}: activation must be 'relu', 'gelu' or a callable, got "
+            f"{type(activation).__name__}"
         )
     return activation
 
@@ -214,7 +220,7 @@ class TransformerEncoderLayer(Module):
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
-        self.activation = _activation_fn(activation)
+        self.activation = activation_fn(activation, "TransformerEncoderLayer")
 
     def _sa_block(
         self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None, is_causal: bool
