@@ -42,3 +42,6 @@ from .layers.normalization import *
 from .layers.pooling import *
 from .layers.recurrent import *
 from .layers.transformer import *
+
+# ---- PyTorch's module paths (nn.modules.conv, nn.modules.loss, ...)
+from . import modules

@@ -100,7 +100,14 @@ class MaxPool3d(_MaxPoolNd):
         )  # fmt: skip
 
 
-class AvgPool1d(Module):
+class _AvgPoolNd(Module):
+    """The average-pooling layers' common base (their repr), as PyTorch's."""
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool1d(_AvgPoolNd):
     """Mean over sliding windows of ``(N, C, L)`` inputs; PyTorch's arguments.
 
     Examples
@@ -132,11 +139,10 @@ class AvgPool1d(Module):
             self.count_include_pad,
         )  # fmt: skip
 
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
+class _AvgPoolWithDivisor(_AvgPoolNd):
+    """AvgPool2d and AvgPool3d: the same arguments, a different functional."""
 
-class _AvgPoolNd(Module):
     _pool: Any = None
 
     def __init__(
@@ -162,11 +168,8 @@ class _AvgPoolNd(Module):
             self.count_include_pad, self.divisor_override,
         )  # fmt: skip
 
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
-
-class AvgPool2d(_AvgPoolNd):
+class AvgPool2d(_AvgPoolWithDivisor):
     """Mean over sliding windows of ``(N, C, H, W)`` inputs; PyTorch's arguments.
 
     Examples
@@ -180,7 +183,7 @@ class AvgPool2d(_AvgPoolNd):
     _pool = F.avg_pool2d
 
 
-class AvgPool3d(_AvgPoolNd):
+class AvgPool3d(_AvgPoolWithDivisor):
     """Mean over sliding ``(kD, kH, kW)`` windows of ``(N, C, D, H, W)`` inputs; PyTorch's
     arguments and divisor rules.
 

@@ -23,13 +23,27 @@ from ..utils.rnn import PackedSequence
 from ._util import check_device, new_parameter
 from .recurrent_cell import GRUCell, LSTMCell, RNNCell, _gru_step, _lstm_step, _rnn_step
 
-__all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-class _RNNBase(Module):
-    """Shared parameters and the layer/direction loop of RNN, LSTM and GRU."""
+class RNNBase(Module):
+    """The base of RNN, LSTM and GRU (PyTorch's ``nn.RNNBase``): parameters, init and the
+    layer/direction loop. ``mode`` is ``"RNN_TANH"``, ``"RNN_RELU"``, ``"LSTM"`` or ``"GRU"``;
+    the other arguments are those of :class:`LSTM`. ``forward(input, hx=None)`` as the
+    subclass of that mode.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> base = nn.RNNBase("GRU", 3, 4)
+    >>> isinstance(nn.GRU(3, 4), nn.RNNBase), list(base.state_dict())[:2]
+    (True, ['weight_ih_l0', 'weight_hh_l0'])
+    >>> out, h = base(autograd.randn(5, 2, 3))
+    >>> out.shape, h.shape
+    ((5, 2, 4), (1, 2, 4))
+    """
 
     def __init__(
         self,
@@ -48,6 +62,8 @@ class _RNNBase(Module):
         super().__init__()
         check_device(device)
         name = type(self).__name__
+        if mode not in _GATES:
+            raise ValueError(f"{name}: mode must be one of {list(_GATES)}, got {mode!r}")
         if not 0.0 <= dropout <= 1.0:
             raise ValueError(f"{name}: dropout must be a number in [0, 1], got {dropout}")
         if hidden_size <= 0 or num_layers <= 0:
@@ -202,7 +218,7 @@ class _RNNBase(Module):
         c_n = autograd.stack(c_last) if c0 is not None else None
         return layer_input, h_n, c_n
 
-    def _forward(self, input: Tensor | PackedSequence, hx: Any) -> tuple[Any, Any]:
+    def forward(self, input: Tensor | PackedSequence, hx: Any = None) -> tuple[Any, Any]:
         """Check the input and initial state, run the recurrence, shape the results; a
         PackedSequence in gives a PackedSequence out, states in the batch's original order."""
         name = type(self).__name__
@@ -273,7 +289,7 @@ class _RNNBase(Module):
         return s
 
 
-class RNN(_RNNBase):
+class RNN(RNNBase):
     """Elman RNN: ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (or relu).
 
     ``forward(input, hx=None)`` takes ``(L, N, H_in)`` (``(N, L, H_in)`` with ``batch_first``) or
@@ -323,13 +339,8 @@ class RNN(_RNNBase):
             0, device, dtype,
         )  # fmt: skip
 
-    def forward(
-        self, input: Tensor | PackedSequence, hx: Tensor | None = None
-    ) -> tuple[Tensor | PackedSequence, Tensor]:
-        return self._forward(input, hx)
 
-
-class LSTM(_RNNBase):
+class LSTM(RNNBase):
     """Long short-term memory (Hochreiter & Schmidhuber, 1997), PyTorch's formulation.
 
     Gates (order i, f, g, o in the weights): ``i, f, o = sigmoid(.)``, ``g = tanh(.)``;
@@ -364,13 +375,8 @@ class LSTM(_RNNBase):
             bidirectional, proj_size, device, dtype,
         )  # fmt: skip
 
-    def forward(
-        self, input: Tensor | PackedSequence, hx: tuple[Tensor, Tensor] | None = None
-    ) -> tuple[Tensor | PackedSequence, tuple[Tensor, Tensor]]:
-        return self._forward(input, hx)
 
-
-class GRU(_RNNBase):
+class GRU(RNNBase):
     """Gated recurrent unit (Cho et al., 2014), PyTorch's formulation.
 
     Gates (order r, z, n): ``r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)``, ``z`` likewise,
@@ -402,8 +408,3 @@ class GRU(_RNNBase):
             "GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
             bidirectional, 0, device, dtype,
         )  # fmt: skip
-
-    def forward(
-        self, input: Tensor | PackedSequence, hx: Tensor | None = None
-    ) -> tuple[Tensor | PackedSequence, Tensor]:
-        return self._forward(input, hx)
