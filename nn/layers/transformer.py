@@ -6,7 +6,6 @@ names, state_dict keys and default init are PyTorch's, so weights move between t
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -18,20 +17,17 @@ from .. import init
 from ..module import Module
 from ._util import check_device
 from .attention import (
-    MultiheadAttention,
     TransformerEncoder,
     TransformerEncoderLayer,
-    activation_fn,
+    _TransformerLayer,
+    clone_layers,
 )
-from .container import ModuleList
-from .dropout import Dropout
-from .linear import Linear
 from .normalization import LayerNorm
 
 __all__ = ["TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
 
 
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(_TransformerLayer):
     """Self-attention, cross-attention over ``memory``, then a feed-forward block; each with a
     residual connection and LayerNorm.
 
@@ -57,6 +53,8 @@ class TransformerDecoderLayer(Module):
     (2, 4, 8)
     """
 
+    _ff_dropout = "dropout3"
+
     def __init__(
         self,
         d_model: int,
@@ -73,30 +71,10 @@ class TransformerDecoderLayer(Module):
     ) -> None:
         super().__init__()
         check_device(device)
-        act = activation_fn(activation, "TransformerDecoderLayer")
-        attn = {"dropout": dropout, "bias": bias, "batch_first": batch_first, "dtype": dtype}
-        self.self_attn = MultiheadAttention(d_model, nhead, **attn)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, **attn)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
-        self.activation = act
-
-    def _sa_block(
-        self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None, is_causal: bool
-    ) -> Tensor:
-        x = self.self_attn(
-            x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-            need_weights=False, is_causal=is_causal,
-        )[0]  # fmt: skip
-        return self.dropout1(x)
+        self._build(
+            "TransformerDecoderLayer", d_model, nhead, dim_feedforward, dropout, activation,
+            layer_norm_eps, batch_first, norm_first, bias, dtype, cross_attention=True,
+        )  # fmt: skip
 
     def _mha_block(
         self,
@@ -111,10 +89,6 @@ class TransformerDecoderLayer(Module):
             need_weights=False, is_causal=is_causal,
         )[0]  # fmt: skip
         return self.dropout2(x)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout3(x)
 
     def forward(
         self,
@@ -168,16 +142,7 @@ class TransformerDecoder(Module):
         self, decoder_layer: TransformerDecoderLayer, num_layers: int, norm: Module | None = None
     ) -> None:
         super().__init__()
-        if not isinstance(decoder_layer, Module):
-            raise TypeError(
-                "TransformerDecoder: decoder_layer must be a Module, got "
-                f"{type(decoder_layer).__name__}"
-            )
-        if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers < 1:
-            raise ValueError(
-                f"TransformerDecoder: num_layers must be an int >= 1, got {num_layers!r}"
-            )
-        self.layers = ModuleList([copy.deepcopy(decoder_layer) for _ in range(num_layers)])
+        self.layers = clone_layers(decoder_layer, num_layers, "TransformerDecoder", "decoder_layer")
         self.num_layers = num_layers
         self.norm = norm
 
