@@ -13,7 +13,7 @@ Examples
 >>> with fwAD.dual_level():
 ...     y = autograd.sin(autograd.exp(fwAD.make_dual(x, autograd.ones(2))))
 ...     fwAD.unpack_dual(y).tangent
-tensor([ 0.5403, -2.4717])
+tensor([ 0.5403, -2.4784])
 """
 
 from __future__ import annotations
