@@ -11,19 +11,9 @@ from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 __all__ = ["Adadelta", "adadelta"]
 
 
-def adadelta(
-    params: list[Tensor],
-    grads: list[Tensor],
-    square_avgs: list[Tensor],
-    acc_deltas: list[Tensor],
-    state_steps: list[Tensor],
-    *,
-    lr: float,
-    rho: float,
-    eps: float,
-    weight_decay: float,
-    maximize: bool = False,
-) -> None:
+def adadelta(params: list[Tensor], grads: list[Tensor], square_avgs: list[Tensor],
+             acc_deltas: list[Tensor], state_steps: list[Tensor], *, lr: float, rho: float,
+             eps: float, weight_decay: float, maximize: bool = False) -> None:  # fmt: skip
     """Apply one Adadelta step in place::
 
         g <- -g                                         if maximize
@@ -36,11 +26,11 @@ def adadelta(
     Examples
     --------
     >>> import autograd
-    >>> p, g = autograd.tensor([1.0]), autograd.tensor([1.0])
-    >>> v, u, step = autograd.zeros(1), autograd.zeros(1), autograd.tensor(0.0)
-    >>> adadelta([p], [g], [v], [u], [step], lr=1.0, rho=0.9, eps=1e-6, weight_decay=0)
-    >>> round(p.item(), 5)
-    0.99684
+    >>> p, square_avg, acc_delta = autograd.ones(1), autograd.zeros(1), autograd.zeros(1)
+    >>> adadelta([p], [autograd.ones(1)], [square_avg], [acc_delta], [autograd.tensor(0.0)],
+    ...          lr=1.0, rho=0.9, eps=1e-6, weight_decay=0)
+    >>> round(p.item(), 5), square_avg  # delta = sqrt(0 + eps) / sqrt(0.1 + eps) * g
+    (0.99684, tensor([0.1000]))
     """
     check_arguments("adadelta", locals())
     sign, weight_decay, _ = gradient_terms(maximize, weight_decay)
@@ -75,17 +65,7 @@ class Adadelta(Optimizer):
     _state = (STEP, State("square_avg", "square_avgs"), State("acc_delta", "acc_deltas"))
     _update = staticmethod(adadelta)
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1.0,
-        rho: float = 0.9,
-        eps: float = 1e-6,
-        weight_decay: float = 0,
-        foreach: bool | None = None,
-        *,
-        capturable: bool = False,
-        maximize: bool = False,
-        differentiable: bool = False,
-    ) -> None:
+    def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, foreach: bool | None = None, *, capturable: bool = False,
+                 maximize: bool = False, differentiable: bool = False) -> None:  # fmt: skip
         super().__init__(params, hyper_parameters(locals()))

@@ -14,18 +14,9 @@ from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 __all__ = ["Adagrad", "adagrad"]
 
 
-def adagrad(
-    params: list[Tensor],
-    grads: list[Tensor],
-    state_sums: list[Tensor],
-    state_steps: list[Tensor],
-    *,
-    lr: float,
-    weight_decay: float,
-    lr_decay: float,
-    eps: float,
-    maximize: bool = False,
-) -> None:
+def adagrad(params: list[Tensor], grads: list[Tensor], state_sums: list[Tensor],
+            state_steps: list[Tensor], *, lr: float, weight_decay: float, lr_decay: float,
+            eps: float, maximize: bool = False) -> None:  # fmt: skip
     """Apply one Adagrad step in place.
 
     With ``t`` the step count after increment::
@@ -39,11 +30,11 @@ def adagrad(
     Examples
     --------
     >>> import autograd
-    >>> p, g = autograd.tensor([1.0]), autograd.tensor([3.0])
-    >>> s, step = autograd.zeros(1), autograd.tensor(0.0)
-    >>> adagrad([p], [g], [s], [step], lr=0.1, weight_decay=0, lr_decay=0, eps=1e-10)
-    >>> p, s
-    (tensor([0.9000]), tensor([9.]))
+    >>> params, sums = [autograd.tensor([1.0])], [autograd.tensor([16.0])]
+    >>> adagrad(params, [autograd.tensor([3.0])], sums, [autograd.tensor(0.0)], lr=0.1,
+    ...         weight_decay=0, lr_decay=0, eps=1e-10)
+    >>> params[0], sums[0]  # 1 - 0.1 * 3 / sqrt(16 + 9)
+    (tensor([0.9400]), tensor([25.]))
     """
     check_arguments("adagrad", locals())
     lr = scalar(lr)
@@ -59,7 +50,8 @@ def _accumulator(p: Tensor, group: dict[str, Any]) -> Tensor:
 
 
 class Adagrad(Optimizer):
-    """Adagrad, as ``torch.optim.Adagrad``; the update rule is :func:`adagrad`'s.
+    """Adagrad, as ``torch.optim.Adagrad``: each coordinate's step shrinks as the sum of its
+    squared gradients grows. The update rule is :func:`adagrad`'s.
 
     Parameters
     ----------
@@ -86,20 +78,10 @@ class Adagrad(Optimizer):
     _state = (STEP, State("sum", "state_sums", _accumulator))
     _update = staticmethod(adagrad)
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1e-2,
-        lr_decay: float = 0,
-        weight_decay: float = 0,
-        initial_accumulator_value: float = 0,
-        eps: float = 1e-10,
-        foreach: bool | None = None,
-        *,
-        maximize: bool = False,
-        differentiable: bool = False,
-        fused: bool | None = None,
-    ) -> None:
+    def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0, eps: float = 1e-10,
+                 foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:  # fmt: skip
         super().__init__(params, hyper_parameters(locals()))
         for group in self.param_groups:
             for p in group["params"]:

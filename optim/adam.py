@@ -13,23 +13,10 @@ from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 __all__ = ["Adam", "AdamW", "adam", "adamw"]
 
 
-def adam(
-    params: list[Tensor],
-    grads: list[Tensor],
-    exp_avgs: list[Tensor],
-    exp_avg_sqs: list[Tensor],
-    max_exp_avg_sqs: list[Tensor],
-    state_steps: list[Tensor],
-    *,
-    amsgrad: bool,
-    beta1: float,
-    beta2: float,
-    lr: float,
-    weight_decay: float,
-    eps: float,
-    maximize: bool,
-    decoupled_weight_decay: bool = False,
-) -> None:
+def adam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
+         exp_avg_sqs: list[Tensor], max_exp_avg_sqs: list[Tensor], state_steps: list[Tensor], *,
+         amsgrad: bool, beta1: float, beta2: float, lr: float, weight_decay: float, eps: float,
+         maximize: bool, decoupled_weight_decay: bool = False) -> None:  # fmt: skip
     """Apply one Adam step in place to each parameter and its state.
 
     With ``t`` the step count after increment, for each parameter ``p`` and gradient ``g``::
@@ -65,24 +52,18 @@ def adam(
         apply_update(adam_update, p, grads[i], state, coefficients, (amsgrad,), op="adam")
 
 
-def adamw(
-    params: list[Tensor],
-    grads: list[Tensor],
-    exp_avgs: list[Tensor],
-    exp_avg_sqs: list[Tensor],
-    max_exp_avg_sqs: list[Tensor],
-    state_steps: list[Tensor],
-    **kwargs: Any,
-) -> None:
+def adamw(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
+          exp_avg_sqs: list[Tensor], max_exp_avg_sqs: list[Tensor], state_steps: list[Tensor],
+          **kwargs: Any) -> None:  # fmt: skip
     """:func:`adam` with ``decoupled_weight_decay=True``: ``p <- p * (1 - lr * weight_decay)``
     before the Adam update, instead of adding ``weight_decay * p`` to the gradient.
 
     Examples
     --------
     >>> import autograd
-    >>> p, g = autograd.tensor([1.0]), autograd.tensor([0.0])
-    >>> m, v, step = autograd.zeros(1), autograd.zeros(1), autograd.tensor(0.0)
-    >>> adamw([p], [g], [m], [v], [], [step], amsgrad=False, beta1=0.9, beta2=0.999, lr=0.1,
+    >>> p = autograd.tensor([1.0])
+    >>> state = [autograd.zeros(1)], [autograd.zeros(1)], [], [autograd.tensor(0.0)]
+    >>> adamw([p], [autograd.zeros(1)], *state, amsgrad=False, beta1=0.9, beta2=0.999, lr=0.1,
     ...       weight_decay=0.5, eps=1e-8, maximize=False)
     >>> p
     tensor([0.9500])
@@ -97,12 +78,11 @@ class Adam(Optimizer):
 
     Parameters
     ----------
-    params, lr, betas, eps, weight_decay, maximize, foreach, capturable, differentiable, fused :
+    params, lr, betas, eps, weight_decay, decoupled_weight_decay, maximize, foreach,
+    capturable, differentiable, fused :
         As for every optimizer (see :class:`Optimizer`).
     amsgrad : bool
         Divide by the running maximum of the second moment (AMSGrad).
-    decoupled_weight_decay : bool
-        Decay the parameter by ``lr * weight_decay`` instead of adding to the gradient (AdamW).
 
     Examples
     --------
@@ -121,22 +101,11 @@ class Adam(Optimizer):
               State("max_exp_avg_sq", "max_exp_avg_sqs", when="amsgrad"))  # fmt: skip
     _update = staticmethod(adam)
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        amsgrad: bool = False,
-        *,
-        foreach: bool | None = None,
-        maximize: bool = False,
-        capturable: bool = False,
-        differentiable: bool = False,
-        fused: bool | None = None,
-        decoupled_weight_decay: bool = False,
-    ) -> None:
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False) -> None:  # fmt: skip
         super().__init__(params, hyper_parameters(locals()))
 
 
@@ -149,29 +118,19 @@ class AdamW(Adam):
     Examples
     --------
     >>> import autograd, optim
-    >>> w = autograd.tensor([1.0], requires_grad=True)
+    >>> w = autograd.ones(3, requires_grad=True)
     >>> opt = optim.AdamW([w], lr=0.1, weight_decay=0.5)
-    >>> w.grad = autograd.tensor([0.0])
-    >>> opt.step()  # zero gradient: only the decay acts, 1 * (1 - 0.1 * 0.5)
+    >>> for _ in range(2):  # zero gradients: only the decay acts, (1 - 0.1 * 0.5) ** 2
+    ...     w.grad = autograd.zeros(3)
+    ...     opt.step()
     >>> w
-    tensor([0.9500], requires_grad=True)
+    tensor([0.9025, 0.9025, 0.9025], requires_grad=True)
     """
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-        amsgrad: bool = False,
-        *,
-        maximize: bool = False,
-        foreach: bool | None = None,
-        capturable: bool = False,
-        differentiable: bool = False,
-        fused: bool | None = None,
-    ) -> None:
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:  # fmt: skip
         super().__init__(**hyper_parameters(locals()), params=params, decoupled_weight_decay=True)
 
     def _check_group(self, group: dict[str, Any]) -> None:

@@ -11,20 +11,10 @@ from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 __all__ = ["Adamax", "adamax"]
 
 
-def adamax(
-    params: list[Tensor],
-    grads: list[Tensor],
-    exp_avgs: list[Tensor],
-    exp_infs: list[Tensor],
-    state_steps: list[Tensor],
-    *,
-    eps: float,
-    beta1: float,
-    beta2: float,
-    lr: float,
-    weight_decay: float,
-    maximize: bool = False,
-) -> None:
+def adamax(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
+           exp_infs: list[Tensor], state_steps: list[Tensor], *, eps: float, beta1: float,
+           beta2: float, lr: float, weight_decay: float,
+           maximize: bool = False) -> None:  # fmt: skip
     """Apply one Adamax step in place.
 
     With ``t`` the step count after increment::
@@ -38,12 +28,11 @@ def adamax(
     Examples
     --------
     >>> import autograd
-    >>> p, g = autograd.tensor([1.0]), autograd.tensor([4.0])
-    >>> m, u, step = autograd.zeros(1), autograd.zeros(1), autograd.tensor(0.0)
-    >>> adamax([p], [g], [m], [u], [step], eps=1e-8, beta1=0.9, beta2=0.999, lr=0.1,
-    ...        weight_decay=0)
-    >>> p, u
-    (tensor([0.9000]), tensor([4.]))
+    >>> p, m, u = autograd.zeros(2), autograd.zeros(2), autograd.tensor([1.0, 1.0])
+    >>> adamax([p], [autograd.tensor([4.0, -0.5])], [m], [u], [autograd.tensor(0.0)], eps=1e-8,
+    ...        beta1=0.9, beta2=0.5, lr=0.1, weight_decay=0)
+    >>> u  # max(beta2 * u, |g| + eps)
+    tensor([4.0000, 0.5000])
     """
     check_arguments("adamax", locals())
     lr, beta1, beta2 = scalar(lr), scalar(beta1), scalar(beta2)
@@ -78,17 +67,8 @@ class Adamax(Optimizer):
     _state = (STEP, State("exp_avg", "exp_avgs"), State("exp_inf", "exp_infs"))
     _update = staticmethod(adamax)
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 2e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        foreach: bool | None = None,
-        *,
-        maximize: bool = False,
-        differentiable: bool = False,
-        capturable: bool = False,
-    ) -> None:
+    def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False,
+                 capturable: bool = False) -> None:  # fmt: skip
         super().__init__(params, hyper_parameters(locals()))

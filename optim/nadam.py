@@ -12,23 +12,11 @@ from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 __all__ = ["NAdam", "nadam"]
 
 
-def nadam(
-    params: list[Tensor],
-    grads: list[Tensor],
-    exp_avgs: list[Tensor],
-    exp_avg_sqs: list[Tensor],
-    mu_products: list[Tensor],
-    state_steps: list[Tensor],
-    *,
-    beta1: float,
-    beta2: float,
-    lr: float,
-    weight_decay: float,
-    momentum_decay: float,
-    eps: float,
-    decoupled_weight_decay: bool = False,
-    maximize: bool = False,
-) -> None:
+def nadam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
+          exp_avg_sqs: list[Tensor], mu_products: list[Tensor], state_steps: list[Tensor], *,
+          beta1: float, beta2: float, lr: float, weight_decay: float, momentum_decay: float,
+          eps: float, decoupled_weight_decay: bool = False,
+          maximize: bool = False) -> None:  # fmt: skip
     """Apply one NAdam step in place.
 
     With ``t`` the step count after increment and ``P`` the running product of ``mu``::
@@ -73,45 +61,37 @@ def nadam(
 
 
 class NAdam(Optimizer):
-    """NAdam, as ``torch.optim.NAdam``; the update rule is :func:`nadam`'s.
+    """NAdam, as ``torch.optim.NAdam``: Adam whose momentum term looks one step ahead, with a
+    warming-up momentum schedule; the update rule is :func:`nadam`'s.
 
     Parameters
     ----------
-    params, lr, betas, eps, weight_decay, maximize, foreach, capturable, differentiable :
+    params, lr, betas, eps, weight_decay, decoupled_weight_decay, maximize, foreach,
+    capturable, differentiable :
         As for every optimizer (see :class:`Optimizer`).
     momentum_decay : float
-        Decay of the momentum schedule ``mu_t``.
-    decoupled_weight_decay : bool
-        Decay the parameter directly (as AdamW) instead of adding to the gradient.
+        How fast ``mu_t`` rises from ``beta1 / 2`` towards ``beta1``.
 
     Examples
     --------
     >>> import autograd, optim
-    >>> w = autograd.tensor([1.0], requires_grad=True)
-    >>> opt = optim.NAdam([w], lr=0.1)
-    >>> w.grad = autograd.tensor([1.0])
-    >>> opt.step()
-    >>> round(w.item(), 4), opt.state[w]["mu_product"].dtype
-    (0.8944, dtype('float32'))
+    >>> weights = [autograd.tensor([1.0], requires_grad=True)]
+    >>> opt = optim.NAdam(weights, lr=0.1)
+    >>> for _ in range(3):
+    ...     weights[0].grad = autograd.ones(1)
+    ...     opt.step()
+    >>> mu_product = opt.state[weights[0]]["mu_product"]  # mu_1 * mu_2 * mu_3, in float32
+    >>> round(mu_product.item(), 4), mu_product.dtype
+    (0.0912, dtype('float32'))
     """
 
     _state = (STEP, State("mu_product", "mu_products", lambda p, group: autograd.tensor(1.0)),
               State("exp_avg", "exp_avgs"), State("exp_avg_sq", "exp_avg_sqs"))  # fmt: skip
     _update = staticmethod(nadam)
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 2e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum_decay: float = 4e-3,
-        decoupled_weight_decay: bool = False,
-        *,
-        foreach: bool | None = None,
-        maximize: bool = False,
-        capturable: bool = False,
-        differentiable: bool = False,
-    ) -> None:
+    def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:  # fmt: skip
         super().__init__(params, hyper_parameters(locals()))

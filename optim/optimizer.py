@@ -27,8 +27,8 @@ __all__ = ["Optimizer", "ParamsT", "State", "STEP", "hyper_parameters"]
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
-# Keys of a parameter's state that keep their own dtype when a state dict is loaded (PyTorch keeps
-# the step counter in float32 whatever the parameter's dtype).
+# Keys of a parameter's state that keep their own dtype when a state dict is loaded: float32
+# scalars whatever the parameter's dtype, as PyTorch creates them.
 _KEEP_DTYPE = frozenset({"step", "mu_product"})
 
 
@@ -107,8 +107,9 @@ class Optimizer:
       compatibility (and type-checked); every update runs as one fused kernel per parameter,
       without recording a graph.
 
-    Every hyper-parameter is checked when a group is made and by the update function at each
-    step (``param_groups`` may be edited between steps).
+    Every hyper-parameter is checked when a group is made, and again at each step before any
+    parameter moves (``param_groups`` may be edited between steps); the update functions check
+    their own arguments by the same rules.
 
     Attributes
     ----------
@@ -273,6 +274,8 @@ class Optimizer:
                 "_update and _state"
             )
         loss = self._closure_loss(closure)
+        for group in self.param_groups:  # all first: a bad group must not leave others stepped
+            self._check_group(group)
         for group in self.param_groups:
             params, grads, lists = self._init_group(group)
             if not params:
@@ -373,7 +376,9 @@ class Optimizer:
 
         Hyper-parameters come from the loaded groups; parameters stay this optimizer's own,
         matched by position. State tensors are copied (and cast to the parameter's dtype, except
-        step counters), so the loaded dict is never aliased.
+        step counters), so the loaded dict is never aliased. NAdam's ``mu_product`` also keeps
+        its float32, which PyTorch casts: a resumed run then rounds exactly as an uninterrupted
+        one.
 
         Examples
         --------

@@ -11,21 +11,10 @@ from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 __all__ = ["RAdam", "radam"]
 
 
-def radam(
-    params: list[Tensor],
-    grads: list[Tensor],
-    exp_avgs: list[Tensor],
-    exp_avg_sqs: list[Tensor],
-    state_steps: list[Tensor],
-    *,
-    beta1: float,
-    beta2: float,
-    lr: float,
-    weight_decay: float,
-    eps: float,
-    decoupled_weight_decay: bool = False,
-    maximize: bool = False,
-) -> None:
+def radam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
+          exp_avg_sqs: list[Tensor], state_steps: list[Tensor], *, beta1: float, beta2: float,
+          lr: float, weight_decay: float, eps: float, decoupled_weight_decay: bool = False,
+          maximize: bool = False) -> None:  # fmt: skip
     """Apply one RAdam step in place.
 
     With ``t`` the step count after increment::
@@ -47,12 +36,12 @@ def radam(
     Examples
     --------
     >>> import autograd
-    >>> p, g = autograd.tensor([1.0]), autograd.tensor([2.0])
-    >>> m, v, step = autograd.zeros(1), autograd.zeros(1), autograd.tensor(0.0)
-    >>> radam([p], [g], [m], [v], [step], beta1=0.9, beta2=0.999, lr=0.1, weight_decay=0,
-    ...       eps=1e-8)
-    >>> p
-    tensor([0.8000])
+    >>> p, m, v = autograd.tensor([1.0]), autograd.tensor([0.5]), autograd.tensor([0.25])
+    >>> steps = [autograd.tensor(9.0)]  # step 10: rho_t > 5, the rectified adaptive step
+    >>> radam([p], [autograd.tensor([0.5])], [m], [v], steps, beta1=0.9, beta2=0.999, lr=0.1,
+    ...       weight_decay=0, eps=1e-8)
+    >>> round(p.item(), 4), steps[0].item()
+    (0.9992, 10.0)
     """
     check_arguments("radam", locals())
     lr, beta1, beta2 = scalar(lr), scalar(beta1), scalar(beta2)
@@ -74,41 +63,32 @@ def radam(
 
 
 class RAdam(Optimizer):
-    """RAdam, as ``torch.optim.RAdam``; the update rule is :func:`radam`'s.
+    """RAdam, as ``torch.optim.RAdam``; the update rule is :func:`radam`'s. Until the variance
+    estimate is trustworthy (``rho_t <= 5``, the first five steps with the default betas) it
+    takes plain bias-corrected momentum steps.
 
     Parameters
     ----------
-    params, lr, betas, eps, weight_decay, maximize, foreach, capturable, differentiable :
+    params, lr, betas, eps, weight_decay, decoupled_weight_decay, maximize, foreach,
+    capturable, differentiable :
         As for every optimizer (see :class:`Optimizer`).
-    decoupled_weight_decay : bool
-        Decay the parameter directly (as AdamW) instead of adding to the gradient.
 
     Examples
     --------
     >>> import autograd, optim
-    >>> w = autograd.tensor([1.0], requires_grad=True)
+    >>> w = autograd.zeros(2, requires_grad=True)
     >>> opt = optim.RAdam([w], lr=0.1)
-    >>> w.grad = autograd.tensor([2.0])
-    >>> opt.step()  # early steps are plain momentum SGD: the variance is not trusted yet
+    >>> w.grad = autograd.tensor([2.0, -0.5])
+    >>> opt.step()  # w - lr * m_hat, and m_hat is the gradient itself on step 1
     >>> w
-    tensor([0.8000], requires_grad=True)
+    tensor([-0.2000,  0.0500], requires_grad=True)
     """
 
     _state = (STEP, State("exp_avg", "exp_avgs"), State("exp_avg_sq", "exp_avg_sqs"))
     _update = staticmethod(radam)
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        decoupled_weight_decay: bool = False,
-        *,
-        foreach: bool | None = None,
-        maximize: bool = False,
-        capturable: bool = False,
-        differentiable: bool = False,
-    ) -> None:
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, decoupled_weight_decay: bool = False,
+                 *, foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:  # fmt: skip
         super().__init__(params, hyper_parameters(locals()))

@@ -11,22 +11,10 @@ from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 __all__ = ["RMSprop", "rmsprop"]
 
 
-def rmsprop(
-    params: list[Tensor],
-    grads: list[Tensor],
-    square_avgs: list[Tensor],
-    grad_avgs: list[Tensor],
-    momentum_buffer_list: list[Tensor],
-    state_steps: list[Tensor],
-    *,
-    lr: float,
-    alpha: float,
-    eps: float,
-    weight_decay: float,
-    momentum: float,
-    centered: bool,
-    maximize: bool = False,
-) -> None:
+def rmsprop(params: list[Tensor], grads: list[Tensor], square_avgs: list[Tensor],
+            grad_avgs: list[Tensor], momentum_buffer_list: list[Tensor], state_steps: list[Tensor],
+            *, lr: float, alpha: float, eps: float, weight_decay: float, momentum: float,
+            centered: bool, maximize: bool = False) -> None:  # fmt: skip
     """Apply one RMSprop step in place::
 
         g <- -g                                     if maximize
@@ -70,7 +58,7 @@ def rmsprop(
 
 
 class RMSprop(Optimizer):
-    """RMSprop, as ``torch.optim.RMSprop``; the update rule is :func:`rmsprop`'s.
+    """RMSprop, as ``torch.optim.RMSprop``, with the update rule of :func:`rmsprop`.
 
     Parameters
     ----------
@@ -92,6 +80,10 @@ class RMSprop(Optimizer):
     >>> opt.step()  # 1 - 0.01 * 2 / sqrt(0.01 * 4)
     >>> w
     tensor([0.9000], requires_grad=True)
+    >>> opt = optim.RMSprop([w], momentum=0.9, centered=True)
+    >>> opt.step()
+    >>> list(opt.state[w])  # the buffers each option adds, in PyTorch's order
+    ['step', 'square_avg', 'momentum_buffer', 'grad_avg']
     """
 
     _state = (STEP, State("square_avg", "square_avgs"),
@@ -99,18 +91,8 @@ class RMSprop(Optimizer):
               State("grad_avg", "grad_avgs", when="centered"))  # fmt: skip
     _update = staticmethod(rmsprop)
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum: float = 0,
-        centered: bool = False,
-        capturable: bool = False,
-        foreach: bool | None = None,
-        maximize: bool = False,
-        differentiable: bool = False,
-    ) -> None:
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:  # fmt: skip
         super().__init__(params, hyper_parameters(locals()))

@@ -14,18 +14,9 @@ from .optimizer import Optimizer, ParamsT, State, hyper_parameters
 __all__ = ["SGD", "sgd"]
 
 
-def sgd(
-    params: list[Tensor],
-    grads: list[Tensor],
-    momentum_buffer_list: list[Tensor | None],
-    *,
-    lr: float,
-    momentum: float,
-    dampening: float,
-    weight_decay: float,
-    nesterov: bool,
-    maximize: bool,
-) -> None:
+def sgd(params: list[Tensor], grads: list[Tensor], momentum_buffer_list: list[Tensor | None], *,
+        lr: float, momentum: float, dampening: float, weight_decay: float, nesterov: bool,
+        maximize: bool) -> None:  # fmt: skip
     """Apply one SGD step in place; new momentum buffers are stored into the list.
 
     For each parameter ``p`` with gradient ``g`` (``b`` its momentum buffer)::
@@ -44,11 +35,11 @@ def sgd(
     Examples
     --------
     >>> import autograd
-    >>> p = autograd.tensor([1.0])
-    >>> sgd([p], [autograd.tensor([0.5])], [], lr=0.1, momentum=0, dampening=0,
+    >>> p, buffers = autograd.tensor([1.0]), [None]
+    >>> sgd([p], [autograd.tensor([0.5])], buffers, lr=0.1, momentum=0.9, dampening=0,
     ...     weight_decay=0, nesterov=False, maximize=False)
-    >>> p
-    tensor([0.9500])
+    >>> p, buffers  # the first step starts the buffer at the gradient
+    (tensor([0.9500]), [tensor([0.5000])])
     """
     check_arguments("sgd", locals(), {"momentum_buffer_list": "momentum"})
     sign, weight_decay, _ = gradient_terms(maximize, weight_decay)
@@ -93,20 +84,10 @@ class SGD(Optimizer):
     _state = (State("momentum_buffer", "momentum_buffer_list", init=None, when="momentum"),)
     _update = staticmethod(sgd)
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1e-3,
-        momentum: float = 0,
-        dampening: float = 0,
-        weight_decay: float = 0,
-        nesterov: bool = False,
-        *,
-        maximize: bool = False,
-        foreach: bool | None = None,
-        differentiable: bool = False,
-        fused: bool | None = None,
-    ) -> None:
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False,
+                 fused: bool | None = None) -> None:  # fmt: skip
         super().__init__(params, hyper_parameters(locals()))
 
     def _check_group(self, group: dict[str, Any]) -> None:
