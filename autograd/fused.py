@@ -39,7 +39,7 @@ from .kernels.optim import (
 from .tensor import Tensor
 
 __all__ = [
-    "apply_update", "sgd_update", "adam_update", "nadam_update", "radam_update",
+    "apply_update", "count_step", "sgd_update", "adam_update", "nadam_update", "radam_update",
     "adamax_update", "adagrad_update", "adadelta_update", "rmsprop_update",
 ]  # fmt: skip
 
@@ -107,9 +107,10 @@ def apply_update(
             arrays.append(_UNUSED[compute])
             continue
         a = t._array if isinstance(t, Tensor) else None
-        if a is None or a.shape != shape or not (k == 1 or a.flags.writeable):
+        flags_k = None if a is None else a.flags
+        if a is None or a.shape != shape or not (k == 1 or flags_k.writeable):
             _refuse(op, k, t, shape)
-        if (a.dtype is compute or a.dtype == compute) and a.flags.c_contiguous:
+        if (a.dtype is compute or a.dtype == compute) and flags_k.c_contiguous:
             arrays.append(a if a.ndim == 1 else a.reshape(-1))
         else:  # computed on a contiguous copy, stored back below
             copy = np.ascontiguousarray(a, dtype=compute)
@@ -119,9 +120,30 @@ def apply_update(
     kernel(*arrays, np.array(coefficients, compute), *flags)
     for t, copy in staged:
         t._array[...] = copy.reshape(shape)
-    for k, t in enumerate(tensors):
-        if k != 1 and t is not None:
+    param._vc[0] += 1
+    for t in state:
+        if t is not None:
             t._vc[0] += 1
+
+
+def count_step(step: Tensor) -> float:
+    """Add one to a step counter (a one-element Tensor) in place; return the new count.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd import fused
+    >>> step = autograd.tensor(0.0)
+    >>> fused.count_step(step), step
+    (1.0, tensor(1.))
+    """
+    if not isinstance(step, Tensor) or step._array.size != 1:
+        what = f"shape {step.shape}" if isinstance(step, Tensor) else type(step).__name__
+        raise TypeError(f"count_step: expected a one-element Tensor step counter, got {what}")
+    a = step._array
+    a += 1
+    step._vc[0] += 1
+    return a.item()
 
 
 def _refuse(op: str, k: int, t: Any, shape: tuple) -> None:

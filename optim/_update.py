@@ -14,7 +14,7 @@ from autograd import Tensor
 
 from ._checks import check_options
 
-__all__ = ["advance", "check_arguments", "gradient_terms", "scalar"]
+__all__ = ["check_arguments", "gradient_terms", "scalar"]
 
 
 def check_arguments(
@@ -42,14 +42,6 @@ def check_arguments(
 def scalar(x: Any) -> float:
     """A Python number from a number or a one-element Tensor (a Tensor learning rate)."""
     return x.item() if isinstance(x, Tensor) else x
-
-
-def advance(step_t: Tensor) -> float:
-    """Count one more step in the state's counter ``step_t``; return the new count."""
-    if not isinstance(step_t, Tensor):
-        raise TypeError(f"state_steps entries must be Tensors, got {type(step_t).__name__}")
-    step_t.add_(1)  # never recorded: a step counter does not require grad
-    return step_t.item()
 
 
 def gradient_terms(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from autograd import Tensor
-from autograd.fused import adadelta_update, apply_update
+from autograd.fused import adadelta_update, apply_update, count_step
 
-from ._update import advance, check_arguments, gradient_terms, scalar
+from ._update import check_arguments, gradient_terms, scalar
 from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 
 __all__ = ["Adadelta", "adadelta"]
@@ -36,7 +36,7 @@ def adadelta(params: list[Tensor], grads: list[Tensor], square_avgs: list[Tensor
     sign, weight_decay, _ = gradient_terms(maximize, weight_decay)
     coefficients = (sign, weight_decay, rho, 1 - rho, eps, -scalar(lr))
     for p, g, v, u, step_t in zip(params, grads, square_avgs, acc_deltas, state_steps):
-        advance(step_t)
+        count_step(step_t)
         apply_update(adadelta_update, p, g, (v, u), coefficients, op="adadelta")
 
 

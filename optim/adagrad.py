@@ -6,9 +6,9 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
-from autograd.fused import adagrad_update, apply_update
+from autograd.fused import adagrad_update, apply_update, count_step
 
-from ._update import advance, check_arguments, gradient_terms, scalar
+from ._update import check_arguments, gradient_terms, scalar
 from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 
 __all__ = ["Adagrad", "adagrad"]
@@ -40,7 +40,7 @@ def adagrad(params: list[Tensor], grads: list[Tensor], state_sums: list[Tensor],
     lr = scalar(lr)
     sign, weight_decay, _ = gradient_terms(maximize, weight_decay)
     for p, g, s, step_t in zip(params, grads, state_sums, state_steps):
-        t = advance(step_t)
+        t = count_step(step_t)
         coefficients = (sign, weight_decay, eps, -lr / (1 + (t - 1) * lr_decay))
         apply_update(adagrad_update, p, g, (s,), coefficients, op="adagrad")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from autograd import Tensor
-from autograd.fused import adam_update, apply_update
+from autograd.fused import adam_update, apply_update, count_step
 
-from ._update import advance, check_arguments, gradient_terms, scalar
+from ._update import check_arguments, gradient_terms, scalar
 from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 
 __all__ = ["Adam", "AdamW", "adam", "adamw"]
@@ -45,7 +45,7 @@ def adam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
     lr, beta1, beta2 = scalar(lr), scalar(beta1), scalar(beta2)
     terms = gradient_terms(maximize, weight_decay, lr, decoupled_weight_decay)
     for i, p in enumerate(params):
-        t = advance(state_steps[i])
+        t = count_step(state_steps[i])
         coefficients = (*terms, 1 - beta1, beta2, 1 - beta2, eps, -lr / (1 - beta1**t),
                         (1 - beta2**t) ** 0.5)  # fmt: skip
         state = (exp_avgs[i], exp_avg_sqs[i], max_exp_avg_sqs[i] if amsgrad else None)

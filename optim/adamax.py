@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from autograd import Tensor
-from autograd.fused import adamax_update, apply_update
+from autograd.fused import adamax_update, apply_update, count_step
 
-from ._update import advance, check_arguments, gradient_terms, scalar
+from ._update import check_arguments, gradient_terms, scalar
 from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 
 __all__ = ["Adamax", "adamax"]
@@ -38,7 +38,7 @@ def adamax(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
     lr, beta1, beta2 = scalar(lr), scalar(beta1), scalar(beta2)
     sign, weight_decay, _ = gradient_terms(maximize, weight_decay)
     for i, p in enumerate(params):
-        t = advance(state_steps[i])
+        t = count_step(state_steps[i])
         coefficients = (sign, weight_decay, 1 - beta1, beta2, eps, -lr / (1 - beta1**t))
         state = (exp_avgs[i], exp_infs[i])
         apply_update(adamax_update, p, grads[i], state, coefficients, op="adamax")

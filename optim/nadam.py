@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import autograd
 from autograd import Tensor
-from autograd.fused import apply_update, nadam_update
+from autograd.fused import apply_update, count_step, nadam_update
 
-from ._update import advance, check_arguments, gradient_terms, scalar
+from ._update import check_arguments, gradient_terms, scalar
 from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 
 __all__ = ["NAdam", "nadam"]
@@ -48,7 +48,7 @@ def nadam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
     lr, beta1, beta2 = scalar(lr), scalar(beta1), scalar(beta2)
     terms = gradient_terms(maximize, weight_decay, lr, decoupled_weight_decay)
     for i, p in enumerate(params):
-        t = advance(state_steps[i])
+        t = count_step(state_steps[i])
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * momentum_decay)))
         with autograd.no_grad():

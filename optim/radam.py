@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from autograd import Tensor
-from autograd.fused import apply_update, radam_update
+from autograd.fused import apply_update, count_step, radam_update
 
-from ._update import advance, check_arguments, gradient_terms, scalar
+from ._update import check_arguments, gradient_terms, scalar
 from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 
 __all__ = ["RAdam", "radam"]
@@ -48,7 +48,7 @@ def radam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
     terms = gradient_terms(maximize, weight_decay, lr, decoupled_weight_decay)
     rho_inf = 2 / (1 - beta2) - 1
     for i, p in enumerate(params):
-        t = advance(state_steps[i])
+        t = count_step(state_steps[i])
         bias_correction2 = 1 - beta2**t
         rho_t = rho_inf - 2 * t * (beta2**t) / bias_correction2
         rectified = rho_t > 5.0

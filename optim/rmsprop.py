@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from autograd import Tensor
-from autograd.fused import apply_update, rmsprop_update
+from autograd.fused import apply_update, count_step, rmsprop_update
 
-from ._update import advance, check_arguments, gradient_terms, scalar
+from ._update import check_arguments, gradient_terms, scalar
 from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 
 __all__ = ["RMSprop", "rmsprop"]
@@ -51,7 +51,7 @@ def rmsprop(params: list[Tensor], grads: list[Tensor], square_avgs: list[Tensor]
     coefficients = (sign, weight_decay, alpha, 1 - alpha, eps, momentum, -scalar(lr))
     flags = (centered, momentum > 0)
     for i, p in enumerate(params):
-        advance(state_steps[i])
+        count_step(state_steps[i])
         state = (square_avgs[i], grad_avgs[i] if centered else None,
                  momentum_buffer_list[i] if momentum > 0 else None)  # fmt: skip
         apply_update(rmsprop_update, p, grads[i], state, coefficients, flags, op="rmsprop")
