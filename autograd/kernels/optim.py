@@ -67,6 +67,8 @@ def _moments(exp_avg, exp_avg_sq, g, w1, beta2, w2):
 def sgd_update(param, grad, buf, coef, has_momentum, first, nesterov):
     # coef: -lr, sign, weight_decay, momentum, 1 - dampening. ``first``: the buffer starts as g.
     neg_lr, sign, weight_decay, momentum, keep = coef
+    if has_momentum and buf.size != param.size:
+        raise ValueError("sgd_update: with momentum, buf must have param's size")
     for i in range(param.size):
         g = _gradient(grad[i], param[i], sign, weight_decay)
         if has_momentum:
@@ -81,6 +83,8 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coef, amsgrad)
     # coef: sign, weight_decay, decay (1 - lr * wd for decoupled decay, else 1), 1 - beta1,
     # beta2, 1 - beta2, eps, -lr / bias_correction1, sqrt(bias_correction2).
     sign, weight_decay, decay, w1, beta2, w2, eps, neg_step, bc2_sqrt = coef
+    if amsgrad and max_exp_avg_sq.size != param.size:
+        raise ValueError("adam_update: with amsgrad, max_exp_avg_sq must have param's size")
     for i in range(param.size):
         p = param[i] * decay
         g = _gradient(grad[i], p, sign, weight_decay)
@@ -165,6 +169,8 @@ def adadelta_update(param, grad, square_avg, acc_delta, coef):
 def rmsprop_update(param, grad, square_avg, grad_avg, buf, coef, centered, has_momentum):
     # coef: sign, weight_decay, alpha, 1 - alpha, eps, momentum, -lr.
     sign, weight_decay, alpha, w, eps, momentum, neg_lr = coef
+    if (centered and grad_avg.size != param.size) or (has_momentum and buf.size != param.size):
+        raise ValueError("rmsprop_update: grad_avg (centered) or buf (momentum) is missing")
     for i in range(param.size):
         g = _gradient(grad[i], param[i], sign, weight_decay)
         v = square_avg[i] * alpha + w * g * g

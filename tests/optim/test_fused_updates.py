@@ -262,3 +262,13 @@ def test_kernels_python_source_matches_compiled(monkeypatch, name, config, dtype
     for step, (a, b) in enumerate(zip(python, compiled), 1):
         assert a.dtype == b.dtype == dtype
         np.testing.assert_array_equal(a, b, err_msg=f"step {step}")
+
+
+def test_a_kernel_refuses_a_missing_state_its_flags_need():
+    p, g, m, v = autograd.ones(3), autograd.ones(3), autograd.zeros(3), autograd.zeros(3)
+    coefficients = (1.0, 0.0, 1.0, 0.1, 0.999, 0.001, 1e-8, -0.1, 1.0)
+    with pytest.raises(ValueError, match="with amsgrad, max_exp_avg_sq must have param's size"):
+        fused.apply_update(fused.adam_update, p, g, [m, v, None], coefficients, (True,))
+    with pytest.raises(ValueError, match="with momentum, buf must have param's size"):
+        fused.apply_update(*_sgd_args(p, g)[:4], (-0.1, 1.0, 0.0, 0.9, 1.0), (True, True, False))
+    np.testing.assert_array_equal(p.numpy(), [1.0, 1.0, 1.0])
