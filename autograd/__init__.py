@@ -13,6 +13,7 @@ from . import ops
 from .creation import *  # noqa: F403
 from .dtypes import (  # noqa: F401
     bool_,
+    can_cast,
     double,
     float16,
     float32,
@@ -23,6 +24,8 @@ from .dtypes import (  # noqa: F401
     int32,
     int64,
     long,
+    promote_types,
+    result_type,
     uint8,
 )
 from .engine import backward, grad
@@ -30,9 +33,17 @@ from .function import Context, Function
 from .grad_mode import (
     detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad, set_grad_enabled,
 )  # fmt: skip
+from .grad_mode import inference_mode, is_inference_mode_enabled
 from .ops import *  # noqa: F403
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .tensor import Tensor
+from . import accelerator, backends, cuda
+from ._compat_methods import is_tensor, numel
+from .device import device
+from .serialization import load, save
+from .size import Size
+from .tensor_types import *  # noqa: F403
+from .variable import Variable
 
 
 bool = bool_  # noqa: A001 - PyTorch's name for the dtype
@@ -70,3 +81,26 @@ def _warn_if_shadowing() -> None:
 
 
 _warn_if_shadowing()
+
+
+def __getattr__(name: str) -> object:
+    """PyTorch's attribute paths, loaded on first use so ``import autograd`` stays light.
+
+    ``autograd.nn``, ``autograd.optim``, ``autograd.utils.data`` (``nn.data``) and
+    ``autograd.autograd`` (``grad``, ``Function``, ``Variable``, ...): after
+    ``import autograd as torch``, ``torch.nn.Linear`` and ``torch.optim.SGD`` work.
+    """
+    import importlib
+    import types
+
+    if name in ("nn", "optim"):
+        module = importlib.import_module(name)
+    elif name == "autograd":
+        module = importlib.import_module(".autograd", __name__)
+    elif name == "utils":
+        module = types.ModuleType(f"{__name__}.utils", "PyTorch's torch.utils: data is nn.data.")
+        module.data = importlib.import_module("nn.data")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = module
+    return module

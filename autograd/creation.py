@@ -127,16 +127,45 @@ def full(
     >>> autograd.full((2,), 7)
     tensor([7, 7])
     """
-    if dtype is None:
-        dtype = (
-            Tensor._make(np.asarray(fill_value)).dtype
-            if isinstance(fill_value, Tensor)
-            else (tensor(fill_value).dtype)
-        )
+    value = _fill_value(fill_value, "full")
+    dt = _dt.number_dtype(value) if dtype is None else _dt.to_dtype(dtype)
     dims = _size((size,) if not isinstance(size, (tuple, list)) else tuple(size), "full")
-    return _finish(
-        np.full(dims, np.asarray(fill_value), _dt.to_dtype(dtype)), requires_grad, device
-    )
+    return _finish(np.full(dims, _fill_as(value, dt, "full"), dt), requires_grad, device)
+
+
+def _fill_value(value: Any, fn: str) -> Any:
+    """``fill_value`` as a number (a 0-d tensor gives its value), as PyTorch's Scalar argument."""
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise TypeError(
+                f"{fn}: fill_value must be a number or a 0-d tensor, got a tensor of shape "
+                f"{value.shape}"
+            )
+        value = value.item()
+    if not isinstance(value, (bool, int, float, np.number, np.bool_)):
+        raise TypeError(f"{fn}: fill_value must be a number, got {type(value).__name__}")
+    return value
+
+
+def _fill_as(value: Any, dtype: np.dtype, fn: str) -> Any:
+    """``value`` converted for a tensor of ``dtype``, refusing what would overflow (as PyTorch;
+    a negative integer into an unsigned dtype wraps, as there)."""
+    if dtype.kind == "b":
+        return bool(value)
+    if dtype.kind == "f":
+        if np.isfinite(value) and abs(float(value)) > float(np.finfo(dtype).max):
+            raise RuntimeError(
+                f"{fn}: fill_value {value!r} cannot be converted to {dtype} without overflow"
+            )
+        return value
+    info = np.iinfo(dtype)
+    lowest = -int(info.max) if dtype.kind == "u" else int(info.min)
+    if not (np.isfinite(value) and lowest <= value <= info.max):
+        raise RuntimeError(
+            f"{fn}: fill_value {value!r} cannot be converted to {dtype} without overflow "
+            f"(expected a value in [{lowest}, {info.max}])"
+        )
+    return int(value) % (int(info.max) + 1) if dtype.kind == "u" else int(value)
 
 
 def _like(t: Any, fn: str) -> Tensor:
@@ -199,7 +228,9 @@ def full_like(input: Tensor, fill_value: Any, dtype: Any = None, requires_grad: 
     tensor([3.5000, 3.5000])
     """
     t = _like(input, "full_like")
-    return _finish(np.full(t.shape, fill_value, _dtype(dtype, t.dtype)), requires_grad, device)
+    dt = _dtype(dtype, t.dtype)
+    value = _fill_as(_fill_value(fill_value, "full_like"), dt, "full_like")
+    return _finish(np.full(t.shape, value, dt), requires_grad, device)
 
 
 def _gen(generator: Generator | None) -> Generator:

@@ -79,7 +79,10 @@ class Context:
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep ``arrays`` (inputs, outputs or intermediates of forward) for backward.
 
-        Saved inputs and outputs are checked against in-place changes when backward reads them.
+        Pass the very objects forward received or returned: a saved input is tied to the
+        argument it came from (every argument arrives as its own array object, even when two
+        Tensors share storage), so it is checked against in-place changes of that Tensor when
+        backward reads it, and under ``create_graph`` rebuilt with that Tensor's history.
         """
         self._saved = arrays
 
@@ -183,16 +186,27 @@ class Function:
             else:
                 arrays.append(a)
         if not (record and grad_mode._state.grad_enabled):
-            out = cls.forward(Context(cls, _NO_GRADS.get(len(args)) or (False,) * len(args)),
-                              *arrays, **kwargs)  # fmt: skip
+            ctx = Context(cls, _NO_GRADS.get(len(args)) or (False,) * len(args))
+            out = cls.forward(ctx, *arrays, **kwargs)
             if type(out) is np.ndarray:
-                return Tensor._make(out)
-            if isinstance(out, tuple):
-                return tuple(Tensor._make(_as_array(o, cls)) for o in out)
-            return Tensor._make(_as_array(out, cls))
+                result = Tensor._make(out)
+            elif isinstance(out, tuple):
+                result = tuple(Tensor._make(_as_array(o, cls)) for o in out)
+            else:
+                result = Tensor._make(_as_array(out, cls))
+            if grad_mode._state.tangents is not None:
+                _forward_tangents(cls, ctx, args, kwargs, result)
+            return result
 
         needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         ctx = Context(cls, needs)
+        # Each argument gets its own array object, so a saved array names the one argument it
+        # came from (``y * y.detach()`` shares one array between a graph and a detached Tensor).
+        if len(arrays) == 2:
+            if arrays[0] is arrays[1] and args[0] is not args[1]:
+                arrays[1] = arrays[1].view()
+        elif len(arrays) > 2:
+            _distinct_arrays(args, arrays)
         out = cls.forward(ctx, *arrays, **kwargs)
         next_ = []
         input_meta = []
@@ -215,6 +229,8 @@ class Function:
                 ctx._saved_src = tuple(
                     [_source(s, args, arrays, (out,), (result,)) for s in ctx._saved]
                 )
+            if grad_mode._state.tangents is not None:
+                _forward_tangents(cls, ctx, args, kwargs, result)
             return result
         single = not isinstance(out, tuple)
         raw = (out,) if single else out
@@ -234,10 +250,61 @@ class Function:
         )
         if ctx._saved:
             ctx._saved_src = tuple(_source(s, args, arrays, outs, results) for s in ctx._saved)
+        if grad_mode._state.tangents is not None:
+            _forward_tangents(cls, ctx, args, kwargs, results[0] if single else results)
         return results[0] if single else results
 
 
 _NO_GRADS = {n: (False,) * n for n in range(8)}
+
+
+def linear_jvp(ctx: Context, *tangents: Any, **kwargs: Any) -> Any:
+    """The forward-mode rule of an op that is linear in its Tensor inputs (reshape, sum,
+    indexing, concatenation, ...): the op itself, applied to the tangents.
+
+    Examples
+    --------
+    >>> import numpy as np, autograd, autograd.forward_ad as fwAD
+    >>> class Double(autograd.Function):
+    ...     forward = staticmethod(lambda ctx, x: 2 * x)
+    ...     backward = staticmethod(lambda ctx, g: 2 * g)
+    ...     jvp = staticmethod(autograd.function.linear_jvp)
+    >>> with fwAD.dual_level():
+    ...     d = fwAD.make_dual(autograd.ones(2), autograd.tensor([1.0, 3.0]))
+    ...     fwAD.unpack_dual(Double.apply(d)).tangent
+    tensor([2., 6.])
+    """
+    fn = ctx._fn
+    return fn.forward(Context(fn, ctx.needs_input_grad), *tangents, **kwargs)
+
+
+def _forward_tangents(cls: type, ctx: Context, args: tuple, kwargs: dict, result: Any) -> None:
+    """Forward mode: give ``result`` its tangent, ``cls.jvp(ctx, *tangents, **kwargs)``, when an
+    input has one. Each Tensor argument reaches the rule as its tangent's array (zeros for one
+    without a tangent), every other argument as itself; the rule returns one array (or None) per
+    output, computed from what ``forward`` saved on ``ctx``."""
+    tangents = grad_mode._state.tangents
+    incoming = [tangents.get(a) if isinstance(a, Tensor) else None for a in args]
+    if all(t is None for t in incoming):
+        return
+    jvp = getattr(cls, "jvp", None)
+    if jvp is None:
+        raise RuntimeError(
+            f"{cls.__name__}: this op has no forward-mode AD rule (jvp); differentiate it in "
+            "reverse mode (backward, autograd.grad)"
+        )
+    arrays = [
+        t._array if t is not None else (np.zeros_like(a._array) if isinstance(a, Tensor) else a)
+        for a, t in zip(args, incoming)
+    ]  # fmt: skip
+    with grad_mode.no_grad():
+        out = jvp(ctx, *arrays, **kwargs)
+    outs = result if isinstance(result, tuple) else (result,)
+    out_tangents = out if isinstance(out, tuple) else (out,)
+    for o, t in zip(outs, out_tangents):
+        if t is not None and o.dtype.kind == "f":
+            t = np.broadcast_to(np.asarray(t, dtype=o.dtype), o.shape)
+            tangents[o] = Tensor._make(np.array(t))
 
 
 def _as_array(out: Any, fn: type) -> np.ndarray:
@@ -252,9 +319,21 @@ def _as_array(out: Any, fn: type) -> np.ndarray:
     )
 
 
+def _distinct_arrays(args: tuple, arrays: list) -> None:
+    """Replace an array that an earlier, different argument also passed by a view of it."""
+    seen: dict[int, int] = {}
+    for i, arr in enumerate(arrays):
+        if isinstance(arr, np.ndarray):
+            first = seen.setdefault(id(arr), i)
+            if first != i and args[first] is not args[i]:
+                arrays[i] = arr.view()
+
+
 def _source(saved: Any, args: tuple, arrays: list, outs: tuple, results: tuple) -> tuple | None:
     """Identify a saved array as an input or output so it can be version-checked and rebuilt.
 
+    ``arrays`` are the objects forward received, one distinct object per argument (see
+    ``Function.apply``), so a saved input is tied to the argument position it came from.
     Returns ``(kind, version_counter, version_at_save, index)`` or None for an intermediate.
     """
     for i, a in enumerate(arrays):

@@ -14,6 +14,8 @@ class _State(threading.local):
     def __init__(self) -> None:
         self.grad_enabled = True
         self.anomaly = False
+        self.inference = False
+        self.tangents = None  # forward AD: tensor -> tangent, while a dual level is active
 
 
 _state = _State()
@@ -46,8 +48,35 @@ def is_anomaly_enabled() -> bool:
     return _state.anomaly
 
 
+def is_inference_mode_enabled() -> bool:
+    """Whether :class:`inference_mode` is active in this thread.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> with autograd.inference_mode():
+    ...     autograd.is_inference_mode_enabled()
+    True
+    """
+    return _state.inference
+
+
 class _ModeSwitch:
-    """A context manager that is also a decorator; subclasses say what the mode becomes."""
+    """A context manager that is also a decorator; subclasses say what the mode becomes.
+
+    ``no_grad`` and ``enable_grad`` take no arguments, so as in PyTorch they also decorate
+    without parentheses (``@no_grad``).
+    """
+
+    def __new__(cls, *args: Any) -> Any:
+        if cls in (no_grad, enable_grad) and args:
+            if len(args) == 1 and callable(args[0]):
+                return cls()(args[0])
+            raise TypeError(
+                f"{cls.__name__}() takes no arguments (or one function, used as @{cls.__name__}), "
+                f"got {args!r}"
+            )
+        return super().__new__(cls)
 
     def _new_value(self) -> bool:  # pragma: no cover - overridden
         raise TypeError("_ModeSwitch is abstract")
@@ -135,6 +164,59 @@ class set_grad_enabled(_ModeSwitch):
     def __call__(self, fn: F) -> F:
         _state.grad_enabled = self._prev  # used as a decorator: undo the immediate effect
         return super().__call__(fn)
+
+
+class inference_mode(_ModeSwitch):
+    """Disable graph recording for inference, as a context manager or decorator.
+
+    ``inference_mode(False)`` turns grad mode back on inside the block, as in PyTorch. Used
+    without parentheses it decorates (``@inference_mode``). numbagrad has no separate inference
+    tensors: inside the block it behaves as :class:`no_grad`, and tensors made there can later
+    take part in autograd (PyTorch refuses that).
+
+    Parameters
+    ----------
+    mode : bool
+        ``True`` (the default) to enable inference mode, ``False`` to leave it.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.ones(2, requires_grad=True)
+    >>> with autograd.inference_mode():
+    ...     (x * 2).requires_grad
+    False
+    >>> @autograd.inference_mode
+    ... def predict(x):
+    ...     return x * 2
+    >>> predict(x).requires_grad
+    False
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode) and not isinstance(mode, bool):
+            return cls()(mode)
+        return object.__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"inference_mode: mode must be a bool, got {type(mode).__name__}")
+        self.mode = mode
+
+    def _new_value(self) -> bool:
+        return not self.mode
+
+    def __enter__(self) -> None:
+        self._prev_inference = _state.inference
+        _state.inference = self.mode
+        super().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        _state.inference = self._prev_inference
+
+    def _args(self) -> tuple:
+        return (self.mode,)
 
 
 class detect_anomaly:

@@ -16,12 +16,17 @@ import numpy as np
 
 from . import dtypes as _dt
 from ._printing import format_tensor
+from .device import CPU, check_device, device
+from .size import Size
 
 
 class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
     Create tensors with :func:`autograd.tensor` or the factories (``zeros``, ``randn``, ...).
+    Called directly it is PyTorch's legacy constructor: ``Tensor(2, 3)`` is an uninitialized
+    float32 tensor of that shape, ``Tensor([1, 2])`` holds the data as float32 (see
+    :mod:`autograd.tensor_types`); ``dtype=`` and ``requires_grad=`` are numbagrad's additions.
 
     Examples
     --------
@@ -41,11 +46,16 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(
-        self, data: Any = (), dtype: Any = None, requires_grad: bool = False, device: Any = None
+        self, *args: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None
     ) -> None:
+        # PyTorch's legacy constructor: Tensor(2, 3) is uninitialized float32 of that shape,
+        # Tensor([1, 2]) holds the data as float32; dtype= and requires_grad= are numbagrad's.
+        from .tensor_types import legacy_init
+
         check_device(device)
-        t = tensor(data, dtype=dtype, requires_grad=requires_grad)
-        _init_slots(self, t._array, t._requires_grad, None, 0)
+        legacy_init(self, args, _dt.float32 if dtype is None else _dt.to_dtype(dtype), "Tensor")
+        if requires_grad:
+            self.requires_grad_(True)
 
     @staticmethod
     def _make(
@@ -73,25 +83,30 @@ class Tensor:
         return self._array.ndim
 
     @property
-    def device(self) -> str:
-        """Always ``"cpu"``."""
-        return "cpu"
+    def device(self) -> device:
+        """Always ``device("cpu")``: numbagrad computes on the CPU."""
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        """Always ``False``: numbagrad has no CUDA tensors."""
+        return False
 
     def dim(self) -> int:
         """Number of dimensions (PyTorch's method form of ``ndim``)."""
         return self._array.ndim
 
     def size(self, dim: int | None = None) -> Any:
-        """The shape, or the size of dimension ``dim``.
+        """The shape as a :class:`Size`, or the size of dimension ``dim``.
 
         Examples
         --------
         >>> import autograd
-        >>> autograd.zeros(2, 3).size(-1)
-        3
+        >>> autograd.zeros(2, 3).size(), autograd.zeros(2, 3).size(-1)
+        (autograd.Size([2, 3]), 3)
         """
         if dim is None:
-            return self._array.shape
+            return Size(self._array.shape)
         return self._array.shape[normalize_dim(dim, self.ndim, "size")]
 
     def numel(self) -> int:
@@ -406,15 +421,6 @@ _TYPE_NAMES = {
 
 
 # --------------------------------------------------------------------------- conversion helpers
-def check_device(device: Any) -> None:
-    """Accept ``None``/``"cpu"``; reject any other device with a clear error."""
-    if device is None:
-        return
-    name = str(device)
-    if name not in ("cpu", "cpu:0"):
-        raise RuntimeError(f"device: numbagrad only runs on the CPU, got device={device!r}")
-
-
 def as_array(data: Any, dtype: np.dtype | None = None, argname: str = "data") -> np.ndarray:
     """Convert Python/NumPy data to an array with PyTorch's dtype inference.
 

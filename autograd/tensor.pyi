@@ -29,10 +29,12 @@ class Tensor:
     def __float__(self) -> float: ...
     def __floordiv__(self, other: Any) -> Tensor:
         """``floor(input / other)``; the result requires grad, but backward through it raises."""
+    def __format__(self, format_spec: str) -> str:
+        """A 0-d tensor formats as its value (``f"{loss:.4f}"``); others only with no spec."""
     def __ge__(self, other: Any) -> Tensor:
         """Elementwise ``input >= other`` (bool)."""
     def __getitem__(self, index: Any) -> Tensor:
-        """``input[index]`` with NumPy/PyTorch indexing rules."""
+        """``input[index]`` with PyTorch's indexing rules."""
     def __gt__(self, other: Any) -> Tensor:
         """Elementwise ``input > other`` (bool)."""
     def __hash__(self) -> Any:
@@ -47,7 +49,7 @@ class Tensor:
         """In-place :func:`autograd.mul`: writes the result into ``input`` and returns it."""
     def __index__(self) -> int: ...
     def __init__(
-        self, data: Any = ..., dtype: Any = ..., requires_grad: bool = ..., device: Any = ...
+        self, *args: Any, dtype: Any = ..., requires_grad: bool = ..., device: Any = ...
     ) -> None:
         """Initialize self.  See help(type(self)) for accurate signature."""
     def __int__(self) -> int: ...
@@ -169,6 +171,8 @@ class Tensor:
         keepdims: bool | None = ...,
     ) -> Tensor:
         """Index (int64) of the first smallest element, over the flattened tensor or along ``dim``."""
+    def argsort(self, dim: int = ..., descending: bool = ..., stable: bool = ...) -> Tensor:
+        """The indices that sort ``input`` along ``dim`` (see :func:`sort`)."""
     def backward(
         self,
         gradient: Any = ...,
@@ -177,6 +181,8 @@ class Tensor:
         inputs: Any = ...,
     ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+    def bernoulli(self, p: float | None = ..., *, generator: Any = ...) -> Tensor:
+        """1 with probability ``input`` (or ``p``, when given) at each element, else 0."""
     def bernoulli_(self, p: float = ...) -> Tensor:
         """Fill with 1 with probability ``p``, else 0."""
     def bmm(self, mat2: Any) -> Tensor:
@@ -215,18 +221,22 @@ class Tensor:
         """In-place :func:`autograd.cos`: writes the result into ``input`` and returns it."""
     def cpu(self) -> Tensor:
         """Return self (numbagrad only has a CPU)."""
+    def cuda(self, device: Any = ..., non_blocking: bool = ...) -> Tensor:
+        """Raise ``RuntimeError``: numbagrad runs on the CPU only (there is no CUDA device)."""
     def cumprod(self, dim: int | None = ..., dtype: Any = ..., *, axis: Any = ...) -> Tensor:
         """Running product along ``dim``. Integer and bool tensors accumulate in int64."""
     def cumsum(self, dim: int | None = ..., dtype: Any = ..., *, axis: Any = ...) -> Tensor:
         """Running sum along ``dim``. Integer and bool tensors accumulate in int64, as PyTorch."""
     @property
     def data(self) -> Tensor: ...
+    def data_ptr(self) -> int:
+        """The address of the first element (0 for a tensor with no elements, as in PyTorch)."""
     def detach(self) -> Tensor:
         """A tensor sharing storage (and version counter) with no history."""
     def detach_(self) -> Tensor:
         """Cut this tensor from its history in place."""
     @property
-    def device(self) -> str: ...
+    def device(self) -> Any: ...
     def diagonal(self, offset: int = ..., dim1: int = ..., dim2: int = ...) -> Tensor:
         """The diagonal of dims ``dim1``/``dim2`` (``offset`` > 0 above the main one) as a new last"""
     def dim(self) -> int:
@@ -310,6 +320,8 @@ class Tensor:
         """Convert to int32: ``self.to(int32)``."""
     def is_contiguous(self) -> bool:
         """Whether the storage is C-contiguous."""
+    @property
+    def is_cuda(self) -> bool: ...
     def is_floating_point(self) -> bool:
         """Whether the dtype is a floating-point type."""
     @property
@@ -326,6 +338,8 @@ class Tensor:
         """Where elements are NaN."""
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
+    def kthvalue(self, k: int, dim: int = ..., keepdim: bool = ...) -> Any:
+        """The ``k``-th smallest element along ``dim`` (``k`` counts from 1) and its index."""
     def le(self, other: Any) -> Tensor:
         """Elementwise ``input <= other`` (bool)."""
     def lerp(self, end: Any, weight: Any) -> Tensor:
@@ -396,6 +410,8 @@ class Tensor:
         keepdims: bool | None = ...,
     ) -> Tensor:
         """Mean over ``dim``. Floating point only (as PyTorch): pass ``dtype`` for an integer input."""
+    def median(self, dim: int | None = ..., keepdim: bool = ...) -> Any:
+        """The lower median: of all elements (a 0-d tensor), or along ``dim`` with indices."""
     def min(
         self, dim: Any = ..., keepdim: bool = ..., *, axis: Any = ..., keepdims: bool | None = ...
     ) -> Any:
@@ -404,16 +420,26 @@ class Tensor:
         """Elementwise minimum; at ties each side gets half the gradient (PyTorch's convention)."""
     def mm(self, mat2: Any) -> Tensor:
         """Product of two 2-D matrices (no broadcasting; see :func:`matmul` for that)."""
+    def mode(self, dim: int = ..., keepdim: bool = ...) -> Any:
+        """The most frequent value along ``dim`` (the smallest among equally frequent ones) and the"""
     def movedim(self, source: Any, destination: Any) -> Tensor:
         """Move dims ``source`` to positions ``destination`` (ints or sequences); others keep their"""
+    def msort(self) -> Tensor:
+        """``sort(input, dim=0).values``."""
     def mul(self, other: Any) -> Tensor:
         """``input * other``, broadcasting."""
     def mul_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.mul`: writes the result into ``input`` and returns it."""
+    def multinomial(
+        self, num_samples: int, replacement: bool = ..., *, generator: Any = ...
+    ) -> Tensor:
+        """Draw ``num_samples`` category indices from each row of non-negative weights."""
     def multiply(self, other: Any) -> Tensor:
         """``input * other``, broadcasting."""
     def multiply_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.mul`: writes the result into ``input`` and returns it."""
+    def narrow(self, dim: Any, start: Any, length: Any) -> Tensor:
+        """The view of ``length`` entries of dimension ``dim`` from ``start`` (negative counts back)."""
     @property
     def ndim(self) -> int: ...
     def ne(self, other: Any) -> Tensor:
@@ -428,6 +454,31 @@ class Tensor:
         """In-place :func:`autograd.neg`: writes the result into ``input`` and returns it."""
     def nelement(self) -> int:
         """Number of elements."""
+    def new_empty(
+        self, *size: Any, dtype: Any = ..., device: Any = ..., requires_grad: bool = ...
+    ) -> Tensor:
+        """An uninitialized tensor of shape ``size``, with this tensor's dtype unless ``dtype``."""
+    def new_full(
+        self,
+        size: Any,
+        fill_value: Any,
+        dtype: Any = ...,
+        device: Any = ...,
+        requires_grad: bool = ...,
+    ) -> Tensor:
+        """A tensor of shape ``size`` filled with ``fill_value``, this tensor's dtype unless ``dtype``."""
+    def new_ones(
+        self, *size: Any, dtype: Any = ..., device: Any = ..., requires_grad: bool = ...
+    ) -> Tensor:
+        """Ones of shape ``size``, with this tensor's dtype unless ``dtype`` is given."""
+    def new_tensor(
+        self, data: Any, dtype: Any = ..., device: Any = ..., requires_grad: bool = ...
+    ) -> Tensor:
+        """A new leaf tensor holding a copy of ``data``, with this tensor's dtype unless ``dtype``."""
+    def new_zeros(
+        self, *size: Any, dtype: Any = ..., device: Any = ..., requires_grad: bool = ...
+    ) -> Tensor:
+        """Zeros of shape ``size`` (``new_zeros(2, 3)`` or ``new_zeros((2, 3))``), this dtype."""
     def nonzero(self, as_tuple: bool = ...) -> Any:
         """Indices of the non-zero elements: an int64 tensor of shape ``(n, ndim)``, or with"""
     def norm(
@@ -526,9 +577,11 @@ class Tensor:
     def sin_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.sin`: writes the result into ``input`` and returns it."""
     def size(self, dim: int | None = ...) -> Any:
-        """The shape, or the size of dimension ``dim``."""
+        """The shape as a :class:`Size`, or the size of dimension ``dim``."""
     def softmax(self, dim: int | None = ..., dtype: Any = ..., *, axis: Any = ...) -> Tensor:
         """``exp(x) / sum(exp(x), dim)``, computed with the max subtracted (stable for logits of"""
+    def sort(self, dim: int = ..., descending: bool = ..., stable: bool = ...) -> Any:
+        """Sorted values along ``dim`` and the indices they came from."""
     def split(self, split_size_or_sections: Any, dim: int = ...) -> tuple[Tensor, ...]:
         """Split into pieces of ``split_size_or_sections`` along ``dim`` (the last may be smaller),"""
     def sqrt(self) -> Tensor:
@@ -592,9 +645,11 @@ class Tensor:
     def tile(self, *sizes: Any) -> Any:
         """Method form of :func:`autograd.tile`; sizes as arguments or tuple."""
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert dtype (``to(float64)``, ``to(dtype=...)``); device must be ``"cpu"``."""
+        """Convert dtype and/or device, as PyTorch's three forms."""
     def tolist(self) -> Any:
         """Nested Python lists (a number for a 0-d tensor)."""
+    def topk(self, k: int, dim: int = ..., largest: bool = ..., sorted: bool = ...) -> Any:
+        """The ``k`` largest (or smallest) elements along ``dim``, in order, with their indices."""
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap dims ``dim0`` and ``dim1``. Returns a view."""
     def tril(self, diagonal: int = ...) -> Tensor:
@@ -609,8 +664,10 @@ class Tensor:
         """Round toward zero; zero gradient."""
     def trunc_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.trunc`: writes the result into ``input`` and returns it."""
-    def type(self, dtype: Any = ...) -> Any:
+    def type(self, dtype: Any = ..., non_blocking: bool = ..., **kwargs: Any) -> Any:
         """With no argument the type name (``"autograd.FloatTensor"``); else convert."""
+    def type_as(self, other: Any) -> Tensor:
+        """This tensor converted to ``other``'s dtype (``self`` itself when they already match)."""
     def unbind(self, dim: int = ...) -> tuple[Tensor, ...]:
         """The slices along ``dim``, as a tuple of views with that dim removed."""
     def unflatten(self, dim: int, sizes: Any) -> Tensor:
@@ -645,7 +702,6 @@ class RemovableHandle:
     def remove(self) -> None: ...
 
 def as_array(data: Any, dtype: np.dtype | None = ..., argname: str = ...) -> np.ndarray: ...
-def check_device(device: Any) -> None: ...
 def normalize_dim(dim: Any, ndim: int, op: str = ...) -> int: ...
 def tensor(data: Any, dtype: Any = ..., requires_grad: bool = ..., device: Any = ...) -> Tensor: ...
 def tensor_method(fn: Any = ..., *, name: str | None = ...) -> Any: ...

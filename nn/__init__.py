@@ -41,3 +41,7 @@ from .layers.misc import *
 from .layers.normalization import *
 from .layers.pooling import *
 from .layers.recurrent import *
+from .layers.transformer import *
+
+# ---- PyTorch's module paths (nn.modules.conv, nn.modules.loss, ...)
+from . import modules

@@ -18,6 +18,8 @@ import numpy as np
 import autograd
 from autograd import Tensor
 
+from .parameter import Parameter
+
 if TYPE_CHECKING:
     from .module import Module
 
@@ -38,17 +40,27 @@ class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpect
 
 
 def state_dict(module: Any, destination: Any, prefix: str, keep_vars: bool) -> Any:
+    for hook in list(module._state_dict_pre_hooks.values()):
+        hook(module, prefix, keep_vars)
     if destination is None:
         destination = OrderedDict()
         destination._metadata = OrderedDict()
     metadata = getattr(destination, "_metadata", None)
+    local_metadata = {"version": module._version}
     if metadata is not None:
-        metadata[prefix[:-1]] = {"version": module._version}
+        metadata[prefix[:-1]] = local_metadata
     module._save_to_state_dict(destination, prefix, keep_vars)
     for name, child in module._modules.items():
         if child is not None:
             child.state_dict(destination=destination, prefix=prefix + name + ".",
                              keep_vars=keep_vars)  # fmt: skip
+    for hook in list(module._state_dict_hooks.values()):
+        result = hook(module, destination, prefix, local_metadata)
+        if result is not None:
+            raise RuntimeError(
+                f"state_dict post hook {hook!r:.60} must return None and edit the state dict in "
+                "place"
+            )
     return destination
 
 
@@ -106,7 +118,7 @@ def load_own(
         if plan is None:  # called outside load_state_dict: copy right away, as PyTorch does
             _copy(target, arr)
         else:
-            plan.append((target, arr))
+            plan.append((module, name, target, sd[key], arr))
     if strict:
         for key in sd:
             if not key.startswith(prefix):
@@ -116,12 +128,24 @@ def load_own(
                 unexpected.append(key)
 
 
+def _assign(module: Any, name: str, target: Tensor, value: Any, arr: np.ndarray) -> None:
+    """``load_state_dict(assign=True)``: the module takes the checkpoint's tensor itself (its
+    dtype and storage); a Parameter stays a Parameter and keeps the module's requires_grad."""
+    new = value if isinstance(value, Tensor) else autograd.as_tensor(np.asarray(arr))
+    if name in module._parameters:
+        module._parameters[name] = Parameter(new.detach(), requires_grad=target.requires_grad)
+    else:
+        module._buffers[name] = new.detach()
+
+
 def _copy(target: Tensor, arr: np.ndarray) -> None:
     with autograd.no_grad():
         target.copy_(autograd.from_numpy(np.ascontiguousarray(arr)))
 
 
-def load_state_dict(module: Any, state_dict: Any, strict: bool) -> IncompatibleKeys:
+def load_state_dict(
+    module: Any, state_dict: Any, strict: bool, assign: bool = False
+) -> IncompatibleKeys:
     if not isinstance(state_dict, Mapping):
         raise TypeError(
             f"load_state_dict: expected state_dict to be a Mapping (dict-like), got "
@@ -135,6 +159,7 @@ def load_state_dict(module: Any, state_dict: Any, strict: bool) -> IncompatibleK
     unexpected: list[str] = []
     errors: list[str] = []
     plan: list = []
+    visited: list = []
     outer = getattr(_local, "plan", None)
     _local.plan = plan
     try:
@@ -142,11 +167,22 @@ def load_state_dict(module: Any, state_dict: Any, strict: bool) -> IncompatibleK
         while stack:
             mod, prefix = stack.pop()
             local_md = {} if metadata is None else metadata.get(prefix[:-1], {})
+            for hook in list(mod._load_state_dict_pre_hooks.values()):
+                hook(mod, sd, prefix, local_md, strict, missing, unexpected, errors)
             mod._load_from_state_dict(sd, prefix, local_md, True, missing, unexpected, errors)
+            visited.append(mod)
             children = [(c, prefix + n + ".") for n, c in mod._modules.items() if c is not None]
             stack.extend(reversed(children))
     finally:
         _local.plan = outer
+    incompatible = IncompatibleKeys(missing, unexpected)
+    for mod in visited:  # hooks may edit the key lists in place, e.g. to accept missing keys
+        for hook in list(mod._load_state_dict_post_hooks.values()):
+            if hook(mod, incompatible) is not None:
+                raise RuntimeError(
+                    f"load_state_dict post hook {hook!r:.60} must return None and edit "
+                    "incompatible_keys in place"
+                )
     msgs = []
     if strict:
         if missing:
@@ -161,9 +197,12 @@ def load_state_dict(module: Any, state_dict: Any, strict: bool) -> IncompatibleK
             f"Error(s) in loading state_dict for {type(module).__name__} (nothing was loaded):\n\t"
             + "\n\t".join(msgs)
         )
-    for target, arr in plan:
-        _copy(target, arr)
-    return IncompatibleKeys(missing, unexpected)
+    for mod, name, target, value, arr in plan:
+        if assign:
+            _assign(mod, name, target, value, arr)
+        else:
+            _copy(target, arr)
+    return incompatible
 
 
 class ModuleState:
@@ -220,7 +259,9 @@ class ModuleState:
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, str) and a.split(":")[0] in ("cpu", "meta", "cuda", "mps"):
+            elif isinstance(a, autograd.device) or (
+                isinstance(a, str) and a.split(":")[0] in ("cpu", "meta", "cuda", "mps")
+            ):
                 device = a
             else:
                 dtype = a
@@ -254,6 +295,23 @@ class ModuleState:
     def cpu(self) -> Module:
         """Return self (numbagrad only runs on the CPU)."""
         return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Raise ``RuntimeError``: numbagrad runs on the CPU only, nothing is moved.
+
+        Examples
+        --------
+        >>> import nn
+        >>> try:
+        ...     nn.Linear(1, 1).cuda()
+        ... except RuntimeError as e:
+        ...     print(str(e)[:40])
+        Module.cuda(): numbagrad runs on the CPU
+        """
+        raise RuntimeError(
+            "Module.cuda(): numbagrad runs on the CPU only and has no CUDA device; keep the "
+            "module on the CPU (module.to('cpu') or module.cpu())"
+        )
 
     # ---------------------------------------------------------------------------- state dict
     def state_dict(
@@ -289,13 +347,20 @@ class ModuleState:
             if b is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = b if keep_vars else b.detach()
 
-    def load_state_dict(self, state_dict: Any, strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(
+        self, state_dict: Any, strict: bool = True, assign: bool = False
+    ) -> IncompatibleKeys:
         """Copy values from ``state_dict`` into this module's parameters and buffers, in place.
 
         Every problem (missing keys, unexpected keys, shape mismatches) is reported in one
         ``RuntimeError``, raised before anything is copied. With ``strict=False``, missing and
         unexpected keys are allowed (and returned); shape mismatches still raise. Values are cast
-        to the existing tensors' dtypes.
+        to the existing tensors' dtypes; with ``assign=True`` the module takes the checkpoint's
+        tensors themselves instead (Parameters keep the module's ``requires_grad``).
+
+        Load-state-dict post hooks run after validation and before the values are copied (so a
+        hook can accept missing keys without anything being half loaded); PyTorch runs them after
+        copying.
 
         Returns
         -------
@@ -314,7 +379,9 @@ class ModuleState:
         >>> m.load_state_dict({"v": autograd.zeros(1)}, strict=False)
         IncompatibleKeys(missing_keys=['w'], unexpected_keys=['v'])
         """
-        return load_state_dict(self, state_dict, strict)
+        if not isinstance(assign, bool):
+            raise TypeError(f"load_state_dict: assign must be a bool, got {type(assign).__name__}")
+        return load_state_dict(self, state_dict, strict, assign)
 
     def _load_from_state_dict(
         self,

@@ -7,55 +7,19 @@ come from those registries, so they match PyTorch's for the same model code.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from typing import Any
 
 import autograd
 from autograd import Tensor
 
+from . import _backward_hooks
+from ._module_hooks import ModuleHooks, RemovableHandle
 from ._module_iter import ModuleIteration
 from ._state import ModuleState
 from .parameter import Buffer, Parameter
 
 __all__ = ["Module", "RemovableHandle"]
-
-_hook_ids = itertools.count()
-
-
-class RemovableHandle:
-    """Returned by ``register_forward_hook`` and friends; ``remove()`` unregisters the hook.
-
-    Also a context manager that removes the hook on exit.
-
-    Examples
-    --------
-    >>> import autograd, nn
-    >>> m, seen = nn.Identity(), []
-    >>> handle = m.register_forward_hook(lambda mod, args, out: seen.append(out.item()))
-    >>> _ = m(autograd.tensor(1.0))
-    >>> handle.remove()
-    >>> _ = m(autograd.tensor(2.0))
-    >>> seen
-    [1.0]
-    """
-
-    def __init__(self, hooks: dict, kwargs_ids: set | None = None) -> None:
-        self.id = next(_hook_ids)
-        self._hooks = hooks
-        self._kwargs_ids = kwargs_ids
-
-    def remove(self) -> None:
-        """Unregister the hook (calling it twice is harmless)."""
-        self._hooks.pop(self.id, None)
-        if self._kwargs_ids is not None:
-            self._kwargs_ids.discard(self.id)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.remove()
 
 
 def _check_name(kind: str, name: Any) -> None:
@@ -75,7 +39,7 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
 
 
-class Module(ModuleIteration, ModuleState):
+class Module(ModuleHooks, ModuleIteration, ModuleState):
     """Base class for all neural-network modules; subclass it and define ``forward``.
 
     Examples
@@ -115,6 +79,12 @@ class Module(ModuleIteration, ModuleState):
         d["_forward_hooks_with_kwargs"] = set()
         d["_forward_pre_hooks"] = {}
         d["_forward_pre_hooks_with_kwargs"] = set()
+        d["_backward_hooks"] = {}
+        d["_backward_pre_hooks"] = {}
+        d["_state_dict_pre_hooks"] = {}
+        d["_state_dict_hooks"] = {}
+        d["_load_state_dict_pre_hooks"] = {}
+        d["_load_state_dict_post_hooks"] = {}
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; every subclass defines it. Call the module, not ``forward``."""
@@ -124,7 +94,8 @@ class Module(ModuleIteration, ModuleState):
 
     # ------------------------------------------------------------------------------- calling
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        backward_hooks = self._backward_hooks or self._backward_pre_hooks
+        if not (self._forward_pre_hooks or self._forward_hooks or backward_hooks):
             return self.forward(*args, **kwargs)
         for hid, hook in list(self._forward_pre_hooks.items()):
             if hid in self._forward_pre_hooks_with_kwargs:
@@ -140,6 +111,8 @@ class Module(ModuleIteration, ModuleState):
                 res = hook(self, args)
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
+        if backward_hooks:
+            args, call_state = _backward_hooks.wrap_inputs(self, args)
         out = self.forward(*args, **kwargs)
         for hid, hook in list(self._forward_hooks.items()):
             if hid in self._forward_hooks_with_kwargs:
@@ -148,70 +121,10 @@ class Module(ModuleIteration, ModuleState):
                 res = hook(self, args, out)
             if res is not None:
                 out = res
+        if backward_hooks:
+            out = _backward_hooks.wrap_outputs(call_state, out)
         return out
 
-    def register_forward_pre_hook(
-        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
-    ) -> RemovableHandle:
-        """Call ``hook(module, args)`` before each forward; a non-None result replaces ``args``.
-
-        With ``with_kwargs=True`` the hook is ``hook(module, args, kwargs)`` and may return a new
-        ``(args, kwargs)`` pair. ``prepend=True`` runs it before the hooks already registered.
-
-        Examples
-        --------
-        >>> import autograd, nn
-        >>> m = nn.Sequential()
-        >>> h = m.register_forward_pre_hook(lambda mod, args: (args[0] * 2,))
-        >>> m(autograd.tensor([1.0]))
-        tensor([2.])
-        >>> h.remove()
-        >>> m(autograd.tensor([1.0]))
-        tensor([1.])
-        """
-        handle = RemovableHandle(self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs)
-        self._add_hook(self._forward_pre_hooks, handle.id, hook, prepend)
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs.add(handle.id)
-        return handle
-
-    def register_forward_hook(
-        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
-    ) -> RemovableHandle:
-        """Call ``hook(module, args, output)`` after each forward; a non-None result replaces
-        the output.
-
-        With ``with_kwargs=True`` the hook is ``hook(module, args, kwargs, output)``.
-
-        Examples
-        --------
-        >>> import autograd, nn
-        >>> m = nn.Sequential()
-        >>> seen = []
-        >>> h = m.register_forward_hook(lambda mod, args, out: seen.append(out.shape))
-        >>> _ = m(autograd.zeros(3))
-        >>> seen
-        [(3,)]
-        """
-        handle = RemovableHandle(self._forward_hooks, self._forward_hooks_with_kwargs)
-        self._add_hook(self._forward_hooks, handle.id, hook, prepend)
-        if with_kwargs:
-            self._forward_hooks_with_kwargs.add(handle.id)
-        return handle
-
-    @staticmethod
-    def _add_hook(hooks: dict, hid: int, hook: Callable, prepend: bool) -> None:
-        if not callable(hook):
-            raise TypeError(f"register hook: expected a callable, got {type(hook).__name__}")
-        if prepend:
-            items = list(hooks.items())
-            hooks.clear()
-            hooks[hid] = hook
-            hooks.update(items)
-        else:
-            hooks[hid] = hook
-
-    # -------------------------------------------------------------------------- registration
     def _require_init(self, what: str) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"cannot assign {what} before Module.__init__() call")

@@ -2,102 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-import autograd
 from autograd import Tensor
+from autograd.fused import adadelta_update, apply_update, count_step
 
-from .optimizer import Optimizer, ParamsT, _addcmul_, _check_number, _decayed_grad, _scalar
+from ._update import check_arguments, gradient_terms, scalar
+from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 
 __all__ = ["Adadelta", "adadelta"]
 
 
-class Adadelta(Optimizer):
-    """Adadelta, as ``torch.optim.Adadelta``.
-
-    Parameters
-    ----------
-    params : iterable
-        Tensors or parameter-group dicts.
-    lr : float
-        Scale applied to the delta (default 1.0).
-    rho : float
-        Decay rate of the running averages (default 0.9).
-    eps : float
-        Added inside the square roots for numerical stability (default 1e-6).
-    weight_decay : float
-        L2 penalty (default 0).
-    maximize : bool
-        Maximize the objective instead of minimizing it.
-    foreach, capturable, differentiable :
-        Accepted for PyTorch compatibility and ignored.
-
-    Examples
-    --------
-    >>> import autograd, optim
-    >>> w = autograd.tensor([1.0], requires_grad=True)
-    >>> opt = optim.Adadelta([w])
-    >>> w.grad = autograd.tensor([1.0])
-    >>> opt.step()
-    >>> round(w.item(), 5)
-    0.99684
-    """
-
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1.0,
-        rho: float = 0.9,
-        eps: float = 1e-6,
-        weight_decay: float = 0,
-        foreach: bool | None = None,
-        *,
-        capturable: bool = False,
-        maximize: bool = False,
-        differentiable: bool = False,
-    ) -> None:
-        defaults = {
-            "lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
-            "maximize": maximize, "capturable": capturable, "foreach": foreach,
-            "differentiable": differentiable,
-        }  # fmt: skip
-        super().__init__(params, defaults)
-
-    def _check_group(self, group: dict[str, Any]) -> None:
-        super()._check_group(group)
-        _check_number(self, "rho", group["rho"], "rho value", lo=0.0, hi=1.0)
-        _check_number(self, "eps", group["eps"], "epsilon value", lo=0.0)
-        _check_number(self, "weight_decay", group["weight_decay"], "weight_decay value", lo=0.0)
-
-    @autograd.no_grad()
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, square_avgs, acc_deltas, steps = self._group_tensors(
-                group, "square_avg", "acc_delta", "step"
-            )
-            adadelta(
-                params, grads, square_avgs, acc_deltas, steps, lr=group["lr"], rho=group["rho"],
-                eps=group["eps"], weight_decay=group["weight_decay"], maximize=group["maximize"],
-            )  # fmt: skip
-        return loss
-
-
-def adadelta(
-    params: list[Tensor],
-    grads: list[Tensor],
-    square_avgs: list[Tensor],
-    acc_deltas: list[Tensor],
-    state_steps: list[Tensor],
-    *,
-    lr: float,
-    rho: float,
-    eps: float,
-    weight_decay: float,
-    maximize: bool = False,
-) -> None:
+def adadelta(params: list[Tensor], grads: list[Tensor], square_avgs: list[Tensor],
+             acc_deltas: list[Tensor], state_steps: list[Tensor], *, lr: float, rho: float,
+             eps: float, weight_decay: float, maximize: bool = False) -> None:  # fmt: skip
     """Apply one Adadelta step in place::
 
         g <- -g                                         if maximize
@@ -110,19 +26,46 @@ def adadelta(
     Examples
     --------
     >>> import autograd
-    >>> p, g = autograd.tensor([1.0]), autograd.tensor([1.0])
-    >>> v, u, step = autograd.zeros(1), autograd.zeros(1), autograd.tensor(0.0)
-    >>> adadelta([p], [g], [v], [u], [step], lr=1.0, rho=0.9, eps=1e-6, weight_decay=0)
-    >>> round(p.item(), 5)
-    0.99684
+    >>> p, square_avg, acc_delta = autograd.ones(1), autograd.zeros(1), autograd.zeros(1)
+    >>> adadelta([p], [autograd.ones(1)], [square_avg], [acc_delta], [autograd.tensor(0.0)],
+    ...          lr=1.0, rho=0.9, eps=1e-6, weight_decay=0)
+    >>> round(p.item(), 5), square_avg  # delta = sqrt(0 + eps) / sqrt(0.1 + eps) * g
+    (0.99684, tensor([0.1000]))
     """
-    lr = _scalar(lr)
-    with autograd.no_grad():
-        for p, g, v, u, step_t in zip(params, grads, square_avgs, acc_deltas, state_steps):
-            step_t.add_(1)
-            g = _decayed_grad(p, g, weight_decay, maximize)
-            _addcmul_(v.mul_(rho), g, g, 1 - rho)
-            std = v.add(eps).sqrt_()
-            delta = u.add(eps).sqrt_().div_(std).mul_(g)
-            _addcmul_(u.mul_(rho), delta, delta, 1 - rho)
-            p.add_(delta, alpha=-lr)
+    check_arguments("adadelta", locals())
+    sign, weight_decay, _ = gradient_terms(maximize, weight_decay)
+    coefficients = (sign, weight_decay, rho, 1 - rho, eps, -scalar(lr))
+    for p, g, v, u, step_t in zip(params, grads, square_avgs, acc_deltas, state_steps):
+        count_step(step_t)
+        apply_update(adadelta_update, p, g, (v, u), coefficients, op="adadelta")
+
+
+class Adadelta(Optimizer):
+    """Adadelta, as ``torch.optim.Adadelta``; the update rule is :func:`adadelta`'s.
+
+    Parameters
+    ----------
+    params, lr, eps, weight_decay, maximize, foreach, capturable, differentiable :
+        As for every optimizer (see :class:`Optimizer`); ``lr`` scales the delta and ``eps``
+        is added inside both square roots.
+    rho : float
+        Decay rate of the running averages.
+
+    Examples
+    --------
+    >>> import autograd, optim
+    >>> w = autograd.tensor([1.0], requires_grad=True)
+    >>> opt = optim.Adadelta([w])
+    >>> w.grad = autograd.tensor([1.0])
+    >>> opt.step()  # delta = sqrt(1e-6) / sqrt(0.1 + 1e-6)
+    >>> round(w.item(), 5), sorted(opt.state[w])
+    (0.99684, ['acc_delta', 'square_avg', 'step'])
+    """
+
+    _state = (STEP, State("square_avg", "square_avgs"), State("acc_delta", "acc_deltas"))
+    _update = staticmethod(adadelta)
+
+    def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, foreach: bool | None = None, *, capturable: bool = False,
+                 maximize: bool = False, differentiable: bool = False) -> None:  # fmt: skip
+        super().__init__(params, hyper_parameters(locals()))

@@ -16,7 +16,9 @@ import numpy as np
 import autograd
 from autograd import Tensor
 
-from .optimizer import Optimizer, ParamsT, _check_number, _scalar
+from ._checks import check_options
+from ._update import scalar
+from .optimizer import Optimizer, ParamsT, hyper_parameters
 
 __all__ = ["LBFGS"]
 
@@ -186,38 +188,16 @@ class LBFGS(Optimizer):
         history_size: int = 100,
         line_search_fn: str | None = None,
     ) -> None:
-        if isinstance(max_iter, bool) or not isinstance(max_iter, int):
-            raise TypeError(f"LBFGS: max_iter must be an int, got {type(max_iter).__name__}")
+        check_options("LBFGS", {"max_iter": max_iter})  # before max_eval is derived from it
         if max_eval is None:
             max_eval = max_iter * 5 // 4
-        defaults = {
-            "lr": lr, "max_iter": max_iter, "max_eval": max_eval,
-            "tolerance_grad": tolerance_grad, "tolerance_change": tolerance_change,
-            "history_size": history_size, "line_search_fn": line_search_fn,
-        }  # fmt: skip
-        super().__init__(params, defaults)
+        super().__init__(params, hyper_parameters(locals()))
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS: doesn't support per-parameter options (parameter groups)")
 
     @property
     def _params(self) -> list[Tensor]:
         return self.param_groups[0]["params"]
-
-    def _check_group(self, group: dict[str, Any]) -> None:
-        super()._check_group(group)
-        for arg in ("max_iter", "max_eval", "history_size"):
-            value = group[arg]
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"LBFGS: invalid {arg}: {value!r} (expected an int >= 1)")
-        _check_number(self, "tolerance_grad", group["tolerance_grad"], "tolerance_grad", lo=0.0)
-        _check_number(
-            self, "tolerance_change", group["tolerance_change"], "tolerance_change", lo=0.0
-        )
-        if group["line_search_fn"] not in (None, "strong_wolfe"):
-            raise ValueError(
-                f"LBFGS: invalid line_search_fn: {group['line_search_fn']!r} "
-                "(expected None or 'strong_wolfe')"
-            )
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """LBFGS has exactly one group; adding another raises ValueError."""
@@ -272,7 +252,7 @@ class LBFGS(Optimizer):
         if closure is None:
             raise RuntimeError("LBFGS: step() requires a closure that re-evaluates the loss")
         group = self.param_groups[0]
-        lr = _scalar(group["lr"])
+        lr = scalar(group["lr"])
         max_iter, max_eval = group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         line_search_fn, history_size = group["line_search_fn"], group["history_size"]

@@ -1,34 +1,88 @@
-"""The optimizer base class: parameter groups, per-parameter state, state dicts.
+"""The optimizer base class: parameter groups, the step template, per-parameter state, state
+dicts.
 
-Every optimizer in this package is a thin subclass that checks its hyper-parameters and calls a
-plain update function (``sgd``, ``adam``, ...) once per parameter group. The update functions run
-under ``autograd.no_grad()`` and change parameters in place, so the tensors a model holds are the
-ones that move.
+Every optimizer in this package is a thin subclass that declares its per-parameter state and
+its update function (``sgd``, ``adam``, ...); the base class runs the closure, walks the
+parameter groups, creates state on a parameter's first step and calls the update function once
+per group. Update functions run under ``autograd.no_grad()`` and change parameters in place,
+so the tensors a model holds are the ones that move.
 """
 
 from __future__ import annotations
 
 import copy
-import numbers
+import inspect
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from functools import cache
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 import autograd
 from autograd import Tensor
 
-__all__ = ["Optimizer", "ParamsT"]
+from ._checks import check_options
+
+__all__ = ["Optimizer", "ParamsT", "State", "STEP", "hyper_parameters"]
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
-# Keys of a parameter's state that keep their own dtype when a state dict is loaded (PyTorch keeps
-# the step counter in float32 whatever the parameter's dtype).
+# Keys of a parameter's state that keep their own dtype when a state dict is loaded: float32
+# scalars whatever the parameter's dtype, as PyTorch creates them.
 _KEEP_DTYPE = frozenset({"step", "mu_product"})
+
+
+def _zeros(p: Tensor, group: dict[str, Any]) -> Tensor:
+    return autograd.zeros_like(p)
+
+
+class State(NamedTuple):
+    """One entry of an optimizer's per-parameter state.
+
+    Attributes
+    ----------
+    key : str
+        Its name in ``optimizer.state[p]`` (and in the state dict), as PyTorch names it.
+    argument : str
+        The update function's argument that takes the list of these entries, one per parameter.
+    init : callable or None
+        ``init(param, group)`` makes its first value (default: zeros like the parameter); None
+        when the update function creates it on the first step (SGD's momentum buffer).
+    when : str or None
+        The group option that switches the entry on (``"amsgrad"``); None for always. When it
+        is off, the update function gets an empty list.
+    """
+
+    key: str
+    argument: str
+    init: Callable[[Tensor, dict[str, Any]], Tensor] | None = _zeros
+    when: str | None = None
+
+
+#: The step counter: a float32 scalar Tensor, as PyTorch keeps it whatever the parameter's dtype.
+STEP = State("step", "state_steps", lambda p, group: autograd.tensor(0.0))
+
+
+def hyper_parameters(arguments: dict[str, Any]) -> dict[str, Any]:
+    """An optimizer's ``defaults`` from its constructor's ``locals()`` taken on entry: every
+    argument but ``self`` and ``params``.
+
+    Examples
+    --------
+    >>> hyper_parameters({"self": None, "params": [], "lr": 0.1, "momentum": 0.9})
+    {'lr': 0.1, 'momentum': 0.9}
+    """
+    return {k: v for k, v in arguments.items() if k not in ("self", "params", "__class__")}
 
 
 class Optimizer:
     """Base class of all optimizers.
+
+    A subclass declares its per-parameter state in ``_state`` (a tuple of :class:`State`, in the
+    order PyTorch creates it) and its update function in ``_update``; :meth:`step` does the
+    rest. The update function gets the parameters that have a gradient, their gradients, one
+    list per state entry (by the entry's ``argument`` name) and the group's hyper-parameters as
+    its keyword-only arguments of the same names (the pair ``betas`` as ``beta1``, ``beta2``).
 
     Parameters
     ----------
@@ -37,6 +91,25 @@ class Optimizer:
         ``defaults`` for that group, or ``(name, tensor)`` pairs.
     defaults : dict
         Default hyper-parameters, copied into every group that does not set them.
+
+    Notes
+    -----
+    The hyper-parameters several optimizers share mean the same in each:
+
+    - ``lr``: learning rate (a float, or a one-element Tensor).
+    - ``weight_decay``: L2 penalty, added to the gradient as ``weight_decay * p``; decoupled
+      (AdamW style: the parameter is first scaled by ``1 - lr * weight_decay``) where an
+      optimizer has ``decoupled_weight_decay``.
+    - ``maximize``: maximize the objective (the update uses ``-grad``).
+    - ``eps``: the small term that keeps a denominator away from zero.
+    - ``betas``: ``(beta1, beta2)``, the decay rates of the first and second moment estimates.
+    - ``foreach``, ``capturable``, ``differentiable``, ``fused``: accepted for PyTorch
+      compatibility (and type-checked); every update runs as one fused kernel per parameter,
+      without recording a graph.
+
+    Every hyper-parameter is checked when a group is made, and again at each step before any
+    parameter moves (``param_groups`` may be edited between steps); the update functions check
+    their own arguments by the same rules.
 
     Attributes
     ----------
@@ -54,6 +127,9 @@ class Optimizer:
     >>> [g["lr"] for g in opt.param_groups]
     [0.1, 0.5]
     """
+
+    _state: tuple[State, ...] = ()
+    _update: Callable[..., None] | None = None
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         name = type(self).__name__
@@ -76,9 +152,11 @@ class Optimizer:
 
     # ------------------------------------------------------------------ hyper-parameter checks
     def _check_group(self, group: dict[str, Any]) -> None:
-        """Raise ValueError for a bad hyper-parameter in ``group`` (subclasses extend this)."""
-        if "lr" in group:
-            _check_number(self, "lr", group["lr"], "learning rate", lo=0.0)
+        """Check every hyper-parameter of ``group`` (subclasses add checks that tie several
+        together); a ``betas`` list becomes a tuple, as PyTorch stores it."""
+        check_options(type(self).__name__, group)
+        if isinstance(group.get("betas"), list):
+            group["betas"] = tuple(group["betas"])
 
     # ------------------------------------------------------------------------------- groups
     def add_param_group(self, param_group: dict[str, Any]) -> None:
@@ -175,38 +253,81 @@ class Optimizer:
                         g.requires_grad_(False)
                     g.zero_()
 
+    @autograd.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update the parameters once; ``closure`` re-evaluates the loss and returns it."""
-        raise NotImplementedError(f"{type(self).__name__}.step is not implemented")
+        """Update every parameter that has a gradient, once.
 
-    def _group_tensors(
-        self,
-        group: dict[str, Any],
-        *state_keys: str | None,
-        init: Callable[[Tensor], dict[str, Any]] | None = None,
-    ) -> tuple[list[Tensor], ...]:
-        """The parameters of ``group`` that have a gradient, their gradients, then one list per
-        name in ``state_keys`` holding that state entry of each parameter (an empty list for a
-        ``None`` name, so an option that turns a buffer off keeps the positions).
+        Parameters
+        ----------
+        closure : callable, optional
+            Re-evaluates the model and returns the loss; it runs (with gradients enabled)
+            before the update.
 
-        A parameter's state is created on its first step: ``init(p)`` if given, else ``"step"``
-        (a float32 zero, as PyTorch keeps it) and a zero tensor like ``p`` for every other name.
+        Returns
+        -------
+        The closure's loss, or None without a closure.
         """
+        update = self._update
+        if update is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} declares no update function: override step() or set "
+                "_update and _state"
+            )
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:  # all first: a bad group must not leave others stepped
+            self._check_group(group)
+        for group in self.param_groups:
+            params, grads, lists = self._init_group(group)
+            if not params:
+                continue
+            update(params, grads, **lists, **self._update_options(group))
+            for entry in self._state:
+                if entry.init is None and lists[entry.argument]:
+                    for p, value in zip(params, lists[entry.argument]):
+                        self.state[p][entry.key] = value
+        return loss
+
+    def _init_group(
+        self, group: dict[str, Any]
+    ) -> tuple[list[Tensor], list[Tensor], dict[str, list[Any]]]:
+        """The parameters of ``group`` that have a gradient, their gradients, and for each
+        state entry the list of its values (empty for an entry the options turn off)."""
+        entries = [e for e in self._state if e.when is None or group[e.when]]
         params: list[Tensor] = []
         grads: list[Tensor] = []
-        lists: list[list[Tensor]] = [[] for _ in state_keys]
+        lists: dict[str, list[Any]] = {e.argument: [] for e in self._state}
         for p in group["params"]:
             if p.grad is None:
                 continue
-            state = self.state[p]
-            if not state:
-                state.update(init(p) if init is not None else _zero_state(p, state_keys))
             params.append(p)
             grads.append(p.grad)
-            for key, values in zip(state_keys, lists):
-                if key is not None:
-                    values.append(state[key])
-        return (params, grads, *lists)
+            if entries:
+                state = self._fill_state(p, group, entries)
+                for e in entries:
+                    lists[e.argument].append(state.get(e.key))
+        return params, grads, lists
+
+    def _fill_state(
+        self, p: Tensor, group: dict[str, Any], entries: Iterable[State] | None = None
+    ) -> dict[str, Any]:
+        """``p``'s state with every entry that is on and missing created, in declared order."""
+        if entries is None:
+            entries = [e for e in self._state if e.when is None or group[e.when]]
+        state = self.state[p]
+        for e in entries:
+            if e.init is not None and e.key not in state:
+                state[e.key] = e.init(p, group)
+        return state
+
+    def _update_options(self, group: dict[str, Any]) -> dict[str, Any]:
+        """The group's hyper-parameters as the update function's keyword arguments."""
+        options = {}
+        for name in _keyword_arguments(self._update):
+            if name in ("beta1", "beta2"):
+                options[name] = group["betas"][name == "beta2"]
+            else:
+                options[name] = group[name] if name in group else self.defaults[name]
+        return options
 
     def _closure_loss(self, closure: Callable[[], Any] | None) -> Any:
         if closure is None:
@@ -255,7 +376,9 @@ class Optimizer:
 
         Hyper-parameters come from the loaded groups; parameters stay this optimizer's own,
         matched by position. State tensors are copied (and cast to the parameter's dtype, except
-        step counters), so the loaded dict is never aliased.
+        step counters), so the loaded dict is never aliased. NAdam's ``mu_product`` also keeps
+        its float32, which PyTorch casts: a resumed run then rounds exactly as an uninterrupted
+        one.
 
         Examples
         --------
@@ -327,15 +450,6 @@ class Optimizer:
         return "\n".join(lines)
 
 
-def _zero_state(p: Tensor, keys: Iterable[str | None]) -> dict[str, Tensor]:
-    """A fresh state: the step counter first, then a zero tensor like ``p`` per other key."""
-    state = {"step": autograd.tensor(0.0)}
-    for key in keys:
-        if key is not None and key != "step":
-            state[key] = autograd.zeros_like(p)
-    return state
-
-
 def _cast_state(param: Tensor, value: Any, key: Any = None) -> Any:
     """Deep-copy one state value, casting floating tensors to the parameter's dtype."""
     if isinstance(value, Tensor):
@@ -351,78 +465,8 @@ def _cast_state(param: Tensor, value: Any, key: Any = None) -> Any:
     return copy.deepcopy(value)
 
 
-# ------------------------------------------------------------------------- validation helpers
-def _check_number(
-    opt: Any,
-    arg: str,
-    value: Any,
-    what: str,
-    lo: float | None = None,
-    hi: float | None = None,
-    hi_open: bool = False,
-    lo_open: bool = False,
-) -> None:
-    """Raise ValueError naming ``arg`` unless ``value`` is a real number inside the range."""
-    name = opt if isinstance(opt, str) else type(opt).__name__
-    if isinstance(value, Tensor):
-        if value.numel() != 1:
-            raise ValueError(f"{name}: {arg} given as a Tensor must have one element")
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: {arg} must be a real number, got {type(value).__name__}")
-    below = value <= lo if (lo is not None and lo_open) else (lo is not None and value < lo)
-    above = value >= hi if (hi is not None and hi_open) else (hi is not None and value > hi)
-    if below or above or value != value:
-        lo_s = "" if lo is None else f"{lo:g} {'<' if lo_open else '<='} "
-        hi_s = "" if hi is None else f" {'<' if hi_open else '<='} {hi:g}"
-        raise ValueError(f"{name}: invalid {what}: {value} (expected {lo_s}{arg}{hi_s})")
-
-
-def _check_betas(opt: Any, betas: Any) -> None:
-    name = type(opt).__name__
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
-    for i, b in enumerate(betas):
-        _check_number(opt, "beta", b, f"beta parameter at index {i}", lo=0.0, hi=1.0, hi_open=True)
-
-
-def _check_adam_group(opt: Any, group: dict[str, Any]) -> None:
-    """The checks every Adam variant shares: ``eps``, ``betas`` and ``weight_decay``."""
-    _check_number(opt, "eps", group["eps"], "epsilon value", lo=0.0)
-    _check_betas(opt, group["betas"])
-    _check_number(opt, "weight_decay", group["weight_decay"], "weight_decay value", lo=0.0)
-
-
-def _decayed_grad(
-    p: Tensor,
-    g: Tensor,
-    weight_decay: float,
-    maximize: bool,
-    lr: float = 0.0,
-    decoupled: bool = False,
-) -> Tensor:
-    """The gradient an update uses: negated if ``maximize``, plus ``weight_decay * p`` (L2), or
-    with ``decoupled`` the parameter itself scaled by ``1 - lr * weight_decay`` in place."""
-    if maximize:
-        g = -g
-    if weight_decay != 0:
-        if decoupled:
-            p.mul_(1 - lr * weight_decay)
-        else:
-            g = g.add(p, alpha=weight_decay)
-    return g
-
-
-def _scalar(x: Any) -> float:
-    """A Python float from a number or a one-element Tensor."""
-    return x.item() if isinstance(x, Tensor) else x
-
-
-def _addcmul_(t: Tensor, a: Tensor, b: Tensor, value: float = 1) -> Tensor:
-    """``t += value * a * b`` rounded as PyTorch does: ``(value * a) * b``."""
-    return t.addcmul_(a * value if value != 1 else a, b)
-
-
-def _addcdiv_(t: Tensor, a: Tensor, b: Tensor, value: float = 1) -> Tensor:
-    """``t += value * a / b`` rounded as PyTorch does: ``(value * a) / b``."""
-    return t.addcdiv_(a * value if value != 1 else a, b)
+@cache
+def _keyword_arguments(update: Callable[..., None]) -> tuple[str, ...]:
+    """The names of an update function's keyword-only arguments (its hyper-parameters)."""
+    parameters = inspect.signature(update).parameters.values()
+    return tuple(p.name for p in parameters if p.kind is p.KEYWORD_ONLY)

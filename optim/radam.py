@@ -2,115 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-import autograd
 from autograd import Tensor
+from autograd.fused import apply_update, count_step, radam_update
 
-from .optimizer import Optimizer, ParamsT, _addcmul_, _check_adam_group, _decayed_grad, _scalar
+from ._update import check_arguments, gradient_terms, scalar
+from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 
 __all__ = ["RAdam", "radam"]
 
 
-class RAdam(Optimizer):
-    """RAdam, as ``torch.optim.RAdam``.
-
-    Parameters
-    ----------
-    params : iterable
-        Tensors or parameter-group dicts.
-    lr : float
-        Learning rate (default 1e-3).
-    betas : (float, float)
-        Moment decay rates (default (0.9, 0.999)).
-    eps : float
-        Denominator term for numerical stability (default 1e-8).
-    weight_decay : float
-        L2 penalty (default 0).
-    decoupled_weight_decay : bool
-        Decay the parameter directly (as AdamW) instead of adding to the gradient.
-    maximize : bool
-        Maximize the objective instead of minimizing it.
-    foreach, capturable, differentiable :
-        Accepted for PyTorch compatibility and ignored.
-
-    Examples
-    --------
-    >>> import autograd, optim
-    >>> w = autograd.tensor([1.0], requires_grad=True)
-    >>> opt = optim.RAdam([w], lr=0.1)
-    >>> w.grad = autograd.tensor([2.0])
-    >>> opt.step()  # early steps are plain momentum SGD: the variance is not trusted yet
-    >>> w
-    tensor([0.8000], requires_grad=True)
-    """
-
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        decoupled_weight_decay: bool = False,
-        *,
-        foreach: bool | None = None,
-        maximize: bool = False,
-        capturable: bool = False,
-        differentiable: bool = False,
-    ) -> None:
-        defaults = {
-            "lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
-            "maximize": maximize, "foreach": foreach, "capturable": capturable,
-            "decoupled_weight_decay": decoupled_weight_decay, "differentiable": differentiable,
-        }  # fmt: skip
-        super().__init__(params, defaults)
-
-    def _check_group(self, group: dict[str, Any]) -> None:
-        super()._check_group(group)
-        _check_adam_group(self, group)
-
-    @autograd.no_grad()
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, exp_avgs, exp_avg_sqs, steps = self._group_tensors(
-                group, "exp_avg", "exp_avg_sq", "step"
-            )
-            beta1, beta2 = group["betas"]
-            radam(
-                params, grads, exp_avgs, exp_avg_sqs, steps, beta1=beta1, beta2=beta2,
-                lr=group["lr"], weight_decay=group["weight_decay"], eps=group["eps"],
-                decoupled_weight_decay=group["decoupled_weight_decay"],
-                maximize=group["maximize"],
-            )  # fmt: skip
-        return loss
-
-
-def radam(
-    params: list[Tensor],
-    grads: list[Tensor],
-    exp_avgs: list[Tensor],
-    exp_avg_sqs: list[Tensor],
-    state_steps: list[Tensor],
-    *,
-    beta1: float,
-    beta2: float,
-    lr: float,
-    weight_decay: float,
-    eps: float,
-    decoupled_weight_decay: bool = False,
-    maximize: bool = False,
-) -> None:
+def radam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
+          exp_avg_sqs: list[Tensor], state_steps: list[Tensor], *, beta1: float, beta2: float,
+          lr: float, weight_decay: float, eps: float, decoupled_weight_decay: bool = False,
+          maximize: bool = False) -> None:  # fmt: skip
     """Apply one RAdam step in place.
 
     With ``t`` the step count after increment::
 
         g <- -g                                       if maximize
-        p <- p * (1 - lr * weight_decay)              if weight_decay and decoupled
-        g <- g + weight_decay * p                     if weight_decay and not decoupled
+        p <- p * (1 - lr * weight_decay)              if decoupled_weight_decay
+        g <- g + weight_decay * p                     otherwise
         m <- beta1 * m + (1 - beta1) * g
         v <- beta2 * v + (1 - beta2) * g**2
         m_hat = m / (1 - beta1**t)
@@ -125,32 +36,59 @@ def radam(
     Examples
     --------
     >>> import autograd
-    >>> p, g = autograd.tensor([1.0]), autograd.tensor([2.0])
-    >>> m, v, step = autograd.zeros(1), autograd.zeros(1), autograd.tensor(0.0)
-    >>> radam([p], [g], [m], [v], [step], beta1=0.9, beta2=0.999, lr=0.1, weight_decay=0,
-    ...       eps=1e-8)
-    >>> p
-    tensor([0.8000])
+    >>> p, m, v = autograd.tensor([1.0]), autograd.tensor([0.5]), autograd.tensor([0.25])
+    >>> steps = [autograd.tensor(9.0)]  # step 10: rho_t > 5, the rectified adaptive step
+    >>> radam([p], [autograd.tensor([0.5])], [m], [v], steps, beta1=0.9, beta2=0.999, lr=0.1,
+    ...       weight_decay=0, eps=1e-8)
+    >>> round(p.item(), 4), steps[0].item()
+    (0.9992, 10.0)
     """
-    lr = _scalar(lr)
-    with autograd.no_grad():
-        for i, p in enumerate(params):
-            g, m, v, step_t = grads[i], exp_avgs[i], exp_avg_sqs[i], state_steps[i]
-            step_t.add_(1)
-            step = step_t.item()
-            g = _decayed_grad(p, g, weight_decay, maximize, lr, decoupled_weight_decay)
-            m.lerp_(g, 1 - beta1)
-            _addcmul_(v.mul_(beta2), g, g, 1 - beta2)
-            bias_correction1 = 1 - beta1**step
-            bias_correction2 = 1 - beta2**step
-            m_hat = m / bias_correction1
-            rho_inf = 2 / (1 - beta2) - 1
-            rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
-            if rho_t > 5.0:
-                rect = (
-                    (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
-                ) ** 0.5
-                adaptive_lr = (bias_correction2**0.5) / v.sqrt().add_(eps)
-                p.add_(m_hat * lr * adaptive_lr * rect, alpha=-1.0)
-            else:
-                p.add_(m_hat * lr, alpha=-1.0)
+    check_arguments("radam", locals())
+    lr, beta1, beta2 = scalar(lr), scalar(beta1), scalar(beta2)
+    terms = gradient_terms(maximize, weight_decay, lr, decoupled_weight_decay)
+    rho_inf = 2 / (1 - beta2) - 1
+    for i, p in enumerate(params):
+        t = count_step(state_steps[i])
+        bias_correction2 = 1 - beta2**t
+        rho_t = rho_inf - 2 * t * (beta2**t) / bias_correction2
+        rectified = rho_t > 5.0
+        rect = 1.0
+        if rectified:
+            rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                    / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5  # fmt: skip
+        coefficients = (*terms, 1 - beta1, beta2, 1 - beta2, 1 - beta1**t, lr,
+                        bias_correction2**0.5, eps, rect)  # fmt: skip
+        state = (exp_avgs[i], exp_avg_sqs[i])
+        apply_update(radam_update, p, grads[i], state, coefficients, (rectified,), op="radam")
+
+
+class RAdam(Optimizer):
+    """RAdam, as ``torch.optim.RAdam``; the update rule is :func:`radam`'s. Until the variance
+    estimate is trustworthy (``rho_t <= 5``, the first five steps with the default betas) it
+    takes plain bias-corrected momentum steps.
+
+    Parameters
+    ----------
+    params, lr, betas, eps, weight_decay, decoupled_weight_decay, maximize, foreach,
+    capturable, differentiable :
+        As for every optimizer (see :class:`Optimizer`).
+
+    Examples
+    --------
+    >>> import autograd, optim
+    >>> w = autograd.zeros(2, requires_grad=True)
+    >>> opt = optim.RAdam([w], lr=0.1)
+    >>> w.grad = autograd.tensor([2.0, -0.5])
+    >>> opt.step()  # w - lr * m_hat, and m_hat is the gradient itself on step 1
+    >>> w
+    tensor([-0.2000,  0.0500], requires_grad=True)
+    """
+
+    _state = (STEP, State("exp_avg", "exp_avgs"), State("exp_avg_sq", "exp_avg_sqs"))
+    _update = staticmethod(radam)
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, decoupled_weight_decay: bool = False,
+                 *, foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:  # fmt: skip
+        super().__init__(params, hyper_parameters(locals()))

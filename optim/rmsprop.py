@@ -2,122 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-import autograd
 from autograd import Tensor
+from autograd.fused import apply_update, count_step, rmsprop_update
 
-from .optimizer import (
-    Optimizer,
-    ParamsT,
-    _addcdiv_,
-    _addcmul_,
-    _check_number,
-    _decayed_grad,
-    _scalar,
-)
+from ._update import check_arguments, gradient_terms, scalar
+from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters
 
 __all__ = ["RMSprop", "rmsprop"]
 
 
-class RMSprop(Optimizer):
-    """RMSprop, as ``torch.optim.RMSprop``.
-
-    Parameters
-    ----------
-    params : iterable
-        Tensors or parameter-group dicts.
-    lr : float
-        Learning rate (default 1e-2).
-    alpha : float
-        Smoothing constant of the squared-gradient average (default 0.99).
-    eps : float
-        Denominator term for numerical stability (default 1e-8).
-    weight_decay : float
-        L2 penalty (default 0).
-    momentum : float
-        Momentum factor (default 0).
-    centered : bool
-        Normalize by an estimate of the gradient's variance instead of its second moment.
-    maximize : bool
-        Maximize the objective instead of minimizing it.
-    capturable, foreach, differentiable :
-        Accepted for PyTorch compatibility and ignored.
-
-    Examples
-    --------
-    >>> import autograd, optim
-    >>> w = autograd.tensor([1.0], requires_grad=True)
-    >>> opt = optim.RMSprop([w], lr=0.01, alpha=0.99)
-    >>> w.grad = autograd.tensor([2.0])
-    >>> opt.step()  # 1 - 0.01 * 2 / sqrt(0.01 * 4)
-    >>> w
-    tensor([0.9000], requires_grad=True)
-    """
-
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum: float = 0,
-        centered: bool = False,
-        capturable: bool = False,
-        foreach: bool | None = None,
-        maximize: bool = False,
-        differentiable: bool = False,
-    ) -> None:
-        defaults = {
-            "lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
-            "weight_decay": weight_decay, "capturable": capturable, "foreach": foreach,
-            "maximize": maximize, "differentiable": differentiable,
-        }  # fmt: skip
-        super().__init__(params, defaults)
-
-    def _check_group(self, group: dict[str, Any]) -> None:
-        super()._check_group(group)
-        _check_number(self, "eps", group["eps"], "epsilon value", lo=0.0)
-        _check_number(self, "momentum", group["momentum"], "momentum value", lo=0.0)
-        _check_number(self, "weight_decay", group["weight_decay"], "weight_decay value", lo=0.0)
-        _check_number(self, "alpha", group["alpha"], "alpha value", lo=0.0)
-
-    @autograd.no_grad()
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; returns ``closure()`` if given."""
-        loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            params, grads, square_avgs, bufs, grad_avgs, steps = self._group_tensors(
-                group, "square_avg", "momentum_buffer" if group["momentum"] > 0 else None,
-                "grad_avg" if group["centered"] else None, "step",
-            )  # fmt: skip
-            rmsprop(
-                params, grads, square_avgs, grad_avgs, bufs, steps, lr=group["lr"],
-                alpha=group["alpha"], eps=group["eps"], weight_decay=group["weight_decay"],
-                momentum=group["momentum"], centered=group["centered"],
-                maximize=group["maximize"],
-            )  # fmt: skip
-        return loss
-
-
-def rmsprop(
-    params: list[Tensor],
-    grads: list[Tensor],
-    square_avgs: list[Tensor],
-    grad_avgs: list[Tensor],
-    momentum_buffer_list: list[Tensor],
-    state_steps: list[Tensor],
-    *,
-    lr: float,
-    alpha: float,
-    eps: float,
-    weight_decay: float,
-    momentum: float,
-    centered: bool,
-    maximize: bool = False,
-) -> None:
+def rmsprop(params: list[Tensor], grads: list[Tensor], square_avgs: list[Tensor],
+            grad_avgs: list[Tensor], momentum_buffer_list: list[Tensor], state_steps: list[Tensor],
+            *, lr: float, alpha: float, eps: float, weight_decay: float, momentum: float,
+            centered: bool, maximize: bool = False) -> None:  # fmt: skip
     """Apply one RMSprop step in place::
 
         g <- -g                                     if maximize
@@ -134,6 +31,9 @@ def rmsprop(
         else:
             p <- p - lr * g / d
 
+    ``grad_avgs`` may be empty unless ``centered``, ``momentum_buffer_list`` unless
+    ``momentum > 0``.
+
     Examples
     --------
     >>> import autograd
@@ -144,23 +44,55 @@ def rmsprop(
     >>> p
     tensor([0.9000])
     """
-    lr = _scalar(lr)
-    with autograd.no_grad():
-        for i, p in enumerate(params):
-            g, v, step_t = grads[i], square_avgs[i], state_steps[i]
-            step_t.add_(1)
-            g = _decayed_grad(p, g, weight_decay, maximize)
-            _addcmul_(v.mul_(alpha), g, g, 1 - alpha)
-            if centered:
-                a = grad_avgs[i]
-                a.lerp_(g, 1 - alpha)
-                avg = _addcmul_(v.clone(), a, a, -1).sqrt_()
-            else:
-                avg = v.sqrt()
-            avg.add_(eps)
-            if momentum > 0:
-                buf = momentum_buffer_list[i]
-                buf.mul_(momentum).addcdiv_(g, avg)
-                p.add_(buf, alpha=-lr)
-            else:
-                _addcdiv_(p, g, avg, -lr)
+    check_arguments(
+        "rmsprop", locals(), {"grad_avgs": "centered", "momentum_buffer_list": "momentum"}
+    )
+    sign, weight_decay, _ = gradient_terms(maximize, weight_decay)
+    coefficients = (sign, weight_decay, alpha, 1 - alpha, eps, momentum, -scalar(lr))
+    flags = (centered, momentum > 0)
+    for i, p in enumerate(params):
+        count_step(state_steps[i])
+        state = (square_avgs[i], grad_avgs[i] if centered else None,
+                 momentum_buffer_list[i] if momentum > 0 else None)  # fmt: skip
+        apply_update(rmsprop_update, p, grads[i], state, coefficients, flags, op="rmsprop")
+
+
+class RMSprop(Optimizer):
+    """RMSprop, as ``torch.optim.RMSprop``, with the update rule of :func:`rmsprop`.
+
+    Parameters
+    ----------
+    params, lr, eps, weight_decay, maximize, capturable, foreach, differentiable :
+        As for every optimizer (see :class:`Optimizer`).
+    alpha : float
+        Smoothing constant of the squared-gradient average.
+    momentum : float
+        Momentum factor (0: no momentum buffer).
+    centered : bool
+        Normalize by an estimate of the gradient's variance instead of its second moment.
+
+    Examples
+    --------
+    >>> import autograd, optim
+    >>> w = autograd.tensor([1.0], requires_grad=True)
+    >>> opt = optim.RMSprop([w], lr=0.01, alpha=0.99)
+    >>> w.grad = autograd.tensor([2.0])
+    >>> opt.step()  # 1 - 0.01 * 2 / sqrt(0.01 * 4)
+    >>> w
+    tensor([0.9000], requires_grad=True)
+    >>> opt = optim.RMSprop([w], momentum=0.9, centered=True)
+    >>> opt.step()
+    >>> list(opt.state[w])  # the buffers each option adds, in PyTorch's order
+    ['step', 'square_avg', 'momentum_buffer', 'grad_avg']
+    """
+
+    _state = (STEP, State("square_avg", "square_avgs"),
+              State("momentum_buffer", "momentum_buffer_list", when="momentum"),
+              State("grad_avg", "grad_avgs", when="centered"))  # fmt: skip
+    _update = staticmethod(rmsprop)
+
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:  # fmt: skip
+        super().__init__(params, hyper_parameters(locals()))

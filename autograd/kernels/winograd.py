@@ -58,6 +58,7 @@ keeps it away from; callers must use the direct/GEMM path when an input is not f
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -152,6 +153,16 @@ _blas_lock = threading.Lock()
 _blas_users = 0
 _blas_saved: list[int] = []
 _blas_libs: list = []
+
+
+def _forget_pool_in_child() -> None:
+    # A forked child (a DataLoader worker, say) inherits the pool object but none of its
+    # threads; work submitted to it would wait forever.
+    global _pool
+    _pool = None
+
+
+os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 
 def _blas_controllers() -> list:

@@ -5,7 +5,8 @@ and NumPy dispatch entry. The public names here are exactly what the declaration
 from . import (
     arithmetic, compare, elementwise, transcendental, reduce, extrema, stats, scan, activation,
     softmax, normalization, loss, piecewise, shape, join, rearrange, diagonals, index,
-    gather_scatter, linalg, contract, conv, pool, resize, inplace, numpy_dispatch,
+    gather_scatter, linalg, contract, conv, pool, resize, inplace, sorting, sampling,
+    numpy_dispatch,
 )  # fmt: skip
 from ._mutate import run_inplace
 from .extrema import MinMax

@@ -132,10 +132,14 @@ def elementwise_op(
         y = saved[-1] if save_y else None
         return vjp(g, x, y)
 
+    def jvp(ctx: Any, u: Any) -> Any:
+        # The Jacobian of an elementwise op is diagonal: J u is the backward rule applied to u.
+        return bwd(ctx, u)
+
     cls_name = "".join(part.capitalize() for part in name.split("_"))
     fn_cls = type(cls_name, (Function,), {
-        "forward": staticmethod(fwd), "backward": staticmethod(bwd), "__module__": module,
-        "__doc__": f"The Function behind :func:`autograd.{name}`.",
+        "forward": staticmethod(fwd), "backward": staticmethod(bwd), "jvp": staticmethod(jvp),
+        "__module__": module, "__doc__": f"The Function behind :func:`autograd.{name}`.",
     })  # fmt: skip
     prepare = _PREPARE[integer]
     copy_integers = integer == "copy"

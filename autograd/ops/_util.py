@@ -9,7 +9,10 @@ import numpy as np
 from .. import dtypes as _dt
 from ..tensor import Tensor, as_array, normalize_dim
 
-__all__ = ["as_tensor", "float_tensor", "binary_operands", "normalize_dim", "dim_tuple", "Tensor"]
+__all__ = [
+    "as_tensor", "float_tensor", "binary_operands", "promote_operands", "normalize_dim",
+    "dim_tuple", "Tensor", "trunc_divide", "integer_division", "power", "half_with_number",
+]  # fmt: skip
 
 _SCALARS = (int, float, bool, np.number, np.bool_)
 
@@ -35,38 +38,93 @@ def float_tensor(x: Any, argname: str = "input") -> Tensor:
 
 
 def binary_operands(a: Any, b: Any, op: str, floating: bool = False) -> tuple[Any, Any]:
-    """Bring two operands to PyTorch's result dtype.
+    """Bring two operands to PyTorch's result dtype (see :func:`promote_operands`)."""
+    if isinstance(a, _SCALARS) and isinstance(b, _SCALARS):
+        a = as_tensor(a, "input")
+    return promote_operands((a, b), ("input", "other"), floating)
 
-    Python scalars stay scalars (NumPy keeps the tensor's dtype for them); tensors of different
-    dtypes are promoted the PyTorch way (an int tensor meeting a float tensor takes its dtype).
-    With ``floating`` the result is made floating point (true division, float-only math).
+
+def promote_operands(operands: tuple, names: tuple[str, ...], floating: bool = False) -> list[Any]:
+    """Bring an op's operands to their common dtype by PyTorch's promotion rule.
+
+    Tensors and array-likes become Tensors cast to ``autograd.dtypes.common_dtype`` of all
+    operands (0-d tensors and numbers count by category only); numbers stay Python numbers, so
+    NumPy computes them in that dtype, except an integer outside an integer dtype's range, which
+    is wrapped to it as PyTorch wraps it. ``None`` operands (an absent bound) pass through. With
+    ``floating`` an integer or bool result dtype becomes the default float (true division,
+    float-only math).
     """
-    a_scalar = isinstance(a, _SCALARS)
-    b_scalar = isinstance(b, _SCALARS)
-    if a_scalar and b_scalar:
-        a = as_tensor(a, "input")
-        a_scalar = False
-    if not a_scalar:
-        a = as_tensor(a, "input")
-    if not b_scalar:
-        b = as_tensor(b, "other")
-    if a_scalar:
-        target = _dt.scalar_result(b._array.dtype, a)
-    elif b_scalar:
-        target = _dt.scalar_result(a._array.dtype, b)
-    else:
-        target = _dt.promote(a._array.dtype, b._array.dtype)
+    out = [
+        x if x is None or isinstance(x, _SCALARS) else as_tensor(x, name)
+        for x, name in zip(operands, names)
+    ]
+    target = _dt.common_dtype(*[x for x in out if x is not None])
     if floating and target.kind != "f":
         target = _dt.default_float
-    if not a_scalar and a._array.dtype != target:
-        a = a.to(target)
-    if not b_scalar and b._array.dtype != target:
-        b = b.to(target)
-    if a_scalar and target.kind == "f":
-        a = float(a)
-    if b_scalar and target.kind == "f":
-        b = float(b)
-    return a, b
+    for i, (x, name) in enumerate(zip(out, names)):
+        if isinstance(x, Tensor):
+            if x._array.dtype != target:
+                out[i] = x.to(target)
+        elif x is None:
+            continue
+        elif target.kind == "f":
+            out[i] = float(x)
+        elif target.kind != "b" and not isinstance(x, (bool, np.bool_)):
+            out[i] = _dt.wrap_integer(int(x), target, name)
+    return out
+
+
+def _raw(x: Any) -> Any:
+    return x._array if isinstance(x, Tensor) else x
+
+
+def trunc_divide(a: Any, b: Any) -> Any:
+    """``a / b`` rounded toward zero, in the operands' dtype (exact for integers)."""
+    if np.result_type(a, b).kind == "f":
+        return np.trunc(np.true_divide(a, b))
+    q = np.floor_divide(a, b)
+    # Floor and truncation differ where the quotient is negative and inexact: step back up.
+    return q + ((q < 0) & (q * b != a))
+
+
+def integer_division(ufunc: Any, a: Any, b: Any, op: str) -> Tensor:
+    """``ufunc(a, b)`` for ``floor_divide``/``remainder``/truncating division of promoted
+    operands: integer division by zero raises as in PyTorch, float division by zero gives
+    inf/NaN quietly. Not differentiable (the result never requires grad)."""
+    x, y = _raw(a), _raw(b)
+    if np.result_type(x, y).kind in "iub" and not np.all(y):
+        raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return Tensor._make(np.asarray(ufunc(x, y)))
+    except ValueError:
+        raise broadcast_error(op, x, y) from None
+
+
+def power(a: Any, b: Any) -> Any:
+    """``a ** b`` on arrays and numbers; for integers a negative exponent gives PyTorch's
+    result (1 for base 1, +-1 for base -1, else 0) where NumPy would raise."""
+    try:
+        return a**b
+    except ValueError:
+        if np.result_type(a, b).kind not in "iu":
+            raise
+    x, e = np.asarray(a), np.asarray(b)
+    dtype = np.result_type(a, b)
+    neg = e < 0
+    y = np.where(neg, 0, x ** np.where(neg, 0, e))
+    y = np.where(neg & (x == 1), 1, y)
+    y = np.where(neg & (x == -1), 1 - 2 * (e % 2), y)
+    return y.astype(dtype, copy=False)
+
+
+def half_with_number(fn: Any, a: Any, b: Any) -> Tensor:
+    """``fn.apply(a, b)`` for a float16 tensor and a Python number, computed in float32 and
+    rounded to float16 once: PyTorch multiplies and divides a half tensor by a number at float
+    precision (the number is not rounded to half first)."""
+    a = a.to(_dt.float32) if isinstance(a, Tensor) else a
+    b = b.to(_dt.float32) if isinstance(b, Tensor) else b
+    return fn.apply(a, b).to(_dt.float16)
 
 
 def broadcast_error(op: str, a: Any, b: Any) -> ValueError:

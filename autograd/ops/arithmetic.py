@@ -10,11 +10,20 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes as _dt
 from ..function import Function
 from ..tensor import Tensor, tensor_method
 from ._table import select_grad, zeros_like_grad
-from ._util import as_tensor, binary_operands, broadcast_error, float_tensor
+from ._util import (
+    as_tensor,
+    binary_operands,
+    broadcast_error,
+    float_tensor,
+    half_with_number,
+    power,
+    promote_operands,
+    trunc_divide,
+)  # fmt: skip
+from .elementwise import reciprocal
 from .registry import Sample, binary, register
 
 
@@ -24,9 +33,13 @@ def _apply_binary(fn: type[Function], a: Any, b: Any, op: str, floating: bool = 
     if ta is Tensor and (tb is float or (tb is int and a._array.dtype.kind == "f")):
         if a._array.dtype.kind != "f":
             a, b = binary_operands(a, b, op, floating)
+        elif a._array.dtype.itemsize == 2 and fn in _FLOAT_OPMATH:
+            return half_with_number(fn, a, b)
     elif tb is Tensor and (ta is float or (ta is int and b._array.dtype.kind == "f")):
         if b._array.dtype.kind != "f":
             a, b = binary_operands(a, b, op, floating)
+        elif b._array.dtype.itemsize == 2 and fn in _FLOAT_OPMATH:
+            return half_with_number(fn, a, b)
     elif not (ta is Tensor and tb is Tensor and a._array.dtype == b._array.dtype) or (
         floating and a._array.dtype.kind != "f"
     ):
@@ -203,13 +216,30 @@ def div(input: Any, other: Any, rounding_mode: str | None = None) -> Tensor:
     tensor([0.5000, 1.0000])
     """
     if rounding_mode is None:
+        if isinstance(input, (int, float)) and isinstance(other, Tensor):
+            return mul(reciprocal(other), input)  # PyTorch's ``number / tensor``
         return _apply_binary(Div, input, other, "div", floating=True)
     if rounding_mode not in ("floor", "trunc"):
         raise ValueError(
             f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}"
         )
     fn = DivFloor if rounding_mode == "floor" else DivTrunc
-    return _apply_binary(fn, input, other, "div")
+    return _integer_division(fn, input, other, "div")
+
+
+def _integer_division(fn: type[Function], input: Any, other: Any, op: str) -> Tensor:
+    """``fn.apply`` on promoted operands: integer division by zero raises as in PyTorch (float
+    division by zero gives inf/NaN quietly)."""
+    a, b = binary_operands(input, other, op)
+    ra = a._array if isinstance(a, Tensor) else a
+    rb = b._array if isinstance(b, Tensor) else b
+    if np.result_type(ra, rb).kind in "iub" and not np.all(rb):
+        raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return fn.apply(a, b)
+    except ValueError:
+        raise broadcast_error(op, ra, rb) from None
 
 
 class DivFloor(Function):
@@ -230,10 +260,7 @@ class DivTrunc(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        q = np.divide(a, b)
-        if np.result_type(a, b).kind in "iu":  # integer division rounds toward zero
-            return np.trunc(q).astype(np.result_type(a, b))
-        return np.trunc(q)
+        return trunc_divide(a, b)
 
     backward = DivFloor.backward
 
@@ -246,7 +273,7 @@ def _shape(x: Any) -> tuple:
 class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
-        y = a**b
+        y = power(a, b)
         # The output only for the exponent's gradient, as PyTorch: x ** 3 followed by an
         # in-place op on the result still differentiates.
         ctx.save_for_backward(a, b, y if ctx.needs_input_grad[1] else None)
@@ -295,7 +322,7 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     """
     if isinstance(input, Tensor) and isinstance(exponent, (int, float)):
         if input.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
-            raise ValueError("pow: integers to negative integer powers are not allowed")
+            raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
     return _apply_binary(Pow, input, exponent, "pow")
 
 
@@ -491,18 +518,7 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
-    x = as_tensor(input)
-    if x._array.dtype.kind != "f":  # an integer input with float bounds gives a float result
-        target = x._array.dtype
-        for b in (min, max):
-            if isinstance(b, Tensor):
-                target = _dt.promote(target, b._array.dtype)
-            elif b is not None:
-                target = _dt.scalar_result(target, b)
-        if target != x._array.dtype:
-            x = x.to(target)
-    lo = _bound(min, x, "min")
-    hi = _bound(max, x, "max")
+    x, lo, hi = promote_operands((input, min, max), ("input", "min", "max"))
     try:
         return Clamp.apply(x, lo, hi)
     except ValueError as e:
@@ -511,14 +527,7 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         raise
 
 
-def _bound(b: Any, x: Tensor, name: str) -> Any:
-    if b is None or isinstance(b, Tensor):
-        if isinstance(b, Tensor) and b.dtype != x.dtype and x.dtype.kind == "f":
-            return b.to(x.dtype)
-        return b
-    if isinstance(b, (int, float, np.number)):
-        return float(b) if x.dtype.kind == "f" else b
-    return as_tensor(b, name).to(x.dtype)
+_FLOAT_OPMATH = (Mul, Div)  # with a number, a float16 tensor is computed at float precision
 
 
 class Lerp(Function):
@@ -605,7 +614,7 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     >>> autograd.floor_divide(autograd.tensor([7, -7]), 2)
     tensor([ 3, -4])
     """
-    return _apply_binary(FloorDivide, input, other, "floor_divide")
+    return _integer_division(FloorDivide, input, other, "floor_divide")
 
 
 class Remainder(Function):
@@ -660,7 +669,7 @@ def remainder(input: Any, other: Any) -> Tensor:
     >>> x.grad
     tensor([2., 2.])
     """
-    return _apply_binary(Remainder, input, other, "remainder")
+    return _integer_division(Remainder, input, other, "remainder")
 
 
 @tensor_method(name="__pos__")

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
-from ._util import as_tensor, normalize_dim
+from ._util import as_tensor, normalize_dim, promote_operands
 from .registry import Sample, register
 
 
@@ -239,8 +239,9 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     ``operands`` may also be one list of tensors. Subscripts are letters; ``'...'`` stands for
     broadcast dimensions (summed when the output omits it); a label repeated within one operand
     takes its diagonal; without ``'->'`` the output is ``'...'`` followed by the labels seen
-    exactly once, in alphabetical order. Dimensions of size 1 broadcast. All operands must have
-    the same dtype.
+    exactly once, in alphabetical order. Dimensions of size 1 broadcast. Operands of different
+    dtypes are promoted as by ``result_type`` (PyTorch does so where it multiplies elementwise,
+    but refuses mixed dtypes where it contracts with a matrix product).
 
     Examples
     --------
@@ -257,10 +258,9 @@ def einsum(equation: str, *operands: Any) -> Tensor:
         operands = tuple(operands[0])
     if not operands:
         raise ValueError("einsum: at least one operand is required")
-    tensors = [as_tensor(o, f"operands[{i}]") for i, o in enumerate(operands)]
+    names = tuple(f"operands[{i}]" for i in range(len(operands)))
+    tensors = promote_operands(tuple(as_tensor(o, n) for o, n in zip(operands, names)), names)
     first = tensors[0]._array
-    for t in tensors[1:]:
-        _same_dtype("einsum", first, t._array)
     if first.dtype.kind not in "fiu":
         _same_dtype("einsum", first, first)
     spec = _parse_einsum(equation, tuple(t.shape for t in tensors))

@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
+from ..device import check_device, parse_to
 from ..function import Function
-from ..tensor import _TYPE_NAMES, Tensor, check_device, tensor_method
+from ..tensor import Tensor, tensor_method
 from ._table import elementwise_op, zeros_like_grad
 from ._util import as_tensor
 from .registry import register, unary
@@ -183,31 +184,24 @@ def to_dtype(input: Tensor, dtype: np.dtype) -> Tensor:
 # ---- dtype conversion methods: Tensor.to and its shorthands, all through to_dtype
 @tensor_method
 def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """Convert dtype (``to(float64)``, ``to(dtype=...)``); device must be ``"cpu"``.
+    """Convert dtype and/or device, as PyTorch's three forms.
+
+    ``to(dtype, non_blocking=False, copy=False)``, ``to(device=None, dtype=None,
+    non_blocking=False, copy=False)`` and ``to(other, non_blocking=False, copy=False)``
+    (``other``'s dtype). The device must be the CPU (``"cpu"``, ``device("cpu")``); any
+    other raises ``RuntimeError``. Returns ``self`` when nothing changes, unless ``copy``.
 
     Examples
     --------
     >>> import autograd
-    >>> autograd.ones(2).to(autograd.float64).dtype
-    dtype('float64')
+    >>> x = autograd.ones(2)
+    >>> x.to(autograd.float64).dtype, x.to("cpu") is x, x.to(autograd.device("cpu")) is x
+    (dtype('float64'), True, True)
     """
-    dtype = kwargs.pop("dtype", None)
-    check_device(kwargs.pop("device", None))
-    kwargs.pop("copy", None)
-    kwargs.pop("non_blocking", None)
-    if kwargs:
-        raise TypeError(f"to(): unexpected keyword arguments {sorted(kwargs)}")
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype = a.dtype
-        elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
-            check_device(a)  # a device name, not a dtype: reject non-CPU devices clearly
-            continue
-        else:
-            dtype = a
-    if dtype is None:
-        return self
-    return to_dtype(self, _dt.to_dtype(dtype))
+    dev, dtype, copy = parse_to(args, kwargs)
+    check_device(dev)
+    out = self if dtype is None else to_dtype(self, _dt.to_dtype(dtype))
+    return clone(out) if copy and out is self else out
 
 
 def _cast_method(name: str, dtype: np.dtype) -> None:
@@ -228,15 +222,21 @@ for _name, _dtype in [
 
 
 @tensor_method(name="type")
-def _type(self: Tensor, dtype: Any = None) -> Any:
+def _type(self: Tensor, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
     """With no argument the type name (``"autograd.FloatTensor"``); else convert.
+
+    ``dtype`` is a dtype, a legacy type (``autograd.DoubleTensor``) or a type name
+    (``"torch.DoubleTensor"``, ``"autograd.DoubleTensor"``).
 
     Examples
     --------
     >>> import autograd
-    >>> autograd.ones(1).type()
-    'autograd.FloatTensor'
+    >>> x = autograd.ones(1)
+    >>> x.type(), x.type("torch.DoubleTensor").dtype, x.type(autograd.LongTensor).dtype
+    ('autograd.FloatTensor', dtype('float64'), dtype('int64'))
     """
+    from ..tensor_types import resolve_type, type_name
+
     if dtype is None:
-        return "autograd." + _TYPE_NAMES.get(self.dtype, str(self.dtype)) + "Tensor"
-    return to(self, dtype)
+        return type_name(self.dtype)
+    return to(self, resolve_type(dtype), **kwargs)

@@ -13,10 +13,11 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
+from ._index_util import _INTS, _int_array
 from ._shape_util import _draw_x
 from ._util import as_tensor, normalize_dim
 from .elementwise import to_dtype
-from .index import _INTS, GetItem, _int_array
+from .index import GetItem
 from .rearrange import pad
 from .registry import Sample, register
 from .shape import expand, reshape

@@ -1,16 +1,16 @@
 """Indexing ops: ``x[index]``, ``x[index] = v``, masked_fill/masked_select, nonzero, one_hot.
 
-Indexing follows NumPy's rules, which PyTorch's match: ints, slices (negative steps too), None,
-Ellipsis, bool masks and integer arrays (tensors, arrays or lists), mixed freely. Basic indexing
-(ints, slices, None, Ellipsis) returns a view sharing the input's version counter; anything else
-copies. The gradient of a gather-like op adds up the contributions of repeated indices. The
-dim-wise gather/scatter family builds on this module's indexing primitives (gather_scatter.py).
+Indexing follows PyTorch's rules: ints, slices (negative steps too), None, Ellipsis, bool masks
+and integer arrays (tensors, arrays or lists), mixed freely. Basic indexing (ints, slices, None,
+Ellipsis) returns a view sharing the input's version counter; anything else copies. Where the
+dims picked by tensor indices go follows PyTorch, not NumPy: an int is a ``select`` applied
+first, so it never separates tensor indices (``x[0, :, [1, 2]]`` on shape (2, 3, 4) is (3, 2)).
+The gradient of a gather-like op adds up the contributions of repeated indices. The dim-wise
+gather/scatter family builds on this module's indexing primitives (gather_scatter.py).
 """
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any
 
 import numpy as np
@@ -18,114 +18,32 @@ import numpy as np
 from .. import dtypes as _dt
 from ..function import Function
 from ..tensor import Tensor
-from ._shape_util import _as_view, _draw_x
+from ._index_samples import _ref_getitem, _sample_getitem, _sample_masked, _torch_getitem
+from ._index_util import (
+    _BASIC,
+    _INTS,
+    _MASK,
+    _bool_array,
+    _index_error,
+    _normalize_index,
+    _put,
+    _scatter_index,
+    _take,
+)  # fmt: skip
+from ._shape_util import _as_view
 from ._table import select_grad
 from ._util import as_tensor
 from .elementwise import to_dtype
 from .inplace import run_inplace
-from .registry import Sample, register
+from .registry import register
 from .shape import expand
-
-_BASIC = 0  # ints, slices, None, Ellipsis: a view; every element is picked at most once
-_MASK = 1  # bool masks (and basic parts): a copy; every element still picked at most once
-_INTS = 2  # integer arrays: elements may be picked repeatedly, so gradients must be summed
-
-
-# ------------------------------------------------------------------------------ index handling
-def _normalize_index(index: Any, op: str) -> tuple[tuple, int]:
-    """NumPy's form of a user's index (arrays instead of tensors and lists) and its kind."""
-    parts = index if isinstance(index, tuple) else (index,)
-    out = []
-    kind = _BASIC
-    for p in parts:
-        if p is None or p is Ellipsis or isinstance(p, slice):
-            out.append(p)
-            continue
-        if isinstance(p, (int, np.integer)) and not isinstance(p, (bool, np.bool_)):
-            out.append(int(p))
-            continue
-        arr = p._array if isinstance(p, Tensor) else np.asarray(p)
-        if arr.dtype.kind == "f" and arr.size == 0:
-            arr = arr.astype(np.int64)  # ``x[[]]`` selects nothing
-        if arr.dtype.kind == "b":
-            kind = max(kind, _MASK)
-        elif arr.dtype.kind in "iu":
-            if arr.ndim == 0:  # a 0-d integer tensor indexes like an int (PyTorch)
-                out.append(int(arr))
-                continue
-            kind = _INTS
-        else:
-            raise IndexError(
-                f"{op}: only integers, slices, None, Ellipsis and integer or bool tensors are "
-                f"valid indices, got {type(p).__name__}"
-                + (f" of dtype {arr.dtype}" if arr.dtype != object else "")
-            )
-        out.append(arr)
-    if kind == _BASIC and Ellipsis not in out:
-        out.append(Ellipsis)  # keeps a full integer index a 0-d view rather than a NumPy scalar
-    return tuple(out), kind
-
-
-def _index_error(op: str, e: Exception, shape: tuple) -> IndexError:
-    msg = str(e).strip().replace("axis", "dim").replace("array", "tensor")
-    msg = re.sub(r"\bnumpy\.newaxis \(`None`\)", "None", msg)
-    return IndexError(f"{op}: {msg} (indexing a tensor of shape {shape})")
-
-
-def _int_array(index: Any, op: str, argname: str = "index") -> np.ndarray:
-    arr = index._array if isinstance(index, Tensor) else np.asarray(index)
-    if arr.dtype.kind not in "iu" and not (arr.size == 0 and arr.dtype.kind == "f"):
-        raise TypeError(f"{op}: {argname} must be an integer tensor, got dtype {arr.dtype}")
-    return arr.astype(np.int64, copy=False)
-
-
-def _bool_array(mask: Any, op: str) -> np.ndarray:
-    arr = mask._array if isinstance(mask, Tensor) else np.asarray(mask)
-    if arr.dtype.kind != "b":
-        raise TypeError(f"{op}: mask must be a bool tensor, got dtype {arr.dtype}")
-    return arr
-
-
-def _add_rows(out: np.ndarray, rows: np.ndarray, g: np.ndarray) -> None:
-    """``out[rows[i]] += g[i]`` for 2-d ``out``/``g``, with repeated rows summed."""
-    if len(rows) < 64:
-        np.add.at(out, rows, g)
-        return
-    # Sorting and summing runs of equal rows is about twice as fast as ufunc.at on rows.
-    order = np.argsort(rows, kind="stable")
-    sorted_rows = rows[order]
-    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
-    out[sorted_rows[starts]] += np.add.reduceat(g[order], starts, axis=0)
-
-
-def _scatter_index(g: np.ndarray, shape: tuple, index: tuple, kind: int) -> np.ndarray:
-    """The gradient of ``x[index]``: zeros of ``shape`` with ``g`` added at ``index``."""
-    out = np.zeros(shape, g.dtype)
-    if kind != _INTS:
-        out[index] = g
-        return out
-    k = len(index)
-    if k <= len(shape) and all(
-        type(p) is int or (isinstance(p, np.ndarray) and p.dtype.kind in "iu") for p in index
-    ):
-        # Integer arrays on the leading dims only (``logp[arange(n), target]``, ``emb[ids]``):
-        # one flat index per picked row; the forward already checked the bounds.
-        flat = np.ravel_multi_index(index, shape[:k], mode="wrap").ravel()
-        rest = math.prod(shape[k:])
-        if rest == 1:
-            np.add.at(out.reshape(-1), flat, g.reshape(-1))
-        else:
-            _add_rows(out.reshape(math.prod(shape[:k]), rest), flat, g.reshape(flat.size, rest))
-        return out
-    np.add.at(out, index, g)
-    return out
 
 
 class GetItem(Function):
     @staticmethod
     def forward(ctx, x, index, kind):
         ctx.meta = (x.shape, index, kind)
-        return x[index]
+        return _take(x, index)
 
     @staticmethod
     def backward(ctx, g):
@@ -160,79 +78,22 @@ def _index_add_into(g: Any, dim: int, index: np.ndarray, size: int) -> Any:
     return IndexScatter.apply(g, shape, full, _INTS)
 
 
-def _torch_getitem(torch: Any, x: Any, index: Any) -> Any:
-    """``x[index]`` in PyTorch, which has no negative slice steps: flip those dims first."""
-    parts = [torch.from_numpy(p) if isinstance(p, np.ndarray) else p
-             for p in (index if isinstance(index, tuple) else (index,))]  # fmt: skip
-
-    def width(p: Any) -> int:  # how many input dims an index part consumes
-        if p is None or p is Ellipsis:
-            return 0
-        return p.ndim if getattr(p, "dtype", None) == torch.bool else 1
-
-    dim, flips = 0, []
-    for i, p in enumerate(parts):
-        if p is Ellipsis:
-            dim += x.ndim - sum(width(q) for q in parts)
-        elif isinstance(p, slice) and (p.step or 1) < 0:
-            n = x.shape[dim]
-            start, stop, step = p.indices(n)
-            parts[i] = slice(n - 1 - start, n - 1 - stop, -step)
-            flips.append(dim)
-        dim += width(p)
-    return (x.flip(flips) if flips else x)[tuple(parts)]
-
-
-def _sample_getitem(draw: Any, dtype: np.dtype) -> Sample:
-    from hypothesis import strategies as st
-
-    x = _draw_x(draw, dtype, min_dims=1)
-    n0 = x.shape[0]
-    ints = st.integers(-n0, n0 - 1)
-    kind = draw(st.sampled_from(["basic", "mask", "ints", "pair", "mixed"]))
-    if kind == "basic":
-        parts: list = []
-        for n in x.shape:
-            step = draw(st.sampled_from([1, 2, -1, -2]))
-            part = draw(st.sampled_from([
-                slice(None, None, step), slice(1, None, step), draw(st.integers(-n, n - 1)),
-            ]))  # fmt: skip
-            parts.append(part)
-            if draw(st.booleans()):
-                parts.append(None)
-        if draw(st.booleans()):
-            parts[draw(st.integers(0, len(parts) - 1))] = Ellipsis
-        return Sample((x, tuple(parts)))
-    if kind == "mask":
-        shape = x.shape[: draw(st.integers(1, x.ndim))]
-        mask = np.array(draw(st.lists(st.booleans(), min_size=math.prod(shape),
-                                      max_size=math.prod(shape)))).reshape(shape)  # fmt: skip
-        return Sample((x, mask))
-    if kind == "ints":  # repeats and negative indices included
-        return Sample((x, np.array(draw(st.lists(ints, max_size=5)), dtype=np.int64)))
-    if kind == "pair" and x.ndim >= 2:  # ``logp[arange(n), target]``
-        n1 = x.shape[1]
-        cols = draw(st.lists(st.integers(-n1, n1 - 1), min_size=n0, max_size=n0))
-        return Sample((x, (np.arange(n0), np.array(cols, dtype=np.int64))))
-    rows = np.array(draw(st.lists(ints, min_size=1, max_size=4)), dtype=np.int64)
-    options = [(Ellipsis, rows[:, None] % x.shape[-1]), (None, rows)]
-    if x.ndim >= 2:
-        options.append((None, rows, slice(None, None, -1)))
-    return Sample((x, draw(st.sampled_from(options))))
-
-
 @register(
-    operators=("__getitem__",),
-    sample=_sample_getitem,
-    ref=lambda x, index: x[index],
-    torch=_torch_getitem,
+    sample=_sample_getitem, ref=_ref_getitem, torch=_torch_getitem, operators=("__getitem__",)
 )
 def getitem(input: Tensor, index: Any) -> Tensor:
-    """``input[index]`` with NumPy/PyTorch indexing rules.
+    """``input[index]`` with PyTorch's indexing rules.
 
     Ints, slices, None and Ellipsis give a view; bool masks and integer arrays (tensors, arrays,
     lists) give a copy. The gradient sums over repeated indices. An out-of-range index raises
     ``IndexError`` naming the dim, the index and the size.
+
+    The dims picked by tensor indices (integer or bool tensors, arrays, lists, and bools) go
+    where the first of them stands when they are adjacent, else in front. As in PyTorch, ints
+    are applied first as ``select`` and do not count when deciding adjacency (NumPy, which
+    counts them, puts the picked dims of ``x[0, :, [1, 2]]`` in front); a list of lists is one
+    integer tensor (PyTorch 2.x still reads it as a tuple of indices, with a deprecation
+    warning announcing this behaviour).
 
     Examples
     --------
@@ -245,9 +106,11 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     >>> x.grad
     tensor([[0., 2.],
             [1., 0.]])
+    >>> autograd.zeros(2, 3, 4)[0, :, [1, 2]].shape
+    (3, 2)
     """
     t = as_tensor(input)
-    idx, kind = _normalize_index(index, "getitem")
+    idx, kind = _normalize_index(index, t.shape, "getitem")
     try:
         out = GetItem.apply(t, idx, kind)
     except IndexError as e:
@@ -257,9 +120,9 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     return out
 
 
-def _assign(out: np.ndarray, index: tuple, value: Any, op: str) -> None:
+def _assign(out: np.ndarray, index: Any, value: Any, op: str) -> None:
     try:
-        out[index] = value
+        _put(out, index, value)
     except IndexError as e:
         raise _index_error(op, e, out.shape) from None
     except ValueError as e:
@@ -281,13 +144,13 @@ class IndexPut(Function):
         if ctx.needs_input_grad[0]:  # the written elements no longer depend on x
             if isinstance(g, np.ndarray):
                 gx = g.copy()
-                gx[index] = 0
+                _put(gx, index, 0)
             else:
-                keep = np.ones(g.shape, g.dtype)
-                keep[index] = 0
-                gx = g * keep
+                written = np.zeros(g.shape, bool)
+                _put(written, index, True)
+                gx = masked_fill(g, written, 0.0)
         if ctx.needs_input_grad[1]:
-            gv = g[index]
+            gv = _take(g, index)
             if gv.ndim < len(vshape):  # NumPy lets a value carry extra leading size-1 dims
                 gv = gv.reshape((1,) * (len(vshape) - gv.ndim) + gv.shape)
         return gx, gv, None
@@ -311,7 +174,7 @@ def setitem_(input: Tensor, index: Any, value: Any) -> Tensor:
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"setitem_: expected a Tensor, got {type(input).__name__}")
-    idx, _ = _normalize_index(index, "setitem_")
+    idx, _ = _normalize_index(index, input.shape, "setitem_")
     if isinstance(value, Tensor):
         v = value._array
     elif isinstance(value, (list, tuple)):
@@ -357,28 +220,11 @@ def _fill_value(value: Any, op: str) -> Any:
     return value
 
 
-def _sample_masked(draw: Any, dtype: np.dtype, fill: bool = True) -> Sample:
-    from hypothesis import strategies as st
-
-    from .. import testing
-
-    xs, ms = draw(testing.broadcastable_shapes(2, max_side=3))
-    x = draw(testing.arrays(xs, dtype))
-    if fill:  # PyTorch's masked_fill broadcasts the mask onto the input's shape only
-        ms = ms[len(ms) - len(xs) :] if len(ms) > len(xs) else ms
-        ms = tuple(1 if a != b else a for a, b in zip(ms, xs[len(xs) - len(ms) :]))
-    mask = np.array(draw(st.lists(st.booleans(), min_size=math.prod(ms), max_size=math.prod(ms))),
-                    dtype=bool).reshape(ms)  # fmt: skip
-    if fill:
-        return Sample((x, mask, draw(st.sampled_from([0.0, -1.5]))))
-    return Sample((x, mask))
-
-
 @register(
-    method=True,
     masked=True,
     sample=_sample_masked,
     ref=lambda x, m, value: np.where(m, value, x).astype(x.dtype),
+    method=True,
 )
 def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     """``value`` where ``mask`` is True, ``input`` elsewhere (``mask`` broadcasts; ``value`` is a

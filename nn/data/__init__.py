@@ -1,4 +1,5 @@
-"""Data loading with PyTorch's module layout: ``nn.data.dataset``, ``nn.data.dataloader``.
+"""Data loading with PyTorch's module layout: ``nn.data.dataset``, ``nn.data.sampler``,
+``nn.data.dataloader`` (``torch.utils.data`` -> ``nn.data``).
 
 Examples
 --------
@@ -9,5 +10,6 @@ Examples
 """
 
 from .dataset import *
+from .sampler import *
 from .dataloader import *
-from . import dataset, dataloader
+from . import dataset, sampler, dataloader

@@ -24,6 +24,7 @@ from .attention import *
 from .dropout import *
 from .linear import *
 from .normalization import *
+from .volumetric import *
 
 from ..losses import (
     binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss, cross_entropy,

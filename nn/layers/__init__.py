@@ -11,3 +11,4 @@ from .misc import *
 from .normalization import *
 from .pooling import *
 from .recurrent import *
+from .transformer import *

@@ -158,19 +158,88 @@ class MultiheadAttention(Module):
         return out, weights
 
 
-def _activation_fn(activation: str | Callable[[Tensor], Tensor]) -> Callable[[Tensor], Tensor]:
-    if activation == "relu":
-        return F.relu
-    if activation == "gelu":
-        return F.gelu
+def activation_fn(
+    activation: str | Callable[[Tensor], Tensor], layer: str
+) -> Callable[[Tensor], Tensor]:
+    """The feed-forward activation of a transformer layer: "relu", "gelu" or a callable."""
     if isinstance(activation, str):
-        raise ValueError(
-            f"TransformerEncoderLayer: activation should be relu/gelu, not {activation!r}"
+        if activation == "relu":
+            return F.relu
+        if activation == "gelu":
+            return F.gelu
+        raise ValueError(f"{layer}: activation should be relu/gelu, not {activation!r}")
+    if not callable(activation):
+        raise TypeError(
+            f"{layer}: activation must be 'relu', 'gelu' or a callable, got "
+            f"{type(activation).__name__}"
         )
     return activation
 
 
-class TransformerEncoderLayer(Module):
+def clone_layers(layer: Module, num_layers: int, stack: str, arg: str) -> ModuleList:
+    """``num_layers`` deep copies of ``layer``: a stack's layers share no parameters."""
+    if not isinstance(layer, Module):
+        raise TypeError(f"{stack}: {arg} must be a Module, got {type(layer).__name__}")
+    if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers < 1:
+        raise ValueError(f"{stack}: num_layers must be an int >= 1, got {num_layers!r}")
+    return ModuleList([copy.deepcopy(layer) for _ in range(num_layers)])
+
+
+class _TransformerLayer(Module):
+    """What the encoder and decoder layers share, under PyTorch's submodule names: the
+    self-attention block (``self_attn``, ``dropout1``), the feed-forward block (``linear1``,
+    ``dropout``, ``linear2`` and the last ``dropout{k}``) and one LayerNorm per block."""
+
+    _ff_dropout = "dropout2"
+
+    def _build(
+        self,
+        layer: str,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int,
+        dropout: float,
+        activation: str | Callable[[Tensor], Tensor],
+        layer_norm_eps: float,
+        batch_first: bool,
+        norm_first: bool,
+        bias: bool,
+        dtype: Any,
+        cross_attention: bool,
+    ) -> None:
+        act = activation_fn(activation, layer)
+        attn = {"dropout": dropout, "bias": bias, "batch_first": batch_first, "dtype": dtype}
+        self.self_attn = MultiheadAttention(d_model, nhead, **attn)
+        if cross_attention:
+            self.multihead_attn = MultiheadAttention(d_model, nhead, **attn)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
+        self.norm_first = norm_first
+        blocks = 3 if cross_attention else 2
+        for i in range(1, blocks + 1):
+            setattr(
+                self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+            )
+        for i in range(1, blocks + 1):
+            setattr(self, f"dropout{i}", Dropout(dropout))
+        self.activation = act
+
+    def _sa_block(
+        self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None, is_causal: bool
+    ) -> Tensor:
+        x = self.self_attn(
+            x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+            need_weights=False, is_causal=is_causal,
+        )[0]  # fmt: skip
+        return self.dropout1(x)
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
+        return self._modules[self._ff_dropout](x)
+
+
+class TransformerEncoderLayer(_TransformerLayer):
     """Self-attention then a feed-forward block, each with a residual connection and LayerNorm.
 
     Post-norm (default): ``x = norm1(x + sa(x)); x = norm2(x + ff(x))``; with ``norm_first``:
@@ -203,31 +272,10 @@ class TransformerEncoderLayer(Module):
     ) -> None:
         super().__init__()
         check_device(device)
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype
-        )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.activation = _activation_fn(activation)
-
-    def _sa_block(
-        self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None, is_causal: bool
-    ) -> Tensor:
-        x = self.self_attn(
-            x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-            need_weights=False, is_causal=is_causal,
-        )[0]  # fmt: skip
-        return self.dropout1(x)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout2(x)
+        self._build(
+            "TransformerEncoderLayer", d_model, nhead, dim_feedforward, dropout, activation,
+            layer_norm_eps, batch_first, norm_first, bias, dtype, cross_attention=False,
+        )  # fmt: skip
 
     def forward(
         self,
@@ -268,9 +316,7 @@ class TransformerEncoder(Module):
         mask_check: bool = True,
     ) -> None:
         super().__init__()
-        if num_layers < 1:
-            raise ValueError(f"TransformerEncoder: num_layers must be >= 1, got {num_layers}")
-        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.layers = clone_layers(encoder_layer, num_layers, "TransformerEncoder", "encoder_layer")
         self.num_layers = num_layers
         self.norm = norm
 

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d."""
+"""Convolution layers: Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..module import Module
 from ._util import check_device, new_parameter, tuple_of
 from .linear import _reset_affine
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -140,7 +140,7 @@ class _Conv(_ConvNd):
         )  # fmt: skip
 
     def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-        conv = F.conv1d if self._n == 1 else F.conv2d
+        conv = (F.conv1d, F.conv2d, F.conv3d)[self._n - 1]
         if self.padding_mode != "zeros":
             padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
             return conv(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
@@ -180,6 +180,26 @@ class Conv2d(_Conv):
     """
 
     _n = 2
+
+
+class Conv3d(_Conv):
+    """3-D convolution over ``(N, C_in, D, H, W)`` (or ``(C_in, D, H, W)``) inputs; PyTorch's
+    arguments (see :func:`nn.functional.conv3d` for how it is computed).
+
+    ``weight``: ``(out_channels, in_channels / groups, kD, kH, kW)``. Default init
+    ``U(+-1/sqrt(fan_in))`` for weight and bias, ``fan_in = in_channels / groups * kD * kH * kW``.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> conv = nn.Conv3d(2, 4, 3, stride=(1, 2, 2), padding=1)
+    >>> conv(autograd.ones(1, 2, 5, 8, 8)).shape
+    (1, 4, 5, 4, 4)
+    >>> [tuple(v.shape) for v in conv.state_dict().values()]
+    [(4, 2, 3, 3, 3), (4,)]
+    """
+
+    _n = 3
 
 
 class _ConvTranspose(_ConvNd):

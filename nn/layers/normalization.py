@@ -1,4 +1,4 @@
-"""Normalization layers: BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm."""
+"""Normalization layers: BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .. import init
 from ..module import Module
 from ._util import affine_parameters, check_device
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
 
 
 class _BatchNorm(Module):
@@ -69,7 +69,7 @@ class _BatchNorm(Module):
 
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError(
-            f"{type(self).__name__}: use BatchNorm1d or BatchNorm2d (the base class "
+            f"{type(self).__name__}: use BatchNorm1d, BatchNorm2d or BatchNorm3d (the base class "
             "does not know how many dims its input has)"
         )
 
@@ -168,6 +168,24 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input: Tensor) -> None:
         if input.ndim != 4:
             raise ValueError(f"BatchNorm2d: expected 4D input (got {input.ndim}D input)")
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization over ``(N, C, D, H, W)`` inputs; see :class:`BatchNorm1d`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> bn = nn.BatchNorm3d(3)
+    >>> bn(autograd.randn(2, 3, 4, 4, 4)).shape
+    (2, 3, 4, 4, 4)
+    >>> list(bn.state_dict())
+    ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']
+    """
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.ndim != 5:
+            raise ValueError(f"BatchNorm3d: expected 5D input (got {input.ndim}D input)")
 
 
 class LayerNorm(Module):

@@ -11,7 +11,8 @@ from .. import functional as F
 from ..module import Module
 
 __all__ = [
-    "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+    "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
 ]  # fmt: skip
 
 _Size = int | Sequence[int]
@@ -81,7 +82,32 @@ class MaxPool2d(_MaxPoolNd):
         )  # fmt: skip
 
 
-class AvgPool1d(Module):
+class MaxPool3d(_MaxPoolNd):
+    """Max over sliding ``(kD, kH, kW)`` windows of ``(N, C, D, H, W)`` inputs; PyTorch's
+    arguments.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.MaxPool3d(2)(autograd.arange(16.0).reshape(1, 1, 2, 2, 4))
+    tensor([[[[[13., 15.]]]]])
+    """
+
+    def forward(self, input: Tensor) -> Any:
+        return F.max_pool3d(
+            input, self.kernel_size, self.stride, self.padding, self.dilation,
+            ceil_mode=self.ceil_mode, return_indices=self.return_indices,
+        )  # fmt: skip
+
+
+class _AvgPoolNd(Module):
+    """The average-pooling layers' common base (their repr), as PyTorch's."""
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool1d(_AvgPoolNd):
     """Mean over sliding windows of ``(N, C, L)`` inputs; PyTorch's arguments.
 
     Examples
@@ -113,20 +139,11 @@ class AvgPool1d(Module):
             self.count_include_pad,
         )  # fmt: skip
 
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
+class _AvgPoolWithDivisor(_AvgPoolNd):
+    """AvgPool2d and AvgPool3d: the same arguments, a different functional."""
 
-class AvgPool2d(Module):
-    """Mean over sliding windows of ``(N, C, H, W)`` inputs; PyTorch's arguments.
-
-    Examples
-    --------
-    >>> import autograd, nn
-    >>> nn.AvgPool2d(2)(autograd.arange(16.0).reshape(1, 1, 4, 4))
-    tensor([[[[ 2.5000,  4.5000],
-              [10.5000, 12.5000]]]])
-    """
+    _pool: Any = None
 
     def __init__(
         self,
@@ -146,16 +163,38 @@ class AvgPool2d(Module):
         self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
-        args = (
+        return type(self)._pool(
             input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-            self.count_include_pad,
+            self.count_include_pad, self.divisor_override,
         )  # fmt: skip
-        if self.divisor_override is not None:
-            return F.avg_pool2d(*args, divisor_override=self.divisor_override)
-        return F.avg_pool2d(*args)
 
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+class AvgPool2d(_AvgPoolWithDivisor):
+    """Mean over sliding windows of ``(N, C, H, W)`` inputs; PyTorch's arguments.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.AvgPool2d(2)(autograd.arange(16.0).reshape(1, 1, 4, 4))
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    """
+
+    _pool = F.avg_pool2d
+
+
+class AvgPool3d(_AvgPoolWithDivisor):
+    """Mean over sliding ``(kD, kH, kW)`` windows of ``(N, C, D, H, W)`` inputs; PyTorch's
+    arguments and divisor rules.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.AvgPool3d(2)(autograd.arange(16.0).reshape(1, 1, 2, 2, 4))
+    tensor([[[[[6.5000, 8.5000]]]]])
+    """
+
+    _pool = F.avg_pool3d
 
 
 class AdaptiveAvgPool2d(Module):

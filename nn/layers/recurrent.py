@@ -19,16 +19,31 @@ from autograd import Tensor
 from .. import functional as F
 from .. import init
 from ..module import Module
+from ..utils.rnn import PackedSequence
 from ._util import check_device, new_parameter
 from .recurrent_cell import GRUCell, LSTMCell, RNNCell, _gru_step, _lstm_step, _rnn_step
 
-__all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-class _RNNBase(Module):
-    """Shared parameters and the layer/direction loop of RNN, LSTM and GRU."""
+class RNNBase(Module):
+    """The base of RNN, LSTM and GRU (PyTorch's ``nn.RNNBase``): parameters, init and the
+    layer/direction loop. ``mode`` is ``"RNN_TANH"``, ``"RNN_RELU"``, ``"LSTM"`` or ``"GRU"``;
+    the other arguments are those of :class:`LSTM`. ``forward(input, hx=None)`` as the
+    subclass of that mode.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> base = nn.RNNBase("GRU", 3, 4)
+    >>> isinstance(nn.GRU(3, 4), nn.RNNBase), list(base.state_dict())[:2]
+    (True, ['weight_ih_l0', 'weight_hh_l0'])
+    >>> out, h = base(autograd.randn(5, 2, 3))
+    >>> out.shape, h.shape
+    ((5, 2, 4), (1, 2, 4))
+    """
 
     def __init__(
         self,
@@ -47,6 +62,8 @@ class _RNNBase(Module):
         super().__init__()
         check_device(device)
         name = type(self).__name__
+        if mode not in _GATES:
+            raise ValueError(f"{name}: mode must be one of {list(_GATES)}, got {mode!r}")
         if not 0.0 <= dropout <= 1.0:
             raise ValueError(f"{name}: dropout must be a number in [0, 1], got {dropout}")
         if hidden_size <= 0 or num_layers <= 0:
@@ -140,10 +157,12 @@ class _RNNBase(Module):
             )
 
     def _run(
-        self, input: Tensor, h0: Tensor, c0: Tensor | None
+        self, input: Tensor, h0: Tensor, c0: Tensor | None, batch_sizes: list[int] | None = None
     ) -> tuple[Tensor, Tensor, Tensor | None]:
-        """The stacked, possibly bidirectional recurrence over a (L, N, H_in) input."""
-        seq_len, batch = input.shape[0], input.shape[1]
+        """The stacked, possibly bidirectional recurrence over a ``(L, N, H_in)`` input, or over
+        packed ``(sum(lengths), H_in)`` data when ``batch_sizes`` is given: there step ``t``
+        runs only the first ``batch_sizes[t]`` sequences, and a sequence's final state is the
+        one at its last step."""
         directions = 2 if self.bidirectional else 1
         h_states = h0.unbind(0)
         c_states = c0.unbind(0) if c0 is not None else None
@@ -154,13 +173,30 @@ class _RNNBase(Module):
             for d in range(directions):
                 idx = layer * directions + d
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_params(layer, d)
-                xw = F.linear(layer_input.reshape(seq_len * batch, -1), w_ih, b_ih)
-                steps = xw.reshape(seq_len, batch, -1).unbind(0)
-                order = range(seq_len - 1, -1, -1) if d else range(seq_len)
-                h = h_states[idx]
-                c = c_states[idx] if c_states is not None else None
+                if batch_sizes is None:
+                    seq_len, batch = layer_input.shape[0], layer_input.shape[1]
+                    xw = F.linear(layer_input.reshape(seq_len * batch, -1), w_ih, b_ih)
+                    steps = xw.reshape(seq_len, batch, -1).unbind(0)
+                else:
+                    steps = F.linear(layer_input, w_ih, b_ih).split(batch_sizes)
+                    seq_len = len(steps)
+                h0_d = h_states[idx]
+                c0_d = c_states[idx] if c_states is not None else None
+                h, c = h0_d, c0_d
+                if batch_sizes is not None and d:  # the reverse pass starts with the longest
+                    h = h[: batch_sizes[-1]]
+                    c = c[: batch_sizes[-1]] if c is not None else None
+                finished: list[tuple[Tensor, Tensor | None]] = []
                 seq: list[Tensor] = [None] * seq_len  # type: ignore[list-item]
-                for t in order:
+                for t in range(seq_len - 1, -1, -1) if d else range(seq_len):
+                    n = steps[t].shape[0]
+                    if n < h.shape[0]:  # sequences that just ended keep their state
+                        finished.append((h[n:], c[n:] if c is not None else None))
+                        h = h[:n]
+                        c = c[:n] if c is not None else None
+                    elif n > h.shape[0]:  # (reverse pass) sequences starting at their end
+                        h = autograd.cat([h, h0_d[h.shape[0] : n]])
+                        c = autograd.cat([c, c0_d[c.shape[0] : n]]) if c is not None else None
                     if self.mode == "LSTM":
                         h, c = _lstm_step(steps[t], h, c, w_hh, b_hh, w_hr)
                     elif self.mode == "GRU":
@@ -168,15 +204,68 @@ class _RNNBase(Module):
                     else:
                         h = _rnn_step(steps[t], h, w_hh, b_hh, self.mode == "RNN_RELU")
                     seq[t] = h
-                outputs.append(autograd.stack(seq))
+                if finished:  # the shortest sequences ended first and sit last in the batch
+                    h = autograd.cat([h] + [f[0] for f in reversed(finished)])
+                    if c is not None:
+                        c = autograd.cat([c] + [f[1] for f in reversed(finished)])
+                outputs.append(autograd.stack(seq) if batch_sizes is None else autograd.cat(seq))
                 h_last.append(h)
                 c_last.append(c)
-            layer_input = outputs[0] if directions == 1 else autograd.cat(outputs, dim=2)
+            layer_input = outputs[0] if directions == 1 else autograd.cat(outputs, dim=-1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, True)
         h_n = autograd.stack(h_last)
         c_n = autograd.stack(c_last) if c0 is not None else None
         return layer_input, h_n, c_n
+
+    def forward(self, input: Tensor | PackedSequence, hx: Any = None) -> tuple[Any, Any]:
+        """Check the input and initial state, run the recurrence, shape the results; a
+        PackedSequence in gives a PackedSequence out, states in the batch's original order."""
+        name = type(self).__name__
+        lstm = self.mode == "LSTM"
+        if lstm and hx is not None and not (isinstance(hx, tuple) and len(hx) == 2):
+            raise TypeError(f"LSTM: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+        packed = isinstance(input, PackedSequence)
+        batch_sizes = None
+        if packed:
+            x, batched = input.data, True
+            if x.ndim != 2 or x.shape[-1] != self.input_size:
+                raise ValueError(
+                    f"{name}: a PackedSequence's data must be (sum(lengths), input_size="
+                    f"{self.input_size}), got {tuple(x.shape)}"
+                )
+            batch_sizes = input.batch_sizes.numpy().tolist()
+            batch = batch_sizes[0]
+        else:
+            x, hx, batched = self._prepare(input, hx)
+            batch = x.shape[1]
+        layers = self.num_layers * (2 if self.bidirectional else 1)
+        out_size = self.proj_size or self.hidden_size
+        if hx is None:
+            h0 = autograd.zeros((layers, batch, out_size), dtype=x.dtype)
+            c0 = autograd.zeros((layers, batch, self.hidden_size), dtype=x.dtype) if lstm else None
+        else:
+            h0, c0 = hx if lstm else (hx, None)
+        self._check_state(h0, out_size, batch, "h_0" if lstm else "hx")
+        if c0 is not None:
+            self._check_state(c0, self.hidden_size, batch, "c_0")
+        if packed and input.sorted_indices is not None and hx is not None:
+            h0 = h0.index_select(1, input.sorted_indices)
+            c0 = c0.index_select(1, input.sorted_indices) if c0 is not None else None
+        output, h_n, c_n = self._run(x, h0, c0, batch_sizes)
+        if packed:
+            output = PackedSequence(
+                output, input.batch_sizes, input.sorted_indices, input.unsorted_indices
+            )
+            if input.unsorted_indices is not None:
+                h_n = h_n.index_select(1, input.unsorted_indices)
+                c_n = c_n.index_select(1, input.unsorted_indices) if c_n is not None else None
+        else:
+            output = self._finish(output, batched)
+            if not batched:
+                h_n = h_n.squeeze(1)
+                c_n = c_n.squeeze(1) if c_n is not None else None
+        return output, ((h_n, c_n) if lstm else h_n)
 
     def _finish(self, output: Tensor, batched: bool) -> Tensor:
         if not batched:
@@ -200,7 +289,7 @@ class _RNNBase(Module):
         return s
 
 
-class RNN(_RNNBase):
+class RNN(RNNBase):
     """Elman RNN: ``h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)`` (or relu).
 
     ``forward(input, hx=None)`` takes ``(L, N, H_in)`` (``(N, L, H_in)`` with ``batch_first``) or
@@ -208,7 +297,9 @@ class RNN(_RNNBase):
     D = 2 if bidirectional). Returns ``(output, h_n)``: ``output`` ``(L, N, D * H)`` holds the
     last layer's states at every step (both directions concatenated), ``h_n`` the final state of
     every layer and direction. ``dropout`` applies to the outputs of every layer but the last,
-    in training.
+    in training. ``input`` may also be a :class:`nn.utils.rnn.PackedSequence`: then ``output``
+    is one too, steps past a sequence's length are not computed, and ``h_n`` holds each
+    sequence's state at its own last step (``hx`` and ``h_n`` in the batch's original order).
 
     Examples
     --------
@@ -219,6 +310,11 @@ class RNN(_RNNBase):
     ((7, 2, 10), (4, 2, 5))
     >>> list(rnn.state_dict())[:4]
     ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']
+    >>> from nn.utils.rnn import pack_sequence
+    >>> packed = pack_sequence([autograd.randn(4, 3), autograd.randn(2, 3)])
+    >>> out, h = rnn(packed)
+    >>> out.data.shape, h.shape
+    ((6, 10), (4, 2, 5))
     """
 
     def __init__(
@@ -243,18 +339,8 @@ class RNN(_RNNBase):
             0, device, dtype,
         )  # fmt: skip
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        input, hx, batched = self._prepare(input, hx)
-        batch = input.shape[1]
-        layers = self.num_layers * (2 if self.bidirectional else 1)
-        if hx is None:
-            hx = autograd.zeros((layers, batch, self.hidden_size), dtype=input.dtype)
-        self._check_state(hx, self.hidden_size, batch, "hx")
-        output, h_n, _ = self._run(input, hx, None)
-        return self._finish(output, batched), (h_n if batched else h_n.squeeze(1))
 
-
-class LSTM(_RNNBase):
+class LSTM(RNNBase):
     """Long short-term memory (Hochreiter & Schmidhuber, 1997), PyTorch's formulation.
 
     Gates (order i, f, g, o in the weights): ``i, f, o = sigmoid(.)``, ``g = tanh(.)``;
@@ -289,29 +375,8 @@ class LSTM(_RNNBase):
             bidirectional, proj_size, device, dtype,
         )  # fmt: skip
 
-    def forward(
-        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
-    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        if hx is not None and not (isinstance(hx, tuple) and len(hx) == 2):
-            raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
-        input, hx, batched = self._prepare(input, hx)
-        batch = input.shape[1]
-        layers = self.num_layers * (2 if self.bidirectional else 1)
-        out_size = self.proj_size or self.hidden_size
-        if hx is None:
-            h0 = autograd.zeros((layers, batch, out_size), dtype=input.dtype)
-            c0 = autograd.zeros((layers, batch, self.hidden_size), dtype=input.dtype)
-        else:
-            h0, c0 = hx
-        self._check_state(h0, out_size, batch, "h_0")
-        self._check_state(c0, self.hidden_size, batch, "c_0")
-        output, h_n, c_n = self._run(input, h0, c0)
-        if not batched:
-            h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
-        return self._finish(output, batched), (h_n, c_n)
 
-
-class GRU(_RNNBase):
+class GRU(RNNBase):
     """Gated recurrent unit (Cho et al., 2014), PyTorch's formulation.
 
     Gates (order r, z, n): ``r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)``, ``z`` likewise,
@@ -343,13 +408,3 @@ class GRU(_RNNBase):
             "GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
             bidirectional, 0, device, dtype,
         )  # fmt: skip
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        input, hx, batched = self._prepare(input, hx)
-        batch = input.shape[1]
-        layers = self.num_layers * (2 if self.bidirectional else 1)
-        if hx is None:
-            hx = autograd.zeros((layers, batch, self.hidden_size), dtype=input.dtype)
-        self._check_state(hx, self.hidden_size, batch, "hx")
-        output, h_n, _ = self._run(input, hx, None)
-        return self._finish(output, batched), (h_n if batched else h_n.squeeze(1))

@@ -44,6 +44,40 @@ def test_values():
     assert autograd.eye(2, 3).shape == (2, 3)
 
 
+def test_full_fill_value_is_a_number():
+    with pytest.raises(TypeError, match="full: fill_value must be a number, got str"):
+        autograd.full((2,), "x")
+    with pytest.raises(TypeError, match="full_like: fill_value must be a number, got list"):
+        autograd.full_like(autograd.zeros(2), [1.0])
+    with pytest.raises(TypeError, match=r"full: fill_value .* got a tensor of shape \(1,\)"):
+        autograd.full((2,), autograd.tensor([1.0]))
+    # A 0-d tensor gives its value; the dtype is inferred from the number, as PyTorch does.
+    t = autograd.full((2,), autograd.tensor(3, dtype=autograd.int32))
+    assert t.dtype == np.int64 and t.tolist() == [3, 3]
+    assert autograd.full((2,), np.float64(2.5)).dtype == np.float32
+
+
+def test_full_overflow_and_wrap():
+    with pytest.raises(RuntimeError, match="full: fill_value 300 cannot be converted to uint8"):
+        autograd.full((2,), 300, dtype=autograd.uint8)
+    with pytest.raises(RuntimeError, match="full: fill_value nan cannot be converted to int32"):
+        autograd.full((2,), float("nan"), dtype=autograd.int32)
+    with pytest.raises(RuntimeError, match="full_like: fill_value 70000.0 .* float16"):
+        autograd.full_like(autograd.zeros(2, dtype=autograd.float16), 70000.0)
+    assert autograd.full((2,), -1, dtype=autograd.uint8).tolist() == [255, 255]
+    assert autograd.full((2,), 2.7, dtype=autograd.int64).tolist() == [2, 2]
+    assert np.isinf(autograd.full((1,), float("inf"), dtype=autograd.float16).item())
+
+
+def test_full_vs_torch(torch):
+    for value, dtype in [(7, None), (7.5, None), (True, None), (-1, "uint8"), (2.7, "int64"),
+                         (float("inf"), "float16"), (3, "float64")]:  # fmt: skip
+        ours = autograd.full((2,), value, dtype=dtype)
+        theirs = torch.full((2,), value, dtype=None if dtype is None else getattr(torch, dtype))
+        assert ours.tolist() == theirs.tolist()
+        assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+
+
 def test_like_factories_follow_input():
     x = autograd.ones(2, 3, dtype=autograd.float64)
     for f in (autograd.zeros_like, autograd.ones_like, autograd.empty_like, autograd.rand_like,

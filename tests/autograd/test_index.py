@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from torch_reference import grad_vs_torch
 
 import autograd as ag
+from autograd.ops import _index_samples as index_samples
 from autograd.ops import index as index_ops
 
 
@@ -93,6 +94,12 @@ def test_fast_scatter_paths_match_add_at(n, c, cols):
     assert g.shape == (len(cols),)
 
 
+def test_gradient_of_an_empty_pick():
+    x = ag.tensor(np.zeros((2, 0)), requires_grad=True)
+    x[[0, 1, 1]].backward(ag.tensor(np.zeros((3, 0))))
+    assert x.grad.shape == (2, 0)
+
+
 def test_nll_by_indexing_gradient(torch):
     logp = _a(64, 10)
     target = np.random.default_rng(3).integers(0, 10, 64)
@@ -150,6 +157,181 @@ def test_getitem_errors():
         x[ag.tensor([0.5])]
     with pytest.raises(IndexError, match="getitem"):
         x[1.5]
+
+
+# ------------------------------------------------------- PyTorch's placement of indexed dims
+def test_int_and_index_separated_by_a_slice_hand_computed():
+    a = np.arange(18.0).reshape(2, 3, 3)
+    # An int is a select applied first: x[0, :, [0, 1, 2]] is x[0][:, [0, 1, 2]] == x[0].
+    np.testing.assert_array_equal(ag.tensor(a)[0, :, [0, 1, 2]].numpy(), a[0])
+    b = np.arange(24.0).reshape(2, 3, 4)
+    y = ag.tensor(b)[0, :, [1, 2]]
+    assert y.shape == (3, 2)
+    np.testing.assert_array_equal(y.numpy(), [[1, 2], [5, 6], [9, 10]])
+    assert ag.tensor(b)[:, 0, None, [1, 2]].shape == (2, 1, 2)
+    assert ag.tensor(b)[0, None, [1, 2]].shape == (1, 2, 4)
+    assert ag.tensor(b)[:, [0, 1], ..., [1, 2]].shape == (2, 2)  # an empty Ellipsis
+    assert ag.tensor(b)[0, :, True].shape == (3, 1, 4)
+    assert ag.tensor(b)[ag.tensor(1), :, [0, 2]].shape == (3, 2)
+
+
+def test_int_and_index_gradient_and_setitem_hand_computed():
+    x = ag.tensor(np.zeros((2, 3, 4)), requires_grad=True)
+    y = x[1, :, [3, 0]]
+    g = np.arange(6.0).reshape(3, 2)
+    y.backward(ag.tensor(g))
+    expected = np.zeros((2, 3, 4))
+    expected[1, :, 3], expected[1, :, 0] = g[:, 0], g[:, 1]
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+    z = ag.zeros(2, 3, 4)
+    z[1, :, [3, 0]] = ag.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    np.testing.assert_array_equal(z.numpy()[1, :, 3], [1, 3, 5])
+    np.testing.assert_array_equal(z.numpy()[1, :, 0], [2, 4, 6])
+    assert z.numpy()[0].sum() == 0 and z.numpy()[1, :, 1:3].sum() == 0
+
+    # The value's gradient comes back in the indexed shape (3, 2).
+    w = ag.tensor(np.zeros((2, 3, 4)))
+    v = ag.tensor(np.ones((3, 2)), requires_grad=True)
+    u = w * 1.0
+    u[1, :, [3, 0]] = v
+    (u * ag.tensor(np.arange(24.0).reshape(2, 3, 4))).sum().backward()
+    np.testing.assert_array_equal(v.grad.numpy(), [[15, 12], [19, 16], [23, 20]])
+
+
+def test_second_order_through_split_index():
+    x = ag.tensor(_a(2, 3, 4), requires_grad=True)
+    mask = np.array([True, False, True, True])
+    assert ag.gradgradcheck(lambda t: t[1, :, [3, 0, 3]] ** 2, (x,))
+    assert ag.gradgradcheck(lambda t: t[0, :, mask] ** 2, (x,))
+
+
+def test_split_index_errors_name_the_input_dim():
+    x = ag.zeros(2, 3, 4)
+    with pytest.raises(IndexError, match="getitem: index 4 is out of bounds for dim 2 with size 4"):
+        x[0, :, [1, 4]]
+    with pytest.raises(IndexError, match="setitem_: index -5 is out of bounds for dim 2"):
+        x[0, :, [-5]] = 1.0
+    with pytest.raises(IndexError, match="boolean index did not match indexed tensor along dim 2"):
+        x[0, :, ag.tensor([True, False])]
+    with pytest.raises(IndexError, match="too many indices for tensor of dimension 3"):
+        x[0, :, [1], 0]
+    with pytest.raises(IndexError, match="single ellipsis"):
+        x[..., 0, ..., [1]]
+    assert x._version == 0
+
+
+@st.composite
+def _index_forms(draw, unique=False):
+    """A shape and an index mixing ints, slices, None, Ellipsis, bools, masks and integer
+    tensors or lists; with ``unique`` no element is picked twice (for writes)."""
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=4)))
+    kinds = draw(st.lists(st.sampled_from(["int", "slice", "full", "ints", "mask"]),
+                          min_size=len(shape), max_size=len(shape)))  # fmt: skip
+    mask_at = kinds.index("mask") if "mask" in kinds else None
+    kinds = [k if k != "mask" or d == mask_at else "ints" for d, k in enumerate(kinds)]
+    int_dims = [d for d, k in enumerate(kinds) if k == "ints"]
+    mask = None
+    if mask_at is not None:
+        width = draw(st.integers(1, 2)) if mask_at + 1 < len(shape) else 1
+        if width == 2:
+            kinds[mask_at + 1] = "masked"
+            int_dims = [d for d in int_dims if d != mask_at + 1]
+        mshape = shape[mask_at : mask_at + width]
+        flat = draw(st.lists(st.booleans(), min_size=int(np.prod(mshape)),
+                             max_size=int(np.prod(mshape))))  # fmt: skip
+        mask = np.array(flat, dtype=bool).reshape(mshape)
+        m = int(mask.sum())
+    elif unique and int_dims:
+        m = draw(st.integers(0, min(shape[d] for d in int_dims)))
+    else:
+        m = draw(st.integers(0, 3))
+    parts = []
+    for d, (k, n) in enumerate(zip(kinds, shape)):
+        if k == "int":
+            i = draw(st.integers(-n, n - 1))
+            parts.append(draw(st.sampled_from([i, ("0-d", i)])))
+        elif k == "slice":
+            lo, hi = draw(st.integers(-n, n)), draw(st.integers(-n, n))
+            parts.append(slice(lo, hi, draw(st.integers(1, 2))))
+        elif k == "full":
+            parts.append(slice(None))
+        elif k == "mask":
+            parts.append(("mask", mask))
+        elif k == "ints":
+            first = unique and mask is None and d == int_dims[0]
+            vals = draw(st.lists(st.integers(-n, n - 1), min_size=m, max_size=m, unique=first))
+            if unique and first:  # -1 and n - 1 are the same element
+                vals = [v % n for v in vals]
+            form = draw(st.sampled_from(["list", "array", "tensor"]))
+            if not unique and draw(st.integers(0, 3)) == 0:
+                vals = vals[:1]  # one index broadcasts against the others
+            parts.append((form, np.array(vals, dtype=np.int64)))
+    for _ in range(draw(st.integers(0, 2))):
+        extra = draw(st.sampled_from([None, True, Ellipsis]))
+        if extra is Ellipsis and any(p is Ellipsis for p in parts):
+            continue
+        parts.insert(draw(st.integers(0, len(parts))), extra)
+    return shape, parts
+
+
+def _as_ours(parts):
+    out = []
+    for p in parts:
+        if isinstance(p, tuple):
+            form, value = p
+            if form == "0-d":
+                value = ag.tensor(value)
+            elif form == "list":
+                value = value.tolist()
+            elif form in ("tensor", "mask"):
+                value = ag.tensor(value)
+            p = value
+        out.append(p)
+    return tuple(out)
+
+
+def _as_torch(torch, parts):
+    return tuple(torch.tensor(np.asarray(p[1])) if isinstance(p, tuple) else p for p in parts)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_index_forms())
+def test_getitem_forms_vs_torch(torch, form):
+    shape, parts = form
+    x = np.random.default_rng(0).standard_normal(shape)
+    ours, theirs = _as_ours(parts), _as_torch(torch, parts)
+    assert ag.tensor(x)[ours].shape == tuple(torch.from_numpy(x)[theirs].shape)
+    grad_vs_torch(torch, lambda t: t[ours], lambda t: t[theirs], x)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_index_forms(unique=True))
+def test_setitem_forms_vs_torch(torch, form):
+    shape, parts = form
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(shape)
+    ours, theirs = _as_ours(parts), _as_torch(torch, parts)
+    v = rng.standard_normal(tuple(torch.from_numpy(x)[theirs].shape))
+
+    def write(idx):
+        def fn(t, value):
+            y = t * 1.0
+            y[idx] = value
+            return y * y
+
+        return fn
+
+    grad_vs_torch(torch, write(ours), write(theirs), x, v)
+
+
+@given(_index_forms())
+def test_getitem_forms_vs_reference(form):
+    shape, parts = form
+    x = np.random.default_rng(0).standard_normal(shape)
+    plain = tuple(p[1] if isinstance(p, tuple) else p for p in parts)
+    expected = index_samples._ref_getitem(x, plain)
+    np.testing.assert_array_equal(ag.tensor(x)[_as_ours(parts)].numpy(), expected)
 
 
 # ------------------------------------------------------------------------------ setitem_

@@ -1,4 +1,7 @@
-"""nn.data: datasets, default_collate, DataLoader batching/shuffling, random_split."""
+"""nn.data.dataset and the collate functions: datasets, default_collate/convert, random_split.
+
+Samplers: test_sampler.py; DataLoader: test_dataloader.py, test_dataloader_workers.py.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +11,14 @@ import numpy as np
 import pytest
 
 import autograd
-import nn
 from nn.data import (
     ConcatDataset,
     DataLoader,
     Dataset,
-    IterableDataset,
     Subset,
     TensorDataset,
     default_collate,
+    default_convert,
     random_split,
 )  # fmt: skip
 
@@ -65,6 +67,19 @@ def test_subset_and_concat():
 
 
 # --------------------------------------------------------------------------------- collate
+def _plain(x):
+    """Nested values with both libraries' tensors as (dtype, list)."""
+    if isinstance(x, autograd.Tensor) or type(x).__module__.startswith("torch"):
+        return (str(x.dtype).removeprefix("torch."), np.asarray(x.numpy()).tolist())
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple, collections.deque)):
+        return (type(x).__name__, [_plain(v) for v in x])
+    if isinstance(x, np.ndarray):
+        return ("ndarray", x.dtype.str, x.tolist())
+    return x
+
+
 def test_default_collate_matches_torch(torch):
     from torch.utils.data import default_collate as tc
 
@@ -98,6 +113,45 @@ def test_default_collate_matches_torch(torch):
     same(default_collate(tensors), tc([torch.full((2, 2), float(i)) for i in range(3)]))
 
 
+def test_collate_keeps_container_types_like_torch(torch):
+    from torch.utils.data import default_collate as tc
+
+    cases = [
+        [collections.OrderedDict(a=1, b=2.0)] * 2,
+        [collections.defaultdict(int, a=1), collections.defaultdict(int, a=2)],
+        [collections.deque([1, 2]), collections.deque([3, 4])],
+        [range(2), range(2)],
+        [1, 2.5],
+        [np.float32(1.5), np.float32(2)],
+        [np.array(1.5), np.array(2.0)],
+        [b"a", b"b"],
+    ]
+    for batch in cases:
+        ours, ref = default_collate(batch), tc(batch)
+        assert type(ours).__name__ == type(ref).__name__
+        assert repr(_plain(ours)) == repr(_plain(ref))
+
+
+def test_default_convert_matches_torch(torch):
+    from torch.utils.data import default_convert as tv
+
+    P = collections.namedtuple("P", "a b")
+    cases = [
+        (1, np.array([1, 2])),
+        {"a": np.float64(1.0), "b": "s"},
+        [np.array([0, 1]), 3],
+        P(np.array(0), 1),
+        np.int64(3),
+        "abc",
+        range(3),
+        np.array(["a"]),
+    ]
+    for data in cases:
+        ours, ref = default_convert(data), tv(data)
+        assert type(ours).__name__ == type(ref).__name__
+        assert repr(_plain(ours)) == repr(_plain(ref))
+
+
 def test_default_collate_errors():
     with pytest.raises(RuntimeError, match="equal size"):
         default_collate([autograd.zeros(2), autograd.zeros(3)])
@@ -112,122 +166,6 @@ def test_default_collate_keeps_graph():
     out = default_collate([a, a * 2])
     out.sum().backward()
     assert a.grad.tolist() == [3.0, 3.0]
-
-
-# ------------------------------------------------------------------------------ DataLoader
-@pytest.mark.parametrize(
-    "n,bs,drop_last",
-    [(10, 3, False), (10, 3, True), (9, 3, True), (10, 20, False), (10, 20, True), (10, 1, False)],
-)
-def test_batching(n, bs, drop_last):
-    loader = DataLoader(_xy(n), batch_size=bs, drop_last=drop_last)
-    batches = list(loader)
-    expected = n // bs if drop_last else -(-n // bs)
-    assert len(loader) == len(batches) == expected
-    seen = [int(v) for _, y in batches for v in y.numpy()]
-    assert seen == list(range(len(seen)))
-    assert all(x.shape == (len(y), 3) for x, y in batches)
-    assert all(x.dtype == autograd.float32 and y.dtype == autograd.int64 for x, y in batches)
-
-
-def test_fast_path_equals_item_by_item_collate():
-    ds = _xy(11)
-    sub = Subset(ds, [10, 2, 5, 7, 1])
-    for data in (ds, sub):
-        fast = list(DataLoader(data, batch_size=4))
-        slow = list(DataLoader(data, batch_size=4, collate_fn=lambda b: default_collate(b)))
-        assert len(fast) == len(slow)
-        for f, s in zip(fast, slow):
-            assert isinstance(f, list) and len(f) == 2
-            for a, b in zip(f, s):
-                assert a.dtype == b.dtype
-                np.testing.assert_array_equal(a.numpy(), b.numpy())
-    # batches are copies: writing to one leaves the dataset alone
-    x, _ = next(iter(DataLoader(ds, batch_size=2)))
-    x.fill_(-1.0)
-    assert ds[0][0].tolist() == [0.0, 1.0, 2.0]
-
-
-def test_generic_dataset_batches():
-    batches = list(DataLoader(Items(5), batch_size=2))
-    x, i, f = batches[0]
-    assert x.tolist() == [[0.0, 0.0], [1.0, 1.0]]
-    assert i.dtype == autograd.int64 and i.tolist() == [0, 1]
-    assert f.dtype == autograd.float64 and f.tolist() == [0.0, 0.5]
-    assert len(batches) == 3 and batches[-1][1].tolist() == [4]
-    # batch_size=None: no batching
-    items = list(DataLoader(Items(3), batch_size=None))
-    assert len(items) == 3 and items[1][1] == 1
-
-
-def test_shuffle_is_a_seeded_permutation_per_epoch():
-    ds = _xy(50)
-    loader = DataLoader(ds, batch_size=7, shuffle=True, seed=3)
-    epoch1 = np.concatenate([y.numpy() for _, y in loader])
-    epoch2 = np.concatenate([y.numpy() for _, y in loader])
-    assert sorted(epoch1.tolist()) == list(range(50))
-    assert not np.array_equal(epoch1, epoch2)  # a new order each epoch
-    again = DataLoader(ds, batch_size=7, shuffle=True, seed=3)
-    np.testing.assert_array_equal(np.concatenate([y.numpy() for _, y in again]), epoch1)
-    for x, y in DataLoader(ds, batch_size=7, shuffle=True, seed=3):
-        np.testing.assert_array_equal(x.numpy()[:, 0], 3 * y.numpy())  # rows stay paired
-
-
-def test_shuffle_uses_global_seed_or_generator():
-    ds = _xy(20)
-
-    def order(**kw):
-        return np.concatenate(
-            [y.numpy() for _, y in DataLoader(ds, batch_size=5, shuffle=True, **kw)]
-        )
-
-    autograd.manual_seed(5)
-    a = order()
-    autograd.manual_seed(5)
-    np.testing.assert_array_equal(order(), a)
-    np.testing.assert_array_equal(
-        order(generator=autograd.Generator(9)), order(generator=autograd.Generator(9))
-    )
-
-
-def test_sampler_and_iterable_dataset():
-    loader = DataLoader(_xy(10), batch_size=2, sampler=[9, 8, 0])
-    assert len(loader) == 2
-    assert [y.tolist() for _, y in loader] == [[9, 8], [0]]
-
-    class Stream(IterableDataset):
-        def __iter__(self):
-            return iter(range(7))
-
-    assert [b.tolist() for b in DataLoader(Stream(), batch_size=3)] == [[0, 1, 2], [3, 4, 5], [6]]
-    assert len(list(DataLoader(Stream(), batch_size=3, drop_last=True))) == 2
-    with pytest.raises(TypeError, match="length"):
-        len(DataLoader(Stream()))
-    with pytest.raises(ValueError, match="IterableDataset"):
-        DataLoader(Stream(), shuffle=True)
-
-
-def test_loader_argument_errors():
-    ds = _xy(4)
-    for bad in (0, -1, 1.5, True):
-        with pytest.raises(ValueError, match="batch_size"):
-            DataLoader(ds, batch_size=bad)
-    with pytest.raises(ValueError, match="mutually exclusive"):
-        DataLoader(ds, sampler=[0], shuffle=True)
-    with pytest.raises(ValueError, match="generator or seed"):
-        DataLoader(ds, generator=autograd.Generator(0), seed=1)
-    with pytest.raises(TypeError, match="unexpected"):
-        DataLoader(ds, bogus=1)
-    DataLoader(ds, pin_memory=True, num_workers=0)  # accepted for compatibility
-
-
-def test_training_loop_smoke():
-    ds = _xy(8)
-    w = nn.Parameter(autograd.zeros(3))
-    for x, y in DataLoader(ds, batch_size=4, shuffle=True, seed=0):
-        loss = ((x * w).sum(dim=1) - y.to(autograd.float32)).abs().mean()
-        loss.backward()
-    assert w.grad is not None and w.grad.shape == (3,)
 
 
 # ---------------------------------------------------------------------------- random_split

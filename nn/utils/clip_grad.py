@@ -1,4 +1,4 @@
-"""Gradient clipping and flattening parameters to / from one vector."""
+"""Gradient clipping: the total gradient norm, clipping by norm and by value."""
 
 from __future__ import annotations
 
@@ -11,13 +11,10 @@ import numpy as np
 import autograd
 from autograd import Tensor
 
-__all__ = [
-    "clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters",
-    "get_total_norm",
-]  # fmt: skip
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm"]
 
 
-def _as_list(parameters: Any, fn: str) -> list[Tensor]:
+def as_tensor_list(parameters: Any, fn: str) -> list[Tensor]:
     if isinstance(parameters, Tensor):
         return [parameters]
     if not isinstance(parameters, Iterable):
@@ -72,7 +69,7 @@ def get_total_norm(tensors: Any, norm_type: float | str = 2.0,
     >>> nn.utils.get_total_norm([autograd.tensor([3.0]), autograd.tensor([4.0])])
     tensor(5.)
     """
-    ts = _as_list(tensors, "get_total_norm")
+    ts = as_tensor_list(tensors, "get_total_norm")
     p = _norm_type(norm_type, "get_total_norm")
     if not ts:
         return autograd.tensor(0.0)
@@ -117,7 +114,7 @@ def clip_grad_norm_(
     >>> w.grad
     tensor([0.6000, 0.8000])
     """
-    params = _as_list(parameters, "clip_grad_norm_")
+    params = as_tensor_list(parameters, "clip_grad_norm_")
     grads = [p.grad for p in params if p.grad is not None]
     total = get_total_norm(grads, norm_type, error_if_nonfinite)
     if not grads:
@@ -144,7 +141,7 @@ def clip_grad_value_(parameters: Any, clip_value: float, foreach: Any = None) ->
     >>> w.grad
     tensor([ 1.0000, -0.5000])
     """
-    params = _as_list(parameters, "clip_grad_value_")
+    params = as_tensor_list(parameters, "clip_grad_value_")
     v = float(clip_value)
     if v < 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
@@ -152,50 +149,3 @@ def clip_grad_value_(parameters: Any, clip_value: float, foreach: Any = None) ->
         for p in params:
             if p.grad is not None:
                 p.grad.clamp_(-v, v)
-
-
-def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
-    """Concatenate the flattened parameters into one 1-D tensor (differentiable).
-
-    Examples
-    --------
-    >>> import autograd, nn
-    >>> nn.utils.parameters_to_vector([autograd.ones(2, 2), autograd.zeros(1)])
-    tensor([1., 1., 1., 1., 0.])
-    """
-    params = _as_list(parameters, "parameters_to_vector")
-    if not params:
-        raise ValueError("parameters_to_vector: expected at least one tensor, got none")
-    return autograd.cat([p.reshape(-1) for p in params])
-
-
-def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
-    """Copy slices of the 1-D ``vec`` into the parameters (their ``.data`` becomes views of it).
-
-    Examples
-    --------
-    >>> import autograd, nn
-    >>> a, b = nn.Parameter(autograd.zeros(2, 2)), nn.Parameter(autograd.zeros(1))
-    >>> nn.utils.vector_to_parameters(autograd.arange(5.0), [a, b])
-    >>> a.detach(), b.detach()
-    (tensor([[0., 1.],
-            [2., 3.]]), tensor([4.]))
-    """
-    if not isinstance(vec, Tensor):
-        raise TypeError(
-            f"vector_to_parameters: expected vec to be a Tensor, got {type(vec).__name__}"
-        )
-    if vec.ndim != 1:
-        raise ValueError(f"vector_to_parameters: vec must be 1-D, got shape {tuple(vec.shape)}")
-    params = _as_list(parameters, "vector_to_parameters")
-    need = sum(p.numel() for p in params)
-    if need != vec.numel():
-        raise ValueError(
-            f"vector_to_parameters: vec has {vec.numel()} elements but the parameters need {need}"
-        )
-    flat = vec.detach().numpy()
-    pos = 0
-    for p in params:
-        n = p.numel()
-        p.data = autograd.from_numpy(flat[pos : pos + n].reshape(p.shape))
-        pos += n

@@ -51,15 +51,15 @@ def test_round_trip_all_dtypes_and_shapes(tmp_path):
     sd["scalar"] = autograd.tensor(3.5)
     sd["empty"] = autograd.zeros(0, 3)
     sd["strided"] = autograd.from_numpy(np.arange(12.0).reshape(3, 4).T)  # non-contiguous
-    sd["grad"] = nn.Parameter(autograd.ones(2))
+    sd["param"] = nn.Parameter(autograd.ones(2))
     path = tmp_path / "all.safetensors"
     nn.save(sd, path)
     back = nn.load(path)
     assert list(back) == list(sd)  # order preserved
     for k, v in sd.items():
         assert back[k].dtype == v.dtype and back[k].shape == v.shape, k
-        np.testing.assert_array_equal(back[k].numpy(), v.numpy(force=True), err_msg=k)
-        assert not back[k].requires_grad
+        np.testing.assert_array_equal(back[k].detach().numpy(), v.detach().numpy(), err_msg=k)
+        assert back[k].requires_grad is (k == "param") and back[k].is_leaf  # as torch.load
     back["t1.float32"].add_(1)  # loaded tensors are writable
 
 
@@ -118,8 +118,6 @@ def test_save_errors(tmp_path):
         nn.save({"a": object()}, tmp_path / "x")
     with pytest.raises(TypeError, match="keys must be str or int"):
         nn.save({"a": {(1, 2): 3}}, tmp_path / "x")
-    with pytest.raises(ValueError, match="same name 'a.b'"):
-        nn.save({"a.b": autograd.zeros(1), "a": {"b": autograd.zeros(1)}}, tmp_path / "x")
     with pytest.raises(TypeError, match="metadata"):
         nn.save({"a": autograd.zeros(1)}, tmp_path / "x", metadata={"k": 1})
 
@@ -188,96 +186,6 @@ def test_valid_handwritten_file(tmp_path):
     assert nn.load(p)["w"].tolist() == [0.0, 1.0, 2.0, 3.0]
 
 
-@pytest.mark.parametrize(
-    "make,match",
-    [
-        (lambda p: p.write_bytes(b"\x01\x02"), "shorter than the 8-byte"),
-        (lambda p: p.write_bytes(b""), "shorter than the 8-byte"),
-        (lambda p: _write(p, b"{}", length=2**62), "exceeds the"),
-        (lambda p: _write(p, b"{}", length=1000), "larger than the rest of the file"),
-        (lambda p: _write(p, b"{not json"), "not valid JSON"),
-        (lambda p: _write(p, b"\xff\xfe{}"), "not valid JSON"),
-        (lambda p: _write(p, b"[1, 2]"), "must be a JSON object"),
-        (lambda p: _write(p, _valid_header(), b"\0" * 8), "outside the data section"),
-        (
-            lambda p: _write(
-                p, {"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 16]}}, b"\0" * 16
-            ),
-            "need 12",
-        ),  # fmt: skip
-        (
-            lambda p: _write(
-                p, {"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}, b"\0" * 4
-            ),
-            "invalid shape",
-        ),  # fmt: skip
-        (
-            lambda p: _write(
-                p, {"w": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}}, b"\0" * 4
-            ),
-            "outside the data section",
-        ),  # fmt: skip
-        (
-            lambda p: _write(
-                p, {"w": {"dtype": "F32", "shape": [1], "data_offsets": "0-4"}}, b"\0" * 4
-            ),
-            "invalid data_offsets",
-        ),  # fmt: skip
-        (
-            lambda p: _write(
-                p, {"w": {"dtype": "C64", "shape": [1], "data_offsets": [0, 8]}}, b"\0" * 8
-            ),
-            "unsupported dtype",
-        ),  # fmt: skip
-        (lambda p: _write(p, {"w": [1]}), "must be an object"),
-        (
-            lambda p: _write(
-                p,
-                {
-                    "a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
-                    "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]},
-                },
-                b"\0" * 12,
-            ),
-            "overlap",
-        ),  # fmt: skip
-        (lambda p: _write(p, {"__metadata__": {"x": 1}}), "__metadata__"),
-        (lambda p: _write(p, {"__metadata__": {"numbagrad.tree": "{oops"}}), "tree"),
-        (
-            lambda p: _write(p, {"__metadata__": {"numbagrad.tree": '{"__tensor__": "gone"}'}}),
-            "missing tensor",
-        ),  # fmt: skip
-    ],
-)
-def test_malformed_files_raise_value_error(tmp_path, make, match):
-    p = tmp_path / "bad.safetensors"
-    make(p)
-    with pytest.raises(ValueError, match=match) as info:
-        nn.load(p)
-    assert "bad.safetensors" in str(info.value) and "not a valid safetensors file" in str(
-        info.value
-    )
-
-
-def test_truncated_real_file(tmp_path):
-    p = tmp_path / "m.safetensors"
-    nn.save(TwoLayer().state_dict(), p)
-    data = p.read_bytes()
-    for cut in (4, 20, len(data) - 1):
-        (tmp_path / "cut").write_bytes(data[:cut])
-        with pytest.raises(ValueError, match="not a valid safetensors file"):
-            nn.load(tmp_path / "cut")
-
-
-def test_huge_header_in_a_huge_sparse_file_is_rejected_before_reading(tmp_path):
-    p = tmp_path / "sparse.safetensors"
-    with open(p, "wb") as f:
-        f.write(struct.pack("<Q", 200 * 1024 * 1024))
-        f.truncate(300 * 1024 * 1024)  # sparse: takes no disk space
-    with pytest.raises(ValueError, match="exceeds the"):
-        nn.load(p)
-
-
 def test_load_rejects_other_devices(tmp_path):
     p = _write(tmp_path / "ok", _valid_header(), np.arange(4, dtype="<f4").tobytes())
     with pytest.raises(RuntimeError, match="CPU"):
@@ -306,3 +214,47 @@ def test_torch_checkpoint_with_real_layers_both_ways(torch, tmp_path):
     again = build(torch.nn).double().eval()
     again.load_state_dict(load_file(str(tmp_path / "ours.safetensors")))
     np.testing.assert_allclose(again(torch.tensor(x)).detach().numpy(), expected, rtol=1e-12)
+
+
+def test_nn_save_and_load_are_the_engines_functions():
+    assert nn.save is autograd.save and nn.load is autograd.load
+
+
+def _train(model, opt, sched, steps, x, y):
+    for _ in range(steps):
+        opt.zero_grad()
+        ((model(x) - y) ** 2).mean().backward()
+        opt.step()
+        sched.step()
+
+
+def test_resuming_from_a_checkpoint_continues_the_same_trajectory(tmp_path):
+    import optim
+
+    def build():
+        autograd.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 8), nn.BatchNorm1d(8), nn.Tanh(), nn.Linear(8, 1))
+        opt = optim.AdamW(model.parameters(), lr=0.01, amsgrad=True)
+        return model, opt, optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+
+    x, y = autograd.randn(16, 3), autograd.randn(16, 1)
+    straight = build()
+    _train(*straight, 6, x, y)
+
+    first = build()
+    _train(*first, 3, x, y)
+    model, opt, sched = first
+    ckpt = {"model": model.state_dict(), "optimizer": opt.state_dict(),
+            "scheduler": sched.state_dict(), "epoch": 3}  # fmt: skip
+    nn.save(ckpt, tmp_path / "ckpt.safetensors")
+
+    resumed = build()
+    back = nn.load(tmp_path / "ckpt.safetensors")
+    resumed[0].load_state_dict(back["model"])
+    resumed[1].load_state_dict(back["optimizer"])
+    resumed[2].load_state_dict(back["scheduler"])
+    assert back["epoch"] == 3
+    _train(*resumed, 3, x, y)
+    for (name, a), b in zip(straight[0].state_dict().items(), resumed[0].state_dict().values()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
+    assert resumed[1].param_groups[0]["lr"] == straight[1].param_groups[0]["lr"]

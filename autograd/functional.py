@@ -1,0 +1,370 @@
+"""Higher-level differentiation of functions: ``vjp``, ``jvp``, ``jacobian``, ``hessian``,
+``vhp`` and ``hvp``, with PyTorch's ``torch.autograd.functional`` signatures and semantics.
+
+``func`` takes one Tensor or a tuple of Tensors and returns one Tensor or a tuple of Tensors.
+The results follow that structure: a single input and output give plain Tensors, tuples give
+(nested) tuples. Unless ``create_graph=True`` the results are detached; with it they are
+differentiable again (Hessians of Hessians). With ``strict=True`` an output that does not depend
+on an input raises; otherwise its derivative is a tensor of zeros.
+
+``jvp`` uses the double-backward trick (a vector-Jacobian product is linear in its vector, so
+differentiating it once more in that vector gives the Jacobian-vector product); with
+``strategy="forward-mode"`` Jacobians are built column by column from such products.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode
+from .engine import grad as _grad
+from .tensor import Tensor
+
+__all__ = ["vjp", "jvp", "jacobian", "hessian", "vhp", "hvp"]
+
+
+def _as_tuple(x: Any, what: str, fn: str) -> tuple[bool, tuple]:
+    """``(was_tuple, tuple_of_tensors)``; anything but Tensors raises, naming ``what``."""
+    is_tuple = isinstance(x, (tuple, list))
+    items = tuple(x) if is_tuple else (x,)
+    for i, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            where = f"{what}[{i}]" if is_tuple else what
+            raise TypeError(
+                f"{fn}: {where} must be a Tensor (or {what} a tuple of Tensors), got "
+                f"{type(t).__name__}"
+            )
+    return is_tuple, items
+
+
+def _shape_back(items: tuple, is_tuple: bool) -> Any:
+    return items if is_tuple else items[0]
+
+
+def _prepare_inputs(inputs: tuple, create_graph: bool, fn: str) -> tuple:
+    """Fresh leaves that require grad; under create_graph they stay connected to the inputs."""
+    out = []
+    for i, t in enumerate(inputs):
+        if t.dtype.kind != "f":
+            raise TypeError(
+                f"{fn}: inputs[{i}] must be a floating-point tensor to differentiate, got "
+                f"dtype {t.dtype}"
+            )
+        if create_graph and t.requires_grad:
+            out.append(t.view_as(t))
+        else:
+            out.append(t.detach().requires_grad_(True))
+    return tuple(out)
+
+
+def _call(func: Callable, inputs: tuple, is_tuple: bool, fn: str) -> tuple[bool, tuple]:
+    with grad_mode.enable_grad():
+        outputs = func(*inputs) if is_tuple else func(inputs[0])
+    return _as_tuple(outputs, "the outputs of func", fn)
+
+
+def _validate_v(v: Any, refs: tuple, what: str, fn: str) -> tuple:
+    _, vs = _as_tuple(v, "v", fn)
+    if len(vs) != len(refs):
+        raise RuntimeError(f"{fn}: v has {len(vs)} tensors but {what} has {len(refs)}")
+    for i, (a, b) in enumerate(zip(vs, refs)):
+        if a.shape != b.shape:
+            raise RuntimeError(
+                f"{fn}: v[{i}] has shape {a.shape} but {what}[{i}] has shape {b.shape}"
+            )
+    return vs
+
+
+def _default_v(outputs: tuple, fn: str) -> tuple:
+    if len(outputs) != 1 or outputs[0].numel() != 1:
+        raise RuntimeError(
+            f"{fn}: v can be omitted only when func returns a single tensor with one element"
+        )
+    return (Tensor._make(np.ones(outputs[0].shape, dtype=outputs[0].dtype)),)
+
+
+def _grads(
+    outputs: tuple, inputs: tuple, grad_outputs: tuple, create_graph: bool, strict: bool, fn: str,
+    what: str = "output",
+) -> tuple:  # fmt: skip
+    """d(sum <outputs, grad_outputs>)/d(inputs), zeros (or an error if strict) where unused."""
+    diff = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
+    if diff:
+        got = _grad(
+            [o for o, _ in diff], inputs, [g for _, g in diff], retain_graph=True,
+            create_graph=create_graph, allow_unused=True,
+        )  # fmt: skip
+    else:
+        got = (None,) * len(inputs)
+    result = []
+    for i, (g, x) in enumerate(zip(got, inputs)):
+        if g is None:
+            if strict:
+                raise RuntimeError(
+                    f"{fn}: the {what} of func is independent of input {i}; this is not "
+                    "allowed in strict mode"
+                )
+            g = Tensor._make(np.zeros(x.shape, dtype=x.dtype))
+        result.append(g)
+    return tuple(result)
+
+
+def _finish(items: tuple, create_graph: bool) -> tuple:
+    return items if create_graph else tuple(t.detach() for t in items)
+
+
+def vjp(
+    func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple[Any, Any]:
+    """The outputs of ``func(inputs)`` and the vector-Jacobian product ``v^T J``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd.functional import vjp
+    >>> out, g = vjp(lambda x: x**2, autograd.tensor([1.0, 2.0]), autograd.tensor([1.0, 1.0]))
+    >>> g
+    tensor([2., 4.])
+    """
+    in_tuple, ins = _as_tuple(inputs, "inputs", "vjp")
+    with grad_mode.enable_grad():
+        ins = _prepare_inputs(ins, create_graph, "vjp")
+        out_tuple, outs = _call(func, ins, in_tuple, "vjp")
+        vs = _default_v(outs, "vjp") if v is None else _validate_v(v, outs, "the outputs", "vjp")
+        grads = _grads(outs, ins, vs, create_graph, strict, "vjp")
+    return (
+        _shape_back(_finish(outs, create_graph), out_tuple),
+        _shape_back(_finish(grads, create_graph), in_tuple),
+    )
+
+
+def jvp(
+    func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple[Any, Any]:
+    """The outputs of ``func(inputs)`` and the Jacobian-vector product ``J v``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd.functional import jvp
+    >>> out, jv = jvp(lambda x: x**3, autograd.tensor([1.0, 2.0]), autograd.tensor([1.0, 0.5]))
+    >>> jv
+    tensor([3., 6.])
+    """
+    in_tuple, ins = _as_tuple(inputs, "inputs", "jvp")
+    if v is None:
+        if len(ins) != 1 or ins[0].numel() != 1:
+            raise RuntimeError("jvp: v can be omitted only for a single input with one element")
+        vs = (Tensor._make(np.ones(ins[0].shape, dtype=ins[0].dtype)),)
+    else:
+        vs = _validate_v(v, ins, "inputs", "jvp")
+    with grad_mode.enable_grad():
+        ins = _prepare_inputs(ins, create_graph, "jvp")
+        out_tuple, outs = _call(func, ins, in_tuple, "jvp")
+        # u is a dummy cotangent: g(u) = J^T u is linear in u, so d<g(u), v>/du = J v.
+        us = tuple(Tensor._make(np.zeros(o.shape, dtype=o.dtype)).requires_grad_(True)
+                   for o in outs)  # fmt: skip
+        g_u = _grads(outs, ins, us, True, strict, "jvp")
+        jv = _grads(g_u, us, vs, create_graph, strict, "jvp", what="double backward")
+    return (
+        _shape_back(_finish(outs, create_graph), out_tuple),
+        _shape_back(_finish(jv, create_graph), out_tuple),
+    )
+
+
+def jacobian(
+    func: Callable,
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    strategy: str = "reverse-mode",
+) -> Any:
+    """The Jacobian of ``func`` at ``inputs``: for output ``i`` and input ``j`` a tensor of shape
+    ``outputs[i].shape + inputs[j].shape``.
+
+    ``strategy="reverse-mode"`` takes one backward pass per output element,
+    ``"forward-mode"`` one Jacobian-vector product per input element (fewer passes for
+    tall-thin Jacobians). ``vectorize`` is accepted for PyTorch compatibility; the passes run
+    one by one.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd.functional import jacobian
+    >>> jacobian(lambda x: x**2, autograd.tensor([1.0, 3.0]))
+    tensor([[2., 0.],
+            [0., 6.]])
+    """
+    if strategy not in ("reverse-mode", "forward-mode"):
+        raise ValueError(
+            f"jacobian: strategy must be 'reverse-mode' or 'forward-mode', got {strategy!r}"
+        )
+    in_tuple, ins = _as_tuple(inputs, "inputs", "jacobian")
+    if strategy == "forward-mode":
+        return _jacobian_by_columns(func, ins, in_tuple, create_graph, strict)
+    with grad_mode.enable_grad():
+        ins = _prepare_inputs(ins, create_graph, "jacobian")
+        out_tuple, outs = _call(func, ins, in_tuple, "jacobian")
+        rows: list[list[list[Tensor]]] = []  # rows[i][j]: per element of output i, d/d input j
+        for i, out in enumerate(outs):
+            per_input: list[list[Tensor]] = [[] for _ in ins]
+            for k in range(out.numel()):
+                seed = np.zeros(out.numel(), dtype=out.dtype)
+                seed[k] = 1
+                vs = tuple(
+                    Tensor._make(seed.reshape(o.shape)) if n == i
+                    else Tensor._make(np.zeros(o.shape, dtype=o.dtype))
+                    for n, o in enumerate(outs)
+                )  # fmt: skip
+                grads = _grads(outs, ins, vs, create_graph, strict, "jacobian")
+                for j, g in enumerate(grads):
+                    per_input[j].append(g)
+            rows.append(per_input)
+    from .ops import stack
+
+    result = []
+    for i, out in enumerate(outs):
+        blocks = []
+        for j, x in enumerate(ins):
+            parts = rows[i][j]
+            block = (
+                stack(parts).reshape(out.shape + x.shape) if parts
+                else Tensor._make(np.zeros(out.shape + x.shape, dtype=x.dtype))
+            )  # fmt: skip
+            blocks.append(block if create_graph else block.detach())
+        result.append(tuple(blocks) if in_tuple else blocks[0])
+    return tuple(result) if out_tuple else result[0]
+
+
+def _jacobian_by_columns(
+    func: Callable, ins: tuple, in_tuple: bool, create_graph: bool, strict: bool
+) -> Any:
+    """The Jacobian one input element at a time: column ``k`` is ``J e_k``."""
+    from .ops import stack
+
+    columns: list[list[tuple]] = [[] for _ in ins]  # columns[j][k]: J e_k for element k of j
+    out_tuple, outs = False, ()
+    for j, x in enumerate(ins):
+        for k in range(x.numel()):
+            seed = np.zeros(x.numel(), dtype=x.dtype)
+            seed[k] = 1
+            vs = tuple(
+                Tensor._make(seed.reshape(y.shape)) if n == j
+                else Tensor._make(np.zeros(y.shape, dtype=y.dtype))
+                for n, y in enumerate(ins)
+            )  # fmt: skip
+            outs, jv = jvp(func, ins if in_tuple else ins[0], vs if in_tuple else vs[0],
+                           create_graph, strict)  # fmt: skip
+            out_tuple = isinstance(outs, tuple)
+            columns[j].append(jv if out_tuple else (jv,))
+    if not out_tuple:
+        with grad_mode.no_grad():
+            outs = func(*ins) if in_tuple else func(ins[0])
+        out_tuple = isinstance(outs, (tuple, list))
+    outs = tuple(outs) if out_tuple else (outs,)
+    result = []
+    for i, out in enumerate(outs):
+        blocks = []
+        for j, x in enumerate(ins):
+            cols = [c[i] for c in columns[j]]
+            if cols:  # stack columns on a new last axis, then split it back to x's shape
+                block = stack(cols, dim=-1).reshape(out.shape + x.shape)
+            else:
+                block = Tensor._make(np.zeros(out.shape + x.shape, dtype=x.dtype))
+            blocks.append(block if create_graph else block.detach())
+        result.append(tuple(blocks) if in_tuple else blocks[0])
+    return tuple(result) if out_tuple else result[0]
+
+
+def _scalar_func(func: Callable, fn: str) -> Callable:
+    def wrapped(*args: Any) -> Tensor:
+        out = func(*args)
+        is_tuple, outs = _as_tuple(out, "the output of func", fn)
+        if is_tuple and len(outs) != 1 or outs[0].numel() != 1:
+            raise RuntimeError(f"{fn}: func must return a single tensor with one element")
+        return outs[0].reshape(())
+
+    return wrapped
+
+
+def hessian(
+    func: Callable,
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    outer_jacobian_strategy: str = "reverse-mode",
+) -> Any:
+    """The Hessian of a scalar function: for inputs ``i``, ``j`` a tensor of shape
+    ``inputs[i].shape + inputs[j].shape``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd.functional import hessian
+    >>> hessian(lambda x: (x**3).sum(), autograd.tensor([1.0, 2.0]))
+    tensor([[ 6.,  0.],
+            [ 0., 12.]])
+    """
+    in_tuple, ins = _as_tuple(inputs, "inputs", "hessian")
+    scalar = _scalar_func(func, "hessian")
+
+    def gradient(*xs: Tensor) -> Any:
+        (out,) = (scalar(*xs),)
+        grads = _grads((out,), xs, (Tensor._make(np.ones((), out.dtype)),), True, strict,
+                       "hessian")  # fmt: skip
+        return grads if in_tuple else grads[0]
+
+    return jacobian(
+        gradient, ins if in_tuple else ins[0], create_graph, strict, vectorize,
+        strategy=outer_jacobian_strategy,
+    )  # fmt: skip
+
+
+def vhp(
+    func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple[Any, Any]:
+    """The output of a scalar ``func`` and the vector-Hessian product ``v^T H``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd.functional import vhp
+    >>> vhp(lambda x: (x**3).sum(), autograd.tensor([1.0, 2.0]), autograd.tensor([1.0, 1.0]))[1]
+    tensor([ 6., 12.])
+    """
+    in_tuple, ins = _as_tuple(inputs, "inputs", "vhp")
+    if v is None:
+        if len(ins) != 1 or ins[0].numel() != 1:
+            raise RuntimeError("vhp: v can be omitted only for a single input with one element")
+        vs = (Tensor._make(np.ones(ins[0].shape, dtype=ins[0].dtype)),)
+    else:
+        vs = _validate_v(v, ins, "inputs", "vhp")
+    scalar = _scalar_func(func, "vhp")
+    with grad_mode.enable_grad():
+        ins = _prepare_inputs(ins, create_graph, "vhp")
+        out = scalar(*ins)
+        ones = (Tensor._make(np.ones((), out.dtype)),)
+        g = _grads((out,), ins, ones, True, strict, "vhp")
+        hv = _grads(g, ins, vs, create_graph, strict, "vhp", what="gradient")
+    return (out if create_graph else out.detach()), _shape_back(_finish(hv, create_graph), in_tuple)
+
+
+def hvp(
+    func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False
+) -> tuple[Any, Any]:
+    """The output of a scalar ``func`` and the Hessian-vector product ``H v`` (equal to
+    ``v^T H`` for the symmetric Hessians of twice-differentiable functions).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd.functional import hvp
+    >>> hvp(lambda x: (x**3).sum(), autograd.tensor([1.0, 2.0]), autograd.tensor([1.0, 0.0]))[1]
+    tensor([6., 0.])
+    """
+    return vhp(func, inputs, v, create_graph, strict)

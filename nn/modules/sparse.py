@@ -1,0 +1,12 @@
+"""``torch.nn.modules.sparse``: Embedding.
+
+Examples
+--------
+>>> from nn.modules.sparse import Embedding
+>>> Embedding(10, 3).weight.shape
+(10, 3)
+"""
+
+from ..layers.embedding import Embedding
+
+__all__ = ["Embedding"]

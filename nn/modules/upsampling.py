@@ -1,0 +1,13 @@
+"""``torch.nn.modules.upsampling``: Upsample.
+
+Examples
+--------
+>>> import autograd
+>>> from nn.modules.upsampling import Upsample
+>>> Upsample(scale_factor=2)(autograd.zeros(1, 1, 2, 2)).shape
+(1, 1, 4, 4)
+"""
+
+from ..layers.misc import Upsample
+
+__all__ = ["Upsample"]
