@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from torch_reference import to_torch, torch_fn
 
 import autograd
 import nn
@@ -137,28 +138,6 @@ def test_poisoned_upstream_does_not_leak(name, data):
         )  # fmt: skip
 
 
-def _to_torch(torch, obj, leaves: list):
-    if isinstance(obj, np.ndarray):
-        t = torch.from_numpy(obj.copy())
-        if obj.dtype.kind == "f":
-            t.requires_grad_(True)
-            leaves.append(t)
-        return t
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_to_torch(torch, o, leaves) for o in obj)
-    if isinstance(obj, dict):
-        return {k: _to_torch(torch, v, leaves) for k, v in obj.items()}
-    return obj
-
-
-def _torch_call(torch, info, args, kwargs):
-    spec = info.torch
-    if callable(spec):
-        return spec(torch, *args, **kwargs)
-    fn = getattr(torch, spec, None) or getattr(torch.nn.functional, spec)
-    return fn(*args, **kwargs)
-
-
 @pytest.mark.parametrize("name", [n for n in MASKED if REGISTRY[n].torch is not None])
 @_settings
 @given(data=st.data())
@@ -170,9 +149,9 @@ def test_poisoned_upstream_matches_torch(name, data, torch):
         return
     _, bad, _ = _upstream(data, outs)
     t_leaves: list = []
-    t_args = _to_torch(torch, call.args, t_leaves)
-    t_kwargs = _to_torch(torch, call.kwargs, t_leaves)
-    t_out = _torch_call(torch, info, t_args, t_kwargs)
+    t_args = to_torch(torch, call.args, t_leaves)
+    t_kwargs = to_torch(torch, call.kwargs, t_leaves)
+    t_out = torch_fn(torch, info)(*t_args, **t_kwargs)
     t_outs = [t for t in (t_out if isinstance(t_out, (tuple, list)) else (t_out,))
               if t.dtype.is_floating_point]  # fmt: skip
     theirs = torch.autograd.grad(t_outs, t_leaves, [torch.from_numpy(u) for u in bad],
