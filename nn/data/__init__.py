@@ -10,4 +10,5 @@ Examples
 
 from .dataset import *
 from .dataloader import *
+from .distributed import DistributedSampler
 from . import dataset, dataloader
