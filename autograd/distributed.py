@@ -87,7 +87,10 @@ def is_mpi_available() -> bool:
     >>> isinstance(dist.is_mpi_available(), bool)
     True
     """
-    return importlib.util.find_spec("mpi4py") is not None
+    try:
+        return importlib.util.find_spec("mpi4py") is not None
+    except (ImportError, ValueError):  # a None entry in sys.modules blocks the import
+        return False
 
 
 def is_initialized() -> bool:

@@ -37,3 +37,5 @@ from .layers.misc import *
 from .layers.normalization import *
 from .layers.pooling import *
 from .layers.recurrent import *
+from .layers.sync_batchnorm import SyncBatchNorm
+from . import parallel
