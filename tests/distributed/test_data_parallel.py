@@ -149,3 +149,22 @@ def test_buckets_are_in_reverse_order_capped_and_one_dtype_each():
     # The first bucket closes at 800 bytes (100 float64), the next ones at 1600.
     assert _assign_buckets(params, 800, 1600) == [[4, 3], [2, 0], [1]]
     assert _assign_buckets(params, 10**9, 10**9) == [[4, 3, 2, 0], [1]]
+
+
+def test_first_bucket_starts_while_backward_still_runs(world_of_one):
+    # Two buckets: the last layer's gradients (ready first) and the first layer's. When the
+    # gradient reaches the first layer's output, the last layer's bucket is already in flight.
+    autograd.manual_seed(0)
+    first, last = nn.Linear(4, 64).double(), nn.Linear(64, 2).double()
+    last_layer_bytes = (64 * 2 + 2) * 8
+    ddp = nn.parallel.DistributedDataParallel(
+        nn.Sequential(first, nn.Tanh(), last), bucket_cap_mb=last_layer_bytes / 2**20
+    )
+    assert len(ddp._buckets) == 2
+    launched = []  # which buckets are in flight when the gradient reaches the first layer
+    hidden = ddp.module[0](autograd.randn(3, 4, dtype=autograd.float64))
+    hidden.register_hook(lambda g: launched.append([b.work is not None for b in ddp._buckets]))
+    ddp._prepare_for_backward()
+    ddp.module[2](ddp.module[1](hidden)).sum().backward()
+    assert launched == [[True, False]]
+    assert first.weight.grad is not None and last.weight.grad is not None
