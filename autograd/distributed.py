@@ -128,7 +128,8 @@ def init_process_group(
         How long a blocking collective may wait before raising RuntimeError (default: no limit).
     world_size, rank : int
         ``-1`` (default) takes them from MPI; a value is checked against MPI's.
-        ``world_size=1`` outside ``mpiexec`` runs one process without importing mpi4py.
+        ``world_size=1`` outside ``mpiexec`` runs one process without importing mpi4py; so does
+        the default outside ``mpiexec`` when mpi4py is not installed (``python train.py``).
     store, group_name, pg_options, device_id
         Accepted for compatibility: ``store`` and ``pg_options`` must be None, ``device_id``
         None or ``"cpu"``.
@@ -165,7 +166,8 @@ def init_process_group(
             raise ValueError(f"{call}: {name} must be an int >= 0 (or -1: from MPI), got {value!r}")
     seconds = None if timeout is None else _seconds(timeout, call)
     launched = _launched_size()
-    if world_size == 1 and launched in (None, 1):
+    alone = world_size == 1 or (world_size == -1 and not is_mpi_available())
+    if alone and launched in (None, 1):
         if rank not in (-1, 0):
             raise ValueError(f"{call}: rank must be 0 when world_size=1, got {rank}")
         pg = ProcessGroup(_SelfComm(), None, seconds)

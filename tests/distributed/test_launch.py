@@ -73,12 +73,16 @@ def test_world_size_one_trains_without_mpi4py_installed():
     assert proc.stdout.split() == ["ok", "[1.0,", "1.0]", "False"]
 
 
-def test_more_than_one_process_without_mpi4py_says_what_to_install():
+def test_without_mpi4py_one_process_runs_and_more_say_what_to_install():
     proc = _python(
         """
-        import sys
+        import os, sys
         sys.modules["mpi4py"] = None
         import autograd.distributed as dist
+        dist.init_process_group("mpi")  # plain `python script.py`: one process
+        print(dist.get_world_size())
+        dist.destroy_process_group()
+        os.environ["PMI_SIZE"] = "4"  # as under `mpiexec -n 4`
         try:
             dist.init_process_group("mpi")
         except RuntimeError as e:
@@ -86,4 +90,6 @@ def test_more_than_one_process_without_mpi4py_says_what_to_install():
         """
     )
     assert proc.returncode == 0, proc.stderr
-    assert "needs mpi4py and an MPI library: pip install 'numbagrad[distributed]'" in proc.stdout
+    first, second = proc.stdout.splitlines()
+    assert first == "1"
+    assert "needs mpi4py and an MPI library: pip install 'numbagrad[distributed]'" in second
