@@ -298,7 +298,7 @@ def _reduction_buffer(tensor: Tensor, op: ReduceOp, size: int) -> tuple[np.ndarr
         work = work.view(np.uint8)
 
     def finish() -> None:
-        if op is ReduceOp.AVG:
+        if op is ReduceOp.AVG and size > 1:
             np.divide(work, size, out=work)
         if copied:
             arr[...] = work.view(np.bool_) if arr.dtype == np.bool_ else work

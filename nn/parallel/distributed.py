@@ -4,10 +4,10 @@ How the averaging overlaps with backward: the parameters are grouped into bucket
 order (the last layers' gradients are ready first), each bucket a flat buffer of at most
 ``bucket_cap_mb`` (the first one 1 MiB, so communication starts early). Every parameter has a
 post-accumulate-grad hook; when the last gradient of a bucket has been accumulated, its
-gradients are copied into the buffer and a nonblocking all-reduce (``ReduceOp.AVG``) starts, while
-the engine goes on with earlier layers. Buckets start strictly in order, so every rank issues the
-same sequence of collectives. A callback queued on the engine runs when backward has finished:
-it waits for the buckets and copies the averaged gradients back into ``.grad``.
+gradients are copied into the buffer divided by the world size and a nonblocking all-reduce
+(sum) starts, while the engine goes on with earlier layers. Buckets start strictly in order, so
+every rank issues the same sequence of collectives. A callback queued on the engine runs when
+backward has finished: it waits for the buckets and copies the averages back into ``.grad``.
 """
 
 from __future__ import annotations
@@ -137,6 +137,11 @@ class DistributedDataParallel(Module):
                 f"{call}: the default process group has not been initialized; call "
                 "autograd.distributed.init_process_group() first"
             )
+        if process_group is not None and not isinstance(process_group, dist.ProcessGroup):
+            raise TypeError(
+                f"{call}: process_group must be a ProcessGroup (autograd.distributed.new_group()) "
+                f"or None, got {type(process_group).__name__}"
+            )
         named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
         if not named:
             raise RuntimeError(
@@ -247,15 +252,21 @@ class DistributedDataParallel(Module):
             self._next_bucket += 1
 
     def _launch(self, bucket: _Bucket) -> None:
+        # Each gradient is divided by the world size on its way into the buffer (one pass over
+        # memory instead of a copy and a division), so the summed buffer is the average.
+        size = self.process_group.size()
         for p, view, arr in zip(bucket.params, bucket.views, bucket.view_arrays):
             g = p.grad
             if g is None:
                 arr.fill(0)  # unused parameter (find_unused_parameters)
-            elif g is not view:
-                np.copyto(arr, g.detach().numpy())
+            elif g is view:  # gradient_as_bucket_view: backward accumulated into the buffer
+                if size > 1:
+                    arr /= size
+            else:
+                np.divide(g.detach().numpy(), size, out=arr)
                 if self.gradient_as_bucket_view:
                     p.grad = view
-        bucket.work = self.process_group.allreduce(bucket.flat, dist.ReduceOp.AVG)
+        bucket.work = self.process_group.allreduce(bucket.flat, dist.ReduceOp.SUM)
 
     def _progress(self) -> None:
         """Let MPI advance the all-reduces in flight (it progresses only inside MPI calls)."""

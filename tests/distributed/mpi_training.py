@@ -7,8 +7,12 @@ differences found; ``test_data_parallel.py`` asserts on them.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -51,36 +55,20 @@ def main(out: str) -> None:
     def tensors(x: np.ndarray, y: np.ndarray) -> tuple:
         return autograd.tensor(x, dtype=f64), autograd.tensor(y)
 
-    def train_reference(model: nn.Module, data: list, micro: int = 1) -> list:
+    def train(model: nn.Module, data: list, micro: int = 1) -> list:
+        """SGD steps on ``data``; a DDP model takes this rank's half of each batch, and with
+        ``micro`` > 1 accumulates micro-batches, syncing only the last (``no_sync``)."""
+        is_ddp = isinstance(model, nn.parallel.DistributedDataParallel)
         opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
         losses = []
         for x, y in data:
-            opt.zero_grad()
+            opt.zero_grad(set_to_none=not getattr(model, "gradient_as_bucket_view", False))
             total = 0.0
-            for xs, ys in zip(np.array_split(x, micro), np.array_split(y, micro)):
-                xt, yt = tensors(xs, ys)
-                loss = nn.functional.cross_entropy(model(xt), yt)
-                (loss / micro).backward()
-                total += loss.item() / micro
-            opt.step()
-            losses.append(total)
-        return losses
-
-    def train_ddp(ddp: nn.Module, data: list, micro: int = 1) -> list:
-        opt = optim.SGD(ddp.parameters(), lr=0.1, momentum=0.9)
-        losses = []
-        for x, y in data:
-            opt.zero_grad(set_to_none=not ddp.gradient_as_bucket_view)
-            total = 0.0
-            parts = list(zip(np.array_split(x, micro), np.array_split(y, micro)))
-            for k, (xs, ys) in enumerate(parts):
-                xt, yt = tensors(shard(xs), shard(ys))
-                if k < micro - 1:
-                    with ddp.no_sync():
-                        loss = nn.functional.cross_entropy(ddp(xt), yt)
-                        (loss / micro).backward()
-                else:
-                    loss = nn.functional.cross_entropy(ddp(xt), yt)
+            for k, (xs, ys) in enumerate(zip(np.array_split(x, micro), np.array_split(y, micro))):
+                xt, yt = tensors(shard(xs), shard(ys)) if is_ddp else tensors(xs, ys)
+                quiet = is_ddp and k < micro - 1
+                with model.no_sync() if quiet else contextlib.nullcontext():
+                    loss = nn.functional.cross_entropy(model(xt), yt)
                     (loss / micro).backward()
                 total += loss.item() / micro
             opt.step()
@@ -108,12 +96,12 @@ def main(out: str) -> None:
     ]:  # fmt: skip
         data = batches[name.split("_")[0]]
         ref = build(0)
-        ref_losses = train_reference(ref, data, micro)
+        ref_losses = train(ref, data, micro)
         model = build(0 if rank == 0 else 100 + rank)
         if name.startswith("cnn"):
             model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
         ddp = nn.parallel.DistributedDataParallel(model, **kwargs)
-        losses = gathered_mean(train_ddp(ddp, data, micro))
+        losses = gathered_mean(train(ddp, data, micro))
         results[name] = {
             "param_diff": max_diff(ddp.module, ref),
             "loss_diff": float(np.abs(np.array(losses) - ref_losses).max()),
@@ -134,8 +122,8 @@ def main(out: str) -> None:
     results["checkpoint_path"] = path
     restarted = nn.parallel.DistributedDataParallel(mlp(200 + rank))  # weights from the file
     restarted.load_state_dict({"module." + k: v for k, v in nn.load(path).items()})
-    train_ddp(restarted, batches["mlp"][:2])
-    train_reference(reference, batches["mlp"][:2])
+    train(restarted, batches["mlp"][:2])
+    train(reference, batches["mlp"][:2])
     results["resumed_diff"] = max_diff(restarted.module, reference)
 
     # Unused parameters: rank 0 uses `extra`, rank 1 does not; `never` is used by no rank.
@@ -207,9 +195,26 @@ def main(out: str) -> None:
     except RuntimeError as e:
         results["sync_bn_double_backward"] = str(e)
 
+    dist.destroy_process_group()
+    results["readme_example"] = run_readme_example(os.path.dirname(out))
     with open(f"{out}.{rank}.json", "w") as f:
         json.dump(results, f)
-    dist.destroy_process_group()
+
+
+def run_readme_example(workdir: str) -> list:
+    """Run the README's training script twice in ``workdir``: a first run, then a restart."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Training on many machines") :]
+    script = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    os.chdir(workdir)
+    runs = []
+    for _ in range(2):
+        namespace: dict = {"__name__": "train"}
+        exec(compile(script, "README.md", "exec"), namespace)
+        weights = [p.detach().numpy().tolist() for p in namespace["ddp"].module.parameters()]
+        runs.append({"first_epoch": namespace["first_epoch"], "world": namespace["world"],
+                     "weights": weights})  # fmt: skip
+    return runs
 
 
 if __name__ == "__main__":

@@ -118,6 +118,8 @@ def test_constructor_errors(world_of_one):
         DDP(_mlp(), device_ids=[0])
     with pytest.raises(ValueError, match="bucket_cap_mb must be a positive number, got 0"):
         DDP(_mlp(), bucket_cap_mb=0)
+    with pytest.raises(TypeError, match="process_group must be a ProcessGroup"):
+        DDP(_mlp(), process_group="world")
     with pytest.raises(RuntimeError, match="doesn't have any parameter that requires a grad"):
         DDP(_mlp().requires_grad_(False))
 
@@ -168,3 +170,12 @@ def test_first_bucket_starts_while_backward_still_runs(world_of_one):
     ddp.module[2](ddp.module[1](hidden)).sum().backward()
     assert launched == [[True, False]]
     assert first.weight.grad is not None and last.weight.grad is not None
+
+
+def test_readme_training_script_runs_on_two_ranks_and_resumes(training_run):
+    first_rank0, restart_rank0 = training_run[0]["readme_example"]
+    first_rank1, restart_rank1 = training_run[1]["readme_example"]
+    assert first_rank0["world"] == 2 and first_rank0["first_epoch"] == 0
+    assert restart_rank0["first_epoch"] == restart_rank1["first_epoch"] == 5  # from the file
+    assert first_rank0["weights"] == first_rank1["weights"]  # the replicas stayed equal
+    assert restart_rank1["weights"] == first_rank0["weights"]  # loaded what rank 0 saved
