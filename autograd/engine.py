@@ -8,6 +8,7 @@ nowhere (None).
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -183,11 +184,11 @@ def _run(
     captured: list = [None] * (len(capture) if capture is not None else 0)
 
     buffers: dict[Context, list] = {}
-    leaf_grads: dict[int, list] = {}  # id(leaf) -> [leaf, summed grad]
     roots = []
+    leaf_outs = []
     for t, g in zip(outs, seeds):
         if t.grad_fn is None:
-            _add_leaf(leaf_grads, t, g)
+            leaf_outs.append((t, g))
         else:
             buf = buffers.get(t.grad_fn)
             if buf is None:
@@ -196,54 +197,154 @@ def _run(
             slot = t._output_nr
             buf[slot] = g if buf[slot] is None else buf[slot] + g
 
-    dependents = _count_dependents(roots)
-    ready = [n for n in roots if dependents[n] == 0]
-    prev_mode = grad_mode._set_grad_enabled_raw(create_graph)
+    # A leaf's gradient is final once every edge into it has delivered: then its hooks run and
+    # it is accumulated, while the rest of the graph is still being processed.
+    dependents, pending = _count_dependents(roots)
+    for t, _ in leaf_outs:
+        _expect_leaf(pending, t)
+
+    def finish(entry: list) -> None:
+        leaf, g = entry[0], entry[2]
+        entry[2] = None  # the caller's entry must not keep g alive: _accumulate may steal it
+        if g is None:
+            return
+        g = _run_hooks(leaf._hooks, g, create_graph)
+        keys = want.get(id(leaf))
+        if keys is not None:
+            for k in keys:
+                captured[k] = g
+        elif capture is None and (accumulate_only is None or id(leaf) in accumulate_only):
+            _accumulate(leaf, g, create_graph)
+            g = None
+            if leaf._post_accumulate_hooks:
+                for hook in list(leaf._post_accumulate_hooks):
+                    hook(leaf)
+
+    callbacks: list = []
+    _callback_stack().append(callbacks)
     try:
-        while ready:
-            node = ready.pop()
-            grads = buffers.pop(node)
-            _before_node(node, grads, create_graph, want, captured)
-            node._create_graph = create_graph
-            in_grads = _call_backward(node, grads, create_graph)
-            if not retain_graph:
-                node._saved = None
-                node._freed = True
-            for edge, meta, g in zip(node._next, node._input_meta, in_grads):
-                if edge is None or g is None:
-                    continue
-                if not create_graph and isinstance(g, Tensor):
-                    g = g._array  # a heavy rule may have called differentiable ops
-                g = _fit(node, g, meta)
-                if isinstance(edge, Tensor):
-                    _add_leaf(leaf_grads, edge, g)
-                    continue
-                parent, nr = edge
-                buf = buffers.get(parent)
-                if buf is None:
-                    buf = buffers[parent] = [None] * len(parent._output_meta)
-                buf[nr] = g if buf[nr] is None else buf[nr] + g
-                dependents[parent] -= 1
-                if dependents[parent] == 0:
-                    ready.append(parent)
-        in_grads = grads = None  # drop the last node's references to its gradients
-        while leaf_grads:  # popping drops the dict's reference, so _accumulate may steal g
-            _, (leaf, g) = leaf_grads.popitem()
-            g = _run_hooks(leaf._hooks, g, create_graph)
-            keys = want.get(id(leaf))
-            if keys is not None:
-                for k in keys:
-                    captured[k] = g
-            elif capture is None and (accumulate_only is None or id(leaf) in accumulate_only):
-                _accumulate(leaf, g, create_graph)
+        prev_mode = grad_mode._set_grad_enabled_raw(create_graph)
+        try:
+            for t, g in leaf_outs:
+                entry = _leaf_arrives(pending, t, g)
+                if entry is not None:
+                    finish(entry)
+            leaf_outs = g = None
+            ready = [n for n in roots if dependents[n] == 0]
+            while ready:
+                node = ready.pop()
+                grads = buffers.pop(node)
+                _before_node(node, grads, create_graph, want, captured)
+                node._create_graph = create_graph
+                in_grads = list(_call_backward(node, grads, create_graph))
+                grads = None
+                if not retain_graph:
+                    node._saved = None
+                    node._freed = True
+                for i, edge in enumerate(node._next):
+                    if edge is None:
+                        continue
+                    g = in_grads[i]
+                    in_grads[i] = None  # a fresh gradient is then referenced only from here
+                    if g is not None:
+                        if not create_graph and isinstance(g, Tensor):
+                            g = g._array  # a heavy rule may have called differentiable ops
+                        g = _fit(node, g, node._input_meta[i])
+                    if isinstance(edge, Tensor):
+                        entry = _leaf_arrives(pending, edge, g)
+                        g = None
+                        if entry is not None:
+                            finish(entry)
+                        continue
+                    if g is None:
+                        continue
+                    parent, nr = edge
+                    buf = buffers.get(parent)
+                    if buf is None:
+                        buf = buffers[parent] = [None] * len(parent._output_meta)
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    g = None
+                    dependents[parent] -= 1
+                    if dependents[parent] == 0:
+                        ready.append(parent)
+            in_grads = None
+            # Leaves still waiting sit behind a node that never became ready (a backward that
+            # returned None for one of its inputs): they get what did arrive.
+            while pending:
+                finish(pending.popitem()[1])
+        finally:
+            grad_mode._set_grad_enabled_raw(prev_mode)
+        for callback in callbacks:  # a callback may queue another: the loop sees it
+            callback()
     finally:
-        grad_mode._set_grad_enabled_raw(prev_mode)
+        _callback_stack().pop()
     return captured
 
 
-def _count_dependents(roots: list) -> dict:
-    """For every node reachable from ``roots``: how many edges of the graph point into it."""
+def _expect_leaf(pending: dict, leaf: Tensor) -> None:
+    """Count one more edge into ``leaf``; its entry is ``[leaf, edges left, summed grad]``."""
+    entry = pending.get(id(leaf))
+    if entry is None:
+        pending[id(leaf)] = [leaf, 1, None]
+    else:
+        entry[1] += 1
+
+
+def _leaf_arrives(pending: dict, leaf: Tensor, g: Any) -> list | None:
+    """Add one incoming gradient (None: that edge delivered nothing); the entry once final."""
+    entry = pending[id(leaf)]
+    entry[1] -= 1
+    if g is not None:
+        entry[2] = g if entry[2] is None else entry[2] + g
+    if entry[1]:
+        return None
+    del pending[id(leaf)]
+    return entry
+
+
+def queue_callback(callback: Any) -> None:
+    """Run ``callback()`` when the backward pass now running has finished.
+
+    Call it from a hook during backward (PyTorch's ``Variable._execution_engine.queue_callback``):
+    the callback runs after every gradient of that pass was accumulated, in the order queued.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd.engine import queue_callback
+    >>> x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    >>> seen = []
+    >>> h = x.register_hook(lambda g: queue_callback(lambda: seen.append(x.grad)))
+    >>> (x * 3).sum().backward()
+    >>> seen
+    [tensor([3., 3.])]
+    """
+    stack = _callback_stack()
+    if not stack:
+        raise RuntimeError(
+            "queue_callback: no backward pass is running; call it from a hook during backward"
+        )
+    if not callable(callback):
+        raise TypeError(f"queue_callback: expected a callable, got {type(callback).__name__}")
+    stack[-1].append(callback)
+
+
+_local = threading.local()
+
+
+def _callback_stack() -> list:
+    """One list of queued callbacks per backward pass running in this thread (innermost last)."""
+    stack = getattr(_local, "callbacks", None)
+    if stack is None:
+        stack = _local.callbacks = []
+    return stack
+
+
+def _count_dependents(roots: list) -> tuple[dict, dict]:
+    """For every node reachable from ``roots``: how many edges of the graph point into it; and
+    for every leaf reached, its pending-gradient entry (see ``_expect_leaf``)."""
     dependents = dict.fromkeys(roots, 0)
+    pending: dict = {}
     stack = list(roots)
     while stack:
         node = stack.pop()
@@ -255,7 +356,10 @@ def _count_dependents(roots: list) -> dict:
                 "Specify retain_graph=True if you need to backward through the graph a second time."
             )
         for edge in node._next:
-            if edge is None or isinstance(edge, Tensor):
+            if edge is None:
+                continue
+            if isinstance(edge, Tensor):
+                _expect_leaf(pending, edge)
                 continue
             parent = edge[0]
             if parent in dependents:
@@ -263,7 +367,7 @@ def _count_dependents(roots: list) -> dict:
             else:
                 dependents[parent] = 1
                 stack.append(parent)
-    return dependents
+    return dependents, pending
 
 
 def _before_node(node: Context, grads: list, create_graph: bool, want: dict, captured: list):
@@ -344,14 +448,6 @@ def unbroadcast(g: Any, shape: tuple) -> Any:
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g
-
-
-def _add_leaf(leaf_grads: dict, leaf: Tensor, g: Any) -> None:
-    entry = leaf_grads.get(id(leaf))
-    if entry is None:
-        leaf_grads[id(leaf)] = [leaf, g]
-    else:
-        entry[1] = entry[1] + g
 
 
 def _run_hooks(hooks: list | None, g: Any, create_graph: bool) -> Any:

@@ -40,7 +40,7 @@ class Tensor:
 
     __slots__ = (
         "_array", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_base",
-        "_retains_grad", "_hooks", "__weakref__",
+        "_retains_grad", "_hooks", "_post_accumulate_hooks", "__weakref__",
     )  # fmt: skip
     # Make NumPy defer to Tensor's reflected operators (ndarray * Tensor -> Tensor.__rmul__).
     __array_priority__ = 1000
@@ -295,6 +295,40 @@ class Tensor:
         hooks.append(hook)
         return RemovableHandle(hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """Call ``hook(self)`` during backward, right after this leaf's ``.grad`` was accumulated.
+
+        The hook sees the final gradient of this pass while backward is still running (e.g. to
+        start communicating it); it returns None. Not called by ``autograd.grad``.
+
+        Examples
+        --------
+        >>> import autograd
+        >>> w = autograd.ones(2, requires_grad=True)
+        >>> h = w.register_post_accumulate_grad_hook(lambda p: print("grad:", p.grad))
+        >>> (w * 3).sum().backward()
+        grad: tensor([3., 3.])
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "register_post_accumulate_grad_hook(): cannot register a hook on a tensor that "
+                "doesn't require grad"
+            )
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "register_post_accumulate_grad_hook(): post accumulate grad hooks cannot be "
+                "registered on non-leaf tensors"
+            )
+        if not callable(hook):
+            raise TypeError(
+                f"register_post_accumulate_grad_hook(): expected a callable, got "
+                f"{type(hook).__name__}"
+            )
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = []
+        self._post_accumulate_hooks.append(hook)
+        return RemovableHandle(self._post_accumulate_hooks, hook)
+
     @property
     def _version(self) -> int:
         """How many times this tensor's storage was changed in place."""
@@ -384,6 +418,7 @@ def _init_slots(t: Tensor, array: np.ndarray, rg: bool, grad_fn: Any, nr: int) -
     t._base = None
     t._retains_grad = False
     t._hooks = None
+    t._post_accumulate_hooks = None
 
 
 def _rebuild(array: np.ndarray, requires_grad: bool) -> Tensor:

@@ -524,6 +524,8 @@ class Tensor:
         """In-place :func:`autograd.reciprocal`: writes the result into ``input`` and returns it."""
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """Call ``hook(self)`` during backward, right after this leaf's ``.grad`` was accumulated."""
     def relu(self) -> Tensor:
         """``max(input, 0)``. The gradient at 0 is 0 (PyTorch's convention)."""
     def relu_(self, *args: Any, **kwargs: Any) -> Tensor:

@@ -18,6 +18,7 @@ SECTIONS = {
     "engine": "bench.engine",
     "ops": "bench.ops",
     "optim": "bench.optim_step",
+    "distributed": "bench.distributed",
 }
 RESULTS = Path(__file__).resolve().parent / "results"
 

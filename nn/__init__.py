@@ -42,6 +42,8 @@ from .layers.normalization import *
 from .layers.pooling import *
 from .layers.recurrent import *
 from .layers.transformer import *
+from .layers.sync_batchnorm import SyncBatchNorm
+from . import parallel
 
 # ---- PyTorch's module paths (nn.modules.conv, nn.modules.loss, ...)
 from . import modules

@@ -2,7 +2,7 @@
 
 Each update function checks its arguments, computes the scalars of its rule in double precision
 (as PyTorch computes them in Python) and hands one parameter at a time to its fused kernel
-through :func:`autograd.fused.apply_update`; the per-element arithmetic lives in the kernel.
+through :func:`autograd.extend.apply_update`; the per-element arithmetic lives in the kernel.
 """
 
 from __future__ import annotations

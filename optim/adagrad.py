@@ -6,7 +6,7 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
-from autograd.fused import adagrad_update, apply_update, count_step
+from autograd.extend import adagrad_update, apply_update, count_step
 
 from ._update import check_arguments, gradient_terms, scalar
 from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd import Tensor
-from autograd.fused import adam_update, apply_update, count_step
+from autograd.extend import adam_update, apply_update, count_step
 
 from ._update import check_arguments, gradient_terms, scalar
 from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters

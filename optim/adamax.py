@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from autograd import Tensor
-from autograd.fused import adamax_update, apply_update, count_step
+from autograd.extend import adamax_update, apply_update, count_step
 
 from ._update import check_arguments, gradient_terms, scalar
 from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from autograd import Tensor
-from autograd.fused import apply_update, count_step, rmsprop_update
+from autograd.extend import apply_update, count_step, rmsprop_update
 
 from ._update import check_arguments, gradient_terms, scalar
 from .optimizer import STEP, Optimizer, ParamsT, State, hyper_parameters

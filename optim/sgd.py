@@ -6,7 +6,7 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
-from autograd.fused import apply_update, sgd_update
+from autograd.extend import apply_update, sgd_update
 
 from ._update import check_arguments, gradient_terms, scalar
 from .optimizer import Optimizer, ParamsT, State, hyper_parameters

@@ -80,8 +80,9 @@ def _sample_getitem(draw: Any, dtype: np.dtype) -> Sample:
                 parts.append(np.array(idx, dtype=np.int64))
             if draw(st.integers(0, 3)) == 0:
                 parts.append(None)
-        if not any(isinstance(p, np.ndarray) for p in parts):
-            parts[-1] = np.array([draw(st.integers(0, x.shape[-1] - 1))] * m, dtype=np.int64)
+        if not any(isinstance(p, np.ndarray) for p in parts):  # the last dim's part (not a None)
+            last = max(i for i, p in enumerate(parts) if p is not None)
+            parts[last] = np.array([draw(st.integers(0, x.shape[-1] - 1))] * m, dtype=np.int64)
         if draw(st.booleans()):  # an Ellipsis standing for no dims
             parts.insert(draw(st.integers(0, len(parts))), Ellipsis)
         return Sample((x, tuple(parts)))

@@ -12,4 +12,5 @@ Examples
 from .dataset import *
 from .sampler import *
 from .dataloader import *
-from . import dataset, sampler, dataloader
+from .distributed import DistributedSampler
+from . import dataset, sampler, dataloader, distributed

@@ -1,9 +1,9 @@
-"""The fused updates (autograd/fused.py, autograd/kernels/optim.py) as the optimizers use them.
+"""The fused updates (autograd/extend.py, autograd/kernels/optim.py) as the optimizers use them.
 
 Drawn hyper-parameters, shapes and values: each optimizer's steps against PyTorch's; tensors the
 kernels cannot take as they are (strided, another dtype, float16) staged through them with the
 same result as the direct path; the kernels' Python functions (what ``NUMBA_DISABLE_JIT=1`` runs)
-against the compiled kernels; :func:`autograd.fused.apply_update`'s checks and version counting.
+against the compiled kernels; :func:`autograd.extend.apply_update`'s checks and version counting.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 import autograd
 import optim
-from autograd import fused, testing
+from autograd import extend as fused
+from autograd import testing
 from autograd.kernels import optim as kernels
 
 FLAG = st.booleans()

@@ -1,6 +1,10 @@
-"""Fused optimizer updates: the engine's extension surface for ``optim``.
+"""The extension surface: what ``nn`` and ``optim`` use beyond PyTorch's names.
 
-``optim`` may use only autograd's public names and this module. Each kernel (one per algorithm,
+``nn`` and ``optim`` may use only autograd's public names and this module: the fused optimizer
+updates below, :func:`run_inplace` (how an in-place op writes into a tensor or rebases it onto
+the graph) and :func:`queue_callback` (run a function when the current backward pass ends).
+
+Each fused update kernel (one per algorithm,
 from :mod:`autograd.kernels.optim`) updates a parameter and its state in one compiled pass;
 :func:`apply_update` runs one on Tensors: it hands the kernel flat arrays of one floating dtype,
 copying in (and back out) any tensor that is not laid out that way, and bumps the version
@@ -10,10 +14,10 @@ modified, as with the in-place tensor methods.
 Examples
 --------
 >>> import autograd
->>> from autograd import fused
+>>> from autograd import extend
 >>> p, g = autograd.tensor([1.0, 2.0]), autograd.tensor([0.5, -1.0])
 >>> # coefficients of sgd_update: -lr, sign, weight_decay, momentum, 1 - dampening
->>> fused.apply_update(fused.sgd_update, p, g, [None], (-0.1, 1.0, 0.0, 0.0, 1.0),
+>>> extend.apply_update(extend.sgd_update, p, g, [None], (-0.1, 1.0, 0.0, 0.0, 1.0),
 ...                    (False, False, False), op="sgd")
 >>> p
 tensor([0.9500, 2.1000])
@@ -26,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .engine import queue_callback
 from .kernels.optim import (
     adadelta_update,
     adagrad_update,
@@ -36,11 +41,13 @@ from .kernels.optim import (
     rmsprop_update,
     sgd_update,
 )
+from .ops import run_inplace
 from .tensor import Tensor
 
 __all__ = [
-    "apply_update", "count_step", "sgd_update", "adam_update", "nadam_update", "radam_update",
-    "adamax_update", "adagrad_update", "adadelta_update", "rmsprop_update",
+    "run_inplace", "queue_callback", "apply_update", "count_step", "sgd_update", "adam_update",
+    "nadam_update", "radam_update", "adamax_update", "adagrad_update", "adadelta_update",
+    "rmsprop_update",
 ]  # fmt: skip
 
 # The dtype a kernel computes in, by the parameter's dtype: float16 is widened to float32 (and
@@ -132,9 +139,9 @@ def count_step(step: Tensor) -> float:
     Examples
     --------
     >>> import autograd
-    >>> from autograd import fused
+    >>> from autograd import extend
     >>> step = autograd.tensor(0.0)
-    >>> fused.count_step(step), step
+    >>> extend.count_step(step), step
     (1.0, tensor(1.))
     """
     if not isinstance(step, Tensor) or step._array.size != 1:
