@@ -4,6 +4,7 @@ the ProcessGroup's nonblocking operation, and wait for it unless ``async_op=True
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -169,9 +170,7 @@ def all_gather(
         check_list(call, "tensor_list", tensor_list, tensor, pg.size())
 
     agree(call, pg, [tensor_field("tensor", tensor)], check)
-    stacked = Tensor._make(np.empty((pg.size(), *tensor.shape), dtype=tensor.dtype))
-    work = pg.allgather_into_tensor(stacked, tensor)
-    return _finish(_then(work, lambda: _unstack(stacked, tensor_list)), async_op)
+    return _finish(_gather_to_list(pg, tensor, tensor_list, pg.allgather_into_tensor), async_op)
 
 
 def all_gather_into_tensor(
@@ -251,9 +250,8 @@ def gather(
     agree(call, pg, [tensor_field("tensor", tensor), rank_field("dst", dst)], check)
     if pg.rank() != dst:
         return _finish(pg.gather_into_tensor(None, tensor, dst), async_op)
-    stacked = Tensor._make(np.empty((pg.size(), *tensor.shape), dtype=tensor.dtype))
-    work = pg.gather_into_tensor(stacked, tensor, dst)
-    return _finish(_then(work, lambda: _unstack(stacked, gather_list)), async_op)
+    start = partial(pg.gather_into_tensor, dst=dst)
+    return _finish(_gather_to_list(pg, tensor, gather_list, start), async_op)
 
 
 def scatter(
@@ -367,20 +365,24 @@ def _finish(work: Work, async_op: bool) -> Work | None:
     return None
 
 
-def _then(work: Work, after: Callable[[], None]) -> Work:
-    """``work`` running ``after`` once its own finishing step is done."""
+def _gather_to_list(
+    pg: ProcessGroup,
+    tensor: Tensor,
+    out: Sequence[Tensor],
+    start: Callable[[Tensor, Tensor], Work],
+) -> Work:
+    """Run ``start(stacked, tensor)``, a gather of every rank's ``tensor`` into one stacked
+    ``(world_size, ...)`` buffer, and copy rank r's part into ``out[r]`` once it is done."""
+    stacked = Tensor._make(np.empty((pg.size(), *tensor.shape), dtype=tensor.dtype))
+    work = start(stacked, tensor)
     first = work._finish
 
     def finish() -> None:
         if first is not None:
             first()
-        after()
+        for t, part in zip(out, stacked._array):
+            t._array[...] = part
+            t._vc[0] += 1
 
     work._finish = finish
     return work
-
-
-def _unstack(stacked: Tensor, out: Sequence[Tensor]) -> None:
-    for t, part in zip(out, stacked._array):
-        t._array[...] = part
-        t._vc[0] += 1

@@ -24,21 +24,10 @@ def import_time_ms() -> float:
     return sorted(times)[1]
 
 
-def _chain_ours(ag: Any, n_ops: int) -> Any:
-    x = ag.randn(16, requires_grad=True)
-
-    def step() -> None:
-        y = x
-        for _ in range(n_ops // 4):
-            y = ((y * 0.9 + 0.1).tanh() - 0.05) * 1.01
-        y.sum().backward()
-        x.grad = None
-
-    return step
-
-
-def _chain_torch(torch: Any, n_ops: int) -> Any:
-    x = torch.randn(16, requires_grad=True)
+def _chain(lib: Any, n_ops: int) -> Any:
+    """One step of ``n_ops`` small elementwise ops and their backward, with ``lib`` (autograd
+    or torch)."""
+    x = lib.randn(16, requires_grad=True)
 
     def step() -> None:
         y = x
@@ -85,8 +74,8 @@ def run(quick: bool = False, threads: int = 2) -> list[dict]:
     ag.set_num_threads(threads)
     repeat = 10 if quick else 30
     rows = [row("import autograd (fresh process)", import_time_ms(), None)]
-    ours = median_ms(_chain_ours(ag, 200), repeat)
-    theirs = median_ms(_chain_torch(torch, 200), repeat) if torch else None
+    ours = median_ms(_chain(ag, 200), repeat)
+    theirs = median_ms(_chain(torch, 200), repeat) if torch else None
     rows.append(row("chain of 200 elementwise ops, fwd+bwd", ours, theirs))
     step, _ = _mlp(ag, False)
     ours = median_ms(step, repeat * 3)

@@ -65,13 +65,17 @@ def _run_hooks(state: _CallState, grad_input: tuple) -> tuple:
     return grad_input
 
 
-class BackwardHookOutputs(Function):
-    """Identity on a module's outputs; its backward runs the backward pre-hooks."""
+class _HookIdentity(Function):
+    """Identity on some tensors of one module call; its backward runs that call's hooks."""
 
     @staticmethod
     def forward(ctx, state, *arrays):
         ctx.state = state
         return arrays if len(arrays) > 1 else arrays[0]
+
+
+class BackwardHookOutputs(_HookIdentity):
+    """Identity on a module's outputs; its backward runs the backward pre-hooks."""
 
     @staticmethod
     def backward(ctx, *grads):
@@ -86,13 +90,8 @@ class BackwardHookOutputs(Function):
         return (None, *_as_given(grad_output, grads))
 
 
-class BackwardHookInputs(Function):
+class BackwardHookInputs(_HookIdentity):
     """Identity on a module's tensor inputs; its backward runs the full backward hooks."""
-
-    @staticmethod
-    def forward(ctx, state, *arrays):
-        ctx.state = state
-        return arrays if len(arrays) > 1 else arrays[0]
 
     @staticmethod
     def backward(ctx, *grads):

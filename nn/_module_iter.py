@@ -44,21 +44,18 @@ class ModuleIteration:
 
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at dotted path ``target`` (e.g. ``"0.weight"``)."""
-        path, _, name = target.rpartition(".")
-        mod = self.get_submodule(path)
-        p = mod._parameters.get(name)
-        if p is None:
-            raise AttributeError(f"get_parameter: no parameter named {target!r}")
-        return p
+        return self._get_entry(target, "_parameters", "get_parameter", "parameter")
 
     def get_buffer(self, target: str) -> Tensor:
         """The buffer at dotted path ``target``."""
+        return self._get_entry(target, "_buffers", "get_buffer", "buffer")
+
+    def _get_entry(self, target: str, registry: str, call: str, what: str) -> Any:
         path, _, name = target.rpartition(".")
-        mod = self.get_submodule(path)
-        b = mod._buffers.get(name)
-        if b is None:
-            raise AttributeError(f"get_buffer: no buffer named {target!r}")
-        return b
+        entry = getattr(self.get_submodule(path), registry).get(name)
+        if entry is None:
+            raise AttributeError(f"{call}: no {what} named {target!r}")
+        return entry
 
     # ----------------------------------------------------------------------------- iteration
     def named_modules(

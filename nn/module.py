@@ -31,6 +31,22 @@ def _check_name(kind: str, name: Any) -> None:
         raise KeyError(f'{kind}: name must not contain ".", got "{name}"')
 
 
+def _assign_placeholder(
+    registry: dict | None, name: str, value: Any, what: str, expected: str
+) -> bool:
+    """Assigning to a name ``registry`` holds (a parameter or a child module): only None is
+    accepted, and kept as a placeholder. False if ``registry`` does not hold ``name``."""
+    if registry is None or name not in registry:
+        return False
+    if value is not None:
+        raise TypeError(
+            f"cannot assign '{type(value).__name__}' as {what} '{name}' ({expected} or None "
+            "expected)"
+        )
+    registry[name] = None
+    return True
+
+
 def _addindent(text: str, spaces: int) -> str:
     lines = text.split("\n")
     if len(lines) == 1:
@@ -219,27 +235,14 @@ class Module(ModuleHooks, ModuleIteration, ModuleState):
             self._forget(name, keep="_parameters")
             self.register_parameter(name, value)
             return
-        if params is not None and name in params:
-            if value is not None:
-                raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
-                    "(nn.Parameter or None expected)"
-                )
-            params[name] = None
+        if _assign_placeholder(params, name, value, "parameter", "nn.Parameter"):
             return
         if isinstance(value, Module):
             self._require_init("module")
             self._forget(name, keep="_modules")
             self._modules[name] = value
             return
-        modules = d.get("_modules")
-        if modules is not None and name in modules:
-            if value is not None:
-                raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as child module '{name}' "
-                    "(nn.Module or None expected)"
-                )
-            modules[name] = None
+        if _assign_placeholder(d.get("_modules"), name, value, "child module", "nn.Module"):
             return
         if isinstance(value, Buffer):
             self._require_init("buffer")

@@ -8,6 +8,7 @@ from typing import Any
 
 import autograd
 
+from .. import init
 from ..parameter import Parameter
 
 
@@ -16,21 +17,33 @@ def new_parameter(shape: tuple[int, ...], dtype: Any = None) -> Parameter:
     return Parameter(autograd.empty(shape, dtype=dtype))
 
 
+def optional_parameter(
+    module: Any, name: str, shape: tuple[int, ...], present: bool, dtype: Any = None
+) -> None:
+    """Give ``module`` an uninitialized parameter ``name`` of ``shape`` if ``present``; else
+    register ``name`` as None, as PyTorch does, so the attribute exists and ``state_dict`` has
+    no entry for it."""
+    if present:
+        setattr(module, name, new_parameter(shape, dtype))
+    else:
+        module.register_parameter(name, None)
+
+
 def affine_parameters(
     module: Any, shape: tuple[int, ...], affine: bool, bias: bool, dtype: Any = None
 ) -> None:
     """Give a normalization layer its ``weight`` and ``bias`` of ``shape`` when ``affine``
-    (``bias`` alone can be turned off); what it lacks is registered as None, as in PyTorch, so
-    the attribute exists and ``state_dict`` has no entry for it."""
-    if affine:
-        module.weight = new_parameter(shape, dtype)
-        if bias:
-            module.bias = new_parameter(shape, dtype)
-        else:
-            module.register_parameter("bias", None)
-    else:
-        module.register_parameter("weight", None)
-        module.register_parameter("bias", None)
+    (``bias`` alone can be turned off); what it lacks is registered as None."""
+    optional_parameter(module, "weight", shape, affine, dtype)
+    optional_parameter(module, "bias", shape, affine and bias, dtype)
+
+
+def reset_affine_parameters(module: Any) -> None:
+    """A normalization layer's default: ``weight`` ones and ``bias`` zeros, where it has them."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
 
 
 def fan_in(weight: Any) -> int:

@@ -11,7 +11,7 @@ from autograd import Tensor
 from .. import functional as F
 from .. import init
 from ..module import Module
-from ._util import check_device, new_parameter
+from ._util import check_device, new_parameter, optional_parameter
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
@@ -91,10 +91,7 @@ class MultiheadAttention(Module):
             self.register_parameter("q_proj_weight", None)
             self.register_parameter("k_proj_weight", None)
             self.register_parameter("v_proj_weight", None)
-        if bias:
-            self.in_proj_bias = new_parameter((3 * embed_dim,), dtype)
-        else:
-            self.register_parameter("in_proj_bias", None)
+        optional_parameter(self, "in_proj_bias", (3 * embed_dim,), bias, dtype)
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
         if add_bias_kv:
             self.bias_k = new_parameter((1, 1, embed_dim), dtype)

@@ -283,17 +283,25 @@ class ModuleDict(Module):
 
     def update(self, modules: Mapping[str, Module] | Iterable) -> None:
         """Add or replace modules from a mapping or an iterable of ``(name, module)`` pairs."""
-        pairs = modules.items() if isinstance(modules, Mapping) else modules
-        for j, pair in enumerate(pairs):
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise ValueError(
-                    f"ModuleDict.update: element #{j} should be a (name, module) pair, got "
-                    f"{type(pair).__name__}"
-                )
-            self[pair[0]] = pair[1]
+        _update_from_pairs(self, modules, "ModuleDict", "module")
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleDict has no forward(); index it instead")
+
+
+def _update_from_pairs(
+    container: Module, entries: Mapping | Iterable, owner: str, what: str
+) -> None:
+    """``container[name] = value`` for each entry of a mapping or of an iterable of
+    ``(name, value)`` pairs (ModuleDict's and ParameterDict's ``update``)."""
+    pairs = entries.items() if isinstance(entries, Mapping) else entries
+    for j, pair in enumerate(pairs):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(
+                f"{owner}.update: element #{j} should be a (name, {what}) "
+                f"pair, got {type(pair).__name__}"
+            )
+        container[pair[0]] = pair[1]
 
 
 def _param_repr(value: Any) -> str:
@@ -448,14 +456,7 @@ class ParameterDict(Module):
 
     def update(self, parameters: Mapping[str, Any] | Iterable) -> None:
         """Add or replace entries from a mapping or an iterable of ``(name, value)`` pairs."""
-        pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
-        for j, pair in enumerate(pairs):
-            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-                raise ValueError(
-                    f"ParameterDict.update: element #{j} should be a (name, value) pair, got "
-                    f"{type(pair).__name__}"
-                )
-            self[pair[0]] = pair[1]
+        _update_from_pairs(self, parameters, "ParameterDict", "value")
 
     def extra_repr(self) -> str:
         return "\n".join(f"  ({k}): {_param_repr(v)}" for k, v in self.items())

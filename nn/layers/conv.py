@@ -9,7 +9,7 @@ from autograd import Tensor
 
 from .. import functional as F
 from ..module import Module
-from ._util import check_device, new_parameter, tuple_of
+from ._util import check_device, new_parameter, optional_parameter, tuple_of
 from .linear import _reset_affine
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"]
@@ -86,10 +86,7 @@ class _ConvNd(Module):
         else:
             shape = (out_channels, in_channels // groups) + self.kernel_size
         self.weight = new_parameter(shape, dtype)
-        if bias:
-            self.bias = new_parameter((out_channels,), dtype)
-        else:
-            self.register_parameter("bias", None)
+        optional_parameter(self, "bias", (out_channels,), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

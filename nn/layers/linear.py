@@ -10,7 +10,7 @@ from autograd import Tensor
 from .. import functional as F
 from .. import init
 from ..module import Module
-from ._util import check_device, fan_in, new_parameter
+from ._util import check_device, fan_in, new_parameter, optional_parameter
 
 __all__ = ["Identity", "Linear", "Bilinear", "Maxout"]
 
@@ -68,10 +68,7 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         self.weight = new_parameter((out_features, in_features), dtype)
-        if bias:
-            self.bias = new_parameter((out_features,), dtype)
-        else:
-            self.register_parameter("bias", None)
+        optional_parameter(self, "bias", (out_features,), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -115,10 +112,7 @@ class Bilinear(Module):
         self.in2_features = in2_features
         self.out_features = out_features
         self.weight = new_parameter((out_features, in1_features, in2_features), dtype)
-        if bias:
-            self.bias = new_parameter((out_features,), dtype)
-        else:
-            self.register_parameter("bias", None)
+        optional_parameter(self, "bias", (out_features,), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -171,10 +165,7 @@ class Maxout(Module):
         self.out_features = out_features
         self.pieces = pieces
         self.weight = new_parameter((out_features * pieces, in_features), dtype)
-        if bias:
-            self.bias = new_parameter((out_features * pieces,), dtype)
-        else:
-            self.register_parameter("bias", None)
+        optional_parameter(self, "bias", (out_features * pieces,), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

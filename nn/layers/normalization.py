@@ -9,9 +9,8 @@ import autograd
 from autograd import Tensor
 
 from .. import functional as F
-from .. import init
 from ..module import Module
-from ._util import affine_parameters, check_device
+from ._util import affine_parameters, check_device, reset_affine_parameters
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
 
@@ -62,10 +61,7 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         """Reset the running statistics; weight 1 and bias 0 (PyTorch's default)."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine_parameters(self)
 
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError(
@@ -73,20 +69,29 @@ class _BatchNorm(Module):
             "does not know how many dims its input has)"
         )
 
-    def forward(self, input: Tensor) -> Tensor:
+    def _check_input(self, input: Tensor) -> None:
         self._check_input_dim(input)
         if input.shape[1] != self.num_features:
             raise ValueError(
                 f"{type(self).__name__}: expected {self.num_features} channels (dim 1), got input "
                 f"shape {tuple(input.shape)}"
             )
+
+    def _running_stats_factor(self) -> float:
+        """Count a training batch (when tracking) and return the weight of its statistics in
+        the running ones: ``momentum``, or ``1/n`` for the n-th batch with ``momentum=None``
+        (a cumulative moving average)."""
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             with autograd.no_grad():
                 self.num_batches_tracked.add_(1)
-            # momentum=None: a cumulative moving average (weight 1/n for the n-th batch).
             if self.momentum is None:
                 factor = 1.0 / float(self.num_batches_tracked.item())
+        return factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input(input)
+        factor = self._running_stats_factor()
         use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
         track = not self.training or self.track_running_stats
         return F.batch_norm(
@@ -219,10 +224,7 @@ class LayerNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        reset_affine_parameters(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -271,10 +273,7 @@ class GroupNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine_parameters(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

@@ -23,6 +23,10 @@ def _single(v: _Size) -> tuple[int, ...]:
 
 
 class _MaxPoolNd(Module):
+    """MaxPool1d, 2d and 3d: the same arguments, a different functional."""
+
+    _pool: Any = None
+
     def __init__(
         self,
         kernel_size: _Size,
@@ -39,6 +43,12 @@ class _MaxPoolNd(Module):
         self.dilation = dilation
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
+
+    def forward(self, input: Tensor) -> Any:
+        return type(self)._pool(
+            input, self.kernel_size, self.stride, self.padding, self.dilation,
+            ceil_mode=self.ceil_mode, return_indices=self.return_indices,
+        )  # fmt: skip
 
     def extra_repr(self) -> str:
         return (
@@ -57,11 +67,7 @@ class MaxPool1d(_MaxPoolNd):
     tensor([[[3., 2.]]])
     """
 
-    def forward(self, input: Tensor) -> Any:
-        return F.max_pool1d(
-            input, self.kernel_size, self.stride, self.padding, self.dilation,
-            ceil_mode=self.ceil_mode, return_indices=self.return_indices,
-        )  # fmt: skip
+    _pool = F.max_pool1d
 
 
 class MaxPool2d(_MaxPoolNd):
@@ -75,11 +81,7 @@ class MaxPool2d(_MaxPoolNd):
               [13., 15.]]]])
     """
 
-    def forward(self, input: Tensor) -> Any:
-        return F.max_pool2d(
-            input, self.kernel_size, self.stride, self.padding, self.dilation,
-            ceil_mode=self.ceil_mode, return_indices=self.return_indices,
-        )  # fmt: skip
+    _pool = F.max_pool2d
 
 
 class MaxPool3d(_MaxPoolNd):
@@ -93,11 +95,7 @@ class MaxPool3d(_MaxPoolNd):
     tensor([[[[[13., 15.]]]]])
     """
 
-    def forward(self, input: Tensor) -> Any:
-        return F.max_pool3d(
-            input, self.kernel_size, self.stride, self.padding, self.dilation,
-            ceil_mode=self.ceil_mode, return_indices=self.return_indices,
-        )  # fmt: skip
+    _pool = F.max_pool3d
 
 
 class _AvgPoolNd(Module):

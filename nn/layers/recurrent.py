@@ -9,7 +9,6 @@ starts from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``.
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any
 
@@ -17,11 +16,19 @@ import autograd
 from autograd import Tensor
 
 from .. import functional as F
-from .. import init
 from ..module import Module
 from ..utils.rnn import PackedSequence
 from ._util import check_device, new_parameter
-from .recurrent_cell import GRUCell, LSTMCell, RNNCell, _gru_step, _lstm_step, _rnn_step
+from .recurrent_cell import (
+    GRUCell,
+    LSTMCell,
+    RNNCell,
+    _gru_step,
+    _lstm_step,
+    _rnn_step,
+    add_batch_dim,
+    reset_recurrent_parameters,
+)
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -111,9 +118,7 @@ class RNNBase(Module):
 
     def reset_parameters(self) -> None:
         """Every parameter from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`` (PyTorch)."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            init.uniform_(p, -bound, bound)
+        reset_recurrent_parameters(self)
 
     def flatten_parameters(self) -> None:
         """A no-op kept so PyTorch code that calls it runs unchanged (no cuDNN weight buffer)."""
@@ -140,9 +145,7 @@ class RNNBase(Module):
             )
         batched = input.ndim == 3
         if not batched:
-            input = input.unsqueeze(1)
-            if hx is not None:
-                hx = tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, tuple) else hx.unsqueeze(1)
+            input, hx = add_batch_dim(input, hx, 1)
         elif self.batch_first:
             input = input.transpose(0, 1)
         if input.shape[0] == 0:

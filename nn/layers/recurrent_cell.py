@@ -16,7 +16,7 @@ from autograd import Tensor
 from .. import functional as F
 from .. import init
 from ..module import Module
-from ._util import check_device, new_parameter
+from ._util import check_device, new_parameter, optional_parameter
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell"]
 
@@ -51,12 +51,36 @@ def _gru_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tenso
     return n + z * (h - n)  # = (1 - z) * n + z * h
 
 
+def reset_recurrent_parameters(module: Module) -> None:
+    """Every parameter from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`` (PyTorch's default
+    for the recurrent layers and cells)."""
+    bound = 1.0 / math.sqrt(module.hidden_size)
+    for p in module.parameters():
+        init.uniform_(p, -bound, bound)
+
+
+def add_batch_dim(input: Tensor, hx: Any, dim: int) -> tuple[Tensor, Any]:
+    """An unbatched ``input`` and its initial state (a Tensor, a tuple of them, or None) with a
+    batch dim of size 1 inserted at ``dim``."""
+    if hx is not None:
+        hx = tuple(h.unsqueeze(dim) for h in hx) if isinstance(hx, tuple) else hx.unsqueeze(dim)
+    return input.unsqueeze(dim), hx
+
+
 # ------------------------------------------------------------------------------------- cells
 class _CellBase(Module):
+    """The cells' parameters, checks and repr; ``_gates`` stacked gates per weight matrix.
+    ``LSTMCell`` and ``GRUCell`` take exactly these arguments."""
+
     _gates = 1
 
     def __init__(
-        self, input_size: int, hidden_size: int, bias: bool, device: Any, dtype: Any
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
         check_device(device)
@@ -66,19 +90,12 @@ class _CellBase(Module):
         g = self._gates * hidden_size
         self.weight_ih = new_parameter((g, input_size), dtype)
         self.weight_hh = new_parameter((g, hidden_size), dtype)
-        if bias:
-            self.bias_ih = new_parameter((g,), dtype)
-            self.bias_hh = new_parameter((g,), dtype)
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
+        optional_parameter(self, "bias_ih", (g,), bias, dtype)
+        optional_parameter(self, "bias_hh", (g,), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Every parameter from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`` (PyTorch)."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for p in self.parameters():
-            init.uniform_(p, -bound, bound)
+        reset_recurrent_parameters(self)
 
     def _prepare(self, input: Tensor, hx: Any) -> tuple[Tensor, Any, bool]:
         name = type(self).__name__
@@ -93,9 +110,7 @@ class _CellBase(Module):
             )
         batched = input.ndim == 2
         if not batched:
-            input = input.unsqueeze(0)
-            if hx is not None:
-                hx = tuple(h.unsqueeze(0) for h in hx) if isinstance(hx, tuple) else hx.unsqueeze(0)
+            input, hx = add_batch_dim(input, hx, 0)
         return input, hx, batched
 
     def _zeros(self, input: Tensor) -> Tensor:
@@ -165,16 +180,6 @@ class LSTMCell(_CellBase):
 
     _gates = 4
 
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(input_size, hidden_size, bias, device, dtype)
-
     def forward(
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
     ) -> tuple[Tensor, Tensor]:
@@ -201,16 +206,6 @@ class GRUCell(_CellBase):
     """
 
     _gates = 3
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(input_size, hidden_size, bias, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         input, hx, batched = self._prepare(input, hx)

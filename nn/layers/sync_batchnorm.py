@@ -69,18 +69,8 @@ class SyncBatchNorm(_BatchNorm):
             pg = dist.group.WORLD
         if not (self.training and pg is not None and pg.size() > 1):
             return super().forward(input)
-        self._check_input_dim(input)
-        if input.shape[1] != self.num_features:
-            raise ValueError(
-                f"SyncBatchNorm: expected {self.num_features} channels (dim 1), got input "
-                f"shape {tuple(input.shape)}"
-            )
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.track_running_stats and self.num_batches_tracked is not None:
-            with autograd.no_grad():
-                self.num_batches_tracked.add_(1)
-            if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked.item())
+        self._check_input(input)
+        factor = self._running_stats_factor()
         mean, var, count = _global_moments(input.detach().numpy(), pg)
         if count <= 1:
             raise ValueError(

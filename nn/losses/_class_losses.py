@@ -10,7 +10,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 
-from ._util import _check_reduction, _float, _legacy, _reduce, _tensor
+from ._util import _check_reduction, _input_target, _legacy, _reduce, _reduction, _tensor
 
 __all__ = ["nll_loss", "cross_entropy"]
 
@@ -111,10 +111,8 @@ def nll_loss(
     tensor(0.3000)
     """
     fn = "nll_loss"
-    reduction = _legacy(size_average, reduce, reduction)
-    _check_reduction(reduction, fn)
-    input = _float(_tensor(input, fn, "input"), fn, "input")
-    target = _tensor(target, fn, "target")
+    reduction = _reduction(size_average, reduce, reduction, fn)
+    input, target = _input_target(input, target, fn)
     _check_index_dtype(target, fn)
     cd = _class_layout(input, fn)
     w = _class_weight(weight, input.shape[cd], input.dtype, fn)
@@ -153,8 +151,7 @@ def cross_entropy(
             input, target, weight, ignore_index, reduction, label_smoothing
         )
     _check_reduction(reduction, fn)
-    input = _float(_tensor(input, fn, "input"), fn, "input")
-    target = _tensor(target, fn, "target")
+    input, target = _input_target(input, target, fn)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{fn}: label_smoothing must be in [0, 1], got {label_smoothing}")
     cd = _class_layout(input, fn)

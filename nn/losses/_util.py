@@ -12,13 +12,14 @@ from autograd import Tensor
 _REDUCTIONS = ("none", "mean", "sum")
 
 
-def _legacy(size_average: Any, reduce: Any, reduction: str) -> str:
-    """PyTorch's mapping of the deprecated ``size_average``/``reduce`` flags to ``reduction``."""
+def _legacy(size_average: Any, reduce: Any, reduction: str, stacklevel: int = 3) -> str:
+    """PyTorch's mapping of the deprecated ``size_average``/``reduce`` flags to ``reduction``;
+    the deprecation warning points ``stacklevel`` frames up (the caller's caller by default)."""
     if size_average is None and reduce is None:
         return reduction
     warnings.warn(
         "size_average and reduce args are deprecated, please use reduction='mean'|'sum'|'none'",
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
@@ -32,6 +33,15 @@ def _check_reduction(reduction: Any, fn: str, allowed: tuple = _REDUCTIONS) -> N
         raise ValueError(f"{fn}: reduction must be one of {list(allowed)}, got {reduction!r}")
 
 
+def _reduction(
+    size_average: Any, reduce: Any, reduction: Any, fn: str, allowed: tuple = _REDUCTIONS
+) -> str:
+    """A loss function's effective ``reduction`` (after the deprecated flags), checked."""
+    reduction = _legacy(size_average, reduce, reduction, stacklevel=4)
+    _check_reduction(reduction, fn, allowed)
+    return reduction
+
+
 def _tensor(x: Any, fn: str, arg: str) -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"{fn}: {arg} must be a Tensor, got {type(x).__name__}")
@@ -42,6 +52,15 @@ def _float(x: Tensor, fn: str, arg: str) -> Tensor:
     if not x.is_floating_point():
         raise TypeError(f"{fn}: {arg} must be a floating-point tensor, got dtype {x.dtype}")
     return x
+
+
+def _float_tensor(x: Any, fn: str, arg: str) -> Tensor:
+    return _float(_tensor(x, fn, arg), fn, arg)
+
+
+def _input_target(input: Any, target: Any, fn: str) -> tuple[Tensor, Tensor]:
+    """``input`` checked to be a floating-point Tensor, ``target`` a Tensor."""
+    return _float_tensor(input, fn, "input"), _tensor(target, fn, "target")
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -70,7 +89,6 @@ def _same_size(input: Tensor, target: Tensor, fn: str) -> None:
 
 
 def _pair(input: Any, target: Any, fn: str) -> tuple[Tensor, Tensor]:
-    input = _float(_tensor(input, fn, "input"), fn, "input")
-    target = _tensor(target, fn, "target")
+    input, target = _input_target(input, target, fn)
     _same_size(input, target, fn)
     return input, target

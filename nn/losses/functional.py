@@ -19,10 +19,11 @@ from ._class_losses import cross_entropy, nll_loss
 from ._util import (
     _REDUCTIONS,
     _check_reduction,
-    _float,
-    _legacy,
+    _float_tensor,
+    _input_target,
     _pair,
     _reduce,
+    _reduction,
     _tensor,
 )
 
@@ -46,8 +47,7 @@ def mse_loss(
     >>> nn.mse_loss(autograd.tensor([1.0, 3.0]), autograd.tensor([0.0, 0.0]))
     tensor(5.)
     """
-    reduction = _legacy(size_average, reduce, reduction)
-    _check_reduction(reduction, "mse_loss")
+    reduction = _reduction(size_average, reduce, reduction, "mse_loss")
     input, target = _pair(input, target, "mse_loss")
     d = input - target
     return _reduce(d * d, reduction)
@@ -65,8 +65,7 @@ def l1_loss(
     >>> nn.l1_loss(autograd.tensor([1.0, -3.0]), autograd.tensor([0.0, 0.0]), reduction="sum")
     tensor(4.)
     """
-    reduction = _legacy(size_average, reduce, reduction)
-    _check_reduction(reduction, "l1_loss")
+    reduction = _reduction(size_average, reduce, reduction, "l1_loss")
     input, target = _pair(input, target, "l1_loss")
     return _reduce((input - target).abs(), reduction)
 
@@ -85,8 +84,7 @@ def smooth_l1_loss(
     >>> nn.smooth_l1_loss(autograd.tensor([0.5, 3.0]), autograd.zeros(2), reduction="none")
     tensor([0.1250, 2.5000])
     """
-    reduction = _legacy(size_average, reduce, reduction)
-    _check_reduction(reduction, "smooth_l1_loss")
+    reduction = _reduction(size_average, reduce, reduction, "smooth_l1_loss")
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
     input, target = _pair(input, target, "smooth_l1_loss")
@@ -136,8 +134,7 @@ def binary_cross_entropy(
     >>> nn.binary_cross_entropy(autograd.tensor([0.5, 0.5]), autograd.tensor([1.0, 0.0]))
     tensor(0.6931)
     """
-    reduction = _legacy(size_average, reduce, reduction)
-    _check_reduction(reduction, "binary_cross_entropy")
+    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy")
     return autograd.binary_cross_entropy(input, target, weight, reduction=reduction)
 
 
@@ -158,10 +155,8 @@ def binary_cross_entropy_with_logits(
     tensor(0.3466)
     """
     fn = "binary_cross_entropy_with_logits"
-    reduction = _legacy(size_average, reduce, reduction)
-    _check_reduction(reduction, fn)
-    input = _float(_tensor(input, fn, "input"), fn, "input")
-    target = _tensor(target, fn, "target")
+    reduction = _reduction(size_average, reduce, reduction, fn)
+    input, target = _input_target(input, target, fn)
     if target.shape != input.shape:
         raise ValueError(
             f"{fn}: target size ({tuple(target.shape)}) must be the same as input size "
@@ -196,8 +191,7 @@ def kl_div(
     tensor(0.6931)
     """
     fn = "kl_div"
-    reduction = _legacy(size_average, reduce, reduction)
-    _check_reduction(reduction, fn, (*_REDUCTIONS, "batchmean"))
+    reduction = _reduction(size_average, reduce, reduction, fn, (*_REDUCTIONS, "batchmean"))
     input, target = _pair(input, target, fn)
     if log_target:
         loss = target.exp() * (target - input)
@@ -236,10 +230,9 @@ def cosine_embedding_loss(
     tensor([1., 1.])
     """
     fn = "cosine_embedding_loss"
-    reduction = _legacy(size_average, reduce, reduction)
-    _check_reduction(reduction, fn)
-    x1 = _float(_tensor(input1, fn, "input1"), fn, "input1")
-    x2 = _float(_tensor(input2, fn, "input2"), fn, "input2")
+    reduction = _reduction(size_average, reduce, reduction, fn)
+    x1 = _float_tensor(input1, fn, "input1")
+    x2 = _float_tensor(input2, fn, "input2")
     if x1.shape != x2.shape or x1.ndim not in (1, 2):
         raise ValueError(
             f"{fn}: input1 and input2 must have the same 1-D or 2-D shape, got "
@@ -271,10 +264,9 @@ def margin_ranking_loss(
     tensor([0., 1.])
     """
     fn = "margin_ranking_loss"
-    reduction = _legacy(size_average, reduce, reduction)
-    _check_reduction(reduction, fn)
-    x1 = _float(_tensor(input1, fn, "input1"), fn, "input1")
-    x2 = _float(_tensor(input2, fn, "input2"), fn, "input2")
+    reduction = _reduction(size_average, reduce, reduction, fn)
+    x1 = _float_tensor(input1, fn, "input1")
+    x2 = _float_tensor(input2, fn, "input2")
     y = _tensor(target, fn, "target")
     if not (x1.shape == x2.shape == y.shape):
         raise ValueError(

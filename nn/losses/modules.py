@@ -7,8 +7,8 @@ from typing import Any
 from autograd import Tensor
 
 from ..module import Module
+from ._util import _legacy
 from .functional import (
-    _legacy,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cosine_embedding_loss,
@@ -43,6 +43,15 @@ class _WeightedLoss(_Loss):
     ) -> None:  # fmt: skip
         super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", weight)
+
+
+class _MarginLoss(_Loss):
+    """CosineEmbeddingLoss and MarginRankingLoss: a ``margin`` besides the reduction."""
+
+    def __init__(self, margin: float = 0.0, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:  # fmt: skip
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
 
 
 class MSELoss(_Loss):
@@ -219,7 +228,7 @@ class KLDivLoss(_Loss):
         return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
-class CosineEmbeddingLoss(_Loss):
+class CosineEmbeddingLoss(_MarginLoss):
     """Module form of :func:`cosine_embedding_loss`.
 
     Examples
@@ -230,17 +239,12 @@ class CosineEmbeddingLoss(_Loss):
     tensor(1.)
     """
 
-    def __init__(self, margin: float = 0.0, size_average: Any = None, reduce: Any = None,
-                 reduction: str = "mean") -> None:  # fmt: skip
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
-
     def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
         return cosine_embedding_loss(input1, input2, target, margin=self.margin,
                                      reduction=self.reduction)  # fmt: skip
 
 
-class MarginRankingLoss(_Loss):
+class MarginRankingLoss(_MarginLoss):
     """Module form of :func:`margin_ranking_loss`.
 
     Examples
@@ -250,11 +254,6 @@ class MarginRankingLoss(_Loss):
     >>> loss(autograd.tensor([1.0]), autograd.tensor([2.0]), autograd.tensor([1.0]))
     tensor(1.5000)
     """
-
-    def __init__(self, margin: float = 0.0, size_average: Any = None, reduce: Any = None,
-                 reduction: str = "mean") -> None:  # fmt: skip
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
 
     def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
         return margin_ranking_loss(input1, input2, target, margin=self.margin,

@@ -1,4 +1,4 @@
-"""``torch.nn.modules.batchnorm``: BatchNorm1d/2d/3d and their base class.
+"""``torch.nn.modules.batchnorm``: BatchNorm1d/2d/3d, SyncBatchNorm and their base class.
 
 ``_BatchNorm`` is the base of every batch-norm layer here; ``_NormBase`` names the same class,
 so ``isinstance(m, _NormBase)`` finds the batch-norm layers as it does in PyTorch (where it also
@@ -13,7 +13,8 @@ Examples
 """
 
 from ..layers.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, _BatchNorm
+from ..layers.sync_batchnorm import SyncBatchNorm
 
 _NormBase = _BatchNorm  # the batch-norm layers are the only _NormBase here
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm"]

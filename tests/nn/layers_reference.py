@@ -32,6 +32,13 @@ def _flat(out: Any) -> list:
     return [out]
 
 
+def _by_name(ours: Any, theirs: Any) -> list[tuple[str, Any, Any]]:
+    """``(name, ours, theirs)`` for two ``named_...()`` iterations, which must name the same."""
+    o, t = dict(ours), dict(theirs)
+    assert sorted(o) == sorted(t)
+    return [(name, o[name], t[name]) for name in t]
+
+
 def _np(t: Any) -> np.ndarray:
     return t.detach().cpu().numpy()
 
@@ -91,22 +98,14 @@ def check_against_torch(
             if t.requires_grad:
                 np.testing.assert_allclose(_np(o.grad), _np(t.grad), rtol=rtol, atol=atol,
                                            err_msg=f"grad of input {i}")  # fmt: skip
-        o_params = dict(ours.named_parameters())
-        t_params = dict(theirs.named_parameters())
-        assert sorted(o_params) == sorted(t_params)
-        for name, tp in t_params.items():
-            op = o_params[name]
+        for name, op, tp in _by_name(ours.named_parameters(), theirs.named_parameters()):
             if tp.grad is None:
                 assert op.grad is None or not np.any(_np(op.grad)), name
             else:
                 assert op.grad is not None, f"no gradient for {name}"
                 np.testing.assert_allclose(_np(op.grad), _np(tp.grad), rtol=rtol, atol=atol,
                                            err_msg=f"grad of {name}")  # fmt: skip
-    o_bufs = dict(ours.named_buffers())
-    t_bufs = dict(theirs.named_buffers())
-    assert sorted(o_bufs) == sorted(t_bufs)
-    for name, tb in t_bufs.items():
-        ob = o_bufs[name]
+    for name, ob, tb in _by_name(ours.named_buffers(), theirs.named_buffers()):
         assert ob.dtype == _np(tb).dtype, (name, ob.dtype, tb.dtype)
         np.testing.assert_allclose(_np(ob), _np(tb), rtol=rtol, atol=atol, err_msg=name)
 

@@ -34,21 +34,13 @@ def _closure(opt, params, make):
     return closure
 
 
-def run_ours(kwargs, steps):
-    params = [autograd.tensor(x, requires_grad=True) for x in START]
-    opt = optim.LBFGS(params, **kwargs)
-    closure = _closure(opt, params, autograd.tensor)
-    out = []
-    for _ in range(steps):
-        loss = opt.step(closure)
-        out.append((loss, [p.detach().numpy().copy() for p in params]))
-    return out, opt
-
-
-def run_torch(torch, kwargs, steps):
-    params = [torch.tensor(x, requires_grad=True) for x in START]
-    opt = torch.optim.LBFGS(params, **kwargs)
-    closure = _closure(opt, params, torch.tensor)
+def run(lib, kwargs, steps):
+    """``steps`` LBFGS steps from ``lib`` (autograd, or torch as the oracle): the losses and
+    parameters after each, and the optimizer."""
+    optimizers = optim if lib is autograd else lib.optim
+    params = [lib.tensor(x, requires_grad=True) for x in START]
+    opt = optimizers.LBFGS(params, **kwargs)
+    closure = _closure(opt, params, lib.tensor)
     out = []
     for _ in range(steps):
         loss = opt.step(closure)
@@ -68,8 +60,8 @@ CONFIGS = [
     "kwargs", CONFIGS, ids=lambda k: "-".join(f"{a}={b}" for a, b in k.items())
 )
 def test_matches_torch(torch, kwargs):
-    ours, opt = run_ours(kwargs, 6)
-    theirs, topt = run_torch(torch, kwargs, 6)
+    ours, opt = run(autograd, kwargs, 6)
+    theirs, topt = run(torch, kwargs, 6)
     for (la, pa), (lb, pb) in zip(ours, theirs):
         assert la == pytest.approx(float(lb), rel=1e-10, abs=1e-14)
         for x, y in zip(pa, pb):
@@ -84,7 +76,7 @@ def test_converges_on_rosenbrock(line_search_fn):
     kwargs = dict(line_search_fn=line_search_fn, max_iter=50, history_size=10)
     if line_search_fn is None:
         kwargs["lr"] = 0.2
-    out, _ = run_ours(kwargs, 40)
+    out, _ = run(autograd, kwargs, 40)
     # 5-d Rosenbrock has a local minimum near x0 = -1 besides (1, ..., 1): check stationarity
     f, grads = rosenbrock(out[-1][1])
     assert np.abs(np.concatenate(grads)).max() < 1e-3
@@ -93,8 +85,8 @@ def test_converges_on_rosenbrock(line_search_fn):
 
 def test_resume_from_state_dict_is_bit_exact():
     kwargs = dict(line_search_fn="strong_wolfe", history_size=5, max_iter=4)
-    full, _ = run_ours(kwargs, 6)
-    part, opt = run_ours(kwargs, 3)
+    full, _ = run(autograd, kwargs, 6)
+    part, opt = run(autograd, kwargs, 3)
     saved = copy.deepcopy(opt.state_dict())
     params = [autograd.tensor(x, requires_grad=True) for x in part[-1][1]]
     resumed = optim.LBFGS(params, **kwargs)

@@ -94,27 +94,16 @@ def _grads(arrays: list[np.ndarray], cfg: dict) -> list[np.ndarray]:
     return [-x for x in g] if cfg.get("maximize") else g
 
 
-def run_ours(name, cfg, steps=STEPS, dtype=np.float64, start=START):
-    params = [autograd.tensor(x.astype(dtype), requires_grad=True) for x in start]
-    opt = getattr(optim, name)(params, **cfg)
+def run(lib, name, cfg, steps=STEPS, dtype=np.float64, start=START):
+    """The trajectory of optimizer ``name`` from ``lib`` (autograd, or torch as the oracle)."""
+    optimizers = optim if lib is autograd else lib.optim
+    params = [lib.tensor(x.astype(dtype), requires_grad=True) for x in start]
+    opt = getattr(optimizers, name)(params, **cfg)
     out = []
     for _ in range(steps):
         grads = _grads([p.detach().numpy().astype(np.float64) for p in params], cfg)
         for p, g in zip(params, grads):
-            p.grad = autograd.tensor(g.astype(dtype))
-        opt.step()
-        out.append([p.detach().numpy().copy() for p in params])
-    return out
-
-
-def run_torch(torch, name, cfg, steps=STEPS, dtype=np.float64, start=START):
-    params = [torch.tensor(x.astype(dtype), requires_grad=True) for x in start]
-    opt = getattr(torch.optim, name)(params, **cfg)
-    out = []
-    for _ in range(steps):
-        grads = _grads([p.detach().numpy().astype(np.float64) for p in params], cfg)
-        for p, g in zip(params, grads):
-            p.grad = torch.tensor(g.astype(dtype))
+            p.grad = lib.tensor(g.astype(dtype))
         opt.step()
         out.append([p.detach().numpy().copy() for p in params])
     return out
@@ -144,7 +133,7 @@ def assert_trajectories_close(ours, theirs, rtol=RTOL, atol=ATOL):
 
 @pytest.mark.parametrize(("name", "cfg"), CASES, ids=IDS)
 def test_matches_numpy_update_rule(name, cfg):
-    ours = run_ours(name, cfg)
+    ours = run(autograd, name, cfg)
     assert_trajectories_close(ours, run_reference(name, cfg))
     # the run must actually move: a silently skipped update would pass trivially otherwise
     assert not np.allclose(ours[-1][1], START[1])
@@ -152,7 +141,7 @@ def test_matches_numpy_update_rule(name, cfg):
 
 @pytest.mark.parametrize(("name", "cfg"), CASES, ids=IDS)
 def test_matches_torch(torch, name, cfg):
-    assert_trajectories_close(run_ours(name, cfg), run_torch(torch, name, cfg))
+    assert_trajectories_close(run(autograd, name, cfg), run(torch, name, cfg))
 
 
 @pytest.mark.parametrize(
@@ -162,8 +151,8 @@ def test_matches_torch(torch, name, cfg):
 )  # fmt: skip
 def test_float32_matches_torch(torch, name, cfg):
     """float32 parameters take the fused kernels; they must round like PyTorch's float32 ops."""
-    ours = run_ours(name, cfg, steps=30, dtype=np.float32)
-    theirs = run_torch(torch, name, cfg, steps=30, dtype=np.float32)
+    ours = run(autograd, name, cfg, steps=30, dtype=np.float32)
+    theirs = run(torch, name, cfg, steps=30, dtype=np.float32)
     assert ours[-1][0].dtype == np.float32
     assert_trajectories_close(ours, theirs, rtol=2e-5, atol=1e-6)
 
@@ -203,7 +192,7 @@ def test_parameter_without_grad_is_skipped(name):
 
 @pytest.mark.parametrize(("name", "cfg"), CASES, ids=IDS)
 def test_resume_from_state_dict_is_bit_exact(name, cfg):
-    full = run_ours(name, cfg, steps=40)
+    full = run(autograd, name, cfg, steps=40)
     params = [autograd.tensor(x, requires_grad=True) for x in START]
     opt = getattr(optim, name)(params, **cfg)
 
