@@ -64,20 +64,20 @@ def run_inplace(
     writable = self._array.flags.writeable
     if not writable:
         _check_read_only(self, op)
-    if names is not None:
-        _check_shapes(self, op, others, names)
     if not _records(self, others):
-        if writable:
-            try:
-                fast(self._array)
-            except (TypeError, ValueError) as e:
-                raise _fast_error(self, op, graph, e) from None
-        else:  # a view of an expanded tensor that does not overlap: write through its base
-            tmp = self._array.copy()
-            _run_fast(self, op, fast, graph, tmp)
-            _store(self, tmp)
+        target = self._array if writable else self._array.copy()
+        try:
+            fast(target)
+        except (TypeError, ValueError) as e:
+            if names is not None and isinstance(e, ValueError):
+                _check_shapes(self, op, others, names)  # names the argument (NumPy refused it)
+            raise _fast_error(self, op, graph, e) from None
+        if not writable:  # a view of an expanded tensor that does not overlap: via its base
+            _store(self, target)
         self._vc[0] += 1
         return self
+    if names is not None:
+        _check_shapes(self, op, others, names)
     if self._array.dtype.kind != "f":
         raise RuntimeError(_cast_message(self, op, graph))
     base = self._base
@@ -120,7 +120,7 @@ def _check_shapes(self: Tensor, op: str, others: tuple, names: tuple[str, ...]) 
     shape = self._array.shape
     for name, o in zip(names, others):
         if not isinstance(o, (Tensor, np.ndarray)) or o.shape == shape:
-            continue  # the common case stays cheap: optimizers update in place every step
+            continue
         try:
             full = np.broadcast_shapes(shape, o.shape)
         except ValueError:
@@ -133,13 +133,6 @@ def _check_shapes(self: Tensor, op: str, others: tuple, names: tuple[str, ...]) 
                 f"{op}: the tensor written in place has shape {shape}, but {name} of shape "
                 f"{tuple(o.shape)} broadcasts it to {full}; the result must keep its shape"
             )
-
-
-def _run_fast(self: Tensor, op: str, fast: Callable, graph: Callable, array: np.ndarray) -> None:
-    try:
-        fast(array)
-    except (TypeError, ValueError) as e:
-        raise _fast_error(self, op, graph, e) from None
 
 
 def _fast_error(self: Tensor, op: str, graph: Callable, e: Exception) -> Exception:

@@ -220,11 +220,12 @@ def _inplace_twin(fn: Callable, name: str, inplace: bool | Callable, numpy: Any)
 
     def twin(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         arrays = [a._array if isinstance(a, Tensor) else a for a in args]
+        kw, others, names = kwargs, args, leading[len(args)]
         if kwargs:  # keyword operands take part too (one that requires grad is recorded)
-            kw = {k: v._array if isinstance(v, Tensor) else v for k, v in kwargs.items()}
-            others, names = (*args, *kwargs.values()), (*leading[len(args)], *kwargs)
-        else:
-            kw, others, names = kwargs, args, leading[len(args)]
+            values = tuple(kwargs.values())
+            if any(isinstance(v, Tensor) for v in values):
+                kw = {k: v._array if isinstance(v, Tensor) else v for k, v in kwargs.items()}
+            others, names = args + values, names + tuple(kwargs)
         return run_inplace(
             self, twin_name, lambda a: fast(a, *arrays, **kw),
             lambda t: fn(t, *args, **kwargs), others, names,
