@@ -205,18 +205,24 @@ def _reflected(fn: Callable, op: str) -> Callable:
 
 def _inplace_twin(fn: Callable, name: str, inplace: bool | Callable, numpy: Any) -> Callable:
     twin_name = name + "_"
+    params = tuple(inspect.signature(fn).parameters)[1:]  # the names errors give the operands
+    leading = [params[:n] for n in range(len(params) + 1)]
     if inplace is True:
         ufunc = numpy[0] if isinstance(numpy, tuple) else numpy
         if not isinstance(ufunc, np.ufunc):
             raise RuntimeError(f"register: {name}: inplace=True needs a NumPy ufunc in numpy=")
 
-        def fast(a: np.ndarray, *args: Any) -> None:
+        def fast(a: np.ndarray, *args: Any, **kwargs: Any) -> None:
+            if kwargs:  # keyword operands in their positional places (``x.mul_(other=y)``)
+                extra = tuple(kwargs[p] for p in params[len(args) :] if p in kwargs)
+                if len(extra) != len(kwargs):
+                    unknown = sorted(set(kwargs) - set(params))
+                    raise TypeError(f"{twin_name}: unexpected keyword arguments {unknown}")
+                args += extra
             ufunc(a, *args, out=a, casting="same_kind")
 
     else:
         fast = inplace
-    params = tuple(inspect.signature(fn).parameters)[1:]  # the names errors give the operands
-    leading = [params[:n] for n in range(len(params) + 1)]
 
     def twin(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         arrays = [a._array if isinstance(a, Tensor) else a for a in args]

@@ -300,3 +300,8 @@ def test_in_place_keyword_operand_that_requires_grad_is_recorded():
     assert x.requires_grad
     x.sum().backward()
     assert w.grad.tolist() == [1.0, 1.0]
+    y = autograd.ones(2)
+    y.mul_(other=autograd.tensor([2.0, 3.0]))  # and on the fast path
+    assert y.tolist() == [2.0, 3.0]
+    with pytest.raises(TypeError, match=r"mul_: unexpected keyword arguments \['factor'\]"):
+        y.mul_(factor=2.0)
