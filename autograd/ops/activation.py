@@ -75,8 +75,9 @@ class Elu(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         alpha, scale, input_scale = ctx.consts
-        # exp() of the non-positive part only: the positive branch is selected away anyway.
-        slope = np.exp(np.minimum(x, 0) * input_scale) * (input_scale * scale * alpha)
+        # exp() of the negative part only (the positive branch is selected away anyway); at 0
+        # the second derivative is 0 as in PyTorch (x < 0, strictly, carries it).
+        slope = np.exp(np.where(x < 0, x, 0) * input_scale) * (input_scale * scale * alpha)
         return np.where(x > 0, g * scale, g * slope), None, None, None
 
 

@@ -233,3 +233,22 @@ def test_bad_arguments_raise_clear_errors():
         autograd.prelu(x, autograd.ones(3, 1))
     with pytest.raises(ValueError, match="prelu: weight has 3 elements"):
         autograd.prelu(autograd.ones(3), autograd.ones(3))  # a 1-d input has one channel
+
+
+@pytest.mark.parametrize("name", ["elu", "selu", "celu"])
+def test_elu_family_second_derivative_at_zero_is_zero(name):
+    # PyTorch's double backward keeps the negative branch strictly below 0.
+    x = autograd.tensor([0.0, -1.0, 2.0], dtype=autograd.float64, requires_grad=True)
+    (g,) = autograd.grad(getattr(autograd, name)(x).sum(), x, create_graph=True)
+    (gg,) = autograd.grad(g.sum(), x)
+    assert gg.tolist()[0] == 0.0 and gg.tolist()[2] == 0.0 and gg.tolist()[1] > 0.0
+
+
+def test_elu_gradient_with_inf_upstream_far_left_matches_torch(torch):
+    # The slope exp(x) is tiny, not 0: inf * tiny is inf (the output-based rule gave NaN).
+    x = np.array([-100.0, 1.0], np.float32)
+    ours = autograd.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    autograd.elu(ours).backward(autograd.tensor([np.inf, 1.0]))
+    torch.nn.functional.elu(theirs).backward(torch.tensor([np.inf, 1.0]))
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
