@@ -6,7 +6,7 @@ axpy along an output (or input) row that LLVM vectorizes without fastmath. Layou
 :mod:`autograd.kernels.conv`.
 
 Planes are indexed flat with ``np.uint64`` offsets: with signed indices Numba emits a
-negative-index wraparound test per access, which blocks vectorization (measured 3-5x slower).
+negative-index wraparound test per access, which blocks vectorization (3-5x slower).
 """
 
 from __future__ import annotations
@@ -119,14 +119,14 @@ def _direct_backward_weight(x, gy, sh, sw, ph, pw, dh, dw, gw):
 # Stride-1 kernels on padded "wide" planes (row pitch wp = W + 2*pw, as in _conv_gemm): every
 # kernel tap becomes ONE long loop over the flattened plane instead of a short one per row. With
 # 256-bit vectors unrolled 4 times LLVM's vector loop takes 32 floats an iteration, so rows of 28
-# or 32 run (partly) scalar; long loops were measured 2-3x faster. 3x3 kernels do all nine taps
+# or 32 run (partly) scalar; long loops are 2-3x faster. 3x3 kernels do all nine taps
 # in one pass (one store per element). Garbage columns (ow >= OW) are dropped in forward and are
 # zero in backward, which is exact while w (input gradient) and x (weight gradient) are finite:
 # the caller checks w, the kernel counts non-finite x values as it copies them.
 #
 # Tasks are runs of (sample, group) jobs (at most _TASKS runs): a task's buffers are allocated
 # once, and a group's input planes are padded once for all its output channels. Copies into and
-# out of the buffers are element loops: slice assignment was measured 4x slower on short rows.
+# out of the buffers are element loops: slice assignment is 4x slower on short rows.
 _TASKS = 64
 
 

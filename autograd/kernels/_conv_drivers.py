@@ -142,7 +142,7 @@ def backward_weight_gemm(
             else:
                 gemm._im2col(x, n0, n1, j * cg, cg, kh, kw, *s, *p, *d, oh, ow, cols)
                 gemm._nol_to_ol(gy3, n0, j * og, gyt)
-            # cols @ gyt.T (a (K, og) result) was measured ~20% faster than gyt @ cols.T.
+            # cols @ gyt.T (a (K, og) result) runs ~20% faster than gyt @ cols.T.
             np.matmul(cols, gyt.T, out=part_t)
             if n0:
                 gw3[j] += part_t.T

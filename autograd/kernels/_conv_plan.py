@@ -17,7 +17,7 @@ Paths
 ``direct``, ``direct_wide``
     Direct Numba loops, no GEMM (:mod:`autograd.kernels._conv_direct`): thin groups (depthwise
     and the like), whose GEMMs would be tiny, and dense stride-1 convolutions with few products
-    per output (``C_in/groups * kh * kw``, e.g. a first layer on a grey image), whose GEMMs are
+    per output (``C_in * kh * kw``, e.g. a first layer on an RGB image), whose GEMMs are
     memory-bound and cost more in layout copies than in products. ``direct_wide`` is the
     stride-1 forward on padded planes.
 ``direct_one_pass``
@@ -66,22 +66,32 @@ class Limits:
     Attributes
     ----------
     winograd_min_channels : int
-        Winograd needs at least this many input and output channels: below, its GEMMs are too
-        thin to pay for the transforms (an RGB first layer loses about 1.4x).
+        Winograd needs at least this many input and output channels: with fewer its GEMMs are
+        too thin to pay for the transforms (an RGB first layer gains nothing), and the direct
+        kernels do better.
     winograd_min_output_pixels : int
-        ... and an output of at least this many pixels (12x12): smaller images waste most of
-        each tile row on its junk tile, and per-plane overheads dominate (7x7 loses ~1.2x).
+        ... and an output of at least this many pixels (6x6): below, the junk tile of each tile
+        row and per-plane overheads take most of the time. 7x7 layers still run in about two
+        thirds of the GEMM path's time.
     winograd_max_padding : int
         Winograd's input copies support zero padding up to this much.
-    thin_group_channels : int
-        Grouped convolutions with fewer channels per group than this, in or out, run the direct
-        kernels: their per-group GEMMs are too small to beat a plain loop.
+    direct_max_group_channels : int
+        Grouped stride-1 convolutions with at most this many channels per group, in or out, run
+        the direct kernels (depthwise ones 10x faster than per-group GEMMs, 16 channels a group
+        still about 1.5x).
+    direct_max_group_channels_strided : int
+        The same for other strides, whose direct kernels lack the stride-1 ones' padded-plane
+        loops: they win up to 3 channels a group (depthwise 4-10x), GEMMs from 4.
     direct_max_products : int
         Dense stride-1 convolutions with at most this many products per output
-        (``C_in * kh * kw``) run the direct kernels.
+        (``C_in * kh * kw``) run the direct kernels: their GEMMs are memory-bound and the
+        layout copies around them cost more than the products.
+    direct_max_products_3x3 : int
+        The same for 3x3 kernels, which the direct kernels compute in one pass over each
+        plane: up to 8 input channels they run in a third to half of the GEMM path's time.
     batched_max_products : int
         Weight gradients with at most this many products per output (one group) that the
-        direct pass does not take run one GEMM per sample.
+        direct pass does not take run one GEMM per sample (about 3x faster than the columns).
     cols_budget_bytes : int
         Upper bound on one chunk's column matrix in the GEMM paths: large enough for efficient
         GEMMs, small enough that a big batch never allocates hundreds of megabytes.
@@ -91,10 +101,12 @@ class Limits:
     """
 
     winograd_min_channels: int = 16
-    winograd_min_output_pixels: int = 144
+    winograd_min_output_pixels: int = 36
     winograd_max_padding: int = 2
-    thin_group_channels: int = 8
+    direct_max_group_channels: int = 16
+    direct_max_group_channels_strided: int = 3
     direct_max_products: int = 9
+    direct_max_products_3x3: int = 72
     batched_max_products: int = 9
     cols_budget_bytes: int = 24 * 1024 * 1024
     winograd_chunk_bytes: int = 2 * 1024 * 1024
@@ -128,7 +140,11 @@ def _winograd(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -
 
 
 def _thin_groups(w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
-    return g.groups > 1 and min(w_shape[1], w_shape[0] // g.groups) < limits.thin_group_channels
+    if g.stride == (1, 1):
+        most = limits.direct_max_group_channels
+    else:
+        most = limits.direct_max_group_channels_strided
+    return g.groups > 1 and min(w_shape[1], w_shape[0] // g.groups) <= most
 
 
 def _products(w_shape: tuple) -> int:
@@ -136,9 +152,12 @@ def _products(w_shape: tuple) -> int:
 
 
 def _direct(w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
-    small = g.groups == 1 and g.stride == (1, 1)
-    small = small and _products(w_shape) <= limits.direct_max_products
-    return small or _thin_groups(w_shape, g, limits)
+    if g.groups == 1 and g.stride == (1, 1):
+        most = limits.direct_max_products
+        if w_shape[2:] == (3, 3):
+            most = max(most, limits.direct_max_products_3x3)
+        return _products(w_shape) <= most
+    return _thin_groups(w_shape, g, limits)
 
 
 def _pointwise(w_shape: tuple, g: ConvGeometry) -> bool:

@@ -48,9 +48,9 @@ def test_matches_reference(case):
 
 
 @settings(deadline=None, max_examples=15)
-@given(conv_case(max_group_channels=10), st.integers(8, 10))
+@given(conv_case(max_group_channels=10), st.integers(17, 19))
 def test_grouped_gemm_path(case, wide_channels):
-    # Groups with >= 8 channels each in and out take the GEMM-per-group path.
+    # Groups with more than 16 channels each in and out take the GEMM-per-group path.
     x, w, gy, s, p, d, groups = case
     rng = np.random.default_rng(0)
     N, _, H, W = x.shape
@@ -90,18 +90,23 @@ def test_pointwise_path(monkeypatch):
 
 
 @pytest.mark.parametrize("where", ["x", "w"])
-def test_non_finite_values_stay_where_they_belong(where):
+def test_non_finite_values_stay_where_they_belong(monkeypatch, where):
     # The wide layout multiplies garbage columns by zero; with inf/nan about, the kernels must
     # fall back so that non-finite values only reach the entries the maths sends them to.
+    plans = record_plans(monkeypatch)
     rng = np.random.default_rng(3)
-    x = rng.standard_normal((2, 2, 5, 5))
-    w = rng.standard_normal((3, 2, 3, 3))
+    x = rng.standard_normal((2, 10, 5, 5))
+    w = rng.standard_normal((3, 10, 3, 3))
     gy = rng.standard_normal((2, 3, 3, 3))
     if where == "x":
         x[0, 1, 2, 4] = np.inf
     else:
         w[1, 0, 0, 2] = np.nan
     y, gx, gw = run_all(x, w, gy, (1, 1), (0, 0), (1, 1), 1)
+    # A non-finite w takes the input gradient off the wide layout (x: noticed chunk by chunk).
+    input_path = "gemm" if where == "w" else "gemm_wide"
+    assert plans == [("forward", "gemm_wide"), ("input_grad", input_path),
+                     ("weight_grad", "gemm_wide")]  # fmt: skip
     ref_gx, ref_gw = ref_backward(x, w, gy, (1, 1), (0, 0), (1, 1), 1)
     with np.errstate(invalid="ignore"):
         np.testing.assert_allclose(y, ref_forward(x, w, (1, 1), (0, 0), (1, 1), 1), atol=1e-10)
@@ -117,9 +122,9 @@ PATHS = {
     "direct thin groups, stride 1": ((2, 4, 6, 5), (4, 1, 3, 3), (1, 1), (1, 1), (1, 1), 4),
     "direct thin groups, strided": ((2, 4, 6, 5), (8, 2, 3, 2), (2, 1), (1, 1), (1, 1), 2),
     "pointwise": ((2, 10, 4, 3), (6, 10, 1, 1), (1, 1), (0, 0), (1, 1), 1),
-    "gemm wide": ((2, 3, 6, 5), (4, 3, 3, 3), (1, 1), (1, 2), (1, 1), 1),
+    "gemm wide": ((2, 10, 6, 5), (4, 10, 3, 3), (1, 1), (1, 2), (1, 1), 1),
     "gemm strided": ((2, 3, 7, 6), (4, 3, 3, 2), (2, 3), (1, 0), (1, 2), 1),
-    "gemm groups": ((1, 16, 5, 5), (16, 8, 3, 3), (1, 1), (1, 1), (1, 1), 2),
+    "gemm groups": ((1, 34, 5, 5), (34, 17, 3, 3), (1, 1), (1, 1), (1, 1), 2),
     "gemm strided, few products": ((2, 1, 7, 6), (4, 1, 3, 3), (2, 1), (1, 1), (1, 1), 1),
 }
 FORWARD_PATH = {
@@ -183,10 +188,10 @@ def test_weight_gradient_falls_back_per_chunk_on_non_finite_input(monkeypatch):
     budget(monkeypatch, cols_budget_bytes=1)
     plans = record_plans(monkeypatch)
     rng = np.random.default_rng(7)
-    x = rng.standard_normal((3, 3, 5, 6))
-    w = rng.standard_normal((4, 3, 3, 3))
+    x = rng.standard_normal((3, 10, 5, 6))
+    w = rng.standard_normal((4, 10, 3, 3))
     gy = rng.standard_normal((3, 4, 5, 6))
-    x[1, 2, 0, 5] = -np.inf
+    x[1, 7, 0, 5] = -np.inf
     gw = conv.conv2d_backward_weight(x, gy, w.shape, ONE, ONE)
     np.testing.assert_allclose(gw, ref_backward(x, w, gy, (1, 1), (1, 1), (1, 1), 1)[1])
     assert plans == [("weight_grad", "gemm_wide")]

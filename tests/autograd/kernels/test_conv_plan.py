@@ -25,15 +25,15 @@ FORWARD = [
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), F, Plan("winograd")),
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (True, None, None), Plan("winograd", ("w",))),
     ((2, 32, 14, 14), (64, 32, 3, 3), G(padding=(2, 0)), F, Plan("winograd")),
-    ((2, 16, 12, 12), (16, 16, 3, 3), G(), F, Plan("gemm_wide")),  # 10x10 output: too small
-    ((2, 16, 14, 14), (16, 16, 3, 3), G(), F, Plan("winograd")),  # 12x12 output
+    ((2, 16, 7, 7), (16, 16, 3, 3), G(), F, Plan("gemm_wide")),  # 5x5 output: too small
+    ((2, 16, 8, 8), (16, 16, 3, 3), G(), F, Plan("winograd")),  # 6x6 output
     ((2, 15, 28, 28), (64, 15, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # too few channels
     ((2, 64, 28, 28), (15, 64, 3, 3), G(padding=1), F, Plan("gemm_wide")),
-    ((2, 64, 7, 7), (64, 64, 3, 3), G(padding=1), F, Plan("gemm_wide")),
+    ((2, 512, 7, 7), (512, 512, 3, 3), G(padding=1), F, Plan("winograd")),
     ((2, 32, 14, 14), (64, 32, 3, 3), G(padding=3), F, Plan("gemm_wide")),  # padding > 2
     ((2, 32, 14, 14), (64, 32, 3, 3), G(dilation=2, padding=2), F, Plan("gemm_wide")),
     ((2, 32, 14, 14), (64, 32, 5, 5), G(padding=2), F, Plan("gemm_wide")),
-    ((2, 32, 14, 14), (64, 16, 3, 3), G(padding=1, groups=2), F, Plan("gemm_wide")),
+    ((2, 64, 14, 14), (64, 32, 3, 3), G(padding=1, groups=2), F, Plan("gemm_wide")),
     # A known non-finite operand rules Winograd out; so does stride 2.
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (False, None, None), Plan("gemm_wide")),
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, False, None), Plan("gemm_wide")),
@@ -41,15 +41,21 @@ FORWARD = [
     # Direct: thin groups (any stride), and dense stride 1 with <= 9 products per output.
     ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), U, Plan("direct_wide")),
     ((8, 64, 32, 32), (64, 1, 3, 3), G(stride=2, padding=1, groups=64), U, Plan("direct")),
-    ((8, 64, 16, 16), (64, 7, 3, 3), G(padding=1, groups=8), U, Plan("direct_wide")),
-    ((8, 64, 16, 16), (64, 8, 3, 3), G(padding=1, groups=8), U, Plan("gemm_wide")),
-    ((8, 64, 16, 16), (32, 16, 3, 3), G(padding=1, groups=4), U, Plan("gemm_wide")),
-    ((8, 64, 16, 16), (16, 16, 3, 3), G(padding=1, groups=4), U, Plan("direct_wide")),  # og 4
+    # Thin groups: at most 16 channels a group (in or out) at stride 1, 3 otherwise.
+    ((8, 64, 16, 16), (64, 16, 3, 3), G(padding=1, groups=4), U, Plan("direct_wide")),
+    ((8, 68, 16, 16), (68, 17, 3, 3), G(padding=1, groups=4), U, Plan("gemm_wide")),
+    ((8, 68, 16, 16), (16, 17, 3, 3), G(padding=1, groups=4), U, Plan("direct_wide")),  # og 4
+    ((8, 48, 16, 16), (48, 3, 3, 3), G(stride=2, padding=1, groups=16), U, Plan("direct")),
+    ((8, 64, 16, 16), (64, 4, 3, 3), G(stride=2, padding=1, groups=16), U, Plan("gemm")),
     ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), U, Plan("direct_wide")),
     ((64, 1, 28, 28), (32, 1, 3, 3), G(stride=2, padding=1), U, Plan("gemm")),
     ((64, 2, 28, 28), (32, 2, 2, 2), G(), U, Plan("direct_wide")),  # 8 products
-    ((64, 2, 28, 28), (32, 2, 3, 3), G(), U, Plan("gemm_wide")),  # 18 products
+    ((64, 3, 28, 28), (32, 3, 2, 2), G(), U, Plan("gemm_wide")),  # 12 products
     ((64, 9, 28, 28), (32, 9, 1, 1), G(), U, Plan("direct_wide")),  # 9 products, even 1x1
+    ((64, 1, 28, 28), (32, 1, 5, 5), G(padding=2), U, Plan("gemm_wide")),  # 25 products
+    ((64, 8, 28, 28), (8, 8, 3, 3), G(padding=1), U, Plan("direct_wide")),  # 3x3: up to 72
+    ((64, 9, 28, 28), (8, 9, 3, 3), G(padding=1), U, Plan("gemm_wide")),
+    ((64, 8, 28, 28), (32, 8, 3, 3), G(padding=1, dilation=2), U, Plan("direct_wide")),
     # Pointwise: 1x1, stride 1, no padding, one group.
     ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, Plan("pointwise")),
     ((32, 64, 32, 32), (128, 64, 1, 1), G(padding=1), U, Plan("gemm_wide")),
@@ -115,7 +121,9 @@ WEIGHT_GRAD = [
     ((64, 2, 28, 28), (32, 2, 3, 3), G(stride=2), U, None, Plan("gemm")),  # 18 products
     ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, None, Plan("pointwise")),
     ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, (32, 128, 32, 31), Plan("gemm_wide")),
-    ((32, 64, 16, 16), (64, 16, 3, 3), G(padding=1, groups=4), U, None, Plan("gemm_wide")),
+    ((32, 64, 16, 16), (64, 32, 3, 3), G(padding=1, groups=2), U, None, Plan("gemm_wide")),
+    ((32, 64, 16, 16), (64, 16, 3, 3), G(padding=1, groups=4), U, None,
+     Plan("direct_one_pass")),
 ]  # fmt: skip
 
 
@@ -181,15 +189,23 @@ def test_limits_move_the_crossovers():
     assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm_wide"
     strict = dataclasses.replace(LIMITS, winograd_min_output_pixels=145)
     assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm_wide"
-    grouped = (8, 64, 16, 16), (64, 8, 3, 3), G(padding=1, groups=8)
+    grouped = (8, 64, 16, 16), (64, 32, 3, 3), G(padding=1, groups=2)
     assert plan("forward", *grouped).path == "gemm_wide"
-    wider = dataclasses.replace(LIMITS, thin_group_channels=9)
+    wider = dataclasses.replace(LIMITS, direct_max_group_channels=32)
     assert plan("forward", *grouped, limits=wider).path == "direct_wide"
-    dense = (8, 2, 16, 16), (8, 2, 3, 3), G()
+    strided = (8, 64, 16, 16), (64, 4, 3, 3), G(stride=2, padding=1, groups=16)
+    assert plan("forward", *strided).path == "gemm"
+    wider = dataclasses.replace(LIMITS, direct_max_group_channels_strided=4)
+    assert plan("forward", *strided, limits=wider).path == "direct"
+    dense = (8, 3, 16, 16), (8, 3, 2, 2), G()
     assert plan("forward", *dense).path == "gemm_wide"
-    more = dataclasses.replace(LIMITS, direct_max_products=18)
+    more = dataclasses.replace(LIMITS, direct_max_products=12)
     assert plan("forward", *dense, limits=more).path == "direct_wide"
-    strided = (8, 2, 16, 16), (8, 2, 3, 3), G(stride=2)
+    dense = (8, 12, 16, 16), (8, 12, 3, 3), G()
+    assert plan("forward", *dense).path == "gemm_wide"
+    more = dataclasses.replace(LIMITS, direct_max_products_3x3=108)
+    assert plan("forward", *dense, limits=more).path == "direct_wide"
+    strided = (8, 2, 16, 16), (8, 2, 3, 3), G(stride=2)  # 18 products
     assert plan("weight_grad", *strided).path == "gemm"
     more = dataclasses.replace(LIMITS, batched_max_products=18)
     assert plan("weight_grad", *strided, limits=more).path == "batched"
