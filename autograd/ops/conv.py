@@ -15,6 +15,9 @@ In the ordinary backward (arrays in) the rules call the kernels directly; under
 A transposed convolution is ``Conv2dInputGrad`` with the roles of the arrays swapped: its
 weight ``(C_in, C_out // groups, kh, kw)`` is a valid conv weight from ``C_out`` to ``C_in``
 channels.
+
+Arguments are checked once, by :mod:`autograd.kernels._args` (shared with pooling), as PyTorch
+takes them; the kernels then trust the normalized geometry.
 """
 
 from __future__ import annotations
@@ -248,9 +251,9 @@ def conv2d(
     input : Tensor, shape (N, C_in, H, W) or unbatched (C_in, H, W)
     weight : Tensor, shape (C_out, C_in // groups, kH, kW)
     bias : Tensor of shape (C_out,), optional
-    stride, dilation : int or (int, int)
-        Positive.
-    padding : int, (int, int), "valid" or "same"
+    stride, dilation : int or tuple of 1 or 2 ints
+        Positive; a single value stands for both axes.
+    padding : int, tuple of 1 or 2 ints, "valid" or "same"
         Zero padding on both sides. ``"same"`` (stride 1 only) keeps the input size, padding
         ``total // 2`` before and the rest after, as PyTorch does for even kernels.
     groups : int
@@ -326,9 +329,9 @@ def conv_transpose2d(
     input : Tensor, shape (N, C_in, H, W) or unbatched (C_in, H, W)
     weight : Tensor, shape (C_in, C_out // groups, kH, kW)
     bias : Tensor of shape (C_out,), optional
-    stride, padding, dilation : int or (int, int)
+    stride, padding, dilation : int or tuple of 1 or 2 ints
         Those of the convolution this one is the adjoint of.
-    output_padding : int or (int, int)
+    output_padding : int or tuple of 1 or 2 ints
         Extra rows/columns added on one side of the output; smaller than stride or dilation.
     groups : int
 

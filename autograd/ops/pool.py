@@ -10,7 +10,8 @@ height 1, unbatched inputs with a batch of 1). Second order comes from linear Fu
   whose backward is average pooling itself; the same holds for the adaptive average.
 
 In the ordinary backward (arrays in) the rules call the kernels directly; under
-``create_graph`` (Tensors in) they call the Functions.
+``create_graph`` (Tensors in) they call the Functions. Arguments are checked once, by
+:mod:`autograd.kernels._args` (shared with the convolutions), as PyTorch takes them.
 """
 
 from __future__ import annotations
@@ -255,7 +256,7 @@ def max_pool2d(
     Parameters
     ----------
     input : Tensor, shape (N, C, H, W) or (C, H, W)
-    kernel_size, stride, padding, dilation : int or (int, int)
+    kernel_size, stride, padding, dilation : int or tuple of 1 or 2 ints
         ``stride`` defaults to ``kernel_size``; ``padding`` (implicit -inf) is at most half the
         kernel.
     ceil_mode : bool
@@ -338,7 +339,7 @@ def avg_pool2d(
     Parameters
     ----------
     input : Tensor, shape (N, C, H, W) or (C, H, W)
-    kernel_size, stride, padding : int or (int, int)
+    kernel_size, stride, padding : int or tuple of 1 or 2 ints
         ``stride`` defaults to ``kernel_size``; zero ``padding`` is at most half the kernel.
     ceil_mode : bool
         Round the output size up.
