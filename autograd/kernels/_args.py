@@ -105,9 +105,7 @@ def ints(op: str, name: str, value: Any, nd: int, minimum: int) -> tuple[int, ..
         ok = isinstance(value, Sequence) and not isinstance(value, str)
         ok = ok and len(value) in (1, nd) and all(_is_int(v) for v in value)
         if not ok:
-            what = "an int" if nd == 1 else f"an int or a tuple of {nd} ints"
-            if nd == 1:
-                what += " or a tuple of 1 int"
+            what = f"an int or a tuple of {nd} int{'s' if nd > 1 else ''}"
             raise TypeError(f"{op}: {name} must be {what}, got {value!r}")
         out = tuple(int(v) for v in value) * (nd if len(value) == 1 else 1)
     if min(out) < minimum:
@@ -123,7 +121,9 @@ def to_pair(t: tuple[int, ...], fill: int) -> Pair:
 
 def groups_arg(op: str, groups: Any) -> int:
     """``groups`` checked: a positive int."""
-    if not _is_int(groups) or groups < 1:
+    if not _is_int(groups):
+        raise TypeError(f"{op}: groups must be a positive int, got {groups!r}")
+    if groups < 1:
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
     return int(groups)
 

@@ -74,7 +74,7 @@ def test_conv_args_same_padding(kernel, dilation, padding, crop):
         ((1, 3, 5, 5), (4, 2, 3, 3), {}, ValueError, r"input has 3 channels, but weight expects 2"),
         ((1, 4, 5, 5), (3, 2, 3, 3), {"groups": 2}, ValueError, "divisible by groups=2"),
         ((1, 4, 5, 5), (4, 2, 3, 3), {"groups": 0}, ValueError, "groups must be a positive int"),
-        ((1, 4, 5, 5), (4, 2, 3, 3), {"groups": 2.0}, ValueError, "groups must be"),
+        ((1, 4, 5, 5), (4, 2, 3, 3), {"groups": 2.0}, TypeError, "groups must be"),
         ((1, 1, 2, 2), (1, 1, 3, 3), {}, ValueError, "larger than the padded input"),
         ((1, 1, 5, 5), (1, 1, 3, 3), {"stride": 0}, ValueError, "stride must be positive"),
         ((1, 1, 5, 5), (1, 1, 3, 3), {"dilation": (1, 0)}, ValueError, "dilation must be"),
