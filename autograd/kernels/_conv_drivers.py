@@ -253,14 +253,14 @@ def direct_one_pass(
 # of one dtype; an empty bias array means no bias.
 
 
-def _output_shape(x_shape: tuple, w_shape: tuple, g: ConvGeometry) -> tuple[int, int, int, int]:
+def output_shape(x_shape: tuple, w_shape: tuple, g: ConvGeometry) -> tuple[int, int, int, int]:
     oh, ow = (conv_output_size(x_shape[2 + a], w_shape[2 + a], g.stride[a], g.padding[a],
                                g.dilation[a]) for a in (0, 1))  # fmt: skip
     return x_shape[0], w_shape[0], oh, ow
 
 
 def _forward_empty(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
-    y = np.zeros(_output_shape(x.shape, w.shape, g), dtype=x.dtype)
+    y = np.zeros(output_shape(x.shape, w.shape, g), dtype=x.dtype)
     if b.size:
         y += b.reshape(-1, 1, 1)
     return y
@@ -272,7 +272,7 @@ def _forward_winograd(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarr
 
 def _forward_direct(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
     # The direct kernels start every output from its bias (zero without one).
-    y = np.empty(_output_shape(x.shape, w.shape, g), dtype=x.dtype)
+    y = np.empty(output_shape(x.shape, w.shape, g), dtype=x.dtype)
     bz = b if b.size else np.zeros(w.shape[0], dtype=x.dtype)
     if g.stride == (1, 1):
         direct._direct_forward_wide(x, w, bz, *g.padding, *g.dilation, y)
@@ -293,7 +293,7 @@ def _forward_pointwise(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndar
 
 def _forward_gemm(wide: bool) -> Callable[..., np.ndarray]:
     def run(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
-        y = np.empty(_output_shape(x.shape, w.shape, g), dtype=x.dtype)
+        y = np.empty(output_shape(x.shape, w.shape, g), dtype=x.dtype)
         forward_gemm(x, w, g, b, y, wide)
         return y
 

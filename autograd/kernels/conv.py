@@ -111,7 +111,7 @@ def _check_gy(gy: np.ndarray, n: int, o: int, oh: int, ow: int) -> None:
 
 
 def _output_hw(x_shape: tuple, w_shape: tuple, g: ConvGeometry) -> Pair:
-    return drivers._output_shape(x_shape, w_shape, g)[2:]  # type: ignore[return-value]
+    return drivers.output_shape(x_shape, w_shape, g)[2:]  # type: ignore[return-value]
 
 
 def _bias(bias: np.ndarray | None, O: int, dtype: np.dtype) -> np.ndarray:
