@@ -326,7 +326,7 @@ class OpCall:
     >>> from autograd import testing
     >>> call = testing.OpCall(autograd.mul, np.array([1.0, 2.0]), 3.0)
     >>> len(call.leaves), call()
-    (1, tensor([3., 6.], dtype=autograd.float64, grad_fn=<MulBackward>))
+    (1, tensor([3., 6.], dtype=autograd.float64, grad_fn=<MulBackward0>))
     >>> autograd.gradcheck(call, call.leaves)
     True
     """

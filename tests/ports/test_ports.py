@@ -62,7 +62,8 @@ CASES = [
 BY_NAME = {case.name: case for case in CASES}
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:inf|nan)\b")
-# PyTorch numbers its backward nodes (<MulBackward0>); numbagrad names them <MulBackward>.
+# Node names end in a number: PyTorch numbers overloads (<MulBackward0>, <MaxBackward1>),
+# numbagrad always writes 0; the names are compared without it.
 _NODE_NUMBER = re.compile(r"(\w+Backward)\d+>")
 
 
@@ -123,7 +124,7 @@ def assert_same_output(ours: list[str], theirs: list[str], rtol: float) -> None:
         + "\n".join(ours) + "\n--- PyTorch ---\n" + "\n".join(theirs)
     )  # fmt: skip
     for n, (a, b) in enumerate(zip(ours, theirs), start=1):
-        b = _NODE_NUMBER.sub(r"\1>", b)
+        a, b = _NODE_NUMBER.sub(r"\1>", a), _NODE_NUMBER.sub(r"\1>", b)
         where = f"line {n}:\n  numbagrad: {a}\n  PyTorch:   {b}"
         assert _NUMBER.split(a) == _NUMBER.split(b), where
         for x, y in zip(_NUMBER.findall(a), _NUMBER.findall(b)):
