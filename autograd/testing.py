@@ -52,11 +52,11 @@ from ._testing_checks import (  # noqa: F401 - _copies and check_forward serve t
     OpCall,
     _copies,
     check_forward,
-    check_module,
     check_op,
     op_test,
     ops_without_forward_rule,
 )
+from ._testing_modules import check_module
 from ._testing_strategies import (
     KINK_MARGIN,
     arrays,
