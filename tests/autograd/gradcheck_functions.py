@@ -23,13 +23,8 @@ class Square(autograd.Function):
         return 2 * x * g
 
 
-class HalfSquare(autograd.Function):
+class HalfSquare(Square):
     """Backward off by a factor of two."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
 
     @staticmethod
     def backward(ctx, g):
@@ -37,35 +32,8 @@ class HalfSquare(autograd.Function):
         return x * g
 
 
-class SecondWrong(autograd.Function):
-    """Mul whose gradient for the second input is wrong in one place only."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return a * b
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        gb = g * a
-        bump = np.zeros(np.shape(gb))
-        bump.reshape(-1)[-1] = 1.0
-        return g * b, gb + bump
-
-
-class FwdSquare(autograd.Function):
+class FwdSquare(Square):
     """x * x with a backward and a forward-mode rule."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 2 * x * g
 
     @staticmethod
     def jvp(ctx, u):
@@ -94,6 +62,18 @@ class FwdMul(autograd.Function):
         return ua * b + a * ub * (2 if cls.wrong else 1)
 
 
+class SecondWrong(FwdMul):
+    """Mul whose gradient for the second input is wrong in one place only."""
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        gb = g * a
+        bump = np.zeros(np.shape(gb))
+        bump.reshape(-1)[-1] = 1.0
+        return g * b, gb + bump
+
+
 class FwdMulWrong(FwdMul):
     wrong = True
 
@@ -106,7 +86,4 @@ class WrongJvpSquare(FwdSquare):
 
 
 class HalfSquareRightJvp(FwdSquare):
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return x * g
+    backward = HalfSquare.backward
