@@ -180,8 +180,13 @@ class Tensor:
 
     @property
     def data(self) -> Tensor:
-        """A tensor sharing storage with no history (assignment replaces the storage)."""
-        return self.detach()
+        """A tensor sharing storage with no history (assignment replaces the storage).
+
+        Unlike :meth:`detach` it has its own version counter, as in PyTorch: a change made
+        through ``.data`` is invisible to autograd (no error at backward, and no guarantee
+        that the gradients account for it).
+        """
+        return Tensor._make(self._array)
 
     @data.setter
     def data(self, value: Tensor) -> None:

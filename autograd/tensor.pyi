@@ -28,7 +28,7 @@ class Tensor:
         """Elementwise ``input == other`` (bool)."""
     def __float__(self) -> float: ...
     def __floordiv__(self, other: Any) -> Tensor:
-        """``floor(input / other)``; not differentiable (the result never requires grad)."""
+        """``floor(input / other)``; the result requires grad, but backward through it raises."""
     def __format__(self, format_spec: str) -> str:
         """A 0-d tensor formats as its value (``f"{loss:.4f}"``); others only with no spec."""
     def __ge__(self, other: Any) -> Tensor:
@@ -70,7 +70,7 @@ class Tensor:
     def __matmul__(self, other: Any) -> Tensor:
         """Matrix product with PyTorch's rules for 1-D operands and broadcast batch dimensions."""
     def __mod__(self, other: Any) -> Tensor:
-        """Python-style modulus (the sign of ``other``); not differentiable here."""
+        """Python-style modulus ``input - other * floor(input / other)`` (the sign of ``other``)."""
     def __mul__(self, other: Any) -> Tensor:
         """``input * other``, broadcasting."""
     def __ne__(self, other: Any) -> Tensor:
@@ -294,7 +294,7 @@ class Tensor:
     def floor_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.floor`: writes the result into ``input`` and returns it."""
     def floor_divide(self, other: Any) -> Tensor:
-        """``floor(input / other)``; not differentiable (the result never requires grad)."""
+        """``floor(input / other)``; the result requires grad, but backward through it raises."""
     def floor_divide_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.floor_divide`: writes the result into ``input`` and returns it."""
     def gather(self, dim: int, index: Any) -> Tensor:
@@ -531,7 +531,7 @@ class Tensor:
     def relu_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.relu`: writes the result into ``input`` and returns it."""
     def remainder(self, other: Any) -> Tensor:
-        """Python-style modulus (the sign of ``other``); not differentiable here."""
+        """Python-style modulus ``input - other * floor(input / other)`` (the sign of ``other``)."""
     def remainder_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.remainder`: writes the result into ``input`` and returns it."""
     def repeat(self, *sizes: Any) -> Any:

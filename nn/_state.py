@@ -140,7 +140,7 @@ def _assign(module: Any, name: str, target: Tensor, value: Any, arr: np.ndarray)
 
 def _copy(target: Tensor, arr: np.ndarray) -> None:
     with autograd.no_grad():
-        target.copy_(autograd.from_numpy(np.ascontiguousarray(arr)))
+        target.copy_(autograd.from_numpy(np.asarray(arr, order="C")))  # 0-d stays 0-d
 
 
 def load_state_dict(

@@ -236,7 +236,7 @@ def _scatter_index(g: np.ndarray, shape: tuple, index: Any, kind: int) -> np.nda
         if rest == 1:
             np.add.at(out.reshape(-1), flat, g.reshape(-1))
         else:
-            _add_rows(out.reshape(-1, rest), flat, g.reshape(-1, rest))
+            _add_rows(out.reshape(math.prod(shape[:k]), rest), flat, g.reshape(flat.size, rest))
         return out
     np.add.at(out, index, g)
     return out

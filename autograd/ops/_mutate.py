@@ -4,17 +4,27 @@ Outside graph recording (``no_grad``, or no operand requires grad) an in-place o
 call writing into the tensor's array: this is the optimizers' hot path. When the graph is being
 recorded, the op is computed out of place from a snapshot of the old value and the tensor is
 rebased onto the new node, as PyTorch does.
+
+A view (a tensor whose ``_base`` is set, see ``_shape_util._as_view``) shares memory with its
+base, so an in-place op on it changes the base too. When recorded, it becomes the base's own
+history: "the new base is the old base with the view's region replaced by f(old view)"
+(:class:`CopySlices`, PyTorch's name); the base is rebased onto that node, and the view and the
+base's other live views onto views of the new base. The region is located by the memory
+addresses of the view's elements within the base's array (:func:`_view_index`), which works
+for every view op alike.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .. import grad_mode
-from ..tensor import Tensor
+from ..function import Function
+from ..tensor import _TYPE_NAMES, Tensor
 
 __all__ = ["run_inplace"]
 
@@ -31,11 +41,16 @@ def run_inplace(
     fast: Callable[[np.ndarray], Any],
     graph: Callable[[Tensor], Tensor],
     others: tuple = (),
+    names: tuple[str, ...] | None = None,
 ) -> Tensor:
     """Apply an in-place op: ``fast(array)`` writes into ``self``'s array when nothing is being
     recorded; otherwise ``graph(old)`` computes the new value out of place and ``self`` is rebased
-    onto it. Either way the version counter is bumped, so backward still detects a saved tensor
-    that was changed.
+    onto it (with its base, when ``self`` is a view). Either way the version counter is bumped,
+    so backward still detects a saved tensor that was changed.
+
+    ``others`` are the op's other arguments (any that requires grad makes the op recorded).
+    With ``names`` (one per entry of ``others``) the array-valued ones must broadcast to
+    ``self``'s shape, and an error names the offending argument.
 
     Examples
     --------
@@ -46,45 +61,279 @@ def run_inplace(
     """
     if not isinstance(self, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(self).__name__}")
-    if not self._array.flags.writeable:  # NumPy's own error would blame broadcasting
-        what = (
-            "a read-only broadcast view (from expand/broadcast_to)"
-            if 0 in self._array.strides
-            else "backed by a read-only array"
-        )
-        raise RuntimeError(f"{op}: this tensor is {what}; clone() it before writing in place")
+    writable = self._array.flags.writeable
+    if not writable:
+        _check_read_only(self, op)
     if not _records(self, others):
+        target = self._array if writable else self._array.copy()
         try:
-            fast(self._array)
-        except TypeError as e:  # e.g. float into an int tensor (NumPy's UFuncTypeError)
-            raise RuntimeError(
-                f"{op}: result type can't be cast to dtype {self.dtype} ({e})"
-            ) from None
-        except ValueError as e:
-            raise ValueError(
-                f"{op}: operand does not broadcast to shape {self.shape} ({e})"
-            ) from None
+            fast(target)
+        except (TypeError, ValueError) as e:
+            if names is not None and isinstance(e, ValueError):
+                _check_shapes(self, op, others, names)  # names the argument (NumPy refused it)
+            raise _fast_error(self, op, graph, e) from None
+        if not writable:  # a view of an expanded tensor that does not overlap: via its base
+            _store(self, target)
         self._vc[0] += 1
         return self
+    if names is not None:
+        _check_shapes(self, op, others, names)
+    if self._array.dtype.kind != "f":
+        raise RuntimeError(_cast_message(self, op, graph))
+    base = self._base
+    if base is not None:
+        return _inplace_on_view(self, base, op, graph)
     if self.grad_fn is None and self._requires_grad:
         raise RuntimeError(
             f"{op}: a leaf tensor that requires grad is being used in an in-place operation; "
             "wrap the update in autograd.no_grad() or use the out-of-place op"
         )
-    if self._base is not None and self._base._requires_grad:
-        raise RuntimeError(
-            f"{op}: in-place change of a view of a tensor that requires grad is not supported; "
-            "clone() the view first or use the out-of-place op"
-        )
-    if self._array.dtype.kind != "f":
-        raise RuntimeError(f"{op}: an in-place op recorded for autograd needs a float tensor")
     old = Tensor._make(self._array.copy(), self._requires_grad, self.grad_fn, self._output_nr)
-    new = graph(old)
-    if new.shape != self.shape:
-        raise ValueError(f"{op}: result shape {new.shape} does not match tensor shape {self.shape}")
-    self._array[...] = new._array
+    new = _new_value(self, op, graph(old))
+    _store(self, new._array)
     self.grad_fn = new.grad_fn
     self._output_nr = new._output_nr
     self._requires_grad = new._requires_grad
     self._vc[0] += 1
+    _refresh_views(self, None)
     return self
+
+
+# ---------------------------------------------------------------------------------- checks
+def _check_read_only(self: Tensor, op: str) -> None:
+    """Refuse to write into overlapping memory (a broadcast), as PyTorch does; a read-only
+    array that does not overlap is written through its base."""
+    a = self._array
+    if any(s == 0 and n > 1 for n, s in zip(a.shape, a.strides)):
+        raise RuntimeError(
+            f"{op}: unsupported operation: more than one element of the written-to tensor "
+            "refers to a single memory location (an expand()ed or broadcast tensor); clone() "
+            "the tensor before writing in place"
+        )
+    if self._base is None or not self._base._array.flags.writeable:
+        raise RuntimeError(
+            f"{op}: this tensor is backed by a read-only array; clone() it before writing in place"
+        )
+
+
+def _check_shapes(self: Tensor, op: str, others: tuple, names: tuple[str, ...]) -> None:
+    shape = self._array.shape
+    for name, o in zip(names, others):
+        if not isinstance(o, (Tensor, np.ndarray)) or o.shape == shape:
+            continue
+        try:
+            full = np.broadcast_shapes(shape, o.shape)
+        except ValueError:
+            raise ValueError(
+                f"{op}: {name} of shape {tuple(o.shape)} does not broadcast to the shape "
+                f"{shape} of the tensor written in place"
+            ) from None
+        if full != shape:
+            raise ValueError(
+                f"{op}: the tensor written in place has shape {shape}, but {name} of shape "
+                f"{tuple(o.shape)} broadcasts it to {full}; the result must keep its shape"
+            )
+
+
+def _fast_error(self: Tensor, op: str, graph: Callable, e: Exception) -> Exception:
+    """Our message for NumPy's casting and broadcasting refusals; any other error as it is."""
+    if isinstance(e, TypeError) and "cast" in str(e):  # NumPy's UFuncTypeError
+        return RuntimeError(_cast_message(self, op, graph))
+    if isinstance(e, ValueError) and "broadcast" in str(e):
+        return ValueError(
+            f"{op}: an operand does not broadcast to the shape {self.shape} of the tensor "
+            "written in place"
+        )
+    return e
+
+
+def _cast_message(self: Tensor, op: str, graph: Callable) -> str:
+    """PyTorch's message for a result whose dtype the tensor cannot hold."""
+    try:
+        with grad_mode.no_grad():
+            result = graph(Tensor._make(self._array.copy())).dtype
+    except Exception:  # noqa: BLE001 - the message only needs the dtype; fall back to the kind
+        result = np.dtype(np.float32)
+    return (
+        f"{op}: result type {_type_name(result)} can't be cast to the desired output type "
+        f"{_type_name(self._array.dtype)} (the tensor's dtype, kept by an in-place op)"
+    )
+
+
+def _type_name(dtype: np.dtype) -> str:
+    return _TYPE_NAMES.get(np.dtype(dtype), str(dtype))
+
+
+def _new_value(self: Tensor, op: str, new: Tensor) -> Tensor:
+    if new.shape != self.shape:
+        raise ValueError(f"{op}: result shape {new.shape} does not match tensor shape {self.shape}")
+    if new._array.dtype != self._array.dtype:  # e.g. float32 += float64: keep float32
+        new = new.to(self._array.dtype)
+    return new
+
+
+# ------------------------------------------------------------------------------- views
+def _store(self: Tensor, values: np.ndarray) -> None:
+    """Write ``values`` into ``self``'s memory (through the base when the array is read-only)."""
+    if self._array.flags.writeable:
+        self._array[...] = values
+        return
+    base = self._base._array
+    base[np.unravel_index(_view_index(base, self._array), base.shape)] = values
+
+
+def _view_index(base: np.ndarray, view: np.ndarray) -> np.ndarray:
+    """For each element of ``view`` (an array in ``base``'s memory), its index in ``base``
+    flattened in C order, as an int64 array of ``view``'s shape."""
+    item = base.itemsize
+    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    offsets = _offsets(view, start // item)
+    if base.flags.c_contiguous:
+        return offsets
+    flat = _offsets(base, 0).reshape(-1)
+    order = np.argsort(flat, kind="stable")
+    pos = np.searchsorted(flat[order], offsets)
+    return order[np.minimum(pos, max(flat.size - 1, 0))].reshape(view.shape)
+
+
+def _offsets(a: np.ndarray, start: int) -> np.ndarray:
+    """The memory offset (in elements) of every element of ``a``."""
+    out = np.full(a.shape, start, np.int64)
+    for axis, (n, s) in enumerate(zip(a.shape, a.strides)):
+        out += (np.arange(n, dtype=np.int64) * (s // a.itemsize)).reshape(
+            (n,) + (1,) * (a.ndim - axis - 1)
+        )
+    return out
+
+
+def _inplace_on_view(self: Tensor, base: Tensor, op: str, graph: Callable) -> Tensor:
+    if base.grad_fn is None and base._requires_grad:
+        raise RuntimeError(
+            f"{op}: a view of a leaf tensor that requires grad is being used in an in-place "
+            "operation; wrap the update in autograd.no_grad() or change a clone"
+        )
+    if base._requires_grad and not self._requires_grad:
+        raise RuntimeError(
+            f"{op}: this view was created in no_grad mode (or detached) and is being changed "
+            "in place with grad mode enabled, which PyTorch forbids as ambiguous; create the "
+            "view with grad mode enabled, or change it under no_grad"
+        )
+    idx = _view_index(base._array, self._array)
+    old_base = Tensor._make(base._array.copy(), base._requires_grad, base.grad_fn, base._output_nr)
+    old_view = ViewOf.apply(old_base, idx)
+    new_view = _new_value(self, op, graph(old_view))
+    new_base = CopySlices.apply(old_base, new_view, idx)
+    _store(self, new_view._array)
+    base.grad_fn = new_base.grad_fn
+    base._output_nr = new_base._output_nr
+    base._requires_grad = new_base._requires_grad
+    self._vc[0] += 1
+    node = _refresh_views(base, self)
+    _rebase_view(self, node, idx)
+    return self
+
+
+def _refresh_views(base: Tensor, skip: Tensor | None) -> Tensor | None:
+    """Give every live view of ``base`` the history "that region of the new base", as PyTorch
+    regenerates a view's grad_fn after its base changed in place. Returns the new base as a
+    graph node (None when it does not require grad)."""
+    if not base._requires_grad:
+        return None
+    node = Tensor._make(base._array, True, base.grad_fn, base._output_nr)
+    vc = base._vc
+    for ref in vc[1:]:
+        view = ref()
+        if view is None or view is skip or view._base is not base:
+            continue
+        if not np.may_share_memory(view._array, base._array):
+            continue  # its storage was replaced (``.data = ...``): no longer a view
+        if view.grad_fn is None and view._requires_grad:
+            continue  # a leaf the user made require grad: it keeps its own identity
+        _rebase_view(view, node, _view_index(base._array, view._array))
+    return node
+
+
+def _rebase_view(view: Tensor, node: Tensor | None, idx: np.ndarray) -> None:
+    if node is None:
+        return
+    rebased = ViewOf.apply(node, idx)
+    view.grad_fn = rebased.grad_fn
+    view._output_nr = rebased._output_nr
+    view._requires_grad = True
+
+
+def register_view(view: Tensor, base: Tensor) -> None:
+    """Remember ``view`` (sharing ``base``'s version counter) so an in-place op can rebase it.
+
+    The weak references ride on the shared version counter list after its count; dead ones are
+    dropped whenever the list reaches a power of two, so the cost stays constant per view.
+    """
+    vc = base._vc
+    vc.append(weakref.ref(view))
+    n = len(vc)
+    if n >= 16 and n & (n - 1) == 0:
+        vc[1:] = [r for r in vc[1:] if r() is not None]
+
+
+class ViewOf(Function):
+    """The elements of ``base`` at flat (C-order) indices ``idx``, shaped like ``idx``: the
+    history of a view, whatever view op made it."""
+
+    @staticmethod
+    def forward(ctx, base, idx):
+        ctx.shape, ctx.idx = base.shape, idx
+        return np.reshape(base, -1)[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        if isinstance(g, np.ndarray):
+            return _scatter_flat(g, ctx.shape, ctx.idx), None
+        return ScatterFlat.apply(g, ctx.shape, ctx.idx), None
+
+
+class ScatterFlat(Function):
+    """Zeros of ``shape`` with ``g`` at flat indices ``idx``: :class:`ViewOf`'s adjoint."""
+
+    @staticmethod
+    def forward(ctx, g, shape, idx):
+        ctx.idx = idx
+        return _scatter_flat(g, shape, idx)
+
+    @staticmethod
+    def backward(ctx, gg):
+        if isinstance(gg, np.ndarray):
+            return np.reshape(gg, -1)[ctx.idx], None, None
+        return ViewOf.apply(gg, ctx.idx), None, None
+
+
+def _scatter_flat(g: np.ndarray, shape: tuple, idx: np.ndarray) -> np.ndarray:
+    out = np.zeros(shape, g.dtype)
+    out.reshape(-1)[idx.reshape(-1)] = np.reshape(g, -1)
+    return out
+
+
+class CopySlices(Function):
+    """``old`` with the elements at flat indices ``idx`` replaced by ``new``: an in-place op on
+    a view, seen from its base. The replaced elements no longer depend on ``old`` (their
+    gradient is selected away, so an inf there does not leak); ``new`` gets theirs."""
+
+    @staticmethod
+    def forward(ctx, old, new, idx):
+        ctx.idx = idx
+        out = np.array(old, copy=True)
+        out.reshape(-1)[idx.reshape(-1)] = np.reshape(new, -1)
+        if ctx.needs_input_grad[0]:
+            ctx.region = np.zeros(old.shape, bool)
+            ctx.region.reshape(-1)[idx.reshape(-1)] = True
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        n_old, n_new = ctx.needs_input_grad[:2]
+        g_old = np.where(ctx.region, 0, g) if n_old else None
+        g_new = None
+        if n_new and isinstance(g, np.ndarray):
+            g_new = np.reshape(g, -1)[ctx.idx]
+        elif n_new:
+            g_new = ViewOf.apply(g, ctx.idx)
+        return g_old, g_new, None

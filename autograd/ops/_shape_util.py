@@ -6,14 +6,20 @@ from typing import Any
 
 import numpy as np
 
+from .. import grad_mode
 from ..tensor import Tensor
+from ._mutate import register_view
 
 
 def _as_view(out: Tensor, base: Tensor) -> Tensor:
     """Mark ``out``, whose array is a NumPy view of ``base``'s, as a view of it (shared version
-    counter, so in-place changes through either are seen by backward)."""
+    counter, so in-place changes through either are seen by backward; and registered with the
+    root base, so an in-place op on either rebases the other's history)."""
+    root = base if base._base is None else base._base
     out._vc = base._vc
-    out._base = base if base._base is None else base._base
+    out._base = root
+    if out._array.dtype.kind == "f" and grad_mode._state.grad_enabled:  # it may be rebased
+        register_view(out, root)
     return out
 
 

@@ -26,7 +26,7 @@ from ..tensor import Tensor
 from ._util import as_tensor, float_tensor
 from .registry import register
 
-__all__ = ["elementwise_op", "zeros_like_grad"]
+__all__ = ["elementwise_op", "select_grad", "zeros_like_grad"]
 
 # How a row treats integer and bool inputs.
 _PREPARE = {
@@ -47,6 +47,24 @@ def zeros_like_grad(g: Any) -> Any:
     return np.zeros_like(g)
 
 
+def select_grad(mask: Any, g: Any) -> Any:
+    """``g`` where ``mask`` holds and exactly 0 elsewhere: how a backward rule masks a gradient.
+
+    Selecting rather than multiplying (``g * mask``) keeps an inf or NaN upstream gradient at an
+    entry the input does not reach out of the result, as PyTorch does (``inf * 0`` is NaN).
+    ``g`` is an array, or a Tensor under create_graph (``np.where`` then runs
+    :func:`autograd.where`, so the rule stays differentiable).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd.ops._table import select_grad
+    >>> select_grad(np.array([True, False]), np.array([np.inf, np.inf]))
+    array([inf,  0.])
+    """
+    return np.where(mask, g, 0)
+
+
 def elementwise_op(
     name: str,
     forward: Callable[[np.ndarray], np.ndarray],
@@ -65,6 +83,7 @@ def elementwise_op(
     gradgradcheck: bool = True,
     operators: tuple[str, ...] = (),
     check: Callable[[Tensor], None] | None = None,
+    masked: bool = False,
 ) -> Callable[[Any], Tensor]:
     """Declare a one-input elementwise op from its array function and its derivative rule.
 
@@ -82,7 +101,7 @@ def elementwise_op(
         The docstring's first paragraph.
     example : (str, str)
         A literal input list and the printed result, for the docstring's example.
-    sample, ref, torch, gradgradcheck
+    sample, ref, torch, gradgradcheck, masked
         As for :func:`register`.
     integer : {"float", "keep", "copy"}
         Integer inputs are cast to float32, kept (the op preserves the dtype), or returned as a
@@ -144,7 +163,8 @@ def elementwise_op(
     if inplace:
         fast = _ufunc_fast(forward) if isinstance(forward, np.ufunc) else _copy_fast(forward)
     register(
-        sample=sample, ref=ref, torch=torch, gradgradcheck=gradgradcheck, method=True,
+        sample=sample, ref=ref, torch=torch, gradgradcheck=gradgradcheck, masked=masked,
+        method=True,
         inplace=fast if inplace else None, numpy=numpy if numpy is not None else (),
         aliases=aliases, operators=operators,
     )(op)  # fmt: skip

@@ -68,16 +68,16 @@ class Elu(Function):
     def forward(ctx, x, alpha, scale, input_scale):
         ctx.consts = (alpha, scale, input_scale)
         neg = np.expm1(np.minimum(x, 0) * input_scale) * (scale * alpha)
-        y = np.where(x > 0, x * scale if scale != 1 else x, neg)
-        ctx.save_for_backward(x, y)
-        return y
+        ctx.save_for_backward(x)  # the input only, as PyTorch: the output may change in place
+        return np.where(x > 0, x * scale if scale != 1 else x, neg)
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         alpha, scale, input_scale = ctx.consts
-        # On the negative side dy/dx = input_scale * (y + scale * alpha): no exp() needed.
-        return np.where(x > 0, g * scale, g * (input_scale * (y + scale * alpha))), None, None, None
+        # exp() of the non-positive part only: the positive branch is selected away anyway.
+        slope = np.exp(np.minimum(x, 0) * input_scale) * (input_scale * scale * alpha)
+        return np.where(x > 0, g * scale, g * slope), None, None, None
 
 
 @register(sample=_near_kinks((0.0,), alpha=1.5), torch=_torch_f("elu"))

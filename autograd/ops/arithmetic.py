@@ -12,13 +12,13 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor, tensor_method
+from ._table import select_grad, zeros_like_grad
 from ._util import (
     as_tensor,
     binary_operands,
     broadcast_error,
     float_tensor,
     half_with_number,
-    integer_division,
     power,
     promote_operands,
     trunc_divide,
@@ -148,7 +148,8 @@ def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        na, nb = ctx.needs_input_grad
+        ctx.save_for_backward(a if nb else None, b if na else None)  # only what a rule reads
         return a * b
 
     @staticmethod
@@ -181,7 +182,7 @@ def mul(input: Any, other: Any) -> Tensor:
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         return a / b
 
     @staticmethod
@@ -218,12 +219,50 @@ def div(input: Any, other: Any, rounding_mode: str | None = None) -> Tensor:
         if isinstance(input, (int, float)) and isinstance(other, Tensor):
             return mul(reciprocal(other), input)  # PyTorch's ``number / tensor``
         return _apply_binary(Div, input, other, "div", floating=True)
-    if rounding_mode == "floor":
-        return floor_divide(input, other)
-    if rounding_mode == "trunc":
-        a, b = binary_operands(input, other, "div")
-        return integer_division(trunc_divide, a, b, "div")
-    raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+    if rounding_mode not in ("floor", "trunc"):
+        raise ValueError(
+            f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}"
+        )
+    fn = DivFloor if rounding_mode == "floor" else DivTrunc
+    return _integer_division(fn, input, other, "div")
+
+
+def _integer_division(fn: type[Function], input: Any, other: Any, op: str) -> Tensor:
+    """``fn.apply`` on promoted operands: integer division by zero raises as in PyTorch (float
+    division by zero gives inf/NaN quietly)."""
+    a, b = binary_operands(input, other, op)
+    ra = a._array if isinstance(a, Tensor) else a
+    rb = b._array if isinstance(b, Tensor) else b
+    if np.result_type(ra, rb).kind in "iub" and not np.all(rb):
+        raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return fn.apply(a, b)
+    except ValueError:
+        raise broadcast_error(op, ra, rb) from None
+
+
+class DivFloor(Function):
+    """``div(rounding_mode='floor')``: piecewise constant, so a zero gradient (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.floor_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        na, nb = ctx.needs_input_grad
+        return (zeros_like_grad(g) if na else None), (zeros_like_grad(g) if nb else None)
+
+
+class DivTrunc(Function):
+    """``div(rounding_mode='trunc')``: zero gradient, as :class:`DivFloor`."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return trunc_divide(a, b)
+
+    backward = DivFloor.backward
 
 
 def _shape(x: Any) -> tuple:
@@ -235,7 +274,9 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         y = power(a, b)
-        ctx.save_for_backward(a, b, y)
+        # The output only for the exponent's gradient, as PyTorch: x ** 3 followed by an
+        # in-place op on the result still differentiates.
+        ctx.save_for_backward(a, b, y if ctx.needs_input_grad[1] else None)
         return y
 
     @staticmethod
@@ -245,7 +286,7 @@ class Pow(Function):
         ga = gb = None
         if na:
             if isinstance(b, (int, float)):
-                ga = g * 0 if b == 0 else g * b * a ** (b - 1)
+                ga = zeros_like_grad(g) if b == 0 else g * b * a ** (b - 1)
             else:
                 # d/da a**b = b * a**(b-1); PyTorch gives 0 where b == 0 (even at a == 0).
                 ga = np.where(b == 0, 0.0, g * b * a ** (b - 1))
@@ -294,9 +335,7 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        # Ties split the gradient evenly, as PyTorch does.
-        share = (a > b) + (a == b) * 0.5
-        return g * share, g * (1 - share)
+        return _extremum_grads(ctx, g, a < b, a > b, a == b)
 
 
 class Minimum(Function):
@@ -308,11 +347,22 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        share = (a < b) + (a == b) * 0.5
-        return g * share, g * (1 - share)
+        return _extremum_grads(ctx, g, a > b, a < b, a == b)
 
 
-@register(method=True, numpy=np.maximum, sample=binary(ties=True), ref=np.maximum)
+def _extremum_grads(ctx: Any, g: Any, a_loses: Any, b_loses: Any, tie: Any) -> tuple:
+    """Gradients of maximum/minimum by selection: the side that lost gets exactly 0, ties split
+    ``g`` evenly, and where neither comparison holds (a NaN) both sides get ``g`` (PyTorch's
+    rule)."""
+    na, nb = ctx.needs_input_grad
+    shared = np.where(tie, g * 0.5, g)
+    return (
+        select_grad(~a_loses, shared) if na else None,
+        select_grad(~b_loses, shared) if nb else None,
+    )
+
+
+@register(method=True, numpy=np.maximum, sample=binary(ties=True), ref=np.maximum, masked=True)
 def maximum(input: Any, other: Any) -> Tensor:
     """Elementwise maximum; at ties each side gets half the gradient (PyTorch's convention).
 
@@ -325,7 +375,7 @@ def maximum(input: Any, other: Any) -> Tensor:
     return _apply_binary(Maximum, input, other, "maximum")
 
 
-@register(method=True, numpy=np.minimum, sample=binary(ties=True), ref=np.minimum)
+@register(method=True, numpy=np.minimum, sample=binary(ties=True), ref=np.minimum, masked=True)
 def minimum(input: Any, other: Any) -> Tensor:
     """Elementwise minimum; at ties each side gets half the gradient (PyTorch's convention).
 
@@ -369,7 +419,9 @@ def _where_sample(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((cond, a, b))
 
 
-@register(method=_where_method, numpy=np.where, sample=_where_sample, ref=np.where)
+@register(
+    method=_where_method, numpy=np.where, sample=_where_sample, ref=np.where, masked=True
+)  # fmt: skip
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` holds, else ``other``.
 
@@ -416,14 +468,20 @@ class Clamp(Function):
     def backward(ctx, g):
         x, lo, hi = ctx.saved_tensors
         nx, nlo, nhi = ctx.needs_input_grad
-        inside = True
-        if lo is not None:
-            inside = inside & (x >= lo)
-        if hi is not None:
-            inside = inside & (x <= hi)
-        gx = g * inside if nx else None
-        glo = g * ((x < lo) & (lo <= hi) if hi is not None else (x < lo)) if nlo else None
-        ghi = g * ((x > hi) | (lo > hi) if lo is not None else (x > hi)) if nhi else None
+        gx = glo = ghi = None
+        if nx:
+            if lo is None:
+                gx = select_grad(x <= hi, g)
+            elif hi is None:
+                gx = select_grad(x >= lo, g)
+            else:
+                gx = select_grad((x >= lo) & (x <= hi), g)
+        # PyTorch's rule for tensor bounds: ``min`` gets the gradient where it was taken and
+        # is below ``max``; ``max`` where it was taken or lies below ``min`` (it wins then).
+        if nlo:
+            glo = select_grad((x < lo) & (lo < hi) if hi is not None else x < lo, g)
+        if nhi:
+            ghi = select_grad((x > hi) | (hi < lo) if lo is not None else x > hi, g)
         return gx, glo, ghi
 
 
@@ -443,6 +501,7 @@ def _clamp_sample(draw: Any, dtype: np.dtype) -> Sample:
     inplace=_clamp_fast,
     numpy=np.clip,
     aliases=("clip",),
+    masked=True,
     sample=_clamp_sample,
     ref=lambda x, min, max: np.clip(x, min, max),
 )
@@ -474,7 +533,11 @@ _FLOAT_OPMATH = (Mul, Div)  # with a number, a float16 tensor is computed at flo
 class Lerp(Function):
     @staticmethod
     def forward(ctx, start, end, weight):
-        ctx.save_for_backward(start, end, weight)
+        ns, ne, nw = ctx.needs_input_grad
+        # As PyTorch: start and end only for the weight's gradient, the weight only for theirs.
+        ctx.save_for_backward(
+            start if nw else None, end if nw else None, weight if ns or ne else None
+        )
         return start + weight * (end - start)
 
     @staticmethod
@@ -519,6 +582,20 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:
         raise
 
 
+class FloorDivide(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.floor_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(
+            "floor_divide: the derivative for floor_divide is not implemented (as in PyTorch); "
+            "detach its operands, or use div(input, other, rounding_mode='floor'), whose "
+            "gradient is zero"
+        )
+
+
 @register(
     method=True,
     inplace=True,
@@ -526,7 +603,10 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:
     operators=("__floordiv__", "__rfloordiv__", "__ifloordiv__"),
 )
 def floor_divide(input: Any, other: Any) -> Tensor:
-    """``floor(input / other)``; not differentiable (the result never requires grad).
+    """``floor(input / other)``; the result requires grad, but backward through it raises.
+
+    As in PyTorch no derivative is defined; ``div(input, other, rounding_mode='floor')`` is the
+    same value with a zero gradient.
 
     Examples
     --------
@@ -534,24 +614,62 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     >>> autograd.floor_divide(autograd.tensor([7, -7]), 2)
     tensor([ 3, -4])
     """
-    a, b = binary_operands(input, other, "floor_divide")
-    return integer_division(np.floor_divide, a, b, "floor_divide")
+    return _integer_division(FloorDivide, input, other, "floor_divide")
+
+
+class Remainder(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        if ctx.needs_input_grad[1]:
+            ctx.save_for_backward(a, b)
+        return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        na, nb = ctx.needs_input_grad
+        gb = None
+        if nb:
+            a, b = ctx.saved_tensors
+            gb = -g * np.floor(a / b)
+        return (g if na else None), gb
+
+
+def _remainder_sample(draw: Any, dtype: np.dtype) -> Sample:
+    # Quotients keep their fractional part in [0.15, 0.85]: away from the jumps of the result.
+    a, b = binary(other_low=0.5, other_high=2.0)(draw, dtype).args
+    sign = np.where(np.arange(b.size).reshape(b.shape) % 2 == 0, 1.0, -1.0)
+    b = np.asarray(b * sign, dtype)
+    q = a / b
+    whole = np.floor(q)
+    a = np.asarray(b * (whole + np.clip(q - whole, 0.15, 0.85)), dtype)
+    return Sample((a, b))
 
 
 @register(
-    method=True, inplace=True, numpy=np.remainder, operators=("__mod__", "__rmod__", "__imod__")
+    method=True,
+    inplace=True,
+    numpy=np.remainder,
+    operators=("__mod__", "__rmod__", "__imod__"),
+    sample=_remainder_sample,
+    ref=np.remainder,
 )
 def remainder(input: Any, other: Any) -> Tensor:
-    """Python-style modulus (the sign of ``other``); not differentiable here.
+    """Python-style modulus ``input - other * floor(input / other)`` (the sign of ``other``).
+
+    The gradient is PyTorch's: 1 for ``input`` and ``-floor(input / other)`` for ``other``
+    (the jumps where the quotient crosses an integer are ignored).
 
     Examples
     --------
     >>> import autograd
     >>> autograd.remainder(autograd.tensor([-3, 5]), 3)
     tensor([0, 2])
+    >>> x = autograd.tensor([1.0, 2.5], requires_grad=True)
+    >>> (x % 1.5 + x).sum().backward()
+    >>> x.grad
+    tensor([2., 2.])
     """
-    a, b = binary_operands(input, other, "remainder")
-    return integer_division(np.remainder, a, b, "remainder")
+    return _integer_division(Remainder, input, other, "remainder")
 
 
 @tensor_method(name="__pos__")

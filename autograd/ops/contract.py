@@ -135,11 +135,12 @@ def _parse_einsum(equation: str, shapes: tuple) -> _EinsumSpec:
     return _EinsumSpec(inputs, output, sizes, spare)
 
 
-def _einsum_grad(spec: _EinsumSpec, i: int, g: Any, operands: tuple) -> Any:
+def _einsum_grad(spec: _EinsumSpec, i: int, g: Any, operands: tuple, shape: tuple) -> Any:
     """d(out)/d(operand i): contract ``g`` with the other operands back to operand i's labels.
 
     A label repeated in operand i (a diagonal) gets a fresh letter tied to the first by an
     identity matrix; a label found nowhere else (summed away in forward) gets a vector of ones.
+    ``operands[i]`` itself is not read (it may be None); ``shape`` is its shape.
     """
     terms = [spec.output]
     args = [g]
@@ -164,8 +165,8 @@ def _einsum_grad(spec: _EinsumSpec, i: int, g: Any, operands: tuple) -> Any:
     for term, arg in zip(terms, args):
         for c, s in zip(term, arg.shape):
             reach[c] = max(reach.get(c, 0), s)
-    for c, s in zip(spec.inputs[i], operands[i].shape):
-        if reach.get(c, 0) < s:
+    for c, s in zip(spec.inputs[i], shape):
+        if reach.get(c, -1) < s:  # a label of size 0 found nowhere else needs its ones too
             terms.append(c)
             args.append(np.ones(s, dtype=g.dtype))
             reach[c] = s
@@ -176,7 +177,8 @@ class Einsum(Function):
     @staticmethod
     def forward(ctx, spec, *operands):
         ctx.spec = spec
-        ctx.save_for_backward(*operands)
+        ctx.shapes = tuple(o.shape for o in operands)
+        ctx.save_for_backward(*_needed_operands(ctx.needs_input_grad[1:], operands))
         big = len(operands) > 2 or sum(o.size for o in operands) > 2048
         return np.einsum(spec.equation, *operands, optimize="greedy" if big else False)
 
@@ -184,8 +186,18 @@ class Einsum(Function):
     def backward(ctx, g):
         operands = ctx.saved_tensors
         needs = ctx.needs_input_grad[1:]
-        grads = [_einsum_grad(ctx.spec, i, g, operands) if n else None for i, n in enumerate(needs)]
+        grads = [
+            _einsum_grad(ctx.spec, i, g, operands, ctx.shapes[i]) if n else None
+            for i, n in enumerate(needs)
+        ]
         return (None, *grads)
+
+
+def _needed_operands(needs: tuple, operands: tuple) -> tuple:
+    """Each operand the gradient of another one reads; None for the rest (an operand's own
+    gradient never reads it, so changing it in place afterwards is fine, as in PyTorch)."""
+    wanted = [i for i, n in enumerate(needs) if n]
+    return tuple(o if any(i != j for i in wanted) else None for j, o in enumerate(operands))
 
 
 _EINSUM_CASES = [
@@ -260,15 +272,16 @@ class Tensordot(Function):
     @staticmethod
     def forward(ctx, spec, a, b, axes):
         ctx.spec = spec
-        ctx.save_for_backward(a, b)
+        ctx.shapes = (a.shape, b.shape)
+        ctx.save_for_backward(*_needed_operands(ctx.needs_input_grad[1:3], (a, b)))
         return np.tensordot(a, b, axes=axes)
 
     @staticmethod
     def backward(ctx, g):
         operands = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad[1:3]
-        ga = _einsum_grad(ctx.spec, 0, g, operands) if need_a else None
-        gb = _einsum_grad(ctx.spec, 1, g, operands) if need_b else None
+        ga = _einsum_grad(ctx.spec, 0, g, operands, ctx.shapes[0]) if need_a else None
+        gb = _einsum_grad(ctx.spec, 1, g, operands, ctx.shapes[1]) if need_b else None
         return None, ga, gb, None
 
 

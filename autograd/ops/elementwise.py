@@ -78,7 +78,7 @@ rsqrt = elementwise_op(
 )  # fmt: skip
 relu = elementwise_op(
     "relu", lambda x: np.maximum(x, 0), lambda g, x, y: np.where(y > 0, g, 0), save="y",
-    sample=unary(kinks=(0.0,)), ref=lambda x: np.maximum(x, 0), integer="keep",
+    sample=unary(kinks=(0.0,)), ref=lambda x: np.maximum(x, 0), integer="keep", masked=True,
     doc="``max(input, 0)``. The gradient at 0 is 0 (PyTorch's convention).",
     example=("[-1.0, 0.0, 2.0]", "tensor([0., 0., 2.])"),
 )  # fmt: skip

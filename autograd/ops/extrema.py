@@ -1,7 +1,9 @@
 """Extrema: max/min (with indices along a dim), amax/amin, argmax/argmin.
 
 Conventions (PyTorch's): over all elements, and for amax/amin, the gradient is split evenly among
-ties; along a dim, max/min send it to the selected (first) index only.
+ties; along a dim, max/min send it to the selected (first) index only. max/min select the
+gradient (the other elements get exactly 0 even for an inf upstream gradient); amax/amin scale
+it by the tie mask, as PyTorch does (an inf there gives NaN at the other elements).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ._reduce_util import (
     _one_dim,
     _reduce_sample,
 )
+from ._table import select_grad
 from ._util import as_tensor
 from .registry import Sample, register
 
@@ -45,7 +48,26 @@ class Amax(Function):
     @staticmethod
     def backward(ctx, g):
         (w,) = ctx.saved_tensors
+        # Multiplied, not selected, as PyTorch's amax: an inf or NaN g reaches the whole slice.
         return _expand(g, *ctx.meta) * w, None, None, None
+
+
+class MaxAll(Function):
+    """``max()``/``min()`` over all elements: tied extrema share the gradient evenly, the others
+    get exactly 0 (selected); when the result is NaN the NaN elements share it (PyTorch's rule)."""
+
+    @staticmethod
+    def forward(ctx, x, keepdim, smallest):
+        ctx.meta = (x.shape, None, keepdim)
+        y = (np.min if smallest else np.max)(x, keepdims=keepdim)
+        if ctx.needs_input_grad[0]:
+            ctx.hit = np.isnan(x) if np.isnan(y).any() else x == y
+            ctx.count = int(ctx.hit.sum())
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return select_grad(ctx.hit, _expand(g / ctx.count, *ctx.meta)), None, None
 
 
 def _amax(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any, smallest: bool):
@@ -129,7 +151,7 @@ class MaxDim(Function):
     @staticmethod
     def backward(ctx, g, g_idx):
         (hit,) = ctx.saved_tensors
-        return _expand(g, *ctx.meta) * hit, None, None, None
+        return select_grad(hit, _expand(g, *ctx.meta)), None, None, None
 
 
 def _max(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any, smallest: bool):
@@ -146,9 +168,9 @@ def _max(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any, 
     d = _one_dim(op, t._array.ndim, dim, axis)
     if d is None:
         _check_nonempty(op, t._array.shape, None)
-        return Amax.apply(t, None, bool(keepdim), smallest)
+        return MaxAll.apply(t, bool(keepdim), smallest)
     if t._array.ndim == 0:
-        values, idx = Amax.apply(t, None, False, smallest), Tensor._make(np.zeros((), np.int64))
+        values, idx = MaxAll.apply(t, False, smallest), Tensor._make(np.zeros((), np.int64))
         return MinMax(values, idx)
     _check_nonempty(op, t._array.shape, (d,))
     values, idx = MaxDim.apply(t, d, bool(keepdim), smallest)
@@ -183,7 +205,7 @@ def _max_sample(draw: Any, dtype: np.dtype) -> Sample:
     return s
 
 
-@register(method=True,
+@register(method=True, masked=True,
     sample=_max_sample, ref=_max_ref(np.amax, np.argmax), torch=_max_torch("max"),
 )  # fmt: skip
 def max(  # noqa: A001
@@ -212,7 +234,7 @@ def max(  # noqa: A001
     return _max("max", input, dim, keepdim, axis, keepdims, False)
 
 
-@register(method=True,
+@register(method=True, masked=True,
     sample=_max_sample, ref=_max_ref(np.amin, np.argmin), torch=_max_torch("min"),
 )  # fmt: skip
 def min(  # noqa: A001

@@ -31,6 +31,7 @@ from ._index_util import (
     _take,
 )  # fmt: skip
 from ._shape_util import _as_view
+from ._table import select_grad
 from ._util import as_tensor
 from .elementwise import to_dtype
 from .inplace import run_inplace
@@ -202,8 +203,8 @@ class MaskedFill(Function):
     @staticmethod
     def backward(ctx, g):
         mask = ctx.mask
-        gx = g * ~mask if ctx.needs_input_grad[0] else None
-        gv = g * mask if ctx.needs_input_grad[1] else None  # the engine sums it to a 0-d grad
+        gx = select_grad(~mask, g) if ctx.needs_input_grad[0] else None
+        gv = select_grad(mask, g) if ctx.needs_input_grad[1] else None  # summed to a 0-d grad
         return gx, gv, None
 
 
@@ -220,6 +221,7 @@ def _fill_value(value: Any, op: str) -> Any:
 
 
 @register(
+    masked=True,
     sample=_sample_masked,
     ref=lambda x, m, value: np.where(m, value, x).astype(x.dtype),
     method=True,

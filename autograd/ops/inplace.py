@@ -96,7 +96,7 @@ def copy_(self: Tensor, src: Any) -> Tensor:
         return Overwrite.apply(t, s)
 
     return run_inplace(
-        self, "copy_", lambda a: np.copyto(a, s._array, casting="unsafe"), graph, (s,)
+        self, "copy_", lambda a: np.copyto(a, s._array, casting="unsafe"), graph, (s,), ("src",)
     )
 
 
@@ -119,8 +119,9 @@ def addcmul_(self: Tensor, tensor1: Any, tensor2: Any, value: float = 1) -> Tens
         np.add(a, prod, out=a, casting="same_kind")
 
     return run_inplace(
-        self, "addcmul_", fast, lambda t: t + ar.mul(tensor1, tensor2) * value, (tensor1, tensor2)
-    )
+        self, "addcmul_", fast, lambda t: t + ar.mul(tensor1, tensor2) * value,
+        (tensor1, tensor2), ("tensor1", "tensor2"),
+    )  # fmt: skip
 
 
 @register(method=True)
@@ -142,8 +143,9 @@ def addcdiv_(self: Tensor, tensor1: Any, tensor2: Any, value: float = 1) -> Tens
         np.add(a, q, out=a, casting="same_kind")
 
     return run_inplace(
-        self, "addcdiv_", fast, lambda t: t + ar.div(tensor1, tensor2) * value, (tensor1, tensor2)
-    )
+        self, "addcdiv_", fast, lambda t: t + ar.div(tensor1, tensor2) * value,
+        (tensor1, tensor2), ("tensor1", "tensor2"),
+    )  # fmt: skip
 
 
 @register(method=True)

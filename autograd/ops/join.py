@@ -38,17 +38,24 @@ def _tensor_list(tensors: Any, op: str) -> list[Tensor]:
 
 
 class Cat(Function):
+    """``skip``: the positions of legacy empty 1-d operands, inputs of the node (so they take part
+    in the graph, with an empty gradient) but not of the concatenation."""
+
     @staticmethod
-    def forward(ctx, *xs, dim):
-        ctx.dim = dim
-        ctx.sizes = [x.shape[dim] for x in xs]
-        return np.concatenate(xs, axis=dim)
+    def forward(ctx, *xs, dim, skip=()):
+        ctx.dim, ctx.skip = dim, skip
+        ctx.sizes = [x.shape[dim] if i not in skip else 0 for i, x in enumerate(xs)]
+        return np.concatenate([x for i, x in enumerate(xs) if i not in skip], axis=dim)
 
     @staticmethod
     def backward(ctx, g):
         lead = (slice(None),) * ctx.dim
         grads, start = [], 0
-        for n in ctx.sizes:
+        for i, n in enumerate(ctx.sizes):
+            if i in ctx.skip:
+                empty = np.zeros(0, g.dtype)
+                grads.append(empty if isinstance(g, np.ndarray) else Tensor._make(empty))
+                continue
             grads.append(g[lead + (slice(start, start + n),)])
             start += n
         return tuple(grads)
@@ -104,7 +111,14 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
             )
     if len({t._array.dtype for t in full}) > 1:
         full = _common_dtype(full)
-    return Cat.apply(*full, dim=d)
+    skipped = [i for i, t in enumerate(ts) if t.ndim == 1 and t.shape[0] == 0 and t is not ref]
+    if not skipped:
+        return Cat.apply(*full, dim=d)
+    # The skipped operands stay inputs of the node: an empty one that requires grad makes the
+    # result require grad too, as in PyTorch.
+    it = iter(full)
+    operands = [t if i in skipped else next(it) for i, t in enumerate(ts)]
+    return Cat.apply(*operands, dim=d, skip=frozenset(skipped))
 
 
 class Stack(Function):
@@ -238,13 +252,15 @@ def _sample_chunk(draw: Any, dtype: np.dtype) -> Sample:
 
 
 def _ref_chunk(x: np.ndarray, chunks: int, dim: int = 0) -> tuple:
-    return _ref_split(x, max(-(-x.shape[dim] // chunks), 1), dim)
+    if x.shape[dim] == 0:
+        return _ref_split(x, [0] * chunks, dim)
+    return _ref_split(x, -(-x.shape[dim] // chunks), dim)
 
 
 @register(method=True, sample=_sample_chunk, ref=_ref_chunk)
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into at most ``chunks`` views of size ``ceil(n / chunks)`` along ``dim`` (as PyTorch,
-    fewer pieces may come back).
+    fewer pieces may come back; a dim of size 0 gives ``chunks`` empty pieces).
 
     Examples
     --------
@@ -257,8 +273,11 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     t = as_tensor(input)
     if t.ndim == 0:
         raise ValueError("chunk: expected a tensor with at least 1 dimension, got a 0-d one")
-    n = t.shape[normalize_dim(dim, t.ndim, "chunk")]
-    return split(t, max(-(-n // int(chunks)), 1), dim)
+    d = normalize_dim(dim, t.ndim, "chunk")
+    n = t.shape[d]
+    if n == 0:  # as PyTorch: ``chunks`` empty pieces (a split of size 0 would give one)
+        return _split(t, d, [0] * int(chunks))
+    return split(t, -(-n // int(chunks)), dim)
 
 
 class Unbind(Function):

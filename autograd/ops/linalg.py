@@ -9,6 +9,7 @@ Operands must share one dtype, as in PyTorch (no implicit promotion); only ``out
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,7 @@ _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 def _gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` on arrays, folding a stack of matrices times one matrix into a single GEMM."""
     if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
-        out = np.matmul(a.reshape(-1, a.shape[-1]), b)
+        out = np.matmul(_rows(a), b)
         return out.reshape(a.shape[:-1] + (b.shape[1],))
     if (
         _kernel_matmul is not None
@@ -42,6 +43,12 @@ def _gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ):
         return _kernel_matmul(a, b)
     return np.matmul(a, b)
+
+
+def _rows(a: Any) -> Any:
+    """A stack of matrices as one matrix of all their rows (sizes spelled out: NumPy cannot
+    infer a -1 for an empty array)."""
+    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
 
 def _mm(a: Any, b: Any) -> Any:
@@ -80,7 +87,9 @@ def _check_matmul(op: str, a: np.ndarray, b: np.ndarray) -> None:
 class Matmul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad
+        ctx.ndims = (a.ndim, b.ndim)
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         if a.ndim == 1 or b.ndim == 1:
             return np.matmul(a, b)
         return _gemm(a, b)
@@ -89,34 +98,39 @@ class Matmul(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        if a.ndim == 1 or b.ndim == 1:
-            return _matvec_grads(a, b, g, need_a, need_b)
+        nd_a, nd_b = ctx.ndims
+        if nd_a == 1 or nd_b == 1:
+            return _matvec_grads(a, b, nd_a, nd_b, g, need_a, need_b)
         ga = _mm(g, _mT(b)) if need_a else None
         gb = None
         if need_b:
-            if b.ndim == 2 and a.ndim > 2:
+            if nd_b == 2 and nd_a > 2:
                 # One GEMM over the folded batch instead of a stack the engine would sum.
-                gb = _mm(_mT(a.reshape(-1, a.shape[-1])), g.reshape(-1, g.shape[-1]))
+                gb = _mm(_mT(_rows(a)), _rows(g))
             else:
                 gb = _mm(_mT(a), g)
         return ga, gb
 
 
-def _matvec_grads(a: Any, b: Any, g: Any, need_a: bool, need_b: bool) -> tuple:
-    """Gradients when an operand is 1-D (its added dimension never reaches the gradient)."""
-    if a.ndim == 1 and b.ndim == 1:
+def _matvec_grads(
+    a: Any, b: Any, nd_a: int, nd_b: int, g: Any, need_a: bool, need_b: bool
+) -> tuple:
+    """Gradients when an operand is 1-D (its added dimension never reaches the gradient).
+
+    ``a`` is only read for ``b``'s gradient and ``b`` for ``a``'s (the other may be None)."""
+    if nd_a == 1 and nd_b == 1:
         return (g * b if need_a else None), (g * a if need_b else None)
     ga = gb = None
-    if a.ndim == 1:  # (k,) @ (..., k, m) -> (..., m)
+    if nd_a == 1:  # (k,) @ (..., k, m) -> (..., m)
         if need_a:
-            ga = _mm(b, g) if b.ndim == 2 else _contract("...km,...m->...k", b, g)
+            ga = _mm(b, g) if nd_b == 2 else _contract("...km,...m->...k", b, g)
         if need_b:
             gb = _contract("k,...m->...km", a, g)
     else:  # (..., n, k) @ (k,) -> (..., n)
         if need_a:
             ga = _contract("...n,k->...nk", g, b)
         if need_b:
-            gb = _mm(g, a) if a.ndim == 2 else _contract("...nk,...n->...k", a, g)
+            gb = _mm(g, a) if nd_a == 2 else _contract("...nk,...n->...k", a, g)
     return ga, gb
 
 
@@ -264,7 +278,8 @@ def dot(input: Any, other: Any) -> Tensor:
 class Outer(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return np.multiply.outer(a, b)
 
     @staticmethod

@@ -9,12 +9,14 @@ same rule is written with the differentiable ``softmax`` so second derivatives a
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
+from ._table import select_grad, zeros_like_grad
 from .registry import Sample, register
 from .softmax import softmax
 
@@ -28,7 +30,8 @@ def _rows(x: Any, shape: tuple) -> Any:
     if len(shape) == 1:
         return x.reshape(1, shape[0])
     n, c = shape[0], shape[1]
-    return np.swapaxes(x.reshape(n, c, -1), 1, 2).reshape(-1, c)
+    rest = math.prod(shape[2:])  # spelled out: NumPy cannot infer a -1 for an empty array
+    return np.swapaxes(x.reshape(n, c, rest), 1, 2).reshape(n * rest, c)
 
 
 def _unrows(g: Any, shape: tuple) -> Any:
@@ -38,7 +41,7 @@ def _unrows(g: Any, shape: tuple) -> Any:
     if len(shape) == 1:
         return g.reshape(shape)
     n, c = shape[0], shape[1]
-    return np.swapaxes(g.reshape(n, -1, c), 1, 2).reshape(shape)
+    return np.swapaxes(g.reshape(n, math.prod(shape[2:]), c), 1, 2).reshape(shape)
 
 
 class CrossEntropy(Function):
@@ -60,12 +63,15 @@ class CrossEntropy(Function):
                 f"0 <= target < {c} or target == ignore_index={ignore_index})"
             )
         # Shifting by the row max keeps exp() in range: finite for logits of +-1e4 in float32.
-        z = x2 - x2.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        s = e.sum(axis=1)
-        logs = np.log(s)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a row of -inf logits: NaN
+            z = x2 - x2.max(axis=1, keepdims=True)
+            e = np.exp(z)
+            s = e.sum(axis=1)
+            logs = np.log(s)
         rows = np.arange(r)
         loss = logs - z[rows, tv]  # -log p[target]
+        if not all_valid:  # selected: an ignored row of -inf logits is NaN, and counts 0
+            loss = np.where(valid, loss, 0)
         # Per-row weight of the nll term (None: all ones).
         if weight is None:
             wt = None if all_valid else valid.astype(x.dtype)
@@ -79,7 +85,7 @@ class CrossEntropy(Function):
             else:
                 smooth = weight.sum() * logs - z @ weight
             if not all_valid:
-                smooth *= valid
+                smooth = np.where(valid, smooth, 0)
             loss *= 1.0 - label_smoothing
             loss += (label_smoothing / c) * smooth
         denom = 1.0
@@ -107,7 +113,11 @@ class CrossEntropy(Function):
         elif ctx.reduction == "sum":
             scale = g
         else:
-            scale = g / ctx.denom if ctx.denom else g * 0.0
+            scale = g / ctx.denom if ctx.denom else zeros_like_grad(g)
+        if ctx.valid is not None:
+            # Ignored targets take no gradient, whatever arrives for them (selected, so an inf
+            # there gives 0; their logits still see softmax * 0, NaN for -inf logits as PyTorch).
+            scale = select_grad(ctx.valid[:, None], scale)
         if isinstance(g, Tensor):
             return _graph_backward(ctx, x, scale), None, None, None, None, None
         rows, tv, wt = ctx.rows, ctx.tv, ctx.wt
@@ -213,7 +223,7 @@ def _ce_ref(x, target, weight=None, ignore_index=-100, reduction="mean", label_s
     return loss.sum() / (w[tv] * valid).sum()
 
 
-@register(sample=_ce_sample, ref=_ce_ref)
+@register(sample=_ce_sample, ref=_ce_ref, masked=True)
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -274,3 +284,117 @@ def cross_entropy(
         if w.dtype != x.dtype:
             w = w.astype(x.dtype)
     return CrossEntropy.apply(input, t, w, int(ignore_index), reduction, float(label_smoothing))
+
+
+# ------------------------------------------------------------------- binary cross-entropy
+_BCE_EPS = 1e-12  # PyTorch's floor for x (1 - x) in the gradient
+
+
+class BinaryCrossEntropy(Function):
+    """Elementwise ``-(t log x + (1 - t) log(1 - x))``, each log clamped at -100."""
+
+    @staticmethod
+    def forward(ctx, x, t):
+        with np.errstate(divide="ignore"):  # log(0) = -inf is clamped right away
+            log_x = np.maximum(np.log(x), -100)
+            log_1mx = np.maximum(np.log1p(-x), -100)
+        ctx.save_for_backward(x, t)
+        return (t - 1) * log_1mx - t * log_x
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.saved_tensors
+        nx, nt = ctx.needs_input_grad
+        gx = gt = None
+        if nx:
+            # PyTorch's rule: x (1 - x) is floored at 1e-12, so a probability that rounded to
+            # exactly 0 or 1 (a saturated float32 sigmoid) gives a finite gradient.
+            gx = g * (x - t) / np.maximum((1 - x) * x, _BCE_EPS)
+        if nt:
+            with np.errstate(divide="ignore"):
+                gt = g * (np.log1p(-x) - np.log(x))  # -logit(x)
+        return gx, gt
+
+
+def _bce_sample(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    shape = draw(testing.shapes())
+    x = draw(testing.arrays(shape, dtype, low=0.05, high=0.95))
+    t = draw(testing.arrays(shape, dtype, low=0.0, high=1.0))
+    return Sample((x, t), {"reduction": draw(st.sampled_from(_REDUCTIONS))})
+
+
+def _bce_ref(x, t, weight=None, reduction="mean"):
+    loss = -(t * np.maximum(np.log(x), -100) + (1 - t) * np.maximum(np.log1p(-x), -100))
+    if weight is not None:
+        loss = loss * weight
+    return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.mean()
+
+
+def _bce_torch(torch, x, t, weight=None, reduction="mean"):
+    return torch.nn.functional.binary_cross_entropy(x, t, weight, reduction=reduction)
+
+
+@register(sample=_bce_sample, ref=_bce_ref, torch=_bce_torch)
+def binary_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
+) -> Tensor:
+    """Binary cross-entropy ``-weight (t log(x) + (1 - t) log(1 - x))`` of probabilities.
+
+    ``input`` and ``target`` have the same shape, with values in [0, 1]; ``weight`` broadcasts
+    to it. Each log is clamped at -100, so ``x = 0`` or ``1`` gives a finite loss, and the
+    gradient ``(x - t) / max(x (1 - x), 1e-12)`` stays finite there too (both as PyTorch). The
+    target gets the gradient ``-logit(x)``. Prefer ``binary_cross_entropy_with_logits`` on
+    logits. Unlike PyTorch, a ``weight`` that requires grad gets its gradient.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> z = autograd.tensor([20.0, 0.0], requires_grad=True)
+    >>> loss = autograd.binary_cross_entropy(z.sigmoid(), autograd.tensor([1.0, 0.0]))
+    >>> loss
+    tensor(0.3466, grad_fn=<MeanBackward>)
+    >>> loss.backward()
+    >>> z.grad
+    tensor([0.0000, 0.2500])
+    """
+    fn = "binary_cross_entropy"
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}: input must be a Tensor, got {type(input).__name__}")
+    if not isinstance(target, Tensor):
+        raise TypeError(f"{fn}: target must be a Tensor, got {type(target).__name__}")
+    x = input._array
+    if x.dtype.kind != "f":
+        raise TypeError(f"{fn}: input must be a floating-point tensor, got dtype {x.dtype}")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{fn}: reduction must be one of {list(_REDUCTIONS)}, got {reduction!r}")
+    if target.shape != input.shape:
+        raise ValueError(
+            f"{fn}: using a target size ({tuple(target.shape)}) that is different to the input "
+            f"size ({tuple(input.shape)}) is not supported; please ensure they have the same size"
+        )
+    for name, arr in (("input", x), ("target", target._array)):
+        if arr.size and not ((arr >= 0) & (arr <= 1)).all():
+            raise ValueError(f"{fn}: all elements of {name} should be between 0 and 1")
+    if target.dtype != input.dtype:
+        target = target.to(input.dtype)
+    loss = BinaryCrossEntropy.apply(input, target)
+    if weight is not None:
+        if not isinstance(weight, Tensor):
+            raise TypeError(f"{fn}: weight must be a Tensor or None, got {type(weight).__name__}")
+        try:
+            fits = np.broadcast_shapes(weight.shape, input.shape) == input.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(
+                f"{fn}: weight of shape {tuple(weight.shape)} does not broadcast to the input "
+                f"shape {tuple(input.shape)}"
+            )
+        loss = loss * weight
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss

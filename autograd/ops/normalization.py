@@ -51,11 +51,16 @@ def _param(op: str, name: str, t: Any, shape: tuple, dtype: np.dtype) -> Any:
 
 
 # ----------------------------------------------------------------------------- batch norm
+def _ncl(shape: tuple) -> tuple:
+    """``(N, C, rest)`` with ``rest`` spelled out: NumPy cannot infer a -1 for an empty array."""
+    return shape[0], shape[1], math.prod(shape[2:])
+
+
 def _bn_graph_backward(x: Tensor, w: Any, g: Tensor, eps: float) -> tuple:
     """The training-mode backward written with differentiable ops (for ``create_graph``)."""
     n, c = x.shape[0], x.shape[1]
-    x3 = x.reshape(n, c, -1)
-    g3 = g.reshape(n, c, -1)
+    x3 = x.reshape(_ncl(x.shape))
+    g3 = g.reshape(_ncl(x.shape))
     m = n * x3.shape[2]
     mean = x3.mean(axis=(0, 2), keepdims=True)
     xc = x3 - mean
@@ -73,8 +78,8 @@ class BatchNorm(Function):
 
     @staticmethod
     def forward(ctx, x, w, b, eps, running_mean, running_var, momentum):
-        n, c = x.shape[0], x.shape[1]
-        x3 = x.reshape(n, c, -1)
+        n = x.shape[0]
+        x3 = x.reshape(_ncl(x.shape))
         m = n * x3.shape[2]
         mean = np.einsum("ncl->c", x3) / m
         xc = x3 - mean[:, None]
@@ -102,8 +107,8 @@ class BatchNorm(Function):
         if isinstance(g, Tensor):
             return (*_bn_graph_backward(x, w, g, ctx.eps), None, None, None, None)
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        n, c = x.shape[0], x.shape[1]
-        g3 = g.reshape(n, c, -1)
+        n = x.shape[0]
+        g3 = g.reshape(_ncl(x.shape))
         m = n * g3.shape[2]
         gsum = np.einsum("ncl->c", g3)
         gxc = np.einsum("ncl,ncl->c", g3, xc)  # sum(g * xhat) = gxc * invstd
@@ -123,14 +128,13 @@ class BatchNormEval(Function):
 
     @staticmethod
     def forward(ctx, x, running_mean, running_var, w, b, eps):
-        n, c = x.shape[0], x.shape[1]
         scale = 1.0 / np.sqrt(running_var + eps)
         if w is not None:
             scale *= w
         shift = -running_mean * scale
         if b is not None:
             shift += b
-        out = x.reshape(n, c, -1) * scale[:, None]
+        out = x.reshape(_ncl(x.shape)) * scale[:, None]
         out += shift[:, None]
         ctx.eps = eps
         ctx.save_for_backward(x, running_mean, running_var, w)
@@ -141,8 +145,8 @@ class BatchNormEval(Function):
         # Every quantity is recomputed from inputs, so one rule serves arrays and Tensors.
         x, rm, rv, w = ctx.saved_tensors
         need_x, need_rm, need_rv, need_w, need_b = ctx.needs_input_grad[:5]
-        n, c = x.shape[0], x.shape[1]
-        g3 = g.reshape(n, c, -1)
+        c = x.shape[1]
+        g3 = g.reshape(_ncl(x.shape))
         invstd = (rv + ctx.eps) ** -0.5
         scale = invstd if w is None else invstd * w
         dx = drm = drv = dw = gsum = None
@@ -153,7 +157,7 @@ class BatchNormEval(Function):
             if need_rm:
                 drm = -gsum * scale
         if need_rv or need_w:
-            gxc = (g3 * (x.reshape(n, c, -1) - rm.reshape(1, c, 1))).sum(axis=(0, 2))
+            gxc = (g3 * (x.reshape(_ncl(x.shape)) - rm.reshape(1, c, 1))).sum(axis=(0, 2))
             if need_rv:
                 drv = gxc * (-0.5 * invstd**3) if w is None else gxc * w * (-0.5 * invstd**3)
             if need_w:

@@ -16,6 +16,7 @@ from ._activation_util import (
     _near_kinks,
     _torch_f,
 )
+from ._table import select_grad
 from ._util import as_tensor
 from .registry import Sample, register
 
@@ -32,7 +33,7 @@ class Hardtanh(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         low, high = ctx.bounds
-        return g * ((x > low) & (x < high)), None, None
+        return select_grad((x > low) & (x < high), g), None, None
 
 
 def _hardtanh(op: str, input: Any, low: float, high: float) -> Tensor:
@@ -45,7 +46,8 @@ def _hardtanh(op: str, input: Any, low: float, high: float) -> Tensor:
 
 
 @register(
-    sample=_near_kinks((-1.0, 1.0), min_val=-1.0, max_val=1.0), torch=_torch_f("hardtanh")
+    sample=_near_kinks((-1.0, 1.0), min_val=-1.0, max_val=1.0), torch=_torch_f("hardtanh"),
+    masked=True,
 )  # fmt: skip
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     """``input`` clipped to ``[min_val, max_val]``. The derivative is 1 strictly inside and 0
@@ -60,7 +62,9 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tens
     return _hardtanh("hardtanh", input, min_val, max_val)
 
 
-@register(sample=_near_kinks((0.0, 6.0), low=-2.0, high=8.0), torch=_torch_f("relu6"))
+@register(
+    sample=_near_kinks((0.0, 6.0), low=-2.0, high=8.0), torch=_torch_f("relu6"), masked=True
+)  # fmt: skip
 def relu6(input: Tensor) -> Tensor:
     """``min(max(x, 0), 6)``; the derivative is 0 at 0 and at 6 (as PyTorch).
 
@@ -82,10 +86,13 @@ class Hardsigmoid(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * (1 / 6) * ((x > -3) & (x < 3))
+        return select_grad((x > -3) & (x < 3), g * (1 / 6))
 
 
-@register(sample=_near_kinks((-3.0, 3.0), low=-4.5, high=4.5), torch=_torch_f("hardsigmoid"))
+@register(
+    sample=_near_kinks((-3.0, 3.0), low=-4.5, high=4.5), torch=_torch_f("hardsigmoid"),
+    masked=True,
+)  # fmt: skip
 def hardsigmoid(input: Tensor) -> Tensor:
     """``clip(x / 6 + 1/2, 0, 1)``. The derivative is 1/6 strictly inside (-3, 3) and 0 at
     ±3 (PyTorch's convention).
@@ -108,11 +115,13 @@ class Hardswish(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        inside = (x > -3) & (x < 3)
-        return np.where(inside, g * (x * (1 / 3) + 0.5), g * (x >= 3))
+        return np.where(x >= 3, g, select_grad(x > -3, g * (x * (1 / 3) + 0.5)))
 
 
-@register(sample=_near_kinks((-3.0, 3.0), low=-4.5, high=4.5), torch=_torch_f("hardswish"))
+@register(
+    sample=_near_kinks((-3.0, 3.0), low=-4.5, high=4.5), torch=_torch_f("hardswish"),
+    masked=True,
+)  # fmt: skip
 def hardswish(input: Tensor) -> Tensor:
     """``x * hardsigmoid(x)``. The derivative is ``x / 3 + 1/2`` strictly inside (-3, 3), 0 for
     ``x <= -3`` and 1 for ``x >= 3`` (so 0 at -3 and 1 at 3, as PyTorch).
@@ -136,11 +145,12 @@ class Threshold(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * (x > ctx.threshold), None, None
+        return select_grad(x > ctx.threshold, g), None, None
 
 
 @register(
-    sample=_near_kinks((0.5,), threshold=0.5, value=-1.0), torch=_torch_f("threshold")
+    sample=_near_kinks((0.5,), threshold=0.5, value=-1.0), torch=_torch_f("threshold"),
+    masked=True,
 )  # fmt: skip
 def threshold(input: Tensor, threshold: float, value: float) -> Tensor:
     """``x`` where ``x > threshold``, else ``value``. The derivative is 0 at ``x == threshold``
@@ -185,7 +195,7 @@ class Prelu(Function):
                 wb = w.reshape((-1,) + (1,) * (x.ndim - 2))
             gx = np.where(x > 0, g, g * wb)
         if ctx.needs_input_grad[1]:
-            gw = g * np.minimum(x, 0)
+            gw = np.where(x > 0, 0, g * x)  # selected: an inf g where x > 0 gives 0
             if ctx.per_channel:
                 gw = gw.sum(axis=others)
             elif x.ndim == 0:
@@ -206,7 +216,7 @@ def _prelu_sample(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x, w))
 
 
-@register(sample=_prelu_sample, torch=_torch_f("prelu"))
+@register(sample=_prelu_sample, torch=_torch_f("prelu"), masked=True)
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``x`` for ``x > 0``, else ``weight * x``, with ``weight`` one value or one per channel
     (dim 1 of the input; a 0-d or 1-d input has one channel). At 0 the derivative is ``weight``

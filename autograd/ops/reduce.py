@@ -6,6 +6,7 @@ is a sum, so every rule here stays differentiable under ``create_graph=True``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -141,7 +142,10 @@ def _to_last(x: np.ndarray, axes: tuple | None) -> tuple[np.ndarray, Any]:
     kept = tuple(i for i in range(nd) if i not in red)
     perm = kept + red
     moved_shape = tuple(x.shape[p] for p in perm)
-    flat = x.transpose(perm).reshape(tuple(x.shape[k] for k in kept) + (-1,))
+    # Sizes spelled out: NumPy cannot infer a -1 when the array is empty.
+    flat = x.transpose(perm).reshape(
+        moved_shape[: len(kept)] + (math.prod(moved_shape[len(kept) :]),)
+    )
     inverse = np.argsort(perm)
 
     def restore(r: np.ndarray) -> np.ndarray:

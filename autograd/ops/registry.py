@@ -12,6 +12,7 @@ library never imports Hypothesis at import time.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +40,10 @@ class OpInfo:
     """How to check one op. ``torch`` is the name of the PyTorch function (default: the op's
     name), a callable ``(torch, *args, **kwargs)``, or None when PyTorch has no equivalent.
     ``nondeterministic_ties``: at ties the op may pick any of the tied elements (PyTorch's
-    choice among them is unspecified), so only values, not indices, are compared there."""
+    choice among them is unspecified), so only values, not indices, are compared there.
+    ``masked``: the backward rule masks the gradient (outputs that do not depend on some input
+    entries, as where clamp saturates); the registry tests check that an inf or NaN upstream
+    gradient at such an output gives those entries 0, as PyTorch's selecting rules do."""
 
     name: str
     fn: Callable
@@ -51,6 +55,7 @@ class OpInfo:
     atol: float = 1e-5
     rtol: float = 1e-3
     nondeterministic_ties: bool = False
+    masked: bool = False
 
 
 REGISTRY: dict[str, OpInfo] = {}
@@ -85,6 +90,7 @@ def register(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     nondeterministic_ties: bool = False,
+    masked: bool = False,
     method: bool | Callable = False,
     inplace: bool | Callable | None = None,
     numpy: Any = (),
@@ -95,7 +101,7 @@ def register(
 
     Parameters
     ----------
-    sample, ref, torch, gradcheck, gradgradcheck, atol, rtol, nondeterministic_ties
+    sample, ref, torch, gradcheck, gradgradcheck, atol, rtol, nondeterministic_ties, masked
         How the test suite checks the op (see :class:`OpInfo`). Without ``sample`` the op is
         exported but not drawn by the registry tests (comparisons, integer-valued queries).
     name : str, optional
@@ -126,7 +132,7 @@ def register(
                 raise RuntimeError(f"register: op {key!r} is registered twice")
             REGISTRY[key] = OpInfo(
                 key, fn, sample, ref, key if torch == "same" else torch, gradcheck,
-                gradgradcheck, atol, rtol, nondeterministic_ties,
+                gradgradcheck, atol, rtol, nondeterministic_ties, masked,
             )  # fmt: skip
         declare(fn, key, method=method, inplace=inplace, numpy=numpy, aliases=aliases,
                 operators=operators)  # fmt: skip
@@ -199,12 +205,20 @@ def _reflected(fn: Callable, op: str) -> Callable:
 
 def _inplace_twin(fn: Callable, name: str, inplace: bool | Callable, numpy: Any) -> Callable:
     twin_name = name + "_"
+    params = tuple(inspect.signature(fn).parameters)[1:]  # the names errors give the operands
+    leading = [params[:n] for n in range(len(params) + 1)]
     if inplace is True:
         ufunc = numpy[0] if isinstance(numpy, tuple) else numpy
         if not isinstance(ufunc, np.ufunc):
             raise RuntimeError(f"register: {name}: inplace=True needs a NumPy ufunc in numpy=")
 
-        def fast(a: np.ndarray, *args: Any) -> None:
+        def fast(a: np.ndarray, *args: Any, **kwargs: Any) -> None:
+            if kwargs:  # keyword operands in their positional places (``x.mul_(other=y)``)
+                extra = tuple(kwargs[p] for p in params[len(args) :] if p in kwargs)
+                if len(extra) != len(kwargs):
+                    unknown = sorted(set(kwargs) - set(params))
+                    raise TypeError(f"{twin_name}: unexpected keyword arguments {unknown}")
+                args += extra
             ufunc(a, *args, out=a, casting="same_kind")
 
     else:
@@ -212,9 +226,15 @@ def _inplace_twin(fn: Callable, name: str, inplace: bool | Callable, numpy: Any)
 
     def twin(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         arrays = [a._array if isinstance(a, Tensor) else a for a in args]
+        kw, others, names = kwargs, args, leading[len(args)]
+        if kwargs:  # keyword operands take part too (one that requires grad is recorded)
+            values = tuple(kwargs.values())
+            if any(isinstance(v, Tensor) for v in values):
+                kw = {k: v._array if isinstance(v, Tensor) else v for k, v in kwargs.items()}
+            others, names = args + values, names + tuple(kwargs)
         return run_inplace(
-            self, twin_name, lambda a: fast(a, *arrays, **kwargs),
-            lambda t: fn(t, *args, **kwargs), args,
+            self, twin_name, lambda a: fast(a, *arrays, **kw),
+            lambda t: fn(t, *args, **kwargs), others, names,
         )  # fmt: skip
 
     twin.__name__ = twin.__qualname__ = twin_name

@@ -132,6 +132,8 @@ class CumprodBackward(Function):
         d = ctx.dim
         xl, gl, ggl = (np.moveaxis(a, d, -1) for a in (x, g, gg))
         k = xl.shape[-1]
+        if k == 0:  # an empty scan: nothing to differentiate (the loops read element 0)
+            return np.zeros_like(x), np.zeros_like(g), None
         # grad wrt g: cumprod's forward derivative in the direction gg.
         grad_g = np.empty_like(ggl)
         t = ggl[..., 0].copy()

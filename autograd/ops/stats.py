@@ -20,6 +20,7 @@ from ._reduce_util import (
     _require_float,
     _torch_over_dims,
 )
+from ._table import zeros_like_grad
 from ._util import as_tensor, float_tensor
 from .registry import Sample, register
 
@@ -37,12 +38,17 @@ class Var(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.asarray(np.sqrt(ss / denom) if root else ss / denom)
         ctx.meta = (x.shape, axes, keepdim, denom, root)
-        ctx.save_for_backward(x, xc, y)
+        # As PyTorch: var keeps its input, std also its output.
+        if root:
+            ctx.save_for_backward(x, xc, y)
+        else:
+            ctx.save_for_backward(x, xc)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        x, xc, y = ctx.saved_tensors
+        x, xc, *out = ctx.saved_tensors
+        y = out[0] if out else None
         shape, axes, keepdim, denom, root = ctx.meta
         if isinstance(x, Tensor):
             xc = x - x.mean(axis=axes, keepdims=True)
@@ -238,7 +244,7 @@ class Norm(Function):
         x, y = ctx.saved_tensors
         shape, p, axes, keepdim = ctx.meta
         if p == 0:
-            return x * 0, None, None, None
+            return zeros_like_grad(x), None, None, None
         if p == 1:
             return _expand(g, shape, axes, keepdim) * np.sign(x), None, None, None
         if p == 2:

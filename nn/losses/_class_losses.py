@@ -72,6 +72,8 @@ def _nll(
     else:
         per = np.asarray(valid.astype(logp.dtype) if weight is None else weight[tv] * valid)
         loss = picked * autograd.from_numpy(np.asarray(-per))
+        if not all_valid:  # selected, not weighted by 0: an ignored row may hold NaN
+            loss = autograd.where(autograd.from_numpy(valid), loss, 0.0)
     if reduction == "mean":
         if weight is None and all_valid:
             return loss.mean(), per, valid

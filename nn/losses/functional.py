@@ -122,10 +122,11 @@ def binary_cross_entropy(
     input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: Any = None,
     reduce: Any = None, reduction: str = "mean",
 ) -> Tensor:  # fmt: skip
-    """``-weight * (t log(x) + (1 - t) log(1 - x))`` for probabilities ``x`` in [0, 1].
+    """``-weight * (t log(x) + (1 - t) log(1 - x))`` for probabilities ``x`` in [0, 1]: the fused
+    :func:`autograd.binary_cross_entropy` with PyTorch's legacy ``size_average``/``reduce``.
 
-    Each log is clamped at -100 as in PyTorch, so ``x = 0`` or ``1`` gives a finite loss.
-    Prefer :func:`binary_cross_entropy_with_logits` on logits (stable, fused).
+    Each log is clamped at -100 as in PyTorch, so ``x = 0`` or ``1`` gives a finite loss and
+    gradient. Prefer :func:`binary_cross_entropy_with_logits` on logits (stable, fused).
 
     Examples
     --------
@@ -133,24 +134,8 @@ def binary_cross_entropy(
     >>> nn.binary_cross_entropy(autograd.tensor([0.5, 0.5]), autograd.tensor([1.0, 0.0]))
     tensor(0.6931)
     """
-    fn = "binary_cross_entropy"
-    reduction = _reduction(size_average, reduce, reduction, fn)
-    input, target = _input_target(input, target, fn)
-    if target.shape != input.shape:
-        raise ValueError(
-            f"{fn}: using a target size ({tuple(target.shape)}) that is different to the input "
-            f"size ({tuple(input.shape)}) is not supported; please ensure they have the same size"
-        )
-    x = input.detach().numpy()
-    if x.size and not ((x >= 0) & (x <= 1)).all():
-        raise ValueError(f"{fn}: all elements of input should be between 0 and 1")
-    with np.errstate(divide="ignore"):  # log(0) = -inf is clamped right away
-        log_x = autograd.clamp(input.log(), min=-100.0)
-        log_1mx = autograd.clamp((-input).log1p(), min=-100.0)
-    loss = -(target * log_x + (1 - target) * log_1mx)
-    if weight is not None:
-        loss = loss * _tensor(weight, fn, "weight")
-    return _reduce(loss, reduction)
+    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy")
+    return autograd.binary_cross_entropy(input, target, weight, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(

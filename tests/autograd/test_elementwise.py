@@ -201,3 +201,53 @@ def test_scalar_fast_path_keeps_grad():
     y = 3 - x * 2 + 1 / (x + 1)
     y.backward(autograd.ones(2, dtype=autograd.float64))
     np.testing.assert_allclose(x.grad.numpy(), -2 - 1 / (np.array([1.0, 2.0]) + 1) ** 2)
+
+
+def test_remainder_gradients():
+    x = t64([1.0, 2.5, -4.0])
+    b = t64([1.5, -1.5, 0.7])
+    y = x % b
+    assert y.requires_grad
+    (y + x).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]  # 1 from the remainder, 1 from + x
+    # -floor(x / b): floor(0.67) = 0, floor(-1.67) = -2, floor(-5.71) = -6
+    assert b.grad.tolist() == [0.0, 2.0, 6.0]
+
+
+def test_remainder_by_scalar_and_of_scalar():
+    x = t64([1.0, 2.5])
+    (x % 1.5).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+    x.grad = None
+    (7.0 % x).sum().backward()  # -floor(7 / x)
+    assert x.grad.tolist() == [-7.0, -2.0]
+
+
+def test_remainder_matches_torch(torch):
+    a, b = np.array([1.25, -2.5, 4.75, 0.3]), np.array([1.5, -1.5, 2.0, -0.7])
+    ours = [t64(a), t64(b)]
+    theirs = [torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)]
+    autograd.remainder(*ours).sum().backward()
+    torch.remainder(*theirs).sum().backward()
+    for o, t in zip(ours, theirs):
+        np.testing.assert_array_equal(o.grad.numpy(), t.grad.numpy())
+
+
+def test_floor_divide_requires_grad_and_refuses_backward():
+    x = t64([1.0, 2.5])
+    y = x // 1.5
+    assert y.requires_grad and y.tolist() == [0.0, 1.0]
+    with pytest.raises(RuntimeError, match="floor_divide"):
+        y.sum().backward()
+    assert not (autograd.tensor([7, -7]) // 2).requires_grad
+
+
+@pytest.mark.parametrize("mode, expected", [("floor", [0.0, -2.0]), ("trunc", [0.0, -1.0])])
+def test_div_with_rounding_has_zero_gradient(mode, expected):
+    x = t64([1.0, -2.5])
+    y = autograd.div(x, 1.5, rounding_mode=mode)
+    assert y.tolist() == expected
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError, match="rounding_mode"):
+        autograd.div(x, 1.5, rounding_mode="round")

@@ -19,6 +19,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from torch_reference import to_torch as _to_torch
+from torch_reference import torch_fn as _torch_fn
 
 import autograd
 from autograd import testing
@@ -116,33 +118,6 @@ def test_gradgradcheck(name, data):
 
 
 # ------------------------------------------------------------------------------ PyTorch
-def _torch_fn(torch, info):
-    spec = info.torch
-    if callable(spec):
-        return lambda *args, **kwargs: spec(torch, *args, **kwargs)
-    fn = getattr(torch, spec, None) or getattr(torch.nn.functional, spec, None)
-    if fn is None:
-        pytest.fail(
-            f"{info.name}: OpInfo.torch is {spec!r}, but neither torch nor "
-            "torch.nn.functional has it; register the op with torch=None or a callable"
-        )
-    return fn
-
-
-def _to_torch(torch, obj, leaves: list):
-    if isinstance(obj, np.ndarray):
-        t = torch.from_numpy(obj.copy())
-        if obj.dtype.kind == "f":
-            t.requires_grad_(True)
-            leaves.append(t)
-        return t
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_to_torch(torch, o, leaves) for o in obj)
-    if isinstance(obj, dict):
-        return {k: _to_torch(torch, v, leaves) for k, v in obj.items()}
-    return obj
-
-
 def _np(x):
     if isinstance(x, autograd.Tensor):
         return x.detach().numpy()

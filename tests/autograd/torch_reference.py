@@ -1,11 +1,42 @@
 """Comparing an op's outputs and input gradients with PyTorch's on the same inputs (shared by the
-shape, join, rearrange, index and gather/scatter tests)."""
+shape, join, rearrange, index and gather/scatter tests, and the registry-driven ones)."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import autograd as ag
+
+
+def torch_fn(torch, info):
+    """The PyTorch function a registry entry (``OpInfo``) names, called with our arguments."""
+    spec = info.torch
+    if callable(spec):
+        return lambda *args, **kwargs: spec(torch, *args, **kwargs)
+    fn = getattr(torch, spec, None) or getattr(torch.nn.functional, spec, None)
+    if fn is None:
+        pytest.fail(
+            f"{info.name}: OpInfo.torch is {spec!r}, but neither torch nor "
+            "torch.nn.functional has it; register the op with torch=None or a callable"
+        )
+    return fn
+
+
+def to_torch(torch, obj, leaves: list):
+    """A registry sample's arguments as PyTorch's: float arrays become tensors that require
+    grad (appended to ``leaves``), other arrays plain tensors, anything else stays."""
+    if isinstance(obj, np.ndarray):
+        t = torch.from_numpy(obj.copy())
+        if obj.dtype.kind == "f":
+            t.requires_grad_(True)
+            leaves.append(t)
+        return t
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(to_torch(torch, o, leaves) for o in obj)
+    if isinstance(obj, dict):
+        return {k: to_torch(torch, v, leaves) for k, v in obj.items()}
+    return obj
 
 
 def grad_vs_torch(torch, fn, tfn, *arrays):
