@@ -52,7 +52,7 @@ def format_tensor(t: Tensor) -> str:
     if arr.dtype not in (_dt.float32, _dt.int64, _dt.bool_):
         extras.append(f"dtype=autograd.{_dt_name(arr.dtype)}")
     if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.name}Backward>")
+        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._requires_grad:
         extras.append("requires_grad=True")
     return prefix + body + "".join(", " + e for e in extras) + ")"

@@ -88,8 +88,14 @@ def grad(
     retain_graph: bool | None = None,
     create_graph: bool = False,
     allow_unused: bool = False,
+    only_inputs: bool = True,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
 ) -> tuple[Tensor | None, ...]:
     """Return d(outputs)/d(inputs) without touching any ``.grad``.
+
+    ``only_inputs`` is accepted and ignored, as in PyTorch (where it is deprecated);
+    ``materialize_grads=True`` gives zeros instead of None for unused inputs.
 
     Examples
     --------
@@ -97,10 +103,16 @@ def grad(
     >>> x = autograd.tensor(2.0, requires_grad=True)
     >>> (g,) = autograd.grad(x**3, x, create_graph=True)
     >>> g
-    tensor(12., grad_fn=<MulBackward>)
+    tensor(12., grad_fn=<MulBackward0>)
     >>> autograd.grad(g, x)
     (tensor(12.),)
     """
+    if is_grads_batched:
+        raise RuntimeError(
+            "grad: is_grads_batched=True is not supported; loop over the batch of grad_outputs"
+        )
+    if materialize_grads:
+        allow_unused = True
     outs = _as_tuple(outputs, "outputs")
     ins = _as_tuple(inputs, "inputs")
     for i, t in enumerate(ins):
@@ -117,7 +129,8 @@ def grad(
                     f"grad: inputs[{i}] was not used to compute the outputs; "
                     "pass allow_unused=True to get None for it"
                 )
-            result.append(None)
+            t = ins[i]
+            result.append(Tensor._make(np.zeros(t.shape, t.dtype)) if materialize_grads else None)
         else:
             result.append(g if isinstance(g, Tensor) else Tensor._make(g))
     return tuple(result)
@@ -350,7 +363,7 @@ def _count_dependents(roots: list) -> tuple[dict, dict]:
         node = stack.pop()
         if node._freed:
             raise RuntimeError(
-                f"{node.name}: trying to backward through the graph a second time (or directly "
+                f"{node.name()}: trying to backward through the graph a second time (or directly "
                 "access saved tensors after they have already been freed). Saved intermediate "
                 "values of the graph are freed when you call .backward() or autograd.grad(). "
                 "Specify retain_graph=True if you need to backward through the graph a second time."
@@ -396,23 +409,56 @@ def _before_node(node: Context, grads: list, create_graph: bool, want: dict, cap
 
 
 def _call_backward(node: Context, grads: list, create_graph: bool) -> tuple:
+    if node._prehooks:
+        grads = list(_run_node_hooks(node, node._prehooks, (tuple(grads),), grads, create_graph))
     result = node._fn.backward(node, *grads)
     if not isinstance(result, tuple):
         result = (result,)
-    if len(result) != len(node._next):
+    n = len(node._next)
+    if len(result) > n and all(g is None for g in result[n:]):
+        result = result[:n]  # gradients for optional arguments that were not passed
+    if len(result) != n:
         raise RuntimeError(
-            f"{node.name}.backward returned {len(result)} gradients, but forward took "
-            f"{len(node._next)} inputs; return one per input (None where there is none)"
+            f"{node._fn.__name__}.backward returned {len(result)} gradients, but forward took "
+            f"{n} inputs; return one per input (None where there is none)"
         )
+    if node._posthooks:
+        result = _run_node_hooks(node, node._posthooks, (result, tuple(grads)), result,
+                                 create_graph)  # fmt: skip
     if grad_mode._state.anomaly:
         for i, g in enumerate(result):
             if g is not None and not np.all(np.isfinite(np.asarray(_raw(g)))):
                 where = "".join(node._stack[-3:]) if node._stack else "(unknown)\n"
                 raise RuntimeError(
-                    f"Function '{node.name}Backward' returned nan/inf values in its "
+                    f"Function '{node.name()}' returned nan/inf values in its "
                     f"{i}th output.\nThe forward call that created it:\n{where}"
                 )
     return result
+
+
+def _run_node_hooks(node: Context, hooks: list, args: tuple, current: Any, create_graph: bool):
+    """Node hooks see Tensors (None stays None); a non-None result replaces ``current``."""
+
+    def as_tensors(gs: Any) -> tuple:
+        return tuple(g if g is None or isinstance(g, Tensor) else Tensor._make(g) for g in gs)
+
+    current = tuple(current)
+    for hook in list(hooks):
+        out = hook(*(as_tensors(a) for a in args))
+        if out is None:
+            continue
+        out = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+        if len(out) != len(current):
+            raise RuntimeError(
+                f"hook {getattr(hook, '__name__', hook)!r} on {node.name()} returned "
+                f"{len(out)} gradients, expected {len(current)}"
+            )
+        current = tuple(
+            g if g is None or create_graph else (g._array if isinstance(g, Tensor) else g)
+            for g in out
+        )
+        args = (current, *args[1:])
+    return current
 
 
 def _raw(g: Any) -> Any:
@@ -429,7 +475,7 @@ def _fit(node: Context, g: Any, meta: tuple) -> Any:
         g = unbroadcast(g, shape)
         if g.shape != shape:
             raise RuntimeError(
-                f"{node.name}.backward returned a gradient of shape {tuple(gshape)} for an "
+                f"{node.name()}.backward returned a gradient of shape {tuple(gshape)} for an "
                 f"input of shape {shape}"
             )
     if g.dtype != dtype:

@@ -63,18 +63,104 @@ class Context:
     _hooks: dict[int, list] | None = None
     _retained: dict[int, Any] | None = None
     _stack: list[str] | None = None
+    _prehooks: list | None = None  # node hooks (register_prehook / register_hook)
+    _posthooks: list | None = None
+    _metadata: dict | None = None
 
     def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
         self._fn = fn
         self.needs_input_grad = needs_input_grad
 
-    @property
     def name(self) -> str:
-        """The name of the Function that made this node, e.g. ``"Mul"``."""
-        return self._fn.__name__
+        """PyTorch's name of this node: ``"MulBackward0"`` for the Function ``Mul``.
+
+        Examples
+        --------
+        >>> import autograd
+        >>> (autograd.ones(2, requires_grad=True) * 2).grad_fn.name()
+        'MulBackward0'
+        """
+        return f"{self._fn.__name__}Backward0"
 
     def __repr__(self) -> str:
-        return f"<{self._fn.__name__}Backward>"
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self) -> tuple:
+        """Per argument of the forward call, ``(node, output_nr)``: where its gradient goes --
+        the node that made it, an :class:`AccumulateGrad` node for a leaf that requires grad,
+        or ``(None, 0)``.
+
+        Examples
+        --------
+        >>> import autograd
+        >>> x = autograd.ones(2, requires_grad=True)
+        >>> y = (x * 2).sum()
+        >>> y.grad_fn.next_functions[0][0].name()
+        'MulBackward0'
+        >>> y.grad_fn.next_functions[0][0].next_functions[0][0].variable is x
+        True
+        """
+        out = []
+        for edge in self._next:
+            if edge is None:
+                out.append((None, 0))
+            elif isinstance(edge, Tensor):
+                out.append((AccumulateGrad(edge), 0))
+            else:
+                out.append(edge)
+        return tuple(out)
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for the user's own notes on this node (PyTorch's ``grad_fn.metadata``)."""
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    def register_prehook(self, hook: Any) -> Any:
+        """Call ``hook(grad_outputs)`` before this node's backward; a non-None result (a tuple)
+        replaces the gradients with respect to the node's outputs.
+
+        Examples
+        --------
+        >>> import autograd
+        >>> x = autograd.ones(2, requires_grad=True)
+        >>> y = x * 3
+        >>> h = y.grad_fn.register_prehook(lambda go: (go[0] * 10,))
+        >>> y.sum().backward()
+        >>> x.grad
+        tensor([30., 30.])
+        """
+        return self._add_node_hook("_prehooks", hook)
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward; a non-None
+        result (a tuple) replaces the gradients it passes on to its inputs.
+
+        Examples
+        --------
+        >>> import autograd
+        >>> x = autograd.ones(2, requires_grad=True)
+        >>> y = x * 3
+        >>> h = y.grad_fn.register_hook(lambda gi, go: (gi[0] + 1, gi[1]))  # gi[1]: the 3
+        >>> y.sum().backward()
+        >>> x.grad
+        tensor([4., 4.])
+        """
+        return self._add_node_hook("_posthooks", hook)
+
+    def _add_node_hook(self, attr: str, hook: Any) -> Any:
+        from .tensor import RemovableHandle
+
+        if not callable(hook):
+            raise TypeError(f"{self.name()}: a hook must be callable, got {type(hook).__name__}")
+        hooks = getattr(self, attr)
+        if hooks is None:
+            hooks = []
+            setattr(self, attr, hooks)
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep ``arrays`` (inputs, outputs or intermediates of forward) for backward.
@@ -95,14 +181,14 @@ class Context:
         """What forward saved: arrays, or Tensors when backward is building a graph."""
         if self._freed:
             raise RuntimeError(
-                f"{self.name}: trying to backward through the graph a second time (or to read "
+                f"{self.name()}: trying to backward through the graph a second time (or to read "
                 "saved tensors after they were freed). Pass retain_graph=True to the first "
                 "backward() or autograd.grad() if you need to go through the graph again."
             )
         for src in self._saved_src:
             if src is not None and src[1][0] != src[2]:
                 raise RuntimeError(
-                    f"{self.name}: one of the tensors saved for backward was modified by an "
+                    f"{self.name()}: one of the tensors saved for backward was modified by an "
                     f"in-place operation (its version is now {src[1][0]}, expected {src[2]}). "
                     "Use an out-of-place op or clone() the tensor before changing it."
                 )
@@ -129,6 +215,30 @@ class Context:
         if isinstance(edge, Tensor):
             return edge
         return Tensor._make(array, True, edge[0], edge[1])
+
+
+class AccumulateGrad:
+    """The node that accumulates a leaf's gradient into its ``.grad`` (in ``next_functions``).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.ones(1, requires_grad=True)
+    >>> node, _ = (x * 2).grad_fn.next_functions[0]
+    >>> node.name(), node.variable is x, node.next_functions
+    ('AccumulateGrad', True, ())
+    """
+
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 class Function:

@@ -1,68 +1,54 @@
-"""Gradient checking: compare a function's backward against finite differences.
+"""Gradient checking: compare a function's derivatives against finite differences.
 
 ``gradcheck`` builds two Jacobians for every (differentiable input, output) pair:
 
 * the numerical one, by central differences ``(f(x + eps) - f(x - eps)) / (2 eps)``, perturbing one
   element at a time in place on a private copy of the input (one forward per perturbation);
 * the analytical one, one row at a time, by vector-Jacobian products: ``autograd.grad`` with a
-  one-hot ``grad_outputs`` and ``retain_graph=True``.
+  one-hot ``grad_outputs`` and ``retain_graph=True`` -- and, with ``check_forward_ad=True``, one
+  column at a time from forward mode (:mod:`autograd.forward_ad`).
 
-It also checks that backward returns gradients of the inputs' shapes and dtypes and that it is
-deterministic and linear in the upstream gradient (a random upstream gradient must give the same
-product as the Jacobian). ``gradgradcheck`` runs ``gradcheck`` on the vector-Jacobian-product
-function itself, built with ``create_graph=True``, which checks second derivatives.
+It also checks that backward returns gradients of the inputs' shapes, that it is deterministic
+and linear in the upstream gradient (a random upstream gradient must give the same product as the
+Jacobian), and that zero or undefined upstream gradients give zero gradients. ``fast_mode=True``
+compares the projections ``v^T J u`` (and ``J u`` in forward mode) on random unit vectors instead
+of whole Jacobians. ``gradgradcheck`` runs ``gradcheck`` on the vector-Jacobian-product function
+itself, built with ``create_graph=True``, which checks second derivatives.
 
 Use float64 inputs: with float32 the finite differences are too noisy for the default tolerances.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from ._gradcheck_checks import (
+    fast_check,
+    first_mismatch,
+    undefined_backward,
+    undefined_forward,
+    unit_vectors,
+    vjp_consistency,
+)
+from ._gradcheck_derivs import (
+    GradcheckError,
+    as_tuple,
+    backward_jacobians,
+    forward_jacobians,
+    is_float,
+    numerical_jacobians,
+    tensor_outputs,
+)
 from .engine import grad as _grad
 from .random import Generator
 from .tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
-
-
-class GradcheckError(RuntimeError):
-    """Raised by :func:`gradcheck` / :func:`gradgradcheck` when a check fails.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> class WrongSquare(autograd.Function):
-    ...     @staticmethod
-    ...     def forward(ctx, x):
-    ...         return x * x
-    ...     @staticmethod
-    ...     def backward(ctx, g):
-    ...         return g  # should be 2 * x * g
-    >>> x = autograd.tensor([1.5], dtype=autograd.float64, requires_grad=True)
-    >>> try:
-    ...     autograd.gradcheck(WrongSquare.apply, (x,))
-    ... except autograd.GradcheckError:
-    ...     print("caught")
-    caught
-    """
-
-
-def _as_tuple(x: Any) -> tuple:
-    if isinstance(x, tuple):
-        return x
-    if isinstance(x, list):
-        return tuple(x)
-    return (x,)
-
-
-def _tensor_outputs(out: Any) -> tuple:
-    """Outputs of ``func`` as a tuple; non-Tensor entries become None (they are not checked)."""
-    return tuple(o if isinstance(o, Tensor) else None for o in _as_tuple(out))
 
 
 def _fail(msg: str, raise_exception: bool) -> bool:
@@ -71,20 +57,15 @@ def _fail(msg: str, raise_exception: bool) -> bool:
     return False
 
 
-def _index(flat: int, shape: tuple) -> str:
-    """``[i, j]`` for a flat position in an array of ``shape`` (``[]`` for a 0-d array)."""
-    if not shape:
-        return "[]"
-    return "[" + ", ".join(str(int(i)) for i in np.unravel_index(flat, shape)) + "]"
-
-
-def _diff_inputs(inputs: tuple) -> list[int]:
+def _diff_inputs(inputs: tuple, fn: str) -> list[int]:
     """Indices of the inputs gradients are checked for: Tensors that require grad."""
     idx = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    if not idx:
+        raise ValueError(f"{fn}: no input is a Tensor with requires_grad=True; nothing to check")
     for i in idx:
         if inputs[i].dtype != np.float64:
             warnings.warn(
-                f"gradcheck: input {i} requires grad but has dtype {inputs[i].dtype}; finite "
+                f"{fn}: input {i} requires grad but has dtype {inputs[i].dtype}; finite "
                 "differences need float64 to be reliable (pass .double() inputs)",
                 UserWarning,
                 stacklevel=3,
@@ -92,151 +73,55 @@ def _diff_inputs(inputs: tuple) -> list[int]:
     return idx
 
 
-def _numerical_jacobians(
-    func: Callable, inputs: tuple, diff_idx: list[int], eps: float
-) -> tuple[list[list[np.ndarray | None]], tuple]:
-    """``J[i][j]`` of shape (input i size, output j size) by central differences.
-
-    Every input Tensor is replaced by a private copy (the same Tensor passed twice maps to one
-    copy), so the caller's tensors are never touched, even if ``func`` raises.
-    """
-    copies: dict[int, Tensor] = {}
-    args = []
-    for a in inputs:
-        if isinstance(a, Tensor):
-            if id(a) not in copies:
-                copies[id(a)] = Tensor._make(a._array.copy(), a.requires_grad)
-            args.append(copies[id(a)])
-        else:
-            args.append(a)
-
-    def run() -> list[np.ndarray | None]:
-        outs = _tensor_outputs(func(*args))
-        # Copy: an output may be a view of the perturbed input.
-        return [
-            None if o is None or o.dtype.kind != "f" else np.array(o._array, np.float64)
-            for o in outs
-        ]
-
-    base = run()
-    jac: list[list[np.ndarray | None]] = []
-    for i in diff_idx:
-        x = args[i]._array
-        flat = x.reshape(-1)  # x is a fresh contiguous copy, so this is a view
-        rows = [None if b is None else np.zeros((x.size, b.size)) for b in base]
-        for k in range(x.size):
-            orig = flat[k]
-            flat[k] = orig + eps
-            plus = run()
-            flat[k] = orig - eps
-            minus = run()
-            flat[k] = orig
-            for j, (p, m) in enumerate(zip(plus, minus)):
-                if rows[j] is not None:
-                    rows[j][k] = ((p - m) / (2 * eps)).reshape(-1)
-        jac.append(rows)
-    return jac, tuple(base)
+def _check_options(fn: str, func: Any, numbers: dict, flags: dict, masked: Any) -> None:
+    """Bad arguments raise before anything runs, naming the argument."""
+    if not callable(func):
+        raise TypeError(f"{fn}: func must be callable, got {type(func).__name__}")
+    for name, value in numbers.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+            raise TypeError(f"{fn}: {name} must be a real number, got {type(value).__name__}")
+        if not math.isfinite(value) or value < 0 or (name == "eps" and value == 0):
+            expected = "a positive finite number" if name == "eps" else "a finite number >= 0"
+            raise ValueError(f"{fn}: {name} must be {expected}, got {value}")
+    for name, value in flags.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{fn}: {name} must be True or False, got {value!r}")
+    if masked is not None and not isinstance(masked, (bool, np.bool_)):
+        raise TypeError(f"{fn}: masked must be None, True or False, got {masked!r}")
 
 
-def _analytical_jacobians(
-    outputs: tuple, inputs: tuple, diff_idx: list[int]
-) -> tuple[list[list[np.ndarray | None]], str | None]:
-    """``J[i][j]`` row by row from vector-Jacobian products; also checks the gradients' shapes
-    and dtypes. Returns (jacobians, error message or None)."""
-    diff_inputs = [inputs[i] for i in diff_idx]
-    jac: list[list[np.ndarray | None]] = [
-        [None if o is None or o.dtype.kind != "f" else np.zeros((t.numel(), o.numel()))
-         for o in outputs]
-        for t in diff_inputs
-    ]  # fmt: skip
-    for j, out in enumerate(outputs):
-        if out is None or out.dtype.kind != "f" or not out.requires_grad:
-            continue  # the Jacobian stays zero; the numerical one must agree
-        onehot = np.zeros(out.shape, out.dtype)
-        flat = onehot.reshape(-1)
-        for k in range(out.numel()):
-            flat[k] = 1
-            grads = _vjp(out, diff_inputs, Tensor._make(onehot.copy()), j)
-            flat[k] = 0
-            err = _check_grads(grads, diff_inputs, diff_idx, j)
-            if err:
-                return jac, err
-            for n, g in enumerate(grads):
-                if g is not None:
-                    jac[n][j][:, k] = np.asarray(g._array, np.float64).reshape(-1)
-    return jac, None
-
-
-def _vjp(out: Tensor, inputs: list, v: Tensor, j: int) -> tuple:
-    try:
-        return _grad(out, inputs, v, retain_graph=True, allow_unused=True)
-    except Exception as e:
-        raise GradcheckError(
-            f"gradcheck: backward from output {j} raised {type(e).__name__}: {e}"
-        ) from e
-
-
-def _check_grads(grads: tuple, inputs: list, diff_idx: list[int], j: int) -> str | None:
-    for g, t, i in zip(grads, inputs, diff_idx):
-        if g is None:
-            continue
-        if g.shape != t.shape:
-            return (
-                f"gradcheck: the gradient of output {j} with respect to input {i} has shape "
-                f"{g.shape}, expected the input's shape {t.shape}"
-            )
-        if g.dtype != t.dtype:
-            return (
-                f"gradcheck: the gradient of output {j} with respect to input {i} has dtype "
-                f"{g.dtype}, expected the input's dtype {t.dtype}"
-            )
-    return None
-
-
-def _check_vjp_consistency(
-    out: Tensor, j: int, inputs: list, diff_idx: list[int], jac: list, nondet_tol: float
-) -> str | None:
-    """Backward with a random upstream gradient, twice: it must be reproducible (within
-    ``nondet_tol``) and equal to that vector times the Jacobian built row by row."""
-    v = Generator(1234 + j).standard_normal(out.shape).astype(out.dtype)
-    first = _vjp(out, inputs, Tensor._make(v.copy()), j)
-    second = _vjp(out, inputs, Tensor._make(v.copy()), j)
-    for n, (g1, g2, i) in enumerate(zip(first, second, diff_idx)):
-        a1 = np.zeros(inputs[n].shape) if g1 is None else np.asarray(g1._array, np.float64)
-        a2 = np.zeros(inputs[n].shape) if g2 is None else np.asarray(g2._array, np.float64)
-        if a1.size and np.max(np.abs(a1 - a2)) > nondet_tol:
-            return (
-                f"gradcheck: backward is not reproducible: two identical backward calls from "
-                f"output {j} gave gradients for input {i} differing by "
-                f"{np.max(np.abs(a1 - a2)):.3e} > nondet_tol={nondet_tol}"
-            )
-        expected = jac[n][j] @ v.reshape(-1).astype(np.float64)
-        # Summation order differs from the Jacobian product's: allow rounding of the dtype.
-        tol = float(np.sqrt(np.finfo(inputs[n].dtype).eps))
-        scale = 1.0 + (float(np.abs(expected).max()) if expected.size else 0.0)
-        if a1.size and not np.allclose(a1.reshape(-1), expected, rtol=tol, atol=tol * scale):
-            return (
-                f"gradcheck: backward is not linear in the upstream gradient: for output {j} "
-                f"and input {i}, a random upstream gradient gave {a1.reshape(-1)} but the "
-                f"Jacobian built from one-hot gradients gives {expected}"
-            )
-    return None
+def _refuse_batched_grad(fn: str, check_batched_grad: bool) -> None:
+    if check_batched_grad:
+        raise RuntimeError(
+            f"{fn}: check_batched_grad=True checks gradients batched with vmap, which "
+            "numbagrad does not have; pass check_batched_grad=False"
+        )
 
 
 def gradcheck(
     func: Callable[..., Any],
     inputs: Any,
+    *,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
     nondet_tol: float = 0.0,
+    check_undefined_grad: bool = True,
+    check_grad_dtypes: bool = False,
+    check_batched_grad: bool = False,
+    check_backward_ad: bool = True,
+    check_forward_ad: bool = False,
+    fast_mode: bool = False,
+    masked: bool | None = None,
 ) -> bool:
-    """Check the gradients of ``func`` against central finite differences.
+    """Check the derivatives of ``func`` against central finite differences.
 
     For every input that is a Tensor requiring grad and every floating-point output, the
-    Jacobian computed by backward (one vector-Jacobian product per output element) must match
-    the numerical one within ``|analytical - numerical| <= atol + rtol * |numerical|``.
+    Jacobian computed by backward (one vector-Jacobian product per output element) -- and with
+    ``check_forward_ad`` the one computed in forward mode (one Jacobian-vector product per input
+    element) -- must match the numerical one within
+    ``|analytical - numerical| <= atol + rtol * |numerical|``.
 
     Parameters
     ----------
@@ -253,6 +138,34 @@ def gradcheck(
         Raise :class:`GradcheckError` on failure (default) instead of returning False.
     nondet_tol : float
         How far two backward calls with the same upstream gradient may differ.
+    check_undefined_grad : bool
+        Backward with zero upstream gradients for every output must run and give zero
+        gradients (an undefined upstream gradient reaches a backward as zeros, filled in by the
+        engine); with ``check_forward_ad``, an input with a zero tangent must give the same
+        output tangents as one without a tangent. (PyTorch also runs the all-zero backward
+        when this is False; here the check that backward is linear in its upstream gradient
+        stays on in both cases.)
+    check_grad_dtypes : bool
+        Also require each gradient (and forward-mode tangent) to have its input's (output's)
+        dtype. The engine casts gradients to their input's dtype, so this guards the engine.
+    check_batched_grad : bool
+        PyTorch's check of gradients batched with ``vmap``; numbagrad has no ``vmap``, so True
+        raises a RuntimeError.
+    check_backward_ad : bool
+        Run the checks that use backward (reverse mode). At least one of this and
+        ``check_forward_ad`` must be True.
+    check_forward_ad : bool
+        Also check the Jacobian computed in forward mode. An op without a forward-mode rule
+        (a Function without ``jvp``) fails the check with a message naming it.
+    fast_mode : bool
+        Compare ``v^T J u`` (backward) and ``J u`` (forward mode) for random unit vectors ``u``
+        per input and ``v`` per output against central differences along ``u``, with ``atol``
+        scaled by ``sum(u) * sum(v)``: two forwards per input and a few backward passes per
+        output instead of one per element. A failure recomputes that pair's full Jacobians for
+        the message.
+    masked : bool or None
+        numbagrad has no sparse tensors; as PyTorch does for dense tensors, True only loosens
+        the zero-gradient check of ``check_undefined_grad`` from exact zeros to ``allclose``.
 
     Returns
     -------
@@ -264,12 +177,16 @@ def gradcheck(
     GradcheckError
         (a ``RuntimeError``) naming the input index, the output index, the worst element and
         the analytical and numerical values there.
+    TypeError, ValueError
+        For a bad argument, before anything runs.
 
     Examples
     --------
     >>> import autograd
     >>> x = autograd.tensor([0.5, -1.0, 2.0], dtype=autograd.float64, requires_grad=True)
     >>> autograd.gradcheck(lambda t: (t * t).sin(), (x,))
+    True
+    >>> autograd.gradcheck(lambda t: t.exp().tanh(), (x,), check_forward_ad=True, fast_mode=True)
     True
 
     A backward that is wrong by a factor of two is caught:
@@ -286,73 +203,101 @@ def gradcheck(
     >>> autograd.gradcheck(BadSquare.apply, (x,), raise_exception=False)
     False
     """
-    inputs = _as_tuple(inputs)
-    diff_idx = _diff_inputs(inputs)
-    if not diff_idx:
+    _check_options(
+        "gradcheck", func, {"eps": eps, "atol": atol, "rtol": rtol, "nondet_tol": nondet_tol},
+        {"raise_exception": raise_exception, "check_undefined_grad": check_undefined_grad,
+         "check_grad_dtypes": check_grad_dtypes, "check_batched_grad": check_batched_grad,
+         "check_backward_ad": check_backward_ad, "check_forward_ad": check_forward_ad,
+         "fast_mode": fast_mode},
+        masked,
+    )  # fmt: skip
+    if not (check_backward_ad or check_forward_ad):
         raise ValueError(
-            "gradcheck: no input is a Tensor with requires_grad=True; nothing to check"
+            "gradcheck: check_backward_ad and check_forward_ad are both False; at least one "
+            "must be True"
         )
-    outputs = _tensor_outputs(func(*inputs))
+    if check_batched_grad and not check_backward_ad:
+        raise ValueError("gradcheck: check_batched_grad=True requires check_backward_ad=True")
+    _refuse_batched_grad("gradcheck", check_batched_grad)
+    inputs = as_tuple(inputs)
+    diff_idx = _diff_inputs(inputs, "gradcheck")
+    outputs = tensor_outputs(func(*inputs))
     if all(o is None for o in outputs):
         raise TypeError("gradcheck: func must return a Tensor or a tuple of Tensors")
     try:
-        analytical, err = _analytical_jacobians(outputs, inputs, diff_idx)
-    except GradcheckError as e:
+        if fast_mode:
+            err = fast_check(
+                func, inputs, diff_idx, outputs, eps=eps, atol=atol, rtol=rtol,
+                nondet_tol=nondet_tol, check_dtypes=check_grad_dtypes,
+                backward=check_backward_ad, forward=check_forward_ad,
+            )  # fmt: skip
+        else:
+            err = _slow_check(
+                func, inputs, diff_idx, outputs, eps, atol, rtol, nondet_tol,
+                check_grad_dtypes, check_backward_ad, check_forward_ad,
+            )  # fmt: skip
+        if not err and check_undefined_grad and check_backward_ad:
+            err = undefined_backward(outputs, inputs, diff_idx, bool(masked))
+        if not err and check_undefined_grad and check_forward_ad:
+            us = unit_vectors([inputs[i].numel() for i in diff_idx], Generator(1))
+            err = undefined_forward(func, inputs, diff_idx, outputs, us)
+    except GradcheckError:
         if raise_exception:
             raise
-        return _fail(str(e), False)
+        return False
     if err:
         return _fail(err, raise_exception)
-    numerical, _ = _numerical_jacobians(func, inputs, diff_idx, eps)
-
-    for n, i in enumerate(diff_idx):
-        for j, out in enumerate(outputs):
-            a, num = analytical[n][j], numerical[n][j]
-            if a is None or num is None:
-                continue
-            diff = np.abs(a - num)
-            ok = diff <= atol + rtol * np.abs(num)  # False wherever a NaN is involved
-            if ok.all():
-                continue
-            excess = np.where(ok, -np.inf, np.nan_to_num(diff - rtol * np.abs(num), nan=np.inf))
-            k_in, k_out = np.unravel_index(int(np.argmax(excess)), excess.shape)
-            where = (
-                f"d(output {j}{_index(k_out, out.shape)}) / d(input {i}"
-                f"{_index(k_in, inputs[i].shape)})"
-            )
-            note = ""
-            if not out.requires_grad and np.any(num):
-                note = " (output does not require grad but changes with the input)"
-            msg = (
-                f"gradcheck: Jacobian mismatch for output {j} with respect to input {i}{note}.\n"
-                f"worst element {where}: analytical {a[k_in, k_out]:.10g}, numerical "
-                f"{num[k_in, k_out]:.10g} (atol={atol}, rtol={rtol})"
-            )
-            if a.size <= 64:
-                msg += f"\nanalytical:\n{a}\nnumerical:\n{num}"
-            return _fail(msg, raise_exception)
-
-    # Checked after the Jacobians, whose mismatch report is the more telling one.
-    diff_inputs = [inputs[i] for i in diff_idx]
-    for j, out in enumerate(outputs):
-        if out is not None and out.dtype.kind == "f" and out.requires_grad:
-            try:
-                err = _check_vjp_consistency(out, j, diff_inputs, diff_idx, analytical, nondet_tol)
-            except GradcheckError as e:
-                err = str(e)
-            if err:
-                return _fail(err, raise_exception)
     return True
+
+
+def _slow_check(
+    func: Callable, inputs: tuple, diff_idx: list[int], outputs: tuple, eps: float,
+    atol: float, rtol: float, nondet_tol: float, check_dtypes: bool, backward: bool,
+    forward: bool,
+) -> str | None:  # fmt: skip
+    """Whole Jacobians, element by element; the first problem found as a message."""
+    if backward:
+        analytical, err = backward_jacobians(outputs, inputs, diff_idx, check_dtypes)
+        if err:
+            return err
+    numerical = numerical_jacobians(func, inputs, diff_idx, eps)
+    if backward:
+        err = first_mismatch(analytical, numerical, diff_idx, outputs, inputs, atol, rtol)
+        if err:
+            return err
+        # Checked after the Jacobians, whose mismatch report is the more telling one.
+        diff_inputs = [inputs[i] for i in diff_idx]
+        for j, out in enumerate(outputs):
+            if is_float(out) and out.requires_grad:
+                err = vjp_consistency(out, j, diff_inputs, diff_idx, analytical, nondet_tol)
+                if err:
+                    return err
+    if forward:
+        tangents = forward_jacobians(func, inputs, diff_idx, outputs, check_dtypes)
+        return first_mismatch(
+            tangents, numerical, diff_idx, outputs, inputs, atol, rtol, "forward-mode"
+        )
+    return None
 
 
 def gradgradcheck(
     func: Callable[..., Any],
     inputs: Any,
     grad_outputs: Any = None,
+    *,
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
+    gen_non_contig_grad_outputs: bool = False,
     raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    check_undefined_grad: bool = True,
+    check_grad_dtypes: bool = False,
+    check_batched_grad: bool = False,
+    check_fwd_over_rev: bool = False,
+    check_rev_over_rev: bool = True,
+    fast_mode: bool = False,
+    masked: bool = False,
 ) -> bool:
     """Check second derivatives: :func:`gradcheck` of the vector-Jacobian product of ``func``.
 
@@ -363,11 +308,20 @@ def gradgradcheck(
 
     Parameters
     ----------
-    func, inputs, eps, atol, rtol, raise_exception
+    func, inputs, eps, atol, rtol, raise_exception, nondet_tol, check_undefined_grad
+        As for :func:`gradcheck`.
+    check_grad_dtypes, check_batched_grad, fast_mode, masked
         As for :func:`gradcheck`.
     grad_outputs : Tensor or tuple of Tensor, optional
         Upstream gradients, one per floating-point output that requires grad. By default random
         float64 tensors requiring grad (drawn from a fixed seed, so a failure reproduces).
+    gen_non_contig_grad_outputs : bool
+        Make the default ``grad_outputs`` strided views (not C-contiguous).
+    check_rev_over_rev : bool
+        Differentiate the backward pass in reverse mode (the check described above).
+    check_fwd_over_rev : bool
+        PyTorch's forward-over-reverse check. numbagrad's forward mode does not run through a
+        backward pass, so True raises a RuntimeError.
 
     Returns
     -------
@@ -380,26 +334,44 @@ def gradgradcheck(
     >>> x = autograd.tensor([0.5, -1.0], dtype=autograd.float64, requires_grad=True)
     >>> autograd.gradgradcheck(lambda t: t.tanh() * t, (x,))
     True
+    >>> autograd.gradgradcheck(lambda t: t.tanh() * t, (x,), fast_mode=True)
+    True
     """
-    inputs = _as_tuple(inputs)
-    diff_idx = _diff_inputs(inputs)
-    if not diff_idx:
+    _check_options(
+        "gradgradcheck", func, {"eps": eps, "atol": atol, "rtol": rtol, "nondet_tol": nondet_tol},
+        {"gen_non_contig_grad_outputs": gen_non_contig_grad_outputs,
+         "raise_exception": raise_exception, "check_undefined_grad": check_undefined_grad,
+         "check_grad_dtypes": check_grad_dtypes, "check_batched_grad": check_batched_grad,
+         "check_fwd_over_rev": check_fwd_over_rev, "check_rev_over_rev": check_rev_over_rev,
+         "fast_mode": fast_mode},
+        masked,
+    )  # fmt: skip
+    if not (check_fwd_over_rev or check_rev_over_rev):
         raise ValueError(
-            "gradgradcheck: no input is a Tensor with requires_grad=True; nothing to check"
+            "gradgradcheck: check_fwd_over_rev and check_rev_over_rev are both False; at least "
+            "one must be True"
         )
-    outputs = _tensor_outputs(func(*inputs))
-    diff_out = [
-        j for j, o in enumerate(outputs)
-        if o is not None and o.dtype.kind == "f" and o.requires_grad
-    ]  # fmt: skip
+    for name, value in (("check_undefined_grad", check_undefined_grad),
+                        ("check_batched_grad", check_batched_grad)):  # fmt: skip
+        if value and not check_rev_over_rev:
+            raise ValueError(f"gradgradcheck: {name}=True requires check_rev_over_rev=True")
+    _refuse_batched_grad("gradgradcheck", check_batched_grad)
+    if check_fwd_over_rev:
+        raise RuntimeError(
+            "gradgradcheck: check_fwd_over_rev=True is not supported: numbagrad's forward mode "
+            "does not carry tangents through a backward pass; use check_rev_over_rev"
+        )
+    inputs = as_tuple(inputs)
+    diff_idx = _diff_inputs(inputs, "gradgradcheck")
+    outputs = tensor_outputs(func(*inputs))
+    diff_out = [j for j, o in enumerate(outputs) if is_float(o) and o.requires_grad]
     if grad_outputs is None:
         rng = Generator(4321)
         grad_outputs = tuple(
-            Tensor._make(rng.standard_normal(outputs[j].shape).astype(outputs[j].dtype), True)
-            for j in diff_out
+            _random_grad_output(outputs[j], rng, gen_non_contig_grad_outputs) for j in diff_out
         )
     else:
-        grad_outputs = _as_tuple(grad_outputs)
+        grad_outputs = as_tuple(grad_outputs)
         if len(grad_outputs) != len(diff_out):
             raise ValueError(
                 f"gradgradcheck: got {len(grad_outputs)} grad_outputs for {len(diff_out)} "
@@ -411,7 +383,7 @@ def gradgradcheck(
 
     def vjp(*args: Any) -> tuple:
         ins, gos = args[:n_in], args[n_in:]
-        outs = _tensor_outputs(func(*ins))
+        outs = tensor_outputs(func(*ins))
         targets = [outs[j] for j in diff_out]
         grads = _grad(
             targets, [ins[i] for i in diff_idx], list(gos), create_graph=True, allow_unused=True
@@ -424,5 +396,16 @@ def gradgradcheck(
 
     return gradcheck(
         vjp, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
-        raise_exception=raise_exception,
+        raise_exception=raise_exception, nondet_tol=nondet_tol,
+        check_undefined_grad=check_undefined_grad, check_grad_dtypes=check_grad_dtypes,
+        check_batched_grad=check_batched_grad, fast_mode=fast_mode, masked=masked,
     )  # fmt: skip
+
+
+def _random_grad_output(out: Tensor, rng: Generator, non_contiguous: bool) -> Tensor:
+    values = rng.standard_normal(out.shape).astype(out.dtype)
+    if non_contiguous and values.ndim:
+        buffer = np.zeros(values.shape + (2,), values.dtype)
+        buffer[..., 1] = values
+        values = buffer[..., 1]
+    return Tensor._make(values, True)

@@ -21,7 +21,11 @@ class Generator:
     True
     """
 
-    def __init__(self, seed: int | None = None) -> None:
+    def __init__(self, device: Any = "cpu", *, seed: int | None = None) -> None:
+        if isinstance(device, int) and not isinstance(device, bool) and seed is None:
+            device, seed = "cpu", device  # Generator(seed): numbagrad's older positional form
+        if str(device) not in ("cpu", "cpu:0"):
+            raise RuntimeError(f"Generator: numbagrad only runs on the CPU, got device={device!r}")
         self._seed = 0 if seed is None else seed
         self._rng = np.random.default_rng(self._seed)
 

@@ -72,7 +72,7 @@ class Module(ModuleHooks, ModuleIteration, ModuleState):
     >>> [name for name, _ in net.named_parameters()], list(net.state_dict())
     (['scale'], ['scale', 'calls'])
     >>> net(autograd.tensor([2.0]))
-    tensor([2.], grad_fn=<MulBackward>)
+    tensor([2.], grad_fn=<MulBackward0>)
     """
 
     training: bool

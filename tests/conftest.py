@@ -1,7 +1,8 @@
 """Shared test configuration: Hypothesis profiles and the PyTorch oracle fixture.
 
 Profiles: ``ci`` (thorough; the default when the ``CI`` environment variable is set, as in
-.ci/run) and ``dev`` (quick, the default locally). Override with ``HYPOTHESIS_PROFILE=ci``.
+.ci/run), ``dev`` (quick, the default locally) and ``fuzz`` (long: tens of thousands of random
+programs in ``tests/fuzz``). Choose one with ``HYPOTHESIS_PROFILE=ci`` (or ``fuzz``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ settings.register_profile(
     max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=2500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 

@@ -6,7 +6,7 @@ axpy along an output (or input) row that LLVM vectorizes without fastmath. Layou
 :mod:`autograd.kernels.conv`.
 
 Planes are indexed flat with ``np.uint64`` offsets: with signed indices Numba emits a
-negative-index wraparound test per access, which blocks vectorization (measured 3-5x slower).
+negative-index wraparound test per access, which blocks vectorization (3-5x slower).
 """
 
 from __future__ import annotations
@@ -119,14 +119,14 @@ def _direct_backward_weight(x, gy, sh, sw, ph, pw, dh, dw, gw):
 # Stride-1 kernels on padded "wide" planes (row pitch wp = W + 2*pw, as in _conv_gemm): every
 # kernel tap becomes ONE long loop over the flattened plane instead of a short one per row. With
 # 256-bit vectors unrolled 4 times LLVM's vector loop takes 32 floats an iteration, so rows of 28
-# or 32 run (partly) scalar; long loops were measured 2-3x faster. 3x3 kernels do all nine taps
+# or 32 run (partly) scalar; long loops are 2-3x faster. 3x3 kernels do all nine taps
 # in one pass (one store per element). Garbage columns (ow >= OW) are dropped in forward and are
 # zero in backward, which is exact while w (input gradient) and x (weight gradient) are finite:
 # the caller checks w, the kernel counts non-finite x values as it copies them.
 #
 # Tasks are runs of (sample, group) jobs (at most _TASKS runs): a task's buffers are allocated
 # once, and a group's input planes are padded once for all its output channels. Copies into and
-# out of the buffers are element loops: slice assignment was measured 4x slower on short rows.
+# out of the buffers are element loops: slice assignment is 4x slower on short rows.
 _TASKS = 64
 
 
@@ -384,51 +384,3 @@ def _direct_backward_wide(x, gy, w, ph, pw, dh, dw, gx, parts, bad):
                 d0 = (n * C + grp * cg) * H * W
                 _unpad_planes(acc, pitch, ph, pw, cg, H, W, gxf, d0)
         bad[t] = nonfinite
-
-
-@jit(parallel=True)
-def _direct_backward_weight_s1(x, gy, ph, pw, dh, dw, gw, gb):
-    # Stride-1 weight gradient, one output channel a task: each (sample, channel) input plane
-    # is padded once per task and each gy row is read once, its products with the kh*kw shifted
-    # input rows summed into per-tap row buffers (elementwise, so they vectorize without
-    # reassociation); the buffers are reduced at the end. Exact rows, no garbage columns, so
-    # no finiteness condition. gb[o] gets the bias gradient, summed from the same gy rows.
-    O, cg, kh, kw = gw.shape
-    N, C, H, W = x.shape
-    oh_n, ow_n = gy.shape[2], gy.shape[3]
-    og = O // (C // cg)
-    wp = W + 2 * pw
-    pitch = (H + 2 * ph) * wp
-    taps = kh * kw
-    xf = x.reshape(x.size)
-    gyf = gy.reshape(gy.size)
-    gwf = gw.reshape(gw.size)
-    for o in prange(O):
-        g = o // og
-        xbuf = np.zeros(cg * pitch, dtype=x.dtype)
-        acc = np.zeros((cg * taps + 1) * ow_n, dtype=gw.dtype)
-        brow = np.uint64(cg * taps * ow_n)
-        for n in range(N):
-            _pad_planes(xf, (n * C + g * cg) * H * W, cg, H, W, xbuf, pitch, ph, pw, False)
-            gsrc = (n * O + o) * oh_n * ow_n
-            for oh in range(oh_n):
-                grow = np.uint64(gsrc + oh * ow_n)
-                for ow in range(ow_n):
-                    acc[brow + np.uint64(ow)] += gyf[grow + np.uint64(ow)]
-                for c in range(cg):
-                    for i in range(kh):
-                        xr = c * pitch + (oh + i * dh) * wp
-                        for j in range(kw):
-                            a = np.uint64(((c * kh + i) * kw + j) * ow_n)
-                            xj = np.uint64(xr + j * dw)
-                            for ow in range(ow_n):
-                                u = np.uint64(ow)
-                                acc[a + u] += gyf[grow + u] * xbuf[xj + u]
-        for k in range(cg * taps + 1):
-            total = 0.0
-            for ow in range(ow_n):
-                total += acc[np.uint64(k * ow_n + ow)]
-            if k < cg * taps:
-                gwf[np.uint64(o * cg * taps + k)] = total
-            else:
-                gb[o] = total

@@ -1,51 +1,47 @@
-"""GEMM drivers of the convolution kernels: im2col (or the wide stride-1 layout) in chunks of
-samples, one OpenBLAS GEMM per chunk and group, and the copies back. Python loops run over chunks
-and groups only; the per-element work is in ``_conv_gemm``'s Numba kernels.
+"""The convolution paths' drivers: GEMM drivers (im2col, or the wide stride-1 layout, in chunks
+of samples, one OpenBLAS GEMM per chunk and group, and the copies back) and the direct one-pass
+backward. Python loops run over chunks and groups only; the per-element work is in
+``_conv_gemm``'s and ``_conv_direct``'s Numba kernels.
 
-``conv.py`` chooses between these, the direct kernels and Winograd.
+They execute what :func:`autograd.kernels._conv_plan.plan` chose (via ``conv.py``); the one
+condition they test themselves is exactness: the wide weight-gradient layout redoes a chunk
+whose input holds inf or NaN in the plain layout, and the one-pass backward reports such an
+input.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
 from autograd.kernels import _conv_direct as direct
 from autograd.kernels import _conv_gemm as gemm
-from autograd.kernels._args import Pair
-
-# Upper bound on one chunk's column matrix. Large enough for efficient GEMMs, small enough that
-# a big batch never allocates hundreds of megabytes.
-_COLS_BUDGET_BYTES = 24 * 1024 * 1024
+from autograd.kernels import _conv_plan
+from autograd.kernels import winograd as wino
+from autograd.kernels._args import ConvGeometry, conv_output_size
 
 
 def _chunk(n: int, k: int, L: int, itemsize: int) -> int:
-    return max(1, min(n, _COLS_BUDGET_BYTES // max(1, k * L * itemsize)))
+    budget = _conv_plan.LIMITS.cols_budget_bytes
+    return max(1, min(n, budget // max(1, k * L * itemsize)))
 
 
 # --------------------------------------------------------------------------------------------
 # GEMM drivers: Python loops over chunks of samples and over groups only.
 
 
-def _wide_ok(s: Pair, finite: np.ndarray) -> bool:
-    # The wide layout multiplies garbage columns by zero; that is exact only if they are finite
-    # (0 * inf = nan). A sum is a cheap, conservative finiteness test of the array they come from.
-    return s == (1, 1) and bool(np.isfinite(finite.sum()))
-
-
-def _forward_gemm(
-    x: np.ndarray, w: np.ndarray, s: Pair, p: Pair, d: Pair, groups: int, y: np.ndarray,
-    b: np.ndarray | None = None,
-) -> None:  # fmt: skip
-    # b: the bias, added while the output is copied out of the GEMM's layout; None or empty
-    # for none.
-    b = np.empty(0, dtype=x.dtype) if b is None else b
+def forward_gemm(
+    x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray, y: np.ndarray, wide: bool
+) -> None:
+    # y = conv(x, w) + b (b empty: no bias, added while the output is copied out of the GEMM's
+    # layout). wide (stride 1 only): garbage in its extra columns only reaches dropped columns.
+    s, p, d, groups = g
     N, C, H, W = x.shape
     O, cg, kh, kw = w.shape
     og, K = O // groups, cg * kh * kw
     oh, ow = y.shape[2:]
     w3 = w.reshape(groups, og, K)
-    # Garbage in the wide layout's extra columns only reaches columns that are dropped.
-    wide = s == (1, 1)
     wp = W + 2 * p[1]
     pitch = (H + 2 * p[0]) * wp + (kw - 1) * d[1]
     lc = oh * wp if wide else oh * ow
@@ -61,27 +57,29 @@ def _forward_gemm(
         out = out_buf[: og * m].reshape(og, m)
         if wide:
             gemm._pad_planes(x, n0, n1, p[0], p[1], pitch, xpad)
-        for g in range(groups):
+        for j in range(groups):
             if wide:
-                gemm._im2col_wide(xpad, C, g * cg, cg, kh, kw, d[0], d[1], wp, lc, cols)
+                gemm._im2col_wide(xpad, C, j * cg, cg, kh, kw, d[0], d[1], wp, lc, cols)
             else:
-                gemm._im2col(x, n0, n1, g * cg, cg, kh, kw, *s, *p, *d, oh, ow, cols)
-            np.matmul(w3[g], cols, out=out)
+                gemm._im2col(x, n0, n1, j * cg, cg, kh, kw, *s, *p, *d, oh, ow, cols)
+            np.matmul(w3[j], cols, out=out)
             if wide:
-                gemm._wide_to_nchw(out, b, n0, g * og, wp, y)
+                gemm._wide_to_nchw(out, b, n0, j * og, wp, y)
             else:
-                gemm._ol_to_nol(out, b, n0, g * og, y3)
+                gemm._ol_to_nol(out, b, n0, j * og, y3)
 
 
-def _backward_input_gemm(
-    gy: np.ndarray, w: np.ndarray, s: Pair, p: Pair, d: Pair, groups: int, gx: np.ndarray
+def backward_input_gemm(
+    gy: np.ndarray, w: np.ndarray, g: ConvGeometry, gx: np.ndarray, wide: bool
 ) -> None:
+    # gx = W^T gy then col2im. wide (stride 1 only) multiplies the junk columns' zeros by w,
+    # exact only for a finite w.
+    s, p, d, groups = g
     N, C, H, W = gx.shape
     O, cg, kh, kw = w.shape
     og, K = O // groups, cg * kh * kw
     oh, ow = gy.shape[2:]
     w3 = w.reshape(groups, og, K)
-    wide = _wide_ok(s, w)
     wp = W + 2 * p[1]
     pitch = (H + 2 * p[0]) * wp + (kw - 1) * d[1]
     lc = oh * wp if wide else oh * ow
@@ -95,31 +93,31 @@ def _backward_input_gemm(
         m = (n1 - n0) * lc
         cols = cols_buf[: K * m].reshape(K, m)
         gyt = gyt_buf[: og * m].reshape(og, m)
-        for g in range(groups):
+        for j in range(groups):
             if wide:
-                gemm._nchw_to_wide(gy, n0, g * og, wp, gyt)
+                gemm._nchw_to_wide(gy, n0, j * og, wp, gyt)
             else:
-                gemm._nol_to_ol(gy3, n0, g * og, gyt)
-            np.matmul(w3[g].T, gyt, out=cols)
+                gemm._nol_to_ol(gy3, n0, j * og, gyt)
+            np.matmul(w3[j].T, gyt, out=cols)
             if wide:
-                gemm._col2im_wide(cols, C, g * cg, cg, kh, kw, d[0], d[1], wp, lc, gxpad)
+                gemm._col2im_wide(cols, C, j * cg, cg, kh, kw, d[0], d[1], wp, lc, gxpad)
             else:
-                gemm._col2im(cols, n0, g * cg, cg, kh, kw, *s, *p, *d, oh, ow, gx)
+                gemm._col2im(cols, n0, j * cg, cg, kh, kw, *s, *p, *d, oh, ow, gx)
         if wide:
             gemm._unpad_planes(gxpad[: (n1 - n0) * C], n0, p[0], p[1], gx)
 
 
-def _backward_weight_gemm(
-    x: np.ndarray, gy: np.ndarray, s: Pair, p: Pair, d: Pair, groups: int, gw: np.ndarray
+def backward_weight_gemm(
+    x: np.ndarray, gy: np.ndarray, g: ConvGeometry, gw: np.ndarray, can_wide: bool
 ) -> None:
+    # gw = cols gy^T. The wide layout (stride 1 only) is exact only for finite x (its garbage
+    # columns meet zeros of gy_t); _pad_planes counts non-finite values while copying, and a
+    # chunk holding any is redone in the plain layout, so x is never summed just to check.
+    s, p, d, groups = g
     N, C, H, W = x.shape
     O, cg, kh, kw = gw.shape
     og, K = O // groups, cg * kh * kw
     oh, ow = gy.shape[2:]
-    # The wide layout is exact only for finite x (its garbage columns meet zeros of gy_t);
-    # _pad_planes counts non-finite values while copying, and a chunk holding any is redone
-    # in the plain layout, so x is never summed just to check.
-    can_wide = s == (1, 1)
     wp = W + 2 * p[1]
     pitch = (H + 2 * p[0]) * wp + (kw - 1) * d[1]
     lc_max = oh * wp if can_wide else oh * ow
@@ -137,23 +135,23 @@ def _backward_weight_gemm(
         m = (n1 - n0) * lc
         cols = cols_buf[: K * m].reshape(K, m)
         gyt = gyt_buf[: og * m].reshape(og, m)
-        for g in range(groups):
+        for j in range(groups):
             if wide:
-                gemm._im2col_wide(xpad, C, g * cg, cg, kh, kw, d[0], d[1], wp, lc, cols)
-                gemm._nchw_to_wide(gy, n0, g * og, wp, gyt)
+                gemm._im2col_wide(xpad, C, j * cg, cg, kh, kw, d[0], d[1], wp, lc, cols)
+                gemm._nchw_to_wide(gy, n0, j * og, wp, gyt)
             else:
-                gemm._im2col(x, n0, n1, g * cg, cg, kh, kw, *s, *p, *d, oh, ow, cols)
-                gemm._nol_to_ol(gy3, n0, g * og, gyt)
-            # cols @ gyt.T (a (K, og) result) was measured ~20% faster than gyt @ cols.T.
+                gemm._im2col(x, n0, n1, j * cg, cg, kh, kw, *s, *p, *d, oh, ow, cols)
+                gemm._nol_to_ol(gy3, n0, j * og, gyt)
+            # cols @ gyt.T (a (K, og) result) runs ~20% faster than gyt @ cols.T.
             np.matmul(cols, gyt.T, out=part_t)
             if n0:
-                gw3[g] += part_t.T
+                gw3[j] += part_t.T
             else:
-                gw3[g] = part_t.T
+                gw3[j] = part_t.T
 
 
-def _backward_weight_batched(
-    x: np.ndarray, gy: np.ndarray, s: Pair, p: Pair, d: Pair, gw: np.ndarray, bias_grad: bool
+def backward_weight_batched(
+    x: np.ndarray, gy: np.ndarray, g: ConvGeometry, gw: np.ndarray, bias_grad: bool
 ) -> np.ndarray | None:
     # groups == 1 with few products per output: one small GEMM per sample, cols[n] (K, L) @
     # gy[n].T (L, O), on gy exactly as it lies (no copy of it into a (O, N*L) matrix, which
@@ -161,6 +159,7 @@ def _backward_weight_batched(
     # small enough that OpenBLAS runs them on the calling thread, so its worker threads do
     # not spin against Numba's. With bias_grad, a row of ones under the columns makes the
     # same GEMMs return gy's sums too (cheaper than another pass over gy).
+    s, p, d, _ = g
     N = x.shape[0]
     O, cg, kh, kw = gw.shape
     K = cg * kh * kw
@@ -183,12 +182,12 @@ def _backward_weight_batched(
     return total[K].copy() if bias_grad else None
 
 
-def _forward_and_weight_gemm(
-    x: np.ndarray, w: np.ndarray, gy: np.ndarray, s: Pair, p: Pair, d: Pair, groups: int,
-    y: np.ndarray, gw: np.ndarray,
-) -> None:  # fmt: skip
+def forward_and_weight_gemm(
+    x: np.ndarray, w: np.ndarray, gy: np.ndarray, g: ConvGeometry, y: np.ndarray, gw: np.ndarray
+) -> None:
     # y = conv(x, w) and gw = weight gradient of conv at (x, gy) on the strided layout, each
     # chunk's columns built once for both products.
+    s, p, d, groups = g
     N = x.shape[0]
     O, cg, kh, kw = w.shape
     og, K = O // groups, cg * kh * kw
@@ -210,27 +209,28 @@ def _forward_and_weight_gemm(
         cols = cols_buf[: K * m].reshape(K, m)
         out = out_buf[: og * m].reshape(og, m)
         gyt = gyt_buf[: og * m].reshape(og, m)
-        for g in range(groups):
-            gemm._im2col(x, n0, n1, g * cg, cg, kh, kw, *s, *p, *d, oh, ow, cols)
-            np.matmul(w3[g], cols, out=out)
-            gemm._ol_to_nol(out, no_bias, n0, g * og, y3)
-            gemm._nol_to_ol(gy3, n0, g * og, gyt)
+        for j in range(groups):
+            gemm._im2col(x, n0, n1, j * cg, cg, kh, kw, *s, *p, *d, oh, ow, cols)
+            np.matmul(w3[j], cols, out=out)
+            gemm._ol_to_nol(out, no_bias, n0, j * og, y3)
+            gemm._nol_to_ol(gy3, n0, j * og, gyt)
             np.matmul(cols, gyt.T, out=part_t)
             if n0:
-                gw3[g] += part_t.T
+                gw3[j] += part_t.T
             else:
-                gw3[g] = part_t.T
+                gw3[j] = part_t.T
 
 
-def _direct_backward(
-    x: np.ndarray | None, gy: np.ndarray, w: np.ndarray, x_shape: tuple[int, ...], p: Pair,
-    d: Pair, input_grad: bool,
+def direct_one_pass(
+    x: np.ndarray | None, gy: np.ndarray, w: np.ndarray, x_shape: tuple[int, ...], g: ConvGeometry,
+    input_grad: bool,
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:  # fmt: skip
     # Stride-1 direct backward, one pass over gy (_conv_direct._direct_backward_wide): gx when
     # input_grad (w must then be finite), and the weight and bias gradients when x is given
     # (else w may be any array of the weight's shape). Returns (gx, gw, gb), None for what was
     # not asked; gw and gb are also None when x holds inf or NaN (the caller takes an exact
     # path then).
+    p, d = g.padding, g.dilation
     N, C = x_shape[:2]
     O, cg, kh, kw = w.shape
     k = cg * kh * kw
@@ -246,3 +246,181 @@ def _direct_backward(
         return gx_out, None, None
     total = parts.sum(axis=0).reshape(O, k + 1)
     return gx_out, np.ascontiguousarray(total[:, :k]).reshape(w.shape), total[:, k].copy()
+
+
+# --------------------------------------------------------------------------------------------
+# One function per path of each product, by the plan's path names. Arrays are C-contiguous and
+# of one dtype; an empty bias array means no bias.
+
+
+def output_shape(x_shape: tuple, w_shape: tuple, g: ConvGeometry) -> tuple[int, int, int, int]:
+    oh, ow = (conv_output_size(x_shape[2 + a], w_shape[2 + a], g.stride[a], g.padding[a],
+                               g.dilation[a]) for a in (0, 1))  # fmt: skip
+    return x_shape[0], w_shape[0], oh, ow
+
+
+def _forward_empty(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
+    y = np.zeros(output_shape(x.shape, w.shape, g), dtype=x.dtype)
+    if b.size:
+        y += b.reshape(-1, 1, 1)
+    return y
+
+
+def _forward_winograd(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
+    return wino.winograd_forward(x, w, g.padding, bias=b if b.size else None)
+
+
+def _forward_direct(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
+    # The direct kernels start every output from its bias (zero without one).
+    y = np.empty(output_shape(x.shape, w.shape, g), dtype=x.dtype)
+    bz = b if b.size else np.zeros(w.shape[0], dtype=x.dtype)
+    if g.stride == (1, 1):
+        direct._direct_forward_wide(x, w, bz, *g.padding, *g.dilation, y)
+    else:
+        direct._direct_forward(x, w, bz, *g.stride, *g.padding, *g.dilation, y)
+    return y
+
+
+def _forward_pointwise(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
+    # x itself is the column matrix of each sample.
+    (N, C, H, W), O = x.shape, w.shape[0]
+    y = np.empty((N, O, H, W), dtype=x.dtype)
+    np.matmul(w.reshape(O, C), x.reshape(N, C, H * W), out=y.reshape(N, O, H * W))
+    if b.size:
+        y += b.reshape(-1, 1, 1)
+    return y
+
+
+def _forward_gemm(wide: bool) -> Callable[..., np.ndarray]:
+    def run(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
+        y = np.empty(output_shape(x.shape, w.shape, g), dtype=x.dtype)
+        forward_gemm(x, w, g, b, y, wide)
+        return y
+
+    return run
+
+
+FORWARD: dict[str, Callable[..., np.ndarray]] = {
+    "empty": _forward_empty,
+    "winograd": _forward_winograd,
+    "direct": _forward_direct,
+    "direct_wide": _forward_direct,
+    "pointwise": _forward_pointwise,
+    "gemm": _forward_gemm(wide=False),
+    "gemm_wide": _forward_gemm(wide=True),
+}
+
+
+def _input_empty(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
+    return np.zeros(x_shape, dtype=w.dtype)
+
+
+def _input_winograd(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
+    return wino.winograd_backward_input(gy, w, x_shape, g.padding)
+
+
+def _input_one_pass(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
+    return direct_one_pass(None, gy, w, x_shape, g, input_grad=True)[0]  # type: ignore[return-value]
+
+
+def _input_direct(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
+    gx = np.empty(x_shape, dtype=w.dtype)
+    direct._direct_backward_input(gy, w, *g.stride, *g.padding, *g.dilation, gx)
+    return gx
+
+
+def _input_pointwise(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
+    (N, C, H, W), O = x_shape, w.shape[0]
+    gx = np.empty(x_shape, dtype=w.dtype)
+    np.matmul(w.reshape(O, C).T, gy.reshape(N, O, H * W), out=gx.reshape(N, C, H * W))
+    return gx
+
+
+def _input_gemm(wide: bool) -> Callable[..., np.ndarray]:
+    def run(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
+        gx = np.empty(x_shape, dtype=w.dtype)
+        backward_input_gemm(gy, w, g, gx, wide)
+        return gx
+
+    return run
+
+
+INPUT_GRAD: dict[str, Callable[..., np.ndarray]] = {
+    "empty": _input_empty,
+    "winograd": _input_winograd,
+    "direct_one_pass": _input_one_pass,
+    "direct": _input_direct,
+    "pointwise": _input_pointwise,
+    "gemm": _input_gemm(wide=False),
+    "gemm_wide": _input_gemm(wide=True),
+}
+
+# Weight gradients: (x, gy, w_shape, g, bias_grad) -> (gw, gb). gb is the bias gradient when the
+# path gets it from data it reads anyway, else None; gw is None when the one-pass kernel found
+# inf or NaN in x (the caller plans again).
+Grads = tuple["np.ndarray | None", "np.ndarray | None"]
+
+
+def _weight_empty(
+    x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool
+) -> Grads:
+    return np.zeros(w_shape, dtype=x.dtype), None
+
+
+def _weight_winograd(
+    x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool
+) -> Grads:
+    return wino.winograd_backward_weight(x, gy, w_shape, g.padding), None
+
+
+def _weight_one_pass(
+    x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool
+) -> Grads:
+    _, gw, gb = direct_one_pass(x, gy, np.empty(w_shape, x.dtype), x.shape, g, False)
+    return gw, gb
+
+
+def _weight_pointwise(
+    x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool
+) -> Grads:
+    # gw = sum_n gy[n] @ x[n].T: one batched GEMM on the arrays as they are (no im2col), its
+    # per-sample products then summed.
+    (N, C, H, W), O = x.shape, w_shape[0]
+    parts = np.matmul(gy.reshape(N, O, H * W), x.reshape(N, C, H * W).transpose(0, 2, 1))
+    return parts.sum(axis=0).reshape(w_shape), None
+
+
+def _weight_direct(
+    x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool
+) -> Grads:
+    gw = np.empty(w_shape, dtype=x.dtype)
+    direct._direct_backward_weight(x, gy, *g.stride, *g.padding, *g.dilation, gw)
+    return gw, None
+
+
+def _weight_batched(
+    x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool
+) -> Grads:
+    gw = np.empty(w_shape, dtype=x.dtype)
+    return gw, backward_weight_batched(x, gy, g, gw, bias)
+
+
+def _weight_gemm(wide: bool) -> Callable[..., Grads]:
+    def run(x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool) -> Grads:
+        gw = np.empty(w_shape, dtype=x.dtype)
+        backward_weight_gemm(x, gy, g, gw, wide)
+        return gw, None
+
+    return run
+
+
+WEIGHT_GRAD: dict[str, Callable[..., Grads]] = {
+    "empty": _weight_empty,
+    "winograd": _weight_winograd,
+    "direct_one_pass": _weight_one_pass,
+    "direct": _weight_direct,
+    "pointwise": _weight_pointwise,
+    "batched": _weight_batched,
+    "gemm": _weight_gemm(wide=False),
+    "gemm_wide": _weight_gemm(wide=True),
+}

@@ -12,13 +12,13 @@ Two column layouts exist:
   ``Lc = OH*Wp``, column ``oh*Wp + ow``. Then the whole ``(c, i, j)`` row of a sample is ONE
   contiguous copy of the padded plane starting at ``i*dh*Wp + j*dw``; the ``Wp - OW`` extra
   columns per output row hold garbage in forward (dropped when the output is copied out) and
-  zeros in backward (so they add nothing). Per-row slicing was measured to dominate im2col for
-  small images; this removes it at the price of ``Wp/OW - 1`` extra GEMM columns.
+  zeros in backward (so they add nothing). Per-row slicing would dominate im2col for small
+  images; this removes it at the price of ``Wp/OW - 1`` extra GEMM columns.
 
 Hot loops index with ``np.uint64`` offsets: with signed indices Numba adds a negative-index
 wraparound test per access, which blocks vectorization. Long contiguous copies (whole im2col
-rows) use slice assignment, measured faster there; short rows use element loops, measured
-faster than the per-slice overhead.
+rows) use slice assignment, which is faster there; short rows use element loops, which cost less
+than the per-slice overhead.
 
 Every ``prange`` iteration owns a distinct (sample, channel) plane or output row.
 """
@@ -49,7 +49,7 @@ def _valid_range(n_out: int, stride: int, offset: int, size: int) -> tuple[int, 
 @jit(parallel=True)
 def _im2col(x, n0, n1, c0, cg, kh, kw, sh, sw, ph, pw, dh, dw, oh_n, ow_n, cols):
     # cols[(c*kh + i)*kw + j, (n - n0)*L + oh*OW + ow] = x[n, c0 + c, ih, iw] (0 outside).
-    # Flat unsigned indices in element loops: per-element 4-D indexing was measured 2x slower,
+    # Flat unsigned indices in element loops: per-element 4-D indexing is 2x slower,
     # slice assignment on these short rows 2x slower too.
     L = oh_n * ow_n
     C, H, W = x.shape[1], x.shape[2], x.shape[3]
@@ -220,7 +220,7 @@ def _col2im_wide(cols, c_all, c0, cg, kh, kw, dh, dw, wp, lw, gxpad):
             for j in range(kw):
                 start = i * dh * wp + j * dw
                 row = ((c * kh + i) * kw + j) * M + nn * lw
-                # An explicit unsigned-index loop: slice `+=` was measured 3x slower here.
+                # An explicit unsigned-index loop: slice `+=` is 3x slower here.
                 for t in range(lw):
                     dst[np.uint64(start + t)] += cf[np.uint64(row + t)]
 

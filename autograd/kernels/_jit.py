@@ -8,18 +8,29 @@ the test suite covers the source lines.
 Threading layer
 ---------------
 Numba's default layer picks OpenMP when it is available. OpenMP worker threads spin after a
-parallel region, and alternating them with OpenBLAS's own spinning threads (im2col in Numba,
-GEMM in OpenBLAS, col2im in Numba, ...) was measured here to slow a convolution several times
-over. The ``workqueue`` layer has no spinning and ships with every Numba build, so it is the
-default; a user can still choose another layer with the ``NUMBA_THREADING_LAYER`` environment
-variable. The price is a slower start: a ``workqueue`` launch costs ~0.1 ms here (an ``omp``
-launch a few microseconds), which is why small arrays run serial twins (below).
-``python -m bench --only ops`` times three conv steps on both layers: ``omp`` wins where a step
-is Numba only (1->32 conv) and loses badly where Numba alternates with OpenBLAS
-(conv_transpose2d 1.8-5x slower, 32->64 conv 1.5x).
+parallel region, and a convolution alternates Numba kernels with OpenBLAS GEMMs (im2col, GEMM,
+col2im, ...) whose own threads spin too: each then waits for the other's threads to yield, and
+a step can take several times as long. The ``workqueue`` layer has no spinning and ships with
+every Numba build, so it is the default; a user can still choose another layer with the
+``NUMBA_THREADING_LAYER`` environment variable. The price is a slower start: a ``workqueue``
+launch costs about 0.1 ms (an ``omp`` launch a few microseconds), which is why small arrays
+run serial twins (below). ``python -m bench --only ops`` times three conv steps on both layers:
+``omp`` wins where a step is Numba only and loses where Numba alternates with OpenBLAS.
 
 ``workqueue`` aborts the whole process when two Python threads enter a parallel region at once,
 so while it is in use parallel kernels are serialized by a process-wide lock.
+
+Serial twins
+------------
+A parallel kernel called with less than :data:`PARALLEL_MIN_BYTES` of array arguments runs a
+serial copy of itself: waking the thread pool costs about what a serial pass over 1 MB does.
+
+Pipelines
+---------
+Some kernels are a pipeline of serial Numba kernels and NumPy GEMMs over chunks of a batch
+(Winograd's transform, GEMM, transform). :func:`run_shares` runs such a pipeline on each of
+:func:`get_num_threads` threads, each owning a contiguous share of the batch, with BLAS held at
+one thread meanwhile, so no stage waits for another's threads.
 
 Nothing here compiles or starts threads at import time: compilation happens on the first call
 of each kernel (and is cached on disk, ``cache=True``), threads start on the first parallel call.
@@ -32,13 +43,15 @@ import functools
 import os
 import threading
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import numba
 import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 # Must be set before the first parallel kernel launches the thread pool; the layer cannot change
 # afterwards. An explicit environment choice wins.
@@ -47,11 +60,10 @@ if "NUMBA_THREADING_LAYER" not in os.environ:
 
 _PARALLEL_LOCK = threading.Lock()
 
-# Below this many bytes of array arguments a parallel kernel runs its serial twin (measured: a
-# workqueue launch costs ~0.1 ms, about what a serial pass over 1 MB costs).
+#: Below this many bytes of array arguments a parallel kernel runs its serial twin.
 PARALLEL_MIN_BYTES = 1 << 20
 
-__all__ = ["jit", "prange", "set_num_threads", "get_num_threads"]
+__all__ = ["jit", "prange", "run_shares", "set_num_threads", "get_num_threads"]
 
 prange = numba.prange
 
@@ -109,8 +121,8 @@ def jit(
         dispatcher = numba.njit(parallel=parallel, **options)(f)
         if not parallel or numba.config.DISABLE_JIT:
             return dispatcher
-        # Waking the thread pool costs ~0.1 ms on these machines (workqueue layer): more than the
-        # whole job on small arrays. A serial twin of the same source runs those.
+        # Waking the thread pool costs more than the whole job on small arrays: a serial twin of
+        # the same source runs those.
         serial = numba.njit(parallel=False, **options)(_renamed(f, "_serial"))
         lock = _PARALLEL_LOCK if _serialize_parallel() else contextlib.nullcontext()
 
@@ -197,3 +209,90 @@ def get_num_threads() -> int:
     if numba.config.DISABLE_JIT:
         return 1
     return int(numba.get_num_threads())
+
+
+# --------------------------------------------------------------------------------------------
+# Pipelines on worker threads
+
+_shares_lock = threading.Lock()
+_workers: ThreadPoolExecutor | None = None
+
+
+def _forget_workers_in_child() -> None:
+    # A forked child (a DataLoader worker, say) inherits the pool object but none of its
+    # threads, and maybe a lock held by a thread that does not exist there: work submitted to
+    # them would wait forever, so the child starts afresh.
+    global _workers, _shares_lock
+    _workers = None
+    _shares_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_workers_in_child)
+
+
+def run_shares(n: int, work: Callable[[int, int], T]) -> list[T]:
+    """Run ``work(lo, hi)`` on contiguous shares of ``range(n)``, one per kernel thread.
+
+    For pipelines of serial (``nogil``) Numba kernels and NumPy GEMMs: each of
+    :func:`get_num_threads` threads (the calling one included) runs its share, while BLAS is held
+    at one thread. Calls from several Python threads take turns.
+
+    Parameters
+    ----------
+    n : int
+        Number of items (samples) to share out.
+    work : callable
+        ``work(lo, hi)`` processes items ``lo .. hi - 1``; it must only write what belongs to
+        them, and call no parallel kernel.
+
+    Returns
+    -------
+    list
+        ``work``'s results, in the order of the shares (one share when ``n`` is 1 or one thread
+        is in use).
+
+    Examples
+    --------
+    >>> run_shares(10, lambda lo, hi: sum(range(lo, hi)))[0] <= 45
+    True
+    >>> sum(run_shares(10, lambda lo, hi: sum(range(lo, hi))))
+    45
+    """
+    workers = min(n, get_num_threads())
+    if workers <= 1:
+        return [work(0, n)]
+    bounds = [n * i // workers for i in range(workers + 1)]
+    with _shares_lock, _single_threaded_blas():
+        global _workers
+        if _workers is None:
+            _workers = ThreadPoolExecutor(numba.config.NUMBA_NUM_THREADS, "autograd-kernels")
+        futures = [_workers.submit(work, bounds[i], bounds[i + 1]) for i in range(1, workers)]
+        try:
+            first = work(bounds[0], bounds[1])
+        finally:
+            rest = [f.result() for f in futures]
+    return [first, *rest]
+
+
+@contextlib.contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    libs = _blas_libraries()
+    saved = [lib.get_num_threads() for lib in libs]
+    for lib in libs:
+        lib.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for lib, count in zip(libs, saved):
+            lib.set_num_threads(count)
+
+
+@functools.cache
+def _blas_libraries() -> list:
+    # The BLAS libraries loaded in this process (found once: the search walks every loaded
+    # shared object).
+    try:
+        import threadpoolctl
+    except ImportError:
+        return []
+    return threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers

@@ -17,7 +17,7 @@ from autograd.kernels._conv_gemm import _valid_range
 from autograd.kernels._jit import jit, prange
 
 # Kernels that index flat arrays hand each prange task a run of whole planes (_TASKS runs at
-# most): per-plane views, allocations and tasks were measured to cost more than the work on
+# most): per-plane views, allocations and tasks cost more than the work on
 # 32x32 planes.
 _TASKS = 64
 
@@ -45,7 +45,7 @@ def _tap_table(n_out, stride, pad, dilation, k, size):
 
 
 # Hot loops index flat planes with np.uint64 offsets: Numba then skips its negative-index
-# wraparound test, which was measured to cost 25-40% here (and to block vectorization).
+# wraparound test, which costs 25-40% here (and blocks vectorization).
 
 
 @jit(parallel=True)
@@ -208,7 +208,7 @@ def _source_map(n_in, n_out, stride, pad, k):
 @jit(parallel=True)
 def _avg_backward_tiled(gy, kh, kw, sh, sw, ph, pw, include_pad, divisor, gx):
     # For windows that do not overlap (stride >= kernel): each input element gathers its one
-    # share, so gx is written once with no zeroing pass (measured 1.4x faster than scatter).
+    # share, so gx is written once with no zeroing pass (1.4x faster than scatter).
     N, C, H, W = gx.shape
     oh_n, ow_n = gy.shape[2], gy.shape[3]
     rows = _avg_table(oh_n, sh, ph, kh, H, include_pad)

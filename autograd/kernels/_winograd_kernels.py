@@ -99,7 +99,7 @@ def _input_transform(x, n0, n1, ph, pw, th_n, tp, v):
 @jit
 def _input_transform_tiles(x, n0, n1, ph, pw, th_n, tp, vt):
     # _input_transform in the tile-major layout vt[e, (n - n0)*TH*TP + ty*TP + tx, c]: the
-    # weight gradient's GEMM then reads both operands without a transpose (measured ~2x faster
+    # weight gradient's GEMM then reads both operands without a transpose (~2x faster
     # than with V^T). Each sample goes through a small channel-major buffer, then is transposed
     # into place while both are still in cache.
     C = x.shape[1]
@@ -238,7 +238,7 @@ def _weight_transform(w, flip, u):
     # u[e, o, c] = (G w[o, c] G^T)[e // 4, e % 4]; with flip, u[e, c, o] is that of the
     # flipped filter w[o, c, ::-1, ::-1] (the input-gradient convolution's filter bank).
     # Vectorized over a row u[e, a, :] at a time: the filters (a, b) of one output channel a,
-    # or (with flip) those (b, a) of one input channel a (measured ~8x faster than filter by
+    # or (with flip) those (b, a) of one input channel a (~8x faster than filter by
     # filter, whose 16 scattered stores per filter stall).
     O, C = w.shape[0], w.shape[1]
     A, B = (C, O) if flip else (O, C)

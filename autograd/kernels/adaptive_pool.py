@@ -6,13 +6,18 @@ as in :mod:`autograd.kernels.pool` each ``prange`` iteration owns a whole (sampl
 plane. ``adaptive_max_pool2d_forward`` returns the flat index ``ih*W + iw`` of each window's
 winner inside its plane (int64, as PyTorch's ``return_indices``); NaN wins, the last NaN is
 kept, ties go to the first maximum.
+
+``output_size`` comes as a checked pair (:func:`autograd.kernels._args.adaptive_output_size`).
+The average pool to 1x1 (global average pooling) is NumPy's mean and a broadcast, as
+:func:`autograd.kernels._pool_plan.plan` says.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from autograd.kernels._args import Pair, float_nchw, gradient, pair
+from autograd.kernels import _pool_plan
+from autograd.kernels._args import Pair, float_nchw, gradient
 from autograd.kernels._jit import jit, prange
 
 __all__ = [
@@ -103,23 +108,18 @@ def _adaptive_max_backward(gy, index, gx):
                 flat[index[n, c, oh, ow]] += gy[n, c, oh, ow]
 
 
-def _adaptive_out(x_shape: tuple[int, ...], output_size: int | Pair) -> Pair:
-    out = pair("output_size", output_size, 1)
-    if min(x_shape[2:]) < 1:
-        raise ValueError(f"input spatial size must be non-empty, got {tuple(x_shape[2:])}")
-    return out
-
-
-def adaptive_avg_pool2d_forward(x: np.ndarray, output_size: int | Pair) -> np.ndarray:
+def adaptive_avg_pool2d_forward(x: np.ndarray, output_size: Pair) -> np.ndarray:
     """Adaptive average pooling to ``output_size`` (PyTorch's windows, see module docstring).
 
     Examples
     --------
-    >>> adaptive_avg_pool2d_forward(np.arange(6.0).reshape(1, 1, 2, 3), 1)[0, 0]
+    >>> adaptive_avg_pool2d_forward(np.arange(6.0).reshape(1, 1, 2, 3), (1, 1))[0, 0]
     array([[2.5]])
     """
     x = float_nchw("x", x)
-    y = np.empty((*x.shape[:2], *_adaptive_out(x.shape, output_size)), dtype=x.dtype)
+    if _pool_plan.plan("adaptive_avg", x.shape, output_size=output_size) == "global":
+        return x.mean(axis=(2, 3), keepdims=True)
+    y = np.empty((*x.shape[:2], *output_size), dtype=x.dtype)
     if y.size:
         _adaptive_avg_forward(x, y)
     return y
@@ -134,16 +134,17 @@ def adaptive_avg_pool2d_backward(gy: np.ndarray, x_shape: tuple[int, int, int, i
     array([[0.5, 0.5]])
     """
     x_shape = tuple(int(v) for v in x_shape)  # type: ignore[assignment]
-    gy = gradient("gy", gy, x_shape, _adaptive_out(x_shape, np.asarray(gy).shape[2:]))
+    gy = np.asarray(gy)
+    gy = gradient("gy", gy, x_shape, gy.shape[2:])
     gx = np.empty(x_shape, dtype=gy.dtype)
-    if gx.size:
+    if _pool_plan.plan("adaptive_avg", x_shape, output_size=gy.shape[2:]) == "global":
+        gx[...] = gy * (1.0 / (x_shape[2] * x_shape[3]))
+    elif gx.size:
         _adaptive_avg_backward(gy, gx)
     return gx
 
 
-def adaptive_max_pool2d_forward(
-    x: np.ndarray, output_size: int | Pair
-) -> tuple[np.ndarray, np.ndarray]:
+def adaptive_max_pool2d_forward(x: np.ndarray, output_size: Pair) -> tuple[np.ndarray, np.ndarray]:
     """Adaptive max pooling; returns ``(y, index)`` with int64 flat in-plane indices.
 
     Examples
@@ -153,7 +154,7 @@ def adaptive_max_pool2d_forward(
     (array([4., 4.]), array([1, 1]))
     """
     x = float_nchw("x", x)
-    y = np.empty((*x.shape[:2], *_adaptive_out(x.shape, output_size)), dtype=x.dtype)
+    y = np.empty((*x.shape[:2], *output_size), dtype=x.dtype)
     index = np.empty(y.shape, dtype=np.int64)
     if y.size:
         _adaptive_max_forward(x, y, index)
@@ -173,7 +174,8 @@ def adaptive_max_pool2d_backward(
     array([[0., 2., 0.]])
     """
     x_shape = tuple(int(v) for v in x_shape)  # type: ignore[assignment]
-    gy = gradient("gy", gy, x_shape, _adaptive_out(x_shape, np.asarray(gy).shape[2:]))
+    gy = np.asarray(gy)
+    gy = gradient("gy", gy, x_shape, gy.shape[2:])
     index = np.ascontiguousarray(index, dtype=np.int64)
     if index.shape != gy.shape:
         raise ValueError(f"index has shape {index.shape}, expected {gy.shape}")

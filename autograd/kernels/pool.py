@@ -7,8 +7,10 @@ Input ``x`` is ``(N, C, H, W)``; outputs are ``(N, C, OH, OW)`` with ``OH`` from
 ``i < kh`` and columns likewise; positions outside the input are padding.
 
 The Numba kernels live in :mod:`autograd.kernels._pool_kernels` (any geometry) and
-:mod:`autograd.kernels._pool_inside` (windows inside the input); this module validates the
-arguments and picks the kernel.
+:mod:`autograd.kernels._pool_inside` (windows inside the input); this module runs the one
+:func:`autograd.kernels._pool_plan.plan` picks. The window arguments come normalized and checked
+by :mod:`autograd.kernels._args` (pairs, ``stride`` given, padding at most half the kernel, a
+non-empty output); only the arrays are checked here.
 
 Semantics (PyTorch's CPU kernels)
 ---------------------------------
@@ -28,7 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.kernels._args import Pair, float_nchw, gradient, pair
+from autograd.kernels import _pool_plan
+from autograd.kernels._args import Pair, PoolWindow, float_nchw, gradient, pool_output_size
 from autograd.kernels._pool_inside import (
     _avg_backward_inside,
     _avg_forward_inside,
@@ -62,63 +65,13 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------------------------
-# Argument handling
+# Shapes
 
 
-def pool_output_size(
-    size: int, kernel: int, stride: int, padding: int, dilation: int = 1, ceil_mode: bool = False
-) -> int:
-    """Return a pooling output's length along one axis, with PyTorch's ``ceil_mode`` rule.
-
-    ``floor`` (or ``ceil``) of ``(size + 2*padding - dilation*(kernel - 1) - 1) / stride``, plus
-    one; in ceil mode a last window that would start beyond the input and its left padding is
-    dropped.
-
-    Examples
-    --------
-    >>> pool_output_size(5, 2, 2, 0)
-    2
-    >>> pool_output_size(5, 2, 2, 0, ceil_mode=True)
-    3
-    >>> pool_output_size(4, 2, 2, 1, ceil_mode=True)  # a 4th window would start in the padding
-    3
-    """
-    span = size + 2 * padding - dilation * (kernel - 1) - 1
-    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
-    if ceil_mode and (out - 1) * stride >= size + padding:
-        out -= 1
-    return out
-
-
-def _geometry(
-    x_shape: tuple[int, ...],
-    kernel: int | Pair,
-    stride: int | Pair | None,
-    padding: int | Pair,
-    dilation: int | Pair,
-    ceil_mode: bool,
-) -> tuple[Pair, Pair, Pair, Pair, Pair]:
-    k = pair("kernel_size", kernel, 1)
-    s = k if stride is None or stride == () else pair("stride", stride, 1)
-    p = pair("padding", padding, 0)
-    d = pair("dilation", dilation, 1)
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
-        raise ValueError(f"padding {p} must be at most half of kernel_size {k}")
-    out = tuple(
-        pool_output_size(x_shape[2 + a], k[a], s[a], p[a], d[a], bool(ceil_mode)) for a in (0, 1)
-    )
-    if min(out) < 1:
-        raise ValueError(
-            f"input spatial size {tuple(x_shape[2:])} gives an empty output {out} for "
-            f"kernel_size {k}, stride {s}, padding {p}, dilation {d}"
-        )
-    return k, s, p, d, out  # type: ignore[return-value]
-
-
-def _inside(x_shape: tuple, k: Pair, s: Pair, p: Pair, d: Pair, out: tuple) -> bool:
-    # No padding and every window (ceil mode included) ends inside the input.
-    return p == (0, 0) and all(
-        (out[a] - 1) * s[a] + (k[a] - 1) * d[a] < x_shape[2 + a] for a in (0, 1)
+def _output_hw(x_shape: tuple, window: PoolWindow) -> Pair:
+    k, s, p, d, ceil_mode = window
+    return tuple(  # type: ignore[return-value]
+        pool_output_size(x_shape[2 + a], k[a], s[a], p[a], d[a], ceil_mode) for a in (0, 1)
     )
 
 
@@ -136,10 +89,10 @@ def _argmax_dtype(window: int) -> type[np.signedinteger]:
 
 def max_pool2d_forward(
     x: np.ndarray,
-    kernel: int | Pair,
-    stride: int | Pair | None = None,
-    padding: int | Pair = 0,
-    dilation: int | Pair = 1,
+    kernel: Pair,
+    stride: Pair,
+    padding: Pair = (0, 0),
+    dilation: Pair = (1, 1),
     ceil_mode: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Max pooling over ``(kh, kw)`` windows, as PyTorch's ``max_pool2d``.
@@ -148,8 +101,8 @@ def max_pool2d_forward(
     ----------
     x : ndarray, shape (N, C, H, W)
         float32 or float64.
-    kernel, stride, padding, dilation : int or (int, int)
-        ``stride`` defaults to ``kernel``. ``padding`` is at most half the kernel.
+    kernel, stride, padding, dilation : (int, int)
+        ``padding`` is at most half the kernel.
     ceil_mode : bool
         Use ceil instead of floor for the output size (see :func:`pool_output_size`).
 
@@ -163,16 +116,17 @@ def max_pool2d_forward(
     Examples
     --------
     >>> x = np.array([[[[1.0, 5.0], [3.0, 2.0]]]])
-    >>> y, argmax = max_pool2d_forward(x, 2)
+    >>> y, argmax = max_pool2d_forward(x, (2, 2), (2, 2))
     >>> y.ravel(), argmax.ravel()
     (array([5.]), array([1], dtype=int8))
     """
     x = float_nchw("x", x)
-    k, s, p, d, out = _geometry(x.shape, kernel, stride, padding, dilation, ceil_mode)
-    y = np.empty((*x.shape[:2], *out), dtype=x.dtype)
+    window = PoolWindow(kernel, stride, padding, dilation, bool(ceil_mode))
+    k, s, p, d = kernel, stride, padding, dilation
+    y = np.empty((*x.shape[:2], *_output_hw(x.shape, window)), dtype=x.dtype)
     argmax = np.empty(y.shape, dtype=_argmax_dtype(k[0] * k[1]))
     if y.size:
-        if _inside(x.shape, k, s, p, d, out):
+        if _pool_plan.plan("max_forward", x.shape, window) == "inside":
             _max_forward_inside(x, *k, *s, *d, y, argmax)
         else:
             _max_forward(x, *k, *s, *p, *d, y, argmax)
@@ -183,10 +137,10 @@ def max_pool2d_backward(
     gy: np.ndarray,
     argmax: np.ndarray,
     x_shape: tuple[int, int, int, int],
-    kernel: int | Pair,
-    stride: int | Pair | None = None,
-    padding: int | Pair = 0,
-    dilation: int | Pair = 1,
+    kernel: Pair,
+    stride: Pair,
+    padding: Pair = (0, 0),
+    dilation: Pair = (1, 1),
     ceil_mode: bool = False,
 ) -> np.ndarray:
     """Gradient of :func:`max_pool2d_forward`: each ``gy`` goes to its window's winner.
@@ -202,38 +156,28 @@ def max_pool2d_backward(
     Examples
     --------
     >>> x = np.array([[[[1.0, 5.0], [3.0, 2.0]]]])
-    >>> y, argmax = max_pool2d_forward(x, 2)
-    >>> max_pool2d_backward(np.ones_like(y), argmax, x.shape, 2)[0, 0]
+    >>> y, argmax = max_pool2d_forward(x, (2, 2), (2, 2))
+    >>> max_pool2d_backward(np.ones_like(y), argmax, x.shape, (2, 2), (2, 2))[0, 0]
     array([[0., 1.],
            [0., 0.]])
     """
     x_shape = tuple(int(v) for v in x_shape)  # type: ignore[assignment]
-    k, s, p, d, out = _geometry(x_shape, kernel, stride, padding, dilation, ceil_mode)
-    gy = gradient("gy", gy, x_shape, out)
+    window = PoolWindow(kernel, stride, padding, dilation, bool(ceil_mode))
+    gy = gradient("gy", gy, x_shape, _output_hw(x_shape, window))
     argmax = np.ascontiguousarray(argmax)
     if argmax.shape != gy.shape or argmax.dtype.kind != "i":
         raise ValueError(f"argmax must be an integer array of shape {gy.shape}")
     gx = np.empty(x_shape, dtype=gy.dtype)
     if gx.size:
-        _max_backward(gy, argmax, *k, *s, *p, *d, gx)
+        _max_backward(gy, argmax, *kernel, *stride, *padding, *dilation, gx)
     return gx
-
-
-def _divisor(divisor_override: int | None) -> int:
-    if divisor_override is None:
-        return 0
-    if isinstance(divisor_override, bool) or int(divisor_override) != divisor_override:
-        raise TypeError(f"divisor_override must be an int, got {divisor_override!r}")
-    if divisor_override == 0:
-        raise ValueError("divisor_override must be non-zero")
-    return int(divisor_override)
 
 
 def avg_pool2d_forward(
     x: np.ndarray,
-    kernel: int | Pair,
-    stride: int | Pair | None = None,
-    padding: int | Pair = 0,
+    kernel: Pair,
+    stride: Pair,
+    padding: Pair = (0, 0),
     ceil_mode: bool = False,
     count_include_pad: bool = True,
     divisor_override: int | None = None,
@@ -248,7 +192,7 @@ def avg_pool2d_forward(
     count_include_pad : bool
         Count zero padding in the divisor (never the part of a ceil-mode window beyond it).
     divisor_override : int, optional
-        Divide every window sum by this instead.
+        Divide every window sum by this (non-zero) instead.
 
     Returns
     -------
@@ -257,16 +201,17 @@ def avg_pool2d_forward(
     Examples
     --------
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
-    >>> avg_pool2d_forward(x, 2)[0, 0]
+    >>> avg_pool2d_forward(x, (2, 2), (2, 2))[0, 0]
     array([[ 2.5,  4.5],
            [10.5, 12.5]])
     """
     x = float_nchw("x", x)
-    k, s, p, _, out = _geometry(x.shape, kernel, stride, padding, 1, ceil_mode)
-    div = _divisor(divisor_override)
-    y = np.empty((*x.shape[:2], *out), dtype=x.dtype)
+    window = PoolWindow(kernel, stride, padding, (1, 1), bool(ceil_mode))
+    k, s, p = kernel, stride, padding
+    div = divisor_override or 0
+    y = np.empty((*x.shape[:2], *_output_hw(x.shape, window)), dtype=x.dtype)
     if y.size:
-        if _inside(x.shape, k, s, p, (1, 1), out):
+        if _pool_plan.plan("avg_forward", x.shape, window) == "inside":
             # Inside the input every window counts kh*kw elements, padding or not.
             _avg_forward_inside(x, *k, *s, float(div or k[0] * k[1]), y)
         else:
@@ -277,9 +222,9 @@ def avg_pool2d_forward(
 def avg_pool2d_backward(
     gy: np.ndarray,
     x_shape: tuple[int, int, int, int],
-    kernel: int | Pair,
-    stride: int | Pair | None = None,
-    padding: int | Pair = 0,
+    kernel: Pair,
+    stride: Pair,
+    padding: Pair = (0, 0),
     ceil_mode: bool = False,
     count_include_pad: bool = True,
     divisor_override: int | None = None,
@@ -293,20 +238,21 @@ def avg_pool2d_backward(
 
     Examples
     --------
-    >>> avg_pool2d_backward(np.ones((1, 1, 1, 1)), (1, 1, 2, 2), 2)[0, 0]
+    >>> avg_pool2d_backward(np.ones((1, 1, 1, 1)), (1, 1, 2, 2), (2, 2), (2, 2))[0, 0]
     array([[0.25, 0.25],
            [0.25, 0.25]])
     """
     x_shape = tuple(int(v) for v in x_shape)  # type: ignore[assignment]
-    k, s, p, _, out = _geometry(x_shape, kernel, stride, padding, 1, ceil_mode)
-    gy = gradient("gy", gy, x_shape, out)
-    div = _divisor(divisor_override)
+    window = PoolWindow(kernel, stride, padding, (1, 1), bool(ceil_mode))
+    k, s, p = kernel, stride, padding
+    gy = gradient("gy", gy, x_shape, _output_hw(x_shape, window))
+    div = divisor_override or 0
     gx = np.empty(x_shape, dtype=gy.dtype)
     if gx.size:
-        if s == k and _inside(x_shape, k, s, p, (1, 1), out):
+        path = _pool_plan.plan("avg_backward", x_shape, window)
+        if path == "inside":
             _avg_backward_inside(gy, *k, float(div or k[0] * k[1]), gx)
-            return gx
-        tiled = s[0] >= k[0] and s[1] >= k[1]
-        backward = _avg_backward_tiled if tiled else _avg_backward
-        backward(gy, *k, *s, *p, bool(count_include_pad), div, gx)
+        else:
+            backward = _avg_backward_tiled if path == "tiled" else _avg_backward
+            backward(gy, *k, *s, *p, bool(count_include_pad), div, gx)
     return gx

@@ -30,44 +30,39 @@ samples) that OpenBLAS runs at close to peak.
 - Both gradients (:func:`winograd_backward`, what ``autograd.conv2d``'s backward uses): each
   chunk runs the weight-gradient pipeline, then the input-gradient one, on shared buffers, and
   the gradient transform also sums ``gy``'s planes: the bias gradient, and the test of ``gy``'s
-  finiteness, without another pass over ``gy`` (measured: 8.7 -> 7.9 ms for the b64 32->64
-  14x14 layer's forward + backward, with the bias added in the output transform).
+  finiteness, without another pass over ``gy`` (a tenth off a 32->64 14x14 layer's forward
+  and backward, with the bias added in the output transform).
 
 Layouts: ``V[e, c, n*TH*TP + ty*TP + tx]`` with ``e = 4*a + b`` (row ``a``, column ``b`` of
 the 4x4 transformed tile), ``TH = ceil(OH / 2)`` tile rows and ``TP = ceil(OW / 2) + 1`` tiles
 per tile row for the output being tiled. The extra tile of each row is junk (dropped by the
 output transform; zero in the weight gradient's ``Z``, so it adds nothing): with it, every entry
 of every tile's patch sits at a constant offset of a flat, parity-split copy of the padded
-plane, so the transforms are long unit-stride loops that LLVM vectorizes (measured 2-2.5x
+plane, so the transforms are long unit-stride loops that LLVM vectorizes (2-2.5x
 faster than loops over the short rows of tiles), for ``TP/TW - 1`` extra GEMM columns. The
 copy is per plane into a small private buffer, so padding (or a short ``gy``) is never
 materialised for the whole batch and the tile loops carry no bounds tests.
 
-Threads: the transforms are serial Numba kernels (``nogil``); each of ``get_num_threads()``
-Python worker threads runs whole chunks of samples, transform -> GEMM (BLAS held at one thread
-meanwhile) -> transform, on its own share of the batch. Alternating Numba's parallel kernels
-with OpenBLAS's multi-threaded GEMM was measured to slow both down 2x and more (BLAS workers
-spin after a GEMM while Numba's threads want the same two cores); a thread that owns a whole
-pipeline has nothing to fight. A worker writes only its own samples of the output; weight
-gradient workers return partial sums that the caller adds.
+Threads: the transforms are serial Numba kernels (``nogil``); each kernel thread runs whole
+chunks of samples, transform -> GEMM -> transform, on its own share of the batch
+(:func:`autograd.kernels._jit.run_shares`, BLAS at one thread meanwhile). A thread that owns a
+whole pipeline has nothing to wait for, where parallel transforms alternating with a
+multi-threaded GEMM would leave each waiting on the other's spinning threads. A worker writes
+only its own samples of the output; weight gradient workers return partial sums that the
+caller adds.
 
 Winograd mixes the values of a tile, so an inf or NaN would reach outputs the direct method
-keeps it away from; callers must use the direct/GEMM path when an input is not finite
-(:func:`all_finite`). Only zero padding of at most 2 is supported (:func:`winograd_applies`).
+keeps it away from: the callers run it on finite operands only, and the geometry it supports
+(3x3, stride 1, dilation 1, one group, zero padding of at most 2) is checked by the plan
+(:mod:`autograd.kernels._conv_plan`), which also decides where it is faster.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-
-import numba
 import numpy as np
-import threadpoolctl
 
-from autograd.kernels._jit import get_num_threads
+from autograd.kernels import _conv_plan
+from autograd.kernels._jit import run_shares
 from autograd.kernels._winograd_kernels import (
     _grad_transform,
     _input_transform,
@@ -78,143 +73,16 @@ from autograd.kernels._winograd_kernels import (
 )
 
 __all__ = [
-    "all_finite",
-    "winograd_applies",
     "winograd_forward",
     "winograd_backward",
     "winograd_backward_input",
     "winograd_backward_weight",
 ]
 
-# Upper bound on one worker's chunk: transformed input plus GEMM output (V and M, or V and Z).
-# About a core's L2 (2 MB here), so the GEMM reads what the transform just wrote from cache;
-# it also bounds the scratch memory of a call to a few MB whatever the batch.
-_CHUNK_BYTES = 2 * 1024 * 1024
-
-# Dispatch thresholds (see winograd_applies), measured on the project's 2-core machine (float32,
-# fwd + both backward, N = 32, pad 1; time ratio Winograd / im2col + GEMM, noisy shared cores):
-#   C->O 32x32 28x28: 0.47 | 64->64 32x32: 0.55 | 32->64 14x14: 0.7 | 16->16 28x28: 0.75
-#   16->32 14x14: ~1.1 | 32->32 7x7: 1.2 | 256->256 7x7: 1.2 | 64->64 4x4: 1.6 | 3->32 32x32: 1.4
-# Small images lose to the junk tile per tile row and per-plane overheads; thin layers (RGB
-# input) to GEMMs too thin to pay for the transforms.
-_MIN_CHANNELS = 16
-_MIN_OUTPUT_PIXELS = 144
-
-
-# --------------------------------------------------------------------------------------------
-# Drivers
-
-
-def winograd_applies(
-    x_shape: tuple[int, ...],
-    w_shape: tuple[int, ...],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    groups: int,
-) -> bool:
-    """Whether the Winograd path handles this convolution and is expected to be faster.
-
-    Geometry: a 3x3 kernel, stride 1, dilation 1, one group, padding at most 2 per axis.
-    Crossover (measured, see ``_MIN_CHANNELS`` and ``_MIN_OUTPUT_PIXELS``): with few input or
-    output channels the Winograd GEMMs are too thin to pay for the transforms, and tiny images
-    waste most of each tile.
-
-    Examples
-    --------
-    >>> winograd_applies((8, 64, 16, 16), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1)
-    True
-    >>> winograd_applies((8, 64, 16, 16), (64, 64, 3, 3), (2, 2), (1, 1), (1, 1), 1)
-    False
-    """
-    if w_shape[2:] != (3, 3) or stride != (1, 1) or dilation != (1, 1) or groups != 1:
-        return False
-    if max(padding) > 2:
-        return False
-    oh = x_shape[2] + 2 * padding[0] - 2
-    ow = x_shape[3] + 2 * padding[1] - 2
-    return min(x_shape[1], w_shape[0]) >= _MIN_CHANNELS and oh * ow >= _MIN_OUTPUT_PIXELS
-
-
-def all_finite(*arrays: np.ndarray) -> bool:
-    """True when every array is free of inf and NaN (a sum that overflows also says False).
-
-    Examples
-    --------
-    >>> all_finite(np.ones(3), np.array([1.0, np.inf]))
-    False
-    """
-    return all(bool(np.isfinite(a.sum())) for a in arrays)
-
-
-# Worker threads and the BLAS thread setting (see the module docstring).
-_pool: ThreadPoolExecutor | None = None
-_blas_lock = threading.Lock()
-_blas_users = 0
-_blas_saved: list[int] = []
-_blas_libs: list = []
-
-
-def _forget_pool_in_child() -> None:
-    # A forked child (a DataLoader worker, say) inherits the pool object but none of its
-    # threads; work submitted to it would wait forever.
-    global _pool
-    _pool = None
-
-
-os.register_at_fork(after_in_child=_forget_pool_in_child)
-
-
-def _blas_controllers() -> list:
-    global _blas_libs
-    if not _blas_libs:
-        _blas_libs = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
-    return _blas_libs
-
-
-def _blas_enter() -> None:
-    # Single-threaded BLAS while any Winograd call runs its workers (a count, so concurrent
-    # calls from several Python threads restore the user's setting only when the last leaves).
-    global _blas_users, _blas_saved
-    with _blas_lock:
-        if _blas_users == 0:
-            libs = _blas_controllers()
-            _blas_saved = [lib.get_num_threads() for lib in libs]
-            for lib in libs:
-                lib.set_num_threads(1)
-        _blas_users += 1
-
-
-def _blas_exit() -> None:
-    global _blas_users
-    with _blas_lock:
-        _blas_users -= 1
-        if _blas_users == 0:
-            for lib, n in zip(_blas_controllers(), _blas_saved):
-                lib.set_num_threads(n)
-
-
-def _split(n: int, work: Callable[[int, int], object]) -> list:
-    # Run work(lo, hi) on contiguous shares of range(n), one per thread, and return results.
-    workers = min(n, get_num_threads())
-    if workers <= 1 or numba.config.DISABLE_JIT:
-        return [work(0, n)]
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(numba.config.NUMBA_NUM_THREADS, "winograd")
-    bounds = [n * i // workers for i in range(workers + 1)]
-    _blas_enter()
-    try:
-        futures = [_pool.submit(work, bounds[i], bounds[i + 1]) for i in range(1, workers)]
-        results = [work(bounds[0], bounds[1])]
-        results += [f.result() for f in futures]
-    finally:
-        _blas_exit()
-    return results
-
 
 def _chunk(n: int, per_sample: int) -> int:
-    return max(1, min(n, _CHUNK_BYTES // max(1, per_sample)))
+    budget = _conv_plan.LIMITS.winograd_chunk_bytes
+    return max(1, min(n, budget // max(1, per_sample)))
 
 
 def _even(nc_max: int, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -281,7 +149,7 @@ def _transform_conv(
         for n0, n1 in chunks:
             _conv_chunk(src, u, n0, n1, pad, tiles, bias, v_buf, m_buf, out)
 
-    _split(N, work)
+    run_shares(N, work)
 
 
 def _no_bias(n: int, dtype: np.dtype) -> np.ndarray:
@@ -420,7 +288,7 @@ def _backward(
                 _conv_chunk(gy, ub, n0, n1, pad_x, tiles_x, no_bias, a_buf, b_buf, gx)
         return s, gsum
 
-    parts = _split(N, work)
+    parts = run_shares(N, work)
     gw = np.empty(w_shape, dtype=x.dtype)
     _weight_grad_transform(_sum_parts([p[0] for p in parts]), gw)
     return gx, gw, _sum_parts([p[1] for p in parts])

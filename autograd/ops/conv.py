@@ -15,6 +15,9 @@ In the ordinary backward (arrays in) the rules call the kernels directly; under
 A transposed convolution is ``Conv2dInputGrad`` with the roles of the arrays swapped: its
 weight ``(C_in, C_out // groups, kh, kw)`` is a valid conv weight from ``C_out`` to ``C_in``
 channels.
+
+Arguments are checked once, by :mod:`autograd.kernels._args` (shared with pooling), as PyTorch
+takes them; the kernels then trust the normalized geometry.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..function import Function
+from ..kernels import _args
 from ..kernels import conv as _k
-from ..kernels import winograd as _wino
 from ..tensor import Tensor
 from ._conv_samples import (
     sample_conv1d,
@@ -40,8 +43,6 @@ from .registry import register
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
-Pair = tuple[int, int]
-
 
 def _functional(name: str) -> Any:
     """The PyTorch oracle for the registry: ``torch.nn.functional.<name>`` (``torch.<name>``
@@ -50,7 +51,7 @@ def _functional(name: str) -> Any:
 
 
 # (stride, padding, dilation, groups), the 2-D geometry every Function here takes.
-Geom = tuple[Pair, Pair, Pair, int]
+Geom = _args.ConvGeometry
 
 
 # ------------------------------------------------------------------------- array/Tensor rules
@@ -94,16 +95,12 @@ class Conv2d(Function):
     def forward(ctx, x, w, b, geom):
         ctx.geom = geom
         ctx.save_for_backward(x, w)
-        # Winograd needs finite operands. x and w are checked here once and the answers kept
-        # for backward (saved arrays are version-checked, so they cannot change meanwhile);
-        # each check reads a whole array, and the three kernels would otherwise repeat them.
-        ctx.finite = None
-        fin = None
-        if _wino.winograd_applies(x.shape, w.shape, *geom):
-            ctx.finite = (_wino.all_finite(x), _wino.all_finite(w))
-            fin = all(ctx.finite)
-        # The kernels add the bias while they write y (a separate pass costs ~0.5 ms per 8 MB).
-        return _k.conv2d_forward(x, w, *geom, bias=b, finite=fin)
+        # Some paths need finite operands: x and w are checked at most once, and the answers
+        # are kept for backward (saved arrays are version-checked, so they cannot change
+        # meanwhile; each check reads a whole array). The kernels add the bias while they
+        # write y (a separate pass costs ~0.5 ms per 8 MB).
+        y, ctx.finite = _k.conv2d_forward(x, w, *geom, bias=b, return_finite=True)
+        return y
 
     @staticmethod
     def backward(ctx, g):
@@ -111,9 +108,8 @@ class Conv2d(Function):
         need_x, need_w, need_b = ctx.needs_input_grad
         if type(x) is np.ndarray and type(g) is np.ndarray and type(w) is np.ndarray:
             # Where a kernel path can, it reads g once for all three gradients.
-            finite = ctx.finite or (None, None)
             mask = (need_x, need_w, need_b)
-            return _k.conv2d_backward(x, _same_dtype(g, x), w, *ctx.geom, mask, finite)
+            return _k.conv2d_backward(x, _same_dtype(g, x), w, *ctx.geom, mask, ctx.finite)
         gx = _input_grad(g, w, x.shape, ctx.geom) if need_x else None
         gw = _weight_grad(x, g, w.shape, ctx.geom) if need_w else None
         return gx, gw, (_bias_grad(g) if need_b else None)
@@ -166,35 +162,7 @@ class Conv2dWeightGrad(Function):
         return gx, gg
 
 
-# ------------------------------------------------------------------------- argument checks
-def _ints(op: str, name: str, value: Any, nd: int, minimum: int) -> tuple[int, ...]:
-    """An int or an ``nd``-tuple of ints, each >= ``minimum``, as an ``nd``-tuple."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        out = (int(value),) * nd
-    else:
-        try:
-            out = tuple(int(v) for v in value)
-            bad = len(out) != nd or any(isinstance(v, bool) for v in value)
-        except (TypeError, ValueError):
-            bad = True
-        if bad:
-            raise TypeError(f"{op}: {name} must be an int or a tuple of {nd} ints, got {value!r}")
-    if min(out) < minimum:
-        what = "positive" if minimum == 1 else "non-negative"
-        raise ValueError(f"{op}: {name} must be {what}, got {value!r}")
-    return out
-
-
-def _to2d(t: tuple[int, ...], fill: int) -> Pair:
-    return (t[0], t[1]) if len(t) == 2 else (fill, t[0])
-
-
-def _groups(op: str, groups: Any) -> int:
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
-    return int(groups)
-
-
+# ------------------------------------------------------------------------- operands and shapes
 def _operands(op: str, input: Any, weight: Any, bias: Any) -> tuple[Tensor, Tensor, Any]:
     """Float tensors of one (promoted) dtype; ``bias`` may be None."""
     x = float_tensor(input, "input")
@@ -208,19 +176,6 @@ def _operands(op: str, input: Any, weight: Any, bias: Any) -> tuple[Tensor, Tens
         x, w = to_dtype(x, dt), to_dtype(w, dt)
         b = None if b is None else to_dtype(b, dt)
     return x, w, b
-
-
-def _check_ndim(op: str, x: Tensor, w: Tensor, nd: int) -> bool:
-    """Raise on wrong ndim; return whether ``x`` is unbatched."""
-    names = "(C, L)" if nd == 1 else "(C, H, W)"
-    if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(
-            f"{op}: expected input to be {nd + 1}-D {names} or {nd + 2}-D (N, {names[1:]}, "
-            f"got shape {x.shape}"
-        )
-    if w.ndim != nd + 2:
-        raise ValueError(f"{op}: weight must be {nd + 2}-D, got shape {w.shape}")
-    return x.ndim == nd + 1
 
 
 def _check_bias(op: str, b: Any, channels: int) -> None:
@@ -238,11 +193,16 @@ def _as_batched(x: Tensor, nd: int) -> Tensor:
 
 
 def _restore(y: Tensor, nd: int, unbatched: bool) -> Tensor:
+    """The inverse of :func:`_as_batched` on an output."""
     if nd == 1:
         y = y.reshape((y.shape[0], y.shape[1], y.shape[3]))
     if unbatched:
         y = y.reshape(y.shape[1:])
     return y
+
+
+def _as_2d_weight(w: Tensor, nd: int) -> Tensor:
+    return w if nd == 2 else w.reshape((w.shape[0], w.shape[1], 1, w.shape[2]))
 
 
 # ------------------------------------------------------------------------- conv1d / conv2d
@@ -251,54 +211,12 @@ def _conv_forward(
     dilation: Any, groups: Any,
 ) -> Tensor:  # fmt: skip
     x, w, b = _operands(op, input, weight, bias)
-    unbatched = _check_ndim(op, x, w, nd)
-    groups = _groups(op, groups)
-    s = _ints(op, "stride", stride, nd, 1)
-    d = _ints(op, "dilation", dilation, nd, 1)
-    spatial = x.shape[-nd:]
-    ks = w.shape[2:]
-    c_in, c_out, cg = x.shape[-nd - 1], w.shape[0], w.shape[1]
-    if c_out % groups:
-        raise ValueError(
-            f"{op}: out_channels (weight.shape[0] = {c_out}) must be divisible by groups={groups}"
-        )
-    if c_in != cg * groups:
-        raise ValueError(
-            f"{op}: input has {c_in} channels, but weight expects {cg * groups} "
-            f"(weight.shape[1] = {cg} x groups = {groups})"
-        )
-    _check_bias(op, b, c_out)
-    span = tuple(di * (k - 1) + 1 for di, k in zip(d, ks))
-    crop = (0,) * nd
-    if isinstance(padding, str):
-        if padding == "valid":
-            p = (0,) * nd
-        elif padding == "same":
-            if any(v != 1 for v in s):
-                raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride!r}")
-            # PyTorch pads total//2 on the left and the rest on the right; a symmetric pad of
-            # the larger side, then dropping the first output, gives the same result.
-            p = tuple((sp - 1) - (sp - 1) // 2 for sp in span)
-            crop = tuple((sp - 1) % 2 for sp in span)
-        else:
-            raise ValueError(f"{op}: padding must be 'same', 'valid', an int or a tuple, "
-                             f"got {padding!r}")  # fmt: skip
-    else:
-        p = _ints(op, "padding", padding, nd, 0)
-    padded = tuple(n + 2 * pi for n, pi in zip(spatial, p))
-    if any(sp > n for sp, n in zip(span, padded)):
-        raise ValueError(
-            f"{op}: kernel size {tuple(ks)} (dilated to {span}) is larger than the padded "
-            f"input {padded}"
-        )
-    geom = (_to2d(s, 1), _to2d(p, 0), _to2d(d, 1), groups)
-    x4 = _as_batched(x, nd)
-    w4 = w if nd == 2 else w.reshape((w.shape[0], w.shape[1], 1, w.shape[2]))
-    y = Conv2d.apply(x4, w4, b, geom=geom)
+    geom, crop = _args.conv_args(op, nd, x.shape, w.shape, stride, padding, dilation, groups)
+    _check_bias(op, b, w.shape[0])
+    y = Conv2d.apply(_as_batched(x, nd), _as_2d_weight(w, nd), b, geom=geom)
     if any(crop):
-        c2 = _to2d(crop, 0)
-        y = y[:, :, c2[0] :, c2[1] :]
-    return _restore(y, nd, unbatched)
+        y = y[:, :, crop[0] :, crop[1] :]
+    return _restore(y, nd, x.ndim == nd + 1)
 
 
 @register(sample=sample_conv1d, torch=_functional("conv1d"))
@@ -333,9 +251,9 @@ def conv2d(
     input : Tensor, shape (N, C_in, H, W) or unbatched (C_in, H, W)
     weight : Tensor, shape (C_out, C_in // groups, kH, kW)
     bias : Tensor of shape (C_out,), optional
-    stride, dilation : int or (int, int)
-        Positive.
-    padding : int, (int, int), "valid" or "same"
+    stride, dilation : int or tuple of 1 or 2 ints
+        Positive; a single value stands for both axes.
+    padding : int, tuple of 1 or 2 ints, "valid" or "same"
         Zero padding on both sides. ``"same"`` (stride 1 only) keeps the input size, padding
         ``total // 2`` before and the rest after, as PyTorch does for even kernels.
     groups : int
@@ -369,42 +287,14 @@ def _conv_transpose_forward(
     output_padding: Any, groups: Any, dilation: Any,
 ) -> Tensor:  # fmt: skip
     x, w, b = _operands(op, input, weight, bias)
-    unbatched = _check_ndim(op, x, w, nd)
-    groups = _groups(op, groups)
-    s = _ints(op, "stride", stride, nd, 1)
-    d = _ints(op, "dilation", dilation, nd, 1)
-    if isinstance(padding, str):
-        raise ValueError(f"{op}: padding must be an int or a tuple of ints, got {padding!r}")
-    p = _ints(op, "padding", padding, nd, 0)
-    op_ = _ints(op, "output_padding", output_padding, nd, 0)
-    c_in = x.shape[-nd - 1]
-    if c_in != w.shape[0]:
-        raise ValueError(
-            f"{op}: input has {c_in} channels, but weight expects {w.shape[0]} (weight.shape[0])"
-        )
-    if c_in % groups:
-        raise ValueError(f"{op}: in_channels {c_in} must be divisible by groups={groups}")
-    c_out = w.shape[1] * groups
+    geom, out = _args.conv_transpose_args(op, nd, x.shape, w.shape, stride, padding,
+                                          output_padding, groups, dilation)  # fmt: skip
+    c_out = w.shape[1] * geom.groups
     _check_bias(op, b, c_out)
-    if any(o >= si and o >= di for o, si, di in zip(op_, s, d)):
-        raise ValueError(
-            f"{op}: output_padding {op_} must be smaller than either stride {s} or dilation {d}"
-        )
-    ks = w.shape[2:]
-    spatial = x.shape[-nd:]
-    out = tuple((n - 1) * si - 2 * pi + di * (k - 1) + o + 1
-                for n, si, pi, di, k, o in zip(spatial, s, p, d, ks, op_))  # fmt: skip
-    if min(out) < 1:
-        raise ValueError(
-            f"{op}: output size {out} is not positive (input {tuple(spatial)}, kernel "
-            f"{tuple(ks)}, stride {s}, padding {p}, dilation {d}, output_padding {op_})"
-        )
-    geom = (_to2d(s, 1), _to2d(p, 0), _to2d(d, 1), groups)
     x4 = _as_batched(x, nd)
-    w4 = w if nd == 2 else w.reshape((w.shape[0], w.shape[1], 1, w.shape[2]))
-    out_shape = (x4.shape[0], c_out, *_to2d(out, 1))
-    y = Conv2dInputGrad.apply(x4, w4, b, x_shape=out_shape, geom=geom)
-    return _restore(y, nd, unbatched)
+    out_shape = (x4.shape[0], c_out, *out)
+    y = Conv2dInputGrad.apply(x4, _as_2d_weight(w, nd), b, x_shape=out_shape, geom=geom)
+    return _restore(y, nd, x.ndim == nd + 1)
 
 
 @register(sample=sample_conv_transpose1d, torch=_functional("conv_transpose1d"))
@@ -439,9 +329,9 @@ def conv_transpose2d(
     input : Tensor, shape (N, C_in, H, W) or unbatched (C_in, H, W)
     weight : Tensor, shape (C_in, C_out // groups, kH, kW)
     bias : Tensor of shape (C_out,), optional
-    stride, padding, dilation : int or (int, int)
+    stride, padding, dilation : int or tuple of 1 or 2 ints
         Those of the convolution this one is the adjoint of.
-    output_padding : int or (int, int)
+    output_padding : int or tuple of 1 or 2 ints
         Extra rows/columns added on one side of the output; smaller than stride or dilation.
     groups : int
 

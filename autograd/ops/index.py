@@ -101,7 +101,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     >>> x = autograd.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> y = x[[0, 0, 1], [1, 1, 0]]
     >>> y
-    tensor([2., 2., 3.], grad_fn=<GetItemBackward>)
+    tensor([2., 2., 3.], grad_fn=<GetItemBackward0>)
     >>> y.backward(autograd.ones(3))
     >>> x.grad
     tensor([[0., 2.],

@@ -177,7 +177,7 @@ def matmul(input: Any, other: Any) -> Tensor:
     >>> import autograd
     >>> a = autograd.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> autograd.matmul(a, autograd.tensor([1.0, 1.0]))
-    tensor([3., 7.], grad_fn=<MatmulBackward>)
+    tensor([3., 7.], grad_fn=<MatmulBackward0>)
     >>> (autograd.ones(5, 1, 2, 3) @ autograd.ones(4, 3, 2)).shape
     (5, 4, 2, 2)
     """

@@ -249,7 +249,7 @@ def cross_entropy(
     >>> logits = autograd.tensor([[2.0, 0.0, -1.0], [0.0, 0.0, 0.0]], requires_grad=True)
     >>> loss = autograd.cross_entropy(logits, autograd.tensor([0, 2]))
     >>> loss
-    tensor(0.6342, grad_fn=<CrossEntropyBackward>)
+    tensor(0.6342, grad_fn=<CrossEntropyBackward0>)
     >>> loss.backward()
     >>> logits.grad
     tensor([[-0.0781,  0.0571,  0.0210],

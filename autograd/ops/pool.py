@@ -10,7 +10,8 @@ height 1, unbatched inputs with a batch of 1). Second order comes from linear Fu
   whose backward is average pooling itself; the same holds for the adaptive average.
 
 In the ordinary backward (arrays in) the rules call the kernels directly; under
-``create_graph`` (Tensors in) they call the Functions.
+``create_graph`` (Tensors in) they call the Functions. Arguments are checked once, by
+:mod:`autograd.kernels._args` (shared with the convolutions), as PyTorch takes them.
 """
 
 from __future__ import annotations
@@ -20,18 +21,17 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
+from ..kernels import _args
 from ..kernels import pool as _k
 from ..tensor import Tensor
 from ._util import float_tensor
-from .conv import _functional
+from .conv import _as_batched, _functional, _restore
 from .registry import Sample, register
 
 __all__ = [
     "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
     "adaptive_max_pool2d",
 ]  # fmt: skip
-
-Pair = tuple[int, int]
 
 
 # ------------------------------------------------------------------------- max: scatter/gather
@@ -145,7 +145,7 @@ def _avg(x: Any, x_shape: tuple, geom: Any) -> Any:
 
 def _avg_forward(x: np.ndarray, geom: Any) -> np.ndarray:
     if geom[0] == "adaptive":
-        return _adaptive_avg_forward(x, geom[1])
+        return _k.adaptive_avg_pool2d_forward(x, geom[1])
     return _k.avg_pool2d_forward(x, *geom)
 
 
@@ -153,23 +153,8 @@ def _avg_spread(g: Any, x_shape: tuple, geom: Any) -> Any:
     if type(g) is not np.ndarray:
         return AvgPoolBackward.apply(g, x_shape=x_shape, geom=geom)
     if geom[0] == "adaptive":
-        return _adaptive_avg_backward(g, x_shape)
+        return _k.adaptive_avg_pool2d_backward(g, x_shape)
     return _k.avg_pool2d_backward(g, x_shape, *geom)
-
-
-def _adaptive_avg_forward(x: np.ndarray, out: Pair) -> np.ndarray:
-    if out == (1, 1):
-        # Global pooling: NumPy's pairwise, vectorized sum beats the kernel's per-plane loop.
-        return x.mean(axis=(2, 3), keepdims=True)
-    return _k.adaptive_avg_pool2d_forward(x, out)
-
-
-def _adaptive_avg_backward(g: np.ndarray, x_shape: tuple) -> np.ndarray:
-    if g.shape[2:] == (1, 1):
-        gx = np.empty(x_shape, dtype=g.dtype)
-        gx[...] = g * (1.0 / (x_shape[2] * x_shape[3]))
-        return gx
-    return _k.adaptive_avg_pool2d_backward(g, x_shape)
 
 
 class AvgPool2d(Function):
@@ -198,86 +183,15 @@ class AvgPoolBackward(Function):
         return _avg(h, ctx.x_shape, ctx.geom)
 
 
-# ------------------------------------------------------------------------- argument handling
-def _ints(op: str, name: str, value: Any, nd: int, minimum: int) -> tuple[int, ...]:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        out = (int(value),) * nd
-    else:
-        try:
-            out = tuple(int(v) for v in value)
-            bad = len(out) not in (1, nd) or any(isinstance(v, bool) for v in value)
-        except (TypeError, ValueError):
-            bad = True
-        if bad:
-            raise TypeError(f"{op}: {name} must be an int or a tuple of {nd} ints, got {value!r}")
-        out = out * nd if len(out) == 1 else out
-    if min(out) < minimum:
-        what = "positive" if minimum == 1 else "non-negative"
-        raise ValueError(f"{op}: {name} must be {what}, got {value!r}")
-    return out
-
-
-def _to2d(t: tuple[int, ...], fill: int) -> Pair:
-    return (t[0], t[1]) if len(t) == 2 else (fill, t[0])
-
-
-def _input(op: str, input: Any, nd: int) -> tuple[Tensor, bool]:
-    """The input as a float (N, C, H, W) tensor, and whether it came unbatched."""
-    x = float_tensor(input, "input")
-    if x.ndim not in (nd + 1, nd + 2):
-        names = "(C, L)" if nd == 1 else "(C, H, W)"
-        raise ValueError(
-            f"{op}: expected input to be {nd + 1}-D {names} or {nd + 2}-D (N, {names[1:]}, "
-            f"got shape {x.shape}"
-        )
-    unbatched = x.ndim == nd + 1
-    if unbatched:
-        x = x.reshape((1, *x.shape))
-    if nd == 1:
-        x = x.reshape((x.shape[0], x.shape[1], 1, x.shape[2]))
-    return x, unbatched
-
-
-def _restore(y: Tensor, nd: int, unbatched: bool) -> Tensor:
-    if nd == 1:
-        y = y.reshape((y.shape[0], y.shape[1], y.shape[3]))
-    if unbatched:
-        y = y.reshape(y.shape[1:])
-    return y
-
-
-def _window(
-    op: str, nd: int, x_shape: tuple, kernel_size: Any, stride: Any, padding: Any,
-    dilation: Any, ceil_mode: bool,
-) -> tuple:  # fmt: skip
-    """Checked ``(kernel, stride, padding, dilation, ceil_mode)`` as 2-D pairs."""
-    k = _ints(op, "kernel_size", kernel_size, nd, 1)
-    no_stride = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
-    s = k if no_stride else _ints(op, "stride", stride, nd, 1)
-    p = _ints(op, "padding", padding, nd, 0)
-    d = _ints(op, "dilation", dilation, nd, 1)
-    if any(pi > ki // 2 for pi, ki in zip(p, k)):
-        raise ValueError(f"{op}: padding {p} must be at most half of kernel_size {k}")
-    geom = (_to2d(k, 1), _to2d(s, 1), _to2d(p, 0), _to2d(d, 1), bool(ceil_mode))
-    out = tuple(_k.pool_output_size(x_shape[2 + a], *(g[a] for g in geom[:4]), geom[4])
-                for a in (0, 1))  # fmt: skip
-    if min(out) < 1:
-        size = x_shape[-nd:]
-        raise ValueError(
-            f"{op}: input size {tuple(size)} is too small for kernel_size {k} with stride {s}, "
-            f"padding {p}, dilation {d}: the output would be {out[-nd:]}"
-        )
-    return geom
-
-
 # ------------------------------------------------------------------------- max_pool1d/2d
 def _max_pool(
     op: str, nd: int, input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
     ceil_mode: bool, return_indices: bool,
 ) -> Any:  # fmt: skip
-    x, unbatched = _input(op, input, nd)
-    geom = _window(op, nd, x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    out = MaxPool2d.apply(x, geom=geom, indices=bool(return_indices))
+    x = float_tensor(input, "input")
+    geom = _args.pool_args(op, nd, x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    unbatched = x.ndim == nd + 1
+    out = MaxPool2d.apply(_as_batched(x, nd), geom=geom, indices=bool(return_indices))
     if return_indices:
         return _restore(out[0], nd, unbatched), _restore(out[1], nd, unbatched)
     return _restore(out, nd, unbatched)
@@ -342,7 +256,7 @@ def max_pool2d(
     Parameters
     ----------
     input : Tensor, shape (N, C, H, W) or (C, H, W)
-    kernel_size, stride, padding, dilation : int or (int, int)
+    kernel_size, stride, padding, dilation : int or tuple of 1 or 2 ints
         ``stride`` defaults to ``kernel_size``; ``padding`` (implicit -inf) is at most half the
         kernel.
     ceil_mode : bool
@@ -376,17 +290,11 @@ def _avg_pool(
     op: str, nd: int, input: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool,
     count_include_pad: bool, divisor_override: Any,
 ) -> Tensor:  # fmt: skip
-    x, unbatched = _input(op, input, nd)
-    k, s, p, _, ceil = _window(op, nd, x.shape, kernel_size, stride, padding, 1, ceil_mode)
-    if divisor_override is not None:
-        integral = isinstance(divisor_override, (int, np.integer))
-        if isinstance(divisor_override, bool) or not integral:
-            raise TypeError(f"{op}: divisor_override must be an int, got {divisor_override!r}")
-        if divisor_override == 0:
-            raise ValueError(f"{op}: divisor_override must be non-zero")
-        divisor_override = int(divisor_override)
-    geom = (k, s, p, ceil, bool(count_include_pad), divisor_override)
-    return _restore(AvgPool2d.apply(x, geom=geom), nd, unbatched)
+    x = float_tensor(input, "input")
+    k, s, p, _, ceil = _args.pool_args(op, nd, x.shape, kernel_size, stride, padding, 1, ceil_mode)
+    geom = (k, s, p, ceil, bool(count_include_pad), _args.divisor_arg(op, divisor_override))
+    y = AvgPool2d.apply(_as_batched(x, nd), geom=geom)
+    return _restore(y, nd, x.ndim == nd + 1)
 
 
 def _sample_avg_pool(nd: int) -> Any:
@@ -431,7 +339,7 @@ def avg_pool2d(
     Parameters
     ----------
     input : Tensor, shape (N, C, H, W) or (C, H, W)
-    kernel_size, stride, padding : int or (int, int)
+    kernel_size, stride, padding : int or tuple of 1 or 2 ints
         ``stride`` defaults to ``kernel_size``; zero ``padding`` is at most half the kernel.
     ceil_mode : bool
         Round the output size up.
@@ -452,31 +360,6 @@ def avg_pool2d(
 
 
 # ------------------------------------------------------------------------- adaptive pooling
-def _output_size(op: str, x: Tensor, output_size: Any) -> Pair:
-    if isinstance(output_size, (int, np.integer)) and not isinstance(output_size, bool):
-        sizes: tuple = (output_size, output_size)
-    else:
-        try:
-            sizes = tuple(output_size)
-        except TypeError:
-            sizes = ()
-        if len(sizes) != 2:
-            raise TypeError(
-                f"{op}: output_size must be an int or a pair of ints/None, got {output_size!r}"
-            )
-    out = []
-    for size, n in zip(sizes, x.shape[2:]):
-        if size is None:
-            out.append(n)
-        elif isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(f"{op}: output_size must hold positive ints, got {output_size!r}")
-        else:
-            out.append(int(size))
-    if min(x.shape[2:]) < 1:
-        raise ValueError(f"{op}: input spatial size must be non-empty, got {x.shape[2:]}")
-    return (out[0], out[1])
-
-
 def _sample_adaptive(max_pool: bool) -> Any:
     def sample(draw: Any, dtype: np.dtype) -> Sample:
         from hypothesis import strategies as st
@@ -512,9 +395,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
              [[5.5000]]]])
     """
     op = "adaptive_avg_pool2d"
-    x, unbatched = _input(op, input, 2)
-    geom = ("adaptive", _output_size(op, x, output_size))
-    return _restore(AvgPool2d.apply(x, geom=geom), 2, unbatched)
+    x = float_tensor(input, "input")
+    geom = ("adaptive", _args.adaptive_output_size(op, x.shape, output_size))
+    return _restore(AvgPool2d.apply(_as_batched(x, 2), geom=geom), 2, x.ndim == 3)
 
 
 @register(sample=_sample_adaptive(True), torch=_functional("adaptive_max_pool2d"))
@@ -531,9 +414,10 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     tensor([[[[4., 4.]]]])
     """
     op = "adaptive_max_pool2d"
-    x, unbatched = _input(op, input, 2)
-    out = AdaptiveMaxPool2d.apply(x, output_size=_output_size(op, x, output_size),
-                                  indices=bool(return_indices))  # fmt: skip
+    x = float_tensor(input, "input")
+    size = _args.adaptive_output_size(op, x.shape, output_size)
+    unbatched = x.ndim == 3
+    out = AdaptiveMaxPool2d.apply(_as_batched(x, 2), output_size=size, indices=bool(return_indices))
     if return_indices:
         return _restore(out[0], 2, unbatched), _restore(out[1], 2, unbatched)
     return _restore(out, 2, unbatched)

@@ -63,7 +63,7 @@ def sum(  # noqa: A001
     >>> import autograd
     >>> x = autograd.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> x.sum(dim=0)
-    tensor([4., 6.], grad_fn=<SumBackward>)
+    tensor([4., 6.], grad_fn=<SumBackward0>)
     >>> x.sum().backward(); x.grad
     tensor([[1., 1.],
             [1., 1.]])

@@ -388,9 +388,33 @@ def test_noncontiguous_inputs_and_gradient(torch):
          "not positive"),
         (lambda: ag.conv_transpose2d(ag.ones(1, 1, 4, 4), ag.ones(1, 1, 3, 3), stride=0),
          "stride"),
+        # Zero-size kernels, weights and planes are refused, as PyTorch does.
+        (lambda: ag.conv2d(ag.ones(1, 1, 5, 5), ag.ones(4, 1, 0, 0)), "kernel size"),
+        (lambda: ag.conv2d(ag.ones(1, 1, 5, 5), ag.ones(4, 1, 0, 3)), "kernel size"),
+        (lambda: ag.conv1d(ag.ones(1, 1, 5), ag.ones(4, 1, 0)), "conv1d: .*kernel size"),
+        (lambda: ag.conv_transpose2d(ag.ones(1, 1, 5, 5), ag.ones(1, 4, 0, 0)), "kernel size"),
+        (lambda: ag.conv_transpose2d(ag.ones(1, 1, 5, 5), ag.ones(1, 0, 3, 3)),
+         "output channel"),
+        (lambda: ag.conv2d(ag.ones(1, 1, 5, 5), ag.ones(0, 1, 3, 3)), "output channel"),
+        (lambda: ag.conv2d(ag.ones(1, 1, 0, 5), ag.ones(1, 1, 1, 1), padding=2), "non-zero"),
+        (lambda: ag.conv2d(ag.ones(1, 1, 5, 5), ag.ones(1, 1, 3, 3), stride=(1, 1, 1)),
+         r"stride must be an int or a tuple of 2 ints, got \(1, 1, 1\)"),
+        (lambda: ag.conv2d(ag.ones(1, 1, 5, 5), ag.ones(1, 1, 3, 3), stride=1.5), "stride"),
     ],
 )  # fmt: skip
 def test_bad_input_raises_a_clear_error(call, message):
     with pytest.raises((ValueError, TypeError), match=message) as info:
         call()
     assert str(info.value).startswith(("conv1d", "conv2d", "conv_transpose"))
+
+
+def test_single_element_tuples_stand_for_every_axis():
+    # As PyTorch: stride=(2,) is stride=(2, 2); output_padding=(1,) likewise.
+    x, w = ag.randn(2, 3, 9, 8), ag.randn(4, 3, 3, 3)
+    got = ag.conv2d(x, w, stride=(2,), padding=[1], dilation=(2,))
+    np.testing.assert_array_equal(got.numpy(), ag.conv2d(x, w, None, 2, 1, 2).numpy())
+    wt = ag.randn(3, 4, 3, 3)
+    got = ag.conv_transpose2d(x, wt, stride=(2,), output_padding=(1,))
+    np.testing.assert_array_equal(
+        got.numpy(), ag.conv_transpose2d(x, wt, stride=2, output_padding=1).numpy()
+    )

@@ -4,56 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gradcheck_functions import FwdSquare, HalfSquare, SecondWrong, Square, t64
 
 import autograd
 from autograd.gradcheck import GradcheckError
-
-
-def t64(values, requires_grad=True):
-    return autograd.tensor(np.asarray(values, dtype=np.float64), requires_grad=requires_grad)
-
-
-class Square(autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 2 * x * g
-
-
-class HalfSquare(autograd.Function):
-    """Backward off by a factor of two."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return x * g
-
-
-class SecondWrong(autograd.Function):
-    """Mul whose gradient for the second input is wrong in one place only."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return a * b
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        gb = g * a
-        bump = np.zeros(np.shape(gb))
-        bump.reshape(-1)[-1] = 1.0
-        return g * b, gb + bump
 
 
 # ------------------------------------------------------------------------------- passing
@@ -205,7 +159,8 @@ def test_backward_ignoring_upstream_gradient_is_caught():
     assert not autograd.gradcheck(IgnoresG.apply, (t64([1.0, 2.0]),), raise_exception=False)
 
 
-def test_nondeterministic_backward_is_caught_and_nondet_tol_allows_it():
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_nondeterministic_backward_is_caught_and_nondet_tol_allows_it(fast_mode):
     rng = np.random.default_rng(0)
 
     class Noisy(autograd.Function):
@@ -215,12 +170,12 @@ def test_nondeterministic_backward_is_caught_and_nondet_tol_allows_it():
 
         @staticmethod
         def backward(ctx, g):
-            return g * 2 + rng.standard_normal(np.shape(g)) * 1e-10
+            return g * (2 + rng.standard_normal(np.shape(g)) * 1e-10)
 
     x = t64([1.0, 2.0])
     with pytest.raises(GradcheckError, match="not reproducible"):
-        autograd.gradcheck(Noisy.apply, (x,))
-    assert autograd.gradcheck(Noisy.apply, (x,), nondet_tol=1e-8)
+        autograd.gradcheck(Noisy.apply, (x,), fast_mode=fast_mode)
+    assert autograd.gradcheck(Noisy.apply, (x,), nondet_tol=1e-8, fast_mode=fast_mode)
 
 
 def test_float32_input_warns():
@@ -261,6 +216,7 @@ def test_gradgradcheck_passes_for_differentiable_backward():
     x = t64([0.5, -1.0, 2.0])
     assert autograd.gradgradcheck(lambda t: t.tanh() * t, (x,)) is True
     assert autograd.gradgradcheck(Square.apply, (x,))
+    assert autograd.gradgradcheck(lambda t: t.tanh() * t, (x,), fast_mode=True)
 
 
 def test_gradgradcheck_multiple_inputs_and_outputs():
@@ -268,7 +224,8 @@ def test_gradgradcheck_multiple_inputs_and_outputs():
     assert autograd.gradgradcheck(lambda a, b: (a * b, (a / b).exp()), (a, b))
 
 
-def test_gradgradcheck_catches_backward_that_cuts_the_graph():
+@pytest.mark.parametrize("fast_mode", [False, True])
+def test_gradgradcheck_catches_backward_that_cuts_the_graph(fast_mode):
     class Cube(autograd.Function):
         @staticmethod
         def forward(ctx, x):
@@ -285,7 +242,7 @@ def test_gradgradcheck_catches_backward_that_cuts_the_graph():
     x = t64([0.5, -1.0])
     assert autograd.gradcheck(Cube.apply, (x,))
     with pytest.raises(GradcheckError, match="input 0"):
-        autograd.gradgradcheck(Cube.apply, (x,))
+        autograd.gradgradcheck(Cube.apply, (x,), fast_mode=fast_mode)
     assert autograd.gradgradcheck(Cube.apply, (x,), raise_exception=False) is False
 
 
@@ -305,3 +262,96 @@ def test_gradgradcheck_wrong_number_of_grad_outputs():
 def test_gradgradcheck_unused_input():
     a, b = t64([1.0, 2.0]), t64([3.0])
     assert autograd.gradgradcheck(lambda a, b: a * a, (a, b))
+
+
+# ------------------------------------------------------------------------------- options
+def test_options_are_keyword_only():
+    with pytest.raises(TypeError):
+        autograd.gradcheck(Square.apply, (t64([1.0]),), 1e-6)
+
+
+def test_check_grad_dtypes(monkeypatch):
+    x = t64([0.5, -1.0])
+    assert autograd.gradcheck(FwdSquare.apply, (x,), check_grad_dtypes=True,
+                              check_forward_ad=True)  # fmt: skip
+    import autograd._gradcheck_derivs as derivs
+
+    real_grad = derivs._grad
+
+    def float32_grads(*args, **kwargs):  # an engine that forgets to cast
+        return tuple(None if g is None else g.float() for g in real_grad(*args, **kwargs))
+
+    monkeypatch.setattr(derivs, "_grad", float32_grads)
+    for fast_mode in (False, True):
+        with pytest.raises(GradcheckError, match="dtype float32, expected the input's dtype"):
+            autograd.gradcheck(Square.apply, (x,), check_grad_dtypes=True, fast_mode=fast_mode)
+        assert autograd.gradcheck(Square.apply, (x,), fast_mode=fast_mode)
+
+
+def test_check_batched_grad_is_refused_clearly():
+    x = t64([1.0])
+    with pytest.raises(RuntimeError, match="check_batched_grad=True.*vmap"):
+        autograd.gradcheck(Square.apply, (x,), check_batched_grad=True)
+    with pytest.raises(ValueError, match="check_batched_grad=True requires check_backward_ad"):
+        autograd.gradcheck(Square.apply, (x,), check_batched_grad=True,
+                           check_backward_ad=False, check_forward_ad=True)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "pattern"),
+    [
+        ({"eps": 0.0}, ValueError, "eps must be a positive finite number, got 0.0"),
+        ({"eps": float("nan")}, ValueError, "eps"),
+        ({"atol": -1.0}, ValueError, "atol must be a finite number >= 0, got -1.0"),
+        ({"rtol": "0.1"}, TypeError, "rtol must be a real number, got str"),
+        ({"nondet_tol": True}, TypeError, "nondet_tol"),
+        ({"fast_mode": 1}, TypeError, "fast_mode must be True or False, got 1"),
+        ({"check_forward_ad": None}, TypeError, "check_forward_ad"),
+        ({"masked": "yes"}, TypeError, "masked must be None, True or False"),
+        ({"check_backward_ad": False}, ValueError, "at least one must be True"),
+    ],
+)
+def test_bad_options_are_named(kwargs, error, pattern):
+    x = t64([1.0])
+    calls = []
+    with pytest.raises(error, match=pattern):
+        autograd.gradcheck(lambda t: calls.append(1) or t * 2, (x,), **kwargs)
+    assert not calls  # rejected before anything runs
+
+
+def test_func_must_be_callable():
+    with pytest.raises(TypeError, match="func must be callable, got Tensor"):
+        autograd.gradcheck(t64([1.0]), (t64([1.0]),))
+
+
+# --------------------------------------------------------------------- gradgradcheck options
+def test_gradgradcheck_non_contiguous_grad_outputs():
+    seen = []
+
+    class Spy(Square):
+        @staticmethod
+        def backward(ctx, g):
+            seen.append(np.asarray(g).flags.c_contiguous)
+            return Square.backward(ctx, g)
+
+    x = t64([[0.5, -1.0], [2.0, 0.25]])
+    assert autograd.gradgradcheck(Spy.apply, (x,), gen_non_contig_grad_outputs=True)
+    assert False in seen
+    seen.clear()
+    assert autograd.gradgradcheck(Spy.apply, (x,))
+    assert all(seen)
+
+
+def test_gradgradcheck_option_errors():
+    x = t64([0.5])
+    with pytest.raises(RuntimeError, match="check_fwd_over_rev=True is not supported"):
+        autograd.gradgradcheck(Square.apply, (x,), check_fwd_over_rev=True)
+    with pytest.raises(ValueError, match="at least one must be True"):
+        autograd.gradgradcheck(Square.apply, (x,), check_rev_over_rev=False)
+    with pytest.raises(ValueError, match="check_undefined_grad=True requires check_rev_over_rev"):
+        autograd.gradgradcheck(Square.apply, (x,), check_rev_over_rev=False,
+                               check_fwd_over_rev=True)  # fmt: skip
+    with pytest.raises(ValueError, match="gradgradcheck: eps"):
+        autograd.gradgradcheck(Square.apply, (x,), eps=-1.0)
+    with pytest.raises(RuntimeError, match="vmap"):
+        autograd.gradgradcheck(Square.apply, (x,), check_batched_grad=True)

@@ -305,8 +305,22 @@ def test_int_input_becomes_float32():
         (lambda: ag.adaptive_avg_pool2d(ag.ones(1, 1, 4, 4), 0), "output_size"),
         (lambda: ag.adaptive_max_pool2d(ag.ones(1, 1, 4, 4), (1, 2, 3)), "output_size"),
         (lambda: ag.adaptive_max_pool2d(ag.ones(4, 4), 1), "adaptive_max_pool2d: expected"),
+        # Only the batch may be empty, as in PyTorch.
+        (lambda: ag.max_pool2d(ag.ones(1, 0, 4, 4), 2), "max_pool2d: .*must be non-zero"),
+        (lambda: ag.avg_pool1d(ag.ones(1, 2, 0), 1), "avg_pool1d: .*must be non-zero"),
+        (lambda: ag.adaptive_avg_pool2d(ag.ones(1, 1, 0, 4), 1), "must be non-zero"),
+        (lambda: ag.max_pool1d(ag.ones(1, 1, 4), (2, 2)), "max_pool1d: kernel_size"),
+        (lambda: ag.adaptive_avg_pool2d(ag.ones(1, 1, 4, 4), (2,)), "output_size"),
     ],
 )  # fmt: skip
 def test_bad_input_raises_a_clear_error(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()
+
+
+def test_single_element_tuples_stand_for_every_axis():
+    x = ag.randn(2, 3, 9, 8)
+    for op in (ag.max_pool2d, ag.avg_pool2d):
+        got = op(x, (3,), stride=(2,), padding=(1,))
+        np.testing.assert_array_equal(got.numpy(), op(x, 3, 2, 1).numpy())
+    assert ag.max_pool2d(ag.ones(0, 1, 4, 4), 2).shape == (0, 1, 2, 2)

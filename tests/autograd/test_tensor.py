@@ -80,7 +80,7 @@ def test_from_numpy_shares_memory():
         (lambda: autograd.tensor([1.0], dtype=autograd.float64),
          "tensor([1.], dtype=autograd.float64)"),
         (lambda: autograd.tensor([1.0], requires_grad=True) * 2,
-         "tensor([2.], grad_fn=<MulBackward>)"),
+         "tensor([2.], grad_fn=<MulBackward0>)"),
         (lambda: autograd.zeros(0), "tensor([])"),
     ],
 )  # fmt: skip

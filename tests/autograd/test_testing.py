@@ -214,3 +214,230 @@ def test_op_test_decorator_fails_for_a_wrong_gradient():
 
     with pytest.raises(GradcheckError):
         broken()
+
+
+# ------------------------------------------------------------------------- forward mode
+class FwdCube(Cube):
+    @staticmethod
+    def jvp(ctx, u):
+        (x,) = ctx.saved_tensors
+        return 3 * x * x * u
+
+
+class FwdCubeWrongJvp(Cube):
+    @staticmethod
+    def jvp(ctx, u):
+        (x,) = ctx.saved_tensors
+        return 2 * x * x * u
+
+
+class FwdCubeWrongGrad(FwdCube):
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 2 * x * x
+
+
+X = np.array([0.5, -1.0, 2.0])
+
+
+def test_check_op_checks_forward_mode_when_the_op_has_rules():
+    testing.check_op(FwdCube.apply, lambda x: x**3, X)
+    testing.check_op(autograd.exp, np.exp, X)
+    with pytest.raises(GradcheckError, match="forward-mode Jacobian mismatch"):
+        testing.check_op(FwdCubeWrongJvp.apply, lambda x: x**3, X)  # auto: it has a rule
+    with pytest.raises(GradcheckError, match="forward-mode Jacobian mismatch"):
+        testing.check_op(FwdCubeWrongJvp.apply, lambda x: x**3, X, forward_ad=True)
+    testing.check_op(FwdCubeWrongJvp.apply, lambda x: x**3, X, forward_ad=False)
+
+
+def test_check_op_skips_forward_mode_for_ops_without_rules_unless_asked():
+    testing.check_op(Cube.apply, lambda x: x**3, X)  # no jvp: reverse mode only
+    with pytest.raises(GradcheckError, match="Cube: this op has no forward-mode AD rule"):
+        testing.check_op(Cube.apply, lambda x: x**3, X, forward_ad=True)
+
+
+def test_check_op_forward_mode_alone():
+    kw = {"gradcheck": False, "gradgradcheck": False, "forward_ad": True}
+    testing.check_op(FwdCubeWrongGrad.apply, lambda x: x**3, X, **kw)  # backward not checked
+    with pytest.raises(GradcheckError):
+        testing.check_op(FwdCubeWrongGrad.apply, lambda x: x**3, X)
+    with pytest.raises(GradcheckError, match="forward-mode"):
+        testing.check_op(FwdCubeWrongJvp.apply, lambda x: x**3, X, **kw)
+
+
+def test_op_test_passes_forward_ad_on():
+    @testing.op_test(lambda x: x**3, testing.arrays((2,)), max_examples=3)
+    def wrong_jvp(x):
+        return FwdCubeWrongJvp.apply(x)
+
+    @testing.op_test(lambda x: x**3, testing.arrays((2,)), max_examples=3, forward_ad=False)
+    def wrong_jvp_unchecked(x):
+        return FwdCubeWrongJvp.apply(x)
+
+    with pytest.raises(GradcheckError, match="forward-mode"):
+        wrong_jvp()
+    wrong_jvp_unchecked()
+
+
+def test_ops_without_forward_rule_lists_each_op_once():
+    x = autograd.tensor([0.5, 1.5], requires_grad=True)
+    out = (Cube.apply(Cube.apply(autograd.exp(x))), FwdCube.apply(x), x * 2)
+    assert sorted(testing.ops_without_forward_rule(out)) == ["Cube", "Mul"]
+    assert testing.ops_without_forward_rule(autograd.tanh(x)) == []
+    assert testing.ops_without_forward_rule(autograd.tensor([1.0]) * 2) == []  # no graph
+
+
+# ------------------------------------------------------------------------ check_module
+nn = pytest.importorskip("nn")
+
+BATCHES = testing.arrays(st.tuples(st.integers(1, 3), st.just(4)))
+ONE_BATCH = st.just(np.array([[0.5, -1.0, 2.0, 1.5], [0.25, 1.0, -0.5, 3.0]]))  # nothing to shrink
+
+
+class MulByWeight(autograd.Function):
+    """x * w; ``wrong`` makes the gradient of w off by a factor of two."""
+
+    wrong = False
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        return x * w
+
+    @classmethod
+    def backward(cls, ctx, g):
+        x, w = ctx.saved_tensors
+        return g * w, g * x * (2 if cls.wrong else 1)
+
+
+class MulByWeightWrong(MulByWeight):
+    wrong = True
+
+
+class Scale(nn.Module):
+    def __init__(self, fn=MulByWeight):
+        super().__init__()
+        self.fn = fn
+        self.weight = nn.Parameter(autograd.tensor([0.5, -1.0, 2.0, 1.5]))
+
+    def forward(self, x):
+        return self.fn.apply(x, self.weight)
+
+
+def test_check_module_passes_layers():
+    testing.check_module(lambda: nn.Linear(4, 2), BATCHES, max_examples=5)
+    testing.check_module(
+        lambda: nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2)), BATCHES,
+        max_examples=3, fast_mode=True,
+    )  # fmt: skip
+    testing.check_module(Scale, BATCHES, max_examples=3, gradgradcheck=True)
+
+
+def test_check_module_with_inputs_fitted_to_the_module():
+    def images(conv):
+        side = st.integers(3, 4)
+        return testing.arrays(st.tuples(st.just(1), st.just(conv.in_channels), side, side))
+
+    testing.check_module(lambda: nn.Conv2d(2, 2, 3, padding=1), images, max_examples=2)
+
+
+def test_check_module_integer_inputs_and_several_outputs():
+    class TwoHeads(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(5, 3)
+            self.lin = nn.Linear(3, 2)
+
+        def forward(self, idx, x):
+            e = self.emb(idx)
+            return {"a": e.tanh(), "b": (self.lin(e * x), e.sum())}
+
+    inputs = st.tuples(testing.arrays((2,), np.int64, low=0, high=4), testing.arrays((2, 3)))
+    testing.check_module(TwoHeads, inputs, max_examples=3)
+
+
+def test_check_module_catches_a_wrong_parameter_gradient_and_names_it():
+    with pytest.raises(GradcheckError) as info:
+        testing.check_module(lambda: Scale(MulByWeightWrong), ONE_BATCH, max_examples=3)
+    msg = str(info.value)
+    assert msg.startswith("check_module(Scale)")
+    assert "with respect to input 1" in msg and "input 1: parameter 'weight'" in msg
+
+
+def test_check_module_shared_parameter():
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(4, 4, bias=False)
+            self.b = nn.Linear(4, 4, bias=False)
+            self.b.weight = self.a.weight
+
+        def forward(self, x):
+            return self.b(self.a(x).tanh())
+
+    testing.check_module(Tied, BATCHES, max_examples=3)
+
+    class TiedWrong(Tied):
+        def forward(self, x):
+            return self.b(MulByWeightWrong.apply(self.a(x), self.a.weight[0]))
+
+    with pytest.raises(GradcheckError, match="parameter 'a.weight'"):
+        testing.check_module(TiedWrong, ONE_BATCH, max_examples=2)
+
+
+def test_check_module_checks_forward_mode_when_every_op_has_a_rule():
+    class FwdScale(MulByWeight):
+        @staticmethod
+        def jvp(ctx, ux, uw):
+            x, w = ctx.saved_tensors
+            return ux * w + x * uw * 2  # wrong in w
+
+    testing.check_module(lambda: Scale(FwdScale), BATCHES, max_examples=2, forward_ad=False)
+    with pytest.raises(GradcheckError, match="(?s)forward-mode.*parameter 'weight'"):
+        testing.check_module(lambda: Scale(FwdScale), ONE_BATCH, max_examples=2)
+    testing.check_module(nn.Tanh, BATCHES, max_examples=2)  # exp-family rules: checked
+    with pytest.raises(GradcheckError, match="no forward-mode AD rule"):
+        testing.check_module(lambda: nn.Linear(4, 2), ONE_BATCH, max_examples=2, forward_ad=True)
+
+
+def test_check_module_refuses_a_cached_parameter():
+    class Cached(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = nn.Parameter(autograd.ones(4))
+            self.cache = [self.weight]
+
+        def forward(self, x):
+            return x * self.cache[0]
+
+    with pytest.raises(RuntimeError, match="parameter 'weight' without reading its attribute"):
+        testing.check_module(Cached, ONE_BATCH, max_examples=2)
+
+
+def test_check_module_builds_seeded_modules_and_restores_the_generator():
+    built = []
+
+    def factory():
+        m = nn.Linear(4, 2)
+        built.append(m.weight.detach().numpy().copy())
+        return m
+
+    autograd.manual_seed(5)
+    expected = autograd.rand(3).numpy()
+    autograd.manual_seed(5)
+    testing.check_module(factory, BATCHES, max_examples=3)
+    np.testing.assert_array_equal(autograd.rand(3).numpy(), expected)
+    assert autograd.initial_seed() == 5
+    assert len(built) >= 2 and all(np.array_equal(w, built[0]) for w in built)
+
+
+def test_check_module_bad_arguments():
+    with pytest.raises(TypeError, match="module_factory must be a callable returning .* Linear"):
+        testing.check_module(nn.Linear(4, 2), BATCHES)
+    with pytest.raises(TypeError, match="input_strategy must be a Hypothesis strategy"):
+        testing.check_module(lambda: nn.Linear(4, 2), (2, 4))
+    with pytest.raises(TypeError, match="module_factory must return a Module, got function"):
+        testing.check_module(lambda: lambda x: x, BATCHES, max_examples=1)
+    with pytest.raises(TypeError, match=r"input_strategy\(module\) must return"):
+        testing.check_module(lambda: nn.Linear(4, 2), lambda m: (2, 4), max_examples=1)

@@ -77,3 +77,24 @@ def conv_case(draw, max_group_channels=3):
         (N, groups * og, out_size(H, kh, s[0], p[0], d[0]), out_size(W, kw, s[1], p[1], d[1]))
     )
     return x, w, gy, s, p, d, groups
+
+
+def record_plans(monkeypatch):
+    """The plans the convolution kernels run from now on, as (product, path) pairs in order.
+
+    A plan that still lists operands to check is not run (it is made again with the answers),
+    so it is left out.
+    """
+    from autograd.kernels import _conv_plan
+
+    real = _conv_plan.plan
+    seen = []
+
+    def recording(product, *args, **kwargs):
+        got = real(product, *args, **kwargs)
+        if not got.check:
+            seen.append((product, got.path))
+        return got
+
+    monkeypatch.setattr(_conv_plan, "plan", recording)
+    return seen

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
-from conv_reference import conv_case, out_size, ref_backward, ref_forward
+from conv_reference import conv_case, out_size, record_plans, ref_backward, ref_forward
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from autograd.kernels import _conv_drivers, conv
+from autograd.kernels import _conv_plan, conv
+from autograd.kernels._args import ConvGeometry
+
+ONE = (1, 1)
+
+
+def budget(monkeypatch, **limits):
+    """Change the plan's limits for one test."""
+    monkeypatch.setattr(_conv_plan, "LIMITS", dataclasses.replace(_conv_plan.LIMITS, **limits))
 
 
 def run_all(x, w, gy, s, p, d, groups):
@@ -38,9 +48,9 @@ def test_matches_reference(case):
 
 
 @settings(deadline=None, max_examples=15)
-@given(conv_case(max_group_channels=10), st.integers(8, 10))
+@given(conv_case(max_group_channels=10), st.integers(17, 19))
 def test_grouped_gemm_path(case, wide_channels):
-    # Groups with >= 8 channels each in and out take the GEMM-per-group path.
+    # Groups with more than 16 channels each in and out take the GEMM-per-group path.
     x, w, gy, s, p, d, groups = case
     rng = np.random.default_rng(0)
     N, _, H, W = x.shape
@@ -49,14 +59,15 @@ def test_grouped_gemm_path(case, wide_channels):
     x = rng.standard_normal((N, groups * wide_channels, H, W))
     w = rng.standard_normal((groups * wide_channels, wide_channels, kh, kw))
     gy = rng.standard_normal((N, groups * wide_channels, *gy.shape[2:]))
-    assert not conv._use_direct(groups, wide_channels, wide_channels)
+    g = ConvGeometry(s, p, d, groups)
+    assert _conv_plan.plan("forward", x.shape, w.shape, g).path.startswith("gemm")
     check_against_reference(x, w, gy, s, p, d, groups)
 
 
-@pytest.mark.parametrize("budget", [1, 4096])
-def test_chunking_over_the_batch(monkeypatch, budget):
+@pytest.mark.parametrize("cols_budget", [1, 4096])
+def test_chunking_over_the_batch(monkeypatch, cols_budget):
     # A tiny column budget forces one sample (or a few) per chunk.
-    monkeypatch.setattr(_conv_drivers, "_COLS_BUDGET_BYTES", budget)
+    budget(monkeypatch, cols_budget_bytes=cols_budget)
     rng = np.random.default_rng(1)
     for s in [(1, 1), (2, 1)]:
         x = rng.standard_normal((5, 3, 6, 7))
@@ -66,28 +77,36 @@ def test_chunking_over_the_batch(monkeypatch, budget):
         check_against_reference(x, w, gy, s, (1, 1), (1, 1), 1)
 
 
-def test_pointwise_path():
+def test_pointwise_path(monkeypatch):
     rng = np.random.default_rng(2)
-    x = rng.standard_normal((3, 5, 4, 6))
-    w = rng.standard_normal((7, 5, 1, 1))
+    # 12 input channels: more products per output than the direct kernels take.
+    x = rng.standard_normal((3, 12, 4, 6))
+    w = rng.standard_normal((7, 12, 1, 1))
     gy = rng.standard_normal((3, 7, 4, 6))
-    assert conv._is_pointwise(w.shape, (1, 1), (0, 0), 1)
+    plans = record_plans(monkeypatch)
     check_against_reference(x, w, gy, (1, 1), (0, 0), (1, 1), 1)
+    assert plans == [("forward", "pointwise"), ("input_grad", "pointwise"),
+                     ("weight_grad", "pointwise")]  # fmt: skip
 
 
 @pytest.mark.parametrize("where", ["x", "w"])
-def test_non_finite_values_stay_where_they_belong(where):
+def test_non_finite_values_stay_where_they_belong(monkeypatch, where):
     # The wide layout multiplies garbage columns by zero; with inf/nan about, the kernels must
     # fall back so that non-finite values only reach the entries the maths sends them to.
+    plans = record_plans(monkeypatch)
     rng = np.random.default_rng(3)
-    x = rng.standard_normal((2, 2, 5, 5))
-    w = rng.standard_normal((3, 2, 3, 3))
+    x = rng.standard_normal((2, 10, 5, 5))
+    w = rng.standard_normal((3, 10, 3, 3))
     gy = rng.standard_normal((2, 3, 3, 3))
     if where == "x":
         x[0, 1, 2, 4] = np.inf
     else:
         w[1, 0, 0, 2] = np.nan
     y, gx, gw = run_all(x, w, gy, (1, 1), (0, 0), (1, 1), 1)
+    # A non-finite w takes the input gradient off the wide layout (x: noticed chunk by chunk).
+    input_path = "gemm" if where == "w" else "gemm_wide"
+    assert plans == [("forward", "gemm_wide"), ("input_grad", input_path),
+                     ("weight_grad", "gemm_wide")]  # fmt: skip
     ref_gx, ref_gw = ref_backward(x, w, gy, (1, 1), (0, 0), (1, 1), 1)
     with np.errstate(invalid="ignore"):
         np.testing.assert_allclose(y, ref_forward(x, w, (1, 1), (0, 0), (1, 1), 1), atol=1e-10)
@@ -102,28 +121,44 @@ PATHS = {
     "direct dense, 2x2 dilated": ((2, 2, 6, 7), (3, 2, 2, 2), (1, 1), (1, 0), (2, 1), 1),
     "direct thin groups, stride 1": ((2, 4, 6, 5), (4, 1, 3, 3), (1, 1), (1, 1), (1, 1), 4),
     "direct thin groups, strided": ((2, 4, 6, 5), (8, 2, 3, 2), (2, 1), (1, 1), (1, 1), 2),
-    "pointwise": ((2, 5, 4, 3), (6, 5, 1, 1), (1, 1), (0, 0), (1, 1), 1),
-    "gemm wide": ((2, 3, 6, 5), (4, 3, 3, 3), (1, 1), (1, 2), (1, 1), 1),
+    "pointwise": ((2, 10, 4, 3), (6, 10, 1, 1), (1, 1), (0, 0), (1, 1), 1),
+    "gemm wide": ((2, 10, 6, 5), (4, 10, 3, 3), (1, 1), (1, 2), (1, 1), 1),
     "gemm strided": ((2, 3, 7, 6), (4, 3, 3, 2), (2, 3), (1, 0), (1, 2), 1),
-    "gemm groups": ((1, 16, 5, 5), (16, 8, 3, 3), (1, 1), (1, 1), (1, 1), 2),
+    "gemm groups": ((1, 34, 5, 5), (34, 17, 3, 3), (1, 1), (1, 1), (1, 1), 2),
+    "gemm strided, few products": ((2, 1, 7, 6), (4, 1, 3, 3), (2, 1), (1, 1), (1, 1), 1),
+}
+FORWARD_PATH = {
+    "gemm strided, few products": "gemm",
+    "direct dense, stride 1": "direct_wide",
+    "direct dense, 2x2 dilated": "direct_wide",
+    "direct thin groups, stride 1": "direct_wide",
+    "direct thin groups, strided": "direct",
+    "pointwise": "pointwise",
+    "gemm wide": "gemm_wide",
+    "gemm strided": "gemm",
+    "gemm groups": "gemm_wide",
 }
 
 
 @pytest.mark.parametrize("path", sorted(PATHS))
-def test_every_path_matches_reference_with_bias(path):
+def test_every_path_matches_reference_with_bias(monkeypatch, path):
     x_shape, w_shape, s, p, d, groups = PATHS[path]
+    plans = record_plans(monkeypatch)
     rng = np.random.default_rng(5)
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
     b = rng.standard_normal(w_shape[0])
     y = conv.conv2d_forward(x, w, s, p, d, groups, bias=b)
     ref = ref_forward(x, w, s, p, d, groups) + b.reshape(-1, 1, 1)
     np.testing.assert_allclose(y, ref, atol=1e-10)
+    assert plans[0] == ("forward", FORWARD_PATH[path])
     gy = rng.standard_normal(y.shape)
     check_against_reference(x, w, gy, s, p, d, groups)
     gw, gb = conv.conv2d_backward_weight(x, gy, w.shape, s, p, d, groups, bias_grad=True)
     np.testing.assert_allclose(gw, ref_backward(x, w, gy, s, p, d, groups)[1], atol=1e-10)
     np.testing.assert_allclose(gb, gy.sum(axis=(0, 2, 3)), atol=1e-10)
     assert gb.shape == (w_shape[0],) and gb.dtype == x.dtype
+    if path == "gemm strided, few products":
+        assert ("weight_grad", "batched") in plans
     with pytest.raises(ValueError, match="bias has shape"):
         conv.conv2d_forward(x, w, s, p, d, groups, bias=b[:-1])
 
@@ -150,14 +185,16 @@ def test_direct_paths_keep_non_finite_values_in_place(path, where):
 
 def test_weight_gradient_falls_back_per_chunk_on_non_finite_input(monkeypatch):
     # One sample a chunk: the chunk holding inf takes the plain layout, the others the wide one.
-    monkeypatch.setattr(_conv_drivers, "_COLS_BUDGET_BYTES", 1)
+    budget(monkeypatch, cols_budget_bytes=1)
+    plans = record_plans(monkeypatch)
     rng = np.random.default_rng(7)
-    x = rng.standard_normal((3, 3, 5, 6))
-    w = rng.standard_normal((4, 3, 3, 3))
+    x = rng.standard_normal((3, 10, 5, 6))
+    w = rng.standard_normal((4, 10, 3, 3))
     gy = rng.standard_normal((3, 4, 5, 6))
-    x[1, 2, 0, 5] = -np.inf
-    gw = conv.conv2d_backward_weight(x, gy, w.shape, 1, 1)
+    x[1, 7, 0, 5] = -np.inf
+    gw = conv.conv2d_backward_weight(x, gy, w.shape, ONE, ONE)
     np.testing.assert_allclose(gw, ref_backward(x, w, gy, (1, 1), (1, 1), (1, 1), 1)[1])
+    assert plans == [("weight_grad", "gemm_wide")]
 
 
 @pytest.mark.parametrize("path", ["direct dense, stride 1", "direct thin groups, stride 1"])
@@ -173,13 +210,13 @@ def test_stride_one_direct_backward_accepts_smaller_gy(path):
     full[:, :, :, -1:] = 0.0
     small = full[:, :, :-1, :-1]
     np.testing.assert_allclose(
-        conv.conv2d_backward_input(small, w, x.shape, 1, p, d, groups),
-        conv.conv2d_backward_input(full, w, x.shape, 1, p, d, groups),
+        conv.conv2d_backward_input(small, w, x.shape, ONE, p, d, groups),
+        conv.conv2d_backward_input(full, w, x.shape, ONE, p, d, groups),
         atol=1e-12,
     )
     np.testing.assert_allclose(
-        conv.conv2d_backward_weight(x, small, w.shape, 1, p, d, groups),
-        conv.conv2d_backward_weight(x, full, w.shape, 1, p, d, groups),
+        conv.conv2d_backward_weight(x, small, w.shape, ONE, p, d, groups),
+        conv.conv2d_backward_weight(x, full, w.shape, ONE, p, d, groups),
         atol=1e-12,
     )
 
@@ -256,6 +293,7 @@ def test_conv_transpose_recipe_matches_torch(groups, cg, k, s, p, d, op, size):
     )
     gy = rng.standard_normal(tuple(yt.shape))
     yt.backward(torch.tensor(gy))
+    s, p, d = (s, s), (p, p), (d, d)
     y = conv.conv2d_backward_input(x, w, (2, c_out, hout, hout), s, p, d, groups)
     gx = conv.conv2d_forward(gy, w, s, p, d, groups)[:, :, :size, :size]
     gw = conv.conv2d_backward_weight(gy, x, w.shape, s, p, d, groups)
@@ -301,7 +339,7 @@ def test_non_contiguous_inputs_are_accepted():
     x = rng.standard_normal((3, 4, 6, 6)).transpose(0, 1, 3, 2)
     w = rng.standard_normal((2, 4, 3, 3))[:, :, ::-1]
     np.testing.assert_allclose(
-        conv.conv2d_forward(x, w, 1, 1), ref_forward(x, w, (1, 1), (1, 1), (1, 1), 1), atol=1e-12
+        conv.conv2d_forward(x, w, ONE, ONE), ref_forward(x, w, ONE, ONE, ONE, 1), atol=1e-12
     )
 
 
@@ -315,24 +353,7 @@ def test_empty_batch():
 
 
 # --------------------------------------------------------------------------------------------
-# Errors
-
-
-@pytest.mark.parametrize(
-    "x_shape, w_shape, kwargs, error, match",
-    [
-        ((1, 3, 5, 5), (2, 2, 3, 3), {}, ValueError, "input channels"),
-        ((1, 4, 5, 5), (3, 2, 3, 3), {"groups": 2}, ValueError, "divisible by groups"),
-        ((1, 3, 2, 2), (2, 3, 3, 3), {}, ValueError, "smaller than the dilated kernel"),
-        ((1, 3, 5, 5), (2, 3, 3, 3), {"stride": 0}, ValueError, "stride must be >= 1"),
-        ((1, 3, 5, 5), (2, 3, 3, 3), {"padding": (1, 2, 3)}, ValueError, "pair of ints"),
-        ((1, 3, 5, 5), (2, 3, 3, 3), {"groups": 0}, ValueError, "groups"),
-        ((3, 5, 5), (2, 3, 3, 3), {}, ValueError, "must be 4-D"),
-    ],
-)
-def test_argument_errors(x_shape, w_shape, kwargs, error, match):
-    with pytest.raises(error, match=match):
-        conv.conv2d_forward(np.zeros(x_shape), np.zeros(w_shape), **kwargs)
+# Array errors (the geometry's are autograd/kernels/_args.py's, tested in test_args.py)
 
 
 def test_dtype_errors():

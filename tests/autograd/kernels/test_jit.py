@@ -58,12 +58,12 @@ import numpy as np
 from autograd.kernels import pool
 
 x = np.random.default_rng(0).standard_normal((64, 16, 32, 32))
-expected = pool.avg_pool2d_forward(x, 2)
+expected = pool.avg_pool2d_forward(x, (2, 2), (2, 2))
 errors = []
 
 def work():
     for _ in range(20):
-        if not np.array_equal(pool.avg_pool2d_forward(x, 2), expected):
+        if not np.array_equal(pool.avg_pool2d_forward(x, (2, 2), (2, 2)), expected):
             errors.append("mismatch")
 
 threads = [threading.Thread(target=work) for _ in range(3)]
@@ -92,3 +92,40 @@ def test_jit_without_source_file_compiles_uncached():
     namespace: dict = {"jit": _jit.jit}
     exec("@jit\ndef double(v):\n    return 2 * v\n", namespace)
     assert namespace["double"](21) == 42
+
+
+# --------------------------------------------------------------------------------------------
+# run_shares: pipelines on the kernel threads
+
+
+def test_run_shares_covers_the_range_once_in_order():
+    for n in (1, 2, 7, 100):
+        shares = _jit.run_shares(n, lambda lo, hi: (lo, hi))
+        assert shares[0][0] == 0 and shares[-1][1] == n
+        assert all(a[1] == b[0] for a, b in zip(shares, shares[1:]))
+        assert len(shares) == min(n, get_num_threads())
+
+
+def test_run_shares_holds_blas_at_one_thread_and_restores_it():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        info = threadpoolctl.threadpool_info()
+        return [lib["num_threads"] for lib in info if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    during = _jit.run_shares(4, lambda lo, hi: blas_threads())
+    assert all(set(d) <= {1} for d in during)
+    assert blas_threads() == before
+
+
+def test_run_shares_passes_on_a_workers_error_and_recovers():
+    def work(lo, hi):
+        if lo > 0:
+            raise ValueError("share failed")
+        return hi
+
+    if get_num_threads() > 1:
+        with pytest.raises(ValueError, match="share failed"):
+            _jit.run_shares(8, work)
+    assert sum(_jit.run_shares(8, lambda lo, hi: hi - lo)) == 8

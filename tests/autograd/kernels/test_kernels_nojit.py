@@ -28,19 +28,23 @@ def run():
     for name, weight, groups, s in [("dense", w[:, :1].repeat(4, 1), 1, (1, 1)),
                                     ("strided", w[:, :1].repeat(4, 1), 1, (2, 1)),
                                     ("grouped", w, 2, (1, 2)), ("depthwise", wd, 4, (1, 1))]:
-        y = conv.conv2d_forward(x, weight, s, (1, 0), (1, 2) if name != "depthwise" else 1,
-                                groups)
+        d = (1, 2) if name != "depthwise" else (1, 1)
+        y = conv.conv2d_forward(x, weight, s, (1, 0), d, groups)
         gy = np.cos(y)
-        d = (1, 2) if name != "depthwise" else 1
         out[name + "_y"] = y
         out[name + "_gx"] = conv.conv2d_backward_input(gy, weight, x.shape, s, (1, 0), d, groups)
         out[name + "_gw"] = conv.conv2d_backward_weight(x, gy, weight.shape, s, (1, 0), d, groups)
-    y, argmax = pool.max_pool2d_forward(x, 3, 2, 1, 1, True)
+    window = ((3, 3), (2, 2), (1, 1))
+    y, argmax = pool.max_pool2d_forward(x, *window, (1, 1), True)
     out["max_y"] = y
-    out["max_gx"] = pool.max_pool2d_backward(np.cos(y), argmax, x.shape, 3, 2, 1, 1, True)
-    y = pool.avg_pool2d_forward(x, 3, 2, 1, True, False)
+    out["max_gx"] = pool.max_pool2d_backward(np.cos(y), argmax, x.shape, *window, (1, 1), True)
+    y = pool.avg_pool2d_forward(x, *window, True, False)
     out["avg_y"] = y
-    out["avg_gx"] = pool.avg_pool2d_backward(np.cos(y), x.shape, 3, 2, 1, True, False)
+    out["avg_gx"] = pool.avg_pool2d_backward(np.cos(y), x.shape, *window, True, False)
+    y = pool.avg_pool2d_forward(x, (2, 2), (2, 2))
+    out["avg_inside_gx"] = pool.avg_pool2d_backward(np.cos(y), x.shape, (2, 2), (2, 2))
+    y, argmax = pool.max_pool2d_forward(x, (2, 2), (1, 1))
+    out["max_inside_y"] = y
     y, index = pool.adaptive_max_pool2d_forward(x, (4, 3))
     out["amax_gx"] = pool.adaptive_max_pool2d_backward(np.cos(y), index, x.shape)
     y = pool.adaptive_avg_pool2d_forward(x, (4, 3))
@@ -49,8 +53,8 @@ def run():
     # The one-pass direct backward, with and without the 3x3 specialisation.
     for name, shape, p in [("one3x3", (3, 1, 3, 3), (1, 1)), ("one1x5", (3, 1, 1, 5), (0, 2))]:
         weight = rng.standard_normal(shape)
-        gy = np.cos(conv.conv2d_forward(x[:, :1], weight, 1, p))
-        grads = conv.conv2d_backward(x[:, :1], gy, weight, 1, p)
+        gy = np.cos(conv.conv2d_forward(x[:, :1], weight, (1, 1), p))
+        grads = conv.conv2d_backward(x[:, :1], gy, weight, (1, 1), p)
         out[name + "_gx"], out[name + "_gw"], out[name + "_gb"] = grads
     return out
 

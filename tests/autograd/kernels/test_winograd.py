@@ -1,7 +1,8 @@
-"""Tests for autograd/kernels/winograd.py and its dispatch from autograd/kernels/conv.py."""
+"""Tests for autograd/kernels/winograd.py and its use by autograd/kernels/conv.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -10,11 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conv_reference import record_plans
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd.kernels import conv
+from autograd.kernels import _conv_drivers, _conv_plan, _winograd_kernels, conv
 from autograd.kernels import winograd as wino
+from autograd.kernels._args import ConvGeometry
+
+ONE = (1, 1)
 
 # --------------------------------------------------------------------------------------------
 # A float64 reference: each of the 9 taps is a shifted slice of the zero-padded input.
@@ -72,13 +77,13 @@ def run_winograd(x, w, gy, p):
 
 
 def run_gemm(x, w, gy, p):
-    # The im2col + GEMM drivers of conv.py, which the dispatch would otherwise use.
-    one = (1, 1)
+    # The im2col + GEMM drivers, which the plan would otherwise choose.
+    g = ConvGeometry(padding=p)
     y = np.empty((x.shape[0], w.shape[0], *gy.shape[2:]), dtype=x.dtype)
     gx, gw = np.empty_like(x), np.empty_like(w)
-    conv._forward_gemm(x, w, one, p, one, 1, y)
-    conv._backward_input_gemm(gy, w, one, p, one, 1, gx)
-    conv._backward_weight_gemm(x, gy, one, p, one, 1, gw)
+    _conv_drivers.forward_gemm(x, w, g, np.empty(0, x.dtype), y, wide=True)
+    _conv_drivers.backward_input_gemm(gy, w, g, gx, wide=True)
+    _conv_drivers.backward_weight_gemm(x, gy, g, gw, can_wide=True)
     return y, gx, gw
 
 
@@ -166,8 +171,8 @@ def test_weight_transform_is_g_w_gt(dtype, shape):
     w = np.random.default_rng(O * C).standard_normal((O, C, 3, 3)).astype(dtype)
     G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
     u, uf = np.empty((16, O, C), dtype), np.empty((16, C, O), dtype)
-    wino._weight_transform(w, False, u)
-    wino._weight_transform(w, True, uf)
+    _winograd_kernels._weight_transform(w, False, u)
+    _winograd_kernels._weight_transform(w, True, uf)
     ref = np.einsum("ai,ocij,bj->aboc", G, w.astype(np.float64), G).reshape(16, O, C)
     flipped = w[:, :, ::-1, ::-1].astype(np.float64)
     ref_f = np.einsum("ai,ocij,bj->abco", G, flipped, G).reshape(16, C, O)
@@ -190,20 +195,21 @@ def test_backward_accepts_smaller_gy(case, cut_h, cut_w):
     np.testing.assert_allclose(wino.winograd_backward_weight(x, gy, w.shape, p), ref_gw, atol=1e-11)
 
 
-def test_dispatch_with_smaller_gy_matches_zero_padded_gy():
+def test_dispatch_with_smaller_gy_matches_zero_padded_gy(monkeypatch):
+    plans = record_plans(monkeypatch)
     rng = np.random.default_rng(7)
     x = rng.standard_normal((2, 16, 13, 12)).astype(np.float32)
     w = rng.standard_normal((16, 16, 3, 3)).astype(np.float32)
-    assert wino.winograd_applies(x.shape, w.shape, (1, 1), (1, 1), (1, 1), 1)
     full = rng.standard_normal((2, 16, 13, 12)).astype(np.float32)
     full[:, :, -2:] = 0.0
     full[:, :, :, -1:] = 0.0
     small = np.ascontiguousarray(full[:, :, :-2, :-1])
     for full_out, small_out in [
-        (conv.conv2d_backward_input(g, w, x.shape, 1, 1) for g in (full, small)),
-        (conv.conv2d_backward_weight(x, g, w.shape, 1, 1) for g in (full, small)),
+        (conv.conv2d_backward_input(g, w, x.shape, ONE, ONE) for g in (full, small)),
+        (conv.conv2d_backward_weight(x, g, w.shape, ONE, ONE) for g in (full, small)),
     ]:
         np.testing.assert_allclose(small_out, full_out, rtol=1e-5, atol=1e-4)
+    assert {path for _, path in plans} == {"winograd"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,34 +224,16 @@ def _layer(rng, N=3, C=16, O=16, H=13, W=12, dtype=np.float32):
 
 
 def test_conv_dispatches_to_winograd(monkeypatch):
-    calls = _count_winograd_calls(monkeypatch)
+    plans = record_plans(monkeypatch)
     x, w, gy = _layer(np.random.default_rng(0))
-    y = conv.conv2d_forward(x, w, padding=1)
-    gx = conv.conv2d_backward_input(gy, w, x.shape, padding=1)
-    gw = conv.conv2d_backward_weight(x, gy, w.shape, padding=1)
-    assert len(calls) == 3
+    y = conv.conv2d_forward(x, w, padding=ONE)
+    gx = conv.conv2d_backward_input(gy, w, x.shape, padding=ONE)
+    gw = conv.conv2d_backward_weight(x, gy, w.shape, padding=ONE)
+    assert plans == [("forward", "winograd"), ("input_grad", "winograd"),
+                     ("weight_grad", "winograd")]  # fmt: skip
     ref_gx, ref_gw = ref_backward(x, w, gy, (1, 1))
     for ours, ref in zip((y, gx, gw), (ref_forward(x, w, (1, 1)), ref_gx, ref_gw)):
         np.testing.assert_allclose(ours, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
-
-
-@pytest.mark.parametrize(
-    "x_shape, w_shape, s, p, d, groups, expected",
-    [
-        ((2, 32, 14, 14), (64, 32, 3, 3), (1, 1), (1, 1), (1, 1), 1, True),
-        ((2, 32, 14, 14), (64, 32, 3, 3), (1, 1), (2, 0), (1, 1), 1, True),
-        ((2, 32, 14, 14), (64, 32, 3, 3), (2, 2), (1, 1), (1, 1), 1, False),
-        ((2, 32, 14, 14), (64, 32, 3, 3), (1, 1), (1, 1), (2, 2), 1, False),
-        ((2, 32, 14, 14), (64, 16, 3, 3), (1, 1), (1, 1), (1, 1), 2, False),
-        ((2, 32, 14, 14), (64, 32, 3, 3), (1, 1), (3, 3), (1, 1), 1, False),
-        ((2, 32, 14, 14), (64, 32, 5, 5), (1, 1), (1, 1), (1, 1), 1, False),
-        ((2, 3, 14, 14), (64, 3, 3, 3), (1, 1), (1, 1), (1, 1), 1, False),
-        ((2, 32, 2, 2), (64, 32, 3, 3), (1, 1), (1, 1), (1, 1), 1, False),
-        ((2, 64, 7, 7), (64, 64, 3, 3), (1, 1), (1, 1), (1, 1), 1, False),
-    ],
-)
-def test_winograd_applies(x_shape, w_shape, s, p, d, groups, expected):
-    assert wino.winograd_applies(x_shape, w_shape, s, p, d, groups) is expected
 
 
 @pytest.mark.parametrize("where", ["x", "w", "gy"])
@@ -255,23 +243,22 @@ def test_non_finite_inputs_fall_back_to_exact_placement(where, value):
     # direct path so inf/NaN reach exactly the entries the maths sends them to.
     rng = np.random.default_rng(1)
     x, w, gy = _layer(rng, dtype=np.float64)
-    assert wino.winograd_applies(x.shape, w.shape, (1, 1), (1, 1), (1, 1), 1)
     {"x": x, "w": w, "gy": gy}[where][(1, 3, 2, 4) if where != "w" else (2, 3, 1, 1)] = value
     with np.errstate(invalid="ignore"):
         ref_y = ref_forward(x, w, (1, 1))
         ref_gx, ref_gw = ref_backward(x, w, gy, (1, 1))
-    y = conv.conv2d_forward(x, w, padding=1)
-    gx = conv.conv2d_backward_input(gy, w, x.shape, padding=1)
-    gw = conv.conv2d_backward_weight(x, gy, w.shape, padding=1)
+    y = conv.conv2d_forward(x, w, padding=ONE)
+    gx = conv.conv2d_backward_input(gy, w, x.shape, padding=ONE)
+    gw = conv.conv2d_backward_weight(x, gy, w.shape, padding=ONE)
     for ours, ref in ((y, ref_y), (gx, ref_gx), (gw, ref_gw)):
         np.testing.assert_allclose(ours, ref, atol=1e-10)
     assert np.isfinite(gx).any() and np.isfinite(gw).any()
 
 
 def test_all_finite():
-    assert wino.all_finite(np.ones((2, 2)), np.zeros(3))
-    assert not wino.all_finite(np.ones(2), np.array([0.0, np.nan]))
-    assert not wino.all_finite(np.array([np.float32(3e38)] * 4))  # overflow: conservatively no
+    assert conv.all_finite(np.ones((2, 2))) and conv.all_finite(np.zeros(3))
+    assert not conv.all_finite(np.array([0.0, np.nan]))
+    assert not conv.all_finite(np.array([np.float32(3e38)] * 4))  # overflow: conservatively no
 
 
 @pytest.mark.parametrize("p", [(0, 0), (1, 2)])
@@ -281,43 +268,24 @@ def test_tile_major_input_transform_is_the_transpose(p):
     th, tp = wino._tiles(7 + 2 * p[0] - 2, 6 + 2 * p[1] - 2)
     v = np.empty((16, 5, 2 * th * tp), dtype=np.float32)
     vt = np.empty((16, 2 * th * tp, 5), dtype=np.float32)
-    wino._input_transform(x, 1, 3, *p, th, tp, v)
-    wino._input_transform_tiles(x, 1, 3, *p, th, tp, vt)
+    _winograd_kernels._input_transform(x, 1, 3, *p, th, tp, v)
+    _winograd_kernels._input_transform_tiles(x, 1, 3, *p, th, tp, vt)
     np.testing.assert_array_equal(vt, v.transpose(0, 2, 1))
-
-
-_WINOGRAD_ENTRY_POINTS = (
-    "winograd_forward",
-    "winograd_backward",
-    "winograd_backward_input",
-    "winograd_backward_weight",
-)
-
-
-def _count_winograd_calls(monkeypatch):
-    calls = []
-    for name in _WINOGRAD_ENTRY_POINTS:
-        real = getattr(wino, name)
-
-        def counted(*a, _real=real, _name=name, **k):
-            calls.append(_name)
-            return _real(*a, **k)
-
-        monkeypatch.setattr(wino, name, counted)
-    return calls
 
 
 @pytest.mark.parametrize("finite", [True, False])
 def test_finite_hint_replaces_the_check(monkeypatch, finite):
     # A caller's answer is used as is: True takes Winograd without reading the arrays, False
     # the exact path (which is what a non-finite input needs).
-    calls = _count_winograd_calls(monkeypatch)
-    monkeypatch.setattr(wino, "all_finite", lambda *a: pytest.fail("checked despite the hint"))
+    plans = record_plans(monkeypatch)
+    monkeypatch.setattr(conv, "all_finite", lambda *a: pytest.fail("checked despite the hint"))
     x, w, gy = _layer(np.random.default_rng(2), dtype=np.float64)
-    y = conv.conv2d_forward(x, w, padding=1, finite=finite)
-    gx = conv.conv2d_backward_input(gy, w, x.shape, padding=1, finite=finite)
-    gw = conv.conv2d_backward_weight(x, gy, w.shape, padding=1, finite=finite)
-    assert len(calls) == (3 if finite else 0)
+    known = (finite,) * 3
+    y = conv.conv2d_forward(x, w, padding=ONE, finite=known)
+    gx = conv.conv2d_backward_input(gy, w, x.shape, padding=ONE, finite=known)
+    gw = conv.conv2d_backward_weight(x, gy, w.shape, padding=ONE, finite=known)
+    winograd = [product for product, path in plans if path == "winograd"]
+    assert len(winograd) == (3 if finite else 0)
     ref_gx, ref_gw = ref_backward(x, w, gy, (1, 1))
     for ours, ref in zip((y, gx, gw), (ref_forward(x, w, (1, 1)), ref_gx, ref_gw)):
         np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-9)
@@ -332,9 +300,9 @@ def test_conv2d_op_checks_each_array_once_and_falls_back(monkeypatch, where, bia
     import autograd
 
     checked = []
-    real_all_finite = wino.all_finite
-    monkeypatch.setattr(wino, "all_finite", lambda *a: checked.extend(a) or real_all_finite(*a))
-    calls = _count_winograd_calls(monkeypatch)
+    real_all_finite = conv.all_finite
+    monkeypatch.setattr(conv, "all_finite", lambda a: checked.append(a) or real_all_finite(a))
+    plans = record_plans(monkeypatch)
     x, w, gy = _layer(np.random.default_rng(3), dtype=np.float64)
     b = np.linspace(-1.0, 1.0, w.shape[0])
     if where != "none":
@@ -356,13 +324,13 @@ def test_conv2d_op_checks_each_array_once_and_falls_back(monkeypatch, where, bia
     # finite) and no bias gradient gives its sums for free.
     assert len(checked) == (3 if where in ("x", "w") and not bias else 2)
     expected = {
-        "none": ["winograd_forward", "winograd_backward"],
-        # gy's sums come back non-finite: the fused results are dropped, exact path after.
-        "gy": ["winograd_forward", "winograd_backward"],
-        "x": ["winograd_backward_input"],  # (gy, w) finite
-        "w": ["winograd_backward_weight"],  # (x, gy) finite
+        "none": [("forward", "winograd"), ("backward", "winograd")],
+        # gy's sums come back non-finite: the fused results are dropped, exact paths after.
+        "gy": [("forward", "winograd"), ("backward", "winograd")],
+        "x": [("input_grad", "winograd")],  # (gy, w) finite
+        "w": [("weight_grad", "winograd")],  # (x, gy) finite
     }[where]
-    assert calls == expected
+    assert [plan for plan in plans if plan[1] == "winograd"] == expected
 
 
 # --------------------------------------------------------------------------------------------
@@ -371,7 +339,8 @@ def test_conv2d_op_checks_each_array_once_and_falls_back(monkeypatch, where, bia
 
 @pytest.mark.parametrize("budget", [1, 20_000])
 def test_chunking_over_the_batch(monkeypatch, budget):
-    monkeypatch.setattr(wino, "_CHUNK_BYTES", budget)
+    limits = dataclasses.replace(_conv_plan.LIMITS, winograd_chunk_bytes=budget)
+    monkeypatch.setattr(_conv_plan, "LIMITS", limits)
     rng = np.random.default_rng(2)
     x, w, gy = _layer(rng, N=5, C=3, O=4, H=7, W=6, dtype=np.float64)
     y, gx, gw = run_winograd(x, w, gy, (1, 1))

@@ -1,0 +1,292 @@
+"""Which kernel path computes a convolution product: one pure function of shapes and geometry.
+
+:func:`plan` decides; the drivers in :mod:`autograd.kernels.conv` execute what it says. Its
+thresholds are the fields of :class:`Limits`, and nothing else in the kernels compares a shape
+with a constant to choose a path.
+
+Paths
+-----
+``empty``
+    An empty batch, or no input channels: zeros (plus the bias).
+``winograd``
+    Winograd F(2x2, 3x3) (:mod:`autograd.kernels.winograd`): 3x3, stride 1, dilation 1, one
+    group, padding at most 2, enough channels and pixels. 2.25x fewer multiply-adds than
+    im2col + GEMM, at the price of transforms that only pay for themselves on wide layers and
+    images larger than a few tiles. Mixing a tile's values, it would smear an inf or NaN, so it
+    needs finite operands.
+``direct``, ``direct_wide``
+    Direct Numba loops, no GEMM (:mod:`autograd.kernels._conv_direct`): thin groups (depthwise
+    and the like), whose GEMMs would be tiny, and dense stride-1 convolutions with few products
+    per output (``C_in * kh * kw``, e.g. a first layer on an RGB image), whose GEMMs are
+    memory-bound and cost more in layout copies than in products. ``direct_wide`` is the
+    stride-1 forward on padded planes.
+``direct_one_pass``
+    The stride-1 direct backward reading the output gradient once for the input, weight and
+    bias gradients. Its input gradient needs a finite weight; it notices a non-finite input
+    itself, and the weight gradient is then planned again.
+``pointwise``
+    1x1, stride 1, no padding, one group: the input is its own column matrix, one batched
+    matmul.
+``batched``
+    A weight gradient with few products per output that the direct pass does not take: one small
+    GEMM per sample on the column matrix, the output gradient read as it lies.
+``gemm``, ``gemm_wide``
+    im2col + GEMM (:mod:`autograd.kernels._conv_drivers`). ``gemm_wide`` is the stride-1 column
+    layout (one copy per column-matrix row, a few junk columns per output row); it is exact only
+    for a finite weight (input gradient) or input (weight gradient: noticed chunk by chunk).
+``separate``
+    ``backward``: each gradient on its own path; ``forward_and_weight_grad``: two calls.
+``shared_gemm``
+    ``forward_and_weight_grad`` (a transposed convolution's backward): one column matrix for the
+    forward product and the weight gradient.
+
+Finiteness
+----------
+Some paths are exact only for finite operands. ``finite`` gives what is known of ``x``, ``w``
+and ``gy`` (True, False, or None: unknown). A plan for a path that needs an unknown operand to
+be finite lists it in :attr:`Plan.check`; the caller checks it and plans again with the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from autograd.kernels._args import ConvGeometry, conv_output_size
+
+Product = Literal["forward", "input_grad", "weight_grad", "backward", "forward_and_weight_grad"]
+Finite = tuple["bool | None", "bool | None", "bool | None"]
+_UNKNOWN: Finite = (None, None, None)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Every threshold the convolution kernels choose by, in one place.
+
+    Attributes
+    ----------
+    winograd_min_channels : int
+        Winograd needs at least this many input and output channels: with fewer its GEMMs are
+        too thin to pay for the transforms (an RGB first layer gains nothing), and the direct
+        kernels do better.
+    winograd_min_output_pixels : int
+        ... and an output of at least this many pixels (6x6): below, the junk tile of each tile
+        row and per-plane overheads take most of the time. 7x7 layers still run in about two
+        thirds of the GEMM path's time.
+    winograd_max_padding : int
+        Winograd's input copies support zero padding up to this much.
+    direct_max_group_channels : int
+        Grouped stride-1 convolutions with at most this many channels per group, in or out, run
+        the direct kernels (depthwise ones 10x faster than per-group GEMMs, 16 channels a group
+        still about 1.5x).
+    direct_max_group_channels_strided : int
+        The same for other strides, whose direct kernels lack the stride-1 ones' padded-plane
+        loops: they win up to 3 channels a group (depthwise 4-10x), GEMMs from 4.
+    direct_max_products : int
+        Dense stride-1 convolutions with at most this many products per output
+        (``C_in * kh * kw``) run the direct kernels: their GEMMs are memory-bound and the
+        layout copies around them cost more than the products.
+    direct_max_products_3x3 : int
+        The same for 3x3 kernels, which the direct kernels compute in one pass over each
+        plane: up to 8 input channels they run in a third to half of the GEMM path's time.
+    batched_max_products : int
+        Weight gradients with at most this many products per output (one group) that the
+        direct pass does not take run one GEMM per sample (about 3x faster than the columns).
+    cols_budget_bytes : int
+        Upper bound on one chunk's column matrix in the GEMM paths: large enough for efficient
+        GEMMs, small enough that a big batch never allocates hundreds of megabytes.
+    winograd_chunk_bytes : int
+        Upper bound on one Winograd worker's chunk (transformed input and GEMM output), about a
+        core's L2 cache, so that the GEMM reads what the transform just wrote from cache.
+    """
+
+    winograd_min_channels: int = 16
+    winograd_min_output_pixels: int = 36
+    winograd_max_padding: int = 2
+    direct_max_group_channels: int = 16
+    direct_max_group_channels_strided: int = 3
+    direct_max_products: int = 9
+    direct_max_products_3x3: int = 72
+    batched_max_products: int = 9
+    cols_budget_bytes: int = 24 * 1024 * 1024
+    winograd_chunk_bytes: int = 2 * 1024 * 1024
+
+
+LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A path, and the operands (``"x"``, ``"w"``, ``"gy"``) to check for inf/NaN before it
+    runs (then plan again with the answers)."""
+
+    path: str
+    check: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------
+# Shape predicates
+
+
+def _winograd(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
+    if w_shape[2:] != (3, 3) or g.stride != (1, 1) or g.dilation != (1, 1) or g.groups != 1:
+        return False
+    if max(g.padding) > limits.winograd_max_padding:
+        return False
+    oh = x_shape[2] + 2 * g.padding[0] - 2
+    ow = x_shape[3] + 2 * g.padding[1] - 2
+    wide = min(x_shape[1], w_shape[0]) >= limits.winograd_min_channels
+    return wide and oh * ow >= limits.winograd_min_output_pixels
+
+
+def _thin_groups(w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
+    if g.stride == (1, 1):
+        most = limits.direct_max_group_channels
+    else:
+        most = limits.direct_max_group_channels_strided
+    return g.groups > 1 and min(w_shape[1], w_shape[0] // g.groups) <= most
+
+
+def _products(w_shape: tuple) -> int:
+    return w_shape[1] * w_shape[2] * w_shape[3]
+
+
+def _direct(w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
+    if g.groups == 1 and g.stride == (1, 1):
+        most = limits.direct_max_products
+        if w_shape[2:] == (3, 3):
+            most = max(most, limits.direct_max_products_3x3)
+        return _products(w_shape) <= most
+    return _thin_groups(w_shape, g, limits)
+
+
+def _pointwise(w_shape: tuple, g: ConvGeometry) -> bool:
+    one = g.stride == (1, 1) and g.padding == (0, 0) and g.groups == 1
+    return one and w_shape[2:] == (1, 1)
+
+
+def _requires(finite: Finite, *names: str) -> tuple[bool, tuple[str, ...]]:
+    # Whether the named operands may be finite, and those not known yet.
+    known = dict(zip(("x", "w", "gy"), finite))
+    possible = all(known[n] is not False for n in names)
+    return possible, tuple(n for n in names if known[n] is None)
+
+
+# --------------------------------------------------------------------------------------------
+# The plan
+
+
+def plan(
+    product: Product,
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    geometry: ConvGeometry,
+    finite: Finite = _UNKNOWN,
+    output_mask: tuple[bool, bool, bool] = (True, True, True),
+    gy_shape: tuple[int, ...] | None = None,
+    limits: Limits = LIMITS,
+) -> Plan:
+    """Choose the kernel path of one convolution product (see the module docstring).
+
+    Parameters
+    ----------
+    product : {"forward", "input_grad", "weight_grad", "backward", "forward_and_weight_grad"}
+        ``backward`` is the input, weight and bias gradients of one call
+        (:func:`~autograd.kernels.conv.conv2d_backward`): a fused path, or ``separate``.
+    x_shape, w_shape : tuple of int
+        ``(N, C, H, W)`` and ``(O, C // groups, kh, kw)``.
+    geometry : ConvGeometry
+        Normalized stride, padding, dilation and groups.
+    finite : (bool or None, bool or None, bool or None)
+        What is known of ``x``, ``w`` and ``gy`` being free of inf and NaN.
+    output_mask : (bool, bool, bool)
+        ``backward`` only: which of the input, weight and bias gradients are wanted.
+    gy_shape : tuple of int, optional
+        The output gradient's shape when it is spatially smaller than the convolution's output
+        (a transposed convolution's ``output_padding``); None when it is the full output.
+    limits : Limits
+        The thresholds.
+
+    Returns
+    -------
+    Plan
+
+    Examples
+    --------
+    >>> g = ConvGeometry(padding=(1, 1))
+    >>> plan("forward", (8, 64, 32, 32), (64, 64, 3, 3), g, finite=(True, True, None))
+    Plan(path='winograd', check=())
+    >>> plan("forward", (8, 64, 32, 32), (64, 64, 3, 3), g)
+    Plan(path='winograd', check=('x', 'w'))
+    >>> plan("forward", (8, 64, 32, 32), (64, 64, 3, 3), g, finite=(False, None, None)).path
+    'gemm_wide'
+    >>> plan("forward", (8, 64, 32, 32), (64, 1, 3, 3), g._replace(groups=64)).path
+    'direct_wide'
+    """
+    N, C = x_shape[:2]
+    O, cg = w_shape[:2]
+    g = geometry
+    s1 = g.stride == (1, 1)
+    if N == 0 or O == 0 or cg == 0:
+        return Plan("separate" if product in ("backward", "forward_and_weight_grad") else "empty")
+    full = gy_shape is None or tuple(gy_shape[2:]) == tuple(
+        conv_output_size(x_shape[2 + a], w_shape[2 + a], g.stride[a], g.padding[a], g.dilation[a])
+        for a in (0, 1)
+    )
+    winograd = _winograd(x_shape, w_shape, g, limits)
+    direct = _direct(w_shape, g, limits)
+    if product == "forward":
+        ok, check = _requires(finite, "x", "w")
+        if winograd and ok:
+            return Plan("winograd", check)
+        if direct:
+            return Plan("direct_wide" if s1 else "direct")
+        if _pointwise(w_shape, g):
+            return Plan("pointwise")
+        return Plan("gemm_wide" if s1 else "gemm")
+    if product == "input_grad":
+        ok, check = _requires(finite, "gy", "w")
+        if winograd and ok:
+            return Plan("winograd", check)
+        w_ok, w_check = _requires(finite, "w")
+        if direct and s1 and w_ok:
+            return Plan("direct_one_pass", w_check)
+        if _thin_groups(w_shape, g, limits):
+            return Plan("direct")
+        if _pointwise(w_shape, g) and full:
+            return Plan("pointwise")
+        return Plan("gemm_wide", w_check) if s1 and w_ok else Plan("gemm")
+    if product == "weight_grad":
+        ok, check = _requires(finite, "x", "gy")
+        if winograd and ok:
+            return Plan("winograd", check)
+        x_ok = finite[0] is not False
+        if direct and s1 and x_ok:
+            return Plan("direct_one_pass")
+        if _pointwise(w_shape, g) and full:
+            return Plan("pointwise")
+        if _thin_groups(w_shape, g, limits):
+            return Plan("direct")
+        if g.groups == 1 and _products(w_shape) <= limits.batched_max_products:
+            return Plan("batched")
+        return Plan("gemm_wide" if s1 and x_ok else "gemm")
+    if product == "backward":
+        need_x, need_w = output_mask[0], output_mask[1]
+        if need_x and need_w and winograd:
+            # gy's finiteness comes with the pass (its sums); x and w must be known first.
+            ok, check = _requires(finite, "x", "w", "gy")
+            if ok:
+                return Plan("winograd", tuple(n for n in check if n != "gy"))
+        if need_w and direct and s1:
+            if need_x:
+                w_ok, w_check = _requires(finite, "w")
+                if w_ok:
+                    return Plan("direct_one_pass", w_check)
+            elif finite[0] is not False:
+                return Plan("direct_one_pass")
+        return Plan("separate")
+    if product == "forward_and_weight_grad":
+        # Only the strided column layout is shared; the other paths gain nothing from pairing.
+        shared = not s1 and full and not _thin_groups(w_shape, g, limits)
+        return Plan("shared_gemm" if shared else "separate")
+    raise ValueError(f"plan: unknown product {product!r}")

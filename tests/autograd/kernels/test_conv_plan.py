@@ -1,0 +1,239 @@
+"""Tests for autograd/kernels/_conv_plan.py: which path each convolution product takes."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from autograd.kernels._args import ConvGeometry
+from autograd.kernels._conv_plan import LIMITS, Plan, plan
+
+U = (None, None, None)  # nothing known about x, w, gy
+F = (True, True, True)  # all known finite
+
+
+def G(stride=1, padding=0, dilation=1, groups=1):
+    pair = lambda v: (v, v) if isinstance(v, int) else v  # noqa: E731
+    return ConvGeometry(pair(stride), pair(padding), pair(dilation), groups)
+
+
+# (x shape, w shape, geometry, finite) -> forward plan
+FORWARD = [
+    # Winograd: 3x3, stride 1, wide enough layers and images; x and w checked first.
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, Plan("winograd", ("x", "w"))),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), F, Plan("winograd")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (True, None, None), Plan("winograd", ("w",))),
+    ((2, 32, 14, 14), (64, 32, 3, 3), G(padding=(2, 0)), F, Plan("winograd")),
+    ((2, 16, 7, 7), (16, 16, 3, 3), G(), F, Plan("gemm_wide")),  # 5x5 output: too small
+    ((2, 16, 8, 8), (16, 16, 3, 3), G(), F, Plan("winograd")),  # 6x6 output
+    ((2, 15, 28, 28), (64, 15, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # too few channels
+    ((2, 64, 28, 28), (15, 64, 3, 3), G(padding=1), F, Plan("gemm_wide")),
+    ((2, 512, 7, 7), (512, 512, 3, 3), G(padding=1), F, Plan("winograd")),
+    ((2, 32, 14, 14), (64, 32, 3, 3), G(padding=3), F, Plan("gemm_wide")),  # padding > 2
+    ((2, 32, 14, 14), (64, 32, 3, 3), G(dilation=2, padding=2), F, Plan("gemm_wide")),
+    ((2, 32, 14, 14), (64, 32, 5, 5), G(padding=2), F, Plan("gemm_wide")),
+    ((2, 64, 14, 14), (64, 32, 3, 3), G(padding=1, groups=2), F, Plan("gemm_wide")),
+    # A known non-finite operand rules Winograd out; so does stride 2.
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (False, None, None), Plan("gemm_wide")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, False, None), Plan("gemm_wide")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(stride=2, padding=1), U, Plan("gemm")),
+    # Direct: thin groups (any stride), and dense stride 1 with <= 9 products per output.
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), U, Plan("direct_wide")),
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(stride=2, padding=1, groups=64), U, Plan("direct")),
+    # Thin groups: at most 16 channels a group (in or out) at stride 1, 3 otherwise.
+    ((8, 64, 16, 16), (64, 16, 3, 3), G(padding=1, groups=4), U, Plan("direct_wide")),
+    ((8, 68, 16, 16), (68, 17, 3, 3), G(padding=1, groups=4), U, Plan("gemm_wide")),
+    ((8, 68, 16, 16), (16, 17, 3, 3), G(padding=1, groups=4), U, Plan("direct_wide")),  # og 4
+    ((8, 48, 16, 16), (48, 3, 3, 3), G(stride=2, padding=1, groups=16), U, Plan("direct")),
+    ((8, 64, 16, 16), (64, 4, 3, 3), G(stride=2, padding=1, groups=16), U, Plan("gemm")),
+    ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), U, Plan("direct_wide")),
+    ((64, 1, 28, 28), (32, 1, 3, 3), G(stride=2, padding=1), U, Plan("gemm")),
+    ((64, 2, 28, 28), (32, 2, 2, 2), G(), U, Plan("direct_wide")),  # 8 products
+    ((64, 3, 28, 28), (32, 3, 2, 2), G(), U, Plan("gemm_wide")),  # 12 products
+    ((64, 9, 28, 28), (32, 9, 1, 1), G(), U, Plan("direct_wide")),  # 9 products, even 1x1
+    ((64, 1, 28, 28), (32, 1, 5, 5), G(padding=2), U, Plan("gemm_wide")),  # 25 products
+    ((64, 8, 28, 28), (8, 8, 3, 3), G(padding=1), U, Plan("direct_wide")),  # 3x3: up to 72
+    ((64, 9, 28, 28), (8, 9, 3, 3), G(padding=1), U, Plan("gemm_wide")),
+    ((64, 8, 28, 28), (32, 8, 3, 3), G(padding=1, dilation=2), U, Plan("direct_wide")),
+    # Pointwise: 1x1, stride 1, no padding, one group.
+    ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, Plan("pointwise")),
+    ((32, 64, 32, 32), (128, 64, 1, 1), G(padding=1), U, Plan("gemm_wide")),
+    ((32, 64, 32, 32), (128, 64, 1, 1), G(stride=2), U, Plan("gemm")),
+    ((32, 64, 32, 32), (128, 32, 1, 1), G(groups=2), U, Plan("gemm_wide")),
+    # Nothing to compute.
+    ((0, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, Plan("empty")),
+    ((2, 0, 32, 32), (4, 0, 3, 3), G(), U, Plan("empty")),
+]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, geometry, finite, expected", FORWARD)
+def test_forward(x_shape, w_shape, geometry, finite, expected):
+    assert plan("forward", x_shape, w_shape, geometry, finite) == expected
+
+
+INPUT_GRAD = [
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, None, Plan("winograd", ("gy", "w"))),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), F, None, Plan("winograd")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, True, False), None,
+     Plan("gemm_wide")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, False, None), None, Plan("gemm")),
+    # The one-pass direct kernel needs a finite weight; thin groups fall back to scattering.
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), U, None,
+     Plan("direct_one_pass", ("w",))),
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), (None, False, None), None,
+     Plan("direct")),
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(stride=2, padding=1, groups=64), U, None, Plan("direct")),
+    ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), (None, True, None), None,
+     Plan("direct_one_pass")),
+    ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), (None, False, None), None, Plan("gemm")),
+    # Pointwise needs the full output gradient (conv_transpose2d's output_padding cuts it).
+    ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, None, Plan("pointwise")),
+    ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, (32, 128, 31, 32), Plan("gemm_wide", ("w",))),
+    ((32, 64, 32, 32), (128, 64, 3, 3), G(stride=2, padding=1), U, None, Plan("gemm")),
+    ((0, 64, 32, 32), (128, 64, 3, 3), G(), U, None, Plan("empty")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("x_shape, w_shape, geometry, finite, gy_shape, expected", INPUT_GRAD)
+def test_input_grad(x_shape, w_shape, geometry, finite, gy_shape, expected):
+    got = plan("input_grad", x_shape, w_shape, geometry, finite, gy_shape=gy_shape)
+    assert got == expected
+
+
+WEIGHT_GRAD = [
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, None, Plan("winograd", ("x", "gy"))),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (False, None, None), None,
+     Plan("gemm")),  # x known non-finite: the plain layout
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, None, False), None,
+     Plan("gemm_wide")),  # x unknown: the wide layout notices inf/NaN chunk by chunk
+    # The one-pass kernel notices a non-finite x itself; with x known non-finite, exact paths.
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), U, None, Plan("direct_one_pass")),
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), (False, None, None), None,
+     Plan("direct")),
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(stride=2, padding=1, groups=64), U, None,
+     Plan("direct")),
+    ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), U, None, Plan("direct_one_pass")),
+    ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), (False, None, None), None, Plan("batched")),
+    # Few products per output, not direct: one GEMM per sample.
+    ((64, 1, 28, 28), (32, 1, 3, 3), G(stride=2, padding=1), U, None, Plan("batched")),
+    ((64, 3, 28, 28), (32, 3, 1, 1), G(stride=2), U, None, Plan("batched")),
+    ((64, 2, 28, 28), (32, 2, 3, 3), G(stride=2), U, None, Plan("gemm")),  # 18 products
+    ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, None, Plan("pointwise")),
+    ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, (32, 128, 32, 31), Plan("gemm_wide")),
+    ((32, 64, 16, 16), (64, 32, 3, 3), G(padding=1, groups=2), U, None, Plan("gemm_wide")),
+    ((32, 64, 16, 16), (64, 16, 3, 3), G(padding=1, groups=4), U, None,
+     Plan("direct_one_pass")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("x_shape, w_shape, geometry, finite, gy_shape, expected", WEIGHT_GRAD)
+def test_weight_grad(x_shape, w_shape, geometry, finite, gy_shape, expected):
+    got = plan("weight_grad", x_shape, w_shape, geometry, finite, gy_shape=gy_shape)
+    assert got == expected
+
+
+ALL = (True, True, True)
+BACKWARD = [
+    # Winograd reads gy once for all three (gy's finiteness comes from its sums).
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, ALL, Plan("winograd", ("x", "w"))),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (True, True, None), ALL, Plan("winograd")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (True, True, False), ALL, Plan("separate")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (False, True, None), ALL, Plan("separate")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, (False, True, True), Plan("separate")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, (True, False, True), Plan("separate")),
+    # Stride-1 direct: one pass when the weight gradient is wanted.
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), U, ALL,
+     Plan("direct_one_pass", ("w",))),
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), (False, True, None), ALL,
+     Plan("direct_one_pass")),  # the input gradient only, from the pass
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), (None, False, None), ALL,
+     Plan("separate")),
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), U, (False, True, True),
+     Plan("direct_one_pass")),  # no input gradient: w need not be finite
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), (False, None, None),
+     (False, True, True), Plan("separate")),
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), U, (True, False, True),
+     Plan("separate")),
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(stride=2, padding=1, groups=64), U, ALL,
+     Plan("separate")),
+    ((0, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, ALL, Plan("separate")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("x_shape, w_shape, geometry, finite, mask, expected", BACKWARD)
+def test_backward(x_shape, w_shape, geometry, finite, mask, expected):
+    assert plan("backward", x_shape, w_shape, geometry, finite, output_mask=mask) == expected
+
+
+FORWARD_AND_WEIGHT = [
+    ((32, 64, 32, 32), (32, 64, 4, 4), G(stride=2, padding=1), None, "shared_gemm"),
+    ((32, 64, 32, 32), (32, 64, 4, 4), G(stride=2, padding=1), (32, 32, 15, 16), "separate"),
+    ((32, 64, 32, 32), (32, 64, 3, 3), G(padding=1), None, "separate"),  # stride 1
+    ((32, 64, 32, 32), (64, 1, 3, 3), G(stride=2, padding=1, groups=64), None, "separate"),
+    ((0, 64, 32, 32), (32, 64, 4, 4), G(stride=2, padding=1), None, "separate"),
+]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, geometry, gy_shape, expected", FORWARD_AND_WEIGHT)
+def test_forward_and_weight_grad(x_shape, w_shape, geometry, gy_shape, expected):
+    got = plan("forward_and_weight_grad", x_shape, w_shape, geometry, gy_shape=gy_shape)
+    assert got == Plan(expected)
+
+
+def test_limits_move_the_crossovers():
+    # The thresholds are the plan's only constants: changing one moves its decision.
+    shape, w_shape, g = (2, 16, 14, 14), (16, 16, 3, 3), G()
+    assert plan("forward", shape, w_shape, g, F).path == "winograd"
+    strict = dataclasses.replace(LIMITS, winograd_min_channels=17)
+    assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm_wide"
+    strict = dataclasses.replace(LIMITS, winograd_min_output_pixels=145)
+    assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm_wide"
+    grouped = (8, 64, 16, 16), (64, 32, 3, 3), G(padding=1, groups=2)
+    assert plan("forward", *grouped).path == "gemm_wide"
+    wider = dataclasses.replace(LIMITS, direct_max_group_channels=32)
+    assert plan("forward", *grouped, limits=wider).path == "direct_wide"
+    strided = (8, 64, 16, 16), (64, 4, 3, 3), G(stride=2, padding=1, groups=16)
+    assert plan("forward", *strided).path == "gemm"
+    wider = dataclasses.replace(LIMITS, direct_max_group_channels_strided=4)
+    assert plan("forward", *strided, limits=wider).path == "direct"
+    dense = (8, 3, 16, 16), (8, 3, 2, 2), G()
+    assert plan("forward", *dense).path == "gemm_wide"
+    more = dataclasses.replace(LIMITS, direct_max_products=12)
+    assert plan("forward", *dense, limits=more).path == "direct_wide"
+    dense = (8, 12, 16, 16), (8, 12, 3, 3), G()
+    assert plan("forward", *dense).path == "gemm_wide"
+    more = dataclasses.replace(LIMITS, direct_max_products_3x3=108)
+    assert plan("forward", *dense, limits=more).path == "direct_wide"
+    strided = (8, 2, 16, 16), (8, 2, 3, 3), G(stride=2)  # 18 products
+    assert plan("weight_grad", *strided).path == "gemm"
+    more = dataclasses.replace(LIMITS, batched_max_products=18)
+    assert plan("weight_grad", *strided, limits=more).path == "batched"
+
+
+@pytest.mark.parametrize("product", ["forward", "input_grad", "weight_grad", "backward"])
+def test_every_plan_names_a_path_the_drivers_run(product):
+    # Every answer over a grid of shapes is a path of the drivers' tables (or a fused one).
+    from autograd.kernels import _conv_drivers as drivers
+
+    table = {
+        "forward": drivers.FORWARD,
+        "input_grad": drivers.INPUT_GRAD,
+        "weight_grad": drivers.WEIGHT_GRAD,
+        "backward": {"winograd": 0, "direct_one_pass": 0, "separate": 0},
+    }[product]
+    seen = set()
+    for c, o, k, s, groups in [(1, 32, 3, 1, 1), (64, 64, 3, 1, 1), (64, 64, 3, 2, 1),
+                               (64, 64, 1, 1, 1), (64, 64, 3, 1, 64), (64, 64, 3, 2, 64),
+                               (64, 64, 3, 1, 4), (0, 4, 3, 1, 1), (2, 8, 2, 2, 1)]:  # fmt: skip
+        for finite in [U, F, (False, False, False)]:
+            g = G(stride=s, padding=k // 2, groups=groups)
+            got = plan(product, (4, c, 16, 16), (o, c // groups, k, k), g, finite)
+            assert got.path in table
+            seen.add(got.path)
+    assert len(seen) >= 3
+
+
+def test_unknown_product():
+    with pytest.raises(ValueError, match="unknown product"):
+        plan("sideways", (1, 1, 3, 3), (1, 1, 1, 1), G())  # type: ignore[arg-type]
