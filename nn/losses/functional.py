@@ -114,7 +114,8 @@ def huber_loss(
     d = input - target
     ad = d.abs()
     quad = d * d * 0.5
-    return _reduce(autograd.where(ad <= delta, quad, (ad - 0.5 * delta) * delta), reduction)
+    # |d| == delta takes the linear branch, as PyTorch (its second derivative there is 0)
+    return _reduce(autograd.where(ad < delta, quad, (ad - 0.5 * delta) * delta), reduction)
 
 
 # ----------------------------------------------------------------------------- binary losses

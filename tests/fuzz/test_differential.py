@@ -97,7 +97,7 @@ def _grads(lib_grad, total, leaves, create_graph: bool):
 def _compare_grads(what: str, ours: tuple, theirs: tuple, leaves: list) -> None:
     for i, (a, b, x) in enumerate(zip(ours, theirs, leaves)):
         a = np.zeros(x.shape, x.dtype) if a is None else a.detach().numpy()
-        b = np.zeros(a.shape, a.dtype) if b is None else b.detach().numpy()
+        b = np.zeros(a.shape, a.dtype) if b is None else b.detach().numpy(force=True)
         rtol, atol = _tol(a.dtype)
         if a.shape != b.shape or not np.allclose(a, b, rtol=rtol * 10, atol=atol * 10,
                                                  equal_nan=True):  # fmt: skip
