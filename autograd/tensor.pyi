@@ -527,7 +527,7 @@ class Tensor:
     def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
         """Call ``hook(self)`` during backward, right after this leaf's ``.grad`` was accumulated."""
     def relu(self) -> Tensor:
-        """``max(input, 0)``. The gradient at 0 is 0 (PyTorch's convention)."""
+        """``max(input, 0)``. The gradient at 0 is 0, and at NaN passes through (PyTorch's)."""
     def relu_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.relu`: writes the result into ``input`` and returns it."""
     def remainder(self, other: Any) -> Tensor:

@@ -101,6 +101,15 @@ def integer_division(ufunc: Any, a: Any, b: Any, op: str) -> Tensor:
         raise broadcast_error(op, x, y) from None
 
 
+def remainder_array(a: Any, b: Any) -> Any:
+    """Python's modulus (the sign of ``b``) as PyTorch computes it for floats: ``fmod``, then
+    ``+ b`` where the signs differ, so ``-0.0 % 1.5`` stays ``-0.0`` (NumPy gives ``0.0``)."""
+    if np.result_type(a, b).kind != "f":
+        return np.remainder(a, b)
+    r = np.fmod(a, b)
+    return np.where((r != 0) & ((r < 0) != (np.asarray(b) < 0)), r + b, r)
+
+
 def power(a: Any, b: Any) -> Any:
     """``a ** b`` on arrays and numbers; for integers a negative exponent gives PyTorch's
     result (1 for base 1, +-1 for base -1, else 0) where NumPy would raise."""

@@ -21,6 +21,7 @@ from ._util import (
     half_with_number,
     power,
     promote_operands,
+    remainder_array,
     trunc_divide,
 )  # fmt: skip
 from .elementwise import reciprocal
@@ -622,7 +623,8 @@ class Remainder(Function):
     def forward(ctx, a, b):
         if ctx.needs_input_grad[1]:
             ctx.save_for_backward(a, b)
-        return np.remainder(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return remainder_array(a, b)
 
     @staticmethod
     def backward(ctx, g):

@@ -77,9 +77,9 @@ rsqrt = elementwise_op(
     doc="``1 / sqrt(input)``.", example=("[4.0]", "tensor([0.5000])"),
 )  # fmt: skip
 relu = elementwise_op(
-    "relu", lambda x: np.maximum(x, 0), lambda g, x, y: np.where(y > 0, g, 0), save="y",
+    "relu", lambda x: np.maximum(x, 0), lambda g, x, y: np.where(y <= 0, 0, g), save="y",
     sample=unary(kinks=(0.0,)), ref=lambda x: np.maximum(x, 0), integer="keep", masked=True,
-    doc="``max(input, 0)``. The gradient at 0 is 0 (PyTorch's convention).",
+    doc="``max(input, 0)``. The gradient at 0 is 0, and at NaN passes through (PyTorch's).",
     example=("[-1.0, 0.0, 2.0]", "tensor([0., 0., 2.])"),
 )  # fmt: skip
 floor = elementwise_op(
