@@ -356,7 +356,7 @@ def binary_cross_entropy(
     >>> z = autograd.tensor([20.0, 0.0], requires_grad=True)
     >>> loss = autograd.binary_cross_entropy(z.sigmoid(), autograd.tensor([1.0, 0.0]))
     >>> loss
-    tensor(0.3466, grad_fn=<MeanBackward>)
+    tensor(0.3466, grad_fn=<MeanBackward0>)
     >>> loss.backward()
     >>> z.grad
     tensor([0.0000, 0.2500])
