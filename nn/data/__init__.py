@@ -11,3 +11,4 @@ Examples
 from .dataset import *
 from .dataloader import *
 from . import dataset, dataloader
+from . import transforms
