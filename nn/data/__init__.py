@@ -13,4 +13,4 @@ from .dataset import *
 from .sampler import *
 from .dataloader import *
 from .distributed import DistributedSampler
-from . import dataset, sampler, dataloader, distributed
+from . import dataset, sampler, dataloader, distributed, transforms
