@@ -92,8 +92,10 @@ def smooth_l1_loss(
     ad = d.abs()
     if beta == 0:
         return _reduce(ad, reduction)
-    quad = d * d * (0.5 / beta)
-    return _reduce(autograd.where(ad < beta, quad, ad - 0.5 * beta), reduction)
+    inside = ad < beta
+    near = autograd.where(inside, d, 0.0)  # the quadratic branch never sees a far (or inf) d,
+    quad = near * near * (0.5 / beta)  # so its zero gradient there is 0, not 0 * inf
+    return _reduce(autograd.where(inside, quad, ad - 0.5 * beta), reduction)
 
 
 def huber_loss(
@@ -113,9 +115,10 @@ def huber_loss(
     input, target = _pair(input, target, "huber_loss")
     d = input - target
     ad = d.abs()
-    quad = d * d * 0.5
     # |d| == delta takes the linear branch, as PyTorch (its second derivative there is 0)
-    return _reduce(autograd.where(ad < delta, quad, (ad - 0.5 * delta) * delta), reduction)
+    inside = ad < delta
+    near = autograd.where(inside, d, 0.0)  # as in smooth_l1_loss: no 0 * inf in the gradient
+    return _reduce(autograd.where(inside, near * near * 0.5, (ad - 0.5 * delta) * delta), reduction)
 
 
 # ----------------------------------------------------------------------------- binary losses
