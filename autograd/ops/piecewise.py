@@ -33,7 +33,8 @@ class Hardtanh(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         low, high = ctx.bounds
-        return select_grad((x > low) & (x < high), g), None, None
+        # NaN passes the gradient (PyTorch zeroes only at x <= low or x >= high)
+        return select_grad(~((x <= low) | (x >= high)), g), None, None
 
 
 def _hardtanh(op: str, input: Any, low: float, high: float) -> Tensor:
