@@ -120,8 +120,12 @@ def _sample_diagonal(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((x,), {"offset": draw(st.integers(-2, 2)), "dim1": d1, "dim2": d2 - x.ndim})
 
 
-@register(method=True, numpy=np.diagonal, sample=_sample_diagonal, ref=lambda x, offset=0, dim1=0, dim2=1: np.diagonal(
-    x, offset, dim1, dim2))  # fmt: skip
+@register(
+    method=True,
+    numpy=np.diagonal,
+    sample=_sample_diagonal,
+    ref=lambda x, offset=0, dim1=0, dim2=1: np.diagonal(x, offset, dim1, dim2),
+)
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The diagonal of dims ``dim1``/``dim2`` (``offset`` > 0 above the main one) as a new last
     dim. Returns a view.
