@@ -50,14 +50,9 @@ class Var(Function):
         x, xc, *out = ctx.saved_tensors
         y = out[0] if out else None
         shape, axes, keepdim, denom, root = ctx.meta
-        if not denom:
-            # No degrees of freedom left: the value is NaN and so is its gradient, a constant
-            # (as PyTorch, whose second derivative there is 0, not NaN).
-            nan = np.full(shape, np.nan, dtype=x.dtype)
-            return (Tensor._make(nan) if isinstance(g, Tensor) else nan), None, None, None, None
         if isinstance(x, Tensor):
             xc = x - x.mean(axis=axes, keepdims=True)
-        scale = (1.0 if root else 2.0) / denom
+        scale = (1.0 if root else 2.0) / denom if denom else math.inf
         if root:
             # std is 0 only when the group is constant: xc is 0 there and so is the gradient
             # (PyTorch's convention), instead of 0 / 0.
