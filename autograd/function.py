@@ -66,6 +66,7 @@ class Context:
     _prehooks: list | None = None  # node hooks (register_prehook / register_hook)
     _posthooks: list | None = None
     _metadata: dict | None = None
+    _tangents: tuple | None = None  # (input tangents, output tangents) under a dual level
 
     def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
         self._fn = fn
@@ -208,13 +209,19 @@ class Context:
         kind, _, _, index = src
         if kind == "out":
             nd = self._output_meta[index][2]
-            return Tensor._make(array, not nd, None if nd else self, index)
-        edge = self._next[index]
-        if edge is None:
-            return Tensor._make(array)
-        if isinstance(edge, Tensor):
-            return edge
-        return Tensor._make(array, True, edge[0], edge[1])
+            rebuilt = Tensor._make(array, not nd, None if nd else self, index)
+        else:
+            edge = self._next[index]
+            if isinstance(edge, Tensor):
+                return edge
+            rebuilt = Tensor._make(array) if edge is None else Tensor._make(array, True, *edge)
+        carried = self._tangents
+        tangents = grad_mode._state.tangents
+        if carried is not None and tangents is not None:
+            tangent = carried[kind == "out"][index]
+            if tangent is not None:
+                tangents[rebuilt] = tangent
+        return rebuilt
 
 
 class AccumulateGrad:
@@ -403,18 +410,32 @@ def _forward_tangents(cls: type, ctx: Context, args: tuple, kwargs: dict, result
             f"{cls.__name__}: this op has no forward-mode AD rule (jvp); differentiate it in "
             "reverse mode (backward, autograd.grad)"
         )
+    # The rule reads the inputs' values as ``ctx.primals`` and which of them carry a tangent
+    # as ``ctx.has_tangent`` (a term for an input without one can be skipped). An integer or
+    # bool Tensor (an index, a mask) never has a tangent: the rule gets its values.
+    ctx.primals = tuple(a._array if isinstance(a, Tensor) else a for a in args)
+    ctx.has_tangent = tuple(t is not None for t in incoming)
     arrays = [
-        t._array if t is not None else (np.zeros_like(a._array) if isinstance(a, Tensor) else a)
+        t._array if t is not None
+        else (np.zeros_like(a._array) if a._array.dtype.kind == "f" else a._array)
+        if isinstance(a, Tensor) else a
         for a, t in zip(args, incoming)
     ]  # fmt: skip
     with grad_mode.no_grad():
         out = jvp(ctx, *arrays, **kwargs)
     outs = result if isinstance(result, tuple) else (result,)
     out_tangents = out if isinstance(out, tuple) else (out,)
+    made = []
     for o, t in zip(outs, out_tangents):
         if t is not None and o.dtype.kind == "f":
             t = np.broadcast_to(np.asarray(t, dtype=o.dtype), o.shape)
-            tangents[o] = Tensor._make(np.array(t))
+            t = Tensor._make(np.array(t))
+            tangents[o] = t
+        made.append(t)
+    # Under create_graph a saved input or output is rebuilt as a new Tensor: it gets its
+    # tangent back from here, so a backward pass run under a dual level carries tangents
+    # (forward-over-reverse).
+    ctx._tangents = (tuple(incoming), tuple(made))
 
 
 def _as_array(out: Any, fn: type) -> np.ndarray:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import grad_mode
-from ..function import Function
+from ..function import Context, Function, linear_jvp
 from ..tensor import _TYPE_NAMES, Tensor
 
 __all__ = ["run_inplace"]
@@ -290,6 +290,8 @@ class ViewOf(Function):
             return _scatter_flat(g, ctx.shape, ctx.idx), None
         return ScatterFlat.apply(g, ctx.shape, ctx.idx), None
 
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
 
 class ScatterFlat(Function):
     """Zeros of ``shape`` with ``g`` at flat indices ``idx``: :class:`ViewOf`'s adjoint."""
@@ -304,6 +306,8 @@ class ScatterFlat(Function):
         if isinstance(gg, np.ndarray):
             return np.reshape(gg, -1)[ctx.idx], None, None
         return ViewOf.apply(gg, ctx.idx), None, None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _scatter_flat(g: np.ndarray, shape: tuple, idx: np.ndarray) -> np.ndarray:
@@ -337,3 +341,10 @@ class CopySlices(Function):
         elif n_new:
             g_new = ViewOf.apply(g, ctx.idx)
         return g_old, g_new, None
+
+    @staticmethod
+    def jvp(ctx, t_old, t_new, idx):
+        # Linear in (old, new); a new value without a tangent (a number) contributes zeros.
+        if not ctx.has_tangent[1]:
+            t_new = np.zeros(np.shape(t_new))
+        return CopySlices.forward(Context(CopySlices, ctx.needs_input_grad), t_old, t_new, idx)

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
+from ._jvp import multilinear_jvp
 from ._util import binary_operands
 from .contract import _contract, _operand, _same_dtype
 from .registry import Sample, register
@@ -110,6 +111,10 @@ class Matmul(Function):
             else:
                 gb = _mm(_mT(a), g)
         return ga, gb
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        return multilinear_jvp(ctx, (ta, tb), (0, 1))  # bilinear: ta @ b + a @ tb
 
 
 def _matvec_grads(
@@ -287,6 +292,10 @@ class Outer(Function):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         return (_mm(g, b) if need_a else None), (_mm(a, g) if need_b else None)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        return multilinear_jvp(ctx, (ta, tb), (0, 1))  # bilinear: ta @ b + a @ tb
 
 
 def _sample_outer(draw: Any, dtype: np.dtype) -> Sample:

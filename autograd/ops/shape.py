@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, linear_jvp
 from ..tensor import Tensor, tensor_method
 from ._shape_util import _as_view, _draw_x, _ints
 from ._util import as_tensor, normalize_dim
@@ -31,6 +31,8 @@ class Reshape(Function):
     @staticmethod
     def backward(ctx, g):
         return g.reshape(ctx.in_shape), None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _reshape(t: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -303,6 +305,8 @@ class Permute(Function):
         inverse = tuple(np.argsort(ctx.dims).tolist())
         return (g.transpose(inverse) if isinstance(g, np.ndarray) else permute(g, inverse)), None
 
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
 
 def _permute(t: Tensor, dims: tuple[int, ...]) -> Tensor:
     return _as_view(Permute.apply(t, dims), t)
@@ -479,6 +483,8 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, g):
         return g, None  # the engine sums the gradient back over the expanded dims
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _expand(t: Tensor, shape: tuple[int, ...]) -> Tensor:
