@@ -115,8 +115,8 @@ def test_jvp_agrees_with_vjp(name, data):
     pairs = [(o, u) for o, u in zip(outs, us) if o.requires_grad]
     rhs, scale = 0.0, abs(lhs)
     if pairs:
-        grads = autograd.grad([o for o, _ in pairs], leaves,
-                              [autograd.tensor(u) for _, u in pairs], allow_unused=True)  # fmt: skip
+        cotangents = [autograd.tensor(u) for _, u in pairs]
+        grads = autograd.grad([o for o, _ in pairs], leaves, cotangents, allow_unused=True)
         terms = [_dot(None if g is None else g.numpy(), v) for g, v in zip(grads, vs)]
         rhs, scale = sum(terms), max(scale, *(abs(t) for t in terms))
     _assert_close(lhs, rhs, scale, f"{name} <u, J v> vs <J^T u, v>")
