@@ -264,6 +264,9 @@ class Function:
                 (x,) = ctx.saved_tensors
                 return 2 * x * grad
 
+    For forward mode a subclass also defines ``jvp(ctx, *tangents)``, returning the output's
+    tangent; it reads the inputs as ``ctx.primals`` (see :mod:`autograd.forward_ad`).
+
     Examples
     --------
     >>> import autograd
