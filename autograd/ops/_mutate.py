@@ -47,7 +47,7 @@ def _set_tangent(t: Tensor, tangent: Tensor | None) -> None:
 def _tangent_update(self: Tensor, graph: Callable, others: tuple) -> tuple | None:
     """Forward mode for an in-place op that records no graph: ``(new tangent,)`` of ``self``,
     from the op run out of place on a copy carrying ``self``'s tangent; None when neither
-    ``self`` nor an operand has a tangent. (The base of a view keeps its own tangent.)"""
+    ``self`` nor an operand has a tangent."""
     tangents = grad_mode._state.tangents
     if tangents is None:
         return None
@@ -59,6 +59,18 @@ def _tangent_update(self: Tensor, graph: Callable, others: tuple) -> tuple | Non
     with grad_mode.no_grad():
         new = graph(old)
     return (tangents.get(new),)
+
+
+def _write_base_tangent(view: Tensor, base: Tensor, tangent: Tensor | None) -> None:
+    """After an in-place op on ``view``: ``base``'s tangent with the view's elements replaced
+    by ``tangent`` (zeros for None). Other views of ``base`` keep the tangents they had."""
+    own = _tangent(base)
+    if own is None and tangent is None:
+        return
+    new = np.zeros(base._array.shape, base._array.dtype) if own is None else own._array.copy()
+    idx = _view_index(base._array, view._array)
+    new.reshape(-1)[idx.reshape(-1)] = 0 if tangent is None else np.reshape(tangent._array, -1)
+    _set_tangent(base, Tensor._make(new))
 
 
 def _records(self: Tensor, others: tuple) -> bool:
@@ -109,6 +121,8 @@ def run_inplace(
             _store(self, target)
         if update is not None:
             _set_tangent(self, update[0])
+            if self._base is not None:
+                _write_base_tangent(self, self._base, update[0])
         self._vc[0] += 1
         return self
     if names is not None:
@@ -257,12 +271,15 @@ def _inplace_on_view(self: Tensor, base: Tensor, op: str, graph: Callable) -> Te
         )
     idx = _view_index(base._array, self._array)
     old_base = Tensor._make(base._array.copy(), base._requires_grad, base.grad_fn, base._output_nr)
+    _set_tangent(old_base, _tangent(base))
     old_view = ViewOf.apply(old_base, idx)
-    _set_tangent(old_view, _tangent(self))
+    if _tangent(self) is not None:
+        _set_tangent(old_view, _tangent(self))
     new_view = _new_value(self, op, graph(old_view))
     new_base = CopySlices.apply(old_base, new_view, idx)
     _store(self, new_view._array)
     _set_tangent(self, _tangent(new_view))
+    _set_tangent(base, _tangent(new_base))
     base.grad_fn = new_base.grad_fn
     base._output_nr = new_base._output_nr
     base._requires_grad = new_base._requires_grad

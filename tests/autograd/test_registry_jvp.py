@@ -153,3 +153,82 @@ def test_forward_over_reverse_agrees_with_reverse_over_reverse(name, data):
         tangents = [None if g is None else fwAD.unpack_dual(g).tangent for g in grads]
     lhs = sum(_dot(w, None if t is None else t.numpy()) for w, t in zip(ws, tangents))
     _assert_close(lhs, rhs, max(abs(lhs), abs(rhs)), f"{name} <w, H v> vs <H w, v>")
+
+
+@pytest.mark.parametrize("name", GRADGRAD_NAMES)
+@_BUDGET
+@given(data=st.data())
+def test_tangent_of_the_cotangent_runs_the_backward_ops_rules(name, data):
+    # g(u) = J^T u is linear in u: its tangent in the direction of u's tangent t is J^T t. This
+    # runs the jvp rules of the ops that backward passes record on u (IndexScatter,
+    # MaxPoolScatter, AvgPoolBackward, ...).
+    call, rng = _draw(data, name)
+    leaves = call.leaves
+    outs = [o for o in _float_outputs(call(*leaves)) if o.requires_grad]
+    if not leaves or not outs:
+        return
+    us = [rng.standard_normal(o.shape) for o in outs]
+    ts = [autograd.tensor(rng.standard_normal(o.shape)) for o in outs]
+    expected = autograd.grad(outs, leaves, ts, retain_graph=True, allow_unused=True)
+    with fwAD.dual_level():
+        duals = [fwAD.make_dual(autograd.tensor(u), t) for u, t in zip(us, ts)]
+        grads = autograd.grad(outs, leaves, duals, create_graph=True, allow_unused=True)
+        tangents = [None if g is None else fwAD.unpack_dual(g).tangent for g in grads]
+    for e, t in zip(expected, tangents):
+        # No tangent means a zero one (a constant gradient, as for piecewise-constant ops).
+        e = np.zeros(0) if e is None else e.numpy()
+        t = np.zeros_like(e) if t is None else t.numpy()
+        if not e.size:
+            assert not np.any(t)
+        else:
+            np.testing.assert_allclose(t, e, rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+def _index_put(x, v):
+    y = x * 1
+    y[1:] = v[1:] * 2
+    return y
+
+
+def _in_place_on_a_view(x, v):
+    y = x * 1
+    y[:2].mul_(v[:2])
+    return y
+
+
+def _copy(x, v):
+    y = x * 1
+    y.copy_(v.exp())
+    return y * x
+
+
+@pytest.mark.parametrize("fn", [
+    _index_put, _in_place_on_a_view, _copy,
+    lambda x, v: x.to(autograd.float32).to(autograd.float64) * v,
+    lambda x, v: autograd.div(x, v, rounding_mode="floor") + x * v,
+    lambda x, v: autograd.div(x, v, rounding_mode="trunc") + x * v,
+], ids=["setitem", "inplace_view", "copy_", "to", "div_floor", "div_trunc"])  # fmt: skip
+@pytest.mark.parametrize("recorded", [False, True])
+def test_primitives_outside_the_registry(fn, recorded):
+    # Ops the registry does not draw (writes, casts, rounding division): <u, J v> both ways,
+    # with and without a graph being recorded while forward mode runs.
+    rng = np.random.default_rng(0)
+    xs = [autograd.tensor(rng.uniform(0.5, 2.0, 3), requires_grad=True) for _ in range(2)]
+    vs = [rng.standard_normal(3) for _ in xs]
+    with fwAD.dual_level():
+        duals = [fwAD.make_dual(x.detach().requires_grad_(recorded), autograd.tensor(v))
+                 for x, v in zip(xs, vs)]  # fmt: skip
+        tangent = fwAD.unpack_dual(fn(*duals)).tangent
+    out = fn(*xs)
+    u = rng.standard_normal(out.shape)
+    grads = autograd.grad(out, xs, autograd.tensor(u), allow_unused=True)
+    rhs = sum(_dot(None if g is None else g.numpy(), v) for g, v in zip(grads, vs))
+    assert tangent is not None
+    _assert_close(_dot(u, tangent.numpy()), rhs, abs(rhs), "outside the registry")
+
+
+def test_floor_divide_has_no_derivative_in_either_mode():
+    with fwAD.dual_level():
+        d = fwAD.make_dual(autograd.tensor([3.0]), autograd.ones(1))
+        with pytest.raises(RuntimeError, match="floor_divide: the derivative"):
+            autograd.floor_divide(d, 2.0)
