@@ -431,8 +431,10 @@ def _forward_tangents(cls: type, ctx: Context, args: tuple, kwargs: dict, result
     made = []
     for o, t in zip(outs, out_tangents):
         if t is not None and o.dtype.kind == "f":
-            t = np.broadcast_to(np.asarray(t, dtype=o.dtype), o.shape)
-            t = Tensor._make(np.array(t))
+            if not (type(t) is np.ndarray and t.shape == o.shape and t.dtype == o.dtype):
+                t = np.array(np.broadcast_to(np.asarray(t, dtype=o.dtype), o.shape))
+            # Tangents are never written in place, so one may share memory with another.
+            t = Tensor._make(t)
             tangents[o] = t
         made.append(t)
     # Under create_graph a saved input or output is rebuilt as a new Tensor: it gets its
