@@ -428,15 +428,13 @@ def _forward_tangents(cls: type, ctx: Context, args: tuple, kwargs: dict, result
         out = jvp(ctx, *arrays, **kwargs)
     outs = result if isinstance(result, tuple) else (result,)
     out_tangents = out if isinstance(out, tuple) else (out,)
-    made = []
-    for o, t in zip(outs, out_tangents):
+    made: list = [None] * len(outs)
+    for i, (o, t) in enumerate(zip(outs, out_tangents)):
         if t is not None and o.dtype.kind == "f":
             if not (type(t) is np.ndarray and t.shape == o.shape and t.dtype == o.dtype):
                 t = np.array(np.broadcast_to(np.asarray(t, dtype=o.dtype), o.shape))
             # Tangents are never written in place, so one may share memory with another.
-            t = Tensor._make(t)
-            tangents[o] = t
-        made.append(t)
+            made[i] = tangents[o] = Tensor._make(t)
     # Under create_graph a saved input or output is rebuilt as a new Tensor: it gets its
     # tangent back from here, so a backward pass run under a dual level carries tangents
     # (forward-over-reverse).
