@@ -17,6 +17,7 @@ import numpy as np
 from . import dtypes as _dt
 from ._printing import format_tensor
 from .device import CPU, check_device, device
+from .hooks import RemovableHandle
 from .size import Size
 
 
@@ -423,30 +424,6 @@ def _init_slots(t: Tensor, array: np.ndarray, rg: bool, grad_fn: Any, nr: int) -
 
 def _rebuild(array: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._make(array, requires_grad)
-
-
-class RemovableHandle:
-    """Returned by ``register_hook``; ``remove()`` unregisters the hook.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> x = autograd.tensor([1.0], requires_grad=True)
-    >>> handle = x.register_hook(lambda g: g * 10)
-    >>> handle.remove()
-    >>> (x * 2).sum().backward()
-    >>> x.grad
-    tensor([2.])
-    """
-
-    def __init__(self, hooks: list, hook: Callable) -> None:
-        self._hooks = hooks
-        self._hook = hook
-
-    def remove(self) -> None:
-        """Unregister the hook (idempotent)."""
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
 
 
 _TYPE_NAMES = {

@@ -5,6 +5,8 @@ from typing import Any
 
 import numpy as np
 
+from .hooks import RemovableHandle
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
@@ -698,10 +700,6 @@ class Tensor:
         """``where(condition, self, other)``."""
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
-
-class RemovableHandle:
-    def __init__(self, hooks: list, hook: Callable) -> None: ...
-    def remove(self) -> None: ...
 
 def as_array(data: Any, dtype: np.dtype | None = ..., argname: str = ...) -> np.ndarray: ...
 def normalize_dim(dim: Any, ndim: int, op: str = ...) -> int: ...
