@@ -2,7 +2,9 @@
 
 ``nn`` and ``optim`` may use only autograd's public names and this module: the fused optimizer
 updates below, :func:`run_inplace` (how an in-place op writes into a tensor or rebases it onto
-the graph) and :func:`queue_callback` (run a function when the current backward pass ends).
+the graph), :func:`queue_callback` (run a function when the current backward pass ends), and the
+argument checks layers and losses share with the engine's ops (:func:`check_device`,
+:func:`check_reduction`, :data:`REDUCTIONS`, :func:`to_dtype`).
 
 Each fused update kernel (one per algorithm,
 from :mod:`autograd.kernels.optim`) updates a parameter and its state in one compiled pass;
@@ -30,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from .device import check_device
+from .dtypes import to_dtype
 from .engine import queue_callback
 from .kernels.optim import (
     adadelta_update,
@@ -42,10 +46,12 @@ from .kernels.optim import (
     sgd_update,
 )
 from .ops import run_inplace
+from .ops.loss import REDUCTIONS, check_reduction
 from .tensor import Tensor
 
 __all__ = [
-    "run_inplace", "queue_callback", "apply_update", "count_step", "sgd_update", "adam_update",
+    "run_inplace", "queue_callback", "check_device", "check_reduction", "REDUCTIONS", "to_dtype",
+    "apply_update", "count_step", "sgd_update", "adam_update",
     "nadam_update", "radam_update", "adamax_update", "adagrad_update", "adadelta_update",
     "rmsprop_update",
 ]  # fmt: skip

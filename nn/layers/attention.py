@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd import Tensor
+from autograd.extend import check_device
 
 from .. import functional as F
 from .. import init
 from ..module import Module
-from ._util import check_device, new_parameter, optional_parameter
+from ._util import new_parameter, optional_parameter
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear

@@ -14,11 +14,12 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
+from autograd.extend import check_device
 
 from .. import functional as F
 from ..module import Module
 from ..utils.rnn import PackedSequence
-from ._util import check_device, new_parameter
+from ._util import new_parameter
 from .recurrent_cell import (
     GRUCell,
     LSTMCell,

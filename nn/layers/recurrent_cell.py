@@ -12,11 +12,12 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
+from autograd.extend import check_device
 
 from .. import functional as F
 from .. import init
 from ..module import Module
-from ._util import check_device, new_parameter, optional_parameter
+from ._util import new_parameter, optional_parameter
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell"]
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
+from autograd.extend import check_device
 
 from .. import functional as F
 from .. import init
 from ..module import Module
-from ._util import check_device
 from .attention import (
     TransformerEncoder,
     TransformerEncoderLayer,
