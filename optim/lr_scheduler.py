@@ -177,10 +177,15 @@ def _track_optimizer_step(optimizer: Optimizer) -> None:
 
 
 class _LambdaState:
-    """state_dict/load_state_dict for schedules holding ``lr_lambdas``: only callable objects'
-    attributes are saved (plain functions and lambdas cannot be)."""
+    """Schedules driven by ``lr_lambda`` (one function, or one per group): their construction,
+    and state_dict/load_state_dict that save only callable objects' attributes (plain functions
+    and lambdas cannot be)."""
 
     lr_lambdas: list[Callable[[int], float]]
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
+        self.lr_lambdas = _lambdas(type(self).__name__, optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)  # type: ignore[call-arg]
 
     def state_dict(self) -> dict[str, Any]:
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
@@ -220,10 +225,6 @@ class LambdaLR(_LambdaState, LRScheduler):
     [0.5]
     """
 
-    def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
-        self.lr_lambdas = _lambdas("LambdaLR", optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch)
-
     def get_lr(self) -> list[Any]:
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
@@ -239,10 +240,6 @@ class MultiplicativeLR(_LambdaState, LRScheduler):
     >>> opt.step(); sched.step(); sched.get_last_lr()
     [0.9]
     """
-
-    def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
-        self.lr_lambdas = _lambdas("MultiplicativeLR", optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:
         groups = self.optimizer.param_groups
