@@ -633,7 +633,7 @@ class Tensor:
     def swapaxes(self, axis0: int, axis1: int) -> Tensor:
         """Alias of :func:`transpose` (NumPy's name)."""
     def swapdims(self, dim0: int, dim1: int) -> Tensor:
-        """Alias of :func:`transpose`."""
+        """Swap dims ``dim0`` and ``dim1``. Returns a view. ``swapdims`` is another name of it."""
     def t(self) -> Tensor:
         """Transpose a tensor of at most 2 dimensions (0-d and 1-d come back as they are)."""
     def take_along_dim(self, indices: Any, dim: int | None = ...) -> Tensor:
@@ -655,7 +655,7 @@ class Tensor:
     def topk(self, k: int, dim: int = ..., largest: bool = ..., sorted: bool = ...) -> Any:
         """The ``k`` largest (or smallest) elements along ``dim``, in order, with their indices."""
     def transpose(self, dim0: int, dim1: int) -> Tensor:
-        """Swap dims ``dim0`` and ``dim1``. Returns a view."""
+        """Swap dims ``dim0`` and ``dim1``. Returns a view. ``swapdims`` is another name of it."""
     def tril(self, diagonal: int = ...) -> Tensor:
         """The lower triangle of the last two dims (elements above ``diagonal`` set to 0)."""
     def triu(self, diagonal: int = ...) -> Tensor:

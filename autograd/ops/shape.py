@@ -388,15 +388,18 @@ def _matrix_transpose(self: Tensor) -> Tensor:
 
 
 @register(
-    method=True, sample=_sample_two_dims, ref=lambda x, a, b: np.swapaxes(x, a, b) if x.ndim else x
-)
+    method=True, sample=_sample_two_dims, ref=lambda x, a, b: np.swapaxes(x, a, b) if x.ndim else x,
+    aliases=("swapdims",),
+)  # fmt: skip
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    """Swap dims ``dim0`` and ``dim1``. Returns a view.
+    """Swap dims ``dim0`` and ``dim1``. Returns a view. ``swapdims`` is another name of it.
 
     Examples
     --------
     >>> import autograd
     >>> autograd.zeros(2, 3).transpose(0, 1).shape
+    (3, 2)
+    >>> autograd.zeros(2, 3).swapdims(0, 1).shape
     (3, 2)
     """
     t = as_tensor(input)
@@ -415,20 +418,6 @@ def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
     """
     t = as_tensor(input)
     return _permute(t, _swap_perm(t, axis0, axis1, "swapaxes"))
-
-
-@register(method=True)
-def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    """Alias of :func:`transpose`.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.zeros(2, 3).swapdims(0, 1).shape
-    (3, 2)
-    """
-    t = as_tensor(input)
-    return _permute(t, _swap_perm(t, dim0, dim1, "swapdims"))
 
 
 def _sample_movedim(draw: Any, dtype: np.dtype) -> Sample:
