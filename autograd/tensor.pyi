@@ -545,7 +545,7 @@ class Tensor:
     def reshape(self, *sizes: Any) -> Any:
         """Method form of :func:`autograd.reshape`; sizes as arguments or tuple."""
     def reshape_as(self, other: Tensor) -> Tensor:
-        """``input`` reshaped to ``other.shape`` (same as :func:`view_as`)."""
+        """``input`` reshaped to ``other.shape``; ``reshape_as`` is another name of it."""
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
     @property
@@ -695,7 +695,7 @@ class Tensor:
     def view(self, *shape: Any) -> Tensor:
         """The same storage seen with a new shape; one entry may be -1 (inferred)."""
     def view_as(self, other: Tensor) -> Tensor:
-        """``input`` reshaped to ``other.shape``."""
+        """``input`` reshaped to ``other.shape``; ``reshape_as`` is another name of it."""
     def where(self, condition: Any, other: Any) -> Tensor:
         """``where(condition, self, other)``."""
     def zero_(self) -> Tensor:

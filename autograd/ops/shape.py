@@ -122,28 +122,15 @@ def _sample_as(draw: Any, dtype: np.dtype) -> Sample:
 
 
 @register(method=True, sample=_sample_as, ref=lambda x, o: x.reshape(o.shape),
-          torch=lambda torch, x, o: x.view_as(o))  # fmt: skip
+          torch=lambda torch, x, o: x.view_as(o), aliases=("reshape_as",))  # fmt: skip
 def view_as(input: Tensor, other: Tensor) -> Tensor:
-    """``input`` reshaped to ``other.shape``.
+    """``input`` reshaped to ``other.shape``; ``reshape_as`` is another name of it.
 
     Examples
     --------
     >>> import autograd
     >>> autograd.arange(4).view_as(autograd.zeros(2, 2)).shape
     (2, 2)
-    """
-    return reshape(input, as_tensor(other, "other").shape)
-
-
-@register(method=True)
-def reshape_as(input: Tensor, other: Tensor) -> Tensor:
-    """``input`` reshaped to ``other.shape`` (same as :func:`view_as`).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.arange(4).reshape_as(autograd.zeros(4, 1)).shape
-    (4, 1)
     """
     return reshape(input, as_tensor(other, "other").shape)
 
