@@ -445,13 +445,7 @@ def as_array(data: Any, dtype: np.dtype | None = None, argname: str = "data") ->
         if dtype is None and arr.dtype not in _dt._SUPPORTED:
             raise TypeError(f"{argname}: NumPy dtype {arr.dtype} is not supported")
     else:
-        try:
-            arr = np.array(_unwrap_nested(data))
-        except ValueError as e:
-            raise ValueError(
-                f"{argname}: expected a rectangular nested sequence of numbers, got a ragged "
-                f"one ({e})"
-            ) from None
+        arr = nested_array(data, f"{argname}: expected")
         if dtype is None:
             kind = arr.dtype.kind
             if kind == "f":
@@ -466,6 +460,17 @@ def as_array(data: Any, dtype: np.dtype | None = None, argname: str = "data") ->
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     return arr
+
+
+def nested_array(data: Any, expected: str) -> np.ndarray:
+    """``data`` (nested sequences of numbers or Tensors) as one array; a ragged one raises
+    ``ValueError("{expected} a rectangular nested sequence of numbers, ...")``."""
+    try:
+        return np.array(_unwrap_nested(data))
+    except ValueError as e:
+        raise ValueError(
+            f"{expected} a rectangular nested sequence of numbers, got a ragged one ({e})"
+        ) from None
 
 
 def _unwrap_nested(data: Any) -> Any:
