@@ -86,7 +86,8 @@ _warn_if_shadowing()
 def __getattr__(name: str) -> object:
     """PyTorch's attribute paths, loaded on first use so ``import autograd`` stays light.
 
-    ``autograd.nn``, ``autograd.optim``, ``autograd.utils.data`` (``nn.data``) and
+    ``autograd.nn``, ``autograd.optim``, ``autograd.utils.data`` (``nn.data``),
+    ``autograd.utils.hooks`` (:mod:`autograd.hooks`) and
     ``autograd.autograd`` (``grad``, ``Function``, ``Variable``, ...): after
     ``import autograd as torch``, ``torch.nn.Linear`` and ``torch.optim.SGD`` work.
     """
@@ -98,8 +99,11 @@ def __getattr__(name: str) -> object:
     elif name == "autograd":
         module = importlib.import_module(".autograd", __name__)
     elif name == "utils":
-        module = types.ModuleType(f"{__name__}.utils", "PyTorch's torch.utils: data is nn.data.")
+        module = types.ModuleType(
+            f"{__name__}.utils", "PyTorch's torch.utils: data is nn.data, hooks autograd.hooks."
+        )
         module.data = importlib.import_module("nn.data")
+        module.hooks = importlib.import_module(".hooks", __name__)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = module

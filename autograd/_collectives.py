@@ -1,5 +1,9 @@
 """The collectives of ``autograd.distributed``: check on every rank, agree across ranks, start
-the ProcessGroup's nonblocking operation, and wait for it unless ``async_op=True``."""
+the ProcessGroup's nonblocking operation, and wait for it unless ``async_op=True``.
+
+Each docstring's example runs in a one-process group: :func:`_one_process_example` adds the lines
+that import ``autograd`` and ``autograd.distributed as dist``, initialize the group and destroy it.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,22 @@ __all__ = [
 ]  # fmt: skip
 
 
+_SETUP = """    >>> import autograd
+    >>> import autograd.distributed as dist
+    >>> dist.init_process_group(world_size=1)
+"""
+_TEARDOWN = """    >>> dist.destroy_process_group()
+"""
+
+
+def _one_process_example(fn: Callable) -> Callable:
+    """Wrap the example of ``fn``'s docstring in a one-process group's setup and teardown."""
+    head, sep, example = fn.__doc__.partition("    --------\n")
+    fn.__doc__ = head + sep + _SETUP + example.rstrip(" ") + _TEARDOWN + "    "
+    return fn
+
+
+@_one_process_example
 def barrier(
     group: ProcessGroup | None = None, async_op: bool = False, device_ids: Any = None
 ) -> Work | None:
@@ -37,14 +57,12 @@ def barrier(
 
     Examples
     --------
-    >>> import autograd.distributed as dist
-    >>> dist.init_process_group(world_size=1)
     >>> dist.barrier()
-    >>> dist.destroy_process_group()
     """
     return _finish(default_group("barrier", group).barrier(), async_op)
 
 
+@_one_process_example
 def all_reduce(
     tensor: Tensor,
     op: ReduceOp = ReduceOp.SUM,
@@ -64,26 +82,21 @@ def all_reduce(
 
     Examples
     --------
-    >>> import autograd
-    >>> import autograd.distributed as dist
-    >>> dist.init_process_group(world_size=1)
     >>> t = autograd.tensor([1.0, 3.0])
     >>> dist.all_reduce(t, op=dist.ReduceOp.AVG)
     >>> t
     tensor([1., 3.])
-    >>> dist.destroy_process_group()
     """
-    call = "all_reduce"
-    pg = default_group(call, group)
 
-    def check() -> None:
+    def check(call: str, pg: ProcessGroup) -> None:
         check_tensor(call, "tensor", tensor, write=True)
         check_op(call, op, tensor)
 
-    agree(call, pg, [tensor_field("tensor", tensor), op_field(op)], check)
+    pg = _agreed("all_reduce", group, [tensor_field("tensor", tensor), op_field(op)], check)
     return _finish(pg.allreduce(tensor, op), async_op)
 
 
+@_one_process_example
 def reduce(
     tensor: Tensor,
     dst: int,
@@ -95,27 +108,23 @@ def reduce(
 
     Examples
     --------
-    >>> import autograd
-    >>> import autograd.distributed as dist
-    >>> dist.init_process_group(world_size=1)
     >>> t = autograd.tensor([2, 5])
     >>> dist.reduce(t, dst=0, op=dist.ReduceOp.PRODUCT)
     >>> t
     tensor([2, 5])
-    >>> dist.destroy_process_group()
     """
-    call = "reduce"
-    pg = default_group(call, group)
 
-    def check() -> None:
+    def check(call: str, pg: ProcessGroup) -> None:
         check_tensor(call, "tensor", tensor, write=True)
         check_op(call, op, tensor)
         check_rank(call, "dst", dst, pg)
 
-    agree(call, pg, [tensor_field("tensor", tensor), op_field(op), rank_field("dst", dst)], check)
+    fields = [tensor_field("tensor", tensor), op_field(op), rank_field("dst", dst)]
+    pg = _agreed("reduce", group, fields, check)
     return _finish(pg.reduce(tensor, dst, op), async_op)
 
 
+@_one_process_example
 def broadcast(
     tensor: Tensor, src: int, group: ProcessGroup | None = None, async_op: bool = False
 ) -> Work | None:
@@ -123,26 +132,23 @@ def broadcast(
 
     Examples
     --------
-    >>> import autograd
-    >>> import autograd.distributed as dist
-    >>> dist.init_process_group(world_size=1)
     >>> t = autograd.tensor([4.0])
     >>> dist.broadcast(t, src=0)
     >>> t
     tensor([4.])
-    >>> dist.destroy_process_group()
     """
-    call = "broadcast"
-    pg = default_group(call, group)
 
-    def check() -> None:
+    def check(call: str, pg: ProcessGroup) -> None:
         check_tensor(call, "tensor", tensor, write=True)
         check_rank(call, "src", src, pg)
 
-    agree(call, pg, [tensor_field("tensor", tensor), rank_field("src", src)], check)
+    pg = _agreed(
+        "broadcast", group, [tensor_field("tensor", tensor), rank_field("src", src)], check
+    )
     return _finish(pg.broadcast(tensor, src), async_op)
 
 
+@_one_process_example
 def all_gather(
     tensor_list: list[Tensor],
     tensor: Tensor,
@@ -153,26 +159,21 @@ def all_gather(
 
     Examples
     --------
-    >>> import autograd
-    >>> import autograd.distributed as dist
-    >>> dist.init_process_group(world_size=1)
     >>> out = [autograd.zeros(2)]
     >>> dist.all_gather(out, autograd.tensor([1.0, 2.0]))
     >>> out
     [tensor([1., 2.])]
-    >>> dist.destroy_process_group()
     """
-    call = "all_gather"
-    pg = default_group(call, group)
 
-    def check() -> None:
+    def check(call: str, pg: ProcessGroup) -> None:
         check_tensor(call, "tensor", tensor)
         check_list(call, "tensor_list", tensor_list, tensor, pg.size())
 
-    agree(call, pg, [tensor_field("tensor", tensor)], check)
+    pg = _agreed("all_gather", group, [tensor_field("tensor", tensor)], check)
     return _finish(_gather_to_list(pg, tensor, tensor_list, pg.allgather_into_tensor), async_op)
 
 
+@_one_process_example
 def all_gather_into_tensor(
     output_tensor: Tensor,
     input_tensor: Tensor,
@@ -186,19 +187,13 @@ def all_gather_into_tensor(
 
     Examples
     --------
-    >>> import autograd
-    >>> import autograd.distributed as dist
-    >>> dist.init_process_group(world_size=1)
     >>> out = autograd.zeros(2)
     >>> dist.all_gather_into_tensor(out, autograd.tensor([1.0, 2.0]))
     >>> out
     tensor([1., 2.])
-    >>> dist.destroy_process_group()
     """
-    call = "all_gather_into_tensor"
-    pg = default_group(call, group)
 
-    def check() -> None:
+    def check(call: str, pg: ProcessGroup) -> None:
         check_tensor(call, "input_tensor", input_tensor)
         check_tensor(call, "output_tensor", output_tensor, write=True)
         if output_tensor.dtype != input_tensor.dtype:
@@ -212,10 +207,13 @@ def all_gather_into_tensor(
                 f"world_size * input_tensor.numel() = {pg.size() * input_tensor._array.size}"
             )
 
-    agree(call, pg, [tensor_field("input_tensor", input_tensor)], check)
+    pg = _agreed(
+        "all_gather_into_tensor", group, [tensor_field("input_tensor", input_tensor)], check
+    )
     return _finish(pg.allgather_into_tensor(output_tensor, input_tensor), async_op)
 
 
+@_one_process_example
 def gather(
     tensor: Tensor,
     gather_list: list[Tensor] | None = None,
@@ -227,33 +225,19 @@ def gather(
 
     Examples
     --------
-    >>> import autograd
-    >>> import autograd.distributed as dist
-    >>> dist.init_process_group(world_size=1)
     >>> out = [autograd.zeros(1)]
     >>> dist.gather(autograd.tensor([7.0]), out, dst=0)
     >>> out
     [tensor([7.])]
-    >>> dist.destroy_process_group()
     """
-    call = "gather"
-    pg = default_group(call, group)
-
-    def check() -> None:
-        check_tensor(call, "tensor", tensor)
-        check_rank(call, "dst", dst, pg)
-        if pg.rank() == dst:
-            check_list(call, "gather_list", gather_list, tensor, pg.size())
-        elif gather_list:
-            raise ValueError(f"{call}: gather_list must be None on ranks other than dst={dst}")
-
-    agree(call, pg, [tensor_field("tensor", tensor), rank_field("dst", dst)], check)
+    pg = _rooted("gather", group, tensor, ("dst", dst), ("gather_list", gather_list), False)
     if pg.rank() != dst:
         return _finish(pg.gather_into_tensor(None, tensor, dst), async_op)
     start = partial(pg.gather_into_tensor, dst=dst)
     return _finish(_gather_to_list(pg, tensor, gather_list, start), async_op)
 
 
+@_one_process_example
 def scatter(
     tensor: Tensor,
     scatter_list: list[Tensor] | None = None,
@@ -265,29 +249,12 @@ def scatter(
 
     Examples
     --------
-    >>> import autograd
-    >>> import autograd.distributed as dist
-    >>> dist.init_process_group(world_size=1)
     >>> t = autograd.zeros(2)
     >>> dist.scatter(t, [autograd.tensor([1.0, 2.0])], src=0)
     >>> t
     tensor([1., 2.])
-    >>> dist.destroy_process_group()
     """
-    call = "scatter"
-    pg = default_group(call, group)
-
-    def check() -> None:
-        check_tensor(call, "tensor", tensor, write=True)
-        check_rank(call, "src", src, pg)
-        if pg.rank() == src:
-            check_list(call, "scatter_list", scatter_list, tensor, pg.size(), write=False)
-        elif scatter_list:
-            raise ValueError(
-                f"{call}: scatter_list must not be given on ranks other than src={src}"
-            )
-
-    agree(call, pg, [tensor_field("tensor", tensor), rank_field("src", src)], check)
+    pg = _rooted("scatter", group, tensor, ("src", src), ("scatter_list", scatter_list), True)
     stacked = None
     if pg.rank() == src:
         stacked = Tensor._make(np.stack([t._array for t in scatter_list]))
@@ -304,18 +271,15 @@ def isend(tensor: Tensor, dst: int, group: ProcessGroup | None = None, tag: int 
     return pg.send(tensor, dst, tag)
 
 
+@_one_process_example
 def send(tensor: Tensor, dst: int, group: ProcessGroup | None = None, tag: int = 0) -> None:
     """Send ``tensor`` to rank ``dst`` (matched by a ``recv`` there with the same ``tag``).
 
     Examples
     --------
-    >>> import autograd
-    >>> import autograd.distributed as dist
-    >>> dist.init_process_group(world_size=1)
     >>> dist.send(autograd.ones(1), dst=0)
     Traceback (most recent call last):
     ValueError: send: dst=0 is this process's own rank; send to another rank
-    >>> dist.destroy_process_group()
     """
     pg = default_group("send", group)
     check_point_to_point("send", tensor, dst, "dst", tag, pg, write=False)
@@ -356,6 +320,42 @@ def recv(
 
 
 # -------------------------------------------------------------------------------- helpers
+
+
+def _agreed(
+    call: str, group: ProcessGroup | None, fields: list, check: Callable[[str, ProcessGroup], None]
+) -> ProcessGroup:
+    """The group ``call`` runs on, once ``check(call, pg)`` passed on every rank and the ranks
+    agree on ``fields``."""
+    pg = default_group(call, group)
+    agree(call, pg, fields, partial(check, call, pg))
+    return pg
+
+
+def _rooted(
+    call: str,
+    group: ProcessGroup | None,
+    tensor: Tensor,
+    root: tuple[str, int],
+    tensors: tuple[str, Any],
+    write: bool,
+) -> ProcessGroup:
+    """:func:`_agreed` for a collective with a root rank (``root``: its argument's name and
+    value), where only the root passes a list of tensors (``tensors``: name and value) and
+    every rank its ``tensor`` (written when ``write``)."""
+    (root_arg, rank), (list_arg, given) = root, tensors
+
+    def check(call: str, pg: ProcessGroup) -> None:
+        check_tensor(call, "tensor", tensor, write=write)
+        check_rank(call, root_arg, rank, pg)
+        if pg.rank() == rank:
+            check_list(call, list_arg, given, tensor, pg.size(), write=not write)
+        elif given:
+            raise ValueError(
+                f"{call}: {list_arg} must be None on ranks other than {root_arg}={rank}"
+            )
+
+    return _agreed(call, group, [tensor_field("tensor", tensor), rank_field(root_arg, rank)], check)
 
 
 def _finish(work: Work, async_op: bool) -> Work | None:

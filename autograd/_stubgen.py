@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from .hooks import RemovableHandle
+
 '''
 # Names an annotation may use in the stub; anything else is written as Any.
 _KNOWN = {

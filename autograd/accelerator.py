@@ -17,78 +17,36 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
+from ._absent import answers, refuses
+
 __all__ = [
     "is_available", "current_accelerator", "device_count", "current_device_index", "synchronize",
 ]  # fmt: skip
 
 
-def _none(fn: str) -> NoReturn:
-    raise RuntimeError(
-        f"accelerator.{fn}: no accelerator is available (numbagrad runs on the CPU only)"
-    )
+_NONE = "no accelerator is available (numbagrad runs on the CPU only)"
 
 
+@answers(False)
 def is_available() -> bool:
-    """Always ``False``: numbagrad has no accelerator.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.accelerator.is_available()
-    False
-    """
-    return False
+    """Always ``False``: numbagrad has no accelerator."""
 
 
+@answers(None)
 def current_accelerator(check_available: bool = False) -> None:
-    """Always ``None``: there is no accelerator.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.accelerator.current_accelerator() is None
-    True
-    """
-    return None
+    """Always ``None``: there is no accelerator."""
 
 
+@answers(0)
 def device_count() -> int:
-    """Always 0.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.accelerator.device_count()
-    0
-    """
-    return 0
+    """Always 0."""
 
 
+@refuses("accelerator", _NONE)
 def current_device_index() -> NoReturn:
-    """Raise ``RuntimeError``: there is no accelerator device.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> try:
-    ...     autograd.accelerator.current_device_index()
-    ... except RuntimeError:
-    ...     print("no accelerator")
-    no accelerator
-    """
-    _none("current_device_index")
+    """Raise ``RuntimeError``: there is no accelerator device."""
 
 
+@refuses("accelerator", _NONE)
 def synchronize(device: Any = None) -> NoReturn:
-    """Raise ``RuntimeError``: there is no accelerator to wait for.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> try:
-    ...     autograd.accelerator.synchronize()
-    ... except RuntimeError as e:
-    ...     print(str(e)[:47])
-    accelerator.synchronize: no accelerator is avai
-    """
-    _none("synchronize")
+    """Raise ``RuntimeError``: there is no accelerator to wait for."""

@@ -22,6 +22,8 @@ from __future__ import annotations
 import operator
 from typing import Any, NoReturn
 
+from ._absent import answers, refuses
+
 __all__ = [
     "is_available", "device_count", "is_initialized", "manual_seed", "manual_seed_all", "seed",
     "seed_all", "empty_cache", "memory_allocated", "max_memory_allocated", "memory_reserved",
@@ -30,47 +32,24 @@ __all__ = [
 ]  # fmt: skip
 
 
-def _no_cuda(fn: str) -> NoReturn:
-    raise RuntimeError(
-        f"cuda.{fn}: numbagrad has no CUDA support and runs on the CPU only "
-        "(autograd.cuda.is_available() is False)"
-    )
+_NO_CUDA = (
+    "numbagrad has no CUDA support and runs on the CPU only (autograd.cuda.is_available() is False)"
+)
 
 
+@answers(False)
 def is_available() -> bool:
-    """Always ``False``: numbagrad has no CUDA devices.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.cuda.is_available()
-    False
-    """
-    return False
+    """Always ``False``: numbagrad has no CUDA devices."""
 
 
+@answers(0)
 def device_count() -> int:
-    """Always 0.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.cuda.device_count()
-    0
-    """
-    return 0
+    """Always 0."""
 
 
+@answers(False)
 def is_initialized() -> bool:
-    """Always ``False``: CUDA is never initialized.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.cuda.is_initialized()
-    False
-    """
-    return False
+    """Always ``False``: CUDA is never initialized."""
 
 
 def _check_seed(seed: Any, fn: str) -> None:
@@ -83,179 +62,76 @@ def _check_seed(seed: Any, fn: str) -> None:
             ) from None
 
 
+@answers(None, "0")
 def manual_seed(seed: int) -> None:
     """Seed the current CUDA device's generator: with no CUDA device, nothing to do.
 
     As on a CPU-only PyTorch build the CPU generator is not touched; seed it with
-    ``autograd.manual_seed``.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.cuda.manual_seed(0)
-    """
+    ``autograd.manual_seed``."""
     _check_seed(seed, "manual_seed")
 
 
+@answers(None, "0")
 def manual_seed_all(seed: int) -> None:
-    """Seed every CUDA device's generator: with no CUDA device, nothing to do.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.cuda.manual_seed_all(0)
-    """
+    """Seed every CUDA device's generator: with no CUDA device, nothing to do."""
     _check_seed(seed, "manual_seed_all")
 
 
+@answers(None)
 def seed() -> None:
-    """Seed the current CUDA device randomly: with no CUDA device, nothing to do.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.cuda.seed()
-    """
+    """Seed the current CUDA device randomly: with no CUDA device, nothing to do."""
 
 
+@answers(None)
 def seed_all() -> None:
-    """Seed every CUDA device randomly: with no CUDA device, nothing to do.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.cuda.seed_all()
-    """
+    """Seed every CUDA device randomly: with no CUDA device, nothing to do."""
 
 
+@answers(None)
 def empty_cache() -> None:
-    """Release cached CUDA memory: there is none, so nothing to do.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.cuda.empty_cache()
-    """
+    """Release cached CUDA memory: there is none, so nothing to do."""
 
 
+@answers(0)
 def memory_allocated(device: Any = None) -> int:
-    """Bytes of CUDA memory held by tensors: always 0.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.cuda.memory_allocated()
-    0
-    """
-    return 0
+    """Bytes of CUDA memory held by tensors: always 0."""
 
 
+@answers(0)
 def max_memory_allocated(device: Any = None) -> int:
-    """Peak bytes of CUDA memory held by tensors: always 0.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.cuda.max_memory_allocated()
-    0
-    """
-    return 0
+    """Peak bytes of CUDA memory held by tensors: always 0."""
 
 
+@answers(0)
 def memory_reserved(device: Any = None) -> int:
-    """Bytes of CUDA memory reserved by the caching allocator: always 0.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.cuda.memory_reserved()
-    0
-    """
-    return 0
+    """Bytes of CUDA memory reserved by the caching allocator: always 0."""
 
 
+@answers(False)
 def is_bf16_supported(including_emulation: bool = True) -> bool:
-    """Always ``False``: there is no CUDA device.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.cuda.is_bf16_supported()
-    False
-    """
-    return False
+    """Always ``False``: there is no CUDA device."""
 
 
+@refuses("cuda", _NO_CUDA)
 def synchronize(device: Any = None) -> NoReturn:
-    """Raise ``RuntimeError``: there is no CUDA device to wait for (PyTorch raises too).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> try:
-    ...     autograd.cuda.synchronize()
-    ... except RuntimeError as e:
-    ...     print(str(e)[:41])
-    cuda.synchronize: numbagrad has no CUDA s
-    """
-    _no_cuda("synchronize")
+    """Raise ``RuntimeError``: there is no CUDA device to wait for (PyTorch raises too)."""
 
 
+@refuses("cuda", _NO_CUDA)
 def current_device() -> NoReturn:
-    """Raise ``RuntimeError``: there is no CUDA device.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> try:
-    ...     autograd.cuda.current_device()
-    ... except RuntimeError:
-    ...     print("no CUDA device")
-    no CUDA device
-    """
-    _no_cuda("current_device")
+    """Raise ``RuntimeError``: there is no CUDA device."""
 
 
+@refuses("cuda", _NO_CUDA)
 def get_device_name(device: Any = None) -> NoReturn:
-    """Raise ``RuntimeError``: there is no CUDA device to name.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> try:
-    ...     autograd.cuda.get_device_name()
-    ... except RuntimeError:
-    ...     print("no CUDA device")
-    no CUDA device
-    """
-    _no_cuda("get_device_name")
+    """Raise ``RuntimeError``: there is no CUDA device to name."""
 
 
+@refuses("cuda", _NO_CUDA, "0")
 def set_device(device: Any) -> NoReturn:
-    """Raise ``RuntimeError``: there is no CUDA device to select.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> try:
-    ...     autograd.cuda.set_device(0)
-    ... except RuntimeError:
-    ...     print("no CUDA device")
-    no CUDA device
-    """
-    _no_cuda("set_device")
+    """Raise ``RuntimeError``: there is no CUDA device to select."""
 
 
+@refuses("cuda", _NO_CUDA)
 def get_rng_state(device: Any = "cuda") -> NoReturn:
-    """Raise ``RuntimeError``: there is no CUDA generator (use ``autograd.default_generator``).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> try:
-    ...     autograd.cuda.get_rng_state()
-    ... except RuntimeError:
-    ...     print("no CUDA generator")
-    no CUDA generator
-    """
-    _no_cuda("get_rng_state")
+    """Raise ``RuntimeError``: there is no CUDA generator (use ``autograd.default_generator``)."""

@@ -36,6 +36,7 @@ from typing import Any
 
 from ._collective_checks import default_group
 from ._collectives import (
+    _one_process_example,
     all_gather,
     all_gather_into_tensor,
     all_reduce,
@@ -188,6 +189,7 @@ def init_process_group(
     group.WORLD = pg
 
 
+@_one_process_example
 def new_group(
     ranks: list[int] | None = None, timeout: timedelta | None = None, backend: str | None = None
 ) -> ProcessGroup:
@@ -200,12 +202,9 @@ def new_group(
 
     Examples
     --------
-    >>> import autograd.distributed as dist
-    >>> dist.init_process_group(world_size=1)
     >>> pg = dist.new_group()
     >>> pg.size(), pg is dist.group.WORLD
     (1, False)
-    >>> dist.destroy_process_group()
     """
     call = "new_group"
     world = default_group(call, None)
@@ -247,44 +246,38 @@ def destroy_process_group(group: ProcessGroup | None = None) -> None:
     _remove_abort_hook()
 
 
+@_one_process_example
 def get_rank(group: ProcessGroup | None = None) -> int:
     """This process's rank, 0 to ``get_world_size() - 1``.
 
     Examples
     --------
-    >>> import autograd.distributed as dist
-    >>> dist.init_process_group(world_size=1)
     >>> dist.get_rank()
     0
-    >>> dist.destroy_process_group()
     """
     return default_group("get_rank", group).rank()
 
 
+@_one_process_example
 def get_world_size(group: ProcessGroup | None = None) -> int:
     """How many processes the group has.
 
     Examples
     --------
-    >>> import autograd.distributed as dist
-    >>> dist.init_process_group(world_size=1)
     >>> dist.get_world_size()
     1
-    >>> dist.destroy_process_group()
     """
     return default_group("get_world_size", group).size()
 
 
+@_one_process_example
 def get_backend(group: ProcessGroup | None = None) -> str:
     """``"mpi"``.
 
     Examples
     --------
-    >>> import autograd.distributed as dist
-    >>> dist.init_process_group(world_size=1)
     >>> dist.get_backend()
     'mpi'
-    >>> dist.destroy_process_group()
     """
     default_group("get_backend", group)
     return "mpi"

@@ -74,9 +74,10 @@ def _tensor_backward(
     --------
     >>> import autograd
     >>> x = autograd.tensor([1.0, 2.0], requires_grad=True)
-    >>> (x * x).sum().backward()
+    >>> (x * x).backward(gradient=autograd.tensor([1.0, 0.5]))
+    >>> (x * 3).sum().backward()  # adds to x.grad
     >>> x.grad
-    tensor([2., 4.])
+    tensor([5., 5.])
     """
     backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 

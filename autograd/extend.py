@@ -2,7 +2,10 @@
 
 ``nn`` and ``optim`` may use only autograd's public names and this module: the fused optimizer
 updates below, :func:`run_inplace` (how an in-place op writes into a tensor or rebases it onto
-the graph) and :func:`queue_callback` (run a function when the current backward pass ends).
+the graph), :func:`queue_callback` (run a function when the current backward pass ends), and the
+:func:`zero_grad` (what ``Module.zero_grad`` and ``Optimizer.zero_grad`` do), the
+argument checks layers and losses share with the engine's ops (:func:`check_device`,
+:func:`check_reduction`, :data:`REDUCTIONS`, :func:`to_dtype`).
 
 Each fused update kernel (one per algorithm,
 from :mod:`autograd.kernels.optim`) updates a parameter and its state in one compiled pass;
@@ -25,12 +28,15 @@ tensor([0.9500, 2.1000])
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
+from .device import check_device
+from .dtypes import to_dtype
 from .engine import queue_callback
+from .grad_mode import no_grad
 from .kernels.optim import (
     adadelta_update,
     adagrad_update,
@@ -42,10 +48,12 @@ from .kernels.optim import (
     sgd_update,
 )
 from .ops import run_inplace
+from .ops.loss import REDUCTIONS, check_reduction
 from .tensor import Tensor
 
 __all__ = [
-    "run_inplace", "queue_callback", "apply_update", "count_step", "sgd_update", "adam_update",
+    "run_inplace", "queue_callback", "zero_grad", "check_device", "check_reduction",
+    "REDUCTIONS", "to_dtype", "apply_update", "count_step", "sgd_update", "adam_update",
     "nadam_update", "radam_update", "adamax_update", "adagrad_update", "adadelta_update",
     "rmsprop_update",
 ]  # fmt: skip
@@ -131,6 +139,36 @@ def apply_update(
     for t in state:
         if t is not None:
             t._vc[0] += 1
+
+
+def zero_grad(params: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """Clear the gradient of each of ``params``: set ``.grad`` to None, or with
+    ``set_to_none=False`` detach it from any graph and fill it with zeros in place.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd import extend
+    >>> w = autograd.ones(2, requires_grad=True)
+    >>> w.grad = autograd.ones(2)
+    >>> extend.zero_grad([w], set_to_none=False); w.grad
+    tensor([0., 0.])
+    >>> extend.zero_grad([w]); w.grad is None
+    True
+    """
+    for p in params:
+        g = p.grad
+        if g is None:
+            continue
+        if set_to_none:
+            p.grad = None
+            continue
+        if g.grad_fn is not None:
+            g.detach_()
+        else:
+            g.requires_grad_(False)
+        with no_grad():
+            g.zero_()
 
 
 def count_step(step: Tensor) -> float:

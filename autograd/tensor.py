@@ -17,6 +17,7 @@ import numpy as np
 from . import dtypes as _dt
 from ._printing import format_tensor
 from .device import CPU, check_device, device
+from .hooks import RemovableHandle
 from .size import Size
 
 
@@ -425,30 +426,6 @@ def _rebuild(array: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._make(array, requires_grad)
 
 
-class RemovableHandle:
-    """Returned by ``register_hook``; ``remove()`` unregisters the hook.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> x = autograd.tensor([1.0], requires_grad=True)
-    >>> handle = x.register_hook(lambda g: g * 10)
-    >>> handle.remove()
-    >>> (x * 2).sum().backward()
-    >>> x.grad
-    tensor([2.])
-    """
-
-    def __init__(self, hooks: list, hook: Callable) -> None:
-        self._hooks = hooks
-        self._hook = hook
-
-    def remove(self) -> None:
-        """Unregister the hook (idempotent)."""
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-
-
 _TYPE_NAMES = {
     _dt.float32: "Float", _dt.float64: "Double", _dt.float16: "Half", _dt.int64: "Long",
     _dt.int32: "Int", _dt.int16: "Short", _dt.int8: "Char", _dt.uint8: "Byte", _dt.bool_: "Bool",
@@ -468,13 +445,7 @@ def as_array(data: Any, dtype: np.dtype | None = None, argname: str = "data") ->
         if dtype is None and arr.dtype not in _dt._SUPPORTED:
             raise TypeError(f"{argname}: NumPy dtype {arr.dtype} is not supported")
     else:
-        try:
-            arr = np.array(_unwrap_nested(data))
-        except ValueError as e:
-            raise ValueError(
-                f"{argname}: expected a rectangular nested sequence of numbers, got a ragged "
-                f"one ({e})"
-            ) from None
+        arr = nested_array(data, f"{argname}: expected")
         if dtype is None:
             kind = arr.dtype.kind
             if kind == "f":
@@ -489,6 +460,17 @@ def as_array(data: Any, dtype: np.dtype | None = None, argname: str = "data") ->
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     return arr
+
+
+def nested_array(data: Any, expected: str) -> np.ndarray:
+    """``data`` (nested sequences of numbers or Tensors) as one array; a ragged one raises
+    ``ValueError("{expected} a rectangular nested sequence of numbers, ...")``."""
+    try:
+        return np.array(_unwrap_nested(data))
+    except ValueError as e:
+        raise ValueError(
+            f"{expected} a rectangular nested sequence of numbers, got a ragged one ({e})"
+        ) from None
 
 
 def _unwrap_nested(data: Any) -> Any:

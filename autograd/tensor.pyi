@@ -5,6 +5,8 @@ from typing import Any
 
 import numpy as np
 
+from .hooks import RemovableHandle
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
@@ -543,7 +545,7 @@ class Tensor:
     def reshape(self, *sizes: Any) -> Any:
         """Method form of :func:`autograd.reshape`; sizes as arguments or tuple."""
     def reshape_as(self, other: Tensor) -> Tensor:
-        """``input`` reshaped to ``other.shape`` (same as :func:`view_as`)."""
+        """``input`` reshaped to ``other.shape``; ``reshape_as`` is another name of it."""
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
     @property
@@ -631,7 +633,7 @@ class Tensor:
     def swapaxes(self, axis0: int, axis1: int) -> Tensor:
         """Alias of :func:`transpose` (NumPy's name)."""
     def swapdims(self, dim0: int, dim1: int) -> Tensor:
-        """Alias of :func:`transpose`."""
+        """Swap dims ``dim0`` and ``dim1``. Returns a view. ``swapdims`` is another name of it."""
     def t(self) -> Tensor:
         """Transpose a tensor of at most 2 dimensions (0-d and 1-d come back as they are)."""
     def take_along_dim(self, indices: Any, dim: int | None = ...) -> Tensor:
@@ -653,7 +655,7 @@ class Tensor:
     def topk(self, k: int, dim: int = ..., largest: bool = ..., sorted: bool = ...) -> Any:
         """The ``k`` largest (or smallest) elements along ``dim``, in order, with their indices."""
     def transpose(self, dim0: int, dim1: int) -> Tensor:
-        """Swap dims ``dim0`` and ``dim1``. Returns a view."""
+        """Swap dims ``dim0`` and ``dim1``. Returns a view. ``swapdims`` is another name of it."""
     def tril(self, diagonal: int = ...) -> Tensor:
         """The lower triangle of the last two dims (elements above ``diagonal`` set to 0)."""
     def triu(self, diagonal: int = ...) -> Tensor:
@@ -693,17 +695,14 @@ class Tensor:
     def view(self, *shape: Any) -> Tensor:
         """The same storage seen with a new shape; one entry may be -1 (inferred)."""
     def view_as(self, other: Tensor) -> Tensor:
-        """``input`` reshaped to ``other.shape``."""
+        """``input`` reshaped to ``other.shape``; ``reshape_as`` is another name of it."""
     def where(self, condition: Any, other: Any) -> Tensor:
         """``where(condition, self, other)``."""
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
 
-class RemovableHandle:
-    def __init__(self, hooks: list, hook: Callable) -> None: ...
-    def remove(self) -> None: ...
-
 def as_array(data: Any, dtype: np.dtype | None = ..., argname: str = ...) -> np.ndarray: ...
+def nested_array(data: Any, expected: str) -> np.ndarray: ...
 def normalize_dim(dim: Any, ndim: int, op: str = ...) -> int: ...
 def tensor(data: Any, dtype: Any = ..., requires_grad: bool = ..., device: Any = ...) -> Tensor: ...
 def tensor_method(fn: Any = ..., *, name: str | None = ...) -> Any: ...

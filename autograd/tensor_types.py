@@ -15,7 +15,7 @@ import numpy as np
 from . import dtypes as _dt
 from .device import check_device
 from .size import Size
-from .tensor import _TYPE_NAMES, Tensor, _init_slots, _unwrap_nested
+from .tensor import _TYPE_NAMES, Tensor, _init_slots, nested_array
 
 __all__ = [
     "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
@@ -49,13 +49,7 @@ def legacy_init(
                 f"{fn}: data must be a sequence or sizes must be ints, got {type(data).__name__} "
                 f"({data!r})"
             )
-        try:
-            arr = np.array(_unwrap_nested(data))
-        except ValueError as e:
-            raise ValueError(
-                f"{fn}: data must be a rectangular nested sequence of numbers, got a ragged one "
-                f"({e})"
-            ) from None
+        arr = nested_array(data, f"{fn}: data must be")
         if arr.dtype.kind not in "biuf":
             raise TypeError(
                 f"{fn}: data must hold numbers, got {type(data).__name__} with elements of type "

@@ -6,49 +6,12 @@ A mixin of :class:`nn.Module`; the hooks run in ``Module.__call__`` (forward and
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from collections.abc import Callable
-from typing import Any
+
+from autograd.hooks import RemovableHandle
 
 __all__ = ["ModuleHooks", "RemovableHandle"]
-
-_hook_ids = itertools.count()
-
-
-class RemovableHandle:
-    """Returned by ``register_forward_hook`` and friends; ``remove()`` unregisters the hook.
-
-    Also a context manager that removes the hook on exit.
-
-    Examples
-    --------
-    >>> import autograd, nn
-    >>> m, seen = nn.Identity(), []
-    >>> handle = m.register_forward_hook(lambda mod, args, out: seen.append(out.item()))
-    >>> _ = m(autograd.tensor(1.0))
-    >>> handle.remove()
-    >>> _ = m(autograd.tensor(2.0))
-    >>> seen
-    [1.0]
-    """
-
-    def __init__(self, hooks: dict, kwargs_ids: set | None = None) -> None:
-        self.id = next(_hook_ids)
-        self._hooks = hooks
-        self._kwargs_ids = kwargs_ids
-
-    def remove(self) -> None:
-        """Unregister the hook (calling it twice is harmless)."""
-        self._hooks.pop(self.id, None)
-        if self._kwargs_ids is not None:
-            self._kwargs_ids.discard(self.id)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.remove()
 
 
 class ModuleHooks:
@@ -84,11 +47,9 @@ class ModuleHooks:
         >>> m(autograd.tensor([1.0]))
         tensor([1.])
         """
-        handle = RemovableHandle(self._forward_pre_hooks, self._forward_pre_hooks_with_kwargs)
-        self._add_hook(self._forward_pre_hooks, handle.id, hook, prepend)
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs.add(handle.id)
-        return handle
+        return self._new_hook(
+            self._forward_pre_hooks, hook, prepend, self._forward_pre_hooks_with_kwargs, with_kwargs
+        )
 
     def register_forward_hook(
         self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
@@ -108,11 +69,9 @@ class ModuleHooks:
         >>> seen
         [(3,)]
         """
-        handle = RemovableHandle(self._forward_hooks, self._forward_hooks_with_kwargs)
-        self._add_hook(self._forward_hooks, handle.id, hook, prepend)
-        if with_kwargs:
-            self._forward_hooks_with_kwargs.add(handle.id)
-        return handle
+        return self._new_hook(
+            self._forward_hooks, hook, prepend, self._forward_hooks_with_kwargs, with_kwargs
+        )
 
     def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """Call ``hook(module, grad_input, grad_output)`` when the gradients with respect to the
@@ -129,9 +88,7 @@ class ModuleHooks:
         >>> seen
         [(3, 1)]
         """
-        handle = RemovableHandle(self._backward_hooks)
-        self._add_hook(self._backward_hooks, handle.id, hook, prepend)
-        return handle
+        return self._new_hook(self._backward_hooks, hook, prepend)
 
     def register_full_backward_pre_hook(
         self, hook: Callable, prepend: bool = False
@@ -149,9 +106,7 @@ class ModuleHooks:
         >>> x.grad
         tensor([[0., 0.]])
         """
-        handle = RemovableHandle(self._backward_pre_hooks)
-        self._add_hook(self._backward_pre_hooks, handle.id, hook, prepend)
-        return handle
+        return self._new_hook(self._backward_pre_hooks, hook, prepend)
 
     def register_backward_hook(self, hook: Callable) -> RemovableHandle:
         """Deprecated form of :meth:`register_full_backward_hook` (same call, with a warning).
@@ -236,21 +191,26 @@ class ModuleHooks:
         """
         return self._new_hook(self._load_state_dict_post_hooks, hook)
 
-    def _new_hook(self, hooks: dict, hook: Callable) -> RemovableHandle:
-        handle = RemovableHandle(hooks)
-        self._add_hook(hooks, handle.id, hook, False)
-        return handle
-
     @staticmethod
-    def _add_hook(hooks: dict, hid: int, hook: Callable, prepend: bool) -> None:
+    def _new_hook(
+        hooks: dict,
+        hook: Callable,
+        prepend: bool = False,
+        kwargs_ids: set | None = None,
+        with_kwargs: bool = False,
+    ) -> RemovableHandle:
         if not callable(hook):
             raise TypeError(f"register hook: expected a callable, got {type(hook).__name__}")
+        handle = RemovableHandle(hooks, extra=kwargs_ids)
         if prepend:
             items = list(hooks.items())
             hooks.clear()
-            hooks[hid] = hook
+            hooks[handle.id] = hook
             hooks.update(items)
         else:
-            hooks[hid] = hook
+            hooks[handle.id] = hook
+        if with_kwargs and kwargs_ids is not None:
+            kwargs_ids.add(handle.id)
+        return handle
 
     # -------------------------------------------------------------------------- registration

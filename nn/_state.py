@@ -17,6 +17,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.extend import check_device, to_dtype
 
 from .parameter import Parameter
 
@@ -266,10 +267,10 @@ class ModuleState:
             else:
                 dtype = a
         if device is not None:
-            autograd.zeros(0, device=device)  # validates the device with the engine's message
+            check_device(device)
         if dtype is None:
             return self
-        dt = np.dtype(autograd.dtypes.to_dtype(dtype))
+        dt = np.dtype(to_dtype(dtype))
         if dt.kind != "f":
             raise TypeError(
                 f"Module.to() only accepts floating point dtypes, but got desired dtype={dt}"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import autograd
 from autograd import Tensor
+from autograd.extend import zero_grad
 
 from . import _backward_hooks
 from ._module_hooks import ModuleHooks, RemovableHandle
@@ -328,19 +328,7 @@ class Module(ModuleHooks, ModuleIteration, ModuleState):
         >>> m.zero_grad(); m.w.grad is None
         True
         """
-        for p in self.parameters():
-            g = p.grad
-            if g is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if g.grad_fn is not None:
-                    g.detach_()
-                else:
-                    g.requires_grad_(False)
-                with autograd.no_grad():
-                    g.zero_()
+        zero_grad(self.parameters(), set_to_none)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Set ``requires_grad`` on every parameter (freeze with ``False``); returns self."""

@@ -13,7 +13,9 @@ from .lr_scheduler import (
     LRScheduler,
     _check_optimizer,
     _group_values,
+    _load_state_with,
     _per_group,
+    _state_with,
 )  # fmt: skip
 from .optimizer import Optimizer
 
@@ -44,15 +46,10 @@ class _Composite(LRScheduler):
     _schedulers: Sequence[LRScheduler]
 
     def state_dict(self) -> dict[str, Any]:
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
+        return _state_with(self, "_schedulers", [s.state_dict() for s in self._schedulers])
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        members = state.pop("_schedulers")
-        self.__dict__.update(state)
-        for s, saved in zip(self._schedulers, members):
+        for s, saved in zip(self._schedulers, _load_state_with(self, state_dict, "_schedulers")):
             s.load_state_dict(saved)
 
 

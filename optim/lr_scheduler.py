@@ -176,25 +176,43 @@ def _track_optimizer_step(optimizer: Optimizer) -> None:
     optimizer.step = step  # type: ignore[method-assign]
 
 
+def _state_with(scheduler: LRScheduler, key: str, nested: list) -> dict[str, Any]:
+    """The scheduler's attributes but the optimizer, with ``nested`` (what can be saved of the
+    attribute ``key``) in place of that attribute."""
+    state = {k: v for k, v in scheduler.__dict__.items() if k not in ("optimizer", key)}
+    state[key] = nested
+    return state
+
+
+def _load_state_with(scheduler: LRScheduler, state_dict: dict[str, Any], key: str) -> list:
+    """Restore the attributes :func:`_state_with` saved but ``key``; return what it saved for
+    ``key``, for the caller to restore."""
+    state = dict(state_dict)
+    nested = state.pop(key)
+    scheduler.__dict__.update(state)
+    return nested
+
+
 class _LambdaState:
-    """state_dict/load_state_dict for schedules holding ``lr_lambdas``: only callable objects'
-    attributes are saved (plain functions and lambdas cannot be)."""
+    """Schedules driven by ``lr_lambda`` (one function, or one per group): their construction,
+    and state_dict/load_state_dict that save only callable objects' attributes (plain functions
+    and lambdas cannot be)."""
 
     lr_lambdas: list[Callable[[int], float]]
 
+    def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
+        self.lr_lambdas = _lambdas(type(self).__name__, optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)  # type: ignore[call-arg]
+
     def state_dict(self) -> dict[str, Any]:
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [
+        saved = [
             None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
             for fn in self.lr_lambdas
         ]
-        return state
+        return _state_with(self, "lr_lambdas", saved)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        lambdas = state.pop("lr_lambdas")
-        self.__dict__.update(state)
-        for fn, saved in zip(self.lr_lambdas, lambdas):
+        for fn, saved in zip(self.lr_lambdas, _load_state_with(self, state_dict, "lr_lambdas")):
             if saved is not None:
                 fn.__dict__.update(saved)
 
@@ -220,10 +238,6 @@ class LambdaLR(_LambdaState, LRScheduler):
     [0.5]
     """
 
-    def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
-        self.lr_lambdas = _lambdas("LambdaLR", optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch)
-
     def get_lr(self) -> list[Any]:
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
@@ -239,10 +253,6 @@ class MultiplicativeLR(_LambdaState, LRScheduler):
     >>> opt.step(); sched.step(); sched.get_last_lr()
     [0.9]
     """
-
-    def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
-        self.lr_lambdas = _lambdas("MultiplicativeLR", optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:
         groups = self.optimizer.param_groups

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import autograd
 from autograd import Tensor
+from autograd.extend import zero_grad
 
 from ._checks import check_options
 
@@ -239,19 +240,7 @@ class Optimizer:
         >>> opt.zero_grad(); w.grad is None
         True
         """
-        for group in self.param_groups:
-            for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if g.grad_fn is not None:
-                        g.detach_()
-                    else:
-                        g.requires_grad_(False)
-                    g.zero_()
+        zero_grad((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     @autograd.no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

@@ -21,6 +21,8 @@ False
 
 from __future__ import annotations
 
+from .._absent import answers
+
 __all__ = ["enabled", "benchmark", "deterministic", "allow_tf32", "is_available", "version"]
 
 enabled = True
@@ -29,25 +31,11 @@ deterministic = False
 allow_tf32 = True
 
 
+@answers(False)
 def is_available() -> bool:
-    """Always ``False``: numbagrad has no cuDNN.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.backends.cudnn.is_available()
-    False
-    """
-    return False
+    """Always ``False``: numbagrad has no cuDNN."""
 
 
+@answers(None)
 def version() -> None:
-    """``None``, as PyTorch answers without cuDNN.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.backends.cudnn.version() is None
-    True
-    """
-    return None
+    """``None``, as PyTorch answers without cuDNN."""

@@ -9,28 +9,16 @@ Examples
 
 from __future__ import annotations
 
+from .._absent import answers
+
 __all__ = ["is_available", "is_built"]
 
 
+@answers(False)
 def is_available() -> bool:
-    """Always ``False``: numbagrad runs on the CPU only.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.backends.mps.is_available()
-    False
-    """
-    return False
+    """Always ``False``: numbagrad runs on the CPU only."""
 
 
+@answers(False)
 def is_built() -> bool:
-    """Always ``False``: numbagrad is not built with Metal support.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.backends.mps.is_built()
-    False
-    """
-    return False
+    """Always ``False``: numbagrad is not built with Metal support."""

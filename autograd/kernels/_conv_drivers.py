@@ -11,7 +11,7 @@ input.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -31,42 +31,82 @@ def _chunk(n: int, k: int, L: int, itemsize: int) -> int:
 # GEMM drivers: Python loops over chunks of samples and over groups only.
 
 
+class _Chunks:
+    """A GEMM driver's layout and buffers.
+
+    Per group, ``og`` output channels and ``K`` rows of columns (``cg * kh * kw``); chunks of
+    ``nc`` samples of ``lc`` columns each (in the wide layout, stride 1 only, a row is ``wp``
+    long and a padded plane ``pitch``). One columns buffer, ``mats`` ``(og, columns)`` buffers
+    and, for the wide layout, a padded-planes buffer ``pad`` are reused by every chunk.
+    Iterating gives each chunk's ``(n0, n1)``.
+    """
+
+    def __init__(
+        self, x_shape: tuple, w_shape: tuple, out_hw: tuple, g: ConvGeometry, wide: bool,
+        dtype: np.dtype, mats: int,
+    ) -> None:  # fmt: skip
+        self.g = g
+        p, d, groups = g.padding, g.dilation, g.groups
+        self.N, self.C, H, W = x_shape
+        self.O, self.cg, self.kh, self.kw = w_shape
+        self.og, self.K = self.O // groups, self.cg * self.kh * self.kw
+        self.oh, self.ow = out_hw
+        self.wp = W + 2 * p[1]
+        self.pitch = (H + 2 * p[0]) * self.wp + (self.kw - 1) * d[1]
+        self.lc = self.oh * self.wp if wide else self.oh * self.ow
+        self.nc = _chunk(self.N, self.K, self.lc, dtype.itemsize)
+        self.cols = np.empty(self.K * self.nc * self.lc, dtype=dtype)
+        self.mats = [np.empty(self.og * self.nc * self.lc, dtype=dtype) for _ in range(mats)]
+        self.pad = np.empty((self.nc * self.C, self.pitch) if wide else (0, 0), dtype=dtype)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        for n0 in range(0, self.N, self.nc):
+            yield n0, min(self.N, n0 + self.nc)
+
+    def views(self, n0: int, n1: int, wide: bool) -> list[np.ndarray]:
+        """The chunk's ``(K, m)`` columns and ``(og, m)`` matrices in the layout asked."""
+        m = (n1 - n0) * (self.oh * self.wp if wide else self.oh * self.ow)
+        return [self.cols[: self.K * m].reshape(self.K, m)] + [
+            buf[: self.og * m].reshape(self.og, m) for buf in self.mats
+        ]
+
+    def im2col(self, x: np.ndarray, n0: int, n1: int, j: int, wide: bool, cols: np.ndarray) -> None:
+        """Group ``j``'s columns of samples ``n0:n1`` (wide: of the planes padded into ``pad``)."""
+        (s, p, d, _), cg, kh, kw = self.g, self.cg, self.kh, self.kw
+        if wide:
+            lc = self.oh * self.wp
+            gemm._im2col_wide(self.pad, self.C, j * cg, cg, kh, kw, *d, self.wp, lc, cols)
+        else:
+            gemm._im2col(x, n0, n1, j * cg, cg, kh, kw, *s, *p, *d, self.oh, self.ow, cols)
+
+    def gy_rows(self, gy: np.ndarray, n0: int, j: int, wide: bool, out: np.ndarray) -> None:
+        """Group ``j``'s output gradient of the chunk from ``n0`` as ``(og, columns)``."""
+        if wide:
+            gemm._nchw_to_wide(gy, n0, j * self.og, self.wp, out)
+        else:
+            gy3 = gy.reshape(self.N, self.O, self.oh * self.ow)
+            gemm._nol_to_ol(gy3, n0, j * self.og, out)
+
+
 def forward_gemm(
     x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray, y: np.ndarray, wide: bool
 ) -> None:
     # y = conv(x, w) + b (b empty: no bias, added while the output is copied out of the GEMM's
     # layout). wide (stride 1 only): garbage in its extra columns only reaches dropped columns.
-    s, p, d, groups = g
-    N, C, H, W = x.shape
-    O, cg, kh, kw = w.shape
-    og, K = O // groups, cg * kh * kw
-    oh, ow = y.shape[2:]
-    w3 = w.reshape(groups, og, K)
-    wp = W + 2 * p[1]
-    pitch = (H + 2 * p[0]) * wp + (kw - 1) * d[1]
-    lc = oh * wp if wide else oh * ow
-    nc = _chunk(N, K, lc, x.itemsize)
-    cols_buf = np.empty(K * nc * lc, dtype=x.dtype)
-    out_buf = np.empty(og * nc * lc, dtype=x.dtype)
-    xpad = np.empty((nc * C, pitch) if wide else (0, 0), dtype=x.dtype)
-    y3 = y.reshape(N, O, oh * ow)
-    for n0 in range(0, N, nc):
-        n1 = min(N, n0 + nc)
-        m = (n1 - n0) * lc
-        cols = cols_buf[: K * m].reshape(K, m)
-        out = out_buf[: og * m].reshape(og, m)
+    c = _Chunks(x.shape, w.shape, y.shape[2:], g, wide, x.dtype, mats=1)
+    w3 = w.reshape(g.groups, c.og, c.K)
+    y3 = y.reshape(c.N, c.O, c.oh * c.ow)
+    for n0, n1 in c:
+        cols, out = c.views(n0, n1, wide)
         if wide:
-            gemm._pad_planes(x, n0, n1, p[0], p[1], pitch, xpad)
-        for j in range(groups):
-            if wide:
-                gemm._im2col_wide(xpad, C, j * cg, cg, kh, kw, d[0], d[1], wp, lc, cols)
-            else:
-                gemm._im2col(x, n0, n1, j * cg, cg, kh, kw, *s, *p, *d, oh, ow, cols)
+            gemm._pad_planes(x, n0, n1, *g.padding, c.pitch, c.pad)
+        for j in range(g.groups):
+            c.im2col(x, n0, n1, j, wide, cols)
             np.matmul(w3[j], cols, out=out)
             if wide:
-                gemm._wide_to_nchw(out, b, n0, j * og, wp, y)
+                gemm._wide_to_nchw(out, b, n0, j * c.og, c.wp, y)
             else:
-                gemm._ol_to_nol(out, b, n0, j * og, y3)
+                gemm._ol_to_nol(out, b, n0, j * c.og, y3)
 
 
 def backward_input_gemm(
@@ -74,37 +114,20 @@ def backward_input_gemm(
 ) -> None:
     # gx = W^T gy then col2im. wide (stride 1 only) multiplies the junk columns' zeros by w,
     # exact only for a finite w.
-    s, p, d, groups = g
-    N, C, H, W = gx.shape
-    O, cg, kh, kw = w.shape
-    og, K = O // groups, cg * kh * kw
-    oh, ow = gy.shape[2:]
-    w3 = w.reshape(groups, og, K)
-    wp = W + 2 * p[1]
-    pitch = (H + 2 * p[0]) * wp + (kw - 1) * d[1]
-    lc = oh * wp if wide else oh * ow
-    nc = _chunk(N, K, lc, gy.itemsize)
-    cols_buf = np.empty(K * nc * lc, dtype=gy.dtype)
-    gyt_buf = np.empty(og * nc * lc, dtype=gy.dtype)
-    gxpad = np.empty((nc * C, pitch) if wide else (0, 0), dtype=gy.dtype)
-    gy3 = gy.reshape(N, O, oh * ow)
-    for n0 in range(0, N, nc):
-        n1 = min(N, n0 + nc)
-        m = (n1 - n0) * lc
-        cols = cols_buf[: K * m].reshape(K, m)
-        gyt = gyt_buf[: og * m].reshape(og, m)
+    (s, p, d, groups), (_, cg, kh, kw) = g, w.shape
+    c = _Chunks(gx.shape, w.shape, gy.shape[2:], g, wide, gy.dtype, mats=1)
+    w3 = w.reshape(groups, c.og, c.K)
+    for n0, n1 in c:
+        cols, gyt = c.views(n0, n1, wide)
         for j in range(groups):
-            if wide:
-                gemm._nchw_to_wide(gy, n0, j * og, wp, gyt)
-            else:
-                gemm._nol_to_ol(gy3, n0, j * og, gyt)
+            c.gy_rows(gy, n0, j, wide, gyt)
             np.matmul(w3[j].T, gyt, out=cols)
             if wide:
-                gemm._col2im_wide(cols, C, j * cg, cg, kh, kw, d[0], d[1], wp, lc, gxpad)
+                gemm._col2im_wide(cols, c.C, j * cg, cg, kh, kw, *d, c.wp, c.lc, c.pad)
             else:
-                gemm._col2im(cols, n0, j * cg, cg, kh, kw, *s, *p, *d, oh, ow, gx)
+                gemm._col2im(cols, n0, j * cg, cg, kh, kw, *s, *p, *d, c.oh, c.ow, gx)
         if wide:
-            gemm._unpad_planes(gxpad[: (n1 - n0) * C], n0, p[0], p[1], gx)
+            gemm._unpad_planes(c.pad[: (n1 - n0) * c.C], n0, *p, gx)
 
 
 def backward_weight_gemm(
@@ -113,41 +136,27 @@ def backward_weight_gemm(
     # gw = cols gy^T. The wide layout (stride 1 only) is exact only for finite x (its garbage
     # columns meet zeros of gy_t); _pad_planes counts non-finite values while copying, and a
     # chunk holding any is redone in the plain layout, so x is never summed just to check.
-    s, p, d, groups = g
-    N, C, H, W = x.shape
-    O, cg, kh, kw = gw.shape
-    og, K = O // groups, cg * kh * kw
-    oh, ow = gy.shape[2:]
-    wp = W + 2 * p[1]
-    pitch = (H + 2 * p[0]) * wp + (kw - 1) * d[1]
-    lc_max = oh * wp if can_wide else oh * ow
-    nc = _chunk(N, K, lc_max, x.itemsize)
-    gw3 = gw.reshape(groups, og, K)
-    part_t = np.empty((K, og), dtype=x.dtype)
-    cols_buf = np.empty(K * nc * lc_max, dtype=x.dtype)
-    gyt_buf = np.empty(og * nc * lc_max, dtype=x.dtype)
-    xpad = np.empty((nc * C, pitch) if can_wide else (0, 0), dtype=x.dtype)
-    gy3 = gy.reshape(N, O, oh * ow)
-    for n0 in range(0, N, nc):
-        n1 = min(N, n0 + nc)
-        wide = can_wide and gemm._pad_planes(x, n0, n1, p[0], p[1], pitch, xpad) == 0
-        lc = oh * wp if wide else oh * ow
-        m = (n1 - n0) * lc
-        cols = cols_buf[: K * m].reshape(K, m)
-        gyt = gyt_buf[: og * m].reshape(og, m)
-        for j in range(groups):
-            if wide:
-                gemm._im2col_wide(xpad, C, j * cg, cg, kh, kw, d[0], d[1], wp, lc, cols)
-                gemm._nchw_to_wide(gy, n0, j * og, wp, gyt)
-            else:
-                gemm._im2col(x, n0, n1, j * cg, cg, kh, kw, *s, *p, *d, oh, ow, cols)
-                gemm._nol_to_ol(gy3, n0, j * og, gyt)
-            # cols @ gyt.T (a (K, og) result) runs ~20% faster than gyt @ cols.T.
-            np.matmul(cols, gyt.T, out=part_t)
-            if n0:
-                gw3[j] += part_t.T
-            else:
-                gw3[j] = part_t.T
+    c = _Chunks(x.shape, gw.shape, gy.shape[2:], g, can_wide, x.dtype, mats=1)
+    gw3 = gw.reshape(g.groups, c.og, c.K)
+    part_t = np.empty((c.K, c.og), dtype=x.dtype)
+    for n0, n1 in c:
+        wide = can_wide and gemm._pad_planes(x, n0, n1, *g.padding, c.pitch, c.pad) == 0
+        cols, gyt = c.views(n0, n1, wide)
+        for j in range(g.groups):
+            c.im2col(x, n0, n1, j, wide, cols)
+            c.gy_rows(gy, n0, j, wide, gyt)
+            _add_weight_grad(cols, gyt, part_t, gw3[j], n0 == 0)
+
+
+def _add_weight_grad(
+    cols: np.ndarray, gyt: np.ndarray, part_t: np.ndarray, gw: np.ndarray, first: bool
+) -> None:
+    # cols @ gyt.T (a (K, og) result) runs ~20% faster than gyt @ cols.T.
+    np.matmul(cols, gyt.T, out=part_t)
+    if first:
+        gw[...] = part_t.T
+    else:
+        gw += part_t.T
 
 
 def backward_weight_batched(
@@ -187,38 +196,20 @@ def forward_and_weight_gemm(
 ) -> None:
     # y = conv(x, w) and gw = weight gradient of conv at (x, gy) on the strided layout, each
     # chunk's columns built once for both products.
-    s, p, d, groups = g
-    N = x.shape[0]
-    O, cg, kh, kw = w.shape
-    og, K = O // groups, cg * kh * kw
-    oh, ow = y.shape[2:]
-    L = oh * ow
-    w3 = w.reshape(groups, og, K)
-    gw3 = gw.reshape(groups, og, K)
-    nc = _chunk(N, K, L, x.itemsize)
-    cols_buf = np.empty(K * nc * L, dtype=x.dtype)
-    out_buf = np.empty(og * nc * L, dtype=x.dtype)
-    gyt_buf = np.empty(og * nc * L, dtype=x.dtype)
-    part_t = np.empty((K, og), dtype=x.dtype)
+    c = _Chunks(x.shape, w.shape, y.shape[2:], g, False, x.dtype, mats=2)
+    w3 = w.reshape(g.groups, c.og, c.K)
+    gw3 = gw.reshape(g.groups, c.og, c.K)
+    part_t = np.empty((c.K, c.og), dtype=x.dtype)
     no_bias = np.empty(0, dtype=x.dtype)
-    y3 = y.reshape(N, O, L)
-    gy3 = gy.reshape(N, O, L)
-    for n0 in range(0, N, nc):
-        n1 = min(N, n0 + nc)
-        m = (n1 - n0) * L
-        cols = cols_buf[: K * m].reshape(K, m)
-        out = out_buf[: og * m].reshape(og, m)
-        gyt = gyt_buf[: og * m].reshape(og, m)
-        for j in range(groups):
-            gemm._im2col(x, n0, n1, j * cg, cg, kh, kw, *s, *p, *d, oh, ow, cols)
+    y3 = y.reshape(c.N, c.O, c.oh * c.ow)
+    for n0, n1 in c:
+        cols, out, gyt = c.views(n0, n1, False)
+        for j in range(g.groups):
+            c.im2col(x, n0, n1, j, False, cols)
             np.matmul(w3[j], cols, out=out)
-            gemm._ol_to_nol(out, no_bias, n0, j * og, y3)
-            gemm._nol_to_ol(gy3, n0, j * og, gyt)
-            np.matmul(cols, gyt.T, out=part_t)
-            if n0:
-                gw3[j] += part_t.T
-            else:
-                gw3[j] = part_t.T
+            gemm._ol_to_nol(out, no_bias, n0, j * c.og, y3)
+            c.gy_rows(gy, n0, j, False, gyt)
+            _add_weight_grad(cols, gyt, part_t, gw3[j], n0 == 0)
 
 
 def direct_one_pass(

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..function import Function, linear_jvp
 from ..tensor import Tensor
-from ._util import dim_tuple, normalize_dim
+from ._util import dim_or_axis, dim_tuple, normalize_dim
 from .registry import Sample
 
 _builtin_max = max
@@ -26,19 +26,14 @@ _builtin_max = max
 def _axes(op: str, ndim: int, dim: Any, axis: Any) -> tuple[int, ...] | None:
     """Reduced axes as a sorted tuple, or None for all of them."""
     if axis is not None:
-        if dim is not None:
-            raise TypeError(f"{op}: got both dim={dim!r} and its alias axis={axis!r}")
-        axes = dim_tuple(axis, ndim, op)
+        axes = dim_tuple(dim_or_axis(op, dim, axis), ndim, op)
         return axes if axes or ndim == 0 else ()  # NumPy: axis=() reduces nothing
     axes = dim_tuple(dim, ndim, op)
     return axes if axes else None  # PyTorch: dim=() reduces everything
 
 
 def _one_dim(op: str, ndim: int, dim: Any, axis: Any) -> int | None:
-    if axis is not None:
-        if dim is not None:
-            raise TypeError(f"{op}: got both dim={dim!r} and its alias axis={axis!r}")
-        dim = axis
+    dim = dim_or_axis(op, dim, axis)
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):

@@ -143,6 +143,18 @@ def broadcast_error(op: str, a: Any, b: Any) -> ValueError:
     return ValueError(f"{op}: shapes {tuple(sa)} and {tuple(sb)} cannot be broadcast together")
 
 
+def dim_or_axis(op: str, dim: Any, axis: Any, required: bool = False) -> Any:
+    """``dim``, or NumPy's alias ``axis`` in its place (giving both is an error); with
+    ``required``, one of them must be given."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: got both dim={dim!r} and its alias axis={axis!r}")
+        dim = axis
+    if required and dim is None:
+        raise TypeError(f"{op}: missing the required argument dim")
+    return dim
+
+
 def dim_tuple(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     """Normalize ``dim`` (None, int, or sequence of ints) to a sorted tuple of axes or None."""
     if dim is None:

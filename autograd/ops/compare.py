@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,84 +24,6 @@ def _compare(ufunc: np.ufunc, a: Any, b: Any, op: str) -> Tensor:
         raise broadcast_error(op, x, y) from None
 
 
-@register(method=True, numpy=np.equal, operators=("__eq__",))
-def eq(input: Any, other: Any) -> Tensor:
-    """Elementwise ``input == other`` (bool).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.eq(autograd.tensor([1, 2]), 2)
-    tensor([False,  True])
-    """
-    return _compare(np.equal, input, other, "eq")
-
-
-@register(method=True, numpy=np.not_equal, aliases=("not_equal",), operators=("__ne__",))
-def ne(input: Any, other: Any) -> Tensor:
-    """Elementwise ``input != other`` (bool).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.ne(autograd.tensor([1, 2]), 2)
-    tensor([ True, False])
-    """
-    return _compare(np.not_equal, input, other, "ne")
-
-
-@register(method=True, numpy=np.less, aliases=("less",), operators=("__lt__",))
-def lt(input: Any, other: Any) -> Tensor:
-    """Elementwise ``input < other`` (bool).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.lt(autograd.tensor([1, 2]), 2)
-    tensor([ True, False])
-    """
-    return _compare(np.less, input, other, "lt")
-
-
-@register(method=True, numpy=np.less_equal, aliases=("less_equal",), operators=("__le__",))
-def le(input: Any, other: Any) -> Tensor:
-    """Elementwise ``input <= other`` (bool).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.le(autograd.tensor([1, 3]), 2)
-    tensor([ True, False])
-    """
-    return _compare(np.less_equal, input, other, "le")
-
-
-@register(method=True, numpy=np.greater, aliases=("greater",), operators=("__gt__",))
-def gt(input: Any, other: Any) -> Tensor:
-    """Elementwise ``input > other`` (bool).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.gt(autograd.tensor([1, 3]), 2)
-    tensor([False,  True])
-    """
-    return _compare(np.greater, input, other, "gt")
-
-
-@register(method=True, numpy=np.greater_equal, aliases=("greater_equal",), operators=("__ge__",))
-def ge(input: Any, other: Any) -> Tensor:
-    """Elementwise ``input >= other`` (bool).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.ge(autograd.tensor([1, 2]), 2)
-    tensor([False,  True])
-    """
-    return _compare(np.greater_equal, input, other, "ge")
-
-
 def _logical(ufunc: np.ufunc, a: Any, b: Any, op: str) -> Tensor:
     x = as_tensor(a, "input")._array
     y = b._array if isinstance(b, Tensor) else np.asarray(b)
@@ -110,95 +33,84 @@ def _logical(ufunc: np.ufunc, a: Any, b: Any, op: str) -> Tensor:
         raise broadcast_error(op, x, y) from None
 
 
-@register(method=True, numpy=(np.logical_and, np.bitwise_and), operators=("__and__", "__rand__"))
-def logical_and(input: Any, other: Any) -> Tensor:
-    """Elementwise logical AND (non-zero counts as True).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.logical_and(autograd.tensor([True, True]), autograd.tensor([True, False]))
-    tensor([ True, False])
-    """
-    return _logical(np.logical_and, input, other, "logical_and")
+def _elementwise(ufunc: np.ufunc, a: Any, op: str) -> Tensor:
+    return Tensor._make(ufunc(as_tensor(a)._array))
 
 
-@register(method=True, numpy=(np.logical_or, np.bitwise_or), operators=("__or__", "__ror__"))
-def logical_or(input: Any, other: Any) -> Tensor:
-    """Elementwise logical OR.
+def _predicate(
+    name: str,
+    ufunc: np.ufunc,
+    compute: Callable[..., Tensor],
+    doc: str,
+    example: tuple[str, str],
+    *,
+    numpy: Any = None,
+    aliases: tuple[str, ...] = (),
+    operators: tuple[str, ...] = (),
+) -> Callable[..., Tensor]:
+    """Declare a bool-valued elementwise op, one row of the table below: ``compute(ufunc,
+    *operands, name)`` on one operand (``compute`` is :func:`_elementwise`) or two; ``example``
+    is the call's arguments and its printed result, for the docstring."""
+    if compute is _elementwise:
 
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.logical_or(autograd.tensor([True, False]), autograd.tensor([False, False]))
-    tensor([ True, False])
-    """
-    return _logical(np.logical_or, input, other, "logical_or")
+        def op(input: Any) -> Tensor:
+            return compute(ufunc, input, name)
+    else:
 
+        def op(input: Any, other: Any) -> Tensor:
+            return compute(ufunc, input, other, name)
 
-@register(method=True, numpy=np.logical_xor, operators=("__xor__", "__rxor__"))
-def logical_xor(input: Any, other: Any) -> Tensor:
-    """Elementwise logical XOR.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.logical_xor(autograd.tensor([True, True]), autograd.tensor([True, False]))
-    tensor([False,  True])
-    """
-    return _logical(np.logical_xor, input, other, "logical_xor")
-
-
-@register(method=True, numpy=(np.logical_not, np.invert), operators=("__invert__",))
-def logical_not(input: Any) -> Tensor:
-    """Elementwise logical NOT.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.logical_not(autograd.tensor([True, False]))
-    tensor([False,  True])
-    """
-    return Tensor._make(np.logical_not(as_tensor(input)._array))
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = (
+        f"{doc}\n\nExamples\n--------\n>>> import autograd\n"
+        f">>> autograd.{name}({example[0]})\n{example[1]}\n"
+    )
+    numpy = ufunc if numpy is None else numpy
+    return register(method=True, numpy=numpy, aliases=aliases, operators=operators)(op)
 
 
-@register(method=True, numpy=np.isnan)
-def isnan(input: Any) -> Tensor:
-    """Where elements are NaN.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.isnan(autograd.tensor([1.0, float("nan")]))
-    tensor([False,  True])
-    """
-    return Tensor._make(np.isnan(as_tensor(input)._array))
-
-
-@register(method=True, numpy=np.isinf)
-def isinf(input: Any) -> Tensor:
-    """Where elements are +/-Inf.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.isinf(autograd.tensor([1.0, float("inf")]))
-    tensor([False,  True])
-    """
-    return Tensor._make(np.isinf(as_tensor(input)._array))
-
-
-@register(method=True, numpy=np.isfinite)
-def isfinite(input: Any) -> Tensor:
-    """Where elements are neither NaN nor Inf.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.isfinite(autograd.tensor([1.0, float("inf")]))
-    tensor([ True, False])
-    """
-    return Tensor._make(np.isfinite(as_tensor(input)._array))
+# fmt: off
+eq = _predicate("eq", np.equal, _compare, "Elementwise ``input == other`` (bool).",
+                ("autograd.tensor([1, 2]), 2", "tensor([False,  True])"), operators=("__eq__",))
+ne = _predicate("ne", np.not_equal, _compare, "Elementwise ``input != other`` (bool).",
+                ("autograd.tensor([1, 2]), 2", "tensor([ True, False])"),
+                aliases=("not_equal",), operators=("__ne__",))
+lt = _predicate("lt", np.less, _compare, "Elementwise ``input < other`` (bool).",
+                ("autograd.tensor([1, 2]), 2", "tensor([ True, False])"),
+                aliases=("less",), operators=("__lt__",))
+le = _predicate("le", np.less_equal, _compare, "Elementwise ``input <= other`` (bool).",
+                ("autograd.tensor([1, 3]), 2", "tensor([ True, False])"),
+                aliases=("less_equal",), operators=("__le__",))
+gt = _predicate("gt", np.greater, _compare, "Elementwise ``input > other`` (bool).",
+                ("autograd.tensor([1, 3]), 2", "tensor([False,  True])"),
+                aliases=("greater",), operators=("__gt__",))
+ge = _predicate("ge", np.greater_equal, _compare, "Elementwise ``input >= other`` (bool).",
+                ("autograd.tensor([1, 2]), 2", "tensor([False,  True])"),
+                aliases=("greater_equal",), operators=("__ge__",))
+logical_and = _predicate(
+    "logical_and", np.logical_and, _logical, "Elementwise logical AND (non-zero counts as True).",
+    ("autograd.tensor([True, True]), autograd.tensor([True, False])", "tensor([ True, False])"),
+    numpy=(np.logical_and, np.bitwise_and), operators=("__and__", "__rand__"))
+logical_or = _predicate(
+    "logical_or", np.logical_or, _logical, "Elementwise logical OR.",
+    ("autograd.tensor([True, False]), autograd.tensor([False, False])", "tensor([ True, False])"),
+    numpy=(np.logical_or, np.bitwise_or), operators=("__or__", "__ror__"))
+logical_xor = _predicate(
+    "logical_xor", np.logical_xor, _logical, "Elementwise logical XOR.",
+    ("autograd.tensor([True, True]), autograd.tensor([True, False])", "tensor([False,  True])"),
+    operators=("__xor__", "__rxor__"))
+logical_not = _predicate(
+    "logical_not", np.logical_not, _elementwise, "Elementwise logical NOT.",
+    ("autograd.tensor([True, False])", "tensor([False,  True])"),
+    numpy=(np.logical_not, np.invert), operators=("__invert__",))
+isnan = _predicate("isnan", np.isnan, _elementwise, "Where elements are NaN.",
+                   ('autograd.tensor([1.0, float("nan")])', "tensor([False,  True])"))
+isinf = _predicate("isinf", np.isinf, _elementwise, "Where elements are +/-Inf.",
+                   ('autograd.tensor([1.0, float("inf")])', "tensor([False,  True])"))
+isfinite = _predicate("isfinite", np.isfinite, _elementwise,
+                      "Where elements are neither NaN nor Inf.",
+                      ('autograd.tensor([1.0, float("inf")])', "tensor([ True, False])"))
+# fmt: on
 
 
 @register(method=True)

@@ -21,15 +21,34 @@ def _sample_tri(draw: Any, dtype: np.dtype) -> Sample:
     return Sample((_draw_x(draw, dtype, min_dims=2),), {"diagonal": draw(st.integers(-2, 2))})
 
 
-class Tril(Function):
+class _Triangle(Function):
+    """``np.tril`` or ``np.triu`` (``part``) of the last two dims; linear, so backward applies
+    the same mask to the gradient. A subclass per op names its graph nodes as PyTorch does."""
+
     @staticmethod
-    def forward(ctx, x, k):
-        ctx.k = k
-        return np.tril(x, k)
+    def forward(ctx, x, part, k):
+        ctx.part, ctx.k = part, k
+        return part(x, k)
 
     @staticmethod
     def backward(ctx, g):
-        return np.tril(g, ctx.k), None
+        return ctx.part(g, ctx.k), None, None
+
+
+class Tril(_Triangle):
+    pass
+
+
+class Triu(_Triangle):
+    pass
+
+
+def _triangle(fn: type[_Triangle], part: Any, input: Any, diagonal: int) -> Tensor:
+    t = as_tensor(input)
+    if t.ndim < 2:
+        op = fn.__name__.lower()
+        raise ValueError(f"{op}: expected a tensor with at least 2 dimensions, got {t.ndim}")
+    return fn.apply(t, part, int(diagonal))
 
     jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
@@ -47,21 +66,7 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     tensor([[1., 0.],
             [1., 1.]])
     """
-    t = as_tensor(input)
-    if t.ndim < 2:
-        raise ValueError(f"tril: expected a tensor with at least 2 dimensions, got {t.ndim}")
-    return Tril.apply(t, int(diagonal))
-
-
-class Triu(Function):
-    @staticmethod
-    def forward(ctx, x, k):
-        ctx.k = k
-        return np.triu(x, k)
-
-    @staticmethod
-    def backward(ctx, g):
-        return np.triu(g, ctx.k), None
+    return _triangle(Tril, np.tril, input, diagonal)
 
     jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
@@ -79,10 +84,7 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     tensor([[1., 1.],
             [0., 1.]])
     """
-    t = as_tensor(input)
-    if t.ndim < 2:
-        raise ValueError(f"triu: expected a tensor with at least 2 dimensions, got {t.ndim}")
-    return Triu.apply(t, int(diagonal))
+    return _triangle(Triu, np.triu, input, diagonal)
 
 
 class Diagonal(Function):

@@ -104,6 +104,24 @@ def copy_(self: Tensor, src: Any) -> Tensor:
     )
 
 
+def _add_combined(
+    self: Tensor, op: str, ufunc: Any, combine: Any, tensor1: Any, tensor2: Any, value: float
+) -> Tensor:
+    """``self += value * combine(tensor1, tensor2)`` in place (``ufunc`` on the fast path)."""
+    a1, a2 = _arr(tensor1), _arr(tensor2)
+
+    def fast(a: np.ndarray) -> None:
+        part = ufunc(a1, a2, dtype=a.dtype)
+        if value != 1:
+            part *= value
+        np.add(a, part, out=a, casting="same_kind")
+
+    return run_inplace(
+        self, op, fast, lambda t: t + combine(tensor1, tensor2) * value,
+        (tensor1, tensor2), ("tensor1", "tensor2"),
+    )  # fmt: skip
+
+
 @register(method=True)
 def addcmul_(self: Tensor, tensor1: Any, tensor2: Any, value: float = 1) -> Tensor:
     """In-place ``self += value * tensor1 * tensor2``.
@@ -114,18 +132,7 @@ def addcmul_(self: Tensor, tensor1: Any, tensor2: Any, value: float = 1) -> Tens
     >>> autograd.zeros(2).addcmul_(autograd.ones(2), autograd.full((2,), 3.0), value=2)
     tensor([6., 6.])
     """
-    a1, a2 = _arr(tensor1), _arr(tensor2)
-
-    def fast(a: np.ndarray) -> None:
-        prod = np.multiply(a1, a2, dtype=a.dtype)
-        if value != 1:
-            prod *= value
-        np.add(a, prod, out=a, casting="same_kind")
-
-    return run_inplace(
-        self, "addcmul_", fast, lambda t: t + ar.mul(tensor1, tensor2) * value,
-        (tensor1, tensor2), ("tensor1", "tensor2"),
-    )  # fmt: skip
+    return _add_combined(self, "addcmul_", np.multiply, ar.mul, tensor1, tensor2, value)
 
 
 @register(method=True)
@@ -138,18 +145,7 @@ def addcdiv_(self: Tensor, tensor1: Any, tensor2: Any, value: float = 1) -> Tens
     >>> autograd.zeros(2).addcdiv_(autograd.ones(2), autograd.full((2,), 4.0), value=2)
     tensor([0.5000, 0.5000])
     """
-    a1, a2 = _arr(tensor1), _arr(tensor2)
-
-    def fast(a: np.ndarray) -> None:
-        q = np.divide(a1, a2, dtype=a.dtype)
-        if value != 1:
-            q *= value
-        np.add(a, q, out=a, casting="same_kind")
-
-    return run_inplace(
-        self, "addcdiv_", fast, lambda t: t + ar.div(tensor1, tensor2) * value,
-        (tensor1, tensor2), ("tensor1", "tensor2"),
-    )  # fmt: skip
+    return _add_combined(self, "addcdiv_", np.divide, ar.div, tensor1, tensor2, value)
 
 
 @register(method=True)

@@ -22,7 +22,24 @@ from ._table import select_grad, zeros_like_grad
 from .registry import Sample, register
 from .softmax import softmax
 
-_REDUCTIONS = ("none", "mean", "sum")
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def check_reduction(reduction: Any, fn: str, allowed: tuple = REDUCTIONS) -> None:
+    """Raise ``ValueError`` naming ``fn`` unless ``reduction`` is one of ``allowed``.
+
+    Examples
+    --------
+    >>> from autograd.extend import check_reduction
+    >>> check_reduction("sum", "mse_loss")
+    >>> try:
+    ...     check_reduction("avg", "mse_loss")
+    ... except ValueError as e:
+    ...     print(e)
+    mse_loss: reduction must be one of ['none', 'mean', 'sum'], got 'avg'
+    """
+    if reduction not in allowed:
+        raise ValueError(f"{fn}: reduction must be one of {list(allowed)}, got {reduction!r}")
 
 
 def _rows(x: Any, shape: tuple) -> Any:
@@ -214,7 +231,7 @@ def _ce_sample(draw: Any, dtype: np.dtype) -> Sample:
     ignore_index = draw(st.sampled_from([-100, 0]))
     if ignore_index == 0 and not (target != 0).any():
         ignore_index = -100  # keep at least one counted target: all ignored is NaN
-    reduction = draw(st.sampled_from(_REDUCTIONS))
+    reduction = draw(st.sampled_from(REDUCTIONS))
     smoothing = draw(st.sampled_from([0.0, 0.25]))
     kwargs = {"ignore_index": ignore_index, "reduction": reduction, "label_smoothing": smoothing}
     return Sample((x, target), kwargs)
@@ -281,8 +298,7 @@ def cross_entropy(
     if x.ndim == 0:
         raise ValueError(f"{fn}: input must have at least 1 dimension (C) or (N, C, ...), got 0-d")
     t = _check_target(input, target, fn)
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{fn}: reduction must be one of {list(_REDUCTIONS)}, got {reduction!r}")
+    check_reduction(reduction, fn)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{fn}: label_smoothing must be in [0, 1], got {label_smoothing}")
     c = x.shape[0] if x.ndim == 1 else x.shape[1]
@@ -353,7 +369,7 @@ def _bce_sample(draw: Any, dtype: np.dtype) -> Sample:
     shape = draw(testing.shapes())
     x = draw(testing.arrays(shape, dtype, low=0.05, high=0.95))
     t = draw(testing.arrays(shape, dtype, low=0.0, high=1.0))
-    return Sample((x, t), {"reduction": draw(st.sampled_from(_REDUCTIONS))})
+    return Sample((x, t), {"reduction": draw(st.sampled_from(REDUCTIONS))})
 
 
 def _bce_ref(x, t, weight=None, reduction="mean"):
@@ -398,8 +414,7 @@ def binary_cross_entropy(
     x = input._array
     if x.dtype.kind != "f":
         raise TypeError(f"{fn}: input must be a floating-point tensor, got dtype {x.dtype}")
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{fn}: reduction must be one of {list(_REDUCTIONS)}, got {reduction!r}")
+    check_reduction(reduction, fn)
     if target.shape != input.shape:
         raise ValueError(
             f"{fn}: using a target size ({tuple(target.shape)}) that is different to the input "

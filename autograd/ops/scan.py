@@ -13,7 +13,7 @@ from ._jvp import sum_terms
 from ._reduce_util import (
     _scan_sample,
 )
-from ._util import as_tensor, normalize_dim
+from ._util import as_tensor, dim_or_axis, normalize_dim
 from .registry import register
 
 _builtin_max = max
@@ -37,13 +37,7 @@ class Cumsum(Function):
 
 
 def _scan_dim(op: str, t: Tensor, dim: Any, axis: Any) -> int:
-    if axis is not None:
-        if dim is not None:
-            raise TypeError(f"{op}: got both dim={dim!r} and its alias axis={axis!r}")
-        dim = axis
-    if dim is None:
-        raise TypeError(f"{op}: missing the required argument dim")
-    return normalize_dim(dim, t._array.ndim, op)
+    return normalize_dim(dim_or_axis(op, dim, axis, required=True), t._array.ndim, op)
 
 
 def _scan_input(op: str, input: Any, dim: Any, dtype: Any, axis: Any) -> tuple[Tensor, int]:

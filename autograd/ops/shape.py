@@ -124,28 +124,15 @@ def _sample_as(draw: Any, dtype: np.dtype) -> Sample:
 
 
 @register(method=True, sample=_sample_as, ref=lambda x, o: x.reshape(o.shape),
-          torch=lambda torch, x, o: x.view_as(o))  # fmt: skip
+          torch=lambda torch, x, o: x.view_as(o), aliases=("reshape_as",))  # fmt: skip
 def view_as(input: Tensor, other: Tensor) -> Tensor:
-    """``input`` reshaped to ``other.shape``.
+    """``input`` reshaped to ``other.shape``; ``reshape_as`` is another name of it.
 
     Examples
     --------
     >>> import autograd
     >>> autograd.arange(4).view_as(autograd.zeros(2, 2)).shape
     (2, 2)
-    """
-    return reshape(input, as_tensor(other, "other").shape)
-
-
-@register(method=True)
-def reshape_as(input: Tensor, other: Tensor) -> Tensor:
-    """``input`` reshaped to ``other.shape`` (same as :func:`view_as`).
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.arange(4).reshape_as(autograd.zeros(4, 1)).shape
-    (4, 1)
     """
     return reshape(input, as_tensor(other, "other").shape)
 
@@ -392,15 +379,18 @@ def _matrix_transpose(self: Tensor) -> Tensor:
 
 
 @register(
-    method=True, sample=_sample_two_dims, ref=lambda x, a, b: np.swapaxes(x, a, b) if x.ndim else x
-)
+    method=True, sample=_sample_two_dims, ref=lambda x, a, b: np.swapaxes(x, a, b) if x.ndim else x,
+    aliases=("swapdims",),
+)  # fmt: skip
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    """Swap dims ``dim0`` and ``dim1``. Returns a view.
+    """Swap dims ``dim0`` and ``dim1``. Returns a view. ``swapdims`` is another name of it.
 
     Examples
     --------
     >>> import autograd
     >>> autograd.zeros(2, 3).transpose(0, 1).shape
+    (3, 2)
+    >>> autograd.zeros(2, 3).swapdims(0, 1).shape
     (3, 2)
     """
     t = as_tensor(input)
@@ -419,20 +409,6 @@ def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
     """
     t = as_tensor(input)
     return _permute(t, _swap_perm(t, axis0, axis1, "swapaxes"))
-
-
-@register(method=True)
-def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    """Alias of :func:`transpose`.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.zeros(2, 3).swapdims(0, 1).shape
-    (3, 2)
-    """
-    t = as_tensor(input)
-    return _permute(t, _swap_perm(t, dim0, dim1, "swapdims"))
 
 
 def _sample_movedim(draw: Any, dtype: np.dtype) -> Sample:

@@ -9,7 +9,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..function import Function
 from ..tensor import Tensor
-from ._util import as_tensor, normalize_dim
+from ._util import as_tensor, dim_or_axis, normalize_dim
 from .registry import Sample, register
 
 
@@ -23,13 +23,7 @@ def _softmax_dim(op: str, input: Any, dim: Any, dtype: Any, axis: Any) -> tuple[
             f"{op}: expected a floating point tensor, got dtype {t._array.dtype} "
             "(pass dtype=autograd.float32)"
         )
-    if axis is not None:
-        if dim is not None:
-            raise TypeError(f"{op}: got both dim={dim!r} and its alias axis={axis!r}")
-        dim = axis
-    if dim is None:
-        raise TypeError(f"{op}: missing the required argument dim")
-    d = normalize_dim(dim, t._array.ndim, op)
+    d = normalize_dim(dim_or_axis(op, dim, axis, required=True), t._array.ndim, op)
     return t, (d if t._array.ndim else None)
 
 

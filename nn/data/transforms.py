@@ -39,6 +39,7 @@ import autograd
 from autograd import Generator, Tensor
 
 from ..module import Module
+from .sampler import _check_generator
 
 __all__ = [
     "Compose", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFlip", "RandomRotation",
@@ -76,15 +77,6 @@ def _check_image(img: Any, fn: str, min_ndim: int = 2) -> None:
         raise ValueError(
             f"{fn}: img should be a tensor image of shape {layout}, got shape {tuple(img.shape)}"
         )
-
-
-def _check_generator(generator: Any, fn: str) -> Generator | None:
-    if generator is not None and not isinstance(generator, Generator):
-        raise TypeError(
-            f"{fn}: generator should be an autograd.Generator or None, got "
-            f"{type(generator).__name__}"
-        )
-    return generator
 
 
 def _draws(generator: Generator | None) -> Generator:

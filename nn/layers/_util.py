@@ -54,11 +54,6 @@ def fan_in(weight: Any) -> int:
     return shape[1] * math.prod(shape[2:])
 
 
-def check_device(device: Any) -> None:
-    if device is not None:
-        autograd.zeros(0, device=device)  # raises the engine's error for anything but "cpu"
-
-
 def tuple_of(value: int | Sequence[int], n: int, name: str) -> tuple[int, ...]:
     """``value`` repeated ``n`` times if it is an int, else checked to have ``n`` entries."""
     if isinstance(value, int) and not isinstance(value, bool):

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd import Tensor
+from autograd.extend import check_device
 
 from .. import functional as F
 from .. import init
 from ..module import Module
-from ._util import check_device, new_parameter, optional_parameter
+from ._util import new_parameter, optional_parameter
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
@@ -185,26 +186,31 @@ def clone_layers(layer: Module, num_layers: int, stack: str, arg: str) -> Module
 class _TransformerLayer(Module):
     """What the encoder and decoder layers share, under PyTorch's submodule names: the
     self-attention block (``self_attn``, ``dropout1``), the feed-forward block (``linear1``,
-    ``dropout``, ``linear2`` and the last ``dropout{k}``) and one LayerNorm per block."""
+    ``dropout``, ``linear2`` and the last ``dropout{k}``) and one LayerNorm per block; the
+    decoder layer adds cross-attention (``multihead_attn``). PyTorch's constructor arguments."""
 
     _ff_dropout = "dropout2"
 
-    def _build(
+    _cross_attention = False
+
+    def __init__(
         self,
-        layer: str,
         d_model: int,
         nhead: int,
-        dim_feedforward: int,
-        dropout: float,
-        activation: str | Callable[[Tensor], Tensor],
-        layer_norm_eps: float,
-        batch_first: bool,
-        norm_first: bool,
-        bias: bool,
-        dtype: Any,
-        cross_attention: bool,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: str | Callable[[Tensor], Tensor] = "relu",
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
-        act = activation_fn(activation, layer)
+        super().__init__()
+        check_device(device)
+        cross_attention = self._cross_attention
+        act = activation_fn(activation, type(self).__name__)
         attn = {"dropout": dropout, "bias": bias, "batch_first": batch_first, "dtype": dtype}
         self.self_attn = MultiheadAttention(d_model, nhead, **attn)
         if cross_attention:
@@ -252,27 +258,6 @@ class TransformerEncoderLayer(_TransformerLayer):
     >>> layer(autograd.randn(2, 5, 8)).shape
     (2, 5, 8)
     """
-
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: str | Callable[[Tensor], Tensor] = "relu",
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__()
-        check_device(device)
-        self._build(
-            "TransformerEncoderLayer", d_model, nhead, dim_feedforward, dropout, activation,
-            layer_norm_eps, batch_first, norm_first, bias, dtype, cross_attention=False,
-        )  # fmt: skip
 
     def forward(
         self,

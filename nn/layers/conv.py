@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Tensor
+from autograd.extend import check_device
 
 from .. import functional as F
 from ..module import Module
-from ._util import check_device, new_parameter, optional_parameter, tuple_of
+from ._util import new_parameter, optional_parameter, tuple_of
 from .linear import _reset_affine
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"]

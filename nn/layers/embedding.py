@@ -6,12 +6,13 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
+from autograd.extend import check_device
 
 from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
-from ._util import check_device, new_parameter
+from ._util import new_parameter
 
 __all__ = ["Embedding"]
 

@@ -6,11 +6,12 @@ import math
 from typing import Any
 
 from autograd import Tensor
+from autograd.extend import check_device
 
 from .. import functional as F
 from .. import init
 from ..module import Module
-from ._util import check_device, fan_in, new_parameter, optional_parameter
+from ._util import fan_in, new_parameter, optional_parameter
 
 __all__ = ["Identity", "Linear", "Bilinear", "Maxout"]
 

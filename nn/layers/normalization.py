@@ -7,10 +7,11 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
+from autograd.extend import check_device
 
 from .. import functional as F
 from ..module import Module
-from ._util import affine_parameters, check_device, reset_affine_parameters
+from ._util import affine_parameters, reset_affine_parameters
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
 

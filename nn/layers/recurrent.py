@@ -14,11 +14,12 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
+from autograd.extend import check_device
 
 from .. import functional as F
 from ..module import Module
 from ..utils.rnn import PackedSequence
-from ._util import check_device, new_parameter
+from ._util import new_parameter
 from .recurrent_cell import (
     GRUCell,
     LSTMCell,
@@ -26,7 +27,7 @@ from .recurrent_cell import (
     _gru_step,
     _lstm_step,
     _rnn_step,
-    add_batch_dim,
+    batched_input,
     reset_recurrent_parameters,
 )
 
@@ -131,22 +132,9 @@ class RNNBase(Module):
 
     def _prepare(self, input: Tensor, hx: Any) -> tuple[Tensor, Any, bool]:
         name = type(self).__name__
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
-        if input.ndim not in (2, 3):
-            raise ValueError(
-                f"{name}: expected input of shape (L, N, H_in), (N, L, H_in) with batch_first, or "
-                f"unbatched (L, H_in); got {tuple(input.shape)}"
-            )
-        if input.shape[-1] != self.input_size:
-            raise ValueError(
-                f"{name}: input.size(-1) must be equal to input_size. Expected "
-                f"{self.input_size}, got {input.shape[-1]}"
-            )
-        batched = input.ndim == 3
-        if not batched:
-            input, hx = add_batch_dim(input, hx, 1)
-        elif self.batch_first:
+        shapes = "(L, N, H_in), (N, L, H_in) with batch_first, or unbatched (L, H_in)"
+        input, hx, batched = batched_input(self, input, hx, 3, shapes, 1)
+        if batched and self.batch_first:
             input = input.transpose(0, 1)
         if input.shape[0] == 0:
             raise ValueError(f"{name}: the input sequence is empty (length 0)")

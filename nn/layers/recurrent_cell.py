@@ -12,11 +12,12 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
+from autograd.extend import check_device
 
 from .. import functional as F
 from .. import init
 from ..module import Module
-from ._util import check_device, new_parameter, optional_parameter
+from ._util import new_parameter, optional_parameter
 
 __all__ = ["RNNCell", "LSTMCell", "GRUCell"]
 
@@ -67,6 +68,28 @@ def add_batch_dim(input: Tensor, hx: Any, dim: int) -> tuple[Tensor, Any]:
     return input.unsqueeze(dim), hx
 
 
+def batched_input(
+    layer: Module, input: Any, hx: Any, batched_ndim: int, shapes: str, batch_dim: int
+) -> tuple[Tensor, Any, bool]:
+    """A recurrent layer's checked ``input`` (``batched_ndim`` dims, or one fewer unbatched;
+    ``shapes`` describes them for the error) and initial state, with a batch dim at
+    ``batch_dim`` if there was none, and whether there was one."""
+    name = type(layer).__name__
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim not in (batched_ndim - 1, batched_ndim):
+        raise ValueError(f"{name}: expected input of shape {shapes}; got {tuple(input.shape)}")
+    if input.shape[-1] != layer.input_size:
+        raise ValueError(
+            f"{name}: input.size(-1) must be equal to input_size. Expected "
+            f"{layer.input_size}, got {input.shape[-1]}"
+        )
+    batched = input.ndim == batched_ndim
+    if not batched:
+        input, hx = add_batch_dim(input, hx, batch_dim)
+    return input, hx, batched
+
+
 # ------------------------------------------------------------------------------------- cells
 class _CellBase(Module):
     """The cells' parameters, checks and repr; ``_gates`` stacked gates per weight matrix.
@@ -98,20 +121,7 @@ class _CellBase(Module):
         reset_recurrent_parameters(self)
 
     def _prepare(self, input: Tensor, hx: Any) -> tuple[Tensor, Any, bool]:
-        name = type(self).__name__
-        if input.ndim not in (1, 2):
-            raise ValueError(
-                f"{name}: expected input of shape (N, H_in) or (H_in,), got {input.shape}"
-            )
-        if input.shape[-1] != self.input_size:
-            raise ValueError(
-                f"{name}: input has {input.shape[-1]} features, expected input_size="
-                f"{self.input_size}"
-            )
-        batched = input.ndim == 2
-        if not batched:
-            input, hx = add_batch_dim(input, hx, 0)
-        return input, hx, batched
+        return batched_input(self, input, hx, 2, "(N, H_in) or (H_in,)", 0)
 
     def _zeros(self, input: Tensor) -> Tensor:
         return autograd.zeros((input.shape[0], self.hidden_size), dtype=input.dtype)

@@ -11,11 +11,11 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
+from autograd.extend import check_device
 
 from .. import functional as F
 from .. import init
 from ..module import Module
-from ._util import check_device
 from .attention import (
     TransformerEncoder,
     TransformerEncoderLayer,
@@ -54,27 +54,7 @@ class TransformerDecoderLayer(_TransformerLayer):
     """
 
     _ff_dropout = "dropout3"
-
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: str | Callable[[Tensor], Tensor] = "relu",
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__()
-        check_device(device)
-        self._build(
-            "TransformerDecoderLayer", d_model, nhead, dim_feedforward, dropout, activation,
-            layer_norm_eps, batch_first, norm_first, bias, dtype, cross_attention=True,
-        )  # fmt: skip
+    _cross_attention = True
 
     def _mha_block(
         self,

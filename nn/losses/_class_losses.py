@@ -9,8 +9,9 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.extend import check_reduction
 
-from ._util import _check_reduction, _input_target, _legacy, _reduce, _reduction, _tensor
+from ._util import _input_target, _legacy, _reduce, _reduction, _tensor
 
 __all__ = ["nll_loss", "cross_entropy"]
 
@@ -150,7 +151,7 @@ def cross_entropy(
         return autograd.cross_entropy(
             input, target, weight, ignore_index, reduction, label_smoothing
         )
-    _check_reduction(reduction, fn)
+    check_reduction(reduction, fn)
     input, target = _input_target(input, target, fn)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{fn}: label_smoothing must be in [0, 1], got {label_smoothing}")

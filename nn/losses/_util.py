@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-
-_REDUCTIONS = ("none", "mean", "sum")
+from autograd.extend import REDUCTIONS, check_reduction
 
 
 def _legacy(size_average: Any, reduce: Any, reduction: str, stacklevel: int = 3) -> str:
@@ -28,17 +27,12 @@ def _legacy(size_average: Any, reduce: Any, reduction: str, stacklevel: int = 3)
     return "mean" if size_average else "sum"
 
 
-def _check_reduction(reduction: Any, fn: str, allowed: tuple = _REDUCTIONS) -> None:
-    if reduction not in allowed:
-        raise ValueError(f"{fn}: reduction must be one of {list(allowed)}, got {reduction!r}")
-
-
 def _reduction(
-    size_average: Any, reduce: Any, reduction: Any, fn: str, allowed: tuple = _REDUCTIONS
+    size_average: Any, reduce: Any, reduction: Any, fn: str, allowed: tuple = REDUCTIONS
 ) -> str:
     """A loss function's effective ``reduction`` (after the deprecated flags), checked."""
     reduction = _legacy(size_average, reduce, reduction, stacklevel=4)
-    _check_reduction(reduction, fn, allowed)
+    check_reduction(reduction, fn, allowed)
     return reduction
 
 

@@ -14,11 +14,10 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.extend import REDUCTIONS, check_reduction
 
 from ._class_losses import cross_entropy, nll_loss
 from ._util import (
-    _REDUCTIONS,
-    _check_reduction,
     _float_tensor,
     _input_target,
     _pair,
@@ -109,7 +108,7 @@ def huber_loss(
     >>> nn.huber_loss(autograd.tensor([0.5, 3.0]), autograd.zeros(2), reduction="none", delta=2.0)
     tensor([0.1250, 4.0000])
     """
-    _check_reduction(reduction, "huber_loss")
+    check_reduction(reduction, "huber_loss")
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be > 0, got {delta}")
     input, target = _pair(input, target, "huber_loss")
@@ -195,7 +194,7 @@ def kl_div(
     tensor(0.6931)
     """
     fn = "kl_div"
-    reduction = _reduction(size_average, reduce, reduction, fn, (*_REDUCTIONS, "batchmean"))
+    reduction = _reduction(size_average, reduce, reduction, fn, (*REDUCTIONS, "batchmean"))
     input, target = _pair(input, target, fn)
     if log_target:
         loss = target.exp() * (target - input)

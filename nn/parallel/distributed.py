@@ -23,7 +23,7 @@ import numpy as np
 import autograd
 import autograd.distributed as dist
 from autograd import Tensor
-from autograd.engine import queue_callback
+from autograd.extend import queue_callback
 
 from ..module import Module
 

@@ -87,3 +87,22 @@ class WrongJvpSquare(FwdSquare):
 
 class HalfSquareRightJvp(FwdSquare):
     backward = HalfSquare.backward
+
+
+class Cube(autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x**3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 3 * x * x
+
+
+class CubeWrongGrad(Cube):
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 2 * x * x

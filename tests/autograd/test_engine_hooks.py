@@ -196,3 +196,45 @@ def test_queued_callback_does_not_run_when_backward_fails():
     assert ran == []
     with pytest.raises(RuntimeError, match="no backward pass is running"):
         queue_callback(lambda: None)  # the failed pass left nothing behind
+
+
+def test_one_removable_handle_for_tensor_node_and_module_hooks():
+    import nn
+    from autograd.hooks import RemovableHandle
+
+    x = autograd.ones(2, requires_grad=True)
+    y = x * 2
+    m = nn.Identity()
+    handles = [
+        x.register_hook(lambda g: g),
+        x.register_post_accumulate_grad_hook(lambda p: None),
+        y.grad_fn.register_hook(lambda gi, go: None),
+        y.grad_fn.register_prehook(lambda go: None),
+        m.register_forward_hook(lambda mod, args, out: None, with_kwargs=False),
+    ]
+    assert all(type(h) is RemovableHandle for h in handles)
+    assert len({h.id for h in handles}) == len(handles)
+    assert autograd.utils.hooks.RemovableHandle is RemovableHandle
+    assert nn.modules.module.RemovableHandle is RemovableHandle
+
+
+def test_removable_handle_removes_only_its_own_hook_and_is_a_context_manager():
+    x = autograd.ones(2, requires_grad=True)
+    calls = []
+
+    def hook(g):
+        calls.append("a")
+
+    first = x.register_hook(hook)
+    x.register_hook(hook)
+    with x.register_hook(lambda g: g * 3):
+        (x * 1).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+    first.remove()
+    first.remove()
+    x.grad = None
+    (x * 1).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 1.0])
+    assert calls == ["a", "a", "a"]
+    with pytest.raises(TypeError, match="hook is required"):
+        autograd.hooks.RemovableHandle([])

@@ -31,6 +31,16 @@ def _check_grads(torch, ours, theirs, mine_leaves, their_leaves, seed=0):
         )
 
 
+def _affine_leaves(torch, rng, shape, affine, x, tx):
+    """``(w, b, tw, tb)`` (all None unless ``affine``: weight in [0.5, 2), normal bias, ours
+    and PyTorch's) and the leaves to compare, ``x`` first."""
+    if not affine:
+        return (None, None, None, None), [x], [tx]
+    w, tw = _pair(torch, rng.uniform(0.5, 2, shape))
+    b, tb = _pair(torch, rng.standard_normal(shape))
+    return (w, b, tw, tb), [x, w, b], [tx, tw, tb]
+
+
 # --------------------------------------------------------------------------- batch norm
 @pytest.mark.parametrize("shape", [(5, 3), (4, 3, 6), (3, 2, 4, 5), (2, 3, 2, 2, 2)])
 @pytest.mark.parametrize("affine", [True, False])
@@ -38,13 +48,7 @@ def test_batch_norm_training_matches_torch(torch, shape, affine):
     rng = np.random.default_rng(1)
     c = shape[1]
     x, tx = _pair(torch, rng.standard_normal(shape) * 3 + 1)
-    leaves, tleaves = [x], [tx]
-    w = b = tw = tb = None
-    if affine:
-        w, tw = _pair(torch, rng.uniform(0.5, 2, c))
-        b, tb = _pair(torch, rng.standard_normal(c))
-        leaves += [w, b]
-        tleaves += [tw, tb]
+    (w, b, tw, tb), leaves, tleaves = _affine_leaves(torch, rng, c, affine, x, tx)
     rm, trm = _pair(torch, rng.standard_normal(c), requires_grad=False)
     rv, trv = _pair(torch, rng.uniform(0.5, 2, c), requires_grad=False)
     out = autograd.batch_norm(x, rm, rv, w, b, True, 0.3, 1e-4)
@@ -171,13 +175,7 @@ def test_batch_norm_errors():
 def test_layer_norm_matches_torch(torch, shape, ns, affine):
     rng = np.random.default_rng(6)
     x, tx = _pair(torch, rng.standard_normal(shape) * 2 - 1)
-    leaves, tleaves = [x], [tx]
-    w = b = tw = tb = None
-    if affine:
-        w, tw = _pair(torch, rng.uniform(0.5, 2, ns))
-        b, tb = _pair(torch, rng.standard_normal(ns))
-        leaves += [w, b]
-        tleaves += [tw, tb]
+    (w, b, tw, tb), leaves, tleaves = _affine_leaves(torch, rng, ns, affine, x, tx)
     out = autograd.layer_norm(x, ns, w, b, 1e-4)
     tout = torch.nn.functional.layer_norm(tx, ns, tw, tb, 1e-4)
     _check_grads(torch, out, tout, leaves, tleaves)

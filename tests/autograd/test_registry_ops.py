@@ -97,24 +97,26 @@ def test_float32_in_float32_out(name, data):
 
 
 # ------------------------------------------------------------------------ gradient checks
+def _check_derivatives(check, name, data):
+    """``check`` (gradcheck or gradgradcheck) of the op on a smooth float64 sample."""
+    info = REGISTRY[name]
+    call = _draw_call(data, info, np.float64, smooth=True)
+    if call.leaves:
+        check(call, call.leaves, atol=info.atol, rtol=info.rtol)
+
+
 @pytest.mark.parametrize("name", GRAD_NAMES)
 @_budget(25)
 @given(data=st.data())
 def test_gradcheck(name, data):
-    info = REGISTRY[name]
-    call = _draw_call(data, info, np.float64, smooth=True)
-    if call.leaves:
-        autograd.gradcheck(call, call.leaves, atol=info.atol, rtol=info.rtol)
+    _check_derivatives(autograd.gradcheck, name, data)
 
 
 @pytest.mark.parametrize("name", GRADGRAD_NAMES)
 @_budget(10)
 @given(data=st.data())
 def test_gradgradcheck(name, data):
-    info = REGISTRY[name]
-    call = _draw_call(data, info, np.float64, smooth=True)
-    if call.leaves:
-        autograd.gradgradcheck(call, call.leaves, atol=info.atol, rtol=info.rtol)
+    _check_derivatives(autograd.gradgradcheck, name, data)
 
 
 # ------------------------------------------------------------------------------ PyTorch

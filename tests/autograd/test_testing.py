@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gradcheck_functions import Cube, CubeWrongGrad
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
@@ -143,25 +144,6 @@ def test_opcall_does_not_alias_the_given_arrays():
 
 
 # ------------------------------------------------------------------------------ check_op
-class Cube(autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x**3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 3 * x * x
-
-
-class CubeWrongGrad(Cube):
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 2 * x * x
-
-
 def test_check_op_passes_a_correct_op():
     out = testing.check_op(Cube.apply, lambda x: x**3, np.array([0.5, -1.0, 2.0]))
     assert out.shape == (3,)
