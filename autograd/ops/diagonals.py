@@ -34,6 +34,8 @@ class _Triangle(Function):
     def backward(ctx, g):
         return ctx.part(g, ctx.k), None, None
 
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
 
 class Tril(_Triangle):
     pass
@@ -50,8 +52,6 @@ def _triangle(fn: type[_Triangle], part: Any, input: Any, diagonal: int) -> Tens
         raise ValueError(f"{op}: expected a tensor with at least 2 dimensions, got {t.ndim}")
     return fn.apply(t, part, int(diagonal))
 
-    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
-
 
 @register(
     method=True, numpy=np.tril, sample=_sample_tri, ref=lambda x, diagonal=0: np.tril(x, diagonal)
@@ -67,8 +67,6 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
             [1., 1.]])
     """
     return _triangle(Tril, np.tril, input, diagonal)
-
-    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 @register(
