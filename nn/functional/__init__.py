@@ -1,7 +1,7 @@
 """``nn.functional``: PyTorch's functional API on numbagrad tensors.
 
 Engine ops (activations with hand-written backward rules, softmax, convolution, pooling,
-interpolation, padding, one-hot) are re-exported from ``autograd``; the activations PyTorch
+nearest interpolation, padding, one-hot) are re-exported from ``autograd``; the activations PyTorch
 gives an ``inplace`` flag get thin wrappers adding it; the rest are composed here from public
 engine ops; the losses come from :mod:`nn.losses`.
 
@@ -15,13 +15,15 @@ tensor([0., 2.])
 
 from autograd import (
     adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d,
-    conv_transpose1d, conv_transpose2d, gelu, interpolate, log_softmax, logsigmoid, max_pool1d,
+    conv_transpose1d, conv_transpose2d, gelu, log_softmax, logsigmoid, max_pool1d,
     max_pool2d, one_hot, pad, prelu, relu_, sigmoid, softmax, softplus, softsign, tanh,
 )  # fmt: skip
 
 from .activation import *
 from .attention import *
 from .dropout import *
+from .fold import *
+from .interpolation import *
 from .linear import *
 from .normalization import *
 from .volumetric import *

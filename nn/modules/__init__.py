@@ -20,15 +20,17 @@ from .container import *
 from .conv import *
 from .dropout import *
 from .flatten import *
+from .fold import *
 from .linear import *
 from .loss import *
 from .normalization import *
+from .pixelshuffle import *
 from .pooling import *
 from .rnn import *
 from .sparse import *
 from .transformer import *
 from .upsampling import *
 from . import (
-    activation, batchnorm, container, conv, dropout, flatten, linear, loss, module, normalization,
-    pooling, rnn, sparse, transformer, upsampling, utils,
+    activation, batchnorm, container, conv, dropout, flatten, fold, linear, loss, module,
+    normalization, pixelshuffle, pooling, rnn, sparse, transformer, upsampling, utils,
 )  # fmt: skip
