@@ -36,6 +36,7 @@ from .layers.attention import *
 from .layers.conv import *
 from .layers.dropout import *
 from .layers.embedding import *
+from .layers.instancenorm import *
 from .layers.linear import *
 from .layers.misc import *
 from .layers.normalization import *

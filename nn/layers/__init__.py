@@ -6,6 +6,7 @@ from .attention import *
 from .conv import *
 from .dropout import *
 from .embedding import *
+from .instancenorm import *
 from .linear import *
 from .misc import *
 from .normalization import *

@@ -21,6 +21,7 @@ from .conv import *
 from .dropout import *
 from .flatten import *
 from .fold import *
+from .instancenorm import *
 from .linear import *
 from .loss import *
 from .normalization import *
@@ -31,6 +32,6 @@ from .sparse import *
 from .transformer import *
 from .upsampling import *
 from . import (
-    activation, batchnorm, container, conv, dropout, flatten, fold, linear, loss, module,
-    normalization, pixelshuffle, pooling, rnn, sparse, transformer, upsampling, utils,
+    activation, batchnorm, container, conv, dropout, flatten, fold, instancenorm, linear, loss,
+    module, normalization, pixelshuffle, pooling, rnn, sparse, transformer, upsampling, utils,
 )  # fmt: skip
