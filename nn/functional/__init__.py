@@ -21,6 +21,7 @@ from autograd import (
 
 from .activation import *
 from .attention import *
+from .bags import *
 from .dropout import *
 from .fold import *
 from .interpolation import *
