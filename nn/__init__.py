@@ -34,6 +34,7 @@ from . import functional
 from .layers.activation import *
 from .layers.attention import *
 from .layers.conv import *
+from .layers.distance import *
 from .layers.dropout import *
 from .layers.embedding import *
 from .layers.instancenorm import *

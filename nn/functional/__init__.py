@@ -32,4 +32,7 @@ from .volumetric import *
 from ..losses import (
     binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss, cross_entropy,
     huber_loss, kl_div, l1_loss, margin_ranking_loss, mse_loss, nll_loss, smooth_l1_loss,
+    poisson_nll_loss, gaussian_nll_loss, ctc_loss, triplet_margin_loss,
+    triplet_margin_with_distance_loss, multi_margin_loss, multilabel_margin_loss,
+    multilabel_soft_margin_loss, soft_margin_loss, hinge_embedding_loss,
 )  # fmt: skip

@@ -4,6 +4,7 @@ from .container import *
 from .activation import *
 from .attention import *
 from .conv import *
+from .distance import *
 from .dropout import *
 from .embedding import *
 from .instancenorm import *

@@ -18,6 +18,7 @@ from .activation import *
 from .batchnorm import *
 from .container import *
 from .conv import *
+from .distance import *
 from .dropout import *
 from .flatten import *
 from .fold import *
@@ -32,6 +33,7 @@ from .sparse import *
 from .transformer import *
 from .upsampling import *
 from . import (
-    activation, batchnorm, container, conv, dropout, flatten, fold, instancenorm, linear, loss,
-    module, normalization, pixelshuffle, pooling, rnn, sparse, transformer, upsampling, utils,
+    activation, batchnorm, container, conv, distance, dropout, flatten, fold, instancenorm,
+    linear, loss, module, normalization, pixelshuffle, pooling, rnn, sparse, transformer,
+    upsampling, utils,
 )  # fmt: skip
