@@ -140,12 +140,7 @@ class ParametrizationList(ModuleList):
         return x
 
 
-def _inject_new_class(module: Module) -> None:
-    cls = module.__class__
-    module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), {"_unparametrized": cls})
-
-
-def _inject_property(module: Module, name: str) -> None:
+def _property(name: str) -> property:
     def getter(self: Module) -> Tensor:
         parametrization = self.parametrizations[name]
         if not _cache_enabled:
@@ -158,7 +153,21 @@ def _inject_property(module: Module, name: str) -> None:
     def setter(self: Module, value: Tensor) -> None:
         self.parametrizations[name].right_inverse(value)
 
-    setattr(module.__class__, name, property(getter, setter))
+    return property(getter, setter)
+
+
+def _rebuild_class(module: Module) -> None:
+    """Give ``module`` a class of its own holding one property per parametrized name, or its
+    original class when none is left. A fresh class each time: copies of the module (which
+    share its class) are not changed by a later registration or removal on it."""
+    base = type_before_parametrizations(module)
+    names = list(module.parametrizations) if is_parametrized(module) else []
+    if not names:
+        module.__class__ = base
+        return
+    namespace: dict[str, Any] = {"_unparametrized": base}
+    namespace.update({name: _property(name) for name in names})
+    module.__class__ = type(f"Parametrized{base.__name__}", (base,), namespace)
 
 
 def is_parametrized(module: Module, tensor_name: str | None = None) -> bool:
@@ -249,10 +258,9 @@ def register_parametrization(
     plist = ParametrizationList([parametrization], original, unsafe=unsafe)
     delattr(module, tensor_name)
     if not is_parametrized(module):
-        _inject_new_class(module)
         module.parametrizations = ModuleDict()
     module.parametrizations[tensor_name] = plist
-    _inject_property(module, tensor_name)
+    _rebuild_class(module)
     return module
 
 
@@ -299,10 +307,9 @@ def remove_parametrizations(
         original = Parameter(value.detach(), first.requires_grad)
         if not isinstance(first, Parameter):
             original = value.detach()
-    delattr(module.__class__, tensor_name)
     del module.parametrizations[tensor_name]
-    _register_parameter_or_buffer(module, tensor_name, original)
-    if not is_parametrized(module) or len(module.parametrizations) == 0:
+    if len(module.parametrizations) == 0:
         delattr(module, "parametrizations")
-        module.__class__ = type_before_parametrizations(module)
+    _rebuild_class(module)
+    _register_parameter_or_buffer(module, tensor_name, original)
     return module

@@ -202,3 +202,14 @@ def test_parametrization_errors_are_named():
     _legacy(nn.utils.weight_norm, layer)
     with pytest.raises(RuntimeError, match="two weight_norm hooks"):
         _legacy(nn.utils.weight_norm, layer)
+
+
+def test_copies_of_a_parametrized_module_are_independent():
+    import copy
+
+    layer = nn.utils.parametrizations.weight_norm(nn.Linear(2, 3))
+    twin = copy.deepcopy(layer)
+    parametrize.remove_parametrizations(layer, "weight")
+    assert type(layer) is nn.Linear and parametrize.is_parametrized(twin, "weight")
+    np.testing.assert_allclose(twin.weight.detach().numpy(), layer.weight.detach().numpy(),
+                               rtol=1e-6)  # fmt: skip
