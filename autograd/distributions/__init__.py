@@ -1,7 +1,8 @@
 """``autograd.distributions``: PyTorch's ``torch.distributions`` for Normal, Uniform,
-Bernoulli and Categorical, built from the engine's public ops: ``sample``, ``rsample``
-(reparametrized, differentiable in the parameters), ``log_prob``, ``entropy``, moments, and
-``kl_divergence`` for the pairs registered with ``register_kl``.
+Bernoulli, Categorical, Exponential, Laplace and Independent, built from the engine's public
+ops: ``sample``, ``rsample`` (reparametrized, differentiable in the parameters),
+``log_prob``, ``entropy``, moments, and ``kl_divergence`` for the pairs registered with
+``register_kl``.
 
 Examples
 --------
@@ -17,9 +18,10 @@ from . import constraints
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
 from .kl import kl_divergence, register_kl
+from .more import Exponential, Independent, Laplace
 from .normal import Normal, Uniform
 
 __all__ = [
-    "Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "kl_divergence",
-    "register_kl", "constraints",
+    "Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "Exponential", "Laplace",
+    "Independent", "kl_divergence", "register_kl", "constraints",
 ]  # fmt: skip

@@ -19,7 +19,7 @@ from autograd import Tensor
 __all__ = [
     "Constraint", "real", "positive", "unit_interval", "simplex", "boolean",
     "nonnegative_integer", "dependent", "interval", "half_open_interval", "integer_interval",
-    "greater_than", "real_vector",
+    "greater_than", "real_vector", "nonnegative", "independent",
 ]  # fmt: skip
 
 
@@ -62,6 +62,37 @@ class _GreaterThan(Constraint):
 
     def __repr__(self) -> str:
         return f"GreaterThan(lower_bound={self.lower_bound})"
+
+
+class _GreaterThanEq(Constraint):
+    def __init__(self, lower_bound: float) -> None:
+        self.lower_bound = lower_bound
+
+    def check(self, value: Tensor) -> Tensor:
+        return value >= self.lower_bound
+
+    def __repr__(self) -> str:
+        return f"GreaterThanEq(lower_bound={self.lower_bound})"
+
+
+class _IndependentConstraint(Constraint):
+    """``base`` on every element, with the ``reinterpreted_batch_ndims`` rightmost dims of a
+    value forming one event (all must hold)."""
+
+    def __init__(self, base: Constraint, reinterpreted_batch_ndims: int) -> None:
+        self.base_constraint = base
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+        self.event_dim = base.event_dim + reinterpreted_batch_ndims
+        self.is_discrete = base.is_discrete
+
+    def check(self, value: Tensor) -> Tensor:
+        result = self.base_constraint.check(value)
+        for _ in range(self.reinterpreted_batch_ndims):
+            result = result.all(dim=-1)
+        return result
+
+    def __repr__(self) -> str:
+        return f"IndependentConstraint({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
 
 
 class _Interval(Constraint):
@@ -130,6 +161,11 @@ def half_open_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
     return _Interval(lower_bound, upper_bound, half_open=True)
 
 
+def independent(base: Constraint, reinterpreted_batch_ndims: int) -> Constraint:
+    """``base`` over events of ``reinterpreted_batch_ndims`` more rightmost dims."""
+    return _IndependentConstraint(base, reinterpreted_batch_ndims)
+
+
 def integer_interval(lower_bound: int, upper_bound: Any) -> Constraint:
     """Integers in ``[lower_bound, upper_bound]``."""
     return _IntegerInterval(lower_bound, upper_bound)
@@ -138,6 +174,7 @@ def integer_interval(lower_bound: int, upper_bound: Any) -> Constraint:
 real = _Real()
 real_vector = _RealVector()
 positive = _GreaterThan(0.0)
+nonnegative = _GreaterThanEq(0.0)
 unit_interval = _Interval(0.0, 1.0)
 simplex = _Simplex()
 boolean = _Boolean()

@@ -11,6 +11,7 @@ from autograd import Tensor
 
 from .discrete import Bernoulli, Categorical
 from .distribution import Distribution
+from .more import Exponential, Independent, Laplace, _sum_rightmost
 from .normal import Normal, Uniform
 
 __all__ = ["kl_divergence", "register_kl"]
@@ -115,3 +116,29 @@ def _kl_uniform_normal(p: Uniform, q: Normal) -> Tensor:
     t2 = width * width / 12
     t3 = ((p.high + p.low - 2 * q.loc) / 2) ** 2
     return t1 + 0.5 * (t2 + t3) / (q.scale * q.scale)
+
+
+@register_kl(Exponential, Exponential)
+def _kl_exponential_exponential(p: Exponential, q: Exponential) -> Tensor:
+    rate_ratio = q.rate / p.rate
+    return -autograd.log(rate_ratio) + rate_ratio - 1
+
+
+@register_kl(Laplace, Laplace)
+def _kl_laplace_laplace(p: Laplace, q: Laplace) -> Tensor:
+    scale_ratio = p.scale / q.scale
+    loc_abs_diff = (p.loc - q.loc).abs()
+    t1 = -autograd.log(scale_ratio)
+    t2 = loc_abs_diff / q.scale
+    t3 = scale_ratio * autograd.exp(-loc_abs_diff / p.scale)
+    return t1 + t2 + t3 - 1
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError(
+            "No KL(p || q) is implemented for Independent distributions with different "
+            "reinterpreted_batch_ndims"
+        )
+    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)

@@ -24,6 +24,10 @@ def _params(kind):
         return {"probs": np.array([0.2, 0.5, 0.9])}, np.array([[0.0, 1.0, 1.0], [1, 0, 0]])
     if kind == "BernoulliLogits":
         return {"logits": _r(3)}, np.array([[0.0, 1.0, 1.0], [1, 0, 0]])
+    if kind == "Exponential":
+        return {"rate": np.abs(_r(3)) + 0.2}, np.abs(_r(4, 3, seed=2))
+    if kind == "Laplace":
+        return {"loc": _r(3), "scale": np.abs(_r(3, seed=1)) + 0.3}, _r(4, 3, seed=2)
     if kind == "CategoricalProbs":
         return {"probs": np.abs(_r(2, 4)) + 0.1}, np.array([[0, 3], [2, 1], [1, 1]])
     return {"logits": _r(2, 4)}, np.array([[0, 3], [2, 1], [1, 1]])
@@ -36,7 +40,7 @@ def _make(lib, kind, params):
 
 
 KINDS = ["Normal", "Uniform", "BernoulliProbs", "BernoulliLogits", "CategoricalProbs",
-         "CategoricalLogits"]  # fmt: skip
+         "CategoricalLogits", "Exponential", "Laplace"]  # fmt: skip
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -48,7 +52,7 @@ def test_log_prob_entropy_moments_and_gradients_match_torch(torch, kind):
     vo = autograd.tensor(value, dtype=autograd.int64 if "Categorical" in kind else None)
     vt = torch.tensor(value)
     quantities = ["log_prob", "entropy", "mean", "variance", "stddev", "mode"]
-    if kind in ("Normal", "Uniform"):
+    if kind in ("Normal", "Uniform", "Exponential", "Laplace"):
         quantities.append("cdf")
     for q in quantities:
         if q in ("log_prob", "cdf"):
@@ -79,6 +83,7 @@ def test_log_prob_entropy_moments_and_gradients_match_torch(torch, kind):
 PAIRS = [
     ("Normal", "Normal"), ("Uniform", "Uniform"), ("Uniform", "Normal"),
     ("BernoulliProbs", "BernoulliLogits"), ("CategoricalLogits", "CategoricalProbs"),
+    ("Exponential", "Exponential"), ("Laplace", "Laplace"),
 ]  # fmt: skip
 
 
@@ -88,8 +93,10 @@ def test_kl_divergence_matches_torch(torch, kp, kq):
     pq, _ = _params(kq)
     if (kp, kq) == ("Uniform", "Uniform"):
         pq = {"low": pp["low"] - np.array([0.5, -0.1, 1.0]), "high": pp["high"] + 1.0}
-    if kq == "Normal":
+    if kq in ("Normal", "Laplace"):
         pq = {"loc": _r(3, seed=7), "scale": np.abs(_r(3, seed=8)) + 0.3}
+    if kq == "Exponential":
+        pq = {"rate": np.abs(_r(3, seed=7)) + 0.2}
     po, qo = _make(autograd, kp, pp), _make(autograd, kq, pq)
     pt, qt = _make(torch, kp, pp), _make(torch, kq, pq)
     ko, kt = D.kl_divergence(po, qo), torch.distributions.kl_divergence(pt, qt)
@@ -132,6 +139,33 @@ def test_rsample_is_differentiable_and_samples_have_the_right_statistics():
                                atol=0.015)  # fmt: skip
     with pytest.raises(TypeError, match="no reparametrized sampler"):
         c.rsample()
+
+
+def test_independent_matches_torch(torch):
+    loc, scale = _r(4, 3, 2), np.abs(_r(4, 3, 2, seed=1)) + 0.2
+    value = _r(5, 4, 3, 2, seed=2)
+    lo, so = autograd.tensor(loc, requires_grad=True), autograd.tensor(scale, requires_grad=True)
+    lt, st = torch.tensor(loc, requires_grad=True), torch.tensor(scale, requires_grad=True)
+    ours = D.Independent(D.Normal(lo, so), 2)
+    theirs = torch.distributions.Independent(torch.distributions.Normal(lt, st), 2)
+    assert tuple(ours.batch_shape) == (4,) and tuple(ours.event_shape) == (3, 2)
+    assert ours.has_rsample and ours.rsample((2,)).shape == (2, 4, 3, 2)
+    yo = ours.log_prob(autograd.tensor(value)).sum() + ours.entropy().sum()
+    yt = theirs.log_prob(torch.tensor(value)).sum() + theirs.entropy().sum()
+    np.testing.assert_allclose(yo.item(), yt.item(), rtol=1e-12)
+    yo.backward()
+    yt.backward()
+    np.testing.assert_allclose(so.grad.numpy(), st.grad.numpy(), rtol=1e-10)
+    other = D.Independent(D.Normal(lo.detach() + 1, so.detach()), 2)
+    td = torch.distributions
+    other_t = td.Independent(td.Normal(lt.detach() + 1, st.detach()), 2)
+    np.testing.assert_allclose(D.kl_divergence(ours, other).detach().numpy(),
+                               torch.distributions.kl_divergence(theirs, other_t).detach().numpy(),
+                               rtol=1e-12)  # fmt: skip
+    with pytest.raises(ValueError, match="reinterpreted_batch_ndims"):
+        D.Independent(D.Normal(lo, so), 4)
+    with pytest.raises(ValueError, match="within the support"):
+        D.Independent(D.Exponential(autograd.ones(2, 2)), 1).log_prob(-autograd.ones(2, 2))
 
 
 def test_validation_errors_are_named():
