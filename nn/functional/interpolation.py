@@ -1,10 +1,11 @@
 """``interpolate`` with all of PyTorch's non-antialiased modes, and ``upsample``.
 
 ``"nearest"`` on 3-D and 4-D input is the engine's op (:func:`autograd.interpolate`). The other
-modes are separable: along each spatial axis the output is a weighted sum of a few
-``index_select``-ed input slices (2 taps for the linear modes, 4 for bicubic, 1 for nearest),
-with index and weight tables computed as PyTorch's CPU kernels compute them, in the input's
-precision. The gradient is the engine's: the adjoint of each selection, scaled by its weights.
+modes are separable: along each spatial axis the output is a weighted sum of a few input slices
+(2 taps for the linear modes, 4 for bicubic, 1 for nearest), with index and weight tables
+computed as PyTorch's CPU kernels compute them, in the input's precision. One
+:class:`autograd.Function` per axis does it; its backward is the adjoint (each weighted output
+slice added back onto its source) and is itself differentiable, for higher derivatives.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import Tensor
+from autograd import Function, Tensor
 
 __all__ = ["interpolate", "upsample", "upsample_bilinear", "upsample_nearest"]
 
 _DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
 _CUBIC_A = -0.75
+_DENSE_ADJOINT_MAX = 1 << 16  # axis sizes n * m up to which the adjoint is one dense GEMM
 
 
 def _per_axis(fn: str, name: str, value: Any, nd: int, kind: type) -> tuple:
@@ -102,16 +104,90 @@ def _taps(
     return [(index, (t(1) - frac).astype(t)), (upper, frac)]
 
 
-def _resample_axis(x: Tensor, axis: int, taps: list) -> Tensor:
+def _resample_array(x: np.ndarray, axis: int, taps: list) -> np.ndarray:
+    """``sum_k w_k * x.take(idx_k, axis)``: each output slice a weighted sum of input slices."""
     shape = [1] * x.ndim
     shape[axis] = -1
     out = None
     for index, weight in taps:
-        part = x.index_select(axis, autograd.from_numpy(np.ascontiguousarray(index, np.int64)))
+        part = np.take(x, index, axis=axis)
         if weight is not None:
-            part = part * autograd.from_numpy(weight.astype(x.dtype).reshape(shape))
-        out = part if out is None else out + part
+            part *= weight.astype(x.dtype).reshape(shape)
+        out = part if out is None else np.add(out, part, out=out)
     return out
+
+
+def _adjoint_array(g: np.ndarray, axis: int, taps: list, n: int) -> np.ndarray:
+    """The transpose of :func:`_resample_array`: each weighted output slice added back onto
+    its source. Source indices rise with the output index, so the slices reading one source
+    form a run, summed at once by ``np.add.reduceat``."""
+    m = g.shape[axis]
+    out_shape = list(g.shape)
+    out_shape[axis] = n
+    if n * m <= _DENSE_ADJOINT_MAX:
+        # Small axes: one GEMM with the (m, n) resampling matrix beats the segment sums.
+        matrix = np.zeros((m, n), dtype=g.dtype)
+        rows = np.arange(m)
+        for index, weight in taps:
+            np.add.at(matrix, (rows, index), 1 if weight is None else weight.astype(g.dtype))
+        before, after = math.prod(g.shape[:axis]), math.prod(g.shape[axis + 1 :])
+        if after == 1:
+            return (g.reshape(before, m) @ matrix).reshape(out_shape)
+        return np.matmul(matrix.T, g.reshape(before, m, after)).reshape(out_shape)
+    shape = [1] * g.ndim
+    shape[axis] = -1
+    out = np.zeros(out_shape, dtype=g.dtype)
+    for index, weight in taps:
+        part = g if weight is None else g * weight.astype(g.dtype).reshape(shape)
+        starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
+        where: list[Any] = [slice(None)] * g.ndim
+        where[axis] = index[starts]
+        out[tuple(where)] += np.add.reduceat(part, starts, axis=axis)
+    return out
+
+
+class _Resample(Function):
+    """Resampling along one axis with fixed taps; linear in ``x``."""
+
+    @staticmethod
+    def forward(ctx, x, axis, taps):
+        ctx.axis, ctx.taps, ctx.n = axis, taps, x.shape[axis]
+        return _resample_array(x, axis, taps)
+
+    @staticmethod
+    def backward(ctx, g):
+        if type(g) is np.ndarray:
+            return _adjoint_array(g, ctx.axis, ctx.taps, ctx.n)
+        return _ResampleAdjoint.apply(g, axis=ctx.axis, taps=ctx.taps, n=ctx.n)
+
+    @staticmethod
+    def jvp(ctx, t, axis, taps):
+        return _resample_array(t, axis, taps)
+
+
+class _ResampleAdjoint(Function):
+    """Gradients of :class:`_Resample` added back onto their sources (its adjoint), so that
+    higher derivatives are resamplings again."""
+
+    @staticmethod
+    def forward(ctx, g, axis, taps, n):
+        ctx.axis, ctx.taps = axis, taps
+        return _adjoint_array(g, axis, taps, n)
+
+    @staticmethod
+    def backward(ctx, h):
+        if type(h) is np.ndarray:
+            return _resample_array(h, ctx.axis, ctx.taps)
+        return _Resample.apply(h, axis=ctx.axis, taps=ctx.taps)
+
+    @staticmethod
+    def jvp(ctx, t, axis, taps, n):
+        return _adjoint_array(t, axis, taps, n)
+
+
+def _resample_axis(x: Tensor, axis: int, taps: list) -> Tensor:
+    taps = [(np.ascontiguousarray(i, dtype=np.int64), w) for i, w in taps]
+    return _Resample.apply(x, axis=axis, taps=taps)
 
 
 def interpolate(

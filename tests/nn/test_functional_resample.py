@@ -215,3 +215,25 @@ def test_gumbel_softmax_hard_passes_the_soft_gradient_straight_through():
         F.gumbel_softmax(autograd.zeros(2), tau=0.0)
     with pytest.raises(TypeError, match="floating-point"):
         F.gumbel_softmax(autograd.tensor([1, 2]))
+
+
+@pytest.mark.parametrize("mode", ["linear", "nearest-exact"])
+def test_long_axes_take_the_segment_sum_adjoint_and_match_torch(torch, mode):
+    # 300 -> 701 along the axis: past the size where the adjoint is one dense product
+    _compare(torch, lambda x: F.interpolate(x, size=701, mode=mode),
+             lambda x: torch.nn.functional.interpolate(x, size=701, mode=mode),
+             _rand(2, 3, 300))  # fmt: skip
+    _compare(torch, lambda x: F.interpolate(x, size=120, mode=mode),
+             lambda x: torch.nn.functional.interpolate(x, size=120, mode=mode),
+             _rand(2, 3, 700))  # fmt: skip
+
+
+def test_interpolate_forward_mode_matches_the_resampled_tangent():
+    import autograd.forward_ad as fwAD
+
+    x, t = autograd.tensor(_rand(1, 2, 3, 4)), autograd.tensor(_rand(1, 2, 3, 4, seed=1))
+    with fwAD.dual_level():
+        y = F.interpolate(fwAD.make_dual(x, t), (5, 7), mode="bicubic", align_corners=True)
+        tangent = fwAD.unpack_dual(y).tangent
+    expected = F.interpolate(t, (5, 7), mode="bicubic", align_corners=True)
+    np.testing.assert_allclose(tangent.numpy(), expected.numpy(), rtol=1e-12)
