@@ -86,24 +86,19 @@ _warn_if_shadowing()
 def __getattr__(name: str) -> object:
     """PyTorch's attribute paths, loaded on first use so ``import autograd`` stays light.
 
-    ``autograd.nn``, ``autograd.optim``, ``autograd.utils.data`` (``nn.data``),
-    ``autograd.utils.hooks`` (:mod:`autograd.hooks`) and
+    ``autograd.nn``, ``autograd.optim``, ``autograd.utils`` (``checkpoint``, ``hooks``, and ``data``:
+    ``nn.data``), ``autograd.distributions`` and
     ``autograd.autograd`` (``grad``, ``Function``, ``Variable``, ...): after
     ``import autograd as torch``, ``torch.nn.Linear`` and ``torch.optim.SGD`` work.
     """
     import importlib
-    import types
 
     if name in ("nn", "optim"):
         module = importlib.import_module(name)
     elif name == "autograd":
         module = importlib.import_module(".autograd", __name__)
-    elif name == "utils":
-        module = types.ModuleType(
-            f"{__name__}.utils", "PyTorch's torch.utils: data is nn.data, hooks autograd.hooks."
-        )
-        module.data = importlib.import_module("nn.data")
-        module.hooks = importlib.import_module(".hooks", __name__)
+    elif name in ("utils", "distributions"):
+        module = importlib.import_module(f".{name}", __name__)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = module

@@ -34,8 +34,10 @@ from . import functional
 from .layers.activation import *
 from .layers.attention import *
 from .layers.conv import *
+from .layers.distance import *
 from .layers.dropout import *
 from .layers.embedding import *
+from .layers.instancenorm import *
 from .layers.linear import *
 from .layers.misc import *
 from .layers.normalization import *

@@ -41,5 +41,14 @@ from .sgd import SGD, sgd
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "NAdam", "RAdam", "Adamax", "Adagrad", "Adadelta",
     "RMSprop", "LBFGS", "lr_scheduler", "sgd", "adam", "adamw", "nadam", "radam", "adamax",
-    "adagrad", "adadelta", "rmsprop",
+    "adagrad", "adadelta", "rmsprop", "swa_utils",
 ]  # fmt: skip
+
+
+def __getattr__(name: str) -> object:
+    # swa_utils builds on nn (AveragedModel is a Module): loaded on first use only.
+    if name == "swa_utils":
+        module = _importlib.import_module(".swa_utils", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,19 +4,21 @@ The math lives in the engine (``autograd.elu`` and friends, with their backward 
 wrappers add PyTorch's ``inplace`` flag, which writes the result into ``input`` through
 ``copy_`` so autograd sees an ordinary in-place op (and refuses it on a leaf that requires grad,
 as PyTorch does). In-place saves no memory here; it exists for PyTorch's semantics.
-``softmin``, ``tanhshrink`` and ``glu`` are composed here from engine ops.
+``softmin``, ``tanhshrink``, ``glu`` and ``gumbel_softmax`` are composed here from engine ops.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 import autograd
 from autograd import Tensor
 
 __all__ = [
     "relu", "leaky_relu", "elu", "selu", "celu", "silu", "mish", "hardtanh", "relu6",
-    "hardsigmoid", "hardswish", "threshold", "softmin", "tanhshrink", "glu",
+    "hardsigmoid", "hardswish", "threshold", "softmin", "tanhshrink", "glu", "gumbel_softmax",
 ]  # fmt: skip
 
 
@@ -217,3 +219,41 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
         raise ValueError(f"glu: dim {dim} must have an even size, got {size}")
     a, b = input.chunk(2, dim)
     return a * autograd.sigmoid(b)
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """A sample from the Gumbel-softmax (concrete) distribution over ``dim``.
+
+    ``softmax((logits + g) / tau, dim)`` with ``g = -log(E)``, ``E ~ Exponential(1)`` drawn from
+    the global generator. With ``hard=True`` the result is the one-hot vector of the sample's
+    argmax in the forward pass, while its gradient is the soft sample's (straight-through).
+    ``eps`` is unused, kept for PyTorch's signature.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> y = nn.functional.gumbel_softmax(autograd.zeros(2, 3), tau=0.5, hard=True)
+    >>> y.sum(dim=-1)
+    tensor([1., 1.])
+    """
+    if not isinstance(logits, Tensor):
+        raise TypeError(f"gumbel_softmax: logits must be a Tensor, got {type(logits).__name__}")
+    if not logits.is_floating_point():
+        raise TypeError(
+            f"gumbel_softmax: logits must be a floating-point tensor, got dtype {logits.dtype}"
+        )
+    if not tau > 0:
+        raise ValueError(f"gumbel_softmax: tau must be positive, got {tau}")
+    with autograd.no_grad():
+        # U in [tiny, 1) keeps the exponential draw -log(U) positive and finite.
+        tiny = float(np.finfo(np.dtype(logits.dtype)).tiny)
+        exponential = -autograd.log(autograd.rand_like(logits).clamp(min=tiny))
+        gumbels = -autograd.log(exponential)
+    y_soft = autograd.softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft.argmax(dim, keepdim=True)
+    y_hard = autograd.zeros_like(y_soft).scatter(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft

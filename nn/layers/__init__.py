@@ -4,8 +4,10 @@ from .container import *
 from .activation import *
 from .attention import *
 from .conv import *
+from .distance import *
 from .dropout import *
 from .embedding import *
+from .instancenorm import *
 from .linear import *
 from .misc import *
 from .normalization import *

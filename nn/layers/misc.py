@@ -1,4 +1,5 @@
-"""Shape layers: Flatten, Unflatten; and Upsample."""
+"""Shape layers: Flatten, Unflatten, Fold, Unfold, PixelShuffle, PixelUnshuffle; and the
+Upsample family."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from autograd import Tensor
 from .. import functional as F
 from ..module import Module
 
-__all__ = ["Flatten", "Unflatten", "Upsample"]
+__all__ = [
+    "Flatten", "Unflatten", "Fold", "Unfold", "PixelShuffle", "PixelUnshuffle", "Upsample",
+    "UpsamplingBilinear2d", "UpsamplingNearest2d",
+]  # fmt: skip
+
+_Pair = int | Sequence[int]
 
 
 class Flatten(Module):
@@ -97,3 +103,140 @@ class Upsample(Module):
         else:
             info = f"size={self.size!r}"
         return f"{info}, mode={self.mode!r}"
+
+
+class Unfold(Module):
+    """Sliding local blocks as columns, :func:`nn.functional.unfold` (im2col).
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.Unfold(kernel_size=(2, 3))(autograd.zeros(2, 5, 3, 4)).shape
+    (2, 30, 4)
+    """
+
+    def __init__(
+        self, kernel_size: _Pair, dilation: _Pair = 1, padding: _Pair = 0, stride: _Pair = 1
+    ) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.dilation = dilation
+        self.padding = padding
+        self.stride = stride
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self) -> str:
+        return (
+            f"kernel_size={self.kernel_size}, dilation={self.dilation}, padding={self.padding}, "
+            f"stride={self.stride}"
+        )
+
+
+class Fold(Module):
+    """Columns of sliding blocks summed back into an image, :func:`nn.functional.fold`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.Fold(output_size=(4, 5), kernel_size=2)(autograd.zeros(1, 12, 12)).shape
+    (1, 3, 4, 5)
+    """
+
+    def __init__(
+        self, output_size: _Pair, kernel_size: _Pair, dilation: _Pair = 1, padding: _Pair = 0,
+        stride: _Pair = 1,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.output_size = output_size
+        self.kernel_size = kernel_size
+        self.dilation = dilation
+        self.padding = padding
+        self.stride = stride
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.fold(
+            input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
+            f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}"
+        )
+
+
+class PixelShuffle(Module):
+    """``(*, C r^2, H, W)`` -> ``(*, C, H r, W r)``, :func:`nn.functional.pixel_shuffle`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.PixelShuffle(3)(autograd.zeros(1, 9, 4, 4)).shape
+    (1, 1, 12, 12)
+    """
+
+    def __init__(self, upscale_factor: int) -> None:
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """``(*, C, H r, W r)`` -> ``(*, C r^2, H, W)``, :func:`nn.functional.pixel_unshuffle`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.PixelUnshuffle(3)(autograd.zeros(1, 1, 12, 12)).shape
+    (1, 9, 4, 4)
+    """
+
+    def __init__(self, downscale_factor: int) -> None:
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """Nearest 2-D upsampling, ``Upsample(mode="nearest")``.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.UpsamplingNearest2d(scale_factor=2)(autograd.zeros(1, 1, 2, 2)).shape
+    (1, 1, 4, 4)
+    """
+
+    def __init__(
+        self, size: _Pair | None = None, scale_factor: float | Sequence[float] | None = None
+    ) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Bilinear 2-D upsampling with aligned corners, ``Upsample(mode="bilinear",
+    align_corners=True)``.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.UpsamplingBilinear2d(scale_factor=2)(autograd.zeros(1, 1, 2, 2)).shape
+    (1, 1, 4, 4)
+    """
+
+    def __init__(
+        self, size: _Pair | None = None, scale_factor: float | Sequence[float] | None = None
+    ) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

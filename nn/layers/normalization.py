@@ -16,8 +16,9 @@ from ._util import affine_parameters, reset_affine_parameters
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
 
 
-class _BatchNorm(Module):
-    """Shared state and forward of the batch-norm layers (PyTorch's _BatchNorm)."""
+class _NormBase(Module):
+    """Shared state of the batch- and instance-norm layers (PyTorch's _NormBase): affine
+    parameters, running statistics and their state_dict versions."""
 
     _version = 2  # version 2 added num_batches_tracked, as in PyTorch
 
@@ -70,6 +71,39 @@ class _BatchNorm(Module):
             "does not know how many dims its input has)"
         )
 
+    def _load_from_state_dict(
+        self,
+        state_dict: dict,
+        prefix: str,
+        local_metadata: dict,
+        strict: bool,
+        missing_keys: list,
+        unexpected_keys: list,
+        error_msgs: list,
+    ) -> None:
+        version = local_metadata.get("version", None) if local_metadata else None
+        key = prefix + "num_batches_tracked"
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
+            # Checkpoints from before num_batches_tracked existed keep the current count.
+            current = self.num_batches_tracked
+            state_dict[key] = (
+                current if current is not None else autograd.tensor(0, dtype=autograd.int64)
+            )
+        super()._load_from_state_dict(
+            state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
+
+
+class _BatchNorm(_NormBase):
+    """Forward of the batch-norm layers (PyTorch's _BatchNorm)."""
+
     def _check_input(self, input: Tensor) -> None:
         self._check_input_dim(input)
         if input.shape[1] != self.num_features:
@@ -104,35 +138,6 @@ class _BatchNorm(Module):
             use_batch_stats,
             factor,
             self.eps,
-        )
-
-    def _load_from_state_dict(
-        self,
-        state_dict: dict,
-        prefix: str,
-        local_metadata: dict,
-        strict: bool,
-        missing_keys: list,
-        unexpected_keys: list,
-        error_msgs: list,
-    ) -> None:
-        version = local_metadata.get("version", None) if local_metadata else None
-        key = prefix + "num_batches_tracked"
-        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
-            # Checkpoints from before num_batches_tracked existed keep the current count.
-            current = self.num_batches_tracked
-            state_dict[key] = (
-                current if current is not None else autograd.tensor(0, dtype=autograd.int64)
-            )
-        super()._load_from_state_dict(
-            state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
-        )
-
-    def extra_repr(self) -> str:
-        return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, bias={self.bias is not None}, "
-            f"track_running_stats={self.track_running_stats}"
         )
 
 

@@ -21,10 +21,12 @@ from .functional import (
     nll_loss,
     smooth_l1_loss,
 )  # fmt: skip
+from .likelihood import ctc_loss, gaussian_nll_loss, poisson_nll_loss
 
 __all__ = [
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
+    "PoissonNLLLoss", "GaussianNLLLoss", "CTCLoss",
 ]  # fmt: skip
 
 
@@ -258,3 +260,72 @@ class MarginRankingLoss(_MarginLoss):
     def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
         return margin_ranking_loss(input1, input2, target, margin=self.margin,
                                    reduction=self.reduction)  # fmt: skip
+
+
+class PoissonNLLLoss(_Loss):
+    """Module form of :func:`poisson_nll_loss`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.PoissonNLLLoss()(autograd.zeros(2), autograd.tensor([1.0, 2.0]))
+    tensor(1.)
+    """
+
+    def __init__(
+        self, log_input: bool = True, full: bool = False, size_average: Any = None,
+        eps: float = 1e-8, reduce: Any = None, reduction: str = "mean",
+    ) -> None:  # fmt: skip
+        super().__init__(size_average, reduce, reduction)
+        self.log_input = log_input
+        self.full = full
+        self.eps = eps
+
+    def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
+        return poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
+                                eps=self.eps, reduction=self.reduction)  # fmt: skip
+
+
+class GaussianNLLLoss(_Loss):
+    """Module form of :func:`gaussian_nll_loss`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.GaussianNLLLoss()(autograd.zeros(2), autograd.ones(2), autograd.ones(2))
+    tensor(0.5000)
+    """
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        self.full = full
+        self.eps = eps
+
+    def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:
+        return gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                 reduction=self.reduction)  # fmt: skip
+
+
+class CTCLoss(_Loss):
+    """Module form of :func:`ctc_loss`.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> lp = autograd.log_softmax(autograd.zeros(3, 1, 2), dim=2)
+    >>> nn.CTCLoss(reduction="sum")(lp, autograd.tensor([[1]]), [3], [1])
+    tensor(0.2877)
+    """
+
+    def __init__(
+        self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False
+    ) -> None:
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(
+        self, log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any
+    ) -> Tensor:
+        return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                        self.reduction, self.zero_infinity)  # fmt: skip

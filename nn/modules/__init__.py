@@ -18,17 +18,22 @@ from .activation import *
 from .batchnorm import *
 from .container import *
 from .conv import *
+from .distance import *
 from .dropout import *
 from .flatten import *
+from .fold import *
+from .instancenorm import *
 from .linear import *
 from .loss import *
 from .normalization import *
+from .pixelshuffle import *
 from .pooling import *
 from .rnn import *
 from .sparse import *
 from .transformer import *
 from .upsampling import *
 from . import (
-    activation, batchnorm, container, conv, dropout, flatten, linear, loss, module, normalization,
-    pooling, rnn, sparse, transformer, upsampling, utils,
+    activation, batchnorm, container, conv, distance, dropout, flatten, fold, instancenorm,
+    linear, loss, module, normalization, pixelshuffle, pooling, rnn, sparse, transformer,
+    upsampling, utils,
 )  # fmt: skip

@@ -14,17 +14,29 @@ Examples
 tensor(3.)
 """
 
+from ..losses.margin_modules import (  # noqa: F401 - PyTorch's path
+    HingeEmbeddingLoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+    TripletMarginWithDistanceLoss,
+)
 from ..losses.modules import (  # noqa: F401 - PyTorch's path
     BCELoss,
     BCEWithLogitsLoss,
     CosineEmbeddingLoss,
     CrossEntropyLoss,
+    CTCLoss,
+    GaussianNLLLoss,
     HuberLoss,
     KLDivLoss,
     L1Loss,
     MarginRankingLoss,
     MSELoss,
     NLLLoss,
+    PoissonNLLLoss,
     SmoothL1Loss,
     _Loss,
     _WeightedLoss,
@@ -33,4 +45,7 @@ from ..losses.modules import (  # noqa: F401 - PyTorch's path
 __all__ = [
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
+    "PoissonNLLLoss", "GaussianNLLLoss", "CTCLoss", "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
+    "MultiLabelSoftMarginLoss", "SoftMarginLoss", "HingeEmbeddingLoss",
 ]  # fmt: skip

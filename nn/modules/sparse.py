@@ -1,4 +1,4 @@
-"""``torch.nn.modules.sparse``: Embedding.
+"""``torch.nn.modules.sparse``: Embedding, EmbeddingBag.
 
 Examples
 --------
@@ -7,6 +7,6 @@ Examples
 (10, 3)
 """
 
-from ..layers.embedding import Embedding
+from ..layers.embedding import Embedding, EmbeddingBag
 
-__all__ = ["Embedding"]
+__all__ = ["Embedding", "EmbeddingBag"]

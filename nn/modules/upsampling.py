@@ -1,4 +1,4 @@
-"""``torch.nn.modules.upsampling``: Upsample.
+"""``torch.nn.modules.upsampling``: Upsample, UpsamplingNearest2d, UpsamplingBilinear2d.
 
 Examples
 --------
@@ -8,6 +8,6 @@ Examples
 (1, 1, 4, 4)
 """
 
-from ..layers.misc import Upsample
+from ..layers.misc import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
-__all__ = ["Upsample"]
+__all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]

@@ -160,8 +160,17 @@ def test_second_order_through_composites():
 @pytest.mark.parametrize(
     "name",
     "conv1d conv2d conv_transpose1d conv_transpose2d max_pool1d max_pool2d avg_pool1d avg_pool2d "
-    "adaptive_avg_pool2d adaptive_max_pool2d interpolate pad one_hot softmax log_softmax gelu "
+    "adaptive_avg_pool2d adaptive_max_pool2d pad one_hot softmax log_softmax gelu "
     "softplus logsigmoid prelu sigmoid tanh".split(),
 )
 def test_engine_ops_are_reexported_not_rewrapped(name):
     assert getattr(F, name) is getattr(autograd, name)
+
+
+def test_interpolate_nearest_is_the_engine_op():
+    x = autograd.tensor(_rand(1, 2, 3, 4))
+    ours, engine = F.interpolate(x, scale_factor=1.5), autograd.interpolate(x, scale_factor=1.5)
+    np.testing.assert_array_equal(ours.numpy(), engine.numpy())
+    x.requires_grad_()
+    ours, engine = F.interpolate(x, size=2), autograd.interpolate(x, size=2)
+    assert type(ours.grad_fn) is type(engine.grad_fn)
