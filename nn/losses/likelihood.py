@@ -11,8 +11,9 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.extend import check_reduction
 
-from ._util import _check_reduction, _float_tensor, _pair, _reduce, _reduction, _tensor
+from ._util import _float_tensor, _pair, _reduce, _reduction, _tensor
 
 __all__ = ["poisson_nll_loss", "gaussian_nll_loss", "ctc_loss"]
 
@@ -67,7 +68,7 @@ def gaussian_nll_loss(
     tensor(0.5000)
     """
     fn = "gaussian_nll_loss"
-    _check_reduction(reduction, fn)
+    check_reduction(reduction, fn)
     x, y = _pair(input, target, fn)
     if isinstance(var, (int, float)) and not isinstance(var, bool):
         if var < 0:
@@ -136,7 +137,7 @@ def ctc_loss(
     tensor(0.2877)
     """
     fn = "ctc_loss"
-    _check_reduction(reduction, fn)
+    check_reduction(reduction, fn)
     lp = _float_tensor(log_probs, fn, "log_probs")
     batched = lp.ndim == 3
     if lp.ndim == 2:
