@@ -37,7 +37,7 @@ from .grad_mode import inference_mode, is_inference_mode_enabled
 from .ops import *  # noqa: F403
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .tensor import Tensor
-from . import accelerator, backends, cuda
+from . import accelerator, backends, cuda, linalg
 from ._compat_methods import is_tensor, numel
 from .device import device
 from .serialization import load, save
