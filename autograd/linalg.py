@@ -13,6 +13,7 @@ tensor(-2.)
 
 from __future__ import annotations
 
+from .ops import linalg as _products
 from .ops import matrix as _matrix
 from .ops.registry import NAMESPACES as _NAMESPACES
 
@@ -20,7 +21,8 @@ det = _matrix.det
 inv = _matrix.inverse
 slogdet = _matrix.slogdet
 matrix_power = _matrix.matrix_power
+matmul = _products.matmul
 
 globals().update(_NAMESPACES["linalg"])
 
-__all__ = sorted(["det", "inv", "slogdet", "matrix_power", *_NAMESPACES["linalg"]])
+__all__ = sorted(["det", "inv", "slogdet", "matrix_power", "matmul", *_NAMESPACES["linalg"]])

@@ -129,10 +129,26 @@ class Tensor:
         """``input + alpha * other``, broadcasting."""
     def add_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.add`: writes the result into ``input`` and returns it."""
+    def addbmm(self, batch1: Any, batch2: Any, *, beta: Any = ..., alpha: Any = ...) -> Tensor:
+        """``beta * input + alpha * sum_i batch1[i] @ batch2[i]`` (the batch is summed over)."""
+    def addbmm_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.addbmm`: writes the result into ``input`` and returns it."""
     def addcdiv_(self, tensor1: Any, tensor2: Any, value: float = ...) -> Tensor:
         """In-place ``self += value * tensor1 / tensor2``."""
     def addcmul_(self, tensor1: Any, tensor2: Any, value: float = ...) -> Tensor:
         """In-place ``self += value * tensor1 * tensor2``."""
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = ..., alpha: Any = ...) -> Tensor:
+        """``beta * input + alpha * (mat1 @ mat2)`` for 2-D ``mat1``, ``mat2``; ``input``"""
+    def addmm_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.addmm`: writes the result into ``input`` and returns it."""
+    def addmv(self, mat: Any, vec: Any, *, beta: Any = ..., alpha: Any = ...) -> Tensor:
+        """``beta * input + alpha * (mat @ vec)`` for a 2-D ``mat`` and a 1-D ``vec``."""
+    def addmv_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.addmv`: writes the result into ``input`` and returns it."""
+    def addr(self, vec1: Any, vec2: Any, *, beta: Any = ..., alpha: Any = ...) -> Tensor:
+        """``beta * input + alpha * outer(vec1, vec2)``."""
+    def addr_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.addr`: writes the result into ``input`` and returns it."""
     def all(
         self, dim: Any = ..., keepdim: bool = ..., *, axis: Any = ..., keepdims: bool | None = ...
     ) -> Tensor:
@@ -181,6 +197,10 @@ class Tensor:
         inputs: Any = ...,
     ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+    def baddbmm(self, batch1: Any, batch2: Any, *, beta: Any = ..., alpha: Any = ...) -> Tensor:
+        """``beta * input + alpha * bmm(batch1, batch2)`` for 3-D batches of matrices."""
+    def baddbmm_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.baddbmm`: writes the result into ``input`` and returns it."""
     def bernoulli(self, p: float | None = ..., *, generator: Any = ...) -> Tensor:
         """1 with probability ``input`` (or ``p``, when given) at each element, else 0."""
     def bernoulli_(self, p: float = ...) -> Tensor:
@@ -221,6 +241,8 @@ class Tensor:
         """In-place :func:`autograd.cos`: writes the result into ``input`` and returns it."""
     def cpu(self) -> Tensor:
         """Return self (numbagrad only has a CPU)."""
+    def cross(self, other: Any, dim: int | None = ...) -> Tensor:
+        """The cross product of 3-vectors along ``dim`` (input and other have the same number of"""
     def cuda(self, device: Any = ..., non_blocking: bool = ...) -> Tensor:
         """Raise ``RuntimeError``: numbagrad runs on the CPU only (there is no CUDA device)."""
     def cumprod(self, dim: int | None = ..., dtype: Any = ..., *, axis: Any = ...) -> Tensor:
@@ -231,16 +253,22 @@ class Tensor:
     def data(self) -> Tensor: ...
     def data_ptr(self) -> int:
         """The address of the first element (0 for a tensor with no elements, as in PyTorch)."""
+    def det(self) -> Tensor:
+        """The determinant of a square matrix, or of each matrix of a stack ``(*, n, n)``."""
     def detach(self) -> Tensor:
         """A tensor sharing storage (and version counter) with no history."""
     def detach_(self) -> Tensor:
         """Cut this tensor from its history in place."""
     @property
     def device(self) -> Any: ...
+    def diag(self, diagonal: int = ...) -> Tensor:
+        """A 1-D tensor as the ``diagonal``-th diagonal of a square matrix (zeros elsewhere), or"""
     def diagonal(self, offset: int = ..., dim1: int = ..., dim2: int = ...) -> Tensor:
         """The diagonal of dims ``dim1``/``dim2`` (``offset`` > 0 above the main one) as a new last"""
     def dim(self) -> int:
         """Number of dimensions (PyTorch's method form of ``ndim``)."""
+    def dist(self, other: Any, p: float = ...) -> Tensor:
+        """The ``p``-norm of ``input - other`` (broadcast), a 0-d tensor."""
     def div(self, other: Any, rounding_mode: str | None = ...) -> Tensor:
         """True division (integers give float32), or ``rounding_mode="floor"``/``"trunc"``."""
     def div_(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -318,6 +346,8 @@ class Tensor:
         """The slices of ``input`` at positions ``index`` (1-d, repeats allowed) along ``dim``."""
     def int(self) -> Tensor:
         """Convert to int32: ``self.to(int32)``."""
+    def inverse(self) -> Tensor:
+        """The inverse of a square matrix, or of each matrix of a stack ``(*, n, n)``."""
     def is_contiguous(self) -> bool:
         """Whether the storage is C-contiguous."""
     @property
@@ -338,6 +368,8 @@ class Tensor:
         """Where elements are NaN."""
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
+    def kron(self, other: Any) -> Tensor:
+        """The Kronecker product: blocks ``input[i, j, ...] * other``; the operand with fewer dims"""
     def kthvalue(self, k: int, dim: int = ..., keepdim: bool = ...) -> Any:
         """The ``k``-th smallest element along ``dim`` (``k`` counts from 1) and its index."""
     def le(self, other: Any) -> Tensor:
@@ -368,6 +400,8 @@ class Tensor:
         """In-place :func:`autograd.log`: writes the result into ``input`` and returns it."""
     def log_softmax(self, dim: int | None = ..., dtype: Any = ..., *, axis: Any = ...) -> Tensor:
         """``x - logsumexp(x, dim)``, fused with a hand-written backward ``g - softmax * sum(g)``;"""
+    def logdet(self) -> Tensor:
+        """``log(det(input))`` of a square matrix or a stack: NaN where the determinant is"""
     def logical_and(self, other: Any) -> Tensor:
         """Elementwise logical AND (non-zero counts as True)."""
     def logical_not(self) -> Tensor:
@@ -394,6 +428,8 @@ class Tensor:
         """The elements of ``input`` where ``mask`` is True, as a 1-d tensor (both broadcast)."""
     def matmul(self, other: Any) -> Tensor:
         """Matrix product with PyTorch's rules for 1-D operands and broadcast batch dimensions."""
+    def matrix_power(self, n: int) -> Tensor:
+        """``input`` (a square matrix or a stack) to the integer power ``n``: the identity for 0,"""
     def max(
         self, dim: Any = ..., keepdim: bool = ..., *, axis: Any = ..., keepdims: bool | None = ...
     ) -> Any:
@@ -438,6 +474,8 @@ class Tensor:
         """``input * other``, broadcasting."""
     def multiply_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.mul`: writes the result into ``input`` and returns it."""
+    def mv(self, vec: Any) -> Tensor:
+        """Matrix-vector product of a 2-D ``input`` and a 1-D ``vec``."""
     def narrow(self, dim: Any, start: Any, length: Any) -> Tensor:
         """The view of ``length`` entries of dimension ``dim`` from ``start`` (negative counts back)."""
     @property
@@ -580,6 +618,8 @@ class Tensor:
         """In-place :func:`autograd.sin`: writes the result into ``input`` and returns it."""
     def size(self, dim: int | None = ...) -> Any:
         """The shape as a :class:`Size`, or the size of dimension ``dim``."""
+    def slogdet(self) -> Any:
+        """The sign and the log of the absolute value of the determinant, as"""
     def softmax(self, dim: int | None = ..., dtype: Any = ..., *, axis: Any = ...) -> Tensor:
         """``exp(x) / sum(exp(x), dim)``, computed with the max subtracted (stable for logits of"""
     def sort(self, dim: int = ..., descending: bool = ..., stable: bool = ...) -> Any:
@@ -652,6 +692,8 @@ class Tensor:
         """Nested Python lists (a number for a 0-d tensor)."""
     def topk(self, k: int, dim: int = ..., largest: bool = ..., sorted: bool = ...) -> Any:
         """The ``k`` largest (or smallest) elements along ``dim``, in order, with their indices."""
+    def trace(self) -> Tensor:
+        """The sum of the main diagonal of a 2-D tensor (it need not be square)."""
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap dims ``dim0`` and ``dim1``. Returns a view."""
     def tril(self, diagonal: int = ...) -> Tensor:
