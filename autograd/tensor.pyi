@@ -342,6 +342,18 @@ class Tensor:
         """Elementwise ``input > other`` (bool)."""
     def half(self) -> Tensor:
         """Convert to float16: ``self.to(float16)``."""
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = ...) -> Tensor:
+        """``input`` with ``alpha * source[i]`` added into the slice ``index[i]`` along ``dim``"""
+    def index_add_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.index_add`: writes the result into ``input`` and returns it."""
+    def index_copy(self, dim: int, index: Any, source: Any) -> Tensor:
+        """``input`` with the slice ``index[i]`` along ``dim`` replaced by ``source[i]``; which"""
+    def index_copy_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.index_copy`: writes the result into ``input`` and returns it."""
+    def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
+        """``input`` with the slices ``index`` along ``dim`` set to ``value`` (a number or a 0-d"""
+    def index_fill_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.index_fill`: writes the result into ``input`` and returns it."""
     def index_select(self, dim: int, index: Any) -> Tensor:
         """The slices of ``input`` at positions ``index`` (1-d, repeats allowed) along ``dim``."""
     def int(self) -> Tensor:
@@ -574,6 +586,10 @@ class Tensor:
         """In-place :func:`autograd.remainder`: writes the result into ``input`` and returns it."""
     def repeat(self, *sizes: Any) -> Any:
         """Method form of :func:`autograd.repeat`; sizes as arguments or tuple."""
+    def repeat_interleave(
+        self, repeats: Any = ..., dim: int | None = ..., *, output_size: int | None = ...
+    ) -> Tensor:
+        """Each element (``dim=None``: of the flattened input) or each slice along ``dim``"""
     @property
     def requires_grad(self) -> bool: ...
     def requires_grad_(self, requires_grad: bool = ...) -> Tensor:
@@ -598,8 +614,18 @@ class Tensor:
         """In-place :func:`autograd.rsqrt`: writes the result into ``input`` and returns it."""
     def scatter(self, dim: int, index: Any, src: Any = ..., *, value: Any = ...) -> Tensor:
         """Out-of-place ``out[i][index[i][j]] = src[i][j]`` for ``dim=1`` (and likewise for other"""
+    def scatter_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.scatter`: writes the result into ``input`` and returns it."""
     def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
         """Out-of-place ``out[i][index[i][j]] += src[i][j]`` for ``dim=1``; repeated indices add up."""
+    def scatter_add_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.scatter_add`: writes the result into ``input`` and returns it."""
+    def scatter_reduce(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = ...
+    ) -> Tensor:
+        """Reduce ``src``'s entries into ``input`` at ``index`` along ``dim`` (addressed as"""
+    def scatter_reduce_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.scatter_reduce`: writes the result into ``input`` and returns it."""
     @property
     def shape(self) -> tuple[int, ...]: ...
     def short(self) -> Tensor:
