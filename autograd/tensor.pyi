@@ -169,6 +169,12 @@ class Tensor:
         self, dim: Any = ..., keepdim: bool = ..., *, axis: Any = ..., keepdims: bool | None = ...
     ) -> Tensor:
         """Whether any element (over ``dim``) is non-zero; a bool tensor, no gradient."""
+    def apply_(self, callable: Callable[[Any], Any]) -> Tensor:
+        """Replace each element ``v`` of this tensor by ``callable(v)`` (a Python function of one"""
+    def arctan2(self, other: Any) -> Tensor:
+        """The angle of the point ``(other, input)``: ``arctan(input / other)`` in the right"""
+    def arctan2_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.atan2`: writes the result into ``input`` and returns it."""
     def argmax(
         self,
         dim: int | None = ...,
@@ -189,6 +195,10 @@ class Tensor:
         """Index (int64) of the first smallest element, over the flattened tensor or along ``dim``."""
     def argsort(self, dim: int = ..., descending: bool = ..., stable: bool = ...) -> Tensor:
         """The indices that sort ``input`` along ``dim`` (see :func:`sort`)."""
+    def atan2(self, other: Any) -> Tensor:
+        """The angle of the point ``(other, input)``: ``arctan(input / other)`` in the right"""
+    def atan2_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.atan2`: writes the result into ``input`` and returns it."""
     def backward(
         self,
         gradient: Any = ...,
@@ -265,6 +275,8 @@ class Tensor:
         """A 1-D tensor as the ``diagonal``-th diagonal of a square matrix (zeros elsewhere), or"""
     def diagonal(self, offset: int = ..., dim1: int = ..., dim2: int = ...) -> Tensor:
         """The diagonal of dims ``dim1``/``dim2`` (``offset`` > 0 above the main one) as a new last"""
+    def diff(self, n: int = ..., dim: int = ..., prepend: Any = ..., append: Any = ...) -> Tensor:
+        """The ``n``-th forward difference along ``dim`` (``out[i] = x[i+1] - x[i]`` once),"""
     def dim(self) -> int:
         """Number of dimensions (PyTorch's method form of ``ndim``)."""
     def dist(self, other: Any, p: float = ...) -> Tensor:
@@ -342,6 +354,10 @@ class Tensor:
         """Elementwise ``input > other`` (bool)."""
     def half(self) -> Tensor:
         """Convert to float16: ``self.to(float16)``."""
+    def hypot(self, other: Any) -> Tensor:
+        """``sqrt(input**2 + other**2)`` without overflow in the squares (broadcasting)."""
+    def hypot_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.hypot`: writes the result into ``input`` and returns it."""
     def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = ...) -> Tensor:
         """``input`` with ``alpha * source[i]`` added into the slice ``index[i]`` along ``dim``"""
     def index_add_(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -488,6 +504,12 @@ class Tensor:
         """In-place :func:`autograd.mul`: writes the result into ``input`` and returns it."""
     def mv(self, vec: Any) -> Tensor:
         """Matrix-vector product of a 2-D ``input`` and a 1-D ``vec``."""
+    def nan_to_num(
+        self, nan: float = ..., posinf: float | None = ..., neginf: float | None = ...
+    ) -> Tensor:
+        """``input`` with NaN replaced by ``nan``, +inf by ``posinf`` and -inf by ``neginf``"""
+    def nan_to_num_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.nan_to_num`: writes the result into ``input`` and returns it."""
     def narrow(self, dim: Any, start: Any, length: Any) -> Tensor:
         """The view of ``length`` entries of dimension ``dim`` from ``start`` (negative counts back)."""
     @property
@@ -764,6 +786,10 @@ class Tensor:
         """``input`` reshaped to ``other.shape``."""
     def where(self, condition: Any, other: Any) -> Tensor:
         """``where(condition, self, other)``."""
+    def xlogy(self, other: Any) -> Tensor:
+        """``input * log(other)``, and 0 where ``input`` is 0 (unless ``other`` is NaN), as"""
+    def xlogy_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.xlogy`: writes the result into ``input`` and returns it."""
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
 

@@ -6,7 +6,8 @@ from . import (
     arithmetic, compare, elementwise, transcendental, reduce, extrema, stats, scan, activation,
     softmax, normalization, loss, piecewise, shape, join, rearrange, diagonals, index,
     gather_scatter, linalg, contract, conv, pool, resize, inplace, sorting, sampling,
-    matrix, decomp, norms, products, index_update, numpy_dispatch,
+    matrix, decomp, norms, products, index_update, pointwise, assemble,
+    numpy_dispatch,
 )  # fmt: skip
 from ._mutate import run_inplace
 from .extrema import MinMax
