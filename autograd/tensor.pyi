@@ -249,6 +249,8 @@ class Tensor:
         """Cosine."""
     def cos_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.cos`: writes the result into ``input`` and returns it."""
+    def count_nonzero(self, dim: Any = ...) -> Tensor:
+        """The number of non-zero elements (int64) over ``dim`` (an int or a tuple; all when"""
     def cpu(self) -> Tensor:
         """Return self (numbagrad only has a CPU)."""
     def cross(self, other: Any, dim: int | None = ...) -> Tensor:
@@ -510,6 +512,10 @@ class Tensor:
         """``input`` with NaN replaced by ``nan``, +inf by ``posinf`` and -inf by ``neginf``"""
     def nan_to_num_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.nan_to_num`: writes the result into ``input`` and returns it."""
+    def nanquantile(
+        self, q: Any, dim: int | None = ..., keepdim: bool = ..., *, interpolation: str = ...
+    ) -> Tensor:
+        """:func:`quantile` ignoring NaN values (a slice of only NaN gives NaN)."""
     def narrow(self, dim: Any, start: Any, length: Any) -> Tensor:
         """The view of ``length`` entries of dimension ``dim`` from ``start`` (negative counts back)."""
     @property
@@ -590,6 +596,10 @@ class Tensor:
         keepdims: bool | None = ...,
     ) -> Tensor:
         """Product over ``dim``. Integer and bool tensors multiply in int64, as in PyTorch."""
+    def quantile(
+        self, q: Any, dim: int | None = ..., keepdim: bool = ..., *, interpolation: str = ...
+    ) -> Tensor:
+        """The ``q``-th quantiles (``q`` a number or a 1-D tensor, in [0, 1]) of ``input`` over"""
     def reciprocal(self) -> Tensor:
         """``1 / input``."""
     def reciprocal_(self, *args: Any, **kwargs: Any) -> Tensor:
