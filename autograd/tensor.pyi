@@ -307,8 +307,16 @@ class Tensor:
         """The error function."""
     def erf_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.erf`: writes the result into ``input`` and returns it."""
+    def erfc(self) -> Tensor:
+        """The complementary error function ``1 - erf(input)`` (computed as that difference, so its relative accuracy drops where the result is tiny, unlike PyTorch's)."""
+    def erfc_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.erfc`: writes the result into ``input`` and returns it."""
     def exp(self) -> Tensor:
         """``e ** input``."""
+    def exp2(self) -> Tensor:
+        """``2 ** input``, elementwise."""
+    def exp2_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.exp2`: writes the result into ``input`` and returns it."""
     def exp_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.exp`: writes the result into ``input`` and returns it."""
     def expand(self, *sizes: Any) -> Any:
@@ -440,6 +448,8 @@ class Tensor:
         """Elementwise logical OR."""
     def logical_xor(self, other: Any) -> Tensor:
         """Elementwise logical XOR."""
+    def logit(self, eps: float | None = ...) -> Tensor:
+        """``log(p / (1 - p))``, the inverse of sigmoid; with ``eps`` the input is first clamped"""
     def logsumexp(
         self, dim: Any = ..., keepdim: bool = ..., *, axis: Any = ..., keepdims: bool | None = ...
     ) -> Tensor:
@@ -674,6 +684,10 @@ class Tensor:
         """Sine."""
     def sin_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.sin`: writes the result into ``input`` and returns it."""
+    def sinc(self) -> Tensor:
+        """The normalized sinc ``sin(pi x) / (pi x)``, 1 at 0."""
+    def sinc_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.sinc`: writes the result into ``input`` and returns it."""
     def size(self, dim: int | None = ...) -> Any:
         """The shape as a :class:`Size`, or the size of dimension ``dim``."""
     def slogdet(self) -> Any:

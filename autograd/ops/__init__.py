@@ -7,6 +7,7 @@ from . import (
     softmax, normalization, loss, piecewise, shape, join, rearrange, diagonals, index,
     gather_scatter, linalg, contract, conv, pool, resize, inplace, sorting, sampling,
     matrix, decomp, norms, products, index_update, pointwise, assemble, quantiles,
+    special_fns,
     numpy_dispatch,
 )  # fmt: skip
 from ._mutate import run_inplace
