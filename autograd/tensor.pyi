@@ -229,6 +229,8 @@ class Tensor:
         """In-place :func:`autograd.ceil`: writes the result into ``input`` and returns it."""
     def char(self) -> Tensor:
         """Convert to int8: ``self.to(int8)``."""
+    def cholesky(self, upper: bool = ...) -> Tensor:
+        """PyTorch's older ``cholesky``: :func:`autograd.linalg.cholesky` with ``upper`` as a"""
     def chunk(self, chunks: int, dim: int = ...) -> tuple[Tensor, ...]:
         """Split into at most ``chunks`` views of size ``ceil(n / chunks)`` along ``dim`` (as PyTorch,"""
     def clamp(self, min: Any = ..., max: Any = ...) -> Tensor:
@@ -606,6 +608,8 @@ class Tensor:
         keepdims: bool | None = ...,
     ) -> Tensor:
         """Product over ``dim``. Integer and bool tensors multiply in int64, as in PyTorch."""
+    def qr(self, some: bool = ...) -> Any:
+        """PyTorch's older ``qr``: :func:`autograd.linalg.qr` with ``mode='reduced'`` when"""
     def quantile(
         self, q: Any, dim: int | None = ..., keepdim: bool = ..., *, interpolation: str = ...
     ) -> Tensor:
@@ -740,6 +744,8 @@ class Tensor:
         keepdims: bool | None = ...,
     ) -> Tensor:
         """Sum over ``dim`` (an int, a tuple, or None for all). Integer and bool tensors sum to"""
+    def svd(self, some: bool = ..., compute_uv: bool = ...) -> Any:
+        """PyTorch's older ``svd``: ``(U, S, V)`` with ``A = U diag(S) V^T``; ``some=True`` gives"""
     def swapaxes(self, axis0: int, axis1: int) -> Tensor:
         """Alias of :func:`transpose` (NumPy's name)."""
     def swapdims(self, dim0: int, dim1: int) -> Tensor:

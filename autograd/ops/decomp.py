@@ -424,3 +424,93 @@ def qr(A: Any, mode: str = "reduced") -> QRResult:
         r = np.linalg.qr(a._array, mode="r")
         return QRResult(Tensor._make(np.zeros((0,), a.dtype)), Tensor._make(np.asarray(r)))
     return QRResult(*Qr.apply(a, mode))
+
+
+# ------------------------------------------------------- PyTorch's older top-level forms
+class SVDLegacyResult(NamedTuple):
+    """``svd``'s result: ``A = U diag(S) V^T`` (``V``, not ``Vh``)."""
+
+    U: Tensor
+    S: Tensor
+    V: Tensor
+
+
+def _sample_legacy_svd(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    (a,) = _sample_matrix("any")(draw, dtype).args
+    return Sample((a,), {"some": a.shape[-1] != a.shape[-2] or draw(st.booleans())})
+
+
+def _legacy_svd_ref(a: np.ndarray, some: bool = True) -> tuple:
+    u, s, vh = np.linalg.svd(a, full_matrices=not some)
+    return u, s, _mT(vh)
+
+
+@register(name="svd", method=True, sample=_sample_legacy_svd, ref=_legacy_svd_ref, torch=None,
+          atol=1e-4)  # fmt: skip
+def legacy_svd(input: Any, some: bool = True, compute_uv: bool = True) -> SVDLegacyResult:
+    """PyTorch's older ``svd``: ``(U, S, V)`` with ``A = U diag(S) V^T``; ``some=True`` gives
+    the reduced factors. With ``compute_uv=False`` ``U`` and ``V`` are zero matrices. Prefer
+    :func:`autograd.linalg.svd` (it returns ``Vh``).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> u, s, v = autograd.svd(autograd.tensor([[3.0, 0.0], [0.0, -4.0]]))
+    >>> s
+    tensor([4., 3.])
+    """
+    a = _matrix_arg("svd", input, "input", square=False)
+    if not compute_uv:
+        m, n = a.shape[-2], a.shape[-1]
+        zeros = np.zeros  # PyTorch returns zero-filled U and V then
+        return SVDLegacyResult(
+            Tensor._make(zeros(a.shape[:-2] + (m, m), a.dtype)), svdvals(a),
+            Tensor._make(zeros(a.shape[:-2] + (n, n), a.dtype)),
+        )  # fmt: skip
+    u, s, vh = Svd.apply(a, not some)
+    return SVDLegacyResult(u, s, vh.swapaxes(-1, -2))
+
+
+def _sample_legacy_qr(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    (a,) = _sample_matrix("any")(draw, dtype).args
+    return Sample((a,), {"some": a.shape[-2] > a.shape[-1] or draw(st.booleans())})
+
+
+@register(
+    name="qr", method=True, sample=_sample_legacy_qr,
+    ref=lambda a, some=True: _qr_ref(a, "reduced" if some else "complete"),
+)  # fmt: skip
+def legacy_qr(input: Any, some: bool = True) -> QRResult:
+    """PyTorch's older ``qr``: :func:`autograd.linalg.qr` with ``mode='reduced'`` when
+    ``some`` is True, else ``'complete'``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.qr(autograd.eye(2)).R
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
+    return qr(input, "reduced" if some else "complete")
+
+
+@register(
+    name="cholesky", method=True, sample=_sample_cholesky, ref=_cholesky_ref, gradcheck=False,
+    gradgradcheck=False,
+)  # fmt: skip
+def legacy_cholesky(input: Any, upper: bool = False) -> Tensor:
+    """PyTorch's older ``cholesky``: :func:`autograd.linalg.cholesky` with ``upper`` as a
+    positional argument.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.cholesky(autograd.tensor([[4.0, 2.0], [2.0, 5.0]]), upper=True)
+    tensor([[2., 1.],
+            [0., 2.]])
+    """
+    return cholesky(input, upper=upper)
