@@ -108,3 +108,27 @@ def test_errors_are_named():
     a = autograd.ones(3, 2, requires_grad=True)
     with pytest.raises(RuntimeError, match="not differentiable"):
         autograd.linalg.qr(a, mode="complete")[0].sum().backward()
+
+
+def test_pinv_and_matrix_rank_of_rank_deficient_matrices_match_torch(torch):
+    a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]])
+    for kwargs in ({}, {"atol": 0.5}, {"rtol": 0.9}):
+        np.testing.assert_allclose(
+            autograd.linalg.pinv(autograd.tensor(a), **kwargs).numpy(),
+            torch.linalg.pinv(torch.tensor(a), **kwargs).numpy(), atol=1e-12,
+        )  # fmt: skip
+        assert (
+            autograd.linalg.matrix_rank(autograd.tensor(a), **kwargs).item()
+            == torch.linalg.matrix_rank(torch.tensor(a), **kwargs).item()
+        )
+
+
+def test_legacy_svd_returns_v_and_zeros_without_uv(torch):
+    a = np.random.default_rng(4).standard_normal((3, 2))
+    u, s, v = autograd.svd(autograd.tensor(a))
+    np.testing.assert_allclose(((u * s[None, :]) @ v.T).numpy(), a, atol=1e-12)
+    u0, s0, v0 = autograd.svd(autograd.tensor(a), compute_uv=False)
+    tu, ts, tv = torch.svd(torch.tensor(a), compute_uv=False)
+    assert tuple(u0.shape) == tuple(tu.shape) and tuple(v0.shape) == tuple(tv.shape)
+    assert not u0.numpy().any()
+    np.testing.assert_allclose(s0.numpy(), ts.numpy(), rtol=1e-12)
