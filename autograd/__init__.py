@@ -36,10 +36,13 @@ from .grad_mode import (
 from .grad_mode import inference_mode, is_inference_mode_enabled
 from .ops import *  # noqa: F403
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .random import get_rng_state, set_rng_state
 from .tensor import Tensor
-from . import accelerator, backends, cuda
+from . import accelerator, backends, cuda, linalg, special
 from ._compat_methods import is_tensor, numel
 from .device import device
+from .dtype_info import finfo, get_default_dtype, iinfo, set_default_dtype
+from ._printing import set_printoptions
 from .serialization import load, save
 from .size import Size
 from .tensor_types import *  # noqa: F403

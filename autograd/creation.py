@@ -40,8 +40,11 @@ def _finish(arr: np.ndarray, requires_grad: bool, device: Any) -> Tensor:
     return t
 
 
-def _dtype(dtype: Any, default: np.dtype = _dt.float32) -> np.dtype:
-    return default if dtype is None else _dt.to_dtype(dtype)
+def _dtype(dtype: Any, default: np.dtype | None = None) -> np.dtype:
+    """``dtype`` as a NumPy dtype; None gives ``default``, or the default float dtype."""
+    if dtype is None:
+        return _dt.default_float if default is None else default
+    return _dt.to_dtype(dtype)
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -359,7 +362,7 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
             f"arange: upper bound and step have inconsistent signs ({start}, {end}, {step})"
         )
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-    dt = _dtype(dtype, _dt.int64 if ints else _dt.float32)
+    dt = _dtype(dtype, _dt.int64 if ints else None)
     return _finish(np.arange(start, end, step).astype(dt), requires_grad, device)
 
 

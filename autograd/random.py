@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed"]
+__all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
+           "get_rng_state", "set_rng_state"]  # fmt: skip
 
 
 class Generator:
@@ -113,3 +114,61 @@ def initial_seed() -> int:
     7
     """
     return default_generator.initial_seed()
+
+
+# The global generator's state as PyTorch hands it out: a flat uint8 tensor. Layout (little
+# endian): PCG64 state (16 bytes), increment (16), has_uint32 (8), uinteger (8), seed (8).
+_STATE_BYTES = 56
+
+
+def get_rng_state() -> Any:
+    """The global generator's state as a uint8 tensor, for :func:`set_rng_state`.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> state = autograd.get_rng_state()
+    >>> a = autograd.rand(2)
+    >>> autograd.set_rng_state(state)
+    >>> bool((autograd.rand(2) == a).all())
+    True
+    """
+    from .tensor import Tensor
+
+    st = default_generator.get_state()
+    words = (
+        st["state"]["state"].to_bytes(16, "little"),
+        st["state"]["inc"].to_bytes(16, "little"),
+        int(st["has_uint32"]).to_bytes(8, "little"),
+        int(st["uinteger"]).to_bytes(8, "little"),
+        (default_generator.initial_seed() % 2**64).to_bytes(8, "little"),
+    )
+    return Tensor._make(np.frombuffer(b"".join(words), dtype=np.uint8).copy())
+
+
+def set_rng_state(new_state: Any) -> None:
+    """Restore the global generator's state from :func:`get_rng_state`'s tensor.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.set_rng_state(autograd.get_rng_state())
+    """
+    arr = np.asarray(getattr(new_state, "_array", new_state))
+    if arr.dtype != np.uint8 or arr.shape != (_STATE_BYTES,):
+        raise TypeError(
+            f"set_rng_state: new_state must be a uint8 tensor of {_STATE_BYTES} bytes from "
+            f"get_rng_state(), got dtype {arr.dtype} and shape {arr.shape}"
+        )
+    raw = arr.tobytes()
+    state = {
+        "bit_generator": "PCG64",
+        "state": {
+            "state": int.from_bytes(raw[0:16], "little"),
+            "inc": int.from_bytes(raw[16:32], "little"),
+        },
+        "has_uint32": int.from_bytes(raw[32:40], "little"),
+        "uinteger": int.from_bytes(raw[40:48], "little"),
+    }
+    default_generator.set_state(state)
+    default_generator._seed = int.from_bytes(raw[48:56], "little")

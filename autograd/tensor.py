@@ -54,7 +54,8 @@ class Tensor:
         from .tensor_types import legacy_init
 
         check_device(device)
-        legacy_init(self, args, _dt.float32 if dtype is None else _dt.to_dtype(dtype), "Tensor")
+        dt = _dt.default_float if dtype is None else _dt.to_dtype(dtype)
+        legacy_init(self, args, dt, "Tensor")
         if requires_grad:
             self.requires_grad_(True)
 

@@ -131,10 +131,26 @@ class Tensor:
         """``input + alpha * other``, broadcasting."""
     def add_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.add`: writes the result into ``input`` and returns it."""
+    def addbmm(self, batch1: Any, batch2: Any, *, beta: Any = ..., alpha: Any = ...) -> Tensor:
+        """``beta * input + alpha * sum_i batch1[i] @ batch2[i]`` (the batch is summed over)."""
+    def addbmm_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.addbmm`: writes the result into ``input`` and returns it."""
     def addcdiv_(self, tensor1: Any, tensor2: Any, value: float = ...) -> Tensor:
         """In-place ``self += value * tensor1 / tensor2``."""
     def addcmul_(self, tensor1: Any, tensor2: Any, value: float = ...) -> Tensor:
         """In-place ``self += value * tensor1 * tensor2``."""
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = ..., alpha: Any = ...) -> Tensor:
+        """``beta * input + alpha * (mat1 @ mat2)`` for 2-D ``mat1``, ``mat2``; ``input``"""
+    def addmm_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.addmm`: writes the result into ``input`` and returns it."""
+    def addmv(self, mat: Any, vec: Any, *, beta: Any = ..., alpha: Any = ...) -> Tensor:
+        """``beta * input + alpha * (mat @ vec)`` for a 2-D ``mat`` and a 1-D ``vec``."""
+    def addmv_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.addmv`: writes the result into ``input`` and returns it."""
+    def addr(self, vec1: Any, vec2: Any, *, beta: Any = ..., alpha: Any = ...) -> Tensor:
+        """``beta * input + alpha * outer(vec1, vec2)``."""
+    def addr_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.addr`: writes the result into ``input`` and returns it."""
     def all(
         self, dim: Any = ..., keepdim: bool = ..., *, axis: Any = ..., keepdims: bool | None = ...
     ) -> Tensor:
@@ -155,6 +171,12 @@ class Tensor:
         self, dim: Any = ..., keepdim: bool = ..., *, axis: Any = ..., keepdims: bool | None = ...
     ) -> Tensor:
         """Whether any element (over ``dim``) is non-zero; a bool tensor, no gradient."""
+    def apply_(self, callable: Callable[[Any], Any]) -> Tensor:
+        """Replace each element ``v`` of this tensor by ``callable(v)`` (a Python function of one"""
+    def arctan2(self, other: Any) -> Tensor:
+        """The angle of the point ``(other, input)``: ``arctan(input / other)`` in the right"""
+    def arctan2_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.atan2`: writes the result into ``input`` and returns it."""
     def argmax(
         self,
         dim: int | None = ...,
@@ -175,6 +197,10 @@ class Tensor:
         """Index (int64) of the first smallest element, over the flattened tensor or along ``dim``."""
     def argsort(self, dim: int = ..., descending: bool = ..., stable: bool = ...) -> Tensor:
         """The indices that sort ``input`` along ``dim`` (see :func:`sort`)."""
+    def atan2(self, other: Any) -> Tensor:
+        """The angle of the point ``(other, input)``: ``arctan(input / other)`` in the right"""
+    def atan2_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.atan2`: writes the result into ``input`` and returns it."""
     def backward(
         self,
         gradient: Any = ...,
@@ -183,6 +209,10 @@ class Tensor:
         inputs: Any = ...,
     ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+    def baddbmm(self, batch1: Any, batch2: Any, *, beta: Any = ..., alpha: Any = ...) -> Tensor:
+        """``beta * input + alpha * bmm(batch1, batch2)`` for 3-D batches of matrices."""
+    def baddbmm_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.baddbmm`: writes the result into ``input`` and returns it."""
     def bernoulli(self, p: float | None = ..., *, generator: Any = ...) -> Tensor:
         """1 with probability ``input`` (or ``p``, when given) at each element, else 0."""
     def bernoulli_(self, p: float = ...) -> Tensor:
@@ -201,6 +231,8 @@ class Tensor:
         """In-place :func:`autograd.ceil`: writes the result into ``input`` and returns it."""
     def char(self) -> Tensor:
         """Convert to int8: ``self.to(int8)``."""
+    def cholesky(self, upper: bool = ...) -> Tensor:
+        """PyTorch's older ``cholesky``: :func:`autograd.linalg.cholesky` with ``upper`` as a"""
     def chunk(self, chunks: int, dim: int = ...) -> tuple[Tensor, ...]:
         """Split into at most ``chunks`` views of size ``ceil(n / chunks)`` along ``dim`` (as PyTorch,"""
     def clamp(self, min: Any = ..., max: Any = ...) -> Tensor:
@@ -221,8 +253,12 @@ class Tensor:
         """Cosine."""
     def cos_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.cos`: writes the result into ``input`` and returns it."""
+    def count_nonzero(self, dim: Any = ...) -> Tensor:
+        """The number of non-zero elements (int64) over ``dim`` (an int or a tuple; all when"""
     def cpu(self) -> Tensor:
         """Return self (numbagrad only has a CPU)."""
+    def cross(self, other: Any, dim: int | None = ...) -> Tensor:
+        """The cross product of 3-vectors along ``dim`` (input and other have the same number of"""
     def cuda(self, device: Any = ..., non_blocking: bool = ...) -> Tensor:
         """Raise ``RuntimeError``: numbagrad runs on the CPU only (there is no CUDA device)."""
     def cumprod(self, dim: int | None = ..., dtype: Any = ..., *, axis: Any = ...) -> Tensor:
@@ -233,16 +269,24 @@ class Tensor:
     def data(self) -> Tensor: ...
     def data_ptr(self) -> int:
         """The address of the first element (0 for a tensor with no elements, as in PyTorch)."""
+    def det(self) -> Tensor:
+        """The determinant of a square matrix, or of each matrix of a stack ``(*, n, n)``."""
     def detach(self) -> Tensor:
         """A tensor sharing storage (and version counter) with no history."""
     def detach_(self) -> Tensor:
         """Cut this tensor from its history in place."""
     @property
     def device(self) -> Any: ...
+    def diag(self, diagonal: int = ...) -> Tensor:
+        """A 1-D tensor as the ``diagonal``-th diagonal of a square matrix (zeros elsewhere), or"""
     def diagonal(self, offset: int = ..., dim1: int = ..., dim2: int = ...) -> Tensor:
         """The diagonal of dims ``dim1``/``dim2`` (``offset`` > 0 above the main one) as a new last"""
+    def diff(self, n: int = ..., dim: int = ..., prepend: Any = ..., append: Any = ...) -> Tensor:
+        """The ``n``-th forward difference along ``dim`` (``out[i] = x[i+1] - x[i]`` once),"""
     def dim(self) -> int:
         """Number of dimensions (PyTorch's method form of ``ndim``)."""
+    def dist(self, other: Any, p: float = ...) -> Tensor:
+        """The ``p``-norm of ``input - other`` (broadcast), a 0-d tensor."""
     def div(self, other: Any, rounding_mode: str | None = ...) -> Tensor:
         """True division (integers give float32), or ``rounding_mode="floor"``/``"trunc"``."""
     def div_(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -267,8 +311,16 @@ class Tensor:
         """The error function."""
     def erf_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.erf`: writes the result into ``input`` and returns it."""
+    def erfc(self) -> Tensor:
+        """The complementary error function ``1 - erf(input)`` (computed as that difference, so its relative accuracy drops where the result is tiny, unlike PyTorch's)."""
+    def erfc_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.erfc`: writes the result into ``input`` and returns it."""
     def exp(self) -> Tensor:
         """``e ** input``."""
+    def exp2(self) -> Tensor:
+        """``2 ** input``, elementwise."""
+    def exp2_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.exp2`: writes the result into ``input`` and returns it."""
     def exp_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.exp`: writes the result into ``input`` and returns it."""
     def expand(self, *sizes: Any) -> Any:
@@ -316,10 +368,28 @@ class Tensor:
         """Elementwise ``input > other`` (bool)."""
     def half(self) -> Tensor:
         """Convert to float16: ``self.to(float16)``."""
+    def hypot(self, other: Any) -> Tensor:
+        """``sqrt(input**2 + other**2)`` without overflow in the squares (broadcasting)."""
+    def hypot_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.hypot`: writes the result into ``input`` and returns it."""
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = ...) -> Tensor:
+        """``input`` with ``alpha * source[i]`` added into the slice ``index[i]`` along ``dim``"""
+    def index_add_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.index_add`: writes the result into ``input`` and returns it."""
+    def index_copy(self, dim: int, index: Any, source: Any) -> Tensor:
+        """``input`` with the slice ``index[i]`` along ``dim`` replaced by ``source[i]``; which"""
+    def index_copy_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.index_copy`: writes the result into ``input`` and returns it."""
+    def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
+        """``input`` with the slices ``index`` along ``dim`` set to ``value`` (a number or a 0-d"""
+    def index_fill_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.index_fill`: writes the result into ``input`` and returns it."""
     def index_select(self, dim: int, index: Any) -> Tensor:
         """The slices of ``input`` at positions ``index`` (1-d, repeats allowed) along ``dim``."""
     def int(self) -> Tensor:
         """Convert to int32: ``self.to(int32)``."""
+    def inverse(self) -> Tensor:
+        """The inverse of a square matrix, or of each matrix of a stack ``(*, n, n)``."""
     def is_contiguous(self) -> bool:
         """Whether the storage is C-contiguous."""
     @property
@@ -340,6 +410,8 @@ class Tensor:
         """Where elements are NaN."""
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
+    def kron(self, other: Any) -> Tensor:
+        """The Kronecker product: blocks ``input[i, j, ...] * other``; the operand with fewer dims"""
     def kthvalue(self, k: int, dim: int = ..., keepdim: bool = ...) -> Any:
         """The ``k``-th smallest element along ``dim`` (``k`` counts from 1) and its index."""
     def le(self, other: Any) -> Tensor:
@@ -370,6 +442,8 @@ class Tensor:
         """In-place :func:`autograd.log`: writes the result into ``input`` and returns it."""
     def log_softmax(self, dim: int | None = ..., dtype: Any = ..., *, axis: Any = ...) -> Tensor:
         """``x - logsumexp(x, dim)``, fused with a hand-written backward ``g - softmax * sum(g)``;"""
+    def logdet(self) -> Tensor:
+        """``log(det(input))`` of a square matrix or a stack: NaN where the determinant is"""
     def logical_and(self, other: Any) -> Tensor:
         """Elementwise logical AND (non-zero counts as True)."""
     def logical_not(self) -> Tensor:
@@ -378,6 +452,8 @@ class Tensor:
         """Elementwise logical OR."""
     def logical_xor(self, other: Any) -> Tensor:
         """Elementwise logical XOR."""
+    def logit(self, eps: float | None = ...) -> Tensor:
+        """``log(p / (1 - p))``, the inverse of sigmoid; with ``eps`` the input is first clamped"""
     def logsumexp(
         self, dim: Any = ..., keepdim: bool = ..., *, axis: Any = ..., keepdims: bool | None = ...
     ) -> Tensor:
@@ -396,6 +472,8 @@ class Tensor:
         """The elements of ``input`` where ``mask`` is True, as a 1-d tensor (both broadcast)."""
     def matmul(self, other: Any) -> Tensor:
         """Matrix product with PyTorch's rules for 1-D operands and broadcast batch dimensions."""
+    def matrix_power(self, n: int) -> Tensor:
+        """``input`` (a square matrix or a stack) to the integer power ``n``: the identity for 0,"""
     def max(
         self, dim: Any = ..., keepdim: bool = ..., *, axis: Any = ..., keepdims: bool | None = ...
     ) -> Any:
@@ -440,6 +518,18 @@ class Tensor:
         """``input * other``, broadcasting."""
     def multiply_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.mul`: writes the result into ``input`` and returns it."""
+    def mv(self, vec: Any) -> Tensor:
+        """Matrix-vector product of a 2-D ``input`` and a 1-D ``vec``."""
+    def nan_to_num(
+        self, nan: float = ..., posinf: float | None = ..., neginf: float | None = ...
+    ) -> Tensor:
+        """``input`` with NaN replaced by ``nan``, +inf by ``posinf`` and -inf by ``neginf``"""
+    def nan_to_num_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.nan_to_num`: writes the result into ``input`` and returns it."""
+    def nanquantile(
+        self, q: Any, dim: int | None = ..., keepdim: bool = ..., *, interpolation: str = ...
+    ) -> Tensor:
+        """:func:`quantile` ignoring NaN values (a slice of only NaN gives NaN)."""
     def narrow(self, dim: Any, start: Any, length: Any) -> Tensor:
         """The view of ``length`` entries of dimension ``dim`` from ``start`` (negative counts back)."""
     @property
@@ -520,6 +610,12 @@ class Tensor:
         keepdims: bool | None = ...,
     ) -> Tensor:
         """Product over ``dim``. Integer and bool tensors multiply in int64, as in PyTorch."""
+    def qr(self, some: bool = ...) -> Any:
+        """PyTorch's older ``qr``: :func:`autograd.linalg.qr` with ``mode='reduced'`` when"""
+    def quantile(
+        self, q: Any, dim: int | None = ..., keepdim: bool = ..., *, interpolation: str = ...
+    ) -> Tensor:
+        """The ``q``-th quantiles (``q`` a number or a 1-D tensor, in [0, 1]) of ``input`` over"""
     def reciprocal(self) -> Tensor:
         """``1 / input``."""
     def reciprocal_(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -538,6 +634,10 @@ class Tensor:
         """In-place :func:`autograd.remainder`: writes the result into ``input`` and returns it."""
     def repeat(self, *sizes: Any) -> Any:
         """Method form of :func:`autograd.repeat`; sizes as arguments or tuple."""
+    def repeat_interleave(
+        self, repeats: Any = ..., dim: int | None = ..., *, output_size: int | None = ...
+    ) -> Tensor:
+        """Each element (``dim=None``: of the flattened input) or each slice along ``dim``"""
     @property
     def requires_grad(self) -> bool: ...
     def requires_grad_(self, requires_grad: bool = ...) -> Tensor:
@@ -562,8 +662,18 @@ class Tensor:
         """In-place :func:`autograd.rsqrt`: writes the result into ``input`` and returns it."""
     def scatter(self, dim: int, index: Any, src: Any = ..., *, value: Any = ...) -> Tensor:
         """Out-of-place ``out[i][index[i][j]] = src[i][j]`` for ``dim=1`` (and likewise for other"""
+    def scatter_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.scatter`: writes the result into ``input`` and returns it."""
     def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
         """Out-of-place ``out[i][index[i][j]] += src[i][j]`` for ``dim=1``; repeated indices add up."""
+    def scatter_add_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.scatter_add`: writes the result into ``input`` and returns it."""
+    def scatter_reduce(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = ...
+    ) -> Tensor:
+        """Reduce ``src``'s entries into ``input`` at ``index`` along ``dim`` (addressed as"""
+    def scatter_reduce_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.scatter_reduce`: writes the result into ``input`` and returns it."""
     @property
     def shape(self) -> tuple[int, ...]: ...
     def short(self) -> Tensor:
@@ -580,8 +690,14 @@ class Tensor:
         """Sine."""
     def sin_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.sin`: writes the result into ``input`` and returns it."""
+    def sinc(self) -> Tensor:
+        """The normalized sinc ``sin(pi x) / (pi x)``, 1 at 0."""
+    def sinc_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.sinc`: writes the result into ``input`` and returns it."""
     def size(self, dim: int | None = ...) -> Any:
         """The shape as a :class:`Size`, or the size of dimension ``dim``."""
+    def slogdet(self) -> Any:
+        """The sign and the log of the absolute value of the determinant, as"""
     def softmax(self, dim: int | None = ..., dtype: Any = ..., *, axis: Any = ...) -> Tensor:
         """``exp(x) / sum(exp(x), dim)``, computed with the max subtracted (stable for logits of"""
     def sort(self, dim: int = ..., descending: bool = ..., stable: bool = ...) -> Any:
@@ -630,6 +746,8 @@ class Tensor:
         keepdims: bool | None = ...,
     ) -> Tensor:
         """Sum over ``dim`` (an int, a tuple, or None for all). Integer and bool tensors sum to"""
+    def svd(self, some: bool = ..., compute_uv: bool = ...) -> Any:
+        """PyTorch's older ``svd``: ``(U, S, V)`` with ``A = U diag(S) V^T``; ``some=True`` gives"""
     def swapaxes(self, axis0: int, axis1: int) -> Tensor:
         """Alias of :func:`transpose` (NumPy's name)."""
     def swapdims(self, dim0: int, dim1: int) -> Tensor:
@@ -654,6 +772,8 @@ class Tensor:
         """Nested Python lists (a number for a 0-d tensor)."""
     def topk(self, k: int, dim: int = ..., largest: bool = ..., sorted: bool = ...) -> Any:
         """The ``k`` largest (or smallest) elements along ``dim``, in order, with their indices."""
+    def trace(self) -> Tensor:
+        """The sum of the main diagonal of a 2-D tensor (it need not be square)."""
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap dims ``dim0`` and ``dim1``. Returns a view. ``swapdims`` is another name of it."""
     def tril(self, diagonal: int = ...) -> Tensor:
@@ -698,6 +818,10 @@ class Tensor:
         """``input`` reshaped to ``other.shape``; ``reshape_as`` is another name of it."""
     def where(self, condition: Any, other: Any) -> Tensor:
         """``where(condition, self, other)``."""
+    def xlogy(self, other: Any) -> Tensor:
+        """``input * log(other)``, and 0 where ``input`` is 0 (unless ``other`` is NaN), as"""
+    def xlogy_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.xlogy`: writes the result into ``input`` and returns it."""
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
 

@@ -152,3 +152,91 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     if a == b:
         raise ValueError(f"diagonal: dim1 and dim2 cannot be the same dim, got {dim1} and {dim2}")
     return _as_view(Diagonal.apply(t, int(offset), a, b), t)
+
+
+# --------------------------------------------------------------- trace, diag, linalg.diagonal
+def _sample_matrix_2d(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    shape = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    return Sample((draw(testing.arrays(shape, dtype)),))
+
+
+@register(method=True, numpy=np.trace, sample=_sample_matrix_2d, ref=np.trace)
+def trace(input: Any) -> Tensor:
+    """The sum of the main diagonal of a 2-D tensor (it need not be square).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.trace(autograd.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor(5.)
+    """
+    t = as_tensor(input)
+    if t.ndim != 2:
+        raise ValueError(f"trace: expected a matrix (2-D), got input with shape {tuple(t.shape)}")
+    return Diagonal.apply(t, 0, 0, 1).sum()
+
+
+def _sample_diag(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    shape = draw(st.sampled_from([(draw(st.integers(1, 4)),), (3, 2), (2, 4), (3, 3)]))
+    return Sample((draw(testing.arrays(shape, dtype)),), {"diagonal": draw(st.integers(-2, 2))})
+
+
+def _diag_ref(x: np.ndarray, diagonal: int = 0) -> np.ndarray:
+    return np.diag(x, diagonal)
+
+
+@register(method=True, numpy=np.diag, sample=_sample_diag, ref=_diag_ref)
+def diag(input: Any, diagonal: int = 0) -> Tensor:
+    """A 1-D tensor as the ``diagonal``-th diagonal of a square matrix (zeros elsewhere), or
+    the ``diagonal``-th diagonal of a 2-D tensor as a new 1-D tensor (a copy).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.diag(autograd.tensor([1.0, 2.0]))
+    tensor([[1., 0.],
+            [0., 2.]])
+    >>> autograd.diag(autograd.tensor([[1.0, 2.0], [3.0, 4.0]]), 1)
+    tensor([2.])
+    """
+    t = as_tensor(input)
+    if isinstance(diagonal, bool) or not isinstance(diagonal, (int, np.integer)):
+        raise TypeError(f"diag: diagonal must be an int, got {type(diagonal).__name__}")
+    k = int(diagonal)
+    if t.ndim == 1:
+        n = t.shape[0] + abs(k)
+        return DiagonalEmbed.apply(t, (n, n), k, 0, 1)
+    if t.ndim == 2:
+        return Diagonal.apply(t, k, 0, 1) * 1  # a copy, as PyTorch's
+    raise ValueError(f"diag: expected a 1-D or 2-D tensor, got input with shape {tuple(t.shape)}")
+
+
+def _sample_linalg_diagonal(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    x = _draw_x(draw, dtype, min_dims=2)
+    return Sample((x,), {"offset": draw(st.integers(-2, 2))})
+
+
+@register(
+    namespace="linalg", name="diagonal", sample=_sample_linalg_diagonal,
+    ref=lambda x, offset=0: np.diagonal(x, offset, -2, -1),
+)  # fmt: skip
+def linalg_diagonal(A: Any, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """:func:`autograd.diagonal` with the last two dims by default (a view).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.linalg.diagonal(autograd.ones(2, 3, 3)).shape
+    (2, 3)
+    """
+    return diagonal(A, offset, dim1, dim2)

@@ -64,6 +64,10 @@ REGISTRY: dict[str, OpInfo] = {}
 EXPORTS: dict[str, Callable] = {}
 """Every public op name -> function: ops, their aliases and their in-place twins."""
 
+NAMESPACES: dict[str, dict[str, Callable]] = {}
+"""Sub-namespace (``"linalg"``, ``"special"``) -> public name -> function, for ops PyTorch keeps
+only there (``torch.linalg.solve``); ``autograd.linalg`` and friends are built from it."""
+
 NUMPY_DISPATCH: dict[Any, Callable] = {}
 """NumPy ufunc or function -> the op that ``np.f(tensor)`` runs (see ``numpy_dispatch``)."""
 
@@ -96,6 +100,7 @@ def register(
     numpy: Any = (),
     aliases: tuple[str, ...] = (),
     operators: tuple[str, ...] = (),
+    namespace: str | None = None,
 ) -> Callable[[Callable], Callable]:
     """Declare the decorated public op function; everything else about the op is derived here.
 
@@ -123,10 +128,29 @@ def register(
     operators : tuple of str
         Python operators bound to the op (``"__add__"``, reflected ``"__radd__"``, in-place
         ``"__iadd__"``, which runs the in-place twin).
+    namespace : str, optional
+        The op lives only in this sub-namespace (``"linalg"`` for ``autograd.linalg.solve``):
+        it is not exported at the top level, its registry name is ``"linalg.solve"`` and its
+        PyTorch counterpart defaults to ``torch.linalg.solve``.
     """
 
     def deco(fn: Callable) -> Callable:
         key = name or fn.__name__
+        if namespace is not None:
+            space = NAMESPACES.setdefault(namespace, {})
+            for n in (key, *aliases):
+                if space.get(n, fn) is not fn:
+                    raise RuntimeError(f"register: {namespace}.{n} is declared twice")
+                space[n] = fn
+            key = f"{namespace}.{key}"
+            if sample is not None:
+                if key in REGISTRY:
+                    raise RuntimeError(f"register: op {key!r} is registered twice")
+                REGISTRY[key] = OpInfo(
+                    key, fn, sample, ref, key if torch == "same" else torch, gradcheck,
+                    gradgradcheck, atol, rtol, nondeterministic_ties, masked,
+                )  # fmt: skip
+            return fn
         if sample is not None:
             if key in REGISTRY:
                 raise RuntimeError(f"register: op {key!r} is registered twice")

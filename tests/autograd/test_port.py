@@ -125,3 +125,18 @@ def test_bad_script_arguments(tmp_path, capsys):
     bad = tmp_path / "bad.py"
     bad.write_text("import torch\ndef (:\n")
     assert main([str(bad)]) == 2
+
+
+def test_linalg_special_and_process_state_names_are_known():
+    source = textwrap.dedent(
+        """\
+        import torch
+        torch.set_default_dtype(torch.float64)
+        x = torch.linalg.solve(torch.eye(2), torch.ones(2))
+        n = torch.linalg.vector_norm(x) + torch.special.expit(x).sum() + torch.logdet(torch.eye(2))
+        q = torch.quantile(x, 0.5), torch.finfo(torch.float32).eps, torch.get_rng_state()
+        torch.set_printoptions(precision=3)
+        """
+    )
+    _, findings = port_source(source)
+    assert findings == []

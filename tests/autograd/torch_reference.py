@@ -14,13 +14,20 @@ def torch_fn(torch, info):
     spec = info.torch
     if callable(spec):
         return lambda *args, **kwargs: spec(torch, *args, **kwargs)
-    fn = getattr(torch, spec, None) or getattr(torch.nn.functional, spec, None)
+    fn = _dotted(torch, spec) or getattr(torch.nn.functional, spec, None)
     if fn is None:
         pytest.fail(
             f"{info.name}: OpInfo.torch is {spec!r}, but neither torch nor "
             "torch.nn.functional has it; register the op with torch=None or a callable"
         )
     return fn
+
+
+def _dotted(module, path: str):
+    """``torch.linalg.solve`` for ``"linalg.solve"`` (None when absent)."""
+    for part in path.split("."):
+        module = getattr(module, part, None)
+    return module
 
 
 def to_torch(torch, obj, leaves: list):
