@@ -148,9 +148,8 @@ def pinv(A: Any, *, atol: Any = None, rtol: Any = None, hermitian: bool = False)
     u, s, vh = Svd.apply(a, False)
     cutoff = _tolerance("linalg.pinv", s._array, tuple(a.shape), atol, rtol)
     kept = s._array > cutoff
-    inv_s = (kept / np.where(kept, s._array, 1)).astype(a._array.dtype)
-    if s.requires_grad:  # 1/s differentiable where kept, 0 elsewhere
-        inv_s = Tensor._make(kept.astype(a._array.dtype)) / s.masked_fill(Tensor._make(~kept), 1.0)
+    # 1/s where kept, 0 elsewhere; written with ops so reverse and forward mode both see it
+    inv_s = Tensor._make(kept.astype(a._array.dtype)) / s.masked_fill(Tensor._make(~kept), 1.0)
     return (_mT(vh) * inv_s[..., None, :]) @ _mT(u)
 
 
