@@ -1,8 +1,8 @@
 """Backward: topological order, gradient routing, un-broadcasting, accumulation, graph freeing.
 
 Nothing else in the library walks the graph. A node is the ``Context`` of one ``Function.apply``;
-its ``_next`` says where each input's gradient goes: a leaf Tensor, ``(node, output_nr)``, or
-nowhere (None).
+its ``_next`` says where each input's gradient goes: a leaf Tensor, a node (its output 0),
+``(node, output_nr)``, or nowhere (None).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import grad_mode
+from . import _gc_pacing, grad_mode
 from .function import Context
 from .tensor import Tensor, tensor_method
 
@@ -271,7 +271,10 @@ def _run(
                         continue
                     if g is None:
                         continue
-                    parent, nr = edge
+                    if type(edge) is tuple:
+                        parent, nr = edge
+                    else:
+                        parent, nr = edge, 0
                     buf = buffers.get(parent)
                     if buf is None:
                         buf = buffers[parent] = [None] * len(parent._output_meta)
@@ -374,7 +377,7 @@ def _count_dependents(roots: list) -> tuple[dict, dict]:
             if isinstance(edge, Tensor):
                 _expect_leaf(pending, edge)
                 continue
-            parent = edge[0]
+            parent = edge[0] if type(edge) is tuple else edge
             if parent in dependents:
                 dependents[parent] += 1
             else:
@@ -466,7 +469,7 @@ def _raw(g: Any) -> Any:
 
 
 def _fit(node: Context, g: Any, meta: tuple) -> Any:
-    """Un-broadcast ``g`` to the input's shape and cast it to the input's dtype."""
+    """Un-broadcast ``g`` to the input's shape and cast it to the input's dtype (a character)."""
     shape, dtype = meta
     if not isinstance(g, (np.ndarray, Tensor)):
         g = np.asarray(g, dtype=dtype)
@@ -478,8 +481,8 @@ def _fit(node: Context, g: Any, meta: tuple) -> Any:
                 f"{node.name()}.backward returned a gradient of shape {tuple(gshape)} for an "
                 f"input of shape {shape}"
             )
-    if g.dtype != dtype:
-        g = g.to(dtype) if isinstance(g, Tensor) else g.astype(dtype)
+    if g.dtype.char != dtype:
+        g = g.to(np.dtype(dtype)) if isinstance(g, Tensor) else g.astype(dtype)
     return g
 
 
@@ -556,3 +559,4 @@ def _refs_baseline() -> int:
 
 
 _OWNED_REFS = _refs_baseline()
+_gc_pacing.install()

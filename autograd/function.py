@@ -56,10 +56,13 @@ class Context:
     _create_graph = False
     _freed = False
     _non_differentiable: tuple = ()
-    # Per input: None (no gradient wanted), a leaf Tensor, or (grad_fn, output_nr).
+    # Per input: None (no gradient wanted), a leaf Tensor, the grad_fn of output 0, or
+    # (grad_fn, output_nr). Metadata holds dtype characters, not dtypes, so that its tuples hold
+    # only atoms and the collector stops tracking them: a live graph then keeps two tracked
+    # containers per node (itself and its edges) rather than seven (see autograd/_gc_pacing.py).
     _next: tuple = ()
-    _input_meta: tuple = ()  # per input: (shape, dtype) or None
-    _output_meta: tuple = ()  # per output: (shape, dtype, non_differentiable)
+    _input_meta: tuple = ()  # per input: (shape, dtype.char) or None
+    _output_meta: tuple = ()  # per output: (shape, dtype.char, non_differentiable)
     _hooks: dict[int, list] | None = None
     _retained: dict[int, Any] | None = None
     _stack: list[str] | None = None
@@ -107,8 +110,10 @@ class Context:
                 out.append((None, 0))
             elif isinstance(edge, Tensor):
                 out.append((AccumulateGrad(edge), 0))
-            else:
+            elif type(edge) is tuple:
                 out.append(edge)
+            else:
+                out.append((edge, 0))
         return tuple(out)
 
     @property
@@ -214,7 +219,9 @@ class Context:
             return Tensor._make(array)
         if isinstance(edge, Tensor):
             return edge
-        return Tensor._make(array, True, edge[0], edge[1])
+        if type(edge) is tuple:
+            return Tensor._make(array, True, edge[0], edge[1])
+        return Tensor._make(array, True, edge, 0)
 
 
 class AccumulateGrad:
@@ -322,8 +329,9 @@ class Function:
         input_meta = []
         for a, n in zip(args, needs):
             if n:
-                next_.append(a if a.grad_fn is None else (a.grad_fn, a._output_nr))
-                input_meta.append((a._array.shape, a._array.dtype))
+                fn = a.grad_fn
+                next_.append(a if fn is None else (fn, a._output_nr) if a._output_nr else fn)
+                input_meta.append((a._array.shape, a._array.dtype.char))
             else:
                 next_.append(None)
                 input_meta.append(None)
@@ -333,7 +341,7 @@ class Function:
             ctx._stack = traceback.format_stack()[:-1]
         if type(out) is np.ndarray and not ctx._non_differentiable:
             nd = out.dtype.kind != "f"
-            ctx._output_meta = ((out.shape, out.dtype, nd),)
+            ctx._output_meta = ((out.shape, out.dtype.char, nd),)
             result = Tensor._make(out, not nd, None if nd else ctx, 0)
             if ctx._saved:
                 ctx._saved_src = tuple(
@@ -352,7 +360,7 @@ class Function:
             ctx._saved = tuple(wrapped.get(id(s), s) for s in ctx._saved)
         nd_ids = {id(a) for a in ctx._non_differentiable}
         ctx._output_meta = tuple(
-            (o.shape, o.dtype, id(o) in nd_ids or o.dtype.kind != "f") for o in outs
+            (o.shape, o.dtype.char, id(o) in nd_ids or o.dtype.kind != "f") for o in outs
         )
         results = tuple(
             Tensor._make(o, not meta[2], None if meta[2] else ctx, i)
