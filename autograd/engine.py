@@ -205,7 +205,7 @@ def _run(
         else:
             buf = buffers.get(t.grad_fn)
             if buf is None:
-                buf = buffers[t.grad_fn] = [None] * len(t.grad_fn._output_meta)
+                buf = buffers[t.grad_fn] = [None] * (len(t.grad_fn._output_meta) // 3)
                 roots.append(t.grad_fn)
             slot = t._output_nr
             buf[slot] = g if buf[slot] is None else buf[slot] + g
@@ -262,7 +262,8 @@ def _run(
                     if g is not None:
                         if not create_graph and isinstance(g, Tensor):
                             g = g._array  # a heavy rule may have called differentiable ops
-                        g = _fit(node, g, node._input_meta[i])
+                        meta = node._input_meta
+                        g = _fit(node, g, meta[2 * i], meta[2 * i + 1])
                     if isinstance(edge, Tensor):
                         entry = _leaf_arrives(pending, edge, g)
                         g = None
@@ -277,7 +278,7 @@ def _run(
                         parent, nr = edge, 0
                     buf = buffers.get(parent)
                     if buf is None:
-                        buf = buffers[parent] = [None] * len(parent._output_meta)
+                        buf = buffers[parent] = [None] * (len(parent._output_meta) // 3)
                     buf[nr] = g if buf[nr] is None else buf[nr] + g
                     g = None
                     dependents[parent] -= 1
@@ -388,9 +389,10 @@ def _count_dependents(roots: list) -> tuple[dict, dict]:
 
 def _before_node(node: Context, grads: list, create_graph: bool, want: dict, captured: list):
     """Fill missing output grads with zeros, run tensor hooks, retain_grad and captures."""
-    for nr, meta in enumerate(node._output_meta):
+    meta = node._output_meta  # per output: shape, dtype character, non-differentiable
+    for nr in range(len(grads)):
         if grads[nr] is None:
-            grads[nr] = np.zeros(meta[0], dtype=meta[1])
+            grads[nr] = np.zeros(meta[3 * nr], dtype=meta[3 * nr + 1])
             if create_graph:
                 grads[nr] = Tensor._make(grads[nr])
     if node._hooks:
@@ -468,9 +470,8 @@ def _raw(g: Any) -> Any:
     return g._array if isinstance(g, Tensor) else g
 
 
-def _fit(node: Context, g: Any, meta: tuple) -> Any:
+def _fit(node: Context, g: Any, shape: tuple, dtype: str) -> Any:
     """Un-broadcast ``g`` to the input's shape and cast it to the input's dtype (a character)."""
-    shape, dtype = meta
     if not isinstance(g, (np.ndarray, Tensor)):
         g = np.asarray(g, dtype=dtype)
     gshape = g.shape
