@@ -6,14 +6,17 @@ whenever the oldest generation has grown by a quarter, and each one scans every 
 graph of 50 000 ops gets scanned several times over while it is recorded, which makes the cost
 per op grow with the size of the graph.
 
-While many nodes are alive, this module raises the number of middle-generation collections
-between two full ones (the third value of ``gc.get_threshold()``) in proportion to the number of
-live nodes, so a full collection comes once per ``_ALLOCATIONS_PER_NODE`` tracked allocations per
-live node at most: its cost, spread over the ops recorded meanwhile, stays flat. Young
-collections run as before (short-lived reference cycles are found as soon as they would be), full
-ones still run (old cycles are still collected), and the user's threshold comes back at the first
-collection after the graph is freed. A threshold the user sets meanwhile with
-``gc.set_threshold`` is respected: it becomes the value restored.
+When graphs of many nodes have been alive, this module raises the number of middle-generation
+collections between two full ones (the third value of ``gc.get_threshold()``) in proportion to
+the largest number of nodes alive since the last full collection, so a full collection comes once
+per ``_ALLOCATIONS_PER_NODE`` tracked allocations per such node at most: its cost, spread over the
+ops recorded meanwhile, stays flat. The largest number, not the current one: the nodes of a freed
+graph still count as grown-old objects in Python's own rule, which would otherwise run a full
+collection at the start of each next graph. Young collections run as before (short-lived
+reference cycles are found as soon as they would be), full ones still run (old cycles are still
+collected), and the user's threshold comes back after the first full collection that finds no
+large graph alive. A threshold the user sets meanwhile with ``gc.set_threshold`` is respected:
+it becomes the value restored.
 
 The number of live nodes is read in constant time: every instance of a class holds a reference
 to its class, so ``sys.getrefcount(Context)`` grows by one per live node.
@@ -35,6 +38,7 @@ _ALLOCATIONS_PER_NODE = 64
 _baseline_refs = sys.getrefcount(Context)
 _user_threshold: int | None = None  # the third threshold to restore, while ours is set
 _our_threshold: int | None = None  # the third threshold we set (None: the user's is in force)
+_peak_nodes = 0  # the most nodes seen alive since the last full collection
 
 
 def live_nodes() -> int:
@@ -56,15 +60,17 @@ def live_nodes() -> int:
 
 
 def update() -> None:
-    """Set the third GC threshold from the number of live nodes, or restore the user's."""
-    global _user_threshold, _our_threshold
+    """Set the third GC threshold from the most nodes alive since the last full collection, or
+    restore the user's."""
+    global _user_threshold, _our_threshold, _peak_nodes
     t0, t1, t2 = gc.get_threshold()
     if _our_threshold is not None and t2 != _our_threshold:
         _our_threshold = None  # the user changed the thresholds: theirs is the one to restore
     base = t2 if _our_threshold is None else _user_threshold
     if t0 <= 0 or base <= 0:  # the user turned automatic (full) collection off
         return
-    wanted = live_nodes() * _ALLOCATIONS_PER_NODE // (t0 * max(t1, 1))
+    _peak_nodes = max(_peak_nodes, live_nodes())
+    wanted = _peak_nodes * _ALLOCATIONS_PER_NODE // (t0 * max(t1, 1))
     if wanted > base:
         if wanted != t2:
             gc.set_threshold(t0, t1, wanted)
@@ -80,9 +86,13 @@ def paced() -> bool:
 
 
 def _on_collection(phase: str, info: dict[str, Any]) -> None:
-    # Called by the collector before each collection: the next decision to run a full
-    # collection then sees a threshold that matches the graph alive now.
+    # Called by the collector before and after each collection: the next decision to run a full
+    # collection then sees a threshold that matches the graphs alive since the last one.
+    global _peak_nodes
     if phase == "start":
+        update()
+    elif info["generation"] == 2:
+        _peak_nodes = 0
         update()
 
 
