@@ -327,4 +327,6 @@ def ops_without_forward_rule(out: Any) -> list[str]:
         for edge in getattr(node, "_next", ()):
             if isinstance(edge, tuple):
                 stack.append(edge[0])
+            elif edge is not None and not isinstance(edge, Tensor):
+                stack.append(edge)  # the node that made output 0 of an input
     return missing

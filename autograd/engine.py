@@ -1,8 +1,8 @@
 """Backward: topological order, gradient routing, un-broadcasting, accumulation, graph freeing.
 
 Nothing else in the library walks the graph. A node is the ``Context`` of one ``Function.apply``;
-its ``_next`` says where each input's gradient goes: a leaf Tensor, ``(node, output_nr)``, or
-nowhere (None).
+its ``_next`` says where each input's gradient goes: a leaf Tensor, a node (its output 0),
+``(node, output_nr)``, or nowhere (None).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import grad_mode
+from . import _gc_pacing, grad_mode
 from .function import Context
 from .tensor import Tensor, tensor_method
 
@@ -206,7 +206,7 @@ def _run(
         else:
             buf = buffers.get(t.grad_fn)
             if buf is None:
-                buf = buffers[t.grad_fn] = [None] * len(t.grad_fn._output_meta)
+                buf = buffers[t.grad_fn] = [None] * (len(t.grad_fn._output_meta) // 3)
                 roots.append(t.grad_fn)
             slot = t._output_nr
             buf[slot] = g if buf[slot] is None else buf[slot] + g
@@ -263,7 +263,8 @@ def _run(
                     if g is not None:
                         if not create_graph and isinstance(g, Tensor):
                             g = g._array  # a heavy rule may have called differentiable ops
-                        g = _fit(node, g, node._input_meta[i])
+                        meta = node._input_meta
+                        g = _fit(node, g, meta[2 * i], meta[2 * i + 1])
                     if isinstance(edge, Tensor):
                         entry = _leaf_arrives(pending, edge, g)
                         g = None
@@ -272,10 +273,13 @@ def _run(
                         continue
                     if g is None:
                         continue
-                    parent, nr = edge
+                    if type(edge) is tuple:
+                        parent, nr = edge
+                    else:
+                        parent, nr = edge, 0
                     buf = buffers.get(parent)
                     if buf is None:
-                        buf = buffers[parent] = [None] * len(parent._output_meta)
+                        buf = buffers[parent] = [None] * (len(parent._output_meta) // 3)
                     buf[nr] = g if buf[nr] is None else buf[nr] + g
                     g = None
                     dependents[parent] -= 1
@@ -375,7 +379,7 @@ def _count_dependents(roots: list) -> tuple[dict, dict]:
             if isinstance(edge, Tensor):
                 _expect_leaf(pending, edge)
                 continue
-            parent = edge[0]
+            parent = edge[0] if type(edge) is tuple else edge
             if parent in dependents:
                 dependents[parent] += 1
             else:
@@ -386,9 +390,10 @@ def _count_dependents(roots: list) -> tuple[dict, dict]:
 
 def _before_node(node: Context, grads: list, create_graph: bool, want: dict, captured: list):
     """Fill missing output grads with zeros, run tensor hooks, retain_grad and captures."""
-    for nr, meta in enumerate(node._output_meta):
+    meta = node._output_meta  # per output: shape, dtype character, non-differentiable
+    for nr in range(len(grads)):
         if grads[nr] is None:
-            grads[nr] = np.zeros(meta[0], dtype=meta[1])
+            grads[nr] = np.zeros(meta[3 * nr], dtype=meta[3 * nr + 1])
             if create_graph:
                 grads[nr] = Tensor._make(grads[nr])
     if node._hooks:
@@ -466,9 +471,8 @@ def _raw(g: Any) -> Any:
     return g._array if isinstance(g, Tensor) else g
 
 
-def _fit(node: Context, g: Any, meta: tuple) -> Any:
-    """Un-broadcast ``g`` to the input's shape and cast it to the input's dtype."""
-    shape, dtype = meta
+def _fit(node: Context, g: Any, shape: tuple, dtype: str) -> Any:
+    """Un-broadcast ``g`` to the input's shape and cast it to the input's dtype (a character)."""
     if not isinstance(g, (np.ndarray, Tensor)):
         g = np.asarray(g, dtype=dtype)
     gshape = g.shape
@@ -479,8 +483,8 @@ def _fit(node: Context, g: Any, meta: tuple) -> Any:
                 f"{node.name()}.backward returned a gradient of shape {tuple(gshape)} for an "
                 f"input of shape {shape}"
             )
-    if g.dtype != dtype:
-        g = g.to(dtype) if isinstance(g, Tensor) else g.astype(dtype)
+    if g.dtype.char != dtype:
+        g = g.to(np.dtype(dtype)) if isinstance(g, Tensor) else g.astype(dtype)
     return g
 
 
@@ -557,3 +561,4 @@ def _refs_baseline() -> int:
 
 
 _OWNED_REFS = _refs_baseline()
+_gc_pacing.install()

@@ -56,10 +56,14 @@ class Context:
     _create_graph = False
     _freed = False
     _non_differentiable: tuple = ()
-    # Per input: None (no gradient wanted), a leaf Tensor, or (grad_fn, output_nr).
+    # Per input: None (no gradient wanted), a leaf Tensor, the grad_fn of output 0, or
+    # (grad_fn, output_nr). Metadata is flat and holds dtype characters, not dtypes: tuples of
+    # atoms nested at most two deep, which the collector's young passes stop tracking before they
+    # grow old, so a live node costs its full collections two containers (itself and its edges)
+    # rather than seven (see autograd/_gc_pacing.py).
     _next: tuple = ()
-    _input_meta: tuple = ()  # per input: (shape, dtype) or None
-    _output_meta: tuple = ()  # per output: (shape, dtype, non_differentiable)
+    _input_meta: tuple = ()  # per input: shape, dtype.char (None, None: no gradient wanted)
+    _output_meta: tuple = ()  # per output: shape, dtype.char, non_differentiable
     _hooks: dict[int, list] | None = None
     _retained: dict[int, Any] | None = None
     _stack: list[str] | None = None
@@ -108,8 +112,10 @@ class Context:
                 out.append((None, 0))
             elif isinstance(edge, Tensor):
                 out.append((AccumulateGrad(edge), 0))
-            else:
+            elif type(edge) is tuple:
                 out.append(edge)
+            else:
+                out.append((edge, 0))
         return tuple(out)
 
     @property
@@ -208,13 +214,18 @@ class Context:
             return Tensor._make(array)
         kind, _, _, index = src
         if kind == "out":
-            nd = self._output_meta[index][2]
+            nd = self._output_meta[3 * index + 2]
             rebuilt = Tensor._make(array, not nd, None if nd else self, index)
         else:
             edge = self._next[index]
             if isinstance(edge, Tensor):
                 return edge
-            rebuilt = Tensor._make(array) if edge is None else Tensor._make(array, True, *edge)
+            if edge is None:
+                rebuilt = Tensor._make(array)
+            elif type(edge) is tuple:
+                rebuilt = Tensor._make(array, True, edge[0], edge[1])
+            else:
+                rebuilt = Tensor._make(array, True, edge, 0)
         carried = self._tangents
         tangents = grad_mode._state.tangents
         if carried is not None and tangents is not None:
@@ -332,18 +343,19 @@ class Function:
         input_meta = []
         for a, n in zip(args, needs):
             if n:
-                next_.append(a if a.grad_fn is None else (a.grad_fn, a._output_nr))
-                input_meta.append((a._array.shape, a._array.dtype))
+                fn = a.grad_fn
+                next_.append(a if fn is None else (fn, a._output_nr) if a._output_nr else fn)
+                input_meta += (a._array.shape, a._array.dtype.char)
             else:
                 next_.append(None)
-                input_meta.append(None)
+                input_meta += (None, None)
         ctx._next = tuple(next_)
         ctx._input_meta = tuple(input_meta)
         if grad_mode._state.anomaly:
             ctx._stack = traceback.format_stack()[:-1]
         if type(out) is np.ndarray and not ctx._non_differentiable:
             nd = out.dtype.kind != "f"
-            ctx._output_meta = ((out.shape, out.dtype, nd),)
+            ctx._output_meta = (out.shape, out.dtype.char, nd)
             result = Tensor._make(out, not nd, None if nd else ctx, 0)
             if ctx._saved:
                 ctx._saved_src = tuple(
@@ -361,12 +373,11 @@ class Function:
             wrapped = {id(r): o for r, o in zip(raw, outs) if r is not o}
             ctx._saved = tuple(wrapped.get(id(s), s) for s in ctx._saved)
         nd_ids = {id(a) for a in ctx._non_differentiable}
-        ctx._output_meta = tuple(
-            (o.shape, o.dtype, id(o) in nd_ids or o.dtype.kind != "f") for o in outs
-        )
+        nds = [id(o) in nd_ids or o.dtype.kind != "f" for o in outs]
+        ctx._output_meta = tuple(x for o, nd in zip(outs, nds) for x in (o.shape, o.dtype.char, nd))
         results = tuple(
-            Tensor._make(o, not meta[2], None if meta[2] else ctx, i)
-            for i, (o, meta) in enumerate(zip(outs, ctx._output_meta))
+            Tensor._make(o, not nd, None if nd else ctx, i)
+            for i, (o, nd) in enumerate(zip(outs, nds))
         )
         if ctx._saved:
             ctx._saved_src = tuple(_source(s, args, arrays, outs, results) for s in ctx._saved)

@@ -11,15 +11,24 @@ from typing import Any
 
 
 def median_ms(
-    fn: Callable[[], Any], repeat: int = 20, warmup: int = 3, min_time: float = 0.0
+    fn: Callable[[], Any],
+    repeat: int = 20,
+    warmup: int = 3,
+    min_time: float = 0.0,
+    keep_gc: bool = False,
 ) -> float:
-    """Median wall time of ``fn()`` in milliseconds, after ``warmup`` untimed calls."""
+    """Median wall time of ``fn()`` in milliseconds, after ``warmup`` untimed calls.
+
+    The cyclic garbage collector is off while timing unless ``keep_gc`` (for benchmarks whose
+    subject is what the collector costs, timed as a user runs).
+    """
     for _ in range(warmup):
         fn()
     times = []
     start = time.perf_counter()
     gc_was = gc.isenabled()
-    gc.disable()
+    if not keep_gc:
+        gc.disable()
     try:
         while len(times) < repeat or time.perf_counter() - start < min_time:
             t0 = time.perf_counter()

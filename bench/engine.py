@@ -1,15 +1,27 @@
-"""Engine overhead benchmarks: import time, a chain of 200 small elementwise
-ops, a 64-256-256-10 MLP step, and peak memory over many MLP steps."""
+"""Engine overhead benchmarks: import time, a chain of 200 small elementwise ops, a
+64-256-256-10 MLP step, a hand-written LSTM over 20 time steps, a small two-conv CNN training
+step, the cost per op of recording graphs of 1 000 to 50 000 ops (garbage collector on, as a user
+runs), and peak memory over many MLP steps."""
 
 from __future__ import annotations
 
+import gc
+import statistics
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ._timing import median_ms, row, try_torch
+
+# (batch, hidden) of the LSTM rows; the quick run keeps the first and the third.
+LSTM_SIZES = [(8, 64), (32, 128), (128, 256), (16, 512)]
+LSTM_STEPS = 20
+LSTM_INPUTS = 32
+GRAPH_SIZES = (1_000, 10_000, 50_000)
 
 
 def import_time_ms() -> float:
@@ -66,6 +78,125 @@ def _mlp(lib: Any, is_torch: bool, batch: int = 64) -> tuple:
     return step, params
 
 
+def _lstm(lib: Any, batch: int, hidden: int, steps: int = LSTM_STEPS) -> Callable[[], None]:
+    """One fwd+bwd of an LSTM written by hand (matmuls, chunk, sigmoid, tanh, products) over
+    ``steps`` time steps of a fixed input sequence, loss = mean of the last hidden state squared."""
+    rng = np.random.default_rng(0)
+    scale = 1 / np.sqrt(hidden)
+
+    def param(*shape: int) -> Any:
+        w = rng.uniform(-scale, scale, shape).astype(np.float32)
+        return lib.tensor(w, requires_grad=True)
+
+    w_ih, w_hh, b = param(LSTM_INPUTS, 4 * hidden), param(hidden, 4 * hidden), param(4 * hidden)
+    xs = lib.tensor(rng.standard_normal((steps, batch, LSTM_INPUTS)).astype(np.float32))
+    zeros = lib.tensor(np.zeros((batch, hidden), np.float32))
+    params = (w_ih, w_hh, b)
+
+    def step() -> None:
+        h = c = zeros
+        for t in range(steps):
+            gates = xs[t] @ w_ih + h @ w_hh + b
+            i, f, g, o = gates.chunk(4, dim=1)
+            c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+            h = o.sigmoid() * c.tanh()
+        (h * h).mean().backward()
+        for p in params:
+            p.grad = None
+
+    return step
+
+
+def build_cnn(nn: Any) -> Any:
+    """conv(3->16)-relu-pool, conv(16->32)-relu-pool, linear(2048->10), for 32x32 RGB images."""
+    return nn.Sequential(
+        nn.Conv2d(3, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 8 * 8, 10),
+    )
+
+
+def _cnn(torch: Any | None, batch: int = 32) -> Callable[[], None]:
+    """One SGD(momentum) training step of :func:`build_cnn` with cross-entropy, in numbagrad
+    (``torch`` None) or in PyTorch from numbagrad's initial weights."""
+    import autograd
+    import nn
+
+    autograd.manual_seed(0)
+    ours = build_cnn(nn)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((batch, 3, 32, 32)).astype(np.float32)
+    y = rng.integers(0, 10, batch)
+    if torch is None:
+        import optim
+
+        model, opt = ours, optim.SGD(ours.parameters(), lr=0.01, momentum=0.9)
+        xb, yb, loss_fn = autograd.tensor(x), autograd.tensor(y), nn.functional.cross_entropy
+    else:
+        model = build_cnn(torch.nn)
+        state = {k: torch.from_numpy(v.numpy().copy()) for k, v in ours.state_dict().items()}
+        model.load_state_dict(state)
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        xb, yb, loss_fn = torch.tensor(x), torch.tensor(y), torch.nn.functional.cross_entropy
+
+    def step() -> None:
+        opt.zero_grad()
+        loss_fn(model(xb), yb).backward()
+        opt.step()
+
+    return step
+
+
+def record_us_per_op(lib: Any, n_ops: int, repeat: int) -> float:
+    """Median time (us) per op of recording a chain of ``n_ops`` small elementwise ops.
+
+    The garbage collector stays on, as a user runs: what it costs while a large graph is alive
+    is the subject. Each graph is differentiated and dropped after its timing, untimed.
+    """
+    x = lib.randn(16, requires_grad=True)
+    gc.collect()
+    times = []
+    for _ in range(repeat + 1):  # the first is a warm-up
+        t0 = time.perf_counter()
+        y = x
+        for _ in range(n_ops // 5):
+            y = ((y * 0.9 + 0.1).tanh() - 0.05) * 1.01
+        times.append(time.perf_counter() - t0)
+        y.sum().backward()
+        x.grad = y = None
+    return statistics.median(times[1:]) / n_ops * 1e6
+
+
+def graph_size_rows(torch: Any, quick: bool) -> list[dict]:
+    """Per-op cost of recording graphs of ``GRAPH_SIZES`` ops, ours and PyTorch's; ``vs_1k`` is
+    our cost per op relative to the 1 000-op graph (flat in the size of the graph: ~1)."""
+    import autograd as ag
+
+    rows = []
+    first = None
+    for n in GRAPH_SIZES:
+        repeat = max(3 if quick else 5, (30_000 if quick else 100_000) // n)
+        ours = record_us_per_op(ag, n, repeat)
+        theirs = record_us_per_op(torch, n, repeat) if torch else None
+        first = first or ours
+        rows.append(
+            row(
+                f"record a chain of {n} elementwise ops (gc on)",
+                ours * n * 1e-3,
+                None if theirs is None else theirs * n * 1e-3,
+                us_per_op=ours,
+                torch_us_per_op=theirs,
+                vs_1k=ours / first,
+            )
+        )
+    return rows
+
+
 def run(quick: bool = False, threads: int = 2) -> list[dict]:
     """Rows of (name, ours_ms, torch_ms, ratio) for the engine-overhead benchmarks."""
     import autograd as ag
@@ -81,6 +212,16 @@ def run(quick: bool = False, threads: int = 2) -> list[dict]:
     ours = median_ms(step, repeat * 3)
     theirs = median_ms(_mlp(torch, True)[0], repeat * 3) if torch else None
     rows.append(row("MLP 64-256-256-10 step (batch 64), fwd+bwd", ours, theirs))
+    for batch, hidden in LSTM_SIZES[::2] if quick else LSTM_SIZES:
+        reps = max(5, repeat * 64 // hidden)
+        ours = median_ms(_lstm(ag, batch, hidden), reps)
+        theirs = median_ms(_lstm(torch, batch, hidden), reps) if torch else None
+        name = f"LSTM by hand, {LSTM_STEPS} steps, batch {batch} hidden {hidden}, fwd+bwd"
+        rows.append(row(name, ours, theirs))
+    ours = median_ms(_cnn(None), repeat)
+    theirs = median_ms(_cnn(torch), repeat) if torch else None
+    rows.append(row("CNN conv16-conv32-linear step (batch 32, 32x32 RGB), SGD", ours, theirs))
+    rows += graph_size_rows(torch, quick)
     steps = 200 if quick else 1000
     ours_early, ours_late = rss_over_steps("autograd", steps)
     theirs_late = rss_over_steps("torch", steps)[1] if torch else None

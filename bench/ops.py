@@ -3,9 +3,11 @@
 Each row times ``y = op(x, w...); y.backward(g)`` with the input and weight requiring grad, and
 reports the median, the ratio ours/PyTorch and GFLOP/s where the FLOPs are defined (a
 convolution's or matmul's backward is two products the size of the forward, so fwd+bwd counts
-3x the forward's FLOPs). Matmul rows also give ``np.matmul``'s GFLOP/s on the same products,
-timed in blocks alternating with ours. PyTorch runs the same steps in its own process, in
-blocks alternating with ours too (see :class:`TorchWorker`). Then: peak RSS of the 64->64
+3x the forward's FLOPs). A sweep of 3x3 stride-1 convolutions over common layer sizes
+(:func:`sweep_shapes`) is summarized by its min, median and max ratio. Matmul rows also give
+``np.matmul``'s GFLOP/s on the same products, timed in blocks alternating with ours. PyTorch
+runs the same steps in its own process, in blocks alternating with ours too (see
+:class:`TorchWorker`). Then: peak RSS of the 64->64
 convolution in a fresh process per engine; three conv steps on Numba's ``workqueue`` threading
 layer (ours) and on ``omp``, each in a fresh process (full runs only: the layer choice of
 ``autograd/kernels/_jit.py``, checked); the cold compile time of the first conv2d call (empty
@@ -54,6 +56,41 @@ CASES: list[tuple[str, str, tuple, tuple | None, dict]] = [
 ]  # fmt: skip
 
 MATMUL_SIZES = (256, 1024, 2048)
+
+
+def sweep_shapes(n: int, seed: int = 0, max_flops: float = 1.5e9) -> list[tuple[int, ...]]:
+    """``n`` distinct 3x3 stride-1 "same" convolutions ``(batch, c_in, c_out, px)`` drawn with a
+    fixed seed from common layer sizes: batch 1-128, 8-256 channels (c_out half, equal to or
+    twice c_in), 7-64 px; at most ``max_flops`` forward FLOPs each, so a full run stays short.
+
+    The kernels are not tuned for these shapes: they sample the space the sweep stands for.
+
+    Examples
+    --------
+    >>> sweep_shapes(2)
+    [(64, 64, 64, 12), (4, 8, 8, 7)]
+    """
+    rng = np.random.default_rng(seed)
+    shapes: list[tuple[int, ...]] = []
+    while len(shapes) < n:
+        batch = int(rng.choice([1, 2, 4, 8, 16, 32, 64, 128]))
+        c_in = int(rng.choice([8, 16, 32, 64, 128, 256]))
+        c_out = int(min(256, max(8, c_in * rng.choice([0.5, 1, 1, 2]))))
+        px = int(rng.choice([7, 8, 12, 14, 16, 24, 28, 32, 48, 56, 64]))
+        shape = (batch, c_in, c_out, px)
+        if 18.0 * batch * c_out * px * px * c_in <= max_flops and shape not in shapes:
+            shapes.append(shape)
+    return shapes
+
+
+SWEEP_FULL, SWEEP_QUICK = 11, 5  # odd: the median row is one shape
+
+
+def sweep_case(shape: tuple[int, ...]) -> tuple[str, str, tuple, tuple, dict]:
+    """The CASES entry of one sweep shape (its name is also its key for :func:`make_step`)."""
+    batch, c_in, c_out, px = shape
+    name = f"conv2d 3x3 sweep b{batch} {c_in}->{c_out} {px}x{px} p1"
+    return name, "conv2d", (batch, c_in, px, px), (c_out, c_in, 3, 3), {"padding": 1}
 
 
 def conv_flops(op: str, x_shape: tuple, w_shape: tuple, y_shape: tuple) -> float:
@@ -233,7 +270,8 @@ def make_step(lib: Any, key: str) -> Callable[[], Any]:
         n = int(key.split()[1])
         return _matmul_forward(lib, n) if key.endswith("forward") else _matmul_step(lib, n)
     functional = lib.nn.functional if lib.__name__ == "torch" else lib
-    _, op, x_shape, w_shape, kwargs = next(c for c in CASES if c[0] == key)
+    cases = CASES + [sweep_case(shape) for shape in sweep_shapes(SWEEP_FULL)]
+    _, op, x_shape, w_shape, kwargs = next(c for c in cases if c[0] == key)
     return _step(lib, functional, op, x_shape, w_shape, kwargs)[0]
 
 
@@ -311,6 +349,33 @@ def paired(ours: Callable[[], Any], key: str, worker: TorchWorker | None, n: int
 _PAUSE_S = 0.25
 
 
+def sweep_rows(worker: TorchWorker | None, n: int, repeat: int, rounds: int) -> list[dict]:
+    """The 3x3 stride-1 sweep (:func:`sweep_shapes`), fwd+bwd, each shape timed as the other
+    rows; summarized as three rows, the shapes of min, median and max ratio to PyTorch (without
+    PyTorch, of our min, median and max GFLOP/s)."""
+    import autograd as ag
+
+    timed = []
+    for shape in sweep_shapes(n):
+        name, op, x_shape, w_shape, kwargs = sweep_case(shape)
+        ours, theirs, _ = paired(make_step(ag, name), name, worker, repeat, rounds)
+        y_shape = (x_shape[0], w_shape[0], x_shape[2], x_shape[3])
+        gflops = 3 * conv_flops(op, x_shape, w_shape, y_shape) / ours * 1e-6
+        r = row(name.replace("conv2d 3x3 sweep ", ""), ours, theirs, gflops=gflops)
+        print(f"  {r['name']}: {ours:.2f} ms, ratio {_fmt_ratio(r['ratio'])}", flush=True)
+        timed.append(r)
+    key = (lambda r: r["ratio"]) if worker is not None else (lambda r: -r["gflops"])
+    timed.sort(key=key)
+    rows = []
+    for label, r in (("min", timed[0]), ("median", timed[len(timed) // 2]), ("max", timed[-1])):
+        rows.append({**r, "name": f"conv2d 3x3 s1 sweep of {n} shapes, {label}: {r['name']}"})
+    return rows
+
+
+def _fmt_ratio(ratio: float | None) -> str:
+    return "-" if ratio is None else f"{ratio:.2f}"
+
+
 def run(quick: bool = False, threads: int = 2) -> list[dict]:
     """Rows for the op benchmarks (see the module docstring)."""
     import autograd as ag
@@ -333,6 +398,7 @@ def run(quick: bool = False, threads: int = 2) -> list[dict]:
                 y = getattr(ag, op)(ag.zeros(*x_shape), ag.zeros(*w_shape), **kwargs)
                 extra["gflops"] = 3 * conv_flops(op, x_shape, w_shape, y.shape) / ours * 1e-6
             rows.append(row(name + ", fwd+bwd", ours, theirs, **extra))
+        rows += sweep_rows(worker, SWEEP_QUICK if quick else SWEEP_FULL, repeat, rounds)
         for n in MATMUL_SIZES:
             flops = 2.0 * n**3
             for key, local, work in [

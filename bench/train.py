@@ -3,11 +3,22 @@
 The same model, initial weights, optimizer (Adam), learning-rate schedule and batches are run in
 numbagrad and, when it is installed, in PyTorch; the report gives both test accuracies, both
 times and their ratio.
+
+Then the first run as a new user meets it: the same training in a fresh process per engine, import
+included, ours on an empty Numba kernel cache (a fresh ``NUMBA_CACHE_DIR``), so every kernel it
+uses is compiled on the way; once more on the cache that run filled. The difference of the two is
+the one-time compile, reported on its own row.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -115,6 +126,52 @@ def _progress(total: int, desc: str) -> Any:
     return tqdm(total=total, desc=f"{desc:>9}", unit="epoch", leave=True)
 
 
+_FIRST_RUN_CODE = """
+import json, time
+import bench.train as b
+data = b.load_digits_split()  # the same for both engines: loaded before the clock starts
+start = time.perf_counter()
+engine = __import__("torch" if {lib!r} == "torch" else "autograd")
+engine.set_num_threads({threads})
+imported = time.perf_counter() - start
+b.train({lib!r}, data, None, {epochs}, progress=False)
+print(json.dumps({{"total": time.perf_counter() - start, "import": imported}}))
+"""
+
+
+def fresh_train(lib: str, epochs: int, threads: int, cache_dir: str | None = None) -> dict:
+    """Seconds of import + ``epochs`` epochs of training in a fresh process (``"total"``, and
+    ``"import"`` alone), with Numba's kernel cache in ``cache_dir`` when given."""
+    env = {**os.environ}
+    if cache_dir is not None:
+        env["NUMBA_CACHE_DIR"] = cache_dir
+    code = _FIRST_RUN_CODE.format(lib=lib, threads=threads, epochs=epochs)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def first_run_rows(epochs: int, threads: int, with_torch: bool) -> list[dict]:
+    """The first run on an empty kernel cache, the run after it, and the compile between them."""
+    with tempfile.TemporaryDirectory() as cache:
+        cold = fresh_train("numbagrad", epochs, threads, cache)
+        warm = fresh_train("numbagrad", epochs, threads, cache)
+    theirs = fresh_train("torch", epochs, threads) if with_torch else None
+    torch_ms = None if theirs is None else theirs["total"] * 1e3
+    torch_import = None if theirs is None else theirs["import"] * 1e3
+    what = f"LeNet {epochs} epochs in a fresh process, import included"
+    return [
+        row(f"first run: {what}, empty kernel cache", cold["total"] * 1e3, torch_ms,
+            import_ms=cold["import"] * 1e3, torch_import_ms=torch_import),
+        row("  of which one-time kernel compile (first run - next run)",
+            (cold["total"] - warm["total"]) * 1e3, None),
+        row(f"next run: {what}, kernel cache filled", warm["total"] * 1e3, torch_ms,
+            import_ms=warm["import"] * 1e3, torch_import_ms=torch_import),
+    ]  # fmt: skip
+
+
 def run(quick: bool = False, threads: int = 2) -> dict:
     """Train in both engines; rows for the report plus the loss curves for the chart."""
     import nn
@@ -147,4 +204,5 @@ def run(quick: bool = False, threads: int = 2) -> dict:
             acc_torch=None if theirs is None else theirs["accuracy"],
         )
     )
+    rows += first_run_rows(epochs, threads, theirs is not None)
     return {"rows": rows, "curves": curves}
