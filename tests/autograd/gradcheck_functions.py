@@ -11,6 +11,18 @@ def t64(values, requires_grad=True):
     return autograd.tensor(np.asarray(values, dtype=np.float64), requires_grad=requires_grad)
 
 
+class Double(autograd.Function):
+    """``2 * x``; tests subclass it to give it a wrong, failing or noisy backward rule."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+
 class Square(autograd.Function):
     @staticmethod
     def forward(ctx, x):
