@@ -97,14 +97,10 @@ def test_raise_exception_false_returns_false():
 def test_tolerances_are_used():
     x = t64([1.0])
 
-    class Off(autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 1.0
-
+    class Off(Double):  # 1% off
         @staticmethod
         def backward(ctx, g):
-            return g * 1.01
+            return g * 2.02
 
     assert not autograd.gradcheck(Off.apply, (x,), raise_exception=False)
     assert autograd.gradcheck(Off.apply, (x,), rtol=0.05)
@@ -139,14 +135,10 @@ def test_backward_crash_is_reported():
 
 
 def test_backward_ignoring_upstream_gradient_is_caught():
-    class IgnoresG(autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 3
-
+    class IgnoresG(Double):
         @staticmethod
         def backward(ctx, g):
-            return np.full(np.shape(g), 3.0)
+            return np.full(np.shape(g), 2.0)
 
     assert not autograd.gradcheck(IgnoresG.apply, (t64([1.0, 2.0]),), raise_exception=False)
 
