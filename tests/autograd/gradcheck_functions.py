@@ -53,10 +53,8 @@ class FwdSquare(Square):
         return 2 * x * u
 
 
-class FwdMul(autograd.Function):
-    """a * b; ``wrong`` makes the forward-mode rule of ``b`` off by a factor of two."""
-
-    wrong = False
+class Mul(autograd.Function):
+    """a * b, with no forward-mode rule."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -67,6 +65,12 @@ class FwdMul(autograd.Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         return g * b, g * a
+
+
+class FwdMul(Mul):
+    """a * b; ``wrong`` makes the forward-mode rule of ``b`` off by a factor of two."""
+
+    wrong = False
 
     @classmethod
     def jvp(cls, ctx, ua, ub):
