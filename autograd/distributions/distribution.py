@@ -176,3 +176,24 @@ class Distribution:
                 value = self.__dict__[name]
                 parts.append(f"{name}: {value if value.numel() == 1 else Size(value.shape)}")
         return f"{type(self).__name__}({', '.join(parts)})"
+
+
+class _LocScale(Distribution):
+    """A location-scale family on the real line (Normal, Laplace): ``loc`` and a positive
+    ``scale`` broadcast to the batch shape; the mean and the mode are ``loc``."""
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.loc, self.scale = broadcast_all(loc, scale)
+        super().__init__(tuple(self.loc.shape), validate_args=validate_args)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc

@@ -14,7 +14,7 @@ import autograd
 from autograd import Size, Tensor
 
 from . import constraints
-from .distribution import Distribution, broadcast_all
+from .distribution import Distribution, _LocScale, broadcast_all
 
 __all__ = ["Exponential", "Laplace", "Independent"]
 
@@ -79,7 +79,7 @@ class Exponential(Distribution):
         return 1.0 - autograd.log(self.rate)
 
 
-class Laplace(Distribution):
+class Laplace(_LocScale):
     """Laplace distribution with location ``loc`` and scale ``scale``.
 
     Examples
@@ -89,22 +89,6 @@ class Laplace(Distribution):
     >>> Laplace(0.0, 1.0).log_prob(autograd.tensor(1.0))
     tensor(-1.6931)
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(tuple(self.loc.shape), validate_args=validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def stddev(self) -> Tensor:

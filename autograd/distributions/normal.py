@@ -10,14 +10,14 @@ import autograd
 from autograd import Size, Tensor
 
 from . import constraints
-from .distribution import Distribution, broadcast_all
+from .distribution import Distribution, _LocScale, broadcast_all
 
 __all__ = ["Normal", "Uniform"]
 
 _LOG_SQRT_2PI = math.log(math.sqrt(2 * math.pi))
 
 
-class Normal(Distribution):
+class Normal(_LocScale):
     """Normal distribution with mean ``loc`` and standard deviation ``scale``.
 
     Examples
@@ -30,22 +30,6 @@ class Normal(Distribution):
     >>> d.log_prob(autograd.tensor([0.0, 1.0]))
     tensor([-0.9189, -1.6121])
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(tuple(self.loc.shape), validate_args=validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def stddev(self) -> Tensor:

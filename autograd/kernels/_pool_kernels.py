@@ -141,14 +141,21 @@ def _tap_columns(kw, ow_n, sw, pw, W):
     return cols
 
 
+@jit
+def _avg_tables(H, W, oh_n, ow_n, kh, kw, sh, sw, ph, pw, include_pad):
+    # What the average kernels read for every plane: each output row's and column's clipped
+    # window and divisor length, and each window column's span of output columns.
+    rows = _avg_table(oh_n, sh, ph, kh, H, include_pad)
+    wins = _avg_table(ow_n, sw, pw, kw, W, include_pad)
+    return rows, wins, _tap_columns(kw, ow_n, sw, pw, W)
+
+
 @jit(parallel=True)
 def _avg_forward(x, kh, kw, sh, sw, ph, pw, include_pad, divisor, y):
     # Taps outside, an output row inside: the inner loop is a strided vector add.
     N, C, H, W = x.shape
     oh_n, ow_n = y.shape[2], y.shape[3]
-    rows = _avg_table(oh_n, sh, ph, kh, H, include_pad)
-    wins = _avg_table(ow_n, sw, pw, kw, W, include_pad)
-    cols = _tap_columns(kw, ow_n, sw, pw, W)
+    rows, wins, cols = _avg_tables(H, W, oh_n, ow_n, kh, kw, sh, sw, ph, pw, include_pad)
     for p in prange(N * C):
         n = p // C
         c = p % C
@@ -172,9 +179,7 @@ def _avg_forward(x, kh, kw, sh, sw, ph, pw, include_pad, divisor, y):
 def _avg_backward(gy, kh, kw, sh, sw, ph, pw, include_pad, divisor, gx):
     N, C, H, W = gx.shape
     oh_n, ow_n = gy.shape[2], gy.shape[3]
-    rows = _avg_table(oh_n, sh, ph, kh, H, include_pad)
-    wins = _avg_table(ow_n, sw, pw, kw, W, include_pad)
-    cols = _tap_columns(kw, ow_n, sw, pw, W)
+    rows, wins, cols = _avg_tables(H, W, oh_n, ow_n, kh, kw, sh, sw, ph, pw, include_pad)
     for p in prange(N * C):
         n = p // C
         c = p % C

@@ -181,11 +181,17 @@ def fold(
     return out if batched else out.squeeze(0)
 
 
-def _factor(fn: str, name: str, value: Any) -> int:
+def _shuffle_args(fn: str, input: Any, name: str, value: Any) -> int:
+    """Check a pixel (un)shuffle's input (a Tensor of at least 3 dims) and its factor (an int
+    >= 1, returned)."""
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
         raise TypeError(f"{fn}: {name} must be an int, got {value!r}")
     if value < 1:
         raise ValueError(f"{fn}: {name} must be greater than 0, got {value}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim < 3:
+        raise ValueError(f"{fn}: expected an input of at least 3 dims, got shape {input.shape}")
     return int(value)
 
 
@@ -201,11 +207,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
               [2., 3.]]]])
     """
     fn = "pixel_shuffle"
-    r = _factor(fn, "upscale_factor", upscale_factor)
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fn}: input must be a Tensor, got {type(input).__name__}")
-    if input.ndim < 3:
-        raise ValueError(f"{fn}: expected an input of at least 3 dims, got shape {input.shape}")
+    r = _shuffle_args(fn, input, "upscale_factor", upscale_factor)
     *batch, c, h, w = input.shape
     if c % (r * r):
         raise ValueError(
@@ -228,11 +230,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     tensor([0., 1., 2., 3.])
     """
     fn = "pixel_unshuffle"
-    r = _factor(fn, "downscale_factor", downscale_factor)
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{fn}: input must be a Tensor, got {type(input).__name__}")
-    if input.ndim < 3:
-        raise ValueError(f"{fn}: expected an input of at least 3 dims, got shape {input.shape}")
+    r = _shuffle_args(fn, input, "downscale_factor", downscale_factor)
     *batch, c, h, w = input.shape
     if h % r or w % r:
         raise ValueError(

@@ -17,7 +17,80 @@ from ._util import new_parameter
 __all__ = ["Embedding", "EmbeddingBag"]
 
 
-class Embedding(Module):
+class _EmbeddingTable(Module):
+    """What Embedding and EmbeddingBag share: the checked ``padding_idx``, the lookup options,
+    the ``(num_embeddings, embedding_dim)`` weight and its N(0, 1) init with that row zeroed."""
+
+    def _init_table(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None,
+        max_norm: float | None,
+        norm_type: float,
+        scale_grad_by_freq: bool,
+        sparse: bool,
+        _weight: Tensor | None,
+        _freeze: bool,
+        dtype: Any,
+    ) -> None:
+        name = type(self).__name__
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(
+                    f"{name}: padding_idx must be within num_embeddings ({num_embeddings}), "
+                    f"got {padding_idx}"
+                )
+            padding_idx %= num_embeddings
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.padding_idx = padding_idx
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.sparse = sparse
+        if _weight is None:
+            self.weight = new_parameter((num_embeddings, embedding_dim), dtype)
+            self.weight.requires_grad_(not _freeze)
+            self.reset_parameters()
+        else:
+            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
+                raise ValueError(
+                    f"{name}: _weight must have shape {(num_embeddings, embedding_dim)}, got "
+                    f"{tuple(_weight.shape)}"
+                )
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+
+    def reset_parameters(self) -> None:
+        init.normal_(self.weight)
+        self._fill_padding_idx_with_zero()
+
+    def _fill_padding_idx_with_zero(self) -> None:
+        if self.padding_idx is not None:
+            with autograd.no_grad():
+                self.weight[self.padding_idx] = 0.0
+
+    @classmethod
+    def _pretrained_size(cls, embeddings: Tensor) -> tuple[int, int]:
+        if embeddings.ndim != 2:
+            raise ValueError(
+                f"{cls.__name__}.from_pretrained: embeddings must be 2-D, got {embeddings.shape}"
+            )
+        rows, cols = embeddings.shape
+        return rows, cols
+
+    def _lookup_repr(self) -> str:
+        s = ""
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
+        return s
+
+
+class Embedding(_EmbeddingTable):
     """``weight[input]`` for integer ``input``; ``weight`` is ``(num_embeddings, embedding_dim)``.
 
     Default init N(0, 1), with the ``padding_idx`` row zeroed; that row gets no gradient.
@@ -49,40 +122,10 @@ class Embedding(Module):
     ) -> None:
         super().__init__()
         check_device(device)
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(
-                    f"Embedding: padding_idx must be within num_embeddings ({num_embeddings}), "
-                    f"got {padding_idx}"
-                )
-            padding_idx %= num_embeddings
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
-        self.padding_idx = padding_idx
-        self.max_norm = max_norm
-        self.norm_type = norm_type
-        self.scale_grad_by_freq = scale_grad_by_freq
-        self.sparse = sparse
-        if _weight is None:
-            self.weight = new_parameter((num_embeddings, embedding_dim), dtype)
-            self.weight.requires_grad_(not _freeze)
-            self.reset_parameters()
-        else:
-            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(
-                    f"Embedding: _weight must have shape {(num_embeddings, embedding_dim)}, got "
-                    f"{tuple(_weight.shape)}"
-                )
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
-
-    def reset_parameters(self) -> None:
-        init.normal_(self.weight)
-        self._fill_padding_idx_with_zero()
-
-    def _fill_padding_idx_with_zero(self) -> None:
-        if self.padding_idx is not None:
-            with autograd.no_grad():
-                self.weight[self.padding_idx] = 0.0
+        self._init_table(
+            num_embeddings, embedding_dim, padding_idx, max_norm, norm_type, scale_grad_by_freq,
+            sparse, _weight, _freeze, dtype,
+        )  # fmt: skip
 
     def forward(self, input: Tensor) -> Tensor:
         return F.embedding(
@@ -110,11 +153,7 @@ class Embedding(Module):
         >>> emb(autograd.tensor([1])), emb.weight.requires_grad
         (tensor([[3., 4.]]), False)
         """
-        if embeddings.ndim != 2:
-            raise ValueError(
-                f"Embedding.from_pretrained: embeddings must be 2-D, got {embeddings.shape}"
-            )
-        rows, cols = embeddings.shape
+        rows, cols = cls._pretrained_size(embeddings)
         return cls(
             rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
             _weight=embeddings, _freeze=freeze,
@@ -124,18 +163,13 @@ class Embedding(Module):
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
-        if self.max_norm is not None:
-            s += f", max_norm={self.max_norm}"
-        if self.norm_type != 2:
-            s += f", norm_type={self.norm_type}"
-        if self.scale_grad_by_freq:
-            s += ", scale_grad_by_freq=True"
+        s += self._lookup_repr()
         if self.sparse:
             s += ", sparse=True"
         return s
 
 
-class EmbeddingBag(Module):
+class EmbeddingBag(_EmbeddingTable):
     """Sums, means or maxima of bags of embeddings, :func:`nn.functional.embedding_bag`.
 
     ``weight`` is ``(num_embeddings, embedding_dim)``, initialized N(0, 1) with the
@@ -168,38 +202,12 @@ class EmbeddingBag(Module):
     ) -> None:
         super().__init__()
         check_device(device)
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(
-                    f"EmbeddingBag: padding_idx must be within num_embeddings "
-                    f"({num_embeddings}), got {padding_idx}"
-                )
-            padding_idx %= num_embeddings
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
-        self.max_norm = max_norm
-        self.norm_type = norm_type
-        self.scale_grad_by_freq = scale_grad_by_freq
         self.mode = mode
-        self.sparse = sparse
         self.include_last_offset = include_last_offset
-        self.padding_idx = padding_idx
-        if _weight is None:
-            self.weight = new_parameter((num_embeddings, embedding_dim), dtype)
-            self.reset_parameters()
-        else:
-            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(
-                    f"EmbeddingBag: _weight must have shape {(num_embeddings, embedding_dim)}, "
-                    f"got {tuple(_weight.shape)}"
-                )
-            self.weight = Parameter(_weight)
-
-    def reset_parameters(self) -> None:
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            with autograd.no_grad():
-                self.weight[self.padding_idx] = 0.0
+        self._init_table(
+            num_embeddings, embedding_dim, padding_idx, max_norm, norm_type, scale_grad_by_freq,
+            sparse, _weight, False, dtype,
+        )  # fmt: skip
 
     def forward(
         self,
@@ -235,11 +243,7 @@ class EmbeddingBag(Module):
         >>> bag(autograd.tensor([[0, 1]]))
         tensor([[2., 3.]])
         """
-        if embeddings.ndim != 2:
-            raise ValueError(
-                f"EmbeddingBag.from_pretrained: embeddings must be 2-D, got {embeddings.shape}"
-            )
-        rows, cols = embeddings.shape
+        rows, cols = cls._pretrained_size(embeddings)
         bag = cls(
             rows, cols, max_norm, norm_type, scale_grad_by_freq, mode, sparse, embeddings,
             include_last_offset, padding_idx,
@@ -248,13 +252,7 @@ class EmbeddingBag(Module):
         return bag
 
     def extra_repr(self) -> str:
-        s = f"{self.num_embeddings}, {self.embedding_dim}"
-        if self.max_norm is not None:
-            s += f", max_norm={self.max_norm}"
-        if self.norm_type != 2:
-            s += f", norm_type={self.norm_type}"
-        if self.scale_grad_by_freq:
-            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        s = f"{self.num_embeddings}, {self.embedding_dim}" + self._lookup_repr()
         s += f", mode={self.mode!r}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"

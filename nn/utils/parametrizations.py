@@ -73,11 +73,7 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     >>> m(autograd.ones(1, 2)).shape
     (1, 3)
     """
-    weight = getattr(module, name, None)
-    if not isinstance(weight, Tensor):
-        raise ValueError(
-            f"weight_norm: module {type(module).__name__} has no parameter or buffer named {name!r}"
-        )
+    _tensor_to_parametrize(module, name, "weight_norm")
     parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
 
     def load_legacy_keys(mod: Module, state_dict: dict, prefix: str, *rest: Any) -> None:
@@ -88,6 +84,15 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
 
     module.register_load_state_dict_pre_hook(load_legacy_keys)
     return module
+
+
+def _tensor_to_parametrize(module: Module, name: str, what: str) -> Tensor:
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ValueError(
+            f"{what}: module {type(module).__name__} has no parameter or buffer named {name!r}"
+        )
+    return weight
 
 
 def _is_conv_transpose(module: Module) -> bool:
@@ -175,12 +180,7 @@ def spectral_norm(
     >>> m(autograd.ones(2, 4)).shape
     (2, 3)
     """
-    weight = getattr(module, name, None)
-    if not isinstance(weight, Tensor):
-        raise ValueError(
-            f"spectral_norm: module {type(module).__name__} has no parameter or buffer named "
-            f"{name!r}"
-        )
+    weight = _tensor_to_parametrize(module, name, "spectral_norm")
     if dim is None:
         dim = 1 if _is_conv_transpose(module) else 0
     parametrize.register_parametrization(

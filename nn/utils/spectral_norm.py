@@ -12,6 +12,7 @@ from autograd import Tensor
 from .. import functional as F
 from ..module import Module
 from ..parameter import Parameter
+from ._weight_hooks import parameter_to_hook, remove_hook
 from .parametrizations import _is_conv_transpose
 
 __all__ = ["spectral_norm", "remove_spectral_norm", "SpectralNorm"]
@@ -72,17 +73,7 @@ class SpectralNorm:
     def apply(
         module: Module, name: str, n_power_iterations: int, dim: int, eps: float
     ) -> SpectralNorm:
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, SpectralNorm) and hook.name == name:
-                raise RuntimeError(
-                    f"spectral_norm: cannot register two spectral_norm hooks on the same "
-                    f"parameter {name!r}"
-                )
-        weight = module._parameters.get(name)
-        if weight is None:
-            raise ValueError(
-                f"spectral_norm: module {type(module).__name__} has no parameter named {name!r}"
-            )
+        weight = parameter_to_hook(module, name, SpectralNorm, "spectral_norm")
         fn = SpectralNorm(name, n_power_iterations, dim, eps)
         with autograd.no_grad():
             h, w = fn.reshape_weight_to_matrix(weight).shape
@@ -135,9 +126,4 @@ def remove_spectral_norm(module: Module, name: str = "weight") -> Module:
     >>> list(m.state_dict())
     ['bias', 'weight']
     """
-    for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"spectral_norm of {name!r} not found in {type(module).__name__}")
+    return remove_hook(module, name, SpectralNorm, "spectral_norm")

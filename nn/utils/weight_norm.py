@@ -12,6 +12,7 @@ from autograd import Tensor
 
 from ..module import Module
 from ..parameter import Parameter
+from ._weight_hooks import parameter_to_hook, remove_hook
 from .parametrizations import _norm_except_dim, _weight_norm
 
 __all__ = ["weight_norm", "remove_weight_norm", "WeightNorm"]
@@ -31,17 +32,7 @@ class WeightNorm:
 
     @staticmethod
     def apply(module: Module, name: str, dim: int | None) -> WeightNorm:
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, WeightNorm) and hook.name == name:
-                raise RuntimeError(
-                    f"weight_norm: cannot register two weight_norm hooks on the same parameter "
-                    f"{name!r}"
-                )
-        weight = module._parameters.get(name)
-        if weight is None:
-            raise ValueError(
-                f"weight_norm: module {type(module).__name__} has no parameter named {name!r}"
-            )
+        weight = parameter_to_hook(module, name, WeightNorm, "weight_norm")
         fn = WeightNorm(name, dim)
         with autograd.no_grad():
             g = _norm_except_dim(weight, fn.dim)
@@ -105,9 +96,4 @@ def remove_weight_norm(module: Module, name: str = "weight") -> Module:
     >>> list(nn.utils.remove_weight_norm(m).state_dict())
     ['bias', 'weight']
     """
-    for key, hook in list(module._forward_pre_hooks.items()):
-        if isinstance(hook, WeightNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"weight_norm of {name!r} not found in {type(module).__name__}")
+    return remove_hook(module, name, WeightNorm, "weight_norm")

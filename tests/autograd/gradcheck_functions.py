@@ -11,6 +11,18 @@ def t64(values, requires_grad=True):
     return autograd.tensor(np.asarray(values, dtype=np.float64), requires_grad=requires_grad)
 
 
+class Double(autograd.Function):
+    """``2 * x``; tests subclass it to give it a wrong, failing or noisy backward rule."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+
 class Square(autograd.Function):
     @staticmethod
     def forward(ctx, x):
@@ -41,10 +53,8 @@ class FwdSquare(Square):
         return 2 * x * u
 
 
-class FwdMul(autograd.Function):
-    """a * b; ``wrong`` makes the forward-mode rule of ``b`` off by a factor of two."""
-
-    wrong = False
+class Mul(autograd.Function):
+    """a * b, with no forward-mode rule."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -55,6 +65,12 @@ class FwdMul(autograd.Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         return g * b, g * a
+
+
+class FwdMul(Mul):
+    """a * b; ``wrong`` makes the forward-mode rule of ``b`` off by a factor of two."""
+
+    wrong = False
 
     @classmethod
     def jvp(cls, ctx, ua, ub):

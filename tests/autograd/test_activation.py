@@ -7,27 +7,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from torch_reference import torch_fn
 
 import autograd
 from autograd.ops.registry import REGISTRY
-
-ACTIVATION_OPS = [
-    "softmax", "log_softmax", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish",
-    "softplus", "softsign", "hardtanh", "hardsigmoid", "hardswish", "relu6", "threshold",
-    "logsigmoid", "prelu",
-]  # fmt: skip
-
-
-def _to_tensor(a):
-    if isinstance(a, np.ndarray):
-        return autograd.Tensor._make(a.copy(), a.dtype.kind == "f")
-    return a
-
-
-def _torch_call(torch, info, args, kwargs):
-    if isinstance(info.torch, str):
-        return getattr(torch, info.torch)(*args, **kwargs)
-    return info.torch(torch, *args, **kwargs)
 
 
 def ours_and_torch_grads(torch, name, values, dtype=np.float64, extra=(), **kwargs):
@@ -39,38 +22,9 @@ def ours_and_torch_grads(torch, name, values, dtype=np.float64, extra=(), **kwar
     (y * autograd.tensor(w)).sum().backward()
     tx = torch.tensor(x_np, requires_grad=True)
     textra = [torch.tensor(np.asarray(e)) if isinstance(e, np.ndarray) else e for e in extra]
-    ty = _torch_call(torch, REGISTRY[name], [tx, *textra], kwargs)
+    ty = torch_fn(torch, REGISTRY[name])(tx, *textra, **kwargs)
     (ty * torch.tensor(w)).sum().backward()
     return (y.detach().numpy(), x.grad.numpy()), (ty.detach().numpy(), tx.grad.numpy())
-
-
-# ----------------------------------------------------------------- registry-driven checks
-@pytest.mark.parametrize("name", ACTIVATION_OPS)
-@given(data=st.data())
-def test_registered_op_gradients_and_torch(name, data):
-    """float64: forward vs the reference / PyTorch, gradcheck and gradgradcheck."""
-    info = REGISTRY[name]
-    s = info.sample(data.draw, np.dtype(np.float64))
-    args = [_to_tensor(a) for a in s.args]
-    out = info.fn(*args, **s.kwargs)
-    if info.ref is not None:
-        np.testing.assert_allclose(out.detach().numpy(), info.ref(*s.args, **s.kwargs), atol=1e-9)
-    torch = pytest.importorskip("torch")  # not the fixture: Hypothesis re-runs the body
-    targs = [torch.tensor(a) if isinstance(a, np.ndarray) else a for a in s.args]
-    tout = _torch_call(torch, info, targs, s.kwargs)
-    assert out.shape == tuple(tout.shape)
-    np.testing.assert_allclose(out.detach().numpy(), tout.numpy(), rtol=1e-7, atol=1e-9)
-    diff = [i for i, a in enumerate(args) if isinstance(a, autograd.Tensor) and a.requires_grad]
-
-    def f(*inputs):
-        a = list(args)
-        for i, v in zip(diff, inputs):
-            a[i] = v
-        return info.fn(*a, **s.kwargs)
-
-    inputs = tuple(args[i] for i in diff)
-    assert autograd.gradcheck(f, inputs, atol=info.atol, rtol=info.rtol)
-    assert autograd.gradgradcheck(f, inputs, atol=info.atol, rtol=info.rtol)
 
 
 # -------------------------------------------------------------- conventions at the kinks

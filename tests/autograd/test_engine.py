@@ -7,6 +7,7 @@ import weakref
 
 import numpy as np
 import pytest
+from gradcheck_functions import Double
 
 import autograd
 from autograd import Function
@@ -287,32 +288,20 @@ def test_without_anomaly_mode_inf_passes_silently():
 
 
 # ------------------------------------------------------------------------- Function rules
-def test_backward_wrong_number_of_grads_names_the_function():
-    class TwoGrads(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
+@pytest.mark.parametrize(
+    ("rule", "values", "match"),
+    [
+        (lambda ctx, g: (g, g), [1.0], "BadRule.*2 gradients.*1 inputs"),
+        (lambda ctx, g: np.ones((4,)), [1.0, 2.0], r"BadRule.*shape \(4,\).*\(2,\)"),
+    ],
+    ids=["number", "shape"],
+)
+def test_backward_returning_wrong_gradients_names_the_function(rule, values, match):
+    class BadRule(Double):
+        backward = staticmethod(rule)
 
-        @staticmethod
-        def backward(ctx, g):
-            return g, g
-
-    with pytest.raises(RuntimeError, match="TwoGrads.*2 gradients.*1 inputs"):
-        TwoGrads.apply(t64([1.0])).backward(t64([1.0], False))
-
-
-def test_backward_wrong_shape_names_the_function():
-    class BadShape(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
-
-        @staticmethod
-        def backward(ctx, g):
-            return np.ones((4,))
-
-    with pytest.raises(RuntimeError, match=r"BadShape.*shape \(4,\).*\(2,\)"):
-        BadShape.apply(t64([1.0, 2.0])).backward(t64([1.0, 1.0], False))
+    with pytest.raises(RuntimeError, match=match):
+        BadRule.apply(t64(values)).backward(t64(np.ones(len(values)), False))
 
 
 def test_needs_input_grad():

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from gradcheck_functions import Double
 
 import autograd
 import autograd.forward_ad as fwAD
@@ -79,14 +80,8 @@ def test_errors_are_named():
 
 
 def test_op_without_a_rule_names_itself():
-    class Opaque(autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 2
-
-        @staticmethod
-        def backward(ctx, g):
-            return g * 2
+    class Opaque(Double):
+        pass
 
     with fwAD.dual_level():
         d = fwAD.make_dual(autograd.ones(2), autograd.ones(2))

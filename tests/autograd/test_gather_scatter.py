@@ -3,6 +3,8 @@ src larger than index, and bad-input errors."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from torch_reference import grad_vs_torch
@@ -14,31 +16,48 @@ def _a(*shape):
     return np.random.default_rng(0).standard_normal(shape)
 
 
-def test_gather_scatter_vs_torch(torch):
-    idx = np.array([[0, 2, 2], [1, 1, 0]])
-    grad_vs_torch(
-        torch, lambda x: ag.gather(x, 1, idx), lambda x: torch.gather(x, 1, torch.tensor(idx)),
-        _a(2, 4),
-    )  # fmt: skip
-    idx2 = np.array([[1, 0, 2]])
+_IDX = [[0, 2, 2], [1, 1, 0]]
+_IDX2 = [[1, 0, 2]]
+
+# Each case calls one op through ``lib`` (autograd or torch, which share the names) with index
+# arrays made by ``ix`` (np.array or torch.tensor), so one line serves both libraries.
+_CASES = [
+    pytest.param(lambda lib, ix, x: lib.gather(x, 1, ix(_IDX)), [(2, 4)], id="gather"),
+    pytest.param(
+        lambda lib, ix, x, s: lib.scatter(x, 0, ix(_IDX2), s), [(3, 3), (1, 3)], id="scatter"
+    ),
+    pytest.param(
+        lambda lib, ix, x, s: lib.scatter_add(x, 1, ix(_IDX), s),
+        [(2, 4), (2, 3)],
+        id="scatter_add",
+    ),
+    pytest.param(
+        lambda lib, ix, x: lib.scatter(x, 1, ix(_IDX2), 2.5), [(2, 4)], id="scatter_value"
+    ),
+    pytest.param(
+        lambda lib, ix, x: lib.index_select(x, 1, ix([2, 0, 2])), [(2, 3, 2)], id="index_select"
+    ),
+    pytest.param(
+        lambda lib, ix, x: lib.take_along_dim(x, ix([[[0], [1]]]), dim=2),
+        [(3, 2, 4)],
+        id="take_along_dim",
+    ),
+    pytest.param(
+        lambda lib, ix, x: lib.take_along_dim(x, ix([5, 0, 5])),
+        [(2, 3)],
+        id="take_along_dim_flat",
+    ),
+]
+
+
+@pytest.mark.parametrize("call, shapes", _CASES)
+def test_gather_scatter_and_selection_vs_torch(torch, call, shapes):
     grad_vs_torch(
         torch,
-        lambda x, s: ag.scatter(x, 0, idx2, s),
-        lambda x, s: torch.scatter(x, 0, torch.tensor(idx2), s),
-        _a(3, 3), _a(1, 3),
-    )  # fmt: skip
-    grad_vs_torch(
-        torch,
-        lambda x, s: ag.scatter_add(x, 1, idx, s),
-        lambda x, s: torch.scatter_add(x, 1, torch.tensor(idx), s),
-        _a(2, 4), _a(2, 3),
-    )  # fmt: skip
-    grad_vs_torch(
-        torch,
-        lambda x: ag.scatter(x, 1, idx2, 2.5),
-        lambda x: torch.scatter(x, 1, torch.tensor(idx2), 2.5),
-        _a(2, 4),
-    )  # fmt: skip
+        functools.partial(call, ag, np.array),
+        functools.partial(call, torch, torch.tensor),
+        *(_a(*shape) for shape in shapes),
+    )
 
 
 def test_scatter_with_src_larger_than_index():
@@ -47,29 +66,6 @@ def test_scatter_with_src_larger_than_index():
     idx = np.array([[2], [0]])
     assert ag.gradcheck(lambda a, b: ag.scatter(a, 0, idx, b), (x, s))
     assert ag.gradgradcheck(lambda a, b: ag.scatter_add(a, 1, idx, b), (x, s))
-
-
-def test_index_select_and_take_along_dim(torch):
-    idx = np.array([2, 0, 2])
-    grad_vs_torch(
-        torch,
-        lambda x: ag.index_select(x, 1, idx),
-        lambda x: torch.index_select(x, 1, torch.tensor(idx)),
-        _a(2, 3, 2),
-    )  # fmt: skip
-    ind = np.array([[[0], [1]]])
-    grad_vs_torch(
-        torch,
-        lambda x: ag.take_along_dim(x, ind, dim=2),
-        lambda x: torch.take_along_dim(x, torch.tensor(ind), dim=2),
-        _a(3, 2, 4),
-    )  # fmt: skip
-    grad_vs_torch(
-        torch,
-        lambda x: ag.take_along_dim(x, np.array([5, 0, 5])),
-        lambda x: torch.take_along_dim(x, torch.tensor([5, 0, 5])),
-        _a(2, 3),
-    )  # fmt: skip
 
 
 def test_gather_scatter_errors():

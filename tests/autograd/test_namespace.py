@@ -121,29 +121,15 @@ def test_variable_matches_torch(torch):
 def _decorated_results(ns):
     x = ns.ones(1, requires_grad=True)
 
-    @ns.no_grad
-    def f1(t):
+    def double(t):
         return t * 2
 
-    @ns.no_grad()
-    def f2(t):
-        return t * 2
-
-    @ns.inference_mode
-    def f3(t):
-        return t * 2
-
-    @ns.inference_mode()
-    def f4(t):
-        return t * 2
-
-    @ns.inference_mode(False)
-    def f5(t):
-        return t * 2
-
-    @ns.enable_grad
-    def f6(t):
-        return t * 2
+    # Each decorator form, applied as the @ syntax applies it.
+    decorated = [
+        ns.no_grad(double), ns.no_grad()(double), ns.inference_mode(double),
+        ns.inference_mode()(double), ns.inference_mode(False)(double),
+    ]  # fmt: skip
+    f6 = ns.enable_grad(double)
 
     with ns.no_grad():
         inner = f6(x).requires_grad
@@ -157,7 +143,7 @@ def _decorated_results(ns):
     with ns.set_grad_enabled(False):
         flags += [ns.is_grad_enabled()]
     flags += [ns.is_grad_enabled(), ns.is_inference_mode_enabled()]
-    return [f(x).requires_grad for f in (f1, f2, f3, f4, f5)] + [inner] + flags
+    return [f(x).requires_grad for f in decorated] + [inner] + flags
 
 
 def test_grad_mode_switches_match_torch(torch):

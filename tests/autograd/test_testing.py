@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gradcheck_functions import Cube, CubeWrongGrad
+from gradcheck_functions import Cube, CubeWrongGrad, FwdMulWrong, Mul
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
@@ -277,28 +277,17 @@ BATCHES = testing.arrays(st.tuples(st.integers(1, 3), st.just(4)))
 ONE_BATCH = st.just(np.array([[0.5, -1.0, 2.0, 1.5], [0.25, 1.0, -0.5, 3.0]]))  # nothing to shrink
 
 
-class MulByWeight(autograd.Function):
-    """x * w; ``wrong`` makes the gradient of w off by a factor of two."""
-
-    wrong = False
+class MulByWeightWrong(Mul):
+    """x * w with the gradient of w off by a factor of two."""
 
     @staticmethod
-    def forward(ctx, x, w):
-        ctx.save_for_backward(x, w)
-        return x * w
-
-    @classmethod
-    def backward(cls, ctx, g):
+    def backward(ctx, g):
         x, w = ctx.saved_tensors
-        return g * w, g * x * (2 if cls.wrong else 1)
-
-
-class MulByWeightWrong(MulByWeight):
-    wrong = True
+        return g * w, g * x * 2
 
 
 class Scale(nn.Module):
-    def __init__(self, fn=MulByWeight):
+    def __init__(self, fn=Mul):
         super().__init__()
         self.fn = fn
         self.weight = nn.Parameter(autograd.tensor([0.5, -1.0, 2.0, 1.5]))
@@ -369,19 +358,14 @@ def test_check_module_shared_parameter():
 
 
 def test_check_module_checks_forward_mode_when_every_op_has_a_rule():
-    class FwdScale(MulByWeight):
-        @staticmethod
-        def jvp(ctx, ux, uw):
-            x, w = ctx.saved_tensors
-            return ux * w + x * uw * 2  # wrong in w
-
-    testing.check_module(lambda: Scale(FwdScale), BATCHES, max_examples=2, forward_ad=False)
+    # FwdMulWrong's forward-mode rule is wrong in its second input, the weight
+    testing.check_module(lambda: Scale(FwdMulWrong), BATCHES, max_examples=2, forward_ad=False)
     with pytest.raises(GradcheckError, match="(?s)forward-mode.*parameter 'weight'"):
-        testing.check_module(lambda: Scale(FwdScale), ONE_BATCH, max_examples=2)
+        testing.check_module(lambda: Scale(FwdMulWrong), ONE_BATCH, max_examples=2)
     testing.check_module(nn.Tanh, BATCHES, max_examples=2)  # exp-family rules: checked
     testing.check_module(lambda: nn.Linear(4, 2), ONE_BATCH, max_examples=2, forward_ad=True)
     with pytest.raises(GradcheckError, match="no forward-mode AD rule"):
-        testing.check_module(lambda: Scale(MulByWeight), ONE_BATCH, max_examples=2,
+        testing.check_module(lambda: Scale(Mul), ONE_BATCH, max_examples=2,
                              forward_ad=True)  # fmt: skip
 
 

@@ -202,6 +202,15 @@ def test_parametrization_errors_are_named():
     _legacy(nn.utils.weight_norm, layer)
     with pytest.raises(RuntimeError, match="two weight_norm hooks"):
         _legacy(nn.utils.weight_norm, layer)
+    with pytest.raises(RuntimeError, match="two spectral_norm hooks"):
+        nn.utils.spectral_norm(nn.utils.spectral_norm(nn.Linear(2, 2)))
+    with pytest.raises(ValueError, match="weight_norm: module Linear has no parameter named"):
+        _legacy(nn.utils.weight_norm, nn.Linear(2, 2, bias=False), name="bias")
+    with pytest.raises(ValueError, match="spectral_norm: module Linear has no parameter named 'w'"):
+        nn.utils.spectral_norm(nn.Linear(2, 2), name="w")
+    for fn in (nn.utils.parametrizations.weight_norm, nn.utils.parametrizations.spectral_norm):
+        with pytest.raises(ValueError, match=f"{fn.__name__}: module Linear has no parameter or"):
+            fn(nn.Linear(2, 2), name="w")
 
 
 def test_copies_of_a_parametrized_module_are_independent():

@@ -36,6 +36,14 @@ def check_against_reference(x, w, gy, s, p, d, groups, atol=1e-10):
     np.testing.assert_allclose(gw, ref_gw, atol=atol)
 
 
+def _assert_matches_torch(ours, yt, xt, wt):
+    """``ours`` = (output, input gradient, weight gradient) against PyTorch's after backward."""
+    y, gx, gw = ours
+    np.testing.assert_allclose(y, yt.detach().numpy(), atol=1e-10)
+    np.testing.assert_allclose(gx, xt.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(gw, wt.grad.numpy(), atol=1e-10)
+
+
 # --------------------------------------------------------------------------------------------
 # Against the NumPy reference
 
@@ -297,9 +305,7 @@ def test_conv_transpose_recipe_matches_torch(groups, cg, k, s, p, d, op, size):
     y = conv.conv2d_backward_input(x, w, (2, c_out, hout, hout), s, p, d, groups)
     gx = conv.conv2d_forward(gy, w, s, p, d, groups)[:, :, :size, :size]
     gw = conv.conv2d_backward_weight(gy, x, w.shape, s, p, d, groups)
-    np.testing.assert_allclose(y, yt.detach().numpy(), atol=1e-10)
-    np.testing.assert_allclose(gx, xt.grad.numpy(), atol=1e-10)
-    np.testing.assert_allclose(gw, wt.grad.numpy(), atol=1e-10)
+    _assert_matches_torch((y, gx, gw), yt, xt, wt)
 
 
 # --------------------------------------------------------------------------------------------
@@ -317,9 +323,7 @@ def test_matches_torch(case):
     yt = F.conv2d(xt, wt, stride=s, padding=p, dilation=d, groups=groups)
     yt.backward(torch.tensor(gy))
     y, gx, gw = run_all(x, w, gy, s, p, d, groups)
-    np.testing.assert_allclose(y, yt.detach().numpy(), atol=1e-10)
-    np.testing.assert_allclose(gx, xt.grad.numpy(), atol=1e-10)
-    np.testing.assert_allclose(gw, wt.grad.numpy(), atol=1e-10)
+    _assert_matches_torch((y, gx, gw), yt, xt, wt)
 
 
 @settings(deadline=None, max_examples=20)
