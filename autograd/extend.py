@@ -2,7 +2,8 @@
 
 ``nn`` and ``optim`` may use only autograd's public names and this module: the fused optimizer
 updates below, :func:`run_inplace` (how an in-place op writes into a tensor or rebases it onto
-the graph) and :func:`queue_callback` (run a function when the current backward pass ends).
+the graph), :func:`queue_callback` (run a function when the current backward pass ends) and
+:func:`name_node` (PyTorch's node name for a composite op, such as ``MseLossBackward0``).
 
 Each fused update kernel (one per algorithm,
 from :mod:`autograd.kernels.optim`) updates a parameter and its state in one compiled pass;
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .engine import queue_callback
+from .function import name_node
 from .kernels.optim import (
     adadelta_update,
     adagrad_update,
@@ -47,7 +49,7 @@ from .tensor import Tensor
 __all__ = [
     "run_inplace", "queue_callback", "apply_update", "count_step", "sgd_update", "adam_update",
     "nadam_update", "radam_update", "adamax_update", "adagrad_update", "adadelta_update",
-    "rmsprop_update",
+    "rmsprop_update", "name_node",
 ]  # fmt: skip
 
 # The dtype a kernel computes in, by the parameter's dtype: float16 is widened to float32 (and

@@ -64,7 +64,7 @@ class Context:
     _non_differentiable: tuple = ()
     # Per input: None (no gradient wanted), a leaf Tensor, or (grad_fn, output_nr).
     _next: tuple = ()
-    _input_meta: tuple = ()  # per input: (shape, dtype) or None
+    _input_meta: tuple = ()  # per input: (shape, dtype); None: no grad wanted; False: no Tensor
     _output_meta: tuple = ()  # per output: (shape, dtype, non_differentiable)
     _hooks: dict[int, list] | None = None
     _retained: dict[int, Any] | None = None
@@ -102,9 +102,10 @@ class Context:
 
     @property
     def next_functions(self) -> tuple:
-        """Per argument of the forward call, ``(node, output_nr)``: where its gradient goes --
-        the node that made it, an :class:`AccumulateGrad` node for a leaf that requires grad,
-        or ``(None, 0)``.
+        """Per Tensor argument of the forward call, ``(node, output_nr)``: where its gradient
+        goes -- the node that made it, an :class:`AccumulateGrad` node for a leaf that requires
+        grad, or ``(None, 0)`` for a Tensor that needs no gradient. Arguments that are no
+        Tensor (a dim, a Python number) have no entry, as in PyTorch.
 
         Examples
         --------
@@ -117,9 +118,11 @@ class Context:
         True
         """
         out = []
-        for edge in self._next:
+        meta = self._input_meta
+        for i, edge in enumerate(self._next):
             if edge is None:
-                out.append((None, 0))
+                if meta[i] is not False:
+                    out.append((None, 0))
             elif isinstance(edge, Tensor):
                 out.append((AccumulateGrad(edge), 0))
             else:
@@ -517,7 +520,8 @@ class Function:
                 input_meta.append((a._array.shape, a._array.dtype))
             else:
                 next_.append(None)
-                input_meta.append(None)
+                # False marks an argument that is no Tensor: it has no place in next_functions.
+                input_meta.append(None if isinstance(a, Tensor) else False)
         ctx._next = tuple(next_)
         ctx._input_meta = tuple(input_meta)
         if grad_mode._state.anomaly:
@@ -595,7 +599,8 @@ def _apply_tensors(cls: type[Function], args: tuple, kwargs: dict) -> Any:
         for a, n in zip(args, needs)
     )
     ctx._input_meta = tuple(
-        (a._array.shape, a._array.dtype) if n else None for a, n in zip(args, needs)
+        (a._array.shape, a._array.dtype) if n else (None if isinstance(a, Tensor) else False)
+        for a, n in zip(args, needs)
     )
     if grad_mode._state.anomaly:
         ctx._stack = traceback.format_stack()[:-2]
@@ -661,6 +666,37 @@ def _tensor_sources(saved: tuple, args: tuple, raw: tuple, outs: tuple) -> tuple
             kept.append(s)
             sources.append(("in", s._vc, s._vc[0], -1))
     return tuple(kept), tuple(sources)
+
+
+_RENAMED: dict[tuple[type, str], type] = {}
+
+
+def name_node(t: Tensor, name: str) -> Tensor:
+    """Give the node that made ``t`` PyTorch's name for the composite op that returned ``t``.
+
+    A composite op (``mse_loss`` written as ``((x - y) ** 2).mean()``) ends in a primitive's
+    node; PyTorch computes it in one node of its own, which tutorials print
+    (``loss.grad_fn`` is ``<MseLossBackward0 ...>``). The node keeps its behaviour; its
+    ``name()``, ``type(node).__name__`` and repr change. Call it on a result the op has just
+    made, never on one of its inputs. Returns ``t``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd.function import name_node
+    >>> x = autograd.ones(2, requires_grad=True)
+    >>> name_node((x * x).mean(), "SquaredMeanBackward0").grad_fn.name()
+    'SquaredMeanBackward0'
+    """
+    node = t.grad_fn
+    if node is not None:
+        cls = type(node)
+        renamed = _RENAMED.get((cls, name))
+        if renamed is None:
+            renamed = type(name, (cls,), {"_name": name, "__module__": cls.__module__})
+            _RENAMED[cls, name] = renamed
+        node.__class__ = renamed
+    return t
 
 
 def linear_jvp(ctx: Context, *tangents: Any, **kwargs: Any) -> Any:

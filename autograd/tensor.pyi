@@ -133,6 +133,8 @@ class Tensor:
         """In-place ``self += value * tensor1 / tensor2``."""
     def addcmul_(self, tensor1: Any, tensor2: Any, value: float = ...) -> Tensor:
         """In-place ``self += value * tensor1 * tensor2``."""
+    def addmm(self, mat1: Any, mat2: Any, *, beta: float = ..., alpha: float = ...) -> Tensor:
+        """``beta * input + alpha * (mat1 @ mat2)`` for 2-D ``mat1``, ``mat2`` and ``input``"""
     def all(
         self, dim: Any = ..., keepdim: bool = ..., *, axis: Any = ..., keepdims: bool | None = ...
     ) -> Tensor:
