@@ -5,6 +5,13 @@ applied to it computes its output's tangent right away, with the op's forward-mo
 ``jvp``, declared next to its backward rule), so one pass gives the Jacobian-vector product
 ``J @ tangent``. :func:`unpack_dual` reads it back. Leaving the level drops every tangent.
 
+Every op of the library has such a rule. A custom :class:`autograd.Function` gets one by defining
+``jvp(ctx, *tangents)``: each Tensor argument arrives as its tangent's array (zeros when it has
+none), the inputs' values are ``ctx.primals`` (``ctx.has_tangent`` says which inputs carry a
+tangent), and the rule returns the output's tangent. An op without a rule raises a RuntimeError
+naming it. Reverse mode run inside a level (``autograd.grad(..., create_graph=True)``) carries
+tangents through the backward pass too: the tangent of a gradient is a Hessian-vector product.
+
 Examples
 --------
 >>> import autograd
@@ -14,6 +21,31 @@ Examples
 ...     y = autograd.sin(autograd.exp(fwAD.make_dual(x, autograd.ones(2))))
 ...     fwAD.unpack_dual(y).tangent
 tensor([ 0.5403, -2.4784])
+
+A custom Function with a forward-mode rule, and a Hessian-vector product (forward-over-reverse):
+
+>>> class Cube(autograd.Function):
+...     @staticmethod
+...     def forward(ctx, x):
+...         ctx.save_for_backward(x)
+...         return x**3
+...     @staticmethod
+...     def backward(ctx, g):
+...         (x,) = ctx.saved_tensors
+...         return 3 * x**2 * g
+...     @staticmethod
+...     def jvp(ctx, u):
+...         (x,) = ctx.primals
+...         return 3 * x**2 * u
+>>> with fwAD.dual_level():
+...     fwAD.unpack_dual(Cube.apply(fwAD.make_dual(autograd.tensor([2.0]), autograd.ones(1))))[1]
+tensor([12.])
+>>> w = autograd.tensor([1.0, 2.0], requires_grad=True)
+>>> with fwAD.dual_level():
+...     d = fwAD.make_dual(w, autograd.tensor([1.0, 0.0]))
+...     (g,) = autograd.grad((d**3).sum(), d, create_graph=True)
+...     fwAD.unpack_dual(g).tangent  # H v for H = diag(6 w)
+tensor([6., 0.])
 """
 
 from __future__ import annotations

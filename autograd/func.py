@@ -50,9 +50,10 @@ def _split_aux(result: Any, has_aux: bool, fn: str) -> tuple[Any, Any]:
 
 
 def _detached(tree: Any) -> Any:
-    """``tree`` (a Tensor, or tuples/lists/dicts of them) with every Tensor detached."""
+    """``tree`` (a Tensor, or tuples/lists/dicts of them) with every Tensor detached (keeping
+    the tangents of an active dual level)."""
     if isinstance(tree, Tensor):
-        return tree.detach()
+        return _functional._detach(tree)
     if isinstance(tree, (tuple, list)):
         return type(tree)(_detached(t) for t in tree)
     if isinstance(tree, dict):
@@ -74,7 +75,7 @@ def _leaves(args: tuple, nums: tuple, fn: str) -> tuple[list, bool]:
             nested = True
             args[a] = x.view_as(x)
         else:
-            args[a] = x.detach().requires_grad_(True)
+            args[a] = _functional._fresh_leaf(x)  # with x's tangent under a dual level
     return args, nested
 
 
@@ -101,14 +102,16 @@ def grad_and_value(func: Callable, argnums: Any = 0, has_aux: bool = False) -> C
                     f"{getattr(out, 'shape', type(out).__name__)}"
                 )
             if out.requires_grad:
-                gs = _grad(out, [leaves[a] for a in nums], create_graph=nested, allow_unused=True)
+                # Under a dual level the backward pass is recorded, so it carries tangents.
+                record = nested or grad_mode._state.tangents is not None
+                gs = _grad(out, [leaves[a] for a in nums], create_graph=record, allow_unused=True)
             else:
                 gs = (None,) * len(nums)
         gs = tuple(
-            (g if nested else g.detach()) if g is not None else leaves[a].detach() * 0
+            (g if nested else _detached(g)) if g is not None else leaves[a].detach() * 0
             for g, a in zip(gs, nums)
         )  # fmt: skip
-        value = out if nested else out.detach()
+        value = out if nested else _detached(out)
         result = (gs[0] if single else gs), value
         return (result, aux if nested else _detached(aux)) if has_aux else result
 
@@ -162,7 +165,7 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> tuple:
             raise RuntimeError(f"vjp_fn: expected {len(outs)} cotangents, got {len(cts)}")
         with grad_mode.enable_grad():
             gs = _functional._grads(outs, tuple(leaves), cts, nested, False, "vjp")
-        return tuple(g if nested else g.detach() for g in gs)
+        return tuple(g if nested else _detached(g) for g in gs)
 
     shown = out if nested else (tuple(o.detach() for o in outs) if isinstance(out, tuple)
                                 else out.detach())  # fmt: skip
@@ -233,7 +236,10 @@ tensor([[2., 0.],
         [0., 4.]])
 """
 jacfwd = _jacobian_transform("forward-mode", "jacfwd")
-jacfwd.__doc__ = """The Jacobian of ``func`` with respect to ``argnums``, column by column.
+jacfwd.__doc__ = """The Jacobian of ``func`` with respect to ``argnums`` by forward-mode AD: one
+dual pass (:mod:`autograd.forward_ad`) per input element, the cheap way for tall-thin
+Jacobians. Under an outer transform that differentiates it (its arguments require grad) each
+column is a double-backward Jacobian-vector product instead, differentiable again.
 
 Examples
 --------
@@ -246,7 +252,8 @@ tensor([[4., 1.],
 
 
 def hessian(func: Callable, argnums: Any = 0) -> Callable:
-    """The Hessian of a function with a one-element output: ``jacfwd(jacrev(func))``.
+    """The Hessian of a function with a one-element output: ``jacfwd(jacrev(func))``, forward
+    over reverse (the reverse-mode gradient's tangents, one dual pass per input element).
 
     Examples
     --------

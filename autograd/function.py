@@ -72,6 +72,7 @@ class Context:
     _prehooks: list | None = None  # node hooks (register_prehook / register_hook)
     _posthooks: list | None = None
     _metadata: dict | None = None
+    _tangents: tuple | None = None  # (input tangents, output tangents) under a dual level
     _materialize = True  # missing output gradients reach backward as zeros (not None)
     _dirty: tuple = ()
     _saved_forward: tuple | None = None
@@ -374,13 +375,19 @@ class Context:
         kind, _, _, index = src
         if kind == "out":
             nd = self._output_meta[index][2]
-            return Tensor._make(array, not nd, None if nd else self, index)
-        edge = self._next[index]
-        if edge is None:
-            return Tensor._make(array)
-        if isinstance(edge, Tensor):
-            return edge
-        return Tensor._make(array, True, edge[0], edge[1])
+            rebuilt = Tensor._make(array, not nd, None if nd else self, index)
+        else:
+            edge = self._next[index]
+            if isinstance(edge, Tensor):
+                return edge
+            rebuilt = Tensor._make(array) if edge is None else Tensor._make(array, True, *edge)
+        carried = self._tangents
+        tangents = grad_mode._state.tangents
+        if carried is not None and tangents is not None:
+            tangent = carried[kind == "out"][index]
+            if tangent is not None:
+                tangents[rebuilt] = tangent
+        return rebuilt
 
 
 class AccumulateGrad:
@@ -422,6 +429,9 @@ class Function:
             def backward(ctx, grad):
                 (x,) = ctx.saved_tensors
                 return 2 * x * grad
+
+    For forward mode a subclass also defines ``jvp(ctx, *tangents)``, returning the output's
+    tangent; it reads the inputs as ``ctx.primals`` (see :mod:`autograd.forward_ad`).
 
     Examples
     --------
@@ -736,32 +746,52 @@ def _forward_tangents(cls: type, ctx: Context, args: tuple, kwargs: dict, result
             "reverse mode (backward, autograd.grad)"
         )
     if cls._array_mode:
+        # The rule reads the inputs' values as ``ctx.primals`` and which of them carry a
+        # tangent as ``ctx.has_tangent`` (a term for an input without one can be skipped). An
+        # integer or bool Tensor (an index, a mask) never has a tangent: the rule gets its values.
+        ctx.primals = tuple(a._array if isinstance(a, Tensor) else a for a in args)
+        ctx.has_tangent = tuple(t is not None for t in incoming)
         arrays = [
-            t._array if t is not None else (np.zeros_like(a._array) if isinstance(a, Tensor) else a)
+            t._array if t is not None
+            else (np.zeros_like(a._array) if a._array.dtype.kind == "f" else a._array)
+            if isinstance(a, Tensor) else a
             for a, t in zip(args, incoming)
         ]  # fmt: skip
-    else:  # a user's rule receives Tensors (zeros for an input without a tangent)
-        arrays = [
-            t
-            if t is not None or not isinstance(a, Tensor)
-            else Tensor._make(np.zeros_like(a._array))
-            for a, t in zip(args, incoming)
-        ]
-    # The rule computes tangents from primal values: no graph, and no tangents of its own.
-    ctx._in_jvp = True
-    grad_mode._state.tangents = None
-    try:
         with grad_mode.no_grad():
             out = jvp(ctx, *arrays, **kwargs)
-    finally:
-        ctx._in_jvp = False
-        grad_mode._state.tangents = tangents
+    else:
+        # A user's rule (PyTorch's convention) receives Tensors: zeros for a floating input
+        # without a tangent, None for an integer one. It computes tangents from primal values:
+        # no graph, and no tangents of its own.
+        ctx.primals = args
+        ctx.has_tangent = tuple(t is not None for t in incoming)
+        arrays = [
+            (t if t is not None else Tensor._make(np.zeros_like(a._array))
+             if a._array.dtype.kind == "f" else None)
+            if isinstance(a, Tensor) else a
+            for a, t in zip(args, incoming)
+        ]  # fmt: skip
+        ctx._in_jvp = True
+        grad_mode._state.tangents = None
+        try:
+            with grad_mode.no_grad():
+                out = jvp(ctx, *arrays, **kwargs)
+        finally:
+            ctx._in_jvp = False
+            grad_mode._state.tangents = tangents
     outs = result if isinstance(result, tuple) else (result,)
     out_tangents = out if isinstance(out, tuple) else (out,)
-    for o, t in zip(outs, out_tangents):
+    made: list = [None] * len(outs)
+    for i, (o, t) in enumerate(zip(outs, out_tangents)):
         if t is not None and isinstance(o, Tensor) and o.dtype.kind == "f":
-            t = np.broadcast_to(np.asarray(t, dtype=o.dtype), o.shape)
-            tangents[o] = Tensor._make(np.array(t))
+            if not (type(t) is np.ndarray and t.shape == o.shape and t.dtype == o.dtype):
+                t = np.array(np.broadcast_to(np.asarray(t, dtype=o.dtype), o.shape))
+            # Tangents are never written in place, so one may share memory with another.
+            made[i] = tangents[o] = Tensor._make(t)
+    # Under create_graph a saved input or output is rebuilt as a new Tensor: it gets its
+    # tangent back from here, so a backward pass run under a dual level carries tangents
+    # (forward-over-reverse).
+    ctx._tangents = (tuple(incoming), tuple(made))
 
 
 def _as_array(out: Any, fn: type) -> np.ndarray:

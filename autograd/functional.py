@@ -8,8 +8,12 @@ differentiable again (Hessians of Hessians). With ``strict=True`` an output that
 on an input raises; otherwise its derivative is a tensor of zeros.
 
 ``jvp`` uses the double-backward trick (a vector-Jacobian product is linear in its vector, so
-differentiating it once more in that vector gives the Jacobian-vector product); with
-``strategy="forward-mode"`` Jacobians are built column by column from such products.
+differentiating it once more in that vector gives the Jacobian-vector product), as PyTorch's.
+``jacobian(..., strategy="forward-mode")`` runs forward-mode AD (:mod:`autograd.forward_ad`): one
+dual pass per input element, so a tall-thin Jacobian costs few passes; ``hvp`` differentiates
+the reverse-mode gradient in forward mode (forward-over-reverse). Both work inside an outer dual
+level too: reverse passes run there carry the inputs' tangents, so transforms compose
+(``jacfwd(jacrev(f))`` is a Hessian).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from . import grad_mode
+from . import forward_ad, grad_mode
 from .engine import grad as _grad
 from .tensor import Tensor
 
@@ -44,6 +48,27 @@ def _shape_back(items: tuple, is_tuple: bool) -> Any:
     return items if is_tuple else items[0]
 
 
+def _tangent_of(t: Tensor) -> Tensor | None:
+    tangents = grad_mode._state.tangents
+    return None if tangents is None else tangents.get(t)
+
+
+def _fresh_leaf(t: Tensor) -> Tensor:
+    """``t`` detached, requiring grad, with ``t``'s tangent when a dual level gives it one."""
+    leaf = t.detach().requires_grad_(True)
+    tangent = _tangent_of(t)
+    return leaf if tangent is None else forward_ad.make_dual(leaf, tangent)
+
+
+def _detach(t: Tensor) -> Tensor:
+    """``t.detach()``, keeping the tangent ``t`` carries in an active dual level."""
+    out = t.detach()
+    tangent = _tangent_of(t)
+    if tangent is not None:
+        grad_mode._state.tangents[out] = tangent
+    return out
+
+
 def _prepare_inputs(inputs: tuple, create_graph: bool, fn: str) -> tuple:
     """Fresh leaves that require grad; under create_graph they stay connected to the inputs."""
     out = []
@@ -56,7 +81,7 @@ def _prepare_inputs(inputs: tuple, create_graph: bool, fn: str) -> tuple:
         if create_graph and t.requires_grad:
             out.append(t.view_as(t))
         else:
-            out.append(t.detach().requires_grad_(True))
+            out.append(_fresh_leaf(t))
     return tuple(out)
 
 
@@ -92,6 +117,8 @@ def _grads(
 ) -> tuple:  # fmt: skip
     """d(sum <outputs, grad_outputs>)/d(inputs), zeros (or an error if strict) where unused."""
     diff = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
+    # Under a dual level the backward pass is recorded, so its ops carry the tangents.
+    create_graph = create_graph or grad_mode._state.tangents is not None
     if diff:
         got = _grad(
             [o for o, _ in diff], inputs, [g for _, g in diff], retain_graph=True,
@@ -113,7 +140,7 @@ def _grads(
 
 
 def _finish(items: tuple, create_graph: bool) -> tuple:
-    return items if create_graph else tuple(t.detach() for t in items)
+    return items if create_graph else tuple(_detach(t) for t in items)
 
 
 def vjp(
@@ -187,9 +214,14 @@ def jacobian(
     ``outputs[i].shape + inputs[j].shape``.
 
     ``strategy="reverse-mode"`` takes one backward pass per output element,
-    ``"forward-mode"`` one Jacobian-vector product per input element (fewer passes for
-    tall-thin Jacobians). ``vectorize`` is accepted for PyTorch compatibility; the passes run
-    one by one.
+    ``"forward-mode"`` one forward-mode AD pass (:mod:`autograd.forward_ad`) per input element:
+    fewer passes for tall-thin Jacobians. Every op of ``func`` needs a forward-mode rule then
+    (the library's all have one). ``vectorize`` is accepted for PyTorch compatibility; the passes
+    run one by one either way.
+
+    Unlike PyTorch, ``"forward-mode"`` also accepts ``create_graph=True`` (each column is then a
+    double-backward Jacobian-vector product, differentiable again), ``strict=True`` and
+    ``vectorize=False``.
 
     Examples
     --------
@@ -198,6 +230,12 @@ def jacobian(
     >>> jacobian(lambda x: x**2, autograd.tensor([1.0, 3.0]))
     tensor([[2., 0.],
             [0., 6.]])
+
+    A function of one input with many outputs: one forward pass instead of three backward ones.
+
+    >>> jacobian(lambda t: autograd.stack([t, t**2, t**3]), autograd.tensor(2.0),
+    ...          strategy="forward-mode")
+    tensor([ 1.,  4., 12.])
     """
     if strategy not in ("reverse-mode", "forward-mode"):
         raise ValueError(
@@ -205,7 +243,11 @@ def jacobian(
         )
     in_tuple, ins = _as_tuple(inputs, "inputs", "jacobian")
     if strategy == "forward-mode":
-        return _jacobian_by_columns(func, ins, in_tuple, create_graph, strict)
+        if create_graph or grad_mode._state.tangents is not None:
+            # Tangents are not differentiable, and dual levels do not nest: build the columns
+            # from double-backward Jacobian-vector products instead.
+            return _jacobian_by_columns(func, ins, in_tuple, create_graph, strict)
+        return _jacobian_forward_mode(func, ins, in_tuple, strict)
     with grad_mode.enable_grad():
         ins = _prepare_inputs(ins, create_graph, "jacobian")
         out_tuple, outs = _call(func, ins, in_tuple, "jacobian")
@@ -235,7 +277,62 @@ def jacobian(
                 stack(parts).reshape(out.shape + x.shape) if parts
                 else Tensor._make(np.zeros(out.shape + x.shape, dtype=x.dtype))
             )  # fmt: skip
-            blocks.append(block if create_graph else block.detach())
+            blocks.append(block if create_graph else _detach(block))
+        result.append(tuple(blocks) if in_tuple else blocks[0])
+    return tuple(result) if out_tuple else result[0]
+
+
+def _jacobian_forward_mode(func: Callable, ins: tuple, in_tuple: bool, strict: bool) -> Any:
+    """The Jacobian by forward-mode AD: column ``k`` of input ``j`` is the tangent of the
+    outputs when input ``j`` carries the basis vector ``e_k`` (one dual pass per column)."""
+    from .ops import stack
+
+    for i, t in enumerate(ins):
+        if t.dtype.kind != "f":
+            raise TypeError(
+                f"jacobian: inputs[{i}] must be a floating-point tensor to differentiate, got "
+                f"dtype {t.dtype}"
+            )
+    primals = tuple(t.detach() for t in ins)
+
+    def run(j: int, seed: np.ndarray | None) -> tuple[bool, tuple, list]:
+        with forward_ad.dual_level():
+            args = list(primals)
+            if seed is not None:
+                args[j] = forward_ad.make_dual(primals[j], Tensor._make(seed))
+            with grad_mode.enable_grad():
+                out = func(*args) if in_tuple else func(args[0])
+            out_tuple, outs = _as_tuple(out, "the outputs of func", "jacobian")
+            tangents = [forward_ad.unpack_dual(o).tangent for o in outs]
+        return out_tuple, tuple(o.detach() for o in outs), tangents
+
+    columns: list[list[list]] = [[] for _ in ins]  # columns[j][k][i]: d output i / d x_j[k]
+    out_tuple, outs = None, ()
+    for j, x in enumerate(ins):
+        for k in range(x.numel()):
+            seed = np.zeros(x.numel(), dtype=x.dtype)
+            seed[k] = 1
+            out_tuple, outs, tangents = run(j, seed.reshape(x.shape))
+            columns[j].append(tangents)
+    if out_tuple is None:  # no input elements: one plain call gives the outputs' shapes
+        out_tuple, outs, _ = run(0, None)
+    result = []
+    for i, out in enumerate(outs):
+        blocks = []
+        for j, x in enumerate(ins):
+            cols = [c[i] for c in columns[j]]
+            if strict and cols and all(c is None for c in cols):
+                raise RuntimeError(
+                    f"jacobian: output {i} of func is independent of input {j}; this is not "
+                    "allowed in strict mode"
+                )
+            if any(c is not None for c in cols):  # columns on a new last axis, split to x's
+                cols = [c if c is not None else Tensor._make(np.zeros(out.shape, out.dtype))
+                        for c in cols]  # fmt: skip
+                block = stack(cols, dim=-1).reshape(out.shape + x.shape)
+            else:
+                block = Tensor._make(np.zeros(out.shape + x.shape, dtype=x.dtype))
+            blocks.append(block)
         result.append(tuple(blocks) if in_tuple else blocks[0])
     return tuple(result) if out_tuple else result[0]
 
@@ -243,7 +340,8 @@ def jacobian(
 def _jacobian_by_columns(
     func: Callable, ins: tuple, in_tuple: bool, create_graph: bool, strict: bool
 ) -> Any:
-    """The Jacobian one input element at a time: column ``k`` is ``J e_k``."""
+    """The Jacobian one input element at a time: column ``k`` is ``J e_k``, a double-backward
+    Jacobian-vector product (differentiable again under ``create_graph``)."""
     from .ops import stack
 
     columns: list[list[tuple]] = [[] for _ in ins]  # columns[j][k]: J e_k for element k of j
@@ -275,7 +373,7 @@ def _jacobian_by_columns(
                 block = stack(cols, dim=-1).reshape(out.shape + x.shape)
             else:
                 block = Tensor._make(np.zeros(out.shape + x.shape, dtype=x.dtype))
-            blocks.append(block if create_graph else block.detach())
+            blocks.append(block if create_graph else _detach(block))
         result.append(tuple(blocks) if in_tuple else blocks[0])
     return tuple(result) if out_tuple else result[0]
 
@@ -314,6 +412,9 @@ def hessian(
     scalar = _scalar_func(func, "hessian")
 
     def gradient(*xs: Tensor) -> Any:
+        # Leaves for the inner reverse pass (a forward-mode outer Jacobian passes dual tensors
+        # that do not require grad; they keep their tangents: forward-over-reverse).
+        xs = _prepare_inputs(xs, True, "hessian")
         (out,) = (scalar(*xs),)
         grads = _grads((out,), xs, (Tensor._make(np.ones((), out.dtype)),), True, strict,
                        "hessian")  # fmt: skip
@@ -351,7 +452,7 @@ def vhp(
         ones = (Tensor._make(np.ones((), out.dtype)),)
         g = _grads((out,), ins, ones, True, strict, "vhp")
         hv = _grads(g, ins, vs, create_graph, strict, "vhp", what="gradient")
-    return (out if create_graph else out.detach()), _shape_back(_finish(hv, create_graph), in_tuple)
+    return (out if create_graph else _detach(out)), _shape_back(_finish(hv, create_graph), in_tuple)
 
 
 def hvp(
@@ -360,6 +461,12 @@ def hvp(
     """The output of a scalar ``func`` and the Hessian-vector product ``H v`` (equal to
     ``v^T H`` for the symmetric Hessians of twice-differentiable functions).
 
+    Computed forward-over-reverse: the reverse-mode gradient, run with the inputs carrying ``v``
+    as their tangent, has ``H v`` as its tangent (one forward and one backward pass). With
+    ``create_graph=True``, inside an outer dual level, or when an op of ``func`` has no
+    forward-mode rule (a custom Function without ``jvp``), it is reverse-over-reverse
+    (:func:`vhp`), as PyTorch's.
+
     Examples
     --------
     >>> import autograd
@@ -367,4 +474,36 @@ def hvp(
     >>> hvp(lambda x: (x**3).sum(), autograd.tensor([1.0, 2.0]), autograd.tensor([1.0, 0.0]))[1]
     tensor([6., 0.])
     """
-    return vhp(func, inputs, v, create_graph, strict)
+    if create_graph or grad_mode._state.tangents is not None:
+        return vhp(func, inputs, v, create_graph, strict)
+    in_tuple, ins = _as_tuple(inputs, "inputs", "hvp")
+    if v is None:
+        if len(ins) != 1 or ins[0].numel() != 1:
+            raise RuntimeError("hvp: v can be omitted only for a single input with one element")
+        vs = (Tensor._make(np.ones(ins[0].shape, dtype=ins[0].dtype)),)
+    else:
+        vs = _validate_v(v, ins, "inputs", "hvp")
+    scalar = _scalar_func(func, "hvp")
+    try:
+        with forward_ad.dual_level(), grad_mode.enable_grad():
+            ins = _prepare_inputs(ins, False, "hvp")
+            duals = tuple(forward_ad.make_dual(x, t) for x, t in zip(ins, vs))
+            out = scalar(*duals)
+            ones = (Tensor._make(np.ones((), out.dtype)),)
+            grads = _grads((out,), duals, ones, True, strict, "hvp")
+            tangents = [forward_ad.unpack_dual(g).tangent for g in grads]
+    except RuntimeError as e:
+        if "has no forward-mode AD rule" not in str(e):
+            raise
+        return vhp(func, inputs, v, create_graph, strict)
+    hv = []
+    for i, (t, x) in enumerate(zip(tangents, ins)):
+        if t is None:
+            if strict:
+                raise RuntimeError(
+                    f"hvp: the gradient of func with respect to input {i} does not depend on "
+                    "the inputs; this is not allowed in strict mode"
+                )
+            t = Tensor._make(np.zeros(x.shape, dtype=x.dtype))
+        hv.append(t)
+    return out.detach(), _shape_back(tuple(hv), in_tuple)

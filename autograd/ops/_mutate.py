@@ -23,10 +23,54 @@ from typing import Any
 import numpy as np
 
 from .. import grad_mode
-from ..function import Function
+from ..function import Context, Function, linear_jvp
 from ..tensor import _TYPE_NAMES, Tensor
 
 __all__ = ["run_inplace"]
+
+
+def _tangent(t: Tensor) -> Tensor | None:
+    tangents = grad_mode._state.tangents
+    return None if tangents is None else tangents.get(t)
+
+
+def _set_tangent(t: Tensor, tangent: Tensor | None) -> None:
+    """Give ``t`` this tangent (in ``t``'s dtype), or drop a stale one (None)."""
+    tangents = grad_mode._state.tangents
+    if tangents is None or (tangent is None and tangents.get(t) is None):
+        return
+    if tangent is not None and tangent._array.dtype != t._array.dtype:
+        tangent = Tensor._make(tangent._array.astype(t._array.dtype))
+    tangents[t] = tangent
+
+
+def _tangent_update(self: Tensor, graph: Callable, others: tuple) -> tuple | None:
+    """Forward mode for an in-place op that records no graph: ``(new tangent,)`` of ``self``,
+    from the op run out of place on a copy carrying ``self``'s tangent; None when neither
+    ``self`` nor an operand has a tangent."""
+    tangents = grad_mode._state.tangents
+    if tangents is None:
+        return None
+    own = tangents.get(self)
+    if own is None and all(not isinstance(o, Tensor) or tangents.get(o) is None for o in others):
+        return None
+    old = Tensor._make(self._array.copy())
+    _set_tangent(old, own)
+    with grad_mode.no_grad():
+        new = graph(old)
+    return (tangents.get(new),)
+
+
+def _write_base_tangent(view: Tensor, base: Tensor, tangent: Tensor | None) -> None:
+    """After an in-place op on ``view``: ``base``'s tangent with the view's elements replaced
+    by ``tangent`` (zeros for None). Other views of ``base`` keep the tangents they had."""
+    own = _tangent(base)
+    if own is None and tangent is None:
+        return
+    new = np.zeros(base._array.shape, base._array.dtype) if own is None else own._array.copy()
+    idx = _view_index(base._array, view._array)
+    new.reshape(-1)[idx.reshape(-1)] = 0 if tangent is None else np.reshape(tangent._array, -1)
+    _set_tangent(base, Tensor._make(new))
 
 
 def _records(self: Tensor, others: tuple) -> bool:
@@ -65,6 +109,7 @@ def run_inplace(
     if not writable:
         _check_read_only(self, op)
     if not _records(self, others):
+        update = _tangent_update(self, graph, others)
         target = self._array if writable else self._array.copy()
         try:
             fast(target)
@@ -74,6 +119,10 @@ def run_inplace(
             raise _fast_error(self, op, graph, e) from None
         if not writable:  # a view of an expanded tensor that does not overlap: via its base
             _store(self, target)
+        if update is not None:
+            _set_tangent(self, update[0])
+            if self._base is not None:
+                _write_base_tangent(self, self._base, update[0])
         self._vc[0] += 1
         return self
     if names is not None:
@@ -89,8 +138,10 @@ def run_inplace(
             "wrap the update in autograd.no_grad() or use the out-of-place op"
         )
     old = Tensor._make(self._array.copy(), self._requires_grad, self.grad_fn, self._output_nr)
+    _set_tangent(old, _tangent(self))
     new = _new_value(self, op, graph(old))
     _store(self, new._array)
+    _set_tangent(self, _tangent(new))
     self.grad_fn = new.grad_fn
     self._output_nr = new._output_nr
     self._requires_grad = new._requires_grad
@@ -220,10 +271,15 @@ def _inplace_on_view(self: Tensor, base: Tensor, op: str, graph: Callable) -> Te
         )
     idx = _view_index(base._array, self._array)
     old_base = Tensor._make(base._array.copy(), base._requires_grad, base.grad_fn, base._output_nr)
+    _set_tangent(old_base, _tangent(base))
     old_view = ViewOf.apply(old_base, idx)
+    if _tangent(self) is not None:
+        _set_tangent(old_view, _tangent(self))
     new_view = _new_value(self, op, graph(old_view))
     new_base = CopySlices.apply(old_base, new_view, idx)
     _store(self, new_view._array)
+    _set_tangent(self, _tangent(new_view))
+    _set_tangent(base, _tangent(new_base))
     base.grad_fn = new_base.grad_fn
     base._output_nr = new_base._output_nr
     base._requires_grad = new_base._requires_grad
@@ -290,6 +346,8 @@ class ViewOf(Function):
             return _scatter_flat(g, ctx.shape, ctx.idx), None
         return ScatterFlat.apply(g, ctx.shape, ctx.idx), None
 
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
 
 class ScatterFlat(Function):
     """Zeros of ``shape`` with ``g`` at flat indices ``idx``: :class:`ViewOf`'s adjoint."""
@@ -304,6 +362,8 @@ class ScatterFlat(Function):
         if isinstance(gg, np.ndarray):
             return np.reshape(gg, -1)[ctx.idx], None, None
         return ViewOf.apply(gg, ctx.idx), None, None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _scatter_flat(g: np.ndarray, shape: tuple, idx: np.ndarray) -> np.ndarray:
@@ -337,3 +397,10 @@ class CopySlices(Function):
         elif n_new:
             g_new = ViewOf.apply(g, ctx.idx)
         return g_old, g_new, None
+
+    @staticmethod
+    def jvp(ctx, t_old, t_new, idx):
+        # Linear in (old, new); a new value without a tangent (a number) contributes zeros.
+        if not ctx.has_tangent[1]:
+            t_new = np.zeros(np.shape(t_new))
+        return CopySlices.forward(Context(CopySlices, ctx.needs_input_grad), t_old, t_new, idx)

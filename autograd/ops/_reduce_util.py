@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, linear_jvp
 from ..tensor import Tensor
 from ._util import dim_tuple, normalize_dim
 from .registry import Sample
@@ -101,6 +101,8 @@ class ExpandReduced(Function):
     @staticmethod
     def backward(ctx, gg):
         return gg.sum(axis=ctx.axes, keepdims=ctx.keepdim), None, None, None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 # ------------------------------------------------------------------------------ samplers

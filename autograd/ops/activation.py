@@ -25,6 +25,7 @@ from ._activation_util import (
     _sigmoid,
     _torch_f,
 )
+from ._jvp import diagonal_jvp
 from ._util import as_tensor
 from .registry import register
 from .transcendental import _sigmoid_array
@@ -44,6 +45,8 @@ class LeakyRelu(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return np.where(x > 0, g, g * ctx.slope), None
+
+    jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
 
 
 @register(sample=_near_kinks((0.0,), negative_slope=0.1), torch=_torch_f("leaky_relu"))
@@ -79,6 +82,8 @@ class Elu(Function):
         # the second derivative is 0 as in PyTorch (x < 0, strictly, carries it).
         slope = np.exp(np.where(x < 0, x, 0) * input_scale) * (input_scale * scale * alpha)
         return np.where(x > 0, g * scale, g * slope), None, None, None
+
+    jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
 
 
 @register(sample=_near_kinks((0.0,), alpha=1.5), torch=_torch_f("elu"))
@@ -153,6 +158,8 @@ class Gelu(Function):
             c = 0.5 * (1 + _erf_op(x * _SQRT1_2))
         return g * (c + x * (_INV_SQRT_2PI * np.exp(-0.5 * x * x))), None
 
+    jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
+
 
 @register(sample=_near_kinks(), torch=_torch_f("gelu"))
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -184,6 +191,8 @@ class Silu(Function):
         if isinstance(x, Tensor):
             s = _sigmoid_op(x)
         return g * (s * (1 + x * (1 - s)))
+
+    jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
 
 
 @register(sample=_near_kinks(), torch=_torch_f("silu"))
@@ -218,6 +227,8 @@ class Mish(Function):
             t = np.tanh(softplus(x))
         return g * (t + x * (1 - t * t) * _sigmoid(x))
 
+    jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
+
 
 @register(sample=_near_kinks(), torch=_torch_f("mish"))
 def mish(input: Tensor) -> Tensor:
@@ -249,6 +260,8 @@ class Softplus(Function):
         z = x * beta
         return np.where(z > threshold, g, g * _sigmoid(z)), None, None
 
+    jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
+
 
 @register(sample=_near_kinks((1.0,), beta=2.0, threshold=2.0), torch=_torch_f("softplus"))
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -277,6 +290,8 @@ class LogSigmoid(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g * _sigmoid(-x)
+
+    jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
 
 
 @register(sample=_near_kinks(), torch=_torch_f("logsigmoid"))

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor, tensor_method
+from ._jvp import sum_terms, zero_jvp
 from ._table import select_grad, zeros_like_grad
 from ._util import (
     as_tensor,
@@ -92,6 +93,11 @@ class Add(Function):
     def backward(ctx, g):
         return g, g
 
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        has_a, has_b = ctx.has_tangent  # a Python number operand has none
+        return sum_terms(ta if has_a else None, tb if has_b else None)
+
 
 @register(
     method=True,
@@ -122,6 +128,11 @@ class Sub(Function):
     @staticmethod
     def backward(ctx, g):
         return g, -g
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        has_a, has_b = ctx.has_tangent
+        return sum_terms(ta if has_a else None, -tb if has_b else None)
 
 
 @register(
@@ -159,6 +170,12 @@ class Mul(Function):
         na, nb = ctx.needs_input_grad
         return (g * b if na else None), (g * a if nb else None)
 
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.primals
+        has_a, has_b = ctx.has_tangent
+        return sum_terms(ta * b if has_a else None, a * tb if has_b else None)
+
 
 @register(
     method=True,
@@ -191,6 +208,12 @@ class Div(Function):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
         return (g / b if na else None), (-g * a / (b * b) if nb else None)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.primals
+        has_a, has_b = ctx.has_tangent
+        return sum_terms(ta / b if has_a else None, -tb * a / (b * b) if has_b else None)
 
 
 def _div_sample(draw: Any, dtype: np.dtype) -> Sample:
@@ -255,6 +278,8 @@ class DivFloor(Function):
         na, nb = ctx.needs_input_grad
         return (zeros_like_grad(g) if na else None), (zeros_like_grad(g) if nb else None)
 
+    jvp = staticmethod(zero_jvp)
+
 
 class DivTrunc(Function):
     """``div(rounding_mode='trunc')``: zero gradient, as :class:`DivFloor`."""
@@ -264,6 +289,8 @@ class DivTrunc(Function):
         return trunc_divide(a, b)
 
     backward = DivFloor.backward
+
+    jvp = staticmethod(zero_jvp)
 
 
 def _shape(x: Any) -> tuple:
@@ -296,6 +323,21 @@ class Pow(Function):
             safe = np.where(a == 0, 1.0, a)
             gb = np.where((a == 0) & (b >= 0), 0.0, g * y * np.log(safe))
         return ga, gb
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.primals
+        has_a, has_b = ctx.has_tangent
+        da = db = None
+        if has_a:  # the conventions of the backward rule: 0 where the exponent is 0
+            if isinstance(b, (int, float)):
+                da = None if b == 0 else ta * b * a ** (b - 1)
+            else:
+                da = np.where(b == 0, 0.0, ta * b * a ** (b - 1))
+        if has_b:
+            safe = np.where(a == 0, 1.0, a)
+            db = np.where((a == 0) & (b >= 0), 0.0, tb * power(a, b) * np.log(safe))
+        return sum_terms(da, db)
 
 
 def _pow_sample(draw: Any, dtype: np.dtype) -> Sample:
@@ -338,6 +380,11 @@ class Maximum(Function):
         a, b = ctx.saved_tensors
         return _extremum_grads(ctx, g, a < b, a > b, a == b)
 
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.primals
+        return _extremum_jvp(ctx, ta, tb, a < b, a > b, a == b)
+
 
 class Minimum(Function):
     @staticmethod
@@ -350,6 +397,11 @@ class Minimum(Function):
         a, b = ctx.saved_tensors
         return _extremum_grads(ctx, g, a > b, a < b, a == b)
 
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.primals
+        return _extremum_jvp(ctx, ta, tb, a > b, a < b, a == b)
+
 
 def _extremum_grads(ctx: Any, g: Any, a_loses: Any, b_loses: Any, tie: Any) -> tuple:
     """Gradients of maximum/minimum by selection: the side that lost gets exactly 0, ties split
@@ -361,6 +413,16 @@ def _extremum_grads(ctx: Any, g: Any, a_loses: Any, b_loses: Any, tie: Any) -> t
         select_grad(~a_loses, shared) if na else None,
         select_grad(~b_loses, shared) if nb else None,
     )
+
+
+def _extremum_jvp(ctx: Any, ta: Any, tb: Any, a_loses: Any, b_loses: Any, tie: Any) -> Any:
+    """The forward-mode rule of maximum/minimum, the transpose of :func:`_extremum_grads`: the
+    winner's tangent, the mean of both at ties, their sum where neither comparison holds."""
+    has_a, has_b = ctx.has_tangent
+    ta = ta if has_a else 0.0
+    tb = tb if has_b else 0.0
+    both = np.where(tie, (ta + tb) * 0.5, ta + tb)
+    return np.where(a_loses, tb, np.where(b_loses, ta, both))
 
 
 @register(method=True, numpy=np.maximum, sample=binary(ties=True), ref=np.maximum, masked=True)
@@ -407,6 +469,12 @@ class Where(Function):
             np.where(cond, g, 0.0) if na else None,
             np.where(cond, 0.0, g) if nb else None,
         )
+
+    @staticmethod
+    def jvp(ctx, _, ta, tb):
+        cond = ctx.primals[0]
+        _, has_a, has_b = ctx.has_tangent
+        return np.where(cond, ta if has_a else 0.0, tb if has_b else 0.0)
 
 
 def _where_sample(draw: Any, dtype: np.dtype) -> Sample:
@@ -485,6 +553,24 @@ class Clamp(Function):
             ghi = select_grad((x > hi) | (hi < lo) if lo is not None else x > hi, g)
         return gx, glo, ghi
 
+    @staticmethod
+    def jvp(ctx, tx, tlo, thi):
+        x, lo, hi = ctx.primals
+        has_x, has_lo, has_hi = ctx.has_tangent
+        # The selections of the backward rule, applied to the tangents.
+        if lo is None:
+            keep = x <= hi
+        elif hi is None:
+            keep = x >= lo
+        else:
+            keep = (x >= lo) & (x <= hi)
+        terms = [np.where(keep, tx, 0.0) if has_x else None]
+        if has_lo:
+            terms.append(np.where((x < lo) & (lo < hi) if hi is not None else x < lo, tlo, 0.0))
+        if has_hi:
+            terms.append(np.where((x > hi) | (hi < lo) if lo is not None else x > hi, thi, 0.0))
+        return sum_terms(*terms)
+
 
 def _clamp_sample(draw: Any, dtype: np.dtype) -> Sample:
     from hypothesis import strategies as st
@@ -551,6 +637,16 @@ class Lerp(Function):
             g * (end - start) if nw else None,
         )
 
+    @staticmethod
+    def jvp(ctx, ts, te, tw):
+        start, end, weight = ctx.primals
+        hs, he, hw = ctx.has_tangent
+        return sum_terms(
+            ts * (1 - weight) if hs else None,
+            te * weight if he else None,
+            tw * (end - start) if hw else None,
+        )
+
 
 def _lerp_sample(draw: Any, dtype: np.dtype) -> Sample:
     from .. import testing
@@ -596,6 +692,10 @@ class FloorDivide(Function):
             "gradient is zero"
         )
 
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        return FloorDivide.backward(ctx, ta)  # raises: no derivative, as in PyTorch
+
 
 @register(
     method=True,
@@ -634,6 +734,12 @@ class Remainder(Function):
             a, b = ctx.saved_tensors
             gb = -g * np.floor(a / b)
         return (g if na else None), gb
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        a, b = ctx.primals
+        has_a, has_b = ctx.has_tangent
+        return sum_terms(ta if has_a else None, -tb * np.floor(a / b) if has_b else None)
 
 
 def _remainder_sample(draw: Any, dtype: np.dtype) -> Sample:

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
+from ._jvp import multilinear_jvp
 from ._util import as_tensor, normalize_dim, promote_operands
 from .registry import Sample, register
 
@@ -192,6 +193,11 @@ class Einsum(Function):
         ]
         return (None, *grads)
 
+    @staticmethod
+    def jvp(ctx, spec, *tangents):
+        # Linear in each operand: one term per operand with a tangent.
+        return multilinear_jvp(ctx, (spec, *tangents), tuple(range(1, len(tangents) + 1)))
+
 
 def _needed_operands(needs: tuple, operands: tuple) -> tuple:
     """Each operand the gradient of another one reads; None for the rest (an operand's own
@@ -283,6 +289,10 @@ class Tensordot(Function):
         ga = _einsum_grad(ctx.spec, 0, g, operands, ctx.shapes[0]) if need_a else None
         gb = _einsum_grad(ctx.spec, 1, g, operands, ctx.shapes[1]) if need_b else None
         return None, ga, gb, None
+
+    @staticmethod
+    def jvp(ctx, spec, ta, tb, axes):
+        return multilinear_jvp(ctx, (spec, ta, tb, axes), (1, 2))
 
 
 def _tensordot_axes(dims: Any, a_shape: tuple, b_shape: tuple) -> tuple[list, list]:

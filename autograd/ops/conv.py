@@ -37,6 +37,7 @@ from ._conv_samples import (
     sample_conv_transpose1d,
     sample_conv_transpose2d,
 )
+from ._jvp import multilinear_jvp
 from ._util import float_tensor
 from .elementwise import to_dtype
 from .registry import register
@@ -116,6 +117,12 @@ class Conv2d(Function):
         gw = _weight_grad(x, g, w.shape, ctx.geom) if need_w else None
         return gx, gw, (_bias_grad(g) if need_b else None)
 
+    @staticmethod
+    def jvp(ctx, tx, tw, tb, geom):
+        # Bilinear in (x, w), plus the bias: conv(tx, w) + conv(x, tw) + tb.
+        out = multilinear_jvp(ctx, (tx, tw, None), (0, 1), replace={2: None}, geom=geom)
+        return out + tb.reshape(-1, 1, 1) if ctx.has_tangent[2] else out
+
 
 class Conv2dInputGrad(Function):
     """``gx = conv2d_backward_input(g, w) + b``: the input gradient, and the transposed conv."""
@@ -144,6 +151,12 @@ class Conv2dInputGrad(Function):
             gw = _weight_grad(h, g, w.shape, ctx.geom) if need_w else None
         return gg, gw, (_bias_grad(h) if need_b else None)
 
+    @staticmethod
+    def jvp(ctx, tg, tw, tb, x_shape, geom):
+        out = multilinear_jvp(ctx, (tg, tw, None), (0, 1), replace={2: None}, x_shape=x_shape,
+                              geom=geom)  # fmt: skip
+        return out + tb.reshape(-1, 1, 1) if ctx.has_tangent[2] else out
+
 
 class Conv2dWeightGrad(Function):
     """``gw = conv2d_backward_weight(x, g)``."""
@@ -162,6 +175,10 @@ class Conv2dWeightGrad(Function):
         gx = _input_grad(g, h, x.shape, ctx.geom) if need_x else None
         gg = _crop(_conv(x, h, ctx.geom), g.shape) if need_g else None
         return gx, gg
+
+    @staticmethod
+    def jvp(ctx, tx, tg, w_shape, geom):
+        return multilinear_jvp(ctx, (tx, tg), (0, 1), w_shape=w_shape, geom=geom)
 
 
 # ------------------------------------------------------------------------- operands and shapes

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, linear_jvp
 from ..tensor import Tensor
 from ._shape_util import _as_view, _draw_x
 from ._util import as_tensor, normalize_dim
@@ -30,6 +30,8 @@ class Tril(Function):
     @staticmethod
     def backward(ctx, g):
         return np.tril(g, ctx.k), None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 @register(
@@ -60,6 +62,8 @@ class Triu(Function):
     @staticmethod
     def backward(ctx, g):
         return np.triu(g, ctx.k), None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 @register(
@@ -94,6 +98,8 @@ class Diagonal(Function):
     def backward(ctx, g):
         return DiagonalEmbed.apply(g, *ctx.args), None, None, None
 
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
 
 class DiagonalEmbed(Function):
     """Backward of :class:`Diagonal`: ``g`` written on the diagonal of a zero tensor."""
@@ -110,6 +116,8 @@ class DiagonalEmbed(Function):
     @staticmethod
     def backward(ctx, gg):
         return Diagonal.apply(gg, *ctx.args), None, None, None, None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _sample_diagonal(draw: Any, dtype: np.dtype) -> Sample:

@@ -12,8 +12,9 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..device import check_device, parse_to
-from ..function import Function
+from ..function import Function, linear_jvp
 from ..tensor import Tensor, tensor_method
+from ._jvp import zero_jvp
 from ._table import elementwise_op, zeros_like_grad
 from ._util import as_tensor
 from .registry import register, unary
@@ -107,6 +108,8 @@ class Round(Function):
     def backward(ctx, g):
         return zeros_like_grad(g), None
 
+    jvp = staticmethod(zero_jvp)
+
 
 @register(
     sample=unary(kinks=_HALF_INTEGERS),
@@ -139,6 +142,8 @@ class Clone(Function):
     def backward(ctx, g):
         return g
 
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
 
 @register(sample=unary(), ref=np.copy, method=True)
 def clone(input: Tensor) -> Tensor:
@@ -165,6 +170,8 @@ class ToDtype(Function):
     @staticmethod
     def backward(ctx, g):
         return g, None  # the engine casts g back to the input's dtype
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 @register()

@@ -51,6 +51,14 @@ class Amax(Function):
         # Multiplied, not selected, as PyTorch's amax: an inf or NaN g reaches the whole slice.
         return _expand(g, *ctx.meta) * w, None, None, None
 
+    @staticmethod
+    def jvp(ctx, tx, axes, keepdim, smallest):
+        x = ctx.primals[0]
+        hit = x == (np.min if smallest else np.max)(x, axis=axes, keepdims=True)
+        w = hit.astype(x.dtype)
+        w /= w.sum(axis=axes, keepdims=True)  # ties share evenly, as in backward
+        return (w * tx).sum(axis=axes, keepdims=keepdim)
+
 
 class MaxAll(Function):
     """``max()``/``min()`` over all elements: tied extrema share the gradient evenly, the others
@@ -68,6 +76,13 @@ class MaxAll(Function):
     @staticmethod
     def backward(ctx, g):
         return select_grad(ctx.hit, _expand(g / ctx.count, *ctx.meta)), None, None
+
+    @staticmethod
+    def jvp(ctx, tx, keepdim, smallest):
+        x = ctx.primals[0]
+        y = (np.min if smallest else np.max)(x)
+        hit = np.isnan(x) if np.isnan(y) else x == y
+        return np.where(hit, tx, 0.0).sum(keepdims=keepdim) / hit.sum()
 
 
 def _amax(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any, smallest: bool):
@@ -152,6 +167,13 @@ class MaxDim(Function):
     def backward(ctx, g, g_idx):
         (hit,) = ctx.saved_tensors
         return select_grad(hit, _expand(g, *ctx.meta)), None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, dim, keepdim, smallest):
+        x = ctx.primals[0]
+        idx = (x.argmin if smallest else x.argmax)(axis=dim, keepdims=True)
+        t = np.take_along_axis(tx, idx, axis=dim)  # the selected element's tangent
+        return (t if keepdim else np.squeeze(t, dim)), None
 
 
 def _max(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any, smallest: bool):

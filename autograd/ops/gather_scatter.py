@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Context, Function
 from ..tensor import Tensor
 from ._index_util import _INTS, _int_array
 from ._shape_util import _draw_x
@@ -129,6 +129,14 @@ class Scatter(Function):
                     widths = [w for a, b in zip(gs.shape, src_shape) for w in (0, b - a)]
                     gs = pad(gs, tuple(reversed(widths)))
         return gx, gs, None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, tsrc, grid, block, accumulate):
+        # Linear in (x, src); a source without a tangent (a number) writes zeros.
+        if not ctx.has_tangent[1]:
+            tsrc = np.zeros(np.shape(tsrc))
+        return Scatter.forward(Context(Scatter, ctx.needs_input_grad), tx, tsrc, grid, block,
+                               accumulate)  # fmt: skip
 
 
 def _scatter(op: str, input: Any, dim: int, index: Any, src: Any, accumulate: bool) -> Tensor:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
-from ..function import Function
+from ..function import Context, Function, linear_jvp
 from ..tensor import Tensor
 from ._index_samples import _ref_getitem, _sample_getitem, _sample_masked, _torch_getitem
 from ._index_util import (
@@ -52,6 +52,8 @@ class GetItem(Function):
             return _scatter_index(g, shape, index, kind), None, None
         return IndexScatter.apply(g, shape, index, kind), None, None
 
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
 
 class IndexScatter(Function):
     """Backward of :class:`GetItem` (zeros with ``g`` added at ``index``); its own backward is
@@ -66,6 +68,8 @@ class IndexScatter(Function):
     def backward(ctx, gg):
         index, kind = ctx.meta
         return GetItem.apply(gg, index, kind), None, None, None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _index_add_into(g: Any, dim: int, index: np.ndarray, size: int) -> Any:
@@ -189,6 +193,12 @@ class IndexPut(Function):
                 gv = gv.reshape((1,) * (len(vshape) - gv.ndim) + gv.shape)
         return gx, gv, None
 
+    @staticmethod
+    def jvp(ctx, tx, tv, index):
+        if not ctx.has_tangent[1]:  # linear in (x, v); a value without a tangent writes zeros
+            tv = np.zeros(np.shape(tv))
+        return IndexPut.forward(Context(IndexPut, ctx.needs_input_grad), tx, tv, index)
+
 
 @register(operators=("__setitem__",))
 def setitem_(input: Tensor, index: Any, value: Any) -> Tensor:
@@ -240,6 +250,10 @@ class MaskedFill(Function):
         gx = select_grad(~mask, g) if ctx.needs_input_grad[0] else None
         gv = select_grad(mask, g) if ctx.needs_input_grad[1] else None  # summed to a 0-d grad
         return gx, gv, None
+
+    @staticmethod
+    def jvp(ctx, tx, tv, mask):
+        return np.where(ctx.primals[2], tv if ctx.has_tangent[1] else 0.0, tx)
 
 
 def _fill_value(value: Any, op: str) -> Any:

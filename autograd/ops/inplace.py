@@ -43,6 +43,10 @@ class Overwrite(Function):
     def backward(ctx, g):
         return zeros_like_grad(g), g
 
+    @staticmethod
+    def jvp(ctx, t_old, t_src):
+        return t_src if ctx.has_tangent[1] else 0.0  # the old values are not read
+
 
 @register(method=True)
 def zero_(self: Tensor) -> Tensor:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
-from ..function import Function
+from ..function import Function, linear_jvp
 from ..tensor import Tensor, tensor_method
 from ._shape_util import _as_view, _draw_x, _ints
 from ._util import as_tensor, normalize_dim
@@ -59,6 +59,8 @@ class Cat(Function):
             grads.append(g[lead + (slice(start, start + n),)])
             start += n
         return tuple(grads)
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _sample_cat(draw: Any, dtype: np.dtype) -> Sample:
@@ -132,6 +134,8 @@ class Stack(Function):
         lead = (slice(None),) * ctx.dim
         return tuple(g[lead + (i,)] for i in range(g.shape[ctx.dim]))
 
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
 
 def _sample_stack(draw: Any, dtype: np.dtype) -> Sample:
     from hypothesis import strategies as st
@@ -178,6 +182,8 @@ class Split(Function):
         if isinstance(grads[0], np.ndarray):
             return np.concatenate(grads, axis=ctx.dim), None, None
         return cat(list(grads), ctx.dim), None, None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _split(t: Tensor, dim: int, sizes: list[int]) -> tuple[Tensor, ...]:
@@ -292,6 +298,8 @@ class Unbind(Function):
         if isinstance(grads[0], np.ndarray):
             return np.stack(grads, axis=ctx.dim), None
         return stack(list(grads), ctx.dim), None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _sample_unbind(draw: Any, dtype: np.dtype) -> Sample:

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
+from ._jvp import multilinear_jvp
 from ._util import binary_operands
 from .contract import _contract, _operand, _same_dtype
 from .registry import Sample, register
@@ -111,6 +111,10 @@ class Matmul(Function):
             else:
                 gb = _mm(_mT(a), g)
         return ga, gb
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        return multilinear_jvp(ctx, (ta, tb), (0, 1))  # bilinear: ta @ b + a @ tb
 
 
 # PyTorch's node for each form of the product (the rules are Matmul's).
@@ -323,8 +327,6 @@ class Addmm(Function):
         _, need_1, need_2 = ctx.needs_input_grad[:3]
         ctx.scale = (beta, alpha)
         ctx.save_for_backward(m1 if need_2 else None, m2 if need_1 else None)
-        if grad_mode._state.tangents is not None:  # forward mode reads the operands
-            ctx.operands = (bias, m1, m2)
         out = _gemm(m1, m2)
         if alpha != 1:
             out *= alpha
@@ -348,7 +350,7 @@ class Addmm(Function):
 
     @staticmethod
     def jvp(ctx, t_bias, t1, t2, beta, alpha):
-        bias, m1, m2 = ctx.operands
+        _, m1, m2 = ctx.primals[:3]
         return beta * t_bias + alpha * (t1 @ m2 + m1 @ t2)
 
 
@@ -414,6 +416,10 @@ class Outer(Function):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         return (_mm(g, b) if need_a else None), (_mm(a, g) if need_b else None)
+
+    @staticmethod
+    def jvp(ctx, ta, tb):
+        return multilinear_jvp(ctx, (ta, tb), (0, 1))  # bilinear: ta @ b + a @ tb
 
 
 def _sample_outer(draw: Any, dtype: np.dtype) -> Sample:

@@ -9,6 +9,7 @@ same rule is written with the differentiable ``softmax`` so second derivatives a
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
+from ._jvp import sum_terms
 from ._table import select_grad, zeros_like_grad
 from .registry import Sample, register
 from .softmax import softmax
@@ -133,6 +135,21 @@ class CrossEntropy(Function):
             grad -= _smoothing_target(ctx, e.shape[1])
         grad *= scale
         return _unrows(grad, ctx.shape), None, None, None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, *_):
+        if not ctx.has_tangent[0]:
+            return 0.0  # the class weights are not differentiated, as in backward
+        # Each loss reads one row of logits: backward with a gradient of ones gives every row's
+        # derivative, and the tangent is its dot product with the row of tx.
+        x, target = ctx.primals[:2]
+        full = copy.copy(ctx)
+        full.needs_input_grad = (True,) + tuple(ctx.needs_input_grad[1:])
+        ones = np.ones(target.shape if ctx.reduction == "none" else (), x.dtype)
+        d = CrossEntropy.backward(full, ones)[0]
+        if ctx.reduction != "none":
+            return (d * tx).sum()
+        return (d * tx).sum(axis=1 if x.ndim > 1 else 0).reshape(target.shape)
 
 
 def _row_coef(ctx: Any, c: int) -> np.ndarray | None:
@@ -317,6 +334,18 @@ class BinaryCrossEntropy(Function):
                 gt = g * (np.log1p(-x) - np.log(x))  # -logit(x)
         return gx, gt
 
+    @staticmethod
+    def jvp(ctx, tx, tt):
+        x, t = ctx.primals
+        has_x, has_t = ctx.has_tangent
+        d_x = d_t = None
+        if has_x:
+            d_x = tx * (x - t) / np.maximum((1 - x) * x, _BCE_EPS)
+        if has_t:
+            with np.errstate(divide="ignore"):
+                d_t = tt * (np.log1p(-x) - np.log(x))
+        return sum_terms(d_x, d_t)
+
 
 def _bce_sample(draw: Any, dtype: np.dtype) -> Sample:
     from hypothesis import strategies as st
@@ -427,7 +456,7 @@ class MseLoss(Function):
 
     @staticmethod
     def jvp(ctx, tx, tt, reduction):
-        x, t = ctx.saved_tensors
+        x, t = ctx.primals[:2]
         tangent = 2.0 * (x - t) * (tx - tt)
         if reduction == "mean":
             return tangent.mean()

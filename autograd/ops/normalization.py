@@ -21,6 +21,7 @@ import numpy as np
 from .. import grad_mode
 from ..function import Function
 from ..tensor import Tensor
+from ._jvp import sum_terms
 from .registry import Sample, register
 
 
@@ -124,6 +125,24 @@ class BatchNorm(Function):
         dw = gxc * invstd if need_w else None
         return dx, dw, gsum if need_b else None, None, None, None, None
 
+    @staticmethod
+    def jvp(ctx, tx, tw, tb, *_):
+        x, w = ctx.primals[:2]
+        has_x, has_w, has_b = ctx.has_tangent[:3]
+        _, _, xc, invstd = ctx.saved_tensors
+        xhat = xc * invstd[:, None]
+        out = 0.0
+        if has_x:  # d xhat = invstd (dx - mean(dx) - xhat mean(xhat dx)), per channel
+            t3 = tx.reshape(xc.shape)
+            tc = t3 - t3.mean(axis=(0, 2), keepdims=True)
+            dxhat = (tc - xhat * (tc * xhat).mean(axis=(0, 2), keepdims=True)) * invstd[:, None]
+            out = dxhat if w is None else dxhat * w[:, None]
+        if has_w:
+            out = out + xhat * tw[:, None]
+        if has_b:
+            out = out + tb[:, None]
+        return np.broadcast_to(out, xc.shape).reshape(x.shape)
+
 
 class BatchNormEval(Function):
     """Evaluation mode: one affine map per channel from the running statistics."""
@@ -165,6 +184,27 @@ class BatchNormEval(Function):
             if need_w:
                 dw = gxc * invstd
         return dx, drm, drv, dw, gsum if need_b else None, None
+
+    @staticmethod
+    def jvp(ctx, tx, trm, trv, tw, tb, eps):
+        x, rm, rv, w = ctx.primals[:4]
+        has = ctx.has_tangent
+        x3 = x.reshape(_ncl(x.shape))
+        invstd = (rv + eps) ** -0.5
+        scale = invstd if w is None else invstd * w
+        terms = [tx.reshape(x3.shape) * scale[:, None] if has[0] else None]
+        if has[1]:
+            terms.append(-(trm * scale)[:, None])
+        if has[2] or has[3]:
+            xc = x3 - rm[:, None]
+            if has[2]:
+                d_rv = trv * (-0.5 * invstd**3)
+                terms.append(xc * (d_rv if w is None else d_rv * w)[:, None])
+            if has[3]:
+                terms.append(xc * (tw * invstd)[:, None])
+        if has[4]:
+            terms.append(tb[:, None])
+        return np.broadcast_to(sum_terms(*terms), x3.shape).reshape(x.shape)
 
 
 def _bn_sample(draw: Any, dtype: np.dtype) -> Sample:
@@ -355,6 +395,26 @@ class GroupNormalize(Function):
             dx *= invstd[:, None]
             dx = dx.reshape(x.shape)
         return dx, dw, db, None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, tw, tb, view, pshape, eps):
+        x, w = ctx.primals[:2]
+        has_x, has_w, has_b = ctx.has_tangent[:3]
+        _, _, xhat, invstd = ctx.saved_tensors
+        _, groups, d, _ = view
+        out = 0.0
+        if has_x:  # d xhat = invstd (dx - mean(dx) - xhat mean(xhat dx)), per row
+            tr = tx.reshape(xhat.shape)
+            tc = tr - tr.mean(axis=1, keepdims=True)
+            dxhat = (tc - xhat * (tc * xhat).mean(axis=1, keepdims=True)) * invstd[:, None]
+            out = (
+                dxhat.reshape(view) if w is None else dxhat.reshape(view) * w.reshape(groups, d, 1)
+            )
+        if has_w:
+            out = out + xhat.reshape(view) * tw.reshape(groups, d, 1)
+        if has_b:
+            out = out + tb.reshape(groups, d, 1)
+        return np.broadcast_to(out, view).reshape(x.shape)
 
 
 # PyTorch's nodes for the two users of GroupNormalize's rules.

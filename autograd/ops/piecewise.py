@@ -16,6 +16,7 @@ from ._activation_util import (
     _near_kinks,
     _torch_f,
 )
+from ._jvp import diagonal_jvp, sum_terms
 from ._table import select_grad
 from ._util import as_tensor
 from .registry import Sample, register
@@ -35,6 +36,8 @@ class Hardtanh(Function):
         low, high = ctx.bounds
         # NaN passes the gradient (PyTorch zeroes only at x <= low or x >= high)
         return select_grad(~((x <= low) | (x >= high)), g), None, None
+
+    jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
 
 
 def _hardtanh(op: str, input: Any, low: float, high: float) -> Tensor:
@@ -89,6 +92,8 @@ class Hardsigmoid(Function):
         (x,) = ctx.saved_tensors
         return select_grad((x > -3) & (x < 3), g * (1 / 6))
 
+    jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
+
 
 @register(
     sample=_near_kinks((-3.0, 3.0), low=-4.5, high=4.5), torch=_torch_f("hardsigmoid"),
@@ -117,6 +122,8 @@ class Hardswish(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return np.where(x >= 3, g, select_grad(x > -3, g * (x * (1 / 3) + 0.5)))
+
+    jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
 
 
 @register(
@@ -147,6 +154,8 @@ class Threshold(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return select_grad(x > ctx.threshold, g), None, None
+
+    jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
 
 
 @register(
@@ -202,6 +211,17 @@ class Prelu(Function):
             elif x.ndim == 0:
                 gw = gw * np.ones(w.shape, dtype=x.dtype)  # a 1-element weight of shape (1,)
         return gx, gw
+
+    @staticmethod
+    def jvp(ctx, tx, tw):
+        x, w = ctx.primals
+        has_x, has_w = ctx.has_tangent
+        shape = (-1,) + (1,) * (x.ndim - 2) if ctx.per_channel else ()
+        wb = w.reshape(shape)
+        return sum_terms(
+            np.where(x > 0, tx, tx * wb) if has_x else None,
+            np.where(x > 0, 0.0, x * tw.reshape(shape)) if has_w else None,
+        )
 
 
 def _prelu_sample(draw: Any, dtype: np.dtype) -> Sample:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, linear_jvp
 from ..kernels import _args
 from ..kernels import pool as _k
 from ..tensor import Tensor
@@ -98,6 +98,8 @@ class MaxPoolScatter(Function):
     def backward(ctx, h):
         return _gather(h, ctx.where)
 
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
 
 class MaxPoolGather(Function):
     """An input-shaped array read at every window's argmax (the adjoint of the scatter)."""
@@ -110,6 +112,8 @@ class MaxPoolGather(Function):
     @staticmethod
     def backward(ctx, g):
         return _scatter(g, ctx.where)
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 class MaxPool2d(Function):
@@ -125,6 +129,11 @@ class MaxPool2d(Function):
     def backward(ctx, g, *_):
         return _scatter(g, ctx.where)
 
+    @staticmethod
+    def jvp(ctx, tx, *args, indices, **kwargs):
+        t = ctx.where.gather(tx)  # each output's tangent is its window's argmax's
+        return (t, None) if indices else t
+
 
 class AdaptiveMaxPool2d(Function):
     @staticmethod
@@ -136,6 +145,11 @@ class AdaptiveMaxPool2d(Function):
     @staticmethod
     def backward(ctx, g, *_):
         return _scatter(g, ctx.where)
+
+    @staticmethod
+    def jvp(ctx, tx, *args, indices, **kwargs):
+        t = ctx.where.gather(tx)  # each output's tangent is its window's argmax's
+        return (t, None) if indices else t
 
 
 # ------------------------------------------------------------------------- average pooling
@@ -173,6 +187,8 @@ class AvgPool2d(Function):
     def backward(ctx, g):
         return _avg_spread(g, ctx.x_shape, ctx.geom)
 
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
 
 class AvgPoolBackward(Function):
     """Each output gradient spread evenly over its window (linear; its adjoint is the pool)."""
@@ -185,6 +201,8 @@ class AvgPoolBackward(Function):
     @staticmethod
     def backward(ctx, h):
         return _avg(h, ctx.x_shape, ctx.geom)
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 # ------------------------------------------------------------------------- max_pool1d/2d

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Context, Function, linear_jvp
 from ..tensor import Tensor
 from ._shape_util import _draw_x, _ints
 from ._util import as_tensor, normalize_dim
@@ -32,6 +32,8 @@ class Repeat(Function):
         g = g.reshape(tuple(v for pair in zip(reps, shape) for v in pair))
         g = g.sum(axis=tuple(range(0, 2 * len(reps), 2)))
         return g.reshape(ctx.in_shape), None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _sample_repeat(draw: Any, dtype: np.dtype) -> Sample:
@@ -94,6 +96,8 @@ class Flip(Function):
     def backward(ctx, g):
         return (np.flip(g, ctx.dims) if isinstance(g, np.ndarray) else flip(g, ctx.dims)), None
 
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
 
 def _sample_flip(draw: Any, dtype: np.dtype) -> Sample:
     from hypothesis import strategies as st
@@ -142,6 +146,8 @@ class Roll(Function):
         if isinstance(g, np.ndarray):
             return np.roll(g, back, ctx.dims), None, None
         return roll(g, back, ctx.dims), None, None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _sample_roll(draw: Any, dtype: np.dtype) -> Sample:
@@ -199,6 +205,11 @@ class PadConstant(Function):
     def backward(ctx, g):
         return g[ctx.inner], None, None
 
+    @staticmethod
+    def jvp(ctx, tx, widths, value):
+        # The padding is a constant: its tangent is 0.
+        return PadConstant.forward(Context(PadConstant, ctx.needs_input_grad), tx, widths, 0)
+
 
 class PadIndexed(Function):
     """Reflect / replicate / circular padding: per padded dim, an index map into the input."""
@@ -216,6 +227,8 @@ class PadIndexed(Function):
         for d, idx in reversed(ctx.maps):
             g = _index_add_into(g, d, idx, ctx.in_shape[d])
         return g, None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _pad_map(n: int, before: int, after: int, mode: str) -> np.ndarray:

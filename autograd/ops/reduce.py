@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
-from ..function import Function
+from ..function import Function, linear_jvp
 from ..tensor import Tensor
+from ._jvp import reduction_jvp, sum_terms
 from ._reduce_util import (
     _axes,
     _count,
@@ -38,6 +39,8 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, g):
         return _expand(g, *ctx.meta), None, None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 @register(
@@ -94,6 +97,8 @@ class Mean(Function):
     def backward(ctx, g):
         shape, axes, keepdim, n = ctx.meta
         return _expand(g * (1.0 / _builtin_max(n, 1)), shape, axes, keepdim), None, None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 @register(
@@ -188,6 +193,10 @@ class Prod(Function):
         xl, restore = _to_last(x, axes)
         return _expand(g, x.shape, axes, keepdim) * restore(_others_last(xl)), None, None
 
+    @staticmethod
+    def jvp(ctx, tx, axes, keepdim):
+        return reduction_jvp(ctx, tx, axes, keepdim)  # sum of tx times the product of the others
+
 
 class ProdBackward(Function):
     """``prod``'s gradient as an op, so that second derivatives are exact with zeros too."""
@@ -218,6 +227,27 @@ class ProdBackward(Function):
             pair[..., m] = (ggl * o).sum(-1)
         grad_x = _expand(g, x.shape, axes, keepdim) * restore(pair)
         return grad_x, np.reshape(grad_g, np.shape(g)), None, None
+
+    @staticmethod
+    def jvp(ctx, tx, tg, axes, keepdim):
+        x, g = ctx.primals[:2]
+        has_x, has_g = ctx.has_tangent[:2]
+        xl, restore = _to_last(x, axes)
+        d_g = d_x = None
+        if has_g:  # linear in g
+            d_g = _expand(tg, x.shape, axes, keepdim) * restore(_others_last(xl))
+        if has_x:
+            # d(others_j) = sum over m != j of tx_m times the product of everything but x_j, x_m.
+            tl, _ = _to_last(np.ascontiguousarray(tx), axes)
+            d = np.zeros_like(xl)
+            for m in range(xl.shape[-1]):
+                x_m = xl.copy()
+                x_m[..., m] = 1
+                o = _others_last(x_m)
+                o[..., m] = 0
+                d += tl[..., m : m + 1] * o
+            d_x = _expand(g, x.shape, axes, keepdim) * restore(d)
+        return sum_terms(d_g, d_x)
 
 
 @register(

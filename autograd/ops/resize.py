@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, linear_jvp
 from ..kernels import resize as _k
 from ..tensor import Tensor
 from ._util import float_tensor
@@ -49,6 +49,8 @@ class Nearest(Function):
     def backward(ctx, g):
         return _resize_back(g, ctx.tables, ctx.x_shape)
 
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
 
 class NearestBackward(Function):
     """Output gradients added back at their source pixels (the adjoint of ``Nearest``)."""
@@ -61,6 +63,8 @@ class NearestBackward(Function):
     @staticmethod
     def backward(ctx, h):
         return _resize(h, ctx.tables)
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _source_index(n_in: int, n_out: int, scale: float | None) -> np.ndarray:

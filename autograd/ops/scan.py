@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
-from ..function import Function
+from ..function import Function, linear_jvp
 from ..tensor import Tensor
+from ._jvp import sum_terms
 from ._reduce_util import (
     _scan_sample,
 )
@@ -31,6 +32,8 @@ class Cumsum(Function):
         if isinstance(g, Tensor):  # reversed cumsum, from differentiable pieces
             return g.sum(axis=d, keepdims=True) - cumsum(g, d) + g, None
         return np.flip(np.cumsum(np.flip(g, d), axis=d), d), None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _scan_dim(op: str, t: Tensor, dim: Any, axis: Any) -> int:
@@ -90,6 +93,22 @@ def _cumprod_vjp_last(x: np.ndarray, g: np.ndarray) -> np.ndarray:
     return left * s
 
 
+def _cumprod_jvp_last(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Tangent of cumprod along the last axis in the direction ``t``, exact with zeros:
+    ``dy_j = dy_{j-1} x_j + y_{j-1} t_j``."""
+    out = np.empty(np.broadcast_shapes(x.shape, t.shape), dtype=np.result_type(x, t))
+    if x.shape[-1] == 0:
+        return out
+    d = t[..., 0].copy()
+    out[..., 0] = d
+    run = x[..., 0].copy()
+    for j in range(1, x.shape[-1]):
+        d = d * x[..., j] + run * t[..., j]
+        run = run * x[..., j]
+        out[..., j] = d
+    return out
+
+
 def _cumprod_grad(x: np.ndarray, g: np.ndarray, d: int) -> np.ndarray:
     xl, gl = np.moveaxis(x, d, -1), np.moveaxis(g, d, -1)
     if np.all(xl != 0):
@@ -114,6 +133,11 @@ class Cumprod(Function):
             return CumprodBackward.apply(x, g, ctx.dim), None
         return _cumprod_grad(x, g, ctx.dim), None
 
+    @staticmethod
+    def jvp(ctx, tx, dim):
+        xl, tl = np.moveaxis(ctx.primals[0], dim, -1), np.moveaxis(tx, dim, -1)
+        return np.moveaxis(_cumprod_jvp_last(xl, tl), -1, dim)
+
 
 class CumprodBackward(Function):
     """``cumprod``'s gradient as an op: exact second derivatives with zeros in the input."""
@@ -135,14 +159,7 @@ class CumprodBackward(Function):
         if k == 0:  # an empty scan: nothing to differentiate (the loops read element 0)
             return np.zeros_like(x), np.zeros_like(g), None
         # grad wrt g: cumprod's forward derivative in the direction gg.
-        grad_g = np.empty_like(ggl)
-        t = ggl[..., 0].copy()
-        grad_g[..., 0] = t
-        run = xl[..., 0].copy()
-        for j in range(1, k):
-            t = t * xl[..., j] + run * ggl[..., j]
-            run = run * xl[..., j]
-            grad_g[..., j] = t
+        grad_g = _cumprod_jvp_last(xl, ggl)
         # grad wrt x_m: drop x_m (set it to 1) and keep only the terms with k >= m.
         grad_x = np.empty_like(xl)
         for m in range(k):
@@ -154,6 +171,27 @@ class CumprodBackward(Function):
             v[..., m] = 0
             grad_x[..., m] = (ggl * v).sum(-1)
         return np.moveaxis(grad_x, -1, d), np.moveaxis(grad_g, -1, d), None
+
+    @staticmethod
+    def jvp(ctx, tx, tg, dim):
+        x, g = ctx.primals[:2]
+        has_x, has_g = ctx.has_tangent[:2]
+        d_g = _cumprod_grad(x, tg, dim) if has_g else None  # linear in g
+        d_x = None
+        if has_x:
+            # The terms of the backward rule's x-gradient, weighted by tx instead of summed.
+            xl, gl, tl = (np.moveaxis(a, dim, -1) for a in (x, g, tx))
+            d = np.zeros(np.broadcast_shapes(xl.shape, gl.shape), np.result_type(xl, gl))
+            for m in range(xl.shape[-1]):
+                x_m = xl.copy()
+                x_m[..., m] = 1
+                g_m = gl.copy()
+                g_m[..., :m] = 0
+                v = _cumprod_vjp_last(x_m, g_m)
+                v[..., m] = 0
+                d += tl[..., m : m + 1] * v
+            d_x = np.moveaxis(d, -1, dim)
+        return sum_terms(d_g, d_x)
 
 
 @register(

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, linear_jvp
 from ..tensor import Tensor, tensor_method
 from ._shape_util import _as_view, _draw_x, _ints
 from ._util import as_tensor, normalize_dim
@@ -33,6 +33,8 @@ class Reshape(Function):
     @staticmethod
     def backward(ctx, g):
         return g.reshape(ctx.in_shape), None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 # PyTorch's nodes for the other members of the family (the rules are Reshape's).
@@ -339,6 +341,8 @@ class Permute(Function):
         inverse = tuple(np.argsort(ctx.dims).tolist())
         return (g.transpose(inverse) if isinstance(g, np.ndarray) else permute(g, inverse)), None
 
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
 
 # PyTorch's nodes for a swap of two dims and for t() (the rules are Permute's).
 class Transpose(Permute):
@@ -524,6 +528,8 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, g):
         return g, None  # the engine sums the gradient back over the expanded dims
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
 def _expand(t: Tensor, shape: tuple[int, ...]) -> Tensor:

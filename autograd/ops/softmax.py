@@ -52,6 +52,13 @@ class Softmax(Function):
         gy -= y * gy.sum(axis=d, keepdims=True)
         return gy, None
 
+    @staticmethod
+    def jvp(ctx, tx, dim):
+        (y,) = ctx.saved_tensors
+        ty = y * tx
+        ty -= y * ty.sum(axis=dim, keepdims=True)
+        return ty
+
 
 class LogSoftmax(Function):
     @staticmethod
@@ -73,6 +80,11 @@ class LogSoftmax(Function):
         p = np.exp(y)
         p *= g.sum(axis=d, keepdims=True)
         return np.subtract(g, p, out=p), None
+
+    @staticmethod
+    def jvp(ctx, tx, dim):
+        (y,) = ctx.saved_tensors
+        return tx - (np.exp(y) * tx).sum(axis=dim, keepdims=True)
 
 
 def _softmax_sample(draw: Any, dtype: np.dtype) -> Sample:

@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..function import Function
 from ..tensor import Tensor
+from ._jvp import reduction_jvp
 from ._reduce_util import (
     _axes,
     _count,
@@ -58,6 +59,10 @@ class Var(Function):
             # (PyTorch's convention), instead of 0 / 0.
             g = g / (y + (y == 0))
         return _expand(g * scale, shape, axes, keepdim) * xc, None, None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, axes, keepdim, correction, root):
+        return reduction_jvp(ctx, tx, axes, keepdim)
 
 
 def _var(op: str, input, dim, unbiased, keepdim, correction, axis, keepdims, ddof, root):
@@ -183,6 +188,10 @@ class LogSumExp(Function):
         softmax = np.exp(x - _expand(y, shape, axes, keepdim))
         return _expand(g, shape, axes, keepdim) * softmax, None, None
 
+    @staticmethod
+    def jvp(ctx, tx, axes, keepdim):
+        return reduction_jvp(ctx, tx, axes, keepdim)  # the softmax-weighted sum of tx
+
 
 @register(
     method=True,
@@ -265,6 +274,10 @@ class Norm(Function):
         up = np.sign(x) * (a + (a == 0)) ** (p - 1)
         scale = g / (y + (y == 0)) ** (p - 1)
         return _expand(scale, shape, axes, keepdim) * up, None, None, None
+
+    @staticmethod
+    def jvp(ctx, tx, p, axes, keepdim):
+        return reduction_jvp(ctx, tx, axes, keepdim)
 
 
 def _norm_sample(draw: Any, dtype: np.dtype) -> Sample:

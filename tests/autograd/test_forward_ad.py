@@ -92,3 +92,26 @@ def test_op_without_a_rule_names_itself():
         d = fwAD.make_dual(autograd.ones(2), autograd.ones(2))
         with pytest.raises(RuntimeError, match="Opaque: this op has no forward-mode AD rule"):
             Opaque.apply(d)
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_in_place_ops_update_the_tangent(requires_grad):
+    x = autograd.tensor([0.5, 2.0], dtype=autograd.float64)
+    u, w = autograd.tensor([1.0, -1.0]), autograd.tensor([10.0, 20.0])
+    with fwAD.dual_level():
+        base = x.clone().requires_grad_() * 1 if requires_grad else x.clone()
+        d = fwAD.make_dual(base, u)
+        e = fwAD.make_dual(x.clone(), w)
+        d.mul_(e)
+        d.exp_()
+        got = fwAD.unpack_dual(d).tangent.numpy()
+        y = autograd.zeros(3, dtype=autograd.float64)
+        y[1:] = e  # an in-place write into a view
+        z = autograd.zeros(2, dtype=autograd.float64)
+        z.copy_(e)
+        written = fwAD.unpack_dual(y).tangent.numpy(), fwAD.unpack_dual(z).tangent.numpy()
+    xs = x.numpy()
+    # d(exp(x * x)) = exp(x * x) * (u * x + x * w)
+    np.testing.assert_allclose(got, np.exp(xs * xs) * (u.numpy() * xs + xs * w.numpy()))
+    np.testing.assert_array_equal(written[0], [0.0, 10.0, 20.0])
+    np.testing.assert_array_equal(written[1], [10.0, 20.0])
