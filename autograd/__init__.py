@@ -89,8 +89,8 @@ _warn_if_shadowing()
 def __getattr__(name: str) -> object:
     """PyTorch's attribute paths, loaded on first use so ``import autograd`` stays light.
 
-    ``autograd.nn``, ``autograd.optim``, ``autograd.utils`` (``checkpoint``, ``hooks``, and ``data``:
-    ``nn.data``), ``autograd.distributions`` and
+    ``autograd.nn``, ``autograd.optim``, ``autograd.utils`` (``checkpoint``, ``hooks``, and
+    ``data``: ``nn.data``), ``autograd.distributions`` and
     ``autograd.autograd`` (``grad``, ``Function``, ``Variable``, ...): after
     ``import autograd as torch``, ``torch.nn.Linear`` and ``torch.optim.SGD`` work.
     """

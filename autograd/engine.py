@@ -391,18 +391,22 @@ def _count_dependents(roots: list) -> tuple[dict, dict]:
 def _before_node(node: Context, grads: list, create_graph: bool, want: dict, captured: list):
     """Fill missing output grads with zeros, run tensor hooks, retain_grad and captures."""
     meta = node._output_meta  # per output: shape, dtype character, non-differentiable
+    # None stays for a non-Tensor output (shape None), and for every output of a node that does
+    # not materialize gradients (ctx.set_materialize_grads(False)).
+    materialize = node._materialize
     for nr in range(len(grads)):
-        if grads[nr] is None:
+        if grads[nr] is None and materialize and meta[3 * nr] is not None:
             grads[nr] = np.zeros(meta[3 * nr], dtype=meta[3 * nr + 1])
             if create_graph:
                 grads[nr] = Tensor._make(grads[nr])
     if node._hooks:
         for nr, hooks in node._hooks.items():
-            grads[nr] = _run_hooks(hooks, grads[nr], create_graph)
+            if grads[nr] is not None:
+                grads[nr] = _run_hooks(hooks, grads[nr], create_graph)
     if node._retained:
         for nr, ref in node._retained.items():
             t = ref()
-            if t is not None:
+            if t is not None and grads[nr] is not None:
                 g = grads[nr]
                 g = g if isinstance(g, Tensor) else Tensor._make(g.copy())
                 t._grad = g if t._grad is None else t._grad + g
@@ -417,6 +421,8 @@ def _before_node(node: Context, grads: list, create_graph: bool, want: dict, cap
 def _call_backward(node: Context, grads: list, create_graph: bool) -> tuple:
     if node._prehooks:
         grads = list(_run_node_hooks(node, node._prehooks, (tuple(grads),), grads, create_graph))
+    if node._tensor_mode:  # a user's Function: backward receives Tensors, as in PyTorch
+        grads = [g if g is None or isinstance(g, Tensor) else Tensor._make(g) for g in grads]
     result = node._fn.backward(node, *grads)
     if not isinstance(result, tuple):
         result = (result,)

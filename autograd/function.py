@@ -1,11 +1,17 @@
 """Function and Context: the one way a differentiable op is made, for the library and for users.
 
-A ``Function`` subclass writes ``forward(ctx, *args)`` on NumPy arrays (every Tensor argument
-arrives as its array) and ``backward(ctx, *grad_outputs)``. ``backward`` receives arrays and
-returns arrays in the common case; when the engine runs with ``create_graph=True`` it receives
-Tensors instead (and ``ctx.saved_tensors`` gives Tensors connected to the graph), so a backward
-written with operators and methods that arrays and Tensors share -- ``g * (1 - y * y)``,
-``g @ w.T``, ``.sum(axis, keepdims=True)``, ``np.exp(x)`` -- is itself differentiable.
+A user's ``Function`` subclass is PyTorch's: ``forward(ctx, *args)`` receives the Tensors
+themselves and runs with grad mode off; its outputs are then attached to the node.
+``backward(ctx, *grad_outputs)`` receives Tensors (and ``ctx.saved_tensors`` gives Tensors); with
+``create_graph=True`` it runs with grad mode on, so a backward written with differentiable ops is
+itself differentiable. ``jvp(ctx, *tangents)`` gives forward mode.
+
+The library's own primitives (every Function defined in ``autograd.ops``) run in array mode, the
+engine's fast path: ``forward`` receives each Tensor argument as its NumPy array, and ``backward``
+receives arrays -- or Tensors under ``create_graph=True``, so a rule written with operators and
+methods that arrays and Tensors share (``g * (1 - y * y)``, ``g @ w.T``, ``np.exp(x)``) is itself
+differentiable. That is the one switch: the class attribute ``_array_mode``, set for every
+Function in ``autograd.ops`` and inherited by subclasses.
 
 The engine un-broadcasts the returned gradients to each input's shape and accumulates them;
 a backward never repeats that logic.
@@ -62,8 +68,10 @@ class Context:
     # grow old, so a live node costs its full collections two containers (itself and its edges)
     # rather than seven (see autograd/_gc_pacing.py).
     _next: tuple = ()
-    _input_meta: tuple = ()  # per input: shape, dtype.char (None, None: no gradient wanted)
-    _output_meta: tuple = ()  # per output: shape, dtype.char, non_differentiable
+    # per input: shape, dtype.char; (None, None): no gradient wanted; (False, False): no Tensor
+    _input_meta: tuple = ()
+    # per output: shape, dtype.char, non_differentiable; (None, None, True): no Tensor
+    _output_meta: tuple = ()
     _hooks: dict[int, list] | None = None
     _retained: dict[int, Any] | None = None
     _stack: list[str] | None = None
@@ -71,13 +79,20 @@ class Context:
     _posthooks: list | None = None
     _metadata: dict | None = None
     _tangents: tuple | None = None  # (input tangents, output tangents) under a dual level
+    _materialize = True  # missing output gradients reach backward as zeros (not None)
+    _dirty: tuple = ()
+    _saved_forward: tuple | None = None
+    _in_jvp = False
+    _name = "Backward0"  # each Function's node class sets its own (see Function)
+    _tensor_mode = False
 
     def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
         self._fn = fn
         self.needs_input_grad = needs_input_grad
 
     def name(self) -> str:
-        """PyTorch's name of this node: ``"MulBackward0"`` for the Function ``Mul``.
+        """PyTorch's name of this node: ``"MulBackward0"`` for ``a * b``, ``"MyFnBackward"`` for
+        a user's Function ``MyFn`` (``type(grad_fn).__name__`` is the same name).
 
         Examples
         --------
@@ -85,16 +100,19 @@ class Context:
         >>> (autograd.ones(2, requires_grad=True) * 2).grad_fn.name()
         'MulBackward0'
         """
-        return f"{self._fn.__name__}Backward0"
+        return self._name
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {id(self):#x}>"
+        if self._tensor_mode:
+            return f"<{type(self).__module__}.{self._name} object at {id(self):#x}>"
+        return f"<{self._name} object at {id(self):#x}>"
 
     @property
     def next_functions(self) -> tuple:
-        """Per argument of the forward call, ``(node, output_nr)``: where its gradient goes --
-        the node that made it, an :class:`AccumulateGrad` node for a leaf that requires grad,
-        or ``(None, 0)``.
+        """Per Tensor argument of the forward call, ``(node, output_nr)``: where its gradient
+        goes -- the node that made it, an :class:`AccumulateGrad` node for a leaf that requires
+        grad, or ``(None, 0)`` for a Tensor that needs no gradient. Arguments that are no
+        Tensor (a dim, a Python number) have no entry, as in PyTorch.
 
         Examples
         --------
@@ -107,9 +125,11 @@ class Context:
         True
         """
         out = []
-        for edge in self._next:
+        meta = self._input_meta
+        for i, edge in enumerate(self._next):
             if edge is None:
-                out.append((None, 0))
+                if meta[2 * i] is not False:
+                    out.append((None, 0))
             elif isinstance(edge, Tensor):
                 out.append((AccumulateGrad(edge), 0))
             elif type(edge) is tuple:
@@ -169,19 +189,154 @@ class Context:
         hooks.append(hook)
         return RemovableHandle(hooks, hook)
 
-    def save_for_backward(self, *arrays: Any) -> None:
-        """Keep ``arrays`` (inputs, outputs or intermediates of forward) for backward.
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep ``tensors`` (inputs, outputs, or None) of forward for backward.
 
         Pass the very objects forward received or returned: a saved input is tied to the
-        argument it came from (every argument arrives as its own array object, even when two
-        Tensors share storage), so it is checked against in-place changes of that Tensor when
-        backward reads it, and under ``create_graph`` rebuilt with that Tensor's history.
-        """
-        self._saved = arrays
+        argument it came from, so it is checked against in-place changes when backward reads
+        it, and under ``create_graph`` it carries its history. (Intermediates may be saved too,
+        but backward then cannot differentiate through them a second time.) A library
+        primitive saves arrays the same way (see the module docstring).
 
-    def mark_non_differentiable(self, *arrays: np.ndarray) -> None:
-        """Declare outputs (e.g. indices) that never carry a gradient."""
-        self._non_differentiable = arrays
+        Examples
+        --------
+        >>> import autograd
+        >>> class Square(autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x, None)
+        ...         return x * x
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         x, nothing = ctx.saved_tensors
+        ...         return 2 * x * g
+        >>> x = autograd.tensor([3.0], requires_grad=True)
+        >>> Square.apply(x).sum().backward()
+        >>> x.grad
+        tensor([6.])
+        """
+        if self._tensor_mode:
+            for i, t in enumerate(tensors):
+                if t is not None and not isinstance(t, Tensor):
+                    raise TypeError(
+                        "save_for_backward can only save tensors (or None), but argument "
+                        f"{i} is of type {type(t).__name__}"
+                    )
+        self._saved = tensors
+
+    def save_for_forward(self, *tensors: Any) -> None:
+        """Keep ``tensors`` for ``jvp`` (forward mode), where ``ctx.saved_tensors`` gives them.
+
+        Examples
+        --------
+        >>> import autograd, autograd.forward_ad as fwAD
+        >>> class Square(autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_forward(x)
+        ...         return x * x
+        ...     @staticmethod
+        ...     def jvp(ctx, t):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 2 * x * t
+        >>> with fwAD.dual_level():
+        ...     y = Square.apply(fwAD.make_dual(autograd.tensor([3.0]), autograd.ones(1)))
+        ...     fwAD.unpack_dual(y).tangent
+        tensor([6.])
+        """
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, (Tensor, np.ndarray)):
+                raise TypeError(
+                    "save_for_forward can only save tensors (or None), but argument "
+                    f"{i} is of type {type(t).__name__}"
+                )
+        self._saved_forward = tensors
+
+    def mark_non_differentiable(self, *tensors: Any) -> None:
+        """Declare outputs (e.g. indices) that never carry a gradient: they do not require grad,
+        and backward receives a zero gradient for them.
+
+        Examples
+        --------
+        >>> import autograd
+        >>> class ArgMax(autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         i = x.argmax()
+        ...         ctx.mark_non_differentiable(i)
+        ...         ctx.save_for_backward(i)
+        ...         return x.max(), i
+        ...     @staticmethod
+        ...     def backward(ctx, g, g_index):
+        ...         (i,) = ctx.saved_tensors
+        ...         grad = autograd.zeros(3)
+        ...         grad[i] = g
+        ...         return grad
+        >>> x = autograd.tensor([1.0, 5.0, 2.0], requires_grad=True)
+        >>> value, index = ArgMax.apply(x)
+        >>> index.requires_grad
+        False
+        >>> value.backward()
+        >>> x.grad
+        tensor([0., 1., 0.])
+        """
+        self._non_differentiable = tensors
+
+    def mark_dirty(self, *tensors: Tensor) -> None:
+        """Declare inputs that forward modified in place (and returns): each becomes an output
+        of this node, with this node as its ``grad_fn``. A leaf that requires grad cannot be
+        modified in place (a RuntimeError, as in PyTorch).
+
+        Examples
+        --------
+        >>> import autograd
+        >>> class Double_(autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         x.mul_(2)
+        ...         ctx.mark_dirty(x)
+        ...         return x
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         return 2 * g
+        >>> a = autograd.ones(2, requires_grad=True)
+        >>> b = a.clone()
+        >>> Double_.apply(b) is b, b.grad_fn.name()
+        (True, 'Double_Backward')
+        >>> b.sum().backward()
+        >>> a.grad
+        tensor([2., 2.])
+        """
+        for i, t in enumerate(tensors):
+            if not isinstance(t, Tensor):
+                raise TypeError(
+                    f"mark_dirty: argument {i} must be a Tensor, got {type(t).__name__}"
+                )
+        self._dirty = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Whether backward receives zeros (True, the default) or None for output gradients
+        that nothing sent.
+
+        Examples
+        --------
+        >>> import autograd
+        >>> class Pair(autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.set_materialize_grads(False)
+        ...         return x * 2, x * 3
+        ...     @staticmethod
+        ...     def backward(ctx, g1, g2):
+        ...         return (0 if g1 is None else 2 * g1) + (0 if g2 is None else 3 * g2)
+        >>> x = autograd.ones(2, requires_grad=True)
+        >>> Pair.apply(x)[1].sum().backward()
+        >>> x.grad
+        tensor([3., 3.])
+        """
+        if not isinstance(value, bool):
+            raise TypeError(f"set_materialize_grads: expected a bool, got {type(value).__name__}")
+        self._materialize = value
 
     @property
     def saved_tensors(self) -> tuple:
@@ -199,12 +354,25 @@ class Context:
                     f"in-place operation (its version is now {src[1][0]}, expected {src[2]}). "
                     "Use an out-of-place op or clone() the tensor before changing it."
                 )
+        if self._in_jvp and self._saved_forward is not None:
+            return self._saved_forward
         saved = self._saved
+        if self._tensor_mode and self._saved_src:
+            # A saved output is kept as its array (the node must not hold its own output):
+            # rebuilt here as a Tensor whose grad_fn is this node.
+            return tuple(
+                self._output_tensor(s, src[3]) if src is not None and src[0] == "out" else s
+                for s, src in zip(saved, self._saved_src)
+            )  # fmt: skip
         if not self._create_graph:
             return saved
         return tuple(self._as_graph_tensor(a, src) for a, src in zip(saved, self._saved_src))
 
     saved_arrays = saved_tensors
+
+    def _output_tensor(self, array: np.ndarray, index: int) -> Tensor:
+        nd = self._output_meta[3 * index + 2]
+        return Tensor._make(array, not nd, None if nd else self, index)
 
     def _as_graph_tensor(self, array: Any, src: tuple | None) -> Any:
         """Rebuild a saved value as a Tensor wired into the graph (for create_graph)."""
@@ -296,6 +464,26 @@ class Function:
     tensor([12.])
     """
 
+    # The switch between the two calling conventions (see the module docstring): True for the
+    # library's primitives, which take and return arrays; False (PyTorch's) for everything else.
+    _array_mode: bool = False
+    _node: type[Context] = Context
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_array_mode" not in cls.__dict__ and cls.__module__.startswith("autograd.ops."):
+            cls._array_mode = True
+        # The node class, named as PyTorch names it: ``MulBackward0`` for a primitive (a class
+        # may declare ``node_name``), ``MyFnBackward`` for a user's Function.
+        if cls._array_mode:
+            name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward0"
+        else:
+            name = f"{cls.__name__}Backward"
+        cls._node = type(name, (Context,), {
+            "_name": name, "_tensor_mode": not cls._array_mode,
+            "__module__": "autograd.function", "__doc__": f"The graph node of {cls.__name__}.",
+        })  # fmt: skip
+
     @staticmethod
     def forward(ctx: Context, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("a Function subclass must define forward(ctx, ...)")
@@ -304,9 +492,17 @@ class Function:
     def backward(ctx: Context, *grad_outputs: Any) -> Any:
         raise NotImplementedError("a Function subclass must define backward(ctx, ...)")
 
+    @staticmethod
+    def setup_context(ctx: Context, inputs: tuple, output: Any) -> Any:
+        """PyTorch's other style: a ``forward(*args)`` without ``ctx`` and this method, called
+        after it with the inputs and the output, to save what backward needs."""
+        raise NotImplementedError("setup_context is not overridden")
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        """Run ``forward`` on the arrays of ``args`` and record the node if a grad is needed."""
+        """Run ``forward`` and record the node if a gradient is needed."""
+        if not cls._array_mode:
+            return _apply_tensors(cls, args, kwargs)
         arrays = []
         record = False
         for a in args:
@@ -317,7 +513,7 @@ class Function:
             else:
                 arrays.append(a)
         if not (record and grad_mode._state.grad_enabled):
-            ctx = Context(cls, _NO_GRADS.get(len(args)) or (False,) * len(args))
+            ctx = cls._node(cls, _NO_GRADS.get(len(args)) or (False,) * len(args))
             out = cls.forward(ctx, *arrays, **kwargs)
             if type(out) is np.ndarray:
                 result = Tensor._make(out)
@@ -330,7 +526,7 @@ class Function:
             return result
 
         needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        ctx = Context(cls, needs)
+        ctx = cls._node(cls, needs)
         # Each argument gets its own array object, so a saved array names the one argument it
         # came from (``y * y.detach()`` shares one array between a graph and a detached Tensor).
         if len(arrays) == 2:
@@ -348,7 +544,8 @@ class Function:
                 input_meta += (a._array.shape, a._array.dtype.char)
             else:
                 next_.append(None)
-                input_meta += (None, None)
+                # False marks an argument that is no Tensor: it has no place in next_functions.
+                input_meta += (None, None) if isinstance(a, Tensor) else (False, False)
         ctx._next = tuple(next_)
         ctx._input_meta = tuple(input_meta)
         if grad_mode._state.anomaly:
@@ -389,6 +586,149 @@ class Function:
 _NO_GRADS = {n: (False,) * n for n in range(8)}
 
 
+def _apply_tensors(cls: type[Function], args: tuple, kwargs: dict) -> Any:
+    """``Function.apply`` for a user's Function (PyTorch's convention): forward receives the
+    Tensors and runs with grad mode off; its Tensor outputs are then attached to the node."""
+    record = grad_mode._state.grad_enabled and any(
+        isinstance(a, Tensor) and a._requires_grad for a in args
+    )
+    needs = tuple([record and isinstance(a, Tensor) and a._requires_grad for a in args])
+    ctx = cls._node(cls, needs)
+    custom_setup = cls.setup_context is not Function.setup_context
+    # Forward runs on the primal values only: no graph, and no tangents (jvp gives those).
+    state = grad_mode._state
+    prev, tangents = grad_mode._set_grad_enabled_raw(False), state.tangents
+    state.tangents = None
+    try:
+        if custom_setup:
+            out = cls.forward(*args, **kwargs)
+            cls.setup_context(ctx, args, out)
+        else:
+            out = cls.forward(ctx, *args, **kwargs)
+    finally:
+        grad_mode._set_grad_enabled_raw(prev)
+        state.tangents = tangents
+    single = not isinstance(out, tuple)
+    raw = (out,) if single else out
+    # Arrays are accepted as outputs (wrapped); other objects pass through untouched.
+    outs = tuple(Tensor._make(o) if isinstance(o, np.ndarray) else o for o in raw)
+    if not record:
+        if grad_mode._state.tangents is not None:
+            _forward_tangents(cls, ctx, args, kwargs, outs[0] if single else outs)
+        return outs[0] if single else outs
+
+    ctx._next = tuple(
+        (a if a.grad_fn is None else (a.grad_fn, a._output_nr)) if n else None
+        for a, n in zip(args, needs)
+    )
+    ctx._input_meta = tuple(
+        x
+        for a, n in zip(args, needs)
+        for x in (
+            (a._array.shape, a._array.dtype.char)
+            if n
+            else (None, None)
+            if isinstance(a, Tensor)
+            else (False, False)
+        )
+    )
+    if grad_mode._state.anomaly:
+        ctx._stack = traceback.format_stack()[:-2]
+    dirty = {id(t) for t in ctx._dirty}
+    nd_ids = {id(t) for t in ctx._non_differentiable}
+    arg_ids = {id(a) for a in args if isinstance(a, Tensor)}
+    meta = []
+    results = []
+    seen: set[int] = set()
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            meta += (None, None, True)  # no gradient slot: backward receives None for it
+            results.append(o)
+            continue
+        nd = id(o) in nd_ids or o._array.dtype.kind not in "fc"
+        meta += (o._array.shape, o._array.dtype.char, nd)
+        grad_fn = None if nd else ctx
+        if id(o) in dirty:
+            if o.grad_fn is None and o._requires_grad:
+                raise RuntimeError(
+                    f"{cls.__name__}: a leaf Variable that requires grad has been used in an "
+                    "in-place operation (an input passed to mark_dirty). Pass a clone() of it."
+                )
+            # Modified in place: the input itself now comes out of this node.
+            o.grad_fn, o._requires_grad, o._output_nr = grad_fn, not nd, i
+            o._vc[0] += 1
+            r = o
+        elif id(o) in arg_ids or id(o) in seen or o.grad_fn is not None or o._requires_grad:
+            # An input returned as it is (or a Tensor that has a history of its own): the output
+            # is a new Tensor sharing its storage and version counter, as a view would.
+            r = Tensor._make(o._array, not nd, grad_fn, i)
+            r._vc = o._vc
+            r._base = o if o._base is None else o._base
+        else:
+            o.grad_fn, o._requires_grad, o._output_nr = grad_fn, not nd, i
+            r = o
+        seen.add(id(o))
+        results.append(r)
+    ctx._output_meta = tuple(meta)
+    if ctx._saved:
+        ctx._saved, ctx._saved_src = _tensor_sources(ctx._saved, args, raw, outs)
+    result = results[0] if single else tuple(results)
+    if grad_mode._state.tangents is not None:
+        _forward_tangents(cls, ctx, args, kwargs, result)
+    return result
+
+
+def _tensor_sources(saved: tuple, args: tuple, raw: tuple, outs: tuple) -> tuple[tuple, tuple]:
+    """What a user's Function saved, as kept on its node: a saved output as its array (rebuilt
+    on reading, so the node holds no reference to its own output), everything else as it is;
+    with each one's version at saving, checked when backward reads it."""
+    kept, sources = [], []
+    for s in saved:
+        if s is None:
+            kept.append(None)
+            sources.append(None)
+            continue
+        j = next((j for j, o in enumerate(raw) if o is s), -1)
+        if j >= 0:
+            kept.append(outs[j]._array)
+            sources.append(("out", s._vc, s._vc[0], j))
+        else:
+            kept.append(s)
+            sources.append(("in", s._vc, s._vc[0], -1))
+    return tuple(kept), tuple(sources)
+
+
+_RENAMED: dict[tuple[type, str], type] = {}
+
+
+def name_node(t: Tensor, name: str) -> Tensor:
+    """Give the node that made ``t`` PyTorch's name for the composite op that returned ``t``.
+
+    A composite op (``mse_loss`` written as ``((x - y) ** 2).mean()``) ends in a primitive's
+    node; PyTorch computes it in one node of its own, which tutorials print
+    (``loss.grad_fn`` is ``<MseLossBackward0 ...>``). The node keeps its behaviour; its
+    ``name()``, ``type(node).__name__`` and repr change. Call it on a result the op has just
+    made, never on one of its inputs. Returns ``t``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd.function import name_node
+    >>> x = autograd.ones(2, requires_grad=True)
+    >>> name_node((x * x).mean(), "SquaredMeanBackward0").grad_fn.name()
+    'SquaredMeanBackward0'
+    """
+    node = t.grad_fn
+    if node is not None:
+        cls = type(node)
+        renamed = _RENAMED.get((cls, name))
+        if renamed is None:
+            renamed = type(name, (cls,), {"_name": name, "__module__": cls.__module__})
+            _RENAMED[cls, name] = renamed
+        node.__class__ = renamed
+    return t
+
+
 def linear_jvp(ctx: Context, *tangents: Any, **kwargs: Any) -> Any:
     """The forward-mode rule of an op that is linear in its Tensor inputs (reshape, sum,
     indexing, concatenation, ...): the op itself, applied to the tangents.
@@ -406,14 +746,15 @@ def linear_jvp(ctx: Context, *tangents: Any, **kwargs: Any) -> Any:
     tensor([2., 6.])
     """
     fn = ctx._fn
-    return fn.forward(Context(fn, ctx.needs_input_grad), *tangents, **kwargs)
+    return fn.forward(fn._node(fn, ctx.needs_input_grad), *tangents, **kwargs)
 
 
 def _forward_tangents(cls: type, ctx: Context, args: tuple, kwargs: dict, result: Any) -> None:
     """Forward mode: give ``result`` its tangent, ``cls.jvp(ctx, *tangents, **kwargs)``, when an
-    input has one. Each Tensor argument reaches the rule as its tangent's array (zeros for one
-    without a tangent), every other argument as itself; the rule returns one array (or None) per
-    output, computed from what ``forward`` saved on ``ctx``."""
+    input has one. Each Tensor argument reaches the rule as its tangent (a Tensor for a user's
+    Function, an array for a primitive; zeros for one without a tangent), every other argument
+    as itself; the rule returns one tangent (or None) per output, computed from what
+    ``forward`` saved on ``ctx``."""
     tangents = grad_mode._state.tangents
     incoming = [tangents.get(a) if isinstance(a, Tensor) else None for a in args]
     if all(t is None for t in incoming):
@@ -424,24 +765,45 @@ def _forward_tangents(cls: type, ctx: Context, args: tuple, kwargs: dict, result
             f"{cls.__name__}: this op has no forward-mode AD rule (jvp); differentiate it in "
             "reverse mode (backward, autograd.grad)"
         )
-    # The rule reads the inputs' values as ``ctx.primals`` and which of them carry a tangent
-    # as ``ctx.has_tangent`` (a term for an input without one can be skipped). An integer or
-    # bool Tensor (an index, a mask) never has a tangent: the rule gets its values.
-    ctx.primals = tuple(a._array if isinstance(a, Tensor) else a for a in args)
-    ctx.has_tangent = tuple(t is not None for t in incoming)
-    arrays = [
-        t._array if t is not None
-        else (np.zeros_like(a._array) if a._array.dtype.kind == "f" else a._array)
-        if isinstance(a, Tensor) else a
-        for a, t in zip(args, incoming)
-    ]  # fmt: skip
-    with grad_mode.no_grad():
-        out = jvp(ctx, *arrays, **kwargs)
+    if cls._array_mode:
+        # The rule reads the inputs' values as ``ctx.primals`` and which of them carry a
+        # tangent as ``ctx.has_tangent`` (a term for an input without one can be skipped). An
+        # integer or bool Tensor (an index, a mask) never has a tangent: the rule gets its values.
+        ctx.primals = tuple(a._array if isinstance(a, Tensor) else a for a in args)
+        ctx.has_tangent = tuple(t is not None for t in incoming)
+        arrays = [
+            t._array if t is not None
+            else (np.zeros_like(a._array) if a._array.dtype.kind == "f" else a._array)
+            if isinstance(a, Tensor) else a
+            for a, t in zip(args, incoming)
+        ]  # fmt: skip
+        with grad_mode.no_grad():
+            out = jvp(ctx, *arrays, **kwargs)
+    else:
+        # A user's rule (PyTorch's convention) receives Tensors: zeros for a floating input
+        # without a tangent, None for an integer one. It computes tangents from primal values:
+        # no graph, and no tangents of its own.
+        ctx.primals = args
+        ctx.has_tangent = tuple(t is not None for t in incoming)
+        arrays = [
+            (t if t is not None else Tensor._make(np.zeros_like(a._array))
+             if a._array.dtype.kind == "f" else None)
+            if isinstance(a, Tensor) else a
+            for a, t in zip(args, incoming)
+        ]  # fmt: skip
+        ctx._in_jvp = True
+        grad_mode._state.tangents = None
+        try:
+            with grad_mode.no_grad():
+                out = jvp(ctx, *arrays, **kwargs)
+        finally:
+            ctx._in_jvp = False
+            grad_mode._state.tangents = tangents
     outs = result if isinstance(result, tuple) else (result,)
     out_tangents = out if isinstance(out, tuple) else (out,)
     made: list = [None] * len(outs)
     for i, (o, t) in enumerate(zip(outs, out_tangents)):
-        if t is not None and o.dtype.kind == "f":
+        if t is not None and isinstance(o, Tensor) and o.dtype.kind == "f":
             if not (type(t) is np.ndarray and t.shape == o.shape and t.dtype == o.dtype):
                 t = np.array(np.broadcast_to(np.asarray(t, dtype=o.dtype), o.shape))
             # Tangents are never written in place, so one may share memory with another.

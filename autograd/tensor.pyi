@@ -139,8 +139,8 @@ class Tensor:
         """In-place ``self += value * tensor1 / tensor2``."""
     def addcmul_(self, tensor1: Any, tensor2: Any, value: float = ...) -> Tensor:
         """In-place ``self += value * tensor1 * tensor2``."""
-    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = ..., alpha: Any = ...) -> Tensor:
-        """``beta * input + alpha * (mat1 @ mat2)`` for 2-D ``mat1``, ``mat2``; ``input``"""
+    def addmm(self, mat1: Any, mat2: Any, *, beta: float = ..., alpha: float = ...) -> Tensor:
+        """``beta * input + alpha * (mat1 @ mat2)`` for 2-D ``mat1``, ``mat2`` and ``input``"""
     def addmm_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.addmm`: writes the result into ``input`` and returns it."""
     def addmv(self, mat: Any, vec: Any, *, beta: Any = ..., alpha: Any = ...) -> Tensor:

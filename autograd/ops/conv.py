@@ -92,6 +92,8 @@ def _bias_grad(g: Any) -> Any:
 class Conv2d(Function):
     """``y = conv2d(x, w) + b`` on NCHW arrays."""
 
+    node_name = "ConvolutionBackward0"
+
     @staticmethod
     def forward(ctx, x, w, b, geom):
         ctx.geom = geom

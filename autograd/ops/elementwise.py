@@ -161,6 +161,8 @@ def clone(input: Tensor) -> Tensor:
 
 
 class ToDtype(Function):
+    node_name = "ToCopyBackward0"
+
     @staticmethod
     def forward(ctx, x, dtype):
         return x.astype(dtype)

@@ -82,6 +82,40 @@ def _index_add_into(g: Any, dim: int, index: np.ndarray, size: int) -> Any:
     return IndexScatter.apply(g, shape, full, _INTS)
 
 
+# PyTorch's nodes for indexing (the rules are GetItem's): its outermost node is the last step of
+# x[0, 1:] -- select for an int, slice, unsqueeze for None, index for tensor indices.
+class Select(GetItem):
+    pass
+
+
+class Slice(GetItem):
+    pass
+
+
+class Index(GetItem):
+    pass
+
+
+class UnsqueezeIndex(GetItem):
+    node_name = "UnsqueezeBackward0"
+
+
+def _getitem_node(index: Any, kind: int) -> type[GetItem]:
+    if kind != _BASIC:
+        return Index
+    if not isinstance(index, tuple):
+        return Slice if isinstance(index, slice) else UnsqueezeIndex if index is None else Select
+    for entry in reversed(index):
+        if entry is None:
+            return UnsqueezeIndex
+        if isinstance(entry, slice):
+            if entry != slice(None):  # PyTorch skips a full slice inside a tuple
+                return Slice
+        elif entry is not Ellipsis:
+            return Select
+    return Slice
+
+
 @register(
     sample=_sample_getitem, ref=_ref_getitem, torch=_torch_getitem, operators=("__getitem__",)
 )
@@ -105,7 +139,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     >>> x = autograd.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> y = x[[0, 0, 1], [1, 1, 0]]
     >>> y
-    tensor([2., 2., 3.], grad_fn=<GetItemBackward0>)
+    tensor([2., 2., 3.], grad_fn=<IndexBackward0>)
     >>> y.backward(autograd.ones(3))
     >>> x.grad
     tensor([[0., 2.],
@@ -116,7 +150,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     t = as_tensor(input)
     idx, kind = _normalize_index(index, t.shape, "getitem")
     try:
-        out = GetItem.apply(t, idx, kind)
+        out = _getitem_node(index, kind).apply(t, idx, kind)
     except IndexError as e:
         raise _index_error("getitem", e, t.shape) from None
     if kind == _BASIC:

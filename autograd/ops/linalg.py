@@ -117,6 +117,44 @@ class Matmul(Function):
         return multilinear_jvp(ctx, (ta, tb), (0, 1))  # bilinear: ta @ b + a @ tb
 
 
+# PyTorch's node for each form of the product (the rules are Matmul's).
+class Mm(Matmul):
+    """Two matrices (``mm``, and ``matmul`` of 2-D operands)."""
+
+
+class Mv(Matmul):
+    """A matrix and a vector."""
+
+
+class Dot(Matmul):
+    """Two vectors."""
+
+
+class Bmm(Matmul):
+    """Two 3-D batches (``bmm``)."""
+
+
+class BatchedMatmul(Matmul):
+    """``matmul`` with batch dimensions: PyTorch folds them into one product and views the
+    result back, so its outermost node is that view."""
+
+    node_name = "UnsafeViewBackward0"
+
+
+class VecMat(Matmul):
+    """A vector times a matrix: PyTorch's outermost node squeezes the prepended dimension."""
+
+    node_name = "SqueezeBackward4"
+
+
+def _product_node(nd_a: int, nd_b: int) -> type[Matmul]:
+    if nd_a == 1:
+        return Dot if nd_b == 1 else VecMat if nd_b == 2 else BatchedMatmul
+    if nd_a == 2:
+        return Mm if nd_b == 2 else Mv if nd_b == 1 else BatchedMatmul
+    return BatchedMatmul
+
+
 def _matvec_grads(
     a: Any, b: Any, nd_a: int, nd_b: int, g: Any, need_a: bool, need_b: bool
 ) -> tuple:
@@ -182,7 +220,7 @@ def matmul(input: Any, other: Any) -> Tensor:
     >>> import autograd
     >>> a = autograd.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> autograd.matmul(a, autograd.tensor([1.0, 1.0]))
-    tensor([3., 7.], grad_fn=<MatmulBackward0>)
+    tensor([3., 7.], grad_fn=<MvBackward0>)
     >>> (autograd.ones(5, 1, 2, 3) @ autograd.ones(4, 3, 2)).shape
     (5, 4, 2, 2)
     """
@@ -195,7 +233,9 @@ def matmul(input: Any, other: Any) -> Tensor:
         _check_matmul("matmul", a, b)
     elif a.dtype.kind not in "fiu":
         _same_dtype("matmul", a, b)
-    return Matmul.apply(input, other)
+    else:
+        return Mm.apply(input, other)
+    return _product_node(a.ndim, b.ndim).apply(input, other)
 
 
 def _sample_fixed_ndim(ndim: int) -> Any:
@@ -221,7 +261,8 @@ def _fixed_ndim_operands(op: str, input: Any, other: Any, ndim: int) -> tuple[Te
     input = _operand(input, other, "input")
     other = _operand(other, input, "other")
     what = {1: "1-D vectors", 2: "2-D matrices", 3: "3-D batches of matrices"}[ndim]
-    for name, t in (("input", input), ("other" if op != "mm" else "mat2", other)):
+    names = ("mat1", "mat2") if op == "addmm" else ("input", "mat2" if op == "mm" else "other")
+    for name, t in zip(names, (input, other)):
         if t.ndim != ndim:
             raise ValueError(f"{op}: expected {what}, got {name} with shape {t.shape}")
     a, b = input._array, other._array
@@ -250,7 +291,7 @@ def mm(input: Any, mat2: Any) -> Tensor:
     >>> autograd.mm(autograd.ones(2, 3), autograd.ones(3, 4)).shape
     (2, 4)
     """
-    return Matmul.apply(*_fixed_ndim_operands("mm", input, mat2, 2))
+    return Mm.apply(*_fixed_ndim_operands("mm", input, mat2, 2))
 
 
 @register(method=True, sample=_sample_fixed_ndim(3), ref=np.matmul)
@@ -263,7 +304,7 @@ def bmm(input: Any, mat2: Any) -> Tensor:
     >>> autograd.bmm(autograd.ones(5, 2, 3), autograd.ones(5, 3, 4)).shape
     (5, 2, 4)
     """
-    return Matmul.apply(*_fixed_ndim_operands("bmm", input, mat2, 3))
+    return Bmm.apply(*_fixed_ndim_operands("bmm", input, mat2, 3))
 
 
 @register(method=True, numpy=np.dot, sample=_sample_fixed_ndim(1), ref=np.dot)
@@ -276,7 +317,90 @@ def dot(input: Any, other: Any) -> Tensor:
     >>> autograd.dot(autograd.tensor([1.0, 2.0]), autograd.tensor([3.0, 4.0]))
     tensor(11.)
     """
-    return Matmul.apply(*_fixed_ndim_operands("dot", input, other, 1))
+    return Dot.apply(*_fixed_ndim_operands("dot", input, other, 1))
+
+
+# ---------------------------------------------------------------------------------- addmm
+class Addmm(Function):
+    @staticmethod
+    def forward(ctx, bias, m1, m2, beta, alpha):
+        _, need_1, need_2 = ctx.needs_input_grad[:3]
+        ctx.scale = (beta, alpha)
+        ctx.save_for_backward(m1 if need_2 else None, m2 if need_1 else None)
+        out = _gemm(m1, m2)
+        if alpha != 1:
+            out *= alpha
+        if beta == 0:  # as PyTorch: bias is ignored, so nan or inf in it does not propagate
+            return out
+        out += bias if beta == 1 else beta * bias
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        m1, m2 = ctx.saved_tensors
+        need_bias, need_1, need_2 = ctx.needs_input_grad[:3]
+        beta, alpha = ctx.scale
+        ga = gb = None
+        if need_1:
+            ga = _mm(g, m2.T) if alpha == 1 else _mm(g, m2.T) * alpha
+        if need_2:
+            gb = _mm(m1.T, g) if alpha == 1 else _mm(m1.T, g) * alpha
+        gbias = (g if beta == 1 else g * beta) if need_bias else None
+        return gbias, ga, gb, None, None
+
+    @staticmethod
+    def jvp(ctx, t_bias, t1, t2, beta, alpha):
+        _, m1, m2 = ctx.primals[:3]
+        return beta * t_bias + alpha * (t1 @ m2 + m1 @ t2)
+
+
+def _sample_addmm(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
+    bias_shape = draw(st.sampled_from([(n, m), (m,), (1, m), (n, 1), ()]))
+    kwargs = draw(st.sampled_from([{}, {"beta": 0.5, "alpha": 2.0}]))
+    return Sample(
+        (draw(testing.arrays(bias_shape, dtype)), draw(testing.arrays((n, k), dtype)),
+         draw(testing.arrays((k, m), dtype))),
+        kwargs,
+    )  # fmt: skip
+
+
+def _addmm_ref(bias, m1, m2, beta=1, alpha=1):
+    return beta * bias + alpha * (m1 @ m2)
+
+
+@register(method=True, sample=_sample_addmm, ref=_addmm_ref)
+def addmm(input: Any, mat1: Any, mat2: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)`` for 2-D ``mat1``, ``mat2`` and ``input``
+    broadcastable to the product's shape: one node (``AddmmBackward0``), as ``nn.Linear`` uses.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> w = autograd.ones(3, 2, requires_grad=True)
+    >>> autograd.addmm(autograd.tensor([0.5, -0.5]), autograd.ones(1, 3), w)
+    tensor([[3.5000, 2.5000]], grad_fn=<AddmmBackward0>)
+    """
+    m1, m2 = _fixed_ndim_operands("addmm", mat1, mat2, 2)
+    input = _operand(input, m1, "input")
+    _same_dtype("addmm", input._array, m1._array)
+    out_shape = (m1.shape[0], m2.shape[1])
+    try:
+        if np.broadcast_shapes(input.shape, out_shape) != out_shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(
+            f"addmm: input of shape {input.shape} cannot be broadcast to the product's shape "
+            f"{out_shape}"
+        ) from None
+    for name, v in (("beta", beta), ("alpha", alpha)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise TypeError(f"addmm: {name} must be a number, got {type(v).__name__}")
+    return Addmm.apply(input, m1, m2, beta, alpha)
 
 
 # ---------------------------------------------------------------------------------- outer

@@ -66,6 +66,8 @@ def _unrows(g: Any, shape: tuple) -> Any:
 class CrossEntropy(Function):
     """Cross-entropy of logits against class indices (weights, ignore_index, label smoothing)."""
 
+    node_name = "NllLossBackward0"  # PyTorch's outermost node of cross_entropy
+
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction, label_smoothing):
         shape = x.shape
@@ -283,7 +285,7 @@ def cross_entropy(
     >>> logits = autograd.tensor([[2.0, 0.0, -1.0], [0.0, 0.0, 0.0]], requires_grad=True)
     >>> loss = autograd.cross_entropy(logits, autograd.tensor([0, 2]))
     >>> loss
-    tensor(0.6342, grad_fn=<CrossEntropyBackward0>)
+    tensor(0.6342, grad_fn=<NllLossBackward0>)
     >>> loss.backward()
     >>> logits.grad
     tensor([[-0.0781,  0.0571,  0.0210],
@@ -442,3 +444,81 @@ def binary_cross_entropy(
     if reduction == "mean":
         return loss.mean()
     return loss.sum() if reduction == "sum" else loss
+
+
+# ---------------------------------------------------------------------------------- mse_loss
+class MseLoss(Function):
+    """Squared error of input against target, reduced: one node (PyTorch's MseLossBackward0)."""
+
+    @staticmethod
+    def forward(ctx, x, t, reduction):
+        ctx.save_for_backward(x, t)
+        ctx.reduction = reduction
+        d = x - t
+        sq = d * d
+        ctx.n = sq.size
+        if reduction == "mean":
+            return sq.mean()
+        return sq.sum() if reduction == "sum" else sq
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.saved_tensors
+        need_x, need_t = ctx.needs_input_grad[:2]
+        scale = 2.0 / ctx.n if ctx.reduction == "mean" else 2.0
+        gx = (x - t) * (g * scale)
+        return (gx if need_x else None), (-gx if need_t else None), None
+
+    @staticmethod
+    def jvp(ctx, tx, tt, reduction):
+        x, t = ctx.primals[:2]
+        tangent = 2.0 * (x - t) * (tx - tt)
+        if reduction == "mean":
+            return tangent.mean()
+        return tangent.sum() if reduction == "sum" else tangent
+
+
+def _mse_sample(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    shape = draw(testing.shapes(max_dims=3, max_side=4))
+    x, t = draw(testing.arrays(shape, dtype)), draw(testing.arrays(shape, dtype))
+    return Sample((x, t), {"reduction": draw(st.sampled_from(REDUCTIONS))})
+
+
+def _mse_ref(x, t, reduction="mean"):
+    loss = (x - t) ** 2
+    return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.mean()
+
+
+def _mse_torch(torch, x, t, reduction="mean"):
+    return torch.nn.functional.mse_loss(x, t, reduction=reduction)
+
+
+@register(sample=_mse_sample, ref=_mse_ref, torch=_mse_torch)
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean squared error ``(input - target) ** 2``, reduced (``"mean"``, ``"sum"``,
+    ``"none"``): one graph node. ``input`` and ``target`` must have one shape and one dtype;
+    :func:`nn.functional.mse_loss` also broadcasts and promotes, as PyTorch's.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> x = autograd.tensor([1.0, 3.0], requires_grad=True)
+    >>> autograd.mse_loss(x, autograd.tensor([0.0, 0.0]))
+    tensor(5., grad_fn=<MseLossBackward0>)
+    """
+    for name, v in (("input", input), ("target", target)):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"mse_loss: {name} must be a Tensor, got {type(v).__name__}")
+    if input.shape != target.shape or input.dtype != target.dtype:
+        raise ValueError(
+            f"mse_loss: input and target must have one shape and dtype, got {input.shape} "
+            f"{input.dtype} and {target.shape} {target.dtype}"
+        )
+    if input.dtype.kind != "f":
+        raise TypeError(f"mse_loss: input must be floating point, got {input.dtype}")
+    check_reduction(reduction, "mse_loss")
+    return MseLoss.apply(input, target, reduction)

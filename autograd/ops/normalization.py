@@ -77,6 +77,8 @@ def _bn_graph_backward(x: Tensor, w: Any, g: Tensor, eps: float) -> tuple:
 class BatchNorm(Function):
     """Training mode: normalize with the batch statistics and update the running ones."""
 
+    node_name = "NativeBatchNormBackward0"
+
     @staticmethod
     def forward(ctx, x, w, b, eps, running_mean, running_var, momentum):
         n = x.shape[0]
@@ -415,6 +417,15 @@ class GroupNormalize(Function):
         return np.broadcast_to(out, view).reshape(x.shape)
 
 
+# PyTorch's nodes for the two users of GroupNormalize's rules.
+class NativeLayerNorm(GroupNormalize):
+    pass
+
+
+class NativeGroupNorm(GroupNormalize):
+    pass
+
+
 def _empty_norm(x: Tensor, w: Any, b: Any) -> Tensor:
     # Nothing to normalize: keep the output connected to every input, with zero gradients.
     out = x * 0.0
@@ -478,7 +489,7 @@ def layer_norm(
     d = math.prod(ns)
     if d == 0 or x._array.size == 0:
         return _empty_norm(x, w, b)
-    return GroupNormalize.apply(x, w, b, (x._array.size // d, 1, d, 1), ns, eps)
+    return NativeLayerNorm.apply(x, w, b, (x._array.size // d, 1, d, 1), ns, eps)
 
 
 def _gn_sample(draw: Any, dtype: np.dtype) -> Sample:
@@ -540,4 +551,4 @@ def group_norm(
         return _empty_norm(x, w, b)
     length = x._array.size // (n * c)
     view = (n, int(num_groups), c // num_groups, length)
-    return GroupNormalize.apply(x, w, b, view, (c,), eps)
+    return NativeGroupNorm.apply(x, w, b, view, (c,), eps)

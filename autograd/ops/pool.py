@@ -117,6 +117,8 @@ class MaxPoolGather(Function):
 
 
 class MaxPool2d(Function):
+    node_name = "MaxPool2DWithIndicesBackward0"
+
     @staticmethod
     def forward(ctx, x, geom, indices):
         y, window = _k.max_pool2d_forward(x, *geom)
@@ -173,6 +175,8 @@ def _avg_spread(g: Any, x_shape: tuple, geom: Any) -> Any:
 
 class AvgPool2d(Function):
     """Average pooling; ``geom`` is the kernel's arguments or ``("adaptive", output_size)``."""
+
+    node_name = "AvgPool2DBackward0"
 
     @staticmethod
     def forward(ctx, x, geom):

@@ -1,6 +1,6 @@
-"""Products built on matmul: addmm, addbmm, baddbmm, addmv, addr (``beta * input + alpha *
-product``, each with its in-place twin), mv, kron, cross / linalg.cross, linalg.vecdot,
-linalg.multi_dot, chain_matmul.
+"""Products built on matmul: addbmm, baddbmm, addmv, addr (``beta * input + alpha *
+product``, each with its in-place twin; ``addmm`` itself is one primitive in ``linalg``), mv,
+kron, cross / linalg.cross, linalg.vecdot, linalg.multi_dot, chain_matmul.
 
 They are composed from differentiable primitives, so gradients of every order and forward-mode
 tangents come from those. As in PyTorch, ``beta=0`` ignores ``input`` (a NaN there does not
@@ -17,7 +17,7 @@ import numpy as np
 from ..tensor import Tensor
 from ._mutate import run_inplace
 from ._util import as_tensor, binary_operands, normalize_dim
-from .linalg import bmm, matmul, mm, outer
+from .linalg import addmm, bmm, matmul, outer
 from .registry import Sample, declare, register
 
 
@@ -107,25 +107,6 @@ def _ref_add_product(product: Callable) -> Callable:
         return out if beta == 0 else out + beta * inp
 
     return ref
-
-
-@register(
-    method=True,
-    sample=_sample_add_product("addmm"), ref=_ref_add_product(np.matmul),
-)  # fmt: skip
-def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
-    """``beta * input + alpha * (mat1 @ mat2)`` for 2-D ``mat1``, ``mat2``; ``input``
-    broadcasts to the product's shape and is ignored when ``beta`` is 0.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.addmm(autograd.ones(2, 2), autograd.eye(2), autograd.eye(2), alpha=3)
-    tensor([[4., 1.],
-            [1., 4.]])
-    """
-    m1, m2 = _operands("addmm", ("mat1", "mat2"), (2, 2), mat1, mat2)
-    return _add_scaled("addmm", input, mm(m1, m2), beta, alpha)
 
 
 @register(

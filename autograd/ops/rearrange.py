@@ -191,6 +191,8 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
 
 # -------------------------------------------------------------------------------------- pad
 class PadConstant(Function):
+    node_name = "ConstantPadNdBackward0"
+
     @staticmethod
     def forward(ctx, x, widths, value):
         inner = tuple(slice(a, a + n) for (a, _), n in zip(widths, x.shape))

@@ -66,7 +66,7 @@ def sum(  # noqa: A001
     >>> import autograd
     >>> x = autograd.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> x.sum(dim=0)
-    tensor([4., 6.], grad_fn=<SumBackward0>)
+    tensor([4., 6.], grad_fn=<SumBackward1>)
     >>> x.sum().backward(); x.grad
     tensor([[1., 1.],
             [1., 1.]])
@@ -79,7 +79,7 @@ def sum(  # noqa: A001
         t = t.to(_dt.to_dtype(dtype))
     elif t._array.dtype.kind in "biu":
         return Tensor._make(np.asarray(t._array.sum(axis=axes, keepdims=keepdim, dtype=np.int64)))
-    return Sum.apply(t, axes, bool(keepdim))
+    return (Sum if axes is None else SumDim).apply(t, axes, bool(keepdim))
 
 
 # ---------------------------------------------------------------------------------- mean
@@ -136,7 +136,7 @@ def mean(
             f"mean: could not infer the output dtype: input dtype must be floating point, "
             f"got {t._array.dtype} (pass dtype=autograd.float32 or call .float() first)"
         )
-    return Mean.apply(t, axes, bool(keepdim))
+    return (Mean if axes is None else MeanDim).apply(t, axes, bool(keepdim))
 
 
 # ---------------------------------------------------------------------------------- prod
@@ -167,6 +167,14 @@ def _others_last(xl: np.ndarray) -> np.ndarray:
         np.cumprod(xl[..., :-1], axis=-1, out=left[..., 1:])
         right[..., :-1] = np.cumprod(xl[..., :0:-1], axis=-1)[..., ::-1]
     return left * right
+
+
+class SumDim(Sum):
+    node_name = "SumBackward1"  # PyTorch's node for sum(dim)
+
+
+class MeanDim(Mean):
+    node_name = "MeanBackward1"  # PyTorch's node for mean(dim)
 
 
 class Prod(Function):

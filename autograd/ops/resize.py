@@ -38,6 +38,8 @@ def _resize_back(g: Any, tables: tuple, x_shape: tuple) -> Any:
 class Nearest(Function):
     """``y[n, c, i, j] = x[n, c, rows[i], cols[j]]`` with ``tables = (rows, cols)``."""
 
+    node_name = "UpsampleNearest2DBackward0"
+
     @staticmethod
     def forward(ctx, x, tables):
         ctx.tables, ctx.x_shape = tables, x.shape

@@ -23,6 +23,8 @@ from .registry import Sample, register, sizes_method
 
 # ------------------------------------------------------------------------------ reshape family
 class Reshape(Function):
+    node_name = "ViewBackward0"  # reshape, view, flatten (UnsafeViewBackward0 when it copies)
+
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
@@ -35,11 +37,43 @@ class Reshape(Function):
     jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
-def _reshape(t: Tensor, shape: tuple[int, ...]) -> Tensor:
-    out = Reshape.apply(t, shape)
+# PyTorch's nodes for the other members of the family (the rules are Reshape's).
+class Unsqueeze(Reshape):
+    node_name = "UnsqueezeBackward0"
+
+
+class SqueezeAll(Reshape):
+    node_name = "SqueezeBackward0"  # squeeze()
+
+
+class Squeeze(Reshape):
+    node_name = "SqueezeBackward1"  # squeeze(dim)
+
+
+class SqueezeDims(Reshape):
+    node_name = "SqueezeBackward2"  # squeeze((dim, ...))
+
+
+class ReshapeCopy(Reshape):
+    node_name = "UnsafeViewBackward0"  # reshape that has to copy
+
+
+def _reshape(t: Tensor, shape: tuple[int, ...], node: type[Reshape] = Reshape) -> Tensor:
+    if node is Reshape and not t._array.flags.c_contiguous and not _viewable(t._array, shape):
+        node = ReshapeCopy
+    out = node.apply(t, shape)
     if np.may_share_memory(out._array, t._array):
         _as_view(out, t)
     return out
+
+
+def _viewable(a: np.ndarray, shape: tuple[int, ...]) -> bool:
+    probe = a.view()
+    try:
+        probe.shape = shape  # NumPy refuses exactly when a copy would be needed
+    except AttributeError:
+        return False
+    return True
 
 
 def _infer_shape(shape: tuple[int, ...], t: Tensor, op: str) -> tuple[int, ...]:
@@ -251,11 +285,13 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     shape = t.shape
     if dim is None:
         keep = [s for s in shape if s != 1]
+        node = SqueezeAll
     else:
         dims = (dim,) if not isinstance(dim, (tuple, list)) else dim
         drop = {normalize_dim(d, t.ndim, "squeeze") for d in dims}
         keep = [s for i, s in enumerate(shape) if not (i in drop and s == 1)]
-    return _reshape(t, tuple(keep))
+        node = SqueezeDims if isinstance(dim, (tuple, list)) else Squeeze
+    return _reshape(t, tuple(keep), node)
 
 
 def _sample_unsqueeze(draw: Any, dtype: np.dtype) -> Sample:
@@ -277,7 +313,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """
     t = as_tensor(input)
     d = normalize_dim(dim, t.ndim + 1, "unsqueeze")
-    return _reshape(t, t.shape[:d] + (1,) + t.shape[d:])
+    return _reshape(t, t.shape[:d] + (1,) + t.shape[d:], Unsqueeze)
 
 
 # ------------------------------------------------------------------------------ permute family
@@ -295,8 +331,17 @@ class Permute(Function):
     jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
-def _permute(t: Tensor, dims: tuple[int, ...]) -> Tensor:
-    return _as_view(Permute.apply(t, dims), t)
+# PyTorch's nodes for a swap of two dims and for t() (the rules are Permute's).
+class Transpose(Permute):
+    pass
+
+
+class T(Permute):
+    pass
+
+
+def _permute(t: Tensor, dims: tuple[int, ...], node: type[Permute] = Permute) -> Tensor:
+    return _as_view(node.apply(t, dims), t)
 
 
 def _sample_permute(draw: Any, dtype: np.dtype) -> Sample:
@@ -359,7 +404,7 @@ def t(input: Tensor) -> Tensor:
     t_ = as_tensor(input)
     if t_.ndim > 2:
         raise ValueError(f"t(): expected a tensor with <= 2 dimensions, got {t_.ndim}")
-    return t_ if t_.ndim < 2 else transpose(t_, 0, 1)
+    return t_ if t_.ndim < 2 else _permute(t_, (1, 0), T)
 
 
 @tensor_method(name="T")
@@ -394,7 +439,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     (3, 2)
     """
     t = as_tensor(input)
-    return _permute(t, _swap_perm(t, dim0, dim1, "transpose"))
+    return _permute(t, _swap_perm(t, dim0, dim1, "transpose"), Transpose)
 
 
 @register(method=True, numpy=np.swapaxes)
@@ -408,7 +453,7 @@ def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
     (4, 3, 2)
     """
     t = as_tensor(input)
-    return _permute(t, _swap_perm(t, axis0, axis1, "swapaxes"))
+    return _permute(t, _swap_perm(t, axis0, axis1, "swapaxes"), Transpose)
 
 
 def _sample_movedim(draw: Any, dtype: np.dtype) -> Sample:

@@ -165,6 +165,8 @@ def std(
 
 # ----------------------------------------------------------------------------- logsumexp
 class LogSumExp(Function):
+    node_name = "LogsumexpBackward0"
+
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         m = np.max(x, axis=axes, keepdims=True, initial=-np.inf)
@@ -227,6 +229,8 @@ def logsumexp(
 
 # ---------------------------------------------------------------------------------- norm
 class Norm(Function):
+    node_name = "LinalgVectorNormBackward0"
+
     @staticmethod
     def forward(ctx, x, p, axes, keepdim):
         a = np.abs(x)

@@ -1,6 +1,6 @@
 """``autograd.utils``: PyTorch's ``torch.utils`` paths. ``checkpoint`` (activation
-checkpointing) lives here, ``hooks`` is :mod:`autograd.hooks`; ``data`` is :mod:`nn.data`, loaded on first use so that importing
-``autograd`` never imports ``nn``.
+checkpointing) lives here, ``hooks`` is :mod:`autograd.hooks`; ``data`` is :mod:`nn.data`,
+loaded on first use so that importing ``autograd`` never imports ``nn``.
 
 Examples
 --------

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 import autograd
 from autograd import Tensor
+from autograd.extend import name_node
 
 __all__ = ["linear", "bilinear", "embedding"]
 
@@ -29,10 +32,16 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input's last dim must equal in_features={weight.shape[1]}, got input shape "
             f"{tuple(input.shape)}"
         )
-    out = input @ weight.T
-    if bias is not None:
-        out = out + bias
-    return out
+    # PyTorch's graph: one addmm node for a matrix input with a bias (AddmmBackward0), viewed
+    # back to the batch shape for other inputs; a plain product without a bias.
+    w_t = weight.t()
+    if bias is None:
+        return input.matmul(w_t)
+    if input.ndim == 2:
+        return autograd.addmm(bias, input, w_t)
+    rows = math.prod(input.shape[:-1])
+    out = autograd.addmm(bias, input.reshape(rows, input.shape[-1]), w_t)
+    return out.view(*input.shape[:-1], weight.shape[0])
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -115,7 +124,7 @@ def embedding(
         padding_idx %= num
     if max_norm is not None:
         _renorm_rows(weight, np.unique(idx % num if num else idx), max_norm, norm_type)
-    out = weight[input]
+    out = name_node(weight[input], "EmbeddingBackward0")
     if out.requires_grad and (padding_idx is not None or scale_grad_by_freq):
         factor = np.ones(idx.shape, dtype=weight.dtype)
         if scale_grad_by_freq:

@@ -155,7 +155,8 @@ class _SyncBatchNormFunction(autograd.Function):
     @staticmethod
     def forward(ctx, x, weight, bias, mean, invstd, count, pg):
         shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
-        xhat = (x - mean.reshape(shape)) * invstd.reshape(shape)
+        invstd = autograd.from_numpy(invstd).reshape(shape)
+        xhat = (x - autograd.from_numpy(mean).reshape(shape)) * invstd
         y = xhat
         if weight is not None:
             y = y * weight.reshape(shape)
@@ -167,7 +168,7 @@ class _SyncBatchNormFunction(autograd.Function):
 
     @staticmethod
     def backward(ctx, g):
-        if not isinstance(g, np.ndarray):
+        if autograd.is_grad_enabled():  # backward runs with grad mode on only for create_graph
             raise RuntimeError(
                 "SyncBatchNorm: double backward (create_graph=True) is not supported"
             )
@@ -175,17 +176,15 @@ class _SyncBatchNormFunction(autograd.Function):
         shape, axes = ctx.shape, (0, *range(2, g.ndim))
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[1]:
-            grad_w = (g * xhat).sum(axis=axes)
+            grad_w = (g * xhat).sum(dim=axes)
         if ctx.needs_input_grad[2]:
-            grad_b = g.sum(axis=axes)
+            grad_b = g.sum(dim=axes)
         if ctx.needs_input_grad[0]:
             gw = g if weight is None else g * weight.reshape(shape)
             c = g.shape[1]
-            sums = np.empty(2 * c, dtype=g.dtype)
-            sums[:c] = gw.sum(axis=axes)
-            sums[c:] = (gw * xhat).sum(axis=axes)
-            ctx.pg.allreduce(autograd.from_numpy(sums)).wait()
+            sums = autograd.cat([gw.sum(dim=axes), (gw * xhat).sum(dim=axes)])
+            ctx.pg.allreduce(sums).wait()
             mean_g = (sums[:c] / ctx.count).reshape(shape)
             mean_gx = (sums[c:] / ctx.count).reshape(shape)
-            grad_x = (gw - mean_g - xhat * mean_gx) * ctx.invstd.reshape(shape)
+            grad_x = (gw - mean_g - xhat * mean_gx) * ctx.invstd
         return grad_x, grad_w, grad_b, None, None, None, None

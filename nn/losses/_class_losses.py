@@ -9,7 +9,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
-from autograd.extend import check_reduction
+from autograd.extend import check_reduction, name_node
 
 from ._util import _input_target, _legacy, _reduce, _reduction, _tensor
 
@@ -117,7 +117,7 @@ def nll_loss(
     _check_index_dtype(target, fn)
     cd = _class_layout(input, fn)
     w = _class_weight(weight, input.shape[cd], input.dtype, fn)
-    return _nll(input, target, cd, w, ignore_index, reduction, fn)[0]
+    return name_node(_nll(input, target, cd, w, ignore_index, reduction, fn)[0], "NllLossBackward0")
 
 
 def cross_entropy(

@@ -14,7 +14,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
-from autograd.extend import REDUCTIONS, check_reduction
+from autograd.extend import REDUCTIONS, check_reduction, name_node
 
 from ._class_losses import cross_entropy, nll_loss
 from ._util import (
@@ -48,8 +48,10 @@ def mse_loss(
     """
     reduction = _reduction(size_average, reduce, reduction, "mse_loss")
     input, target = _pair(input, target, "mse_loss")
-    d = input - target
-    return _reduce(d * d, reduction)
+    if input.shape == target.shape and input.dtype == target.dtype:
+        return autograd.mse_loss(input, target, reduction)
+    d = input - target  # broadcast or promoted
+    return name_node(_reduce(d * d, reduction), "MseLossBackward0")
 
 
 def l1_loss(
@@ -138,7 +140,8 @@ def binary_cross_entropy(
     tensor(0.6931)
     """
     reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy")
-    return autograd.binary_cross_entropy(input, target, weight, reduction=reduction)
+    loss = autograd.binary_cross_entropy(input, target, weight, reduction=reduction)
+    return name_node(loss, "BinaryCrossEntropyBackward0")
 
 
 def binary_cross_entropy_with_logits(
@@ -173,7 +176,7 @@ def binary_cross_entropy_with_logits(
         loss = (1 - target) * input - ls
     if weight is not None:
         loss = loss * _tensor(weight, fn, "weight")
-    return _reduce(loss, reduction)
+    return name_node(_reduce(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 
 def kl_div(

@@ -325,7 +325,7 @@ def test_mark_non_differentiable():
     class SortLike(Function):
         @staticmethod
         def forward(ctx, x):
-            idx = np.argsort(x).astype(np.float64)  # float, but an index: no gradient
+            idx = x.argsort().double()  # float, but an index: no gradient
             ctx.mark_non_differentiable(idx)
             return x * 1.0, idx
 
@@ -354,18 +354,23 @@ def test_multiple_outputs_only_one_used():
     assert x.grad.tolist() == [2.0]
 
 
-def test_function_returning_non_array_is_an_error():
-    class Bad(Function):
+def test_function_non_tensor_output_passes_through():
+    # As in PyTorch: a non-Tensor output is returned as it is and gets no gradient slot.
+    class Tagged(Function):
         @staticmethod
         def forward(ctx, x):
-            return "nope"
+            return x * 2, "tag"
 
         @staticmethod
-        def backward(ctx, g):
-            return g
+        def backward(ctx, g, g_tag):
+            assert g_tag is None
+            return g * 2
 
-    with pytest.raises(TypeError, match="Bad.forward"):
-        Bad.apply(t64([1.0]))
+    x = t64([1.0])
+    y, tag = Tagged.apply(x)
+    assert tag == "tag"
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0]
 
 
 def test_zero_dim_saved_output_is_wired_for_create_graph():

@@ -3,8 +3,8 @@
 needs_input_grad, non-differentiable outputs, constants kept on ctx, a Function wrapped in an
 nn.Module, and gradcheck/gradgradcheck in double precision.
 
-The forward and backward bodies use operators and methods that tensors share with NumPy arrays
-(``@``, ``.T``, ``.clip``, ``.sum(0)``, comparisons), so they read the same on either side.
+The bodies are the tutorials' own: forward and backward receive tensors (``clamp``, ``clone``
+and masked assignment, ``mm``/``t()``, ``expand_as``, ``unsqueeze``).
 """
 
 import math
@@ -33,21 +33,23 @@ class MyReLU(Function):
     @staticmethod
     def forward(ctx, input):
         ctx.save_for_backward(input)
-        return input.clip(min=0)
+        return input.clamp(min=0)
 
     @staticmethod
     def backward(ctx, grad_output):
         (input,) = ctx.saved_tensors
-        return grad_output * (input > 0)
+        grad_input = grad_output.clone()
+        grad_input[input < 0] = 0
+        return grad_input
 
 
 class LinearFunction(Function):
     @staticmethod
     def forward(ctx, input, weight, bias=None):
         ctx.save_for_backward(input, weight, bias)
-        output = input @ weight.T
+        output = input.mm(weight.t())
         if bias is not None:
-            output = output + bias
+            output += bias.unsqueeze(0).expand_as(output)
         return output
 
     @staticmethod
@@ -55,9 +57,9 @@ class LinearFunction(Function):
         input, weight, bias = ctx.saved_tensors
         grad_input = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
-            grad_input = grad_output @ weight
+            grad_input = grad_output.mm(weight)
         if ctx.needs_input_grad[1]:
-            grad_weight = grad_output.T @ input
+            grad_weight = grad_output.t().mm(input)
         if bias is not None and ctx.needs_input_grad[2]:
             grad_bias = grad_output.sum(0)
         return grad_input, grad_weight, grad_bias
