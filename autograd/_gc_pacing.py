@@ -18,8 +18,9 @@ collected), and the user's threshold comes back after the first full collection 
 large graph alive. A threshold the user sets meanwhile with ``gc.set_threshold`` is respected:
 it becomes the value restored.
 
-The number of live nodes is read in constant time: every instance of a class holds a reference
-to its class, so ``sys.getrefcount(Context)`` grows by one per live node.
+The number of live nodes is read without walking the graph: every instance of a class holds a
+reference to its class, so the reference count of each node class (one per op, such as
+``MulBackward0``) grows by one per live node of that class.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from .function import Context
 # scan per op recorded since the previous one.
 _ALLOCATIONS_PER_NODE = 64
 
-_baseline_refs = sys.getrefcount(Context)
 _user_threshold: int | None = None  # the third threshold to restore, while ours is set
 _our_threshold: int | None = None  # the third threshold we set (None: the user's is in force)
 _peak_nodes = 0  # the most nodes seen alive since the last full collection
@@ -56,7 +56,9 @@ def live_nodes() -> int:
     >>> live_nodes() - before
     0
     """
-    return max(0, sys.getrefcount(Context) - _baseline_refs)
+    return max(
+        0, sum([sys.getrefcount(node) - node._idle_refs for node in Context.__subclasses__()])
+    )
 
 
 def update() -> None:

@@ -19,6 +19,7 @@ a backward never repeats that logic.
 
 from __future__ import annotations
 
+import sys
 import traceback
 from typing import Any
 
@@ -483,6 +484,11 @@ class Function:
             "_name": name, "_tensor_mode": not cls._array_mode,
             "__module__": "autograd.function", "__doc__": f"The graph node of {cls.__name__}.",
         })  # fmt: skip
+        node = cls._node
+        # Every live node refers to its class: the class's reference count above this one is the
+        # number of its nodes alive (read in constant time by autograd/_gc_pacing.py). Counted as
+        # that reader sees it: plus one for its list of node classes.
+        node._idle_refs = sys.getrefcount(node) + 1
 
     @staticmethod
     def forward(ctx: Context, *args: Any, **kwargs: Any) -> Any:
