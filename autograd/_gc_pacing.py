@@ -56,9 +56,12 @@ def live_nodes() -> int:
     >>> live_nodes() - before
     0
     """
-    return max(
-        0, sum([sys.getrefcount(node) - node._idle_refs for node in Context.__subclasses__()])
-    )
+    live = 0
+    for node in Context.__subclasses__():
+        idle = getattr(node, "_idle_refs", None)  # None: a class still being made
+        if idle is not None:
+            live += sys.getrefcount(node) - idle
+    return max(0, live)
 
 
 def update() -> None:

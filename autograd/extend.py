@@ -5,8 +5,9 @@ updates below, :func:`run_inplace` (how an in-place op writes into a tensor or r
 the graph), :func:`queue_callback` (run a function when the current backward pass ends), and the
 :func:`zero_grad` (what ``Module.zero_grad`` and ``Optimizer.zero_grad`` do), the
 argument checks layers and losses share with the engine's ops (:func:`check_device`,
-:func:`check_reduction`, :data:`REDUCTIONS`, :func:`to_dtype`), and :func:`name_node`
-(PyTorch's node name for a composite op, such as ``MseLossBackward0``).
+:func:`check_reduction`, :data:`REDUCTIONS`, :func:`to_dtype`), :func:`name_node`
+(PyTorch's node name for a composite op, such as ``MseLossBackward0``), and
+:class:`ArrayFunction` (a Function whose rules take and return NumPy arrays).
 
 Each fused update kernel (one per algorithm,
 from :mod:`autograd.kernels.optim`) updates a parameter and its state in one compiled pass;
@@ -37,7 +38,7 @@ import numpy as np
 from .device import check_device
 from .dtypes import to_dtype
 from .engine import queue_callback
-from .function import name_node
+from .function import ArrayFunction, name_node
 from .grad_mode import no_grad
 from .kernels.optim import (
     adadelta_update,
@@ -57,7 +58,7 @@ __all__ = [
     "run_inplace", "queue_callback", "zero_grad", "check_device", "check_reduction",
     "REDUCTIONS", "to_dtype", "apply_update", "count_step", "sgd_update", "adam_update",
     "nadam_update", "radam_update", "adamax_update", "adagrad_update", "adadelta_update",
-    "rmsprop_update", "name_node",
+    "rmsprop_update", "name_node", "ArrayFunction",
 ]  # fmt: skip
 
 # The dtype a kernel computes in, by the parameter's dtype: float16 is widened to float32 (and

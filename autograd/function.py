@@ -11,7 +11,8 @@ engine's fast path: ``forward`` receives each Tensor argument as its NumPy array
 receives arrays -- or Tensors under ``create_graph=True``, so a rule written with operators and
 methods that arrays and Tensors share (``g * (1 - y * y)``, ``g @ w.T``, ``np.exp(x)``) is itself
 differentiable. That is the one switch: the class attribute ``_array_mode``, set for every
-Function in ``autograd.ops`` and inherited by subclasses.
+Function in ``autograd.ops`` and inherited by subclasses; library code elsewhere (``nn``,
+``autograd.utils``) opts in by subclassing :class:`ArrayFunction`.
 
 The engine un-broadcasts the returned gradients to each input's shape and accumulates them;
 a backward never repeats that logic.
@@ -590,6 +591,35 @@ class Function:
 
 
 _NO_GRADS = {n: (False,) * n for n in range(8)}
+
+
+class ArrayFunction(Function):
+    """A Function in array mode, the engine's fast path that the library's primitives use:
+    ``forward`` receives each Tensor argument as its NumPy array and returns arrays; ``backward``
+    receives arrays (Tensors under ``create_graph=True``, so a rule written with what arrays and
+    Tensors share stays differentiable). Exported by :mod:`autograd.extend`.
+
+    Examples
+    --------
+    >>> import numpy as np, autograd
+    >>> from autograd.extend import ArrayFunction
+    >>> class Exp(ArrayFunction):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         y = np.exp(x)
+    ...         ctx.save_for_backward(y)
+    ...         return y
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (y,) = ctx.saved_tensors
+    ...         return g * y
+    >>> x = autograd.zeros(2, requires_grad=True)
+    >>> Exp.apply(x).sum().backward()
+    >>> x.grad
+    tensor([1., 1.])
+    """
+
+    _array_mode = True
 
 
 def _apply_tensors(cls: type[Function], args: tuple, kwargs: dict) -> Any:

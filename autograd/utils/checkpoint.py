@@ -23,7 +23,7 @@ import numpy as np
 
 from ..creation import from_numpy
 from ..engine import grad as _grad
-from ..function import AccumulateGrad, Function
+from ..function import AccumulateGrad, ArrayFunction
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad
 from ..random import default_generator
 from ..tensor import Tensor
@@ -65,7 +65,7 @@ def _tensor_outputs(out: Any, fn: str) -> tuple[list[Tensor], Any]:
     )
 
 
-class _Checkpoint(Function):
+class _Checkpoint(ArrayFunction):
     @staticmethod
     def forward(ctx, *arrays, segment: _Segment, n_args: int):
         ctx.segment = segment

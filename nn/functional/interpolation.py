@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import Function, Tensor
+from autograd import Tensor
+from autograd.extend import ArrayFunction
 
 __all__ = ["interpolate", "upsample", "upsample_bilinear", "upsample_nearest"]
 
@@ -146,7 +147,7 @@ def _adjoint_array(g: np.ndarray, axis: int, taps: list, n: int) -> np.ndarray:
     return out
 
 
-class _Resample(Function):
+class _Resample(ArrayFunction):
     """Resampling along one axis with fixed taps; linear in ``x``."""
 
     @staticmethod
@@ -165,7 +166,7 @@ class _Resample(Function):
         return _resample_array(t, axis, taps)
 
 
-class _ResampleAdjoint(Function):
+class _ResampleAdjoint(ArrayFunction):
     """Gradients of :class:`_Resample` added back onto their sources (its adjoint), so that
     higher derivatives are resamplings again."""
 
