@@ -20,7 +20,7 @@ from ._reduce_util import (
     _require_float,
     _torch_over_dims,
 )
-from ._table import zeros_like_grad
+from ._table import select_grad, zeros_like_grad
 from ._util import as_tensor, float_tensor
 from .registry import Sample, register
 
@@ -54,9 +54,10 @@ class Var(Function):
             xc = x - x.mean(axis=axes, keepdims=True)
         scale = (1.0 if root else 2.0) / denom if denom else math.inf
         if root:
-            # std is 0 only when the group is constant: xc is 0 there and so is the gradient
-            # (PyTorch's convention), instead of 0 / 0.
-            g = g / (y + (y == 0))
+            # std is 0 only when the group is constant: the gradient there is 0 (PyTorch's
+            # convention), selected rather than 0 / 0, so it stays 0 when differentiated again.
+            constant = np.asarray(y == 0)
+            g = select_grad(~constant, g / (y + constant))
         return _expand(g * scale, shape, axes, keepdim) * xc, None, None, None, None
 
 
