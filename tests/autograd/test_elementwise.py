@@ -233,6 +233,22 @@ def test_remainder_matches_torch(torch):
         np.testing.assert_array_equal(o.grad.numpy(), t.grad.numpy())
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_remainder_second_derivative_is_zero_even_at_zero_by_zero(torch):
+    # The quotient floor(a / b) in the gradient of b is a constant: its derivative is 0, also
+    # at a = b = 0 where a / b's own derivative would be 0 / 0 (PyTorch: 0 there too).
+    values = [0.0, 2.5, -4.0]
+    results = []
+    for lib, grad in ((autograd, autograd.grad), (torch, torch.autograd.grad)):
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        (g,) = grad((x % x).sum() + (x * x).sum(), x, create_graph=True)
+        (h,) = grad((g * lib.tensor([1.0, -2.0, 0.5], dtype=lib.float64)).sum(), x)
+        results.append((g.detach().numpy(), h.numpy()))
+    np.testing.assert_array_equal(results[0][1], [2.0, -4.0, 1.0])  # from x * x alone
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
+
+
 def test_floor_divide_requires_grad_and_refuses_backward():
     x = t64([1.0, 2.5])
     y = x // 1.5
