@@ -122,7 +122,9 @@ def var(
     ``correction=1`` (the default, same as ``unbiased=True``) is Bessel's correction;
     ``unbiased=False`` means ``correction=0``. NumPy's ``ddof`` is an alias of ``correction``
     (note NumPy's default is 0, PyTorch's is 1). When ``correction >= N`` the result is inf (or
-    NaN for a constant input), as in PyTorch.
+    NaN for a constant input), as in PyTorch. With one element per group and ``correction=1``
+    the result is NaN for every input, and so are its derivatives of every order (PyTorch's
+    reduction over all dims alone gives a finite second derivative there).
 
     Examples
     --------
