@@ -203,6 +203,22 @@ def test_scalar_fast_path_keeps_grad():
     np.testing.assert_allclose(x.grad.numpy(), -2 - 1 / (np.array([1.0, 2.0]) + 1) ** 2)
 
 
+def test_abs_gradient_at_nan_is_zero_with_and_without_create_graph(torch):
+    # PyTorch's abs backward is grad * sgn(x), 0 at NaN; the recorded backward (create_graph)
+    # and the plain one must agree.
+    values = [float("nan"), -1.5, 0.0, 2.0]
+    got = []
+    for create_graph in (False, True):
+        x = t64(values)
+        (g,) = autograd.grad(x.abs().sum(), x, create_graph=create_graph)
+        got.append(g.detach().numpy())
+    tx = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    tx.abs().sum().backward()
+    for g in got:
+        np.testing.assert_array_equal(g, tx.grad.numpy())
+        np.testing.assert_array_equal(g, [0.0, -1.0, 0.0, 1.0])
+
+
 def test_remainder_gradients():
     x = t64([1.0, 2.5, -4.0])
     b = t64([1.5, -1.5, 0.7])
