@@ -376,6 +376,21 @@ def test_var_std_without_degrees_of_freedom_against_torch(torch):
             assert np.isnan(ours[2]).all() and np.isfinite(theirs[2]).all()
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_norm_at_zero_first_and_second_derivatives_like_torch(torch):
+    # The subgradient at a zero norm is 0; differentiated again it is NaN, as PyTorch's (the
+    # Hessian (I - u u^T) / |x| is unbounded there) -- not the 1 of g * x / (0 + 1).
+    for values, fn in [
+        (0.0, lambda x: x.norm()),
+        ([[0.0, 0.0], [3.0, 4.0]], lambda x: x.norm(dim=1)),
+    ]:
+        ours = _first_and_second(autograd, fn, values)
+        theirs = _first_and_second(torch, fn, values)
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    assert np.isnan(ours[2][0]).all() and np.isfinite(ours[2][1]).all()
+
+
 def test_std_of_constant_group_second_derivative_like_torch(torch):
     # std's gradient at a constant group is 0 by convention; it is selected, so it stays 0 when
     # differentiated again (as PyTorch's masked_fill), instead of leaking (x - mean) / 1.
