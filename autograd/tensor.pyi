@@ -13,7 +13,7 @@ class Tensor:
     @property
     def T(self) -> Tensor: ...
     def __abs__(self) -> Tensor:
-        """Absolute value. At 0 the gradient is 0 (PyTorch's convention)."""
+        """Absolute value. At 0 and at NaN the gradient is 0 (PyTorch's convention)."""
     def __add__(self, other: Any, alpha: float = ...) -> Tensor:
         """``input + alpha * other``, broadcasting."""
     def __and__(self, other: Any) -> Tensor:
@@ -120,11 +120,11 @@ class Tensor:
     def __xor__(self, other: Any) -> Tensor:
         """Elementwise logical XOR."""
     def abs(self) -> Tensor:
-        """Absolute value. At 0 the gradient is 0 (PyTorch's convention)."""
+        """Absolute value. At 0 and at NaN the gradient is 0 (PyTorch's convention)."""
     def abs_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.abs`: writes the result into ``input`` and returns it."""
     def absolute(self) -> Tensor:
-        """Absolute value. At 0 the gradient is 0 (PyTorch's convention)."""
+        """Absolute value. At 0 and at NaN the gradient is 0 (PyTorch's convention)."""
     def absolute_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.abs`: writes the result into ``input`` and returns it."""
     def add(self, other: Any, alpha: float = ...) -> Tensor:

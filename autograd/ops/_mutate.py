@@ -86,6 +86,8 @@ def run_inplace(
     graph: Callable[[Tensor], Tensor],
     others: tuple = (),
     names: tuple[str, ...] | None = None,
+    *,
+    overlap_ok: bool = False,
 ) -> Tensor:
     """Apply an in-place op: ``fast(array)`` writes into ``self``'s array when nothing is being
     recorded; otherwise ``graph(old)`` computes the new value out of place and ``self`` is rebased
@@ -95,6 +97,10 @@ def run_inplace(
     ``others`` are the op's other arguments (any that requires grad makes the op recorded).
     With ``names`` (one per entry of ``others``) the array-valued ones must broadcast to
     ``self``'s shape, and an error names the offending argument.
+
+    A tensor whose elements share memory (an ``expand()`` result) is refused, as PyTorch does,
+    unless ``overlap_ok`` (an op that writes one value everywhere, such as ``fill_``) and no
+    graph is being recorded.
 
     Examples
     --------
@@ -106,9 +112,10 @@ def run_inplace(
     if not isinstance(self, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(self).__name__}")
     writable = self._array.flags.writeable
+    records = _records(self, others)
     if not writable:
-        _check_read_only(self, op)
-    if not _records(self, others):
+        _check_read_only(self, op, overlap_ok and not records)
+    if not records:
         update = _tangent_update(self, graph, others)
         target = self._array if writable else self._array.copy()
         try:
@@ -151,11 +158,11 @@ def run_inplace(
 
 
 # ---------------------------------------------------------------------------------- checks
-def _check_read_only(self: Tensor, op: str) -> None:
+def _check_read_only(self: Tensor, op: str, overlap_ok: bool = False) -> None:
     """Refuse to write into overlapping memory (a broadcast), as PyTorch does; a read-only
-    array that does not overlap is written through its base."""
+    array that does not overlap (or may, with ``overlap_ok``) is written through its base."""
     a = self._array
-    if any(s == 0 and n > 1 for n, s in zip(a.shape, a.strides)):
+    if not overlap_ok and any(s == 0 and n > 1 for n, s in zip(a.shape, a.strides)):
         raise RuntimeError(
             f"{op}: unsupported operation: more than one element of the written-to tensor "
             "refers to a single memory location (an expand()ed or broadcast tensor); clone() "
@@ -230,7 +237,12 @@ def _store(self: Tensor, values: np.ndarray) -> None:
         self._array[...] = values
         return
     base = self._base._array
-    base[np.unravel_index(_view_index(base, self._array), base.shape)] = values
+    idx = _view_index(base, self._array)
+    if base.ndim == 0:  # every element of the view is the base's one element
+        if idx.size:
+            base[...] = np.reshape(values, -1)[-1]
+        return
+    base[np.unravel_index(idx, base.shape)] = values
 
 
 def _view_index(base: np.ndarray, view: np.ndarray) -> np.ndarray:
@@ -368,8 +380,21 @@ class ScatterFlat(Function):
 
 def _scatter_flat(g: np.ndarray, shape: tuple, idx: np.ndarray) -> np.ndarray:
     out = np.zeros(shape, g.dtype)
-    out.reshape(-1)[idx.reshape(-1)] = np.reshape(g, -1)
+    flat = out.reshape(-1)
+    if _overlaps(idx):  # an expand()ed view: elements sharing memory add up their gradients
+        np.add.at(flat, idx.reshape(-1), np.reshape(g, -1))
+    else:
+        flat[idx.reshape(-1)] = np.reshape(g, -1)
     return out
+
+
+def _overlaps(idx: np.ndarray) -> bool:
+    """Whether two elements of a view (flat base indices ``idx``) share one memory location."""
+    if idx.size < 2:
+        return False
+    seen = np.zeros(int(idx.max()) + 1, bool)
+    seen[idx.reshape(-1)] = True
+    return int(np.count_nonzero(seen)) < idx.size
 
 
 class CopySlices(Function):

@@ -15,6 +15,7 @@ from ..tensor import Tensor, tensor_method
 from ._jvp import sum_terms, zero_jvp
 from ._table import select_grad, zeros_like_grad
 from ._util import (
+    _raw,
     as_tensor,
     binary_operands,
     broadcast_error,
@@ -732,7 +733,11 @@ class Remainder(Function):
         gb = None
         if nb:
             a, b = ctx.saved_tensors
-            gb = -g * np.floor(a / b)
+            # The quotient floor(a / b) is piecewise constant: it enters as a constant (PyTorch's
+            # div(rounding_mode="floor"), whose derivative is 0), not differentiated through
+            # a / b, whose derivative is 0 / 0 = NaN at a = b = 0.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = -g * np.floor(_raw(a) / _raw(b))
         return (g if na else None), gb
 
     @staticmethod

@@ -37,6 +37,11 @@ def _sign_array(x: np.ndarray) -> np.ndarray:
     return y
 
 
+def _abs_vjp(g, x, y):
+    # PyTorch's sign (0 at NaN) in both paths: np.sign of a Tensor (create_graph) is ``sign``.
+    return g * (np.sign(x) if isinstance(x, Tensor) else _sign_array(np.asarray(x)))
+
+
 def _zero_vjp(g, x, y):
     return zeros_like_grad(g)
 
@@ -47,9 +52,9 @@ neg = elementwise_op(
     doc="``-input``.", example=("[1.0, -2.0]", "tensor([-1.,  2.])"),
 )  # fmt: skip
 abs = elementwise_op(  # noqa: A001
-    "abs", np.abs, lambda g, x, y: g * np.sign(x), save="x", sample=unary(kinks=(0.0,)),
+    "abs", np.abs, _abs_vjp, save="x", sample=unary(kinks=(0.0,)),
     ref=np.abs, integer="keep", aliases=("absolute",), operators=("__abs__",),
-    doc="Absolute value. At 0 the gradient is 0 (PyTorch's convention).",
+    doc="Absolute value. At 0 and at NaN the gradient is 0 (PyTorch's convention).",
     example=("[-1.5, 2.0]", "tensor([1.5000, 2.0000])"),
 )  # fmt: skip
 sign = elementwise_op(

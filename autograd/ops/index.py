@@ -218,7 +218,12 @@ def setitem_(input: Tensor, index: Any, value: Any) -> Tensor:
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"setitem_: expected a Tensor, got {type(input).__name__}")
-    idx, _ = _normalize_index(index, input.shape, "setitem_")
+    idx, kind = _normalize_index(index, input.shape, "setitem_")
+    if kind == _BASIC and not input._array.flags.writeable:
+        # As PyTorch, ``x[i] = v`` with a basic index writes the view ``x[i]``: into an expand()ed
+        # tensor that is allowed when the view's own elements do not share memory.
+        input = getitem(input, idx)
+        idx, _ = _normalize_index(..., input.shape, "setitem_")
     if isinstance(value, Tensor):
         v = value._array
     elif isinstance(value, (list, tuple)):

@@ -65,6 +65,9 @@ def zero_(self: Tensor) -> Tensor:
 def fill_(self: Tensor, value: Any) -> Tensor:
     """Fill with ``value`` (a number or one-element tensor) in place.
 
+    As in PyTorch, an ``expand()``ed tensor (whose elements share memory) can be filled outside
+    graph recording, since every element gets the same value.
+
     Examples
     --------
     >>> import autograd
@@ -80,7 +83,8 @@ def fill_(self: Tensor, value: Any) -> Tensor:
     def graph(t: Tensor) -> Tensor:
         return Overwrite.apply(t, value.reshape(()) if isinstance(value, Tensor) else v)
 
-    return run_inplace(self, "fill_", lambda a: a.fill(np.asarray(v).item()), graph, (value,))
+    fill = np.asarray(v).item()
+    return run_inplace(self, "fill_", lambda a: a.fill(fill), graph, (value,), overlap_ok=True)
 
 
 @register(method=True)

@@ -269,7 +269,8 @@ def prod(
     """Product over ``dim``. Integer and bool tensors multiply in int64, as in PyTorch.
 
     The gradient is the product of the other elements, computed without dividing, so it is
-    exact when the input holds one zero or several.
+    exact when the input holds one zero or several, or an infinity (where PyTorch's
+    ``result / input`` gives NaN).
 
     Examples
     --------

@@ -534,7 +534,8 @@ def _ref_expand(x: np.ndarray, sizes: tuple) -> np.ndarray:
 )
 def expand(input: Tensor, sizes: Any) -> Tensor:
     """A view with size-1 dims stretched to ``sizes`` (-1 keeps a size; extra leading dims are
-    added). Writes into the result are not allowed (its elements share memory).
+    added). Its elements share memory, so an in-place op on it raises, as in PyTorch; a view of
+    it whose own elements do not (``e[0] = v``, ``e[1].mul_(2)``) writes through to ``input``.
 
     Examples
     --------

@@ -21,7 +21,7 @@ from ._reduce_util import (
     _require_float,
     _torch_over_dims,
 )
-from ._table import zeros_like_grad
+from ._table import select_grad, zeros_like_grad
 from ._util import as_tensor, float_tensor
 from .registry import Sample, register
 
@@ -55,9 +55,10 @@ class Var(Function):
             xc = x - x.mean(axis=axes, keepdims=True)
         scale = (1.0 if root else 2.0) / denom if denom else math.inf
         if root:
-            # std is 0 only when the group is constant: xc is 0 there and so is the gradient
-            # (PyTorch's convention), instead of 0 / 0.
-            g = g / (y + (y == 0))
+            # std is 0 only when the group is constant: the gradient there is 0 (PyTorch's
+            # convention), selected rather than 0 / 0, so it stays 0 when differentiated again.
+            constant = np.asarray(y == 0)
+            g = select_grad(~constant, g / (y + constant))
         return _expand(g * scale, shape, axes, keepdim) * xc, None, None, None, None
 
     @staticmethod
@@ -126,7 +127,9 @@ def var(
     ``correction=1`` (the default, same as ``unbiased=True``) is Bessel's correction;
     ``unbiased=False`` means ``correction=0``. NumPy's ``ddof`` is an alias of ``correction``
     (note NumPy's default is 0, PyTorch's is 1). When ``correction >= N`` the result is inf (or
-    NaN for a constant input), as in PyTorch.
+    NaN for a constant input), as in PyTorch. With one element per group and ``correction=1``
+    the result is NaN for every input, and so are its derivatives of every order (PyTorch's
+    reduction over all dims alone gives a finite second derivative there).
 
     Examples
     --------
@@ -261,8 +264,13 @@ class Norm(Function):
         if p == 1:
             return _expand(g, shape, axes, keepdim) * np.sign(x), None, None, None
         if p == 2:
-            # The subgradient 0 at a zero norm (x is all zeros there), as in PyTorch.
-            return _expand(g / (y + (y == 0)), shape, axes, keepdim) * x, None, None, None
+            # The subgradient 0 at a zero norm (x is all zeros there), as in PyTorch, selected
+            # after the product: differentiated again it is PyTorch's NaN there (the Hessian
+            # (I - u u^T) / |x| is unbounded), not the 1 that g * x / (y + 1) would give.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gx = _expand(g / y, shape, axes, keepdim) * x
+            nonzero = _expand(np.asarray(y != 0), shape, axes, keepdim)
+            return select_grad(nonzero, gx), None, None, None
         if p in (math.inf, -math.inf):
             ye = _expand(y, shape, axes, keepdim)
             hit = np.abs(x) == ye

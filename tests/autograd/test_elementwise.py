@@ -203,6 +203,22 @@ def test_scalar_fast_path_keeps_grad():
     np.testing.assert_allclose(x.grad.numpy(), -2 - 1 / (np.array([1.0, 2.0]) + 1) ** 2)
 
 
+def test_abs_gradient_at_nan_is_zero_with_and_without_create_graph(torch):
+    # PyTorch's abs backward is grad * sgn(x), 0 at NaN; the recorded backward (create_graph)
+    # and the plain one must agree.
+    values = [float("nan"), -1.5, 0.0, 2.0]
+    got = []
+    for create_graph in (False, True):
+        x = t64(values)
+        (g,) = autograd.grad(x.abs().sum(), x, create_graph=create_graph)
+        got.append(g.detach().numpy())
+    tx = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    tx.abs().sum().backward()
+    for g in got:
+        np.testing.assert_array_equal(g, tx.grad.numpy())
+        np.testing.assert_array_equal(g, [0.0, -1.0, 0.0, 1.0])
+
+
 def test_remainder_gradients():
     x = t64([1.0, 2.5, -4.0])
     b = t64([1.5, -1.5, 0.7])
@@ -231,6 +247,22 @@ def test_remainder_matches_torch(torch):
     torch.remainder(*theirs).sum().backward()
     for o, t in zip(ours, theirs):
         np.testing.assert_array_equal(o.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_remainder_second_derivative_is_zero_even_at_zero_by_zero(torch):
+    # The quotient floor(a / b) in the gradient of b is a constant: its derivative is 0, also
+    # at a = b = 0 where a / b's own derivative would be 0 / 0 (PyTorch: 0 there too).
+    values = [0.0, 2.5, -4.0]
+    results = []
+    for lib, grad in ((autograd, autograd.grad), (torch, torch.autograd.grad)):
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        (g,) = grad((x % x).sum() + (x * x).sum(), x, create_graph=True)
+        (h,) = grad((g * lib.tensor([1.0, -2.0, 0.5], dtype=lib.float64)).sum(), x)
+        results.append((g.detach().numpy(), h.numpy()))
+    np.testing.assert_array_equal(results[0][1], [2.0, -4.0, 1.0])  # from x * x alone
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
 
 
 def test_floor_divide_requires_grad_and_refuses_backward():

@@ -115,6 +115,22 @@ def row_of_expanded_non_leaf(lib):
     return [a], x * x
 
 
+def setitem_row_of_expanded(lib):
+    a = _t(lib, [1.0, 2.0, 3.0], True)
+    x = a * 1
+    e = x.expand(2, 3)
+    e[1] = a * a  # the row x[None][0] has no internal overlap: written through to x
+    return [a], x * e  # e, a sibling view, reads x's new value in both rows
+
+
+def expanded_view_sees_a_change_of_its_base(lib):
+    a = _t(lib, [1.0, 2.0, 3.0], True)
+    x = a * 1
+    e = x.expand(2, 3)
+    x.mul_(a)  # e's rows share x's memory: each adds its gradient into x
+    return [a], e
+
+
 def unsqueezed_slice(lib):
     a = _t(lib, [1.0, -2.0, 3.0], True)
     x = a * 1
@@ -137,6 +153,8 @@ PROGRAMS = [
     (view_sees_a_change_of_its_base, [4.0, 16.0], [[8.0, 16.0, 0.0]]),
     (row_of_expanded_non_leaf, [[4.0, 16.0, 36.0]], [[[8.0, 16.0, 24.0]]]),
     (unsqueezed_slice, [1.0, 9.0, 4.0], [[2.0, -6.0, 4.0]]),
+    (setitem_row_of_expanded, [[1.0, 16.0, 81.0]] * 2, [[8.0, 64.0, 216.0]]),
+    (expanded_view_sees_a_change_of_its_base, [[1.0, 4.0, 9.0]] * 2, [[4.0, 8.0, 12.0]]),
 ]  # fmt: skip
 
 IDS = [p.__name__ for p, _, _ in PROGRAMS]
@@ -221,6 +239,32 @@ def test_overlapping_expand_is_refused_and_a_row_is_not():
     c = autograd.zeros(3)
     c.expand(3).add_(2)  # nothing broadcast: nothing overlaps
     assert c.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_expand_written_where_the_written_view_does_not_overlap():
+    # PyTorch refuses a write only when the written tensor itself has elements sharing memory.
+    x = autograd.arange(4.0)
+    e = x.expand(3, 4)
+    e[0] = autograd.tensor([9.0, 8.0, 7.0, 6.0])  # e[0] is x's memory, once each
+    assert x.tolist() == [9.0, 8.0, 7.0, 6.0] and e[2].tolist() == x.tolist()
+    e[1, 2] = 0.5
+    assert x.tolist() == [9.0, 8.0, 0.5, 6.0]
+    for write in (lambda: e.__setitem__((slice(None), 0), 5.0), lambda: e[0:2].add_(1.0)):
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+            write()  # e[:, 0] is one element three times; e[0:2] each element twice
+    assert x.tolist() == [9.0, 8.0, 0.5, 6.0]
+    s = autograd.tensor(2.0)
+    s.expand(1).add_(7.0)  # a 0-d base behind a one-element expansion
+    assert s.item() == 9.0
+
+
+def test_fill_of_expanded_outside_the_graph_only():
+    x = autograd.arange(3.0)
+    x.expand(2, 3).zero_()  # every element gets the same value: allowed, as in PyTorch
+    assert x.tolist() == [0.0, 0.0, 0.0]
+    y = autograd.arange(3.0, requires_grad=True) * 1
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        y.expand(2, 3).fill_(1.0)  # recorded: refused, as in PyTorch
 
 
 def test_saved_base_still_detects_the_change():
