@@ -69,8 +69,7 @@ SAMPLED = "sampled"  # a line reporting draws from the library's own generator
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:inf|nan)\b")
 # Node names end in a number: PyTorch numbers overloads (<MulBackward0>, <MaxBackward1>),
 # numbagrad always writes 0; the names are compared without it.
-_NODESAMPLED = "sampled"  # a line reporting draws from the library's own generator
-_NUMBER = re.compile(r"(\w+Backward)\d+>")
+_NODE_NUMBER = re.compile(r"(\w+Backward)\d+>")
 
 
 def _run(script: Path, args: tuple[str, ...], cwd: Path, numbagrad: bool) -> str:
