@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -93,23 +94,10 @@ def format_tensor(t: Tensor) -> str:
     if arr.size == 0:
         body = "[]" if arr.ndim <= 1 else f"[], size={arr.shape}"
     elif arr.dtype.kind == "f":
-        finite = arr[np.isfinite(arr)]
-        integral = finite.size == 0 or bool(np.all(finite == np.round(finite)))
-        big = finite.size > 0 and (
-            np.abs(finite).max() >= 1e8 or (np.abs(finite[finite != 0]).min(initial=1.0) < 1e-4)
+        element = _float_formatter(arr)
+        body = np.array2string(
+            arr, separator=", ", prefix=prefix, formatter={"float_kind": element}, **_layout()
         )
-        if _options["sci_mode"] is not None:
-            big = _options["sci_mode"]
-        p = int(_options["precision"])
-        if integral and not big:
-            opts = {"floatmode": "unique", "precision": 0}
-            body = np.array2string(arr, separator=", ", prefix=prefix, **opts, **_layout())
-        else:
-            sci = {"float_kind": (lambda v: f"{v:.{p}e}")} if big else None
-            body = np.array2string(
-                arr, separator=", ", prefix=prefix, precision=p, floatmode="fixed",
-                suppress_small=_options["sci_mode"] is False, formatter=sci, **_layout(),
-            )  # fmt: skip
     else:
         fmt = None
         if arr.dtype.kind == "b":
@@ -125,6 +113,44 @@ def format_tensor(t: Tensor) -> str:
     elif t._requires_grad:
         extras.append("requires_grad=True")
     return prefix + body + "".join(", " + e for e in extras) + ")"
+
+
+def _float_formatter(arr: np.ndarray) -> Callable[[Any], str]:
+    """PyTorch's choice for a floating tensor's elements, made from its nonzero finite values:
+    integer-valued ones print as ``2.``, others with ``precision`` digits, in scientific
+    notation when the largest is above 1e8, the smallest below 1e-4 or the two more than 1000
+    apart (``set_printoptions(sci_mode=)`` overrides the choice); every element is right-aligned
+    to the widest finite one, and nan/inf print as ``nan``/``inf``."""
+    values = arr[np.isfinite(arr) & (arr != 0)].astype(np.float64)
+    p = int(_options["precision"])
+    int_mode, sci_mode, width = True, False, 1
+    if values.size:
+        lo, hi = float(np.abs(values).min()), float(np.abs(values).max())
+        int_mode = bool(np.all(values == np.ceil(values)))
+        sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        if _options["sci_mode"] is not None:
+            sci_mode = _options["sci_mode"]
+        # A formatted number's length grows with its magnitude: the extremes of each sign decide.
+        neg, pos = values[values < 0], values[values > 0]
+        ends = [float(f(a)) for a in (neg, pos) if a.size for f in (np.min, np.max)]
+        if sci_mode:
+            width = max(len(f"{v:.{p}e}") for v in ends)
+        elif int_mode:
+            width = max(len(f"{v:.0f}") + 1 for v in ends)
+        else:
+            width = max(len(f"{v:.{p}f}") for v in ends)
+
+    def element(value: Any) -> str:
+        v = float(value)
+        if sci_mode:
+            text = f"{v:{width}.{p}e}"
+        elif int_mode:
+            text = f"{v:.0f}" + ("" if math.isinf(v) or math.isnan(v) else ".")
+        else:
+            text = f"{v:.{p}f}"
+        return text.rjust(width)
+
+    return element
 
 
 def _dt_name(dtype: np.dtype) -> str:

@@ -265,9 +265,9 @@ class Transformer(Module):
         --------
         >>> import nn
         >>> nn.Transformer.generate_square_subsequent_mask(3)
-        tensor([[  0., -inf, -inf],
-                [  0.,   0., -inf],
-                [  0.,   0.,   0.]])
+        tensor([[0., -inf, -inf],
+                [0., 0., -inf],
+                [0., 0., 0.]])
         """
         if isinstance(sz, bool) or not isinstance(sz, int) or sz < 0:
             raise ValueError(f"generate_square_subsequent_mask: sz must be an int >= 0, got {sz!r}")

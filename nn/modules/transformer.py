@@ -4,8 +4,8 @@ Examples
 --------
 >>> from nn.modules.transformer import Transformer
 >>> Transformer.generate_square_subsequent_mask(2)
-tensor([[  0., -inf],
-        [  0.,   0.]])
+tensor([[0., -inf],
+        [0., 0.]])
 """
 
 from ..layers.attention import TransformerEncoder, TransformerEncoderLayer

@@ -88,6 +88,26 @@ def test_repr_like_pytorch(make, text):
     assert repr(make()) == text
 
 
+_NAN, _INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [_NAN, _INF, 1.0], [_NAN, 1.5, -_INF], [-_INF, 1.0, -1.0], [_NAN, 12345.0, 3.0],
+        [_NAN, 1e9, 1.0], [0.0, 1.5e9, _NAN], [1.0, 5000.0], [1.5, 12345.0], [0.0, _NAN],
+        [-0.0, 2.0], [0.0, 10.0], [0.25, 2.5e-5], [2.0, 2e8], [[_NAN, 1.0], [2.0, -_INF]],
+        [0.0, 0.0], [_NAN], [-3.25], [1e-3, 0.5, 100.0],
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast")  # 1e9 made float16
+def test_float_repr_matches_torch(torch, values, dtype):
+    ours = repr(autograd.tensor(values, dtype=getattr(autograd, dtype)))
+    theirs = repr(torch.tensor(values, dtype=getattr(torch, dtype)))
+    assert ours.replace("autograd.", "torch.") == theirs
+
+
 # ------------------------------------------------------------------------ Python protocols
 def test_len_iter_bool_item_tolist():
     t = autograd.tensor([[1.0, 2.0], [3.0, 4.0]])

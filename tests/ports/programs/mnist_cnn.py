@@ -108,12 +108,27 @@ def main():
     parser.add_argument("--n-test", type=int, default=200)
     parser.add_argument("--checkpoint", default="digits_cnn.pt")
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--no-accel", action="store_true", help="disables accelerator")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--save-model", default="digits_cnn_weights.pt")
     args = parser.parse_args()
 
-    device = torch.device("cpu")
+    use_accel = not args.no_accel and torch.accelerator.is_available()
+    torch.manual_seed(args.seed)
+    if use_accel:
+        device = torch.accelerator.current_accelerator()
+    else:
+        device = torch.device("cpu")
+
+    train_kwargs = {"batch_size": args.batch_size}
+    test_kwargs = {"batch_size": args.test_batch_size}
+    if use_accel:
+        accel_kwargs = {"num_workers": 1, "pin_memory": True, "shuffle": True}
+        train_kwargs.update(accel_kwargs)
+        test_kwargs.update(accel_kwargs)
     train_set, test_set = load_data(args.n_train, args.n_test)
-    train_loader = DataLoader(train_set, batch_size=args.batch_size)
-    test_loader = DataLoader(test_set, batch_size=args.test_batch_size)
+    train_loader = DataLoader(train_set, **train_kwargs)
+    test_loader = DataLoader(test_set, **test_kwargs)
 
     model = Net(args.dropout).to(device)
     init_weights(model, seed=1)
@@ -141,6 +156,12 @@ def main():
             },
             args.checkpoint,
         )
+
+    if args.save_model:
+        torch.save(model.state_dict(), args.save_model)
+        reloaded = Net(args.dropout).to(device)
+        reloaded.load_state_dict(torch.load(args.save_model, weights_only=True))
+        test(reloaded, device, test_loader)
 
 
 if __name__ == "__main__":
