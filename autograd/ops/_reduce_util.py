@@ -32,6 +32,15 @@ def _axes(op: str, ndim: int, dim: Any, axis: Any) -> tuple[int, ...] | None:
     return axes if axes else None  # PyTorch: dim=() reduces everything
 
 
+def _reduce_args(
+    op: str, ndim: int, dim: Any, keepdim: Any, axis: Any, keepdims: Any
+) -> tuple[tuple[int, ...] | None, bool]:
+    """The reduced axes (see ``_axes``) and ``keepdim`` from PyTorch's ``dim``/``keepdim`` or
+    NumPy's ``axis``/``keepdims``, as every reduction over several dims takes them."""
+    axes = None if dim is None and axis is None else _axes(op, ndim, dim, axis)
+    return axes, bool(keepdim if keepdims is None else keepdims)
+
+
 def _one_dim(op: str, ndim: int, dim: Any, axis: Any) -> int | None:
     dim = dim_or_axis(op, dim, axis)
     if dim is None:

@@ -15,13 +15,13 @@ import numpy as np
 from ..function import Function
 from ..tensor import Tensor
 from ._reduce_util import (
-    _axes,
     _check_nonempty,
     _dim_sample,
     _expand,
     _keep_shape,
     _np_axes,
     _one_dim,
+    _reduce_args,
     _reduce_sample,
 )
 from ._table import select_grad
@@ -87,9 +87,7 @@ class MaxAll(Function):
 
 def _amax(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any, smallest: bool):
     t = input if isinstance(input, Tensor) else as_tensor(input)
-    axes = None if dim is None and axis is None else _axes(op, t._array.ndim, dim, axis)
-    if keepdims is not None:
-        keepdim = keepdims
+    axes, keepdim = _reduce_args(op, t._array.ndim, dim, keepdim, axis, keepdims)
     _check_nonempty(op, t._array.shape, axes)
     return Amax.apply(t, axes, bool(keepdim), smallest)
 

@@ -12,11 +12,11 @@ from ..function import Function
 from ..tensor import Tensor
 from ._jvp import reduction_jvp
 from ._reduce_util import (
-    _axes,
     _count,
     _draw_values,
     _expand,
     _np_axes,
+    _reduce_args,
     _reduce_sample,
     _require_float,
     _torch_over_dims,
@@ -81,9 +81,7 @@ def _var(op: str, input, dim, unbiased, keepdim, correction, axis, keepdims, ddo
         correction = 1
     if not isinstance(correction, (int, float, np.integer, np.floating)):
         raise TypeError(f"{op}: correction must be a number, got {type(correction).__name__}")
-    axes = None if dim is None and axis is None else _axes(op, t._array.ndim, dim, axis)
-    if keepdims is not None:
-        keepdim = keepdims
+    axes, keepdim = _reduce_args(op, t._array.ndim, dim, keepdim, axis, keepdims)
     _require_float(op, t)
     return Var.apply(t, axes, bool(keepdim), float(correction), root)
 
@@ -219,9 +217,7 @@ def logsumexp(
     tensor(10000.6934)
     """
     t = float_tensor(input)
-    axes = None if dim is None and axis is None else _axes("logsumexp", t._array.ndim, dim, axis)
-    if keepdims is not None:
-        keepdim = keepdims
+    axes, keepdim = _reduce_args("logsumexp", t._array.ndim, dim, keepdim, axis, keepdims)
     return LogSumExp.apply(t, axes, bool(keepdim))
 
 
@@ -340,7 +336,5 @@ def norm(
             f"norm: p must be 'fro' or a number (2, 1, inf, -inf, 0, ...), got {p!r}"
             + ("; the nuclear norm is not supported" if p == "nuc" else "")
         )
-    axes = None if dim is None and axis is None else _axes("norm", t._array.ndim, dim, axis)
-    if keepdims is not None:
-        keepdim = keepdims
+    axes, keepdim = _reduce_args("norm", t._array.ndim, dim, keepdim, axis, keepdims)
     return Norm.apply(t, float(p), axes, bool(keepdim))
