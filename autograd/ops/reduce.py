@@ -17,6 +17,7 @@ from ..tensor import Tensor
 from ._jvp import reduction_jvp, sum_terms
 from ._reduce_util import (
     _count,
+    _dim_reduction,
     _expand,
     _np_axes,
     _reduce_args,
@@ -285,41 +286,34 @@ def _logical_reduce(op: str, input: Any, dim: Any, keepdim: bool, axis: Any, kee
     return Tensor._make(np.asarray(out, dtype=np.uint8 if arr.dtype == np.uint8 else np.bool_))
 
 
-@register(method=True, numpy=np.all)
-def all(  # noqa: A001
-    input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
-    *,
-    axis: Any = None,
-    keepdims: bool | None = None,
-) -> Tensor:
-    """Whether every element (over ``dim``) is non-zero; a bool tensor, no gradient.
+all = register(method=True, numpy=np.all)(  # noqa: A001
+    _dim_reduction(
+        __name__,
+        "all",
+        _logical_reduce,
+        """Whether every element (over ``dim``) is non-zero; a bool tensor, no gradient.
 
     Examples
     --------
     >>> import autograd
     >>> autograd.tensor([[1.0, 0.0], [2.0, 3.0]]).all(dim=1)
     tensor([False,  True])
-    """
-    return _logical_reduce("all", input, dim, keepdim, axis, keepdims)
-
-
-@register(method=True, numpy=np.any)
-def any(  # noqa: A001
-    input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
-    *,
-    axis: Any = None,
-    keepdims: bool | None = None,
-) -> Tensor:
-    """Whether any element (over ``dim``) is non-zero; a bool tensor, no gradient.
+    """,
+    )
+)
+any = register(method=True, numpy=np.any)(  # noqa: A001
+    _dim_reduction(
+        __name__,
+        "any",
+        _logical_reduce,
+        """Whether any element (over ``dim``) is non-zero; a bool tensor, no gradient.
 
     Examples
     --------
     >>> import autograd
     >>> autograd.tensor([0.0, 2.0]).any()
     tensor(True)
-    """
-    return _logical_reduce("any", input, dim, keepdim, axis, keepdims)
+    """,
+    )
+)
+__test__ = {"all": all, "any": any}  # made by a factory: doctest finds them here
