@@ -10,6 +10,7 @@ reduces none, as NumPy does.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,42 @@ def _axes(op: str, ndim: int, dim: Any, axis: Any) -> tuple[int, ...] | None:
         return axes if axes or ndim == 0 else ()  # NumPy: axis=() reduces nothing
     axes = dim_tuple(dim, ndim, op)
     return axes if axes else None  # PyTorch: dim=() reduces everything
+
+
+def _reduce_args(
+    op: str, ndim: int, dim: Any, keepdim: Any, axis: Any, keepdims: Any
+) -> tuple[tuple[int, ...] | None, bool]:
+    """The reduced axes (see ``_axes``) and ``keepdim`` from PyTorch's ``dim``/``keepdim`` or
+    NumPy's ``axis``/``keepdims``, as every reduction over several dims takes them."""
+    axes = None if dim is None and axis is None else _axes(op, ndim, dim, axis)
+    return axes, bool(keepdim if keepdims is None else keepdims)
+
+
+def _dim_reduction(
+    module: str, name: str, body: Callable[..., Tensor], doc: str
+) -> Callable[..., Tensor]:
+    """The public reduction ``name(input, dim=None, keepdim=False, *, axis=None, keepdims=None)``
+    (PyTorch's signature with NumPy's aliases) that returns
+    ``body(name, input, dim, keepdim, axis, keepdims)``.
+
+    ``module`` is the defining module's ``__name__``; that module lists the function in its
+    ``__test__`` so that doctest runs the docstring's example.
+    """
+
+    def reduction(
+        input: Tensor,
+        dim: Any = None,
+        keepdim: bool = False,
+        *,
+        axis: Any = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        return body(name, input, dim, keepdim, axis, keepdims)
+
+    reduction.__name__ = reduction.__qualname__ = name
+    reduction.__module__ = module
+    reduction.__doc__ = doc
+    return reduction
 
 
 def _one_dim(op: str, ndim: int, dim: Any, axis: Any) -> int | None:

@@ -6,6 +6,7 @@ Python scalars never up-cast a tensor (``float32_tensor * 2.5`` stays float32).
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -370,38 +371,37 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     return _apply_binary(Pow, input, exponent, "pow")
 
 
-class Maximum(Function):
-    @staticmethod
-    def forward(ctx, a, b):
+class _Extremum(Function):
+    """``maximum``/``minimum``: ``pick`` chooses elementwise, ``lost(a, b)`` says where ``a``
+    is not chosen over ``b``."""
+
+    pick: Any
+    lost: Any
+
+    @classmethod
+    def forward(cls, ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.maximum(a, b)
+        return cls.pick(a, b)
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         a, b = ctx.saved_tensors
-        return _extremum_grads(ctx, g, a < b, a > b, a == b)
+        return _extremum_grads(ctx, g, cls.lost(a, b), cls.lost(b, a), a == b)
 
-    @staticmethod
-    def jvp(ctx, ta, tb):
+    @classmethod
+    def jvp(cls, ctx, ta, tb):
         a, b = ctx.primals
-        return _extremum_jvp(ctx, ta, tb, a < b, a > b, a == b)
+        return _extremum_jvp(ctx, ta, tb, cls.lost(a, b), cls.lost(b, a), a == b)
 
 
-class Minimum(Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.minimum(a, b)
+class Maximum(_Extremum):
+    pick = staticmethod(np.maximum)
+    lost = staticmethod(operator.lt)
 
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        return _extremum_grads(ctx, g, a > b, a < b, a == b)
 
-    @staticmethod
-    def jvp(ctx, ta, tb):
-        a, b = ctx.primals
-        return _extremum_jvp(ctx, ta, tb, a > b, a < b, a == b)
+class Minimum(_Extremum):
+    pick = staticmethod(np.minimum)
+    lost = staticmethod(operator.gt)
 
 
 def _extremum_grads(ctx: Any, g: Any, a_loses: Any, b_loses: Any, tie: Any) -> tuple:

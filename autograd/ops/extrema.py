@@ -8,6 +8,7 @@ it by the tie mask, as PyTorch does (an inf there gives NaN at the other element
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -15,13 +16,14 @@ import numpy as np
 from ..function import Function
 from ..tensor import Tensor
 from ._reduce_util import (
-    _axes,
     _check_nonempty,
+    _dim_reduction,
     _dim_sample,
     _expand,
     _keep_shape,
     _np_axes,
     _one_dim,
+    _reduce_args,
     _reduce_sample,
 )
 from ._table import select_grad
@@ -87,9 +89,7 @@ class MaxAll(Function):
 
 def _amax(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any, smallest: bool):
     t = input if isinstance(input, Tensor) else as_tensor(input)
-    axes = None if dim is None and axis is None else _axes(op, t._array.ndim, dim, axis)
-    if keepdims is not None:
-        keepdim = keepdims
+    axes, keepdim = _reduce_args(op, t._array.ndim, dim, keepdim, axis, keepdims)
     _check_nonempty(op, t._array.shape, axes)
     return Amax.apply(t, axes, bool(keepdim), smallest)
 
@@ -98,16 +98,14 @@ def _amax_ref(fn: Any) -> Any:
     return lambda x, dim=None, keepdim=False: fn(x, _np_axes(x, dim), keepdims=keepdim)
 
 
-@register(method=True, numpy=np.max, sample=_reduce_sample(distinct=True), ref=_amax_ref(np.amax))
-def amax(
-    input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
-    *,
-    axis: Any = None,
-    keepdims: bool | None = None,
-) -> Tensor:
-    """Largest value over ``dim`` (int, tuple or None). Tied maxima share the gradient evenly.
+amax = register(
+    method=True, numpy=np.max, sample=_reduce_sample(distinct=True), ref=_amax_ref(np.amax)
+)(
+    _dim_reduction(
+        __name__,
+        "amax",
+        functools.partial(_amax, smallest=False),
+        """Largest value over ``dim`` (int, tuple or None). Tied maxima share the gradient evenly.
 
     Examples
     --------
@@ -115,28 +113,27 @@ def amax(
     >>> x = autograd.tensor([1.0, 3.0, 3.0], requires_grad=True)
     >>> x.amax().backward(); x.grad
     tensor([0.0000, 0.5000, 0.5000])
-    """
-    return _amax("amax", input, dim, keepdim, axis, keepdims, False)
-
-
-@register(method=True, numpy=np.min, sample=_reduce_sample(distinct=True), ref=_amax_ref(np.amin))
-def amin(
-    input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
-    *,
-    axis: Any = None,
-    keepdims: bool | None = None,
-) -> Tensor:
-    """Smallest value over ``dim`` (int, tuple or None). Tied minima share the gradient evenly.
+    """,
+    )
+)
+amin = register(
+    method=True, numpy=np.min, sample=_reduce_sample(distinct=True), ref=_amax_ref(np.amin)
+)(
+    _dim_reduction(
+        __name__,
+        "amin",
+        functools.partial(_amax, smallest=True),
+        """Smallest value over ``dim`` (int, tuple or None). Tied minima share the gradient evenly.
 
     Examples
     --------
     >>> import autograd
     >>> autograd.tensor([[1.0, 3.0], [0.0, 4.0]]).amin(dim=1)
     tensor([1., 0.])
-    """
-    return _amax("amin", input, dim, keepdim, axis, keepdims, True)
+    """,
+    )
+)
+__test__ = {"amax": amax, "amin": amin}  # made by a factory: doctest finds them here
 
 
 # --------------------------------------------------------------------------- max / min

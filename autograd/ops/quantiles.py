@@ -8,6 +8,7 @@ the interpolation, as PyTorch's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -181,38 +182,32 @@ def _moments_ref(fn: Any) -> Any:
     return ref
 
 
-@register(sample=_sample_moments, ref=_moments_ref(np.std))
-def std_mean(
-    input: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
-    correction: float | None = None,
-) -> tuple[Tensor, Tensor]:  # fmt: skip
-    """``(std(input, dim, ...), mean(input, dim))`` in one call, as PyTorch's.
+def _with_mean(name: str, spread: Callable[..., Tensor]) -> Callable[..., tuple[Tensor, Tensor]]:
+    """``name(input, dim, unbiased, keepdim, *, correction)``: ``spread`` (``std`` or ``var``)
+    and the mean over the same dims, as PyTorch's ``std_mean``/``var_mean``."""
+
+    def with_mean(
+        input: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: float | None = None,
+    ) -> tuple[Tensor, Tensor]:  # fmt: skip
+        s = spread(input, dim, unbiased, keepdim, correction=correction)
+        return s, mean(input, dim, keepdim)
+
+    with_mean.__name__ = with_mean.__qualname__ = name
+    with_mean.__doc__ = f"""``({spread.__name__}(input, dim, ...), mean(input, dim))`` in one
+    call, as PyTorch's.
 
     Examples
     --------
     >>> import autograd
-    >>> autograd.std_mean(autograd.tensor([1.0, 2.0, 3.0]))
+    >>> autograd.{name}(autograd.tensor([1.0, 2.0, 3.0]))
     (tensor(1.), tensor(2.))
     """
-    s = std(input, dim, unbiased, keepdim, correction=correction)
-    return s, mean(input, dim, keepdim)
+    return with_mean
 
 
-@register(sample=_sample_moments, ref=_moments_ref(np.var))
-def var_mean(
-    input: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
-    correction: float | None = None,
-) -> tuple[Tensor, Tensor]:  # fmt: skip
-    """``(var(input, dim, ...), mean(input, dim))`` in one call, as PyTorch's.
-
-    Examples
-    --------
-    >>> import autograd
-    >>> autograd.var_mean(autograd.tensor([1.0, 2.0, 3.0]))
-    (tensor(1.), tensor(2.))
-    """
-    v = var(input, dim, unbiased, keepdim, correction=correction)
-    return v, mean(input, dim, keepdim)
+std_mean = register(sample=_sample_moments, ref=_moments_ref(np.std))(_with_mean("std_mean", std))
+var_mean = register(sample=_sample_moments, ref=_moments_ref(np.var))(_with_mean("var_mean", var))
 
 
 # --------------------------------------------------------------------------- count_nonzero

@@ -16,10 +16,11 @@ from ..function import Function, linear_jvp
 from ..tensor import Tensor
 from ._jvp import reduction_jvp, sum_terms
 from ._reduce_util import (
-    _axes,
     _count,
+    _dim_reduction,
     _expand,
     _np_axes,
+    _reduce_args,
     _reduce_sample,
     _torch_over_dims,
 )
@@ -72,9 +73,7 @@ def sum(  # noqa: A001
             [1., 1.]])
     """
     t = input if isinstance(input, Tensor) else as_tensor(input)
-    axes = None if dim is None and axis is None else _axes("sum", t._array.ndim, dim, axis)
-    if keepdims is not None:
-        keepdim = keepdims
+    axes, keepdim = _reduce_args("sum", t._array.ndim, dim, keepdim, axis, keepdims)
     if dtype is not None:
         t = t.to(_dt.to_dtype(dtype))
     elif t._array.dtype.kind in "biu":
@@ -126,9 +125,7 @@ def mean(
     tensor([1.5000, 4.0000])
     """
     t = input if isinstance(input, Tensor) else as_tensor(input)
-    axes = None if dim is None and axis is None else _axes("mean", t._array.ndim, dim, axis)
-    if keepdims is not None:
-        keepdim = keepdims
+    axes, keepdim = _reduce_args("mean", t._array.ndim, dim, keepdim, axis, keepdims)
     if dtype is not None:
         t = t.to(_dt.to_dtype(dtype))
     if t._array.dtype.kind != "f":
@@ -280,9 +277,7 @@ def prod(
     tensor([6., 0., 0.])
     """
     t = input if isinstance(input, Tensor) else as_tensor(input)
-    axes = None if dim is None and axis is None else _axes("prod", t._array.ndim, dim, axis)
-    if keepdims is not None:
-        keepdim = keepdims
+    axes, keepdim = _reduce_args("prod", t._array.ndim, dim, keepdim, axis, keepdims)
     if dtype is not None:
         t = t.to(_dt.to_dtype(dtype))
     elif t._array.dtype.kind in "biu":
@@ -294,49 +289,40 @@ def prod(
 def _logical_reduce(op: str, input: Any, dim: Any, keepdim: bool, axis: Any, keepdims: Any):
     t = input if isinstance(input, Tensor) else as_tensor(input)
     arr = t._array
-    axes = None if dim is None and axis is None else _axes(op, arr.ndim, dim, axis)
-    if keepdims is not None:
-        keepdim = keepdims
-    out = (np.all if op == "all" else np.any)(arr, axis=axes, keepdims=bool(keepdim))
+    axes, keepdim = _reduce_args(op, arr.ndim, dim, keepdim, axis, keepdims)
+    out = (np.all if op == "all" else np.any)(arr, axis=axes, keepdims=keepdim)
     # PyTorch keeps uint8 for uint8 inputs (a legacy of its byte masks); bool otherwise.
     return Tensor._make(np.asarray(out, dtype=np.uint8 if arr.dtype == np.uint8 else np.bool_))
 
 
-@register(method=True, numpy=np.all)
-def all(  # noqa: A001
-    input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
-    *,
-    axis: Any = None,
-    keepdims: bool | None = None,
-) -> Tensor:
-    """Whether every element (over ``dim``) is non-zero; a bool tensor, no gradient.
+all = register(method=True, numpy=np.all)(  # noqa: A001
+    _dim_reduction(
+        __name__,
+        "all",
+        _logical_reduce,
+        """Whether every element (over ``dim``) is non-zero; a bool tensor, no gradient.
 
     Examples
     --------
     >>> import autograd
     >>> autograd.tensor([[1.0, 0.0], [2.0, 3.0]]).all(dim=1)
     tensor([False,  True])
-    """
-    return _logical_reduce("all", input, dim, keepdim, axis, keepdims)
-
-
-@register(method=True, numpy=np.any)
-def any(  # noqa: A001
-    input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
-    *,
-    axis: Any = None,
-    keepdims: bool | None = None,
-) -> Tensor:
-    """Whether any element (over ``dim``) is non-zero; a bool tensor, no gradient.
+    """,
+    )
+)
+any = register(method=True, numpy=np.any)(  # noqa: A001
+    _dim_reduction(
+        __name__,
+        "any",
+        _logical_reduce,
+        """Whether any element (over ``dim``) is non-zero; a bool tensor, no gradient.
 
     Examples
     --------
     >>> import autograd
     >>> autograd.tensor([0.0, 2.0]).any()
     tensor(True)
-    """
-    return _logical_reduce("any", input, dim, keepdim, axis, keepdims)
+    """,
+    )
+)
+__test__ = {"all": all, "any": any}  # made by a factory: doctest finds them here

@@ -143,14 +143,6 @@ def register(
                     raise RuntimeError(f"register: {namespace}.{n} is declared twice")
                 space[n] = fn
             key = f"{namespace}.{key}"
-            if sample is not None:
-                if key in REGISTRY:
-                    raise RuntimeError(f"register: op {key!r} is registered twice")
-                REGISTRY[key] = OpInfo(
-                    key, fn, sample, ref, key if torch == "same" else torch, gradcheck,
-                    gradgradcheck, atol, rtol, nondeterministic_ties, masked,
-                )  # fmt: skip
-            return fn
         if sample is not None:
             if key in REGISTRY:
                 raise RuntimeError(f"register: op {key!r} is registered twice")
@@ -158,8 +150,9 @@ def register(
                 key, fn, sample, ref, key if torch == "same" else torch, gradcheck,
                 gradgradcheck, atol, rtol, nondeterministic_ties, masked,
             )  # fmt: skip
-        declare(fn, key, method=method, inplace=inplace, numpy=numpy, aliases=aliases,
-                operators=operators)  # fmt: skip
+        if namespace is None:  # a sub-namespace op is not a top-level name or a method
+            declare(fn, key, method=method, inplace=inplace, numpy=numpy, aliases=aliases,
+                    operators=operators)  # fmt: skip
         return fn
 
     return deco

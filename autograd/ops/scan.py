@@ -103,6 +103,19 @@ def _cumprod_jvp_last(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     return out
 
 
+def _cumprod_vjp_term(xl: np.ndarray, gl: np.ndarray, m: int) -> np.ndarray:
+    """How cumprod's gradient (last axis) depends on ``x_m``: the rule with ``x_m`` set to 1,
+    only the outputs from ``m`` on, and entry ``m`` zeroed (``d grad / d x_m``, used by the
+    second-order and forward-mode rules of the gradient)."""
+    x_m = xl.copy()
+    x_m[..., m] = 1
+    g_m = gl.copy()
+    g_m[..., :m] = 0
+    v = _cumprod_vjp_last(x_m, g_m)
+    v[..., m] = 0
+    return v
+
+
 def _cumprod_grad(x: np.ndarray, g: np.ndarray, d: int) -> np.ndarray:
     xl, gl = np.moveaxis(x, d, -1), np.moveaxis(g, d, -1)
     if np.all(xl != 0):
@@ -157,13 +170,7 @@ class CumprodBackward(Function):
         # grad wrt x_m: drop x_m (set it to 1) and keep only the terms with k >= m.
         grad_x = np.empty_like(xl)
         for m in range(k):
-            x_m = xl.copy()
-            x_m[..., m] = 1
-            g_m = gl.copy()
-            g_m[..., :m] = 0
-            v = _cumprod_vjp_last(x_m, g_m)
-            v[..., m] = 0
-            grad_x[..., m] = (ggl * v).sum(-1)
+            grad_x[..., m] = (ggl * _cumprod_vjp_term(xl, gl, m)).sum(-1)
         return np.moveaxis(grad_x, -1, d), np.moveaxis(grad_g, -1, d), None
 
     @staticmethod
@@ -177,13 +184,7 @@ class CumprodBackward(Function):
             xl, gl, tl = (np.moveaxis(a, dim, -1) for a in (x, g, tx))
             d = np.zeros(np.broadcast_shapes(xl.shape, gl.shape), np.result_type(xl, gl))
             for m in range(xl.shape[-1]):
-                x_m = xl.copy()
-                x_m[..., m] = 1
-                g_m = gl.copy()
-                g_m[..., :m] = 0
-                v = _cumprod_vjp_last(x_m, g_m)
-                v[..., m] = 0
-                d += tl[..., m : m + 1] * v
+                d += tl[..., m : m + 1] * _cumprod_vjp_term(xl, gl, m)
             d_x = np.moveaxis(d, -1, dim)
         return sum_terms(d_g, d_x)
 

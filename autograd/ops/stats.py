@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -12,11 +13,11 @@ from ..function import Function
 from ..tensor import Tensor
 from ._jvp import reduction_jvp
 from ._reduce_util import (
-    _axes,
     _count,
     _draw_values,
     _expand,
     _np_axes,
+    _reduce_args,
     _reduce_sample,
     _require_float,
     _torch_over_dims,
@@ -82,9 +83,7 @@ def _var(op: str, input, dim, unbiased, keepdim, correction, axis, keepdims, ddo
         correction = 1
     if not isinstance(correction, (int, float, np.integer, np.floating)):
         raise TypeError(f"{op}: correction must be a number, got {type(correction).__name__}")
-    axes = None if dim is None and axis is None else _axes(op, t._array.ndim, dim, axis)
-    if keepdims is not None:
-        keepdim = keepdims
+    axes, keepdim = _reduce_args(op, t._array.ndim, dim, keepdim, axis, keepdims)
     _require_float(op, t)
     return Var.apply(t, axes, bool(keepdim), float(correction), root)
 
@@ -110,19 +109,33 @@ def _var_ref(fn: Any) -> Any:
     return ref
 
 
-@register(method=True, numpy=np.var, sample=_var_sample, ref=_var_ref(np.var))
-def var(
-    input: Tensor,
-    dim: Any = None,
-    unbiased: bool | None = None,
-    keepdim: bool = False,
-    *,
-    correction: float | None = None,
-    axis: Any = None,
-    keepdims: bool | None = None,
-    ddof: float | None = None,
-) -> Tensor:
-    """Variance over ``dim``: ``sum((x - mean)**2) / max(0, N - correction)``.
+def _variance_fn(name: str, root: bool, doc: str) -> Callable[..., Tensor]:
+    """``var`` (``root=False``) or ``std`` (``root=True``) with PyTorch's signature, its legacy
+    ``unbiased`` and NumPy's ``axis``/``keepdims``/``ddof``."""
+
+    def variance(
+        input: Tensor,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+        axis: Any = None,
+        keepdims: bool | None = None,
+        ddof: float | None = None,
+    ) -> Tensor:
+        return _var(name, input, dim, unbiased, keepdim, correction, axis, keepdims, ddof, root)
+
+    variance.__name__ = variance.__qualname__ = name
+    variance.__doc__ = doc
+    return variance
+
+
+var = register(method=True, numpy=np.var, sample=_var_sample, ref=_var_ref(np.var))(
+    _variance_fn(
+        "var",
+        False,
+        """Variance over ``dim``: ``sum((x - mean)**2) / max(0, N - correction)``.
 
     ``correction=1`` (the default, same as ``unbiased=True``) is Bessel's correction;
     ``unbiased=False`` means ``correction=0``. NumPy's ``ddof`` is an alias of ``correction``
@@ -138,23 +151,14 @@ def var(
     tensor(2.3333)
     >>> autograd.tensor([1.0, 2.0, 4.0]).var(unbiased=False)
     tensor(1.5556)
-    """
-    return _var("var", input, dim, unbiased, keepdim, correction, axis, keepdims, ddof, False)
-
-
-@register(method=True, numpy=np.std, sample=_var_sample, ref=_var_ref(np.std))
-def std(
-    input: Tensor,
-    dim: Any = None,
-    unbiased: bool | None = None,
-    keepdim: bool = False,
-    *,
-    correction: float | None = None,
-    axis: Any = None,
-    keepdims: bool | None = None,
-    ddof: float | None = None,
-) -> Tensor:
-    """Standard deviation: the square root of :func:`var` (same arguments). The gradient over a
+    """,
+    )
+)
+std = register(method=True, numpy=np.std, sample=_var_sample, ref=_var_ref(np.std))(
+    _variance_fn(
+        "std",
+        True,
+        """Standard deviation: the square root of :func:`var` (same arguments). The gradient over a
     constant group is 0, as in PyTorch.
 
     Examples
@@ -162,8 +166,9 @@ def std(
     >>> import autograd
     >>> autograd.tensor([1.0, 2.0, 4.0]).std(0, unbiased=False)
     tensor(1.2472)
-    """
-    return _var("std", input, dim, unbiased, keepdim, correction, axis, keepdims, ddof, True)
+    """,
+    )
+)
 
 
 # ----------------------------------------------------------------------------- logsumexp
@@ -224,9 +229,7 @@ def logsumexp(
     tensor(10000.6934)
     """
     t = float_tensor(input)
-    axes = None if dim is None and axis is None else _axes("logsumexp", t._array.ndim, dim, axis)
-    if keepdims is not None:
-        keepdim = keepdims
+    axes, keepdim = _reduce_args("logsumexp", t._array.ndim, dim, keepdim, axis, keepdims)
     return LogSumExp.apply(t, axes, bool(keepdim))
 
 
@@ -352,7 +355,5 @@ def norm(
             f"norm: p must be 'fro' or a number (2, 1, inf, -inf, 0, ...), got {p!r}"
             + ("; the nuclear norm is not supported" if p == "nuc" else "")
         )
-    axes = None if dim is None and axis is None else _axes("norm", t._array.ndim, dim, axis)
-    if keepdims is not None:
-        keepdim = keepdims
+    axes, keepdim = _reduce_args("norm", t._array.ndim, dim, keepdim, axis, keepdims)
     return Norm.apply(t, float(p), axes, bool(keepdim))
