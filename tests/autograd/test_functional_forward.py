@@ -284,3 +284,13 @@ def test_func_jvp_bad_arguments_are_named():
         F.jvp(lambda a: a, (x,), (autograd.ones(2),))
     with pytest.raises(TypeError, match="jvp: func must return a Tensor or a tuple of Tensors"):
         F.jvp(lambda a: 3.0, (x,), (x,))
+
+
+def test_func_jvp_composes_with_grad_and_itself():
+    x, v = autograd.tensor(X), autograd.tensor(V3)
+    # Forward over reverse: the tangent of the gradient of sum(x**3) is H v = 6 x v.
+    _, hv = F.jvp(F.grad(lambda a: (a**3).sum()), (x,), (v,))
+    np.testing.assert_allclose(hv.numpy(), 6 * X * V3, rtol=1e-12)
+    # jvp of jvp (the inner one inside the outer's dual level): 6 x v v.
+    _, second = F.jvp(lambda a: F.jvp(lambda b: b**3, (a,), (v,))[1], (x,), (v,))
+    np.testing.assert_allclose(second.numpy(), 6 * X * V3 * V3, rtol=1e-12)
