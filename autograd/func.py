@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
+from . import forward_ad, grad_mode
 from . import functional as _functional
-from . import grad_mode
 from .engine import grad as _grad
 from .tensor import Tensor
 
@@ -174,7 +176,14 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> tuple:
 
 def jvp(func: Callable, primals: Any, tangents: Any, *, has_aux: bool = False) -> tuple:
     """``(output, jvp_out)``: the function's output and the Jacobian-vector product with
-    ``tangents`` (tuples, one per primal).
+    ``tangents`` (tuples, one per primal), by forward-mode AD: one pass of ``func`` on dual
+    tensors (:mod:`autograd.forward_ad`), as ``torch.func.jvp``. An output that does not depend
+    on the primals gets a zero tangent. Every op of ``func`` needs a forward-mode rule; a custom
+    Function without ``jvp`` raises a RuntimeError naming it.
+
+    Under an outer transform that differentiates the result (a primal or tangent requires
+    grad), or inside an active dual level (levels do not nest), the product is computed by the
+    double-backward trick instead, which stays differentiable.
 
     Examples
     --------
@@ -184,7 +193,23 @@ def jvp(func: Callable, primals: Any, tangents: Any, *, has_aux: bool = False) -
     (tensor([8.]), tensor([12.]))
     """
     if not isinstance(primals, tuple) or not isinstance(tangents, tuple):
-        raise TypeError("jvp: primals and tangents must be tuples (one entry per argument)")
+        raise TypeError(
+            "jvp: primals and tangents must be tuples (one entry per argument), got "
+            f"{type(primals).__name__} and {type(tangents).__name__}"
+        )
+    if len(primals) != len(tangents):
+        raise RuntimeError(
+            f"jvp: expected primals and tangents of the same length, got {len(primals)} "
+            f"primals and {len(tangents)} tangents"
+        )
+    for i, (p, t) in enumerate(zip(primals, tangents)):
+        for what, x in (("primals", p), ("tangents", t)):
+            if not isinstance(x, Tensor):
+                raise TypeError(f"jvp: {what}[{i}] must be a Tensor, got {type(x).__name__}")
+        if p.shape != t.shape:
+            raise RuntimeError(
+                f"jvp: tangents[{i}] has shape {t.shape}, expected the primal's {p.shape}"
+            )
     aux_box: list = []
 
     def plain(*xs: Any) -> Any:
@@ -192,9 +217,32 @@ def jvp(func: Callable, primals: Any, tangents: Any, *, has_aux: bool = False) -
         aux_box.append(aux)
         return out
 
-    nested = any(isinstance(p, Tensor) and p.requires_grad for p in primals)
-    out, jv = _functional.jvp(plain, primals, tangents, create_graph=nested)
-    return (out, jv, aux_box[0]) if has_aux else (out, jv)
+    nested = any(x.requires_grad for x in primals + tangents)
+    if nested or grad_mode._state.tangents is not None:
+        out, jv = _functional.jvp(plain, primals, tangents, create_graph=nested)
+        return (out, jv, aux_box[0]) if has_aux else (out, jv)
+    with forward_ad.dual_level():
+        duals = tuple(forward_ad.make_dual(p, t) for p, t in zip(primals, tangents))
+        out = plain(*duals)
+        outs = out if isinstance(out, (tuple, list)) else (out,)
+        for o in outs:
+            if not isinstance(o, Tensor):
+                raise TypeError(
+                    f"jvp: func must return a Tensor or a tuple of Tensors, got {type(o).__name__}"
+                )
+        pairs = [forward_ad.unpack_dual(o) for o in outs]
+    values = tuple(p.primal for p in pairs)
+    jvs = tuple(
+        p.tangent
+        if p.tangent is not None
+        else Tensor._make(np.zeros(p.primal.shape, p.primal.dtype))
+        for p in pairs
+    )
+    if isinstance(out, (tuple, list)):
+        result = (type(out)(values), type(out)(jvs))
+    else:
+        result = (values[0], jvs[0])
+    return (*result, aux_box[0]) if has_aux else result
 
 
 def _jacobian_transform(strategy: str, name: str) -> Callable:

@@ -173,6 +173,9 @@ def jvp(
 ) -> tuple[Any, Any]:
     """The outputs of ``func(inputs)`` and the Jacobian-vector product ``J v``.
 
+    Computed by the double-backward trick (two reverse passes, no forward-mode rule needed), as
+    ``torch.autograd.functional.jvp``; :func:`autograd.func.jvp` is the one forward-mode pass.
+
     Examples
     --------
     >>> import autograd
@@ -399,6 +402,10 @@ def hessian(
 ) -> Any:
     """The Hessian of a scalar function: for inputs ``i``, ``j`` a tensor of shape
     ``inputs[i].shape + inputs[j].shape``.
+
+    The Jacobian of the reverse-mode gradient: reverse over reverse (one backward pass per
+    input element) by default, forward over reverse (one dual pass per input element) with
+    ``outer_jacobian_strategy="forward-mode"``.
 
     Examples
     --------

@@ -73,6 +73,11 @@ class _HookIdentity(Function):
         ctx.state = state
         return arrays if len(arrays) > 1 else arrays[0]
 
+    @staticmethod
+    def jvp(ctx, state, *tangents):
+        # Forward mode passes the tangents through unchanged: the hooks act on gradients only.
+        return tangents if len(tangents) > 1 else tangents[0]
+
 
 class BackwardHookOutputs(_HookIdentity):
     """Identity on a module's outputs; its backward runs the backward pre-hooks."""

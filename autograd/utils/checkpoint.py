@@ -23,6 +23,7 @@ import numpy as np
 
 from ..creation import from_numpy
 from ..engine import grad as _grad
+from ..forward_ad import make_dual, unpack_dual
 from ..function import AccumulateGrad, ArrayFunction
 from ..grad_mode import enable_grad, is_grad_enabled, no_grad
 from ..random import default_generator
@@ -77,6 +78,27 @@ class _Checkpoint(ArrayFunction):
         tensors, segment.structure = _tensor_outputs(out, "checkpoint")
         arrays_out = tuple(t.detach().numpy() for t in tensors)
         return arrays_out[0] if segment.structure is None else arrays_out
+
+    @staticmethod
+    def jvp(ctx, *tangents, segment: _Segment, n_args: int):
+        # Forward mode keeps nothing for later, so the segment simply runs again with dual
+        # inputs under the active dual level (from the forward's random state): its own ops
+        # give the tangents. Parameters reach it through ``segment.function`` itself, carrying
+        # whatever tangents they have.
+        duals = []
+        for primal, tangent, has in zip(ctx.primals, tangents, ctx.has_tangent[:n_args]):
+            t = from_numpy(primal)
+            duals.append(make_dual(t, from_numpy(tangent)) if has else t)
+        outer_state = default_generator.get_state()
+        try:
+            if segment.preserve_rng:
+                default_generator.set_state(segment.rng_state)
+            out = segment.call(duals)
+        finally:
+            default_generator.set_state(outer_state)
+        found = [unpack_dual(t).tangent for t in _tensor_outputs(out, "checkpoint")[0]]
+        arrays = tuple(None if t is None else t.numpy() for t in found)
+        return arrays[0] if segment.structure is None else arrays
 
     @staticmethod
     def backward(ctx, *grads):

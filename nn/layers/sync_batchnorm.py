@@ -167,6 +167,30 @@ class _SyncBatchNormFunction(autograd.Function):
         return y
 
     @staticmethod
+    def jvp(ctx, tx, tw, tb, mean, invstd, count, pg):
+        # With m = E[x], s = invstd and xhat = (x - m) s over every rank's batch:
+        # d xhat = s (dx - E[dx] - xhat E[xhat dx]); one all-reduce gives both means.
+        xhat, weight = ctx.saved_tensors
+        shape, axes = ctx.shape, (0, *range(2, xhat.ndim))
+        tangent = None
+        if ctx.has_tangent[0]:
+            c = xhat.shape[1]
+            sums = autograd.cat([tx.sum(dim=axes), (tx * xhat).sum(dim=axes)])
+            ctx.pg.allreduce(sums).wait()
+            mean_t = (sums[:c] / ctx.count).reshape(shape)
+            mean_tx = (sums[c:] / ctx.count).reshape(shape)
+            tangent = (tx - mean_t - xhat * mean_tx) * ctx.invstd
+            if weight is not None:
+                tangent = tangent * weight.reshape(shape)
+        if tw is not None and ctx.has_tangent[1]:
+            term = xhat * tw.reshape(shape)
+            tangent = term if tangent is None else tangent + term
+        if tb is not None and ctx.has_tangent[2]:
+            term = tb.reshape(shape)
+            tangent = term if tangent is None else tangent + term
+        return tangent
+
+    @staticmethod
     def backward(ctx, g):
         if autograd.is_grad_enabled():  # backward runs with grad mode on only for create_graph
             raise RuntimeError(

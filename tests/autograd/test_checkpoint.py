@@ -137,3 +137,30 @@ def test_torch_style_paths_resolve():
 
     assert torch_like.utils.checkpoint.checkpoint is checkpoint
     assert torch_like.utils.data is nn.data
+
+
+@pytest.mark.parametrize("use_reentrant", [True, False])
+def test_forward_mode_through_a_checkpoint_equals_the_plain_run(use_reentrant):
+    import autograd.forward_ad as fwAD
+
+    model = _net(p=0.5).double()
+    rng = np.random.default_rng(3)
+    x = autograd.tensor(rng.standard_normal((4, 5)), requires_grad=True)
+    v = autograd.tensor(rng.standard_normal((4, 5)))
+    found = []
+    for run in (lambda d: checkpoint(model, d, use_reentrant=use_reentrant), model):
+        autograd.manual_seed(7)
+        with fwAD.dual_level():
+            out = run(fwAD.make_dual(x, v))
+            found.append((out.detach().numpy(), fwAD.unpack_dual(out).tangent.numpy()))
+    np.testing.assert_array_equal(found[0][0], found[1][0])
+    np.testing.assert_allclose(found[0][1], found[1][1], rtol=1e-12, atol=1e-15)
+    assert np.any(found[0][1] != 0)
+    # The random state after the checkpoint is the one the plain run leaves.
+    autograd.manual_seed(7)
+    with fwAD.dual_level():
+        checkpoint(model, fwAD.make_dual(x, v), use_reentrant=use_reentrant)
+    after = autograd.rand(3).numpy()
+    autograd.manual_seed(7)
+    model(x)
+    np.testing.assert_array_equal(after, autograd.rand(3).numpy())

@@ -194,3 +194,103 @@ def test_func_jacfwd_and_hessian_match_torch_func(torch):
     for row_o, row_t in zip(ours, theirs):
         for a, b in zip(row_o, row_t):
             np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10)
+
+
+class _ForwardOnly(autograd.Function):
+    """x**3 with a forward-mode rule and a backward that refuses to run."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_forward(x)
+        return x**3
+
+    @staticmethod
+    def backward(ctx, g):
+        raise AssertionError("reverse mode ran")
+
+    @staticmethod
+    def jvp(ctx, t):
+        (x,) = ctx.saved_tensors
+        return 3 * x**2 * t
+
+
+class _ReverseOnly(autograd.Function):
+    forward = staticmethod(lambda ctx, x: x * 2)
+    backward = staticmethod(lambda ctx, g: g * 2)
+
+
+def test_func_jvp_is_one_forward_mode_pass():
+    # Neither the graph nor a backward pass is involved: a Function whose backward fails works,
+    # and one without a jvp rule is named in the error.
+    x = autograd.tensor(X, requires_grad=False)
+    out, jv = F.jvp(lambda a: _ForwardOnly.apply(a).sin(), (x,), (autograd.tensor(V3),))
+    np.testing.assert_allclose(out.numpy(), np.sin(X**3))
+    np.testing.assert_allclose(jv.numpy(), np.cos(X**3) * 3 * X**2 * V3, rtol=1e-12)
+    assert out.grad_fn is None and jv.grad_fn is None
+    out, jv = F.jvp(lambda a: autograd.ones(2), (x,), (autograd.tensor(V3),))
+    np.testing.assert_array_equal(jv.numpy(), np.zeros(2))  # no dependence: a zero tangent
+    with pytest.raises(RuntimeError, match="_ReverseOnly: this op has no forward-mode AD rule"):
+        F.jvp(lambda a: _ReverseOnly.apply(a), (x,), (autograd.tensor(V3),))
+
+
+def test_func_jvp_matches_finite_differences():
+    f = _tall(autograd)
+    xs, vs = [X, Y], [V3, RNG.standard_normal(Y.shape)]
+    outs, jvs = F.jvp(f, tuple(autograd.tensor(a) for a in xs),
+                      tuple(autograd.tensor(v) for v in vs))  # fmt: skip
+    eps = 1e-6
+    hi = f(*(autograd.tensor(a + eps * v) for a, v in zip(xs, vs)))
+    lo = f(*(autograd.tensor(a - eps * v) for a, v in zip(xs, vs)))
+    for o, jv, h, low in zip(outs, jvs, hi, lo):
+        np.testing.assert_allclose(o.numpy(), ((h + low) / 2).numpy(), rtol=1e-9)
+        np.testing.assert_allclose(jv.numpy(), ((h - low) / (2 * eps)).numpy(), rtol=1e-6,
+                                   atol=1e-8)  # fmt: skip
+
+
+def test_func_jvp_matches_torch_func(torch):
+    f = lambda lib: lambda a, b: (lib.tanh(a) * b.sum(), (a * a).sum(), a * 0 + 1)  # noqa: E731
+    vy = RNG.standard_normal(Y.shape)
+    ours = F.jvp(f(autograd), (autograd.tensor(X), autograd.tensor(Y)),
+                 (autograd.tensor(V3), autograd.tensor(vy)))  # fmt: skip
+    theirs = torch.func.jvp(f(torch), (torch.tensor(X), torch.tensor(Y)),
+                            (torch.tensor(V3), torch.tensor(vy)))  # fmt: skip
+    for mine, ref in zip(ours, theirs):
+        assert isinstance(mine, tuple) and len(mine) == len(ref)
+        for a, b in zip(mine, ref):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-15)
+    out, jv, aux = F.jvp(lambda a: (a.exp(), a.sum()), (autograd.tensor(X),),
+                         (autograd.tensor(V3),), has_aux=True)  # fmt: skip
+    tout, tjv, taux = torch.func.jvp(lambda a: (a.exp(), a.sum()), (torch.tensor(X),),
+                                     (torch.tensor(V3),), has_aux=True)  # fmt: skip
+    for a, b in ((out, tout), (jv, tjv), (aux, taux)):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
+
+
+def test_func_jvp_nested_in_reverse_mode_stays_differentiable():
+    # grad of <jvp(f), 1> with f = sum(x**3): the tangent 3 x**2 v differentiated in x.
+    def g(a):
+        return F.jvp(lambda b: (b**3).sum(), (a,), (autograd.tensor(V3),))[1]
+
+    np.testing.assert_allclose(F.grad(g)(autograd.tensor(X)).numpy(), 6 * X * V3, rtol=1e-12)
+
+
+def test_func_jvp_bad_arguments_are_named():
+    x = autograd.tensor(X)
+    with pytest.raises(RuntimeError, match="jvp: expected primals and tangents of the same"):
+        F.jvp(lambda a: a, (x,), (x, x))
+    with pytest.raises(TypeError, match=r"jvp: tangents\[0\] must be a Tensor, got list"):
+        F.jvp(lambda a: a, (x,), ([1.0, 2.0, 3.0],))
+    with pytest.raises(RuntimeError, match=r"jvp: tangents\[0\] has shape \(2,\)"):
+        F.jvp(lambda a: a, (x,), (autograd.ones(2),))
+    with pytest.raises(TypeError, match="jvp: func must return a Tensor or a tuple of Tensors"):
+        F.jvp(lambda a: 3.0, (x,), (x,))
+
+
+def test_func_jvp_composes_with_grad_and_itself():
+    x, v = autograd.tensor(X), autograd.tensor(V3)
+    # Forward over reverse: the tangent of the gradient of sum(x**3) is H v = 6 x v.
+    _, hv = F.jvp(F.grad(lambda a: (a**3).sum()), (x,), (v,))
+    np.testing.assert_allclose(hv.numpy(), 6 * X * V3, rtol=1e-12)
+    # jvp of jvp (the inner one inside the outer's dual level): 6 x v v.
+    _, second = F.jvp(lambda a: F.jvp(lambda b: b**3, (a,), (v,))[1], (x,), (v,))
+    np.testing.assert_allclose(second.numpy(), 6 * X * V3 * V3, rtol=1e-12)

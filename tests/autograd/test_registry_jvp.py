@@ -14,8 +14,10 @@ defined by the same derivative. A few examples per op keep the file quick.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
+import sys
 
 import numpy as np
 import pytest
@@ -25,9 +27,11 @@ from hypothesis import strategies as st
 import autograd
 import autograd.forward_ad as fwAD
 import autograd.ops
+import nn
 from autograd import testing
 from autograd.function import Function
 from autograd.ops import REGISTRY
+from autograd.utils.checkpoint import checkpoint
 
 GRAD_NAMES = sorted(n for n, info in REGISTRY.items() if info.gradcheck)
 GRADGRAD_NAMES = sorted(n for n, info in REGISTRY.items() if info.gradgradcheck and info.gradcheck)
@@ -40,36 +44,60 @@ _BUDGET = settings(
 )  # fmt: skip
 
 
-def _primitives() -> list[type]:
-    """Every Function subclass defined in the library's ops (the table rows included)."""
-    for info in pkgutil.iter_modules(autograd.ops.__path__):
-        importlib.import_module(f"autograd.ops.{info.name}")
-    found, todo = [], list(Function.__subclasses__())
+LIBRARY_PACKAGES = ("autograd", "nn", "optim")
+
+
+def _library_functions(prefix: str = "") -> list[type]:
+    """Every Function subclass the library packages define (the ops' table rows included) whose
+    module is under ``prefix``: each module is imported, and a class counts when its module
+    holds it by name (a class defined in a docstring example or a test does not)."""
+    for name in LIBRARY_PACKAGES:
+        package = importlib.import_module(name)
+        for info in pkgutil.walk_packages(package.__path__, f"{name}."):
+            if not info.name.endswith("__main__"):
+                importlib.import_module(info.name)
+    found, seen, todo = [], set(), list(Function.__subclasses__())
     while todo:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
-        if cls.__module__.startswith("autograd.ops."):
+        module = sys.modules.get(cls.__module__)
+        if cls in seen or module is None or not cls.__module__.startswith(prefix):
+            continue
+        seen.add(cls)
+        in_library = cls.__module__.split(".")[0] in LIBRARY_PACKAGES
+        if in_library and getattr(module, cls.__qualname__, None) is cls:
             found.append(cls)
     return sorted(found, key=lambda c: (c.__module__, c.__qualname__))
 
 
-def test_every_primitive_declares_a_jvp_rule():
-    primitives = _primitives()
-    assert len(primitives) > 80  # the walk does find the ops
-    missing = [f"{c.__module__}.{c.__qualname__}" for c in primitives if not hasattr(c, "jvp")]
-    assert not missing, f"primitives without a forward-mode rule (jvp): {missing}"
+def _concrete(classes: list[type]) -> list[type]:
+    """The Functions one can apply: those with a forward and a backward of their own."""
+    return [
+        c
+        for c in classes
+        if c.forward is not Function.forward and c.backward is not Function.backward
+    ]
 
 
-def test_the_walk_would_report_a_primitive_without_a_rule():
+def test_every_library_function_declares_a_jvp_rule():
+    functions = _concrete(_library_functions())
+    outside = [c for c in functions if not c.__module__.startswith("autograd.ops.")]
+    assert len(functions) > 80 and len(outside) >= 5  # the walk does find them
+    missing = [f"{c.__module__}.{c.__qualname__}" for c in functions if not hasattr(c, "jvp")]
+    assert not missing, f"library Functions without a forward-mode rule (jvp): {missing}"
+
+
+def test_the_walk_would_report_a_function_without_a_rule(monkeypatch):
+    import nn.layers.linear
+
     class NoRule(Function):
         forward = staticmethod(lambda ctx, x: x)
         backward = staticmethod(lambda ctx, g: g)
 
-    NoRule.__module__ = "autograd.ops.example"
-    try:
-        assert NoRule in _primitives() and not hasattr(NoRule, "jvp")
-    finally:
-        NoRule.__module__ = __name__
+    assert NoRule not in _library_functions()  # defined here, not in the library
+    NoRule.__module__, NoRule.__qualname__ = "nn.layers.linear", "NoRule"
+    monkeypatch.setattr(nn.layers.linear, "NoRule", NoRule, raising=False)
+    assert NoRule in _concrete(_library_functions()) and not hasattr(NoRule, "jvp")
 
 
 def _draw(data, name):
@@ -232,3 +260,97 @@ def test_floor_divide_has_no_derivative_in_either_mode():
         d = fwAD.make_dual(autograd.tensor([3.0]), autograd.ones(1))
         with pytest.raises(RuntimeError, match="floor_divide: the derivative"):
             autograd.floor_divide(d, 2.0)
+
+
+def _hooked_linear(x):
+    autograd.manual_seed(0)
+    layer = nn.Linear(3, 2).double()
+    layer.register_full_backward_pre_hook(lambda m, g: None)
+    layer.register_full_backward_hook(lambda m, gi, go: None)
+    return layer(x.reshape(-1, 3)).tanh()
+
+
+def _checkpointed(x, use_reentrant):
+    autograd.manual_seed(0)  # the same dropout mask for both passes of the check
+    net = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Dropout(0.5), nn.Linear(4, 2)).double()
+    return checkpoint(net, x.reshape(-1, 3).sin(), use_reentrant=use_reentrant) * x.sum()
+
+
+def _resample_adjoint(x):
+    # The cotangent y * y depends on x, so the gradient's tangent runs the adjoint's rule.
+    y = nn.functional.interpolate(
+        x.reshape(1, 2, 3), scale_factor=2, mode="linear", align_corners=False
+    )
+    (g,) = autograd.grad(y, x, y * y, create_graph=True)
+    return g
+
+
+def _sync_batchnorm(x):
+    import autograd.distributed as dist
+    from nn.layers.sync_batchnorm import _global_moments, _SyncBatchNormFunction
+
+    x = x.reshape(3, 2)
+    weight, bias = x[0] * 2, x[1].exp()
+    mean, var, count = _global_moments(x.detach().numpy(), dist.group.WORLD)
+    invstd = 1.0 / np.sqrt(var + 1e-5)
+    return _SyncBatchNormFunction.apply(x, weight, bias, mean, invstd, count, dist.group.WORLD)
+
+
+OUTSIDE_THE_OPS = {
+    "hooks": _hooked_linear,
+    "checkpoint_reentrant": functools.partial(_checkpointed, use_reentrant=True),
+    "checkpoint": functools.partial(_checkpointed, use_reentrant=False),
+    "resample_adjoint": _resample_adjoint,
+    "sync_batchnorm": _sync_batchnorm,
+}
+
+
+@pytest.fixture
+def one_process_world():
+    pytest.importorskip("mpi4py")
+    import autograd.distributed as dist
+
+    dist.init_process_group("mpi", world_size=1, rank=0)
+    yield
+    if dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def _jvp_against_vjp(fn, rng) -> None:
+    x = autograd.tensor(rng.uniform(0.5, 1.5, 6), requires_grad=True)
+    v = rng.standard_normal(6)
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(x.detach().requires_grad_(), autograd.tensor(v))
+        tangent = fwAD.unpack_dual(fn(dual)).tangent
+    out = fn(x)
+    u = rng.standard_normal(out.shape)
+    (g,) = autograd.grad(out, x, autograd.tensor(u))
+    rhs = _dot(g.numpy(), v)
+    assert tangent is not None
+    _assert_close(_dot(u, tangent.numpy()), rhs, abs(rhs), "<u, J v> vs <J^T u, v>")
+
+
+def test_every_library_function_outside_the_ops_has_a_checked_rule(monkeypatch, one_process_world):
+    # Each case's forward mode agrees with its reverse mode in float64; together the cases run
+    # the jvp rule of every Function the library defines outside autograd.ops.
+    ran: set[type] = set()
+    for cls in _library_functions():
+        if not cls.__module__.startswith("autograd.ops.") and "jvp" in cls.__dict__:
+            rule = cls.__dict__["jvp"].__func__
+
+            def recorded(ctx, *args, _rule=rule, **kwargs):
+                ran.add(ctx._fn)  # the class applied, which may inherit the rule
+                return _rule(ctx, *args, **kwargs)
+
+            monkeypatch.setattr(cls, "jvp", staticmethod(recorded))
+    rng = np.random.default_rng(0)
+    for name, fn in OUTSIDE_THE_OPS.items():
+        try:
+            _jvp_against_vjp(fn, rng)
+        except AssertionError as e:
+            raise AssertionError(f"{name}: {e}") from None
+    outside = {
+        c for c in _concrete(_library_functions()) if not c.__module__.startswith("autograd.ops.")
+    }
+    unchecked = sorted(f"{c.__module__}.{c.__qualname__}" for c in outside - ran)
+    assert not unchecked, f"no case here runs the jvp rule of {unchecked}"

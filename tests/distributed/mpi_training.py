@@ -20,6 +20,7 @@ import numpy as np
 def main(out: str) -> None:
     import autograd
     import autograd.distributed as dist
+    import autograd.forward_ad as fwAD
     import nn
     import optim
 
@@ -194,6 +195,15 @@ def main(out: str) -> None:
         results["sync_bn_double_backward"] = None
     except RuntimeError as e:
         results["sync_bn_double_backward"] = str(e)
+    # Forward mode: the tangent on half the batch is BatchNorm1d's on the whole batch.
+    tx = np.random.default_rng(7).standard_normal(xs.shape)
+    bn, sbn = nn.BatchNorm1d(3).double(), nn.SyncBatchNorm(3).double()
+    with fwAD.dual_level():
+        whole = fwAD.make_dual(autograd.tensor(xs, dtype=f64), autograd.tensor(tx, dtype=f64))
+        half = fwAD.make_dual(autograd.tensor(shard(xs), dtype=f64),
+                              autograd.tensor(shard(tx), dtype=f64))  # fmt: skip
+        tw, th = fwAD.unpack_dual(bn(whole)).tangent, fwAD.unpack_dual(sbn(half)).tangent
+    results["sync_bn_forward_mode"] = float(np.abs(th.numpy() - shard(tw.numpy())).max())
 
     dist.destroy_process_group()
     results["readme_example"] = run_readme_example(os.path.dirname(out))

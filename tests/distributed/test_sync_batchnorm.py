@@ -24,6 +24,45 @@ def test_double_backward_is_refused(training_run):
     )
 
 
+def test_forward_mode_on_half_batches_equals_batchnorm_on_the_whole_batch(training_run):
+    for result in training_run:
+        assert result["sync_bn_forward_mode"] < 1e-12, result["rank"]
+
+
+def test_forward_mode_rule_matches_torch_func(world_of_one):
+    # The Function itself on a one-process group (the layer would fall back to BatchNorm).
+    torch = pytest.importorskip("torch")
+    import autograd.forward_ad as fwAD
+    from nn.layers.sync_batchnorm import _global_moments, _SyncBatchNormFunction
+
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal((4, 3, 5)) * 2 + 1, rng.standard_normal(3), rng.standard_normal(3)
+    tangents = [rng.standard_normal(a.shape) for a in (x, w, b)]
+    pg = world_of_one.group.WORLD
+    mean, var, count = _global_moments(x, pg)
+    invstd = 1.0 / np.sqrt(var + 1e-5)
+
+    def theirs(*active):
+        def f(*args):
+            full = [torch.tensor(a) for a in (x, w, b)]
+            for i, a in zip(active, args):
+                full[i] = a
+            return torch.nn.functional.batch_norm(full[0], None, None, full[1], full[2], True)
+
+        primals = tuple(torch.tensor((x, w, b)[i]) for i in active)
+        return torch.func.jvp(f, primals, tuple(torch.tensor(tangents[i]) for i in active))[1]
+
+    for active in ((0, 1, 2), (0,), (1,), (2,), (1, 2)):
+        with fwAD.dual_level():
+            args = [autograd.tensor(a) for a in (x, w, b)]
+            for i in active:
+                args[i] = fwAD.make_dual(args[i], autograd.tensor(tangents[i]))
+            y = _SyncBatchNormFunction.apply(*args, mean, invstd, count, pg)
+            found = fwAD.unpack_dual(y).tangent
+        np.testing.assert_allclose(found.numpy(), theirs(*active).numpy(), rtol=1e-10,
+                                   atol=1e-12, err_msg=str(active))  # fmt: skip
+
+
 def test_without_process_group_it_is_batchnorm():
     x = autograd.randn(4, 3, 5, dtype=autograd.float64, requires_grad=True)
     bn, sbn = nn.BatchNorm1d(3).double(), nn.SyncBatchNorm(3).double()
