@@ -233,6 +233,8 @@ class Tensor:
         """Convert to int8: ``self.to(int8)``."""
     def cholesky(self, upper: bool = ...) -> Tensor:
         """PyTorch's older ``cholesky``: :func:`autograd.linalg.cholesky` with ``upper`` as a"""
+    def cholesky_solve(self, L: Any, upper: bool = ...) -> Tensor:
+        """The solution ``X`` of ``A X = B`` given the Cholesky factor of ``A``: ``A = L L^T``"""
     def chunk(self, chunks: int, dim: int = ...) -> tuple[Tensor, ...]:
         """Split into at most ``chunks`` views of size ``ceil(n / chunks)`` along ``dim`` (as PyTorch,"""
     def clamp(self, min: Any = ..., max: Any = ...) -> Tensor:
@@ -776,6 +778,10 @@ class Tensor:
         """The sum of the main diagonal of a 2-D tensor (it need not be square)."""
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap dims ``dim0`` and ``dim1``. Returns a view. ``swapdims`` is another name of it."""
+    def triangular_solve(
+        self, A: Any, upper: bool = ..., transpose: bool = ..., unitriangular: bool = ...
+    ) -> Any:
+        """PyTorch's older triangular solver: ``X`` with ``A X = input`` (``A^T X = input`` with"""
     def tril(self, diagonal: int = ...) -> Tensor:
         """The lower triangle of the last two dims (elements above ``diagonal`` set to 0)."""
     def triu(self, diagonal: int = ...) -> Tensor:
