@@ -136,6 +136,10 @@ class Sub(Function):
         return sum_terms(ta if has_a else None, -tb if has_b else None)
 
 
+class Rsub(Sub):
+    node_name = "RsubBackward1"  # number - tensor
+
+
 @register(
     method=True,
     inplace=_sub_fast,
@@ -155,7 +159,8 @@ def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
     """
     if alpha != 1:
         other = mul(other, alpha)
-    return _apply_binary(Sub, input, other, "sub")
+    number_first = isinstance(input, (int, float)) and isinstance(other, Tensor)
+    return _apply_binary(Rsub if number_first else Sub, input, other, "sub")
 
 
 class Mul(Function):
@@ -341,6 +346,14 @@ class Pow(Function):
         return sum_terms(da, db)
 
 
+class PowTensors(Pow):
+    node_name = "PowBackward1"  # tensor ** tensor
+
+
+class PowNumberBase(Pow):
+    node_name = "PowBackward2"  # number ** tensor
+
+
 def _pow_sample(draw: Any, dtype: np.dtype) -> Sample:
     return binary(low=0.3, high=2.0, other_low=-2.0, other_high=2.0)(draw, dtype)
 
@@ -367,7 +380,11 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     if isinstance(input, Tensor) and isinstance(exponent, (int, float)):
         if input.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
-    return _apply_binary(Pow, input, exponent, "pow")
+    if not isinstance(exponent, Tensor):
+        fn = Pow  # tensor ** number
+    else:
+        fn = PowTensors if isinstance(input, Tensor) else PowNumberBase
+    return _apply_binary(fn, input, exponent, "pow")
 
 
 class Maximum(Function):
@@ -573,6 +590,10 @@ class Clamp(Function):
         return sum_terms(*terms)
 
 
+class ClampScalar(Clamp):
+    node_name = "ClampBackward1"  # clamp with number bounds; tensor bounds give ClampBackward0
+
+
 def _clamp_sample(draw: Any, dtype: np.dtype) -> Sample:
     from hypothesis import strategies as st
 
@@ -606,9 +627,10 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    tensor_bounds = isinstance(min, Tensor) or isinstance(max, Tensor)
     x, lo, hi = promote_operands((input, min, max), ("input", "min", "max"))
     try:
-        return Clamp.apply(x, lo, hi)
+        return (Clamp if tensor_bounds else ClampScalar).apply(x, lo, hi)
     except ValueError as e:
         if "broadcast" in str(e):
             raise ValueError(f"clamp: bounds do not broadcast with input shape {x.shape}") from None

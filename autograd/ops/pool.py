@@ -135,7 +135,12 @@ class MaxPool2d(Function):
         return (t, None) if indices else t
 
 
+_AMAX_NODE = "AdaptiveMaxPool2DBackward0"
+
+
 class AdaptiveMaxPool2d(Function):
+    node_name = _AMAX_NODE
+
     @staticmethod
     def forward(ctx, x, output_size, indices):
         y, flat = _k.adaptive_max_pool2d_forward(x, output_size)
@@ -214,9 +219,11 @@ def _max_pool(
     geom = _args.pool_args(op, nd, x.shape, kernel_size, stride, padding, dilation, ceil_mode)
     unbatched = x.ndim == nd + 1
     out = MaxPool2d.apply(_as_batched(x, nd), geom=geom, indices=bool(return_indices))
+    # PyTorch's max_pool1d squeezes a 2-D pool
+    node = "SqueezeBackward1" if nd == 1 else "MaxPool2DWithIndicesBackward0"
     if return_indices:
-        return _restore(out[0], nd, unbatched), _restore(out[1], nd, unbatched)
-    return _restore(out, nd, unbatched)
+        return _restore(out[0], nd, unbatched, node), _restore(out[1], nd, unbatched)
+    return _restore(out, nd, unbatched, node)
 
 
 def _draw_window(draw: Any, nd: int, dilation: bool) -> tuple:
@@ -316,7 +323,8 @@ def _avg_pool(
     k, s, p, _, ceil = _args.pool_args(op, nd, x.shape, kernel_size, stride, padding, 1, ceil_mode)
     geom = (k, s, p, ceil, bool(count_include_pad), _args.divisor_arg(op, divisor_override))
     y = AvgPool2d.apply(_as_batched(x, nd), geom=geom)
-    return _restore(y, nd, x.ndim == nd + 1)
+    node = "SqueezeBackward1" if nd == 1 else "AvgPool2DBackward0"  # avg_pool1d squeezes
+    return _restore(y, nd, x.ndim == nd + 1, node)
 
 
 def _sample_avg_pool(nd: int) -> Any:
@@ -418,8 +426,11 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """
     op = "adaptive_avg_pool2d"
     x = float_tensor(input, "input")
-    geom = ("adaptive", _args.adaptive_output_size(op, x.shape, output_size))
-    return _restore(AvgPool2d.apply(_as_batched(x, 2), geom=geom), 2, x.ndim == 3)
+    size = _args.adaptive_output_size(op, x.shape, output_size)
+    # PyTorch takes a mean for a 1 x 1 output
+    node = "MeanBackward1" if tuple(size) == (1, 1) else "AdaptiveAvgPool2DBackward0"
+    return _restore(AvgPool2d.apply(_as_batched(x, 2), geom=("adaptive", size)), 2, x.ndim == 3,
+                    node)  # fmt: skip
 
 
 @register(sample=_sample_adaptive(True), torch=_functional("adaptive_max_pool2d"))
@@ -441,5 +452,5 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     unbatched = x.ndim == 3
     out = AdaptiveMaxPool2d.apply(_as_batched(x, 2), output_size=size, indices=bool(return_indices))
     if return_indices:
-        return _restore(out[0], 2, unbatched), _restore(out[1], 2, unbatched)
-    return _restore(out, 2, unbatched)
+        return _restore(out[0], 2, unbatched, _AMAX_NODE), _restore(out[1], 2, unbatched)
+    return _restore(out, 2, unbatched, _AMAX_NODE)

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import dtypes as _dt
+from ..function import name_node
 from ..tensor import Tensor
 from ._util import as_tensor, normalize_dim
 from .gather_scatter import take_along_dim
@@ -104,7 +105,7 @@ def sort(
     t = as_tensor(input)
     d = _dim(t, dim, "sort")
     order = _order(t._array, d, bool(descending))
-    return ValuesIndices(_pick(t, order, d), Tensor._make(order))
+    return ValuesIndices(name_node(_pick(t, order, d), "SortBackward0"), Tensor._make(order))
 
 
 @register(method=True)
@@ -176,7 +177,7 @@ def topk(
     order = _order(t._array, d, bool(largest))
     if t.ndim:
         order = np.take(order, np.arange(k), axis=d)
-    return ValuesIndices(_pick(t, order, d), Tensor._make(order))
+    return ValuesIndices(name_node(_pick(t, order, d), "TopkBackward0"), Tensor._make(order))
 
 
 def _sample_kth(draw: Any, dtype: np.dtype) -> Sample:

@@ -66,6 +66,10 @@ class Var(Function):
         return reduction_jvp(ctx, tx, axes, keepdim)
 
 
+class Std(Var):
+    node_name = "StdBackward0"  # PyTorch's node for std; the rule is var's with root=True
+
+
 def _var(op: str, input, dim, unbiased, keepdim, correction, axis, keepdims, ddof, root):
     t = input if isinstance(input, Tensor) else as_tensor(input)
     if isinstance(dim, bool):  # legacy var(input, unbiased)
@@ -86,7 +90,7 @@ def _var(op: str, input, dim, unbiased, keepdim, correction, axis, keepdims, ddo
     if keepdims is not None:
         keepdim = keepdims
     _require_float(op, t)
-    return Var.apply(t, axes, bool(keepdim), float(correction), root)
+    return (Std if root else Var).apply(t, axes, bool(keepdim), float(correction), root)
 
 
 def _var_sample(draw: Any, dtype: np.dtype) -> Sample:
