@@ -241,6 +241,14 @@ class Tensor:
         """Limit values to ``[min, max]``; bounds may be scalars or tensors."""
     def clamp_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.clamp`: writes the result into ``input`` and returns it."""
+    def clamp_max(self, max: Any) -> Tensor:
+        """:func:`clamp` with an upper bound only (a number or a tensor)."""
+    def clamp_max_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.clamp_max`: writes the result into ``input`` and returns it."""
+    def clamp_min(self, min: Any) -> Tensor:
+        """:func:`clamp` with a lower bound only (a number or a tensor)."""
+    def clamp_min_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.clamp_min`: writes the result into ``input`` and returns it."""
     def clip(self, min: Any = ..., max: Any = ...) -> Tensor:
         """Limit values to ``[min, max]``; bounds may be scalars or tensors."""
     def clip_(self, *args: Any, **kwargs: Any) -> Tensor:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, name_node
 from ..tensor import Tensor, tensor_method
 from ._jvp import sum_terms, zero_jvp
 from ._table import select_grad, zeros_like_grad
@@ -635,6 +635,48 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         if "broadcast" in str(e):
             raise ValueError(f"clamp: bounds do not broadcast with input shape {x.shape}") from None
         raise
+
+
+def _one_bound_sample(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    x = draw(testing.arrays(draw(testing.shapes()), dtype, kinks=(0.0,)))
+    if draw(st.booleans()):
+        return Sample((x, 0.0))
+    return Sample((x, draw(testing.arrays(x.shape, dtype, low=-1.0, high=1.0))))
+
+
+@register(method=True, inplace=lambda a, min: np.maximum(a, min, out=a), masked=True,
+          sample=_one_bound_sample, ref=np.maximum)  # fmt: skip
+def clamp_min(input: Any, min: Any) -> Tensor:  # noqa: A002
+    """:func:`clamp` with a lower bound only (a number or a tensor).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.clamp_min(autograd.tensor([-2.0, 0.5]), 0.0)
+    tensor([0.0000, 0.5000])
+    """
+    # PyTorch's node: ClampMinBackward0 for a number, ClampMinBackward1 for a tensor bound
+    node = "ClampMinBackward1" if isinstance(min, Tensor) else "ClampMinBackward0"
+    return name_node(clamp(input, min=min), node)
+
+
+@register(method=True, inplace=lambda a, max: np.minimum(a, max, out=a), masked=True,
+          sample=_one_bound_sample, ref=np.minimum)  # fmt: skip
+def clamp_max(input: Any, max: Any) -> Tensor:  # noqa: A002
+    """:func:`clamp` with an upper bound only (a number or a tensor).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.clamp_max(autograd.tensor([-2.0, 0.5]), 0.0)
+    tensor([-2.,  0.])
+    """
+    node = "ClampMaxBackward1" if isinstance(max, Tensor) else "ClampMaxBackward0"
+    return name_node(clamp(input, max=max), node)
 
 
 _FLOAT_OPMATH = (Mul, Div)  # with a number, a float16 tensor is computed at float precision
