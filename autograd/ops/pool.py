@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function, linear_jvp
+from ..function import Function, linear_jvp, name_node
 from ..kernels import _args
 from ..kernels import pool as _k
 from ..tensor import Tensor
@@ -454,3 +454,72 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     if return_indices:
         return _restore(out[0], 2, unbatched, _AMAX_NODE), _restore(out[1], 2, unbatched)
     return _restore(out, 2, unbatched, _AMAX_NODE)
+
+
+# ------------------------------------------------------------------- adaptive 1-D pooling
+def _adaptive_1d_size(op: str, x: Tensor, output_size: Any) -> int:
+    """An adaptive 1-D pool's ``output_size`` (an int or a 1-tuple) for ``(N, C, L)`` or
+    ``(C, L)`` input, or an error naming the argument."""
+    if x.ndim not in (2, 3):
+        raise ValueError(
+            f"{op}: expected input of shape (N, C, L) or (C, L), got shape {tuple(x.shape)}"
+        )
+    size = output_size
+    if isinstance(size, (tuple, list)) and len(size) == 1:
+        size = size[0]
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+        raise TypeError(f"{op}: output_size must be a positive int, got {output_size!r}")
+    return int(size)
+
+
+def _sample_adaptive_1d(max_pool: bool) -> Any:
+    def sample(draw: Any, dtype: np.dtype) -> Sample:
+        from hypothesis import strategies as st
+
+        from .. import testing
+
+        shape = tuple(draw(st.integers(1, 2)) for _ in range(draw(st.sampled_from([1, 2]))))
+        x = draw(testing.arrays(shape + (draw(st.integers(1, 6)),), dtype))
+        kwargs: dict = {"output_size": draw(st.integers(1, 4))}
+        if max_pool:
+            kwargs["return_indices"] = draw(st.booleans())
+        return Sample((x,), kwargs)
+
+    return sample
+
+
+@register(sample=_sample_adaptive_1d(False), torch=_functional("adaptive_avg_pool1d"))
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Average over PyTorch's adaptive windows (see :func:`adaptive_avg_pool2d`) of
+    ``(N, C, L)`` or ``(C, L)`` input to length ``output_size``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.adaptive_avg_pool1d(autograd.tensor([[[1.0, 2.0, 3.0, 4.0]]]), 2)
+    tensor([[[1.5000, 3.5000]]])
+    """
+    x = float_tensor(input, "input")
+    size = _adaptive_1d_size("adaptive_avg_pool1d", x, output_size)
+    y = adaptive_avg_pool2d(x.unsqueeze(-2), (1, size)).squeeze(-2)
+    return name_node(y, "SqueezeBackward1")  # PyTorch's too squeezes a 2-D pool
+
+
+@register(sample=_sample_adaptive_1d(True), torch=_functional("adaptive_max_pool1d"))
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Maximum over PyTorch's adaptive windows of ``(N, C, L)`` or ``(C, L)`` input to length
+    ``output_size``; with ``return_indices`` also the int64 position of each maximum. Ties go
+    to the first maximum, NaN wins.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.adaptive_max_pool1d(autograd.tensor([[[1.0, 4.0, 2.0, 3.0]]]), 2)
+    tensor([[[4., 3.]]])
+    """
+    x = float_tensor(input, "input")
+    size = _adaptive_1d_size("adaptive_max_pool1d", x, output_size)
+    out = adaptive_max_pool2d(x.unsqueeze(-2), (1, size), return_indices=bool(return_indices))
+    if return_indices:
+        return name_node(out[0].squeeze(-2), "SqueezeBackward1"), out[1].squeeze(-2)
+    return name_node(out.squeeze(-2), "SqueezeBackward1")

@@ -148,6 +148,8 @@ CASES = {
                             "AdaptiveAvgPool2DBackward0"),
     "adaptive_avg_pool2d to 1": (lambda L, N, F: F.adaptive_avg_pool2d(_r(L, 1, 2, 4, 4), 1),
                                  "MeanBackward1"),
+    "adaptive_avg_pool1d": (lambda L, N, F: L.adaptive_avg_pool1d(_r(L, 1, 2, 5), 3),
+                            "SqueezeBackward1"),
     "adaptive_max_pool2d": (lambda L, N, F: F.adaptive_max_pool2d(_r(L, 2, 4, 4), 2),
                             "AdaptiveMaxPool2DBackward0"),
 }  # fmt: skip
