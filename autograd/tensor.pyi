@@ -233,12 +233,22 @@ class Tensor:
         """Convert to int8: ``self.to(int8)``."""
     def cholesky(self, upper: bool = ...) -> Tensor:
         """PyTorch's older ``cholesky``: :func:`autograd.linalg.cholesky` with ``upper`` as a"""
+    def cholesky_solve(self, L: Any, upper: bool = ...) -> Tensor:
+        """The solution ``X`` of ``A X = B`` given the Cholesky factor of ``A``: ``A = L L^T``"""
     def chunk(self, chunks: int, dim: int = ...) -> tuple[Tensor, ...]:
         """Split into at most ``chunks`` views of size ``ceil(n / chunks)`` along ``dim`` (as PyTorch,"""
     def clamp(self, min: Any = ..., max: Any = ...) -> Tensor:
         """Limit values to ``[min, max]``; bounds may be scalars or tensors."""
     def clamp_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.clamp`: writes the result into ``input`` and returns it."""
+    def clamp_max(self, max: Any) -> Tensor:
+        """:func:`clamp` with an upper bound only (a number or a tensor)."""
+    def clamp_max_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.clamp_max`: writes the result into ``input`` and returns it."""
+    def clamp_min(self, min: Any) -> Tensor:
+        """:func:`clamp` with a lower bound only (a number or a tensor)."""
+    def clamp_min_(self, *args: Any, **kwargs: Any) -> Tensor:
+        """In-place :func:`autograd.clamp_min`: writes the result into ``input`` and returns it."""
     def clip(self, min: Any = ..., max: Any = ...) -> Tensor:
         """Limit values to ``[min, max]``; bounds may be scalars or tensors."""
     def clip_(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -776,6 +786,10 @@ class Tensor:
         """The sum of the main diagonal of a 2-D tensor (it need not be square)."""
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap dims ``dim0`` and ``dim1``. Returns a view. ``swapdims`` is another name of it."""
+    def triangular_solve(
+        self, A: Any, upper: bool = ..., transpose: bool = ..., unitriangular: bool = ...
+    ) -> Any:
+        """PyTorch's older triangular solver: ``X`` with ``A X = input`` (``A^T X = input`` with"""
     def tril(self, diagonal: int = ...) -> Tensor:
         """The lower triangle of the last two dims (elements above ``diagonal`` set to 0)."""
     def triu(self, diagonal: int = ...) -> Tensor:

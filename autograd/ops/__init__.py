@@ -7,7 +7,7 @@ from . import (
     softmax, normalization, loss, piecewise, shape, join, rearrange, diagonals, index,
     gather_scatter, linalg, contract, conv, pool, resize, inplace, sorting, sampling,
     matrix, decomp, decomp_forms, norms, products, index_update, pointwise, assemble, quantiles,
-    special_fns,
+    special_fns, solvers,
     numpy_dispatch,
 )  # fmt: skip
 from ._mutate import run_inplace

@@ -84,6 +84,7 @@ def elementwise_op(
     operators: tuple[str, ...] = (),
     check: Callable[[Tensor], None] | None = None,
     masked: bool = False,
+    node_name: str | None = None,
 ) -> Callable[[Any], Tensor]:
     """Declare a one-input elementwise op from its array function and its derivative rule.
 
@@ -112,6 +113,9 @@ def elementwise_op(
         The NumPy entry; defaults to ``forward`` when it is a ufunc.
     check : callable, optional
         Argument check run on the input Tensor before the op.
+    node_name : str, optional
+        PyTorch's name of the op's graph node, when it is not ``<Function>Backward0``
+        (``square`` records ``PowBackward0``).
     """
     module = sys._getframe(1).f_globals["__name__"]  # where the row stands: for docs and doctests
     save_x, save_y = "x" in save, "y" in save
@@ -137,10 +141,13 @@ def elementwise_op(
         return bwd(ctx, u)
 
     cls_name = "".join(part.capitalize() for part in name.split("_"))
-    fn_cls = type(cls_name, (Function,), {
+    body = {
         "forward": staticmethod(fwd), "backward": staticmethod(bwd), "jvp": staticmethod(jvp),
         "__module__": module, "__doc__": f"The Function behind :func:`autograd.{name}`.",
-    })  # fmt: skip
+    }  # fmt: skip
+    if node_name is not None:
+        body["node_name"] = node_name
+    fn_cls = type(cls_name, (Function,), body)
     prepare = _PREPARE[integer]
     copy_integers = integer == "copy"
 

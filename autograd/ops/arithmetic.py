@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, name_node
 from ..tensor import Tensor, tensor_method
 from ._jvp import sum_terms, zero_jvp
 from ._table import select_grad, zeros_like_grad
@@ -137,6 +137,10 @@ class Sub(Function):
         return sum_terms(ta if has_a else None, -tb if has_b else None)
 
 
+class Rsub(Sub):
+    node_name = "RsubBackward1"  # number - tensor
+
+
 @register(
     method=True,
     inplace=_sub_fast,
@@ -156,7 +160,8 @@ def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
     """
     if alpha != 1:
         other = mul(other, alpha)
-    return _apply_binary(Sub, input, other, "sub")
+    number_first = isinstance(input, (int, float)) and isinstance(other, Tensor)
+    return _apply_binary(Rsub if number_first else Sub, input, other, "sub")
 
 
 class Mul(Function):
@@ -342,6 +347,14 @@ class Pow(Function):
         return sum_terms(da, db)
 
 
+class PowTensors(Pow):
+    node_name = "PowBackward1"  # tensor ** tensor
+
+
+class PowNumberBase(Pow):
+    node_name = "PowBackward2"  # number ** tensor
+
+
 def _pow_sample(draw: Any, dtype: np.dtype) -> Sample:
     return binary(low=0.3, high=2.0, other_low=-2.0, other_high=2.0)(draw, dtype)
 
@@ -368,7 +381,11 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001
     if isinstance(input, Tensor) and isinstance(exponent, (int, float)):
         if input.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
-    return _apply_binary(Pow, input, exponent, "pow")
+    if not isinstance(exponent, Tensor):
+        fn = Pow  # tensor ** number
+    else:
+        fn = PowTensors if isinstance(input, Tensor) else PowNumberBase
+    return _apply_binary(fn, input, exponent, "pow")
 
 
 class _Extremum(Function):
@@ -573,6 +590,10 @@ class Clamp(Function):
         return sum_terms(*terms)
 
 
+class ClampScalar(Clamp):
+    node_name = "ClampBackward1"  # clamp with number bounds; tensor bounds give ClampBackward0
+
+
 def _clamp_sample(draw: Any, dtype: np.dtype) -> Sample:
     from hypothesis import strategies as st
 
@@ -606,13 +627,56 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    tensor_bounds = isinstance(min, Tensor) or isinstance(max, Tensor)
     x, lo, hi = promote_operands((input, min, max), ("input", "min", "max"))
     try:
-        return Clamp.apply(x, lo, hi)
+        return (Clamp if tensor_bounds else ClampScalar).apply(x, lo, hi)
     except ValueError as e:
         if "broadcast" in str(e):
             raise ValueError(f"clamp: bounds do not broadcast with input shape {x.shape}") from None
         raise
+
+
+def _one_bound_sample(draw: Any, dtype: np.dtype) -> Sample:
+    from hypothesis import strategies as st
+
+    from .. import testing
+
+    x = draw(testing.arrays(draw(testing.shapes()), dtype, kinks=(0.0,)))
+    if draw(st.booleans()):
+        return Sample((x, 0.0))
+    return Sample((x, draw(testing.arrays(x.shape, dtype, low=-1.0, high=1.0))))
+
+
+@register(method=True, inplace=lambda a, min: np.maximum(a, min, out=a), masked=True,
+          sample=_one_bound_sample, ref=np.maximum)  # fmt: skip
+def clamp_min(input: Any, min: Any) -> Tensor:  # noqa: A002
+    """:func:`clamp` with a lower bound only (a number or a tensor).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.clamp_min(autograd.tensor([-2.0, 0.5]), 0.0)
+    tensor([0.0000, 0.5000])
+    """
+    # PyTorch's node: ClampMinBackward0 for a number, ClampMinBackward1 for a tensor bound
+    node = "ClampMinBackward1" if isinstance(min, Tensor) else "ClampMinBackward0"
+    return name_node(clamp(input, min=min), node)
+
+
+@register(method=True, inplace=lambda a, max: np.minimum(a, max, out=a), masked=True,
+          sample=_one_bound_sample, ref=np.minimum)  # fmt: skip
+def clamp_max(input: Any, max: Any) -> Tensor:  # noqa: A002
+    """:func:`clamp` with an upper bound only (a number or a tensor).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.clamp_max(autograd.tensor([-2.0, 0.5]), 0.0)
+    tensor([-2.,  0.])
+    """
+    node = "ClampMaxBackward1" if isinstance(max, Tensor) else "ClampMaxBackward0"
+    return name_node(clamp(input, max=max), node)
 
 
 _FLOAT_OPMATH = (Mul, Div)  # with a number, a float16 tensor is computed at float precision

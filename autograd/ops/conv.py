@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
-from ..function import Function
+from ..function import Function, name_node
 from ..kernels import _args
 from ..kernels import conv as _k
 from ..tensor import Tensor
@@ -211,12 +211,15 @@ def _as_batched(x: Tensor, nd: int) -> Tensor:
     return x
 
 
-def _restore(y: Tensor, nd: int, unbatched: bool) -> Tensor:
-    """The inverse of :func:`_as_batched` on an output."""
+def _restore(y: Tensor, nd: int, unbatched: bool, node: str | None = None) -> Tensor:
+    """The inverse of :func:`_as_batched` on an output; its node gets PyTorch's name ``node``
+    (the reshapes are ours, PyTorch's node is the op's own or a squeeze)."""
     if nd == 1:
         y = y.reshape((y.shape[0], y.shape[1], y.shape[3]))
     if unbatched:
         y = y.reshape(y.shape[1:])
+    if node is not None and y.grad_fn is not None and y.grad_fn.name() != node:
+        name_node(y, node)
     return y
 
 
@@ -235,7 +238,8 @@ def _conv_forward(
     y = Conv2d.apply(_as_batched(x, nd), _as_2d_weight(w, nd), b, geom=geom)
     if any(crop):
         y = y[:, :, crop[0] :, crop[1] :]
-    return _restore(y, nd, x.ndim == nd + 1)
+    unbatched = x.ndim == nd + 1
+    return _restore(y, nd, unbatched, "SqueezeBackward1" if unbatched else "ConvolutionBackward0")
 
 
 @register(sample=sample_conv1d, torch=_functional("conv1d"))
@@ -313,7 +317,8 @@ def _conv_transpose_forward(
     x4 = _as_batched(x, nd)
     out_shape = (x4.shape[0], c_out, *out)
     y = Conv2dInputGrad.apply(x4, _as_2d_weight(w, nd), b, x_shape=out_shape, geom=geom)
-    return _restore(y, nd, x.ndim == nd + 1)
+    unbatched = x.ndim == nd + 1
+    return _restore(y, nd, unbatched, "SqueezeBackward1" if unbatched else "ConvolutionBackward0")
 
 
 @register(sample=sample_conv_transpose1d, torch=_functional("conv_transpose1d"))

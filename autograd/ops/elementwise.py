@@ -71,6 +71,7 @@ reciprocal = elementwise_op(
 square = elementwise_op(
     "square", np.square, lambda g, x, y: 2 * x * g, save="x", sample=unary(), ref=np.square,
     integer="keep", doc="``input * input``.", example=("[3.0]", "tensor([9.])"),
+    node_name="PowBackward0",  # PyTorch computes square as pow(input, 2)
 )  # fmt: skip
 sqrt = elementwise_op(
     "sqrt", np.sqrt, lambda g, x, y: g / (2 * y), save="y", sample=unary(low=0.2, high=4.0),

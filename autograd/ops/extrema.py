@@ -173,6 +173,23 @@ class MaxDim(Function):
         return (t if keepdim else np.squeeze(t, dim)), None
 
 
+# PyTorch's node names: one class per op and form, the rules shared.
+class MaxAllNode(MaxAll):
+    node_name = "MaxBackward1"  # max()
+
+
+class MinAllNode(MaxAll):
+    node_name = "MinBackward1"  # min()
+
+
+class MaxDimNode(MaxDim):
+    node_name = "MaxBackward0"  # max(dim)
+
+
+class MinDimNode(MaxDim):
+    node_name = "MinBackward0"  # min(dim)
+
+
 def _max(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any, smallest: bool):
     if isinstance(dim, Tensor) or (
         dim is not None and not isinstance(dim, (int, np.integer, tuple, list))
@@ -187,12 +204,13 @@ def _max(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any, 
     d = _one_dim(op, t._array.ndim, dim, axis)
     if d is None:
         _check_nonempty(op, t._array.shape, None)
-        return MaxAll.apply(t, bool(keepdim), smallest)
+        return (MinAllNode if smallest else MaxAllNode).apply(t, bool(keepdim), smallest)
     if t._array.ndim == 0:
-        values, idx = MaxAll.apply(t, False, smallest), Tensor._make(np.zeros((), np.int64))
+        values = (MinAllNode if smallest else MaxAllNode).apply(t, False, smallest)
+        idx = Tensor._make(np.zeros((), np.int64))
         return MinMax(values, idx)
     _check_nonempty(op, t._array.shape, (d,))
-    values, idx = MaxDim.apply(t, d, bool(keepdim), smallest)
+    values, idx = (MinDimNode if smallest else MaxDimNode).apply(t, d, bool(keepdim), smallest)
     return MinMax(values, idx)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Context, Function
+from ..function import Context, Function, name_node
 from ..tensor import Tensor
 from ._index_util import _INTS, _int_array
 from ._shape_util import _draw_x
@@ -89,7 +89,7 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:
         return reshape(gather(reshape(t, (1,)), 0, idx.reshape(-1)), idx.shape)
     d = normalize_dim(dim, t.ndim, "gather")
     _check_dim_index("gather", t, d, idx)
-    return GetItem.apply(t, _grid(idx, d), _INTS)
+    return name_node(GetItem.apply(t, _grid(idx, d), _INTS), "GatherBackward0")
 
 
 class Scatter(Function):

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function, linear_jvp
+from ..function import Function, linear_jvp, name_node
 from ..kernels import _args
 from ..kernels import pool as _k
 from ..tensor import Tensor
@@ -135,7 +135,12 @@ class MaxPool2d(Function):
         return (t, None) if indices else t
 
 
+_AMAX_NODE = "AdaptiveMaxPool2DBackward0"
+
+
 class AdaptiveMaxPool2d(Function):
+    node_name = _AMAX_NODE
+
     @staticmethod
     def forward(ctx, x, output_size, indices):
         y, flat = _k.adaptive_max_pool2d_forward(x, output_size)
@@ -214,9 +219,11 @@ def _max_pool(
     geom = _args.pool_args(op, nd, x.shape, kernel_size, stride, padding, dilation, ceil_mode)
     unbatched = x.ndim == nd + 1
     out = MaxPool2d.apply(_as_batched(x, nd), geom=geom, indices=bool(return_indices))
+    # PyTorch's max_pool1d squeezes a 2-D pool
+    node = "SqueezeBackward1" if nd == 1 else "MaxPool2DWithIndicesBackward0"
     if return_indices:
-        return _restore(out[0], nd, unbatched), _restore(out[1], nd, unbatched)
-    return _restore(out, nd, unbatched)
+        return _restore(out[0], nd, unbatched, node), _restore(out[1], nd, unbatched)
+    return _restore(out, nd, unbatched, node)
 
 
 def _draw_window(draw: Any, nd: int, dilation: bool) -> tuple:
@@ -316,7 +323,8 @@ def _avg_pool(
     k, s, p, _, ceil = _args.pool_args(op, nd, x.shape, kernel_size, stride, padding, 1, ceil_mode)
     geom = (k, s, p, ceil, bool(count_include_pad), _args.divisor_arg(op, divisor_override))
     y = AvgPool2d.apply(_as_batched(x, nd), geom=geom)
-    return _restore(y, nd, x.ndim == nd + 1)
+    node = "SqueezeBackward1" if nd == 1 else "AvgPool2DBackward0"  # avg_pool1d squeezes
+    return _restore(y, nd, x.ndim == nd + 1, node)
 
 
 def _sample_avg_pool(nd: int) -> Any:
@@ -418,8 +426,11 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """
     op = "adaptive_avg_pool2d"
     x = float_tensor(input, "input")
-    geom = ("adaptive", _args.adaptive_output_size(op, x.shape, output_size))
-    return _restore(AvgPool2d.apply(_as_batched(x, 2), geom=geom), 2, x.ndim == 3)
+    size = _args.adaptive_output_size(op, x.shape, output_size)
+    # PyTorch takes a mean for a 1 x 1 output
+    node = "MeanBackward1" if tuple(size) == (1, 1) else "AdaptiveAvgPool2DBackward0"
+    return _restore(AvgPool2d.apply(_as_batched(x, 2), geom=("adaptive", size)), 2, x.ndim == 3,
+                    node)  # fmt: skip
 
 
 @register(sample=_sample_adaptive(True), torch=_functional("adaptive_max_pool2d"))
@@ -441,5 +452,74 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     unbatched = x.ndim == 3
     out = AdaptiveMaxPool2d.apply(_as_batched(x, 2), output_size=size, indices=bool(return_indices))
     if return_indices:
-        return _restore(out[0], 2, unbatched), _restore(out[1], 2, unbatched)
-    return _restore(out, 2, unbatched)
+        return _restore(out[0], 2, unbatched, _AMAX_NODE), _restore(out[1], 2, unbatched)
+    return _restore(out, 2, unbatched, _AMAX_NODE)
+
+
+# ------------------------------------------------------------------- adaptive 1-D pooling
+def _adaptive_1d_size(op: str, x: Tensor, output_size: Any) -> int:
+    """An adaptive 1-D pool's ``output_size`` (an int or a 1-tuple) for ``(N, C, L)`` or
+    ``(C, L)`` input, or an error naming the argument."""
+    if x.ndim not in (2, 3):
+        raise ValueError(
+            f"{op}: expected input of shape (N, C, L) or (C, L), got shape {tuple(x.shape)}"
+        )
+    size = output_size
+    if isinstance(size, (tuple, list)) and len(size) == 1:
+        size = size[0]
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+        raise TypeError(f"{op}: output_size must be a positive int, got {output_size!r}")
+    return int(size)
+
+
+def _sample_adaptive_1d(max_pool: bool) -> Any:
+    def sample(draw: Any, dtype: np.dtype) -> Sample:
+        from hypothesis import strategies as st
+
+        from .. import testing
+
+        shape = tuple(draw(st.integers(1, 2)) for _ in range(draw(st.sampled_from([1, 2]))))
+        x = draw(testing.arrays(shape + (draw(st.integers(1, 6)),), dtype))
+        kwargs: dict = {"output_size": draw(st.integers(1, 4))}
+        if max_pool:
+            kwargs["return_indices"] = draw(st.booleans())
+        return Sample((x,), kwargs)
+
+    return sample
+
+
+@register(sample=_sample_adaptive_1d(False), torch=_functional("adaptive_avg_pool1d"))
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Average over PyTorch's adaptive windows (see :func:`adaptive_avg_pool2d`) of
+    ``(N, C, L)`` or ``(C, L)`` input to length ``output_size``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.adaptive_avg_pool1d(autograd.tensor([[[1.0, 2.0, 3.0, 4.0]]]), 2)
+    tensor([[[1.5000, 3.5000]]])
+    """
+    x = float_tensor(input, "input")
+    size = _adaptive_1d_size("adaptive_avg_pool1d", x, output_size)
+    y = adaptive_avg_pool2d(x.unsqueeze(-2), (1, size)).squeeze(-2)
+    return name_node(y, "SqueezeBackward1")  # PyTorch's too squeezes a 2-D pool
+
+
+@register(sample=_sample_adaptive_1d(True), torch=_functional("adaptive_max_pool1d"))
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Maximum over PyTorch's adaptive windows of ``(N, C, L)`` or ``(C, L)`` input to length
+    ``output_size``; with ``return_indices`` also the int64 position of each maximum. Ties go
+    to the first maximum, NaN wins.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> autograd.adaptive_max_pool1d(autograd.tensor([[[1.0, 4.0, 2.0, 3.0]]]), 2)
+    tensor([[[4., 3.]]])
+    """
+    x = float_tensor(input, "input")
+    size = _adaptive_1d_size("adaptive_max_pool1d", x, output_size)
+    out = adaptive_max_pool2d(x.unsqueeze(-2), (1, size), return_indices=bool(return_indices))
+    if return_indices:
+        return name_node(out[0].squeeze(-2), "SqueezeBackward1"), out[1].squeeze(-2)
+    return name_node(out.squeeze(-2), "SqueezeBackward1")

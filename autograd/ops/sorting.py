@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import dtypes as _dt
+from ..function import name_node
 from ..tensor import Tensor
 from ._util import as_tensor, normalize_dim
 from .gather_scatter import take_along_dim
@@ -62,6 +63,14 @@ def _pick(t: Tensor, idx: np.ndarray, dim: int) -> Tensor:
     return take_along_dim(t, Tensor._make(idx), dim)
 
 
+def _selected(values: Tensor, idx: np.ndarray, dim: int, keepdim: bool, node: str) -> ValuesIndices:
+    """The values picked along ``dim`` and their indices, ``dim`` dropped unless ``keepdim``;
+    the values' node carries PyTorch's name ``node``."""
+    if not keepdim:
+        values, idx = values.squeeze(dim), np.squeeze(idx, dim)
+    return ValuesIndices(name_node(values, node), Tensor._make(idx))
+
+
 def _sample_dim(low: float = -3.0, high: float = 3.0) -> Any:
     def sample(draw: Any, dtype: np.dtype) -> Sample:
         from hypothesis import strategies as st
@@ -104,7 +113,7 @@ def sort(
     t = as_tensor(input)
     d = _dim(t, dim, "sort")
     order = _order(t._array, d, bool(descending))
-    return ValuesIndices(_pick(t, order, d), Tensor._make(order))
+    return ValuesIndices(name_node(_pick(t, order, d), "SortBackward0"), Tensor._make(order))
 
 
 @register(method=True)
@@ -176,7 +185,7 @@ def topk(
     order = _order(t._array, d, bool(largest))
     if t.ndim:
         order = np.take(order, np.arange(k), axis=d)
-    return ValuesIndices(_pick(t, order, d), Tensor._make(order))
+    return ValuesIndices(name_node(_pick(t, order, d), "TopkBackward0"), Tensor._make(order))
 
 
 def _sample_kth(draw: Any, dtype: np.dtype) -> Sample:
@@ -225,12 +234,9 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Val
         )
     order = _order(t._array, d, False)
     if t.ndim == 0:
-        return ValuesIndices(t.clone(), Tensor._make(order))
+        return ValuesIndices(name_node(t.clone(), "KthvalueBackward0"), Tensor._make(order))
     idx = np.take(order, [k - 1], axis=d)
-    values = _pick(t, idx, d)
-    if not keepdim:
-        return ValuesIndices(values.squeeze(d), Tensor._make(np.squeeze(idx, d)))
-    return ValuesIndices(values, Tensor._make(idx))
+    return _selected(_pick(t, idx, d), idx, d, keepdim, "KthvalueBackward0")
 
 
 def _median_index(x: np.ndarray, axis: int) -> np.ndarray:
@@ -286,17 +292,16 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
         if t.numel() == 0:
             raise RuntimeError("median: cannot compute the median of an empty tensor")
         flat = t.reshape(-1)
-        return _pick(flat, _median_index(flat._array, 0), 0).reshape(())
+        value = _pick(flat, _median_index(flat._array, 0), 0).reshape(())
+        return name_node(value, "MedianBackward0")
     d = _dim(t, dim, "median")
     if t.ndim == 0:
-        return ValuesIndices(t.clone(), Tensor._make(np.zeros((), np.int64)))
+        values = name_node(t.clone(), "MedianBackward1")
+        return ValuesIndices(values, Tensor._make(np.zeros((), np.int64)))
     if t.shape[d] == 0:
         raise RuntimeError(f"median: dim {dim} of the input is empty")
     idx = _median_index(t._array, d)
-    values = _pick(t, idx, d)
-    if not keepdim:
-        return ValuesIndices(values.squeeze(d), Tensor._make(np.squeeze(idx, d)))
-    return ValuesIndices(values, Tensor._make(idx))
+    return _selected(_pick(t, idx, d), idx, d, keepdim, "MedianBackward1")
 
 
 @register(method=True)
@@ -313,7 +318,8 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
     t = as_tensor(input)
     d = _dim(t, dim, "mode")
     if t.ndim == 0:
-        return ValuesIndices(t.clone(), Tensor._make(np.zeros((), np.int64)))
+        values = name_node(t.clone(), "ModeBackward0")
+        return ValuesIndices(values, Tensor._make(np.zeros((), np.int64)))
     x = np.moveaxis(t._array, d, -1)
     if x.shape[-1] == 0:
         raise RuntimeError(f"mode: dim {dim} of the input is empty")
@@ -325,10 +331,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
         same = np.isnan(row) if v != v else row == v
         idx[r] = np.flatnonzero(same)[-1]
     idx = np.expand_dims(idx.reshape(x.shape[:-1]), d)
-    values = _pick(t, idx, d)
-    if not keepdim:
-        return ValuesIndices(values.squeeze(d), Tensor._make(np.squeeze(idx, d)))
-    return ValuesIndices(values, Tensor._make(idx))
+    return _selected(_pick(t, idx, d), idx, d, keepdim, "ModeBackward0")
 
 
 @register()

@@ -67,6 +67,10 @@ class Var(Function):
         return reduction_jvp(ctx, tx, axes, keepdim)
 
 
+class Std(Var):
+    node_name = "StdBackward0"  # PyTorch's node for std; the rule is var's with root=True
+
+
 def _var(op: str, input, dim, unbiased, keepdim, correction, axis, keepdims, ddof, root):
     t = input if isinstance(input, Tensor) else as_tensor(input)
     if isinstance(dim, bool):  # legacy var(input, unbiased)
@@ -85,7 +89,7 @@ def _var(op: str, input, dim, unbiased, keepdim, correction, axis, keepdims, ddo
         raise TypeError(f"{op}: correction must be a number, got {type(correction).__name__}")
     axes, keepdim = _reduce_args(op, t._array.ndim, dim, keepdim, axis, keepdims)
     _require_float(op, t)
-    return Var.apply(t, axes, bool(keepdim), float(correction), root)
+    return (Std if root else Var).apply(t, axes, bool(keepdim), float(correction), root)
 
 
 def _var_sample(draw: Any, dtype: np.dtype) -> Sample:

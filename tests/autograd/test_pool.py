@@ -311,6 +311,9 @@ def test_int_input_becomes_float32():
         (lambda: ag.adaptive_avg_pool2d(ag.ones(1, 1, 0, 4), 1), "must be non-zero"),
         (lambda: ag.max_pool1d(ag.ones(1, 1, 4), (2, 2)), "max_pool1d: kernel_size"),
         (lambda: ag.adaptive_avg_pool2d(ag.ones(1, 1, 4, 4), (2,)), "output_size"),
+        (lambda: ag.adaptive_avg_pool1d(ag.ones(4), 2), "adaptive_avg_pool1d: expected input"),
+        (lambda: ag.adaptive_max_pool1d(ag.ones(1, 4), 0), "output_size must be a positive"),
+        (lambda: ag.adaptive_avg_pool1d(ag.ones(1, 4), (2, 2)), "output_size must be a pos"),
     ],
 )  # fmt: skip
 def test_bad_input_raises_a_clear_error(call, message):
@@ -324,3 +327,13 @@ def test_single_element_tuples_stand_for_every_axis():
         got = op(x, (3,), stride=(2,), padding=(1,))
         np.testing.assert_array_equal(got.numpy(), op(x, 3, 2, 1).numpy())
     assert ag.max_pool2d(ag.ones(0, 1, 4, 4), 2).shape == (0, 1, 2, 2)
+
+
+def test_adaptive_1d_pools_are_the_2d_pools_over_one_row():
+    x = ag.randn(2, 3, 7)
+    for op1, op2 in ((ag.adaptive_avg_pool1d, ag.adaptive_avg_pool2d),
+                     (ag.adaptive_max_pool1d, ag.adaptive_max_pool2d)):  # fmt: skip
+        expected = op2(x.unsqueeze(2), (1, 3)).squeeze(2)
+        np.testing.assert_array_equal(op1(x, (3,)).numpy(), expected.numpy())
+    values, idx = ag.adaptive_max_pool1d(ag.tensor([[1.0, 4.0, 2.0, 3.0]]), 2, return_indices=True)
+    assert idx.tolist() == [[1, 3]] and values.tolist() == [[4.0, 3.0]]
