@@ -57,10 +57,13 @@ def live_nodes() -> int:
     0
     """
     live = 0
-    for node in Context.__subclasses__():
-        idle = getattr(node, "_idle_refs", None)  # None: a class still being made
+    stack = Context.__subclasses__()  # node classes, and the renamed ones below them
+    while stack:
+        node = stack.pop()
+        idle = node.__dict__.get("_idle_refs")  # None: a class still being made
         if idle is not None:
             live += sys.getrefcount(node) - idle
+        stack += node.__subclasses__()
     return max(0, live)
 
 

@@ -487,9 +487,8 @@ class Function:
         })  # fmt: skip
         node = cls._node
         # Every live node refers to its class: the class's reference count above this one is the
-        # number of its nodes alive (read in constant time by autograd/_gc_pacing.py). Counted as
-        # that reader sees it: plus one for its list of node classes.
-        node._idle_refs = sys.getrefcount(node) + 1
+        # number of its nodes alive (read without walking the graph by autograd/_gc_pacing.py).
+        node._idle_refs = sys.getrefcount(node)
 
     @staticmethod
     def forward(ctx: Context, *args: Any, **kwargs: Any) -> Any:
@@ -761,6 +760,7 @@ def name_node(t: Tensor, name: str) -> Tensor:
         if renamed is None:
             renamed = type(name, (cls,), {"_name": name, "__module__": cls.__module__})
             _RENAMED[cls, name] = renamed
+            renamed._idle_refs = sys.getrefcount(renamed)  # as for every node class
         node.__class__ = renamed
     return t
 

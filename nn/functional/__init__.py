@@ -14,9 +14,10 @@ tensor([0., 2.])
 """
 
 from autograd import (
-    adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d, conv1d, conv2d,
-    conv_transpose1d, conv_transpose2d, gelu, log_softmax, logsigmoid, max_pool1d,
-    max_pool2d, one_hot, pad, prelu, relu_, sigmoid, softmax, softplus, softsign, tanh,
+    adaptive_avg_pool1d, adaptive_max_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d,
+    avg_pool1d, avg_pool2d, conv1d, conv2d, conv_transpose1d, conv_transpose2d, gelu,
+    log_softmax, logsigmoid, max_pool1d, max_pool2d, one_hot, pad, prelu, relu_, sigmoid,
+    softmax, softplus, softsign, tanh,
 )  # fmt: skip
 
 from .activation import *

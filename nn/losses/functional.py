@@ -92,11 +92,12 @@ def smooth_l1_loss(
     d = input - target
     ad = d.abs()
     if beta == 0:
-        return _reduce(ad, reduction)
+        return name_node(_reduce(ad, reduction), "SmoothL1LossBackward0")
     inside = ad < beta
     near = autograd.where(inside, d, 0.0)  # the quadratic branch never sees a far (or inf) d,
     quad = near * near * (0.5 / beta)  # so its zero gradient there is 0, not 0 * inf
-    return _reduce(autograd.where(inside, quad, ad - 0.5 * beta), reduction)
+    loss = _reduce(autograd.where(inside, quad, ad - 0.5 * beta), reduction)
+    return name_node(loss, "SmoothL1LossBackward0")
 
 
 def huber_loss(

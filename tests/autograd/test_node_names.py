@@ -39,6 +39,10 @@ CASES = {
                              "ViewBackward0"),
     "nn.Linear": (lambda L, N, F: N.Linear(3, 2)(_r(L, 4, 3)), "AddmmBackward0"),
     "mse_loss": (lambda L, N, F: F.mse_loss(_r(L, 4, 3), L.randn(4, 3)), "MseLossBackward0"),
+    "smooth_l1_loss": (
+        lambda L, N, F: F.smooth_l1_loss(_r(L, 4, 3), L.randn(4, 3)),
+        "SmoothL1LossBackward0",
+    ),
     "view": (lambda L, N, F: _r(L, 4, 3).view(12), "ViewBackward0"),
     "reshape": (lambda L, N, F: _r(L, 4, 3).reshape(12), "ViewBackward0"),
     "reshape of a copy": (lambda L, N, F: _r(L, 4, 3).t().reshape(12), "UnsafeViewBackward0"),
