@@ -31,6 +31,8 @@ settings.register_profile(
     "fuzz",
     max_examples=2500,
     deadline=None,
+    # Hypothesis derandomizes when CI is set at all (even empty); a long run draws new programs.
+    derandomize=False,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
 )

@@ -305,6 +305,17 @@ def _shape(x: Any) -> tuple:
     return x.shape if isinstance(x, Tensor) else np.shape(x)
 
 
+def _pow_exponent_factor(a: Any, b: Any, y: Any) -> Any:
+    """d(a**b)/db = a**b * log(a), selected to 0 where a == 0 and b >= 0 (PyTorch's convention).
+
+    The selection comes after ``log(a)`` and before the incoming gradient multiplies it, as in
+    PyTorch's formula, so the recorded rule differentiates as PyTorch's does: at a selected
+    entry the zero cotangent meets ``log(0) = -inf``, and the second derivatives there are NaN.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((a == 0) & (b >= 0), 0.0, y * np.log(a))
+
+
 class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
@@ -326,9 +337,7 @@ class Pow(Function):
                 # d/da a**b = b * a**(b-1); PyTorch gives 0 where b == 0 (even at a == 0).
                 ga = np.where(b == 0, 0.0, g * b * a ** (b - 1))
         if nb:
-            # d/db a**b = a**b * log(a); PyTorch defines it as 0 where a == 0 and b >= 0.
-            safe = np.where(a == 0, 1.0, a)
-            gb = np.where((a == 0) & (b >= 0), 0.0, g * y * np.log(safe))
+            gb = g * _pow_exponent_factor(a, b, y)
         return ga, gb
 
     @staticmethod
@@ -342,8 +351,7 @@ class Pow(Function):
             else:
                 da = np.where(b == 0, 0.0, ta * b * a ** (b - 1))
         if has_b:
-            safe = np.where(a == 0, 1.0, a)
-            db = np.where((a == 0) & (b >= 0), 0.0, tb * power(a, b) * np.log(safe))
+            db = tb * _pow_exponent_factor(a, b, power(a, b))
         return sum_terms(da, db)
 
 

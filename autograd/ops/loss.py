@@ -465,7 +465,8 @@ class MseLoss(Function):
     def backward(ctx, g):
         x, t = ctx.saved_tensors
         need_x, need_t = ctx.needs_input_grad[:2]
-        scale = 2.0 / ctx.n if ctx.reduction == "mean" else 2.0
+        # The mean of no elements is NaN; its gradient is the empty tensor, scaled by any number.
+        scale = (2.0 / ctx.n if ctx.n else math.inf) if ctx.reduction == "mean" else 2.0
         gx = (x - t) * (g * scale)
         return (gx if need_x else None), (-gx if need_t else None), None
 

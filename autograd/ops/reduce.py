@@ -185,6 +185,11 @@ class Prod(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         axes, keepdim = ctx.meta
+        reduced = math.prod(x.shape if axes is None else (x.shape[a] for a in axes))
+        if reduced == 1:
+            # The product of one element is that element: its gradient does not depend on the
+            # input, so no second derivative flows back to it (PyTorch's rule for a 0-d input).
+            return _expand(g, x.shape, axes, keepdim), None, None
         if isinstance(g, Tensor):
             return ProdBackward.apply(x, g, axes, keepdim), None, None
         xl, restore = _to_last(x, axes)
@@ -215,13 +220,15 @@ class ProdBackward(Function):
         ggl, _ = _to_last(np.ascontiguousarray(gg), axes)
         grad_g = (ggl * _others_last(xl)).sum(-1)
         # d(others_j)/d(x_m) = product of everything but x_j and x_m: drop x_m by setting it to 1.
+        # others_m does not depend on x_m: its term is selected out, so an infinite gg_m there
+        # adds nothing (a single element's second derivative is 0, as PyTorch's).
         pair = np.empty_like(xl)
         for m in range(xl.shape[-1]):
             x_m = xl.copy()
             x_m[..., m] = 1
-            o = _others_last(x_m)
-            o[..., m] = 0
-            pair[..., m] = (ggl * o).sum(-1)
+            terms = ggl * _others_last(x_m)
+            terms[..., m] = 0
+            pair[..., m] = terms.sum(-1)
         grad_x = _expand(g, x.shape, axes, keepdim) * restore(pair)
         return grad_x, np.reshape(grad_g, np.shape(g)), None, None
 
@@ -240,9 +247,9 @@ class ProdBackward(Function):
             for m in range(xl.shape[-1]):
                 x_m = xl.copy()
                 x_m[..., m] = 1
-                o = _others_last(x_m)
-                o[..., m] = 0
-                d += tl[..., m : m + 1] * o
+                terms = tl[..., m : m + 1] * _others_last(x_m)
+                terms[..., m] = 0  # others_m does not depend on x_m
+                d += terms
             d_x = _expand(g, x.shape, axes, keepdim) * restore(d)
         return sum_terms(d_g, d_x)
 

@@ -156,6 +156,45 @@ def test_pow_gradient_conventions_at_zero_match_torch(torch, base, exp):
     np.testing.assert_array_equal(gb, tb.grad.numpy())
 
 
+def _pow_first_and_second_grads(lib, base, exp):
+    x = lib.tensor(base, dtype=lib.float64, requires_grad=True)
+    e = lib.tensor(exp, dtype=lib.float64, requires_grad=True)
+    gx, ge = lib.autograd.grad((x**e).sum(), (x, e), create_graph=True)
+    out = [gx.detach().numpy(), ge.detach().numpy()]
+    for g in (gx, ge):
+        out.extend(h.numpy() for h in lib.autograd.grad(g.sum(), (x, e)))
+    return out
+
+
+def test_pow_exponent_gradient_at_zero_base_follows_torch_at_second_order(torch):
+    # d/db x**b = x**b * log(x) is selected to 0 at x == 0, b >= 0 (PyTorch's convention), after
+    # log(x) is taken: differentiating that rule meets log(0) = -inf under a zero cotangent, so
+    # PyTorch's second derivatives there are NaN (the true limits do not exist either); at
+    # x == 0, b < 0 the first derivative is inf * -inf = -inf, not NaN.
+    base, exp = [0.0, 0.0, 0.0, 0.0, 2.0], [0.0, 1.0, 2.0, -1.0, 0.5]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ours = _pow_first_and_second_grads(autograd, base, exp)
+    theirs = _pow_first_and_second_grads(torch, base, exp)
+    for o, t in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(o, t, rtol=1e-12, atol=0)
+
+
+def test_pow_exponent_tangent_at_zero_base_matches_torch(torch):
+    from autograd import forward_ad
+
+    base, exp = [0.0, 0.0, 0.0, 2.0], [0.0, 1.0, -1.0, 0.5]
+    with forward_ad.dual_level(), np.errstate(divide="ignore", invalid="ignore"):
+        e = forward_ad.make_dual(t64(exp, False), t64([1.0] * 4, False))
+        ours = forward_ad.unpack_dual(t64(base, False) ** e).tangent.numpy()
+    tf = torch.autograd.forward_ad
+    with tf.dual_level():
+        te = tf.make_dual(
+            torch.tensor(exp, dtype=torch.float64), torch.ones(4, dtype=torch.float64)
+        )
+        theirs = tf.unpack_dual(torch.tensor(base, dtype=torch.float64) ** te).tangent.numpy()
+    np.testing.assert_array_equal(ours, theirs)
+
+
 @pytest.mark.parametrize("exponent", [0, 1, 2, 3, 0.5, -1.0])
 def test_pow_scalar_exponent_at_zero_matches_torch(torch, exponent):
     x = t64([0.0, 1.0, 2.0])

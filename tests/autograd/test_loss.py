@@ -1,6 +1,8 @@
 """Tests of autograd/ops/loss.py: the fused cross-entropy against PyTorch (float64, every
 combination of layout, class weights, ignore_index, reduction and label smoothing), stability at
-logits of ±1e4 in float32, finite differences to second order, and argument errors."""
+logits of ±1e4 in float32, finite differences to second order, argument errors; mse_loss of an
+empty input.
+"""
 
 from __future__ import annotations
 
@@ -143,3 +145,24 @@ def test_errors():
         autograd.cross_entropy(autograd.tensor(1.0), autograd.tensor(0))
     with pytest.raises(TypeError, match="floating-point"):
         autograd.cross_entropy(autograd.tensor([[1, 2]]), autograd.tensor([0]))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_loss_of_empty_input_matches_torch_to_second_order(torch, reduction):
+    # The mean over no elements is NaN and its gradient the empty tensor, at every order.
+    def run(lib, mse_loss):
+        x = lib.zeros((0, 2), dtype=lib.float64).requires_grad_()
+        t = lib.zeros((0, 2), dtype=lib.float64).requires_grad_()
+        loss = mse_loss(x, t, reduction=reduction)
+        gx, gt = lib.autograd.grad(loss.sum(), (x, t), create_graph=True)
+        hx, ht = lib.autograd.grad((gx.sum() + gt.sum()), (x, t))
+        return [v.detach().numpy() for v in (loss, gx, gt, hx, ht)]
+
+    from nn.functional import mse_loss
+
+    with np.errstate(invalid="ignore"):
+        ours = run(autograd, mse_loss)
+    theirs = run(torch, torch.nn.functional.mse_loss)
+    for o, t in zip(ours, theirs, strict=True):
+        assert o.shape == t.shape and o.dtype == t.dtype
+        np.testing.assert_array_equal(o, t)

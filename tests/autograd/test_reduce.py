@@ -445,3 +445,23 @@ def test_bad_inputs_raise_clear_errors():
     with pytest.raises(TypeError, match="sum: dim must be an int"):
         x.sum(dim="0")
     assert x.grad is None
+
+
+@pytest.mark.parametrize("shape, dim", [((), None), ((1,), 0), ((2, 1), 1)])
+def test_prod_of_one_element_sends_no_second_derivative_to_its_input(torch, shape, dim):
+    # The product of one element is that element: its gradient is a constant, so the zero it
+    # would send back must not meet the infinite slope of (x - inf) ** 2 and make a NaN.
+    def run(lib):
+        x = lib.full(shape, -2.0, dtype=lib.float64).requires_grad_()
+        y = (x - float("inf")) ** 2
+        p = y.prod() if dim is None else y.prod(dim)
+        (g,) = lib.autograd.grad(p.sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad(g.sum(), x)
+        return g.detach().numpy(), h.numpy()
+
+    g, h = run(autograd)
+    np.testing.assert_array_equal(g, np.full(shape, -np.inf))
+    np.testing.assert_array_equal(h, np.full(shape, 2.0))
+    if shape == ():  # PyTorch's rule for a 0-d input; for the others it divides inf by inf
+        for o, t in zip((g, h), run(torch), strict=True):
+            np.testing.assert_array_equal(o, t)
