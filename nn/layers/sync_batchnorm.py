@@ -149,6 +149,18 @@ def _global_moments(x: np.ndarray, pg: dist.ProcessGroup) -> tuple[np.ndarray, n
     return mean.astype(x.dtype), var.astype(x.dtype), total
 
 
+def _project_out_batch_stats(ctx: Any, v: Tensor, xhat: Tensor, axes: tuple[int, ...]) -> Tensor:
+    """``invstd * (v - E[v] - xhat * E[xhat v])`` with the means over every rank's batch (one
+    all-reduce carries both): the tangent of ``xhat`` for ``v = dx``, and the input gradient for
+    ``v = grad_out * weight``, the two rules being the same symmetric map."""
+    c = xhat.shape[1]
+    sums = autograd.cat([v.sum(dim=axes), (v * xhat).sum(dim=axes)])
+    ctx.pg.allreduce(sums).wait()
+    mean_v = (sums[:c] / ctx.count).reshape(ctx.shape)
+    mean_xv = (sums[c:] / ctx.count).reshape(ctx.shape)
+    return (v - mean_v - xhat * mean_xv) * ctx.invstd
+
+
 class _SyncBatchNormFunction(autograd.Function):
     """y = (x - mean) * invstd * weight + bias, with mean and invstd over all ranks."""
 
@@ -174,12 +186,7 @@ class _SyncBatchNormFunction(autograd.Function):
         shape, axes = ctx.shape, (0, *range(2, xhat.ndim))
         tangent = None
         if ctx.has_tangent[0]:
-            c = xhat.shape[1]
-            sums = autograd.cat([tx.sum(dim=axes), (tx * xhat).sum(dim=axes)])
-            ctx.pg.allreduce(sums).wait()
-            mean_t = (sums[:c] / ctx.count).reshape(shape)
-            mean_tx = (sums[c:] / ctx.count).reshape(shape)
-            tangent = (tx - mean_t - xhat * mean_tx) * ctx.invstd
+            tangent = _project_out_batch_stats(ctx, tx, xhat, axes)
             if weight is not None:
                 tangent = tangent * weight.reshape(shape)
         if tw is not None and ctx.has_tangent[1]:
@@ -205,10 +212,5 @@ class _SyncBatchNormFunction(autograd.Function):
             grad_b = g.sum(dim=axes)
         if ctx.needs_input_grad[0]:
             gw = g if weight is None else g * weight.reshape(shape)
-            c = g.shape[1]
-            sums = autograd.cat([gw.sum(dim=axes), (gw * xhat).sum(dim=axes)])
-            ctx.pg.allreduce(sums).wait()
-            mean_g = (sums[:c] / ctx.count).reshape(shape)
-            mean_gx = (sums[c:] / ctx.count).reshape(shape)
-            grad_x = (gw - mean_g - xhat * mean_gx) * ctx.invstd
+            grad_x = _project_out_batch_stats(ctx, gw, xhat, axes)
         return grad_x, grad_w, grad_b, None, None, None, None
