@@ -72,15 +72,10 @@ class _NormBase(Module):
         )
 
     def _load_from_state_dict(
-        self,
-        state_dict: dict,
-        prefix: str,
-        local_metadata: dict,
-        strict: bool,
-        missing_keys: list,
-        unexpected_keys: list,
-        error_msgs: list,
+        self, state_dict: dict, prefix: str, local_metadata: dict, *args: Any
     ) -> None:
+        # The remaining arguments (strict, missing_keys, unexpected_keys, error_msgs) pass
+        # through unchanged to Module's.
         version = local_metadata.get("version", None) if local_metadata else None
         key = prefix + "num_batches_tracked"
         if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
@@ -89,9 +84,7 @@ class _NormBase(Module):
             state_dict[key] = (
                 current if current is not None else autograd.tensor(0, dtype=autograd.int64)
             )
-        super()._load_from_state_dict(
-            state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
-        )
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *args)
 
     def extra_repr(self) -> str:
         return (
@@ -199,7 +192,21 @@ class BatchNorm3d(_BatchNorm):
             raise ValueError(f"BatchNorm3d: expected 5D input (got {input.ndim}D input)")
 
 
-class LayerNorm(Module):
+class _ElementwiseAffineNorm(Module):
+    """LayerNorm and GroupNorm: optional elementwise ``weight`` and ``bias``, created once the
+    subclass knows their shape and reset to ones and zeros (PyTorch's default)."""
+
+    def _affine_parameters(
+        self, shape: tuple[int, ...], affine: bool, bias: bool, dtype: Any
+    ) -> None:
+        affine_parameters(self, shape, affine, bias, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        reset_affine_parameters(self)
+
+
+class LayerNorm(_ElementwiseAffineNorm):
     """Normalize over the trailing ``normalized_shape`` dims (Ba et al., 2016); elementwise
     ``weight`` (ones) and ``bias`` (zeros) when ``elementwise_affine``.
 
@@ -226,11 +233,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        affine_parameters(self, self.normalized_shape, elementwise_affine, bias, dtype)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        reset_affine_parameters(self)
+        self._affine_parameters(self.normalized_shape, elementwise_affine, bias, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -242,7 +245,7 @@ class LayerNorm(Module):
         )
 
 
-class GroupNorm(Module):
+class GroupNorm(_ElementwiseAffineNorm):
     """Group normalization (Wu & He, 2018): channels split into ``num_groups`` groups, each
     normalized per sample; per-channel ``weight`` (ones) and ``bias`` (zeros) when ``affine``.
 
@@ -275,11 +278,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        affine_parameters(self, (num_channels,), affine, bias, dtype)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        reset_affine_parameters(self)
+        self._affine_parameters((num_channels,), affine, bias, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
