@@ -223,7 +223,54 @@ class ModuleList(Module):
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
-class ModuleDict(Module):
+def _update_from_pairs(
+    container: Module, entries: Mapping | Iterable, owner: str, what: str
+) -> None:
+    """``container[name] = value`` for each entry of a mapping or of an iterable of
+    ``(name, value)`` pairs (ModuleDict's and ParameterDict's ``update``)."""
+    pairs = entries.items() if isinstance(entries, Mapping) else entries
+    for j, pair in enumerate(pairs):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(
+                f"{owner}.update: element #{j} should be a (name, {what}) "
+                f"pair, got {type(pair).__name__}"
+            )
+        container[pair[0]] = pair[1]
+
+
+class _NamedEntries(Module):
+    """ModuleDict's and ParameterDict's mapping protocol over their ordered registry of names:
+    the dict (keyed by name) in the instance attribute that ``_names_attr`` names."""
+
+    _names_attr = "_modules"
+
+    def _entry_names(self) -> dict[str, Any]:
+        return self.__dict__[self._names_attr]
+
+    def __len__(self) -> int:
+        return len(self._entry_names())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entry_names())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entry_names()
+
+    def keys(self) -> Iterable[str]:
+        """The names."""
+        return self._entry_names().keys()
+
+    def pop(self, key: str) -> Any:
+        """Remove and return the entry under ``key``."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} has no forward(); index it instead")
+
+
+class ModuleDict(_NamedEntries):
     """An ordered dict of modules whose parameters are registered.
 
     Examples
@@ -250,28 +297,9 @@ class ModuleDict(Module):
     def __delitem__(self, key: str) -> None:
         del self._modules[key]
 
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._modules)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._modules
-
     def clear(self) -> None:
         """Remove every module."""
         self._modules.clear()
-
-    def pop(self, key: str) -> Module:
-        """Remove and return the module under ``key``."""
-        m = self[key]
-        del self._modules[key]
-        return m
-
-    def keys(self) -> Iterable[str]:
-        """The names."""
-        return self._modules.keys()
 
     def items(self) -> Iterable[tuple[str, Module]]:
         """``(name, module)`` pairs."""
@@ -284,24 +312,6 @@ class ModuleDict(Module):
     def update(self, modules: Mapping[str, Module] | Iterable) -> None:
         """Add or replace modules from a mapping or an iterable of ``(name, module)`` pairs."""
         _update_from_pairs(self, modules, "ModuleDict", "module")
-
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("ModuleDict has no forward(); index it instead")
-
-
-def _update_from_pairs(
-    container: Module, entries: Mapping | Iterable, owner: str, what: str
-) -> None:
-    """``container[name] = value`` for each entry of a mapping or of an iterable of
-    ``(name, value)`` pairs (ModuleDict's and ParameterDict's ``update``)."""
-    pairs = entries.items() if isinstance(entries, Mapping) else entries
-    for j, pair in enumerate(pairs):
-        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-            raise ValueError(
-                f"{owner}.update: element #{j} should be a (name, {what}) "
-                f"pair, got {type(pair).__name__}"
-            )
-        container[pair[0]] = pair[1]
 
 
 def _param_repr(value: Any) -> str:
@@ -381,7 +391,7 @@ class ParameterList(Module):
         raise NotImplementedError("ParameterList has no forward(); index it instead")
 
 
-class ParameterDict(Module):
+class ParameterDict(_NamedEntries):
     """An ordered dict of parameters; plain tensors are wrapped into :class:`Parameter`.
 
     Examples
@@ -392,6 +402,8 @@ class ParameterDict(Module):
     >>> list(pd), list(pd.state_dict())
     (['scale', 'shift'], ['scale', 'shift'])
     """
+
+    _names_attr = "_keys"
 
     def __init__(self, parameters: Mapping[str, Any] | Iterable | None = None) -> None:
         super().__init__()
@@ -418,19 +430,6 @@ class ParameterDict(Module):
         del self._keys[key]
         delattr(self, key)
 
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._keys
-
-    def keys(self) -> Iterable[str]:
-        """The names."""
-        return self._keys.keys()
-
     def items(self) -> Iterable[tuple[str, Any]]:
         """``(name, parameter)`` pairs."""
         return [(k, self[k]) for k in self._keys]
@@ -438,12 +437,6 @@ class ParameterDict(Module):
     def values(self) -> Iterable[Any]:
         """The parameters."""
         return [self[k] for k in self._keys]
-
-    def pop(self, key: str) -> Any:
-        """Remove and return the parameter under ``key``."""
-        v = self[key]
-        del self[key]
-        return v
 
     def get(self, key: str, default: Any = None) -> Any:
         """The parameter under ``key``, or ``default``."""
@@ -460,6 +453,3 @@ class ParameterDict(Module):
 
     def extra_repr(self) -> str:
         return "\n".join(f"  ({k}): {_param_repr(v)}" for k, v in self.items())
-
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("ParameterDict has no forward(); index it instead")
