@@ -12,19 +12,27 @@ from .. import init
 from ..parameter import Parameter
 
 
-def new_parameter(shape: tuple[int, ...], dtype: Any = None) -> Parameter:
-    """An uninitialized parameter of ``shape`` (float32 unless ``dtype`` says otherwise)."""
-    return Parameter(autograd.empty(shape, dtype=dtype))
+def new_parameter(shape: tuple[int, ...], dtype: Any = None, device: Any = None) -> Parameter:
+    """An uninitialized parameter of ``shape`` (float32 unless ``dtype`` says otherwise).
+
+    A layer's ``device`` argument is checked here, where its tensors are made (as PyTorch's
+    ``factory_kwargs`` reach ``torch.empty``): anything but the CPU raises RuntimeError."""
+    return Parameter(autograd.empty(shape, dtype=dtype, device=device))
 
 
 def optional_parameter(
-    module: Any, name: str, shape: tuple[int, ...], present: bool, dtype: Any = None
+    module: Any,
+    name: str,
+    shape: tuple[int, ...],
+    present: bool,
+    dtype: Any = None,
+    device: Any = None,
 ) -> None:
     """Give ``module`` an uninitialized parameter ``name`` of ``shape`` if ``present``; else
     register ``name`` as None, as PyTorch does, so the attribute exists and ``state_dict`` has
     no entry for it."""
     if present:
-        setattr(module, name, new_parameter(shape, dtype))
+        setattr(module, name, new_parameter(shape, dtype, device))
     else:
         module.register_parameter(name, None)
 

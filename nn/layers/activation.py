@@ -7,7 +7,6 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
-from autograd.extend import check_device
 
 from .. import functional as F
 from .. import init
@@ -174,10 +173,9 @@ class PReLU(Module):
         self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
     ) -> None:
         super().__init__()
-        check_device(device)
         self.num_parameters = num_parameters
         self.init = init
-        self.weight = new_parameter((num_parameters,), dtype)
+        self.weight = new_parameter((num_parameters,), dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

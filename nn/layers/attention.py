@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd import Tensor
-from autograd.extend import check_device
 
 from .. import functional as F
 from .. import init
@@ -63,7 +62,6 @@ class MultiheadAttention(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        check_device(device)
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(
                 f"MultiheadAttention: embed_dim and num_heads must be positive, got {embed_dim} "
@@ -83,20 +81,20 @@ class MultiheadAttention(Module):
         self.batch_first = batch_first
         self.head_dim = embed_dim // num_heads
         if not self._qkv_same_embed_dim:
-            self.q_proj_weight = new_parameter((embed_dim, embed_dim), dtype)
-            self.k_proj_weight = new_parameter((embed_dim, self.kdim), dtype)
-            self.v_proj_weight = new_parameter((embed_dim, self.vdim), dtype)
+            self.q_proj_weight = new_parameter((embed_dim, embed_dim), dtype, device)
+            self.k_proj_weight = new_parameter((embed_dim, self.kdim), dtype, device)
+            self.v_proj_weight = new_parameter((embed_dim, self.vdim), dtype, device)
             self.register_parameter("in_proj_weight", None)
         else:
-            self.in_proj_weight = new_parameter((3 * embed_dim, embed_dim), dtype)
+            self.in_proj_weight = new_parameter((3 * embed_dim, embed_dim), dtype, device)
             self.register_parameter("q_proj_weight", None)
             self.register_parameter("k_proj_weight", None)
             self.register_parameter("v_proj_weight", None)
-        optional_parameter(self, "in_proj_bias", (3 * embed_dim,), bias, dtype)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
+        optional_parameter(self, "in_proj_bias", (3 * embed_dim,), bias, dtype, device)
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, device=device, dtype=dtype)
         if add_bias_kv:
-            self.bias_k = new_parameter((1, 1, embed_dim), dtype)
-            self.bias_v = new_parameter((1, 1, embed_dim), dtype)
+            self.bias_k = new_parameter((1, 1, embed_dim), dtype, device)
+            self.bias_v = new_parameter((1, 1, embed_dim), dtype, device)
         else:
             self.bias_k = self.bias_v = None
         self.add_zero_attn = add_zero_attn
@@ -208,22 +206,20 @@ class _TransformerLayer(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        check_device(device)
         cross_attention = self._cross_attention
         act = activation_fn(activation, type(self).__name__)
-        attn = {"dropout": dropout, "bias": bias, "batch_first": batch_first, "dtype": dtype}
+        factory = {"device": device, "dtype": dtype}
+        attn = {"dropout": dropout, "bias": bias, "batch_first": batch_first, **factory}
         self.self_attn = MultiheadAttention(d_model, nhead, **attn)
         if cross_attention:
             self.multihead_attn = MultiheadAttention(d_model, nhead, **attn)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, dtype=dtype)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
         self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, dtype=dtype)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
         self.norm_first = norm_first
         blocks = 3 if cross_attention else 2
         for i in range(1, blocks + 1):
-            setattr(
-                self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
-            )
+            setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory))
         for i in range(1, blocks + 1):
             setattr(self, f"dropout{i}", Dropout(dropout))
         self.activation = act

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Tensor
-from autograd.extend import check_device
 
 from .. import functional as F
 from ..module import Module
@@ -40,7 +39,6 @@ class _ConvNd(Module):
         dtype: Any,
     ) -> None:
         super().__init__()
-        check_device(device)
         name, n = type(self).__name__, self._n
         if groups <= 0:
             raise ValueError(f"{name}: groups must be a positive integer, got {groups}")
@@ -86,8 +84,8 @@ class _ConvNd(Module):
             shape = (in_channels, out_channels // groups) + self.kernel_size
         else:
             shape = (out_channels, in_channels // groups) + self.kernel_size
-        self.weight = new_parameter(shape, dtype)
-        optional_parameter(self, "bias", (out_channels,), bias, dtype)
+        self.weight = new_parameter(shape, dtype, device)
+        optional_parameter(self, "bias", (out_channels,), bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

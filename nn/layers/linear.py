@@ -6,7 +6,6 @@ import math
 from typing import Any
 
 from autograd import Tensor
-from autograd.extend import check_device
 
 from .. import functional as F
 from .. import init
@@ -65,11 +64,10 @@ class Linear(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        check_device(device)
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = new_parameter((out_features, in_features), dtype)
-        optional_parameter(self, "bias", (out_features,), bias, dtype)
+        self.weight = new_parameter((out_features, in_features), dtype, device)
+        optional_parameter(self, "bias", (out_features,), bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -108,12 +106,11 @@ class Bilinear(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        check_device(device)
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        self.weight = new_parameter((out_features, in1_features, in2_features), dtype)
-        optional_parameter(self, "bias", (out_features,), bias, dtype)
+        self.weight = new_parameter((out_features, in1_features, in2_features), dtype, device)
+        optional_parameter(self, "bias", (out_features,), bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -159,14 +156,13 @@ class Maxout(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        check_device(device)
         if pieces < 1:
             raise ValueError(f"Maxout: pieces must be >= 1, got {pieces}")
         self.in_features = in_features
         self.out_features = out_features
         self.pieces = pieces
-        self.weight = new_parameter((out_features * pieces, in_features), dtype)
-        optional_parameter(self, "bias", (out_features * pieces,), bias, dtype)
+        self.weight = new_parameter((out_features * pieces, in_features), dtype, device)
+        optional_parameter(self, "bias", (out_features * pieces,), bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -14,7 +14,6 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
-from autograd.extend import check_device
 
 from .. import functional as F
 from ..module import Module
@@ -68,7 +67,6 @@ class RNNBase(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        check_device(device)
         name = type(self).__name__
         if mode not in _GATES:
             raise ValueError(f"{name}: mode must be one of {list(_GATES)}, got {mode!r}")
@@ -113,7 +111,7 @@ class RNNBase(Module):
                 if proj_size:
                     shapes.append((f"weight_hr{sfx}", (proj_size, hidden_size)))
                 for pname, shape in shapes:
-                    setattr(self, pname, new_parameter(shape, dtype))
+                    setattr(self, pname, new_parameter(shape, dtype, device))
                     self._flat_weights_names.append(pname)
         self.reset_parameters()
 

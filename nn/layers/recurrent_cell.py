@@ -12,7 +12,6 @@ from typing import Any
 
 import autograd
 from autograd import Tensor
-from autograd.extend import check_device
 
 from .. import functional as F
 from .. import init
@@ -106,15 +105,14 @@ class _CellBase(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        check_device(device)
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias
         g = self._gates * hidden_size
-        self.weight_ih = new_parameter((g, input_size), dtype)
-        self.weight_hh = new_parameter((g, hidden_size), dtype)
-        optional_parameter(self, "bias_ih", (g,), bias, dtype)
-        optional_parameter(self, "bias_hh", (g,), bias, dtype)
+        self.weight_ih = new_parameter((g, input_size), dtype, device)
+        self.weight_hh = new_parameter((g, hidden_size), dtype, device)
+        optional_parameter(self, "bias_ih", (g,), bias, dtype, device)
+        optional_parameter(self, "bias_hh", (g,), bias, dtype, device)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

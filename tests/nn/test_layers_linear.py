@@ -111,3 +111,37 @@ def test_dtype_argument():
     assert nn.Linear(2, 3, dtype=autograd.float64).weight.dtype == np.float64
     with pytest.raises((ValueError, RuntimeError, TypeError)):
         nn.Linear(2, 3, device="cuda")
+
+
+_LAYERS_WITH_DEVICE = {
+    "Linear": lambda d: nn.Linear(2, 3, device=d),
+    "Bilinear": lambda d: nn.Bilinear(2, 3, 4, bias=False, device=d),
+    "Maxout": lambda d: nn.Maxout(2, 3, pieces=2, device=d),
+    "PReLU": lambda d: nn.PReLU(device=d),
+    "Conv2d": lambda d: nn.Conv2d(1, 2, 3, device=d),
+    "ConvTranspose1d": lambda d: nn.ConvTranspose1d(1, 2, 3, device=d),
+    "LSTM": lambda d: nn.LSTM(2, 3, num_layers=2, device=d),
+    "GRUCell": lambda d: nn.GRUCell(2, 3, device=d),
+    "MultiheadAttention": lambda d: nn.MultiheadAttention(4, 2, kdim=3, device=d),
+    "TransformerDecoderLayer": lambda d: nn.TransformerDecoderLayer(4, 2, 8, device=d),
+    "Transformer": lambda d: nn.Transformer(4, 2, 1, 1, 8, device=d),
+    "BatchNorm1d": lambda d: nn.BatchNorm1d(3, affine=False, track_running_stats=False, device=d),
+    "InstanceNorm2d": lambda d: nn.InstanceNorm2d(3, device=d),
+    "LayerNorm": lambda d: nn.LayerNorm(3, elementwise_affine=False, device=d),
+    "GroupNorm": lambda d: nn.GroupNorm(1, 3, affine=False, device=d),
+    "Embedding": lambda d: nn.Embedding(5, 2, _weight=autograd.zeros(5, 2), device=d),
+    "EmbeddingBag": lambda d: nn.EmbeddingBag(5, 2, device=d),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_LAYERS_WITH_DEVICE))
+def test_layers_accept_the_cpu_and_reject_other_devices(name):
+    # Whether or not the layer creates a tensor with the device (as the affine-free norms and
+    # an Embedding given its weight do not), a non-CPU device is refused at construction.
+    make = _LAYERS_WITH_DEVICE[name]
+    for ok in (None, "cpu", "cpu:0", autograd.device("cpu")):
+        assert isinstance(make(ok), nn.Module)
+    with pytest.raises(RuntimeError, match="CPU only"):
+        make("cuda")
+    with pytest.raises(RuntimeError, match="accelerator"):
+        make(1)
