@@ -193,12 +193,14 @@ class BatchNorm3d(_BatchNorm):
 
 
 class _ElementwiseAffineNorm(Module):
-    """LayerNorm and GroupNorm: optional elementwise ``weight`` and ``bias``, created once the
-    subclass knows their shape and reset to ones and zeros (PyTorch's default)."""
+    """LayerNorm and GroupNorm: optional elementwise ``weight`` and ``bias``, created on
+    ``device`` (checked even when there are none) once the subclass knows their shape, and
+    reset to ones and zeros (PyTorch's default)."""
 
     def _affine_parameters(
-        self, shape: tuple[int, ...], affine: bool, bias: bool, dtype: Any
+        self, shape: tuple[int, ...], affine: bool, bias: bool, dtype: Any, device: Any
     ) -> None:
+        check_device(device)
         affine_parameters(self, shape, affine, bias, dtype)
         self.reset_parameters()
 
@@ -227,13 +229,12 @@ class LayerNorm(_ElementwiseAffineNorm):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        check_device(device)
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        self._affine_parameters(self.normalized_shape, elementwise_affine, bias, dtype)
+        self._affine_parameters(self.normalized_shape, elementwise_affine, bias, dtype, device)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -268,7 +269,6 @@ class GroupNorm(_ElementwiseAffineNorm):
         bias: bool = True,
     ) -> None:
         super().__init__()
-        check_device(device)
         if num_groups <= 0 or num_channels % num_groups:
             raise ValueError(
                 f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
@@ -278,7 +278,7 @@ class GroupNorm(_ElementwiseAffineNorm):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        self._affine_parameters((num_channels,), affine, bias, dtype)
+        self._affine_parameters((num_channels,), affine, bias, dtype, device)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
