@@ -195,7 +195,19 @@ class AvgPool3d(_AvgPoolWithDivisor):
     _pool = F.avg_pool3d
 
 
-class AdaptiveAvgPool2d(Module):
+class _AdaptivePoolNd(Module):
+    """The adaptive pooling layers' common base (PyTorch's ``_AdaptiveAvgPoolNd`` and
+    ``_AdaptiveMaxPoolNd``): the target ``output_size`` and the repr."""
+
+    def __init__(self, output_size: int | Sequence[int | None]) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(_AdaptivePoolNd):
     """Average pooling to a fixed ``output_size`` (``1`` = global average pooling).
 
     Examples
@@ -205,18 +217,11 @@ class AdaptiveAvgPool2d(Module):
     tensor([[[[1.5000]]]])
     """
 
-    def __init__(self, output_size: int | Sequence[int | None]) -> None:
-        super().__init__()
-        self.output_size = output_size
-
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(input, self.output_size)
 
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
 
-
-class AdaptiveMaxPool2d(Module):
+class AdaptiveMaxPool2d(_AdaptivePoolNd):
     """Max pooling to a fixed ``output_size`` (``1`` = global max pooling).
 
     Examples
@@ -229,12 +234,8 @@ class AdaptiveMaxPool2d(Module):
     def __init__(
         self, output_size: int | Sequence[int | None], return_indices: bool = False
     ) -> None:
-        super().__init__()
-        self.output_size = output_size
+        super().__init__(output_size)
         self.return_indices = return_indices
 
     def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
