@@ -105,15 +105,8 @@ class Upsample(Module):
         return f"{info}, mode={self.mode!r}"
 
 
-class Unfold(Module):
-    """Sliding local blocks as columns, :func:`nn.functional.unfold` (im2col).
-
-    Examples
-    --------
-    >>> import autograd, nn
-    >>> nn.Unfold(kernel_size=(2, 3))(autograd.zeros(2, 5, 3, 4)).shape
-    (2, 30, 4)
-    """
+class _SlidingBlocks(Module):
+    """Fold and Unfold: the geometry of their sliding blocks, stored as given, and its repr."""
 
     def __init__(
         self, kernel_size: _Pair, dilation: _Pair = 1, padding: _Pair = 0, stride: _Pair = 1
@@ -124,9 +117,6 @@ class Unfold(Module):
         self.padding = padding
         self.stride = stride
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
-
     def extra_repr(self) -> str:
         return (
             f"kernel_size={self.kernel_size}, dilation={self.dilation}, padding={self.padding}, "
@@ -134,7 +124,21 @@ class Unfold(Module):
         )
 
 
-class Fold(Module):
+class Unfold(_SlidingBlocks):
+    """Sliding local blocks as columns, :func:`nn.functional.unfold` (im2col).
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> nn.Unfold(kernel_size=(2, 3))(autograd.zeros(2, 5, 3, 4)).shape
+    (2, 30, 4)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+
+class Fold(_SlidingBlocks):
     """Columns of sliding blocks summed back into an image, :func:`nn.functional.fold`.
 
     Examples
@@ -148,12 +152,8 @@ class Fold(Module):
         self, output_size: _Pair, kernel_size: _Pair, dilation: _Pair = 1, padding: _Pair = 0,
         stride: _Pair = 1,
     ) -> None:  # fmt: skip
-        super().__init__()
+        super().__init__(kernel_size, dilation, padding, stride)
         self.output_size = output_size
-        self.kernel_size = kernel_size
-        self.dilation = dilation
-        self.padding = padding
-        self.stride = stride
 
     def forward(self, input: Tensor) -> Tensor:
         return F.fold(
@@ -161,10 +161,7 @@ class Fold(Module):
         )
 
     def extra_repr(self) -> str:
-        return (
-            f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
-            f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}"
-        )
+        return f"output_size={self.output_size}, " + super().extra_repr()
 
 
 class PixelShuffle(Module):
