@@ -72,10 +72,10 @@ class _NormBase(Module):
         )
 
     def _load_from_state_dict(
-        self, state_dict: dict, prefix: str, local_metadata: dict, *args: Any
+        self, state_dict: dict, prefix: str, local_metadata: dict, *args: Any, **kwargs: Any
     ) -> None:
-        # The remaining arguments (strict, missing_keys, unexpected_keys, error_msgs) pass
-        # through unchanged to Module's.
+        # The remaining arguments (strict, missing_keys, unexpected_keys, error_msgs), by
+        # position or by name, pass through unchanged to Module's.
         version = local_metadata.get("version", None) if local_metadata else None
         key = prefix + "num_batches_tracked"
         if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
@@ -84,7 +84,7 @@ class _NormBase(Module):
             state_dict[key] = (
                 current if current is not None else autograd.tensor(0, dtype=autograd.int64)
             )
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, *args)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *args, **kwargs)
 
     def extra_repr(self) -> str:
         return (
