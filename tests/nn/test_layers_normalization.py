@@ -88,6 +88,34 @@ def test_batchnorm_loads_checkpoint_without_counter(torch):
     assert ours.num_batches_tracked.item() == theirs.num_batches_tracked.item() == 1
 
 
+@pytest.mark.parametrize("by_name", [False, True])
+def test_batchnorm_subclass_override_reaches_the_upgrade(by_name):
+    """A subclass overriding _load_from_state_dict with PyTorch's signature may call the base
+    with its arguments by position or by name; the old-layout upgrade still runs."""
+    seen = []
+
+    class Counting(nn.BatchNorm1d):
+        def _load_from_state_dict(
+            self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+            error_msgs,
+        ):  # fmt: skip
+            seen.append(prefix)
+            args = (state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                    error_msgs)  # fmt: skip
+            if by_name:
+                names = ("state_dict", "prefix", "local_metadata", "strict", "missing_keys",
+                         "unexpected_keys", "error_msgs")  # fmt: skip
+                super()._load_from_state_dict(**dict(zip(names, args)))
+            else:
+                super()._load_from_state_dict(*args)
+
+    m = Counting(2)
+    m(autograd.randn(3, 2))
+    state = {k: v for k, v in m.state_dict().items() if k != "num_batches_tracked"}
+    assert str(m.load_state_dict(state)) == "<All keys matched successfully>"
+    assert seen == [""] and m.num_batches_tracked.item() == 1
+
+
 @pytest.mark.parametrize("shape,normalized", [((4, 6), 6), ((2, 3, 4), (3, 4)), ((5, 2, 7), 7)])
 @pytest.mark.parametrize("affine,bias", [(True, True), (True, False), (False, True)])
 def test_layernorm_matches_torch(torch, shape, normalized, affine, bias):
