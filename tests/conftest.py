@@ -13,27 +13,19 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
-settings.register_profile(
-    "ci",
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    print_blob=True,
+# What every profile shares: no per-example deadline (the first call of an op compiles its Numba
+# kernels), and large or slow draws are expected.
+_BASE = settings(
+    deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
-settings.register_profile(
-    "dev",
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+settings.register_profile("ci", _BASE, max_examples=40, derandomize=True, print_blob=True)
+settings.register_profile("dev", _BASE, max_examples=10)
 settings.register_profile(
     "fuzz",
+    _BASE,
     max_examples=2500,
-    deadline=None,
     # Hypothesis derandomizes when CI is set at all (even empty); a long run draws new programs.
     derandomize=False,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

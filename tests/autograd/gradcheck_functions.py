@@ -1,4 +1,8 @@
-"""Functions with known-right and known-wrong derivatives, shared by the gradcheck tests."""
+"""Functions with known-right and known-wrong derivatives, shared by the tests.
+
+The factories (``double``, ``power``, ``cube``) write a Function once against a module,
+``autograd`` or ``torch``, so a test can run the same Function in both and compare.
+"""
 
 from __future__ import annotations
 
@@ -11,28 +15,57 @@ def t64(values, requires_grad=True):
     return autograd.tensor(np.asarray(values, dtype=np.float64), requires_grad=requires_grad)
 
 
-class Double(autograd.Function):
-    """``2 * x``; tests subclass it to give it a wrong, failing or noisy backward rule."""
+def double(lib):
+    """``2 * x`` as a Function of ``lib``."""
 
-    @staticmethod
-    def forward(ctx, x):
-        return x * 2
+    class Double(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
 
-    @staticmethod
-    def backward(ctx, g):
-        return g * 2
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    return Double
 
 
-class Square(autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
+def power(lib, n: int):
+    """``x ** n`` as a Function of ``lib``, its derivative ``n x ** (n - 1)`` written by hand;
+    subclass it to name it."""
 
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 2 * x * g
+    class Power(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x**n
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return n * x ** (n - 1) * g
+
+    return Power
+
+
+def cube(lib):
+    """``x ** 3`` as a Function of ``lib`` named ``Cube``."""
+
+    class Cube(power(lib, 3)):
+        pass
+
+    return Cube
+
+
+# Tests subclass Double to give it a wrong, failing or noisy backward rule.
+Double = double(autograd)
+
+
+class Square(power(autograd, 2)):
+    """``x * x``."""
+
+
+Cube = cube(autograd)
 
 
 class HalfSquare(Square):
@@ -45,12 +78,15 @@ class HalfSquare(Square):
 
 
 class FwdSquare(Square):
-    """x * x with a backward and a forward-mode rule."""
+    """x * x with a backward and a forward-mode rule; ``wrong`` makes the forward-mode rule off
+    by a factor of two."""
 
-    @staticmethod
-    def jvp(ctx, u):
+    wrong = False
+
+    @classmethod
+    def jvp(cls, ctx, u):
         (x,) = ctx.saved_tensors
-        return 2 * x * u
+        return (1 if cls.wrong else 2) * x * u
 
 
 class Mul(autograd.Function):
@@ -95,26 +131,11 @@ class FwdMulWrong(FwdMul):
 
 
 class WrongJvpSquare(FwdSquare):
-    @staticmethod
-    def jvp(ctx, u):
-        (x,) = ctx.saved_tensors
-        return x * u
+    wrong = True
 
 
 class HalfSquareRightJvp(FwdSquare):
     backward = HalfSquare.backward
-
-
-class Cube(autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x**3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 3 * x * x
 
 
 class CubeWrongGrad(Cube):

@@ -1,10 +1,15 @@
 """Forward mode checked against reverse mode for any registered op (shared by the linalg and
-the ops tests): ``w . (J u) == (J^T w) . u`` on a registry sample."""
+the ops tests): ``w . (J u) == (J^T w) . u`` on a registry sample.
+
+A test module holds the check as ``test_forward_mode_agrees_with_reverse_mode =
+forward_mode_test(names)``."""
 
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import assume
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import autograd
 import autograd.forward_ad as fwAD
@@ -54,3 +59,21 @@ def check_jvp(name: str, data) -> None:
     lhs = sum(float((w * (0 if t is None else t.numpy())).sum()) for _, w, t in pairs)
     rhs = sum(float((g.numpy() * us[i]).sum()) for g, i in zip(grads, floats) if g is not None)
     np.testing.assert_allclose(lhs, rhs, rtol=1e-7, atol=1e-9, err_msg=f"{name}: jvp vs vjp")
+
+
+# Fifteen draws an op; a registry sample can be slow to draw or filtered away.
+JVP_SETTINGS = settings(
+    max_examples=15, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
+
+
+def forward_mode_test(names: list[str]):
+    """A test running ``check_jvp`` on each named op."""
+
+    @pytest.mark.parametrize("name", names)
+    @JVP_SETTINGS
+    @given(data=st.data())
+    def test_forward_mode_agrees_with_reverse_mode(name, data):
+        check_jvp(name, data)
+
+    return test_forward_mode_agrees_with_reverse_mode

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from jvp_check import check_jvp
+from jvp_check import JVP_SETTINGS, forward_mode_test
 
 import autograd
 from autograd import testing
@@ -17,20 +17,13 @@ from autograd.ops import REGISTRY
 JVP_OPS = ["linalg.cholesky", "linalg.eigh", "linalg.eigvalsh", "linalg.svd", "linalg.svdvals",
            "linalg.qr"]  # fmt: skip
 SYMMETRIC_OPS = ["linalg.cholesky", "linalg.eigh", "linalg.eigvalsh"]
-_settings = settings(
-    max_examples=15, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
-)
 
 
-@pytest.mark.parametrize("name", JVP_OPS)
-@_settings
-@given(data=st.data())
-def test_forward_mode_agrees_with_reverse_mode(name, data):
-    check_jvp(name, data)
+test_forward_mode_agrees_with_reverse_mode = forward_mode_test(JVP_OPS)
 
 
 @pytest.mark.parametrize("name", SYMMETRIC_OPS)
-@_settings
+@JVP_SETTINGS
 @given(data=st.data())
 def test_symmetric_input_ops_gradcheck_along_symmetric_directions(name, data):
     info = REGISTRY[name]

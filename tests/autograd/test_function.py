@@ -8,12 +8,18 @@ two runs are compared when PyTorch is installed.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from gradcheck_functions import cube, double
 
 import autograd
 import autograd.forward_ad as fwAD
 from autograd.ops.arithmetic import Mul
+from autograd.port import port_source
+
+TUTORIAL = Path(__file__).resolve().parents[1] / "ports" / "programs" / "custom_function.py"
 
 
 def _libs():
@@ -29,36 +35,20 @@ def _tensor(lib, values, requires_grad=True):
     return lib.tensor(values, dtype=lib.float64, requires_grad=requires_grad)
 
 
+def tutorial(lib) -> dict:
+    """The names the tutorials' PyTorch program (run by tests/ports) defines: as written for
+    torch, or with its imports rewritten by the porting tool for autograd."""
+    source = TUTORIAL.read_text()
+    if lib is autograd:
+        source, findings = port_source(source)
+        assert not findings
+    namespace = {"__name__": TUTORIAL.stem}
+    exec(compile(source, str(TUTORIAL), "exec"), namespace)
+    return namespace
+
+
 def my_relu(lib):
-    class MyReLU(lib.autograd.Function):
-        @staticmethod
-        def forward(ctx, input):
-            ctx.save_for_backward(input)
-            return input.clamp(min=0)
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (input,) = ctx.saved_tensors
-            grad_input = grad_output.clone()
-            grad_input[input < 0] = 0
-            return grad_input
-
-    return MyReLU
-
-
-def cube(lib):
-    class Cube(lib.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x**3
-
-        @staticmethod
-        def backward(ctx, g):
-            (x,) = ctx.saved_tensors
-            return 3 * x**2 * g
-
-    return Cube
+    return tutorial(lib)["MyReLU"]
 
 
 def test_tutorial_relu_runs_on_tensors_as_in_pytorch():
@@ -129,16 +119,12 @@ def test_backward_written_with_tensor_ops_is_differentiable_under_create_graph()
 
 
 def double_in_place(lib):
-    class DoubleInPlace(lib.autograd.Function):
+    class DoubleInPlace(double(lib)):
         @staticmethod
         def forward(ctx, x):
             x.mul_(2)
             ctx.mark_dirty(x)
             return x
-
-        @staticmethod
-        def backward(ctx, g):
-            return 2 * g
 
     return DoubleInPlace
 
@@ -166,19 +152,13 @@ def test_mark_dirty_on_a_leaf_that_requires_grad_is_refused():
 
 
 def sort_with_indices(lib):
-    class SortWithIndices(lib.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            idx = x.argsort()
-            ctx.mark_non_differentiable(idx)
-            ctx.save_for_backward(idx)
-            return x[idx], idx
+    base = tutorial(lib)["SortWithIndices"]
 
+    class SortWithIndices(base):
         @staticmethod
         def backward(ctx, g_values, g_idx):
-            (idx,) = ctx.saved_tensors
             assert g_idx is not None and not g_idx.any()  # a zero gradient for the indices
-            return g_values[idx.argsort()]
+            return base.backward(ctx, g_values, g_idx)
 
     return SortWithIndices
 
@@ -307,14 +287,13 @@ def test_saved_tensors_are_freed_after_backward():
 
 
 def identity(lib):
-    class Identity(lib.autograd.Function):
+    class Identity(double(lib)):
+        """Returns its input as it is; the backward rule stays Double's (``2 * g``), so the
+        gradient shows that the rule ran."""
+
         @staticmethod
         def forward(ctx, x):
             return x
-
-        @staticmethod
-        def backward(ctx, g):
-            return 2 * g
 
     return Identity
 

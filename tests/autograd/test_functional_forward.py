@@ -4,6 +4,7 @@ always, and against torch.autograd.functional / torch.func when torch is install
 
 import numpy as np
 import pytest
+from gradcheck_functions import Cube
 
 import autograd
 from autograd import func as F
@@ -60,18 +61,8 @@ class ForwardOnlyCube(autograd.Function):
         return 3 * x**2 * u
 
 
-class ReverseOnlyCube(autograd.Function):
+class ReverseOnlyCube(Cube):
     """x**3 without a forward-mode rule."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x**3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 3 * x**2 * g
 
 
 @pytest.mark.parametrize("vectorize", [False, True])
@@ -196,17 +187,14 @@ def test_func_jacfwd_and_hessian_match_torch_func(torch):
             np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10)
 
 
-class _ForwardOnly(autograd.Function):
-    """x**3 with a forward-mode rule and a backward that refuses to run."""
+class _ForwardOnly(ForwardOnlyCube):
+    """ForwardOnlyCube whose forward-mode rule reads what forward saved with
+    ``save_for_forward``."""
 
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_forward(x)
         return x**3
-
-    @staticmethod
-    def backward(ctx, g):
-        raise AssertionError("reverse mode ran")
 
     @staticmethod
     def jvp(ctx, t):

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from jvp_check import check_jvp
+from jvp_check import forward_mode_test
 
 import autograd
 
@@ -15,12 +13,7 @@ import autograd
 JVP_OPS = ["scatter_reduce"]
 
 
-@pytest.mark.parametrize("name", JVP_OPS)
-@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow,
-                                                  HealthCheck.filter_too_much])  # fmt: skip
-@given(data=st.data())
-def test_forward_mode_agrees_with_reverse_mode(name, data):
-    check_jvp(name, data)
+test_forward_mode_agrees_with_reverse_mode = forward_mode_test(JVP_OPS)
 
 
 def test_inplace_twins_match_torch(torch):

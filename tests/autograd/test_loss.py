@@ -125,26 +125,26 @@ def test_one_graph_node_and_input_unchanged():
     assert np.array_equal(x.detach().numpy(), before)
 
 
-def test_errors():
-    x = autograd.randn(3, 4)
-    with pytest.raises(ValueError, match="target 4 is out of bounds for 4 classes"):
-        autograd.cross_entropy(x, autograd.tensor([0, 4, 1]))
-    with pytest.raises(ValueError, match="target -1 is out of bounds"):
-        autograd.cross_entropy(x, autograd.tensor([0, -1, 1]))
-    with pytest.raises(TypeError, match="integer dtype"):
-        autograd.cross_entropy(x, autograd.tensor([0.0, 1.0, 1.0]))
-    with pytest.raises(ValueError, match=r"expected target of shape \(3,\)"):
-        autograd.cross_entropy(x, autograd.tensor([0, 1]))
-    with pytest.raises(ValueError, match="reduction must be one of"):
-        autograd.cross_entropy(x, autograd.tensor([0, 1, 2]), reduction="avg")
-    with pytest.raises(ValueError, match="label_smoothing must be in"):
-        autograd.cross_entropy(x, autograd.tensor([0, 1, 2]), label_smoothing=1.5)
-    with pytest.raises(ValueError, match="weight should be a 1-D tensor of size 4"):
-        autograd.cross_entropy(x, autograd.tensor([0, 1, 2]), autograd.ones(3))
-    with pytest.raises(ValueError, match="at least 1 dimension"):
-        autograd.cross_entropy(autograd.tensor(1.0), autograd.tensor(0))
-    with pytest.raises(TypeError, match="floating-point"):
-        autograd.cross_entropy(autograd.tensor([[1, 2]]), autograd.tensor([0]))
+# error, message, input (None: (3, 4) logits), target, keyword arguments of cross_entropy
+CROSS_ENTROPY_ERRORS = [
+    (ValueError, "target 4 is out of bounds for 4 classes", None, [0, 4, 1], {}),
+    (ValueError, "target -1 is out of bounds", None, [0, -1, 1], {}),
+    (TypeError, "integer dtype", None, [0.0, 1.0, 1.0], {}),
+    (ValueError, r"expected target of shape \(3,\)", None, [0, 1], {}),
+    (ValueError, "reduction must be one of", None, [0, 1, 2], {"reduction": "avg"}),
+    (ValueError, "label_smoothing must be in", None, [0, 1, 2], {"label_smoothing": 1.5}),
+    (ValueError, "weight should be a 1-D tensor of size 4", None, [0, 1, 2],
+     {"weight": autograd.ones(3)}),
+    (ValueError, "at least 1 dimension", 1.0, 0, {}),
+    (TypeError, "floating-point", [[1, 2]], [0], {}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("error, match, input, target, kwargs", CROSS_ENTROPY_ERRORS)
+def test_errors(error, match, input, target, kwargs):
+    x = autograd.randn(3, 4) if input is None else autograd.tensor(input)
+    with pytest.raises(error, match=match):
+        autograd.cross_entropy(x, autograd.tensor(target), **kwargs)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])

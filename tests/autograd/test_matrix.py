@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from jvp_check import check_jvp
+from jvp_check import forward_mode_test
 
 import autograd
 
 JVP_OPS = ["inverse", "det", "slogdet", "logdet", "linalg.solve"]
 
 
-@pytest.mark.parametrize("name", JVP_OPS)
-@settings(
-    max_examples=15, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
-)
-@given(data=st.data())
-def test_forward_mode_agrees_with_reverse_mode(name, data):
-    check_jvp(name, data)
+test_forward_mode_agrees_with_reverse_mode = forward_mode_test(JVP_OPS)
 
 
 def test_linalg_namespace_matches_torch_names(torch):

@@ -1,18 +1,19 @@
 """Tests for autograd/ops/pool.py: max/avg pooling (1-D, 2-D) and adaptive pooling.
 
-Forward against slow window loops written here, forward, indices and gradients against
-PyTorch over Hypothesis-drawn geometries, gradcheck/gradgradcheck in float64, float32 against
-float64, second order against PyTorch, and the error messages for bad input.
+Forward against slow window loops (shared with the kernel tests), forward, indices and
+gradients against PyTorch over Hypothesis-drawn geometries, gradcheck/gradgradcheck in float64,
+float32 against float64, second order against PyTorch, and the error messages for bad input.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+# The slow references shared with the kernel tests (tests/autograd/kernels/pool_reference.py).
+from kernels.pool_reference import ref_adaptive_windows, ref_avg_pool, ref_max_pool
 
 import autograd as ag
 
@@ -22,53 +23,11 @@ _TORCH = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 # ----------------------------------------------------------------------- slow references
-def _out_size(n, k, s, p, d, ceil_mode):
-    span = (n + 2 * p - d * (k - 1) - 1) / s
-    out = (math.ceil(span) if ceil_mode else math.floor(span)) + 1
-    if ceil_mode and (out - 1) * s >= n + p:
-        out -= 1
-    return out
-
-
-def ref_max_pool2d(x, k, s, p, d, ceil_mode):
-    """Each window's first maximum (row-major) and its flat in-plane index."""
-    n_, c, h, w = x.shape
-    oh, ow = (_out_size(x.shape[2 + a], k[a], s[a], p[a], d[a], ceil_mode) for a in (0, 1))
-    y = np.empty((n_, c, oh, ow), x.dtype)
-    index = np.empty((n_, c, oh, ow), np.int64)
-    for n, ch, i, j in np.ndindex(n_, c, oh, ow):
-        best, at = -np.inf, -1
-        for a in range(k[0]):
-            for b in range(k[1]):
-                r, q = i * s[0] - p[0] + a * d[0], j * s[1] - p[1] + b * d[1]
-                if 0 <= r < h and 0 <= q < w and (at < 0 or x[n, ch, r, q] > best):
-                    best, at = x[n, ch, r, q], r * w + q
-        y[n, ch, i, j], index[n, ch, i, j] = best, at
-    return y, index
-
-
-def ref_avg_pool2d(x, k, s, p, ceil_mode, count_include_pad, divisor_override):
-    n_, c, h, w = x.shape
-    oh, ow = (_out_size(x.shape[2 + a], k[a], s[a], p[a], 1, ceil_mode) for a in (0, 1))
-    y = np.empty((n_, c, oh, ow), x.dtype)
-    for n, ch, i, j in np.ndindex(n_, c, oh, ow):
-        r0, q0 = i * s[0] - p[0], j * s[1] - p[1]
-        r1, q1 = min(r0 + k[0], h + p[0]), min(q0 + k[1], w + p[1])
-        padded = (r1 - r0) * (q1 - q0)
-        r0, q0, r1, q1 = max(r0, 0), max(q0, 0), min(r1, h), min(q1, w)
-        total = x[n, ch, r0:r1, q0:q1].sum()
-        div = divisor_override or (padded if count_include_pad else (r1 - r0) * (q1 - q0))
-        y[n, ch, i, j] = total / div
-    return y
-
-
 def ref_adaptive(x, out, reduce):
-    n_, c, h, w = x.shape
-    y = np.empty((n_, c, *out), x.dtype)
-    for i, j in np.ndindex(*out):
-        r0, r1 = (i * h) // out[0], -((-(i + 1) * h) // out[0])
-        q0, q1 = (j * w) // out[1], -((-(j + 1) * w) // out[1])
-        y[:, :, i, j] = reduce(x[:, :, r0:r1, q0:q1], axis=(2, 3))
+    y = np.empty((*x.shape[:2], *out), x.dtype)
+    for i, (r0, r1) in enumerate(ref_adaptive_windows(x.shape[2], out[0])):
+        for j, (q0, q1) in enumerate(ref_adaptive_windows(x.shape[3], out[1])):
+            y[:, :, i, j] = reduce(x[:, :, r0:r1, q0:q1], axis=(2, 3))
     return y
 
 
@@ -96,7 +55,8 @@ def test_max_pool2d_matches_loop_reference(case, seed):
     shape, k, s, p, d, ceil_mode = case
     x = _x(seed, shape)
     y, index = ag.max_pool2d(ag.tensor(x), k, s, p, d, ceil_mode, return_indices=True)
-    ref_y, ref_index = ref_max_pool2d(x, k, s, p, d, ceil_mode)
+    ref_y, winner = ref_max_pool(x, k, s, p, d, ceil_mode)
+    ref_index = winner[..., 0] * shape[3] + winner[..., 1]  # the flat in-plane index
     np.testing.assert_array_equal(y.numpy(), ref_y)
     np.testing.assert_array_equal(index.numpy(), ref_index)
     assert index.dtype == np.int64
@@ -108,7 +68,7 @@ def test_avg_pool2d_matches_loop_reference(case, seed, include, divisor):
     shape, k, s, p, _, ceil_mode = case
     x = _x(seed, shape)
     y = ag.avg_pool2d(ag.tensor(x), k, s, p, ceil_mode, include, divisor)
-    expected = ref_avg_pool2d(x, k, s, p, ceil_mode, include, divisor)
+    expected = ref_avg_pool(x, k, s, p, ceil_mode, include, divisor)
     np.testing.assert_allclose(y.numpy(), expected, atol=1e-12)
 
 

@@ -44,6 +44,15 @@ _BUDGET = settings(
 )  # fmt: skip
 
 
+def _each_op(names: list[str]):
+    """Run the decorated test on each named registry op, on a few drawn examples."""
+
+    def decorate(test):
+        return pytest.mark.parametrize("name", names)(_BUDGET(given(data=st.data())(test)))
+
+    return decorate
+
+
 LIBRARY_PACKAGES = ("autograd", "nn", "optim")
 
 
@@ -109,13 +118,40 @@ def _draw(data, name):
     return call, np.random.default_rng(seed)
 
 
+def _each_differentiable_draw(names: list[str]):
+    """Run the decorated ``test(name, call, rng, leaves, outs)`` on each named registry op's
+    drawn calls: ``outs`` are the call's float outputs that require grad. A draw without leaves
+    or without such outputs has nothing to check and passes."""
+
+    def decorate(test):
+        def run(name, data):
+            call, rng = _draw(data, name)
+            leaves = call.leaves
+            outs = [o for o in _float_outputs(call(*leaves)) if o.requires_grad]
+            if leaves and outs:
+                test(name, call, rng, leaves, outs)
+
+        run.__name__ = run.__qualname__ = test.__name__
+        return _each_op(names)(run)
+
+    return decorate
+
+
 def _float_outputs(out) -> list:
     outs = out if isinstance(out, (tuple, list)) else (out,)
     return [o for o in outs if isinstance(o, autograd.Tensor) and o.dtype.kind == "f"]
 
 
 def _dot(a, b) -> float:
-    return 0.0 if a is None or b is None else float(np.sum(np.asarray(a) * np.asarray(b)))
+    """The sum of the elementwise product of two arrays or Tensors; None counts as zero."""
+    if a is None or b is None:
+        return 0.0
+    a, b = (x.numpy() if isinstance(x, autograd.Tensor) else np.asarray(x) for x in (a, b))
+    return float(np.sum(a * b))
+
+
+def _tangents(duals) -> list:
+    return [None if d is None else fwAD.unpack_dual(d).tangent for d in duals]
 
 
 def _assert_close(lhs: float, rhs: float, scale: float, what: str) -> None:
@@ -123,9 +159,7 @@ def _assert_close(lhs: float, rhs: float, scale: float, what: str) -> None:
     assert abs(lhs - rhs) <= tol, f"{what}: forward mode gives {lhs!r}, reverse mode {rhs!r}"
 
 
-@pytest.mark.parametrize("name", GRAD_NAMES)
-@_BUDGET
-@given(data=st.data())
+@_each_op(GRAD_NAMES)
 def test_jvp_agrees_with_vjp(name, data):
     call, rng = _draw(data, name)
     leaves = call.leaves
@@ -137,7 +171,7 @@ def test_jvp_agrees_with_vjp(name, data):
         outs = _float_outputs(call(*duals))
         tangents = [fwAD.unpack_dual(o).tangent for o in outs]
     us = [rng.standard_normal(o.shape) for o in outs]
-    lhs = sum(_dot(u, None if t is None else t.numpy()) for u, t in zip(us, tangents))
+    lhs = sum(_dot(u, t) for u, t in zip(us, tangents))
 
     outs = _float_outputs(call(*leaves))
     pairs = [(o, u) for o, u in zip(outs, us) if o.requires_grad]
@@ -145,20 +179,13 @@ def test_jvp_agrees_with_vjp(name, data):
     if pairs:
         cotangents = [autograd.tensor(u) for _, u in pairs]
         grads = autograd.grad([o for o, _ in pairs], leaves, cotangents, allow_unused=True)
-        terms = [_dot(None if g is None else g.numpy(), v) for g, v in zip(grads, vs)]
+        terms = [_dot(g, v) for g, v in zip(grads, vs)]
         rhs, scale = sum(terms), max(scale, *(abs(t) for t in terms))
     _assert_close(lhs, rhs, scale, f"{name} <u, J v> vs <J^T u, v>")
 
 
-@pytest.mark.parametrize("name", GRADGRAD_NAMES)
-@_BUDGET
-@given(data=st.data())
-def test_forward_over_reverse_agrees_with_reverse_over_reverse(name, data):
-    call, rng = _draw(data, name)
-    leaves = call.leaves
-    outs = [o for o in _float_outputs(call(*leaves)) if o.requires_grad]
-    if not leaves or not outs:
-        return
+@_each_differentiable_draw(GRADGRAD_NAMES)
+def test_forward_over_reverse_agrees_with_reverse_over_reverse(name, call, rng, leaves, outs):
     us = [autograd.tensor(rng.standard_normal(o.shape)) for o in outs]
     vs = [rng.standard_normal(x.shape) for x in leaves]
     ws = [rng.standard_normal(x.shape) for x in leaves]
@@ -170,38 +197,30 @@ def test_forward_over_reverse_agrees_with_reverse_over_reverse(name, data):
     if used:
         s = sum((g * autograd.tensor(w)).sum() for g, w in used)
         second = autograd.grad(s, leaves, allow_unused=True)
-        rhs = sum(_dot(None if h is None else h.numpy(), v) for h, v in zip(second, vs))
+        rhs = sum(_dot(h, v) for h, v in zip(second, vs))
 
     # Forward over reverse: the tangent of g in direction v, against w.
     with fwAD.dual_level():
         duals = [fwAD.make_dual(x.detach().requires_grad_(), autograd.tensor(v))
                  for x, v in zip(leaves, vs)]  # fmt: skip
         outs = [o for o in _float_outputs(call(*duals)) if o.requires_grad]
-        grads = autograd.grad(outs, duals, us, create_graph=True, allow_unused=True)
-        tangents = [None if g is None else fwAD.unpack_dual(g).tangent for g in grads]
-    lhs = sum(_dot(w, None if t is None else t.numpy()) for w, t in zip(ws, tangents))
+        tangents = _tangents(autograd.grad(outs, duals, us, create_graph=True, allow_unused=True))
+    lhs = sum(_dot(w, t) for w, t in zip(ws, tangents))
     _assert_close(lhs, rhs, max(abs(lhs), abs(rhs)), f"{name} <w, H v> vs <H w, v>")
 
 
-@pytest.mark.parametrize("name", GRADGRAD_NAMES)
-@_BUDGET
-@given(data=st.data())
-def test_tangent_of_the_cotangent_runs_the_backward_ops_rules(name, data):
+@_each_differentiable_draw(GRADGRAD_NAMES)
+def test_tangent_of_the_cotangent_runs_the_backward_ops_rules(name, call, rng, leaves, outs):
     # g(u) = J^T u is linear in u: its tangent in the direction of u's tangent t is J^T t. This
     # runs the jvp rules of the ops that backward passes record on u (IndexScatter,
     # MaxPoolScatter, AvgPoolBackward, ...).
-    call, rng = _draw(data, name)
-    leaves = call.leaves
-    outs = [o for o in _float_outputs(call(*leaves)) if o.requires_grad]
-    if not leaves or not outs:
-        return
     us = [rng.standard_normal(o.shape) for o in outs]
     ts = [autograd.tensor(rng.standard_normal(o.shape)) for o in outs]
     expected = autograd.grad(outs, leaves, ts, retain_graph=True, allow_unused=True)
     with fwAD.dual_level():
         duals = [fwAD.make_dual(autograd.tensor(u), t) for u, t in zip(us, ts)]
-        grads = autograd.grad(outs, leaves, duals, create_graph=True, allow_unused=True)
-        tangents = [None if g is None else fwAD.unpack_dual(g).tangent for g in grads]
+        tangents = _tangents(autograd.grad(outs, leaves, duals, create_graph=True,
+                                           allow_unused=True))  # fmt: skip
     for e, t in zip(expected, tangents):
         # No tangent means a zero one (a constant gradient, as for piecewise-constant ops).
         e = np.zeros(0) if e is None else e.numpy()
@@ -210,6 +229,22 @@ def test_tangent_of_the_cotangent_runs_the_backward_ops_rules(name, data):
             assert not np.any(t)
         else:
             np.testing.assert_allclose(t, e, rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+def _jvp_against_vjp(fn, xs, rng, recorded=True, what="<u, J v> vs <J^T u, v>") -> None:
+    """<u, J v> in forward mode equals <J^T u, v> in reverse mode for ``fn`` at the leaves ``xs``,
+    with (``recorded``) or without a graph being recorded while forward mode runs."""
+    vs = [rng.standard_normal(x.shape) for x in xs]
+    with fwAD.dual_level():
+        duals = [fwAD.make_dual(x.detach().requires_grad_(recorded), autograd.tensor(v))
+                 for x, v in zip(xs, vs)]  # fmt: skip
+        tangent = fwAD.unpack_dual(fn(*duals)).tangent
+    out = fn(*xs)
+    u = rng.standard_normal(out.shape)
+    grads = autograd.grad(out, xs, autograd.tensor(u))
+    rhs = sum(_dot(g, v) for g, v in zip(grads, vs))
+    assert tangent is not None
+    _assert_close(_dot(u, tangent), rhs, abs(rhs), what)
 
 
 def _index_put(x, v):
@@ -242,17 +277,7 @@ def test_primitives_outside_the_registry(fn, recorded):
     # with and without a graph being recorded while forward mode runs.
     rng = np.random.default_rng(0)
     xs = [autograd.tensor(rng.uniform(0.5, 2.0, 3), requires_grad=True) for _ in range(2)]
-    vs = [rng.standard_normal(3) for _ in xs]
-    with fwAD.dual_level():
-        duals = [fwAD.make_dual(x.detach().requires_grad_(recorded), autograd.tensor(v))
-                 for x, v in zip(xs, vs)]  # fmt: skip
-        tangent = fwAD.unpack_dual(fn(*duals)).tangent
-    out = fn(*xs)
-    u = rng.standard_normal(out.shape)
-    grads = autograd.grad(out, xs, autograd.tensor(u), allow_unused=True)
-    rhs = sum(_dot(None if g is None else g.numpy(), v) for g, v in zip(grads, vs))
-    assert tangent is not None
-    _assert_close(_dot(u, tangent.numpy()), rhs, abs(rhs), "outside the registry")
+    _jvp_against_vjp(fn, xs, rng, recorded, "outside the registry")
 
 
 def test_floor_divide_has_no_derivative_in_either_mode():
@@ -316,20 +341,6 @@ def one_process_world():
         dist.destroy_process_group()
 
 
-def _jvp_against_vjp(fn, rng) -> None:
-    x = autograd.tensor(rng.uniform(0.5, 1.5, 6), requires_grad=True)
-    v = rng.standard_normal(6)
-    with fwAD.dual_level():
-        dual = fwAD.make_dual(x.detach().requires_grad_(), autograd.tensor(v))
-        tangent = fwAD.unpack_dual(fn(dual)).tangent
-    out = fn(x)
-    u = rng.standard_normal(out.shape)
-    (g,) = autograd.grad(out, x, autograd.tensor(u))
-    rhs = _dot(g.numpy(), v)
-    assert tangent is not None
-    _assert_close(_dot(u, tangent.numpy()), rhs, abs(rhs), "<u, J v> vs <J^T u, v>")
-
-
 def test_every_library_function_outside_the_ops_has_a_checked_rule(monkeypatch, one_process_world):
     # Each case's forward mode agrees with its reverse mode in float64; together the cases run
     # the jvp rule of every Function the library defines outside autograd.ops.
@@ -346,7 +357,8 @@ def test_every_library_function_outside_the_ops_has_a_checked_rule(monkeypatch, 
     rng = np.random.default_rng(0)
     for name, fn in OUTSIDE_THE_OPS.items():
         try:
-            _jvp_against_vjp(fn, rng)
+            x = autograd.tensor(rng.uniform(0.5, 1.5, 6), requires_grad=True)
+            _jvp_against_vjp(fn, [x], rng)
         except AssertionError as e:
             raise AssertionError(f"{name}: {e}") from None
     outside = {

@@ -15,6 +15,9 @@ import pytest
 import autograd
 import nn
 
+X22 = [[1.0, 2.0], [3.0, 4.0]]
+W = [[1.0, -1.0], [2.0, 0.5]]
+
 
 def _f(lib):
     return nn.functional if lib is autograd else lib.nn.functional
@@ -24,53 +27,54 @@ def _leaf(lib, values):
     return lib.tensor(values, dtype=lib.float64, requires_grad=True)
 
 
-def pow_scalar_then_relu_(lib):
-    x = _leaf(lib, [1.0, -2.0])
-    y = x**3
-    y.relu_()
-    y.sum().backward()
-    return [x]
+def _named(name, program):
+    program.__name__ = name  # the test's id
+    return program
 
 
-def var_then_scale_result(lib):
-    x = _leaf(lib, [1.0, -2.0, 3.0])
-    v = x.var()
-    v.mul_(2)
-    v.backward()
-    return [x]
+def _change_result(name, values, op, change):
+    """A program: ``y = op(lib, x)`` on a leaf ``x``, then ``change(y)`` in place."""
+
+    def program(lib):
+        x = _leaf(lib, values)
+        y = op(lib, x)
+        change(y)
+        y.sum().backward()
+        return [x]
+
+    return _named(name, program)
 
 
-def var_then_change_input(lib):
-    x = _leaf(lib, [1.0, -2.0, 3.0])
-    h = x * 1
-    v = h.var()
-    h.add_(1)
-    v.backward()
-    return [x]
+def _change_input(name, values, op):
+    """A program: ``y = op(lib, h)`` on ``h``, a copy of a leaf, then ``h`` changed in place."""
+
+    def program(lib):
+        x = _leaf(lib, values)
+        h = x * 1
+        y = op(lib, h)
+        h.add_(1)
+        y.sum().backward()
+        return [x]
+
+    return _named(name, program)
 
 
-def std_then_scale_result(lib):
-    x = _leaf(lib, [1.0, -2.0, 3.0])
-    s = x.std()
-    s.mul_(2)
-    s.backward()
-    return [x]
-
-
-def elu_then_scale_result(lib):
-    x = _leaf(lib, [1.0, -2.0])
-    y = _f(lib).elu(x)
+def _scale(y):
     y.mul_(2)
-    y.sum().backward()
-    return [x]
 
 
-def selu_then_scale_result(lib):
-    x = _leaf(lib, [1.0, -2.0])
-    y = _f(lib).selu(x)
-    y.mul_(2)
-    y.sum().backward()
-    return [x]
+def _change_through(name, alias):
+    """A program: ``y * y`` saves ``y``, then ``alias(y)``, sharing its storage, changes it."""
+
+    def program(lib):
+        x = _leaf(lib, [1.0, 2.0])
+        y = x * 2
+        z = y * y
+        alias(y).add_(1)
+        z.sum().backward()
+        return [x]
+
+    return _named(name, program)
 
 
 def lerp_scalar_weight_then_change_ends(lib):
@@ -92,28 +96,8 @@ def lerp_tensor_weight_then_change_weight(lib):
     return [a, w]
 
 
-def mul_by_constant_then_change_input(lib):
-    x = _leaf(lib, [1.0, 2.0])
-    h = x * 1
-    y = h * 3 + h / 4
-    h.add_(1)
-    y.sum().backward()
-    return [x]
-
-
-def matmul_then_change_the_differentiated_operand(lib):
-    x = _leaf(lib, [[1.0, 2.0], [3.0, 4.0]])
-    w = lib.tensor([[1.0, -1.0], [2.0, 0.5]], dtype=lib.float64)
-    h = x * 1
-    y = h @ w
-    h.add_(1)
-    y.sum().backward()
-    return [x]
-
-
 def matmul_then_change_the_other_operand(lib):
-    x = _leaf(lib, [[1.0, 2.0], [3.0, 4.0]])
-    w = _leaf(lib, [[1.0, -1.0], [2.0, 0.5]])
+    x, w = _leaf(lib, X22), _leaf(lib, W)
     h = x * 1
     y = h @ w
     h.add_(1)  # w's gradient reads h
@@ -121,49 +105,32 @@ def matmul_then_change_the_other_operand(lib):
     return [x, w]
 
 
-def einsum_sum_then_change_input(lib):
-    x = _leaf(lib, [[1.0, 2.0], [3.0, 4.0]])
-    h = x * 1
-    y = lib.einsum("ij->j", h)
-    h.add_(1)
-    y.sum().backward()
-    return [x]
-
-
-def change_through_data(lib):
-    x = _leaf(lib, [1.0, 2.0])
-    y = x * 2
-    z = y * y
-    y.data.add_(1)  # invisible to autograd: the gradient reads the changed values
-    z.sum().backward()
-    return [x]
-
-
-def change_through_detach(lib):
-    x = _leaf(lib, [1.0, 2.0])
-    y = x * 2
-    z = y * y
-    y.detach().add_(1)
-    z.sum().backward()
-    return [x]
-
-
 # program, expected gradients (None: backward raises the in-place error)
 PROGRAMS = [
-    (pow_scalar_then_relu_, [[3.0, 0.0]]),
-    (var_then_scale_result, [[2 / 3, -16 / 3, 14 / 3]]),  # 2 * (x - mean)
-    (var_then_change_input, None),
-    (std_then_scale_result, None),
-    (elu_then_scale_result, [[2.0, 2 * np.exp(-2.0)]]),
-    (selu_then_scale_result, [[2 * 1.0507009873554805, 2 * 1.7580993408473766 * np.exp(-2.0)]]),
+    (_change_result("pow_scalar_then_relu_", [1.0, -2.0], lambda lib, x: x**3, lambda y: y.relu_()),
+     [[3.0, 0.0]]),
+    (_change_result("var_then_scale_result", [1.0, -2.0, 3.0], lambda lib, x: x.var(), _scale),
+     [[2 / 3, -16 / 3, 14 / 3]]),  # 2 * (x - mean)
+    (_change_input("var_then_change_input", [1.0, -2.0, 3.0], lambda lib, h: h.var()), None),
+    (_change_result("std_then_scale_result", [1.0, -2.0, 3.0], lambda lib, x: x.std(), _scale),
+     None),
+    (_change_result("elu_then_scale_result", [1.0, -2.0], lambda lib, x: _f(lib).elu(x), _scale),
+     [[2.0, 2 * np.exp(-2.0)]]),
+    (_change_result("selu_then_scale_result", [1.0, -2.0], lambda lib, x: _f(lib).selu(x), _scale),
+     [[2 * 1.0507009873554805, 2 * 1.7580993408473766 * np.exp(-2.0)]]),
     (lerp_scalar_weight_then_change_ends, [[0.75, 0.75], [0.25, 0.25]]),
     (lerp_tensor_weight_then_change_weight, None),
-    (mul_by_constant_then_change_input, [[3.25, 3.25]]),
-    (matmul_then_change_the_differentiated_operand, [[[0.0, 2.5], [0.0, 2.5]]]),
+    (_change_input("mul_by_constant_then_change_input", [1.0, 2.0], lambda lib, h: h * 3 + h / 4),
+     [[3.25, 3.25]]),
+    (_change_input("matmul_then_change_the_differentiated_operand", X22,
+                   lambda lib, h: h @ lib.tensor(W, dtype=lib.float64)),
+     [[[0.0, 2.5], [0.0, 2.5]]]),
     (matmul_then_change_the_other_operand, None),
-    (einsum_sum_then_change_input, [[[1.0, 1.0], [1.0, 1.0]]]),
-    (change_through_data, [[12.0, 20.0]]),
-    (change_through_detach, None),
+    (_change_input("einsum_sum_then_change_input", X22, lambda lib, h: lib.einsum("ij->j", h)),
+     [[[1.0, 1.0], [1.0, 1.0]]]),
+    # .data is invisible to autograd: the gradient reads the changed values
+    (_change_through("change_through_data", lambda y: y.data), [[12.0, 20.0]]),
+    (_change_through("change_through_detach", lambda y: y.detach()), None),
 ]  # fmt: skip
 
 IDS = [p.__name__ for p, _ in PROGRAMS]

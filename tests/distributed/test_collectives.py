@@ -39,48 +39,26 @@ def test_ranks_and_world_size(collectives_run):
     assert [(r["rank"], r["size"]) for r in collectives_run] == [(0, 2), (1, 2)]
 
 
-@pytest.mark.parametrize(
-    "case, kind, message",
-    [
-        ("before_init", "ValueError", "get_rank: the default process group has not been initial"),
-        ("world_size_mismatch", "ValueError", "world_size=3, rank=-1 but MPI started this proc"),
-        ("init_twice", "RuntimeError", "initialize the default process group twice"),
-        (
-            "shape_mismatch",
-            "ValueError",
-            "all_reduce: the ranks disagree on tensor: rank 0 passed "
-            "float32 of shape (2,); rank 1 passed float32 of shape (3,)",
-        ),
-        (
-            "dtype_mismatch",
-            "ValueError",
-            "rank 0 passed float32 of shape (2,); rank 1 passed int64",
-        ),
-        (
-            "op_mismatch",
-            "ValueError",
-            "disagree on op: rank 0 passed ReduceOp.SUM; rank 1 passed ReduceOp.MAX",
-        ),
-        ("src_mismatch", "ValueError", "broadcast: the ranks disagree on src"),
-        ("unknown_op", "ValueError", "all_reduce: op must be a ReduceOp"),
-        ("avg_on_ints", "TypeError", "ReduceOp.AVG needs a floating-point tensor, got int64"),
-        ("not_a_tensor", "TypeError", "all_reduce: tensor must be an autograd.Tensor, got list"),
-        ("src_out_of_range", "ValueError", "broadcast: src must be a rank from 0 to 1, got 2"),
-        (
-            "all_gather_list_length",
-            "ValueError",
-            "tensor_list has 1 tensors, expected world_size=2",
-        ),
-        (
-            "all_gather_list_shape",
-            "ValueError",
-            "tensor_list[0] is float32 of shape (3,), expected",
-        ),
-        ("read_only", "ValueError", "all_reduce: tensor is a read-only view"),
-        ("send_to_self", "ValueError", "is this process's own rank"),
-        ("bad_group", "ValueError", "all_reduce: group must be None, group.WORLD"),
-    ],
-)
+@pytest.mark.parametrize("case, kind, message", [
+    ("before_init", "ValueError", "get_rank: the default process group has not been initial"),
+    ("world_size_mismatch", "ValueError", "world_size=3, rank=-1 but MPI started this proc"),
+    ("init_twice", "RuntimeError", "initialize the default process group twice"),
+    ("shape_mismatch", "ValueError", "all_reduce: the ranks disagree on tensor: rank 0 passed "
+                                     "float32 of shape (2,); rank 1 passed float32 of shape (3,)"),
+    ("dtype_mismatch", "ValueError", "rank 0 passed float32 of shape (2,); rank 1 passed int64"),
+    ("op_mismatch", "ValueError",
+     "disagree on op: rank 0 passed ReduceOp.SUM; rank 1 passed ReduceOp.MAX"),
+    ("src_mismatch", "ValueError", "broadcast: the ranks disagree on src"),
+    ("unknown_op", "ValueError", "all_reduce: op must be a ReduceOp"),
+    ("avg_on_ints", "TypeError", "ReduceOp.AVG needs a floating-point tensor, got int64"),
+    ("not_a_tensor", "TypeError", "all_reduce: tensor must be an autograd.Tensor, got list"),
+    ("src_out_of_range", "ValueError", "broadcast: src must be a rank from 0 to 1, got 2"),
+    ("all_gather_list_length", "ValueError", "tensor_list has 1 tensors, expected world_size=2"),
+    ("all_gather_list_shape", "ValueError", "tensor_list[0] is float32 of shape (3,), expected"),
+    ("read_only", "ValueError", "all_reduce: tensor is a read-only view"),
+    ("send_to_self", "ValueError", "is this process's own rank"),
+    ("bad_group", "ValueError", "all_reduce: group must be None, group.WORLD"),
+])  # fmt: skip
 def test_bad_use_raises_the_same_clear_error_on_every_rank(collectives_run, case, kind, message):
     for result in collectives_run:
         got = result["errors"][case]

@@ -273,14 +273,14 @@ def test_backward_accepts_smaller_gy():
 
 @settings(deadline=None, max_examples=25)
 @given(
-    st.integers(1, 2),
-    st.integers(1, 2),
-    st.integers(1, 3),
-    st.integers(1, 3),
-    st.integers(0, 1),
-    st.integers(1, 2),
-    st.integers(0, 2),
-    st.integers(1, 5),
+    groups=st.integers(1, 2),
+    cg=st.integers(1, 2),
+    k=st.integers(1, 3),
+    s=st.integers(1, 3),
+    p=st.integers(0, 1),
+    d=st.integers(1, 2),
+    op=st.integers(0, 2),
+    size=st.integers(1, 5),
 )
 def test_conv_transpose_recipe_matches_torch(groups, cg, k, s, p, d, op, size):
     # The module docstring's conv_transpose2d recipe, checked against PyTorch.
