@@ -501,6 +501,8 @@ def unbroadcast(g: Any, shape: tuple) -> Any:
         return g
     if extra:
         g = g.sum(axis=tuple(range(extra)))
+        if isinstance(g, np.generic):  # NumPy sums an array to a scalar at 0-d
+            g = np.asarray(g)
     axes = tuple(i for i, (s, gs) in enumerate(zip(shape, g.shape)) if s == 1 and gs != 1)
     if axes:
         g = g.sum(axis=axes, keepdims=True)

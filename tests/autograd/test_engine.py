@@ -92,6 +92,14 @@ def test_unbroadcast_sums_to_input_shape():
     assert b.grad.shape == (3,) and b.grad.tolist() == [3.0, 3.0, 3.0]
 
 
+def test_gradient_of_0d_input_broadcast_to_1d_is_an_array():
+    a = t64(0.0)
+    b = t64([1e-4])
+    ga, gb = autograd.grad([a + b], [a, b], [t64([1.0], False)])
+    assert ga.shape == () and np.asarray(ga).shape == () and ga.item() == 1.0
+    assert gb.tolist() == [1.0]
+
+
 def test_grad_dtype_matches_leaf():
     x = autograd.tensor([1.0, 2.0], requires_grad=True)  # float32
     (x * t64([1.0, 1.0], False).to(autograd.float32)).backward(autograd.ones(2))
