@@ -18,7 +18,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..function import Function, linear_jvp
 from ..tensor import Tensor
-from ._util import as_tensor, dim_or_axis, dim_tuple, normalize_dim
+from ._util import as_tensor, dim_or_axis, dim_tuple, named_op, normalize_dim
 from .registry import Sample
 
 _builtin_max = max
@@ -65,7 +65,7 @@ def _dim_reduction(
     ) -> Tensor:
         return body(name, input, dim, keepdim, axis, keepdims)
 
-    return _named(reduction, module, name, doc, returns)
+    return named_op(reduction, module, name, doc, returns)
 
 
 def _dtype_reduction(
@@ -93,15 +93,7 @@ def _dtype_reduction(
             t = t.to(_dt.to_dtype(dtype))
         return body(t, axes, keep, dtype is not None)
 
-    return _named(reduction, module, name, doc, "Tensor")
-
-
-def _named(fn: Callable[..., Any], module: str, name: str, doc: str, returns: str) -> Any:
-    fn.__name__ = fn.__qualname__ = name
-    fn.__module__ = module
-    fn.__doc__ = doc
-    fn.__annotations__["return"] = returns
-    return fn
+    return named_op(reduction, module, name, doc)
 
 
 def _np_reduce_ref(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,8 +10,8 @@ from .. import dtypes as _dt
 from ..tensor import Tensor, as_array, normalize_dim
 
 __all__ = [
-    "as_tensor", "float_tensor", "floating_tensor", "require_floating", "binary_operands",
-    "promote_operands", "normalize_dim", "dim_tuple", "Tensor", "trunc_divide",
+    "as_tensor", "named_op", "float_tensor", "floating_tensor", "require_floating",
+    "binary_operands", "promote_operands", "normalize_dim", "dim_tuple", "Tensor", "trunc_divide",
     "integer_division", "power", "half_with_number",
 ]  # fmt: skip
 
@@ -36,6 +36,18 @@ def float_tensor(x: Any, argname: str = "input") -> Tensor:
     if t._array.dtype.kind != "f":
         return Tensor._make(t._array.astype(_dt.default_float))
     return t
+
+
+def named_op(fn: Any, module: str, name: str, doc: str, returns: str | None = None) -> Any:
+    """``fn``, made by an op family's factory, as the public op ``name`` of ``module`` with the
+    docstring ``doc`` (and the return annotation ``returns`` when given). The module lists the
+    op in its ``__test__`` so that doctest runs the docstring's example."""
+    fn.__name__ = fn.__qualname__ = name
+    fn.__module__ = module
+    fn.__doc__ = doc
+    if returns is not None:
+        fn.__annotations__["return"] = returns
+    return fn
 
 
 def floating_tensor(op: str, x: Any, dtype: Any = None, argname: str = "input") -> Tensor:

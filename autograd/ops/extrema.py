@@ -129,12 +129,6 @@ amin = register(  # noqa: A001
     """,
     )
 )
-__test__ = {
-    "amax": amax,
-    "amin": amin,
-    "max": max,
-    "min": min,
-}  # made by a factory: doctest finds them here
 
 
 # --------------------------------------------------------------------------- max / min
@@ -353,3 +347,6 @@ def argmin(
     tensor(1)
     """
     return _argmax("argmin", input, dim, keepdim, axis, keepdims)
+
+
+__test__ = {"amax": amax, "amin": amin, "max": max, "min": min}  # made by factories
