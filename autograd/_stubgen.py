@@ -2,7 +2,8 @@
 
 Tensor's op methods and operators are bound by the op declarations when ``autograd`` is
 imported, so a reader of ``tensor.py`` alone would not find them; the stub lists every one with
-its signature and the first line of its docstring. Run ``python -m autograd._stubgen`` after
+its signature and the first line of its docstring, and another name of the same method
+(``negative`` for ``neg``) as an alias of it. Run ``python -m autograd._stubgen`` after
 declaring an op; the test suite fails while the checked-in stub is out of date.
 """
 
@@ -79,6 +80,22 @@ def _doc_line(obj: Any) -> str:
     return line.replace('"""', "'''").replace("\\", "\\\\")
 
 
+def _canonical_names(cls: type) -> dict[int, str]:
+    """For each method bound under several names (``negative`` is ``neg``), the name it is
+    declared under; the stub writes the other plain names as aliases of it (operators such as
+    ``__neg__`` keep their own entries)."""
+    names: dict[int, list[str]] = {}
+    for name, member in vars(cls).items():
+        if callable(member) and not isinstance(member, (type, staticmethod)):
+            names.setdefault(id(member), []).append(name)
+    canonical = {}
+    for key, group in names.items():
+        if len(group) > 1:
+            declared = getattr(vars(cls)[group[0]], "__name__", None)
+            canonical[key] = declared if declared in group else min(group)
+    return canonical
+
+
 def render() -> str:
     """The stub text for the Tensor class as it is after ``import autograd``."""
     import importlib
@@ -91,12 +108,18 @@ def render() -> str:
     lines = [_HEADER, "class Tensor:"]
     lines.append(f'    """{_doc_line(cls)}"""')
     lines.append("")
+    canonical = _canonical_names(cls)
+    aliases = []
     for name in sorted(vars(cls)):
         if name in ("__slots__", "__module__", "__doc__", "__weakref__", "__dict__"):
             continue
         if name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
             continue
         member = vars(cls)[name]
+        first = canonical.get(id(member), name)
+        if first != name and not name.startswith("__"):
+            aliases.append(f"    {name} = {first}")
+            continue
         if isinstance(member, property):
             ret = _annotation(inspect.signature(member.fget).return_annotation) or "Any"
             lines += ["    @property", f"    def {name}(self) -> {ret}: ..."]
@@ -112,6 +135,7 @@ def render() -> str:
                 lines.append(f"    {sig}")
         else:
             lines.append(f"    {name}: Any")
+    lines += aliases
     lines.append("")
     for name in sorted(vars(tensor_module)):
         obj = vars(tensor_module)[name]

@@ -126,14 +126,21 @@ def _grads(
         )  # fmt: skip
     else:
         got = (None,) * len(inputs)
+    unused = (
+        f"{fn}: the {what} of func is independent of input {{i}}; "
+        "this is not allowed in strict mode"
+    )
+    return _zeros_for_none(got, inputs, strict, unused)
+
+
+def _zeros_for_none(got: Any, inputs: tuple, strict: bool, unused: str) -> tuple:
+    """``got`` with each None replaced by zeros shaped like its input; with ``strict`` a None
+    raises ``RuntimeError(unused.format(i=index))`` instead."""
     result = []
     for i, (g, x) in enumerate(zip(got, inputs)):
         if g is None:
             if strict:
-                raise RuntimeError(
-                    f"{fn}: the {what} of func is independent of input {i}; this is not "
-                    "allowed in strict mode"
-                )
+                raise RuntimeError(unused.format(i=i))
             g = Tensor._make(np.zeros(x.shape, dtype=x.dtype))
         result.append(g)
     return tuple(result)
@@ -503,14 +510,9 @@ def hvp(
         if "has no forward-mode AD rule" not in str(e):
             raise
         return vhp(func, inputs, v, create_graph, strict)
-    hv = []
-    for i, (t, x) in enumerate(zip(tangents, ins)):
-        if t is None:
-            if strict:
-                raise RuntimeError(
-                    f"hvp: the gradient of func with respect to input {i} does not depend on "
-                    "the inputs; this is not allowed in strict mode"
-                )
-            t = Tensor._make(np.zeros(x.shape, dtype=x.dtype))
-        hv.append(t)
-    return out.detach(), _shape_back(tuple(hv), in_tuple)
+    unused = (
+        "hvp: the gradient of func with respect to input {i} does not depend on the inputs; "
+        "this is not allowed in strict mode"
+    )
+    hv = _zeros_for_none(tangents, ins, strict, unused)
+    return out.detach(), _shape_back(hv, in_tuple)

@@ -123,10 +123,6 @@ class Tensor:
         """Absolute value. At 0 and at NaN the gradient is 0 (PyTorch's convention)."""
     def abs_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.abs`: writes the result into ``input`` and returns it."""
-    def absolute(self) -> Tensor:
-        """Absolute value. At 0 and at NaN the gradient is 0 (PyTorch's convention)."""
-    def absolute_(self, *args: Any, **kwargs: Any) -> Tensor:
-        """In-place :func:`autograd.abs`: writes the result into ``input`` and returns it."""
     def add(self, other: Any, alpha: float = ...) -> Tensor:
         """``input + alpha * other``, broadcasting."""
     def add_(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -173,10 +169,6 @@ class Tensor:
         """Whether any element (over ``dim``) is non-zero; a bool tensor, no gradient."""
     def apply_(self, callable: Callable[[Any], Any]) -> Tensor:
         """Replace each element ``v`` of this tensor by ``callable(v)`` (a Python function of one"""
-    def arctan2(self, other: Any) -> Tensor:
-        """The angle of the point ``(other, input)``: ``arctan(input / other)`` in the right"""
-    def arctan2_(self, *args: Any, **kwargs: Any) -> Tensor:
-        """In-place :func:`autograd.atan2`: writes the result into ``input`` and returns it."""
     def argmax(
         self,
         dim: int | None = ...,
@@ -249,10 +241,6 @@ class Tensor:
         """:func:`clamp` with a lower bound only (a number or a tensor)."""
     def clamp_min_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.clamp_min`: writes the result into ``input`` and returns it."""
-    def clip(self, min: Any = ..., max: Any = ...) -> Tensor:
-        """Limit values to ``[min, max]``; bounds may be scalars or tensors."""
-    def clip_(self, *args: Any, **kwargs: Any) -> Tensor:
-        """In-place :func:`autograd.clamp`: writes the result into ``input`` and returns it."""
     def clone(self) -> Tensor:
         """A copy with its own storage; gradients flow back to ``input``."""
     def contiguous(self) -> Tensor:
@@ -301,10 +289,6 @@ class Tensor:
         """True division (integers give float32), or ``rounding_mode="floor"``/``"trunc"``."""
     def div_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.div`: writes the result into ``input`` and returns it."""
-    def divide(self, other: Any, rounding_mode: str | None = ...) -> Tensor:
-        """True division (integers give float32), or ``rounding_mode="floor"``/``"trunc"``."""
-    def divide_(self, *args: Any, **kwargs: Any) -> Tensor:
-        """In-place :func:`autograd.div`: writes the result into ``input`` and returns it."""
     def dot(self, other: Any) -> Tensor:
         """Inner product of two 1-D tensors of the same length (a 0-d result)."""
     def double(self) -> Tensor:
@@ -343,10 +327,6 @@ class Tensor:
         """In-place :func:`autograd.expm1`: writes the result into ``input`` and returns it."""
     def fill_(self, value: Any) -> Tensor:
         """Fill with ``value`` (a number or one-element tensor) in place."""
-    def fix(self) -> Tensor:
-        """Round toward zero; zero gradient."""
-    def fix_(self, *args: Any, **kwargs: Any) -> Tensor:
-        """In-place :func:`autograd.trunc`: writes the result into ``input`` and returns it."""
     def flatten(self, start_dim: int = ..., end_dim: int = ...) -> Tensor:
         """Merge dims ``start_dim..end_dim`` into one (a 0-d tensor becomes 1-d)."""
     def flip(self, *sizes: Any) -> Any:
@@ -365,15 +345,9 @@ class Tensor:
         """``out[i][j][k] = input[i][index[i][j][k]][k]`` for ``dim=1`` (and likewise for other dims)."""
     def ge(self, other: Any) -> Tensor:
         """Elementwise ``input >= other`` (bool)."""
-    def ger(self, vec2: Any) -> Tensor:
-        """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]``."""
     @property
     def grad(self) -> Tensor | None: ...
     grad_fn: Any
-    def greater(self, other: Any) -> Tensor:
-        """Elementwise ``input > other`` (bool)."""
-    def greater_equal(self, other: Any) -> Tensor:
-        """Elementwise ``input >= other`` (bool)."""
     def gt(self, other: Any) -> Tensor:
         """Elementwise ``input > other`` (bool)."""
     def half(self) -> Tensor:
@@ -430,10 +404,6 @@ class Tensor:
         """Linear interpolation ``input + weight * (end - input)``."""
     def lerp_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.lerp`: writes the result into ``input`` and returns it."""
-    def less(self, other: Any) -> Tensor:
-        """Elementwise ``input < other`` (bool)."""
-    def less_equal(self, other: Any) -> Tensor:
-        """Elementwise ``input <= other`` (bool)."""
     def log(self) -> Tensor:
         """Natural logarithm."""
     def log10(self) -> Tensor:
@@ -524,10 +494,6 @@ class Tensor:
         self, num_samples: int, replacement: bool = ..., *, generator: Any = ...
     ) -> Tensor:
         """Draw ``num_samples`` category indices from each row of non-negative weights."""
-    def multiply(self, other: Any) -> Tensor:
-        """``input * other``, broadcasting."""
-    def multiply_(self, *args: Any, **kwargs: Any) -> Tensor:
-        """In-place :func:`autograd.mul`: writes the result into ``input`` and returns it."""
     def mv(self, vec: Any) -> Tensor:
         """Matrix-vector product of a 2-D ``input`` and a 1-D ``vec``."""
     def nan_to_num(
@@ -550,12 +516,6 @@ class Tensor:
         """``-input``."""
     def neg_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.neg`: writes the result into ``input`` and returns it."""
-    def negative(self) -> Tensor:
-        """``-input``."""
-    def negative_(self, *args: Any, **kwargs: Any) -> Tensor:
-        """In-place :func:`autograd.neg`: writes the result into ``input`` and returns it."""
-    def nelement(self) -> int:
-        """Number of elements."""
     def new_empty(
         self, *size: Any, dtype: Any = ..., device: Any = ..., requires_grad: bool = ...
     ) -> Tensor:
@@ -596,8 +556,6 @@ class Tensor:
         """Vector ``p``-norm over ``dim`` (all elements by default): ``p`` is ``'fro'`` or 2, 1,"""
     def normal_(self, mean: float = ..., std: float = ...) -> Tensor:
         """Fill with samples of N(mean, std**2) from the global generator (see ``manual_seed``)."""
-    def not_equal(self, other: Any) -> Tensor:
-        """Elementwise ``input != other`` (bool)."""
     def numel(self) -> int:
         """Number of elements."""
     def numpy(self, force: bool = ...) -> np.ndarray:
@@ -654,8 +612,6 @@ class Tensor:
         """Set ``requires_grad`` in place on a leaf; returns self."""
     def reshape(self, *sizes: Any) -> Any:
         """Method form of :func:`autograd.reshape`; sizes as arguments or tuple."""
-    def reshape_as(self, other: Tensor) -> Tensor:
-        """``input`` reshaped to ``other.shape``; ``reshape_as`` is another name of it."""
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
     @property
@@ -742,10 +698,6 @@ class Tensor:
         """``input - alpha * other``, broadcasting."""
     def sub_(self, *args: Any, **kwargs: Any) -> Tensor:
         """In-place :func:`autograd.sub`: writes the result into ``input`` and returns it."""
-    def subtract(self, other: Any, alpha: float = ...) -> Tensor:
-        """``input - alpha * other``, broadcasting."""
-    def subtract_(self, *args: Any, **kwargs: Any) -> Tensor:
-        """In-place :func:`autograd.sub`: writes the result into ``input`` and returns it."""
     def sum(
         self,
         dim: Any = ...,
@@ -760,8 +712,6 @@ class Tensor:
         """PyTorch's older ``svd``: ``(U, S, V)`` with ``A = U diag(S) V^T``; ``some=True`` gives"""
     def swapaxes(self, axis0: int, axis1: int) -> Tensor:
         """Alias of :func:`transpose` (NumPy's name)."""
-    def swapdims(self, dim0: int, dim1: int) -> Tensor:
-        """Swap dims ``dim0`` and ``dim1``. Returns a view. ``swapdims`` is another name of it."""
     def t(self) -> Tensor:
         """Transpose a tensor of at most 2 dimensions (0-d and 1-d come back as they are)."""
     def take_along_dim(self, indices: Any, dim: int | None = ...) -> Tensor:
@@ -794,10 +744,6 @@ class Tensor:
         """The lower triangle of the last two dims (elements above ``diagonal`` set to 0)."""
     def triu(self, diagonal: int = ...) -> Tensor:
         """The upper triangle of the last two dims (elements below ``diagonal`` set to 0)."""
-    def true_divide(self, other: Any, rounding_mode: str | None = ...) -> Tensor:
-        """True division (integers give float32), or ``rounding_mode="floor"``/``"trunc"``."""
-    def true_divide_(self, *args: Any, **kwargs: Any) -> Tensor:
-        """In-place :func:`autograd.div`: writes the result into ``input`` and returns it."""
     def trunc(self) -> Tensor:
         """Round toward zero; zero gradient."""
     def trunc_(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -838,6 +784,33 @@ class Tensor:
         """In-place :func:`autograd.xlogy`: writes the result into ``input`` and returns it."""
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
+    absolute = abs
+    absolute_ = abs_
+    arctan2 = atan2
+    arctan2_ = atan2_
+    clip = clamp
+    clip_ = clamp_
+    divide = div
+    divide_ = div_
+    fix = trunc
+    fix_ = trunc_
+    ger = outer
+    greater = gt
+    greater_equal = ge
+    less = lt
+    less_equal = le
+    multiply = mul
+    multiply_ = mul_
+    negative = neg
+    negative_ = neg_
+    nelement = numel
+    not_equal = ne
+    reshape_as = view_as
+    subtract = sub
+    subtract_ = sub_
+    swapdims = transpose
+    true_divide = div
+    true_divide_ = div_
 
 def as_array(data: Any, dtype: np.dtype | None = ..., argname: str = ...) -> np.ndarray: ...
 def nested_array(data: Any, expected: str) -> np.ndarray: ...

@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes as _dt
 from ..function import Function, linear_jvp
 from ..tensor import Tensor
-from ._util import dim_or_axis, dim_tuple, normalize_dim
+from ._util import as_tensor, dim_or_axis, dim_tuple, named_op, normalize_dim
 from .registry import Sample
 
 _builtin_max = max
@@ -43,14 +44,15 @@ def _reduce_args(
 
 
 def _dim_reduction(
-    module: str, name: str, body: Callable[..., Tensor], doc: str
-) -> Callable[..., Tensor]:
+    module: str, name: str, body: Callable[..., Any], doc: str, returns: str = "Tensor"
+) -> Callable[..., Any]:
     """The public reduction ``name(input, dim=None, keepdim=False, *, axis=None, keepdims=None)``
     (PyTorch's signature with NumPy's aliases) that returns
     ``body(name, input, dim, keepdim, axis, keepdims)``.
 
     ``module`` is the defining module's ``__name__``; that module lists the function in its
-    ``__test__`` so that doctest runs the docstring's example.
+    ``__test__`` so that doctest runs the docstring's example. ``returns`` is the return
+    annotation.
     """
 
     def reduction(
@@ -63,10 +65,40 @@ def _dim_reduction(
     ) -> Tensor:
         return body(name, input, dim, keepdim, axis, keepdims)
 
-    reduction.__name__ = reduction.__qualname__ = name
-    reduction.__module__ = module
-    reduction.__doc__ = doc
-    return reduction
+    return named_op(reduction, module, name, doc, returns)
+
+
+def _dtype_reduction(
+    module: str, name: str, body: Callable[[Tensor, Any, bool, bool], Tensor], doc: str
+) -> Callable[..., Tensor]:
+    """As :func:`_dim_reduction` with PyTorch's ``dtype``, for sum, mean and prod:
+    ``name(input, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None)``.
+
+    The arguments are normalized here and the input cast to ``dtype`` when one is given; the
+    result is ``body(t, axes, keepdim, cast)`` (``cast``: whether ``dtype`` was given).
+    """
+
+    def reduction(
+        input: Tensor,
+        dim: Any = None,
+        keepdim: bool = False,
+        dtype: Any = None,
+        *,
+        axis: Any = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        t = input if isinstance(input, Tensor) else as_tensor(input)
+        axes, keep = _reduce_args(name, t._array.ndim, dim, keepdim, axis, keepdims)
+        if dtype is not None:
+            t = t.to(_dt.to_dtype(dtype))
+        return body(t, axes, keep, dtype is not None)
+
+    return named_op(reduction, module, name, doc)
+
+
+def _np_reduce_ref(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The registry's NumPy reference ``ref(x, dim=None, keepdim=False)`` for reduction ``fn``."""
+    return lambda x, dim=None, keepdim=False: fn(x, _np_axes(x, dim), keepdims=keepdim)
 
 
 def _one_dim(op: str, ndim: int, dim: Any, axis: Any) -> int | None:
@@ -90,14 +122,6 @@ def _keep_shape(shape: tuple, axes: tuple | None) -> tuple:
     if axes is None:
         return (1,) * len(shape)
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
-
-
-def _require_float(op: str, t: Tensor) -> None:
-    if t._array.dtype.kind != "f":
-        raise TypeError(
-            f"{op}: expected a floating point tensor, got dtype {t._array.dtype}; "
-            "convert it first (e.g. .float()) or pass dtype="
-        )
 
 
 def _check_nonempty(op: str, shape: tuple, axes: tuple | None) -> None:

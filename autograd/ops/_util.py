@@ -10,8 +10,9 @@ from .. import dtypes as _dt
 from ..tensor import Tensor, as_array, normalize_dim
 
 __all__ = [
-    "as_tensor", "float_tensor", "binary_operands", "promote_operands", "normalize_dim",
-    "dim_tuple", "Tensor", "trunc_divide", "integer_division", "power", "half_with_number",
+    "as_tensor", "named_op", "float_tensor", "floating_tensor", "require_floating",
+    "binary_operands", "promote_operands", "normalize_dim", "dim_tuple", "Tensor", "trunc_divide",
+    "integer_division", "power", "half_with_number",
 ]  # fmt: skip
 
 _SCALARS = (int, float, bool, np.number, np.bool_)
@@ -35,6 +36,37 @@ def float_tensor(x: Any, argname: str = "input") -> Tensor:
     if t._array.dtype.kind != "f":
         return Tensor._make(t._array.astype(_dt.default_float))
     return t
+
+
+def named_op(fn: Any, module: str, name: str, doc: str, returns: str | None = None) -> Any:
+    """``fn``, made by an op family's factory, as the public op ``name`` of ``module`` with the
+    docstring ``doc`` (and the return annotation ``returns`` when given). The module lists the
+    op in its ``__test__`` so that doctest runs the docstring's example."""
+    fn.__name__ = fn.__qualname__ = name
+    fn.__module__ = module
+    fn.__doc__ = doc
+    if returns is not None:
+        fn.__annotations__["return"] = returns
+    return fn
+
+
+def floating_tensor(op: str, x: Any, dtype: Any = None, argname: str = "input") -> Tensor:
+    """``x`` as a Tensor, cast to ``dtype`` when one is given, for the ops PyTorch defines on
+    floating point tensors only (see :func:`require_floating`)."""
+    t = as_tensor(x, argname)
+    if dtype is not None:
+        t = t.to(_dt.to_dtype(dtype))
+    require_floating(op, t, argname)
+    return t
+
+
+def require_floating(op: str, t: Tensor, argname: str = "input") -> None:
+    """Raise a TypeError naming ``op`` and ``argname`` unless ``t`` is floating point."""
+    if t._array.dtype.kind != "f":
+        raise TypeError(
+            f"{op}: expected a floating point tensor for {argname}, got dtype {t._array.dtype}; "
+            "convert it first (e.g. .float()) or pass dtype="
+        )
 
 
 def binary_operands(a: Any, b: Any, op: str, floating: bool = False) -> tuple[Any, Any]:

@@ -18,6 +18,7 @@ from .decomp import (
     _qr_ref,
     _sample_cholesky,
     _sample_matrix,
+    _sample_svd,
     cholesky,
     qr,
     svdvals,
@@ -37,10 +38,8 @@ class SVDLegacyResult(NamedTuple):
 
 
 def _sample_legacy_svd(draw: Any, dtype: np.dtype) -> Sample:
-    from hypothesis import strategies as st
-
-    (a,) = _sample_matrix("any")(draw, dtype).args
-    return Sample((a,), {"some": a.shape[-1] != a.shape[-2] or draw(st.booleans())})
+    s = _sample_svd(draw, dtype)  # some=True is full_matrices=False
+    return Sample(s.args, {"some": not s.kwargs["full_matrices"]})
 
 
 def _legacy_svd_ref(a: np.ndarray, some: bool = True) -> tuple:

@@ -21,7 +21,7 @@ from ._reduce_util import (
     _dim_sample,
     _expand,
     _keep_shape,
-    _np_axes,
+    _np_reduce_ref,
     _one_dim,
     _reduce_args,
     _reduce_sample,
@@ -94,12 +94,8 @@ def _amax(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any,
     return Amax.apply(t, axes, bool(keepdim), smallest)
 
 
-def _amax_ref(fn: Any) -> Any:
-    return lambda x, dim=None, keepdim=False: fn(x, _np_axes(x, dim), keepdims=keepdim)
-
-
-amax = register(
-    method=True, numpy=np.max, sample=_reduce_sample(distinct=True), ref=_amax_ref(np.amax)
+amax = register(  # noqa: A001
+    method=True, numpy=np.max, sample=_reduce_sample(distinct=True), ref=_np_reduce_ref(np.amax)
 )(
     _dim_reduction(
         __name__,
@@ -116,8 +112,8 @@ amax = register(
     """,
     )
 )
-amin = register(
-    method=True, numpy=np.min, sample=_reduce_sample(distinct=True), ref=_amax_ref(np.amin)
+amin = register(  # noqa: A001
+    method=True, numpy=np.min, sample=_reduce_sample(distinct=True), ref=_np_reduce_ref(np.amin)
 )(
     _dim_reduction(
         __name__,
@@ -133,7 +129,6 @@ amin = register(
     """,
     )
 )
-__test__ = {"amax": amax, "amin": amin}  # made by a factory: doctest finds them here
 
 
 # --------------------------------------------------------------------------- max / min
@@ -242,18 +237,18 @@ def _max_sample(draw: Any, dtype: np.dtype) -> Sample:
     return s
 
 
-@register(method=True, masked=True,
-    sample=_max_sample, ref=_max_ref(np.amax, np.argmax), torch=_max_torch("max"),
-)  # fmt: skip
-def max(  # noqa: A001
-    input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
-    *,
-    axis: Any = None,
-    keepdims: bool | None = None,
-) -> Any:
-    """The largest element (a 0-d tensor), or with ``dim`` a ``MinMax(values, indices)``.
+max = register(  # noqa: A001
+    method=True,
+    masked=True,
+    sample=_max_sample,
+    ref=_max_ref(np.amax, np.argmax),
+    torch=_max_torch("max"),
+)(
+    _dim_reduction(
+        __name__,
+        "max",
+        functools.partial(_max, smallest=False),
+        """The largest element (a 0-d tensor), or with ``dim`` a ``MinMax(values, indices)``.
 
     Gradient conventions (PyTorch's): over all elements, tied maxima share the gradient evenly;
     over a ``dim``, the gradient goes to the selected index only (the first maximum).
@@ -267,22 +262,24 @@ def max(  # noqa: A001
     tensor(7.)
     >>> x.max(dim=1)
     MinMax(values=tensor([5., 7.]), indices=tensor([1, 0]))
-    """
-    return _max("max", input, dim, keepdim, axis, keepdims, False)
+    """,
+        returns="Any",
+    )
+)
 
 
-@register(method=True, masked=True,
-    sample=_max_sample, ref=_max_ref(np.amin, np.argmin), torch=_max_torch("min"),
-)  # fmt: skip
-def min(  # noqa: A001
-    input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
-    *,
-    axis: Any = None,
-    keepdims: bool | None = None,
-) -> Any:
-    """The smallest element (a 0-d tensor), or with ``dim`` a ``MinMax(values, indices)``.
+min = register(  # noqa: A001
+    method=True,
+    masked=True,
+    sample=_max_sample,
+    ref=_max_ref(np.amin, np.argmin),
+    torch=_max_torch("min"),
+)(
+    _dim_reduction(
+        __name__,
+        "min",
+        functools.partial(_max, smallest=True),
+        """The smallest element (a 0-d tensor), or with ``dim`` a ``MinMax(values, indices)``.
 
     Gradient conventions as :func:`max`; ``min(input, other_tensor)`` is :func:`minimum`.
 
@@ -291,8 +288,10 @@ def min(  # noqa: A001
     >>> import autograd
     >>> autograd.tensor([[1.0, 5.0], [7.0, 2.0]]).min(0).indices
     tensor([0, 1])
-    """
-    return _max("min", input, dim, keepdim, axis, keepdims, True)
+    """,
+        returns="Any",
+    )
+)
 
 
 # ------------------------------------------------------------------ argmax / argmin
@@ -348,3 +347,6 @@ def argmin(
     tensor(1)
     """
     return _argmax("argmin", input, dim, keepdim, axis, keepdims)
+
+
+__test__ = {"amax": amax, "amin": amin, "max": max, "min": min}  # made by factories

@@ -340,27 +340,27 @@ class BinaryCrossEntropy(Function):
     def backward(ctx, g):
         x, t = ctx.saved_tensors
         nx, nt = ctx.needs_input_grad
-        gx = gt = None
-        if nx:
-            # PyTorch's rule: x (1 - x) is floored at 1e-12, so a probability that rounded to
-            # exactly 0 or 1 (a saturated float32 sigmoid) gives a finite gradient.
-            gx = g * (x - t) / np.maximum((1 - x) * x, _BCE_EPS)
-        if nt:
-            with np.errstate(divide="ignore"):
-                gt = g * (np.log1p(-x) - np.log(x))  # -logit(x)
-        return gx, gt
+        return _bce_partials(x, t, g if nx else None, g if nt else None)
 
     @staticmethod
     def jvp(ctx, tx, tt):
         x, t = ctx.primals
         has_x, has_t = ctx.has_tangent
-        d_x = d_t = None
-        if has_x:
-            d_x = tx * (x - t) / np.maximum((1 - x) * x, _BCE_EPS)
-        if has_t:
-            with np.errstate(divide="ignore"):
-                d_t = tt * (np.log1p(-x) - np.log(x))
-        return sum_terms(d_x, d_t)
+        return sum_terms(*_bce_partials(x, t, tx if has_x else None, tt if has_t else None))
+
+
+def _bce_partials(x: Any, t: Any, sx: Any, st: Any) -> tuple[Any, Any]:
+    """The elementwise partials of binary cross entropy in ``x`` and ``t``, times ``sx`` and
+    ``st`` (a None factor gives None): the backward rule and the forward-mode rule alike."""
+    dx = dt = None
+    if sx is not None:
+        # PyTorch's rule: x (1 - x) is floored at 1e-12, so a probability that rounded to
+        # exactly 0 or 1 (a saturated float32 sigmoid) gives a finite gradient.
+        dx = sx * (x - t) / np.maximum((1 - x) * x, _BCE_EPS)
+    if st is not None:
+        with np.errstate(divide="ignore"):
+            dt = st * (np.log1p(-x) - np.log(x))  # -logit(x)
+    return dx, dt
 
 
 def _bce_sample(draw: Any, dtype: np.dtype) -> Sample:

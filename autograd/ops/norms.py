@@ -13,24 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes as _dt
 from ..tensor import Tensor
-from ._util import as_tensor
+from ._util import floating_tensor
 from .decomp import svdvals
 from .registry import Sample, register
+from .stats import _p_norm_ref
 from .stats import norm as _pnorm
-
-
-def _float_input(op: str, x: Any, argname: str, dtype: Any) -> Tensor:
-    t = as_tensor(x, argname)
-    if dtype is not None:
-        t = t.to(_dt.to_dtype(dtype))
-    if t._array.dtype.kind != "f":
-        raise TypeError(
-            f"{op}: expected {argname} to be a floating point tensor, got dtype {t.dtype}; "
-            "convert it first (e.g. .float()) or pass dtype="
-        )
-    return t
 
 
 def _is_number(x: Any) -> bool:
@@ -53,12 +41,7 @@ def _sample_vector_norm(draw: Any, dtype: np.dtype) -> Sample:
 
 def _vector_norm_ref(x: np.ndarray, ord: Any = 2, dim: Any = None, keepdim: bool = False):
     axes = None if dim is None or x.ndim == 0 else tuple(d % x.ndim for d in np.atleast_1d(dim))
-    a = np.abs(x)
-    if ord == math.inf:
-        return np.max(a, axes, keepdims=keepdim)
-    if ord == -math.inf:
-        return np.min(a, axes, keepdims=keepdim)
-    return np.sum(a**ord, axes, keepdims=keepdim) ** (1.0 / ord)
+    return _p_norm_ref(x, ord, axes, keepdim)
 
 
 @register(namespace="linalg", sample=_sample_vector_norm, ref=_vector_norm_ref, atol=1e-4)
@@ -76,7 +59,7 @@ def vector_norm(
     >>> autograd.linalg.vector_norm(autograd.tensor([[1.0, -2.0], [3.0, 0.5]]), 1, dim=1)
     tensor([3.0000, 3.5000])
     """
-    t = _float_input("linalg.vector_norm", x, "x", dtype)
+    t = floating_tensor("linalg.vector_norm", x, dtype, "x")
     if not _is_number(ord):
         raise TypeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
     return _pnorm(t, p=ord, dim=dim, keepdim=keepdim)
@@ -142,7 +125,7 @@ def matrix_norm(
     tensor(7.)
     """
     op = "linalg.matrix_norm"
-    t = _float_input(op, A, "A", dtype)
+    t = floating_tensor(op, A, dtype, "A")
     if ord not in _MATRIX_ORDS or isinstance(ord, bool):
         raise ValueError(f"{op}: ord must be 'fro', 'nuc', inf, -inf, 1, -1, 2 or -2, got {ord!r}")
     d0, d1 = _matrix_dims(op, t.ndim, dim)
@@ -208,7 +191,7 @@ def norm(
     tensor(7.)
     """
     op = "linalg.norm"
-    t = _float_input(op, A, "A", dtype)
+    t = floating_tensor(op, A, dtype, "A")
     if dim is None:
         if ord is None:
             out = _vector_norm_all(t)
@@ -265,8 +248,8 @@ def dist(input: Any, other: Any, p: float = 2) -> Tensor:
     """
     if not _is_number(p):
         raise TypeError(f"dist: p must be a number, got {p!r}")
-    a = _float_input("dist", input, "input", None)
-    b = _float_input("dist", other, "other", None)
+    a = floating_tensor("dist", input, None, "input")
+    b = floating_tensor("dist", other, None, "other")
     return vector_norm(a - b, p)
 
 
@@ -307,8 +290,8 @@ def cdist(x1: Any, x2: Any, p: float = 2.0, compute_mode: str | None = None) -> 
     if compute_mode not in (None, "use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
                             "donot_use_mm_for_euclid_dist"):  # fmt: skip
         raise ValueError(f"{op}: unknown compute_mode {compute_mode!r}")
-    a = _float_input(op, x1, "x1", None)
-    b = _float_input(op, x2, "x2", None)
+    a = floating_tensor(op, x1, None, "x1")
+    b = floating_tensor(op, x2, None, "x2")
     for name, t in (("x1", a), ("x2", b)):
         if t.ndim < 2:
             raise ValueError(f"{op}: {name} must have at least 2 dimensions, got {tuple(t.shape)}")

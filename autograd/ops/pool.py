@@ -4,8 +4,9 @@ Every op runs the 2-D kernels of :mod:`autograd.kernels.pool` on NCHW arrays (1-
 height 1, unbatched inputs with a batch of 1). Second order comes from linear Functions:
 
 - max pooling saves where each window's maximum came from (an :class:`_Argmax`); its backward
-  is ``MaxPoolScatter`` (add each output gradient at its argmax), whose backward is
-  ``MaxPoolGather`` (read an input-shaped array at the argmaxes), whose backward is the scatter;
+  is ``MaxPoolScatter`` (add each output gradient at its argmax), whose backward is the same
+  Function with ``gather`` (read an input-shaped array at the argmaxes), whose backward is the
+  scatter;
 - average pooling's backward is ``AvgPoolBackward`` (spread each gradient over its window),
   whose backward is average pooling itself; the same holds for the adaptive average.
 
@@ -74,49 +75,43 @@ class _Argmax:
         return out.reshape(flat.shape)
 
 
-def _scatter(g: Any, where: _Argmax) -> Any:
-    if type(g) is np.ndarray:
-        return where.scatter(g)
-    return MaxPoolScatter.apply(g, where=where)
-
-
-def _gather(h: Any, where: _Argmax) -> Any:
-    if type(h) is np.ndarray:
-        return where.gather(h)
-    return MaxPoolGather.apply(h, where=where)
+def _argmax_map(v: Any, where: _Argmax, gather: bool) -> Any:
+    if type(v) is np.ndarray:
+        return where.gather(v) if gather else where.scatter(v)
+    return MaxPoolScatter.apply(v, where=where, gather=gather)
 
 
 class MaxPoolScatter(Function):
-    """``gx``: each output gradient added at its window's argmax (max pooling's backward)."""
+    """``gx``: each output gradient added at its window's argmax (max pooling's backward); with
+    ``gather``, its adjoint: an input-shaped array read at every window's argmax. Both are
+    linear, and the backward of each is the other."""
 
     @staticmethod
-    def forward(ctx, g, where):
-        ctx.where = where
-        return where.scatter(g)
-
-    @staticmethod
-    def backward(ctx, h):
-        return _gather(h, ctx.where)
-
-    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
-
-
-class MaxPoolGather(Function):
-    """An input-shaped array read at every window's argmax (the adjoint of the scatter)."""
-
-    @staticmethod
-    def forward(ctx, h, where):
-        ctx.where = where
-        return where.gather(h)
+    def forward(ctx, v, where, gather):
+        ctx.where, ctx.gather = where, gather
+        return where.gather(v) if gather else where.scatter(v)
 
     @staticmethod
     def backward(ctx, g):
-        return _scatter(g, ctx.where)
+        return _argmax_map(g, ctx.where, not ctx.gather)
 
     jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
-class MaxPool2d(Function):
+class _MaxPool(Function):
+    """The rules of the max pools, whose forward saves an :class:`_Argmax` as ``ctx.where``."""
+
+    @staticmethod
+    def backward(ctx, g, *_):
+        return _argmax_map(g, ctx.where, gather=False)
+
+    @staticmethod
+    def jvp(ctx, tx, *args, indices, **kwargs):
+        t = ctx.where.gather(tx)  # each output's tangent is its window's argmax's
+        return (t, None) if indices else t
+
+
+class MaxPool2d(_MaxPool):
     node_name = "MaxPool2DWithIndicesBackward0"
 
     @staticmethod
@@ -125,20 +120,11 @@ class MaxPool2d(Function):
         ctx.where = _Argmax(x.shape, window, geom)
         return (y, ctx.where.flat().copy()) if indices else y
 
-    @staticmethod
-    def backward(ctx, g, *_):
-        return _scatter(g, ctx.where)
-
-    @staticmethod
-    def jvp(ctx, tx, *args, indices, **kwargs):
-        t = ctx.where.gather(tx)  # each output's tangent is its window's argmax's
-        return (t, None) if indices else t
-
 
 _AMAX_NODE = "AdaptiveMaxPool2DBackward0"
 
 
-class AdaptiveMaxPool2d(Function):
+class AdaptiveMaxPool2d(_MaxPool):
     node_name = _AMAX_NODE
 
     @staticmethod
@@ -146,15 +132,6 @@ class AdaptiveMaxPool2d(Function):
         y, flat = _k.adaptive_max_pool2d_forward(x, output_size)
         ctx.where = _Argmax(x.shape, None, None, flat)
         return (y, flat.copy()) if indices else y
-
-    @staticmethod
-    def backward(ctx, g, *_):
-        return _scatter(g, ctx.where)
-
-    @staticmethod
-    def jvp(ctx, tx, *args, indices, **kwargs):
-        t = ctx.where.gather(tx)  # each output's tangent is its window's argmax's
-        return (t, None) if indices else t
 
 
 # ------------------------------------------------------------------------- average pooling

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from ._util import as_tensor, dim_tuple, normalize_dim
+from ._util import as_tensor, dim_tuple, named_op, normalize_dim
 from .gather_scatter import take_along_dim
 from .reduce import mean
 from .registry import Sample, register
@@ -122,12 +122,24 @@ def _torch_quantile(name: str) -> Any:
     return call
 
 
-@register(method=True, sample=_sample_quantile, ref=_quantile_ref(False),
-          torch=_torch_quantile("quantile"))  # fmt: skip
-def quantile(
-    input: Any, q: Any, dim: int | None = None, keepdim: bool = False, *,
-    interpolation: str = "linear",
-) -> Tensor:  # fmt: skip
+def _quantile_op(name: str, ignore_nan: bool, doc: str) -> Callable[..., Tensor]:
+    """The public ``quantile`` or ``nanquantile``, with its registry entry."""
+
+    def quantile_op(
+        input: Any, q: Any, dim: int | None = None, keepdim: bool = False, *,
+        interpolation: str = "linear",
+    ) -> Tensor:  # fmt: skip
+        return _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan)
+
+    return register(
+        method=True, sample=_sample_quantile, ref=_quantile_ref(ignore_nan),
+        torch=_torch_quantile(name),
+    )(named_op(quantile_op, __name__, name, doc))  # fmt: skip
+
+
+quantile = _quantile_op(
+    "quantile",
+    False,
     """The ``q``-th quantiles (``q`` a number or a 1-D tensor, in [0, 1]) of ``input`` over
     ``dim`` (all elements when None); with a 1-D ``q`` the result's first dim runs over it.
     ``interpolation`` between the order statistics around ``q * (n - 1)``: ``'linear'``,
@@ -138,16 +150,11 @@ def quantile(
     >>> import autograd
     >>> autograd.quantile(autograd.tensor([1.0, 2.0, 3.0, 4.0]), 0.5)
     tensor(2.5000)
-    """
-    return _quantile("quantile", input, q, dim, keepdim, interpolation, False)
-
-
-@register(method=True, sample=_sample_quantile, ref=_quantile_ref(True),
-          torch=_torch_quantile("nanquantile"))  # fmt: skip
-def nanquantile(
-    input: Any, q: Any, dim: int | None = None, keepdim: bool = False, *,
-    interpolation: str = "linear",
-) -> Tensor:  # fmt: skip
+    """,
+)
+nanquantile = _quantile_op(
+    "nanquantile",
+    True,
     """:func:`quantile` ignoring NaN values (a slice of only NaN gives NaN).
 
     Examples
@@ -155,8 +162,8 @@ def nanquantile(
     >>> import autograd
     >>> autograd.nanquantile(autograd.tensor([1.0, float("nan"), 3.0]), 0.5)
     tensor(2.)
-    """
-    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
+    """,
+)
 
 
 # -------------------------------------------------------------------- std_mean, var_mean
@@ -225,3 +232,6 @@ def count_nonzero(input: Any, dim: Any = None) -> Tensor:
     t = as_tensor(input)
     axes = dim_tuple(dim, t.ndim, "count_nonzero")
     return Tensor._make(np.asarray(np.count_nonzero(t._array, axis=axes), dtype=np.int64))
+
+
+__test__ = {"quantile": quantile, "nanquantile": nanquantile}  # made by a factory

@@ -11,15 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes as _dt
 from ..function import Function, linear_jvp
 from ..tensor import Tensor
 from ._jvp import reduction_jvp, sum_terms
 from ._reduce_util import (
     _count,
     _dim_reduction,
+    _dtype_reduction,
     _expand,
-    _np_axes,
+    _np_reduce_ref,
     _reduce_args,
     _reduce_sample,
     _torch_over_dims,
@@ -44,22 +44,20 @@ class Sum(Function):
     jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
-@register(
-    method=True,
-    numpy=np.sum,
-    sample=_reduce_sample(),
-    ref=lambda x, dim=None, keepdim=False: np.sum(x, _np_axes(x, dim), keepdims=keepdim),
-)
-def sum(  # noqa: A001
-    input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
-    dtype: Any = None,
-    *,
-    axis: Any = None,
-    keepdims: bool | None = None,
-) -> Tensor:
-    """Sum over ``dim`` (an int, a tuple, or None for all). Integer and bool tensors sum to
+def _sum(t: Tensor, axes: tuple | None, keepdim: bool, cast: bool) -> Tensor:
+    if not cast and t._array.dtype.kind in "biu":
+        return Tensor._make(np.asarray(t._array.sum(axis=axes, keepdims=keepdim, dtype=np.int64)))
+    return (Sum if axes is None else SumDim).apply(t, axes, keepdim)
+
+
+sum = register(  # noqa: A001
+    method=True, numpy=np.sum, sample=_reduce_sample(), ref=_np_reduce_ref(np.sum)
+)(
+    _dtype_reduction(
+        __name__,
+        "sum",
+        _sum,
+        """Sum over ``dim`` (an int, a tuple, or None for all). Integer and bool tensors sum to
     int64, as in PyTorch; ``dtype`` casts the input first.
 
     Examples
@@ -71,14 +69,9 @@ def sum(  # noqa: A001
     >>> x.sum().backward(); x.grad
     tensor([[1., 1.],
             [1., 1.]])
-    """
-    t = input if isinstance(input, Tensor) else as_tensor(input)
-    axes, keepdim = _reduce_args("sum", t._array.ndim, dim, keepdim, axis, keepdims)
-    if dtype is not None:
-        t = t.to(_dt.to_dtype(dtype))
-    elif t._array.dtype.kind in "biu":
-        return Tensor._make(np.asarray(t._array.sum(axis=axes, keepdims=keepdim, dtype=np.int64)))
-    return (Sum if axes is None else SumDim).apply(t, axes, bool(keepdim))
+    """,
+    )
+)
 
 
 # ---------------------------------------------------------------------------------- mean
@@ -100,22 +93,21 @@ class Mean(Function):
     jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
 
-@register(
-    method=True,
-    numpy=np.mean,
-    sample=_reduce_sample(),
-    ref=lambda x, dim=None, keepdim=False: np.mean(x, _np_axes(x, dim), keepdims=keepdim),
-)
-def mean(
-    input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
-    dtype: Any = None,
-    *,
-    axis: Any = None,
-    keepdims: bool | None = None,
-) -> Tensor:
-    """Mean over ``dim``. Floating point only (as PyTorch): pass ``dtype`` for an integer input.
+def _mean(t: Tensor, axes: tuple | None, keepdim: bool, cast: bool) -> Tensor:
+    if t._array.dtype.kind != "f":
+        raise TypeError(
+            f"mean: could not infer the output dtype: input dtype must be floating point, "
+            f"got {t._array.dtype} (pass dtype=autograd.float32 or call .float() first)"
+        )
+    return (Mean if axes is None else MeanDim).apply(t, axes, keepdim)
+
+
+mean = register(method=True, numpy=np.mean, sample=_reduce_sample(), ref=_np_reduce_ref(np.mean))(
+    _dtype_reduction(
+        __name__,
+        "mean",
+        _mean,
+        """Mean over ``dim``. Floating point only (as PyTorch): pass ``dtype`` for an integer input.
     The mean of an empty selection is NaN.
 
     Examples
@@ -123,17 +115,9 @@ def mean(
     >>> import autograd
     >>> autograd.tensor([[1.0, 2.0], [3.0, 5.0]]).mean(1)
     tensor([1.5000, 4.0000])
-    """
-    t = input if isinstance(input, Tensor) else as_tensor(input)
-    axes, keepdim = _reduce_args("mean", t._array.ndim, dim, keepdim, axis, keepdims)
-    if dtype is not None:
-        t = t.to(_dt.to_dtype(dtype))
-    if t._array.dtype.kind != "f":
-        raise TypeError(
-            f"mean: could not infer the output dtype: input dtype must be floating point, "
-            f"got {t._array.dtype} (pass dtype=autograd.float32 or call .float() first)"
-        )
-    return (Mean if axes is None else MeanDim).apply(t, axes, bool(keepdim))
+    """,
+    )
+)
 
 
 # ---------------------------------------------------------------------------------- prod
@@ -254,23 +238,24 @@ class ProdBackward(Function):
         return sum_terms(d_g, d_x)
 
 
-@register(
+def _prod(t: Tensor, axes: tuple | None, keepdim: bool, cast: bool) -> Tensor:
+    if not cast and t._array.dtype.kind in "biu":
+        return Tensor._make(np.asarray(np.prod(t._array, axes, np.int64, keepdims=keepdim)))
+    return Prod.apply(t, axes, keepdim)
+
+
+prod = register(
     method=True,
     numpy=np.prod,
     sample=_reduce_sample(low=-2.0, high=2.0, kinks=(0.0,)),
     torch=lambda torch, x, dim=None, keepdim=False: _torch_over_dims(torch.prod, x, dim, keepdim),
-    ref=lambda x, dim=None, keepdim=False: np.prod(x, _np_axes(x, dim), keepdims=keepdim),
-)
-def prod(
-    input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
-    dtype: Any = None,
-    *,
-    axis: Any = None,
-    keepdims: bool | None = None,
-) -> Tensor:
-    """Product over ``dim``. Integer and bool tensors multiply in int64, as in PyTorch.
+    ref=_np_reduce_ref(np.prod),
+)(
+    _dtype_reduction(
+        __name__,
+        "prod",
+        _prod,
+        """Product over ``dim``. Integer and bool tensors multiply in int64, as in PyTorch.
 
     The gradient is the product of the other elements, computed without dividing, so it is
     exact when the input holds one zero or several, or an infinity (where PyTorch's
@@ -282,14 +267,9 @@ def prod(
     >>> x = autograd.tensor([0.0, 2.0, 3.0], requires_grad=True)
     >>> x.prod().backward(); x.grad
     tensor([6., 0., 0.])
-    """
-    t = input if isinstance(input, Tensor) else as_tensor(input)
-    axes, keepdim = _reduce_args("prod", t._array.ndim, dim, keepdim, axis, keepdims)
-    if dtype is not None:
-        t = t.to(_dt.to_dtype(dtype))
-    elif t._array.dtype.kind in "biu":
-        return Tensor._make(np.asarray(np.prod(t._array, axes, np.int64, keepdims=keepdim)))
-    return Prod.apply(t, axes, bool(keepdim))
+    """,
+    )
+)
 
 
 # ------------------------------------------------------------------------------ all / any
@@ -332,4 +312,10 @@ any = register(method=True, numpy=np.any)(  # noqa: A001
     """,
     )
 )
-__test__ = {"all": all, "any": any}  # made by a factory: doctest finds them here
+__test__ = {
+    "sum": sum,
+    "mean": mean,
+    "prod": prod,
+    "all": all,
+    "any": any,
+}  # made by a factory: doctest finds them here

@@ -6,23 +6,15 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes as _dt
 from ..function import Function
 from ..tensor import Tensor
-from ._util import as_tensor, dim_or_axis, normalize_dim
+from ._util import dim_or_axis, floating_tensor, normalize_dim
 from .registry import Sample, register
 
 
 # ------------------------------------------------------------------- softmax / log_softmax
 def _softmax_dim(op: str, input: Any, dim: Any, dtype: Any, axis: Any) -> tuple[Tensor, Any]:
-    t = input if isinstance(input, Tensor) else as_tensor(input)
-    if dtype is not None:
-        t = t.to(_dt.to_dtype(dtype))
-    if t._array.dtype.kind != "f":
-        raise TypeError(
-            f"{op}: expected a floating point tensor, got dtype {t._array.dtype} "
-            "(pass dtype=autograd.float32)"
-        )
+    t = floating_tensor(op, input, dtype)
     d = normalize_dim(dim_or_axis(op, dim, axis, required=True), t._array.ndim, op)
     return t, (d if t._array.ndim else None)
 

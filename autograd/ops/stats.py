@@ -8,22 +8,21 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes as _dt
 from ..function import Function
 from ..tensor import Tensor
 from ._jvp import reduction_jvp
 from ._reduce_util import (
     _count,
+    _dim_reduction,
     _draw_values,
     _expand,
     _np_axes,
     _reduce_args,
     _reduce_sample,
-    _require_float,
     _torch_over_dims,
 )
 from ._table import select_grad, zeros_like_grad
-from ._util import as_tensor, float_tensor
+from ._util import as_tensor, float_tensor, floating_tensor, require_floating
 from .registry import Sample, register
 
 _builtin_max = max
@@ -88,7 +87,7 @@ def _var(op: str, input, dim, unbiased, keepdim, correction, axis, keepdims, ddo
     if not isinstance(correction, (int, float, np.integer, np.floating)):
         raise TypeError(f"{op}: correction must be a number, got {type(correction).__name__}")
     axes, keepdim = _reduce_args(op, t._array.ndim, dim, keepdim, axis, keepdims)
-    _require_float(op, t)
+    require_floating(op, t)
     return (Std if root else Var).apply(t, axes, bool(keepdim), float(correction), root)
 
 
@@ -205,7 +204,15 @@ class LogSumExp(Function):
         return reduction_jvp(ctx, tx, axes, keepdim)  # the softmax-weighted sum of tx
 
 
-@register(
+def _logsumexp(
+    op: str, input: Any, dim: Any, keepdim: bool, axis: Any, keepdims: bool | None
+) -> Tensor:
+    t = float_tensor(input)
+    axes, keepdim = _reduce_args(op, t._array.ndim, dim, keepdim, axis, keepdims)
+    return LogSumExp.apply(t, axes, bool(keepdim))
+
+
+logsumexp = register(
     method=True,
     sample=_reduce_sample(),
     torch=lambda torch, x, dim=None, keepdim=False: _torch_over_dims(
@@ -214,16 +221,12 @@ class LogSumExp(Function):
     ref=lambda x, dim=None, keepdim=False: np.log(
         np.sum(np.exp(x), _np_axes(x, dim), keepdims=keepdim)
     ),
-)
-def logsumexp(
-    input: Tensor,
-    dim: Any = None,
-    keepdim: bool = False,
-    *,
-    axis: Any = None,
-    keepdims: bool | None = None,
-) -> Tensor:
-    """``log(sum(exp(input), dim))`` computed stably (finite for logits of ±1e4 in float32).
+)(
+    _dim_reduction(
+        __name__,
+        "logsumexp",
+        _logsumexp,
+        """``log(sum(exp(input), dim))`` computed stably (finite for logits of ±1e4 in float32).
     Integer inputs are computed in float32. ``dim=None`` reduces every dim.
 
     Examples
@@ -231,10 +234,9 @@ def logsumexp(
     >>> import autograd
     >>> autograd.logsumexp(autograd.tensor([10000.0, 10000.0]), dim=0)
     tensor(10000.6934)
-    """
-    t = float_tensor(input)
-    axes, keepdim = _reduce_args("logsumexp", t._array.ndim, dim, keepdim, axis, keepdims)
-    return LogSumExp.apply(t, axes, bool(keepdim))
+    """,
+    )
+)
 
 
 # ---------------------------------------------------------------------------------- norm
@@ -312,8 +314,11 @@ def _norm_sample(draw: Any, dtype: np.dtype) -> Sample:
 
 
 def _norm_ref(x, p="fro", dim=None, keepdim=False):
-    axes = _np_axes(x, dim)
-    p = 2 if p == "fro" else p
+    return _p_norm_ref(x, 2 if p == "fro" else p, _np_axes(x, dim), keepdim)
+
+
+def _p_norm_ref(x: np.ndarray, p: Any, axes: Any, keepdim: bool) -> np.ndarray:
+    """NumPy's vector ``p``-norm over ``axes``: the registry's reference for the p-norms."""
     a = np.abs(x)
     if p == math.inf:
         return np.max(a, axes, keepdims=keepdim)
@@ -348,10 +353,7 @@ def norm(
     >>> autograd.norm(autograd.tensor([3.0, -4.0]), p=1)
     tensor(7.)
     """
-    t = input if isinstance(input, Tensor) else as_tensor(input)
-    if dtype is not None:
-        t = t.to(_dt.to_dtype(dtype))
-    _require_float("norm", t)
+    t = floating_tensor("norm", input, dtype)
     if p is None or p == "fro":
         p = 2
     if isinstance(p, str) or not isinstance(p, (int, float, np.integer, np.floating)):
@@ -361,3 +363,6 @@ def norm(
         )
     axes, keepdim = _reduce_args("norm", t._array.ndim, dim, keepdim, axis, keepdims)
     return Norm.apply(t, float(p), axes, bool(keepdim))
+
+
+__test__ = {"logsumexp": logsumexp}  # made by a factory: doctest finds them here
