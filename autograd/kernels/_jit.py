@@ -30,9 +30,9 @@ where the twin takes a fraction of one), which a program that calls it on large 
 times (an evaluation pass over a test set after training on small batches) never wins back. So
 a parallel kernel's own machine code is compiled only when it pays: at once when it is in the
 disk cache already, otherwise once the serial twin has spent
-:data:`PARALLEL_COMPILE_AFTER_SECONDS` on large arrays (the rent-or-buy rule: at most about
-twice the cost of the better choice made in hindsight). From then on that kernel runs in
-parallel on large arrays.
+:data:`PARALLEL_COMPILE_AFTER_SECONDS` on large arrays (rent, then buy: a program that keeps
+calling it loses less than that second to the wait, one that calls it briefly never pays for the
+compile). From then on that kernel runs in parallel on large arrays.
 
 Pipelines
 ---------
