@@ -169,6 +169,8 @@ class _Tier:
     """When a parallel kernel's own machine code is worth compiling (see "Serial twins").
 
     ``parallel`` turns true once and stays so; until then large calls run the serial twin, timed.
+    The disk cache is looked at on the first large call only: typing the arguments to find the
+    signature costs several microseconds an argument, a serial pass over 1 MB about a hundred.
     """
 
     __slots__ = ("dispatcher", "serial", "parallel", "serial_seconds", "probed")
@@ -178,33 +180,27 @@ class _Tier:
         self.serial = serial
         self.parallel = False
         self.serial_seconds = 0.0
-        self.probed: set[tuple] = set()
+        self.probed = False
 
     def promote(self, args: tuple) -> bool:
         """Whether the parallel kernel should run ``args`` (and every large call after them)."""
-        if self.serial_seconds >= PARALLEL_COMPILE_AFTER_SECONDS:
-            self.parallel = True
-            return True
-        try:
-            sig = tuple(self.dispatcher.typeof_pyval(a) for a in args)
-        except Exception:  # an argument Numba cannot type: let the kernel call report it
-            self.parallel = True
-            return True
-        if sig in self.dispatcher.overloads or (
-            sig not in self.probed and self._in_disk_cache(sig)
+        if self.serial_seconds >= PARALLEL_COMPILE_AFTER_SECONDS or (
+            not self.probed and self._compiled(args)
         ):
             self.parallel = True
-            return True
-        self.probed.add(sig)
-        return False
+        self.probed = True
+        return self.parallel
 
-    def _in_disk_cache(self, sig: tuple) -> bool:
-        cache = getattr(self.dispatcher, "_cache", None)
+    def _compiled(self, args: tuple) -> bool:
+        # In memory (compiled by this process) or in the disk cache, for the types of ``args``.
         try:
-            found = cache is not None and cache.load_overload(sig, self.dispatcher.targetctx)
-        except Exception:  # an unreadable cache is a cache miss, as it is to Numba
+            sig = tuple(self.dispatcher.typeof_pyval(a) for a in args)
+            if sig in self.dispatcher.overloads:
+                return True
+            cache = self.dispatcher._cache
+            return cache.load_overload(sig, self.dispatcher.targetctx) is not None
+        except Exception:  # untypable arguments (the twin reports them) or an unreadable cache
             return False
-        return bool(found)
 
     def run_serial(self, args: tuple) -> Any:
         """Run the serial twin on large ``args``, counting the seconds it runs (not compiles)."""

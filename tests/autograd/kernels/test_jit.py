@@ -180,6 +180,16 @@ def test_small_calls_never_compile_the_parallel_kernel(monkeypatch):
     assert len(scale.dispatcher.overloads) == 0 and not scale.tier.parallel
 
 
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
+def test_a_large_call_numba_cannot_type_raises_and_compiles_nothing(monkeypatch):
+    monkeypatch.setattr(_jit, "PARALLEL_COMPILE_AFTER_SECONDS", 3600.0)
+    scale = _scale_kernel()
+    a = np.arange(_jit.PARALLEL_MIN_BYTES // 8 + 1, dtype=np.float64)
+    with pytest.raises(numba.core.errors.TypingError):
+        scale(a, object())
+    assert len(scale.dispatcher.overloads) == 0 and not scale.tier.parallel
+
+
 CACHED = """
 import json, sys
 import numpy as np
