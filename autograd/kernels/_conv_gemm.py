@@ -16,9 +16,9 @@ Two column layouts exist:
   images; this removes it at the price of ``Wp/OW - 1`` extra GEMM columns.
 
 Hot loops index with ``np.uint64`` offsets: with signed indices Numba adds a negative-index
-wraparound test per access, which blocks vectorization. Long contiguous copies (whole im2col
-rows) use slice assignment, which is faster there; short rows use element loops, which cost less
-than the per-slice overhead.
+wraparound test per access, which blocks vectorization. im2col copies rows with element loops,
+not slice assignments: those cost a fixed overhead per slice (10x a loop over a 24-element row;
+the same on long rows) and a shape check whose error message takes seconds to compile.
 
 Every ``prange`` iteration owns a distinct (sample, channel) plane or output row.
 """
@@ -202,7 +202,11 @@ def _im2col_wide(xpad, c_all, c0, cg, kh, kw, dh, dw, wp, lw, cols):
         for i in range(kh):
             for j in range(kw):
                 start = i * dh * wp + j * dw
-                cols[(c * kh + i) * kw + j, nn * lw : (nn + 1) * lw] = src[start : start + lw]
+                # An element loop: a slice assignment runs a shape check whose error message
+                # costs seconds to compile, and is slower on short rows.
+                dst = cols[(c * kh + i) * kw + j, nn * lw : (nn + 1) * lw]
+                for t in range(lw):
+                    dst[t] = src[start + t]
 
 
 @jit(parallel=True)

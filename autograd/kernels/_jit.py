@@ -25,6 +25,15 @@ Serial twins
 A parallel kernel called with less than :data:`PARALLEL_MIN_BYTES` of array arguments runs a
 serial copy of itself: waking the thread pool costs about what a serial pass over 1 MB does.
 
+Compiling a kernel's parallel version takes several times as long as its serial twin (seconds
+where the twin takes a fraction of one), which a program that calls it on large arrays a few
+times (an evaluation pass over a test set after training on small batches) never wins back. So
+a parallel kernel's own machine code is compiled only when it pays: at once when it is in the
+disk cache already, otherwise once the serial twin has spent
+:data:`PARALLEL_COMPILE_AFTER_SECONDS` on large arrays (rent, then buy: a program that keeps
+calling it loses less than that second to the wait, one that calls it briefly never pays for the
+compile). From then on that kernel runs in parallel on large arrays.
+
 Pipelines
 ---------
 Some kernels are a pipeline of serial Numba kernels and NumPy GEMMs over chunks of a batch
@@ -42,6 +51,7 @@ import contextlib
 import functools
 import os
 import threading
+import time
 import types
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -62,6 +72,10 @@ _PARALLEL_LOCK = threading.Lock()
 
 #: Below this many bytes of array arguments a parallel kernel runs its serial twin.
 PARALLEL_MIN_BYTES = 1 << 20
+
+#: Seconds a serial twin runs on arrays of at least :data:`PARALLEL_MIN_BYTES` before its parallel
+#: kernel is compiled (not counting when that is in the disk cache already). Read at each call.
+PARALLEL_COMPILE_AFTER_SECONDS = 1.0
 
 __all__ = ["jit", "prange", "run_shares", "set_num_threads", "get_num_threads"]
 
@@ -125,6 +139,7 @@ def jit(
         # the same source runs those.
         serial = numba.njit(parallel=False, **options)(_renamed(f, "_serial"))
         lock = _PARALLEL_LOCK if _serialize_parallel() else contextlib.nullcontext()
+        tier = _Tier(dispatcher, serial)
 
         @functools.wraps(f)
         def dispatch(*args: Any) -> Any:
@@ -134,17 +149,67 @@ def jit(
                     size += a.nbytes
             if size < PARALLEL_MIN_BYTES:
                 return serial(*args)
+            if not tier.parallel and not tier.promote(args):
+                return tier.run_serial(args)
             with lock:
                 return dispatcher(*args)
 
         dispatch.py_func = f  # type: ignore[attr-defined]
         dispatch.dispatcher = dispatcher  # type: ignore[attr-defined]
         dispatch.serial = serial  # type: ignore[attr-defined]
+        dispatch.tier = tier  # type: ignore[attr-defined]
         return dispatch  # type: ignore[return-value]
 
     if fn is None:
         return wrap  # type: ignore[return-value]
     return wrap(fn)
+
+
+class _Tier:
+    """When a parallel kernel's own machine code is worth compiling (see "Serial twins").
+
+    ``parallel`` turns true once and stays so; until then large calls run the serial twin, timed.
+    The disk cache is looked at on the first large call only: typing the arguments to find the
+    signature costs several microseconds an argument, a serial pass over 1 MB about a hundred.
+    """
+
+    __slots__ = ("dispatcher", "serial", "parallel", "serial_seconds", "probed")
+
+    def __init__(self, dispatcher: Any, serial: Any) -> None:
+        self.dispatcher = dispatcher
+        self.serial = serial
+        self.parallel = False
+        self.serial_seconds = 0.0
+        self.probed = False
+
+    def promote(self, args: tuple) -> bool:
+        """Whether the parallel kernel should run ``args`` (and every large call after them)."""
+        if self.serial_seconds >= PARALLEL_COMPILE_AFTER_SECONDS or (
+            not self.probed and self._compiled(args)
+        ):
+            self.parallel = True
+        self.probed = True
+        return self.parallel
+
+    def _compiled(self, args: tuple) -> bool:
+        # In memory (compiled by this process) or in the disk cache, for the types of ``args``.
+        try:
+            sig = tuple(self.dispatcher.typeof_pyval(a) for a in args)
+            if sig in self.dispatcher.overloads:
+                return True
+            cache = self.dispatcher._cache
+            return cache.load_overload(sig, self.dispatcher.targetctx) is not None
+        except Exception:  # untypable arguments (the twin reports them) or an unreadable cache
+            return False
+
+    def run_serial(self, args: tuple) -> Any:
+        """Run the serial twin on large ``args``, counting the seconds it runs (not compiles)."""
+        known = len(self.serial.overloads)
+        start = time.perf_counter()
+        out = self.serial(*args)
+        if len(self.serial.overloads) == known:
+            self.serial_seconds += time.perf_counter() - start
+        return out
 
 
 def _renamed(f: Callable, suffix: str) -> Callable:

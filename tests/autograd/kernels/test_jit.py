@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import numba
+import numpy as np
 import pytest
 
 from autograd.kernels import _jit, get_num_threads, set_num_threads
@@ -129,3 +131,98 @@ def test_run_shares_passes_on_a_workers_error_and_recovers():
         with pytest.raises(ValueError, match="share failed"):
             _jit.run_shares(8, work)
     assert sum(_jit.run_shares(8, lambda lo, hi: hi - lo)) == 8
+
+
+# --------------------------------------------------------------------------------------------
+# When a parallel kernel's own machine code is compiled
+
+SCALE = """
+@jit(parallel=True)
+def scale(a, out):
+    for i in prange(a.size):
+        out[i] = 2 * a[i]
+"""
+
+
+def _scale_kernel():
+    namespace: dict = {"jit": _jit.jit, "prange": _jit.prange}
+    exec(SCALE, namespace)
+    return namespace["scale"]
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
+def test_large_calls_run_the_serial_twin_until_it_has_run_long_enough(monkeypatch):
+    scale = _scale_kernel()
+    a = np.arange(_jit.PARALLEL_MIN_BYTES // 8 + 1, dtype=np.float64)
+    out = np.empty_like(a)
+    monkeypatch.setattr(_jit, "PARALLEL_COMPILE_AFTER_SECONDS", 3600.0)
+    for _ in range(3):
+        scale(a, out)
+        np.testing.assert_array_equal(out, 2 * a)
+    assert len(scale.dispatcher.overloads) == 0 and len(scale.serial.overloads) == 1
+    # The call that compiled the twin is not counted as running time.
+    assert 0 < scale.tier.serial_seconds < 3600.0
+    monkeypatch.setattr(_jit, "PARALLEL_COMPILE_AFTER_SECONDS", scale.tier.serial_seconds)
+    out[:] = 0
+    scale(a, out)
+    np.testing.assert_array_equal(out, 2 * a)
+    assert len(scale.dispatcher.overloads) == 1 and scale.tier.parallel
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
+def test_small_calls_never_compile_the_parallel_kernel(monkeypatch):
+    monkeypatch.setattr(_jit, "PARALLEL_COMPILE_AFTER_SECONDS", 0.0)
+    scale = _scale_kernel()
+    a = np.arange(10.0)
+    out = np.empty_like(a)
+    scale(a, out)
+    np.testing.assert_array_equal(out, 2 * a)
+    assert len(scale.dispatcher.overloads) == 0 and not scale.tier.parallel
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
+def test_a_large_call_numba_cannot_type_raises_and_compiles_nothing(monkeypatch):
+    monkeypatch.setattr(_jit, "PARALLEL_COMPILE_AFTER_SECONDS", 3600.0)
+    scale = _scale_kernel()
+    a = np.arange(_jit.PARALLEL_MIN_BYTES // 8 + 1, dtype=np.float64)
+    with pytest.raises(numba.core.errors.TypingError):
+        scale(a, object())
+    assert len(scale.dispatcher.overloads) == 0 and not scale.tier.parallel
+
+
+CACHED = """
+import json, sys
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from autograd.kernels import _jit
+_jit.PARALLEL_COMPILE_AFTER_SECONDS = float(sys.argv[2])
+import scale_kernel
+a = np.arange(_jit.PARALLEL_MIN_BYTES // 8 + 1, dtype=np.float64)
+out = np.empty_like(a)
+scale_kernel.scale(a, out)
+assert np.array_equal(out, 2 * a)
+k = scale_kernel.scale
+print(json.dumps([len(k.dispatcher.overloads), len(k.serial.overloads)]))
+"""
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
+def test_parallel_kernel_in_the_disk_cache_runs_at_once(tmp_path):
+    (tmp_path / "scale_kernel.py").write_text(
+        "from autograd.kernels._jit import jit, prange\n\n\n" + SCALE
+    )
+    root = Path(__file__).resolve().parents[3]
+    path = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])
+    env = dict(os.environ, PYTHONPATH=path, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+
+    def run(after: str) -> list[int]:
+        result = subprocess.run(
+            [sys.executable, "-c", CACHED, str(tmp_path), after],
+            env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert run("3600") == [0, 1]  # an empty cache: the serial twin serves
+    assert run("0") == [1, 0]  # the parallel kernel compiles at once, into the cache
+    assert run("3600") == [1, 0]  # found in the cache: no waiting, no serial twin
