@@ -22,24 +22,21 @@ Examples
 ...     fwAD.unpack_dual(y).tangent
 tensor([ 0.5403, -2.4784])
 
-A custom Function with a forward-mode rule, and a Hessian-vector product (forward-over-reverse):
+A custom Function needs only ``forward`` and ``jvp`` for forward mode (``backward`` is for
+reverse mode); ``jvp`` reads the inputs as ``ctx.primals``. Then a Hessian-vector product
+(forward-over-reverse):
 
->>> class Cube(autograd.Function):
+>>> class Exp(autograd.Function):
 ...     @staticmethod
 ...     def forward(ctx, x):
-...         ctx.save_for_backward(x)
-...         return x**3
-...     @staticmethod
-...     def backward(ctx, g):
-...         (x,) = ctx.saved_tensors
-...         return 3 * x**2 * g
+...         return x.exp()
 ...     @staticmethod
 ...     def jvp(ctx, u):
 ...         (x,) = ctx.primals
-...         return 3 * x**2 * u
+...         return u * x.exp()
 >>> with fwAD.dual_level():
-...     fwAD.unpack_dual(Cube.apply(fwAD.make_dual(autograd.tensor([2.0]), autograd.ones(1))))[1]
-tensor([12.])
+...     fwAD.unpack_dual(Exp.apply(fwAD.make_dual(autograd.tensor([0.0]), autograd.ones(1))))[1]
+tensor([1.])
 >>> w = autograd.tensor([1.0, 2.0], requires_grad=True)
 >>> with fwAD.dual_level():
 ...     d = fwAD.make_dual(w, autograd.tensor([1.0, 0.0]))
