@@ -249,14 +249,19 @@ def draw_step(draw: Any, program: Program, values: list[Meta]) -> None:
         c = literal(draw(arrays(x.shape, "float64" if draw(st.booleans()) else "float32")))
         text = draw(st.sampled_from(LOSSES)).format(x=x.name, c=f"{c}.to({x.name}.dtype)")
     elif kind == "matmul" and nd:
+        # A sum of products that is exactly zero: PyTorch's sign of it depends on its kernel,
+        # chosen by the shapes (a GEMM accumulating from +0 gives +0, a single product -2 * 0
+        # gives -0), so 1 / x there is +inf or -inf. Adding 0 makes it +0 in both libraries;
+        # values, dtypes and derivatives are unchanged.
         w = literal(draw(arrays((x.shape[-1], 2), "float64")))
-        text = f"{x.name} @ {w}.to({x.name}.dtype)"
+        text = f"{x.name} @ {w}.to({x.name}.dtype) + 0"
     elif kind == "conv" and nd == 4 and min(x.shape[2:]) >= 3 and x.shape[1] > 0:
         w = literal(draw(arrays((2, x.shape[1], 2, 2), "float64")))
+        # Convolutions are sums of products too: + 0 as for matmul.
         text = draw(st.sampled_from([
-            f"F.conv2d({x.name}, {w}.to({x.name}.dtype), padding=1)",
+            f"F.conv2d({x.name}, {w}.to({x.name}.dtype), padding=1) + 0",
             f"F.max_pool2d({x.name}, 2)", f"F.avg_pool2d({x.name}, 2, 1)",
-            f"F.conv2d({x.name}, {w}.to({x.name}.dtype), stride=2)",
+            f"F.conv2d({x.name}, {w}.to({x.name}.dtype), stride=2) + 0",
         ]))  # fmt: skip
     else:
         text = draw(st.sampled_from(UNARY)).format(x=x.name)

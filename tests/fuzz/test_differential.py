@@ -149,10 +149,27 @@ def _compare_grads(
 
 
 _VAR_ALL = re.compile(r"(v\d+) = (v\d+)\.var\(\)")
+_CONV_PADDED = re.compile(r"(v\d+) = F\.conv2d\((v\d+), (.+), padding=(\d+)\)( \+ 0)?")
+
+
+def _conv2d_inside(x, w, padding: int):
+    """PyTorch's stride-1 ``conv2d(x, w, padding=padding)`` summing only the taps inside ``x``:
+    one 1x1 convolution a tap, its result shifted into place by zero padding of the output."""
+    F = torch.nn.functional
+    (H, W), (kh, kw) = x.shape[2:], w.shape[2:]
+    oh, ow = H + 2 * padding - kh + 1, W + 2 * padding - kw + 1
+    y = None
+    for i in range(kh):
+        for j in range(kw):
+            top, left = padding - i, padding - j  # negative: cropped
+            t = F.pad(F.conv2d(x, w[:, :, i : i + 1, j : j + 1]),
+                      (left, ow - W - left, top, oh - H - top))  # fmt: skip
+            y = t if y is None else y + t
+    return y
 
 
 def _torch_line(line: str, env: dict) -> str:
-    """The statement as PyTorch runs it: the same text, except in one documented case.
+    """The statement as PyTorch runs it: the same text, except in two documented cases.
 
     ``x.var()`` of a tensor of at most one element has no degrees of freedom (0 / 0): a NaN
     value, and NaN derivatives of every order. PyTorch's reduction over all dims returns a NaN
@@ -160,10 +177,22 @@ def _torch_line(line: str, env: dict) -> str:
     reduction over a dim -- the same function -- is differentiable to NaN at every order, as
     ours (tests/autograd/test_reduce.py::test_var_std_without_degrees_of_freedom_are_nan).
     The PyTorch run takes that path.
+
+    ``F.conv2d(x, w, padding=p)`` with an inf or NaN weight (or output gradient): in an output
+    whose window meets the padding, PyTorch's value depends on its kernel. Its oneDNN kernels
+    (float32 with a batch, groups, ...) sum only the taps inside ``x``, as ours do
+    (autograd/kernels/_conv_plan.py), while its im2col ones (float64, a single float32 image)
+    multiply the padding zeros, ``0 * inf`` = NaN. The PyTorch run sums the taps inside ``x``
+    one by one (:func:`_conv2d_inside`), with any operands: for finite ones it is the same
+    convolution.
     """
     m = _VAR_ALL.fullmatch(line)
     if m and isinstance(env.get(m[2]), torch.Tensor) and env[m[2]].numel() <= 1:
         return f"{m[1]} = {m[2]}.reshape(-1).var(0)"
+    m = _CONV_PADDED.fullmatch(line)
+    if m:
+        env["_conv2d_inside"] = _conv2d_inside
+        return f"{m[1]} = _conv2d_inside({m[2]}, {m[3]}, {m[4]}){m[5] or ''}"
     return line
 
 
