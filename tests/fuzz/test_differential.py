@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 import pytest
-from fuzz_programs import Program, draw_inputs, draw_step, meta_of, namespace, render
+from fuzz_programs import Program, draw_inputs, draw_step, literal, meta_of, namespace, render
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -149,7 +149,7 @@ def _compare_grads(
 
 
 _VAR_ALL = re.compile(r"(v\d+) = (v\d+)\.var\(\)")
-_CONV_PADDED = re.compile(r"(v\d+) = F\.conv2d\((v\d+), (.+), padding=(\d+)\)( \+ 0)?")
+_CONV_PADDED = re.compile(r"(v\d+) = F\.conv2d\((v\d+), (.+), padding=(\d+)\)( \+ 0)?", re.S)
 
 
 def _conv2d_inside(x, w, padding: int):
@@ -281,3 +281,22 @@ def test_random_programs_match_torch(case):
         check_program(program, second_order)
     except Mismatch as e:
         raise Mismatch(f"{e}\n\nThe program:\n{render(program)}") from None
+
+
+def test_padded_conv2d_runs_in_torch_as_the_sum_of_the_taps_inside():
+    # The statement, multi-line literal included, is rewritten; finite operands give
+    # F.conv2d's values, an infinite weight ours (autograd/kernels/_conv_plan.py).
+    w = np.ones((2, 1, 2, 2))
+    w[1, 0, 1, 1] = np.inf
+    line = f"v1 = F.conv2d(v0, {literal(w)}.to(v0.dtype), padding=1) + 0"
+    assert "\n" in line
+    env_t, env_o = namespace("torch"), namespace("autograd")
+    x = np.random.default_rng(0).standard_normal((2, 1, 3, 4))
+    env_t["v0"], env_o["v0"] = torch.tensor(x), autograd.tensor(x)
+    exec(_torch_line(line, env_t), env_t)  # noqa: S102
+    exec(line, env_o)  # noqa: S102
+    np.testing.assert_allclose(env_o["v1"].numpy(), env_t["v1"].numpy(), rtol=1e-12)
+    assert np.isfinite(env_t["v1"].numpy()[:, 1, -1]).all()  # the inf tap meets padding only
+    finite = torch.tensor(x), torch.tensor(np.arange(8.0).reshape(2, 1, 2, 2))
+    expected = torch.nn.functional.conv2d(*finite, padding=1)
+    assert torch.allclose(_conv2d_inside(*finite, 1), expected)
