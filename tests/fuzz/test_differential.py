@@ -126,6 +126,11 @@ def _compare_grads(
     depends on the formula (``smooth_l1_loss`` of a NaN difference: PyTorch's fused rule gives
     NaN, ours, from ``abs``, PyTorch's 0). A +-inf from PyTorch still needs a non-finite one.
 
+    ``single`` (float32 rounding went in): an entry is only as precise as the array's largest
+    finite entry, as absolute error. A derivative summed from large terms that cancel (the second
+    derivative of ``x / x`` is ``2 / x**2 - 2 / x**2``) is rounding noise in both libraries, one
+    float32 ulp of the terms (1.2e-4 for terms near 2000), a different one in each.
+
     Entries where the input itself is NaN are not compared: a derivative at NaN has no value,
     and PyTorch's depends on which of its loops met the element (``hardtanh``'s backward passes
     the gradient in its scalar loop, and gives 0 in its vectorized one: for 4 float64 elements
@@ -135,6 +140,8 @@ def _compare_grads(
         a = np.zeros(x.shape, x.dtype) if a is None else a.detach().numpy()
         b = np.zeros(a.shape, a.dtype) if b is None else b.detach().numpy(force=True)
         rtol, atol = _tol(a.dtype, single)
+        if single and b.size and np.isfinite(b).any():
+            atol = max(atol, rtol * float(np.abs(b[np.isfinite(b)]).max()))
         if a.shape == b.shape == x.shape:
             at_nan = np.isnan(x.detach().numpy())
             a, b = np.where(at_nan, 0, a), np.where(at_nan, 0, b)
