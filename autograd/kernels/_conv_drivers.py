@@ -272,6 +272,14 @@ def _forward_direct(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray
     return y
 
 
+def _forward_taps(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
+    # The loops over the taps inside the input, at any stride: padding is never multiplied.
+    y = np.empty(output_shape(x.shape, w.shape, g), dtype=x.dtype)
+    bz = b if b.size else np.zeros(w.shape[0], dtype=x.dtype)
+    direct._direct_forward(x, w, bz, *g.stride, *g.padding, *g.dilation, y)
+    return y
+
+
 def _forward_pointwise(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
     # x itself is the column matrix of each sample.
     (N, C, H, W), O = x.shape, w.shape[0]
@@ -296,6 +304,7 @@ FORWARD: dict[str, Callable[..., np.ndarray]] = {
     "winograd": _forward_winograd,
     "direct": _forward_direct,
     "direct_wide": _forward_direct,
+    "direct_taps": _forward_taps,
     "pointwise": _forward_pointwise,
     "gemm": _forward_gemm(wide=False),
     "gemm_wide": _forward_gemm(wide=True),

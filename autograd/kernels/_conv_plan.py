@@ -20,6 +20,9 @@ Paths
     per output (``C_in * kh * kw``, e.g. a first layer on an RGB image), whose GEMMs are
     memory-bound and cost more in layout copies than in products. ``direct_wide`` is the
     stride-1 forward on padded planes.
+``direct_taps``
+    The direct forward loops of any stride (those of ``direct``), summing only the taps that
+    fall inside the input: the forward of a non-finite weight with padding (below).
 ``direct_one_pass``
     The stride-1 direct backward reading the output gradient once for the input, weight and
     bias gradients. Its input gradient needs a finite weight; it notices a non-finite input
@@ -45,6 +48,14 @@ Finiteness
 Some paths are exact only for finite operands. ``finite`` gives what is known of ``x``, ``w``
 and ``gy`` (True, False, or None: unknown). A plan for a path that needs an unknown operand to
 be finite lists it in :attr:`Plan.check`; the caller checks it and plans again with the answer.
+
+Padding contributes nothing: a padded tap is not a term of the sum, so an inf or NaN weight
+(forward) or output gradient (weight gradient) leaves the outputs (weight-gradient entries) it
+meets only at padding as they are, instead of making ``0 * inf`` = NaN there (PyTorch's oneDNN
+kernels do the same). The paths that pad with zeros and multiply (``direct_wide``, the column
+matrices, Winograd, the one-pass backward's weight gradient) need that operand finite when
+there is padding; the ``direct`` loops skip padded taps at any stride. The weight is checked
+(small), ``gy`` only by the weight gradient, or by its sums when they come with the pass.
 """
 
 from __future__ import annotations
@@ -165,6 +176,10 @@ def _pointwise(w_shape: tuple, g: ConvGeometry) -> bool:
     return one and w_shape[2:] == (1, 1)
 
 
+def _padded(g: ConvGeometry) -> bool:
+    return any(p > 0 for p in g.padding)
+
+
 def _requires(finite: Finite, *names: str) -> tuple[bool, tuple[str, ...]]:
     # Whether the named operands may be finite, and those not known yet.
     known = dict(zip(("x", "w", "gy"), finite))
@@ -239,11 +254,15 @@ def plan(
         ok, check = _requires(finite, "x", "w")
         if winograd and ok:
             return Plan("winograd", check)
+        # Padded taps must not multiply a non-finite weight (see the module docstring).
+        if _padded(g) and finite[1] is False:
+            return Plan("direct_taps")
+        pad_check = ("w",) if _padded(g) and finite[1] is None else ()
         if direct:
-            return Plan("direct_wide" if s1 else "direct")
+            return Plan("direct_wide" if s1 else "direct", pad_check)
         if _pointwise(w_shape, g):
             return Plan("pointwise")
-        return Plan("gemm_wide" if s1 else "gemm")
+        return Plan("gemm_wide" if s1 else "gemm", pad_check)
     if product == "input_grad":
         ok, check = _requires(finite, "gy", "w")
         if winograd and ok:
@@ -260,17 +279,23 @@ def plan(
         ok, check = _requires(finite, "x", "gy")
         if winograd and ok:
             return Plan("winograd", check)
+        # Padded taps must not multiply a non-finite gy (see the module docstring).
+        if _padded(g) and finite[2] is False:
+            return Plan("direct")
+        pad_check = ("gy",) if _padded(g) and finite[2] is None else ()
         x_ok = finite[0] is not False
         if direct and s1 and x_ok:
-            return Plan("direct_one_pass")
+            return Plan("direct_one_pass", pad_check)
         if _pointwise(w_shape, g) and full:
             return Plan("pointwise")
         if _thin_groups(w_shape, g, limits):
             return Plan("direct")
         if g.groups == 1 and _products(w_shape) <= limits.batched_max_products:
-            return Plan("batched")
-        return Plan("gemm_wide" if s1 and x_ok else "gemm")
+            return Plan("batched", pad_check)
+        return Plan("gemm_wide" if s1 and x_ok else "gemm", pad_check)
     if product == "backward":
+        # A padded one-pass weight gradient needs a finite gy too: like Winograd's, the caller
+        # reads that from the pass's sums (the bias gradient) and redoes the weight gradient.
         need_x, need_w = output_mask[0], output_mask[1]
         if need_x and need_w and winograd:
             # gy's finiteness comes with the pass (its sums); x and w must be known first.
@@ -287,6 +312,8 @@ def plan(
         return Plan("separate")
     if product == "forward_and_weight_grad":
         # Only the strided column layout is shared; the other paths gain nothing from pairing.
+        # Its column matrix multiplies padding by w and by gy: both must be finite then.
         shared = not s1 and full and not _thin_groups(w_shape, g, limits)
-        return Plan("shared_gemm" if shared else "separate")
+        ok, check = _requires(finite, "w", "gy") if _padded(g) else (True, ())
+        return Plan("shared_gemm", check) if shared and ok else Plan("separate")
     raise ValueError(f"plan: unknown product {product!r}")

@@ -165,7 +165,8 @@ def conv2d_forward(
     -------
     ndarray, shape (N, O, OH, OW)
         New C-contiguous array ``y[n, o] = b[o] + sum_{c, i, j} w[o, c, i, j] *
-        xpad[n, g*Cg + c, oh*sh + i*dh, ow*sw + j*dw]``.
+        x[n, g*Cg + c, oh*sh + i*dh - ph, ow*sw + j*dw - pw]`` over the taps inside ``x``:
+        padding contributes nothing, even against an inf or NaN weight.
     (ndarray, (bool or None, bool or None, bool or None))
         With ``return_finite``: ``y`` and ``finite`` updated with the checks made.
 
@@ -385,6 +386,9 @@ def conv2d_backward(
         gx, gw, gb = drivers.direct_one_pass(xs, gy, w, x.shape, g, input_grad=need_x)
         if gw is None and xs is not None:
             finite = (False, finite[1], finite[2])  # x holds inf or NaN
+        elif gb is not None and any(g.padding) and not np.isfinite(gb).all():
+            gw = None  # gy holds inf or NaN, which met the padding: the exact path below
+            finite = (finite[0], finite[1], False)
     if need_b and gb is None:
         gb = gy.sum(axis=(0, 2, 3))
     if need_x and gx is None:
@@ -428,10 +432,12 @@ def conv2d_forward_and_weight_grad(
     g = ConvGeometry(stride, padding, dilation, groups)
     out = _output_hw(x.shape, w.shape, g)
     _check_gy(gy, x.shape[0], w.shape[0], *out)
-    plan = _conv_plan.plan("forward_and_weight_grad", x.shape, w.shape, g, gy_shape=gy.shape)
+    arrays = {"x": x, "w": w, "gy": gy}
+    plan, finite = _settle("forward_and_weight_grad", x.shape, w.shape, g, _UNKNOWN, arrays,
+                           gy_shape=gy.shape)  # fmt: skip
     if plan.path == "separate":
-        y = conv2d_forward(x, w, *g)
-        return y, conv2d_backward_weight(x, gy, w.shape, *g)  # type: ignore[return-value]
+        y = conv2d_forward(x, w, *g, finite=finite)
+        return y, conv2d_backward_weight(x, gy, w.shape, *g, finite=finite)  # type: ignore[return-value]
     y = np.empty((x.shape[0], w.shape[0], *out), dtype=x.dtype)
     gw = np.empty(w.shape, dtype=x.dtype)
     drivers.forward_and_weight_gemm(x, w, gy, g, y, gw)

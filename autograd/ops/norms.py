@@ -100,6 +100,7 @@ def _sample_matrix_norm(draw: Any, dtype: np.dtype) -> Sample:
         a = draw(testing.arrays(batch + (m, n), dtype, low=0.3, high=3.0))
         a = np.where(draw(testing.tie_mask(a.shape)), -a, a).astype(dtype)
     dim = (-2, -1) if a.ndim == 2 else draw(st.sampled_from([(-2, -1), (0, 2), (2, 1)]))
+    a = np.moveaxis(a, (-2, -1), dim)  # the matrices drawn above lie along dim
     return Sample((a,), {"ord": ord_, "dim": dim, "keepdim": draw(st.booleans())})
 
 

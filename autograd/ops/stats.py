@@ -273,13 +273,14 @@ class Norm(Function):
         if p == 1:
             return _expand(g, shape, axes, keepdim) * np.sign(x), None, None, None
         if p == 2:
-            # The subgradient 0 at a zero norm (x is all zeros there), as in PyTorch, selected
-            # after the product: differentiated again it is PyTorch's NaN there (the Hessian
-            # (I - u u^T) / |x| is unbounded), not the 1 that g * x / (y + 1) would give.
+            # PyTorch's g * (x / |x|), the subgradient 0 selected for x / |x| at a zero norm (x
+            # is all zeros there): an infinite g makes NaN there, and differentiated again it is
+            # PyTorch's NaN (the Hessian (I - u u^T) / |x| is unbounded), not the 1 that
+            # g * x / (y + 1) would give.
             with np.errstate(divide="ignore", invalid="ignore"):
-                gx = _expand(g / y, shape, axes, keepdim) * x
+                unit = x / _expand(y, shape, axes, keepdim)
             nonzero = _expand(np.asarray(y != 0), shape, axes, keepdim)
-            return select_grad(nonzero, gx), None, None, None
+            return _expand(g, shape, axes, keepdim) * select_grad(nonzero, unit), None, None, None
         if p in (math.inf, -math.inf):
             ye = _expand(y, shape, axes, keepdim)
             hit = np.abs(x) == ye

@@ -125,3 +125,22 @@ def test_legacy_svd_returns_v_and_zeros_without_uv(torch):
     assert tuple(u0.shape) == tuple(tu.shape) and tuple(v0.shape) == tuple(tv.shape)
     assert not u0.numpy().any()
     np.testing.assert_allclose(s0.numpy(), ts.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["linalg.svd", "linalg.qr", "svd", "qr", "linalg.lstsq"])
+@given(data=st.data())
+def test_decomposition_samples_keep_clear_of_sign_flips(name, data):
+    # An entry exactly 0 below a pivot (linalg.qr of [[0.99], [0.0]]) puts LAPACK's Householder
+    # step at the switch between no reflection and one: the signs of Q/R (and of singular
+    # vectors) flip under the finite differences' steps and gradcheck fails, PyTorch's too.
+    # The samplers keep every off-diagonal entry clear of 0 and the singular values apart.
+    with testing.avoiding_kinks():
+        a = REGISTRY[name].sample(data.draw, np.dtype(np.float64)).args[0]
+    m, n = a.shape[-2:]
+    off = a[..., ~np.eye(m, n, dtype=bool)]
+    assert (np.abs(off) >= 0.015).all()
+    s = np.linalg.svd(a, compute_uv=False)
+    assert (s >= 0.5).all() and (np.abs(np.diff(s, axis=-1)) >= 0.5).all()
+    if name == "linalg.qr" and m > n:
+        t = autograd.tensor(a, requires_grad=True)
+        assert autograd.gradcheck(lambda x: autograd.linalg.qr(x), (t,))

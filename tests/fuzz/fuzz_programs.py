@@ -144,18 +144,26 @@ class Meta:
     kind: str  # "f", "i" or "b"
 
 
+# The sign of an exact zero is not compared. Where it is decided, PyTorch's choice depends on its
+# kernel or loop, and IEEE 754 leaves it open: a sum of products that is exactly zero (matmul:
+# a GEMM accumulating from +0 gives +0, a single product -2 * 0 gives -0, by the shapes),
+# max/min of -0 and +0 (PyTorch keeps the first, NumPy's loops either), relu/clamp of -0.
+# Only a division by it shows it (1 / -0 = -inf): the templates that divide by a value
+# (reciprocal, rsqrt, x / y) read it plus 0, which is +0 for either zero and changes nothing
+# else (values, dtypes, derivatives).
 UNARY = [
-    "T.exp({x})", "T.expm1({x})", "T.log({x})", "T.log1p({x})", "T.sqrt({x})", "T.rsqrt({x})",
+    "T.exp({x})", "T.expm1({x})", "T.log({x})", "T.log1p({x})", "T.sqrt({x})",
+    "T.rsqrt({x} + 0)", "T.reciprocal({x} + 0)",
     "T.sin({x})", "T.cos({x})", "T.tanh({x})", "T.sigmoid({x})", "T.erf({x})", "T.relu({x})",
     "T.abs({x})", "T.neg({x})", "T.sign({x})", "T.floor({x})", "T.round({x})", "T.square({x})",
-    "T.reciprocal({x})", "F.softplus({x})", "F.gelu({x})", "F.elu({x})", "F.leaky_relu({x}, 0.1)",
+    "F.softplus({x})", "F.gelu({x})", "F.elu({x})", "F.leaky_relu({x}, 0.1)",
     "F.relu6({x})", "F.hardtanh({x})", "F.silu({x})", "F.logsigmoid({x})", "{x}.clamp(-0.5, 1.0)",
     "{x}.clamp(min=0.0)", "{x} ** 2", "{x} ** 3", "{x}.abs() ** 0.5", "2.0 ** {x}", "1.5 - {x}",
     "{x} / 2", "{x} % 1.5", "{x}.clone()",
 ]  # fmt: skip
 INT_UNARY = ["{x} + 1", "{x} * 2", "{x} // 2", "T.abs({x})", "-{x}", "{x} * 0.5", "{x} / 2"]
 BINARY = [
-    "{x} + {y}", "{x} - {y}", "{x} * {y}", "{x} / {y}", "T.maximum({x}, {y})",
+    "{x} + {y}", "{x} - {y}", "{x} * {y}", "{x} / ({y} + 0)", "T.maximum({x}, {y})",
     "T.minimum({x}, {y})", "T.where({x} > 0, {x}, {y})", "{x} * {y} + {x}", "{x}.abs() ** {y}",
     "{x} % {y}",
 ]  # fmt: skip

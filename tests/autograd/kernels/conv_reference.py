@@ -1,7 +1,8 @@
 """Slow, obvious NumPy references for the convolution kernels, and a Hypothesis case strategy.
 
 Loops over output channels, input channels and kernel taps, each tap a strided slice of the
-zero-padded input. Shared by the convolution kernel test files.
+zero-padded input; padded taps contribute nothing (not ``0 * inf``). Shared by the convolution
+kernel test files.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ def _tap(xpad, i, j, s, d, oh, ow):
     ]
 
 
+def _inside(x, p):
+    # True at the entries of the padded planes that are x's own.
+    return np.pad(np.ones(x.shape[2:], dtype=bool), ((p[0], p[0]), (p[1], p[1])))
+
+
 def ref_forward(x, w, s, p, d, groups):
     N, C, H, W = x.shape
     O, cg, kh, kw = w.shape
@@ -23,13 +29,15 @@ def ref_forward(x, w, s, p, d, groups):
     oh = (H + 2 * p[0] - d[0] * (kh - 1) - 1) // s[0] + 1
     ow = (W + 2 * p[1] - d[1] * (kw - 1) - 1) // s[1] + 1
     xpad = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
+    inside = _inside(x, p)
     y = np.zeros((N, O, oh, ow), dtype=np.float64)
     for o in range(O):
         for c in range(cg):
             cin = (o // og) * cg + c
             for i in range(kh):
                 for j in range(kw):
-                    y[:, o] += w[o, c, i, j] * _tap(xpad[:, cin], i, j, s, d, oh, ow)
+                    tap = w[o, c, i, j] * _tap(xpad[:, cin], i, j, s, d, oh, ow)
+                    y[:, o] += np.where(_tap(inside, i, j, s, d, oh, ow), tap, 0)
     return y
 
 
@@ -39,6 +47,7 @@ def ref_backward(x, w, gy, s, p, d, groups):
     og = O // groups
     oh, ow = gy.shape[2:]
     xpad = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
+    inside = _inside(x, p)
     gxpad = np.zeros_like(xpad, dtype=np.float64)
     gw = np.zeros(w.shape, dtype=np.float64)
     for o in range(O):
@@ -46,7 +55,8 @@ def ref_backward(x, w, gy, s, p, d, groups):
             cin = (o // og) * cg + c
             for i in range(kh):
                 for j in range(kw):
-                    gw[o, c, i, j] = np.sum(gy[:, o] * _tap(xpad[:, cin], i, j, s, d, oh, ow))
+                    tap = gy[:, o] * _tap(xpad[:, cin], i, j, s, d, oh, ow)
+                    gw[o, c, i, j] = np.sum(np.where(_tap(inside, i, j, s, d, oh, ow), tap, 0))
                     _tap(gxpad[:, cin], i, j, s, d, oh, ow)[...] += w[o, c, i, j] * gy[:, o]
     gx = gxpad[:, :, p[0] : p[0] + H, p[1] : p[1] + W]
     return gx, gw

@@ -35,30 +35,45 @@ FORWARD = [
     ((2, 32, 14, 14), (64, 32, 5, 5), G(padding=2), F, Plan("gemm_wide")),
     ((2, 64, 14, 14), (64, 32, 3, 3), G(padding=1, groups=2), F, Plan("gemm_wide")),
     # A known non-finite operand rules Winograd out; so does stride 2.
-    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (False, None, None), Plan("gemm_wide")),
-    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, False, None), Plan("gemm_wide")),
-    ((8, 64, 32, 32), (64, 64, 3, 3), G(stride=2, padding=1), U, Plan("gemm")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (False, None, None), Plan("gemm_wide", ("w",))),
+    # A non-finite weight with padding: the loops that skip padded taps.
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, False, None), Plan("direct_taps")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(), (None, False, None), Plan("gemm_wide")),
+    (
+        (8, 64, 32, 32),
+        (64, 1, 3, 3),
+        G(stride=2, padding=1, groups=64),
+        (None, False, None),
+        Plan("direct_taps"),
+    ),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(stride=2, padding=1), U, Plan("gemm", ("w",))),
     # Direct: thin groups (any stride), and dense stride 1 with <= 9 products per output.
-    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), U, Plan("direct_wide")),
-    ((8, 64, 32, 32), (64, 1, 3, 3), G(stride=2, padding=1, groups=64), U, Plan("direct")),
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), U, Plan("direct_wide", ("w",))),
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(stride=2, padding=1, groups=64), U, Plan("direct", ("w",))),
     # Thin groups: at most 16 channels a group (in or out) at stride 1, 3 otherwise.
-    ((8, 64, 16, 16), (64, 16, 3, 3), G(padding=1, groups=4), U, Plan("direct_wide")),
-    ((8, 68, 16, 16), (68, 17, 3, 3), G(padding=1, groups=4), U, Plan("gemm_wide")),
-    ((8, 68, 16, 16), (16, 17, 3, 3), G(padding=1, groups=4), U, Plan("direct_wide")),  # og 4
-    ((8, 48, 16, 16), (48, 3, 3, 3), G(stride=2, padding=1, groups=16), U, Plan("direct")),
-    ((8, 64, 16, 16), (64, 4, 3, 3), G(stride=2, padding=1, groups=16), U, Plan("gemm")),
-    ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), U, Plan("direct_wide")),
-    ((64, 1, 28, 28), (32, 1, 3, 3), G(stride=2, padding=1), U, Plan("gemm")),
+    ((8, 64, 16, 16), (64, 16, 3, 3), G(padding=1, groups=4), U, Plan("direct_wide", ("w",))),
+    ((8, 68, 16, 16), (68, 17, 3, 3), G(padding=1, groups=4), U, Plan("gemm_wide", ("w",))),
+    (
+        (8, 68, 16, 16),
+        (16, 17, 3, 3),
+        G(padding=1, groups=4),
+        U,
+        Plan("direct_wide", ("w",)),
+    ),  # og 4
+    ((8, 48, 16, 16), (48, 3, 3, 3), G(stride=2, padding=1, groups=16), U, Plan("direct", ("w",))),
+    ((8, 64, 16, 16), (64, 4, 3, 3), G(stride=2, padding=1, groups=16), U, Plan("gemm", ("w",))),
+    ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), U, Plan("direct_wide", ("w",))),
+    ((64, 1, 28, 28), (32, 1, 3, 3), G(stride=2, padding=1), U, Plan("gemm", ("w",))),
     ((64, 2, 28, 28), (32, 2, 2, 2), G(), U, Plan("direct_wide")),  # 8 products
     ((64, 3, 28, 28), (32, 3, 2, 2), G(), U, Plan("gemm_wide")),  # 12 products
     ((64, 9, 28, 28), (32, 9, 1, 1), G(), U, Plan("direct_wide")),  # 9 products, even 1x1
-    ((64, 1, 28, 28), (32, 1, 5, 5), G(padding=2), U, Plan("gemm_wide")),  # 25 products
-    ((64, 8, 28, 28), (8, 8, 3, 3), G(padding=1), U, Plan("direct_wide")),  # 3x3: up to 72
-    ((64, 9, 28, 28), (8, 9, 3, 3), G(padding=1), U, Plan("gemm_wide")),
-    ((64, 8, 28, 28), (32, 8, 3, 3), G(padding=1, dilation=2), U, Plan("direct_wide")),
+    ((64, 1, 28, 28), (32, 1, 5, 5), G(padding=2), U, Plan("gemm_wide", ("w",))),  # 25 products
+    ((64, 8, 28, 28), (8, 8, 3, 3), G(padding=1), U, Plan("direct_wide", ("w",))),  # 3x3: up to 72
+    ((64, 9, 28, 28), (8, 9, 3, 3), G(padding=1), U, Plan("gemm_wide", ("w",))),
+    ((64, 8, 28, 28), (32, 8, 3, 3), G(padding=1, dilation=2), U, Plan("direct_wide", ("w",))),
     # Pointwise: 1x1, stride 1, no padding, one group.
     ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, Plan("pointwise")),
-    ((32, 64, 32, 32), (128, 64, 1, 1), G(padding=1), U, Plan("gemm_wide")),
+    ((32, 64, 32, 32), (128, 64, 1, 1), G(padding=1), U, Plan("gemm_wide", ("w",))),
     ((32, 64, 32, 32), (128, 64, 1, 1), G(stride=2), U, Plan("gemm")),
     ((32, 64, 32, 32), (128, 32, 1, 1), G(groups=2), U, Plan("gemm_wide")),
     # Nothing to compute.
@@ -104,26 +119,33 @@ def test_input_grad(x_shape, w_shape, geometry, finite, gy_shape, expected):
 WEIGHT_GRAD = [
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, None, Plan("winograd", ("x", "gy"))),
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (False, None, None), None,
-     Plan("gemm")),  # x known non-finite: the plain layout
-    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, None, False), None,
+     Plan("gemm", ("gy",))),  # x known non-finite: the plain layout
+    ((8, 64, 32, 32), (64, 64, 5, 5), G(padding=2), (None, None, True), None,
      Plan("gemm_wide")),  # x unknown: the wide layout notices inf/NaN chunk by chunk
+    # A non-finite gy with padding: the loops that skip padded taps; without padding, GEMM.
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, None, False), None, Plan("direct")),
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), (True, None, False), None,
+     Plan("direct")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(), (None, None, False), None, Plan("gemm_wide")),
     # The one-pass kernel notices a non-finite x itself; with x known non-finite, exact paths.
-    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), U, None, Plan("direct_one_pass")),
+    ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), U, None,
+     Plan("direct_one_pass", ("gy",))),
     ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), (False, None, None), None,
      Plan("direct")),
     ((8, 64, 32, 32), (64, 1, 3, 3), G(stride=2, padding=1, groups=64), U, None,
      Plan("direct")),
-    ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), U, None, Plan("direct_one_pass")),
-    ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), (False, None, None), None, Plan("batched")),
+    ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), U, None, Plan("direct_one_pass", ("gy",))),
+    ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), (False, None, None), None,
+     Plan("batched", ("gy",))),
     # Few products per output, not direct: one GEMM per sample.
-    ((64, 1, 28, 28), (32, 1, 3, 3), G(stride=2, padding=1), U, None, Plan("batched")),
+    ((64, 1, 28, 28), (32, 1, 3, 3), G(stride=2, padding=1), U, None, Plan("batched", ("gy",))),
     ((64, 3, 28, 28), (32, 3, 1, 1), G(stride=2), U, None, Plan("batched")),
     ((64, 2, 28, 28), (32, 2, 3, 3), G(stride=2), U, None, Plan("gemm")),  # 18 products
     ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, None, Plan("pointwise")),
     ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, (32, 128, 32, 31), Plan("gemm_wide")),
-    ((32, 64, 16, 16), (64, 32, 3, 3), G(padding=1, groups=2), U, None, Plan("gemm_wide")),
+    ((32, 64, 16, 16), (64, 32, 3, 3), G(padding=1, groups=2), U, None, Plan("gemm_wide", ("gy",))),
     ((32, 64, 16, 16), (64, 16, 3, 3), G(padding=1, groups=4), U, None,
-     Plan("direct_one_pass")),
+     Plan("direct_one_pass", ("gy",))),
 ]  # fmt: skip
 
 
@@ -177,8 +199,20 @@ FORWARD_AND_WEIGHT = [
 
 @pytest.mark.parametrize("x_shape, w_shape, geometry, gy_shape, expected", FORWARD_AND_WEIGHT)
 def test_forward_and_weight_grad(x_shape, w_shape, geometry, gy_shape, expected):
-    got = plan("forward_and_weight_grad", x_shape, w_shape, geometry, gy_shape=gy_shape)
+    got = plan("forward_and_weight_grad", x_shape, w_shape, geometry, F, gy_shape=gy_shape)
     assert got == Plan(expected)
+
+
+def test_forward_and_weight_grad_with_padding_needs_finite_w_and_gy():
+    # The shared column matrix multiplies padding by w (forward) and by gy (weight gradient).
+    shapes = (32, 64, 32, 32), (32, 64, 4, 4)
+    got = plan("forward_and_weight_grad", *shapes, G(stride=2, padding=1))
+    assert got == Plan("shared_gemm", ("w", "gy"))
+    for finite in [(None, False, True), (None, True, False)]:
+        assert plan("forward_and_weight_grad", *shapes, G(stride=2, padding=1), finite).path == (
+            "separate"
+        )
+    assert plan("forward_and_weight_grad", *shapes, G(stride=2)) == Plan("shared_gemm")
 
 
 def test_limits_move_the_crossovers():
