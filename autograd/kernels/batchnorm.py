@@ -5,12 +5,13 @@ Written with NumPy, a training step's batch norm is about ten passes over the ac
 each with its own temporary. Here the forward reads the input twice for the statistics (two
 passes, so the variance does not cancel) and once more to write the output; the backward reads
 the gradient and the input once for the two channel sums and once more to write the input's
-gradient. Per-channel quantities are accumulated in float64; elements are read and written in
-the arrays' dtype (float32 or float64, the two signatures).
+gradient. Per-channel quantities are accumulated, kept and returned in float64; elements are read
+and written in the arrays' dtype (float32 or float64: two signatures per kernel). An absent
+weight or bias reaches a kernel as an empty array, so there is no third signature.
 
 The sums use ``fastmath={"reassoc", "contract"}``: vector partial sums and fused multiply-adds,
 while inf and NaN still propagate as in IEEE arithmetic (a NaN input gives its channel NaN, as
-in PyTorch). Arrays are C-contiguous; ``out``/``dx`` are preallocated by the caller.
+in PyTorch). The arrays given to the two functions here are C-contiguous.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ __all__ = ["batch_norm_forward", "batch_norm_backward"]
 
 
 @jit(fastmath={"reassoc", "contract"})
-def _channel_stats(x, mean, var):
+def _forward(x, w, b, eps, out, mean, var, invstd):
+    # One channel at a time: two reads for the statistics, one write; an empty w or b is absent.
     n, c, length = x.shape
     m = n * length
     for j in range(c):
@@ -37,23 +39,26 @@ def _channel_stats(x, mean, var):
             for k in range(length):
                 d = x[i, j, k] - mu
                 q += d * d
-        mean[j] = mu
-        var[j] = q / m
-
-
-@jit(fastmath={"reassoc", "contract"})
-def _affine(x, mean, scale, shift, out):
-    n, c, length = x.shape
-    for i in range(n):
-        for j in range(c):
-            mu, s, t = mean[j], scale[j], shift[j]
+        v = q / m
+        inv = 1.0 / np.sqrt(v + eps)
+        scale = inv * w[j] if w.size else inv
+        shift = b[j] if b.size else 0.0
+        # The coefficients in the arrays' dtype keep the loop at its vector width.
+        to = out.dtype.type
+        sc, sh, mu_ = to(scale), to(shift), to(mu)
+        for i in range(n):
             for k in range(length):
-                out[i, j, k] = (x[i, j, k] - mu) * s + t
+                out[i, j, k] = (x[i, j, k] - mu_) * sc + sh
+        mean[j] = mu
+        var[j] = v
+        invstd[j] = inv
 
 
 @jit(fastmath={"reassoc", "contract"})
-def _grad_sums(g, x, mean, gsum, gxc):
+def _backward(g, x, mean, invstd, w, need_input, dx, gxhat, gsum):
+    # One channel at a time: one read of g and x for both sums, one more to write dx.
     n, c, length = x.shape
+    m = n * length
     for j in range(c):
         mu = mean[j]
         s = 0.0
@@ -63,18 +68,24 @@ def _grad_sums(g, x, mean, gsum, gxc):
                 gv = g[i, j, k]
                 s += gv
                 q += gv * (x[i, j, k] - mu)
+        inv = invstd[j]
         gsum[j] = s
-        gxc[j] = q
+        gxhat[j] = q * inv
+        if need_input:
+            scale = inv * w[j] if w.size else inv
+            # dx = scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (x - mu) * inv
+            # The coefficients in the arrays' dtype keep the loop at its vector width.
+            to = dx.dtype.type
+            k1 = to(scale * inv * inv * q / m)
+            k2 = to(scale * s / m)
+            sc, mu_ = to(scale), to(mu)
+            for i in range(n):
+                for k in range(length):
+                    dx[i, j, k] = g[i, j, k] * sc - (x[i, j, k] - mu_) * k1 - k2
 
 
-@jit(fastmath={"reassoc", "contract"})
-def _input_grad(g, x, mean, scale, k1, k2, dx):
-    n, c, length = x.shape
-    for i in range(n):
-        for j in range(c):
-            mu, s, a, b = mean[j], scale[j], k1[j], k2[j]
-            for k in range(length):
-                dx[i, j, k] = g[i, j, k] * s - (x[i, j, k] - mu) * a - b
+def _absent(a: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
+    return np.empty(0, dtype) if a is None else a
 
 
 def batch_norm_forward(
@@ -94,8 +105,8 @@ def batch_norm_forward(
     Returns
     -------
     out, mean, var, invstd : numpy.ndarray
-        The normalized ``(N, C, L)`` output, then the channel mean, biased variance and
-        ``1 / sqrt(var + eps)``, each ``(C,)`` in ``x``'s dtype.
+        The normalized ``(N, C, L)`` output in ``x``'s dtype, then the channel mean, biased
+        variance and ``1 / sqrt(var + eps)``, each ``(C,)`` float64.
 
     Examples
     --------
@@ -105,15 +116,11 @@ def batch_norm_forward(
     (array([-1.,  1.]), array([2.]), array([1.]))
     """
     c = x.shape[1]
-    mean64, var64 = np.empty(c), np.empty(c)
-    _channel_stats(x, mean64, var64)
-    dt = x.dtype
-    mean, var = mean64.astype(dt), var64.astype(dt)
-    invstd = (1.0 / np.sqrt(var + dt.type(eps))).astype(dt, copy=False)
-    scale = invstd if weight is None else invstd * weight
-    shift = np.zeros(c, dt) if bias is None else bias
+    mean, var, invstd = np.empty(c), np.empty(c), np.empty(c)
     out = np.empty_like(x)
-    _affine(x, mean, scale, shift, out)
+    _forward(
+        x, _absent(weight, x.dtype), _absent(bias, x.dtype), float(eps), out, mean, var, invstd
+    )
     return out, mean, var, invstd
 
 
@@ -134,7 +141,7 @@ def batch_norm_backward(
     g, x : numpy.ndarray
         C-contiguous ``(N, C, L)`` arrays of one dtype (float32 or float64).
     mean, invstd : numpy.ndarray
-        The forward's ``(C,)`` statistics.
+        The forward's ``(C,)`` float64 statistics.
     weight : numpy.ndarray or None
         ``(C,)`` weight.
     need_input : bool
@@ -143,8 +150,8 @@ def batch_norm_backward(
     Returns
     -------
     dx, dweight, dbias : numpy.ndarray
-        ``dx`` of ``x``'s shape (or None); ``dweight = sum(g * xhat)`` and ``dbias = sum(g)``
-        per channel.
+        ``dx`` of ``x``'s shape and dtype (or None); ``dweight = sum(g * xhat)`` and
+        ``dbias = sum(g)`` per channel, float64.
 
     Examples
     --------
@@ -156,17 +163,7 @@ def batch_norm_backward(
     (array([0., 0.]), array([-1.]), array([1.]))
     """
     c = x.shape[1]
-    m = x.shape[0] * x.shape[2]
-    dt = x.dtype
-    gsum64, gxc64 = np.empty(c), np.empty(c)
-    _grad_sums(g, x, mean, gsum64, gxc64)
-    gsum, gxc = gsum64.astype(dt), gxc64.astype(dt)
-    dx = None
-    if need_input:
-        scale = invstd if weight is None else invstd * weight
-        # dx = g * scale - (x - mean) * k1 - k2: the closed form with per-channel coefficients.
-        k1 = scale * invstd * invstd / dt.type(m) * gxc
-        k2 = scale / dt.type(m) * gsum
-        dx = np.empty_like(x)
-        _input_grad(g, x, mean, scale, k1, k2, dx)
-    return dx, gxc * invstd, gsum
+    gxhat, gsum = np.empty(c), np.empty(c)
+    dx = np.empty_like(x) if need_input else np.empty((0, 0, 0), x.dtype)
+    _backward(g, x, mean, invstd, _absent(weight, x.dtype), need_input, dx, gxhat, gsum)
+    return (dx if need_input else None), gxhat, gsum

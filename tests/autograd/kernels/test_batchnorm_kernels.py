@@ -37,8 +37,9 @@ def test_forward_and_backward_match_closed_form(dtype, tol, affine):
     out, mean, var, invstd = batch_norm_forward(x, w, b, 1e-5)
     dx, dw, db = batch_norm_backward(g, x, mean, invstd, w, True)
     ref = _reference(x, w, b, 1e-5, g)
+    assert out.dtype == dx.dtype == dtype  # per-channel results are float64
+    assert mean.dtype == var.dtype == invstd.dtype == dw.dtype == db.dtype == np.float64
     for got, want in zip((out, mean, var, invstd, dx, dw, db), ref, strict=True):
-        assert got.dtype == dtype
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
     assert batch_norm_backward(g, x, mean, invstd, w, False)[0] is None
 
