@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
+from ..kernels.masked import select_or_zero
 from ..tensor import Tensor
 from ._util import as_tensor, float_tensor
 from .registry import register
@@ -62,7 +63,22 @@ def select_grad(mask: Any, g: Any) -> Any:
     >>> select_grad(np.array([True, False]), np.array([np.inf, np.inf]))
     array([inf,  0.])
     """
+    if (
+        type(g) is np.ndarray
+        and type(mask) is np.ndarray
+        and g.size >= _SELECT_KERNEL_MIN_SIZE
+        and mask.shape == g.shape
+        and mask.dtype == np.bool_
+        and g.dtype in _SELECT_KERNEL_DTYPES
+    ):
+        return select_or_zero(mask, g)
     return np.where(mask, g, 0)
+
+
+# np.where mispredicts a branch on irregular masks (see kernels/masked.py); below this size the
+# compiled kernel's call overhead outweighs what that costs.
+_SELECT_KERNEL_MIN_SIZE = 512
+_SELECT_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def elementwise_op(

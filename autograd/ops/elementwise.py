@@ -15,7 +15,7 @@ from ..device import check_device, parse_to
 from ..function import Function, linear_jvp
 from ..tensor import Tensor, tensor_method
 from ._jvp import zero_jvp
-from ._table import elementwise_op, zeros_like_grad
+from ._table import elementwise_op, select_grad, zeros_like_grad
 from ._util import as_tensor
 from .registry import register, unary
 
@@ -83,8 +83,9 @@ rsqrt = elementwise_op(
     sample=unary(low=0.2, high=4.0), ref=lambda x: 1 / np.sqrt(x),
     doc="``1 / sqrt(input)``.", example=("[4.0]", "tensor([0.5000])"),
 )  # fmt: skip
+# y = max(x, 0) is 0, positive or NaN: ``y != 0`` is PyTorch's ``not y <= 0`` in one compare.
 relu = elementwise_op(
-    "relu", lambda x: np.maximum(x, 0), lambda g, x, y: np.where(y <= 0, 0, g), save="y",
+    "relu", lambda x: np.maximum(x, 0), lambda g, x, y: select_grad(y != 0, g), save="y",
     sample=unary(kinks=(0.0,)), ref=lambda x: np.maximum(x, 0), integer="keep", masked=True,
     doc="``max(input, 0)``. The gradient at 0 is 0, and at NaN passes through (PyTorch's).",
     example=("[-1.0, 0.0, 2.0]", "tensor([0., 0., 2.])"),

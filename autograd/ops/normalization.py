@@ -4,8 +4,10 @@ Composed from reductions and elementwise ops, a batch norm costs about ten graph
 Python round trips each way); at the batch sizes small models train with, that per-node overhead
 dominates. Each function here is one ``Function`` whose backward is the closed form
 ``dx = invstd * (g' - mean(g') - xhat * mean(g' * xhat))`` (``g'`` the gradient times the
-weight). The array path uses ``np.einsum`` for the per-channel sums (several times faster than
-``ndarray.sum`` over non-contiguous axes). Under ``create_graph`` the backward is written with
+weight). Batch norm's array path is two compiled kernels (``kernels/batchnorm.py``: the
+statistics and output in one call, both gradient sums and the input's gradient in another); layer
+and group norm use ``np.einsum`` for the per-row sums (several times faster than ``ndarray.sum``
+over non-contiguous axes). Under ``create_graph`` the backward is written with
 differentiable ops recomputed from the saved input, so second derivatives flow through the
 statistics as well.
 """
@@ -20,6 +22,7 @@ import numpy as np
 
 from .. import grad_mode
 from ..function import Function
+from ..kernels.batchnorm import batch_norm_backward, batch_norm_forward
 from ..tensor import Tensor
 from ._jvp import sum_terms
 from .registry import Sample, register
@@ -74,6 +77,13 @@ def _bn_graph_backward(x: Tensor, w: Any, g: Tensor, eps: float) -> tuple:
     return dx, gxhat.reshape(c), gsum.reshape(c)
 
 
+def _kernel_arrays(x3: np.ndarray, w: Any, b: Any) -> tuple:
+    """``(x3, w, b)`` as the batch-norm kernels take them: C-contiguous float32 or float64
+    (other float dtypes are computed in float32, as PyTorch computes half precision)."""
+    dt = x3.dtype if x3.dtype in (np.float32, np.float64) else np.dtype(np.float32)
+    return tuple(None if a is None else np.ascontiguousarray(a, dtype=dt) for a in (x3, w, b))
+
+
 class BatchNorm(Function):
     """Training mode: normalize with the batch statistics and update the running ones."""
 
@@ -84,52 +94,44 @@ class BatchNorm(Function):
         n = x.shape[0]
         x3 = x.reshape(_ncl(x.shape))
         m = n * x3.shape[2]
-        mean = np.einsum("ncl->c", x3) / m
-        xc = x3 - mean[:, None]
-        var = np.einsum("ncl,ncl->c", xc, xc) / m
-        invstd = 1.0 / np.sqrt(var + eps)
-        scale = invstd if w is None else invstd * w
-        out = xc * scale[:, None]
-        if b is not None:
-            out += b[:, None]
+        xk, wk, bk = _kernel_arrays(x3, w, b)
+        out, mean, var, invstd = batch_norm_forward(xk, wk, bk, eps)
         # The running statistics are updated here, on their arrays, as PyTorch's kernel does:
         # it costs no extra outputs; the caller bumps their version counters.
         if running_mean is not None:
             running_mean *= 1.0 - momentum
-            running_mean += momentum * mean
+            running_mean += momentum * mean.astype(x.dtype, copy=False)
         if running_var is not None:
             running_var *= 1.0 - momentum
-            running_var += (momentum * m / (m - 1)) * var
+            running_var += (momentum * m / (m - 1)) * var.astype(x.dtype, copy=False)
         ctx.eps = eps
-        ctx.save_for_backward(x, w, xc, invstd)
-        return out.reshape(x.shape)
+        ctx.save_for_backward(x, w, mean, invstd)
+        return out.astype(x.dtype, copy=False).reshape(x.shape)
 
     @staticmethod
     def backward(ctx, g):
-        x, w, xc, invstd = ctx.saved_tensors
+        x, w, mean, invstd = ctx.saved_tensors
         if isinstance(g, Tensor):
             return (*_bn_graph_backward(x, w, g, ctx.eps), None, None, None, None)
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        n = x.shape[0]
-        g3 = g.reshape(_ncl(x.shape))
-        m = n * g3.shape[2]
-        gsum = np.einsum("ncl->c", g3)
-        gxc = np.einsum("ncl,ncl->c", g3, xc)  # sum(g * xhat) = gxc * invstd
-        dx = None
-        if need_x:
-            scale = invstd if w is None else invstd * w
-            dx = g3 * scale[:, None]
-            dx -= xc * ((scale * invstd * invstd / m) * gxc)[:, None]
-            dx -= (scale / m * gsum)[:, None]
-            dx = dx.reshape(x.shape)
-        dw = gxc * invstd if need_w else None
-        return dx, dw, gsum if need_b else None, None, None, None, None
+        x3 = x.reshape(_ncl(x.shape))
+        xk, wk, _ = _kernel_arrays(x3, w, None)
+        gk = np.ascontiguousarray(g.reshape(x3.shape), dtype=xk.dtype)
+        dx, dw, gsum = batch_norm_backward(gk, xk, mean, invstd, wk, need_x)
+        dt = x.dtype
+        if dx is not None:
+            dx = dx.astype(dt, copy=False).reshape(x.shape)
+        dw = dw.astype(dt, copy=False) if need_w else None
+        db = gsum.astype(dt, copy=False) if need_b else None
+        return dx, dw, db, None, None, None, None
 
     @staticmethod
     def jvp(ctx, tx, tw, tb, *_):
         x, w = ctx.primals[:2]
         has_x, has_w, has_b = ctx.has_tangent[:3]
-        _, _, xc, invstd = ctx.saved_tensors
+        _, _, mean, invstd = ctx.saved_tensors
+        xc = x.reshape(_ncl(x.shape)) - mean.astype(x.dtype, copy=False)[:, None]
+        invstd = invstd.astype(x.dtype, copy=False)
         xhat = xc * invstd[:, None]
         out = 0.0
         if has_x:  # d xhat = invstd (dx - mean(dx) - xhat mean(xhat dx)), per channel

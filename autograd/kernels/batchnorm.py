@@ -1,0 +1,169 @@
+"""Batch normalization in training mode over an ``(N, C, L)`` array: one kernel per direction.
+
+Written with NumPy, a training step's batch norm is about ten passes over the activations
+(the channel sums, the centered copy, its squares, the scaled output, and as many backward),
+each with its own temporary. Here the forward reads the input twice for the statistics (two
+passes, so the variance does not cancel) and once more to write the output; the backward reads
+the gradient and the input once for the two channel sums and once more to write the input's
+gradient. Per-channel quantities are accumulated, kept and returned in float64; elements are read
+and written in the arrays' dtype (float32 or float64: two signatures per kernel). An absent
+weight or bias reaches a kernel as an empty array, so there is no third signature.
+
+The sums use ``fastmath={"reassoc", "contract"}``: vector partial sums and fused multiply-adds,
+while inf and NaN still propagate as in IEEE arithmetic (a NaN input gives its channel NaN, as
+in PyTorch). The arrays given to the two functions here are C-contiguous.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._jit import jit
+
+__all__ = ["batch_norm_forward", "batch_norm_backward"]
+
+
+@jit(fastmath={"reassoc", "contract"})
+def _forward(x, w, b, eps, out, mean, var, invstd):
+    # One channel at a time: two reads for the statistics, one write; an empty w or b is absent.
+    n, c, length = x.shape
+    m = n * length
+    for j in range(c):
+        s = 0.0
+        for i in range(n):
+            for k in range(length):
+                s += x[i, j, k]
+        mu = s / m
+        q = 0.0
+        for i in range(n):
+            for k in range(length):
+                d = x[i, j, k] - mu
+                q += d * d
+        v = q / m
+        inv = 1.0 / np.sqrt(v + eps)
+        scale = inv * w[j] if w.size else inv
+        shift = b[j] if b.size else 0.0
+        # The coefficients in the arrays' dtype keep the loop at its vector width.
+        to = out.dtype.type
+        sc, sh, mu_ = to(scale), to(shift), to(mu)
+        for i in range(n):
+            for k in range(length):
+                out[i, j, k] = (x[i, j, k] - mu_) * sc + sh
+        mean[j] = mu
+        var[j] = v
+        invstd[j] = inv
+
+
+@jit(fastmath={"reassoc", "contract"})
+def _backward(g, x, mean, invstd, w, need_input, dx, gxhat, gsum):
+    # One channel at a time: one read of g and x for both sums, one more to write dx.
+    n, c, length = x.shape
+    m = n * length
+    for j in range(c):
+        mu = mean[j]
+        s = 0.0
+        q = 0.0
+        for i in range(n):
+            for k in range(length):
+                gv = g[i, j, k]
+                s += gv
+                q += gv * (x[i, j, k] - mu)
+        inv = invstd[j]
+        gsum[j] = s
+        gxhat[j] = q * inv
+        if need_input:
+            scale = inv * w[j] if w.size else inv
+            # dx = scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (x - mu) * inv
+            # The coefficients in the arrays' dtype keep the loop at its vector width.
+            to = dx.dtype.type
+            k1 = to(scale * inv * inv * q / m)
+            k2 = to(scale * s / m)
+            sc, mu_ = to(scale), to(mu)
+            for i in range(n):
+                for k in range(length):
+                    dx[i, j, k] = g[i, j, k] * sc - (x[i, j, k] - mu_) * k1 - k2
+
+
+def _absent(a: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
+    return np.empty(0, dtype) if a is None else a
+
+
+def batch_norm_forward(
+    x: np.ndarray, weight: np.ndarray | None, bias: np.ndarray | None, eps: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Normalize ``x`` of shape ``(N, C, L)`` with its per-channel batch statistics.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        C-contiguous float32 or float64 ``(N, C, L)`` array.
+    weight, bias : numpy.ndarray or None
+        ``(C,)`` arrays of ``x``'s dtype.
+    eps : float
+        Added to the variance before the square root.
+
+    Returns
+    -------
+    out, mean, var, invstd : numpy.ndarray
+        The normalized ``(N, C, L)`` output in ``x``'s dtype, then the channel mean, biased
+        variance and ``1 / sqrt(var + eps)``, each ``(C,)`` float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out, mean, var, invstd = batch_norm_forward(np.array([[[1.0]], [[3.0]]]), None, None, 0.0)
+    >>> out.ravel(), mean, var
+    (array([-1.,  1.]), array([2.]), array([1.]))
+    """
+    c = x.shape[1]
+    mean, var, invstd = np.empty(c), np.empty(c), np.empty(c)
+    out = np.empty_like(x)
+    _forward(
+        x, _absent(weight, x.dtype), _absent(bias, x.dtype), float(eps), out, mean, var, invstd
+    )
+    return out, mean, var, invstd
+
+
+def batch_norm_backward(
+    g: np.ndarray,
+    x: np.ndarray,
+    mean: np.ndarray,
+    invstd: np.ndarray,
+    weight: np.ndarray | None,
+    need_input: bool,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Gradients of :func:`batch_norm_forward`: input, ``sum(g * xhat)`` and ``sum(g)``.
+
+    ``dx = scale * (g - mean(g) - xhat * mean(g * xhat))``, ``scale = invstd * weight``.
+
+    Parameters
+    ----------
+    g, x : numpy.ndarray
+        C-contiguous ``(N, C, L)`` arrays of one dtype (float32 or float64).
+    mean, invstd : numpy.ndarray
+        The forward's ``(C,)`` float64 statistics.
+    weight : numpy.ndarray or None
+        ``(C,)`` weight.
+    need_input : bool
+        Whether to compute the input's gradient (else None is returned for it).
+
+    Returns
+    -------
+    dx, dweight, dbias : numpy.ndarray
+        ``dx`` of ``x``'s shape and dtype (or None); ``dweight = sum(g * xhat)`` and
+        ``dbias = sum(g)`` per channel, float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[[1.0]], [[3.0]]])
+    >>> _, mean, _, invstd = batch_norm_forward(x, None, None, 0.0)
+    >>> dx, dw, db = batch_norm_backward(np.array([[[1.0]], [[0.0]]]), x, mean, invstd, None, True)
+    >>> dx.ravel(), dw, db
+    (array([0., 0.]), array([-1.]), array([1.]))
+    """
+    c = x.shape[1]
+    gxhat, gsum = np.empty(c), np.empty(c)
+    dx = np.empty_like(x) if need_input else np.empty((0, 0, 0), x.dtype)
+    _backward(g, x, mean, invstd, _absent(weight, x.dtype), need_input, dx, gxhat, gsum)
+    return (dx if need_input else None), gxhat, gsum

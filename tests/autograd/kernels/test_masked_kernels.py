@@ -1,0 +1,83 @@
+"""The masked-selection kernel behind backward rules: equal to ``np.where(mask, g, 0)``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd.kernels.masked import select_or_zero
+from autograd.ops._table import _SELECT_KERNEL_MIN_SIZE, select_grad
+
+
+def _poisoned(rng, shape, dtype):
+    g = rng.standard_normal(shape).astype(dtype)
+    flat = g.reshape(-1)
+    flat[::7] = np.inf
+    flat[3::11] = -np.inf
+    flat[5::13] = np.nan
+    return g
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_select_or_zero_equals_where_with_inf_and_nan(dtype):
+    rng = np.random.default_rng(0)
+    g = _poisoned(rng, (6, 5, 7, 3), dtype)
+    mask = rng.random(g.shape) < 0.5
+    out = select_or_zero(mask, g)
+    assert out.dtype == g.dtype and out.shape == g.shape
+    np.testing.assert_array_equal(out, np.where(mask, g, 0))
+    # Entries the mask drops are exactly 0 (not NaN from inf * 0), with no sign.
+    assert not np.signbit(out[~mask]).any() and (out[~mask] == 0).all()
+
+
+def test_select_or_zero_non_contiguous_inputs():
+    rng = np.random.default_rng(1)
+    g = _poisoned(rng, (8, 9, 10), np.float64).transpose(2, 0, 1)[:, ::2]
+    mask = (rng.random((10, 9, 8)) < 0.3).transpose(0, 2, 1)[:, ::2]
+    assert mask.shape == g.shape
+    np.testing.assert_array_equal(select_or_zero(mask, g), np.where(mask, g, 0))
+
+
+@pytest.mark.parametrize("size", [_SELECT_KERNEL_MIN_SIZE - 1, _SELECT_KERNEL_MIN_SIZE, 5000])
+def test_select_grad_same_result_on_both_paths(size):
+    rng = np.random.default_rng(2)
+    g = _poisoned(rng, (size,), np.float32)
+    mask = rng.random(size) < 0.5
+    out = select_grad(mask, g)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, np.where(mask, g, 0))
+
+
+def test_select_grad_broadcast_mask_keeps_numpy_semantics():
+    g = np.arange(2048.0).reshape(2, 1024)
+    mask = np.array([[True], [False]])
+    np.testing.assert_array_equal(select_grad(mask, g), np.where(mask, g, 0))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_backward_large_input_inf_nan_upstream(dtype):
+    # Large enough for the compiled kernel: zero where the output is 0 (input <= 0, including
+    # -0.0) even for inf/NaN upstream; through where the input is positive or NaN.
+    rng = np.random.default_rng(3)
+    xa = rng.standard_normal(4096).astype(dtype)
+    xa[:4] = [0.0, -0.0, np.nan, np.inf]
+    ga = _poisoned(rng, xa.shape, dtype)
+    x = autograd.tensor(xa, requires_grad=True)
+    autograd.relu(x).backward(autograd.tensor(ga))
+    expected = np.where(~(np.maximum(xa, 0) <= 0), ga, 0)
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+    assert x.grad.numpy()[2] == ga[2] or np.isnan(ga[2])
+
+
+def test_relu_backward_matches_torch_large():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    xa = rng.standard_normal((16, 8, 6, 6)).astype(np.float32)
+    xa.reshape(-1)[::17] = np.nan
+    ga = _poisoned(rng, xa.shape, np.float32)
+    x = autograd.tensor(xa, requires_grad=True)
+    autograd.relu(x).backward(autograd.tensor(ga))
+    xt = torch.tensor(xa, requires_grad=True)
+    torch.relu(xt).backward(torch.tensor(ga))
+    np.testing.assert_array_equal(x.grad.numpy(), xt.grad.numpy())
