@@ -46,3 +46,13 @@ def _seed():
     autograd.manual_seed(0)
     np.random.seed(0)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _parallel_kernels_at_once(request, monkeypatch):
+    """Kernel tests (tests/autograd/kernels) run a parallel kernel's own machine code on large
+    arrays from the first call, instead of after its serial twin has run a while."""
+    if "kernels" in request.node.path.parent.parts[-1:]:
+        from autograd.kernels import _jit
+
+        monkeypatch.setattr(_jit, "PARALLEL_COMPILE_AFTER_SECONDS", 0.0)
