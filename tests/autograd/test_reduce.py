@@ -224,6 +224,21 @@ def test_cumprod_gradient_with_zeros(torch, values):
     )
 
 
+def test_cumprod_gradient_leaves_out_outputs_a_zero_cuts_off(torch):
+    # Outputs from a zero on do not depend on the inputs before it, nor does any output depend
+    # on the inputs after the first zero: their derivatives are exactly 0, so a NaN or inf
+    # gradient of those outputs stays out, as in PyTorch.
+    x = [[0.5, -2.0, 0.0, 3.0, 0.0, 2.0], [0.0, 2.0, 3.0, 0.0, 5.0, 1.0]]
+    g = [[1.0, 2.0, 1.0, 4.0, math.nan, math.inf], [1.0, 2.0, 1.0, math.nan, 1.0, math.inf]]
+    xt = t64(x)
+    (ours,) = autograd.grad(xt.cumprod(1), xt, t64(g, False))
+    expected = [[-3.0, 1.0, -13.0, 0.0, 0.0, 0.0], [11.0, 0.0, 0.0, 0.0, 0.0, 0.0]]
+    np.testing.assert_array_equal(ours.numpy(), expected)
+    tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    (theirs,) = torch.autograd.grad(tx.cumprod(1), tx, torch.tensor(g, dtype=torch.float64))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy())
+
+
 @pytest.mark.parametrize("name", ["prod", "cumprod"])
 def test_second_derivative_with_zeros_matches_torch(torch, name):
     values = [[0.0, 2.0, 3.0], [0.0, 0.0, 1.5]]
