@@ -1,7 +1,8 @@
 """Differential fuzzing: random programs of chained ops, run in numbagrad and in PyTorch.
 
 Each program (see ``fuzz_programs``) is compared statement by statement: which statements raise,
-and the dtype, shape and values of every tensor bound. Then gradients of a random projection of
+and the dtype, shape and values of every tensor bound; PyTorch runs each statement on our values
+of its inputs (see ``_same_values``). Then gradients of a random projection of
 every float result with respect to every input leaf, and for a share of programs the gradient of
 a projection of those gradients (second derivatives). A failure prints the shrunk program as
 code that runs under either library.
@@ -203,22 +204,20 @@ def _torch_line(line: str, env: dict) -> str:
     return line
 
 
-_TIES = re.compile(r"\.(amax|max|min)\(|T\.(maximum|minimum)\(|F\.max_pool2d\(")
-
-
 def _same_values(line: str, env_t: dict, env_o: dict) -> str:
-    """The statement as PyTorch runs it, reading our values where it picks among ties.
+    """The statement as PyTorch runs it, reading our values of its float inputs.
 
-    Which of several equal values a max/min (reduction, elementwise, pooling) selects decides
-    where its derivative goes, and values equal in exact arithmetic may come out of the two
-    libraries' kernels one ulp apart in one of them (``x.abs() ** 0.5``: PyTorch's vectorized
-    and scalar loops round differently, so its row 1 of two equal rows is one ulp smaller).
-    Such a statement reads, in the PyTorch run, each float input plus the constant difference
-    to ours -- exactly our values (two close floats differ by an exact float), the same
-    derivatives -- so ties are ties in both and the selection rule itself is compared.
+    Where a derivative switches -- which of several equal values a max/min selects, which
+    side of a clamp bound or of 0 (relu, abs, ``where(x > 0)``) a value lies on -- values
+    equal in exact arithmetic decide it, and the two libraries' kernels may round them one
+    ulp apart (``x.var()`` of ``[-2, 0, -2, -2]`` is 1 in ours and 1 + 2**-52 in PyTorch's,
+    so ``clamp(-0.5, 1.0)`` passes its gradient in one run only; ``x.abs() ** 0.5`` rounds
+    differently in PyTorch's vectorized and scalar loops, so equal rows no longer tie). Each
+    statement is therefore compared on the same inputs: in the PyTorch run a float input that
+    differs from ours (within the tolerance, as compared at the statement that bound it) reads
+    as itself plus the constant difference -- exactly our values (two close floats differ by
+    an exact float), the same derivatives.
     """
-    if not _TIES.search(line):
-        return line
     name, rhs = line.split(" = ", 1)
     for n in sorted(set(_NAME.findall(rhs))):
         o, t = env_o.get(n), env_t.get(n)
@@ -231,9 +230,10 @@ def _same_values(line: str, env_t: dict, env_o: dict) -> str:
             continue
         with np.errstate(all="ignore"):
             d = np.where(np.isfinite(a) & np.isfinite(b) & (a != b), a - b, 0).astype(b.dtype)
-            if not d.any() or not np.array_equal((b + d)[d != 0], a[d != 0]):
-                continue
-        env_t[f"_to_ours_{n}"] = torch.from_numpy(d)
+            d = np.where(b + d == a, d, 0).astype(b.dtype)  # only where it is exact
+        if not d.any():
+            continue
+        env_t[f"_to_ours_{n}"] = torch.from_numpy(np.ascontiguousarray(d))
         rhs = re.sub(rf"\b{n}\b", f"({n} + _to_ours_{n})", rhs)
     return f"{name} = {rhs}"
 
@@ -345,16 +345,20 @@ def test_padded_conv2d_runs_in_torch_as_the_sum_of_the_taps_inside():
     assert torch.allclose(_conv2d_inside(*finite, 1), expected)
 
 
-def test_ties_are_decided_on_the_same_values_in_both_runs():
+def test_ties_and_kinks_are_decided_on_the_same_values_in_both_runs():
     # Two values equal in our run, one ulp apart in PyTorch's: the max reads ours in both runs,
-    # so the tie splits the gradient in both; a statement without a max/min is left as it is.
+    # so the tie splits the gradient in both, and a value at a clamp bound is at it in both.
     env_t, env_o = namespace("torch"), namespace("autograd")
     x = np.array([2.0, np.nextafter(2.0, 0.0), -1.0])
     env_t["v0"] = torch.tensor(x, requires_grad=True)
     env_o["v0"] = autograd.tensor([2.0, 2.0, -1.0], dtype=autograd.float64, requires_grad=True)
-    assert _same_values("v1 = v0.exp()", env_t, env_o) == "v1 = v0.exp()"
     line = _same_values("v1 = v0.amax(0)", env_t, env_o)
     exec(line, env_t)  # noqa: S102
     (g,) = torch.autograd.grad(env_t["v1"], env_t["v0"])
     np.testing.assert_array_equal(g.numpy(), [0.5, 0.5, 0.0])
     assert env_t["v1"].item() == 2.0
+    env_o["v2"] = autograd.tensor([1.0], dtype=autograd.float64)
+    env_t["v2"] = torch.tensor([np.nextafter(1.0, 2.0)], dtype=torch.float64, requires_grad=True)
+    exec(_same_values("v3 = v2.clamp(-0.5, 1.0)", env_t, env_o), env_t)  # noqa: S102
+    (g,) = torch.autograd.grad(env_t["v3"].sum(), env_t["v2"])
+    assert g.item() == 1.0  # inside the closed interval, as ours
