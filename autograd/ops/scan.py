@@ -29,8 +29,9 @@ class Cumsum(Function):
     @staticmethod
     def backward(ctx, g):
         d = ctx.dim
-        if isinstance(g, Tensor):  # reversed cumsum, from differentiable pieces
-            return g.sum(axis=d, keepdims=True) - cumsum(g, d) + g, None
+        if isinstance(g, Tensor):  # reversed cumsum, from differentiable pieces (no
+            # subtraction of sums: an infinite entry of g must not make inf - inf elsewhere)
+            return cumsum(g.flip(d), d).flip(d), None
         return np.flip(np.cumsum(np.flip(g, d), axis=d), d), None
 
     jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent

@@ -224,6 +224,19 @@ def test_cumprod_gradient_with_zeros(torch, values):
     )
 
 
+def test_cumsum_gradient_with_create_graph_keeps_an_infinite_entry_to_itself(torch):
+    # d log(cumsum(x)) / dx at x = [0, -2, -2]: the first output's gradient is inf (1 / 0);
+    # the inputs after it do not reach that output, as in the plain backward and PyTorch.
+    x = t64([0.0, -2.0, -2.0])
+    (g,) = autograd.grad(autograd.log(x.cumsum(0)).sum(), x, create_graph=True)
+    np.testing.assert_array_equal(g.detach().numpy(), [np.inf, -0.75, -0.25])
+    (gg,) = autograd.grad(g[1:].sum(), x)
+    tx = torch.tensor([0.0, -2.0, -2.0], dtype=torch.float64, requires_grad=True)
+    (tg,) = torch.autograd.grad(torch.log(tx.cumsum(0)).sum(), tx, create_graph=True)
+    (tgg,) = torch.autograd.grad(tg[1:].sum(), tx)
+    np.testing.assert_allclose(gg.numpy(), tgg.numpy())
+
+
 def test_cumprod_gradient_leaves_out_outputs_a_zero_cuts_off(torch):
     # Outputs from a zero on do not depend on the inputs before it, nor does any output depend
     # on the inputs after the first zero: their derivatives are exactly 0, so a NaN or inf
