@@ -157,6 +157,7 @@ def _compare_grads(
 
 
 _VAR_ALL = re.compile(r"(v\d+) = (v\d+)\.var\(\)")
+_GELU = re.compile(r"(v\d+) = F\.gelu\((v\d+)\)")
 _CONV_PADDED = re.compile(r"(v\d+) = F\.conv2d\((v\d+), (.+), padding=(\d+)\)", re.S)
 
 
@@ -186,6 +187,12 @@ def _torch_line(line: str, env: dict) -> str:
     ours (tests/autograd/test_reduce.py::test_var_std_without_degrees_of_freedom_are_nan).
     The PyTorch run takes that path.
 
+    ``F.gelu(x)`` of an ``x`` holding inf or NaN: PyTorch's value at ``+inf`` depends on its
+    loop (its vectorized float32 loop gives NaN for 3 elements or more, its scalar loop and
+    float64 ``inf``, the limit, as ours). The PyTorch run computes gelu's definition,
+    ``x * 0.5 * (1 + erf(x / sqrt(2)))``, as its scalar loop does; finite inputs run
+    ``F.gelu`` itself.
+
     ``F.conv2d(x, w, padding=p)`` with an inf or NaN weight (or output gradient): in an output
     whose window meets the padding, PyTorch's value depends on its kernel. Its oneDNN kernels
     (float32 with a batch, groups, ...) sum only the taps inside ``x``, as ours do
@@ -197,6 +204,10 @@ def _torch_line(line: str, env: dict) -> str:
     m = _VAR_ALL.fullmatch(line)
     if m and isinstance(env.get(m[2]), torch.Tensor) and env[m[2]].numel() <= 1:
         return f"{m[1]} = {m[2]}.reshape(-1).var(0)"
+    m = _GELU.fullmatch(line)
+    x = env.get(m[2]) if m else None
+    if isinstance(x, torch.Tensor) and x.is_floating_point() and not bool(x.isfinite().all()):
+        return f"{m[1]} = {m[2]} * 0.5 * (1 + T.erf({m[2]} * {1 / 2**0.5!r}))"
     m = _CONV_PADDED.fullmatch(line)
     if m:
         env["_conv2d_inside"] = _conv2d_inside
@@ -362,3 +373,13 @@ def test_ties_and_kinks_are_decided_on_the_same_values_in_both_runs():
     exec(_same_values("v3 = v2.clamp(-0.5, 1.0)", env_t, env_o), env_t)  # noqa: S102
     (g,) = torch.autograd.grad(env_t["v3"], env_t["v2"])
     assert g.item() == 1.0 and env_t["v3"].shape == ()  # inside the closed interval, as ours
+
+
+def test_gelu_of_an_infinite_input_runs_in_torch_as_its_definition():
+    env_t = namespace("torch")
+    env_t["v0"] = torch.full((40,), -2.0)
+    assert _torch_line("v1 = F.gelu(v0)", env_t) == "v1 = F.gelu(v0)"  # finite: F.gelu itself
+    env_t["v0"][-1] = float("inf")
+    exec(_torch_line("v1 = F.gelu(v0)", env_t), env_t)  # noqa: S102
+    assert env_t["v1"][-1].item() == float("inf")
+    assert torch.allclose(env_t["v1"][:-1], torch.nn.functional.gelu(env_t["v0"][:-1]))
