@@ -126,6 +126,8 @@ def _cumprod_vjp_term(xl: np.ndarray, gl: np.ndarray, m: int) -> np.ndarray:
 
 def _cumprod_grad(x: np.ndarray, g: np.ndarray, d: int) -> np.ndarray:
     xl, gl = np.moveaxis(x, d, -1), np.moveaxis(g, d, -1)
+    if xl.shape[-1] <= 1:  # the identity: g passes as it is (no inf / inf at an inf input)
+        return np.broadcast_to(g, np.broadcast_shapes(x.shape, g.shape)).copy()
     if np.all(xl != 0):
         # No zero: reversed cumsum of g * y divided by x (O(n), vectorized).
         y = np.cumprod(xl, axis=-1)

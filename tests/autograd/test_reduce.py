@@ -237,6 +237,15 @@ def test_cumsum_gradient_with_create_graph_keeps_an_infinite_entry_to_itself(tor
     np.testing.assert_allclose(gg.numpy(), tgg.numpy())
 
 
+def test_cumprod_along_a_dim_of_size_one_passes_the_gradient_at_inf(torch):
+    x = t64([[-np.inf, 2.0]])
+    (ours,) = autograd.grad(x.cumprod(0), x, t64([[3.0, 4.0]], False))
+    tx = torch.tensor([[-np.inf, 2.0]], dtype=torch.float64, requires_grad=True)
+    (theirs,) = torch.autograd.grad(tx.cumprod(0), tx, torch.tensor([[3.0, 4.0]]).double())
+    np.testing.assert_array_equal(ours.numpy(), [[3.0, 4.0]])
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
 def test_cumprod_gradient_leaves_out_outputs_a_zero_cuts_off(torch):
     # Outputs from a zero on do not depend on the inputs before it, nor does any output depend
     # on the inputs after the first zero: their derivatives are exactly 0, so a NaN or inf
