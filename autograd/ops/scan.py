@@ -29,8 +29,9 @@ class Cumsum(Function):
     @staticmethod
     def backward(ctx, g):
         d = ctx.dim
-        if isinstance(g, Tensor):  # reversed cumsum, from differentiable pieces
-            return g.sum(axis=d, keepdims=True) - cumsum(g, d) + g, None
+        if isinstance(g, Tensor):  # reversed cumsum, from differentiable pieces (no
+            # subtraction of sums: an infinite entry of g must not make inf - inf elsewhere)
+            return cumsum(g.flip(d), d).flip(d), None
         return np.flip(np.cumsum(np.flip(g, d), axis=d), d), None
 
     jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
@@ -74,17 +75,24 @@ def cumsum(input: Tensor, dim: int | None = None, dtype: Any = None, *, axis: An
 def _cumprod_vjp_last(x: np.ndarray, g: np.ndarray) -> np.ndarray:
     """Gradient of cumprod along the last axis, exact with zeros (no division).
 
-    grad_j = prod(x[:j]) * s_j with s_j = g_j + x_{j+1} * s_{j+1}.
+    grad_j = prod(x[:j]) * s_j with s_j = g_j + x_{j+1} * s_{j+1}. A zero input ends the
+    outputs that depend on the inputs before it: where ``x_{j+1}`` is 0 the term is dropped,
+    and the inputs after a row's first zero have gradient 0. Their derivatives are exactly 0,
+    so an inf or NaN gradient of an output that does not depend on an input stays out of its
+    gradient (PyTorch's rule for inputs with zeros).
     """
     k = x.shape[-1]
     s = np.empty(np.broadcast_shapes(x.shape, g.shape), dtype=np.result_type(x, g))
     s[..., k - 1] = g[..., k - 1]
     for j in range(k - 2, -1, -1):
-        s[..., j] = g[..., j] + x[..., j + 1] * s[..., j + 1]
+        nxt = x[..., j + 1]
+        s[..., j] = g[..., j] + np.where(nxt == 0, 0, nxt * s[..., j + 1])
     left = np.ones_like(s)
     if k > 1:
         np.cumprod(x[..., :-1], axis=-1, out=left[..., 1:])
-    return left * s
+    zero = x == 0
+    after_zero = (np.cumsum(zero, axis=-1) - zero) > 0
+    return np.where(after_zero, 0, left * s)
 
 
 def _cumprod_jvp_last(x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -118,6 +126,8 @@ def _cumprod_vjp_term(xl: np.ndarray, gl: np.ndarray, m: int) -> np.ndarray:
 
 def _cumprod_grad(x: np.ndarray, g: np.ndarray, d: int) -> np.ndarray:
     xl, gl = np.moveaxis(x, d, -1), np.moveaxis(g, d, -1)
+    if xl.shape[-1] <= 1:  # the identity: g passes as it is (no inf / inf at an inf input)
+        return np.broadcast_to(g, np.broadcast_shapes(x.shape, g.shape)).copy()
     if np.all(xl != 0):
         # No zero: reversed cumsum of g * y divided by x (O(n), vectorized).
         y = np.cumprod(xl, axis=-1)

@@ -224,6 +224,43 @@ def test_cumprod_gradient_with_zeros(torch, values):
     )
 
 
+def test_cumsum_gradient_with_create_graph_keeps_an_infinite_entry_to_itself(torch):
+    # d log(cumsum(x)) / dx at x = [0, -2, -2]: the first output's gradient is inf (1 / 0);
+    # the inputs after it do not reach that output, as in the plain backward and PyTorch.
+    x = t64([0.0, -2.0, -2.0])
+    (g,) = autograd.grad(autograd.log(x.cumsum(0)).sum(), x, create_graph=True)
+    np.testing.assert_array_equal(g.detach().numpy(), [np.inf, -0.75, -0.25])
+    (gg,) = autograd.grad(g[1:].sum(), x)
+    tx = torch.tensor([0.0, -2.0, -2.0], dtype=torch.float64, requires_grad=True)
+    (tg,) = torch.autograd.grad(torch.log(tx.cumsum(0)).sum(), tx, create_graph=True)
+    (tgg,) = torch.autograd.grad(tg[1:].sum(), tx)
+    np.testing.assert_allclose(gg.numpy(), tgg.numpy())
+
+
+def test_cumprod_along_a_dim_of_size_one_passes_the_gradient_at_inf(torch):
+    x = t64([[-np.inf, 2.0]])
+    (ours,) = autograd.grad(x.cumprod(0), x, t64([[3.0, 4.0]], False))
+    tx = torch.tensor([[-np.inf, 2.0]], dtype=torch.float64, requires_grad=True)
+    (theirs,) = torch.autograd.grad(tx.cumprod(0), tx, torch.tensor([[3.0, 4.0]]).double())
+    np.testing.assert_array_equal(ours.numpy(), [[3.0, 4.0]])
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_cumprod_gradient_leaves_out_outputs_a_zero_cuts_off(torch):
+    # Outputs from a zero on do not depend on the inputs before it, nor does any output depend
+    # on the inputs after the first zero: their derivatives are exactly 0, so a NaN or inf
+    # gradient of those outputs stays out, as in PyTorch.
+    x = [[0.5, -2.0, 0.0, 3.0, 0.0, 2.0], [0.0, 2.0, 3.0, 0.0, 5.0, 1.0]]
+    g = [[1.0, 2.0, 1.0, 4.0, math.nan, math.inf], [1.0, 2.0, 1.0, math.nan, 1.0, math.inf]]
+    xt = t64(x)
+    (ours,) = autograd.grad(xt.cumprod(1), xt, t64(g, False))
+    expected = [[-3.0, 1.0, -13.0, 0.0, 0.0, 0.0], [11.0, 0.0, 0.0, 0.0, 0.0, 0.0]]
+    np.testing.assert_array_equal(ours.numpy(), expected)
+    tx = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    (theirs,) = torch.autograd.grad(tx.cumprod(1), tx, torch.tensor(g, dtype=torch.float64))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy())
+
+
 @pytest.mark.parametrize("name", ["prod", "cumprod"])
 def test_second_derivative_with_zeros_matches_torch(torch, name):
     values = [[0.0, 2.0, 3.0], [0.0, 0.0, 1.5]]

@@ -1,7 +1,8 @@
 """Differential fuzzing: random programs of chained ops, run in numbagrad and in PyTorch.
 
 Each program (see ``fuzz_programs``) is compared statement by statement: which statements raise,
-and the dtype, shape and values of every tensor bound. Then gradients of a random projection of
+and the dtype, shape and values of every tensor bound; PyTorch runs each statement on our values
+of its inputs (see ``_same_values``). Then gradients of a random projection of
 every float result with respect to every input leaf, and for a share of programs the gradient of
 a projection of those gradients (second derivatives). A failure prints the shrunk program as
 code that runs under either library.
@@ -156,6 +157,7 @@ def _compare_grads(
 
 
 _VAR_ALL = re.compile(r"(v\d+) = (v\d+)\.var\(\)")
+_GELU = re.compile(r"(v\d+) = F\.gelu\((v\d+)\)")
 _CONV_PADDED = re.compile(r"(v\d+) = F\.conv2d\((v\d+), (.+), padding=(\d+)\)", re.S)
 
 
@@ -185,6 +187,12 @@ def _torch_line(line: str, env: dict) -> str:
     ours (tests/autograd/test_reduce.py::test_var_std_without_degrees_of_freedom_are_nan).
     The PyTorch run takes that path.
 
+    ``F.gelu(x)`` of an ``x`` holding inf or NaN: PyTorch's value at ``+inf`` depends on its
+    loop (its vectorized float32 loop gives NaN for 3 elements or more, its scalar loop and
+    float64 ``inf``, the limit, as ours). The PyTorch run computes gelu's definition,
+    ``x * 0.5 * (1 + erf(x / sqrt(2)))``, as its scalar loop does; finite inputs run
+    ``F.gelu`` itself.
+
     ``F.conv2d(x, w, padding=p)`` with an inf or NaN weight (or output gradient): in an output
     whose window meets the padding, PyTorch's value depends on its kernel. Its oneDNN kernels
     (float32 with a batch, groups, ...) sum only the taps inside ``x``, as ours do
@@ -196,11 +204,49 @@ def _torch_line(line: str, env: dict) -> str:
     m = _VAR_ALL.fullmatch(line)
     if m and isinstance(env.get(m[2]), torch.Tensor) and env[m[2]].numel() <= 1:
         return f"{m[1]} = {m[2]}.reshape(-1).var(0)"
+    m = _GELU.fullmatch(line)
+    x = env.get(m[2]) if m else None
+    if isinstance(x, torch.Tensor) and x.is_floating_point() and not bool(x.isfinite().all()):
+        return f"{m[1]} = {m[2]} * 0.5 * (1 + T.erf({m[2]} * {1 / 2**0.5!r}))"
     m = _CONV_PADDED.fullmatch(line)
     if m:
         env["_conv2d_inside"] = _conv2d_inside
         return f"{m[1]} = _conv2d_inside({m[2]}, {m[3]}, {m[4]})"
     return line
+
+
+def _same_values(line: str, env_t: dict, env_o: dict) -> str:
+    """The statement as PyTorch runs it, reading our values of its float inputs.
+
+    Where a derivative switches -- which of several equal values a max/min selects, which
+    side of a clamp bound or of 0 (relu, abs, ``where(x > 0)``) a value lies on -- values
+    equal in exact arithmetic decide it, and the two libraries' kernels may round them one
+    ulp apart (``x.var()`` of ``[-2, 0, -2, -2]`` is 1 in ours and 1 + 2**-52 in PyTorch's,
+    so ``clamp(-0.5, 1.0)`` passes its gradient in one run only; ``x.abs() ** 0.5`` rounds
+    differently in PyTorch's vectorized and scalar loops, so equal rows no longer tie). Each
+    statement is therefore compared on the same inputs: in the PyTorch run a float input that
+    differs from ours (within the tolerance, as compared at the statement that bound it) reads
+    as itself plus the constant difference -- exactly our values (two close floats differ by
+    an exact float), the same derivatives.
+    """
+    name, rhs = line.split(" = ", 1)
+    for n in sorted(set(_NAME.findall(rhs))):
+        o, t = env_o.get(n), env_t.get(n)
+        if not (isinstance(o, autograd.Tensor) and isinstance(t, torch.Tensor)):
+            continue
+        if not t.is_floating_point() or tuple(o.shape) != tuple(t.shape):
+            continue
+        a, b = o.detach().numpy(), t.detach().numpy(force=True)
+        if a.dtype != b.dtype:
+            continue
+        with np.errstate(all="ignore"):
+            d = np.where(np.isfinite(a) & np.isfinite(b) & (a != b), a - b, 0).astype(b.dtype)
+            d = np.where(b + d == a, d, 0).astype(b.dtype)  # only where it is exact
+        if not d.any():
+            continue
+        env_t[f"_to_ours_{n}"] = torch.tensor(d)
+        rhs = re.sub(rf"\b{n}\b", f"({n} + _to_ours_{n})", rhs)
+    return f"{name} = {rhs}"
 
 
 def check_program(program: Program, second_order: bool) -> None:
@@ -209,7 +255,8 @@ def check_program(program: Program, second_order: bool) -> None:
     single: set[str] = set()  # names of values that carry float32 rounding
     for line in program.lines:
         name = line.split(" = ", 1)[0]
-        err_o, err_t = _run_line(line, env_o), _run_line(_torch_line(line, env_t), env_t)
+        torch_line = _same_values(_torch_line(line, env_t), env_t, env_o)
+        err_o, err_t = _run_line(line, env_o), _run_line(torch_line, env_t)
         if (err_o is None) != (err_t is None):
             raise Mismatch(
                 f"`{line}`: numbagrad {'raised ' + repr(err_o) if err_o else 'ran'}, torch "
@@ -307,3 +354,32 @@ def test_padded_conv2d_runs_in_torch_as_the_sum_of_the_taps_inside():
     finite = torch.tensor(x), torch.tensor(np.arange(8.0).reshape(2, 1, 2, 2))
     expected = torch.nn.functional.conv2d(*finite, padding=1)
     assert torch.allclose(_conv2d_inside(*finite, 1), expected)
+
+
+def test_ties_and_kinks_are_decided_on_the_same_values_in_both_runs():
+    # Two values equal in our run, one ulp apart in PyTorch's: the max reads ours in both runs,
+    # so the tie splits the gradient in both, and a value at a clamp bound is at it in both.
+    env_t, env_o = namespace("torch"), namespace("autograd")
+    x = np.array([2.0, np.nextafter(2.0, 0.0), -1.0])
+    env_t["v0"] = torch.tensor(x, requires_grad=True)
+    env_o["v0"] = autograd.tensor([2.0, 2.0, -1.0], dtype=autograd.float64, requires_grad=True)
+    line = _same_values("v1 = v0.amax(0)", env_t, env_o)
+    exec(line, env_t)  # noqa: S102
+    (g,) = torch.autograd.grad(env_t["v1"], env_t["v0"])
+    np.testing.assert_array_equal(g.numpy(), [0.5, 0.5, 0.0])
+    assert env_t["v1"].item() == 2.0
+    env_o["v2"] = autograd.tensor(1.0, dtype=autograd.float64)  # 0-d: stays 0-d
+    env_t["v2"] = torch.tensor(np.nextafter(1.0, 2.0), dtype=torch.float64, requires_grad=True)
+    exec(_same_values("v3 = v2.clamp(-0.5, 1.0)", env_t, env_o), env_t)  # noqa: S102
+    (g,) = torch.autograd.grad(env_t["v3"], env_t["v2"])
+    assert g.item() == 1.0 and env_t["v3"].shape == ()  # inside the closed interval, as ours
+
+
+def test_gelu_of_an_infinite_input_runs_in_torch_as_its_definition():
+    env_t = namespace("torch")
+    env_t["v0"] = torch.full((40,), -2.0)
+    assert _torch_line("v1 = F.gelu(v0)", env_t) == "v1 = F.gelu(v0)"  # finite: F.gelu itself
+    env_t["v0"][-1] = float("inf")
+    exec(_torch_line("v1 = F.gelu(v0)", env_t), env_t)  # noqa: S102
+    assert env_t["v1"][-1].item() == float("inf")
+    assert torch.allclose(env_t["v1"][:-1], torch.nn.functional.gelu(env_t["v0"][:-1]))
