@@ -223,16 +223,14 @@ class ModuleList(Module):
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
-def _update_from_pairs(
-    container: Module, entries: Mapping | Iterable, owner: str, what: str
-) -> None:
+def _update_from_pairs(container: Module, entries: Mapping | Iterable, what: str) -> None:
     """``container[name] = value`` for each entry of a mapping or of an iterable of
     ``(name, value)`` pairs (ModuleDict's and ParameterDict's ``update``)."""
     pairs = entries.items() if isinstance(entries, Mapping) else entries
     for j, pair in enumerate(pairs):
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise ValueError(
-                f"{owner}.update: element #{j} should be a (name, {what}) "
+                f"{type(container).__name__}.update: element #{j} should be a (name, {what}) "
                 f"pair, got {type(pair).__name__}"
             )
         container[pair[0]] = pair[1]
@@ -311,7 +309,7 @@ class ModuleDict(_NamedEntries):
 
     def update(self, modules: Mapping[str, Module] | Iterable) -> None:
         """Add or replace modules from a mapping or an iterable of ``(name, module)`` pairs."""
-        _update_from_pairs(self, modules, "ModuleDict", "module")
+        _update_from_pairs(self, modules, "module")
 
 
 def _param_repr(value: Any) -> str:
@@ -449,7 +447,7 @@ class ParameterDict(_NamedEntries):
 
     def update(self, parameters: Mapping[str, Any] | Iterable) -> None:
         """Add or replace entries from a mapping or an iterable of ``(name, value)`` pairs."""
-        _update_from_pairs(self, parameters, "ParameterDict", "value")
+        _update_from_pairs(self, parameters, "value")
 
     def extra_repr(self) -> str:
         return "\n".join(f"  ({k}): {_param_repr(v)}" for k, v in self.items())

@@ -238,3 +238,13 @@ def test_nested_containers_state_dict_names_match_torch(torch):
         )
     )
     assert list(ours.state_dict()) == list(ref.state_dict()) == ["0.x.0.p"]
+
+
+@pytest.mark.parametrize(
+    ("make", "name"), [(nn.ModuleDict, "ModuleDict"), (nn.ParameterDict, "ParameterDict")]
+)
+def test_update_with_a_bad_pair_names_the_container_and_changes_nothing(make, name):
+    d = make()
+    with pytest.raises(ValueError, match=rf"{name}\.update: element #0 should be a \(name, "):
+        d.update([("only-a-name",)])
+    assert len(d) == 0
