@@ -75,8 +75,10 @@ def main(argv: list[str] | None = None) -> int:
 
     autograd.set_num_threads(args.threads)
     # Rows in this process are steady state: parallel kernels run on large arrays from the first
-    # call instead of after their serial twins' first second (fresh-process rows keep the rule).
+    # call instead of after their serial twins' first second, and no path stands in for kernels
+    # not compiled yet (fresh-process rows keep both rules).
     _jit.PARALLEL_COMPILE_AFTER_SECONDS = 0.0
+    _jit.STAND_IN_SECONDS = 0.0
     chosen = args.only or list(SECTIONS)
     report = [
         "# numbagrad benchmark report",

@@ -49,6 +49,15 @@ def _seed():
 
 
 @pytest.fixture(autouse=True)
+def _planned_kernels_at_once(monkeypatch):
+    """Tests run the kernels a path plan names from the first call; no other path stands in for
+    kernels not compiled yet (tests/autograd/kernels/test_jit.py tests that rule)."""
+    from autograd.kernels import _jit
+
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 0.0)
+
+
+@pytest.fixture(autouse=True)
 def _parallel_kernels_at_once(request, monkeypatch):
     """Kernel tests (tests/autograd/kernels) run a parallel kernel's own machine code on large
     arrays from the first call, instead of after its serial twin has run a while."""

@@ -60,7 +60,7 @@ there is padding; the ``direct`` loops skip padded taps at any stride. The weigh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from autograd.kernels._args import ConvGeometry, conv_output_size
@@ -133,6 +133,8 @@ class Plan:
 
     path: str
     check: tuple[str, ...] = ()
+    #: The path stands in for the dense direct kernels, named in ``cold`` (see :func:`plan`).
+    stand_in: bool = field(default=False, repr=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,6 +202,7 @@ def plan(
     output_mask: tuple[bool, bool, bool] = (True, True, True),
     gy_shape: tuple[int, ...] | None = None,
     limits: Limits = LIMITS,
+    cold: frozenset[str] = frozenset(),
 ) -> Plan:
     """Choose the kernel path of one convolution product (see the module docstring).
 
@@ -221,6 +224,11 @@ def plan(
         (a transposed convolution's ``output_padding``); None when it is the full output.
     limits : Limits
         The thresholds.
+    cold : frozenset of str
+        ``{"direct"}`` while the dense stride-1 direct kernels are not to be compiled yet
+        (:class:`~autograd.kernels._jit.StandIn`): the column paths stand in (the forward's
+        column kernels for all three products, so that no other kernel compiles meanwhile), and
+        the plan says so in :attr:`Plan.stand_in`.
 
     Returns
     -------
@@ -237,10 +245,25 @@ def plan(
     'gemm_wide'
     >>> plan("forward", (8, 64, 32, 32), (64, 1, 3, 3), g._replace(groups=64)).path
     'direct_wide'
+    >>> p = plan("forward", (8, 3, 32, 32), (16, 3, 3, 3), g, cold=frozenset({"direct"}))
+    >>> p.path, p.stand_in
+    ('gemm_wide', True)
     """
+    direct = _direct(w_shape, geometry, limits)
+    # Dense stride-1 direct kernels (thin groups keep theirs: their other paths are far slower).
+    stand_in = direct and "direct" in cold and geometry.groups == 1
+    chosen = _choose(product, x_shape, w_shape, geometry, finite, output_mask, gy_shape, limits,
+                     direct and not stand_in, stand_in)  # fmt: skip
+    return replace(chosen, stand_in=True) if stand_in else chosen
+
+
+def _choose(
+    product: Product, x_shape: tuple, w_shape: tuple, g: ConvGeometry, finite: Finite,
+    output_mask: tuple[bool, bool, bool], gy_shape: tuple | None, limits: Limits, direct: bool,
+    stand_in: bool,
+) -> Plan:  # fmt: skip
     N, C = x_shape[:2]
     O, cg = w_shape[:2]
-    g = geometry
     s1 = g.stride == (1, 1)
     if N == 0 or O == 0 or cg == 0:
         return Plan("separate" if product in ("backward", "forward_and_weight_grad") else "empty")
@@ -249,7 +272,6 @@ def plan(
         for a in (0, 1)
     )
     winograd = _winograd(x_shape, w_shape, g, limits)
-    direct = _direct(w_shape, g, limits)
     if product == "forward":
         ok, check = _requires(finite, "x", "w")
         if winograd and ok:
@@ -290,7 +312,9 @@ def plan(
             return Plan("pointwise")
         if _thin_groups(w_shape, g, limits):
             return Plan("direct")
-        if g.groups == 1 and _products(w_shape) <= limits.batched_max_products:
+        # A stand-in keeps to the column kernels its forward compiled (see ``cold``).
+        few = _products(w_shape) <= limits.batched_max_products
+        if g.groups == 1 and few and not stand_in:
             return Plan("batched", pad_check)
         return Plan("gemm_wide" if s1 and x_ok else "gemm", pad_check)
     if product == "backward":

@@ -34,6 +34,17 @@ disk cache already, otherwise once the serial twin has spent
 calling it loses less than that second to the wait, one that calls it briefly never pays for the
 compile). From then on that kernel runs in parallel on large arrays.
 
+Stand-in paths
+--------------
+The same economics hold between kernels: a path whose kernels cost seconds to compile can have
+another path, a little slower, whose kernels are compiled already or are cheap to compile (the
+direct convolution loops and im2col + GEMM, say). :class:`StandIn` keeps such a family of
+kernels out of use until it pays: at once when the family has been compiled on this machine
+before (its disk cache holds machine code for the current source), otherwise once its stand-in
+path has run :data:`STAND_IN_SECONDS` where the family would have. A short program (a first
+run that trains a small model for a few seconds) never waits for those kernels; a long one loses
+at most that much time before compiling them, and later runs find them cached.
+
 Pipelines
 ---------
 Some kernels are a pipeline of serial Numba kernels and NumPy GEMMs over chunks of a batch
@@ -58,6 +69,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import numba
+import numba.core.event
 import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -77,7 +89,11 @@ PARALLEL_MIN_BYTES = 1 << 20
 #: kernel is compiled (not counting when that is in the disk cache already). Read at each call.
 PARALLEL_COMPILE_AFTER_SECONDS = 1.0
 
-__all__ = ["jit", "prange", "run_shares", "set_num_threads", "get_num_threads"]
+#: Seconds a stand-in path runs in place of a :class:`StandIn` family of kernels never compiled
+#: on this machine, before that family is compiled and used. Read at each call.
+STAND_IN_SECONDS = 1.0
+
+__all__ = ["jit", "prange", "run_shares", "set_num_threads", "get_num_threads", "StandIn"]
 
 prange = numba.prange
 
@@ -210,6 +226,84 @@ class _Tier:
         if len(self.serial.overloads) == known:
             self.serial_seconds += time.perf_counter() - start
         return out
+
+
+class StandIn:
+    """Whether a family of kernels runs yet, or another path stands in for it (see "Stand-in
+    paths").
+
+    Parameters
+    ----------
+    *kernels : callable
+        The family: functions made by :func:`jit`. It is ready at once when each has machine
+        code in memory or in the disk cache for its current source (any signature), otherwise
+        once :meth:`run` has timed :data:`STAND_IN_SECONDS` of stand-in work.
+
+    Examples
+    --------
+    >>> @jit
+    ... def twice(a):
+    ...     return 2 * a
+    >>> family = StandIn(twice)
+    >>> family.cold() == (not numba.config.DISABLE_JIT and STAND_IN_SECONDS > 0)
+    True
+    >>> family.run(True, sum, [1, 2])  # stand-in work, timed
+    3
+    >>> twice(1.0)
+    2.0
+    >>> family.cold()  # compiled in this process now
+    False
+    """
+
+    __slots__ = ("kernels", "ready", "seconds", "probed")
+
+    def __init__(self, *kernels: Callable) -> None:
+        self.kernels = kernels
+        self.ready = False
+        self.seconds = 0.0
+        self.probed = False
+
+    def cold(self) -> bool:
+        """True while a stand-in path should run in the family's place."""
+        if self.ready:
+            return False
+        if all(_has_machine_code(k, probe_disk=not self.probed) for k in self.kernels):
+            self.ready = True
+        elif self.seconds >= STAND_IN_SECONDS:
+            self.ready = True
+        self.probed = True
+        return not self.ready
+
+    def run(self, stand_in: bool, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)``, its seconds counted as the stand-in's when ``stand_in`` (unless the call
+        compiled a kernel)."""
+        if not stand_in:
+            return fn(*args)
+        # A call that compiled (the stand-in's first calls) is not counted: besides compiling,
+        # a process's first compile loads much of Numba, outside its compile events.
+        compiling = numba.core.event.TimingListener()
+        start = time.perf_counter()
+        with numba.core.event.install_listener("numba:compile", compiling):
+            out = fn(*args)
+        if not compiling.done:
+            self.seconds += time.perf_counter() - start
+        return out
+
+
+def _has_machine_code(kernel: Callable, probe_disk: bool) -> bool:
+    # Compiled in this process (for any signature), or, with probe_disk, in the disk cache for
+    # the current source. A parallel kernel answers for the serial twin its small calls run.
+    d = getattr(kernel, "serial", kernel)
+    if not isinstance(d, numba.core.dispatcher.Dispatcher):
+        return True  # NUMBA_DISABLE_JIT: plain Python
+    if d.overloads:
+        return True
+    if not probe_disk:
+        return False
+    try:
+        return bool(d._cache._cache_file._load_index())
+    except Exception:  # no disk cache for it, or an unreadable one
+        return False
 
 
 def _renamed(f: Callable, suffix: str) -> Callable:

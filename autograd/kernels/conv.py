@@ -47,10 +47,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.kernels import _conv_direct, _conv_plan
 from autograd.kernels import _conv_drivers as drivers
-from autograd.kernels import _conv_plan
 from autograd.kernels._args import ConvGeometry, Pair, conv_output_size, float_nchw
 from autograd.kernels._conv_plan import Finite, Plan
+from autograd.kernels._jit import StandIn
 
 __all__ = [
     "all_finite",
@@ -64,6 +65,11 @@ __all__ = [
 
 _UNKNOWN: Finite = (None, None, None)
 _NAMES = ("x", "w", "gy")
+
+# The dense stride-1 direct kernels take seconds to compile; im2col + GEMM stands in for them
+# until they pay (see "Stand-in paths" in autograd.kernels._jit).
+_DIRECT = StandIn(_conv_direct._direct_forward_wide, _conv_direct._direct_backward_wide)
+_COLD_DIRECT = frozenset({"direct"})
 
 
 def all_finite(a: np.ndarray) -> bool:
@@ -85,8 +91,9 @@ def _settle(
 
     ``gy_sums`` (the bias gradient, when computed) answers for ``gy`` without another pass.
     """
+    cold = _COLD_DIRECT if _DIRECT.cold() else frozenset()
     while True:
-        plan = _conv_plan.plan(product, x_shape, w_shape, g, finite, **options)  # type: ignore[arg-type]
+        plan = _conv_plan.plan(product, x_shape, w_shape, g, finite, cold=cold, **options)  # type: ignore[arg-type]
         if not plan.check:
             return plan, finite
         known = dict(zip(_NAMES, finite))
@@ -183,7 +190,7 @@ def conv2d_forward(
     g = ConvGeometry(stride, padding, dilation, groups)
     b = _bias(bias, w.shape[0], x.dtype)
     plan, finite = _settle("forward", x.shape, w.shape, g, finite, {"x": x, "w": w})
-    y = drivers.FORWARD[plan.path](x, w, g, b)
+    y = _DIRECT.run(plan.stand_in, drivers.FORWARD[plan.path], x, w, g, b)
     return (y, finite) if return_finite else y
 
 
@@ -235,7 +242,7 @@ def conv2d_backward_input(
     _check_gy(gy, x_shape[0], w.shape[0], *_output_hw(x_shape, w.shape, g))
     arrays = {"gy": gy, "w": w}
     plan = _settle("input_grad", x_shape, w.shape, g, finite, arrays, gy_shape=gy.shape)[0]
-    return drivers.INPUT_GRAD[plan.path](gy, w, x_shape, g)
+    return _DIRECT.run(plan.stand_in, drivers.INPUT_GRAD[plan.path], gy, w, x_shape, g)
 
 
 def conv2d_backward_weight(
@@ -303,7 +310,8 @@ def _weight_grad(
     while True:
         plan, finite = _settle("weight_grad", x.shape, w_shape, g, finite, arrays, gy_sums,
                                gy_shape=gy.shape)  # fmt: skip
-        gw, gb = drivers.WEIGHT_GRAD[plan.path](x, gy, w_shape, g, bias_grad)
+        step = drivers.WEIGHT_GRAD[plan.path]
+        gw, gb = _DIRECT.run(plan.stand_in, step, x, gy, w_shape, g, bias_grad)
         if gw is not None:
             return gw, gb
         finite = (False, finite[1], finite[2])  # the one-pass kernel found inf or NaN in x
@@ -394,7 +402,7 @@ def conv2d_backward(
     if need_x and gx is None:
         plan, finite = _settle("input_grad", x.shape, w.shape, g, finite, arrays, gb,
                                gy_shape=gy.shape)  # fmt: skip
-        gx = drivers.INPUT_GRAD[plan.path](gy, w, x.shape, g)
+        gx = _DIRECT.run(plan.stand_in, drivers.INPUT_GRAD[plan.path], gy, w, x.shape, g)
     if need_w and gw is None:
         gw = _weight_grad(x, gy, w.shape, g, finite, False, gb)[0]
     return gx, (gw if need_w else None), (gb if need_b else None)

@@ -1,0 +1,145 @@
+"""A path stands in for kernels never compiled on this machine until they pay (_jit.StandIn)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numba
+import numpy as np
+import pytest
+
+from autograd.kernels import _conv_drivers, _jit, conv
+
+needs_jit = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
+
+DOUBLE = """
+@jit
+def double(a):
+    return 2 * a
+"""
+
+
+def _fresh_kernel():
+    # Defined in no file: no disk cache, so nothing is compiled until it is called here.
+    namespace: dict = {"jit": _jit.jit}
+    exec(DOUBLE, namespace)
+    return namespace["double"]
+
+
+@needs_jit
+def test_cold_until_the_stand_in_has_run_long_enough(monkeypatch):
+    family = _jit.StandIn(_fresh_kernel())
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
+    assert family.cold()
+    assert family.run(True, sum, range(100_000)) == sum(range(100_000))
+    assert family.run(False, sum, range(100_000)) == sum(range(100_000))  # not counted
+    spent = family.seconds
+    assert 0 < spent < 3600.0
+    assert family.cold()
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", spent)
+    assert not family.cold()
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
+    assert not family.cold()  # once ready, for good
+
+
+@needs_jit
+def test_compiling_the_stand_in_is_not_rent(monkeypatch):
+    # The stand-in's first call compiles its kernel: the one-time compile, not time the
+    # stand-in ran in the family's place.
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
+    family = _jit.StandIn(_fresh_kernel())
+    stand_in = _fresh_kernel()
+    assert family.run(True, stand_in, 2.0) == 4.0
+    assert len(stand_in.overloads) == 1
+    assert family.seconds == 0.0
+    assert family.run(True, stand_in, 3.0) == 6.0
+    assert family.seconds > 0.0
+
+
+@needs_jit
+def test_ready_at_once_when_compiled_in_this_process(monkeypatch):
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
+    kernel = _fresh_kernel()
+    family = _jit.StandIn(kernel)
+    assert family.cold()
+    assert kernel(3.0) == 6.0
+    assert not family.cold()
+
+
+def test_a_family_of_plain_python_functions_is_never_cold(monkeypatch):
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
+    assert not _jit.StandIn(len).cold()
+
+
+PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from autograd.kernels import _jit
+_jit.STAND_IN_SECONDS = 3600.0
+import double_kernel
+family = _jit.StandIn(double_kernel.double)
+cold = family.cold()
+if sys.argv[2] == "compile":
+    double_kernel.double(1.0)
+print(json.dumps(cold))
+"""
+
+
+@needs_jit
+def test_ready_at_once_when_in_the_disk_cache(tmp_path):
+    (tmp_path / "double_kernel.py").write_text("from autograd.kernels._jit import jit\n\n" + DOUBLE)
+    root = Path(__file__).resolve().parents[3]
+    path = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])
+    env = dict(os.environ, PYTHONPATH=path, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+
+    def cold(then: str) -> bool:
+        result = subprocess.run(
+            [sys.executable, "-c", PROBE, str(tmp_path), then],
+            env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert cold("nothing")  # an empty cache
+    assert cold("compile")  # still empty when probed; the call then fills it
+    assert not cold("nothing")  # found in the cache
+
+
+@needs_jit
+def test_conv_runs_im2col_in_place_of_cold_direct_kernels_then_the_direct_ones(monkeypatch):
+    # A 1-channel 3x3 layer plans the direct kernels; while they are cold, im2col + GEMM stands
+    # in with the same results, and its time is the rent.
+    monkeypatch.setattr(conv, "_DIRECT", _jit.StandIn(_fresh_kernel()))
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
+    calls: list[str] = []
+    for table in (_conv_drivers.FORWARD, _conv_drivers.INPUT_GRAD, _conv_drivers.WEIGHT_GRAD):
+        for name, fn in list(table.items()):
+            monkeypatch.setitem(table, name, lambda *a, _n=name, _f=fn: calls.append(_n) or _f(*a))
+    direct_one_pass = _conv_drivers.direct_one_pass
+    monkeypatch.setattr(
+        _conv_drivers, "direct_one_pass",
+        lambda *a, **k: calls.append("direct_one_pass") or direct_one_pass(*a, **k),
+    )  # fmt: skip
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 1, 8, 8))
+    w = rng.standard_normal((5, 1, 3, 3))
+    gy = rng.standard_normal((4, 5, 8, 8))
+
+    def both():
+        y = conv.conv2d_forward(x, w, padding=(1, 1))
+        return y, conv.conv2d_backward(x, gy, w, padding=(1, 1))
+
+    y, grads = both()
+    assert calls == ["gemm_wide", "gemm_wide", "gemm_wide"]
+    assert conv._DIRECT.seconds > 0
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", conv._DIRECT.seconds)
+    calls.clear()
+    y_direct, grads_direct = both()
+    assert calls == ["direct_wide", "direct_one_pass"]
+    np.testing.assert_allclose(y, y_direct, rtol=1e-12, atol=1e-12)
+    for a, b in zip(grads, grads_direct):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
