@@ -12,13 +12,17 @@ weight or bias reaches a kernel as an empty array, so there is no third signatur
 The sums use ``fastmath={"reassoc", "contract"}``: vector partial sums and fused multiply-adds,
 while inf and NaN still propagate as in IEEE arithmetic (a NaN input gives its channel NaN, as
 in PyTorch). The arrays given to the two functions here are C-contiguous.
+
+Until the kernels pay for their compile (:class:`~autograd.kernels._jit.StandIn`: compiled on
+this machine before, or after a second of use), the same arithmetic written with NumPy stands in:
+a few more passes, no compile.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._jit import jit
+from ._jit import StandIn, jit
 
 __all__ = ["batch_norm_forward", "batch_norm_backward"]
 
@@ -84,6 +88,38 @@ def _backward(g, x, mean, invstd, w, need_input, dx, gxhat, gsum):
                     dx[i, j, k] = g[i, j, k] * sc - (x[i, j, k] - mu_) * k1 - k2
 
 
+def _forward_numpy(x, w, b, eps, out, mean, var, invstd):
+    # _forward's arithmetic in NumPy passes: float64 statistics, the output in x's dtype.
+    mean[:] = x.mean(axis=(0, 2), dtype=np.float64)
+    var[:] = np.square(x - mean[:, None], dtype=np.float64).mean(axis=(0, 2))
+    invstd[:] = 1.0 / np.sqrt(var + eps)
+    scale = invstd * w if w.size else invstd
+    shift = b if b.size else np.zeros_like(scale)
+    to = out.dtype
+    np.multiply(x - mean.astype(to)[:, None], scale.astype(to)[:, None], out=out)
+    out += shift.astype(to)[:, None]
+
+
+def _backward_numpy(g, x, mean, invstd, w, need_input, dx, gxhat, gsum):
+    # _backward's arithmetic in NumPy passes.
+    m = x.shape[0] * x.shape[2]
+    to = x.dtype
+    s = g.sum(axis=(0, 2), dtype=np.float64)
+    q = np.einsum("ijk,ijk->j", g, x - mean[:, None], dtype=np.float64)
+    gsum[:] = s
+    gxhat[:] = q * invstd
+    if need_input:
+        scale = invstd * w if w.size else invstd
+        k1 = (scale * invstd * invstd * q / m).astype(to)[:, None]
+        k2 = (scale * s / m).astype(to)[:, None]
+        np.multiply(g, scale.astype(to)[:, None], out=dx)
+        dx -= (x - mean.astype(to)[:, None]) * k1
+        dx -= k2
+
+
+_KERNELS = StandIn(_forward, _backward)
+
+
 def _absent(a: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
     return np.empty(0, dtype) if a is None else a
 
@@ -118,9 +154,10 @@ def batch_norm_forward(
     c = x.shape[1]
     mean, var, invstd = np.empty(c), np.empty(c), np.empty(c)
     out = np.empty_like(x)
-    _forward(
-        x, _absent(weight, x.dtype), _absent(bias, x.dtype), float(eps), out, mean, var, invstd
-    )
+    w, b = _absent(weight, x.dtype), _absent(bias, x.dtype)
+    cold = _KERNELS.cold()
+    step = _forward_numpy if cold else _forward
+    _KERNELS.run(cold, step, x, w, b, float(eps), out, mean, var, invstd)
     return out, mean, var, invstd
 
 
@@ -165,5 +202,8 @@ def batch_norm_backward(
     c = x.shape[1]
     gxhat, gsum = np.empty(c), np.empty(c)
     dx = np.empty_like(x) if need_input else np.empty((0, 0, 0), x.dtype)
-    _backward(g, x, mean, invstd, _absent(weight, x.dtype), need_input, dx, gxhat, gsum)
+    cold = _KERNELS.cold()
+    step = _backward_numpy if cold else _backward
+    _KERNELS.run(cold, step, g, x, mean, invstd, _absent(weight, x.dtype), need_input, dx, gxhat,
+                 gsum)  # fmt: skip
     return (dx if need_input else None), gxhat, gsum

@@ -12,7 +12,7 @@ import numba
 import numpy as np
 import pytest
 
-from autograd.kernels import _conv_drivers, _jit, conv
+from autograd.kernels import _conv_drivers, _jit, batchnorm, conv
 
 needs_jit = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
 
@@ -143,3 +143,56 @@ def test_conv_runs_im2col_in_place_of_cold_direct_kernels_then_the_direct_ones(m
     np.testing.assert_allclose(y, y_direct, rtol=1e-12, atol=1e-12)
     for a, b in zip(grads, grads_direct):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("special", [None, np.inf, np.nan])
+def test_batch_norm_numpy_stand_in_computes_what_the_kernels_do(dtype, affine, special):
+    rng = np.random.default_rng(1)
+    x = (3 + 2 * rng.standard_normal((5, 3, 7))).astype(dtype)
+    g = rng.standard_normal(x.shape).astype(dtype)
+    if special is not None:
+        x[1, 0, 2] = special
+        g[2, 2, 3] = special
+    w = rng.standard_normal(3).astype(dtype) if affine else np.empty(0, dtype)
+    b = rng.standard_normal(3).astype(dtype) if affine else np.empty(0, dtype)
+    tol = {"rtol": 1e-5, "atol": 1e-5} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-12}
+
+    def forward(step):
+        out, stats = np.empty_like(x), [np.empty(3) for _ in range(3)]
+        step(x, w, b, 1e-5, out, *stats)
+        return out, *stats
+
+    def backward(step, mean, invstd):
+        dx, gxhat, gsum = np.empty_like(x), np.empty(3), np.empty(3)
+        step(g, x, mean, invstd, w, True, dx, gxhat, gsum)
+        return dx, gxhat, gsum
+
+    with np.errstate(invalid="ignore"):
+        ours = forward(batchnorm._forward_numpy)
+        kernel = forward(batchnorm._forward)
+        for a, k in zip(ours, kernel):
+            np.testing.assert_allclose(a, k, **tol)
+        mean, invstd = kernel[1], kernel[3]
+        for a, k in zip(backward(batchnorm._backward_numpy, mean, invstd),
+                        backward(batchnorm._backward, mean, invstd)):  # fmt: skip
+            np.testing.assert_allclose(a, k, **tol)
+
+
+@needs_jit
+def test_batch_norm_runs_the_numpy_stand_in_while_its_kernels_are_cold(monkeypatch):
+    monkeypatch.setattr(batchnorm, "_KERNELS", _jit.StandIn(_fresh_kernel()))
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
+    used: list[str] = []
+    for name in ("_forward_numpy", "_backward_numpy"):
+        fn = getattr(batchnorm, name)
+        monkeypatch.setattr(batchnorm, name, lambda *a, _n=name, _f=fn: used.append(_n) or _f(*a))
+    x = np.array([[[1.0, 2.0]], [[3.0, 6.0]]])
+    out, mean, var, invstd = batchnorm.batch_norm_forward(x, None, None, 0.0)
+    dx, dw, db = batchnorm.batch_norm_backward(np.ones_like(x), x, mean, invstd, None, True)
+    assert used == ["_forward_numpy", "_backward_numpy"]
+    np.testing.assert_allclose(mean, [3.0])
+    np.testing.assert_allclose(out.sum(), 0.0, atol=1e-12)
+    np.testing.assert_allclose(dx, 0.0, atol=1e-12)
+    np.testing.assert_allclose(db, [4.0])
