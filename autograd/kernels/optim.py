@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jit import jit
+from ._jit import StandIn, jit
 
 __all__ = [
     "sgd_update", "adam_update", "nadam_update", "radam_update", "adamax_update",
@@ -79,7 +79,7 @@ def sgd_update(param, grad, buf, coef, has_momentum, first, nesterov):
 
 
 @jit(error_model="numpy")
-def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coef, amsgrad):
+def _adam_kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coef, amsgrad):
     # coef: sign, weight_decay, decay (1 - lr * wd for decoupled decay, else 1), 1 - beta1,
     # beta2, 1 - beta2, eps, -lr / bias_correction1, sqrt(bias_correction2).
     sign, weight_decay, decay, w1, beta2, w2, eps, neg_step, bc2_sqrt = coef
@@ -94,6 +94,54 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coef, amsgrad)
             v = _maximum(max_exp_avg_sq[i], v)
             max_exp_avg_sq[i] = v
         param[i] = p + neg_step * m / (np.sqrt(v) / bc2_sqrt + eps)
+
+
+def _adam_numpy(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coef, amsgrad):
+    # _adam_kernel's element operations, in the same order, as NumPy passes over whole arrays.
+    sign, weight_decay, decay, w1, beta2, w2, eps, neg_step, bc2_sqrt = coef
+    if amsgrad and max_exp_avg_sq.size != param.size:
+        raise ValueError("adam_update: with amsgrad, max_exp_avg_sq must have param's size")
+    p = param * decay
+    g = sign * grad
+    if weight_decay != 0:
+        g = g + weight_decay * p
+    if w1 < 0.5:
+        m = exp_avg + w1 * (g - exp_avg)
+    else:
+        m = g - (g - exp_avg) * (w1.dtype.type(1) - w1)
+    v = exp_avg_sq * beta2 + w2 * g * g
+    exp_avg[:] = m
+    exp_avg_sq[:] = v
+    if amsgrad:
+        v = np.maximum(max_exp_avg_sq, v)  # NaN in either wins, as torch.maximum
+        max_exp_avg_sq[:] = v
+    param[:] = p + neg_step * m / (np.sqrt(v) / bc2_sqrt + eps)
+
+
+# Until the kernel pays for its compile, its NumPy twin stands in (see "Stand-in paths" in
+# autograd.kernels._jit).
+_ADAM = StandIn(_adam_kernel)
+
+
+def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coef, amsgrad):
+    """Adam's and AdamW's update of one parameter, in place (the module's calling convention).
+
+    ``coef``: sign, weight_decay, decay (``1 - lr * wd`` for decoupled decay, else 1),
+    ``1 - beta1``, ``beta2``, ``1 - beta2``, ``eps``, ``-lr / bias_correction1``,
+    ``sqrt(bias_correction2)``; ``max_exp_avg_sq`` is used with ``amsgrad`` only.
+
+    Examples
+    --------
+    >>> p, g = np.array([1.0]), np.array([0.5])
+    >>> m, v = np.zeros(1), np.zeros(1)
+    >>> adam_update(p, g, m, v, np.empty(0), np.array([1, 0, 1, 0.1, 0.999, 0.001, 1e-8,
+    ...             -0.1 / 0.1, np.sqrt(0.001)]), False)
+    >>> p.round(6), m, v
+    (array([0.9]), array([0.05]), array([0.00025]))
+    """
+    cold = _ADAM.cold()
+    step = _adam_numpy if cold else _adam_kernel
+    _ADAM.run(cold, step, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coef, amsgrad)
 
 
 @jit(error_model="numpy")

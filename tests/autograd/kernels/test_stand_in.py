@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from autograd.kernels import _conv_drivers, _jit, batchnorm, conv
+from autograd.kernels import optim as optim_kernels
 
 needs_jit = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
 
@@ -196,3 +197,44 @@ def test_batch_norm_runs_the_numpy_stand_in_while_its_kernels_are_cold(monkeypat
     np.testing.assert_allclose(out.sum(), 0.0, atol=1e-12)
     np.testing.assert_allclose(dx, 0.0, atol=1e-12)
     np.testing.assert_allclose(db, [4.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("amsgrad", [True, False])
+@pytest.mark.parametrize(("sign", "weight_decay", "decay", "w1"), [
+    (1.0, 0.0, 1.0, 0.1), (-1.0, 0.01, 1.0, 0.1), (1.0, 0.0, 0.999, 0.7),
+])  # fmt: skip
+def test_adam_numpy_stand_in_computes_what_the_kernel_does(
+    dtype, amsgrad, sign, weight_decay, decay, w1
+):
+    rng = np.random.default_rng(2)
+    n = 50
+    arrays = [rng.standard_normal(n).astype(dtype) for _ in range(2)]
+    arrays += [rng.standard_normal(n).astype(dtype), rng.random(n).astype(dtype)]
+    arrays.append(rng.random(n).astype(dtype) if amsgrad else np.empty(0, dtype))
+    arrays[1][3] = np.nan
+    arrays[1][4] = np.inf
+    coef = np.array([sign, weight_decay, decay, w1, 0.999, 0.001, 1e-8, -0.01, 0.3], dtype)
+    ours = [a.copy() for a in arrays]
+    kernel = [a.copy() for a in arrays]
+    with np.errstate(invalid="ignore"):
+        optim_kernels._adam_numpy(*ours, coef, amsgrad)
+    optim_kernels._adam_kernel(*kernel, coef, amsgrad)
+    for a, k in zip(ours, kernel):
+        np.testing.assert_array_equal(a, k)
+
+
+@needs_jit
+def test_adam_runs_the_numpy_stand_in_while_its_kernel_is_cold(monkeypatch):
+    monkeypatch.setattr(optim_kernels, "_ADAM", _jit.StandIn(_fresh_kernel()))
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
+    used = []
+    twin = optim_kernels._adam_numpy
+    monkeypatch.setattr(optim_kernels, "_adam_numpy", lambda *a: used.append(1) or twin(*a))
+    p, m, v = np.ones(3), np.zeros(3), np.zeros(3)
+    coef = np.array([1, 0, 1, 0.1, 0.999, 0.001, 1e-8, -1.0, np.sqrt(0.001)])
+    optim_kernels.adam_update(p, np.full(3, 0.5), m, v, np.empty(0), coef, False)
+    assert used == [1]
+    np.testing.assert_allclose(p, 0.9)
+    with pytest.raises(ValueError, match="max_exp_avg_sq must have param's size"):
+        optim_kernels.adam_update(p, p, m, v, np.empty(0), coef, True)
