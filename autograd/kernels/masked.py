@@ -4,14 +4,15 @@
 produces (about half the entries set, in no pattern) it mispredicts so often that it costs some
 6 ns an element, thirty times a compiled loop whose select LLVM turns into a branch-free blend.
 The kernel takes one-dimensional C-contiguous arrays: a bool mask and a float32 or float64
-gradient of the same length (two signatures in all), and fills a preallocated output.
+gradient of the same length (two signatures in all), and fills a preallocated output. Until the
+kernel pays for its compile (:class:`~autograd.kernels._jit.StandIn`), ``np.where`` stands in.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._jit import jit
+from ._jit import StandIn, jit
 
 __all__ = ["select_or_zero"]
 
@@ -21,6 +22,14 @@ def _select_or_zero(mask, g, out):
     zero = out.dtype.type(0)
     for i in range(g.size):
         out[i] = g[i] if mask[i] else zero
+
+
+def _select_or_zero_numpy(mask, g, out):
+    # _select_or_zero's result, branching per element.
+    np.copyto(out, np.where(mask, g, out.dtype.type(0)))
+
+
+_KERNEL = StandIn(_select_or_zero)
 
 
 def select_or_zero(mask: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -47,8 +56,8 @@ def select_or_zero(mask: np.ndarray, g: np.ndarray) -> np.ndarray:
     array([inf,  0., nan])
     """
     out = np.empty(g.shape, g.dtype)
-    _select_or_zero(
-        np.ascontiguousarray(mask).reshape(-1), np.ascontiguousarray(g).reshape(-1),
-        out.reshape(-1),
-    )  # fmt: skip
+    cold = _KERNEL.cold()
+    step = _select_or_zero_numpy if cold else _select_or_zero
+    flat = np.ascontiguousarray(mask).reshape(-1), np.ascontiguousarray(g).reshape(-1)
+    _KERNEL.run(cold, step, *flat, out.reshape(-1))
     return out

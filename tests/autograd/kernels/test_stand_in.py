@@ -12,7 +12,7 @@ import numba
 import numpy as np
 import pytest
 
-from autograd.kernels import _conv_drivers, _jit, batchnorm, conv
+from autograd.kernels import _conv_drivers, _jit, batchnorm, conv, masked
 from autograd.kernels import optim as optim_kernels
 
 needs_jit = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
@@ -238,3 +238,16 @@ def test_adam_runs_the_numpy_stand_in_while_its_kernel_is_cold(monkeypatch):
     np.testing.assert_allclose(p, 0.9)
     with pytest.raises(ValueError, match="max_exp_avg_sq must have param's size"):
         optim_kernels.adam_update(p, p, m, v, np.empty(0), coef, True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_select_or_zero_stand_in_selects_what_the_kernel_does(dtype, monkeypatch):
+    mask = np.array([True, False, True, False, True])
+    g = np.array([np.inf, np.inf, np.nan, np.nan, -0.0], dtype)
+    kernel = masked.select_or_zero(mask, g)
+    monkeypatch.setattr(masked, "_KERNEL", _jit.StandIn(_fresh_kernel()))
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
+    ours = masked.select_or_zero(mask, g)
+    assert ours.dtype == kernel.dtype == dtype
+    np.testing.assert_array_equal(ours, kernel)
+    np.testing.assert_array_equal(np.signbit(ours), np.signbit(kernel))
