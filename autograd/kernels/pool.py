@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.kernels import _pool_plan
+from autograd.kernels import _pool_numpy, _pool_plan
 from autograd.kernels._args import Pair, PoolWindow, float_nchw, gradient, pool_output_size
+from autograd.kernels._jit import StandIn
 from autograd.kernels._pool_inside import (
     _avg_backward_inside,
     _avg_forward_inside,
@@ -63,6 +64,10 @@ __all__ = [
     "adaptive_max_pool2d_backward",
 ]
 
+
+# The max pool of a small model's steps runs NumPy twins until its kernels pay for their compile
+# (see "Stand-in paths" in autograd.kernels._jit).
+_MAX = StandIn(_max_forward_inside, _max_backward)
 
 # --------------------------------------------------------------------------------------------
 # Shapes
@@ -127,7 +132,9 @@ def max_pool2d_forward(
     argmax = np.empty(y.shape, dtype=_argmax_dtype(k[0] * k[1]))
     if y.size:
         if _pool_plan.plan("max_forward", x.shape, window) == "inside":
-            _max_forward_inside(x, *k, *s, *d, y, argmax)
+            cold = _MAX.cold()
+            step = _pool_numpy.max_forward_inside if cold else _max_forward_inside
+            _MAX.run(cold, step, x, *k, *s, *d, y, argmax)
         else:
             _max_forward(x, *k, *s, *p, *d, y, argmax)
     return y, argmax
@@ -169,7 +176,9 @@ def max_pool2d_backward(
         raise ValueError(f"argmax must be an integer array of shape {gy.shape}")
     gx = np.empty(x_shape, dtype=gy.dtype)
     if gx.size:
-        _max_backward(gy, argmax, *kernel, *stride, *padding, *dilation, gx)
+        cold = _MAX.cold()
+        step = _pool_numpy.max_backward if cold else _max_backward
+        _MAX.run(cold, step, gy, argmax, *kernel, *stride, *padding, *dilation, gx)
     return gx
 
 

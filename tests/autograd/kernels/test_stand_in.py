@@ -12,7 +12,7 @@ import numba
 import numpy as np
 import pytest
 
-from autograd.kernels import _conv_drivers, _jit, batchnorm, conv, masked
+from autograd.kernels import _conv_drivers, _jit, batchnorm, conv, masked, pool
 from autograd.kernels import optim as optim_kernels
 
 needs_jit = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
@@ -251,3 +251,26 @@ def test_select_or_zero_stand_in_selects_what_the_kernel_does(dtype, monkeypatch
     assert ours.dtype == kernel.dtype == dtype
     np.testing.assert_array_equal(ours, kernel)
     np.testing.assert_array_equal(np.signbit(ours), np.signbit(kernel))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("k", "s", "p", "d"), [
+    ((2, 2), (2, 2), (0, 0), (1, 1)), ((3, 3), (1, 1), (0, 0), (1, 1)),
+    ((3, 2), (2, 1), (1, 1), (1, 1)), ((2, 2), (1, 2), (0, 0), (2, 1)),
+])  # fmt: skip
+def test_max_pool_numpy_stand_ins_compute_what_the_kernels_do(dtype, k, s, p, d, monkeypatch):
+    rng = np.random.default_rng(3)
+    x = rng.integers(-3, 3, (2, 3, 9, 8)).astype(dtype)  # many ties
+    x[0, 0, 1, 1] = x[0, 0, 1, 2] = x[1, 2, 4, 4] = np.nan
+    x[0, 1, :3, :3] = -np.inf
+    kernel_y, kernel_at = pool.max_pool2d_forward(x, k, s, p, d)
+    gy = rng.standard_normal(kernel_y.shape).astype(dtype)
+    kernel_gx = pool.max_pool2d_backward(gy, kernel_at, x.shape, k, s, p, d)
+    monkeypatch.setattr(pool, "_MAX", _jit.StandIn(_fresh_kernel()))
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
+    y, at = pool.max_pool2d_forward(x, k, s, p, d)
+    gx = pool.max_pool2d_backward(gy, kernel_at, x.shape, k, s, p, d)
+    np.testing.assert_array_equal(y, kernel_y)
+    np.testing.assert_array_equal(at, kernel_at)
+    assert at.dtype == kernel_at.dtype
+    np.testing.assert_array_equal(gx, kernel_gx)
