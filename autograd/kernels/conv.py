@@ -45,10 +45,14 @@ output size of ``x_shape`` (the missing outputs then have zero gradient), which 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import numpy as np
 
-from autograd.kernels import _conv_direct, _conv_plan
+from autograd.kernels import _conv_direct, _conv_numpy, _conv_plan
 from autograd.kernels import _conv_drivers as drivers
+from autograd.kernels import _conv_gemm as gemm
 from autograd.kernels._args import ConvGeometry, Pair, conv_output_size, float_nchw
 from autograd.kernels._conv_plan import Finite, Plan
 from autograd.kernels._jit import StandIn
@@ -63,6 +67,7 @@ __all__ = [
     "conv2d_forward_and_weight_grad",
 ]
 
+T = TypeVar("T")
 _UNKNOWN: Finite = (None, None, None)
 _NAMES = ("x", "w", "gy")
 
@@ -70,6 +75,20 @@ _NAMES = ("x", "w", "gy")
 # until they pay (see "Stand-in paths" in autograd.kernels._jit).
 _DIRECT = StandIn(_conv_direct._direct_forward_wide, _conv_direct._direct_backward_wide)
 _COLD_DIRECT = frozenset({"direct"})
+# The column paths' copy kernels, each family with its NumPy twins standing in while it is cold.
+_WIDE = StandIn(gemm._pad_planes, gemm._im2col_wide, gemm._col2im_wide, gemm._wide_to_nchw,
+                gemm._nchw_to_wide, gemm._unpad_planes)  # fmt: skip
+_STRIDED = StandIn(gemm._im2col, gemm._col2im, gemm._ol_to_nol, gemm._nol_to_ol)
+_COLUMNS = {"gemm_wide": _WIDE, "gemm": _STRIDED, "batched": _STRIDED}
+
+
+def _run(plan: Plan, table: dict, twin: Callable[..., T], *args: Any) -> T:
+    """The plan's driver from ``table``, or ``twin`` while its column kernels are cold; the
+    time counts as rent for the direct kernels when the plan stands in for them."""
+    family = _COLUMNS.get(plan.path)
+    if family is not None and family.cold():
+        return _DIRECT.run(plan.stand_in, family.run, True, twin, *args)
+    return _DIRECT.run(plan.stand_in, table[plan.path], *args)
 
 
 def all_finite(a: np.ndarray) -> bool:
@@ -190,7 +209,7 @@ def conv2d_forward(
     g = ConvGeometry(stride, padding, dilation, groups)
     b = _bias(bias, w.shape[0], x.dtype)
     plan, finite = _settle("forward", x.shape, w.shape, g, finite, {"x": x, "w": w})
-    y = _DIRECT.run(plan.stand_in, drivers.FORWARD[plan.path], x, w, g, b)
+    y = _run(plan, drivers.FORWARD, _conv_numpy.forward, x, w, g, b)
     return (y, finite) if return_finite else y
 
 
@@ -242,7 +261,7 @@ def conv2d_backward_input(
     _check_gy(gy, x_shape[0], w.shape[0], *_output_hw(x_shape, w.shape, g))
     arrays = {"gy": gy, "w": w}
     plan = _settle("input_grad", x_shape, w.shape, g, finite, arrays, gy_shape=gy.shape)[0]
-    return _DIRECT.run(plan.stand_in, drivers.INPUT_GRAD[plan.path], gy, w, x_shape, g)
+    return _run(plan, drivers.INPUT_GRAD, _conv_numpy.input_grad, gy, w, x_shape, g)
 
 
 def conv2d_backward_weight(
@@ -310,8 +329,8 @@ def _weight_grad(
     while True:
         plan, finite = _settle("weight_grad", x.shape, w_shape, g, finite, arrays, gy_sums,
                                gy_shape=gy.shape)  # fmt: skip
-        step = drivers.WEIGHT_GRAD[plan.path]
-        gw, gb = _DIRECT.run(plan.stand_in, step, x, gy, w_shape, g, bias_grad)
+        twin = _conv_numpy.weight_grad
+        gw, gb = _run(plan, drivers.WEIGHT_GRAD, twin, x, gy, w_shape, g, bias_grad)
         if gw is not None:
             return gw, gb
         finite = (False, finite[1], finite[2])  # the one-pass kernel found inf or NaN in x
@@ -402,7 +421,7 @@ def conv2d_backward(
     if need_x and gx is None:
         plan, finite = _settle("input_grad", x.shape, w.shape, g, finite, arrays, gb,
                                gy_shape=gy.shape)  # fmt: skip
-        gx = _DIRECT.run(plan.stand_in, drivers.INPUT_GRAD[plan.path], gy, w, x.shape, g)
+        gx = _run(plan, drivers.INPUT_GRAD, _conv_numpy.input_grad, gy, w, x.shape, g)
     if need_w and gw is None:
         gw = _weight_grad(x, gy, w.shape, g, finite, False, gb)[0]
     return gx, (gw if need_w else None), (gb if need_b else None)

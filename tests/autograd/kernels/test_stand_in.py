@@ -274,3 +274,40 @@ def test_max_pool_numpy_stand_ins_compute_what_the_kernels_do(dtype, k, s, p, d,
     np.testing.assert_array_equal(at, kernel_at)
     assert at.dtype == kernel_at.dtype
     np.testing.assert_array_equal(gx, kernel_gx)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("c", "o", "k", "s", "p", "d", "groups", "short"), [
+    (9, 4, (3, 3), (1, 1), (1, 1), (1, 1), 1, 0),
+    (16, 8, (3, 3), (1, 1), (1, 1), (1, 1), 1, 0),
+    (8, 12, (3, 2), (2, 1), (1, 0), (1, 2), 2, 0),
+    (2, 3, (4, 4), (2, 2), (1, 1), (1, 1), 1, 1),
+])  # fmt: skip
+def test_conv_numpy_stand_ins_compute_what_the_column_paths_do(
+    dtype, c, o, k, s, p, d, groups, short, monkeypatch
+):
+    # Columns and GEMMs alike, so equal up to the order of the GEMMs' additions; ``short`` cuts
+    # gy by a row and a column (a transposed convolution's output_padding).
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, c, 9, 8)).astype(dtype)
+    w = rng.standard_normal((o, c // groups, *k)).astype(dtype)
+    b = rng.standard_normal(o).astype(dtype)
+    geometry = dict(stride=s, padding=p, dilation=d, groups=groups)
+    y = conv.conv2d_forward(x, w, bias=b, **geometry)
+    gy = rng.standard_normal(y.shape).astype(dtype)[
+        :, :, : y.shape[2] - short, : y.shape[3] - short
+    ]
+    grads = conv.conv2d_backward(x, gy, w, **geometry)
+    for family in (conv._WIDE, conv._STRIDED):
+        assert not family.cold()  # the kernels ran above (tests plan kernels at once)
+    monkeypatch.setattr(conv, "_WIDE", _jit.StandIn(_fresh_kernel()))
+    monkeypatch.setattr(conv, "_STRIDED", _jit.StandIn(_fresh_kernel()))
+    monkeypatch.setattr(conv, "_COLUMNS", {"gemm_wide": conv._WIDE, "gemm": conv._STRIDED,
+                                           "batched": conv._STRIDED})  # fmt: skip
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
+    tol = {"rtol": 2e-5, "atol": 2e-5} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-12}
+    np.testing.assert_allclose(conv.conv2d_forward(x, w, bias=b, **geometry), y, **tol)
+    for ours, theirs in zip(conv.conv2d_backward(x, gy, w, **geometry), grads):
+        np.testing.assert_allclose(ours, theirs, **tol)
+        assert ours.flags.c_contiguous
+    assert conv._WIDE.seconds + conv._STRIDED.seconds > 0  # the twins ran, as rent
