@@ -186,22 +186,20 @@ class Transformer(Module):
         check_device(device)
         args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
                 batch_first, norm_first, bias)  # fmt: skip
-        if custom_encoder is not None:
-            self.encoder = custom_encoder
-        else:
-            self.encoder = TransformerEncoder(
-                TransformerEncoderLayer(*args, dtype=dtype),
-                num_encoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype),
-            )
-        if custom_decoder is not None:
-            self.decoder = custom_decoder
-        else:
-            self.decoder = TransformerDecoder(
-                TransformerDecoderLayer(*args, dtype=dtype),
-                num_decoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype),
-            )
+
+        def stack(custom: Any, stack_cls: type, layer_cls: type, num_layers: int) -> Any:
+            if custom is not None:
+                return custom
+            layer = layer_cls(*args, dtype=dtype)
+            norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+            return stack_cls(layer, num_layers, norm)
+
+        self.encoder = stack(
+            custom_encoder, TransformerEncoder, TransformerEncoderLayer, num_encoder_layers
+        )
+        self.decoder = stack(
+            custom_decoder, TransformerDecoder, TransformerDecoderLayer, num_decoder_layers
+        )
         self._reset_parameters()
         self.d_model = d_model
         self.nhead = nhead
