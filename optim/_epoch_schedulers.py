@@ -40,10 +40,9 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
-            return [g["lr"] for g in groups]
-        return [g["lr"] * self.gamma for g in groups]
+            return self._scaled_lrs()
+        return self._scaled_lrs(self.gamma)
 
     def _get_closed_form_lr(self) -> list[Any]:
         return [b * self.gamma ** (self.last_epoch // self.step_size) for b in self.base_lrs]
@@ -73,11 +72,9 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
         if self.last_epoch not in self.milestones:
-            return [g["lr"] for g in groups]
-        factor = self.gamma ** self.milestones[self.last_epoch]
-        return [g["lr"] * factor for g in groups]
+            return self._scaled_lrs()
+        return self._scaled_lrs(self.gamma ** self.milestones[self.last_epoch])
 
     def _get_closed_form_lr(self) -> list[Any]:
         passed = bisect_right(sorted(self.milestones.elements()), self.last_epoch)
@@ -112,12 +109,11 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
         if self.last_epoch == 0:
-            return [g["lr"] * self.factor for g in groups]
+            return self._scaled_lrs(self.factor)
         if self.last_epoch != self.total_iters:
-            return [g["lr"] for g in groups]
-        return [g["lr"] * (1.0 / self.factor) for g in groups]
+            return self._scaled_lrs()
+        return self._scaled_lrs(1.0 / self.factor)
 
     def _get_closed_form_lr(self) -> list[Any]:
         after = self.last_epoch >= self.total_iters
@@ -161,14 +157,13 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
         if self.last_epoch == 0:
-            return [g["lr"] * self.start_factor for g in groups]
+            return self._scaled_lrs(self.start_factor)
         if self._is_initial or self.last_epoch > self.total_iters:
-            return [g["lr"] for g in groups]
+            return self._scaled_lrs()
         span = self.end_factor - self.start_factor
         ratio = 1.0 + span / (self.total_iters * self.start_factor + (self.last_epoch - 1) * span)
-        return [g["lr"] * ratio for g in groups]
+        return self._scaled_lrs(ratio)
 
     def _get_closed_form_lr(self) -> list[Any]:
         done = min(self.total_iters, self.last_epoch) / self.total_iters
@@ -193,10 +188,9 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
         if self._is_initial:
-            return [g["lr"] for g in groups]
-        return [g["lr"] * self.gamma for g in groups]
+            return self._scaled_lrs()
+        return self._scaled_lrs(self.gamma)
 
     def _get_closed_form_lr(self) -> list[Any]:
         return [b * self.gamma**self.last_epoch for b in self.base_lrs]
@@ -222,12 +216,10 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
         if self._is_initial or self.last_epoch > self.total_iters:
-            return [g["lr"] for g in groups]
+            return self._scaled_lrs()
         n, e = self.total_iters, self.last_epoch
-        factor = ((1.0 - e / n) / (1.0 - (e - 1) / n)) ** self.power
-        return [g["lr"] * factor for g in groups]
+        return self._scaled_lrs(((1.0 - e / n) / (1.0 - (e - 1) / n)) ** self.power)
 
     def _get_closed_form_lr(self) -> list[Any]:
         done = min(self.total_iters, self.last_epoch) / self.total_iters
@@ -255,10 +247,10 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[Any]:
+        if self._is_initial:
+            return self._scaled_lrs()
         groups = self.optimizer.param_groups
         e, T, lo = self.last_epoch, self.T_max, self.eta_min
-        if self._is_initial:
-            return [g["lr"] for g in groups]
         if self._step_count == 1 and e > 0:  # resumed: no previous lr to chain from
             return [lo + (b - lo) * (1 + math.cos(e * math.pi / T)) / 2 for b in self.base_lrs]
         if (e - 1 - T) % (2 * T) == 0:  # the cosine's trough: the ratio below would be 0/0

@@ -115,6 +115,12 @@ class LRScheduler:
         """The learning rates for the current ``last_epoch`` (called by ``step``)."""
         raise NotImplementedError(f"{type(self).__name__}.get_lr is not implemented")
 
+    def _scaled_lrs(self, factor: Any = None) -> list[Any]:
+        """The groups' current lrs, each times ``factor`` (as they are when it is None): the
+        step of a chainable schedule."""
+        lrs = _group_values(self.optimizer, "lr")
+        return lrs if factor is None else [lr * factor for lr in lrs]
+
     def get_last_lr(self) -> list[Any]:
         """The learning rates set by the latest step, one per parameter group."""
         return self._last_lr
@@ -255,9 +261,9 @@ class MultiplicativeLR(_LambdaState, LRScheduler):
     """
 
     def get_lr(self) -> list[Any]:
-        groups = self.optimizer.param_groups
         if self._is_initial:
-            return [g["lr"] for g in groups]
+            return self._scaled_lrs()
+        groups = self.optimizer.param_groups
         return [g["lr"] * fn(self.last_epoch) for fn, g in zip(self.lr_lambdas, groups)]
 
 

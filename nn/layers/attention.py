@@ -181,6 +181,26 @@ def clone_layers(layer: Module, num_layers: int, stack: str, arg: str) -> Module
     return ModuleList([copy.deepcopy(layer) for _ in range(num_layers)])
 
 
+class _TransformerStack(Module):
+    """What the encoder and decoder stacks share: ``num_layers`` deep copies of one layer
+    (state_dict keys ``layers.{i}.…``), run in turn, then ``norm`` if given."""
+
+    def __init__(
+        self, layer: Module, num_layers: int, norm: Module | None, stack: str, arg: str
+    ) -> None:
+        super().__init__()
+        self.layers = clone_layers(layer, num_layers, stack, arg)
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def _run_layers(self, x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        for layer in self.layers:
+            x = layer(x, *args, **kwargs)
+        if self.norm is not None:
+            x = self.norm(x)
+        return x
+
+
 class _TransformerLayer(Module):
     """What the encoder and decoder layers share, under PyTorch's submodule names: the
     self-attention block (``self_attn``, ``dropout1``), the feed-forward block (``linear1``,
@@ -272,7 +292,7 @@ class TransformerEncoderLayer(_TransformerLayer):
         return x
 
 
-class TransformerEncoder(Module):
+class TransformerEncoder(_TransformerStack):
     """A stack of ``num_layers`` deep copies of ``encoder_layer`` (state_dict keys
     ``layers.{i}.…``), followed by ``norm`` if given.
 
@@ -293,10 +313,7 @@ class TransformerEncoder(Module):
         enable_nested_tensor: bool = True,
         mask_check: bool = True,
     ) -> None:
-        super().__init__()
-        self.layers = clone_layers(encoder_layer, num_layers, "TransformerEncoder", "encoder_layer")
-        self.num_layers = num_layers
-        self.norm = norm
+        super().__init__(encoder_layer, num_layers, norm, "TransformerEncoder", "encoder_layer")
 
     def forward(
         self,
@@ -305,12 +322,7 @@ class TransformerEncoder(Module):
         src_key_padding_mask: Tensor | None = None,
         is_causal: bool | None = None,
     ) -> Tensor:
-        out = src
-        for layer in self.layers:
-            out = layer(
-                out, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
-                is_causal=bool(is_causal),
-            )  # fmt: skip
-        if self.norm is not None:
-            out = self.norm(out)
-        return out
+        return self._run_layers(
+            src, src_mask=mask, src_key_padding_mask=src_key_padding_mask,
+            is_causal=bool(is_causal),
+        )  # fmt: skip

@@ -27,14 +27,43 @@ def _index(idx: Any, n: int, cls: str) -> int:
     return i % n
 
 
-def _renumber(mod: Module) -> None:
-    """Keep keys 0..n-1 after a deletion, so later appends do not collide."""
-    values = list(mod._modules.values())
+def _renumber(mod: Module, values: list[Module] | None = None) -> None:
+    """Register ``values`` (by default the modules already there) under the keys 0..n-1, after
+    a deletion or an insertion, so later appends do not collide."""
+    if values is None:
+        values = list(mod._modules.values())
     mod._modules.clear()
     mod._modules.update((str(i), v) for i, v in enumerate(values))
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """Sequential's and ModuleList's positional protocol over their registry of modules:
+    length, iteration, deletion and insertion (both renumber the keys)."""
+
+    _kind = ""  # the class named by index errors
+
+    def __delitem__(self, idx: Any) -> None:
+        keys = list(self._modules)
+        if isinstance(idx, slice):
+            for k in keys[idx]:
+                del self._modules[k]
+        else:
+            del self._modules[keys[_index(idx, len(keys), self._kind)]]
+        _renumber(self)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def _insert(self, index: int, module: Module) -> None:
+        values = list(self._modules.values())
+        values.insert(index, module)
+        _renumber(self, values)
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after the other; ``forward`` feeds each output to the next.
 
     Built from modules as arguments or from one ``OrderedDict`` of named modules.
@@ -48,6 +77,8 @@ class Sequential(Module):
     >>> net(autograd.ones(2))
     tensor([1., 1.])
     """
+
+    _kind = "Sequential"
 
     def __init__(self, *args: Any) -> None:
         super().__init__()
@@ -68,21 +99,6 @@ class Sequential(Module):
         keys = list(self._modules)
         self.add_module(keys[_index(idx, len(keys), "Sequential")], module)
 
-    def __delitem__(self, idx: Any) -> None:
-        keys = list(self._modules)
-        if isinstance(idx, slice):
-            for k in keys[idx]:
-                del self._modules[k]
-        else:
-            del self._modules[keys[_index(idx, len(keys), "Sequential")]]
-        _renumber(self)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
     def __add__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
             raise TypeError(f"Sequential + {type(other).__name__}: expected a Sequential")
@@ -100,10 +116,7 @@ class Sequential(Module):
         n = len(self)
         if not -n <= index <= n:
             raise IndexError(f"Sequential.insert: index {index} is out of range for length {n}")
-        values = list(self._modules.values())
-        values.insert(index, module)
-        self._modules.clear()
-        self._modules.update((str(i), v) for i, v in enumerate(values))
+        self._insert(index, module)
         return self
 
     def extend(self, modules: Iterable[Module]) -> Sequential:
@@ -124,7 +137,7 @@ class Sequential(Module):
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered (no ``forward`` of its own).
 
     Examples
@@ -139,6 +152,8 @@ class ModuleList(Module):
     (3, '3')
     """
 
+    _kind = "ModuleList"
+
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
         if modules is not None:
@@ -151,20 +166,6 @@ class ModuleList(Module):
 
     def __setitem__(self, idx: int, module: Module) -> None:
         self.add_module(str(_index(idx, len(self), "ModuleList")), module)
-
-    def __delitem__(self, idx: Any) -> None:
-        if isinstance(idx, slice):
-            for k in list(self._modules)[idx]:
-                del self._modules[k]
-        else:
-            del self._modules[str(_index(idx, len(self), "ModuleList"))]
-        _renumber(self)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
 
     def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
@@ -191,10 +192,7 @@ class ModuleList(Module):
         """Insert ``module`` before position ``index``."""
         if not isinstance(module, Module):
             raise TypeError(f"ModuleList.insert: expected a Module, got {type(module).__name__}")
-        values = list(self._modules.values())
-        values.insert(index, module)
-        self._modules.clear()
-        self._modules.update((str(i), v) for i, v in enumerate(values))
+        self._insert(index, module)
 
     def pop(self, idx: int = -1) -> Module:
         """Remove and return the module at ``idx``."""

@@ -22,7 +22,18 @@ def _single(v: _Size) -> tuple[int, ...]:
     return tuple(v) if isinstance(v, (tuple, list)) else (v,)
 
 
-class _MaxPoolNd(Module):
+class _PoolNd(Module):
+    """The sliding window every pooling layer with a kernel stores: ``kernel_size``, ``stride``
+    (``kernel_size`` when not given) and ``padding``."""
+
+    def __init__(self, kernel_size: _Size, stride: _Size | None, padding: _Size) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+
+
+class _MaxPoolNd(_PoolNd):
     """MaxPool1d, 2d and 3d: the same arguments, a different functional."""
 
     _pool: Any = None
@@ -36,10 +47,7 @@ class _MaxPoolNd(Module):
         return_indices: bool = False,
         ceil_mode: bool = False,
     ) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
+        super().__init__(kernel_size, stride, padding)
         self.dilation = dilation
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
@@ -98,7 +106,7 @@ class MaxPool3d(_MaxPoolNd):
     _pool = F.max_pool3d
 
 
-class _AvgPoolNd(Module):
+class _AvgPoolNd(_PoolNd):
     """The average-pooling layers' common base (their repr), as PyTorch's."""
 
     def extra_repr(self) -> str:
@@ -123,11 +131,10 @@ class AvgPool1d(_AvgPoolNd):
         ceil_mode: bool = False,
         count_include_pad: bool = True,
     ) -> None:
-        super().__init__()
         # stored as 1-tuples, as PyTorch does for this layer (and shows in its repr)
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
+        super().__init__(
+            _single(kernel_size), None if stride is None else _single(stride), _single(padding)
+        )
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
@@ -152,10 +159,7 @@ class _AvgPoolWithDivisor(_AvgPoolNd):
         count_include_pad: bool = True,
         divisor_override: int | None = None,
     ) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
+        super().__init__(kernel_size, stride, padding)
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override

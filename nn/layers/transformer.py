@@ -20,7 +20,7 @@ from .attention import (
     TransformerEncoder,
     TransformerEncoderLayer,
     _TransformerLayer,
-    clone_layers,
+    _TransformerStack,
 )
 from .normalization import LayerNorm
 
@@ -100,7 +100,7 @@ class TransformerDecoderLayer(_TransformerLayer):
         return x
 
 
-class TransformerDecoder(Module):
+class TransformerDecoder(_TransformerStack):
     """A stack of ``num_layers`` deep copies of ``decoder_layer`` (state_dict keys
     ``layers.{i}.…``), followed by ``norm`` if given.
 
@@ -121,10 +121,7 @@ class TransformerDecoder(Module):
     def __init__(
         self, decoder_layer: TransformerDecoderLayer, num_layers: int, norm: Module | None = None
     ) -> None:
-        super().__init__()
-        self.layers = clone_layers(decoder_layer, num_layers, "TransformerDecoder", "decoder_layer")
-        self.num_layers = num_layers
-        self.norm = norm
+        super().__init__(decoder_layer, num_layers, norm, "TransformerDecoder", "decoder_layer")
 
     def forward(
         self,
@@ -137,17 +134,12 @@ class TransformerDecoder(Module):
         tgt_is_causal: bool | None = None,
         memory_is_causal: bool = False,
     ) -> Tensor:
-        out = tgt
-        for layer in self.layers:
-            out = layer(
-                out, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
-                tgt_key_padding_mask=tgt_key_padding_mask,
-                memory_key_padding_mask=memory_key_padding_mask,
-                tgt_is_causal=bool(tgt_is_causal), memory_is_causal=memory_is_causal,
-            )  # fmt: skip
-        if self.norm is not None:
-            out = self.norm(out)
-        return out
+        return self._run_layers(
+            tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+            tgt_key_padding_mask=tgt_key_padding_mask,
+            memory_key_padding_mask=memory_key_padding_mask,
+            tgt_is_causal=bool(tgt_is_causal), memory_is_causal=memory_is_causal,
+        )  # fmt: skip
 
 
 class Transformer(Module):
@@ -194,22 +186,20 @@ class Transformer(Module):
         check_device(device)
         args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
                 batch_first, norm_first, bias)  # fmt: skip
-        if custom_encoder is not None:
-            self.encoder = custom_encoder
-        else:
-            self.encoder = TransformerEncoder(
-                TransformerEncoderLayer(*args, dtype=dtype),
-                num_encoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype),
-            )
-        if custom_decoder is not None:
-            self.decoder = custom_decoder
-        else:
-            self.decoder = TransformerDecoder(
-                TransformerDecoderLayer(*args, dtype=dtype),
-                num_decoder_layers,
-                LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype),
-            )
+
+        def stack(custom: Any, stack_cls: type, layer_cls: type, num_layers: int) -> Any:
+            if custom is not None:
+                return custom
+            layer = layer_cls(*args, dtype=dtype)
+            norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype)
+            return stack_cls(layer, num_layers, norm)
+
+        self.encoder = stack(
+            custom_encoder, TransformerEncoder, TransformerEncoderLayer, num_encoder_layers
+        )
+        self.decoder = stack(
+            custom_decoder, TransformerDecoder, TransformerDecoderLayer, num_decoder_layers
+        )
         self._reset_parameters()
         self.d_model = d_model
         self.nhead = nhead
