@@ -35,6 +35,9 @@ class TripletMarginLoss(_Loss):
     tensor(1.)
     """
 
+    _functional = staticmethod(triplet_margin_loss)
+    _options = ("margin", "p", "eps", "swap")
+
     def __init__(
         self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
         size_average: Any = None, reduce: Any = None, reduction: str = "mean",
@@ -48,10 +51,7 @@ class TripletMarginLoss(_Loss):
         self.swap = swap
 
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
-        return triplet_margin_loss(
-            anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
-            swap=self.swap, reduction=self.reduction,
-        )  # fmt: skip
+        return self._loss(anchor, positive, negative)
 
 
 class TripletMarginWithDistanceLoss(_Loss):
@@ -65,6 +65,9 @@ class TripletMarginWithDistanceLoss(_Loss):
     >>> loss(autograd.zeros(1, 2), autograd.zeros(1, 2), autograd.ones(1, 2))
     tensor(0.)
     """
+
+    _functional = staticmethod(triplet_margin_with_distance_loss)
+    _options = ("distance_function", "margin", "swap")
 
     def __init__(
         self, *, distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
@@ -84,10 +87,7 @@ class TripletMarginWithDistanceLoss(_Loss):
         self.swap = swap
 
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
-        return triplet_margin_with_distance_loss(
-            anchor, positive, negative, distance_function=self.distance_function,
-            margin=self.margin, swap=self.swap, reduction=self.reduction,
-        )  # fmt: skip
+        return self._loss(anchor, positive, negative)
 
 
 class MultiMarginLoss(_WeightedLoss):
@@ -99,6 +99,9 @@ class MultiMarginLoss(_WeightedLoss):
     >>> nn.MultiMarginLoss()(autograd.tensor([[0.1, 0.2, 0.4, 0.8]]), autograd.tensor([3]))
     tensor(0.3250)
     """
+
+    _functional = staticmethod(multi_margin_loss)
+    _options = ("p", "margin", "weight")
 
     def __init__(
         self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
@@ -114,10 +117,6 @@ class MultiMarginLoss(_WeightedLoss):
         self.p = p
         self.margin = margin
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
-                                 reduction=self.reduction)  # fmt: skip
-
 
 class MultiLabelMarginLoss(_Loss):
     """Module form of :func:`multilabel_margin_loss`.
@@ -130,8 +129,7 @@ class MultiLabelMarginLoss(_Loss):
     tensor(0.8500)
     """
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return multilabel_margin_loss(input, target, reduction=self.reduction)
+    _functional = staticmethod(multilabel_margin_loss)
 
 
 class MultiLabelSoftMarginLoss(_WeightedLoss):
@@ -144,9 +142,7 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     tensor(0.6931)
     """
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return multilabel_soft_margin_loss(input, target, weight=self.weight,
-                                           reduction=self.reduction)  # fmt: skip
+    _functional = staticmethod(multilabel_soft_margin_loss)
 
 
 class SoftMarginLoss(_Loss):
@@ -159,8 +155,7 @@ class SoftMarginLoss(_Loss):
     tensor(0.6931)
     """
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return soft_margin_loss(input, target, reduction=self.reduction)
+    _functional = staticmethod(soft_margin_loss)
 
 
 class HingeEmbeddingLoss(_Loss):
@@ -173,12 +168,12 @@ class HingeEmbeddingLoss(_Loss):
     tensor(0.5000)
     """
 
+    _functional = staticmethod(hinge_embedding_loss)
+    _options = ("margin",)
+
     def __init__(
         self, margin: float = 1.0, size_average: Any = None, reduce: Any = None,
         reduction: str = "mean",
     ) -> None:  # fmt: skip
         super().__init__(size_average, reduce, reduction)
         self.margin = margin
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
