@@ -24,7 +24,23 @@ __all__ = [
 ]  # fmt: skip
 
 
-class TripletMarginLoss(_Loss):
+class _TripletLoss(_Loss):
+    """The triplet losses: inputs are an anchor, a positive and a negative example."""
+
+    def __init__(
+        self, margin: float, swap: bool, size_average: Any, reduce: Any, reduction: str
+    ) -> None:
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError(f"{type(self).__name__}: margin must be greater than 0, got {margin}")
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return self._loss(anchor, positive, negative)
+
+
+class TripletMarginLoss(_TripletLoss):
     """Module form of :func:`triplet_margin_loss`.
 
     Examples
@@ -42,19 +58,12 @@ class TripletMarginLoss(_Loss):
         self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
         size_average: Any = None, reduce: Any = None, reduction: str = "mean",
     ) -> None:  # fmt: skip
-        super().__init__(size_average, reduce, reduction)
-        if margin <= 0:
-            raise ValueError(f"TripletMarginLoss: margin must be greater than 0, got {margin}")
-        self.margin = margin
+        super().__init__(margin, swap, size_average, reduce, reduction)
         self.p = p
         self.eps = eps
-        self.swap = swap
-
-    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
-        return self._loss(anchor, positive, negative)
 
 
-class TripletMarginWithDistanceLoss(_Loss):
+class TripletMarginWithDistanceLoss(_TripletLoss):
     """Module form of :func:`triplet_margin_with_distance_loss`; the default distance is
     :class:`nn.PairwiseDistance`.
 
@@ -73,21 +82,12 @@ class TripletMarginWithDistanceLoss(_Loss):
         self, *, distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
         margin: float = 1.0, swap: bool = False, reduction: str = "mean",
     ) -> None:  # fmt: skip
-        super().__init__(reduction=reduction)
-        if margin <= 0:
-            raise ValueError(
-                f"TripletMarginWithDistanceLoss: margin must be greater than 0, got {margin}"
-            )
+        super().__init__(margin, swap, None, None, reduction)
         if distance_function is None:
             from ..layers.distance import PairwiseDistance
 
             distance_function = PairwiseDistance()
         self.distance_function = distance_function
-        self.margin = margin
-        self.swap = swap
-
-    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
-        return self._loss(anchor, positive, negative)
 
 
 class MultiMarginLoss(_WeightedLoss):
