@@ -103,12 +103,20 @@ def _validate_v(v: Any, refs: tuple, what: str, fn: str) -> tuple:
     return vs
 
 
-def _default_v(outputs: tuple, fn: str) -> tuple:
-    if len(outputs) != 1 or outputs[0].numel() != 1:
-        raise RuntimeError(
-            f"{fn}: v can be omitted only when func returns a single tensor with one element"
-        )
-    return (Tensor._make(np.ones(outputs[0].shape, dtype=outputs[0].dtype)),)
+# When ``v`` may be omitted, for the outputs (vjp) or the inputs (jvp, vhp, hvp) it stands for.
+_OMIT_V = {
+    "the outputs": "when func returns a single tensor with one element",
+    "inputs": "for a single input with one element",
+}
+
+
+def _v_or_ones(v: Any, refs: tuple, what: str, fn: str) -> tuple:
+    """``v`` checked against ``refs``, or, when omitted, ones for ``refs``' single element."""
+    if v is not None:
+        return _validate_v(v, refs, what, fn)
+    if len(refs) != 1 or refs[0].numel() != 1:
+        raise RuntimeError(f"{fn}: v can be omitted only {_OMIT_V[what]}")
+    return (Tensor._make(np.ones(refs[0].shape, dtype=refs[0].dtype)),)
 
 
 def _grads(
@@ -167,7 +175,7 @@ def vjp(
     with grad_mode.enable_grad():
         ins = _prepare_inputs(ins, create_graph, "vjp")
         out_tuple, outs = _call(func, ins, in_tuple, "vjp")
-        vs = _default_v(outs, "vjp") if v is None else _validate_v(v, outs, "the outputs", "vjp")
+        vs = _v_or_ones(v, outs, "the outputs", "vjp")
         grads = _grads(outs, ins, vs, create_graph, strict, "vjp")
     return (
         _shape_back(_finish(outs, create_graph), out_tuple),
@@ -192,12 +200,7 @@ def jvp(
     tensor([3., 6.])
     """
     in_tuple, ins = _as_tuple(inputs, "inputs", "jvp")
-    if v is None:
-        if len(ins) != 1 or ins[0].numel() != 1:
-            raise RuntimeError("jvp: v can be omitted only for a single input with one element")
-        vs = (Tensor._make(np.ones(ins[0].shape, dtype=ins[0].dtype)),)
-    else:
-        vs = _validate_v(v, ins, "inputs", "jvp")
+    vs = _v_or_ones(v, ins, "inputs", "jvp")
     with grad_mode.enable_grad():
         ins = _prepare_inputs(ins, create_graph, "jvp")
         out_tuple, outs = _call(func, ins, in_tuple, "jvp")
@@ -453,12 +456,7 @@ def vhp(
     tensor([ 6., 12.])
     """
     in_tuple, ins = _as_tuple(inputs, "inputs", "vhp")
-    if v is None:
-        if len(ins) != 1 or ins[0].numel() != 1:
-            raise RuntimeError("vhp: v can be omitted only for a single input with one element")
-        vs = (Tensor._make(np.ones(ins[0].shape, dtype=ins[0].dtype)),)
-    else:
-        vs = _validate_v(v, ins, "inputs", "vhp")
+    vs = _v_or_ones(v, ins, "inputs", "vhp")
     scalar = _scalar_func(func, "vhp")
     with grad_mode.enable_grad():
         ins = _prepare_inputs(ins, create_graph, "vhp")
@@ -491,12 +489,7 @@ def hvp(
     if create_graph or grad_mode._state.tangents is not None:
         return vhp(func, inputs, v, create_graph, strict)
     in_tuple, ins = _as_tuple(inputs, "inputs", "hvp")
-    if v is None:
-        if len(ins) != 1 or ins[0].numel() != 1:
-            raise RuntimeError("hvp: v can be omitted only for a single input with one element")
-        vs = (Tensor._make(np.ones(ins[0].shape, dtype=ins[0].dtype)),)
-    else:
-        vs = _validate_v(v, ins, "inputs", "hvp")
+    vs = _v_or_ones(v, ins, "inputs", "hvp")
     scalar = _scalar_func(func, "hvp")
     try:
         with forward_ad.dual_level(), grad_mode.enable_grad():
