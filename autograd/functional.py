@@ -141,6 +141,12 @@ def _grads(
     return _zeros_for_none(got, inputs, strict, unused)
 
 
+def _gradient(out: Tensor, inputs: tuple, strict: bool, fn: str) -> tuple:
+    """The gradient of the scalar ``out`` with respect to ``inputs``, recorded (for a second
+    differentiation)."""
+    return _grads((out,), inputs, (Tensor._make(np.ones((), out.dtype)),), True, strict, fn)
+
+
 def _zeros_for_none(got: Any, inputs: tuple, strict: bool, unused: str) -> tuple:
     """``got`` with each None replaced by zeros shaped like its input; with ``strict`` a None
     raises ``RuntimeError(unused.format(i=index))`` instead."""
@@ -432,9 +438,7 @@ def hessian(
         # Leaves for the inner reverse pass (a forward-mode outer Jacobian passes dual tensors
         # that do not require grad; they keep their tangents: forward-over-reverse).
         xs = _prepare_inputs(xs, True, "hessian")
-        (out,) = (scalar(*xs),)
-        grads = _grads((out,), xs, (Tensor._make(np.ones((), out.dtype)),), True, strict,
-                       "hessian")  # fmt: skip
+        grads = _gradient(scalar(*xs), xs, strict, "hessian")
         return grads if in_tuple else grads[0]
 
     return jacobian(
@@ -461,8 +465,7 @@ def vhp(
     with grad_mode.enable_grad():
         ins = _prepare_inputs(ins, create_graph, "vhp")
         out = scalar(*ins)
-        ones = (Tensor._make(np.ones((), out.dtype)),)
-        g = _grads((out,), ins, ones, True, strict, "vhp")
+        g = _gradient(out, ins, strict, "vhp")
         hv = _grads(g, ins, vs, create_graph, strict, "vhp", what="gradient")
     return (out if create_graph else _detach(out)), _shape_back(_finish(hv, create_graph), in_tuple)
 
@@ -496,8 +499,7 @@ def hvp(
             ins = _prepare_inputs(ins, False, "hvp")
             duals = tuple(forward_ad.make_dual(x, t) for x, t in zip(ins, vs))
             out = scalar(*duals)
-            ones = (Tensor._make(np.ones((), out.dtype)),)
-            grads = _grads((out,), duals, ones, True, strict, "hvp")
+            grads = _gradient(out, duals, strict, "hvp")
             tangents = [forward_ad.unpack_dual(g).tangent for g in grads]
     except RuntimeError as e:
         if "has no forward-mode AD rule" not in str(e):
