@@ -103,12 +103,20 @@ def _validate_v(v: Any, refs: tuple, what: str, fn: str) -> tuple:
     return vs
 
 
-def _default_v(outputs: tuple, fn: str) -> tuple:
-    if len(outputs) != 1 or outputs[0].numel() != 1:
-        raise RuntimeError(
-            f"{fn}: v can be omitted only when func returns a single tensor with one element"
-        )
-    return (Tensor._make(np.ones(outputs[0].shape, dtype=outputs[0].dtype)),)
+# When ``v`` may be omitted, for the outputs (vjp) or the inputs (jvp, vhp, hvp) it stands for.
+_OMIT_V = {
+    "the outputs": "when func returns a single tensor with one element",
+    "inputs": "for a single input with one element",
+}
+
+
+def _v_or_ones(v: Any, refs: tuple, what: str, fn: str) -> tuple:
+    """``v`` checked against ``refs``, or, when omitted, ones for ``refs``' single element."""
+    if v is not None:
+        return _validate_v(v, refs, what, fn)
+    if len(refs) != 1 or refs[0].numel() != 1:
+        raise RuntimeError(f"{fn}: v can be omitted only {_OMIT_V[what]}")
+    return (Tensor._make(np.ones(refs[0].shape, dtype=refs[0].dtype)),)
 
 
 def _grads(
@@ -131,6 +139,12 @@ def _grads(
         "this is not allowed in strict mode"
     )
     return _zeros_for_none(got, inputs, strict, unused)
+
+
+def _gradient(out: Tensor, inputs: tuple, strict: bool, fn: str) -> tuple:
+    """The gradient of the scalar ``out`` with respect to ``inputs``, recorded (for a second
+    differentiation)."""
+    return _grads((out,), inputs, (Tensor._make(np.ones((), out.dtype)),), True, strict, fn)
 
 
 def _zeros_for_none(got: Any, inputs: tuple, strict: bool, unused: str) -> tuple:
@@ -167,7 +181,7 @@ def vjp(
     with grad_mode.enable_grad():
         ins = _prepare_inputs(ins, create_graph, "vjp")
         out_tuple, outs = _call(func, ins, in_tuple, "vjp")
-        vs = _default_v(outs, "vjp") if v is None else _validate_v(v, outs, "the outputs", "vjp")
+        vs = _v_or_ones(v, outs, "the outputs", "vjp")
         grads = _grads(outs, ins, vs, create_graph, strict, "vjp")
     return (
         _shape_back(_finish(outs, create_graph), out_tuple),
@@ -192,12 +206,7 @@ def jvp(
     tensor([3., 6.])
     """
     in_tuple, ins = _as_tuple(inputs, "inputs", "jvp")
-    if v is None:
-        if len(ins) != 1 or ins[0].numel() != 1:
-            raise RuntimeError("jvp: v can be omitted only for a single input with one element")
-        vs = (Tensor._make(np.ones(ins[0].shape, dtype=ins[0].dtype)),)
-    else:
-        vs = _validate_v(v, ins, "inputs", "jvp")
+    vs = _v_or_ones(v, ins, "inputs", "jvp")
     with grad_mode.enable_grad():
         ins = _prepare_inputs(ins, create_graph, "jvp")
         out_tuple, outs = _call(func, ins, in_tuple, "jvp")
@@ -429,9 +438,7 @@ def hessian(
         # Leaves for the inner reverse pass (a forward-mode outer Jacobian passes dual tensors
         # that do not require grad; they keep their tangents: forward-over-reverse).
         xs = _prepare_inputs(xs, True, "hessian")
-        (out,) = (scalar(*xs),)
-        grads = _grads((out,), xs, (Tensor._make(np.ones((), out.dtype)),), True, strict,
-                       "hessian")  # fmt: skip
+        grads = _gradient(scalar(*xs), xs, strict, "hessian")
         return grads if in_tuple else grads[0]
 
     return jacobian(
@@ -453,18 +460,12 @@ def vhp(
     tensor([ 6., 12.])
     """
     in_tuple, ins = _as_tuple(inputs, "inputs", "vhp")
-    if v is None:
-        if len(ins) != 1 or ins[0].numel() != 1:
-            raise RuntimeError("vhp: v can be omitted only for a single input with one element")
-        vs = (Tensor._make(np.ones(ins[0].shape, dtype=ins[0].dtype)),)
-    else:
-        vs = _validate_v(v, ins, "inputs", "vhp")
+    vs = _v_or_ones(v, ins, "inputs", "vhp")
     scalar = _scalar_func(func, "vhp")
     with grad_mode.enable_grad():
         ins = _prepare_inputs(ins, create_graph, "vhp")
         out = scalar(*ins)
-        ones = (Tensor._make(np.ones((), out.dtype)),)
-        g = _grads((out,), ins, ones, True, strict, "vhp")
+        g = _gradient(out, ins, strict, "vhp")
         hv = _grads(g, ins, vs, create_graph, strict, "vhp", what="gradient")
     return (out if create_graph else _detach(out)), _shape_back(_finish(hv, create_graph), in_tuple)
 
@@ -491,20 +492,14 @@ def hvp(
     if create_graph or grad_mode._state.tangents is not None:
         return vhp(func, inputs, v, create_graph, strict)
     in_tuple, ins = _as_tuple(inputs, "inputs", "hvp")
-    if v is None:
-        if len(ins) != 1 or ins[0].numel() != 1:
-            raise RuntimeError("hvp: v can be omitted only for a single input with one element")
-        vs = (Tensor._make(np.ones(ins[0].shape, dtype=ins[0].dtype)),)
-    else:
-        vs = _validate_v(v, ins, "inputs", "hvp")
+    vs = _v_or_ones(v, ins, "inputs", "hvp")
     scalar = _scalar_func(func, "hvp")
     try:
         with forward_ad.dual_level(), grad_mode.enable_grad():
             ins = _prepare_inputs(ins, False, "hvp")
             duals = tuple(forward_ad.make_dual(x, t) for x, t in zip(ins, vs))
             out = scalar(*duals)
-            ones = (Tensor._make(np.ones((), out.dtype)),)
-            grads = _grads((out,), duals, ones, True, strict, "hvp")
+            grads = _gradient(out, duals, strict, "hvp")
             tangents = [forward_ad.unpack_dual(g).tangent for g in grads]
     except RuntimeError as e:
         if "has no forward-mode AD rule" not in str(e):

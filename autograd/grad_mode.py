@@ -61,7 +61,23 @@ def is_inference_mode_enabled() -> bool:
     return _state.inference
 
 
-class _ModeSwitch:
+class _ContextDecorator:
+    """A context manager that is also a decorator: each call of the decorated function runs
+    inside a fresh instance built from ``_args()``."""
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.__class__(*self._args()):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    def _args(self) -> tuple:
+        return ()
+
+
+class _ModeSwitch(_ContextDecorator):
     """A context manager that is also a decorator; subclasses say what the mode becomes.
 
     ``no_grad`` and ``enable_grad`` take no arguments, so as in PyTorch they also decorate
@@ -87,17 +103,6 @@ class _ModeSwitch:
 
     def __exit__(self, *exc: object) -> None:
         _state.grad_enabled = self._prev
-
-    def __call__(self, fn: F) -> F:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.__class__(*self._args()):
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-    def _args(self) -> tuple:
-        return ()
 
 
 class no_grad(_ModeSwitch):
@@ -219,7 +224,7 @@ class inference_mode(_ModeSwitch):
         return (self.mode,)
 
 
-class detect_anomaly:
+class detect_anomaly(_ContextDecorator):
     """Check every gradient computed in backward for NaN/Inf.
 
     When one is found, the error names the forward op that produced it and the line of user code
@@ -247,13 +252,8 @@ class detect_anomaly:
     def __exit__(self, *exc: object) -> None:
         _state.anomaly = self._prev
 
-    def __call__(self, fn: F) -> F:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with detect_anomaly(self.check_nan):
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+    def _args(self) -> tuple:
+        return (self.check_nan,)
 
 
 def _set_grad_enabled_raw(mode: bool) -> bool:

@@ -16,17 +16,50 @@ from .distribution import Distribution, broadcast_all
 __all__ = ["Bernoulli", "Categorical"]
 
 
-def _probs_or_logits(fn: str, probs: Any, logits: Any) -> None:
-    if (probs is None) == (logits is None):
-        raise ValueError(f"{fn}: either `probs` or `logits` must be specified, but not both.")
-
-
 def _clamp_probs(probs: Tensor) -> Tensor:
     eps = float(np.finfo(np.dtype(probs.dtype)).eps)
     return autograd.clamp(probs, eps, 1 - eps)
 
 
-class Bernoulli(Distribution):
+class _ProbsOrLogits(Distribution):
+    """A distribution given by exactly one of ``probs`` and ``logits``; the other is computed
+    from it on first use, by the subclass's ``_logits_from_probs`` / ``_probs_from_logits``."""
+
+    @staticmethod
+    def _logits_from_probs(probs: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    @staticmethod
+    def _probs_from_logits(logits: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def _given(self, probs: Any, logits: Any, min_ndim: int) -> tuple[str, Tensor]:
+        """The name of the given parameter and its value as a Tensor, checked."""
+        fn = type(self).__name__
+        if (probs is None) == (logits is None):
+            raise ValueError(f"{fn}: either `probs` or `logits` must be specified, but not both.")
+        name, value = ("probs", probs) if probs is not None else ("logits", logits)
+        (value,) = broadcast_all(value)
+        if value.ndim < min_ndim:
+            raise ValueError(f"{fn}: `{name}` parameter must be at least one-dimensional.")
+        return name, value
+
+    def __getattr__(self, name: str) -> Tensor:
+        d = self.__dict__
+        if name == "logits" and "probs" in d:
+            d["logits"] = self._logits_from_probs(_clamp_probs(d["probs"]))
+            return d["logits"]
+        if name == "probs" and "logits" in d:
+            d["probs"] = self._probs_from_logits(d["logits"])
+            return d["probs"]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
+
+    @property
+    def param_shape(self) -> Size:
+        return Size(self.__dict__.get("probs", self.__dict__.get("logits")).shape)
+
+
+class Bernoulli(_ProbsOrLogits):
     """1 with probability ``probs`` (or ``sigmoid(logits)``), else 0.
 
     Examples
@@ -45,30 +78,15 @@ class Bernoulli(Distribution):
     def __init__(
         self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
     ) -> None:
-        _probs_or_logits("Bernoulli", probs, logits)
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-            shape = self.probs.shape
-        else:
-            (self.logits,) = broadcast_all(logits)
-            shape = self.logits.shape
-        super().__init__(tuple(shape), validate_args=validate_args)
+        name, param = self._given(probs, logits, 0)
+        setattr(self, name, param)
+        super().__init__(tuple(param.shape), validate_args=validate_args)
 
-    def __getattr__(self, name: str) -> Tensor:
-        # The other parametrization, computed from the given one on first use.
-        d = self.__dict__
-        if name == "logits" and "probs" in d:
-            p = _clamp_probs(d["probs"])
-            d["logits"] = autograd.log(p) - autograd.log1p(-p)
-            return d["logits"]
-        if name == "probs" and "logits" in d:
-            d["probs"] = autograd.sigmoid(d["logits"])
-            return d["probs"]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
+    @staticmethod
+    def _logits_from_probs(probs: Tensor) -> Tensor:
+        return autograd.log(probs) - autograd.log1p(-probs)
 
-    @property
-    def param_shape(self) -> Size:
-        return Size(self.__dict__.get("probs", self.__dict__.get("logits")).shape)
+    _probs_from_logits = staticmethod(autograd.sigmoid)
 
     @property
     def mean(self) -> Tensor:
@@ -104,7 +122,7 @@ class Bernoulli(Distribution):
         return values.expand(2, *self.batch_shape) if expand else values
 
 
-class Categorical(Distribution):
+class Categorical(_ProbsOrLogits):
     """One of ``K`` categories, with probabilities ``probs`` (normalized over the last dim)
     or ``softmax(logits)``.
 
@@ -123,41 +141,24 @@ class Categorical(Distribution):
     def __init__(
         self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
     ) -> None:
-        _probs_or_logits("Categorical", probs, logits)
-        if probs is not None:
-            (probs,) = broadcast_all(probs)
-            if probs.ndim < 1:
-                raise ValueError("Categorical: `probs` parameter must be at least one-dimensional.")
-            self.probs = probs / probs.sum(dim=-1, keepdim=True)
-            param = self.probs
+        name, param = self._given(probs, logits, 1)
+        if name == "probs":
+            param = param / param.sum(dim=-1, keepdim=True)
         else:
-            (logits,) = broadcast_all(logits)
-            if logits.ndim < 1:
-                raise ValueError(
-                    "Categorical: `logits` parameter must be at least one-dimensional."
-                )
-            self.logits = logits - autograd.logsumexp(logits, dim=-1, keepdim=True)
-            param = self.logits
+            param = param - autograd.logsumexp(param, dim=-1, keepdim=True)
+        setattr(self, name, param)
         self._num_events = param.shape[-1]
         super().__init__(tuple(param.shape[:-1]), validate_args=validate_args)
 
-    def __getattr__(self, name: str) -> Tensor:
-        d = self.__dict__
-        if name == "logits" and "probs" in d:
-            d["logits"] = autograd.log(_clamp_probs(d["probs"]))
-            return d["logits"]
-        if name == "probs" and "logits" in d:
-            d["probs"] = autograd.softmax(d["logits"], dim=-1)
-            return d["probs"]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}")
+    _logits_from_probs = staticmethod(autograd.log)
+
+    @staticmethod
+    def _probs_from_logits(logits: Tensor) -> Tensor:
+        return autograd.softmax(logits, dim=-1)
 
     @property
     def support(self) -> constraints.Constraint:
         return constraints.integer_interval(0, self._num_events - 1)
-
-    @property
-    def param_shape(self) -> Size:
-        return Size(self.__dict__.get("probs", self.__dict__.get("logits")).shape)
 
     @property
     def mean(self) -> Tensor:

@@ -10,8 +10,9 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-import autograd
 from autograd import Generator, Tensor
+
+from .sampler import _draws
 
 __all__ = [
     "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
@@ -186,8 +187,7 @@ def random_split(
             f"random_split: sum of input lengths ({sum(lengths)}) does not equal the length of "
             f"the input dataset ({n})"
         )
-    gen = autograd.default_generator if generator is None else generator
-    perm = gen.permutation(n).tolist()
+    perm = _draws(generator).permutation(n).tolist()
     out, start = [], 0
     for length in lengths:
         out.append(Subset(dataset, perm[start : start + length]))

@@ -38,10 +38,14 @@ def _check_generator(generator: object, owner: str) -> Generator | None:
     return generator
 
 
+def _draws(generator: Generator | None) -> Generator:
+    """What random draws come from: ``generator``, else the global generator."""
+    return autograd.default_generator if generator is None else generator
+
+
 def _draw_seed(generator: Generator | None) -> int:
     """A seed in [0, 2**63) drawn from ``generator``, else from the global generator."""
-    gen = autograd.default_generator if generator is None else generator
-    return int(gen.integers(0, 2**63, None))
+    return int(_draws(generator).integers(0, 2**63, None))
 
 
 def _private_generator(generator: Generator | None) -> Generator:
@@ -196,8 +200,7 @@ class SubsetRandomSampler(Sampler[int]):
         self.generator = _check_generator(generator, "SubsetRandomSampler")
 
     def __iter__(self) -> Iterator[int]:
-        gen = autograd.default_generator if self.generator is None else self.generator
-        for i in gen.permutation(len(self.indices)).tolist():
+        for i in _draws(self.generator).permutation(len(self.indices)).tolist():
             yield self.indices[i]
 
     def __len__(self) -> int:

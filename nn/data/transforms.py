@@ -39,7 +39,7 @@ import autograd
 from autograd import Generator, Tensor
 
 from ..module import Module
-from .sampler import _check_generator
+from .sampler import _check_generator, _draws
 
 __all__ = [
     "Compose", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFlip", "RandomRotation",
@@ -77,10 +77,6 @@ def _check_image(img: Any, fn: str, min_ndim: int = 2) -> None:
         raise ValueError(
             f"{fn}: img should be a tensor image of shape {layout}, got shape {tuple(img.shape)}"
         )
-
-
-def _draws(generator: Generator | None) -> Generator:
-    return autograd.default_generator if generator is None else generator
 
 
 def _is_int(x: Any) -> bool:

@@ -24,7 +24,23 @@ __all__ = [
 ]  # fmt: skip
 
 
-class TripletMarginLoss(_Loss):
+class _TripletLoss(_Loss):
+    """The triplet losses: inputs are an anchor, a positive and a negative example."""
+
+    def __init__(
+        self, margin: float, swap: bool, size_average: Any, reduce: Any, reduction: str
+    ) -> None:
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError(f"{type(self).__name__}: margin must be greater than 0, got {margin}")
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return self._loss(anchor, positive, negative)
+
+
+class TripletMarginLoss(_TripletLoss):
     """Module form of :func:`triplet_margin_loss`.
 
     Examples
@@ -35,26 +51,19 @@ class TripletMarginLoss(_Loss):
     tensor(1.)
     """
 
+    _functional = staticmethod(triplet_margin_loss)
+    _options = ("margin", "p", "eps", "swap")
+
     def __init__(
         self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
         size_average: Any = None, reduce: Any = None, reduction: str = "mean",
     ) -> None:  # fmt: skip
-        super().__init__(size_average, reduce, reduction)
-        if margin <= 0:
-            raise ValueError(f"TripletMarginLoss: margin must be greater than 0, got {margin}")
-        self.margin = margin
+        super().__init__(margin, swap, size_average, reduce, reduction)
         self.p = p
         self.eps = eps
-        self.swap = swap
-
-    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
-        return triplet_margin_loss(
-            anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
-            swap=self.swap, reduction=self.reduction,
-        )  # fmt: skip
 
 
-class TripletMarginWithDistanceLoss(_Loss):
+class TripletMarginWithDistanceLoss(_TripletLoss):
     """Module form of :func:`triplet_margin_with_distance_loss`; the default distance is
     :class:`nn.PairwiseDistance`.
 
@@ -66,28 +75,19 @@ class TripletMarginWithDistanceLoss(_Loss):
     tensor(0.)
     """
 
+    _functional = staticmethod(triplet_margin_with_distance_loss)
+    _options = ("distance_function", "margin", "swap")
+
     def __init__(
         self, *, distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
         margin: float = 1.0, swap: bool = False, reduction: str = "mean",
     ) -> None:  # fmt: skip
-        super().__init__(reduction=reduction)
-        if margin <= 0:
-            raise ValueError(
-                f"TripletMarginWithDistanceLoss: margin must be greater than 0, got {margin}"
-            )
+        super().__init__(margin, swap, None, None, reduction)
         if distance_function is None:
             from ..layers.distance import PairwiseDistance
 
             distance_function = PairwiseDistance()
         self.distance_function = distance_function
-        self.margin = margin
-        self.swap = swap
-
-    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
-        return triplet_margin_with_distance_loss(
-            anchor, positive, negative, distance_function=self.distance_function,
-            margin=self.margin, swap=self.swap, reduction=self.reduction,
-        )  # fmt: skip
 
 
 class MultiMarginLoss(_WeightedLoss):
@@ -99,6 +99,9 @@ class MultiMarginLoss(_WeightedLoss):
     >>> nn.MultiMarginLoss()(autograd.tensor([[0.1, 0.2, 0.4, 0.8]]), autograd.tensor([3]))
     tensor(0.3250)
     """
+
+    _functional = staticmethod(multi_margin_loss)
+    _options = ("p", "margin", "weight")
 
     def __init__(
         self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
@@ -114,10 +117,6 @@ class MultiMarginLoss(_WeightedLoss):
         self.p = p
         self.margin = margin
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
-                                 reduction=self.reduction)  # fmt: skip
-
 
 class MultiLabelMarginLoss(_Loss):
     """Module form of :func:`multilabel_margin_loss`.
@@ -130,8 +129,7 @@ class MultiLabelMarginLoss(_Loss):
     tensor(0.8500)
     """
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return multilabel_margin_loss(input, target, reduction=self.reduction)
+    _functional = staticmethod(multilabel_margin_loss)
 
 
 class MultiLabelSoftMarginLoss(_WeightedLoss):
@@ -144,9 +142,7 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     tensor(0.6931)
     """
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return multilabel_soft_margin_loss(input, target, weight=self.weight,
-                                           reduction=self.reduction)  # fmt: skip
+    _functional = staticmethod(multilabel_soft_margin_loss)
 
 
 class SoftMarginLoss(_Loss):
@@ -159,8 +155,7 @@ class SoftMarginLoss(_Loss):
     tensor(0.6931)
     """
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return soft_margin_loss(input, target, reduction=self.reduction)
+    _functional = staticmethod(soft_margin_loss)
 
 
 class HingeEmbeddingLoss(_Loss):
@@ -173,12 +168,12 @@ class HingeEmbeddingLoss(_Loss):
     tensor(0.5000)
     """
 
+    _functional = staticmethod(hinge_embedding_loss)
+    _options = ("margin",)
+
     def __init__(
         self, margin: float = 1.0, size_average: Any = None, reduce: Any = None,
         reduction: str = "mean",
     ) -> None:  # fmt: skip
         super().__init__(size_average, reduce, reduction)
         self.margin = margin
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from autograd import Tensor
@@ -31,14 +32,29 @@ __all__ = [
 
 
 class _Loss(Module):
+    """A loss Module: it holds ``reduction`` and the settings named in ``_options``, and its
+    forward calls ``_functional`` on the inputs with those settings as keywords."""
+
+    _functional: Callable[..., Tensor]
+    _options: tuple[str, ...] = ()
+
     def __init__(
         self, size_average: Any = None, reduce: Any = None, reduction: str = "mean"
     ) -> None:
         super().__init__()
         self.reduction = _legacy(size_average, reduce, reduction)
 
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return self._loss(input, target)
+
+    def _loss(self, *inputs: Any) -> Tensor:
+        options = {name: getattr(self, name) for name in self._options}
+        return self._functional(*inputs, reduction=self.reduction, **options)
+
 
 class _WeightedLoss(_Loss):
+    _options = ("weight",)
+
     def __init__(
         self, weight: Tensor | None = None, size_average: Any = None, reduce: Any = None,
         reduction: str = "mean",
@@ -50,10 +66,15 @@ class _WeightedLoss(_Loss):
 class _MarginLoss(_Loss):
     """CosineEmbeddingLoss and MarginRankingLoss: a ``margin`` besides the reduction."""
 
+    _options = ("margin",)
+
     def __init__(self, margin: float = 0.0, size_average: Any = None, reduce: Any = None,
                  reduction: str = "mean") -> None:  # fmt: skip
         super().__init__(size_average, reduce, reduction)
         self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return self._loss(input1, input2, target)
 
 
 class MSELoss(_Loss):
@@ -66,8 +87,7 @@ class MSELoss(_Loss):
     tensor(5.)
     """
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return mse_loss(input, target, reduction=self.reduction)
+    _functional = staticmethod(mse_loss)
 
 
 class L1Loss(_Loss):
@@ -80,8 +100,7 @@ class L1Loss(_Loss):
     tensor(2.)
     """
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return l1_loss(input, target, reduction=self.reduction)
+    _functional = staticmethod(l1_loss)
 
 
 class SmoothL1Loss(_Loss):
@@ -94,13 +113,13 @@ class SmoothL1Loss(_Loss):
     tensor([0.1250, 2.5000])
     """
 
+    _functional = staticmethod(smooth_l1_loss)
+    _options = ("beta",)
+
     def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
                  beta: float = 1.0) -> None:  # fmt: skip
         super().__init__(size_average, reduce, reduction)
         self.beta = beta
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
 
 class HuberLoss(_Loss):
@@ -113,12 +132,12 @@ class HuberLoss(_Loss):
     tensor([0.5000, 6.0000])
     """
 
+    _functional = staticmethod(huber_loss)
+    _options = ("delta",)
+
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction=reduction)
         self.delta = delta
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
 class BCELoss(_WeightedLoss):
@@ -132,8 +151,7 @@ class BCELoss(_WeightedLoss):
     0.6931
     """
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+    _functional = staticmethod(binary_cross_entropy)
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -147,6 +165,9 @@ class BCEWithLogitsLoss(_Loss):
     tensor(0.)
     """
 
+    _functional = staticmethod(binary_cross_entropy_with_logits)
+    _options = ("weight", "pos_weight")
+
     def __init__(
         self, weight: Tensor | None = None, size_average: Any = None, reduce: Any = None,
         reduction: str = "mean", pos_weight: Tensor | None = None,
@@ -154,11 +175,6 @@ class BCEWithLogitsLoss(_Loss):
         super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", weight)
         self.register_buffer("pos_weight", pos_weight)
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return binary_cross_entropy_with_logits(
-            input, target, self.weight, pos_weight=self.pos_weight, reduction=self.reduction
-        )
 
 
 class NLLLoss(_WeightedLoss):
@@ -172,16 +188,15 @@ class NLLLoss(_WeightedLoss):
     tensor(0.3000)
     """
 
+    _functional = staticmethod(nll_loss)
+    _options = ("weight", "ignore_index")
+
     def __init__(
         self, weight: Tensor | None = None, size_average: Any = None, ignore_index: int = -100,
         reduce: Any = None, reduction: str = "mean",
     ) -> None:  # fmt: skip
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                        reduction=self.reduction)  # fmt: skip
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -195,6 +210,9 @@ class CrossEntropyLoss(_WeightedLoss):
     tensor(19000.)
     """
 
+    _functional = staticmethod(cross_entropy)
+    _options = ("weight", "ignore_index", "label_smoothing")
+
     def __init__(
         self, weight: Tensor | None = None, size_average: Any = None, ignore_index: int = -100,
         reduce: Any = None, reduction: str = "mean", label_smoothing: float = 0.0,
@@ -202,12 +220,6 @@ class CrossEntropyLoss(_WeightedLoss):
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return cross_entropy(
-            input, target, weight=self.weight, ignore_index=self.ignore_index,
-            reduction=self.reduction, label_smoothing=self.label_smoothing,
-        )  # fmt: skip
 
 
 class KLDivLoss(_Loss):
@@ -221,13 +233,13 @@ class KLDivLoss(_Loss):
     tensor(0.)
     """
 
+    _functional = staticmethod(kl_div)
+    _options = ("log_target",)
+
     def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
                  log_target: bool = False) -> None:  # fmt: skip
         super().__init__(size_average, reduce, reduction)
         self.log_target = log_target
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
 class CosineEmbeddingLoss(_MarginLoss):
@@ -241,9 +253,7 @@ class CosineEmbeddingLoss(_MarginLoss):
     tensor(1.)
     """
 
-    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
-        return cosine_embedding_loss(input1, input2, target, margin=self.margin,
-                                     reduction=self.reduction)  # fmt: skip
+    _functional = staticmethod(cosine_embedding_loss)
 
 
 class MarginRankingLoss(_MarginLoss):
@@ -257,9 +267,7 @@ class MarginRankingLoss(_MarginLoss):
     tensor(1.5000)
     """
 
-    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
-        return margin_ranking_loss(input1, input2, target, margin=self.margin,
-                                   reduction=self.reduction)  # fmt: skip
+    _functional = staticmethod(margin_ranking_loss)
 
 
 class PoissonNLLLoss(_Loss):
@@ -272,6 +280,9 @@ class PoissonNLLLoss(_Loss):
     tensor(1.)
     """
 
+    _functional = staticmethod(poisson_nll_loss)
+    _options = ("log_input", "full", "eps")
+
     def __init__(
         self, log_input: bool = True, full: bool = False, size_average: Any = None,
         eps: float = 1e-8, reduce: Any = None, reduction: str = "mean",
@@ -282,8 +293,7 @@ class PoissonNLLLoss(_Loss):
         self.eps = eps
 
     def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
-        return poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
-                                eps=self.eps, reduction=self.reduction)  # fmt: skip
+        return self._loss(log_input, target)
 
 
 class GaussianNLLLoss(_Loss):
@@ -296,14 +306,16 @@ class GaussianNLLLoss(_Loss):
     tensor(0.5000)
     """
 
+    _functional = staticmethod(gaussian_nll_loss)
+    _options = ("full", "eps")
+
     def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
         super().__init__(None, None, reduction)
         self.full = full
         self.eps = eps
 
     def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:
-        return gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
-                                 reduction=self.reduction)  # fmt: skip
+        return self._loss(input, target, var)
 
 
 class CTCLoss(_Loss):
@@ -317,6 +329,9 @@ class CTCLoss(_Loss):
     tensor(0.2877)
     """
 
+    _functional = staticmethod(ctc_loss)
+    _options = ("blank", "zero_infinity")
+
     def __init__(
         self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False
     ) -> None:
@@ -327,5 +342,4 @@ class CTCLoss(_Loss):
     def forward(
         self, log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any
     ) -> Tensor:
-        return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
-                        self.reduction, self.zero_infinity)  # fmt: skip
+        return self._loss(log_probs, targets, input_lengths, target_lengths)

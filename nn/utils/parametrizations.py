@@ -95,8 +95,40 @@ def _tensor_to_parametrize(module: Module, name: str, what: str) -> Tensor:
     return weight
 
 
-def _is_conv_transpose(module: Module) -> bool:
-    return isinstance(module, _ConvTranspose)
+def _output_dim(module: Module, dim: int | None) -> int:
+    """The weight's output dim for spectral normalization: ``dim``, or by default 1 for the
+    transposed convolutions and 0 otherwise."""
+    if dim is not None:
+        return dim
+    return 1 if isinstance(module, _ConvTranspose) else 0
+
+
+def _check_power_iterations(n_power_iterations: int) -> None:
+    if n_power_iterations <= 0:
+        raise ValueError(
+            "spectral_norm: expected n_power_iterations to be positive, but got "
+            f"n_power_iterations={n_power_iterations}"
+        )
+
+
+def _weight_to_matrix(weight: Tensor, dim: int) -> Tensor:
+    """``weight`` as a matrix: dim ``dim`` as rows, the other dims flattened into columns."""
+    if dim != 0:
+        weight = weight.permute(dim, *(d for d in range(weight.ndim) if d != dim))
+    return weight.flatten(1)
+
+
+def _random_unit_vectors(weight_mat: Tensor, eps: float) -> tuple[Tensor, Tensor]:
+    """The power iteration's starting ``u`` (one entry a row) and ``v`` (one a column)."""
+    h, w = weight_mat.shape
+    u = F.normalize(autograd.randn(h, dtype=weight_mat.dtype), dim=0, eps=eps)
+    v = F.normalize(autograd.randn(w, dtype=weight_mat.dtype), dim=0, eps=eps)
+    return u, v
+
+
+def _divide_by_sigma(weight: Tensor, weight_mat: Tensor, u: Tensor, v: Tensor) -> Tensor:
+    """``weight / sigma`` with the spectral norm estimated as ``sigma = u . (W v)``."""
+    return weight / autograd.dot(u, weight_mat @ v)
 
 
 class _SpectralNorm(Module):
@@ -115,27 +147,19 @@ class _SpectralNorm(Module):
                 f"spectral_norm: dim must be in [-{ndim}, {ndim - 1}] for a {ndim}-D weight, "
                 f"got {dim}"
             )
-        if n_power_iterations <= 0:
-            raise ValueError(
-                "spectral_norm: expected n_power_iterations to be positive, but got "
-                f"n_power_iterations={n_power_iterations}"
-            )
+        _check_power_iterations(n_power_iterations)
         self.dim = dim % ndim
         self.eps = eps
         if ndim > 1:
             self.n_power_iterations = n_power_iterations
             weight_mat = self._reshape_weight_to_matrix(weight.detach())
-            h, w = weight_mat.shape
-            u = autograd.randn(h, dtype=weight.dtype)
-            v = autograd.randn(w, dtype=weight.dtype)
-            self.register_buffer("_u", F.normalize(u, dim=0, eps=eps))
-            self.register_buffer("_v", F.normalize(v, dim=0, eps=eps))
+            u, v = _random_unit_vectors(weight_mat, eps)
+            self.register_buffer("_u", u)
+            self.register_buffer("_v", v)
             self._power_method(weight_mat, 15)
 
     def _reshape_weight_to_matrix(self, weight: Tensor) -> Tensor:
-        if self.dim != 0:
-            weight = weight.permute(self.dim, *(d for d in range(weight.ndim) if d != self.dim))
-        return weight.flatten(1)
+        return _weight_to_matrix(weight, self.dim)
 
     def _power_method(self, weight_mat: Tensor, n_power_iterations: int) -> None:
         with autograd.no_grad():
@@ -149,9 +173,7 @@ class _SpectralNorm(Module):
         weight_mat = self._reshape_weight_to_matrix(weight)
         if self.training:
             self._power_method(weight_mat.detach(), self.n_power_iterations)
-        u, v = self._u.clone(), self._v.clone()
-        sigma = autograd.dot(u, weight_mat @ v)
-        return weight / sigma
+        return _divide_by_sigma(weight, weight_mat, self._u.clone(), self._v.clone())
 
     def right_inverse(self, value: Tensor) -> Tensor:
         return value
@@ -181,8 +203,7 @@ def spectral_norm(
     (2, 3)
     """
     weight = _tensor_to_parametrize(module, name, "spectral_norm")
-    if dim is None:
-        dim = 1 if _is_conv_transpose(module) else 0
+    dim = _output_dim(module, dim)
     parametrize.register_parametrization(
         module, name, _SpectralNorm(weight, n_power_iterations, dim, eps)
     )

@@ -13,7 +13,13 @@ from .. import functional as F
 from ..module import Module
 from ..parameter import Parameter
 from ._weight_hooks import parameter_to_hook, remove_hook
-from .parametrizations import _is_conv_transpose
+from .parametrizations import (
+    _check_power_iterations,
+    _divide_by_sigma,
+    _output_dim,
+    _random_unit_vectors,
+    _weight_to_matrix,
+)
 
 __all__ = ["spectral_norm", "remove_spectral_norm", "SpectralNorm"]
 
@@ -27,20 +33,14 @@ class SpectralNorm:
     def __init__(
         self, name: str = "weight", n_power_iterations: int = 1, dim: int = 0, eps: float = 1e-12
     ) -> None:
-        if n_power_iterations <= 0:
-            raise ValueError(
-                "spectral_norm: expected n_power_iterations to be positive, but got "
-                f"n_power_iterations={n_power_iterations}"
-            )
+        _check_power_iterations(n_power_iterations)
         self.name = name
         self.dim = dim
         self.n_power_iterations = n_power_iterations
         self.eps = eps
 
     def reshape_weight_to_matrix(self, weight: Tensor) -> Tensor:
-        if self.dim != 0:
-            weight = weight.permute(self.dim, *(d for d in range(weight.ndim) if d != self.dim))
-        return weight.reshape(weight.shape[0], -1)
+        return _weight_to_matrix(weight, self.dim)
 
     def compute_weight(self, module: Module, do_power_iteration: bool) -> Tensor:
         weight = getattr(module, self.name + "_orig")
@@ -54,8 +54,7 @@ class SpectralNorm:
                     u.copy_(F.normalize(weight_mat @ v, dim=0, eps=self.eps))
             # Later iterations change the buffers in place; backward needs these values.
             u, v = u.clone(), v.clone()
-        sigma = autograd.dot(u, weight_mat @ v)
-        return weight / sigma
+        return _divide_by_sigma(weight, weight_mat, u, v)
 
     def remove(self, module: Module) -> None:
         with autograd.no_grad():
@@ -76,9 +75,7 @@ class SpectralNorm:
         weight = parameter_to_hook(module, name, SpectralNorm, "spectral_norm")
         fn = SpectralNorm(name, n_power_iterations, dim, eps)
         with autograd.no_grad():
-            h, w = fn.reshape_weight_to_matrix(weight).shape
-            u = F.normalize(autograd.randn(h, dtype=weight.dtype), dim=0, eps=eps)
-            v = F.normalize(autograd.randn(w, dtype=weight.dtype), dim=0, eps=eps)
+            u, v = _random_unit_vectors(fn.reshape_weight_to_matrix(weight), eps)
         delattr(module, name)
         module.register_parameter(name + "_orig", weight)
         setattr(module, name, weight.detach())
@@ -109,9 +106,7 @@ def spectral_norm(
     >>> m(autograd.ones(2, 4)).shape
     (2, 3)
     """
-    if dim is None:
-        dim = 1 if _is_conv_transpose(module) else 0
-    SpectralNorm.apply(module, name, n_power_iterations, dim, eps)
+    SpectralNorm.apply(module, name, n_power_iterations, _output_dim(module, dim), eps)
     return module
 
 
