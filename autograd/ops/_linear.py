@@ -8,6 +8,8 @@ backward is the other. Forward mode applies ``A`` to the tangent.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..function import Function, linear_jvp
@@ -16,11 +18,23 @@ from ..function import Function, linear_jvp
 class LinearOp(Function):
     """Base of a linear op ``x -> A x``, with ``A`` fixed by ``params`` (a keyword of ``apply``).
 
-    A subclass sets ``array_map(x, params)`` (``A x`` on arrays), ``array_adjoint(g, params,
-    x_shape)`` (``A^T g``) and ``adjoint``, its :class:`LinearAdjoint` subclass.
+    A subclass sets ``array_map(x, params)`` (``A x`` on arrays) and ``array_adjoint(g, params,
+    x_shape)`` (``A^T g``); its ``adjoint``, the :class:`LinearAdjoint` that records ``A^T``, is
+    derived here, its node named as PyTorch names a backward's backward
+    (``AvgPool2DBackward0`` -> ``AvgPool2DBackwardBackward0``).
     """
 
     adjoint: type[LinearAdjoint]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        node = cls.__dict__.get("node_name") or f"{cls.__name__}Backward0"
+        name = f"{cls.__name__}Adjoint"
+        cls.adjoint = type(name, (LinearAdjoint,), {
+            "op": cls, "node_name": node.removesuffix("0") + "Backward0",
+            "__module__": cls.__module__, "__qualname__": name,
+            "__doc__": f"The adjoint of :class:`{cls.__name__}`, recorded under create_graph.",
+        })  # fmt: skip
 
     @staticmethod
     def forward(ctx, x, params):
@@ -38,8 +52,8 @@ class LinearOp(Function):
 
 
 class LinearAdjoint(Function):
-    """Base of the node that applies ``A^T`` of the :class:`LinearOp` ``op`` (a subclass sets
-    it) under ``create_graph``; its backward is ``op`` again."""
+    """Base of the node that applies ``A^T`` of the :class:`LinearOp` ``op`` under
+    ``create_graph``; its backward is ``op`` again."""
 
     op: type[LinearOp]
 

@@ -7,8 +7,8 @@ height 1, unbatched inputs with a batch of 1). Second order comes from linear Fu
   is ``MaxPoolScatter`` (add each output gradient at its argmax), whose backward is the same
   Function with ``gather`` (read an input-shaped array at the argmaxes), whose backward is the
   scatter;
-- average pooling's backward is ``AvgPoolBackward`` (spread each gradient over its window),
-  whose backward is average pooling itself; the same holds for the adaptive average.
+- average pooling's backward is its adjoint ``AvgPool2dAdjoint`` (spread each gradient over its
+  window), whose backward is average pooling itself; the same holds for the adaptive average.
 
 In the ordinary backward (arrays in) the rules call the kernels directly; under
 ``create_graph`` (Tensors in) they call the Functions. Arguments are checked once, by
@@ -25,7 +25,7 @@ from ..function import Function, linear_jvp, name_node
 from ..kernels import _args
 from ..kernels import pool as _k
 from ..tensor import Tensor
-from ._linear import LinearAdjoint, LinearOp
+from ._linear import LinearOp
 from ._util import float_tensor
 from .conv import _as_batched, _functional, _restore
 from .registry import Sample, register
@@ -154,15 +154,6 @@ class AvgPool2d(LinearOp):
     node_name = "AvgPool2DBackward0"
     array_map = staticmethod(_avg_forward)
     array_adjoint = staticmethod(_avg_spread)
-
-
-class AvgPoolBackward(LinearAdjoint):
-    """Each output gradient spread evenly over its window (linear; its adjoint is the pool)."""
-
-    op = AvgPool2d
-
-
-AvgPool2d.adjoint = AvgPoolBackward
 
 
 # ------------------------------------------------------------------------- max_pool1d/2d

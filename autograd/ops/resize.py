@@ -1,9 +1,9 @@
 """Resizing: ``interpolate`` (mode "nearest") for (N, C, L) and (N, C, H, W) inputs.
 
 Nearest resizing is linear: ``Nearest`` reads each output pixel from one source pixel and its
-backward ``NearestBackward`` adds the gradients back onto the sources; each is the other's
-adjoint, so second order works. The index tables follow PyTorch's ``nearest`` mode exactly,
-including its float32 rounding.
+backward, the adjoint ``NearestAdjoint``, adds the gradients back onto the sources; each is the
+other's backward, so second order works. The index tables follow PyTorch's ``nearest`` mode
+exactly, including its float32 rounding.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 
 from ..kernels import resize as _k
 from ..tensor import Tensor
-from ._linear import LinearAdjoint, LinearOp
+from ._linear import LinearOp
 from ._util import float_tensor
 from .conv import _functional
 from .registry import Sample, register
@@ -37,15 +37,6 @@ class Nearest(LinearOp):
     node_name = "UpsampleNearest2DBackward0"
     array_map = staticmethod(_nearest)
     array_adjoint = staticmethod(_nearest_adjoint)
-
-
-class NearestBackward(LinearAdjoint):
-    """Output gradients added back at their source pixels (the adjoint of ``Nearest``)."""
-
-    op = Nearest
-
-
-Nearest.adjoint = NearestBackward
 
 
 def _source_index(n_in: int, n_out: int, scale: float | None) -> np.ndarray:
