@@ -741,10 +741,8 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:
         raise
 
 
-class FloorDivide(Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        return np.floor_divide(a, b)
+class FloorDivide(DivFloor):
+    """``div(rounding_mode='floor')``'s value, with no derivative (as PyTorch's floor_divide)."""
 
     @staticmethod
     def backward(ctx, g):
