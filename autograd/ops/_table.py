@@ -24,10 +24,11 @@ import numpy as np
 from ..function import Function
 from ..kernels.masked import select_or_zero
 from ..tensor import Tensor
+from ._jvp import zero_jvp
 from ._util import as_tensor, float_tensor
 from .registry import register
 
-__all__ = ["elementwise_op", "select_grad", "zeros_like_grad"]
+__all__ = ["PiecewiseConstant", "elementwise_op", "select_grad", "zeros_like_grad"]
 
 # How a row treats integer and bool inputs.
 _PREPARE = {
@@ -46,6 +47,18 @@ def zeros_like_grad(g: Any) -> Any:
     if isinstance(g, Tensor):
         return Tensor._make(np.zeros(g.shape, g.dtype))
     return np.zeros_like(g)
+
+
+class PiecewiseConstant(Function):
+    """Base of an op that is constant between jumps (``round``, ``div(rounding_mode=...)``): a
+    subclass defines ``forward`` only; every Tensor input gets a zero gradient (see
+    :func:`zeros_like_grad`) and the output a zero tangent, as in PyTorch."""
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(zeros_like_grad(g) if n else None for n in ctx.needs_input_grad)
+
+    jvp = staticmethod(zero_jvp)
 
 
 def select_grad(mask: Any, g: Any) -> Any:

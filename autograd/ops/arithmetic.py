@@ -13,8 +13,8 @@ import numpy as np
 
 from ..function import Function, name_node
 from ..tensor import Tensor, tensor_method
-from ._jvp import sum_terms, zero_jvp
-from ._table import select_grad, zeros_like_grad
+from ._jvp import sum_terms
+from ._table import PiecewiseConstant, select_grad, zeros_like_grad
 from ._util import (
     _raw,
     as_tensor,
@@ -273,31 +273,20 @@ def _integer_division(fn: type[Function], input: Any, other: Any, op: str) -> Te
         raise broadcast_error(op, ra, rb) from None
 
 
-class DivFloor(Function):
+class DivFloor(PiecewiseConstant):
     """``div(rounding_mode='floor')``: piecewise constant, so a zero gradient (as PyTorch)."""
 
     @staticmethod
     def forward(ctx, a, b):
         return np.floor_divide(a, b)
 
-    @staticmethod
-    def backward(ctx, g):
-        na, nb = ctx.needs_input_grad
-        return (zeros_like_grad(g) if na else None), (zeros_like_grad(g) if nb else None)
 
-    jvp = staticmethod(zero_jvp)
-
-
-class DivTrunc(Function):
+class DivTrunc(PiecewiseConstant):
     """``div(rounding_mode='trunc')``: zero gradient, as :class:`DivFloor`."""
 
     @staticmethod
     def forward(ctx, a, b):
         return trunc_divide(a, b)
-
-    backward = DivFloor.backward
-
-    jvp = staticmethod(zero_jvp)
 
 
 def _shape(x: Any) -> tuple:
@@ -752,10 +741,8 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:
         raise
 
 
-class FloorDivide(Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        return np.floor_divide(a, b)
+class FloorDivide(DivFloor):
+    """``div(rounding_mode='floor')``'s value, with no derivative (as PyTorch's floor_divide)."""
 
     @staticmethod
     def backward(ctx, g):

@@ -14,8 +14,7 @@ from .. import dtypes as _dt
 from ..device import check_device, parse_to
 from ..function import Function, linear_jvp
 from ..tensor import Tensor, tensor_method
-from ._jvp import zero_jvp
-from ._table import elementwise_op, select_grad, zeros_like_grad
+from ._table import PiecewiseConstant, elementwise_op, select_grad, zeros_like_grad
 from ._util import as_tensor
 from .registry import register, unary
 
@@ -105,17 +104,11 @@ trunc = elementwise_op(
 )  # fmt: skip
 
 
-class Round(Function):
+class Round(PiecewiseConstant):
     @staticmethod
     def forward(ctx, x, decimals):
         # NumPy rounds half to even, as PyTorch does.
         return np.round(x, decimals)
-
-    @staticmethod
-    def backward(ctx, g):
-        return zeros_like_grad(g), None
-
-    jvp = staticmethod(zero_jvp)
 
 
 @register(

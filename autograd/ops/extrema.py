@@ -34,17 +34,22 @@ _builtin_max = max
 
 
 # ------------------------------------------------------------------------ amax / amin
+def _tie_shares(x: np.ndarray, extremum: np.ndarray, axes: Any) -> np.ndarray:
+    """Each element's share of its slice's extremum (``extremum`` kept at the reduced dims): ``1/k``
+    at the ``k`` tied extrema, 0 elsewhere (PyTorch's amax convention: ties share evenly)."""
+    w = (x == extremum).astype(x.dtype)
+    w /= w.sum(axis=axes, keepdims=True)
+    return w
+
+
 class Amax(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim, smallest):
         ctx.meta = (x.shape, axes, keepdim)
         y = (np.min if smallest else np.max)(x, axis=axes, keepdims=keepdim)
         if ctx.needs_input_grad[0]:
-            # Ties share the gradient evenly (PyTorch's amax convention).
-            hit = x == (y if keepdim else y.reshape(_keep_shape(x.shape, axes)))
-            w = hit.astype(x.dtype)
-            w /= w.sum(axis=axes, keepdims=True)
-            ctx.save_for_backward(w)
+            kept = y if keepdim else y.reshape(_keep_shape(x.shape, axes))
+            ctx.save_for_backward(_tie_shares(x, kept, axes))
         return y
 
     @staticmethod
@@ -56,10 +61,14 @@ class Amax(Function):
     @staticmethod
     def jvp(ctx, tx, axes, keepdim, smallest):
         x = ctx.primals[0]
-        hit = x == (np.min if smallest else np.max)(x, axis=axes, keepdims=True)
-        w = hit.astype(x.dtype)
-        w /= w.sum(axis=axes, keepdims=True)  # ties share evenly, as in backward
+        w = _tie_shares(x, (np.min if smallest else np.max)(x, axis=axes, keepdims=True), axes)
         return (w * tx).sum(axis=axes, keepdims=keepdim)
+
+
+def _selected(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The elements the extremum ``y`` over all of ``x`` selects: those equal to it, or the NaNs
+    when it is NaN."""
+    return np.isnan(x) if np.isnan(y).any() else x == y
 
 
 class MaxAll(Function):
@@ -71,7 +80,7 @@ class MaxAll(Function):
         ctx.meta = (x.shape, None, keepdim)
         y = (np.min if smallest else np.max)(x, keepdims=keepdim)
         if ctx.needs_input_grad[0]:
-            ctx.hit = np.isnan(x) if np.isnan(y).any() else x == y
+            ctx.hit = _selected(x, y)
             ctx.count = int(ctx.hit.sum())
         return y
 
@@ -82,8 +91,7 @@ class MaxAll(Function):
     @staticmethod
     def jvp(ctx, tx, keepdim, smallest):
         x = ctx.primals[0]
-        y = (np.min if smallest else np.max)(x)
-        hit = np.isnan(x) if np.isnan(y) else x == y
+        hit = _selected(x, (np.min if smallest else np.max)(x))
         return np.where(hit, tx, 0.0).sum(keepdims=keepdim) / hit.sum()
 
 

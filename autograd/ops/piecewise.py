@@ -81,11 +81,19 @@ def relu6(input: Tensor) -> Tensor:
     return _hardtanh("relu6", input, 0.0, 6.0)
 
 
+def _hardsigmoid_array(x: np.ndarray) -> np.ndarray:
+    return np.minimum(np.maximum(x * (1 / 6) + 0.5, 0), 1)
+
+
+# hardsigmoid and hardswish bend at -3 and 3
+_HARD_KINKS = _near_kinks((-3.0, 3.0), low=-4.5, high=4.5)
+
+
 class Hardsigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.minimum(np.maximum(x * (1 / 6) + 0.5, 0), 1)
+        return _hardsigmoid_array(x)
 
     @staticmethod
     def backward(ctx, g):
@@ -95,10 +103,7 @@ class Hardsigmoid(Function):
     jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
 
 
-@register(
-    sample=_near_kinks((-3.0, 3.0), low=-4.5, high=4.5), torch=_torch_f("hardsigmoid"),
-    masked=True,
-)  # fmt: skip
+@register(sample=_HARD_KINKS, torch=_torch_f("hardsigmoid"), masked=True)
 def hardsigmoid(input: Tensor) -> Tensor:
     """``clip(x / 6 + 1/2, 0, 1)``. The derivative is 1/6 strictly inside (-3, 3) and 0 at
     ±3 (PyTorch's convention).
@@ -116,7 +121,7 @@ class Hardswish(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x * np.minimum(np.maximum(x * (1 / 6) + 0.5, 0), 1)
+        return x * _hardsigmoid_array(x)
 
     @staticmethod
     def backward(ctx, g):
@@ -126,10 +131,7 @@ class Hardswish(Function):
     jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
 
 
-@register(
-    sample=_near_kinks((-3.0, 3.0), low=-4.5, high=4.5), torch=_torch_f("hardswish"),
-    masked=True,
-)  # fmt: skip
+@register(sample=_HARD_KINKS, torch=_torch_f("hardswish"), masked=True)
 def hardswish(input: Tensor) -> Tensor:
     """``x * hardsigmoid(x)``. The derivative is ``x / 3 + 1/2`` strictly inside (-3, 3), 0 for
     ``x <= -3`` and 1 for ``x >= 3`` (so 0 at -3 and 1 at 3, as PyTorch).

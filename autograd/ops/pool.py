@@ -7,8 +7,8 @@ height 1, unbatched inputs with a batch of 1). Second order comes from linear Fu
   is ``MaxPoolScatter`` (add each output gradient at its argmax), whose backward is the same
   Function with ``gather`` (read an input-shaped array at the argmaxes), whose backward is the
   scatter;
-- average pooling's backward is ``AvgPoolBackward`` (spread each gradient over its window),
-  whose backward is average pooling itself; the same holds for the adaptive average.
+- average pooling's backward is its adjoint ``AvgPool2dAdjoint`` (spread each gradient over its
+  window), whose backward is average pooling itself; the same holds for the adaptive average.
 
 In the ordinary backward (arrays in) the rules call the kernels directly; under
 ``create_graph`` (Tensors in) they call the Functions. Arguments are checked once, by
@@ -25,6 +25,7 @@ from ..function import Function, linear_jvp, name_node
 from ..kernels import _args
 from ..kernels import pool as _k
 from ..tensor import Tensor
+from ._linear import LinearOp
 from ._util import float_tensor
 from .conv import _as_batched, _functional, _restore
 from .registry import Sample, register
@@ -135,56 +136,24 @@ class AdaptiveMaxPool2d(_MaxPool):
 
 
 # ------------------------------------------------------------------------- average pooling
-def _avg(x: Any, x_shape: tuple, geom: Any) -> Any:
-    if type(x) is np.ndarray:
-        return _avg_forward(x, geom)
-    return AvgPool2d.apply(x, geom=geom)
-
-
 def _avg_forward(x: np.ndarray, geom: Any) -> np.ndarray:
     if geom[0] == "adaptive":
         return _k.adaptive_avg_pool2d_forward(x, geom[1])
     return _k.avg_pool2d_forward(x, *geom)
 
 
-def _avg_spread(g: Any, x_shape: tuple, geom: Any) -> Any:
-    if type(g) is not np.ndarray:
-        return AvgPoolBackward.apply(g, x_shape=x_shape, geom=geom)
+def _avg_spread(g: np.ndarray, geom: Any, x_shape: tuple) -> np.ndarray:
     if geom[0] == "adaptive":
         return _k.adaptive_avg_pool2d_backward(g, x_shape)
     return _k.avg_pool2d_backward(g, x_shape, *geom)
 
 
-class AvgPool2d(Function):
-    """Average pooling; ``geom`` is the kernel's arguments or ``("adaptive", output_size)``."""
+class AvgPool2d(LinearOp):
+    """Average pooling; ``params`` is the kernel's arguments or ``("adaptive", output_size)``."""
 
     node_name = "AvgPool2DBackward0"
-
-    @staticmethod
-    def forward(ctx, x, geom):
-        ctx.geom, ctx.x_shape = geom, x.shape
-        return _avg_forward(x, geom)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _avg_spread(g, ctx.x_shape, ctx.geom)
-
-    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
-
-
-class AvgPoolBackward(Function):
-    """Each output gradient spread evenly over its window (linear; its adjoint is the pool)."""
-
-    @staticmethod
-    def forward(ctx, g, x_shape, geom):
-        ctx.geom, ctx.x_shape = geom, x_shape
-        return _avg_spread(g, x_shape, geom)
-
-    @staticmethod
-    def backward(ctx, h):
-        return _avg(h, ctx.x_shape, ctx.geom)
-
-    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+    array_map = staticmethod(_avg_forward)
+    array_adjoint = staticmethod(_avg_spread)
 
 
 # ------------------------------------------------------------------------- max_pool1d/2d
@@ -299,7 +268,7 @@ def _avg_pool(
     x = float_tensor(input, "input")
     k, s, p, _, ceil = _args.pool_args(op, nd, x.shape, kernel_size, stride, padding, 1, ceil_mode)
     geom = (k, s, p, ceil, bool(count_include_pad), _args.divisor_arg(op, divisor_override))
-    y = AvgPool2d.apply(_as_batched(x, nd), geom=geom)
+    y = AvgPool2d.apply(_as_batched(x, nd), params=geom)
     node = "SqueezeBackward1" if nd == 1 else "AvgPool2DBackward0"  # avg_pool1d squeezes
     return _restore(y, nd, x.ndim == nd + 1, node)
 
@@ -406,7 +375,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     size = _args.adaptive_output_size(op, x.shape, output_size)
     # PyTorch takes a mean for a 1 x 1 output
     node = "MeanBackward1" if tuple(size) == (1, 1) else "AdaptiveAvgPool2DBackward0"
-    return _restore(AvgPool2d.apply(_as_batched(x, 2), geom=("adaptive", size)), 2, x.ndim == 3,
+    return _restore(AvgPool2d.apply(_as_batched(x, 2), params=("adaptive", size)), 2, x.ndim == 3,
                     node)  # fmt: skip
 
 

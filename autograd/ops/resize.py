@@ -1,9 +1,9 @@
 """Resizing: ``interpolate`` (mode "nearest") for (N, C, L) and (N, C, H, W) inputs.
 
 Nearest resizing is linear: ``Nearest`` reads each output pixel from one source pixel and its
-backward ``NearestBackward`` adds the gradients back onto the sources; each is the other's
-adjoint, so second order works. The index tables follow PyTorch's ``nearest`` mode exactly,
-including its float32 rounding.
+backward, the adjoint ``NearestAdjoint``, adds the gradients back onto the sources; each is the
+other's backward, so second order works. The index tables follow PyTorch's ``nearest`` mode
+exactly, including its float32 rounding.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function, linear_jvp
 from ..kernels import resize as _k
 from ..tensor import Tensor
+from ._linear import LinearOp
 from ._util import float_tensor
 from .conv import _functional
 from .registry import Sample, register
@@ -23,48 +23,20 @@ from .registry import Sample, register
 _MODES = ("nearest",)
 
 
-def _resize(x: Any, tables: tuple) -> Any:
-    if type(x) is np.ndarray:
-        return _k.nearest_forward(x, *tables)
-    return Nearest.apply(x, tables=tables)
+def _nearest(x: np.ndarray, tables: tuple) -> np.ndarray:
+    return _k.nearest_forward(x, *tables)
 
 
-def _resize_back(g: Any, tables: tuple, x_shape: tuple) -> Any:
-    if type(g) is np.ndarray:
-        return _k.nearest_backward(g, *tables, x_shape)
-    return NearestBackward.apply(g, tables=tables, x_shape=x_shape)
+def _nearest_adjoint(g: np.ndarray, tables: tuple, x_shape: tuple) -> np.ndarray:
+    return _k.nearest_backward(g, *tables, x_shape)
 
 
-class Nearest(Function):
-    """``y[n, c, i, j] = x[n, c, rows[i], cols[j]]`` with ``tables = (rows, cols)``."""
+class Nearest(LinearOp):
+    """``y[n, c, i, j] = x[n, c, rows[i], cols[j]]`` with ``params = (rows, cols)``."""
 
     node_name = "UpsampleNearest2DBackward0"
-
-    @staticmethod
-    def forward(ctx, x, tables):
-        ctx.tables, ctx.x_shape = tables, x.shape
-        return _k.nearest_forward(x, *tables)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _resize_back(g, ctx.tables, ctx.x_shape)
-
-    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
-
-
-class NearestBackward(Function):
-    """Output gradients added back at their source pixels (the adjoint of ``Nearest``)."""
-
-    @staticmethod
-    def forward(ctx, g, tables, x_shape):
-        ctx.tables = tables
-        return _k.nearest_backward(g, *tables, x_shape)
-
-    @staticmethod
-    def backward(ctx, h):
-        return _resize(h, ctx.tables)
-
-    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+    array_map = staticmethod(_nearest)
+    array_adjoint = staticmethod(_nearest_adjoint)
 
 
 def _source_index(n_in: int, n_out: int, scale: float | None) -> np.ndarray:
@@ -179,6 +151,6 @@ def interpolate(
     tables = tuple(_source_index(n, o, s) for n, o, s in zip(spatial, out, scales))
     if nd == 1:
         tables = (np.zeros(1, np.int64), tables[0])
-        y = Nearest.apply(x.reshape((x.shape[0], x.shape[1], 1, spatial[0])), tables=tables)
+        y = Nearest.apply(x.reshape((x.shape[0], x.shape[1], 1, spatial[0])), params=tables)
         return y.reshape((x.shape[0], x.shape[1], out[0]))
-    return Nearest.apply(x, tables=tables)
+    return Nearest.apply(x, params=tables)

@@ -19,11 +19,27 @@ def _softmax_dim(op: str, input: Any, dim: Any, dtype: Any, axis: Any) -> tuple[
     return t, (d if t._array.ndim else None)
 
 
+def _max_shifted(x: np.ndarray, dim: int) -> np.ndarray:
+    """``x`` minus its max along ``dim``: exp() of it stays in range (finite for logits of ±1e4
+    in float32)."""
+    return x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)
+
+
+def _minus_shared_sum(v: Any, p: Any, dim: int) -> Any:
+    """``v - p * sum(v, dim)``: the vector-Jacobian product of softmax (``v = g * y``, ``p = y``)
+    and of log_softmax (``v = g``, ``p = softmax``). Arrays, or Tensors under create_graph."""
+    s = v.sum(axis=dim, keepdims=True)
+    if isinstance(v, Tensor) or isinstance(p, Tensor):
+        return v - p * s
+    out = p * s
+    return np.subtract(v, out, out=out)
+
+
 class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))
+        e = np.exp(_max_shifted(x, dim))
         e /= e.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(e)
         return e
@@ -31,27 +47,19 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        d = ctx.dim
-        gy = g * y
-        if isinstance(gy, Tensor):
-            return gy - y * gy.sum(axis=d, keepdims=True), None
-        gy -= y * gy.sum(axis=d, keepdims=True)
-        return gy, None
+        return _minus_shared_sum(g * y, y, ctx.dim), None
 
     @staticmethod
     def jvp(ctx, tx, dim):
         (y,) = ctx.saved_tensors
-        ty = y * tx
-        ty -= y * ty.sum(axis=dim, keepdims=True)
-        return ty
+        return _minus_shared_sum(y * tx, y, dim)
 
 
 class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        # Shifting by the max keeps exp() in range: finite for logits of +-1e4 in float32.
-        z = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)
+        z = _max_shifted(x, dim)
         s = np.exp(z).sum(axis=dim, keepdims=True)
         z -= np.log(s, out=s)
         ctx.save_for_backward(z)
@@ -60,12 +68,7 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        d = ctx.dim
-        if isinstance(g, Tensor):
-            return g - np.exp(y) * g.sum(axis=d, keepdims=True), None
-        p = np.exp(y)
-        p *= g.sum(axis=d, keepdims=True)
-        return np.subtract(g, p, out=p), None
+        return _minus_shared_sum(g, np.exp(y), ctx.dim), None
 
     @staticmethod
     def jvp(ctx, tx, dim):
