@@ -3,8 +3,9 @@
 :class:`~autograd.kernels._jit.StandIn` runs these in place of the ``gemm``, ``gemm_wide`` and
 ``batched`` paths until those paths' copy kernels pay for their compile (compiled on this
 machine before, or after a second of these). They take the drivers' arguments and compute the
-same products on the same column matrices (zero padding included), built with strided views
-and one copy instead of compiled loops; only the order of the GEMMs' additions differs.
+same products on the same column matrices (zero padding included), built with a strided view and
+one copy instead of compiled loops; only the order of the GEMMs' additions differs. The column
+matrix is ``(C_group * kh * kw, N * OH * OW)``, so that the copy runs along output rows.
 """
 
 from __future__ import annotations
@@ -21,20 +22,20 @@ def _padded(x: np.ndarray, g: ConvGeometry) -> np.ndarray:
 
 def _columns(xp: np.ndarray, c0: int, cg: int, kh: int, kw: int, oh: int, ow: int,
              g: ConvGeometry) -> np.ndarray:  # fmt: skip
-    # Channels c0 .. c0 + cg of the padded input as an (N * oh * ow, cg * kh * kw) matrix.
+    # Channels c0 .. c0 + cg of the padded input as a (cg * kh * kw, N * oh * ow) matrix.
     (sh, sw), (dh, dw) = g.stride, g.dilation
     n = xp.shape[0]
     s = xp.strides
     view = np.lib.stride_tricks.as_strided(
-        xp[:, c0 : c0 + cg], (n, oh, ow, cg, kh, kw),
-        (s[0], s[2] * sh, s[3] * sw, s[1], s[2] * dh, s[3] * dw), writeable=False,
+        xp[:, c0 : c0 + cg], (cg, kh, kw, n, oh, ow),
+        (s[1], s[2] * dh, s[3] * dw, s[0], s[2] * sh, s[3] * sw), writeable=False,
     )  # fmt: skip
-    return view.reshape(n * oh * ow, cg * kh * kw)
+    return view.reshape(cg * kh * kw, n * oh * ow)
 
 
 def _rows(gy: np.ndarray, o0: int, og: int) -> np.ndarray:
-    # Output channels o0 .. o0 + og of gy as an (N * oh * ow, og) matrix.
-    return gy[:, o0 : o0 + og].transpose(0, 2, 3, 1).reshape(-1, og)
+    # Output channels o0 .. o0 + og of gy as an (og, N * oh * ow) matrix.
+    return gy[:, o0 : o0 + og].transpose(1, 0, 2, 3).reshape(og, -1)
 
 
 def forward(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
@@ -47,8 +48,8 @@ def forward(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.
     y = np.empty((n, o, oh, ow), dtype=x.dtype)
     for j in range(g.groups):
         cols = _columns(xp, j * cg, cg, kh, kw, oh, ow, g)
-        out = cols @ w[j * og : (j + 1) * og].reshape(og, -1).T
-        y[:, j * og : (j + 1) * og] = out.reshape(n, oh, ow, og).transpose(0, 3, 1, 2)
+        out = w[j * og : (j + 1) * og].reshape(og, -1) @ cols
+        y[:, j * og : (j + 1) * og] = out.reshape(og, n, oh, ow).transpose(1, 0, 2, 3)
     if b.size:
         y += b.reshape(-1, 1, 1)
     return y
@@ -61,17 +62,18 @@ def input_grad(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry) -
     og = o // g.groups
     (sh, sw), (ph, pw), (dh, dw) = g.stride, g.padding, g.dilation
     oh, ow = gy.shape[2:]
-    gxp = np.zeros((n, c, h + 2 * ph, wd + 2 * pw), dtype=w.dtype)
+    # Channel-major, so each tap adds a (cg, n, oh, ow) block of the product as it lies.
+    gxp = np.zeros((c, n, h + 2 * ph, wd + 2 * pw), dtype=w.dtype)
     for j in range(g.groups):
-        d = _rows(gy, j * og, og) @ w[j * og : (j + 1) * og].reshape(og, -1)
-        d = d.reshape(n, oh, ow, cg, kh, kw).transpose(0, 3, 4, 5, 1, 2)
-        planes = gxp[:, j * cg : (j + 1) * cg]
+        d = w[j * og : (j + 1) * og].reshape(og, -1).T @ _rows(gy, j * og, og)
+        d = d.reshape(cg, kh, kw, n, oh, ow)
+        planes = gxp[j * cg : (j + 1) * cg]
         for i in range(kh):
             for t in range(kw):
                 rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
                 cols = slice(t * dw, t * dw + sw * (ow - 1) + 1, sw)
-                planes[:, :, rows, cols] += d[:, :, i, t]
-    return np.ascontiguousarray(gxp[:, :, ph : ph + h, pw : pw + wd])
+                planes[:, :, rows, cols] += d[:, i, t]
+    return np.ascontiguousarray(gxp[:, :, ph : ph + h, pw : pw + wd].transpose(1, 0, 2, 3))
 
 
 def weight_grad(
@@ -85,5 +87,5 @@ def weight_grad(
     gw = np.empty(w_shape, dtype=x.dtype)
     for j in range(g.groups):
         cols = _columns(xp, j * cg, cg, kh, kw, oh, ow, g)
-        gw[j * og : (j + 1) * og] = (_rows(gy, j * og, og).T @ cols).reshape(og, cg, kh, kw)
+        gw[j * og : (j + 1) * og] = (_rows(gy, j * og, og) @ cols.T).reshape(og, cg, kh, kw)
     return gw, None
