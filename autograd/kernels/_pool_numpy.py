@@ -13,18 +13,27 @@ import numpy as np
 
 
 def max_forward_inside(x, kh, kw, sh, sw, dh, dw, y, argmax):
-    # _max_forward_inside: every window inside x.
-    n, c, oh, ow = y.shape
-    s = x.strides
-    windows = np.lib.stride_tricks.as_strided(
-        x, (n, c, oh, ow, kh, kw), (s[0], s[1], s[2] * sh, s[3] * sw, s[2] * dh, s[3] * dw),
-        writeable=False,
-    ).reshape(n, c, oh, ow, kh * kw)  # fmt: skip
-    nan = np.isnan(windows)
-    last_nan = kh * kw - 1 - np.argmax(nan[..., ::-1], axis=-1)
-    at = np.where(nan.any(axis=-1), last_nan, np.argmax(windows, axis=-1))
+    # _max_forward_inside: every window inside x; the taps visited in the kernel's order, each
+    # taking the place of the best so far where it is greater or NaN (on contiguous copies of
+    # the taps: NumPy's loops are slow along the short rows of strided views).
+    oh, ow = y.shape[2:]
+    best = np.empty(y.shape, dtype=y.dtype)
+    at = np.zeros(y.shape, dtype=argmax.dtype)
+    v = np.empty(y.shape, dtype=y.dtype)
+    taken = np.empty(y.shape, dtype=bool)
+    for k in range(kh * kw):
+        i, j = divmod(k, kw)
+        rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+        cols = slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+        np.copyto(best if k == 0 else v, x[:, :, rows, cols])
+        if k == 0:
+            continue
+        np.greater(v, best, out=taken)
+        taken |= v != v
+        np.copyto(best, v, where=taken)
+        at[taken] = k
+    y[...] = best
     argmax[...] = at
-    y[...] = np.take_along_axis(windows, at[..., None], axis=-1)[..., 0]
 
 
 def max_backward(gy, argmax, kh, kw, sh, sw, ph, pw, dh, dw, gx):
@@ -40,4 +49,7 @@ def max_backward(gy, argmax, kh, kw, sh, sw, ph, pw, dh, dw, gx):
     keep = (at >= 0).reshape(-1)
     out = gx.reshape(-1)
     out[:] = 0
-    np.add.at(out, flat[keep], gy.reshape(-1)[keep])
+    if sh >= (kh - 1) * dh + 1 and sw >= (kw - 1) * dw + 1:
+        out[flat[keep]] += gy.reshape(-1)[keep]  # windows apart: each position at most once
+    else:
+        np.add.at(out, flat[keep], gy.reshape(-1)[keep])
