@@ -89,22 +89,24 @@ def _backward(g, x, mean, invstd, w, need_input, dx, gxhat, gsum):
 
 
 def _forward_numpy(x, w, b, eps, out, mean, var, invstd):
-    # _forward's arithmetic in NumPy passes: float64 statistics, the output in x's dtype.
-    mean[:] = x.mean(axis=(0, 2), dtype=np.float64)
-    var[:] = np.square(x - mean[:, None], dtype=np.float64).mean(axis=(0, 2))
+    # _forward's arithmetic in NumPy passes: float64 statistics (einsum sums along the channel
+    # axis several times faster than ndarray.sum), the output in x's dtype.
+    m = x.shape[0] * x.shape[2]
+    mean[:] = np.einsum("ijk->j", x, dtype=np.float64) / m
+    d = x - mean[:, None]
+    var[:] = np.einsum("ijk,ijk->j", d, d) / m
     invstd[:] = 1.0 / np.sqrt(var + eps)
     scale = invstd * w if w.size else invstd
-    shift = b if b.size else np.zeros_like(scale)
     to = out.dtype
     np.multiply(x - mean.astype(to)[:, None], scale.astype(to)[:, None], out=out)
-    out += shift.astype(to)[:, None]
+    out += b.astype(to)[:, None] if b.size else to.type(0)  # + 0 as the kernel: -0 becomes 0
 
 
 def _backward_numpy(g, x, mean, invstd, w, need_input, dx, gxhat, gsum):
     # _backward's arithmetic in NumPy passes.
     m = x.shape[0] * x.shape[2]
     to = x.dtype
-    s = g.sum(axis=(0, 2), dtype=np.float64)
+    s = np.einsum("ijk->j", g, dtype=np.float64)
     q = np.einsum("ijk,ijk->j", g, x - mean[:, None], dtype=np.float64)
     gsum[:] = s
     gxhat[:] = q * invstd
