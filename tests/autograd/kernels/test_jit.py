@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 import numba
 import numpy as np
 import pytest
+from fresh_process import run_json
 
 from autograd.kernels import _jit, get_num_threads, set_num_threads
 
@@ -211,18 +211,6 @@ def test_parallel_kernel_in_the_disk_cache_runs_at_once(tmp_path):
     (tmp_path / "scale_kernel.py").write_text(
         "from autograd.kernels._jit import jit, prange\n\n\n" + SCALE
     )
-    root = Path(__file__).resolve().parents[3]
-    path = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])
-    env = dict(os.environ, PYTHONPATH=path, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
-
-    def run(after: str) -> list[int]:
-        result = subprocess.run(
-            [sys.executable, "-c", CACHED, str(tmp_path), after],
-            env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr[-2000:]
-        return json.loads(result.stdout.strip().splitlines()[-1])
-
-    assert run("3600") == [0, 1]  # an empty cache: the serial twin serves
-    assert run("0") == [1, 0]  # the parallel kernel compiles at once, into the cache
-    assert run("3600") == [1, 0]  # found in the cache: no waiting, no serial twin
+    assert run_json(CACHED, tmp_path, "3600") == [0, 1]  # an empty cache: the serial twin serves
+    assert run_json(CACHED, tmp_path, "0") == [1, 0]  # compiles at once, into the cache
+    assert run_json(CACHED, tmp_path, "3600") == [1, 0]  # found in the cache: no serial twin

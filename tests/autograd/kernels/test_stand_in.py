@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import numba
 import numpy as np
 import pytest
+from fresh_process import run_json
 
 from autograd.kernels import _conv_drivers, _jit, batchnorm, conv, masked, pool
 from autograd.kernels import optim as optim_kernels
@@ -93,21 +88,9 @@ print(json.dumps(cold))
 @needs_jit
 def test_ready_at_once_when_in_the_disk_cache(tmp_path):
     (tmp_path / "double_kernel.py").write_text("from autograd.kernels._jit import jit\n\n" + DOUBLE)
-    root = Path(__file__).resolve().parents[3]
-    path = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])
-    env = dict(os.environ, PYTHONPATH=path, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
-
-    def cold(then: str) -> bool:
-        result = subprocess.run(
-            [sys.executable, "-c", PROBE, str(tmp_path), then],
-            env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr[-2000:]
-        return json.loads(result.stdout.strip().splitlines()[-1])
-
-    assert cold("nothing")  # an empty cache
-    assert cold("compile")  # still empty when probed; the call then fills it
-    assert not cold("nothing")  # found in the cache
+    assert run_json(PROBE, tmp_path, "nothing")  # an empty cache: cold
+    assert run_json(PROBE, tmp_path, "compile")  # still cold when probed; the call fills it
+    assert not run_json(PROBE, tmp_path, "nothing")  # found in the cache
 
 
 @needs_jit

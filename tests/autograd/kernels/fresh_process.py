@@ -1,0 +1,26 @@
+"""Run a snippet in a fresh Python process with its own Numba disk cache (tests of caching)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run_json(code: str, tmp_path: Path, *args: str) -> Any:
+    """Run ``code`` with ``tmp_path`` and ``args`` as its arguments, the repository and
+    ``tmp_path`` importable and the kernel cache in ``tmp_path / "cache"``; return the JSON value
+    its last output line holds."""
+    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    env = dict(os.environ, PYTHONPATH=path, NUMBA_CACHE_DIR=str(tmp_path / "cache"))
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path), *args],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
