@@ -26,9 +26,14 @@ def _tap_ranges(k, n_out, stride, dilation, pad, size):
     return table
 
 
-@jit(parallel=True)
-def _direct_forward(x, w, b, sh, sw, ph, pw, dh, dw, y):
-    # y[n, o] = b[o] + sum over its group's input planes and taps of w * shifted x plane.
+@jit(inline=True)
+def _direct(x, w, b, sh, sw, ph, pw, dh, dw, y, backward):
+    # The products w[o, c, i, j] * x[n, cin, oh*sh + i*dh - ph, ow*sw + j*dw - pw] of the
+    # taps inside x, cin = g*cg + c for the group g of o. Forward: summed into y[n, o, oh, ow],
+    # which starts from b[o]. Backward (y holds the output gradient, x receives the input
+    # gradient, b is unused): w * y summed into x instead. A task owns one plane of what it
+    # writes, y's (sample, out channel) or x's (sample, in channel), and goes through the planes
+    # of the other array that its group pairs with it.
     N, O, oh_n, ow_n = y.shape
     C, H, W = x.shape[1], x.shape[2], x.shape[3]
     cg, kh, kw = w.shape[1], w.shape[2], w.shape[3]
@@ -36,51 +41,50 @@ def _direct_forward(x, w, b, sh, sw, ph, pw, dh, dw, y):
     rows = _tap_ranges(kh, oh_n, sh, dh, ph, H)
     cols = _tap_ranges(kw, ow_n, sw, dw, pw, W)
     xf = x.reshape(x.size)
-    for task in prange(N * O):
-        n = task // O
-        o = task % O
-        out = y[n, o].reshape(oh_n * ow_n)
-        out[:] = b[o]
-        for c in range(cg):
-            plane = (n * C + (o // og) * cg + c) * H * W
+    yf = y.reshape(y.size)
+    owned = C if backward else O
+    for task in prange(N * owned):
+        n = task // owned
+        a = task % owned
+        if backward:
+            plane = (n * C + a) * H * W
+            for q in range(H * W):
+                xf[np.uint64(plane + q)] = 0.0
+        else:
+            plane = (n * O + a) * oh_n * ow_n
+            for q in range(oh_n * ow_n):
+                yf[np.uint64(plane + q)] = b[a]
+        for k in range(og if backward else cg):
+            if backward:
+                o, c, cin = (a // cg) * og + k, a % cg, a
+            else:
+                o, c, cin = a, k, (a // og) * cg + k
+            x_plane = (n * C + cin) * H * W
+            y_plane = (n * O + o) * oh_n * ow_n
             for i in range(kh):
                 for j in range(kw):
                     wv = w[o, c, i, j]
                     w_lo, w_hi = cols[j, 0], cols[j, 1]
                     for oh in range(rows[i, 0], rows[i, 1]):
-                        src = plane + (oh * sh + i * dh - ph) * W + j * dw - pw
-                        dst = oh * ow_n
-                        for ow in range(w_lo, w_hi):
-                            out[np.uint64(dst + ow)] += wv * xf[np.uint64(src + ow * sw)]
+                        xs = x_plane + (oh * sh + i * dh - ph) * W + j * dw - pw
+                        ys = y_plane + oh * ow_n
+                        if backward:
+                            for ow in range(w_lo, w_hi):
+                                xf[np.uint64(xs + ow * sw)] += wv * yf[np.uint64(ys + ow)]
+                        else:
+                            for ow in range(w_lo, w_hi):
+                                yf[np.uint64(ys + ow)] += wv * xf[np.uint64(xs + ow * sw)]
+
+
+@jit(parallel=True)
+def _direct_forward(x, w, b, sh, sw, ph, pw, dh, dw, y):
+    _direct(x, w, b, sh, sw, ph, pw, dh, dw, y, False)
 
 
 @jit(parallel=True)
 def _direct_backward_input(gy, w, sh, sw, ph, pw, dh, dw, gx):
-    # One (sample, in channel) plane of gx a task, scattering from the og outputs that read it.
-    N, C, H, W = gx.shape
-    O, oh_n, ow_n = gy.shape[1], gy.shape[2], gy.shape[3]
-    cg, kh, kw = w.shape[1], w.shape[2], w.shape[3]
-    og = O // (C // cg)
-    rows = _tap_ranges(kh, oh_n, sh, dh, ph, H)
-    cols = _tap_ranges(kw, ow_n, sw, dw, pw, W)
-    gyf = gy.reshape(gy.size)
-    for task in prange(N * C):
-        n = task // C
-        c = task % C
-        g = c // cg
-        plane = gx[n, c].reshape(H * W)
-        plane[:] = 0.0
-        for o in range(g * og, (g + 1) * og):
-            gplane = (n * O + o) * oh_n * ow_n
-            for i in range(kh):
-                for j in range(kw):
-                    wv = w[o, c % cg, i, j]
-                    w_lo, w_hi = cols[j, 0], cols[j, 1]
-                    for oh in range(rows[i, 0], rows[i, 1]):
-                        src = gplane + oh * ow_n
-                        dst = (oh * sh + i * dh - ph) * W + j * dw - pw
-                        for ow in range(w_lo, w_hi):
-                            plane[np.uint64(dst + ow * sw)] += wv * gyf[np.uint64(src + ow)]
+    no_bias = np.empty(0, dtype=gx.dtype)
+    _direct(gx, w, no_bias, sh, sw, ph, pw, dh, dw, gy, True)
 
 
 @jit(parallel=True)

@@ -189,6 +189,16 @@ def _requires(finite: Finite, *names: str) -> tuple[bool, tuple[str, ...]]:
     return possible, tuple(n for n in names if known[n] is None)
 
 
+def _padded_requires(g: ConvGeometry, finite: Finite, *names: str) -> tuple[bool, tuple[str, ...]]:
+    # _requires for operands that zero padding multiplies: nothing is required without padding.
+    return _requires(finite, *names) if _padded(g) else (True, ())
+
+
+# The operands each single product's Winograd path needs finite (it smears an inf or NaN over
+# its tile); ``backward`` has its own rule.
+_WINOGRAD_OPERANDS = {"forward": ("x", "w"), "input_grad": ("gy", "w"), "weight_grad": ("x", "gy")}
+
+
 # --------------------------------------------------------------------------------------------
 # The plan
 
@@ -272,23 +282,21 @@ def _choose(
         for a in (0, 1)
     )
     winograd = _winograd(x_shape, w_shape, g, limits)
-    if product == "forward":
-        ok, check = _requires(finite, "x", "w")
-        if winograd and ok:
+    if winograd and product in _WINOGRAD_OPERANDS:
+        ok, check = _requires(finite, *_WINOGRAD_OPERANDS[product])
+        if ok:
             return Plan("winograd", check)
+    if product == "forward":
         # Padded taps must not multiply a non-finite weight (see the module docstring).
-        if _padded(g) and finite[1] is False:
+        w_ok, pad_check = _padded_requires(g, finite, "w")
+        if not w_ok:
             return Plan("direct_taps")
-        pad_check = ("w",) if _padded(g) and finite[1] is None else ()
         if direct:
             return Plan("direct_wide" if s1 else "direct", pad_check)
         if _pointwise(w_shape, g):
             return Plan("pointwise")
         return Plan("gemm_wide" if s1 else "gemm", pad_check)
     if product == "input_grad":
-        ok, check = _requires(finite, "gy", "w")
-        if winograd and ok:
-            return Plan("winograd", check)
         w_ok, w_check = _requires(finite, "w")
         if direct and s1 and w_ok:
             return Plan("direct_one_pass", w_check)
@@ -298,13 +306,10 @@ def _choose(
             return Plan("pointwise")
         return Plan("gemm_wide", w_check) if s1 and w_ok else Plan("gemm")
     if product == "weight_grad":
-        ok, check = _requires(finite, "x", "gy")
-        if winograd and ok:
-            return Plan("winograd", check)
         # Padded taps must not multiply a non-finite gy (see the module docstring).
-        if _padded(g) and finite[2] is False:
+        gy_ok, pad_check = _padded_requires(g, finite, "gy")
+        if not gy_ok:
             return Plan("direct")
-        pad_check = ("gy",) if _padded(g) and finite[2] is None else ()
         x_ok = finite[0] is not False
         if direct and s1 and x_ok:
             return Plan("direct_one_pass", pad_check)
@@ -338,6 +343,6 @@ def _choose(
         # Only the strided column layout is shared; the other paths gain nothing from pairing.
         # Its column matrix multiplies padding by w and by gy: both must be finite then.
         shared = not s1 and full and not _thin_groups(w_shape, g, limits)
-        ok, check = _requires(finite, "w", "gy") if _padded(g) else (True, ())
+        ok, check = _padded_requires(g, finite, "w", "gy")
         return Plan("shared_gemm", check) if shared and ok else Plan("separate")
     raise ValueError(f"plan: unknown product {product!r}")

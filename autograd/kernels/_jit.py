@@ -104,7 +104,7 @@ def _serialize_parallel() -> bool:
 
 def jit(
     fn: F | None = None, *, parallel: bool = False, fastmath: bool | set[str] = False,
-    error_model: str = "python",
+    error_model: str = "python", inline: bool = False,
 ) -> F:  # fmt: skip
     """Compile ``fn`` with Numba in nopython mode, caching the machine code on disk.
 
@@ -124,6 +124,12 @@ def jit(
     error_model : {"python", "numpy"}
         ``"numpy"`` lets a float division by zero give inf/NaN instead of raising; without the
         per-division check LLVM can vectorize loops that divide (optimizer updates).
+    inline : bool
+        Inline the function's body into each kernel that calls it, before that kernel is
+        compiled (Numba's ``inline="always"``): its ``prange`` loops then run in the caller's
+        thread pool, and an argument the caller passes as a constant (a flag choosing the
+        forward or the backward loop) is a constant in the compiled code. One body then serves
+        a forward and a backward kernel with no extra argument to dispatch on.
 
     Returns
     -------
@@ -148,6 +154,8 @@ def jit(
         # Functions without a source file (a REPL, a doctest) cannot be cached on disk.
         cache = not f.__code__.co_filename.startswith("<")
         options = {"cache": cache, "nogil": True, "fastmath": fastmath, "error_model": error_model}
+        if inline:
+            options["inline"] = "always"
         dispatcher = numba.njit(parallel=parallel, **options)(f)
         if not parallel or numba.config.DISABLE_JIT:
             return dispatcher

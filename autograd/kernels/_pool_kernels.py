@@ -150,9 +150,21 @@ def _avg_tables(H, W, oh_n, ow_n, kh, kw, sh, sw, ph, pw, include_pad):
     return rows, wins, _tap_columns(kw, ow_n, sw, pw, W)
 
 
-@jit(parallel=True)
-def _avg_forward(x, kh, kw, sh, sw, ph, pw, include_pad, divisor, y):
-    # Taps outside, an output row inside: the inner loop is a strided vector add.
+@jit(inline=True)
+def _divide(src, row_length, wins, divisor, dst):
+    # dst[ow] = src[ow] / the divisor of window ow of an output row (row_length: the length of
+    # its window along H that the divisor counts). An empty window (possible in ceil mode)
+    # gives 0, as in PyTorch.
+    for ow in range(dst.size):
+        div = divisor if divisor != 0 else row_length * wins[ow, 2]
+        dst[ow] = src[ow] / div if div != 0 else 0.0
+
+
+@jit(inline=True)
+def _avg(x, kh, kw, sh, sw, ph, pw, include_pad, divisor, y, backward):
+    # Forward: y = window sums of x over their divisors. Backward (y holds the output gradient,
+    # x receives the input gradient): each window's share of y added over the window. Taps
+    # outside, an output row inside: the inner loop is a strided vector add.
     N, C, H, W = x.shape
     oh_n, ow_n = y.shape[2], y.shape[3]
     rows, wins, cols = _avg_tables(H, W, oh_n, ow_n, kh, kw, sh, sw, ph, pw, include_pad)
@@ -160,42 +172,36 @@ def _avg_forward(x, kh, kw, sh, sw, ph, pw, include_pad, divisor, y):
         n = p // C
         c = p % C
         plane = x[n, c]
-        acc = np.empty(ow_n, dtype=x.dtype)
+        if backward:
+            plane[:, :] = 0.0
+        acc = np.empty(ow_n, dtype=x.dtype)  # the row's window sums, or its shares
         for oh in range(oh_n):
-            acc[:] = 0.0
-            for ih in range(rows[oh, 0], rows[oh, 1]):
-                src = plane[ih]
-                for j in range(kw):
-                    for ow in range(cols[j, 0], cols[j, 1]):
-                        acc[ow] += src[np.uint64(ow * sw + j - pw)]
             out = y[n, c, oh]
-            for ow in range(ow_n):
-                div = divisor if divisor != 0 else rows[oh, 2] * wins[ow, 2]
-                # An empty window (possible in ceil mode) gives 0, as in PyTorch.
-                out[ow] = acc[ow] / div if div != 0 else 0.0
+            if backward:
+                _divide(out, rows[oh, 2], wins, divisor, acc)
+            else:
+                acc[:] = 0.0
+            for ih in range(rows[oh, 0], rows[oh, 1]):
+                row = plane[ih]
+                for j in range(kw):
+                    if backward:
+                        for ow in range(cols[j, 0], cols[j, 1]):
+                            row[np.uint64(ow * sw + j - pw)] += acc[ow]
+                    else:
+                        for ow in range(cols[j, 0], cols[j, 1]):
+                            acc[ow] += row[np.uint64(ow * sw + j - pw)]
+            if not backward:
+                _divide(acc, rows[oh, 2], wins, divisor, out)
+
+
+@jit(parallel=True)
+def _avg_forward(x, kh, kw, sh, sw, ph, pw, include_pad, divisor, y):
+    _avg(x, kh, kw, sh, sw, ph, pw, include_pad, divisor, y, False)
 
 
 @jit(parallel=True)
 def _avg_backward(gy, kh, kw, sh, sw, ph, pw, include_pad, divisor, gx):
-    N, C, H, W = gx.shape
-    oh_n, ow_n = gy.shape[2], gy.shape[3]
-    rows, wins, cols = _avg_tables(H, W, oh_n, ow_n, kh, kw, sh, sw, ph, pw, include_pad)
-    for p in prange(N * C):
-        n = p // C
-        c = p % C
-        plane = gx[n, c]
-        plane[:, :] = 0.0
-        share = np.empty(ow_n, dtype=gx.dtype)
-        for oh in range(oh_n):
-            g = gy[n, c, oh]
-            for ow in range(ow_n):
-                div = divisor if divisor != 0 else rows[oh, 2] * wins[ow, 2]
-                share[ow] = g[ow] / div if div != 0 else 0.0
-            for ih in range(rows[oh, 0], rows[oh, 1]):
-                dst = plane[ih]
-                for j in range(kw):
-                    for ow in range(cols[j, 0], cols[j, 1]):
-                        dst[np.uint64(ow * sw + j - pw)] += share[ow]
+    _avg(gx, kh, kw, sh, sw, ph, pw, include_pad, divisor, gy, True)
 
 
 @jit

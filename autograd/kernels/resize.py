@@ -15,33 +15,36 @@ from autograd.kernels._jit import jit, prange
 __all__ = ["nearest_forward", "nearest_backward"]
 
 
-@jit(parallel=True)
-def _nearest_forward(x, rows, cols, y):
+@jit(inline=True)
+def _nearest(x, rows, cols, y, backward):
+    # Forward: y[n, c, oh, ow] = x[n, c, rows[oh], cols[ow]]. Backward (y holds the output
+    # gradient, x receives the input gradient): the same pixels, y added back into x.
     N, C = x.shape[0], x.shape[1]
     oh_n, ow_n = y.shape[2], y.shape[3]
     for p in prange(N * C):
         n = p // C
         c = p % C
+        if backward:
+            x[n, c] = 0.0
         for oh in range(oh_n):
-            src = x[n, c, rows[oh]]
-            dst = y[n, c, oh]
-            for ow in range(ow_n):
-                dst[ow] = src[cols[ow]]
+            x_row = x[n, c, rows[oh]]
+            y_row = y[n, c, oh]
+            if backward:
+                for ow in range(ow_n):
+                    x_row[cols[ow]] += y_row[ow]
+            else:
+                for ow in range(ow_n):
+                    y_row[ow] = x_row[cols[ow]]
+
+
+@jit(parallel=True)
+def _nearest_forward(x, rows, cols, y):
+    _nearest(x, rows, cols, y, False)
 
 
 @jit(parallel=True)
 def _nearest_backward(gy, rows, cols, gx):
-    N, C = gx.shape[0], gx.shape[1]
-    oh_n, ow_n = gy.shape[2], gy.shape[3]
-    for p in prange(N * C):
-        n = p // C
-        c = p % C
-        gx[n, c] = 0.0
-        for oh in range(oh_n):
-            src = gy[n, c, oh]
-            dst = gx[n, c, rows[oh]]
-            for ow in range(ow_n):
-                dst[cols[ow]] += src[ow]
+    _nearest(gx, rows, cols, gy, True)
 
 
 def _tables(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
