@@ -282,6 +282,13 @@ class StandIn:
         self.probed = True
         return not self.ready
 
+    def call(self, kernel: Callable[..., T], twin: Callable[..., T], *args: Any) -> T:
+        """``kernel(*args)`` once the family is ready; until then ``twin(*args)``, which takes
+        the kernel's arguments and computes its results, its time counted as rent."""
+        if self.cold():
+            return self.run(True, twin, *args)
+        return kernel(*args)
+
     def run(self, stand_in: bool, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)``, its seconds counted as the stand-in's when ``stand_in`` (unless the call
         compiled a kernel)."""

@@ -157,9 +157,7 @@ def batch_norm_forward(
     mean, var, invstd = np.empty(c), np.empty(c), np.empty(c)
     out = np.empty_like(x)
     w, b = _absent(weight, x.dtype), _absent(bias, x.dtype)
-    cold = _KERNELS.cold()
-    step = _forward_numpy if cold else _forward
-    _KERNELS.run(cold, step, x, w, b, float(eps), out, mean, var, invstd)
+    _KERNELS.call(_forward, _forward_numpy, x, w, b, float(eps), out, mean, var, invstd)
     return out, mean, var, invstd
 
 
@@ -204,8 +202,6 @@ def batch_norm_backward(
     c = x.shape[1]
     gxhat, gsum = np.empty(c), np.empty(c)
     dx = np.empty_like(x) if need_input else np.empty((0, 0, 0), x.dtype)
-    cold = _KERNELS.cold()
-    step = _backward_numpy if cold else _backward
-    _KERNELS.run(cold, step, g, x, mean, invstd, _absent(weight, x.dtype), need_input, dx, gxhat,
-                 gsum)  # fmt: skip
+    w = _absent(weight, x.dtype)
+    _KERNELS.call(_backward, _backward_numpy, g, x, mean, invstd, w, need_input, dx, gxhat, gsum)
     return (dx if need_input else None), gxhat, gsum

@@ -56,8 +56,6 @@ def select_or_zero(mask: np.ndarray, g: np.ndarray) -> np.ndarray:
     array([inf,  0., nan])
     """
     out = np.empty(g.shape, g.dtype)
-    cold = _KERNEL.cold()
-    step = _select_or_zero_numpy if cold else _select_or_zero
     flat = np.ascontiguousarray(mask).reshape(-1), np.ascontiguousarray(g).reshape(-1)
-    _KERNEL.run(cold, step, *flat, out.reshape(-1))
+    _KERNEL.call(_select_or_zero, _select_or_zero_numpy, *flat, out.reshape(-1))
     return out

@@ -139,9 +139,8 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coef, amsgrad)
     >>> p.round(6), m, v
     (array([0.9]), array([0.05]), array([0.00025]))
     """
-    cold = _ADAM.cold()
-    step = _adam_numpy if cold else _adam_kernel
-    _ADAM.run(cold, step, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coef, amsgrad)
+    state = exp_avg, exp_avg_sq, max_exp_avg_sq
+    _ADAM.call(_adam_kernel, _adam_numpy, param, grad, *state, coef, amsgrad)
 
 
 @jit(error_model="numpy")

@@ -132,9 +132,8 @@ def max_pool2d_forward(
     argmax = np.empty(y.shape, dtype=_argmax_dtype(k[0] * k[1]))
     if y.size:
         if _pool_plan.plan("max_forward", x.shape, window) == "inside":
-            cold = _MAX.cold()
-            step = _pool_numpy.max_forward_inside if cold else _max_forward_inside
-            _MAX.run(cold, step, x, *k, *s, *d, y, argmax)
+            twin = _pool_numpy.max_forward_inside
+            _MAX.call(_max_forward_inside, twin, x, *k, *s, *d, y, argmax)
         else:
             _max_forward(x, *k, *s, *p, *d, y, argmax)
     return y, argmax
@@ -176,9 +175,8 @@ def max_pool2d_backward(
         raise ValueError(f"argmax must be an integer array of shape {gy.shape}")
     gx = np.empty(x_shape, dtype=gy.dtype)
     if gx.size:
-        cold = _MAX.cold()
-        step = _pool_numpy.max_backward if cold else _max_backward
-        _MAX.run(cold, step, gy, argmax, *kernel, *stride, *padding, *dilation, gx)
+        geometry = (*kernel, *stride, *padding, *dilation)
+        _MAX.call(_max_backward, _pool_numpy.max_backward, gy, argmax, *geometry, gx)
     return gx
 
 
