@@ -20,9 +20,18 @@ _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 
 def _sigmoid_array(x: np.ndarray) -> np.ndarray:
-    # exp of a negative argument only, so no overflow for large |x|.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    # e = exp(-|x|) never overflows; r = 1 / (1 + e) is sigmoid(|x|), and sigmoid(x) is r where
+    # x >= 0 and e * r elsewhere. The choice is a blend, not np.where: max(e, x >= 0) is 1 or e
+    # (e <= 1), and np.where mispredicts a branch per element on a mask with no pattern. Every
+    # step writes to an ``out`` array, so a 0-d input stays an array (not a NumPy scalar).
+    x = np.asarray(x)
+    e = np.abs(x, out=np.empty_like(x))
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    r = np.add(e, 1, out=np.empty_like(e))
+    np.reciprocal(r, out=r)
+    np.maximum(e, x >= 0, out=e)
+    return np.multiply(r, e, out=r)
 
 
 exp = elementwise_op(

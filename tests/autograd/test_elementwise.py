@@ -119,6 +119,21 @@ def test_sigmoid_is_stable_for_large_inputs():
     assert y.tolist() == [0.0, 1.0] and np.isfinite(y.numpy()).all()
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_sigmoid_matches_the_math_in_every_range(dtype):
+    # Saturated, subnormal (sigmoid(-100) is about 3.7e-44), signed zero, inf and NaN, and a
+    # shuffled mix of signs (the sign picks a formula per element), against float64 math.
+    special = [-1e4, -100.0, -30.0, -1.0, -0.0, 0.0, 1.0, 30.0, 100.0, np.inf, -np.inf, np.nan]
+    mixed = np.random.default_rng(0).standard_normal(1000) * 8
+    x = np.concatenate([special, mixed]).astype(dtype)
+    with np.errstate(over="ignore"):
+        want = (1 / (1 + np.exp(-x.astype(np.float64)))).astype(dtype)
+    got = autograd.sigmoid(autograd.tensor(x)).numpy()
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, want, rtol=4 * np.finfo(dtype).eps, atol=0)
+    assert autograd.sigmoid(autograd.tensor(dtype(0.5))).shape == ()
+
+
 def test_int_inputs_to_float_ops_give_float32():
     assert autograd.exp(autograd.tensor([0, 1])).dtype == np.float32
     assert autograd.sqrt(autograd.tensor([4])).tolist() == [2.0]
