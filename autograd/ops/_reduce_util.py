@@ -44,7 +44,12 @@ def _reduce_args(
 
 
 def _dim_reduction(
-    module: str, name: str, body: Callable[..., Any], doc: str, returns: str = "Tensor"
+    module: str,
+    name: str,
+    body: Callable[..., Any],
+    doc: str,
+    returns: str = "Tensor",
+    dim_type: str = "Any",
 ) -> Callable[..., Any]:
     """The public reduction ``name(input, dim=None, keepdim=False, *, axis=None, keepdims=None)``
     (PyTorch's signature with NumPy's aliases) that returns
@@ -52,7 +57,8 @@ def _dim_reduction(
 
     ``module`` is the defining module's ``__name__``; that module lists the function in its
     ``__test__`` so that doctest runs the docstring's example. ``returns`` is the return
-    annotation.
+    annotation, ``dim_type`` that of ``dim`` and ``axis`` (``"int | None"`` for a reduction
+    over one dim).
     """
 
     def reduction(
@@ -65,6 +71,7 @@ def _dim_reduction(
     ) -> Tensor:
         return body(name, input, dim, keepdim, axis, keepdims)
 
+    reduction.__annotations__["dim"] = reduction.__annotations__["axis"] = dim_type
     return named_op(reduction, module, name, doc, returns)
 
 

@@ -9,6 +9,7 @@ it by the tie mask, as PyTorch does (an inf there gives NaN at the other element
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -102,14 +103,19 @@ def _amax(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any,
     return Amax.apply(t, axes, bool(keepdim), smallest)
 
 
-amax = register(  # noqa: A001
-    method=True, numpy=np.max, sample=_reduce_sample(distinct=True), ref=_np_reduce_ref(np.amax)
-)(
-    _dim_reduction(
-        __name__,
-        "amax",
-        functools.partial(_amax, smallest=False),
-        """Largest value over ``dim`` (int, tuple or None). Tied maxima share the gradient evenly.
+def _amax_op(smallest: bool, doc: str) -> Callable[..., Tensor]:
+    """``amax``, or ``amin`` when ``smallest``, with the docstring ``doc``."""
+    name, fn = ("amin", np.min) if smallest else ("amax", np.max)
+    sample, ref = _reduce_sample(distinct=True), _np_reduce_ref(fn)
+    body = functools.partial(_amax, smallest=smallest)
+    return register(method=True, numpy=fn, sample=sample, ref=ref)(
+        _dim_reduction(__name__, name, body, doc)
+    )
+
+
+amax = _amax_op(  # noqa: A001
+    False,
+    """Largest value over ``dim`` (int, tuple or None). Tied maxima share the gradient evenly.
 
     Examples
     --------
@@ -118,16 +124,10 @@ amax = register(  # noqa: A001
     >>> x.amax().backward(); x.grad
     tensor([0.0000, 0.5000, 0.5000])
     """,
-    )
 )
-amin = register(  # noqa: A001
-    method=True, numpy=np.min, sample=_reduce_sample(distinct=True), ref=_np_reduce_ref(np.amin)
-)(
-    _dim_reduction(
-        __name__,
-        "amin",
-        functools.partial(_amax, smallest=True),
-        """Smallest value over ``dim`` (int, tuple or None). Tied minima share the gradient evenly.
+amin = _amax_op(  # noqa: A001
+    True,
+    """Smallest value over ``dim`` (int, tuple or None). Tied minima share the gradient evenly.
 
     Examples
     --------
@@ -135,7 +135,6 @@ amin = register(  # noqa: A001
     >>> autograd.tensor([[1.0, 3.0], [0.0, 4.0]]).amin(dim=1)
     tensor([1., 0.])
     """,
-    )
 )
 
 
@@ -217,7 +216,9 @@ def _max(op: str, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any, 
     return MinMax(values, idx)
 
 
-def _max_ref(values: Any, index: Any) -> Any:
+def _max_ref(smallest: bool) -> Any:
+    values, index = (np.amin, np.argmin) if smallest else (np.amax, np.argmax)
+
     def ref(x, dim=None, keepdim=False):
         if dim is None:
             return values(x)
@@ -245,18 +246,18 @@ def _max_sample(draw: Any, dtype: np.dtype) -> Sample:
     return s
 
 
-max = register(  # noqa: A001
-    method=True,
-    masked=True,
-    sample=_max_sample,
-    ref=_max_ref(np.amax, np.argmax),
-    torch=_max_torch("max"),
-)(
-    _dim_reduction(
-        __name__,
-        "max",
-        functools.partial(_max, smallest=False),
-        """The largest element (a 0-d tensor), or with ``dim`` a ``MinMax(values, indices)``.
+def _max_op(smallest: bool, doc: str) -> Callable[..., Any]:
+    """``max``, or ``min`` when ``smallest``, with the docstring ``doc``."""
+    name = "min" if smallest else "max"
+    body = functools.partial(_max, smallest=smallest)
+    return register(
+        method=True, masked=True, sample=_max_sample, ref=_max_ref(smallest), torch=_max_torch(name)
+    )(_dim_reduction(__name__, name, body, doc, returns="Any"))
+
+
+max = _max_op(  # noqa: A001
+    False,
+    """The largest element (a 0-d tensor), or with ``dim`` a ``MinMax(values, indices)``.
 
     Gradient conventions (PyTorch's): over all elements, tied maxima share the gradient evenly;
     over a ``dim``, the gradient goes to the selected index only (the first maximum).
@@ -271,23 +272,10 @@ max = register(  # noqa: A001
     >>> x.max(dim=1)
     MinMax(values=tensor([5., 7.]), indices=tensor([1, 0]))
     """,
-        returns="Any",
-    )
 )
-
-
-min = register(  # noqa: A001
-    method=True,
-    masked=True,
-    sample=_max_sample,
-    ref=_max_ref(np.amin, np.argmin),
-    torch=_max_torch("min"),
-)(
-    _dim_reduction(
-        __name__,
-        "min",
-        functools.partial(_max, smallest=True),
-        """The smallest element (a 0-d tensor), or with ``dim`` a ``MinMax(values, indices)``.
+min = _max_op(  # noqa: A001
+    True,
+    """The smallest element (a 0-d tensor), or with ``dim`` a ``MinMax(values, indices)``.
 
     Gradient conventions as :func:`max`; ``min(input, other_tensor)`` is :func:`minimum`.
 
@@ -297,8 +285,6 @@ min = register(  # noqa: A001
     >>> autograd.tensor([[1.0, 5.0], [7.0, 2.0]]).min(0).indices
     tensor([0, 1])
     """,
-        returns="Any",
-    )
 )
 
 
@@ -317,15 +303,16 @@ def _argmax(op: str, input: Any, dim: Any, keepdim: bool, axis: Any, keepdims: A
     return Tensor._make(np.asarray(out, dtype=np.int64))
 
 
-@register(method=True, numpy=np.argmax)
-def argmax(
-    input: Tensor,
-    dim: int | None = None,
-    keepdim: bool = False,
-    *,
-    axis: int | None = None,
-    keepdims: bool | None = None,
-) -> Tensor:
+def _argmax_op(smallest: bool, doc: str) -> Callable[..., Tensor]:
+    """``argmax``, or ``argmin`` when ``smallest``, with the docstring ``doc``."""
+    name, fn = ("argmin", np.argmin) if smallest else ("argmax", np.argmax)
+    return register(method=True, numpy=fn)(
+        _dim_reduction(__name__, name, _argmax, doc, dim_type="int | None")
+    )
+
+
+argmax = _argmax_op(
+    False,
     """Index (int64) of the first largest element, over the flattened tensor or along ``dim``.
 
     Examples
@@ -333,19 +320,10 @@ def argmax(
     >>> import autograd
     >>> autograd.tensor([[1.0, 3.0, 3.0]]).argmax(dim=1)
     tensor([1])
-    """
-    return _argmax("argmax", input, dim, keepdim, axis, keepdims)
-
-
-@register(method=True, numpy=np.argmin)
-def argmin(
-    input: Tensor,
-    dim: int | None = None,
-    keepdim: bool = False,
-    *,
-    axis: int | None = None,
-    keepdims: bool | None = None,
-) -> Tensor:
+    """,
+)
+argmin = _argmax_op(
+    True,
     """Index (int64) of the first smallest element, over the flattened tensor or along ``dim``.
 
     Examples
@@ -353,8 +331,9 @@ def argmin(
     >>> import autograd
     >>> autograd.tensor([2.0, 0.0, 0.0]).argmin()
     tensor(1)
-    """
-    return _argmax("argmin", input, dim, keepdim, axis, keepdims)
+    """,
+)
 
 
-__test__ = {"amax": amax, "amin": amin, "max": max, "min": min}  # made by factories
+# made by factories: doctest finds them here
+__test__ = {"amax": amax, "amin": amin, "max": max, "min": min, "argmax": argmax, "argmin": argmin}
