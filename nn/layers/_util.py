@@ -1,14 +1,17 @@
-"""Helpers shared by the layer files: parameter creation and fan-in for default init."""
+"""Helpers shared by the layer files: parameter creation, fan-in for default init, and the base
+of the layers that are one :mod:`nn.functional` call."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import autograd
+from autograd import Tensor
 
 from .. import init
+from ..module import Module
 from ..parameter import Parameter
 
 
@@ -70,3 +73,44 @@ def tuple_of(value: int | Sequence[int], n: int, name: str) -> tuple[int, ...]:
     if len(out) != n or not all(isinstance(v, int) for v in out):
         raise ValueError(f"{name} must be an int or a sequence of {n} ints, got {value!r}")
     return out
+
+
+class FunctionalLayer(Module):
+    """A layer whose forward is one call, ``_functional(input, **options)``, with the attributes
+    named in ``_options`` passed as keywords. Its repr lists those settings in that order
+    (``inplace`` last and only when True, ``training`` never), as PyTorch's activation layers
+    show them.
+
+    Subclasses keep PyTorch's constructor (it stores the settings) and name the function.
+
+    Examples
+    --------
+    >>> import autograd, nn
+    >>> from nn.layers._util import FunctionalLayer
+    >>> class Clamp(FunctionalLayer):
+    ...     _functional = staticmethod(nn.functional.hardtanh)
+    ...     _options = ("min_val", "max_val", "inplace")
+    ...     def __init__(self, min_val: float, max_val: float, inplace: bool = False) -> None:
+    ...         super().__init__()
+    ...         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+    >>> Clamp(0.0, 2.0)
+    Clamp(min_val=0.0, max_val=2.0)
+    >>> Clamp(0.0, 2.0, inplace=True)(autograd.tensor([-1.0, 3.0]))
+    tensor([0., 2.])
+    """
+
+    _functional: Callable[..., Any]
+    _options: tuple[str, ...] = ()
+
+    def forward(self, input: Tensor) -> Any:
+        return self._functional(input, **{name: getattr(self, name) for name in self._options})
+
+    def extra_repr(self) -> str:
+        shown = [
+            f"{name}={getattr(self, name)}"
+            for name in self._options
+            if name not in ("inplace", "training")
+        ]
+        if "inplace" in self._options and self.inplace:
+            shown.append("inplace=True")
+        return ", ".join(shown)

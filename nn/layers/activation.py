@@ -1,4 +1,5 @@
-"""Activation layers: Modules that call the matching :mod:`nn.functional` function."""
+"""Activation layers: Modules that call the matching :mod:`nn.functional` function (each names
+it and the settings it passes; :class:`FunctionalLayer` does the call and the repr)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from autograd import Tensor
 from .. import functional as F
 from .. import init
 from ..module import Module
-from ._util import new_parameter
+from ._util import FunctionalLayer, new_parameter
 
 __all__ = [
     "ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
@@ -20,15 +21,14 @@ __all__ = [
 ]  # fmt: skip
 
 
-class _Inplace(Module):
+class _Inplace(FunctionalLayer):
     """An activation with only an ``inplace`` flag."""
+
+    _options = ("inplace",)
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
-
-    def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
 
 
 class ReLU(_Inplace):
@@ -41,8 +41,7 @@ class ReLU(_Inplace):
     tensor([0., 2.])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.relu(input, inplace=self.inplace)
+    _functional = staticmethod(F.relu)
 
 
 class ReLU6(_Inplace):
@@ -55,8 +54,7 @@ class ReLU6(_Inplace):
     tensor([0., 6.])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.relu6(input, self.inplace)
+    _functional = staticmethod(F.relu6)
 
 
 class SELU(_Inplace):
@@ -69,8 +67,7 @@ class SELU(_Inplace):
     tensor([0.])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.selu(input, self.inplace)
+    _functional = staticmethod(F.selu)
 
 
 class SiLU(_Inplace):
@@ -83,8 +80,7 @@ class SiLU(_Inplace):
     tensor([0.])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.silu(input, self.inplace)
+    _functional = staticmethod(F.silu)
 
 
 class Mish(_Inplace):
@@ -97,8 +93,7 @@ class Mish(_Inplace):
     tensor([0.])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.mish(input, self.inplace)
+    _functional = staticmethod(F.mish)
 
 
 class Hardsigmoid(_Inplace):
@@ -111,8 +106,7 @@ class Hardsigmoid(_Inplace):
     tensor([0.5000])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardsigmoid(input, self.inplace)
+    _functional = staticmethod(F.hardsigmoid)
 
     def extra_repr(self) -> str:
         return ""  # PyTorch does not show inplace for this layer
@@ -128,14 +122,13 @@ class Hardswish(_Inplace):
     tensor([3.])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardswish(input, self.inplace)
+    _functional = staticmethod(F.hardswish)
 
     def extra_repr(self) -> str:
         return ""  # PyTorch does not show inplace for this layer
 
 
-class LeakyReLU(Module):
+class LeakyReLU(FunctionalLayer):
     """``x`` for ``x >= 0`` else ``negative_slope * x``.
 
     Examples
@@ -145,16 +138,13 @@ class LeakyReLU(Module):
     tensor([-0.2000,  2.0000])
     """
 
+    _functional = staticmethod(F.leaky_relu)
+    _options = ("negative_slope", "inplace")
+
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope = negative_slope
         self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.leaky_relu(input, self.negative_slope, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class PReLU(Module):
@@ -188,7 +178,7 @@ class PReLU(Module):
         return f"num_parameters={self.num_parameters}"
 
 
-class ELU(Module):
+class ELU(FunctionalLayer):
     """``x`` for ``x > 0`` else ``alpha * (exp(x) - 1)``.
 
     Examples
@@ -198,16 +188,13 @@ class ELU(Module):
     tensor([1.])
     """
 
+    _functional = staticmethod(F.elu)
+    _options = ("alpha", "inplace")
+
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = alpha
         self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.elu(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class CELU(ELU):
@@ -220,11 +207,10 @@ class CELU(ELU):
     tensor([1.])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.celu(input, self.alpha, self.inplace)
+    _functional = staticmethod(F.celu)
 
 
-class GELU(Module):
+class GELU(FunctionalLayer):
     """Gaussian error linear unit; ``approximate="tanh"`` uses the tanh approximation.
 
     Examples
@@ -234,20 +220,20 @@ class GELU(Module):
     tensor([0.])
     """
 
+    _functional = staticmethod(F.gelu)
+    _options = ("approximate",)
+
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
         if approximate not in ("none", "tanh"):
             raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.gelu(input, approximate=self.approximate)
-
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
 
 
-class Sigmoid(Module):
+class Sigmoid(FunctionalLayer):
     """``1 / (1 + exp(-x))``.
 
     Examples
@@ -257,11 +243,10 @@ class Sigmoid(Module):
     tensor([0.5000])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return autograd.sigmoid(input)
+    _functional = staticmethod(autograd.sigmoid)
 
 
-class Tanh(Module):
+class Tanh(FunctionalLayer):
     """Hyperbolic tangent.
 
     Examples
@@ -271,11 +256,10 @@ class Tanh(Module):
     tensor([0.])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return autograd.tanh(input)
+    _functional = staticmethod(autograd.tanh)
 
 
-class Hardtanh(Module):
+class Hardtanh(FunctionalLayer):
     """Clamp to ``[min_val, max_val]``.
 
     Examples
@@ -285,6 +269,9 @@ class Hardtanh(Module):
     tensor([-1.0000,  0.5000])
     """
 
+    _functional = staticmethod(F.hardtanh)
+    _options = ("min_val", "max_val", "inplace")
+
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         if min_val > max_val:
@@ -293,15 +280,8 @@ class Hardtanh(Module):
         self.max_val = max_val
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
-    def extra_repr(self) -> str:
-        extra = ", inplace=True" if self.inplace else ""
-        return f"min_val={self.min_val}, max_val={self.max_val}{extra}"
-
-
-class Softplus(Module):
+class Softplus(FunctionalLayer):
     """``log(1 + exp(beta * x)) / beta``, linear above ``threshold`` (of ``beta * x``).
 
     Examples
@@ -311,19 +291,16 @@ class Softplus(Module):
     tensor([0.6931])
     """
 
+    _functional = staticmethod(F.softplus)
+    _options = ("beta", "threshold")
+
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
         self.beta = beta
         self.threshold = threshold
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softplus(input, self.beta, self.threshold)
 
-    def extra_repr(self) -> str:
-        return f"beta={self.beta}, threshold={self.threshold}"
-
-
-class Softsign(Module):
+class Softsign(FunctionalLayer):
     """``x / (1 + |x|)``.
 
     Examples
@@ -333,11 +310,10 @@ class Softsign(Module):
     tensor([0.5000])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softsign(input)
+    _functional = staticmethod(F.softsign)
 
 
-class LogSigmoid(Module):
+class LogSigmoid(FunctionalLayer):
     """``log(sigmoid(x))``, computed stably.
 
     Examples
@@ -347,11 +323,10 @@ class LogSigmoid(Module):
     tensor([-0.6931])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.logsigmoid(input)
+    _functional = staticmethod(F.logsigmoid)
 
 
-class Tanhshrink(Module):
+class Tanhshrink(FunctionalLayer):
     """``x - tanh(x)``.
 
     Examples
@@ -361,11 +336,10 @@ class Tanhshrink(Module):
     tensor([0.])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.tanhshrink(input)
+    _functional = staticmethod(F.tanhshrink)
 
 
-class Threshold(Module):
+class Threshold(FunctionalLayer):
     """``x`` where ``x > threshold``, else ``value``.
 
     Examples
@@ -375,21 +349,17 @@ class Threshold(Module):
     tensor([0., 1.])
     """
 
+    _functional = staticmethod(F.threshold)
+    _options = ("threshold", "value", "inplace")
+
     def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
         super().__init__()
         self.threshold = threshold
         self.value = value
         self.inplace = inplace
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.threshold(input, self.threshold, self.value, self.inplace)
 
-    def extra_repr(self) -> str:
-        extra = ", inplace=True" if self.inplace else ""
-        return f"threshold={self.threshold}, value={self.value}{extra}"
-
-
-class GLU(Module):
+class GLU(FunctionalLayer):
     """Gated linear unit over ``dim``: ``a * sigmoid(b)`` for the two halves ``a, b``.
 
     Examples
@@ -399,15 +369,12 @@ class GLU(Module):
     tensor([0.5000])
     """
 
+    _functional = staticmethod(F.glu)
+    _options = ("dim",)
+
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
         self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.glu(input, self.dim)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
 
 
 def _legacy_softmax_dim(name: str, ndim: int) -> int:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from autograd import Tensor
-
 from .. import functional as F
-from ..module import Module
+from ._util import FunctionalLayer
 
 __all__ = ["Dropout", "Dropout1d", "Dropout2d", "AlphaDropout"]
 
 
-class _DropoutNd(Module):
+class _DropoutNd(FunctionalLayer):
+    """The dropout layers' probability ``p`` and ``inplace`` flag, checked and shown as PyTorch's;
+    each layer names its functional, called with them and the training mode."""
+
+    _options = ("p", "training", "inplace")
+
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
@@ -39,8 +42,7 @@ class Dropout(_DropoutNd):
     tensor([1., 1.])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.dropout(input, self.p, self.training, self.inplace)
+    _functional = staticmethod(F.dropout)
 
 
 class Dropout1d(_DropoutNd):
@@ -53,8 +55,7 @@ class Dropout1d(_DropoutNd):
     (1, 2, 3)
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.dropout1d(input, self.p, self.training, self.inplace)
+    _functional = staticmethod(F.dropout1d)
 
 
 class Dropout2d(_DropoutNd):
@@ -68,8 +69,7 @@ class Dropout2d(_DropoutNd):
     True
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.dropout2d(input, self.p, self.training, self.inplace)
+    _functional = staticmethod(F.dropout2d)
 
 
 class AlphaDropout(_DropoutNd):
@@ -82,5 +82,5 @@ class AlphaDropout(_DropoutNd):
     tensor([1., 1.])
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.alpha_dropout(input, self.p, self.training)
+    _functional = staticmethod(F.alpha_dropout)
+    _options = ("p", "training")  # PyTorch's AlphaDropout ignores inplace
