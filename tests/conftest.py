@@ -30,6 +30,10 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
+# No test run (nor a process a test starts) leaves a worker compiling kernels after it exits;
+# tests/autograd/kernels/test_compile_elsewhere.py turns it on where it is the subject.
+os.environ["AUTOGRAD_COMPILE_ELSEWHERE"] = "0"
+
 
 @pytest.fixture
 def torch():

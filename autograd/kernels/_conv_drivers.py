@@ -12,6 +12,7 @@ input.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import numpy as np
 
@@ -290,13 +291,12 @@ def _forward_pointwise(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndar
     return y
 
 
-def _forward_gemm(wide: bool) -> Callable[..., np.ndarray]:
-    def run(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
-        y = np.empty(output_shape(x.shape, w.shape, g), dtype=x.dtype)
-        forward_gemm(x, w, g, b, y, wide)
-        return y
-
-    return run
+def _forward_gemm(
+    x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray, *, wide: bool
+) -> np.ndarray:
+    y = np.empty(output_shape(x.shape, w.shape, g), dtype=x.dtype)
+    forward_gemm(x, w, g, b, y, wide)
+    return y
 
 
 FORWARD: dict[str, Callable[..., np.ndarray]] = {
@@ -306,8 +306,8 @@ FORWARD: dict[str, Callable[..., np.ndarray]] = {
     "direct_wide": _forward_direct,
     "direct_taps": _forward_taps,
     "pointwise": _forward_pointwise,
-    "gemm": _forward_gemm(wide=False),
-    "gemm_wide": _forward_gemm(wide=True),
+    "gemm": partial(_forward_gemm, wide=False),
+    "gemm_wide": partial(_forward_gemm, wide=True),
 }
 
 
@@ -336,13 +336,12 @@ def _input_pointwise(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeome
     return gx
 
 
-def _input_gemm(wide: bool) -> Callable[..., np.ndarray]:
-    def run(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
-        gx = np.empty(x_shape, dtype=w.dtype)
-        backward_input_gemm(gy, w, g, gx, wide)
-        return gx
-
-    return run
+def _input_gemm(
+    gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry, *, wide: bool
+) -> np.ndarray:
+    gx = np.empty(x_shape, dtype=w.dtype)
+    backward_input_gemm(gy, w, g, gx, wide)
+    return gx
 
 
 INPUT_GRAD: dict[str, Callable[..., np.ndarray]] = {
@@ -351,8 +350,8 @@ INPUT_GRAD: dict[str, Callable[..., np.ndarray]] = {
     "direct_one_pass": _input_one_pass,
     "direct": _input_direct,
     "pointwise": _input_pointwise,
-    "gemm": _input_gemm(wide=False),
-    "gemm_wide": _input_gemm(wide=True),
+    "gemm": partial(_input_gemm, wide=False),
+    "gemm_wide": partial(_input_gemm, wide=True),
 }
 
 # Weight gradients: (x, gy, w_shape, g, bias_grad) -> (gw, gb). gb is the bias gradient when the
@@ -405,13 +404,12 @@ def _weight_batched(
     return gw, backward_weight_batched(x, gy, g, gw, bias)
 
 
-def _weight_gemm(wide: bool) -> Callable[..., Grads]:
-    def run(x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool) -> Grads:
-        gw = np.empty(w_shape, dtype=x.dtype)
-        backward_weight_gemm(x, gy, g, gw, wide)
-        return gw, None
-
-    return run
+def _weight_gemm(
+    x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool, *, wide: bool
+) -> Grads:
+    gw = np.empty(w_shape, dtype=x.dtype)
+    backward_weight_gemm(x, gy, g, gw, wide)
+    return gw, None
 
 
 WEIGHT_GRAD: dict[str, Callable[..., Grads]] = {
@@ -421,6 +419,6 @@ WEIGHT_GRAD: dict[str, Callable[..., Grads]] = {
     "direct": _weight_direct,
     "pointwise": _weight_pointwise,
     "batched": _weight_batched,
-    "gemm": _weight_gemm(wide=False),
-    "gemm_wide": _weight_gemm(wide=True),
+    "gemm": partial(_weight_gemm, wide=False),
+    "gemm_wide": partial(_weight_gemm, wide=True),
 }

@@ -135,6 +135,8 @@ class Plan:
     check: tuple[str, ...] = ()
     #: The path stands in for the dense direct kernels, named in ``cold`` (see :func:`plan`).
     stand_in: bool = field(default=False, repr=False)
+    #: With ``stand_in``: the direct path the plan would have taken (to compile elsewhere).
+    instead: str | None = field(default=None, repr=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -256,15 +258,19 @@ def plan(
     >>> plan("forward", (8, 64, 32, 32), (64, 1, 3, 3), g._replace(groups=64)).path
     'direct_wide'
     >>> p = plan("forward", (8, 3, 32, 32), (16, 3, 3, 3), g, cold=frozenset({"direct"}))
-    >>> p.path, p.stand_in
-    ('gemm_wide', True)
+    >>> p.path, p.stand_in, p.instead
+    ('gemm_wide', True, 'direct_wide')
     """
     direct = _direct(w_shape, geometry, limits)
     # Dense stride-1 direct kernels (thin groups keep theirs: their other paths are far slower).
     stand_in = direct and "direct" in cold and geometry.groups == 1
     chosen = _choose(product, x_shape, w_shape, geometry, finite, output_mask, gy_shape, limits,
                      direct and not stand_in, stand_in)  # fmt: skip
-    return replace(chosen, stand_in=True) if stand_in else chosen
+    if not stand_in:
+        return chosen
+    warm = _choose(product, x_shape, w_shape, geometry, finite, output_mask, gy_shape, limits,
+                   True, False)  # fmt: skip
+    return replace(chosen, stand_in=True, instead=warm.path)
 
 
 def _choose(

@@ -37,13 +37,15 @@ compile). From then on that kernel runs in parallel on large arrays.
 Stand-in paths
 --------------
 The same economics hold between kernels: a path whose kernels cost seconds to compile can have
-another path, a little slower, whose kernels are compiled already or are cheap to compile (the
-direct convolution loops and im2col + GEMM, say). :class:`StandIn` keeps such a family of
-kernels out of use until it pays: at once when the family has been compiled on this machine
-before (its disk cache holds machine code for the current source), otherwise once its stand-in
-path has run :data:`STAND_IN_SECONDS` where the family would have. A short program (a first
-run that trains a small model for a few seconds) never waits for those kernels; a long one loses
-at most that much time before compiling them, and later runs find them cached.
+another path, a little slower, whose kernels are compiled already or need no compile (the NumPy
+twins of the column, pooling, batch-norm and optimizer kernels, say). :class:`StandIn` keeps such
+a family of kernels out of use until it pays: at once when the family has been compiled on this
+machine before (its disk cache holds machine code for the current source), otherwise once its
+stand-in path has run :data:`STAND_IN_SECONDS` where the family would have. Meanwhile the first
+call of each of its kernels is kept, and when the process exits, a worker process compiles the
+families still cold by running those calls (:mod:`autograd.kernels._elsewhere`), so the next run
+finds them in the disk cache. A short program (a first run that trains a small model for a few
+seconds) never waits for a compile; a long one pays at most the rent before compiling here.
 
 Pipelines
 ---------
@@ -72,6 +74,8 @@ import numba
 import numba.core.event
 import numpy as np
 
+from . import _elsewhere
+
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
@@ -90,8 +94,10 @@ PARALLEL_MIN_BYTES = 1 << 20
 PARALLEL_COMPILE_AFTER_SECONDS = 1.0
 
 #: Seconds a stand-in path runs in place of a :class:`StandIn` family of kernels never compiled
-#: on this machine, before that family is compiled and used. Read at each call.
-STAND_IN_SECONDS = 1.0
+#: on this machine, before that family is compiled and used. Read at each call. A family takes
+#: about 1-3 s to compile and its stand-in about twice its kernels' time, so after this much the
+#: stand-in has cost about what the compile would have (rent, then buy).
+STAND_IN_SECONDS = 4.0
 
 __all__ = ["jit", "prange", "run_shares", "set_num_threads", "get_num_threads", "StandIn"]
 
@@ -263,13 +269,14 @@ class StandIn:
     False
     """
 
-    __slots__ = ("kernels", "ready", "seconds", "probed")
+    __slots__ = ("kernels", "ready", "seconds", "probed", "handed")
 
     def __init__(self, *kernels: Callable) -> None:
         self.kernels = kernels
         self.ready = False
         self.seconds = 0.0
         self.probed = False
+        self.handed: set[int] = set()  # ids of the functions kept for the worker
 
     def cold(self) -> bool:
         """True while a stand-in path should run in the family's place."""
@@ -282,10 +289,19 @@ class StandIn:
         self.probed = True
         return not self.ready
 
+    def compile_elsewhere(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Keep ``fn(*args)`` for the worker that compiles, at exit, what is still cold (see
+        "Stand-in paths"): the first call of each ``fn`` the family stands in for."""
+        if not self.ready and id(fn) not in self.handed:
+            self.handed.add(id(fn))
+            _elsewhere.later(self, fn, args)
+
     def call(self, kernel: Callable[..., T], twin: Callable[..., T], *args: Any) -> T:
         """``kernel(*args)`` once the family is ready; until then ``twin(*args)``, which takes
-        the kernel's arguments and computes its results, its time counted as rent."""
+        the kernel's arguments and computes its results, its time counted as rent (and the
+        call kept for the worker that compiles the kernel at exit)."""
         if self.cold():
+            self.compile_elsewhere(kernel, *args)
             return self.run(True, twin, *args)
         return kernel(*args)
 

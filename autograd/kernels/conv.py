@@ -84,9 +84,13 @@ _COLUMNS = {"gemm_wide": _WIDE, "gemm": _STRIDED, "batched": _STRIDED}
 
 def _run(plan: Plan, table: dict, twin: Callable[..., T], *args: Any) -> T:
     """The plan's driver from ``table``, or ``twin`` while its column kernels are cold; the
-    time counts as rent for the direct kernels when the plan stands in for them."""
+    time counts as rent for the direct kernels when the plan stands in for them. A cold family
+    has the driver it waits for compiled in a worker process meanwhile."""
+    if plan.instead is not None:
+        _DIRECT.compile_elsewhere(table[plan.instead], *args)
     family = _COLUMNS.get(plan.path)
     if family is not None and family.cold():
+        family.compile_elsewhere(table[plan.path], *args)
         return _DIRECT.run(plan.stand_in, family.run, True, twin, *args)
     return _DIRECT.run(plan.stand_in, table[plan.path], *args)
 
