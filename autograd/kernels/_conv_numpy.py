@@ -17,7 +17,12 @@ from autograd.kernels._args import ConvGeometry, conv_output_size
 
 def _padded(x: np.ndarray, g: ConvGeometry) -> np.ndarray:
     ph, pw = g.padding
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
+    if not (ph or pw):
+        return x
+    n, c, h, w = x.shape
+    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
+    xp[:, :, ph : ph + h, pw : pw + w] = x  # np.pad's own bookkeeping costs more than this
+    return xp
 
 
 def _columns(xp: np.ndarray, c0: int, cg: int, kh: int, kw: int, oh: int, ow: int,

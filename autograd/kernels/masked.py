@@ -5,7 +5,8 @@ produces (about half the entries set, in no pattern) it mispredicts so often tha
 6 ns an element, thirty times a compiled loop whose select LLVM turns into a branch-free blend.
 The kernel takes one-dimensional C-contiguous arrays: a bool mask and a float32 or float64
 gradient of the same length (two signatures in all), and fills a preallocated output. Until the
-kernel pays for its compile (:class:`~autograd.kernels._jit.StandIn`), ``np.where`` stands in.
+kernel pays for its compile (:class:`~autograd.kernels._jit.StandIn`), a NumPy twin that masks
+the gradient's bits stands in (about half the kernel's speed, several times ``np.where``'s).
 """
 
 from __future__ import annotations
@@ -24,9 +25,16 @@ def _select_or_zero(mask, g, out):
         out[i] = g[i] if mask[i] else zero
 
 
+_BITS = {4: np.int32, 8: np.int64}
+
+
 def _select_or_zero_numpy(mask, g, out):
-    # _select_or_zero's result, branching per element.
-    np.copyto(out, np.where(mask, g, out.dtype.type(0)))
+    # _select_or_zero's result without a branch per element: g's bits AND all ones (mask set,
+    # -1) or all zeros (+0.0), so inf, NaN and -0.0 pass through exactly where the mask holds.
+    bits = _BITS[g.itemsize]
+    keep = mask.astype(bits)
+    np.negative(keep, out=keep)
+    np.bitwise_and(g.view(bits), keep, out=out.view(bits))
 
 
 _KERNEL = StandIn(_select_or_zero)

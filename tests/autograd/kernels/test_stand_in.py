@@ -246,6 +246,7 @@ def test_max_pool_numpy_stand_ins_compute_what_the_kernels_do(dtype, k, s, p, d,
     x = rng.integers(-3, 3, (2, 3, 9, 8)).astype(dtype)  # many ties
     x[0, 0, 1, 1] = x[0, 0, 1, 2] = x[1, 2, 4, 4] = np.nan
     x[0, 1, :3, :3] = -np.inf
+    x[1, 0, :2, :4] = [[-0.0, 0.0, 0.0, -0.0], [0.0, -0.0, -0.0, 0.0]]  # ties of signed zeros
     kernel_y, kernel_at = pool.max_pool2d_forward(x, k, s, p, d)
     gy = rng.standard_normal(kernel_y.shape).astype(dtype)
     kernel_gx = pool.max_pool2d_backward(gy, kernel_at, x.shape, k, s, p, d)
@@ -254,6 +255,7 @@ def test_max_pool_numpy_stand_ins_compute_what_the_kernels_do(dtype, k, s, p, d,
     y, at = pool.max_pool2d_forward(x, k, s, p, d)
     gx = pool.max_pool2d_backward(gy, kernel_at, x.shape, k, s, p, d)
     np.testing.assert_array_equal(y, kernel_y)
+    np.testing.assert_array_equal(np.signbit(y), np.signbit(kernel_y))
     np.testing.assert_array_equal(at, kernel_at)
     assert at.dtype == kernel_at.dtype
     np.testing.assert_array_equal(gx, kernel_gx)
