@@ -6,8 +6,9 @@ the graph), :func:`queue_callback` (run a function when the current backward pas
 :func:`zero_grad` (what ``Module.zero_grad`` and ``Optimizer.zero_grad`` do), the
 argument checks layers and losses share with the engine's ops (:func:`check_device`,
 :func:`check_reduction`, :data:`REDUCTIONS`, :func:`to_dtype`), :func:`name_node`
-(PyTorch's node name for a composite op, such as ``MseLossBackward0``), and
-:class:`ArrayFunction` (a Function whose rules take and return NumPy arrays).
+(PyTorch's node name for a composite op, such as ``MseLossBackward0``),
+:class:`ArrayFunction` (a Function whose rules take and return NumPy arrays), and
+:func:`resize_output_size` (``interpolate``'s output size from ``size`` or ``scale_factor``).
 
 Each fused update kernel (one per algorithm,
 from :mod:`autograd.kernels.optim`) updates a parameter and its state in one compiled pass;
@@ -52,13 +53,14 @@ from .kernels.optim import (
 )
 from .ops import run_inplace
 from .ops.loss import REDUCTIONS, check_reduction
+from .ops.resize import resize_output_size
 from .tensor import Tensor
 
 __all__ = [
     "run_inplace", "queue_callback", "zero_grad", "check_device", "check_reduction",
     "REDUCTIONS", "to_dtype", "apply_update", "count_step", "sgd_update", "adam_update",
     "nadam_update", "radam_update", "adamax_update", "adagrad_update", "adadelta_update",
-    "rmsprop_update", "name_node", "ArrayFunction",
+    "rmsprop_update", "name_node", "ArrayFunction", "resize_output_size",
 ]  # fmt: skip
 
 # The dtype a kernel computes in, by the parameter's dtype: float16 is widened to float32 (and

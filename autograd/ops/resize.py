@@ -53,17 +53,45 @@ def _source_index(n_in: int, n_out: int, scale: float | None) -> np.ndarray:
 
 
 def _per_axis(op: str, name: str, value: Any, nd: int, kind: type) -> tuple:
-    items = tuple(value) if isinstance(value, (tuple, list)) else (value,) * nd
-    if len(items) != nd:
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * nd
+    if len(values) != nd:
         raise ValueError(
-            f"{op}: {name} must be a single value or a tuple of {nd} for {nd + 2}-D input, "
-            f"got {value!r}"
+            f"{op}: {name} must have {nd} entries for a {nd + 2}-D input, got {value!r}"
         )
-    for v in items:
-        ok = isinstance(v, (int, np.integer)) or (kind is float and isinstance(v, float))
-        if isinstance(v, bool) or not ok or v <= 0:
-            raise ValueError(f"{op}: {name} must hold positive numbers, got {value!r}")
-    return tuple(kind(v) for v in items)
+    ok = (int, np.integer) if kind is int else (int, float, np.integer, np.floating)
+    if not all(isinstance(v, ok) and not isinstance(v, bool) for v in values):
+        raise TypeError(
+            f"{op}: {name} must be {kind.__name__} or a sequence of them, got {value!r}"
+        )
+    return tuple(kind(v) for v in values)
+
+
+def resize_output_size(
+    op: str, spatial: tuple[int, ...], size: Any, scale_factor: Any,
+    recompute_scale_factor: bool | None,
+) -> tuple[tuple[int, ...], tuple]:  # fmt: skip
+    """The output's spatial size and the scale of each axis for ``interpolate``'s arguments.
+
+    Exactly one of ``size`` and ``scale_factor`` is given, a number or one per axis. The size
+    from a scale factor is ``floor(input_size * scale_factor)``; the scales are those factors,
+    or None per axis (the index maps then use ``input_size / output_size``) when they come from
+    ``size`` or ``recompute_scale_factor`` is set. Sizes are not checked for being positive.
+
+    Examples
+    --------
+    >>> resize_output_size("interpolate", (5, 4), None, 1.5, None)
+    ((7, 6), (1.5, 1.5))
+    >>> resize_output_size("interpolate", (5,), 3, None, None)
+    ((3,), (None,))
+    """
+    nd = len(spatial)
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"{op}: give exactly one of size and scale_factor")
+    if size is not None:
+        return _per_axis(op, "size", size, nd, int), (None,) * nd
+    factors = _per_axis(op, "scale_factor", scale_factor, nd, float)
+    out = tuple(math.floor(float(n * f)) for n, f in zip(spatial, factors))
+    return out, (None,) * nd if recompute_scale_factor else factors
 
 
 def _sample_interpolate(draw: Any, dtype: np.dtype) -> Sample:
@@ -132,22 +160,12 @@ def interpolate(
         )
     nd = x.ndim - 2
     spatial = x.shape[2:]
-    if (size is None) == (scale_factor is None):
-        raise ValueError(f"{op}: give exactly one of size and scale_factor")
-    if size is not None:
-        out = _per_axis(op, "size", size, nd, int)
-        scales: tuple = (None,) * nd
-    else:
-        factors = _per_axis(op, "scale_factor", scale_factor, nd, float)
-        out = tuple(math.floor(float(n * f)) for n, f in zip(spatial, factors))
-        if min(out) < 1:
-            raise ValueError(
-                f"{op}: scale_factor {scale_factor!r} gives an empty output {out} for input "
-                f"size {spatial}"
-            )
-        scales = (None,) * nd if recompute_scale_factor else factors
-    if min(spatial) < 1:
-        raise ValueError(f"{op}: input spatial size must be non-empty, got {spatial}")
+    out, scales = resize_output_size(op, spatial, size, scale_factor, recompute_scale_factor)
+    if min(out) < 1 or min(spatial) < 1:
+        raise ValueError(
+            f"{op}: input and output sizes should be greater than 0, got input size {spatial} "
+            f"and output size {out}"
+        )
     tables = tuple(_source_index(n, o, s) for n, o, s in zip(spatial, out, scales))
     if nd == 1:
         tables = (np.zeros(1, np.int64), tables[0])

@@ -18,7 +18,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
-from autograd.extend import ArrayFunction
+from autograd.extend import ArrayFunction, resize_output_size
 
 __all__ = ["interpolate", "upsample", "upsample_bilinear", "upsample_nearest"]
 
@@ -26,20 +26,6 @@ _DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
 _CUBIC_A = -0.75
 _DENSE_ADJOINT_MAX = 1 << 16  # axis sizes n * m up to which the adjoint is one dense GEMM
-
-
-def _per_axis(fn: str, name: str, value: Any, nd: int, kind: type) -> tuple:
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * nd
-    if len(values) != nd:
-        raise ValueError(
-            f"{fn}: {name} must have {nd} entries for a {nd + 2}-D input, got {value!r}"
-        )
-    ok = (int, np.integer) if kind is int else (int, float, np.integer, np.floating)
-    if not all(isinstance(v, ok) and not isinstance(v, bool) for v in values):
-        raise TypeError(
-            f"{fn}: {name} must be {kind.__name__} or a sequence of them, got {value!r}"
-        )
-    return tuple(kind(v) for v in values)
 
 
 def _opmath(dtype: np.dtype) -> type:
@@ -260,16 +246,8 @@ def interpolate(
             f"{fn}: align_corners option can only be set with the interpolating modes: "
             f"linear | bilinear | bicubic | trilinear, not mode={mode!r}"
         )
-    if (size is None) == (scale_factor is None):
-        raise ValueError(f"{fn}: give exactly one of size and scale_factor")
     spatial = tuple(input.shape[2:])
-    if size is not None:
-        out = _per_axis(fn, "size", size, nd, int)
-        scales: tuple = (None,) * nd
-    else:
-        factors = _per_axis(fn, "scale_factor", scale_factor, nd, float)
-        out = tuple(math.floor(float(n * f)) for n, f in zip(spatial, factors))
-        scales = (None,) * nd if recompute_scale_factor else factors
+    out, scales = resize_output_size(fn, spatial, size, scale_factor, recompute_scale_factor)
     if min(out) < 1 or min(spatial) < 1:
         raise ValueError(
             f"{fn}: input and output sizes should be greater than 0, got input size {spatial} "
