@@ -2,10 +2,11 @@
 
 :class:`~autograd.kernels._jit.StandIn` runs these in place of the ``gemm``, ``gemm_wide`` and
 ``batched`` paths until those paths' copy kernels pay for their compile (compiled on this
-machine before, or after a second of these). They take the drivers' arguments and compute the
-same products on the same column matrices (zero padding included), built with a strided view and
-one copy instead of compiled loops; only the order of the GEMMs' additions differs. The column
-matrix is ``(C_group * kh * kw, N * OH * OW)``, so that the copy runs along output rows.
+machine before, or after their rent, ``STAND_IN_SECONDS``). They take the drivers' arguments
+and compute the same products on the same column matrices (zero padding included), built with a
+strided view and one copy instead of compiled loops; only the order of the GEMMs' additions
+differs. The column matrix is ``(C_group * kh * kw, N * OH * OW)``, so that the copy runs along
+output rows.
 """
 
 from __future__ import annotations

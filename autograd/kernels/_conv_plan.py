@@ -270,7 +270,8 @@ def plan(
         return chosen
     warm = _choose(product, x_shape, w_shape, geometry, finite, output_mask, gy_shape, limits,
                    True, False)  # fmt: skip
-    return replace(chosen, stand_in=True, instead=warm.path)
+    direct_path = warm.path.startswith("direct") and warm.path != chosen.path
+    return replace(chosen, stand_in=True, instead=warm.path if direct_path else None)
 
 
 def _choose(

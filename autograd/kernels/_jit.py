@@ -45,7 +45,8 @@ stand-in path has run :data:`STAND_IN_SECONDS` where the family would have. Mean
 call of each of its kernels is kept, and when the process exits, a worker process compiles the
 families still cold by running those calls (:mod:`autograd.kernels._elsewhere`), so the next run
 finds them in the disk cache. A short program (a first run that trains a small model for a few
-seconds) never waits for a compile; a long one pays at most the rent before compiling here.
+seconds) never waits for these families' compile; a long one pays at most the rent before
+compiling here.
 
 Pipelines
 ---------
@@ -292,9 +293,8 @@ class StandIn:
     def compile_elsewhere(self, fn: Callable[..., Any], *args: Any) -> None:
         """Keep ``fn(*args)`` for the worker that compiles, at exit, what is still cold (see
         "Stand-in paths"): the first call of each ``fn`` the family stands in for."""
-        if not self.ready and id(fn) not in self.handed:
+        if not self.ready and id(fn) not in self.handed and _elsewhere.later(self, fn, args):
             self.handed.add(id(fn))
-            _elsewhere.later(self, fn, args)
 
     def call(self, kernel: Callable[..., T], twin: Callable[..., T], *args: Any) -> T:
         """``kernel(*args)`` once the family is ready; until then ``twin(*args)``, which takes

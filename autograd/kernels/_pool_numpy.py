@@ -1,7 +1,7 @@
 """NumPy twins of the max-pool kernels, standing in while those are not compiled yet.
 
 :class:`~autograd.kernels._jit.StandIn` runs these until the kernels pay for their compile (they
-were compiled on this machine before, or these have run for a second). Each takes its kernel's
+were compiled on this machine before, or these have paid their rent). Each takes its kernel's
 arguments and fills its outputs with the same values: the same winner rule (the first maximum in
 row-major order; NaN wins, the last NaN selected) and, for the gradient, the same additions in
 the same order.

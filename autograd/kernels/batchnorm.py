@@ -14,8 +14,8 @@ while inf and NaN still propagate as in IEEE arithmetic (a NaN input gives its c
 in PyTorch). The arrays given to the two functions here are C-contiguous.
 
 Until the kernels pay for their compile (:class:`~autograd.kernels._jit.StandIn`: compiled on
-this machine before, or after a second of use), the same arithmetic written with NumPy stands in:
-a few more passes, no compile.
+this machine before, or after their rent, ``STAND_IN_SECONDS``), the same arithmetic in NumPy
+stands in: a few more passes, no compile.
 """
 
 from __future__ import annotations

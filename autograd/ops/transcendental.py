@@ -25,6 +25,8 @@ def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     # (e <= 1), and np.where mispredicts a branch per element on a mask with no pattern. Every
     # step writes to an ``out`` array, so a 0-d input stays an array (not a NumPy scalar).
     x = np.asarray(x)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
     e = np.abs(x, out=np.empty_like(x))
     np.negative(e, out=e)
     np.exp(e, out=e)

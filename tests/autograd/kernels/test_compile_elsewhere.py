@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numba
 import numpy as np
 import pytest
@@ -44,7 +46,9 @@ cold = family.cold()
 out = np.empty(3)
 family.call(k.double, k.double_numpy, np.arange(3.0), out)
 handed = _elsewhere.hand_over()
-_elsewhere.wait(timeout=240)
+if not _elsewhere.wait(timeout=240):
+    _elsewhere._worker.kill()
+    raise SystemExit("the worker did not finish in 240 s")
 print(json.dumps([cold, handed, len(k.double.overloads), out.tolist()]))
 """
 
@@ -78,23 +82,63 @@ def test_only_cold_families_and_calls_that_pickle_are_handed_over(monkeypatch, t
     monkeypatch.setenv("AUTOGRAD_COMPILE_ELSEWHERE", "1")
     started = []
     monkeypatch.setattr(_elsewhere.subprocess, "Popen", lambda cmd, **kw: started.append(cmd))
+    monkeypatch.setattr(_elsewhere.tempfile, "mkdtemp", lambda prefix: str(tmp_path))
     monkeypatch.setattr(_elsewhere, "_calls", [])
+    monkeypatch.setattr(_elsewhere, "MAX_BYTES", 1000)
     cold, ready = _Family(), _Family()
     ready.ready = True
-    _elsewhere.later(cold, _twice, (np.ones(2),))
-    _elsewhere.later(ready, _twice, (np.ones(2),))  # compiled in-process meanwhile
-    _elsewhere.later(cold, lambda a: a, (np.ones(2),))  # a closure does not pickle
-    _elsewhere.later(cold, _twice, (np.empty(_elsewhere.MAX_BYTES // 8 + 1),))  # too large
+    assert _elsewhere.later(cold, _twice, (np.ones(2),))
+    assert _elsewhere.later(ready, _twice, (np.ones(2),))  # compiled in-process meanwhile
+    assert _elsewhere.later(cold, lambda a: a, (np.ones(2),))  # a closure: does not pickle
+    assert not _elsewhere.later(cold, _twice, (np.ones(126),))  # more than MAX_BYTES
     assert _elsewhere.hand_over() == 1
-    assert len(started) == 1 and started[0][-1].endswith("0.pickle")
+    assert len(started) == 1 and started[0][-1] == str(tmp_path / "0.pickle")
     assert _elsewhere.hand_over() == 0  # each kept call once
 
 
-def test_stand_in_keeps_the_first_call_of_each_function_once(monkeypatch):
+def test_no_worker_from_a_child_process_or_an_mpi_rank_but_the_first(monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_COMPILE_ELSEWHERE", "1")
+    assert _elsewhere.enabled()
+    monkeypatch.setenv("PMI_RANK", "1")
+    assert not _elsewhere.enabled()
+    monkeypatch.setenv("PMI_RANK", "0")
+    assert _elsewhere.enabled()
+    monkeypatch.setattr(_elsewhere.multiprocessing, "parent_process", lambda: object())
+    assert not _elsewhere.enabled()
+
+
+@pytest.mark.parametrize("make", [
+    lambda: np.ones((3, 4), np.float32),
+    lambda: np.ones((3, 4), order="F"),
+    lambda: np.ones((3, 8))[:, ::2],
+    lambda: np.broadcast_to(np.ones(4, np.int64), (3, 4)),
+    lambda: np.ones(0, np.int8),
+    lambda: np.array(2.0),
+])  # fmt: skip
+def test_the_worker_rebuilds_arguments_numba_types_alike(make):
+    # The worker compiles for the types the program's call had: dtype, dimensions, layout and
+    # the write flag; arrays in a tuple too, other arguments as they are.
+    a = make()
+    args = (a, (a, 3), 2.5, None)
+    rebuilt = _elsewhere._build(pickle.loads(pickle.dumps(_elsewhere._spec(args))))
+    assert [numba.typeof(v) for v in (rebuilt[0], rebuilt[1][0])] == [numba.typeof(a)] * 2
+    assert rebuilt[1][1:] + rebuilt[2:] == (3, 2.5, None)
+    assert rebuilt[0].shape == a.shape and not rebuilt[0].any()
+
+
+def test_stand_in_keeps_the_first_call_of_each_function_it_can(monkeypatch):
     kept = []
-    monkeypatch.setattr(_elsewhere, "later", lambda family, fn, args: kept.append((fn, args)))
+
+    def later(family, fn, args):
+        if args == ("too large",):
+            return False
+        kept.append((fn, args))
+        return True
+
+    monkeypatch.setattr(_elsewhere, "later", later)
     monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
     family = _jit.StandIn(_twice)
+    family.compile_elsewhere(_twice, "too large")  # refused: a later call may still be kept
     family.compile_elsewhere(_twice, 1.0)
     family.compile_elsewhere(_twice, 2.0)
     family.compile_elsewhere(len, [1])
