@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
-from conv_reference import conv_case, out_size, record_plans, ref_backward
+from conv_reference import conv_case, out_size, record_plans, ref_backward, ref_forward
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -193,3 +193,38 @@ def test_argument_errors():
         conv.conv2d_backward(x, gy[:, :1], w)
     with pytest.raises(ValueError, match="output_mask"):
         conv.conv2d_backward(x, gy, w, output_mask=(True, True))
+
+
+@pytest.mark.parametrize("path", ["gemm", "gemm_wide"])
+@pytest.mark.parametrize(("c", "o", "groups", "stride", "padding"), [
+    (3, 4, 1, (1, 1), (1, 1)), (4, 6, 2, (1, 1), (2, 0)), (2, 3, 1, (2, 1), (0, 1)),
+])  # fmt: skip
+def test_column_drivers_read_no_stale_scratch(path, c, o, groups, stride, padding):
+    # The GEMM drivers reuse their thread's scratch buffers from call to call: whatever an
+    # earlier call left there (here: NaN everywhere) must not reach a result.
+    from autograd.kernels import _conv_drivers
+    from autograd.kernels._args import ConvGeometry
+
+    if path == "gemm_wide" and stride != (1, 1):
+        pytest.skip("the wide layout is stride 1 only")
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, c, 7, 6))
+    w = rng.standard_normal((o, c // groups, 3, 2))
+    g = ConvGeometry(stride, padding, (1, 1), groups)
+    y = _conv_drivers.FORWARD[path](x, w, g, np.ones(o))
+    gy = rng.standard_normal(y.shape)
+
+    def products():
+        return (
+            _conv_drivers.FORWARD[path](x, w, g, np.ones(o)),
+            _conv_drivers.INPUT_GRAD[path](gy, w, x.shape, g),
+            _conv_drivers.WEIGHT_GRAD[path](x, gy, w.shape, g, False)[0],
+        )
+
+    clean = products()
+    for buf in _conv_drivers._scratch.pool.values():
+        buf.fill(np.nan)
+    for a, b in zip(products(), clean):
+        np.testing.assert_array_equal(a, b)
+    want = ref_forward(x, w, stride, padding, (1, 1), groups) + 1
+    np.testing.assert_allclose(clean[0], want, rtol=1e-12, atol=1e-12)
