@@ -84,6 +84,11 @@ class Limits:
         ... and an output of at least this many pixels (6x6): below, the junk tile of each tile
         row and per-plane overheads take most of the time. 7x7 layers still run in about two
         thirds of the GEMM path's time.
+    winograd_min_tiles : int
+        ... and at least this many 2x2 output tiles in the batch (``N * ceil(OH / 2) *
+        ceil(OW / 2)``): they are the columns of Winograd's 16 GEMMs, which below this are too
+        thin for their transforms to pay (a batch of 4 128-channel 7x7 maps, 64 tiles, ran 2-3x
+        slower than the GEMM path; one 256-channel 10x10 map, 25 tiles, 2.4x).
     winograd_max_padding : int
         Winograd's input copies support zero padding up to this much.
     direct_max_group_channels : int
@@ -113,6 +118,7 @@ class Limits:
 
     winograd_min_channels: int = 16
     winograd_min_output_pixels: int = 36
+    winograd_min_tiles: int = 72
     winograd_max_padding: int = 2
     direct_max_group_channels: int = 16
     direct_max_group_channels_strided: int = 3
@@ -151,7 +157,10 @@ def _winograd(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -
     oh = x_shape[2] + 2 * g.padding[0] - 2
     ow = x_shape[3] + 2 * g.padding[1] - 2
     wide = min(x_shape[1], w_shape[0]) >= limits.winograd_min_channels
-    return wide and oh * ow >= limits.winograd_min_output_pixels
+    tiles = x_shape[0] * ((oh + 1) // 2) * ((ow + 1) // 2)
+    return (
+        wide and oh * ow >= limits.winograd_min_output_pixels and tiles >= limits.winograd_min_tiles
+    )
 
 
 def _thin_groups(w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:

@@ -26,10 +26,12 @@ FORWARD = [
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (True, None, None), Plan("winograd", ("w",))),
     ((2, 32, 14, 14), (64, 32, 3, 3), G(padding=(2, 0)), F, Plan("winograd")),
     ((2, 16, 7, 7), (16, 16, 3, 3), G(), F, Plan("gemm_wide")),  # 5x5 output: too small
-    ((2, 16, 8, 8), (16, 16, 3, 3), G(), F, Plan("winograd")),  # 6x6 output
+    ((8, 16, 8, 8), (16, 16, 3, 3), G(), F, Plan("winograd")),  # 6x6 output, 72 tiles
+    ((2, 16, 8, 8), (16, 16, 3, 3), G(), F, Plan("gemm_wide")),  # 18 tiles: too few
     ((2, 15, 28, 28), (64, 15, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # too few channels
     ((2, 64, 28, 28), (15, 64, 3, 3), G(padding=1), F, Plan("gemm_wide")),
-    ((2, 512, 7, 7), (512, 512, 3, 3), G(padding=1), F, Plan("winograd")),
+    ((8, 512, 7, 7), (512, 512, 3, 3), G(padding=1), F, Plan("winograd")),
+    ((4, 512, 7, 7), (512, 512, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # 64 tiles
     ((2, 32, 14, 14), (64, 32, 3, 3), G(padding=3), F, Plan("gemm_wide")),  # padding > 2
     ((2, 32, 14, 14), (64, 32, 3, 3), G(dilation=2, padding=2), F, Plan("gemm_wide")),
     ((2, 32, 14, 14), (64, 32, 5, 5), G(padding=2), F, Plan("gemm_wide")),
@@ -222,6 +224,8 @@ def test_limits_move_the_crossovers():
     strict = dataclasses.replace(LIMITS, winograd_min_channels=17)
     assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm_wide"
     strict = dataclasses.replace(LIMITS, winograd_min_output_pixels=145)
+    assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm_wide"
+    strict = dataclasses.replace(LIMITS, winograd_min_tiles=73)  # 2 samples of 36 tiles
     assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm_wide"
     grouped = (8, 64, 16, 16), (64, 32, 3, 3), G(padding=1, groups=2)
     assert plan("forward", *grouped).path == "gemm_wide"
