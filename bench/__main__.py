@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import platform
 import sys
 import time
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads < 1:
         parser.error(f"--threads must be >= 1, got {args.threads}")
 
+    # The processes the sections start leave no kernel-compiling worker behind to run beside
+    # the next timing (the first-run rows ask for one, and wait for it).
+    os.environ["AUTOGRAD_COMPILE_ELSEWHERE"] = "0"
     import autograd
     from autograd.kernels import _jit
 
