@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as _dt
-from .random import Generator, default_generator
+from .random import Generator, generator_or_default
 from .tensor import Tensor, check_device, tensor
 
 __all__ = [
@@ -236,14 +236,6 @@ def full_like(input: Tensor, fill_value: Any, dtype: Any = None, requires_grad: 
     return _finish(np.full(t.shape, value, dt), requires_grad, device)
 
 
-def _gen(generator: Generator | None) -> Generator:
-    if generator is None:
-        return default_generator
-    if not isinstance(generator, Generator):
-        raise TypeError(f"generator: expected autograd.Generator, got {type(generator).__name__}")
-    return generator
-
-
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
          generator: Generator | None = None) -> Tensor:  # fmt: skip
     """Uniform samples in [0, 1) from the seeded generator.
@@ -256,7 +248,8 @@ def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any
     True
     """
     dt = _dtype(dtype)
-    arr = _gen(generator).random(_size(size, "rand")).astype(dt)
+    rng = generator_or_default(generator, "rand")
+    arr = rng.random(_size(size, "rand")).astype(dt)
     return _finish(arr, requires_grad, device)
 
 
@@ -271,7 +264,8 @@ def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, device: An
     (2, 2)
     """
     dt = _dtype(dtype)
-    arr = _gen(generator).standard_normal(_size(size, "randn")).astype(dt)
+    rng = generator_or_default(generator, "randn")
+    arr = rng.standard_normal(_size(size, "randn")).astype(dt)
     return _finish(arr, requires_grad, device)
 
 
@@ -323,7 +317,8 @@ def randint(low: int, high: int | None = None, size: Any = None, dtype: Any = No
     if high <= low:
         raise ValueError(f"randint: expected low < high, got low={low}, high={high}")
     dims = _size(tuple(size) if isinstance(size, (tuple, list)) else (size,), "randint")
-    arr = _gen(generator).integers(low, high, dims).astype(_dtype(dtype, _dt.int64))
+    rng = generator_or_default(generator, "randint")
+    arr = rng.integers(low, high, dims).astype(_dtype(dtype, _dt.int64))
     return _finish(arr, False, device)
 
 
@@ -338,7 +333,8 @@ def randperm(n: int, dtype: Any = None, generator: Generator | None = None) -> T
     """
     if n < 0:
         raise ValueError(f"randperm: n must be non-negative, got {n}")
-    return Tensor._make(_gen(generator).permutation(n).astype(_dtype(dtype, _dt.int64)))
+    rng = generator_or_default(generator, "randperm")
+    return Tensor._make(rng.permutation(n).astype(_dtype(dtype, _dt.int64)))
 
 
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,

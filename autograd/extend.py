@@ -8,7 +8,8 @@ argument checks layers and losses share with the engine's ops (:func:`check_devi
 :func:`check_reduction`, :data:`REDUCTIONS`, :func:`to_dtype`), :func:`name_node`
 (PyTorch's node name for a composite op, such as ``MseLossBackward0``),
 :class:`ArrayFunction` (a Function whose rules take and return NumPy arrays), and
-:func:`resize_output_size` (``interpolate``'s output size from ``size`` or ``scale_factor``).
+:func:`resize_output_size` (``interpolate``'s output size from ``size`` or ``scale_factor``)
+and :func:`generator_or_default` (the generator a random function draws from).
 
 Each fused update kernel (one per algorithm,
 from :mod:`autograd.kernels.optim`) updates a parameter and its state in one compiled pass;
@@ -54,13 +55,14 @@ from .kernels.optim import (
 from .ops import run_inplace
 from .ops.loss import REDUCTIONS, check_reduction
 from .ops.resize import resize_output_size
+from .random import generator_or_default
 from .tensor import Tensor
 
 __all__ = [
     "run_inplace", "queue_callback", "zero_grad", "check_device", "check_reduction",
     "REDUCTIONS", "to_dtype", "apply_update", "count_step", "sgd_update", "adam_update",
     "nadam_update", "radam_update", "adamax_update", "adagrad_update", "adadelta_update",
-    "rmsprop_update", "name_node", "ArrayFunction", "resize_output_size",
+    "rmsprop_update", "name_node", "ArrayFunction", "resize_output_size", "generator_or_default",
 ]  # fmt: skip
 
 # The dtype a kernel computes in, by the parameter's dtype: float16 is widened to float32 (and

@@ -73,6 +73,28 @@ class Generator:
 default_generator = Generator()
 
 
+def generator_or_default(generator: Any, op: str) -> Generator:
+    """``generator``, or :data:`default_generator` when it is None: where each random function
+    draws from (a TypeError naming ``op`` for anything but a :class:`Generator`).
+
+    Examples
+    --------
+    >>> generator_or_default(None, "rand") is default_generator
+    True
+    >>> generator_or_default(0, "rand")
+    Traceback (most recent call last):
+    ...
+    TypeError: rand: generator must be an autograd.Generator, got int
+    """
+    if generator is None:
+        return default_generator
+    if not isinstance(generator, Generator):
+        raise TypeError(
+            f"{op}: generator must be an autograd.Generator, got {type(generator).__name__}"
+        )
+    return generator
+
+
 def manual_seed(seed: int) -> Generator:
     """Seed the global generator; every random function of the library draws from it.
 

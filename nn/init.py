@@ -14,6 +14,7 @@ import numpy as np
 
 import autograd
 from autograd import Generator, Tensor
+from autograd.extend import generator_or_default
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_", "dirac_",
@@ -62,10 +63,6 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 def _check(tensor: Any, fn: str) -> None:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{fn}: expected a Tensor, got {type(tensor).__name__}")
-
-
-def _gen(generator: Generator | None) -> Generator:
-    return autograd.default_generator if generator is None else generator
 
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
@@ -124,7 +121,8 @@ def uniform_(
     _check(tensor, "uniform_")
     if a > b:
         raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
-    return _fill(tensor, _gen(generator).uniform(a, b, tensor.shape))
+    rng = generator_or_default(generator, "uniform_")
+    return _fill(tensor, rng.uniform(a, b, tensor.shape))
 
 
 def normal_(
@@ -141,7 +139,8 @@ def normal_(
     _check(tensor, "normal_")
     if std < 0:
         raise ValueError(f"normal_: std must be >= 0, got {std}")
-    return _fill(tensor, _gen(generator).normal(mean, std, tensor.shape))
+    rng = generator_or_default(generator, "normal_")
+    return _fill(tensor, rng.normal(mean, std, tensor.shape))
 
 
 def trunc_normal_(
@@ -180,7 +179,8 @@ def trunc_normal_(
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
     lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
-    u = _gen(generator).uniform(2 * lo - 1, 2 * hi - 1, tensor.shape)
+    rng = generator_or_default(generator, "trunc_normal_")
+    u = rng.uniform(2 * lo - 1, 2 * hi - 1, tensor.shape)
     x = _erfinv(u) * (std * math.sqrt(2.0)) + mean
     return _fill(tensor, np.clip(x, a, b))
 
@@ -386,7 +386,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None =
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = _gen(generator).normal(0.0, 1.0, (rows, cols))
+    flat = generator_or_default(generator, "orthogonal_").normal(0.0, 1.0, (rows, cols))
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)

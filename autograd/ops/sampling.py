@@ -10,18 +10,10 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
-from ..random import Generator, default_generator
+from ..random import generator_or_default
 from ..tensor import Tensor
 from ._util import as_tensor
 from .registry import register
-
-
-def _gen(generator: Any, op: str) -> Generator:
-    if generator is None:
-        return default_generator
-    if not isinstance(generator, Generator):
-        raise TypeError(f"{op}: generator must be an autograd.Generator, got {type(generator)}")
-    return generator
 
 
 def _probabilities(t: Tensor, op: str, argname: str) -> np.ndarray:
@@ -62,7 +54,7 @@ def multinomial(
             f"multinomial: cannot draw {num_samples} samples without replacement from "
             f"{n} categories"
         )
-    rng = _gen(generator, "multinomial")._rng
+    rng = generator_or_default(generator, "multinomial")._rng
     out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
     for r, w in enumerate(rows):
         total = w.sum()
@@ -92,7 +84,7 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator: Any = None) -
         raise ValueError(f"bernoulli: p must be in [0, 1], got {p}")
     if p is None and (probs > 1).any():
         raise ValueError("bernoulli: input holds probabilities, so it must lie in [0, 1]")
-    draws = _gen(generator, "bernoulli").random(t.shape) < probs
+    draws = generator_or_default(generator, "bernoulli").random(t.shape) < probs
     return Tensor._make(draws.astype(t.dtype if t.dtype.kind == "f" else _dt.float32))
 
 
@@ -126,7 +118,7 @@ def normal(
             raise TypeError("normal: size is required when mean and std are numbers")
         shape = tuple(size) if isinstance(size, (tuple, list)) else (size,)
         out_dtype = _dt.float32 if dtype is None else _dt.to_dtype(dtype)
-    draws = _gen(generator, "normal").normal(m, s, shape)
+    draws = generator_or_default(generator, "normal").normal(m, s, shape)
     return Tensor._make(np.asarray(draws, dtype=out_dtype))
 
 
@@ -142,7 +134,7 @@ def poisson(input: Tensor, generator: Any = None) -> Tensor:
     """
     t = as_tensor(input)
     rates = _probabilities(t, "poisson", "input")
-    draws = _gen(generator, "poisson")._rng.poisson(rates)
+    draws = generator_or_default(generator, "poisson")._rng.poisson(rates)
     return Tensor._make(draws.astype(t.dtype))
 
 
@@ -171,5 +163,5 @@ def randint_like(
     if high <= low:
         raise ValueError(f"randint_like: expected low < high, got low={low}, high={high}")
     out_dtype = t.dtype if dtype is None else _dt.to_dtype(dtype)
-    draws = _gen(generator, "randint_like").integers(low, high, t.shape)
+    draws = generator_or_default(generator, "randint_like").integers(low, high, t.shape)
     return Tensor._make(draws.astype(out_dtype))

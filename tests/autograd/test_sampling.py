@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import autograd
+import nn
 
 
 def test_multinomial_frequencies_and_no_repeats():
@@ -68,3 +69,22 @@ def test_bad_arguments_are_named():
         autograd.multinomial(autograd.ones(2), 1, generator=np.random.default_rng())
     with pytest.raises(ValueError, match="randint_like: expected low < high"):
         autograd.randint_like(autograd.zeros(2), 3, 1)
+
+
+@pytest.mark.parametrize("draw", [
+    lambda g: autograd.rand(2, generator=g),
+    lambda g: autograd.randn(2, generator=g),
+    lambda g: autograd.randint(0, 3, (2,), generator=g),
+    lambda g: autograd.randperm(3, generator=g),
+    lambda g: autograd.bernoulli(autograd.full((2,), 0.5), generator=g),
+    lambda g: autograd.multinomial(autograd.ones(3), 2, generator=g),
+    lambda g: nn.init.uniform_(autograd.empty(2), generator=g),
+    lambda g: nn.init.normal_(autograd.empty(2), generator=g),
+])  # fmt: skip
+def test_every_random_function_takes_a_generator_or_none_and_refuses_anything_else(draw):
+    g = autograd.Generator().manual_seed(3)
+    again = autograd.Generator().manual_seed(3)
+    assert np.array_equal(draw(g).numpy(), draw(again).numpy())
+    draw(None)  # the default generator
+    with pytest.raises(TypeError, match="generator must be an autograd.Generator, got int"):
+        draw(7)
