@@ -154,7 +154,7 @@ def hand_over() -> int:
         if not paths:
             shutil.rmtree(folder, ignore_errors=True)
             return 0
-        root = str(Path(__file__).resolve().parents[2])  # the autograd this process runs
+        root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ, AUTOGRAD_COMPILE_ELSEWHERE="0", OPENBLAS_NUM_THREADS="1",
                    OMP_NUM_THREADS="1", NUMBA_NUM_THREADS="1")  # fmt: skip
         _worker = subprocess.Popen(
@@ -172,8 +172,11 @@ def hand_over() -> int:
     return len(paths)
 
 
+# The worker imports the autograd this process runs: its folder goes first on the path unless
+# the path has it already (an installed package: then ahead of the standard library it could
+# shadow a module there).
 _BOOT = (
-    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "import sys; sys.argv[1] in sys.path or sys.path.insert(0, sys.argv[1]); "
     "from autograd.kernels._elsewhere import main; main(sys.argv[2], sys.argv[3:])"
 )
 
