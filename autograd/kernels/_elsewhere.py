@@ -7,8 +7,9 @@ and write flag; other arguments as they are). When the process exits, the famili
 compiled by a worker process at the lowest priority: it rebuilds such arguments (zeros) and runs
 the calls with every family ready, so Numba compiles the kernels they take, for the same
 argument types, into its disk cache (every kernel is ``cache=True``), where the next run finds
-them. The worker's results are thrown away; it outlives this process, in a session of its own,
-and workers take turns (a lock file), so a second one loads what the first compiled.
+them. The worker's results are thrown away. It keeps running after this process exits (a Ctrl-C
+meant for the program does not reach it), and workers take turns through a lock file, so a
+second one loads what the first compiled.
 
 Why after and not during: on a machine with few cores, a compile running beside the program takes
 a core (or a hyperthread's half of one) from the program's own threads, and costs it about as much
@@ -78,12 +79,6 @@ class _Array:
     def __init__(self, a: np.ndarray) -> None:
         self.shape, self.dtype, self.writeable = a.shape, a.dtype.str, a.flags.writeable
         self.layout = "C" if a.flags.c_contiguous else "F" if a.flags.f_contiguous else "A"
-
-    def __getstate__(self) -> tuple:
-        return self.shape, self.dtype, self.layout, self.writeable
-
-    def __setstate__(self, state: tuple) -> None:
-        self.shape, self.dtype, self.layout, self.writeable = state
 
     def build(self) -> np.ndarray:
         if self.layout == "A":  # neither C nor F contiguous: every other element of a row

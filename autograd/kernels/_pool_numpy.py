@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-_BITS = {2: np.int16, 4: np.int32, 8: np.int64}
+from autograd.kernels.masked import bit_mask
 
 
 def max_forward_inside(x, kh, kw, sh, sw, dh, dw, y, argmax):
@@ -35,10 +35,8 @@ def max_forward_inside(x, kh, kw, sh, sw, dh, dw, y, argmax):
         # Both without a branch per element (masked copies mispredict on data with no pattern):
         # k is larger than every tap before it; the tap's bits replace the best's where taken.
         np.maximum(at, taken * k, out=at)
-        bits = _BITS[best.itemsize]
-        keep = taken.astype(bits)
-        np.negative(keep, out=keep)  # all ones where taken, else all zeros
-        b, t = best.view(bits), v.view(bits)
+        keep = bit_mask(taken, best.itemsize)
+        b, t = best.view(keep.dtype), v.view(keep.dtype)
         np.bitwise_xor(t, b, out=t)  # best ^ ((tap ^ best) & keep): the tap where taken
         np.bitwise_and(t, keep, out=t)
         np.bitwise_xor(b, t, out=b)

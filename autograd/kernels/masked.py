@@ -25,16 +25,30 @@ def _select_or_zero(mask, g, out):
         out[i] = g[i] if mask[i] else zero
 
 
-_BITS = {4: np.int32, 8: np.int64}
+_BITS = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def bit_mask(mask: np.ndarray, itemsize: int) -> np.ndarray:
+    """Signed integers of ``itemsize`` bytes: all ones where ``mask`` holds, all zeros elsewhere.
+
+    ANDed with a float array viewed as integers of its width, it selects whole values without a
+    branch per element (NumPy's masked copies mispredict on masks with no pattern).
+
+    Examples
+    --------
+    >>> bit_mask(np.array([True, False]), 4)
+    array([-1,  0], dtype=int32)
+    """
+    keep = mask.astype(_BITS[itemsize])
+    np.negative(keep, out=keep)
+    return keep
 
 
 def _select_or_zero_numpy(mask, g, out):
-    # _select_or_zero's result without a branch per element: g's bits AND all ones (mask set,
-    # -1) or all zeros (+0.0), so inf, NaN and -0.0 pass through exactly where the mask holds.
-    bits = _BITS[g.itemsize]
-    keep = mask.astype(bits)
-    np.negative(keep, out=keep)
-    np.bitwise_and(g.view(bits), keep, out=out.view(bits))
+    # _select_or_zero's result without a branch per element: g's bits AND all ones (mask set)
+    # or all zeros (+0.0), so inf, NaN and -0.0 pass through exactly where the mask holds.
+    keep = bit_mask(mask, g.itemsize)
+    np.bitwise_and(g.view(keep.dtype), keep, out=out.view(keep.dtype))
 
 
 _KERNEL = StandIn(_select_or_zero)
