@@ -214,13 +214,15 @@ class Div(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        return (g / b if na else None), (-g * a / (b * b) if nb else None)
+        # -g * (a / b) / b rather than -g * a / (b * b): b * b overflows first, and at b = inf the
+        # second derivative would meet inf * 0 (NaN) where the math (and PyTorch) gives 0.
+        return (g / b if na else None), (-g * (a / b / b) if nb else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
         a, b = ctx.primals
         has_a, has_b = ctx.has_tangent
-        return sum_terms(ta / b if has_a else None, -tb * a / (b * b) if has_b else None)
+        return sum_terms(ta / b if has_a else None, -tb * (a / b / b) if has_b else None)
 
 
 def _div_sample(draw: Any, dtype: np.dtype) -> Sample:

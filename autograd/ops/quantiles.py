@@ -93,8 +93,11 @@ def _sample_quantile(draw: Any, dtype: np.dtype) -> Sample:
 
     shape = draw(testing.shapes(min_dims=0))
     x = draw(testing.arrays(shape, dtype))
-    if x.size:  # distinct values: finite differences stay away from ties
-        x = np.asarray(x + np.arange(x.size).reshape(shape) * 0.013, dtype)
+    if x.size:  # distinct values, at least 0.013 apart: finite differences stay away from ties
+        flat = np.array(x, dtype=np.float64).reshape(-1)
+        order = np.argsort(flat, kind="stable")
+        flat[order] = flat[order] + np.arange(flat.size) * 0.013
+        x = np.asarray(flat.reshape(shape), dtype)
     q: Any = draw(st.sampled_from([0.0, 0.3, 0.5, 1.0]))
     if draw(st.booleans()):
         # a list, not an array: q is not differentiated (by PyTorch either)

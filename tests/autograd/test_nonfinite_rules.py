@@ -140,3 +140,45 @@ def test_conv1d_and_transposed_convs_skip_padding_against_an_infinite_weight():
     expected = _conv_inside(gy, wt, 1, 1)  # conv2d(gy, w) with w's (in, out) roles as stored
     np.testing.assert_allclose(gx.numpy(), expected, rtol=1e-12, atol=1e-12)
     assert np.isfinite(gx.numpy()[0, 0, 0]).all()
+
+
+# ------------------------------------------------------------------------------ division
+def test_division_by_inf_has_zero_first_and_second_derivatives_in_the_divisor():
+    # d(a/b)/db = -a/b^2 and d2(a/b)/db2 = 2a/b^3 both vanish at b = inf; the rule is written as
+    # -g * (a / b) / b, so no inf * 0 appears in its own derivative.
+    a = autograd.tensor([-2.0, 3.0], dtype=autograd.float64, requires_grad=True)
+    b = autograd.tensor([math.inf, -math.inf], dtype=autograd.float64, requires_grad=True)
+    (gb,) = autograd.grad((a / b).sum(), [b], create_graph=True)
+    np.testing.assert_array_equal(gb.detach().numpy(), [0.0, 0.0])
+    hb, ha = autograd.grad(gb.sum(), [b, a])
+    np.testing.assert_array_equal(hb.numpy(), [0.0, 0.0])
+    np.testing.assert_array_equal(ha.numpy(), [0.0, 0.0])
+    # Forward mode gives the same tangent.
+    import autograd.forward_ad as fwAD
+
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(b.detach(), autograd.ones(2, dtype=autograd.float64))
+        tangent = fwAD.unpack_dual(a.detach() / dual).tangent
+    np.testing.assert_array_equal(tangent.numpy(), [0.0, 0.0])
+
+
+def test_division_by_a_tiny_divisor_keeps_a_finite_gradient():
+    # b * b underflows to 0 for |b| < 1e-162 in float64; (a / b) / b does not.
+    a = autograd.tensor([1e-200], dtype=autograd.float64, requires_grad=True)
+    b = autograd.tensor([1e-170], dtype=autograd.float64, requires_grad=True)
+    (gb,) = autograd.grad((a / b).sum(), [b])
+    np.testing.assert_allclose(gb.numpy(), [-1e-200 / 1e-170 / 1e-170], rtol=1e-12)
+
+
+def test_division_by_inf_matches_torch():
+    torch = pytest.importorskip("torch")
+    out = []
+    for lib in (autograd, torch):
+        a = lib.tensor([-2.0, 0.5], dtype=lib.float64, requires_grad=True)
+        b = lib.tensor([math.inf, 1e-170], dtype=lib.float64, requires_grad=True)
+        grad = autograd.grad if lib is autograd else torch.autograd.grad
+        (gb,) = grad((a / b).sum(), [b], create_graph=True)
+        hb, ha = grad(gb.sum(), [b, a])
+        out.append([t.detach().numpy() for t in (gb, hb, ha)])
+    for ours, theirs in zip(*out):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
