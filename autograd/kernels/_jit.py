@@ -100,7 +100,10 @@ PARALLEL_COMPILE_AFTER_SECONDS = 1.0
 #: stand-in has cost about what the compile would have (rent, then buy).
 STAND_IN_SECONDS = 4.0
 
-__all__ = ["jit", "prange", "run_shares", "set_num_threads", "get_num_threads", "StandIn"]
+__all__ = [
+    "jit", "prange", "run_shares", "single_threaded_blas", "set_num_threads", "get_num_threads",
+    "StandIn",
+]  # fmt: skip
 
 prange = numba.prange
 
@@ -425,7 +428,8 @@ def run_shares(n: int, work: Callable[[int, int], T]) -> list[T]:
 
     For pipelines of serial (``nogil``) Numba kernels and NumPy GEMMs: each of
     :func:`get_num_threads` threads (the calling one included) runs its share, while BLAS is held
-    at one thread. Calls from several Python threads take turns.
+    at one thread. Calls from several Python threads take turns; a call from inside a share runs
+    its work in one piece on that thread.
 
     Parameters
     ----------
@@ -449,32 +453,80 @@ def run_shares(n: int, work: Callable[[int, int], T]) -> list[T]:
     45
     """
     workers = min(n, get_num_threads())
-    if workers <= 1:
+    if workers <= 1 or getattr(_in_share, "active", False):
         return [work(0, n)]
     bounds = [n * i // workers for i in range(workers + 1)]
-    with _shares_lock, _single_threaded_blas():
+    with _shares_lock, single_threaded_blas():
         global _workers
         if _workers is None:
             _workers = ThreadPoolExecutor(numba.config.NUMBA_NUM_THREADS, "autograd-kernels")
-        futures = [_workers.submit(work, bounds[i], bounds[i + 1]) for i in range(1, workers)]
+        futures = [
+            _workers.submit(_share, work, bounds[i], bounds[i + 1]) for i in range(1, workers)
+        ]
         try:
-            first = work(bounds[0], bounds[1])
+            first = _share(work, bounds[0], bounds[1])
         finally:
             rest = [f.result() for f in futures]
     return [first, *rest]
 
 
+_in_share = threading.local()
+
+
+def _share(work: Callable[[int, int], T], lo: int, hi: int) -> T:
+    _in_share.active = True
+    try:
+        return work(lo, hi)
+    finally:
+        _in_share.active = False
+
+
+_hold_lock = threading.Lock()
+_holds = 0
+_held_counts: list[int] = []
+
+
 @contextlib.contextmanager
-def _single_threaded_blas() -> Iterator[None]:
-    libs = _blas_libraries()
-    saved = [lib.get_num_threads() for lib in libs]
-    for lib in libs:
-        lib.set_num_threads(1)
+def single_threaded_blas() -> Iterator[None]:
+    """Hold the BLAS libraries at one thread meanwhile (nested and concurrent holds count: the
+    last one out restores the thread counts the first one found).
+
+    OpenBLAS's threads spin for a while after each product they shared. A Numba parallel
+    kernel or another GEMM's thread that the operating system puts on a core such a thread
+    spins on waits for the end of its time slice (4 ms), so the kernels run their products on
+    their own threads and leave OpenBLAS's asleep.
+
+    Only the main thread holds: OpenBLAS ignores a request for more threads from any other, so a
+    hold there could not be undone. Elsewhere this does nothing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> with single_threaded_blas():
+    ...     float((np.ones((2, 3)) @ np.ones(3)).sum())
+    6.0
+    """
+    global _holds, _held_counts
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    with _hold_lock:
+        if _holds == 0:
+            libs = _blas_libraries()
+            _held_counts = [lib.get_num_threads() for lib in libs]
+            for lib, count in zip(libs, _held_counts):
+                if count != 1:
+                    lib.set_num_threads(1)
+        _holds += 1
     try:
         yield
     finally:
-        for lib, count in zip(libs, saved):
-            lib.set_num_threads(count)
+        with _hold_lock:
+            _holds -= 1
+            if _holds == 0:
+                for lib, count in zip(_blas_libraries(), _held_counts):
+                    if count != 1:
+                        lib.set_num_threads(count)
 
 
 @functools.cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numba
@@ -214,3 +215,35 @@ def test_parallel_kernel_in_the_disk_cache_runs_at_once(tmp_path):
     assert run_json(CACHED, tmp_path, "3600") == [0, 1]  # an empty cache: the serial twin serves
     assert run_json(CACHED, tmp_path, "0") == [1, 0]  # compiles at once, into the cache
     assert run_json(CACHED, tmp_path, "3600") == [1, 0]  # found in the cache: no serial twin
+
+
+def test_run_shares_inside_a_share_runs_in_one_piece():
+    inner = _jit.run_shares(8, lambda lo, hi: _jit.run_shares(10, lambda a, b: (a, b)))
+    assert all(share == [(0, 10)] for share in inner)
+
+
+def test_blas_holds_nest_and_restore_and_other_threads_leave_blas_alone():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        info = threadpoolctl.threadpool_info()
+        return [lib["num_threads"] for lib in info if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    with _jit.single_threaded_blas():
+        with _jit.single_threaded_blas():
+            assert set(blas_threads()) <= {1}
+        assert set(blas_threads()) <= {1}  # the outer hold still holds
+    assert blas_threads() == before
+    # OpenBLAS refuses more threads from a thread other than the main one, so a hold there
+    # would be for good: it does nothing.
+    seen = []
+
+    def hold_in_thread():
+        with _jit.single_threaded_blas():
+            seen.append(blas_threads())
+
+    worker = threading.Thread(target=hold_in_thread)
+    worker.start()
+    worker.join(10)
+    assert seen == [before] and blas_threads() == before

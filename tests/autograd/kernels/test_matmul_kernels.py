@@ -91,3 +91,86 @@ def test_batched_small_matmul_errors():
         mm.batched_small_matmul(np.ones((2, 2, 3)), np.ones((2, 2, 3)))
     with pytest.raises(TypeError, match="float32"):
         mm.batched_small_matmul(np.ones((2, 2, 2), np.float32), np.ones((2, 2, 2)))
+
+
+# --------------------------------------------------------------------------------------------
+# Products large enough for threads: OpenBLAS's own stay asleep
+
+
+def _blas_threads() -> list[int]:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    return [
+        lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"
+    ]
+
+
+SHARED = [
+    ((300, 200), (200, 150)),  # rows shared out
+    ((20, 2000), (2000, 420)),  # columns shared out
+    ((8, 300, 200), (200, 100)),  # a batch times one matrix
+    ((300, 200), (8, 200, 100)),  # one matrix times a batch
+    ((8, 300, 200), (8, 200, 100)),  # batch times batch
+    ((1, 300, 200), (8, 200, 100)),  # a broadcast batch: one thread
+    ((2, 3, 300, 200), (200, 100)),  # two batch dimensions: one thread
+    ((3000,), (3000, 2000)),  # vector operands: one thread
+    ((3000, 2000), (2000,)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("a_shape", "b_shape"), SHARED)
+def test_large_products_equal_numpy_and_leave_blas_threads_as_they_were(a_shape, b_shape, dtype):
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal(a_shape).astype(dtype)
+    b = rng.standard_normal(b_shape).astype(dtype)
+    before = _blas_threads()
+    expected = np.matmul(a, b)
+    got = mm.matmul(a, b)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * 10)
+    if a.ndim >= 2 and b.ndim >= 2:  # into an out array, also a non-contiguous one
+        out = np.full(expected.shape, np.nan, dtype)
+        assert mm.matmul(a, b, out=out) is out
+        np.testing.assert_allclose(out, expected, rtol=tol, atol=tol * 10)
+        wide = np.full(expected.shape[:-1] + (2 * expected.shape[-1],), np.nan, dtype)
+        mm.matmul(a, b, out=wide[..., ::2])
+        np.testing.assert_allclose(wide[..., ::2], expected, rtol=tol, atol=tol * 10)
+        assert np.isnan(wide[..., 1::2]).all()
+    assert _blas_threads() == before
+
+
+def test_large_products_of_transposed_operands_and_other_dtypes():
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((400, 300))
+    b = rng.standard_normal((500, 400))
+    np.testing.assert_allclose(mm.matmul(a.T, b.T), a.T @ b.T, rtol=1e-10)
+    ints = rng.integers(-5, 5, (300, 300))
+    np.testing.assert_array_equal(mm.matmul(ints, ints), ints @ ints)  # no BLAS: NumPy's loop
+    c = (a + 1j * a)[:300, :300]
+    np.testing.assert_allclose(mm.matmul(c, c), c @ c, rtol=1e-10)
+
+
+def test_products_run_with_blas_at_one_thread(monkeypatch):
+    # What the product sees: one BLAS thread, whether it runs whole or in shares.
+    seen = []
+    matmul = np.matmul
+
+    def spy(a, b, out=None):
+        seen.append(_blas_threads())
+        return matmul(a, b, out=out)
+
+    monkeypatch.setattr(mm.np, "matmul", spy)
+    a = np.ones((600, 600), np.float32)
+    for shape in [(300, 300), (600, 600)]:  # below and above SHARE_MIN_MACS
+        x = a[: shape[0], : shape[1]]
+        np.testing.assert_array_equal(mm.matmul(x, x), np.full(shape, shape[1], np.float32))
+    monkeypatch.undo()
+    assert seen and all(set(threads) <= {1} for threads in seen)
+
+
+def test_a_failing_product_restores_blas_threads():
+    before = _blas_threads()
+    with pytest.raises(ValueError):
+        mm.matmul(np.ones((300, 300)), np.ones((300, 300)), out=np.empty((2, 2)))
+    assert _blas_threads() == before
