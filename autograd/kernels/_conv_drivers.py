@@ -22,7 +22,6 @@ from autograd.kernels import _conv_gemm as gemm
 from autograd.kernels import _conv_plan
 from autograd.kernels import winograd as wino
 from autograd.kernels._args import ConvGeometry, conv_output_size
-from autograd.kernels.matmul import matmul
 
 _scratch = threading.local()
 
@@ -131,7 +130,7 @@ def forward_gemm(
             gemm._pad_planes(x, n0, n1, *g.padding, c.pitch, c.pad)
         for j in range(g.groups):
             c.im2col(x, n0, n1, j, wide, cols)
-            matmul(w3[j], cols, out=out)
+            np.matmul(w3[j], cols, out=out)
             if wide:
                 gemm._wide_to_nchw(out, b, n0, j * c.og, c.wp, y)
             else:
@@ -150,7 +149,7 @@ def backward_input_gemm(
         cols, gyt = c.views(n0, n1, wide)
         for j in range(groups):
             c.gy_rows(gy, n0, j, wide, gyt)
-            matmul(w3[j].T, gyt, out=cols)
+            np.matmul(w3[j].T, gyt, out=cols)
             if wide:
                 gemm._col2im_wide(cols, c.C, j * cg, cg, kh, kw, *d, c.wp, c.lc, c.pad)
             else:
@@ -181,7 +180,7 @@ def _add_weight_grad(
     cols: np.ndarray, gyt: np.ndarray, part_t: np.ndarray, gw: np.ndarray, first: bool
 ) -> None:
     # cols @ gyt.T (a (K, og) result) runs ~20% faster than gyt @ cols.T.
-    matmul(cols, gyt.T, out=part_t)
+    np.matmul(cols, gyt.T, out=part_t)
     if first:
         gw[...] = part_t.T
     else:
@@ -215,7 +214,7 @@ def backward_weight_batched(
         if bias_grad:
             cols[K] = 1.0
         per_sample = cols.reshape(rows, n1 - n0, L).transpose(1, 0, 2)
-        total += matmul(per_sample, gy3[n0:n1].transpose(0, 2, 1)).sum(axis=0)
+        total += np.matmul(per_sample, gy3[n0:n1].transpose(0, 2, 1)).sum(axis=0)
     gw.reshape(O, K)[...] = total[:K].T
     return total[K].copy() if bias_grad else None
 
@@ -235,7 +234,7 @@ def forward_and_weight_gemm(
         cols, out, gyt = c.views(n0, n1, False)
         for j in range(g.groups):
             c.im2col(x, n0, n1, j, False, cols)
-            matmul(w3[j], cols, out=out)
+            np.matmul(w3[j], cols, out=out)
             gemm._ol_to_nol(out, no_bias, n0, j * c.og, y3)
             c.gy_rows(gy, n0, j, False, gyt)
             _add_weight_grad(cols, gyt, part_t, gw3[j], n0 == 0)
@@ -313,7 +312,7 @@ def _forward_pointwise(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndar
     # x itself is the column matrix of each sample.
     (N, C, H, W), O = x.shape, w.shape[0]
     y = np.empty((N, O, H, W), dtype=x.dtype)
-    matmul(w.reshape(O, C), x.reshape(N, C, H * W), out=y.reshape(N, O, H * W))
+    np.matmul(w.reshape(O, C), x.reshape(N, C, H * W), out=y.reshape(N, O, H * W))
     if b.size:
         y += b.reshape(-1, 1, 1)
     return y
@@ -360,7 +359,7 @@ def _input_direct(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry
 def _input_pointwise(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
     (N, C, H, W), O = x_shape, w.shape[0]
     gx = np.empty(x_shape, dtype=w.dtype)
-    matmul(w.reshape(O, C).T, gy.reshape(N, O, H * W), out=gx.reshape(N, C, H * W))
+    np.matmul(w.reshape(O, C).T, gy.reshape(N, O, H * W), out=gx.reshape(N, C, H * W))
     return gx
 
 
@@ -413,7 +412,7 @@ def _weight_pointwise(
     # gw = sum_n gy[n] @ x[n].T: one batched GEMM on the arrays as they are (no im2col), its
     # per-sample products then summed.
     (N, C, H, W), O = x.shape, w_shape[0]
-    parts = matmul(gy.reshape(N, O, H * W), x.reshape(N, C, H * W).transpose(0, 2, 1))
+    parts = np.matmul(gy.reshape(N, O, H * W), x.reshape(N, C, H * W).transpose(0, 2, 1))
     return parts.sum(axis=0).reshape(w_shape), None
 
 

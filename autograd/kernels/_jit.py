@@ -100,10 +100,7 @@ PARALLEL_COMPILE_AFTER_SECONDS = 1.0
 #: stand-in has cost about what the compile would have (rent, then buy).
 STAND_IN_SECONDS = 4.0
 
-__all__ = [
-    "jit", "prange", "run_shares", "single_threaded_blas", "set_num_threads", "get_num_threads",
-    "StandIn",
-]  # fmt: skip
+__all__ = ["jit", "prange", "run_shares", "set_num_threads", "get_num_threads", "StandIn"]
 
 prange = numba.prange
 
@@ -456,7 +453,7 @@ def run_shares(n: int, work: Callable[[int, int], T]) -> list[T]:
     if workers <= 1 or getattr(_in_share, "active", False):
         return [work(0, n)]
     bounds = [n * i // workers for i in range(workers + 1)]
-    with _shares_lock, single_threaded_blas():
+    with _shares_lock, _single_threaded_blas():
         global _workers
         if _workers is None:
             _workers = ThreadPoolExecutor(numba.config.NUMBA_NUM_THREADS, "autograd-kernels")
@@ -481,28 +478,25 @@ def _share(work: Callable[[int, int], T], lo: int, hi: int) -> T:
         _in_share.active = False
 
 
-_hold_lock = threading.Lock()
 _holds = 0
 _held_counts: list[int] = []
 
 
 @contextlib.contextmanager
-def single_threaded_blas() -> Iterator[None]:
-    """Hold the BLAS libraries at one thread meanwhile (nested and concurrent holds count: the
-    last one out restores the thread counts the first one found).
+def _single_threaded_blas() -> Iterator[None]:
+    """Hold the BLAS libraries at one thread meanwhile (nested holds count: the last one out
+    restores the thread counts the first one found).
 
-    OpenBLAS's threads spin for a while after each product they shared. A Numba parallel
-    kernel or another GEMM's thread that the operating system puts on a core such a thread
-    spins on waits for the end of its time slice (4 ms), so the kernels run their products on
-    their own threads and leave OpenBLAS's asleep.
+    :func:`run_shares` holds while its shares run, each share's GEMMs on its own thread.
 
-    Only the main thread holds: OpenBLAS ignores a request for more threads from any other, so a
-    hold there could not be undone. Elsewhere this does nothing.
+    Only the main thread holds: OpenBLAS ignores a request for more threads from any other
+    thread, so a hold there could not be undone and would leave BLAS at one thread for good.
+    Elsewhere this does nothing.
 
     Examples
     --------
     >>> import numpy as np
-    >>> with single_threaded_blas():
+    >>> with _single_threaded_blas():
     ...     float((np.ones((2, 3)) @ np.ones(3)).sum())
     6.0
     """
@@ -510,23 +504,20 @@ def single_threaded_blas() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    with _hold_lock:
-        if _holds == 0:
-            libs = _blas_libraries()
-            _held_counts = [lib.get_num_threads() for lib in libs]
-            for lib, count in zip(libs, _held_counts):
-                if count != 1:
-                    lib.set_num_threads(1)
-        _holds += 1
+    if _holds == 0:
+        _held_counts = [lib.get_num_threads() for lib in _blas_libraries()]
+        for lib, count in zip(_blas_libraries(), _held_counts):
+            if count != 1:
+                lib.set_num_threads(1)
+    _holds += 1
     try:
         yield
     finally:
-        with _hold_lock:
-            _holds -= 1
-            if _holds == 0:
-                for lib, count in zip(_blas_libraries(), _held_counts):
-                    if count != 1:
-                        lib.set_num_threads(count)
+        _holds -= 1
+        if _holds == 0:
+            for lib, count in zip(_blas_libraries(), _held_counts):
+                if count != 1:
+                    lib.set_num_threads(count)
 
 
 @functools.cache

@@ -28,16 +28,22 @@ except ModuleNotFoundError as e:  # pragma: no cover - only while the kernel mod
         raise
     _kernel_matmul = None
 
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
 
 def _gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` on arrays, folding a stack of matrices times one matrix into a single GEMM; the
-    kernels' :func:`~autograd.kernels.matmul.matmul` runs it (OpenBLAS's threads left asleep)."""
-    if _kernel_matmul is None:
-        return np.matmul(a, b)
+    """``a @ b`` on arrays, folding a stack of matrices times one matrix into a single GEMM."""
     if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
-        out = _kernel_matmul(_rows(a), b)
+        out = np.matmul(_rows(a), b)
         return out.reshape(a.shape[:-1] + (b.shape[1],))
-    return _kernel_matmul(a, b)
+    if (
+        _kernel_matmul is not None
+        and a.dtype in _KERNEL_DTYPES
+        and a.flags.c_contiguous
+        and b.flags.c_contiguous
+    ):
+        return _kernel_matmul(a, b)
+    return np.matmul(a, b)
 
 
 def _rows(a: Any) -> Any:
@@ -85,6 +91,8 @@ class Matmul(Function):
         need_a, need_b = ctx.needs_input_grad
         ctx.ndims = (a.ndim, b.ndim)
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        if a.ndim == 1 or b.ndim == 1:
+            return np.matmul(a, b)
         return _gemm(a, b)
 
     @staticmethod

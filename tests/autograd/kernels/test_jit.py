@@ -230,8 +230,8 @@ def test_blas_holds_nest_and_restore_and_other_threads_leave_blas_alone():
         return [lib["num_threads"] for lib in info if lib["user_api"] == "blas"]
 
     before = blas_threads()
-    with _jit.single_threaded_blas():
-        with _jit.single_threaded_blas():
+    with _jit._single_threaded_blas():
+        with _jit._single_threaded_blas():
             assert set(blas_threads()) <= {1}
         assert set(blas_threads()) <= {1}  # the outer hold still holds
     assert blas_threads() == before
@@ -240,7 +240,7 @@ def test_blas_holds_nest_and_restore_and_other_threads_leave_blas_alone():
     seen = []
 
     def hold_in_thread():
-        with _jit.single_threaded_blas():
+        with _jit._single_threaded_blas():
             seen.append(blas_threads())
 
     worker = threading.Thread(target=hold_in_thread)
