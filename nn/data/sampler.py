@@ -63,6 +63,20 @@ def _is_positive_int(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0
 
 
+def _check_positive_int(value: object, owner: str, name: str) -> None:
+    """Raise ValueError unless argument ``name`` of ``owner`` is a positive int (not a bool)."""
+    if not _is_positive_int(value):
+        raise ValueError(
+            f"{owner}: {name} should be a positive integer value, but got {name}={value!r}"
+        )
+
+
+def _check_bool(value: object, owner: str, name: str, error: type[Exception] = ValueError) -> None:
+    """Raise ``error`` unless argument ``name`` of ``owner`` is a bool."""
+    if not isinstance(value, bool):
+        raise error(f"{owner}: {name} should be a boolean value, but got {name}={value!r}")
+
+
 class Sampler(Generic[T_co]):
     """Base class of samplers: subclasses define ``__iter__`` (and usually ``__len__``).
 
@@ -143,20 +157,13 @@ class RandomSampler(Sampler[int]):
         num_samples: int | None = None,
         generator: Generator | None = None,
     ) -> None:
-        if not isinstance(replacement, bool):
-            raise TypeError(
-                f"RandomSampler: replacement should be a boolean value, but got "
-                f"replacement={replacement!r}"
-            )
+        # TypeError here but ValueError in the other samplers, as in PyTorch
+        _check_bool(replacement, "RandomSampler", "replacement", TypeError)
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
         self.generator = _check_generator(generator, "RandomSampler")
-        if not _is_positive_int(self.num_samples):
-            raise ValueError(
-                f"RandomSampler: num_samples should be a positive integer value, but got "
-                f"num_samples={self.num_samples!r}"
-            )
+        _check_positive_int(self.num_samples, "RandomSampler", "num_samples")
 
     @property
     def num_samples(self) -> int:
@@ -243,16 +250,8 @@ class WeightedRandomSampler(Sampler[int]):
         replacement: bool = True,
         generator: Generator | None = None,
     ) -> None:
-        if not _is_positive_int(num_samples):
-            raise ValueError(
-                f"WeightedRandomSampler: num_samples should be a positive integer value, but got "
-                f"num_samples={num_samples!r}"
-            )
-        if not isinstance(replacement, bool):
-            raise ValueError(
-                f"WeightedRandomSampler: replacement should be a boolean value, but got "
-                f"replacement={replacement!r}"
-            )
+        _check_positive_int(num_samples, "WeightedRandomSampler", "num_samples")
+        _check_bool(replacement, "WeightedRandomSampler", "replacement")
         try:
             array = np.array(weights, dtype=np.float64)
         except (TypeError, ValueError) as exc:
@@ -332,16 +331,8 @@ class BatchSampler(Sampler[list[int]]):
     """
 
     def __init__(self, sampler: Sampler[int] | Iterable[int], batch_size: int, drop_last: bool):
-        if not _is_positive_int(batch_size):
-            raise ValueError(
-                f"BatchSampler: batch_size should be a positive integer value, but got "
-                f"batch_size={batch_size!r}"
-            )
-        if not isinstance(drop_last, bool):
-            raise ValueError(
-                f"BatchSampler: drop_last should be a boolean value, but got "
-                f"drop_last={drop_last!r}"
-            )
+        _check_positive_int(batch_size, "BatchSampler", "batch_size")
+        _check_bool(drop_last, "BatchSampler", "drop_last")
         self.sampler = sampler
         self.batch_size = int(batch_size)
         self.drop_last = drop_last

@@ -271,3 +271,27 @@ def test_batch_sampler_is_lazy_and_checks_arguments(torch):
             BatchSampler(range(4), bs, drop_last)
         with pytest.raises(ValueError):
             TorchBatch(range(4), bs, drop_last)
+
+
+def test_argument_checks_name_the_sampler_argument_and_value():
+    cases = [
+        (lambda: RandomSampler(range(4), replacement=1), TypeError,
+         "RandomSampler: replacement should be a boolean value, but got replacement=1"),
+        (lambda: RandomSampler(range(4), num_samples=True), ValueError,
+         "RandomSampler: num_samples should be a positive integer value, but got "
+         "num_samples=True"),
+        (lambda: WeightedRandomSampler([1.0], 2.0), ValueError,
+         "WeightedRandomSampler: num_samples should be a positive integer value, but got "
+         "num_samples=2.0"),
+        (lambda: WeightedRandomSampler([1.0], 1, replacement="yes"), ValueError,
+         "WeightedRandomSampler: replacement should be a boolean value, but got "
+         "replacement='yes'"),
+        (lambda: BatchSampler(range(4), 0, False), ValueError,
+         "BatchSampler: batch_size should be a positive integer value, but got batch_size=0"),
+        (lambda: BatchSampler(range(4), 2, None), ValueError,
+         "BatchSampler: drop_last should be a boolean value, but got drop_last=None"),
+    ]  # fmt: skip
+    for build, exc, message in cases:
+        with pytest.raises(exc) as info:
+            build()
+        assert str(info.value) == message
