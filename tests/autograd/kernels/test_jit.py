@@ -101,6 +101,12 @@ def test_jit_without_source_file_compiles_uncached():
 # run_shares: pipelines on the kernel threads
 
 
+def _blas_threads() -> list[int]:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    info = threadpoolctl.threadpool_info()
+    return [lib["num_threads"] for lib in info if lib["user_api"] == "blas"]
+
+
 def test_run_shares_covers_the_range_once_in_order():
     for n in (1, 2, 7, 100):
         shares = _jit.run_shares(n, lambda lo, hi: (lo, hi))
@@ -110,16 +116,10 @@ def test_run_shares_covers_the_range_once_in_order():
 
 
 def test_run_shares_holds_blas_at_one_thread_and_restores_it():
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-
-    def blas_threads():
-        info = threadpoolctl.threadpool_info()
-        return [lib["num_threads"] for lib in info if lib["user_api"] == "blas"]
-
-    before = blas_threads()
-    during = _jit.run_shares(4, lambda lo, hi: blas_threads())
+    before = _blas_threads()
+    during = _jit.run_shares(4, lambda lo, hi: _blas_threads())
     assert all(set(d) <= {1} for d in during)
-    assert blas_threads() == before
+    assert _blas_threads() == before
 
 
 def test_run_shares_passes_on_a_workers_error_and_recovers():
@@ -223,27 +223,21 @@ def test_run_shares_inside_a_share_runs_in_one_piece():
 
 
 def test_blas_holds_nest_and_restore_and_other_threads_leave_blas_alone():
-    threadpoolctl = pytest.importorskip("threadpoolctl")
-
-    def blas_threads():
-        info = threadpoolctl.threadpool_info()
-        return [lib["num_threads"] for lib in info if lib["user_api"] == "blas"]
-
-    before = blas_threads()
+    before = _blas_threads()
     with _jit._single_threaded_blas():
         with _jit._single_threaded_blas():
-            assert set(blas_threads()) <= {1}
-        assert set(blas_threads()) <= {1}  # the outer hold still holds
-    assert blas_threads() == before
+            assert set(_blas_threads()) <= {1}
+        assert set(_blas_threads()) <= {1}  # the outer hold still holds
+    assert _blas_threads() == before
     # OpenBLAS refuses more threads from a thread other than the main one, so a hold there
     # would be for good: it does nothing.
     seen = []
 
     def hold_in_thread():
         with _jit._single_threaded_blas():
-            seen.append(blas_threads())
+            seen.append(_blas_threads())
 
     worker = threading.Thread(target=hold_in_thread)
     worker.start()
     worker.join(10)
-    assert seen == [before] and blas_threads() == before
+    assert seen == [before] and _blas_threads() == before
