@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import _gc_pacing, grad_mode
-from .function import Context
+from .function import ZERO_GRAD, Context
 from .tensor import Tensor, tensor_method
 
 
@@ -209,7 +209,7 @@ def _run(
                 buf = buffers[t.grad_fn] = [None] * (len(t.grad_fn._output_meta) // 3)
                 roots.append(t.grad_fn)
             slot = t._output_nr
-            buf[slot] = g if buf[slot] is None else buf[slot] + g
+            buf[slot] = _sum(buf[slot], g)
 
     # A leaf's gradient is final once every edge into it has delivered: then its hooks run and
     # it is accumulated, while the rest of the graph is still being processed.
@@ -222,6 +222,8 @@ def _run(
         entry[2] = None  # the caller's entry must not keep g alive: _accumulate may steal it
         if g is None:
             return
+        if g is ZERO_GRAD:
+            g = _zeros(leaf.shape, leaf.dtype, create_graph)
         g = _run_hooks(leaf._hooks, g, create_graph)
         keys = want.get(id(leaf))
         if keys is not None:
@@ -248,9 +250,15 @@ def _run(
             while ready:
                 node = ready.pop()
                 grads = buffers.pop(node)
-                _before_node(node, grads, create_graph, want, captured)
-                node._create_graph = create_graph
-                in_grads = list(_call_backward(node, grads, create_graph))
+                if _passes_zero(node, grads, want):
+                    # Only exact zeros arrive: the rule would give zeros (or 0 * inf), so each
+                    # input that needs one gets an exact zero without running it.
+                    in_grads = [None if e is None else ZERO_GRAD for e in node._next]
+                else:
+                    _materialize_zeros(node, grads, create_graph)
+                    _before_node(node, grads, create_graph, want, captured)
+                    node._create_graph = create_graph
+                    in_grads = list(_call_backward(node, grads, create_graph))
                 grads = None
                 if not retain_graph:
                     node._saved = None
@@ -260,7 +268,7 @@ def _run(
                         continue
                     g = in_grads[i]
                     in_grads[i] = None  # a fresh gradient is then referenced only from here
-                    if g is not None:
+                    if g is not None and g is not ZERO_GRAD:
                         if not create_graph and isinstance(g, Tensor):
                             g = g._array  # a heavy rule may have called differentiable ops
                         meta = node._input_meta
@@ -280,7 +288,7 @@ def _run(
                     buf = buffers.get(parent)
                     if buf is None:
                         buf = buffers[parent] = [None] * (len(parent._output_meta) // 3)
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    buf[nr] = _sum(buf[nr], g)
                     g = None
                     dependents[parent] -= 1
                     if dependents[parent] == 0:
@@ -299,6 +307,43 @@ def _run(
     return captured
 
 
+def _sum(total: Any, g: Any) -> Any:
+    """``total + g`` for gradients arriving at one place (``total`` None: none yet), where
+    :data:`~autograd.function.ZERO_GRAD` adds nothing."""
+    if total is None or total is ZERO_GRAD:
+        return g
+    return total if g is ZERO_GRAD else total + g
+
+
+def _zeros(shape: tuple, dtype: Any, create_graph: bool) -> Any:
+    z = np.zeros(shape, dtype)
+    return Tensor._make(z) if create_graph else z
+
+
+def _passes_zero(node: Context, grads: list, want: dict) -> bool:
+    """Whether ``node`` passes exact zeros on without its rule: nothing but ZERO_GRAD arrived,
+    and nothing reads its gradients (hooks, ``retain_grad``, a captured output)."""
+    zero = False
+    for g in grads:
+        if g is ZERO_GRAD:
+            zero = True
+        elif g is not None:
+            return False
+    if not zero:
+        return False
+    if node._hooks or node._retained or node._prehooks or node._posthooks:
+        return False
+    return not (want and any((id(node), nr) in want for nr in range(len(grads))))
+
+
+def _materialize_zeros(node: Context, grads: list, create_graph: bool) -> None:
+    """Replace each ZERO_GRAD among ``node``'s output gradients by zeros of that output."""
+    meta = node._output_meta
+    for nr, g in enumerate(grads):
+        if g is ZERO_GRAD:
+            grads[nr] = _zeros(meta[3 * nr], meta[3 * nr + 1], create_graph)
+
+
 def _expect_leaf(pending: dict, leaf: Tensor) -> None:
     """Count one more edge into ``leaf``; its entry is ``[leaf, edges left, summed grad]``."""
     entry = pending.get(id(leaf))
@@ -313,7 +358,7 @@ def _leaf_arrives(pending: dict, leaf: Tensor, g: Any) -> list | None:
     entry = pending[id(leaf)]
     entry[1] -= 1
     if g is not None:
-        entry[2] = g if entry[2] is None else entry[2] + g
+        entry[2] = _sum(entry[2], g)
     if entry[1]:
         return None
     del pending[id(leaf)]
@@ -435,11 +480,18 @@ def _call_backward(node: Context, grads: list, create_graph: bool) -> tuple:
             f"{n} inputs; return one per input (None where there is none)"
         )
     if node._posthooks:
+        meta = node._input_meta
+        result = tuple(
+            _zeros(meta[2 * i], meta[2 * i + 1], create_graph) if g is ZERO_GRAD else g
+            for i, g in enumerate(result)
+        )
         result = _run_node_hooks(node, node._posthooks, (result, tuple(grads)), result,
                                  create_graph)  # fmt: skip
     if grad_mode._state.anomaly:
         for i, g in enumerate(result):
-            if g is not None and not np.all(np.isfinite(np.asarray(_raw(g)))):
+            if g is None or g is ZERO_GRAD:
+                continue
+            if not np.all(np.isfinite(np.asarray(_raw(g)))):
                 where = "".join(node._stack[-3:]) if node._stack else "(unknown)\n"
                 raise RuntimeError(
                     f"Function '{node.name()}' returned nan/inf values in its "

@@ -592,6 +592,22 @@ class Function:
 _NO_GRADS = {n: (False,) * n for n in range(8)}
 
 
+class _ZeroGrad:
+    """The type of :data:`ZERO_GRAD`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ZERO_GRAD"
+
+
+#: An exact zero gradient (PyTorch's efficient zero tensor), for a backward rule to return for an
+#: input whose derivative is zero everywhere it exists (``sgn``'s). The engine passes it on without
+#: running the rules it meets, so an ``inf`` or a ``0`` divisor upstream cannot turn it into NaN,
+#: and materializes it as zeros where a gradient is read: a leaf, a hook, a captured input.
+ZERO_GRAD = _ZeroGrad()
+
+
 class ArrayFunction(Function):
     """A Function in array mode, the engine's fast path that the library's primitives use:
     ``forward`` receives each Tensor argument as its NumPy array and returns arrays; ``backward``

@@ -12,8 +12,9 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..device import check_device, parse_to
-from ..function import Function, linear_jvp
+from ..function import ZERO_GRAD, Function, linear_jvp
 from ..tensor import Tensor, tensor_method
+from ._jvp import zero_jvp
 from ._table import PiecewiseConstant, elementwise_op, select_grad, zeros_like_grad
 from ._util import as_tensor
 from .registry import register, unary
@@ -36,9 +37,27 @@ def _sign_array(x: np.ndarray) -> np.ndarray:
     return y
 
 
+class Sgn(Function):
+    """PyTorch's ``sgn`` of a real input as abs's derivative: the sign, whose own derivative is an
+    exact zero (:data:`~autograd.function.ZERO_GRAD`), so a second derivative through abs stays 0
+    where an inf or a 0 divisor upstream would make ``sign``'s materialized zeros NaN."""
+
+    node_name = "SgnBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _sign_array(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ZERO_GRAD
+
+    jvp = staticmethod(zero_jvp)
+
+
 def _abs_vjp(g, x, y):
-    # PyTorch's sign (0 at NaN) in both paths: np.sign of a Tensor (create_graph) is ``sign``.
-    return g * (np.sign(x) if isinstance(x, Tensor) else _sign_array(np.asarray(x)))
+    # PyTorch's sign (0 at NaN) in both paths; under create_graph x is a Tensor.
+    return g * (Sgn.apply(x) if isinstance(x, Tensor) else _sign_array(np.asarray(x)))
 
 
 def _zero_vjp(g, x, y):
