@@ -3,6 +3,10 @@
 Nothing else in the library walks the graph. A node is the ``Context`` of one ``Function.apply``;
 its ``_next`` says where each input's gradient goes: a leaf Tensor, a node (its output 0),
 ``(node, output_nr)``, or nowhere (None).
+
+A rule may return :data:`~autograd.function.ZERO_GRAD`, an exact zero: a node that receives
+nothing else passes it on without running its rule (so ``0 / 0`` upstream cannot make it NaN, as
+with PyTorch's efficient zero tensors), and it is read as zeros wherever a gradient is read.
 """
 
 from __future__ import annotations
