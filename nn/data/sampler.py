@@ -29,10 +29,10 @@ T_co = TypeVar("T_co", covariant=True)
 _CHUNK = 1024
 
 
-def _check_generator(generator: object, owner: str) -> Generator | None:
+def _check_generator(generator: object, caller: str) -> Generator | None:
     if generator is not None and not isinstance(generator, Generator):
         raise TypeError(
-            f"{owner}: generator should be an autograd.Generator or None, "
+            f"{caller}: generator should be an autograd.Generator or None, "
             f"got {type(generator).__name__}"
         )
     return generator
@@ -63,18 +63,18 @@ def _is_positive_int(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0
 
 
-def _check_positive_int(value: object, owner: str, name: str) -> None:
-    """Raise ValueError unless argument ``name`` of ``owner`` is a positive int (not a bool)."""
+def _check_positive_int(value: object, caller: str, name: str) -> None:
+    """Raise ValueError unless argument ``name`` of ``caller`` is a positive int (not a bool)."""
     if not _is_positive_int(value):
         raise ValueError(
-            f"{owner}: {name} should be a positive integer value, but got {name}={value!r}"
+            f"{caller}: {name} should be a positive integer value, but got {name}={value!r}"
         )
 
 
-def _check_bool(value: object, owner: str, name: str, error: type[Exception] = ValueError) -> None:
-    """Raise ``error`` unless argument ``name`` of ``owner`` is a bool."""
+def _check_bool(value: object, caller: str, name: str, error: type[Exception] = ValueError) -> None:
+    """Raise ``error`` unless argument ``name`` of ``caller`` is a bool."""
     if not isinstance(value, bool):
-        raise error(f"{owner}: {name} should be a boolean value, but got {name}={value!r}")
+        raise error(f"{caller}: {name} should be a boolean value, but got {name}={value!r}")
 
 
 class Sampler(Generic[T_co]):
