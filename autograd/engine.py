@@ -263,6 +263,7 @@ def _run(
                     _before_node(node, grads, create_graph, want, captured)
                     node._create_graph = create_graph
                     in_grads = list(_call_backward(node, grads, create_graph))
+                grads.clear()  # the list may still be bound below (buf): let go of the arrays
                 grads = None
                 if not retain_graph:
                     node._saved = None
@@ -590,10 +591,14 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
     if current is None:
         # The same array may be routed to several leaves or belong to the caller: copy it,
         # unless nothing else can see it (a fresh array referenced only from this call chain).
-        if _owned(g) and g.dtype == leaf.dtype:
+        # A row-major leaf gets a row-major gradient, as in PyTorch, so that optimizers and
+        # later accumulations run on it without a copy.
+        row_major = leaf._array.flags.c_contiguous
+        if _owned(g) and g.dtype == leaf.dtype and (g.flags.c_contiguous or not row_major):
             leaf._grad = Tensor._make(g)
         else:
-            leaf._grad = Tensor._make(np.array(g, dtype=leaf.dtype, copy=True))
+            order = "C" if row_major else "K"
+            leaf._grad = Tensor._make(np.array(g, dtype=leaf.dtype, copy=True, order=order))
     elif current.grad_fn is not None or current._requires_grad:
         leaf._grad = Tensor._make(current._array + g)
     else:
@@ -602,16 +607,26 @@ def _accumulate(leaf: Tensor, g: Any, create_graph: bool) -> None:
 
 
 def _owned(g: Any) -> bool:
-    """Whether ``g`` is a writable array owning its memory that only the engine references.
+    """Whether ``g`` is a writable array that only the engine references, owning its memory or
+    viewing the whole of an array that only it references (a transposed product, say).
 
     References when called from ``_accumulate``: its parameter, the caller's local, and
-    ``getrefcount``'s own argument, the baseline ``_OWNED_REFS`` measured below.
+    ``getrefcount``'s own argument, the baseline ``_OWNED_REFS`` measured below; a base array
+    has the view's reference, the local ``base`` and ``getrefcount``'s (``_BASE_REFS``).
     """
+    if type(g) is not np.ndarray or not g.flags.writeable:
+        return False
+    if sys.getrefcount(g) > _OWNED_REFS + 1:
+        return False
+    if g.flags.owndata:
+        return True
+    base = g.base
     return (
-        type(g) is np.ndarray
-        and g.flags.owndata
-        and g.flags.writeable
-        and sys.getrefcount(g) <= _OWNED_REFS + 1
+        type(base) is np.ndarray
+        and base.flags.owndata
+        and base.size == g.size
+        and (g.flags.c_contiguous or g.flags.f_contiguous)  # each element of base, once
+        and sys.getrefcount(base) <= _BASE_REFS
     )
 
 
@@ -624,5 +639,12 @@ def _refs_baseline() -> int:
     return _refs_in_callee(x)
 
 
+def _base_refs_baseline() -> int:
+    view = np.empty((1, 2)).T
+    base = view.base
+    return sys.getrefcount(base)
+
+
 _OWNED_REFS = _refs_baseline()
+_BASE_REFS = _base_refs_baseline()
 _gc_pacing.install()

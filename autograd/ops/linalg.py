@@ -63,6 +63,21 @@ def _mT(x: Any) -> Any:
     return x.T if x.ndim == 2 else x.swapaxes(-1, -2)
 
 
+def _column_major(x: np.ndarray) -> bool:
+    """Whether matrix ``x`` is laid out column by column only, as a transposed view (``w.t()``)."""
+    return x.ndim == 2 and x.flags.f_contiguous and not x.flags.c_contiguous
+
+
+def _mm_like(column_major: bool, a: Any, b: Any) -> Any:
+    """``a @ b``, written column by column when the operand it is the gradient of is laid out so.
+
+    A gradient takes its operand's layout, as in PyTorch: the gradient of a weight used as
+    ``w.t()`` (``nn.Linear``) then reaches ``w`` row-major like ``w`` itself, and is stored and
+    updated without a transposing copy. BLAS reads either layout at the same speed.
+    """
+    return _mT(_mm(_mT(b), _mT(a))) if column_major else _mm(a, b)
+
+
 def _check_matmul(op: str, a: np.ndarray, b: np.ndarray) -> None:
     """Raise the error PyTorch would raise for ``a @ b``, naming both shapes."""
     _same_dtype(op, a, b)
@@ -90,6 +105,7 @@ class Matmul(Function):
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad
         ctx.ndims = (a.ndim, b.ndim)
+        ctx.layouts = (_column_major(a), _column_major(b))
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         if a.ndim == 1 or b.ndim == 1:
             return np.matmul(a, b)
@@ -102,14 +118,15 @@ class Matmul(Function):
         nd_a, nd_b = ctx.ndims
         if nd_a == 1 or nd_b == 1:
             return _matvec_grads(a, b, nd_a, nd_b, g, need_a, need_b)
-        ga = _mm(g, _mT(b)) if need_a else None
+        column_a, column_b = ctx.layouts
+        ga = _mm_like(column_a, g, _mT(b)) if need_a else None
         gb = None
         if need_b:
             if nd_b == 2 and nd_a > 2:
                 # One GEMM over the folded batch instead of a stack the engine would sum.
-                gb = _mm(_mT(_rows(a)), _rows(g))
+                gb = _mm_like(column_b, _mT(_rows(a)), _rows(g))
             else:
-                gb = _mm(_mT(a), g)
+                gb = _mm_like(column_b, _mT(a), g)
         return ga, gb
 
     @staticmethod
@@ -326,6 +343,7 @@ class Addmm(Function):
     def forward(ctx, bias, m1, m2, beta, alpha):
         _, need_1, need_2 = ctx.needs_input_grad[:3]
         ctx.scale = (beta, alpha)
+        ctx.layouts = (_column_major(m1), _column_major(m2))
         ctx.save_for_backward(m1 if need_2 else None, m2 if need_1 else None)
         out = _gemm(m1, m2)
         if alpha != 1:
@@ -340,11 +358,14 @@ class Addmm(Function):
         m1, m2 = ctx.saved_tensors
         need_bias, need_1, need_2 = ctx.needs_input_grad[:3]
         beta, alpha = ctx.scale
+        column_1, column_2 = ctx.layouts
         ga = gb = None
         if need_1:
-            ga = _mm(g, m2.T) if alpha == 1 else _mm(g, m2.T) * alpha
+            ga = _mm_like(column_1, g, m2.T)
+            ga = ga if alpha == 1 else ga * alpha
         if need_2:
-            gb = _mm(m1.T, g) if alpha == 1 else _mm(m1.T, g) * alpha
+            gb = _mm_like(column_2, m1.T, g)
+            gb = gb if alpha == 1 else gb * alpha
         gbias = (g if beta == 1 else g * beta) if need_bias else None
         return gbias, ga, gb, None, None
 

@@ -387,3 +387,65 @@ def test_zero_dim_saved_output_is_wired_for_create_graph():
     (g,) = autograd.grad(x.exp(), x, create_graph=True)
     (gg,) = autograd.grad(g, x)
     assert gg.item() == pytest.approx(np.exp(0.5))
+
+
+# ------------------------------------------------------------------ gradient layout
+def _products(lib, x, w, b):
+    """The forms a weight used transposed takes (``nn.Linear``'s among them)."""
+    return [
+        lib.addmm(b, x, w.t()),
+        x @ w.t(),
+        x.reshape(2, 2, 3) @ w.t(),
+        lib.addmm(b, x, w.t(), beta=0.5, alpha=2.0),
+    ]
+
+
+@pytest.mark.parametrize("form", range(4))
+def test_a_weight_used_transposed_gets_its_gradient_in_its_own_layout(form, torch):
+    rng = np.random.default_rng(form)
+    arrays = [rng.standard_normal(s) for s in ((4, 3), (5, 3), (5,))]
+    seed = rng.standard_normal((4, 5))
+
+    def run(lib, tensor):
+        x, w, b = (tensor(a.copy()) for a in arrays)
+        w.requires_grad_(True)
+        b.requires_grad_(True)
+        y = _products(lib, x, w, b)[form]
+        (y * tensor(seed.reshape(y.shape))).sum().backward()
+        return w.grad
+
+    ours, theirs = run(autograd, autograd.tensor), run(torch, torch.tensor)
+    assert ours.is_contiguous() and ours.stride() == theirs.stride() == (3, 1)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_a_column_major_leaf_keeps_its_layout_in_its_gradient(torch):
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal((4, 3)), np.asfortranarray(rng.standard_normal((3, 5)))
+
+    def run(lib):
+        wt = lib.from_numpy(w.copy(order="F")).requires_grad_(True)
+        (lib.from_numpy(x.copy()) @ wt).sum().backward()
+        return wt.grad
+
+    ours, theirs = run(autograd), run(torch)
+    assert ours.stride() == theirs.stride() == (1, 3)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_a_gradient_taken_over_without_a_copy_is_shared_with_nothing():
+    # The leaf's gradient is the transposed product itself when nothing else holds it; a
+    # gradient retained on the transposed view holds it, so the leaf then gets its own copy.
+    x = t64(np.arange(12.0).reshape(4, 3), requires_grad=False)
+    w = t64(np.ones((5, 3)))
+    wt = w.t()
+    wt.retain_grad()
+    (x @ wt).sum().backward()
+    retained = wt.grad.numpy().copy()
+    with autograd.no_grad():
+        w.grad.add_(1.0)
+    np.testing.assert_array_equal(wt.grad.numpy(), retained)
+    np.testing.assert_array_equal(w.grad.numpy(), retained.T + 1.0)
+    (x @ w.t()).sum().backward()  # accumulates in place into w.grad, never into wt.grad
+    np.testing.assert_array_equal(wt.grad.numpy(), retained)
+    np.testing.assert_array_equal(w.grad.numpy(), 2 * retained.T + 1.0)
