@@ -7,6 +7,11 @@ its ``_next`` says where each input's gradient goes: a leaf Tensor, a node (its 
 A rule may return :data:`~autograd.function.ZERO_GRAD`, an exact zero: a node that receives
 nothing else passes it on without running its rule (so ``0 / 0`` upstream cannot make it NaN, as
 with PyTorch's efficient zero tensors), and it is read as zeros wherever a gradient is read.
+
+Gradients arriving at one place are summed into the first one's array when nothing else can see
+it, and a leaf keeps the array it is handed when nothing else can: a weight shared by the steps
+of a recurrence costs no new array per step. A row-major leaf's gradient is row-major, as in
+PyTorch (``Tensor.grad`` has its parameter's layout), so optimizers update it in place.
 """
 
 from __future__ import annotations
@@ -314,10 +319,37 @@ def _run(
 
 def _sum(total: Any, g: Any) -> Any:
     """``total + g`` for gradients arriving at one place (``total`` None: none yet), where
-    :data:`~autograd.function.ZERO_GRAD` adds nothing."""
+    :data:`~autograd.function.ZERO_GRAD` adds nothing.
+
+    Called as ``_sum(slot[i], g)``. When nothing but that slot references ``total``, an array
+    owning its memory, ``g`` is added into it in place (as PyTorch's engine does): a weight
+    shared by every step of a recurrence then sums its gradients without a new array per step.
+    """
     if total is None or total is ZERO_GRAD:
         return g
-    return total if g is ZERO_GRAD else total + g
+    if g is ZERO_GRAD:
+        return total
+    if (
+        type(total) is np.ndarray
+        and type(g) is np.ndarray
+        and total.shape == g.shape
+        and total.dtype == g.dtype
+        and total.flags.owndata
+        and total.flags.writeable
+        and sys.getrefcount(total) <= _SLOT_REFS
+    ):
+        total += g
+        return total
+    return total + g
+
+
+def _slot_refs(total: Any, g: Any) -> int:
+    return sys.getrefcount(total)
+
+
+def _slot_refs_baseline() -> int:
+    slot = [np.empty(1)]
+    return _slot_refs(slot[0], None)
 
 
 def _zeros(shape: tuple, dtype: Any, create_graph: bool) -> Any:
@@ -647,4 +679,5 @@ def _base_refs_baseline() -> int:
 
 _OWNED_REFS = _refs_baseline()
 _BASE_REFS = _base_refs_baseline()
+_SLOT_REFS = _slot_refs_baseline()
 _gc_pacing.install()

@@ -449,3 +449,60 @@ def test_a_gradient_taken_over_without_a_copy_is_shared_with_nothing():
     (x @ w.t()).sum().backward()  # accumulates in place into w.grad, never into wt.grad
     np.testing.assert_array_equal(wt.grad.numpy(), retained)
     np.testing.assert_array_equal(w.grad.numpy(), 2 * retained.T + 1.0)
+
+
+# ------------------------------------------------------- gradients summed at one place
+def test_a_weight_shared_by_every_step_sums_its_gradients():
+    rng = np.random.default_rng(0)
+    w0, h0 = rng.standard_normal((3, 3)) * 0.5, rng.standard_normal((2, 3))
+    w = t64(w0)
+    h = t64(h0, requires_grad=False)
+    hs = [h0]
+    for _ in range(5):
+        h = (h @ w).tanh()
+        hs.append(h.detach().numpy())
+    h.sum().backward()
+    expected, g = np.zeros((3, 3)), np.ones((2, 3))
+    for k in range(5, 0, -1):  # backpropagation through time by hand
+        g = g * (1 - hs[k] ** 2)
+        expected += hs[k - 1].T @ g
+        g = g @ w0.T
+    np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-12)
+
+
+def test_one_gradient_routed_to_two_leaves_is_not_summed_into_twice():
+    # add's rule hands the same array to both inputs; p then receives a second gradient.
+    p, q = t64([1.0, 2.0]), t64([3.0, 4.0])
+    ((p + q) * t64([5.0, 7.0], requires_grad=False) + p * 3).sum().backward()
+    np.testing.assert_array_equal(p.grad.numpy(), [8.0, 10.0])
+    np.testing.assert_array_equal(q.grad.numpy(), [5.0, 7.0])
+    with autograd.no_grad():
+        q.grad.add_(1.0)
+    np.testing.assert_array_equal(p.grad.numpy(), [8.0, 10.0])
+
+
+def test_gradients_the_caller_passed_are_left_as_they_were():
+    x = t64([1.0, 2.0])
+    y = x * 2
+    first, second = t64([1.0, 1.0], False), t64([10.0, 20.0], False)
+    autograd.backward([y, y], [first, second])
+    np.testing.assert_array_equal(x.grad.numpy(), [22.0, 42.0])
+    np.testing.assert_array_equal(first.numpy(), [1.0, 1.0])
+    np.testing.assert_array_equal(second.numpy(), [10.0, 20.0])
+
+
+def test_retained_gradients_are_summed_into_only_as_retained_gradients():
+    # The values PyTorch gives: autograd.grad adds to retained gradients too.
+    x = t64([1.0, 2.0])
+    y = x * 2
+    y.retain_grad()
+    z = y * 3
+    z.retain_grad()
+    (z + y).sum().backward(retain_graph=True)
+    np.testing.assert_array_equal(y.grad.numpy(), [4.0, 4.0])
+    np.testing.assert_array_equal(z.grad.numpy(), [1.0, 1.0])
+    gy, gz = autograd.grad((z * z).sum() + y.sum(), [y, z])
+    np.testing.assert_array_equal(gz.numpy(), [12.0, 24.0])
+    np.testing.assert_array_equal(gy.numpy(), [37.0, 73.0])
+    np.testing.assert_array_equal(z.grad.numpy(), [13.0, 25.0])
+    np.testing.assert_array_equal(y.grad.numpy(), [41.0, 77.0])
