@@ -78,8 +78,10 @@ def _sample_logit(draw: Any, dtype: np.dtype) -> Sample:
 
     from .. import testing
 
-    x = draw(testing.arrays(draw(testing.shapes()), dtype, low=0.02, high=0.98))
-    return Sample((x,), {"eps": draw(st.sampled_from([None, 0.1]))})
+    eps = draw(st.sampled_from([None, 0.1]))
+    kinks = () if eps is None else (eps, 1 - eps)  # where the clamp starts to bite
+    x = draw(testing.arrays(draw(testing.shapes()), dtype, low=0.02, high=0.98, kinks=kinks))
+    return Sample((x,), {"eps": eps})
 
 
 def _logit_ref(x: np.ndarray, eps: float | None = None) -> np.ndarray:
