@@ -53,6 +53,7 @@ bool = bool_  # noqa: A001 - PyTorch's name for the dtype
 float = float32  # noqa: A001
 int = int32  # noqa: A001
 
+from . import _malloc  # noqa: E402
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
 from .kernels._jit import get_num_threads, set_num_threads  # noqa: E402
 
@@ -84,6 +85,7 @@ def _warn_if_shadowing() -> None:
 
 
 _warn_if_shadowing()
+_malloc.tune()
 
 
 def __getattr__(name: str) -> object:
