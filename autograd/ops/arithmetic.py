@@ -794,18 +794,22 @@ class Remainder(Function):
         gb = None
         if nb:
             a, b = ctx.saved_tensors
-            # The quotient floor(a / b) is piecewise constant: it enters as a constant (PyTorch's
+            # The quotient is piecewise constant: it enters as a constant (PyTorch's
             # div(rounding_mode="floor"), whose derivative is 0), not differentiated through
-            # a / b, whose derivative is 0 / 0 = NaN at a = b = 0.
+            # a / b, whose derivative is 0 / 0 = NaN at a = b = 0. It is the floor division the
+            # forward used, not floor(a / b): a / b rounds onto an integer the exact quotient
+            # lies just below (-2 / 0.03333333333333333 is -60.0, floor_divide gives -61).
             with np.errstate(divide="ignore", invalid="ignore"):
-                gb = -g * np.floor(_raw(a) / _raw(b))
+                gb = -g * np.floor_divide(_raw(a), _raw(b))
         return (g if na else None), gb
 
     @staticmethod
     def jvp(ctx, ta, tb):
         a, b = ctx.primals
         has_a, has_b = ctx.has_tangent
-        return sum_terms(ta if has_a else None, -tb * np.floor(a / b) if has_b else None)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            quotient = np.floor_divide(a, b) if has_b else None
+        return sum_terms(ta if has_a else None, -tb * quotient if has_b else None)
 
 
 def _remainder_sample(draw: Any, dtype: np.dtype) -> Sample:

@@ -305,6 +305,25 @@ def test_remainder_matches_torch(torch):
         np.testing.assert_array_equal(o.grad.numpy(), t.grad.numpy())
 
 
+def test_remainder_divisor_gradient_uses_the_quotient_the_result_used(torch):
+    # -2 / 0.03333333333333333 rounds to -60.0, but the exact quotient lies just below -60: the
+    # result is -2 - b * -61 (about b, not 0), and its derivative in b is 61, not 60.
+    import autograd.forward_ad as fwAD
+
+    a, b = np.array([-2.0, 2.0, -2.0, 1.0]), np.array([0.03333333333333333, 0.1, np.inf, 0.3])
+    ours = [t64(a), t64(b)]
+    theirs = [torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)]
+    autograd.remainder(*ours).sum().backward()
+    torch.remainder(*theirs).sum().backward()
+    assert ours[1].grad.numpy()[0] == 61.0
+    for o, t in zip(ours, theirs):
+        np.testing.assert_array_equal(o.grad.numpy(), t.grad.numpy())
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(t64(b, requires_grad=False), t64(np.ones(4), requires_grad=False))
+        tangent = fwAD.unpack_dual(autograd.remainder(t64(a, requires_grad=False), dual)).tangent
+    np.testing.assert_array_equal(tangent.numpy(), ours[1].grad.numpy())
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_remainder_second_derivative_is_zero_even_at_zero_by_zero(torch):
     # The quotient floor(a / b) in the gradient of b is a constant: its derivative is 0, also
