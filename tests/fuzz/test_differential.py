@@ -12,6 +12,8 @@ CI runs a bounded budget; ``HYPOTHESIS_PROFILE=fuzz`` runs it long.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 
 import numpy as np
@@ -159,6 +161,16 @@ def _compare_grads(
 _VAR_ALL = re.compile(r"(v\d+) = (v\d+)\.var\(\)")
 _GELU = re.compile(r"(v\d+) = F\.gelu\((v\d+)\)")
 _CONV_PADDED = re.compile(r"(v\d+) = F\.conv2d\((v\d+), (.+), padding=(\d+)\)", re.S)
+_PROD = re.compile(r"(v\d+) = (v\d+)\.prod\((-?\d*)\)")
+
+
+def _prod_chain(x, dim: int | None = None):
+    """``x.prod(dim)`` as a chain of products of slices: each of its derivatives, of any order,
+    is a product of the other elements, NaN exactly where those hold both an inf and a 0."""
+    if dim is None:
+        x, dim = x.reshape(-1), 0
+    shape = x.shape[: dim % x.ndim] + x.shape[dim % x.ndim + 1 :]
+    return functools.reduce(operator.mul, x.unbind(dim), torch.ones(shape, dtype=x.dtype))
 
 
 def _conv2d_inside(x, w, padding: int):
@@ -200,6 +212,14 @@ def _torch_line(line: str, env: dict) -> str:
     multiply the padding zeros, ``0 * inf`` = NaN. The PyTorch run sums the taps inside ``x``
     one by one (:func:`_conv2d_inside`), with any operands: for finite ones it is the same
     convolution.
+
+    ``x.prod(dim)`` of an ``x`` holding inf or NaN: a derivative of a product is a product of
+    the other elements, indeterminate (NaN) exactly where those hold both an inf and a 0, in any
+    order of multiplication. PyTorch's rules (``result / input`` without zeros, exclusive
+    cumulative products with them, differentiated again through ``cumprod``'s own rule) give a
+    finite second derivative at some such points, by the order of their products, and NaN at
+    others that have a value. The PyTorch run multiplies the slices one by one
+    (:func:`_prod_chain`), whose derivatives are the math's.
     """
     m = _VAR_ALL.fullmatch(line)
     if m and isinstance(env.get(m[2]), torch.Tensor) and env[m[2]].numel() <= 1:
@@ -212,6 +232,11 @@ def _torch_line(line: str, env: dict) -> str:
     if m:
         env["_conv2d_inside"] = _conv2d_inside
         return f"{m[1]} = _conv2d_inside({m[2]}, {m[3]}, {m[4]})"
+    m = _PROD.fullmatch(line)
+    x = env.get(m[2]) if m else None
+    if isinstance(x, torch.Tensor) and x.is_floating_point() and not bool(x.isfinite().all()):
+        env["_prod_chain"] = _prod_chain
+        return f"{m[1]} = _prod_chain({m[2]}{', ' + m[3] if m[3] else ''})"
     return line
 
 
