@@ -161,6 +161,7 @@ def _compare_grads(
 _VAR_ALL = re.compile(r"(v\d+) = (v\d+)\.var\(\)")
 _GELU = re.compile(r"(v\d+) = F\.gelu\((v\d+)\)")
 _CONV_PADDED = re.compile(r"(v\d+) = F\.conv2d\((v\d+), (.+), padding=(\d+)\)", re.S)
+_ELU = re.compile(r"(v\d+) = F\.elu\((v\d+)\)")
 _PROD = re.compile(r"(v\d+) = (v\d+)\.prod\((-?\d*)\)")
 
 
@@ -220,6 +221,15 @@ def _torch_line(line: str, env: dict) -> str:
     finite second derivative at some such points, by the order of their products, and NaN at
     others that have a value. The PyTorch run multiplies the slices one by one
     (:func:`_prod_chain`), whose derivatives are the math's.
+
+    ``F.elu(x)``: its second derivative is 0 where ``x >= 0``. PyTorch's double backward
+    multiplies that 0 by the gradient arriving from below, so an infinite slope there (``|x| **
+    x`` at 0, say) makes ``0 * inf`` = NaN of cross terms that are 0 (elu is linear on that
+    side): the second derivative of ``elu(mean(|x| ** x))`` at ``x = [-2, 0]`` is NaN in both
+    entries in PyTorch, ``0.2958...`` (the math's) and NaN in ours. The PyTorch run computes
+    ``where(x < 0, expm1(where(x < 0, x, 0)), x)``, which selects before it multiplies, and is
+    ``F.elu`` at every value to second order, inf, NaN and -0 included. ``F.elu`` itself is
+    compared with PyTorch's in the registry tests (tests/autograd/test_registry_ops.py).
     """
     m = _VAR_ALL.fullmatch(line)
     if m and isinstance(env.get(m[2]), torch.Tensor) and env[m[2]].numel() <= 1:
@@ -232,6 +242,10 @@ def _torch_line(line: str, env: dict) -> str:
     if m:
         env["_conv2d_inside"] = _conv2d_inside
         return f"{m[1]} = _conv2d_inside({m[2]}, {m[3]}, {m[4]})"
+    m = _ELU.fullmatch(line)
+    if m:
+        x, zero = m[2], f"T.zeros_like({m[2]})"
+        return f"{m[1]} = T.where({x} < 0, T.expm1(T.where({x} < 0, {x}, {zero})), {x})"
     m = _PROD.fullmatch(line)
     x = env.get(m[2]) if m else None
     if isinstance(x, torch.Tensor) and x.is_floating_point() and not bool(x.isfinite().all()):
