@@ -343,15 +343,6 @@ def _sum(total: Any, g: Any) -> Any:
     return total + g
 
 
-def _slot_refs(total: Any, g: Any) -> int:
-    return sys.getrefcount(total)
-
-
-def _slot_refs_baseline() -> int:
-    slot = [np.empty(1)]
-    return _slot_refs(slot[0], None)
-
-
 def _zeros(shape: tuple, dtype: Any, create_graph: bool) -> Any:
     z = np.zeros(shape, dtype)
     return Tensor._make(z) if create_graph else z
@@ -669,6 +660,11 @@ def _refs_in_callee(x: Any) -> int:
 def _refs_baseline() -> int:
     x = np.empty(1)
     return _refs_in_callee(x)
+
+
+def _slot_refs_baseline() -> int:
+    slot = [np.empty(1)]
+    return _refs_in_callee(slot[0])
 
 
 def _base_refs_baseline() -> int:

@@ -807,9 +807,11 @@ class Remainder(Function):
     def jvp(ctx, ta, tb):
         a, b = ctx.primals
         has_a, has_b = ctx.has_tangent
-        with np.errstate(divide="ignore", invalid="ignore"):
-            quotient = np.floor_divide(a, b) if has_b else None
-        return sum_terms(ta if has_a else None, -tb * quotient if has_b else None)
+        d_b = None
+        if has_b:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d_b = -tb * np.floor_divide(a, b)
+        return sum_terms(ta if has_a else None, d_b)
 
 
 def _remainder_sample(draw: Any, dtype: np.dtype) -> Sample:
