@@ -20,13 +20,21 @@ _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 
 def _sigmoid_array(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
+    # Where exp(-x) cannot overflow (every x above the dtype's bound: no NaN, no large negative
+    # value), the textbook 1 / (1 + exp(-x)) is four passes, each rounding once; a third faster
+    # than the general form below, and as accurate.
+    if x.size and x.min() > _SIGMOID_DIRECT_ABOVE[x.dtype.char]:
+        e = np.negative(x, out=np.empty_like(x))
+        np.exp(e, out=e)
+        np.add(e, 1, out=e)
+        return np.reciprocal(e, out=e)
     # e = exp(-|x|) never overflows; r = 1 / (1 + e) is sigmoid(|x|), and sigmoid(x) is r where
     # x >= 0 and e * r elsewhere. The choice is a blend, not np.where: max(e, x >= 0) is 1 or e
     # (e <= 1), and np.where mispredicts a branch per element on a mask with no pattern. Every
     # step writes to an ``out`` array, so a 0-d input stays an array (not a NumPy scalar).
-    x = np.asarray(x)
-    if x.dtype.kind != "f":
-        x = x.astype(np.float64)
     e = np.abs(x, out=np.empty_like(x))
     np.negative(e, out=e)
     np.exp(e, out=e)
@@ -34,6 +42,12 @@ def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     np.reciprocal(r, out=r)
     np.maximum(e, x >= 0, out=e)
     return np.multiply(r, e, out=r)
+
+
+# Per float dtype: the x above which exp(-x) stays a margin below the largest finite value.
+_SIGMOID_DIRECT_ABOVE = {
+    np.dtype(t).char: 1.0 - float(np.log(np.finfo(t).max)) for t in np.typecodes["Float"]
+}
 
 
 exp = elementwise_op(

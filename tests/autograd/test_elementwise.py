@@ -136,6 +136,26 @@ def test_sigmoid_matches_the_math_in_every_range(dtype):
     assert autograd.sigmoid(autograd.tensor(dtype(0.5))).shape == ()
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("low", ["far_below_overflow", "overflow_bound", "moderate"])
+def test_sigmoid_of_finite_inputs_matches_the_math_without_warnings(dtype, low):
+    # Finite inputs from where exp(-x) overflows many times over, from just above that bound
+    # (results near the subnormal range), or moderate ones: no overflow, not even a warning.
+    bound = -float(np.log(np.finfo(dtype).max)) + 1.01
+    lowest = {"far_below_overflow": 4 * bound, "overflow_bound": bound, "moderate": -8.0}[low]
+    x = np.random.default_rng(1).uniform(lowest, 20.0, 2000)
+    x = np.concatenate([[lowest, 0.0, -0.0], x]).astype(dtype)
+    x64 = x.astype(np.float64)
+    with np.errstate(over="ignore"):  # exp(x) / (1 + exp(x)) keeps subnormal float64 results
+        want = np.where(x64 < 0, np.exp(x64) / (1 + np.exp(x64)), 1 / (1 + np.exp(-x64)))
+    want = want.astype(dtype)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # not even a warning
+        got = autograd.sigmoid(autograd.tensor(x)).numpy()
+    tiny = np.finfo(dtype).smallest_subnormal
+    np.testing.assert_allclose(got, want, rtol=4 * np.finfo(dtype).eps, atol=4 * tiny)
+    assert autograd.sigmoid(autograd.tensor(dtype(-0.5))).shape == ()
+
+
 def test_int_inputs_to_float_ops_give_float32():
     assert autograd.exp(autograd.tensor([0, 1])).dtype == np.float32
     assert autograd.sqrt(autograd.tensor([4])).tolist() == [2.0]
