@@ -259,7 +259,16 @@ def _run(
             while ready:
                 node = ready.pop()
                 grads = buffers.pop(node)
-                if _passes_zero(node, grads, want):
+                if (
+                    len(grads) == 1
+                    and grads[0] is not None
+                    and grads[0] is not ZERO_GRAD
+                    and not (want or node._hooks or node._retained)
+                ):
+                    # The common node: one output, one gradient, nothing reads it on the way.
+                    node._create_graph = create_graph
+                    in_grads = list(_call_backward(node, grads, create_graph))
+                elif _passes_zero(node, grads, want):
                     # Only exact zeros arrive: the rule would give zeros (or 0 * inf), so each
                     # input that needs one gets an exact zero without running it.
                     in_grads = [None if e is None else ZERO_GRAD for e in node._next]
@@ -282,7 +291,12 @@ def _run(
                         if not create_graph and isinstance(g, Tensor):
                             g = g._array  # a heavy rule may have called differentiable ops
                         meta = node._input_meta
-                        g = _fit(node, g, meta[2 * i], meta[2 * i + 1])
+                        if not (
+                            type(g) is np.ndarray
+                            and g.shape == meta[2 * i]
+                            and g.dtype.char == meta[2 * i + 1]
+                        ):
+                            g = _fit(node, g, meta[2 * i], meta[2 * i + 1])
                     if isinstance(edge, Tensor):
                         entry = _leaf_arrives(pending, edge, g)
                         g = None

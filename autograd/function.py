@@ -29,6 +29,8 @@ import numpy as np
 from . import grad_mode
 from .tensor import Tensor
 
+_new = object.__new__
+
 
 class Context:
     """What ``forward`` leaves for ``backward``; it is also the graph node (``tensor.grad_fn``).
@@ -509,15 +511,31 @@ class Function:
         """Run ``forward`` and record the node if a gradient is needed."""
         if not cls._array_mode:
             return _apply_tensors(cls, args, kwargs)
+        # One pass over the arguments gathers what forward receives and, in case a gradient is
+        # wanted, the node's edges and input metadata (a node is recorded on most calls).
         arrays = []
+        needs = []
+        next_ = []
+        input_meta = []
         record = False
         for a in args:
             if isinstance(a, Tensor):
-                arrays.append(a._array)
+                array = a._array
+                arrays.append(array)
                 if a._requires_grad:
                     record = True
+                    needs.append(True)
+                    fn = a.grad_fn
+                    next_.append(a if fn is None else (fn, a._output_nr) if a._output_nr else fn)
+                    input_meta += (array.shape, array.dtype.char)
+                    continue
+                input_meta += (None, None)
             else:
                 arrays.append(a)
+                # False marks an argument that is no Tensor: it has no place in next_functions.
+                input_meta += (False, False)
+            needs.append(False)
+            next_.append(None)
         if not (record and grad_mode._state.grad_enabled):
             ctx = cls._node(cls, _NO_GRADS.get(len(args)) or (False,) * len(args))
             out = cls.forward(ctx, *arrays, **kwargs)
@@ -531,8 +549,9 @@ class Function:
                 _forward_tangents(cls, ctx, args, kwargs, result)
             return result
 
-        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        ctx = cls._node(cls, needs)
+        ctx = _new(cls._node)
+        ctx._fn = cls
+        ctx.needs_input_grad = tuple(needs)
         # Each argument gets its own array object, so a saved array names the one argument it
         # came from (``y * y.detach()`` shares one array between a graph and a detached Tensor).
         if len(arrays) == 2:
@@ -541,17 +560,6 @@ class Function:
         elif len(arrays) > 2:
             _distinct_arrays(args, arrays)
         out = cls.forward(ctx, *arrays, **kwargs)
-        next_ = []
-        input_meta = []
-        for a, n in zip(args, needs):
-            if n:
-                fn = a.grad_fn
-                next_.append(a if fn is None else (fn, a._output_nr) if a._output_nr else fn)
-                input_meta += (a._array.shape, a._array.dtype.char)
-            else:
-                next_.append(None)
-                # False marks an argument that is no Tensor: it has no place in next_functions.
-                input_meta += (None, None) if isinstance(a, Tensor) else (False, False)
         ctx._next = tuple(next_)
         ctx._input_meta = tuple(input_meta)
         if grad_mode._state.anomaly:
@@ -561,9 +569,7 @@ class Function:
             ctx._output_meta = (out.shape, out.dtype.char, nd)
             result = Tensor._make(out, not nd, None if nd else ctx, 0)
             if ctx._saved:
-                ctx._saved_src = tuple(
-                    [_source(s, args, arrays, (out,), (result,)) for s in ctx._saved]
-                )
+                ctx._saved_src = _sources(ctx._saved, args, arrays, (out,), (result,))
             if grad_mode._state.tangents is not None:
                 _forward_tangents(cls, ctx, args, kwargs, result)
             return result
@@ -583,7 +589,7 @@ class Function:
             for i, (o, nd) in enumerate(zip(outs, nds))
         )
         if ctx._saved:
-            ctx._saved_src = tuple(_source(s, args, arrays, outs, results) for s in ctx._saved)
+            ctx._saved_src = _sources(ctx._saved, args, arrays, outs, results)
         if grad_mode._state.tangents is not None:
             _forward_tangents(cls, ctx, args, kwargs, results[0] if single else results)
         return results[0] if single else results
@@ -888,19 +894,27 @@ def _distinct_arrays(args: tuple, arrays: list) -> None:
                 arrays[i] = arr.view()
 
 
-def _source(saved: Any, args: tuple, arrays: list, outs: tuple, results: tuple) -> tuple | None:
-    """Identify a saved array as an input or output so it can be version-checked and rebuilt.
+def _sources(saved: tuple, args: tuple, arrays: list, outs: tuple, results: tuple) -> tuple:
+    """Identify each saved array as an input or output so it can be version-checked and rebuilt.
 
     ``arrays`` are the objects forward received, one distinct object per argument (see
     ``Function.apply``), so a saved input is tied to the argument position it came from.
-    Returns ``(kind, version_counter, version_at_save, index)`` or None for an intermediate.
+    Per saved array: ``(kind, version_counter, version_at_save, index)``, or None for an
+    intermediate.
     """
-    for i, a in enumerate(arrays):
-        if saved is a and isinstance(args[i], Tensor):
-            vc = args[i]._vc
-            return ("in", vc, vc[0], i)
-    for j, o in enumerate(outs):
-        if saved is o:
-            vc = results[j]._vc
-            return ("out", vc, vc[0], j)
-    return None
+    found = []
+    for s in saved:
+        src = None
+        for i, a in enumerate(arrays):
+            if s is a and isinstance(args[i], Tensor):
+                vc = args[i]._vc
+                src = ("in", vc, vc[0], i)
+                break
+        else:
+            for j, o in enumerate(outs):
+                if s is o:
+                    vc = results[j]._vc
+                    src = ("out", vc, vc[0], j)
+                    break
+        found.append(src)
+    return tuple(found)
