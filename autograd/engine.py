@@ -288,14 +288,14 @@ def _run(
                     g = in_grads[i]
                     in_grads[i] = None  # a fresh gradient is then referenced only from here
                     if g is not None and g is not ZERO_GRAD:
-                        if not create_graph and isinstance(g, Tensor):
-                            g = g._array  # a heavy rule may have called differentiable ops
                         meta = node._input_meta
                         if not (
                             type(g) is np.ndarray
                             and g.shape == meta[2 * i]
                             and g.dtype.char == meta[2 * i + 1]
                         ):
+                            if not create_graph and isinstance(g, Tensor):
+                                g = g._array  # a heavy rule may have called differentiable ops
                             g = _fit(node, g, meta[2 * i], meta[2 * i + 1])
                     if isinstance(edge, Tensor):
                         entry = _leaf_arrives(pending, edge, g)
@@ -312,7 +312,7 @@ def _run(
                     buf = buffers.get(parent)
                     if buf is None:
                         buf = buffers[parent] = [None] * (len(parent._output_meta) // 3)
-                    buf[nr] = _sum(buf[nr], g)
+                    buf[nr] = g if buf[nr] is None else _sum(buf[nr], g)
                     g = None
                     dependents[parent] -= 1
                     if dependents[parent] == 0:

@@ -559,7 +559,7 @@ class Function:
                 arrays[1] = arrays[1].view()
         elif len(arrays) > 2:
             _distinct_arrays(args, arrays)
-        out = cls.forward(ctx, *arrays, **kwargs)
+        out = cls.forward(ctx, *arrays, **kwargs) if kwargs else cls.forward(ctx, *arrays)
         ctx._next = tuple(next_)
         ctx._input_meta = tuple(input_meta)
         if grad_mode._state.anomaly:

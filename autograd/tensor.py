@@ -65,7 +65,16 @@ class Tensor:
     ) -> Tensor:
         """Wrap ``array`` without copying or checking (internal fast path)."""
         t = _new(Tensor)
-        _init_slots(t, array, requires_grad, grad_fn, output_nr)
+        t._array = array
+        t._requires_grad = requires_grad
+        t._grad = None
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._vc = [0]
+        t._base = None
+        t._retains_grad = False
+        t._hooks = None
+        t._post_accumulate_hooks = None
         return t
 
     # ---------------------------------------------------------------- array-like attributes
@@ -411,16 +420,11 @@ def tensor_method(fn: Any = None, *, name: str | None = None) -> Any:
 
 
 def _init_slots(t: Tensor, array: np.ndarray, rg: bool, grad_fn: Any, nr: int) -> None:
-    t._array = array
-    t._requires_grad = rg
-    t._grad = None
-    t.grad_fn = grad_fn
-    t._output_nr = nr
-    t._vc = [0]
-    t._base = None
-    t._retains_grad = False
-    t._hooks = None
-    t._post_accumulate_hooks = None
+    """Set every slot of ``t`` (a Tensor subclass's fresh instance) as ``Tensor._make`` does."""
+    made = Tensor._make(array, rg, grad_fn, nr)
+    for name in Tensor.__slots__:
+        if name != "__weakref__":
+            setattr(t, name, getattr(made, name))
 
 
 def _rebuild(array: np.ndarray, requires_grad: bool) -> Tensor:
