@@ -255,6 +255,7 @@ def _run(
                 if entry is not None:
                     finish(entry)
             leaf_outs = g = None
+            state = grad_mode._state
             ready = [n for n in roots if dependents[n] == 0]
             while ready:
                 node = ready.pop()
@@ -267,7 +268,16 @@ def _run(
                 ):
                     # The common node: one output, one gradient, nothing reads it on the way.
                     node._create_graph = create_graph
-                    in_grads = list(_call_backward(node, grads, create_graph))
+                    if node._prehooks or node._posthooks or node._tensor_mode or state.anomaly:
+                        in_grads = list(_call_backward(node, grads, create_graph))
+                    else:
+                        result = node._fn.backward(node, grads[0])
+                        if type(result) is not tuple:
+                            result = (result,)
+                        if len(result) != len(node._next):
+                            result = _gradient_per_input(node, result)
+                        in_grads = list(result)
+                        result = None
                 elif _passes_zero(node, grads, want):
                     # Only exact zeros arrive: the rule would give zeros (or 0 * inf), so each
                     # input that needs one gets an exact zero without running it.
@@ -513,14 +523,8 @@ def _call_backward(node: Context, grads: list, create_graph: bool) -> tuple:
     result = node._fn.backward(node, *grads)
     if not isinstance(result, tuple):
         result = (result,)
-    n = len(node._next)
-    if len(result) > n and all(g is None for g in result[n:]):
-        result = result[:n]  # gradients for optional arguments that were not passed
-    if len(result) != n:
-        raise RuntimeError(
-            f"{node._fn.__name__}.backward returned {len(result)} gradients, but forward took "
-            f"{n} inputs; return one per input (None where there is none)"
-        )
+    if len(result) != len(node._next):
+        result = _gradient_per_input(node, result)
     if node._posthooks:
         meta = node._input_meta
         result = tuple(
@@ -540,6 +544,18 @@ def _call_backward(node: Context, grads: list, create_graph: bool) -> tuple:
                     f"{i}th output.\nThe forward call that created it:\n{where}"
                 )
     return result
+
+
+def _gradient_per_input(node: Context, result: tuple) -> tuple:
+    """``result`` cut to one gradient per input of ``node``, or the error of a rule that returned
+    the wrong number."""
+    n = len(node._next)
+    if len(result) > n and all(g is None for g in result[n:]):
+        return result[:n]  # gradients for optional arguments that were not passed
+    raise RuntimeError(
+        f"{node._fn.__name__}.backward returned {len(result)} gradients, but forward took "
+        f"{n} inputs; return one per input (None where there is none)"
+    )
 
 
 def _run_node_hooks(node: Context, hooks: list, args: tuple, current: Any, create_graph: bool):

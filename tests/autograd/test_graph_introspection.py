@@ -92,6 +92,33 @@ def test_backward_may_return_trailing_nones_for_optional_arguments():
         TooMany.apply(autograd.ones(1, requires_grad=True)).sum().backward()
 
 
+def test_array_function_gradient_count_is_checked():
+    # Array-mode Functions (the library's own path) are held to the same rule: one gradient per
+    # input, extra Nones (optional arguments not passed) dropped, anything else an error.
+    from autograd.extend import ArrayFunction
+
+    class Scale(ArrayFunction):
+        forward = staticmethod(lambda ctx, x: x * 3)
+        backward = staticmethod(lambda ctx, g: (g * 3, None, None))
+
+    class TooMany(ArrayFunction):
+        forward = staticmethod(lambda ctx, x: x * 2)
+        backward = staticmethod(lambda ctx, g: (g * 2, g))
+
+    class TooFew(ArrayFunction):
+        forward = staticmethod(lambda ctx, x, y: x * y)
+        backward = staticmethod(lambda ctx, g: g)
+
+    x = autograd.ones(2, requires_grad=True)
+    Scale.apply(x).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+    with pytest.raises(RuntimeError, match="TooMany.backward returned 2 gradients, but forward "):
+        TooMany.apply(autograd.ones(1, requires_grad=True)).sum().backward()
+    y = autograd.ones(1, requires_grad=True)
+    with pytest.raises(RuntimeError, match="TooFew.backward returned 1 gradients, but forward "):
+        TooFew.apply(autograd.ones(1, requires_grad=True), y).sum().backward()
+
+
 def test_grad_only_inputs_and_materialize_grads():
     x = autograd.ones(2, requires_grad=True)
     unused = autograd.ones(3, requires_grad=True)
