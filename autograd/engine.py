@@ -264,20 +264,20 @@ def _run(
                     len(grads) == 1
                     and grads[0] is not None
                     and grads[0] is not ZERO_GRAD
-                    and not (want or node._hooks or node._retained)
+                    and not (want or node._hooks or node._retained or node._prehooks)
+                    and not (node._posthooks or node._tensor_mode or state.anomaly)
                 ):
-                    # The common node: one output, one gradient, nothing reads it on the way.
+                    # The common node: one output, one gradient, nothing reads or changes it on
+                    # the way, so its rule is called directly (what _call_backward does, less
+                    # the hooks and checks that have nothing to do here).
                     node._create_graph = create_graph
-                    if node._prehooks or node._posthooks or node._tensor_mode or state.anomaly:
-                        in_grads = list(_call_backward(node, grads, create_graph))
-                    else:
-                        result = node._fn.backward(node, grads[0])
-                        if type(result) is not tuple:
-                            result = (result,)
-                        if len(result) != len(node._next):
-                            result = _gradient_per_input(node, result)
-                        in_grads = list(result)
-                        result = None
+                    result = node._fn.backward(node, grads[0])
+                    if type(result) is not tuple:
+                        result = (result,)
+                    if len(result) != len(node._next):
+                        result = _gradient_per_input(node, result)
+                    in_grads = list(result)
+                    result = None  # the tuple must not keep the gradients referenced (stealing)
                 elif _passes_zero(node, grads, want):
                     # Only exact zeros arrive: the rule would give zeros (or 0 * inf), so each
                     # input that needs one gets an exact zero without running it.

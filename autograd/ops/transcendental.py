@@ -19,6 +19,12 @@ _LN10 = math.log(10.0)
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 
+# Per float dtype: the x above which exp(-x) stays a margin below the largest finite value.
+_SIGMOID_DIRECT_ABOVE = {
+    np.dtype(t).char: 1.0 - float(np.log(np.finfo(t).max)) for t in np.typecodes["Float"]
+}
+
+
 def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x)
     if x.dtype.kind != "f":
@@ -42,12 +48,6 @@ def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     np.reciprocal(r, out=r)
     np.maximum(e, x >= 0, out=e)
     return np.multiply(r, e, out=r)
-
-
-# Per float dtype: the x above which exp(-x) stays a margin below the largest finite value.
-_SIGMOID_DIRECT_ABOVE = {
-    np.dtype(t).char: 1.0 - float(np.log(np.finfo(t).max)) for t in np.typecodes["Float"]
-}
 
 
 exp = elementwise_op(
