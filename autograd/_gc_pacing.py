@@ -7,16 +7,17 @@ graph of 50 000 ops gets scanned several times over while it is recorded, which 
 per op grow with the size of the graph.
 
 When graphs of many nodes have been alive, this module raises the number of middle-generation
-collections between two full ones (the third value of ``gc.get_threshold()``) in proportion to
-the largest number of nodes alive since the last full collection, so a full collection comes once
-per ``_ALLOCATIONS_PER_NODE`` tracked allocations per such node at most: its cost, spread over the
-ops recorded meanwhile, stays flat. The largest number, not the current one: the nodes of a freed
-graph still count as grown-old objects in Python's own rule, which would otherwise run a full
-collection at the start of each next graph. Young collections run as before (short-lived
+collections between two full ones (the third value of ``gc.get_threshold()``) in proportion to the
+largest number of nodes alive since the last full collection (counted at the start of each
+middle-generation collection, the only ones that bring a full one nearer), so a full collection
+comes once per ``_ALLOCATIONS_PER_NODE`` tracked allocations per such node at most: its cost,
+spread over the ops recorded meanwhile, stays flat. The largest number, not the current one: the
+nodes of a freed graph still count as grown-old objects in Python's own rule, which would otherwise
+run a full collection at the start of each next graph. Young collections run as before (short-lived
 reference cycles are found as soon as they would be), full ones still run (old cycles are still
-collected), and the user's threshold comes back after the first full collection that finds no
-large graph alive. A threshold the user sets meanwhile with ``gc.set_threshold`` is respected:
-it becomes the value restored.
+collected), and the user's threshold comes back after the first full collection that finds no large
+graph alive. A threshold the user sets meanwhile with ``gc.set_threshold`` is respected: it becomes
+the value restored.
 
 The number of live nodes is read without walking the graph: every instance of a class holds a
 reference to its class, so the reference count of each node class (one per op, such as
@@ -94,17 +95,23 @@ def paced() -> bool:
 
 
 def _on_collection(phase: str, info: dict[str, Any]) -> None:
-    # Called by the collector before and after each collection: the next decision to run a full
-    # collection then sees a threshold that matches the graphs alive since the last one.
+    # Called by the collector before and after each collection. Only a middle-generation
+    # collection adds to the count that decides the next full one, so the threshold is set at
+    # the start of those (and after a full one): the decision then sees a threshold that matches
+    # the graphs alive since the last full collection. The young collections, ten times as many,
+    # do not pay for counting the nodes.
     global _peak_nodes
+    generation = info["generation"]
     if phase == "start":
-        update()
-    elif info["generation"] == 2:
+        if generation:
+            update()
+    elif generation == 2:
         _peak_nodes = 0
         update()
 
 
 def install() -> None:
-    """Register the pacing with the collector (once); it runs at the start of every collection."""
+    """Register the pacing with the collector (once); it runs at the start of every collection
+    and acts at the start of the middle-generation ones and after the full ones."""
     if _on_collection not in gc.callbacks:
         gc.callbacks.append(_on_collection)
