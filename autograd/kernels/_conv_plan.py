@@ -60,6 +60,7 @@ there is padding; the ``direct`` loops skip padded taps at any stride. The weigh
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -214,6 +215,9 @@ _WINOGRAD_OPERANDS = {"forward": ("x", "w"), "input_grad": ("gy", "w"), "weight_
 # The plan
 
 
+# A model calls the same few convolutions every step: their plans are remembered (a Plan is
+# frozen, so one instance can be handed out again).
+@functools.lru_cache(maxsize=1024)
 def plan(
     product: Product,
     x_shape: tuple[int, ...],
