@@ -905,6 +905,9 @@ def _sources(saved: tuple, args: tuple, arrays: list, outs: tuple, results: tupl
     found = []
     for s in saved:
         src = None
+        if not isinstance(s, np.ndarray):  # None, or a number saved as it is: nothing to check
+            found.append(src)
+            continue
         for i, a in enumerate(arrays):
             if s is a and isinstance(args[i], Tensor):
                 vc = args[i]._vc
