@@ -176,7 +176,12 @@ def _std_of_a_constant_group(line: str, env: dict) -> bool:
     (autograd/ops/stats.py). Second derivatives of such a program are compared as
     indeterminate where PyTorch's are NaN.
     """
-    m = _STD.match(line)
+    return _names_a_zero(_STD, line, env)
+
+
+def _names_a_zero(pattern: re.Pattern, line: str, env: dict) -> bool:
+    """Whether ``line`` matches ``pattern`` and the tensor its group names holds a zero."""
+    m = pattern.match(line)
     t = env.get(m[1]) if m else None
     return isinstance(t, torch.Tensor) and bool((t == 0).any())
 
@@ -196,9 +201,7 @@ def _cumprod_of_a_zero(line: str, env: dict) -> bool:
     whether a graph of it is built: such a program's gradients are compared with PyTorch's
     first-order ones, and its second derivatives as indeterminate where PyTorch's are NaN.
     """
-    m = _CUMPROD.match(line)
-    t = env.get(m[1]) if m else None
-    return isinstance(t, torch.Tensor) and bool((t == 0).any())
+    return _names_a_zero(_CUMPROD, line, env)
 
 
 def _prod_chain(x, dim: int | None = None):
@@ -468,41 +471,33 @@ def test_gelu_of_an_infinite_input_runs_in_torch_as_its_definition():
     assert torch.allclose(env_t["v1"][:-1], torch.nn.functional.gelu(env_t["v0"][:-1]))
 
 
-def test_std_of_a_constant_group_is_compared_as_having_no_second_derivative():
-    # PyTorch's second derivative is NaN in every entry the std reaches, ours finite; the
-    # gradients themselves (0 through the std, PyTorch's convention) are still compared.
-    program = Program(
-        [
-            "v0 = T.full((4, 3), -2.0, dtype=T.float64).requires_grad_()",
-            "v1 = v0.std(0)",
-            "v2 = v1 + v0",
-            "v3 = T.exp(v2)",
-        ],
-        ["v0"],
-    )
-    check_program(program, second_order=True)
+@pytest.mark.parametrize(
+    ("lines", "found"),
+    [
+        # A std over a constant group: PyTorch's second derivative is NaN in every entry the
+        # std reaches, ours finite; the gradients (0 through the std) are still compared.
+        (
+            ["v0 = T.full((4, 3), -2.0, dtype=T.float64).requires_grad_()", "v1 = v0.std(0)",
+             "v2 = v1 + v0", "v3 = T.exp(v2)"],
+            _std_of_a_constant_group,
+        ),
+        # A cumprod of a zero: the first input's gradient reads the NaN slope of sqrt(|x|) at 0
+        # through an output that does not depend on it. PyTorch's create_graph rule gives NaN
+        # there, its first-order rule and ours the partial derivative.
+        (
+            ["v0 = T.tensor([[-2.0, -2.0], [0.0, -2.0]], dtype=T.float64).requires_grad_()",
+             "v1 = v0.cumprod(0)", "v2 = v1.abs() ** 0.5"],
+            _cumprod_of_a_zero,
+        ),
+    ],
+)  # fmt: skip
+def test_points_where_torch_departs_from_the_math_are_recognized(lines, found):
+    check_program(Program(lines, ["v0"]), second_order=True)
     env_t = namespace("torch")
-    env_t["v0"] = torch.tensor([[-2.0, 1.0], [-2.0, 3.0]], dtype=torch.float64)
-    exec("v1 = v0.std(0)", env_t)  # noqa: S102
-    assert _std_of_a_constant_group("v1 = v0.std(0)", env_t)  # its first column is constant
-    exec("v1 = v0.std(1)", env_t)  # noqa: S102
-    assert not _std_of_a_constant_group("v1 = v0.std(1)", env_t)
-
-
-def test_cumprod_of_a_zero_is_compared_with_the_first_order_rule_of_torch():
-    # The gradient of the first input reads the NaN slope of sqrt(|x|) at 0 through an output
-    # that does not depend on it: PyTorch's create_graph rule gives NaN there, its first-order
-    # rule and ours the partial derivative.
-    program = Program(
-        [
-            "v0 = T.tensor([[-2.0, -2.0], [0.0, -2.0]], dtype=T.float64).requires_grad_()",
-            "v1 = v0.cumprod(0)",
-            "v2 = v1.abs() ** 0.5",
-        ],
-        ["v0"],
-    )
-    check_program(program, second_order=True)
-    env_t = namespace("torch")
-    exec(program.lines[0], env_t)  # noqa: S102
-    assert _cumprod_of_a_zero("v1 = v0.cumprod(0)", env_t)
-    assert not _cumprod_of_a_zero("v1 = v0.cumprod(0)", env_t | {"v0": env_t["v0"] + 1})
+    for line in lines[:2]:
+        exec(line, env_t)  # noqa: S102
+    assert found(lines[1], env_t)
+    shape = env_t["v0"].shape
+    env_t["v0"] = torch.arange(1.0, shape.numel() + 1, dtype=torch.float64).reshape(shape)
+    exec(lines[1], env_t)  # noqa: S102 - distinct values, no zero
+    assert not found(lines[1], env_t)
