@@ -17,6 +17,7 @@ from functools import partial
 
 import numpy as np
 
+from autograd.kernels import _conv_dense as dense
 from autograd.kernels import _conv_direct as direct
 from autograd.kernels import _conv_gemm as gemm
 from autograd.kernels import _conv_plan
@@ -318,6 +319,42 @@ def _forward_pointwise(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndar
     return y
 
 
+def _dense_matrix(w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
+    # The dense path's matrix of w, (C*H*W, O*OH*OW). A step's backward multiplies by the
+    # matrix its forward built from the same weight: each thread keeps the last few, each with
+    # the bits of the weight it came from, and builds again only when those differ (comparing
+    # 18 KB of weight costs a few microseconds, building a 512 KB matrix about sixty).
+    cache = _dense_cache.__dict__.setdefault("matrices", {})
+    key = (w.shape, w.dtype.str, tuple(x_shape[1:]), g)
+    bits = w.view(f"u{w.dtype.itemsize}")
+    hit = cache.get(key)
+    if hit is not None and np.array_equal(hit[0], bits):
+        return hit[1]
+    _, _, oh, ow = output_shape(x_shape, w.shape, g)
+    pairs = dense.tap_pairs(x_shape[2:], (oh, ow), w.shape[2:], g)
+    t = np.empty((x_shape[1] * x_shape[2] * x_shape[3], w.shape[0] * oh * ow), dtype=w.dtype)
+    dense.matrix(w, pairs, t)
+    cache.pop(key, None)
+    cache[key] = (bits.copy(), t)
+    if len(cache) > _DENSE_CACHED:
+        del cache[next(iter(cache))]  # the least recently built
+    return t
+
+
+_dense_cache = threading.local()
+_DENSE_CACHED = 8  # matrices kept per thread, each at most Limits.dense_max_matrix entries
+
+
+def _forward_dense(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
+    # One GEMM of the batch's rows with the dense matrix: NCHW in, NCHW out.
+    y = np.empty(output_shape(x.shape, w.shape, g), dtype=x.dtype)
+    N = x.shape[0]
+    np.matmul(x.reshape(N, -1), _dense_matrix(w, x.shape, g), out=y.reshape(N, -1))
+    if b.size:
+        y += b.reshape(-1, 1, 1)
+    return y
+
+
 def _forward_gemm(
     x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray, *, wide: bool
 ) -> np.ndarray:
@@ -333,6 +370,7 @@ FORWARD: dict[str, Callable[..., np.ndarray]] = {
     "direct_wide": _forward_direct,
     "direct_taps": _forward_taps,
     "pointwise": _forward_pointwise,
+    "dense": _forward_dense,
     "gemm": partial(_forward_gemm, wide=False),
     "gemm_wide": partial(_forward_gemm, wide=True),
 }
@@ -363,6 +401,13 @@ def _input_pointwise(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeome
     return gx
 
 
+def _input_dense(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
+    gx = np.empty(x_shape, dtype=w.dtype)
+    N = x_shape[0]
+    np.matmul(gy.reshape(N, -1), _dense_matrix(w, x_shape, g).T, out=gx.reshape(N, -1))
+    return gx
+
+
 def _input_gemm(
     gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry, *, wide: bool
 ) -> np.ndarray:
@@ -377,6 +422,7 @@ INPUT_GRAD: dict[str, Callable[..., np.ndarray]] = {
     "direct_one_pass": _input_one_pass,
     "direct": _input_direct,
     "pointwise": _input_pointwise,
+    "dense": _input_dense,
     "gemm": partial(_input_gemm, wide=False),
     "gemm_wide": partial(_input_gemm, wide=True),
 }
@@ -431,6 +477,22 @@ def _weight_batched(
     return gw, backward_weight_batched(x, gy, g, gw, bias)
 
 
+def _weight_dense(
+    x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool
+) -> Grads:
+    # The dense matrix's gradient, transposed (gy^T x: the faster of the two GEMM orders), then
+    # folded onto the taps; the bias gradient from gy's rows as they lie.
+    N, O = x.shape[0], w_shape[0]
+    gy2 = gy.reshape(N, -1)
+    x2 = x.reshape(N, -1)
+    gt = scratch("dense_grad", gy2.shape[1] * x2.shape[1], x.dtype)
+    gt = np.matmul(gy2.T, x2, out=gt.reshape(gy2.shape[1], x2.shape[1]))
+    pairs = dense.tap_pairs(x.shape[2:], gy.shape[2:], w_shape[2:], g)
+    gw = np.empty(w_shape, dtype=x.dtype)
+    dense.fold(gt, pairs, gw)
+    return gw, (gy2.sum(axis=0).reshape(O, -1).sum(axis=1) if bias else None)
+
+
 def _weight_gemm(
     x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool, *, wide: bool
 ) -> Grads:
@@ -445,6 +507,7 @@ WEIGHT_GRAD: dict[str, Callable[..., Grads]] = {
     "direct_one_pass": _weight_one_pass,
     "direct": _weight_direct,
     "pointwise": _weight_pointwise,
+    "dense": _weight_dense,
     "batched": _weight_batched,
     "gemm": partial(_weight_gemm, wide=False),
     "gemm_wide": partial(_weight_gemm, wide=True),

@@ -78,6 +78,17 @@ FORWARD = [
     ((32, 64, 32, 32), (128, 64, 1, 1), G(padding=1), U, Plan("gemm_wide", ("w",))),
     ((32, 64, 32, 32), (128, 64, 1, 1), G(stride=2), U, Plan("gemm")),
     ((32, 64, 32, 32), (128, 32, 1, 1), G(groups=2), U, Plan("gemm_wide")),
+    # Dense: a small map (its matrix of at most 2**18 entries, at most 3x the true products)
+    # in a batch of at least 8; x is checked (the matrix's zeros multiply it).
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), U, Plan("dense", ("x",))),
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), F, Plan("dense")),
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), (False, None, None), Plan("gemm_wide", ("w",))),
+    ((64, 256, 1, 1), (512, 256, 3, 3), G(padding=1), F, Plan("dense")),  # a 1x1 map: waste 1
+    ((7, 16, 4, 4), (32, 16, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # batch below 8
+    ((64, 12, 8, 8), (32, 12, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # 8x8: waste 8.5
+    ((64, 128, 4, 4), (128, 128, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # 2**22 entries
+    ((64, 16, 4, 4), (32, 8, 3, 3), G(padding=1, groups=2), F, Plan("direct_wide")),  # groups
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(stride=2, padding=1), F, Plan("dense")),  # waste 2.56
     # Nothing to compute.
     ((0, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, Plan("empty")),
     ((2, 0, 32, 32), (4, 0, 3, 3), G(), U, Plan("empty")),
@@ -109,6 +120,11 @@ INPUT_GRAD = [
     ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, (32, 128, 31, 32), Plan("gemm_wide", ("w",))),
     ((32, 64, 32, 32), (128, 64, 3, 3), G(stride=2, padding=1), U, None, Plan("gemm")),
     ((0, 64, 32, 32), (128, 64, 3, 3), G(), U, None, Plan("empty")),
+    # Dense: gy is checked (the matrix's zeros multiply it); the full gradient only.
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), U, None, Plan("dense", ("gy",))),
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), (None, None, False), None,
+     Plan("gemm_wide", ("w",))),
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(stride=2, padding=1), F, (64, 32, 1, 2), Plan("gemm")),
 ]  # fmt: skip
 
 
@@ -148,6 +164,13 @@ WEIGHT_GRAD = [
     ((32, 64, 16, 16), (64, 32, 3, 3), G(padding=1, groups=2), U, None, Plan("gemm_wide", ("gy",))),
     ((32, 64, 16, 16), (64, 16, 3, 3), G(padding=1, groups=4), U, None,
      Plan("direct_one_pass", ("gy",))),
+    # Dense: exact for any values (its zeros meet only entries the fold drops), so nothing is
+    # checked; a gy known non-finite with padding still takes the loops that skip padding.
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), U, None, Plan("dense")),
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), (False, None, None), None, Plan("dense")),
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), (None, None, False), None, Plan("direct")),
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(), (None, None, False), None, Plan("dense")),
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), U, (64, 32, 4, 3), Plan("gemm_wide", ("gy",))),
 ]  # fmt: skip
 
 
@@ -247,6 +270,11 @@ def test_limits_move_the_crossovers():
     assert plan("weight_grad", *strided).path == "gemm"
     more = dataclasses.replace(LIMITS, batched_max_products=18)
     assert plan("weight_grad", *strided, limits=more).path == "batched"
+    small = (64, 16, 4, 4), (32, 16, 3, 3), G(padding=1)  # 2**17 entries, waste 2.56
+    assert plan("forward", *small, F).path == "dense"
+    for limit in [{"dense_min_batch": 65}, {"dense_max_waste": 2.5}, {"dense_max_matrix": 1 << 16}]:
+        strict = dataclasses.replace(LIMITS, **limit)
+        assert plan("forward", *small, F, limits=strict).path == "gemm_wide"
 
 
 @pytest.mark.parametrize("product", ["forward", "input_grad", "weight_grad", "backward"])
