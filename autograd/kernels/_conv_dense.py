@@ -109,19 +109,25 @@ def waste(
 @jit
 def _matrix(w, by_in, in_starts, t):
     # t[c*HW + p, o*OHW + q] = w[o, c, tap] over the triples, zero elsewhere; written row by
-    # row, each row's entries in column order (its triples are sorted by q).
-    O, C = w.shape[0], w.shape[1]
+    # row (each row's triples are sorted by q), the innermost loop over o reading the weight
+    # regrouped as (C, taps, O).
+    O, C, kh, kw = w.shape
     HW = in_starts.shape[0] - 1
     OHW = t.shape[1] // O
-    w3 = w.reshape(O, C, w.shape[2] * w.shape[3])
+    wt = np.empty((C, kh * kw, O), dtype=w.dtype)
+    for o in range(O):
+        for c in range(C):
+            for i in range(kh):
+                for j in range(kw):
+                    wt[c, i * kw + j, o] = w[o, c, i, j]
+    t[:] = 0.0
     for c in range(C):
         for p in range(HW):
             row = t[c * HW + p]
-            row[:] = 0.0
-            for o in range(O):
-                base = o * OHW
-                for r in range(in_starts[p], in_starts[p + 1]):
-                    row[base + by_in[r, 1]] = w3[o, c, by_in[r, 2]]
+            for r in range(in_starts[p], in_starts[p + 1]):
+                q, tap = by_in[r, 1], by_in[r, 2]
+                for o in range(O):
+                    row[o * OHW + q] = wt[c, tap, o]
 
 
 @jit
