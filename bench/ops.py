@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES: list[tuple[str, str, tuple, tuple | None, dict]] = [
     ("conv2d b64 1->32 28x28 k3 p1", "conv2d", (64, 1, 28, 28), (32, 1, 3, 3), {"padding": 1}),
     ("conv2d b64 32->64 14x14 k3 p1", "conv2d", (64, 32, 14, 14), (64, 32, 3, 3), {"padding": 1}),
+    ("conv2d b64 16->32 4x4 k3 p1", "conv2d", (64, 16, 4, 4), (32, 16, 3, 3), {"padding": 1}),
     ("conv2d b32 64->64 32x32 k3 p1", "conv2d", (32, 64, 32, 32), (64, 64, 3, 3), {"padding": 1}),
     ("conv2d depthwise b32 64ch 32x32 k3 p1", "conv2d", (32, 64, 32, 32), (64, 1, 3, 3),
      {"padding": 1, "groups": 64}),

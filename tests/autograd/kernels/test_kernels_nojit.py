@@ -56,6 +56,11 @@ def run():
         gy = np.cos(conv.conv2d_forward(x[:, :1], weight, (1, 1), p))
         grads = conv.conv2d_backward(x[:, :1], gy, weight, (1, 1), p)
         out[name + "_gx"], out[name + "_gw"], out[name + "_gb"] = grads
+    # A small map in a batch of 8: the dense path's matrix and fold.
+    xs, ws = rng.standard_normal((8, 10, 3, 3)), rng.standard_normal((6, 10, 3, 3))
+    out["dense_y"] = conv.conv2d_forward(xs, ws, (1, 1), (1, 1))
+    grads = conv.conv2d_backward(xs, np.cos(out["dense_y"]), ws, (1, 1), (1, 1))
+    out["dense_gx"], out["dense_gw"], out["dense_gb"] = grads
     return out
 
 if __name__ == "__main__":
