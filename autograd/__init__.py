@@ -54,6 +54,7 @@ float = float32  # noqa: A001
 int = int32  # noqa: A001
 
 from . import _malloc  # noqa: E402
+from ._compile import compile  # noqa: A004, E402 - PyTorch's name
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
 from .kernels._jit import get_num_threads, set_num_threads  # noqa: E402
 

@@ -21,6 +21,7 @@ from ._timing import median_ms, row, try_torch
 LSTM_SIZES = [(8, 64), (32, 128), (128, 256), (16, 512)]
 LSTM_STEPS = 20
 LSTM_INPUTS = 32
+_COMPILED = "forward through autograd.compile (PyTorch eager)"
 GRAPH_SIZES = (1_000, 10_000, 50_000)
 
 
@@ -36,22 +37,27 @@ def import_time_ms() -> float:
     return sorted(times)[1]
 
 
-def _chain(lib: Any, n_ops: int) -> Any:
+def _chain(lib: Any, n_ops: int, compiled: bool = False) -> Any:
     """One step of ``n_ops`` small elementwise ops and their backward, with ``lib`` (autograd
-    or torch)."""
+    or torch); ``compiled``: the ops through ``autograd.compile``."""
     x = lib.randn(16, requires_grad=True)
 
-    def step() -> None:
-        y = x
+    def loss(y: Any) -> Any:
         for _ in range(n_ops // 4):
             y = ((y * 0.9 + 0.1).tanh() - 0.05) * 1.01
-        y.sum().backward()
+        return y.sum()
+
+    if compiled:
+        loss = lib.compile(loss)
+
+    def step() -> None:
+        loss(x).backward()
         x.grad = None
 
     return step
 
 
-def _mlp(lib: Any, is_torch: bool, batch: int = 64) -> tuple:
+def _mlp(lib: Any, is_torch: bool, batch: int = 64, compiled: bool = False) -> tuple:
     rng = np.random.default_rng(0)
     sizes = [(64, 256), (256, 256), (256, 10)]
     params = []
@@ -63,24 +69,31 @@ def _mlp(lib: Any, is_torch: bool, batch: int = 64) -> tuple:
     target = lib.tensor(rng.integers(0, 10, batch))
     rows = lib.arange(batch)
 
-    def step() -> None:
-        h = x
+    def loss(h: Any, target: Any) -> Any:
         for i in range(0, len(params), 2):
             h = h @ params[i] + params[i + 1]
             if i < len(params) - 2:
                 h = h.relu()
         logp = h.log_softmax(dim=1)
-        loss = -logp[rows, target].mean()
-        loss.backward()
+        return -logp[rows, target].mean()
+
+    if compiled:
+        loss = lib.compile(loss)
+
+    def step() -> None:
+        loss(x, target).backward()
         for p in params:
             p.grad = None
 
     return step, params
 
 
-def _lstm(lib: Any, batch: int, hidden: int, steps: int = LSTM_STEPS) -> Callable[[], None]:
+def _lstm(
+    lib: Any, batch: int, hidden: int, steps: int = LSTM_STEPS, compiled: bool = False
+) -> Callable[[], None]:
     """One fwd+bwd of an LSTM written by hand (matmuls, chunk, sigmoid, tanh, products) over
-    ``steps`` time steps of a fixed input sequence, loss = mean of the last hidden state squared."""
+    ``steps`` time steps of a fixed input sequence, loss = mean of the last hidden state squared;
+    ``compiled``: the forward through ``autograd.compile``."""
     rng = np.random.default_rng(0)
     scale = 1 / np.sqrt(hidden)
 
@@ -93,14 +106,20 @@ def _lstm(lib: Any, batch: int, hidden: int, steps: int = LSTM_STEPS) -> Callabl
     zeros = lib.tensor(np.zeros((batch, hidden), np.float32))
     params = (w_ih, w_hh, b)
 
-    def step() -> None:
+    def loss(xs: Any) -> Any:
         h = c = zeros
         for t in range(steps):
             gates = xs[t] @ w_ih + h @ w_hh + b
             i, f, g, o = gates.chunk(4, dim=1)
             c = f.sigmoid() * c + i.sigmoid() * g.tanh()
             h = o.sigmoid() * c.tanh()
-        (h * h).mean().backward()
+        return (h * h).mean()
+
+    if compiled:
+        loss = lib.compile(loss)
+
+    def step() -> None:
+        loss(xs).backward()
         for p in params:
             p.grad = None
 
@@ -208,16 +227,22 @@ def run(quick: bool = False, threads: int = 2) -> list[dict]:
     ours = median_ms(_chain(ag, 200), repeat)
     theirs = median_ms(_chain(torch, 200), repeat) if torch else None
     rows.append(row("chain of 200 elementwise ops, fwd+bwd", ours, theirs))
-    step, _ = _mlp(ag, False)
-    ours = median_ms(step, repeat * 3)
+    # The same steps with the forward through autograd.compile (against PyTorch's eager step).
+    compiled = median_ms(_chain(ag, 200, compiled=True), repeat)
+    rows.append(row(f"  the same, {_COMPILED}", compiled, theirs))
+    ours = median_ms(_mlp(ag, False)[0], repeat * 3)
     theirs = median_ms(_mlp(torch, True)[0], repeat * 3) if torch else None
     rows.append(row("MLP 64-256-256-10 step (batch 64), fwd+bwd", ours, theirs))
+    compiled = median_ms(_mlp(ag, False, compiled=True)[0], repeat * 3)
+    rows.append(row(f"  the same, {_COMPILED}", compiled, theirs))
     for batch, hidden in LSTM_SIZES[::2] if quick else LSTM_SIZES:
         reps = max(5, repeat * 64 // hidden)
         ours = median_ms(_lstm(ag, batch, hidden), reps)
         theirs = median_ms(_lstm(torch, batch, hidden), reps) if torch else None
         name = f"LSTM by hand, {LSTM_STEPS} steps, batch {batch} hidden {hidden}, fwd+bwd"
         rows.append(row(name, ours, theirs))
+        compiled = median_ms(_lstm(ag, batch, hidden, compiled=True), reps)
+        rows.append(row(f"  the same, {_COMPILED}", compiled, theirs))
     ours = median_ms(_cnn(None), repeat)
     theirs = median_ms(_cnn(torch), repeat) if torch else None
     rows.append(row("CNN conv16-conv32-linear step (batch 32, 32x32 RGB), SGD", ours, theirs))

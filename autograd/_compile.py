@@ -1,0 +1,568 @@
+"""``autograd.compile``: record the ops a function runs, then replay them without the Tensor layer.
+
+Eager execution pays, per op, for what makes it eager: wrapping arrays in Tensors, recording a
+graph node with its edges and metadata, and, in backward, an engine that discovers the graph
+and routes each gradient. A function that runs the same ops on the same shapes every call (a
+model's forward, a recurrent cell over a fixed number of steps) can pay for that once.
+
+How
+---
+A call records the primitives it runs (each ``Function.apply`` of an array-mode primitive: its
+class, where each argument came from, its other arguments) while running eagerly. A second
+call with the same guards records again; when the two recordings agree, the third call and
+every one after it replays: each primitive's ``forward`` runs on arrays, in the recorded order,
+and the outputs come back as Tensors of one graph node, whose backward runs the primitives'
+``backward`` rules in reverse order, summing and un-broadcasting gradients as the engine does.
+The results are the eager ones (the same rules on the same arrays; a gradient that three or
+more uses sum may round differently, as the order of the sum may differ).
+
+Guards and fallbacks
+--------------------
+A recording is keyed by what the call can see cheaply: each Tensor argument's shape, dtype and
+``requires_grad``, every other argument's value, grad mode, and, for a module, its modules'
+``training`` flags and the identity of its parameters and buffers. Tensors the function reads
+without receiving them (a module's parameters, a closure's tensors) are bound as objects: their
+values may change between calls (an optimizer step), their shapes and dtypes may not.
+
+A function is run eagerly, every time, for a key whose recordings show anything a replay could
+not repeat: a Tensor value read into Python (``item``, ``bool``, ``tolist``, ``numpy``,
+NumPy conversion: the control flow may depend on it), a tensor made inside the call outside a
+primitive (``zeros``, a dropout mask: a new object each call), an in-place change of any
+tensor, a hook, a user's ``Function`` in tensor mode, two recordings that differ, or outputs
+that are not Tensors made by the call. Calls under ``no_grad``, anomaly detection or forward-mode
+AD run eagerly too. Higher-order gradients through a replayed call are not available: its
+backward raises with ``create_graph=True`` (call the function itself for those).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode
+from .engine import _fit, _sum
+from .function import ZERO_GRAD, ArrayFunction, Function, _as_array
+from .tensor import Tensor
+
+__all__ = ["compile"]
+
+_new = object.__new__
+_local = threading.local()
+
+# Tensor methods that hand a value to Python: reading one during a recording makes it eager.
+_VALUE_READS = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__",
+                "__array__", "__complex__")  # fmt: skip
+
+
+class _Op:
+    """One recorded primitive: where each argument comes from, and its output slots."""
+
+    __slots__ = ("fn", "node", "args", "kwargs", "needs", "outs", "single", "in_meta", "out_meta")
+
+    def __init__(self, fn: type, args: tuple, kwargs: dict, needs: tuple, outs: tuple,
+                 single: bool, in_meta: tuple, out_meta: tuple) -> None:  # fmt: skip
+        self.fn, self.node, self.args, self.kwargs = fn, fn._node, args, kwargs
+        self.needs, self.outs, self.single = needs, outs, single
+        self.in_meta, self.out_meta = in_meta, out_meta
+
+
+class _Recording:
+    """What one eager call ran, as a program over numbered array slots.
+
+    Slots ``0 .. n_inputs - 1`` are the call's Tensor arguments, then each external Tensor in the
+    order first met, then each primitive's outputs. An argument of an op is ``("s", slot)`` or
+    ``("c", value)`` for anything that is not a Tensor.
+    """
+
+    def __init__(self, inputs: list[Tensor]) -> None:
+        self.slot: dict[int, int] = {}
+        self.tensors: list[Tensor] = []  # every Tensor seen, kept alive so ids stay unique
+        self.versions: list[int] = []
+        self.externals: list[Tensor] = []
+        self.ops: list[_Op] = []
+        self.saved: set[int] = set()
+        self.bad: str | None = None
+        for t in inputs:
+            if id(t) in self.slot:
+                self.bad = "the same Tensor is passed twice"
+            self._add(t)
+        self.n_inputs = len(inputs)
+
+    def _add(self, t: Tensor) -> int:
+        k = self.slot[id(t)] = len(self.tensors)
+        self.tensors.append(t)
+        self.versions.append((t._vc, t._vc[0]))
+        return k
+
+    def record(self, fn: type, args: tuple, kwargs: dict, out: Any) -> None:
+        if self.bad:
+            return
+        if not fn._array_mode:
+            self.bad = f"{fn.__name__} is a Function in tensor mode"
+            return
+        srcs = []
+        for a in args:
+            if isinstance(a, Tensor):
+                k = self.slot.get(id(a))
+                if k is None:
+                    k = self._add(a)
+                    self.externals.append(a)
+                srcs.append(("s", k))
+            else:
+                srcs.append(("c", a))
+        outs = out if isinstance(out, tuple) else (out,)
+        node = next((o.grad_fn for o in outs if isinstance(o, Tensor) and o.grad_fn), None)
+        needs = node.needs_input_grad if node is not None else (False,) * len(args)
+        in_meta = tuple(
+            (a.shape, a._array.dtype.char) if isinstance(a, Tensor) else None for a in args
+        )
+        slots, out_meta = [], []
+        for o in outs:
+            if not isinstance(o, Tensor):
+                self.bad = f"{fn.__name__} returned a {type(o).__name__}"
+                return
+            slots.append(self._add(o))
+            out_meta.append((o.shape, o._array.dtype.char, not o.requires_grad))
+        self.ops.append(_Op(fn, tuple(srcs), kwargs, tuple(needs), tuple(slots),
+                            not isinstance(out, tuple), in_meta, tuple(out_meta)))  # fmt: skip
+        # The call's own and bound tensors that a rule saved: version-checked at backward, as
+        # the eager graph checks them.
+        for src in node._saved_src if node is not None else ():
+            if src is not None and src[0] == "in" and srcs[src[3]][0] == "s":
+                self.saved.add(srcs[src[3]][1])
+
+    def finish(self, result: Any) -> None:
+        """Check what only the end of the call shows; name the outputs' slots."""
+        self.outputs = ()
+        if self.bad:
+            return
+        outs: list = []
+        self.structure = _flatten(result, outs)
+        if self.structure is None or not outs:
+            self.bad = "the function returned something other than (tuples or lists of) Tensors"
+            return
+        made = set(range(len(self.tensors))) - set(range(self.n_inputs))
+        made -= {self.slot[id(t)] for t in self.externals}
+        slots = tuple(self.slot.get(id(o), -1) for o in outs)
+        if any(k not in made for k in slots) or len(set(slots)) < len(slots):
+            self.bad = "an output is not a distinct Tensor made by the call"
+            return
+        for t, (counter, v) in zip(self.tensors, self.versions):
+            # A view made after its op recorded it shares its base's counter from then on: the
+            # base (an argument of that op, so recorded too) answers for both.
+            if t._vc is counter and counter[0] != v:
+                self.bad = "a tensor was changed in place"
+                return
+            if t._hooks or t._retains_grad or t._post_accumulate_hooks:
+                if self.slot[id(t)] >= self.n_inputs:
+                    self.bad = "a tensor has a hook or retains its gradient"
+                    return
+        for t in self.tensors[self.n_inputs :]:
+            node = t.grad_fn
+            if node is not None and (node._hooks or node._prehooks or node._posthooks):
+                self.bad = "a graph node has a hook"
+                return
+        self.outputs = slots
+
+    def same_as(self, other: _Recording) -> bool:
+        """Whether two recordings ran the same program on the same external tensors."""
+        if len(self.ops) != len(other.ops) or self.outputs != other.outputs:
+            return False
+        if self.structure != other.structure:
+            return False
+        if len(self.externals) != len(other.externals):
+            return False
+        if any(a is not b for a, b in zip(self.externals, other.externals)):
+            return False
+        for a, b in zip(self.ops, other.ops):
+            if a.fn is not b.fn or a.outs != b.outs or a.needs != b.needs:
+                return False
+            if a.out_meta != b.out_meta or not _same_values(a.kwargs, b.kwargs):
+                return False
+            if len(a.args) != len(b.args):
+                return False
+            for (ka, va), (kb, vb) in zip(a.args, b.args):
+                if ka != kb or (va != vb if ka == "s" else not _same_values(va, vb)):
+                    return False
+        return True
+
+
+def _flatten(result: Any, leaves: list) -> Any:
+    """The nesting of tuples and lists around ``result``'s Tensors (appended to ``leaves``), or
+    None when it holds anything else."""
+    if isinstance(result, Tensor):
+        leaves.append(result)
+        return True
+    if isinstance(result, (tuple, list)):
+        parts = tuple(_flatten(r, leaves) for r in result)
+        return None if None in parts else (type(result), parts)
+    return None
+
+
+def _unflatten(structure: Any, leaves: Any) -> Any:
+    if structure is True:
+        return next(leaves)
+    kind, parts = structure
+    items = [_unflatten(p, leaves) for p in parts]
+    if kind is tuple or kind is list:
+        return kind(items)
+    return kind(*items)  # a named tuple (``max(dim=...)``'s values and indices)
+
+
+def _same_values(a: Any, b: Any) -> bool:
+    """Equality of recorded non-Tensor arguments; arrays by value, anything odd as unequal."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_same_values(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same_values(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b) or a is b
+    except Exception:  # an object whose == is not a truth value
+        return a is b
+
+
+# --------------------------------------------------------------------------------------------
+# Recording: Function.apply and the value reads are wrapped while a call records
+
+
+def _recording_apply(cls: type, *args: Any, **kwargs: Any) -> Any:
+    out = _REAL_APPLY(cls, *args, **kwargs)
+    rec = getattr(_local, "recording", None)
+    if rec is not None:
+        rec.record(cls, args, kwargs, out)
+    return out
+
+
+def _value_read(name: str) -> Callable:
+    real = getattr(Tensor, name)
+
+    @functools.wraps(real)
+    def read(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        rec = getattr(_local, "recording", None)
+        if rec is not None and not rec.bad:
+            rec.bad = f"Tensor.{name} read a value into Python"
+        return real(self, *args, **kwargs)
+
+    return read
+
+
+class _Detach(ArrayFunction):
+    """``Tensor.detach`` as a recorded primitive: the same array, outside the graph."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return None
+
+
+def _recording_detach(self: Tensor) -> Tensor:
+    out = _REAL_DETACH(self)
+    rec = getattr(_local, "recording", None)
+    if rec is not None:
+        rec.record(_Detach, (self,), {}, out)
+    return out
+
+
+_REAL_DETACH = Tensor.detach
+_REAL_APPLY = Function.apply.__func__  # type: ignore[attr-defined]
+_swap_lock = threading.Lock()
+_swapped = 0  # recordings in progress (any thread)
+
+
+def _record(fn: Callable, args: tuple, kwargs: dict, inputs: list[Tensor]) -> tuple:
+    """Run ``fn`` eagerly, recording what it runs; returns (its result, the recording)."""
+    global _swapped
+    rec = _Recording(inputs)
+    with _swap_lock:
+        if _swapped == 0:
+            Function.apply = classmethod(_recording_apply)  # type: ignore[method-assign]
+            Tensor.detach = _recording_detach  # type: ignore[method-assign]
+            for name in _VALUE_READS:
+                if hasattr(Tensor, name):
+                    setattr(Tensor, name, _READS[name])
+        _swapped += 1
+    _local.recording = rec
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        _local.recording = None
+        with _swap_lock:
+            _swapped -= 1
+            if _swapped == 0:
+                Function.apply = classmethod(_REAL_APPLY)  # type: ignore[method-assign]
+                Tensor.detach = _REAL_DETACH  # type: ignore[method-assign]
+                for name in _VALUE_READS:
+                    if name in _REAL_READS:
+                        setattr(Tensor, name, _REAL_READS[name])
+    rec.finish(result)
+    return result, rec
+
+
+_REAL_READS = {name: getattr(Tensor, name) for name in _VALUE_READS if hasattr(Tensor, name)}
+_READS = {name: _value_read(name) for name in _REAL_READS}
+
+
+# --------------------------------------------------------------------------------------------
+# Replay
+
+
+class _Program:
+    """A recording that replays: its ops, and which bound tensors it reads."""
+
+    def __init__(self, rec: _Recording) -> None:
+        self.ops = rec.ops
+        self.n_slots = len(rec.tensors)
+        self.n_inputs = rec.n_inputs
+        self.externals = rec.externals
+        self.ext_meta = tuple(
+            (t.shape, t._array.dtype.char, t.requires_grad) for t in rec.externals
+        )
+        self.outputs = rec.outputs
+        self.structure = rec.structure
+        meta = {k: m for op in rec.ops for k, m in zip(op.outs, op.out_meta)}
+        self.out_meta = tuple(meta[k] for k in rec.outputs)
+        # Slots of the arguments of CompiledFunction.apply: the inputs, then the externals.
+        self.arg_slots = tuple(range(rec.n_inputs)) + tuple(rec.slot[id(t)] for t in rec.externals)
+        self.saved = tuple(i for i, k in enumerate(self.arg_slots) if k in rec.saved)
+
+    def externals_unchanged(self) -> bool:
+        for t, (shape, char, rg) in zip(self.externals, self.ext_meta):
+            if t._array.shape != shape or t._array.dtype.char != char or t._requires_grad != rg:
+                return False
+        return True
+
+
+class CompiledFunction(ArrayFunction):
+    """The graph node of a replayed call: forward runs the recorded primitives' forwards, backward
+    their backward rules in reverse order."""
+
+    node_name = "CompiledFunctionBackward"
+
+    @staticmethod
+    def forward(ctx, program, *arrays):
+        S: list = [None] * program.n_slots
+        for k, a in zip(program.arg_slots, arrays):
+            S[k] = a
+        ctxs = []
+        for op in program.ops:
+            c = _new(op.node)
+            c._fn = op.fn
+            c.needs_input_grad = op.needs
+            vals = [S[v] if kind == "s" else v for kind, v in op.args]
+            out = op.fn.forward(c, *vals, **op.kwargs) if op.kwargs else op.fn.forward(c, *vals)
+            if op.single:
+                S[op.outs[0]] = out if type(out) is np.ndarray else _as_array(out, op.fn)
+            else:
+                for k, o in zip(op.outs, out):
+                    S[k] = o if type(o) is np.ndarray else _as_array(o, op.fn)
+            ctxs.append(c)
+        # The per-op state rides in the saved tuple, which the engine drops after a backward
+        # that does not retain the graph; the inputs saved with it are version-checked.
+        ctx.save_for_backward(*(arrays[i] for i in program.saved), ctxs)
+        ctx.program = program
+        outs = tuple(S[k] for k in program.outputs)
+        ctx.mark_non_differentiable(*(o for o, m in zip(outs, program.out_meta) if m[2]))
+        return outs if len(outs) > 1 else outs[0]
+
+    @staticmethod
+    def backward(ctx, *grads):
+        program = ctx.program
+        *_, ctxs = ctx.saved_tensors
+        if any(isinstance(g, Tensor) for g in grads):
+            raise RuntimeError(
+                "a call replayed by autograd.compile has no graph for higher-order gradients "
+                "(backward with create_graph=True); call the function itself for those"
+            )
+        G: list = [None] * program.n_slots
+        for k, g in zip(program.outputs, grads):
+            G[k] = g
+        for i in range(len(program.ops) - 1, -1, -1):
+            op = program.ops[i]
+            gs = [G[k] for k in op.outs]
+            if all(g is None or g is ZERO_GRAD for g in gs):
+                if any(g is ZERO_GRAD for g in gs):  # exact zeros pass on, as in the engine
+                    for (kind, v), need in zip(op.args, op.needs):
+                        if kind == "s" and need and G[v] is None:
+                            G[v] = ZERO_GRAD
+                continue
+            c = ctxs[i]
+            for nr, g in enumerate(gs):
+                shape, char, _ = op.out_meta[nr]
+                if g is ZERO_GRAD or (g is None and c._materialize):
+                    gs[nr] = np.zeros(shape, dtype=char)
+            c._create_graph = False
+            result = op.fn.backward(c, *gs)
+            if type(result) is not tuple:
+                result = (result,)
+            for j, ((kind, v), need) in enumerate(zip(op.args, op.needs)):
+                if kind != "s" or not need or j >= len(result):
+                    continue
+                g = result[j]
+                if g is None:
+                    continue
+                if g is not ZERO_GRAD:
+                    shape, char = op.in_meta[j]
+                    if not (type(g) is np.ndarray and g.shape == shape and g.dtype.char == char):
+                        g = _fit(c, g, shape, char)
+                G[v] = _sum(G[v], g)
+            for k in op.outs:
+                G[k] = None  # done with: let the arrays go
+        return (None, *(G[k] for k in program.arg_slots))
+
+
+class Compiled:
+    """What :func:`compile` returns: calls ``fn`` through recordings and replays (see the
+    module docstring); any other attribute is ``fn``'s (a compiled module still has its
+    ``parameters()``, ``train()``, ``state_dict()``)."""
+
+    def __init__(self, fn: Callable) -> None:
+        self.__dict__["_fn"] = fn
+        self.__dict__["_entries"] = {}
+        self.__dict__["__wrapped__"] = fn
+        for name in ("__module__", "__name__", "__qualname__", "__doc__"):
+            if hasattr(fn, name):
+                self.__dict__[name] = getattr(fn, name)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["_fn"], name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.__dict__["_fn"], name, value)
+
+    def __repr__(self) -> str:
+        return f"Compiled({self.__dict__['_fn']!r})"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        fn = self.__dict__["_fn"]
+        state = grad_mode._state
+        if (
+            not state.grad_enabled
+            or state.anomaly
+            or state.tangents is not None
+            or getattr(_local, "recording", None) is not None
+        ):
+            return fn(*args, **kwargs)
+        key, inputs = _guard_key(fn, args, kwargs)
+        if key is None:
+            return fn(*args, **kwargs)
+        entries = self.__dict__["_entries"]
+        entry = entries.get(key)
+        if isinstance(entry, _Program):
+            if entry.externals_unchanged():
+                return _replay(entry, inputs)
+            entry = None
+        if entry == "eager":
+            return fn(*args, **kwargs)
+        result, rec = _record(fn, args, kwargs, inputs)
+        if rec.bad:
+            entries[key] = "eager"
+        elif entry is None:
+            entries[key] = rec
+        elif rec.same_as(entry):
+            entries[key] = _Program(rec)
+        else:
+            entries[key] = "eager"
+        return result
+
+
+def _replay(program: _Program, inputs: list[Tensor]) -> Any:
+    out = CompiledFunction.apply(program, *inputs, *program.externals)
+    if program.structure is True:
+        return out
+    return _unflatten(program.structure, iter(out if isinstance(out, tuple) else (out,)))
+
+
+def _guard_key(fn: Callable, args: tuple, kwargs: dict) -> tuple[Any, list[Tensor]]:
+    """The recording key of a call, and its Tensor arguments in order (None: not keyable)."""
+    parts: list = []
+    inputs: list[Tensor] = []
+    for a in (*args, *kwargs.values()):
+        if isinstance(a, Tensor):
+            inputs.append(a)
+            parts.append((a.shape, a._array.dtype.char, a._requires_grad))
+        else:
+            try:
+                hash(a)
+            except TypeError:
+                return None, inputs
+            parts.append((type(a), a))
+    parts.append(tuple(kwargs))
+    modules = getattr(fn, "modules", None)
+    if callable(modules):
+        for m in modules():
+            parts.append(getattr(m, "training", None))
+        for name in ("parameters", "buffers"):
+            get = getattr(fn, name, None)
+            if callable(get):
+                parts.append(tuple(id(t) for t in get()))
+    return tuple(parts), inputs
+
+
+def compile(
+    model: Callable | None = None,
+    *,
+    fullgraph: bool = False,
+    dynamic: bool | None = None,
+    backend: str | Callable = "inductor",
+    mode: str | None = None,
+    options: dict | None = None,
+    disable: bool = False,
+) -> Any:
+    """Speed up a function or module that runs the same ops on the same shapes every call, by
+    recording its primitives once and replaying them on arrays (PyTorch's ``torch.compile``).
+
+    The first two calls with the same guards run eagerly and record; when they agree, later
+    calls replay: each primitive's forward in order, and in backward one graph node running
+    their backward rules, with none of the per-op Tensor and graph bookkeeping. Results and
+    gradients are those of the eager calls. A call that a replay could not repeat (reading a
+    value into Python, making or changing tensors outside the primitives, hooks; see
+    ``autograd._compile``) runs eagerly, as does any call under ``no_grad``.
+
+    Parameters
+    ----------
+    model : callable, optional
+        A function of Tensors or a module; omitted, ``compile`` returns a decorator.
+    fullgraph, dynamic, backend, mode, options
+        PyTorch's tuning arguments, accepted for portability: there is one way to compile here.
+    disable : bool
+        Return ``model`` itself, uncompiled.
+
+    Returns
+    -------
+    Compiled
+        Callable as ``model`` is; other attributes are ``model``'s.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> w = autograd.ones(3, requires_grad=True)
+    >>> @autograd.compile
+    ... def f(x):
+    ...     return ((x * w).tanh() * 2).sum()
+    >>> for _ in range(3):  # two recordings, then replays
+    ...     y = f(autograd.ones(3))
+    ...     y.backward()
+    >>> y.grad_fn.name()
+    'CompiledFunctionBackward'
+    >>> w.grad  # three calls' gradients, 2 * (1 - tanh(1) ** 2) each
+    tensor([2.5198, 2.5198, 2.5198])
+    """
+    if model is None:
+        return functools.partial(compile, fullgraph=fullgraph, dynamic=dynamic, backend=backend,
+                                 mode=mode, options=options, disable=disable)  # fmt: skip
+    if not callable(model):
+        raise TypeError(f"compile: model must be callable, got {type(model).__name__}")
+    if disable:
+        return model
+    return Compiled(model)
