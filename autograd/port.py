@@ -69,7 +69,6 @@ UNSUPPORTED = {
     "torch.cuda.amp": "mixed precision needs an accelerator; numbagrad runs on the CPU",
     "torch.amp": "mixed precision needs an accelerator; numbagrad runs on the CPU",
     "torch.jit": "TorchScript is not available; call the module directly",
-    "torch.compile": "torch.compile is not available; call the function directly",
     "torchvision": "torchvision is not available; build the datasets and transforms with "
     "nn.data and nn.data.transforms",
     "torchaudio": "torchaudio is not available",
@@ -77,7 +76,6 @@ UNSUPPORTED = {
 }
 HINTS = {
     "cuda": "numbagrad runs on the CPU: keep .to(device) with device = 'cpu'",
-    "compile": "torch.compile is not available; call the function directly",
     "jit": "TorchScript is not available; call the module directly",
 }
 
