@@ -22,7 +22,10 @@ A recording is keyed by what the call can see cheaply: each Tensor argument's sh
 ``requires_grad``, every other argument's value, grad mode, and, for a module, its modules'
 ``training`` flags and the identity of its parameters and buffers. Tensors the function reads
 without receiving them (a module's parameters, a closure's tensors) are bound as objects: their
-values may change between calls (an optimizer step), their shapes and dtypes may not.
+values may change between calls (an optimizer step), their shapes and dtypes may not. A tensor
+passed as an argument and also read by the function on its own (from a closure) is one tensor to
+a recording, read from the argument in a replay: pass such a tensor one way only (a module's
+own parameters and buffers passed as arguments make it run eagerly).
 
 A function is run eagerly, every time, for a key whose recordings show anything a replay could
 not repeat: a Tensor value read into Python (``item``, ``bool``, ``tolist``, ``numpy``,
@@ -167,6 +170,10 @@ class _Recording:
                 self.bad = "a graph node has a hook"
                 return
         self.outputs = slots
+        self.ext_slots = tuple(self.slot[id(t)] for t in self.externals)
+        self.n_slots = len(self.tensors)
+        # Only the program is kept: the call's tensors (its graph) go with the call.
+        self.tensors = self.versions = self.slot = None  # type: ignore[assignment]
 
     def same_as(self, other: _Recording) -> bool:
         """Whether two recordings ran the same program on the same external tensors."""
@@ -322,7 +329,7 @@ class _Program:
 
     def __init__(self, rec: _Recording) -> None:
         self.ops = rec.ops
-        self.n_slots = len(rec.tensors)
+        self.n_slots = rec.n_slots
         self.n_inputs = rec.n_inputs
         self.externals = rec.externals
         self.ext_meta = tuple(
@@ -333,7 +340,7 @@ class _Program:
         meta = {k: m for op in rec.ops for k, m in zip(op.outs, op.out_meta)}
         self.out_meta = tuple(meta[k] for k in rec.outputs)
         # Slots of the arguments of CompiledFunction.apply: the inputs, then the externals.
-        self.arg_slots = tuple(range(rec.n_inputs)) + tuple(rec.slot[id(t)] for t in rec.externals)
+        self.arg_slots = tuple(range(rec.n_inputs)) + rec.ext_slots
         self.saved = tuple(i for i, k in enumerate(self.arg_slots) if k in rec.saved)
 
     def externals_unchanged(self) -> bool:
@@ -465,6 +472,8 @@ class Compiled:
         if entry == "eager":
             return fn(*args, **kwargs)
         result, rec = _record(fn, args, kwargs, inputs)
+        if not rec.bad and _binds_an_input(fn, inputs):
+            rec.bad = "an argument is also one of the module's parameters or buffers"
         if rec.bad:
             entries[key] = "eager"
         elif entry is None:
@@ -481,6 +490,17 @@ def _replay(program: _Program, inputs: list[Tensor]) -> Any:
     if program.structure is True:
         return out
     return _unflatten(program.structure, iter(out if isinstance(out, tuple) else (out,)))
+
+
+def _binds_an_input(fn: Callable, inputs: list[Tensor]) -> bool:
+    # A tensor the function both receives and reads by itself would be read from the argument
+    # of later calls too: for a module, its own parameters and buffers are refused as arguments.
+    ids = {id(t) for t in inputs}
+    for name in ("parameters", "buffers"):
+        get = getattr(fn, name, None)
+        if callable(get) and any(id(t) in ids for t in get()):
+            return True
+    return False
 
 
 def _guard_key(fn: Callable, args: tuple, kwargs: dict) -> tuple[Any, list[Tensor]]:

@@ -267,3 +267,23 @@ def test_arguments():
     assert decorated.__name__ == "f"
     with pytest.raises(TypeError, match="model must be callable"):
         autograd.compile(3)
+
+
+def test_a_module_given_its_own_parameter_runs_eagerly():
+    lin = nn.Linear(2, 2, bias=False)
+
+    class Apply(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = lin
+
+        def forward(self, x):
+            return self.lin(x).sum()
+
+    g = autograd.compile(Apply())
+    for _ in range(3):
+        y = g(lin.weight)  # the weight is also read by the module itself
+    assert y.grad_fn.name() != REPLAYED
+    for _ in range(3):
+        y = g(autograd.ones(2, 2))
+    assert y.grad_fn.name() == REPLAYED
