@@ -30,7 +30,8 @@ own parameters and buffers passed as arguments make it run eagerly).
 A function is run eagerly, every time, for a key whose recordings show anything a replay could
 not repeat: a Tensor value read into Python (``item``, ``bool``, ``tolist``, ``numpy``,
 NumPy conversion: the control flow may depend on it), a tensor made inside the call outside a
-primitive (``zeros``, a dropout mask: a new object each call), an in-place change of any
+primitive (``zeros``, a dropout mask, a comparison or ``argmax``, which make their tensors
+directly: a new object each call), an in-place change of any
 tensor, a hook, a user's ``Function`` in tensor mode, two recordings that differ, or outputs
 that are not Tensors made by the call. Calls under ``no_grad``, anomaly detection or forward-mode
 AD run eagerly too. Higher-order gradients through a replayed call are not available: its
@@ -62,15 +63,28 @@ _VALUE_READS = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "
 
 
 class _Op:
-    """One recorded primitive: where each argument comes from, and its output slots."""
+    """One recorded primitive: where each argument comes from, and its output slots; plus what
+    a replay reads without looking it up again (the arguments' slots, where gradients go)."""
 
-    __slots__ = ("fn", "node", "args", "kwargs", "needs", "outs", "single", "in_meta", "out_meta")
+    __slots__ = ("fn", "node", "args", "kwargs", "needs", "outs", "single", "in_meta", "out_meta",
+                 "forward", "backward", "slots", "fill", "template", "grads_to")  # fmt: skip
 
     def __init__(self, fn: type, args: tuple, kwargs: dict, needs: tuple, outs: tuple,
                  single: bool, in_meta: tuple, out_meta: tuple) -> None:  # fmt: skip
         self.fn, self.node, self.args, self.kwargs = fn, fn._node, args, kwargs
         self.needs, self.outs, self.single = needs, outs, single
         self.in_meta, self.out_meta = in_meta, out_meta
+        self.forward, self.backward = fn.forward, fn.backward
+        # All arguments Tensors: their slots; otherwise constants with slots filled in.
+        every = all(kind == "s" for kind, _ in args)
+        self.slots = tuple(v for _, v in args) if every else None
+        self.fill = tuple((j, v) for j, (kind, v) in enumerate(args) if kind == "s")
+        self.template = tuple(None if kind == "s" else v for kind, v in args)
+        self.grads_to = tuple(
+            (j, v, *in_meta[j])
+            for j, ((kind, v), need) in enumerate(zip(args, needs))
+            if kind == "s" and need
+        )
 
 
 class _Recording:
@@ -366,8 +380,13 @@ class CompiledFunction(ArrayFunction):
             c = _new(op.node)
             c._fn = op.fn
             c.needs_input_grad = op.needs
-            vals = [S[v] if kind == "s" else v for kind, v in op.args]
-            out = op.fn.forward(c, *vals, **op.kwargs) if op.kwargs else op.fn.forward(c, *vals)
+            if op.slots is not None:
+                vals = [S[k] for k in op.slots]
+            else:
+                vals = list(op.template)
+                for j, k in op.fill:
+                    vals[j] = S[k]
+            out = op.forward(c, *vals, **op.kwargs) if op.kwargs else op.forward(c, *vals)
             if op.single:
                 S[op.outs[0]] = out if type(out) is np.ndarray else _as_array(out, op.fn)
             else:
@@ -394,35 +413,49 @@ class CompiledFunction(ArrayFunction):
         G: list = [None] * program.n_slots
         for k, g in zip(program.outputs, grads):
             G[k] = g
-        for i in range(len(program.ops) - 1, -1, -1):
-            op = program.ops[i]
-            gs = [G[k] for k in op.outs]
-            if all(g is None or g is ZERO_GRAD for g in gs):
-                if any(g is ZERO_GRAD for g in gs):  # exact zeros pass on, as in the engine
-                    for (kind, v), need in zip(op.args, op.needs):
-                        if kind == "s" and need and G[v] is None:
-                            G[v] = ZERO_GRAD
-                continue
-            c = ctxs[i]
-            for nr, g in enumerate(gs):
-                shape, char, _ = op.out_meta[nr]
-                if g is ZERO_GRAD or (g is None and c._materialize):
-                    gs[nr] = np.zeros(shape, dtype=char)
-            c._create_graph = False
-            result = op.fn.backward(c, *gs)
-            if type(result) is not tuple:
-                result = (result,)
-            for j, ((kind, v), need) in enumerate(zip(op.args, op.needs)):
-                if kind != "s" or not need or j >= len(result):
-                    continue
-                g = result[j]
+        ops = program.ops
+        for i in range(len(ops) - 1, -1, -1):
+            op = ops[i]
+            if op.single:
+                g = G[op.outs[0]]
                 if g is None:
                     continue
-                if g is not ZERO_GRAD:
-                    shape, char = op.in_meta[j]
-                    if not (type(g) is np.ndarray and g.shape == shape and g.dtype.char == char):
-                        g = _fit(c, g, shape, char)
-                G[v] = _sum(G[v], g)
+                zero = g is ZERO_GRAD
+                gs = [g]
+            else:
+                gs = [G[k] for k in op.outs]
+                if all(g is None for g in gs):
+                    continue
+                zero = all(g is ZERO_GRAD or g is None for g in gs)
+            if zero:
+                # Only exact zeros arrived: they pass on without the rule, as in the engine.
+                for _, v, _, _ in op.grads_to:
+                    if G[v] is None:
+                        G[v] = ZERO_GRAD
+                for k in op.outs:
+                    G[k] = None
+                continue
+            c = ctxs[i]
+            if not op.single:
+                for nr, g in enumerate(gs):
+                    if g is ZERO_GRAD or (g is None and c._materialize):
+                        shape, char, _ = op.out_meta[nr]
+                        gs[nr] = np.zeros(shape, dtype=char)
+            result = op.backward(c, *gs)
+            gs = None
+            if type(result) is not tuple:
+                result = (result,)
+            for j, v, shape, char in op.grads_to:
+                g = result[j] if j < len(result) else None
+                if g is None:
+                    continue
+                if g is not ZERO_GRAD and not (
+                    type(g) is np.ndarray and g.shape == shape and g.dtype.char == char
+                ):
+                    g = _fit(c, g, shape, char)
+                # As the engine calls it (a sum may then be made in place).
+                G[v] = g if G[v] is None else _sum(G[v], g)
+            result = None
             for k in op.outs:
                 G[k] = None  # done with: let the arrays go
         return (None, *(G[k] for k in program.arg_slots))

@@ -287,3 +287,43 @@ def test_a_module_given_its_own_parameter_runs_eagerly():
     for _ in range(3):
         y = g(autograd.ones(2, 2))
     assert y.grad_fn.name() == REPLAYED
+
+
+def test_unused_outputs_exact_zeros_and_broadcasts_match_eager():
+    # Pieces of a chunk left unused (zeros reach its rule), a rule returning the exact zero
+    # (sign), a broadcast bias (un-broadcast gradient), an integer output.
+    rng = np.random.default_rng(3)
+    w = autograd.tensor(rng.standard_normal((4, 6)), requires_grad=True)
+    b = autograd.tensor(rng.standard_normal(6), requires_grad=True)
+
+    def f(x):
+        h = x @ w + b
+        first, _, third = h.chunk(3, dim=1)
+        picked = first.max(dim=1).indices
+        return (first * third).sum() + x.sign().sum() + third.sum(), picked
+
+    g = autograd.compile(f)
+    for _ in range(4):
+        x = autograd.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+        grads = []
+        for fn in (f, g):
+            for t in (w, b, x):
+                t.grad = None
+            y, picked = fn(x)
+            y.backward()
+            grads.append([t.grad.numpy().copy() for t in (w, b, x)] + [picked.numpy()])
+        for ours, theirs in zip(grads[1], grads[0]):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+    assert y.grad_fn.name() == REPLAYED and not picked.requires_grad
+
+
+def test_ops_outside_the_primitives_make_a_call_eager():
+    # Comparisons and argmax make their tensors directly (no graph node): a new object each
+    # call, which a replay could not reproduce.
+    w = autograd.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    g = autograd.compile(lambda x: (x * w * (x > 0)).sum() + w[x.argmax()])
+    for _ in range(4):
+        x = autograd.tensor([0.5, -1.0, 2.0])
+        y = g(x)
+    assert y.grad_fn.name() != REPLAYED
+    assert y.item() == 0.5 + 6.0 + 3.0
