@@ -32,8 +32,9 @@ not repeat: a Tensor value read into Python (``item``, ``bool``, ``tolist``, ``n
 NumPy conversion: the control flow may depend on it), a tensor made inside the call outside a
 primitive (``zeros``, a dropout mask, a comparison or ``argmax``, which make their tensors
 directly: a new object each call), an in-place change of any
-tensor, a hook, a user's ``Function`` in tensor mode, two recordings that differ, or outputs
-that are not Tensors made by the call. Calls under ``no_grad``, anomaly detection or forward-mode
+tensor (any Tensor alive is compared before and after a recorded call), a ``backward`` or another
+change of a ``.grad``, a hook, a user's ``Function`` in tensor mode, two recordings that differ,
+or outputs that are not Tensors made by the call. Calls under ``no_grad``, anomaly detection or forward-mode
 AD run eagerly too. Higher-order gradients through a replayed call are not available: its
 backward raises with ``create_graph=True`` (call the function itself for those).
 """
@@ -41,6 +42,7 @@ backward raises with ``create_graph=True`` (call the function itself for those).
 from __future__ import annotations
 
 import functools
+import gc
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -301,10 +303,32 @@ _swap_lock = threading.Lock()
 _swapped = 0  # recordings in progress (any thread)
 
 
+def _live_tensors() -> list[tuple]:
+    """Every Tensor alive, with what a call could change of it without a primitive: its version,
+    its gradient, whether it requires grad. A recording compares these before and after the call,
+    so an in-place change, a ``backward`` or a ``.grad`` assignment anywhere makes it eager."""
+    return [
+        (t, t._vc, t._vc[0], t._grad, t._requires_grad)
+        for t in gc.get_objects()
+        if isinstance(t, Tensor)
+    ]
+
+
+def _changed(before: list[tuple]) -> bool:
+    for t, counter, version, grad, requires_grad in before:
+        if t._vc is counter and counter[0] != version:
+            return True
+        if t._grad is not grad or t._requires_grad != requires_grad:
+            return True
+    return False
+
+
 def _record(fn: Callable, args: tuple, kwargs: dict, inputs: list[Tensor]) -> tuple:
     """Run ``fn`` eagerly, recording what it runs; returns (its result, the recording)."""
     global _swapped
     rec = _Recording(inputs)
+    before = _live_tensors()
+    grad_enabled = grad_mode._state.grad_enabled
     with _swap_lock:
         if _swapped == 0:
             Function.apply = classmethod(_recording_apply)  # type: ignore[method-assign]
@@ -326,6 +350,11 @@ def _record(fn: Callable, args: tuple, kwargs: dict, inputs: list[Tensor]) -> tu
                 for name in _VALUE_READS:
                     if name in _REAL_READS:
                         setattr(Tensor, name, _REAL_READS[name])
+    if not rec.bad and _changed(before):
+        rec.bad = "a tensor alive before the call was changed (in place, its grad, requires_grad)"
+    if not rec.bad and grad_mode._state.grad_enabled != grad_enabled:
+        rec.bad = "the call changed grad mode"
+    before = None
     rec.finish(result)
     return result, rec
 
