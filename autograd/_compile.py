@@ -34,9 +34,9 @@ primitive (``zeros``, a dropout mask, a comparison or ``argmax``, which make the
 directly: a new object each call), an in-place change of any
 tensor (any Tensor alive is compared before and after a recorded call), a ``backward`` or another
 change of a ``.grad``, a hook, a user's ``Function`` in tensor mode, two recordings that differ,
-or outputs that are not Tensors made by the call. Calls under ``no_grad``, anomaly detection or forward-mode
-AD run eagerly too. Higher-order gradients through a replayed call are not available: its
-backward raises with ``create_graph=True`` (call the function itself for those).
+or outputs that are not Tensors made by the call. Calls under ``no_grad``, anomaly detection or
+forward-mode AD run eagerly too. Higher-order gradients through a replayed call are not
+available: its backward raises with ``create_graph=True`` (call the function itself for those).
 """
 
 from __future__ import annotations
