@@ -34,8 +34,9 @@ primitive (``zeros``, a dropout mask, a comparison or ``argmax``, which make the
 directly: a new object each call), an in-place change of any
 tensor (any Tensor alive is compared before and after a recorded call), a ``backward`` or another
 change of a ``.grad``, a hook, a user's ``Function`` in tensor mode, two recordings that differ,
-or outputs that are not Tensors made by the call. Calls under ``no_grad``, anomaly detection or
-forward-mode AD run eagerly too. Higher-order gradients through a replayed call are not
+or outputs that are not Tensors made by the call. Calls under ``no_grad`` or anomaly detection run
+eagerly too. Under a dual level (forward-mode AD) a replay gives its outputs tangents through
+each primitive's forward-mode rule. Higher-order gradients through a replayed call are not
 available: its backward raises with ``create_graph=True`` (call the function itself for those).
 """
 
@@ -288,6 +289,10 @@ class _Detach(ArrayFunction):
     def backward(ctx, g):
         return None
 
+    @staticmethod
+    def jvp(ctx, t):
+        return None  # a detached tensor carries no tangent either
+
 
 def _recording_detach(self: Tensor) -> Tensor:
     out = _REAL_DETACH(self)
@@ -426,8 +431,37 @@ class CompiledFunction(ArrayFunction):
         # that does not retain the graph; the inputs saved with it are version-checked.
         ctx.save_for_backward(*(arrays[i] for i in program.saved), ctxs)
         ctx.program = program
+        if grad_mode._state.tangents is not None:
+            ctx.slot_values = S  # for the forward-mode rule, which runs next
         outs = tuple(S[k] for k in program.outputs)
         ctx.mark_non_differentiable(*(o for o, m in zip(outs, program.out_meta) if m[2]))
+        return outs if len(outs) > 1 else outs[0]
+
+    @staticmethod
+    def jvp(ctx, program, *tangents):
+        # Forward mode through the recorded primitives: each one's rule, in order, on the
+        # tangents of its arguments (None: zero).
+        S, ctxs = ctx.slot_values, ctx._saved[-1]
+        T: list = [None] * program.n_slots
+        for k, t, has in zip(program.arg_slots, tangents, ctx.has_tangent[1:]):
+            T[k] = t if has else None
+        for op, c in zip(program.ops, ctxs):
+            incoming = [T[v] if kind == "s" else None for kind, v in op.args]
+            if all(t is None for t in incoming):
+                continue
+            c.primals = tuple(S[v] if kind == "s" else v for kind, v in op.args)
+            c.has_tangent = tuple(t is not None for t in incoming)
+            arrays = [
+                v if kind != "s"
+                else t if t is not None
+                else np.zeros_like(S[v]) if S[v].dtype.kind == "f" else S[v]
+                for (kind, v), t in zip(op.args, incoming)
+            ]  # fmt: skip
+            out = op.fn.jvp(c, *arrays, **op.kwargs)
+            for k, t in zip(op.outs, out if isinstance(out, tuple) else (out,)):
+                if t is not None and S[k].dtype.kind == "f":
+                    T[k] = np.broadcast_to(np.asarray(t, dtype=S[k].dtype), S[k].shape)
+        outs = tuple(T[k] for k in program.outputs)
         return outs if len(outs) > 1 else outs[0]
 
     @staticmethod
@@ -515,12 +549,7 @@ class Compiled:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         fn = self.__dict__["_fn"]
         state = grad_mode._state
-        if (
-            not state.grad_enabled
-            or state.anomaly
-            or state.tangents is not None
-            or getattr(_local, "recording", None) is not None
-        ):
+        if not state.grad_enabled or state.anomaly or getattr(_local, "recording", None):
             return fn(*args, **kwargs)
         key, inputs = _guard_key(fn, args, kwargs)
         if key is None:

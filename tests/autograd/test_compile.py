@@ -341,3 +341,25 @@ def test_ops_outside_the_primitives_make_a_call_eager():
         y = g(x)
     assert y.grad_fn.name() != REPLAYED
     assert y.item() == 0.5 + 6.0 + 3.0
+
+
+def test_forward_mode_through_a_replay_matches_eager():
+    import autograd.forward_ad as fwAD
+
+    w = autograd.tensor([0.5, -1.0, 2.0], requires_grad=True)
+
+    def f(x):
+        return (x * w).tanh().cumsum(0) * x.sum()
+
+    g = autograd.compile(f)
+    v = autograd.tensor([1.0, 2.0, -1.0])
+    for fn in (f, g, g, g):
+        with fwAD.dual_level():
+            y = fn(fwAD.make_dual(autograd.tensor([0.3, 0.1, -0.2]), v))
+            primal, tangent = fwAD.unpack_dual(y)
+            name = y.grad_fn.name()
+        if fn is f:
+            expected = (primal.detach().numpy(), tangent.numpy())
+    assert name == REPLAYED
+    np.testing.assert_allclose(primal.detach().numpy(), expected[0], rtol=1e-12)
+    np.testing.assert_allclose(tangent.numpy(), expected[1], rtol=1e-12)
