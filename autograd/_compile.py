@@ -60,6 +60,10 @@ __all__ = ["compile"]
 _new = object.__new__
 _local = threading.local()
 
+#: Guard keys a compiled function records at most; calls with further keys (input shapes that
+#: keep changing) run eagerly.
+MAX_KEYS = 64
+
 # Tensor methods that hand a value to Python: reading one during a recording makes it eager.
 _VALUE_READS = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__",
                 "__array__", "__complex__")  # fmt: skip
@@ -312,10 +316,11 @@ def _live_tensors() -> list[tuple]:
     """Every Tensor alive, with what a call could change of it without a primitive: its version,
     its gradient, whether it requires grad. A recording compares these before and after the call,
     so an in-place change, a ``backward`` or a ``.grad`` assignment anywhere makes it eager."""
+    # By type, not isinstance: a dead weak proxy among the objects would raise on the latter.
     return [
         (t, t._vc, t._vc[0], t._grad, t._requires_grad)
         for t in gc.get_objects()
-        if isinstance(t, Tensor)
+        if issubclass(type(t), Tensor)
     ]
 
 
@@ -538,7 +543,10 @@ class Compiled:
                 self.__dict__[name] = getattr(fn, name)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.__dict__["_fn"], name)
+        fn = self.__dict__.get("_fn")
+        if fn is None:  # while copy or pickle rebuilds an instance
+            raise AttributeError(name)
+        return getattr(fn, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self.__dict__["_fn"], name, value)
@@ -556,6 +564,8 @@ class Compiled:
             return fn(*args, **kwargs)
         entries = self.__dict__["_entries"]
         entry = entries.get(key)
+        if entry is None and len(entries) >= MAX_KEYS:
+            return fn(*args, **kwargs)  # shapes that keep changing: no more recordings
         if isinstance(entry, _Program):
             if entry.externals_unchanged():
                 return _replay(entry, inputs)

@@ -363,3 +363,31 @@ def test_forward_mode_through_a_replay_matches_eager():
     assert name == REPLAYED
     np.testing.assert_allclose(primal.detach().numpy(), expected[0], rtol=1e-12)
     np.testing.assert_allclose(tangent.numpy(), expected[1], rtol=1e-12)
+
+
+def test_a_dead_weak_proxy_elsewhere_does_not_disturb_a_recording():
+    import weakref
+
+    class Thing:
+        pass
+
+    thing = Thing()
+    proxies = [weakref.proxy(thing)]
+    del thing
+    f, w = _fn_and_weight()
+    g = autograd.compile(f)
+    for _ in range(3):
+        y = g(autograd.ones(3))
+    assert y.grad_fn.name() == REPLAYED and len(proxies) == 1
+
+
+def test_shapes_that_keep_changing_stop_recording(monkeypatch):
+    from autograd import _compile
+
+    monkeypatch.setattr(_compile, "MAX_KEYS", 3)
+    f, w = _fn_and_weight()
+    g = autograd.compile(f)
+    for n in range(1, 7):
+        x = autograd.ones(n, 3)
+        assert g(x).item() == f(x).item()
+    assert len(g._entries) == 3
