@@ -30,8 +30,8 @@ own parameters and buffers passed as arguments make it run eagerly).
 A function is run eagerly, every time, for a key whose recordings show anything a replay could
 not repeat: a Tensor value read into Python (``item``, ``bool``, ``tolist``, ``numpy``,
 NumPy conversion: the control flow may depend on it), a tensor made inside the call outside a
-primitive (``zeros``, a dropout mask, a comparison or ``argmax``, which make their tensors
-directly: a new object each call), an in-place change of any
+primitive (``zeros``, ``rand``, a comparison or ``argmax``, which make their tensors directly:
+a new object each call), an in-place change of any
 tensor (any Tensor alive is compared before and after a recorded call), a ``backward`` or another
 change of a ``.grad``, a hook, a user's ``Function`` in tensor mode, two recordings that differ,
 or outputs that are not Tensors made by the call. Calls under ``no_grad`` or anomaly detection run

@@ -1,6 +1,7 @@
 """Sampling from distributions given by tensors: multinomial, bernoulli, normal, poisson,
-randint_like. Every draw goes through the one seeded generator (``autograd.manual_seed``), or
-the ``generator=`` passed in. Samples carry no gradient.
+randint_like; and dropout, whose mask is drawn inside its primitive. Every draw goes through the
+one seeded generator (``autograd.manual_seed``), or the ``generator=`` passed in. Samples carry
+no gradient; dropout's output does, through its mask.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
+from ..function import Function
 from ..random import generator_or_default
 from ..tensor import Tensor
-from ._util import as_tensor
+from ._util import as_tensor, float_tensor
 from .registry import register
 
 
@@ -165,3 +167,74 @@ def randint_like(
     out_dtype = t.dtype if dtype is None else _dt.to_dtype(dtype)
     draws = generator_or_default(generator, "randint_like").integers(low, high, t.shape)
     return Tensor._make(draws.astype(out_dtype))
+
+
+class NativeDropout(Function):
+    """``x * mask``: the mask keeps each element (of ``mask_shape``, broadcast over ``x``) with
+    probability ``1 - p`` and scales it by ``1 / (1 - p)``. It is drawn in ``forward``, so every
+    run of the primitive (a replay of ``autograd.compile`` too) draws a new one."""
+
+    node_name = "MulBackward0"  # PyTorch's CPU dropout is this product too
+
+    @staticmethod
+    def forward(ctx, x, mask_shape, p):
+        # The draws of empty(mask_shape).bernoulli_(1 - p), in the same order.
+        keep = generator_or_default(None, "dropout").random(mask_shape) < 1.0 - p
+        mask = keep.astype(x.dtype)
+        mask *= 1.0 / (1.0 - p)
+        ctx.mask = mask
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.mask, None, None
+
+    @staticmethod
+    def jvp(ctx, t, mask_shape, p):
+        return t * ctx.mask
+
+
+def _dropout(input: Any, p: float, train: bool, op: str, feature: bool) -> Tensor:
+    x = float_tensor(input, "input")
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"{op}: p must be a probability in [0, 1], got {p!r}")
+    if not train or p == 0.0:
+        return x
+    if feature and x.ndim < 2:
+        raise ValueError(f"{op}: expected an input with a batch and a channel dim, got {x.shape}")
+    if p == 1.0:
+        return x * 0.0
+    shape = tuple(x.shape[:2]) + (1,) * (x.ndim - 2) if feature else tuple(x.shape)
+    return NativeDropout.apply(x, shape, float(p))
+
+
+@register()
+def dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` when
+    ``train``; the input itself otherwise (PyTorch's ``torch.dropout``).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> _ = autograd.manual_seed(0)
+    >>> sorted(set(autograd.dropout(autograd.ones(1000), 0.5, True).tolist()))
+    [0.0, 2.0]
+    >>> autograd.dropout(autograd.ones(2), 0.5, False)
+    tensor([1., 1.])
+    """
+    return _dropout(input, p, train, "dropout", feature=False)
+
+
+@register()
+def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Dropout of whole channels of an ``(N, C, ...)`` input: one draw per sample and channel
+    (PyTorch's ``torch.feature_dropout``).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> y = autograd.feature_dropout(autograd.ones(2, 8, 3), 0.5, True)
+    >>> bool((y == y[:, :, :1]).all())
+    True
+    """
+    return _dropout(input, p, train, "feature_dropout", feature=True)

@@ -24,11 +24,14 @@ def _keep_mask(shape: tuple[int, ...], p: float, dtype: object) -> Tensor:
 
 
 def _apply(input: Tensor, mask_shape: tuple[int, ...], p: float, inplace: bool) -> Tensor:
+    if not inplace:  # one primitive that draws its mask (autograd.compile replays it)
+        feature = mask_shape != tuple(input.shape)
+        return (autograd.feature_dropout if feature else autograd.dropout)(input, p, True)
     if p == 1.0:
         out = input * 0.0
     else:
         out = input * _keep_mask(mask_shape, p, input.dtype)
-    return input.copy_(out) if inplace else out
+    return input.copy_(out)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

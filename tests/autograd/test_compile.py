@@ -265,10 +265,16 @@ def test_a_compiled_module_is_still_the_module():
         y = compiled(x)
     assert y.grad_fn.name() == REPLAYED
     np.testing.assert_array_equal(y.detach().numpy(), model(x).detach().numpy())
-    compiled.train()  # dropout draws a new mask each call: a training call runs eagerly
+    compiled.train()  # a new key: recorded again, then replayed, each call drawing its mask
     assert model.training
-    for _ in range(3):
-        assert compiled(x).grad_fn.name() != REPLAYED
+    for _ in range(4):
+        autograd.manual_seed(5)
+        y = compiled(x)
+        autograd.manual_seed(5)
+        np.testing.assert_array_equal(y.detach().numpy(), model(x).detach().numpy())
+    assert y.grad_fn.name() == REPLAYED
+    outputs = {tuple(compiled(x).detach().numpy().ravel()) for _ in range(3)}
+    assert len(outputs) == 3  # a fresh mask per replay
     compiled.eval()
     assert compiled(x).grad_fn.name() == REPLAYED
 
