@@ -14,8 +14,9 @@ from .. import dtypes as _dt
 from ..function import Function
 from ..random import generator_or_default
 from ..tensor import Tensor
+from ._shape_util import _draw_x
 from ._util import as_tensor, float_tensor
-from .registry import register
+from .registry import Sample, register
 
 
 def _probabilities(t: Tensor, op: str, argname: str) -> np.ndarray:
@@ -208,7 +209,23 @@ def _dropout(input: Any, p: float, train: bool, op: str, feature: bool) -> Tenso
     return NativeDropout.apply(x, shape, float(p))
 
 
-@register()
+def _sample_dropout(min_dims: int) -> Any:
+    # The paths without a draw (the registry compares values): no training, p of 0 or 1. The
+    # drawn path is checked with a seeded generator in tests/autograd/test_dropout_op.py.
+    def sample(draw: Any, dtype: np.dtype) -> Sample:
+        from hypothesis import strategies as st
+
+        p, train = draw(st.sampled_from([(0.5, False), (0.0, True), (1.0, True)]))
+        return Sample((_draw_x(draw, dtype, min_dims=min_dims), p, train))
+
+    return sample
+
+
+def _ref_dropout(x: np.ndarray, p: float, train: bool) -> np.ndarray:
+    return x * 0.0 if train and p == 1.0 else x
+
+
+@register(sample=_sample_dropout(0), ref=_ref_dropout)
 def dropout(input: Tensor, p: float, train: bool) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1 / (1 - p)`` when
     ``train``; the input itself otherwise (PyTorch's ``torch.dropout``).
@@ -225,7 +242,7 @@ def dropout(input: Tensor, p: float, train: bool) -> Tensor:
     return _dropout(input, p, train, "dropout", feature=False)
 
 
-@register()
+@register(sample=_sample_dropout(2), ref=_ref_dropout)
 def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
     """Dropout of whole channels of an ``(N, C, ...)`` input: one draw per sample and channel
     (PyTorch's ``torch.feature_dropout``).

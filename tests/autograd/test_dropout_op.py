@@ -43,6 +43,26 @@ def test_identity_and_the_edges_of_p():
             autograd.dropout(x, p, True)
 
 
+@pytest.mark.parametrize("feature", [False, True])
+def test_the_drawn_path_passes_gradcheck_with_a_seeded_generator(feature):
+    op = autograd.feature_dropout if feature else autograd.dropout
+
+    def f(x):
+        autograd.manual_seed(11)  # the same mask at every evaluation
+        return op(x, 0.4, True)
+
+    x = autograd.tensor(np.linspace(0.1, 2.0, 24).reshape(2, 3, 4), requires_grad=True)
+    assert autograd.gradcheck(f, (x,))
+    assert autograd.gradgradcheck(f, (x,))
+
+
+def test_bad_input():
+    with pytest.raises(TypeError):
+        autograd.dropout("x", 0.5, True)
+    with pytest.raises(ValueError, match="p must be a probability"):
+        autograd.feature_dropout(autograd.ones(2, 2), None, True)
+
+
 def test_forward_mode_scales_the_tangent_by_the_mask():
     autograd.manual_seed(1)
     with fwAD.dual_level():
