@@ -292,3 +292,21 @@ def meta_of(name: str, value: Any) -> Meta | None:
     if not isinstance(value, autograd.Tensor):
         return None
     return Meta(name, tuple(value.shape), value.dtype.kind if value.dtype.kind in "fb" else "i")
+
+
+def draw_program(draw: Any) -> Program:
+    """Inputs, then 3-8 drawn statements; a statement numbagrad refuses is kept, and ends the
+    program (the differential comparison checks that PyTorch refuses it too)."""
+    program = Program()
+    draw_inputs(draw, program)
+    env = namespace("autograd")
+    for line in program.lines:
+        exec(line, env)  # noqa: S102
+    for _ in range(draw(st.integers(3, 8))):
+        values = [m for m in (meta_of(k, v) for k, v in env.items() if k.startswith("v")) if m]
+        draw_step(draw, program, values)
+        try:
+            exec(program.lines[-1], env)  # noqa: S102
+        except Exception:  # noqa: BLE001 - a refusal is part of the program
+            break
+    return program

@@ -9,7 +9,7 @@ them (an input made inside the body, a value read into Python): either way they 
 from __future__ import annotations
 
 import numpy as np
-from fuzz_programs import Program, draw_inputs, draw_step, meta_of, namespace, render
+from fuzz_programs import Program, draw_program, namespace, render
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
@@ -20,20 +20,7 @@ PROGRAMS = max(settings().max_examples * 4, 40)
 
 @st.composite
 def programs(draw):
-    program = Program()
-    draw_inputs(draw, program)
-    env = namespace("autograd")
-    for line in program.lines:
-        exec(line, env)  # noqa: S102
-    for _ in range(draw(st.integers(3, 8))):
-        values = [m for m in (meta_of(k, v) for k, v in env.items() if k.startswith("v")) if m]
-        draw_step(draw, program, values)
-        try:
-            exec(program.lines[-1], env)  # noqa: S102
-        except Exception:  # noqa: BLE001 - the program ends where numbagrad refuses it
-            program.lines.pop()
-            break
-    return program
+    return draw_program(draw)  # one ending in a statement numbagrad refuses is skipped below
 
 
 def _as_function(program: Program):
