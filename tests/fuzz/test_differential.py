@@ -162,6 +162,7 @@ _VAR_ALL = re.compile(r"(v\d+) = (v\d+)\.var\(\)")
 _GELU = re.compile(r"(v\d+) = F\.gelu\((v\d+)\)")
 _CONV_PADDED = re.compile(r"(v\d+) = F\.conv2d\((v\d+), (.+), padding=(\d+)\)", re.S)
 _ELU = re.compile(r"(v\d+) = F\.elu\((v\d+)\)")
+_HARDTANH = re.compile(r"(v\d+) = F\.(relu6|hardtanh)\((v\d+)\)")
 _PROD = re.compile(r"(v\d+) = (v\d+)\.prod\((-?\d*)\)")
 _STD = re.compile(r"(v\d+) = v\d+\.std\(")
 
@@ -261,6 +262,13 @@ def _torch_line(line: str, env: dict) -> str:
     others that have a value. The PyTorch run multiplies the slices one by one
     (:func:`_prod_chain`), whose derivatives are the math's.
 
+    ``F.relu6(x)`` and ``F.hardtanh(x)`` of an ``x`` holding NaN: PyTorch's derivative at a
+    NaN element depends on its loop (its scalar loop passes the gradient, its vectorized one
+    gives 0: 16 float32 elements at a time, so the same program's gradient changes with the
+    tensor's length). Its documented rule -- 0 where ``x <= min_val`` or ``x >= max_val``, 1
+    elsewhere -- passes it, as its scalar loop and ours do. The PyTorch run selects by that
+    rule, ``where(outside, clamp(x).detach(), x)``; finite inputs run the function itself.
+
     ``F.elu(x)``: its second derivative is 0 where ``x >= 0``. PyTorch's double backward
     multiplies that 0 by the gradient arriving from below, so an infinite slope there (``|x| **
     x`` at 0, say) makes ``0 * inf`` = NaN of cross terms that are 0 (elu is linear on that
@@ -285,6 +293,12 @@ def _torch_line(line: str, env: dict) -> str:
     if m:
         x, zero = m[2], f"T.zeros_like({m[2]})"
         return f"{m[1]} = T.where({x} < 0, T.expm1(T.where({x} < 0, {x}, {zero})), {x})"
+    m = _HARDTANH.fullmatch(line)
+    x = env.get(m[3]) if m else None
+    if isinstance(x, torch.Tensor) and x.is_floating_point() and bool(x.isnan().any()):
+        x, (lo, hi) = m[3], (0.0, 6.0) if m[2] == "relu6" else (-1.0, 1.0)
+        outside = f"({x} <= {lo}) | ({x} >= {hi})"
+        return f"{m[1]} = T.where({outside}, {x}.clamp({lo}, {hi}).detach(), {x})"
     m = _PROD.fullmatch(line)
     x = env.get(m[2]) if m else None
     if isinstance(x, torch.Tensor) and x.is_floating_point() and not bool(x.isfinite().all()):
@@ -459,6 +473,25 @@ def test_gelu_of_an_infinite_input_runs_in_torch_as_its_definition():
     exec(_torch_line("v1 = F.gelu(v0)", env_t), env_t)  # noqa: S102
     assert env_t["v1"][-1].item() == float("inf")
     assert torch.allclose(env_t["v1"][:-1], torch.nn.functional.gelu(env_t["v0"][:-1]))
+
+
+@pytest.mark.parametrize("n", [3, 40])  # PyTorch's scalar loop, and its vectorized one
+@pytest.mark.parametrize("fn", ["relu6", "hardtanh"])
+def test_hardtanh_at_nan_runs_in_torch_by_its_documented_rule(fn, n):
+    # A NaN made inside the program (log of a negative) meets relu6: the gradient it passes back
+    # to the finite leaf is the same for any length, and the program checks in both runs.
+    lines = [f"v0 = T.full(({n},), -2.0, dtype=T.float64).requires_grad_()", "v1 = T.log(v0)",
+             f"v2 = F.{fn}(v1)", "v3 = v2 + v0"]  # fmt: skip
+    check_program(Program(lines, ["v0"]), second_order=True)
+    env_t = namespace("torch")
+    for line in lines:
+        exec(_torch_line(line, env_t), env_t)  # noqa: S102
+    assert "T.where" in _torch_line(lines[2], env_t)
+    (g,) = torch.autograd.grad(env_t["v3"].sum(), env_t["v0"])
+    np.testing.assert_array_equal(g.numpy(), np.full(n, 1.0 + 1.0 / -2.0))  # 1/x through log
+    assert bool(env_t["v2"].isnan().all())
+    env_t["v4"] = torch.tensor([-2.0, 0.5, 6.0])  # finite: the function itself
+    assert _torch_line(f"v5 = F.{fn}(v4)", env_t) == f"v5 = F.{fn}(v4)"
 
 
 @pytest.mark.parametrize(
