@@ -57,6 +57,7 @@ from . import _malloc  # noqa: E402
 from ._compile import compile  # noqa: A004, E402 - PyTorch's name
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
 from .kernels._jit import get_num_threads, set_num_threads  # noqa: E402
+from .kernels._jit import load_numba_in_background as _load_numba  # noqa: E402
 
 __version__ = "0.1.0"
 __numbagrad__ = True  # tells nn and optim this is numbagrad's engine, not HIPS autograd
@@ -87,6 +88,7 @@ def _warn_if_shadowing() -> None:
 
 _warn_if_shadowing()
 _malloc.tune()
+_load_numba()  # Numba's code generator, while the program goes on
 
 
 def __getattr__(name: str) -> object:

@@ -55,8 +55,18 @@ Some kernels are a pipeline of serial Numba kernels and NumPy GEMMs over chunks 
 :func:`get_num_threads` threads, each owning a contiguous share of the batch, with BLAS held at
 one thread meanwhile, so no stage waits for another's threads.
 
-Nothing here compiles or starts threads at import time: compilation happens on the first call
-of each kernel (and is cached on disk, ``cache=True``), threads start on the first parallel call.
+Warm start
+----------
+Before a process runs its first kernel, Numba loads its own code generator: the modules that
+implement NumPy and Python for compiled code, and their registries (about 0.15-0.25 s here),
+even when the kernel's machine code comes from the disk cache (a few milliseconds more). Left to
+the first call, that load lands in the middle of the first training step. ``import autograd``
+therefore starts one thread that does it (:func:`load_numba_in_background`) under Numba's
+compiler lock, while the program goes on loading data and building its model; a kernel called
+before it is done waits for the lock instead of loading it again. A fork waits for the thread
+first, so no child inherits a lock it holds. Nothing is compiled at import time: compilation
+happens on the first call of each kernel (and is cached on disk, ``cache=True``), and the
+kernels' threads start on the first parallel call.
 """
 
 from __future__ import annotations
@@ -103,6 +113,46 @@ STAND_IN_SECONDS = 4.0
 __all__ = ["jit", "prange", "run_shares", "set_num_threads", "get_num_threads", "StandIn"]
 
 prange = numba.prange
+
+
+_warm_thread: threading.Thread | None = None
+
+
+def load_numba_in_background() -> None:
+    """Start loading Numba's code generator on a thread of its own (see "Warm start").
+
+    Does nothing under ``NUMBA_DISABLE_JIT``, or when a load was started already.
+
+    Examples
+    --------
+    >>> load_numba_in_background()  # started by ``import autograd``: a second call is a no-op
+    >>> _wait_for_warm_start()
+    """
+    global _warm_thread
+    if _warm_thread is not None or numba.config.DISABLE_JIT:
+        return
+    _warm_thread = threading.Thread(target=_load_numba, name="autograd-numba-warm-start")
+    _warm_thread.start()
+
+
+def _load_numba() -> None:
+    from numba.core.compiler_lock import global_compiler_lock
+    from numba.core.registry import cpu_target
+
+    try:
+        with global_compiler_lock:
+            cpu_target.target_context.refresh()
+    except Exception:  # noqa: S110 - the first kernel call loads it again and reports the error
+        pass
+
+
+def _wait_for_warm_start() -> None:
+    thread = _warm_thread
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
+
+
+os.register_at_fork(before=_wait_for_warm_start)
 
 
 def _serialize_parallel() -> bool:

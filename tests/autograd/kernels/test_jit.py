@@ -241,3 +241,43 @@ def test_blas_holds_nest_and_restore_and_other_threads_leave_blas_alone():
     worker.start()
     worker.join(10)
     assert seen == [before] and _blas_threads() == before
+
+
+WARM_START = """
+import json, os, sys
+import autograd
+from autograd.kernels import _jit, conv
+
+thread = _jit._warm_thread
+pid = os.fork()  # waits for the thread, so the child inherits no lock it holds
+if pid == 0:
+    import numpy as np
+    x = np.ones((1, 1, 4, 4), np.float32)
+    w = np.ones((1, 1, 3, 3), np.float32)
+    y = conv.conv2d_forward(x, w, (1, 1), (1, 1), (1, 1), 1)  # loads or compiles a kernel
+    os._exit(0 if float(y[0, 0, 1, 1]) == 9.0 else 1)
+alive_after_fork = thread.is_alive()
+_, status = os.waitpid(pid, 0)
+print(json.dumps({"thread": thread.name, "alive_after_fork": alive_after_fork,
+                  "loaded": "numba.np.arraymath" in sys.modules, "child": status}))
+"""
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="nothing to load without the JIT")
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+def test_import_loads_numba_on_a_thread_that_a_fork_waits_for(tmp_path):
+    out = run_json(WARM_START, tmp_path)
+    assert out == {"thread": "autograd-numba-warm-start", "alive_after_fork": False,
+                   "loaded": True, "child": 0}  # fmt: skip
+
+
+def test_warm_start_is_started_once_and_not_without_the_jit():
+    first = _jit._warm_thread
+    _jit.load_numba_in_background()
+    assert _jit._warm_thread is first
+    code = "from autograd.kernels import _jit; print(_jit._warm_thread is None)"
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=120, cwd=Path(__file__).resolve().parents[3])  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-1] == "True"
