@@ -9,6 +9,11 @@ gradient. Per-channel quantities are accumulated, kept and returned in float64; 
 and written in the arrays' dtype (float32 or float64: two signatures per kernel). An absent
 weight or bias reaches a kernel as an empty array, so there is no third signature.
 
+Each kernel runs its passes one channel at a time, or, on short feature maps in a batch (fewer
+than :data:`SHORT_ROWS` elements per sample and channel), along whole samples: per-element float64
+sums over the batch, then per channel, with the channel coefficients spread to per-element arrays
+(a channel's run of 4-49 elements is too short for a vector loop of its own).
+
 The sums use ``fastmath={"reassoc", "contract"}``: vector partial sums and fused multiply-adds,
 while inf and NaN still propagate as in IEEE arithmetic (a NaN input gives its channel NaN, as
 in PyTorch). The arrays given to the two functions here are C-contiguous.
@@ -27,11 +32,22 @@ from ._jit import StandIn, jit
 __all__ = ["batch_norm_forward", "batch_norm_backward"]
 
 
+#: Below this many elements per sample and channel (a feature map of under 64 pixels), with at
+#: least :data:`ROWS_MIN_BATCH` samples, the kernels run along whole samples (see
+#: :func:`_forward_rows`): 1.2-4.6x faster on maps of 49 pixels down to 4 (at 64 pixels, and
+#: for a few samples, the per-element coefficients it spreads cost what it saves).
+SHORT_ROWS = 64
+ROWS_MIN_BATCH = 16
+
+
 @jit(fastmath={"reassoc", "contract"})
 def _forward(x, w, b, eps, out, mean, var, invstd):
     # One channel at a time: two reads for the statistics, one write; an empty w or b is absent.
     n, c, length = x.shape
     m = n * length
+    if length < SHORT_ROWS and n >= ROWS_MIN_BATCH:
+        _forward_rows(x, w, b, eps, out, mean, var, invstd)
+        return
     for j in range(c):
         s = 0.0
         for i in range(n):
@@ -63,6 +79,9 @@ def _backward(g, x, mean, invstd, w, need_input, dx, gxhat, gsum):
     # One channel at a time: one read of g and x for both sums, one more to write dx.
     n, c, length = x.shape
     m = n * length
+    if length < SHORT_ROWS and n >= ROWS_MIN_BATCH:
+        _backward_rows(g, x, mean, invstd, w, need_input, dx, gxhat, gsum)
+        return
     for j in range(c):
         mu = mean[j]
         s = 0.0
@@ -86,6 +105,95 @@ def _backward(g, x, mean, invstd, w, need_input, dx, gxhat, gsum):
             for i in range(n):
                 for k in range(length):
                     dx[i, j, k] = g[i, j, k] * sc - (x[i, j, k] - mu_) * k1 - k2
+
+
+@jit(fastmath={"reassoc", "contract"}, inline=True)
+def _forward_rows(x, w, b, eps, out, mean, var, invstd):
+    # _forward's passes along whole samples: a channel's run of `length` elements is too short
+    # for its own vector loop (each would end in a horizontal sum), while a sample's C * length
+    # elements are one long loop. Per-element float64 sums over the batch, then per channel
+    # over its run; the per-channel coefficients spread to per-element arrays.
+    n, c, length = x.shape
+    m = n * length
+    cl = c * length
+    xf = x.reshape(n, cl)
+    of = out.reshape(n, cl)
+    acc = np.zeros(cl)
+    for i in range(n):
+        for e in range(cl):
+            acc[e] += xf[i, e]
+    mu_e = np.empty(cl)
+    for j in range(c):
+        s = 0.0
+        for k in range(j * length, (j + 1) * length):
+            s += acc[k]
+        mean[j] = s / m
+        mu_e[j * length : (j + 1) * length] = s / m
+    acc[:] = 0.0
+    for i in range(n):
+        for e in range(cl):
+            d = xf[i, e] - mu_e[e]
+            acc[e] += d * d
+    to = out.dtype.type
+    mu_t, sc_t, sh_t = np.empty(cl, out.dtype), np.empty(cl, out.dtype), np.empty(cl, out.dtype)
+    for j in range(c):
+        q = 0.0
+        for k in range(j * length, (j + 1) * length):
+            q += acc[k]
+        v = q / m
+        inv = 1.0 / np.sqrt(v + eps)
+        var[j] = v
+        invstd[j] = inv
+        run = slice(j * length, (j + 1) * length)
+        mu_t[run] = to(mean[j])
+        sc_t[run] = to(inv * w[j] if w.size else inv)
+        sh_t[run] = to(b[j] if b.size else 0.0)
+    for i in range(n):
+        for e in range(cl):
+            of[i, e] = (xf[i, e] - mu_t[e]) * sc_t[e] + sh_t[e]
+
+
+@jit(fastmath={"reassoc", "contract"}, inline=True)
+def _backward_rows(g, x, mean, invstd, w, need_input, dx, gxhat, gsum):
+    # _backward's passes along whole samples, as _forward_rows.
+    n, c, length = x.shape
+    m = n * length
+    cl = c * length
+    gf = g.reshape(n, cl)
+    xf = x.reshape(n, cl)
+    mu_e = np.empty(cl)
+    for j in range(c):
+        mu_e[j * length : (j + 1) * length] = mean[j]
+    acc_s = np.zeros(cl)
+    acc_q = np.zeros(cl)
+    for i in range(n):
+        for e in range(cl):
+            gv = gf[i, e]
+            acc_s[e] += gv
+            acc_q[e] += gv * (xf[i, e] - mu_e[e])
+    to = dx.dtype.type
+    mu_t, sc_t = np.empty(cl, dx.dtype), np.empty(cl, dx.dtype)
+    k1_t, k2_t = np.empty(cl, dx.dtype), np.empty(cl, dx.dtype)
+    for j in range(c):
+        s = 0.0
+        q = 0.0
+        for k in range(j * length, (j + 1) * length):
+            s += acc_s[k]
+            q += acc_q[k]
+        inv = invstd[j]
+        gsum[j] = s
+        gxhat[j] = q * inv
+        scale = inv * w[j] if w.size else inv
+        run = slice(j * length, (j + 1) * length)
+        mu_t[run] = to(mean[j])
+        sc_t[run] = to(scale)
+        k1_t[run] = to(scale * inv * inv * q / m)
+        k2_t[run] = to(scale * s / m)
+    if need_input:
+        df = dx.reshape(n, cl)
+        for i in range(n):
+            for e in range(cl):
+                df[i, e] = gf[i, e] * sc_t[e] - (xf[i, e] - mu_t[e]) * k1_t[e] - k2_t[e]
 
 
 def _forward_numpy(x, w, b, eps, out, mean, var, invstd):

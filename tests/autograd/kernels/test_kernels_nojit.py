@@ -17,7 +17,7 @@ import numpy as np
 SCRIPT = r"""
 import sys
 import numpy as np
-from autograd.kernels import conv, matmul, pool
+from autograd.kernels import batchnorm, conv, matmul, pool
 
 def run():
     rng = np.random.default_rng(0)
@@ -61,6 +61,14 @@ def run():
     out["dense_y"] = conv.conv2d_forward(xs, ws, (1, 1), (1, 1))
     grads = conv.conv2d_backward(xs, np.cos(out["dense_y"]), ws, (1, 1), (1, 1))
     out["dense_gx"], out["dense_gw"], out["dense_gb"] = grads
+    # Batch norm along channels (few samples) and along whole samples (short maps, a batch).
+    rows = rng.standard_normal((16, 3, 5))
+    for name, xb in [("bn_channels", x.reshape(2, 4, 30)), ("bn_rows", rows)]:
+        wb, bb = rng.standard_normal(xb.shape[1]), rng.standard_normal(xb.shape[1])
+        y, mean, _, invstd = batchnorm.batch_norm_forward(xb, wb, bb, 1e-5)
+        out[name + "_y"] = y
+        grads = batchnorm.batch_norm_backward(np.cos(y), xb, mean, invstd, wb, True)
+        out[name + "_gx"], out[name + "_gw"], out[name + "_gb"] = grads
     return out
 
 if __name__ == "__main__":
