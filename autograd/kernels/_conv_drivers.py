@@ -228,7 +228,7 @@ def forward_and_weight_gemm(
     c = _Chunks(x.shape, w.shape, y.shape[2:], g, False, x.dtype, mats=2)
     w3 = w.reshape(g.groups, c.og, c.K)
     gw3 = gw.reshape(g.groups, c.og, c.K)
-    part_t = np.empty((c.K, c.og), dtype=x.dtype)
+    part = np.empty((c.og, c.K), dtype=x.dtype) if c.nc < c.N else None
     no_bias = np.empty(0, dtype=x.dtype)
     y3 = y.reshape(c.N, c.O, c.oh * c.ow)
     for n0, n1 in c:
@@ -238,7 +238,7 @@ def forward_and_weight_gemm(
             np.matmul(w3[j], cols, out=out)
             gemm._ol_to_nol(out, no_bias, n0, j * c.og, y3)
             c.gy_rows(gy, n0, j, False, gyt)
-            _add_weight_grad(cols, gyt, part_t, gw3[j], n0 == 0)
+            _add_weight_grad(cols, gyt, part, gw3[j], n0 == 0)
 
 
 def direct_one_pass(

@@ -239,7 +239,12 @@ def test_stride_one_direct_backward_accepts_smaller_gy(path):
         ((2, 4, 6, 5), (4, 1, 3, 3), (2, 2), (1, 1), (1, 1), 4, 0),
     ],
 )
-def test_forward_and_weight_grad_equals_the_two_calls(x_shape, w_shape, s, p, d, groups, cut):
+@pytest.mark.parametrize("chunked", [False, True])  # one chunk of samples, or one each
+def test_forward_and_weight_grad_equals_the_two_calls(
+    monkeypatch, x_shape, w_shape, s, p, d, groups, cut, chunked
+):
+    if chunked:
+        budget(monkeypatch, cols_budget_bytes=1)
     rng = np.random.default_rng(9)
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
     y_ref = conv.conv2d_forward(x, w, s, p, d, groups)
