@@ -54,10 +54,12 @@ from autograd.kernels import _conv_direct, _conv_numpy, _conv_plan
 from autograd.kernels import _conv_drivers as drivers
 from autograd.kernels import _conv_gemm as gemm
 from autograd.kernels._args import ConvGeometry, Pair, conv_output_size, float_nchw
+from autograd.kernels._conv_drivers import add_channel_bias
 from autograd.kernels._conv_plan import Finite, Plan
 from autograd.kernels._jit import StandIn
 
 __all__ = [
+    "add_channel_bias",
     "all_finite",
     "conv_output_size",
     "conv2d_forward",

@@ -133,7 +133,7 @@ class Conv2dInputGrad(Function):
         ctx.save_for_backward(g, w)
         gx = _k.conv2d_backward_input(g, w, x_shape, *geom)
         if b is not None:
-            gx += b.reshape(-1, 1, 1)
+            _k.add_channel_bias(gx, b)
         return gx
 
     @staticmethod

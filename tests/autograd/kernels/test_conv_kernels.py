@@ -372,3 +372,17 @@ def test_dtype_errors():
         conv.conv2d_forward(np.zeros((1, 1, 3, 3), np.float32), np.zeros((1, 1, 1, 1)))
     with pytest.raises(ValueError, match="gy has shape"):
         conv.conv2d_backward_input(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 1, 1)), (1, 1, 3, 3))
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4, 5), (0, 3, 2, 2), (2, 3, 0, 2), (1, 2, 1, 1)])
+def test_add_channel_bias_adds_each_channels_bias(shape):
+    rng = np.random.default_rng(5)
+    y = rng.standard_normal(shape).astype(np.float32)
+    b = rng.standard_normal(shape[1]).astype(np.float32)
+    want = y + b[:, None, None]
+    conv.add_channel_bias(y, b)
+    np.testing.assert_array_equal(y, want)
+    t = rng.standard_normal(shape[::-1]).astype(np.float32).transpose(3, 2, 1, 0)  # strided
+    want = t + b[:, None, None]
+    conv.add_channel_bias(t, b)
+    np.testing.assert_array_equal(t, want)
