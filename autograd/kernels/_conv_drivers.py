@@ -1,7 +1,8 @@
 """The convolution paths' drivers: GEMM drivers (im2col, or the wide stride-1 layout, in chunks
-of samples, one OpenBLAS GEMM per chunk and group, and the copies back) and the direct one-pass
-backward. Python loops run over chunks and groups only; the per-element work is in
-``_conv_gemm``'s and ``_conv_direct``'s Numba kernels.
+of samples, one OpenBLAS GEMM per chunk and group, and the copies back; on a batch, one such
+pipeline per kernel thread over its share of the samples) and the direct one-pass backward.
+Python loops run over chunks and groups only; the per-element work is in ``_conv_gemm``'s and
+``_conv_direct``'s Numba kernels.
 
 They execute what :func:`autograd.kernels._conv_plan.plan` chose (via ``conv.py``); the one
 condition they test themselves is exactness: the wide weight-gradient layout redoes a chunk
@@ -12,8 +13,10 @@ input.
 from __future__ import annotations
 
 import threading
+import types
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +26,7 @@ from autograd.kernels import _conv_gemm as gemm
 from autograd.kernels import _conv_plan
 from autograd.kernels import winograd as wino
 from autograd.kernels._args import ConvGeometry, conv_output_size
+from autograd.kernels._jit import run_shares
 
 _scratch = threading.local()
 
@@ -50,9 +54,37 @@ def scratch(name: str, size: int, dtype: np.dtype) -> np.ndarray:
     return buf[:size]
 
 
-def _chunk(n: int, k: int, L: int, itemsize: int) -> int:
-    budget = _conv_plan.LIMITS.cols_budget_bytes
+def _chunk(n: int, k: int, L: int, itemsize: int, budget: int | None = None) -> int:
+    budget = _conv_plan.LIMITS.cols_budget_bytes if budget is None else budget
     return max(1, min(n, budget // max(1, k * L * itemsize)))
+
+
+# The layout kernels the GEMM drivers call, as themselves (parallel over a whole chunk) and as
+# their serial twins (one pipeline per thread, see _pipelined).
+_LAYOUT = ("_im2col", "_col2im", "_ol_to_nol", "_nol_to_ol", "_pad_planes", "_unpad_planes",
+           "_im2col_wide", "_col2im_wide", "_wide_to_nchw", "_nchw_to_wide")  # fmt: skip
+_PARALLEL = types.SimpleNamespace(**{name: getattr(gemm, name) for name in _LAYOUT})
+_SERIAL = types.SimpleNamespace(
+    **{name: getattr(getattr(gemm, name), "serial", getattr(gemm, name)) for name in _LAYOUT}
+)
+
+
+def _pipelined(n: int, run: Callable[..., Any]) -> list[Any]:
+    """``run(lo, hi, kernels, budget)`` over samples ``0 .. n - 1``: on each kernel thread, its
+    share of the batch with serial layout kernels, BLAS at one thread and chunks of about a
+    core's L2 cache, when the plan says so (:func:`autograd.kernels._conv_plan.pipelined`); else
+    the whole batch on this thread with the parallel kernels, BLAS's threads and large chunks.
+    Returns ``run``'s results, one per share.
+
+    A pipeline per thread keeps each chunk's columns in its core's cache from the layout kernel
+    that writes them to the GEMM that reads them (and back), where the whole batch's columns
+    (tens of megabytes) go out to memory and back; it needs a batch to share out.
+    """
+    limits = _conv_plan.LIMITS
+    if _conv_plan.pipelined(n):
+        budget = limits.pipeline_chunk_bytes
+        return run_shares(n, lambda lo, hi: run(lo, hi, _SERIAL, budget))
+    return [run(0, n, _PARALLEL, limits.cols_budget_bytes)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -71,9 +103,11 @@ class _Chunks:
 
     def __init__(
         self, x_shape: tuple, w_shape: tuple, out_hw: tuple, g: ConvGeometry, wide: bool,
-        dtype: np.dtype, mats: int,
+        dtype: np.dtype, mats: int, lo: int = 0, hi: int | None = None,
+        kernels: types.SimpleNamespace = _PARALLEL, budget: int | None = None,
     ) -> None:  # fmt: skip
         self.g = g
+        self.k = kernels
         p, d, groups = g.padding, g.dilation, g.groups
         self.N, self.C, H, W = x_shape
         self.O, self.cg, self.kh, self.kw = w_shape
@@ -82,15 +116,17 @@ class _Chunks:
         self.wp = W + 2 * p[1]
         self.pitch = (H + 2 * p[0]) * self.wp + (self.kw - 1) * d[1]
         self.lc = self.oh * self.wp if wide else self.oh * self.ow
-        self.nc = _chunk(self.N, self.K, self.lc, dtype.itemsize)
+        self.lo, self.hi = lo, self.N if hi is None else hi
+        self.nc = _chunk(self.hi - self.lo, self.K, self.lc, dtype.itemsize, budget)
+        self.several = self.nc < self.hi - self.lo  # more than one chunk
         self.cols = scratch("cols", self.K * self.nc * self.lc, dtype)
         self.mats = [scratch(f"mat{i}", self.og * self.nc * self.lc, dtype) for i in range(mats)]
         rows = self.nc * self.C if wide else 0
         self.pad = scratch("pad", rows * self.pitch, dtype).reshape(rows, self.pitch)
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
-        for n0 in range(0, self.N, self.nc):
-            yield n0, min(self.N, n0 + self.nc)
+        for n0 in range(self.lo, self.hi, self.nc):
+            yield n0, min(self.hi, n0 + self.nc)
 
     def views(self, n0: int, n1: int, wide: bool) -> list[np.ndarray]:
         """The chunk's ``(K, m)`` columns and ``(og, m)`` matrices in the layout asked."""
@@ -104,17 +140,17 @@ class _Chunks:
         (s, p, d, _), cg, kh, kw = self.g, self.cg, self.kh, self.kw
         if wide:
             lc = self.oh * self.wp
-            gemm._im2col_wide(self.pad, self.C, j * cg, cg, kh, kw, *d, self.wp, lc, cols)
+            self.k._im2col_wide(self.pad, self.C, j * cg, cg, kh, kw, *d, self.wp, lc, cols)
         else:
-            gemm._im2col(x, n0, n1, j * cg, cg, kh, kw, *s, *p, *d, self.oh, self.ow, cols)
+            self.k._im2col(x, n0, n1, j * cg, cg, kh, kw, *s, *p, *d, self.oh, self.ow, cols)
 
     def gy_rows(self, gy: np.ndarray, n0: int, j: int, wide: bool, out: np.ndarray) -> None:
         """Group ``j``'s output gradient of the chunk from ``n0`` as ``(og, columns)``."""
         if wide:
-            gemm._nchw_to_wide(gy, n0, j * self.og, self.wp, out)
+            self.k._nchw_to_wide(gy, n0, j * self.og, self.wp, out)
         else:
             gy3 = gy.reshape(self.N, self.O, self.oh * self.ow)
-            gemm._nol_to_ol(gy3, n0, j * self.og, out)
+            self.k._nol_to_ol(gy3, n0, j * self.og, out)
 
 
 def forward_gemm(
@@ -122,20 +158,23 @@ def forward_gemm(
 ) -> None:
     # y = conv(x, w) + b (b empty: no bias, added while the output is copied out of the GEMM's
     # layout). wide (stride 1 only): garbage in its extra columns only reaches dropped columns.
-    c = _Chunks(x.shape, w.shape, y.shape[2:], g, wide, x.dtype, mats=1)
-    w3 = w.reshape(g.groups, c.og, c.K)
-    y3 = y.reshape(c.N, c.O, c.oh * c.ow)
-    for n0, n1 in c:
-        cols, out = c.views(n0, n1, wide)
-        if wide:
-            gemm._pad_planes(x, n0, n1, *g.padding, c.pitch, c.pad)
-        for j in range(g.groups):
-            c.im2col(x, n0, n1, j, wide, cols)
-            np.matmul(w3[j], cols, out=out)
+    def run(lo: int, hi: int, k: types.SimpleNamespace, budget: int) -> None:
+        c = _Chunks(x.shape, w.shape, y.shape[2:], g, wide, x.dtype, 1, lo, hi, k, budget)
+        w3 = w.reshape(g.groups, c.og, c.K)
+        y3 = y.reshape(c.N, c.O, c.oh * c.ow)
+        for n0, n1 in c:
+            cols, out = c.views(n0, n1, wide)
             if wide:
-                gemm._wide_to_nchw(out, b, n0, j * c.og, c.wp, y)
-            else:
-                gemm._ol_to_nol(out, b, n0, j * c.og, y3)
+                k._pad_planes(x, n0, n1, *g.padding, c.pitch, c.pad)
+            for j in range(g.groups):
+                c.im2col(x, n0, n1, j, wide, cols)
+                np.matmul(w3[j], cols, out=out)
+                if wide:
+                    k._wide_to_nchw(out, b, n0, j * c.og, c.wp, y)
+                else:
+                    k._ol_to_nol(out, b, n0, j * c.og, y3)
+
+    _pipelined(x.shape[0], run)
 
 
 def backward_input_gemm(
@@ -144,19 +183,23 @@ def backward_input_gemm(
     # gx = W^T gy then col2im. wide (stride 1 only) multiplies the junk columns' zeros by w,
     # exact only for a finite w.
     (s, p, d, groups), (_, cg, kh, kw) = g, w.shape
-    c = _Chunks(gx.shape, w.shape, gy.shape[2:], g, wide, gy.dtype, mats=1)
-    w3 = w.reshape(groups, c.og, c.K)
-    for n0, n1 in c:
-        cols, gyt = c.views(n0, n1, wide)
-        for j in range(groups):
-            c.gy_rows(gy, n0, j, wide, gyt)
-            np.matmul(w3[j].T, gyt, out=cols)
+
+    def run(lo: int, hi: int, k: types.SimpleNamespace, budget: int) -> None:
+        c = _Chunks(gx.shape, w.shape, gy.shape[2:], g, wide, gy.dtype, 1, lo, hi, k, budget)
+        w3 = w.reshape(groups, c.og, c.K)
+        for n0, n1 in c:
+            cols, gyt = c.views(n0, n1, wide)
+            for j in range(groups):
+                c.gy_rows(gy, n0, j, wide, gyt)
+                np.matmul(w3[j].T, gyt, out=cols)
+                if wide:
+                    k._col2im_wide(cols, c.C, j * cg, cg, kh, kw, *d, c.wp, c.lc, c.pad)
+                else:
+                    k._col2im(cols, n0, j * cg, cg, kh, kw, *s, *p, *d, c.oh, c.ow, gx)
             if wide:
-                gemm._col2im_wide(cols, c.C, j * cg, cg, kh, kw, *d, c.wp, c.lc, c.pad)
-            else:
-                gemm._col2im(cols, n0, j * cg, cg, kh, kw, *s, *p, *d, c.oh, c.ow, gx)
-        if wide:
-            gemm._unpad_planes(c.pad[: (n1 - n0) * c.C], n0, *p, gx)
+                k._unpad_planes(c.pad[: (n1 - n0) * c.C], n0, *p, gx)
+
+    _pipelined(gx.shape[0], run)
 
 
 def backward_weight_gemm(
@@ -165,16 +208,27 @@ def backward_weight_gemm(
     # gw = cols gy^T. The wide layout (stride 1 only) is exact only for finite x (its garbage
     # columns meet zeros of gy_t); _pad_planes counts non-finite values while copying, and a
     # chunk holding any is redone in the plain layout, so x is never summed just to check.
-    c = _Chunks(x.shape, gw.shape, gy.shape[2:], g, can_wide, x.dtype, mats=1)
-    gw3 = gw.reshape(g.groups, c.og, c.K)
-    part = np.empty((c.og, c.K), dtype=x.dtype) if c.nc < c.N else None
-    for n0, n1 in c:
-        wide = can_wide and gemm._pad_planes(x, n0, n1, *g.padding, c.pitch, c.pad) == 0
-        cols, gyt = c.views(n0, n1, wide)
-        for j in range(g.groups):
-            c.im2col(x, n0, n1, j, wide, cols)
-            c.gy_rows(gy, n0, j, wide, gyt)
-            _add_weight_grad(cols, gyt, part, gw3[j], n0 == 0)
+    def run(lo: int, hi: int, k: types.SimpleNamespace, budget: int) -> np.ndarray:
+        c = _Chunks(x.shape, gw.shape, gy.shape[2:], g, can_wide, x.dtype, 1, lo, hi, k, budget)
+        total = gw if lo == 0 else np.empty_like(gw)  # the first share writes gw itself
+        gw3 = total.reshape(g.groups, c.og, c.K)
+        part = np.empty((c.og, c.K), dtype=x.dtype) if c.several else None
+        for n0, n1 in c:
+            wide = can_wide and k._pad_planes(x, n0, n1, *g.padding, c.pitch, c.pad) == 0
+            cols, gyt = c.views(n0, n1, wide)
+            for j in range(g.groups):
+                c.im2col(x, n0, n1, j, wide, cols)
+                c.gy_rows(gy, n0, j, wide, gyt)
+                _add_weight_grad(cols, gyt, part, gw3[j], n0 == lo)
+        return total
+
+    _sum_into(gw, _pipelined(x.shape[0], run))
+
+
+def _sum_into(total: np.ndarray, parts: list[np.ndarray]) -> None:
+    # The shares' partial sums, the first of which is ``total`` itself.
+    for p in parts[1:]:
+        total += p
 
 
 def _add_weight_grad(
@@ -225,20 +279,26 @@ def forward_and_weight_gemm(
 ) -> None:
     # y = conv(x, w) and gw = weight gradient of conv at (x, gy) on the strided layout, each
     # chunk's columns built once for both products.
-    c = _Chunks(x.shape, w.shape, y.shape[2:], g, False, x.dtype, mats=2)
-    w3 = w.reshape(g.groups, c.og, c.K)
-    gw3 = gw.reshape(g.groups, c.og, c.K)
-    part = np.empty((c.og, c.K), dtype=x.dtype) if c.nc < c.N else None
     no_bias = np.empty(0, dtype=x.dtype)
-    y3 = y.reshape(c.N, c.O, c.oh * c.ow)
-    for n0, n1 in c:
-        cols, out, gyt = c.views(n0, n1, False)
-        for j in range(g.groups):
-            c.im2col(x, n0, n1, j, False, cols)
-            np.matmul(w3[j], cols, out=out)
-            gemm._ol_to_nol(out, no_bias, n0, j * c.og, y3)
-            c.gy_rows(gy, n0, j, False, gyt)
-            _add_weight_grad(cols, gyt, part, gw3[j], n0 == 0)
+
+    def run(lo: int, hi: int, k: types.SimpleNamespace, budget: int) -> np.ndarray:
+        c = _Chunks(x.shape, w.shape, y.shape[2:], g, False, x.dtype, 2, lo, hi, k, budget)
+        total = gw if lo == 0 else np.empty_like(gw)  # the first share writes gw itself
+        w3 = w.reshape(g.groups, c.og, c.K)
+        gw3 = total.reshape(g.groups, c.og, c.K)
+        part = np.empty((c.og, c.K), dtype=x.dtype) if c.several else None
+        y3 = y.reshape(c.N, c.O, c.oh * c.ow)
+        for n0, n1 in c:
+            cols, out, gyt = c.views(n0, n1, False)
+            for j in range(g.groups):
+                c.im2col(x, n0, n1, j, False, cols)
+                np.matmul(w3[j], cols, out=out)
+                k._ol_to_nol(out, no_bias, n0, j * c.og, y3)
+                c.gy_rows(gy, n0, j, False, gyt)
+                _add_weight_grad(cols, gyt, part, gw3[j], n0 == lo)
+        return total
+
+    _sum_into(gw, _pipelined(x.shape[0], run))
 
 
 def direct_one_pass(

@@ -131,6 +131,13 @@ class Limits:
     winograd_chunk_bytes : int
         Upper bound on one Winograd worker's chunk (transformed input and GEMM output), about a
         core's L2 cache, so that the GEMM reads what the transform just wrote from cache.
+    pipeline_min_batch : int
+        The column (GEMM) paths run one pipeline per kernel thread, each on its share of a batch
+        of at least this many samples (:func:`pipelined`): columns, GEMM and the copies back
+        on chunks that stay in the core's cache. Smaller batches run the whole batch with the
+        parallel kernels and BLAS's threads, whose GEMMs are then wider.
+    pipeline_chunk_bytes : int
+        Upper bound on one pipeline's column matrix, about a core's L2 cache.
     """
 
     winograd_min_channels: int = 16
@@ -147,6 +154,8 @@ class Limits:
     dense_max_waste: float = 3.0
     dense_min_batch: int = 8
     winograd_chunk_bytes: int = 2 * 1024 * 1024
+    pipeline_min_batch: int = 8
+    pipeline_chunk_bytes: int = 2 * 1024 * 1024
 
 
 LIMITS = Limits()
@@ -220,6 +229,18 @@ def _dense(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -> b
     if entries == 0 or entries > limits.dense_max_matrix:
         return False
     return _conv_dense.waste(x_shape[2:], out, w_shape[2:], g) <= limits.dense_max_waste
+
+
+def pipelined(batch: int, limits: Limits | None = None) -> bool:
+    """Whether the column (GEMM) paths run one pipeline per kernel thread on a batch of
+    ``batch`` samples (see :attr:`Limits.pipeline_min_batch`).
+
+    Examples
+    --------
+    >>> pipelined(64), pipelined(4)
+    (True, False)
+    """
+    return batch >= (LIMITS if limits is None else limits).pipeline_min_batch
 
 
 def _padded(g: ConvGeometry) -> bool:

@@ -386,3 +386,32 @@ def test_add_channel_bias_adds_each_channels_bias(shape):
     want = t + b[:, None, None]
     conv.add_channel_bias(t, b)
     np.testing.assert_array_equal(t, want)
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 1 << 30])  # one sample a chunk, or a whole share
+def test_per_thread_pipelines_match_the_reference(monkeypatch, chunk_bytes):
+    # The column paths on a batch of at least pipeline_min_batch samples: each kernel thread
+    # runs its share (serial layout kernels, one-thread GEMMs); weight gradients are summed over
+    # the shares. Stride 1 (wide layout) and 2, one and two groups, a transposed conv's pair.
+    budget(monkeypatch, pipeline_min_batch=1, pipeline_chunk_bytes=chunk_bytes)
+    assert _conv_plan.pipelined(2)
+    rng = np.random.default_rng(11)
+    for s, groups in [((1, 1), 1), ((2, 2), 1), ((2, 1), 2)]:
+        x = rng.standard_normal((5, 36, 7, 6))
+        w = rng.standard_normal((38, 36 // groups, 3, 2))
+        oh, ow = out_size(7, 3, s[0], 1, 1), out_size(6, 2, s[1], 1, 1)
+        gy = rng.standard_normal((5, 38, oh, ow))
+        g = ConvGeometry(s, (1, 1), (1, 1), groups)
+        assert _conv_plan.plan("forward", x.shape, w.shape, g).path.startswith("gemm")
+        check_against_reference(x, w, gy, s, (1, 1), (1, 1), groups)
+        y, gw = conv.conv2d_forward_and_weight_grad(x, w, gy, s, (1, 1), (1, 1), groups)
+        np.testing.assert_allclose(y, ref_forward(x, w, s, (1, 1), (1, 1), groups), atol=1e-10)
+        np.testing.assert_allclose(gw, ref_backward(x, w, gy, s, (1, 1), (1, 1), groups)[1],
+                                   atol=1e-10)  # fmt: skip
+    # A non-finite input in one share: its chunks are redone in the plain layout there.
+    x[3, 2, 1, 1] = np.nan
+    w, gy = rng.standard_normal((38, 36, 3, 3)), rng.standard_normal((5, 38, 7, 6))
+    gw = conv.conv2d_backward_weight(x, gy, w.shape, (1, 1), (1, 1))
+    want = ref_backward(x, w, gy, (1, 1), (1, 1), (1, 1), 1)[1]
+    assert np.isnan(want).any() and np.isfinite(want).any()
+    np.testing.assert_allclose(gw, want, atol=1e-10)
