@@ -512,31 +512,52 @@ class Function:
         if not cls._array_mode:
             return _apply_tensors(cls, args, kwargs)
         # One pass over the arguments gathers what forward receives and, in case a gradient is
-        # wanted, the node's edges and input metadata (a node is recorded on most calls).
-        arrays = []
-        needs = []
-        next_ = []
-        input_meta = []
-        record = False
-        for a in args:
+        # wanted, the node's edges and input metadata (a node is recorded on most calls). Per
+        # argument: its array (or itself), whether it needs a gradient, its edge (see _next) and
+        # its metadata (see _input_meta). One and two arguments, most ops, are unrolled.
+        n = len(args)
+        if n == 2:
+            a, b = args
             if isinstance(a, Tensor):
-                array = a._array
-                arrays.append(array)
+                a_arr = a._array
                 if a._requires_grad:
-                    record = True
-                    needs.append(True)
                     fn = a.grad_fn
-                    next_.append(a if fn is None else (fn, a._output_nr) if a._output_nr else fn)
-                    input_meta += (array.shape, array.dtype.char)
-                    continue
-                input_meta += (None, None)
+                    a_edge = a if fn is None else (fn, a._output_nr) if a._output_nr else fn
+                    a_meta, a_needs = (a_arr.shape, a_arr.dtype.char), True
+                else:
+                    a_edge, a_meta, a_needs = None, _NO_GRAD_META, False
             else:
-                arrays.append(a)
-                # False marks an argument that is no Tensor: it has no place in next_functions.
-                input_meta += (False, False)
-            needs.append(False)
-            next_.append(None)
-        if not (record and grad_mode._state.grad_enabled):
+                a_arr, a_edge, a_meta, a_needs = a, None, _NOT_TENSOR_META, False
+            if isinstance(b, Tensor):
+                b_arr = b._array
+                if b._requires_grad:
+                    fn = b.grad_fn
+                    b_edge = b if fn is None else (fn, b._output_nr) if b._output_nr else fn
+                    b_meta, b_needs = (b_arr.shape, b_arr.dtype.char), True
+                else:
+                    b_edge, b_meta, b_needs = None, _NO_GRAD_META, False
+            else:
+                b_arr, b_edge, b_meta, b_needs = b, None, _NOT_TENSOR_META, False
+            record = a_needs or b_needs
+            arrays = [a_arr, b_arr]
+            needs, next_, input_meta = (a_needs, b_needs), (a_edge, b_edge), a_meta + b_meta
+        elif n == 1:
+            (a,) = args
+            if isinstance(a, Tensor):
+                a_arr = a._array
+                if a._requires_grad:
+                    fn = a.grad_fn
+                    a_edge = a if fn is None else (fn, a._output_nr) if a._output_nr else fn
+                    record, input_meta = True, (a_arr.shape, a_arr.dtype.char)
+                else:
+                    a_edge, record, input_meta = None, False, _NO_GRAD_META
+            else:
+                a_arr, a_edge, record, input_meta = a, None, False, _NOT_TENSOR_META
+            arrays, needs, next_ = [a_arr], (record,), (a_edge,)
+        else:
+            arrays, needs, next_, input_meta, record = _gather(args)
+        state = _STATE
+        if not (record and state.grad_enabled):
             ctx = cls._node(cls, _NO_GRADS.get(len(args)) or (False,) * len(args))
             out = cls.forward(ctx, *arrays, **kwargs)
             if type(out) is np.ndarray:
@@ -545,24 +566,24 @@ class Function:
                 result = tuple(Tensor._make(_as_array(o, cls)) for o in out)
             else:
                 result = Tensor._make(_as_array(out, cls))
-            if grad_mode._state.tangents is not None:
+            if state.tangents is not None:
                 _forward_tangents(cls, ctx, args, kwargs, result)
             return result
 
         ctx = _new(cls._node)
         ctx._fn = cls
-        ctx.needs_input_grad = tuple(needs)
+        ctx.needs_input_grad = needs
         # Each argument gets its own array object, so a saved array names the one argument it
         # came from (``y * y.detach()`` shares one array between a graph and a detached Tensor).
-        if len(arrays) == 2:
+        if n == 2:
             if arrays[0] is arrays[1] and args[0] is not args[1]:
                 arrays[1] = arrays[1].view()
-        elif len(arrays) > 2:
+        elif n > 2:
             _distinct_arrays(args, arrays)
         out = cls.forward(ctx, *arrays, **kwargs) if kwargs else cls.forward(ctx, *arrays)
-        ctx._next = tuple(next_)
-        ctx._input_meta = tuple(input_meta)
-        if grad_mode._state.anomaly:
+        ctx._next = next_
+        ctx._input_meta = input_meta
+        if state.anomaly:
             ctx._stack = traceback.format_stack()[:-1]
         if type(out) is np.ndarray and not ctx._non_differentiable:
             nd = out.dtype.kind != "f"
@@ -570,7 +591,7 @@ class Function:
             result = Tensor._make(out, not nd, None if nd else ctx, 0)
             if ctx._saved:
                 ctx._saved_src = _sources(ctx._saved, args, arrays, (out,), (result,))
-            if grad_mode._state.tangents is not None:
+            if state.tangents is not None:
                 _forward_tangents(cls, ctx, args, kwargs, result)
             return result
         single = not isinstance(out, tuple)
@@ -590,12 +611,44 @@ class Function:
         )
         if ctx._saved:
             ctx._saved_src = _sources(ctx._saved, args, arrays, outs, results)
-        if grad_mode._state.tangents is not None:
+        if state.tangents is not None:
             _forward_tangents(cls, ctx, args, kwargs, results[0] if single else results)
         return results[0] if single else results
 
 
 _NO_GRADS = {n: (False,) * n for n in range(8)}
+_STATE = grad_mode._state  # the grad mode's per-thread state (one object, read each call)
+_NO_GRAD_META = (None, None)  # a Tensor argument that needs no gradient
+_NOT_TENSOR_META = (False, False)  # an argument that is no Tensor: no place in next_functions
+
+
+def _gather(args: tuple) -> tuple[list, tuple, tuple, tuple, bool]:
+    """``Function.apply``'s pass over any number of arguments: the arrays forward receives,
+    which arguments need a gradient, the node's edges and input metadata, and whether any
+    argument needs a gradient."""
+    arrays = []
+    needs = []
+    next_ = []
+    input_meta = []
+    record = False
+    for a in args:
+        if isinstance(a, Tensor):
+            array = a._array
+            arrays.append(array)
+            if a._requires_grad:
+                record = True
+                needs.append(True)
+                fn = a.grad_fn
+                next_.append(a if fn is None else (fn, a._output_nr) if a._output_nr else fn)
+                input_meta += (array.shape, array.dtype.char)
+                continue
+            input_meta += _NO_GRAD_META
+        else:
+            arrays.append(a)
+            input_meta += _NOT_TENSOR_META
+        needs.append(False)
+        next_.append(None)
+    return arrays, tuple(needs), tuple(next_), tuple(input_meta), record
 
 
 class _ZeroGrad:
