@@ -596,19 +596,25 @@ class Function:
             return result
         single = not isinstance(out, tuple)
         raw = (out,) if single else out
-        outs = tuple(_as_array(o, cls) for o in raw)
+        nd_ids = {id(a) for a in ctx._non_differentiable} if ctx._non_differentiable else ()
+        outs_list = []
+        meta = []
+        results_list = []
+        for i, o in enumerate(raw):
+            if type(o) is not np.ndarray:
+                o = _as_array(o, cls)
+            nd = o.dtype.kind != "f" or id(o) in nd_ids
+            outs_list.append(o)
+            meta += (o.shape, o.dtype.char, nd)
+            results_list.append(Tensor._make(o, not nd, None if nd else ctx, i))
+        outs = tuple(outs_list)
         if ctx._saved and any(r is not o for r, o in zip(raw, outs)):
             # A ufunc on a 0-d array returns a NumPy scalar: save the array wrapping it, so the
             # saved output is still known as this node's output (version check, create_graph).
             wrapped = {id(r): o for r, o in zip(raw, outs) if r is not o}
             ctx._saved = tuple(wrapped.get(id(s), s) for s in ctx._saved)
-        nd_ids = {id(a) for a in ctx._non_differentiable}
-        nds = [id(o) in nd_ids or o.dtype.kind != "f" for o in outs]
-        ctx._output_meta = tuple(x for o, nd in zip(outs, nds) for x in (o.shape, o.dtype.char, nd))
-        results = tuple(
-            Tensor._make(o, not nd, None if nd else ctx, i)
-            for i, (o, nd) in enumerate(zip(outs, nds))
-        )
+        ctx._output_meta = tuple(meta)
+        results = tuple(results_list)
         if ctx._saved:
             ctx._saved_src = _sources(ctx._saved, args, arrays, outs, results)
         if state.tangents is not None:
