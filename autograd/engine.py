@@ -255,17 +255,19 @@ def _run(
                 if entry is not None:
                     finish(entry)
             leaf_outs = g = None
-            state = grad_mode._state
+            # Nothing captured and no anomaly mode: common nodes may take the direct call below.
+            plain = not (want or grad_mode._state.anomaly)
             ready = [n for n in roots if dependents[n] == 0]
             while ready:
                 node = ready.pop()
                 grads = buffers.pop(node)
                 if (
-                    len(grads) == 1
+                    plain
+                    and len(grads) == 1
                     and grads[0] is not None
                     and grads[0] is not ZERO_GRAD
-                    and not (want or node._hooks or node._retained or node._prehooks)
-                    and not (node._posthooks or node._tensor_mode or state.anomaly)
+                    and not (node._hooks or node._retained or node._prehooks)
+                    and not (node._posthooks or node._tensor_mode)
                 ):
                     # The common node: one output, one gradient, nothing reads or changes it on
                     # the way, so its rule is called directly (what _call_backward does, less
