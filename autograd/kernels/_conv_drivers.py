@@ -359,6 +359,23 @@ def add_channel_bias(y: np.ndarray, b: np.ndarray) -> None:
     y.reshape(n, c * h * w)[...] += np.repeat(b, h * w)
 
 
+def channel_sums(gy: np.ndarray) -> np.ndarray:
+    """``gy.sum(axis=(0, 2, 3))`` for an NCHW array: a convolution's bias gradient.
+
+    Summed over the samples as rows of ``C*H*W`` values, then over each channel's run: NumPy's
+    reduction over axes 0, 2 and 3 at once takes 2-7x as long on maps of up to 8x8.
+
+    Examples
+    --------
+    >>> channel_sums(np.ones((2, 3, 4, 5)))
+    array([40., 40., 40.])
+    """
+    n, c, h, w = gy.shape
+    if not gy.flags.c_contiguous or n == 0 or c == 0:
+        return gy.sum(axis=(0, 2, 3))
+    return gy.reshape(n, c * h * w).sum(axis=0).reshape(c, h * w).sum(axis=1)
+
+
 def _forward_empty(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
     y = np.zeros(output_shape(x.shape, w.shape, g), dtype=x.dtype)
     if b.size:

@@ -54,13 +54,14 @@ from autograd.kernels import _conv_direct, _conv_numpy, _conv_plan
 from autograd.kernels import _conv_drivers as drivers
 from autograd.kernels import _conv_gemm as gemm
 from autograd.kernels._args import ConvGeometry, Pair, conv_output_size, float_nchw
-from autograd.kernels._conv_drivers import add_channel_bias
+from autograd.kernels._conv_drivers import add_channel_bias, channel_sums
 from autograd.kernels._conv_plan import Finite, Plan
 from autograd.kernels._jit import StandIn
 
 __all__ = [
     "add_channel_bias",
     "all_finite",
+    "channel_sums",
     "conv_output_size",
     "conv2d_forward",
     "conv2d_backward_input",
@@ -324,7 +325,7 @@ def conv2d_backward_weight(
     gw, gb = _weight_grad(x, gy, w_shape, g, finite, bias_grad)
     if not bias_grad:
         return gw
-    return gw, (gy.sum(axis=(0, 2, 3)) if gb is None else gb)
+    return gw, (channel_sums(gy) if gb is None else gb)
 
 
 def _weight_grad(
@@ -423,7 +424,7 @@ def conv2d_backward(
             gw = None  # gy holds inf or NaN, which met the padding: the exact path below
             finite = (finite[0], finite[1], False)
     if need_b and gb is None:
-        gb = gy.sum(axis=(0, 2, 3))
+        gb = channel_sums(gy)
     if need_x and gx is None:
         plan, finite = _settle("input_grad", x.shape, w.shape, g, finite, arrays, gb,
                                gy_shape=gy.shape)  # fmt: skip

@@ -86,6 +86,8 @@ def _weight_grad(x: Any, g: Any, w_shape: tuple, geom: Geom) -> Any:
 
 
 def _bias_grad(g: Any) -> Any:
+    if type(g) is np.ndarray and g.ndim == 4:
+        return _k.channel_sums(g)
     return g.sum(axis=(0, 2, 3))
 
 

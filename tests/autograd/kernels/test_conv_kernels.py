@@ -415,3 +415,14 @@ def test_per_thread_pipelines_match_the_reference(monkeypatch, chunk_bytes):
     want = ref_backward(x, w, gy, (1, 1), (1, 1), (1, 1), 1)[1]
     assert np.isnan(want).any() and np.isfinite(want).any()
     np.testing.assert_allclose(gw, want, atol=1e-10)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4, 5), (0, 3, 2, 2), (2, 3, 0, 2), (64, 32, 4, 4)])
+def test_channel_sums_are_the_bias_gradient(shape):
+    rng = np.random.default_rng(6)
+    gy = rng.standard_normal(shape)
+    np.testing.assert_allclose(conv.channel_sums(gy), gy.sum(axis=(0, 2, 3)), atol=1e-12)
+    strided = rng.standard_normal(shape[::-1]).transpose(3, 2, 1, 0)
+    np.testing.assert_allclose(conv.channel_sums(strided), strided.sum(axis=(0, 2, 3)),
+                               atol=1e-12)  # fmt: skip
+    assert conv.channel_sums(gy.astype(np.float32)).dtype == np.float32
