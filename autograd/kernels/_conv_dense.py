@@ -107,10 +107,11 @@ def waste(
 
 
 @jit
-def _matrix(w, by_in, in_starts, t):
+def _matrix(w, by_in, in_starts, t, zero):
     # t[c*HW + p, o*OHW + q] = w[o, c, tap] over the triples, zero elsewhere; written row by
     # row (each row's triples are sorted by q), the innermost loop over o reading the weight
-    # regrouped as (C, taps, O).
+    # regrouped as (C, taps, O). Without zero, t holds a matrix of the same geometry already:
+    # its zeros stay where they are, and only the weight's entries are written.
     O, C, kh, kw = w.shape
     HW = in_starts.shape[0] - 1
     OHW = t.shape[1] // O
@@ -120,7 +121,8 @@ def _matrix(w, by_in, in_starts, t):
             for i in range(kh):
                 for j in range(kw):
                     wt[c, i * kw + j, o] = w[o, c, i, j]
-    t[:] = 0.0
+    if zero:
+        t[:] = 0.0
     for c in range(C):
         for p in range(HW):
             row = t[c * HW + p]
@@ -148,12 +150,13 @@ def _fold(gt, by_out, out_starts, gw):
                     g3[o, c, by_out[r, 2]] += row[base + by_out[r, 0]]
 
 
-def _matrix_numpy(w, by_in, in_starts, t):
+def _matrix_numpy(w, by_in, in_starts, t, zero):
     """NumPy twin of :func:`_matrix` (stands in while the kernels are not compiled)."""
     O, C = w.shape[0], w.shape[1]
     HW = in_starts.shape[0] - 1
     t4 = t.reshape(C, HW, O, t.shape[1] // O)
-    t4[...] = 0.0
+    if zero:
+        t4[...] = 0.0
     p, q, tap = by_in[:, 0], by_in[:, 1], by_in[:, 2]
     # Advanced indices split by a slice come first: the target is (pairs, C, O).
     t4[:, p, :, q] = w.reshape(O, C, -1)[:, :, tap].transpose(2, 1, 0)
@@ -176,9 +179,12 @@ def _fold_numpy(gt, by_out, out_starts, gw):
 FAMILY = StandIn(_matrix, _fold)
 
 
-def matrix(w: np.ndarray, pairs: TapPairs, t: np.ndarray) -> None:
-    """Write the dense matrix of weight ``w`` into ``t``, shape ``(C*H*W, O*OH*OW)``."""
-    FAMILY.call(_matrix, _matrix_numpy, w, pairs.by_in, pairs.in_starts, t)
+def matrix(w: np.ndarray, pairs: TapPairs, t: np.ndarray, zero: bool = True) -> None:
+    """Write the dense matrix of weight ``w`` into ``t``, shape ``(C*H*W, O*OH*OW)``; with
+    ``zero`` False, ``t`` must hold a matrix of the same geometry (its zeros are kept: a
+    training step's new weight rewrites only the weight's entries, a quarter to a half of
+    ``t``)."""
+    FAMILY.call(_matrix, _matrix_numpy, w, pairs.by_in, pairs.in_starts, t, zero)
 
 
 def fold(gt: np.ndarray, pairs: TapPairs, gw: np.ndarray) -> None:

@@ -420,18 +420,23 @@ def _dense_matrix(w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
     # The dense path's matrix of w, (C*H*W, O*OH*OW). A step's backward multiplies by the
     # matrix its forward built from the same weight: each thread keeps the last few, each with
     # the bits of the weight it came from, and builds again only when those differ (comparing
-    # 18 KB of weight costs a few microseconds, building a 512 KB matrix about sixty).
+    # 18 KB of weight costs a few microseconds, building a 512 KB matrix about forty), then in
+    # place, writing only the weight's entries (the matrix is used before this returns again).
     cache = _dense_cache.__dict__.setdefault("matrices", {})
     key = (w.shape, w.dtype.str, tuple(x_shape[1:]), g)
     bits = w.view(f"u{w.dtype.itemsize}")
-    hit = cache.get(key)
+    hit = cache.pop(key, None)
     if hit is not None and np.array_equal(hit[0], bits):
+        cache[key] = hit
         return hit[1]
     _, _, oh, ow = output_shape(x_shape, w.shape, g)
     pairs = dense.tap_pairs(x_shape[2:], (oh, ow), w.shape[2:], g)
-    t = np.empty((x_shape[1] * x_shape[2] * x_shape[3], w.shape[0] * oh * ow), dtype=w.dtype)
-    dense.matrix(w, pairs, t)
-    cache.pop(key, None)
+    if hit is None:
+        t = np.empty((x_shape[1] * x_shape[2] * x_shape[3], w.shape[0] * oh * ow), w.dtype)
+        dense.matrix(w, pairs, t)
+    else:  # the previous weight's matrix (the step before): its zeros are in place
+        t = hit[1]
+        dense.matrix(w, pairs, t, zero=False)
     cache[key] = (bits.copy(), t)
     if len(cache) > _DENSE_CACHED:
         del cache[next(iter(cache))]  # the least recently built
