@@ -64,9 +64,11 @@ the first call, that load lands in the middle of the first training step. ``impo
 therefore starts one thread that does it (:func:`load_numba_in_background`) under Numba's
 compiler lock, while the program goes on loading data and building its model; a kernel called
 before it is done waits for the lock instead of loading it again. A fork waits for the thread
-first, so no child inherits a lock it holds. Nothing is compiled at import time: compilation
-happens on the first call of each kernel (and is cached on disk, ``cache=True``), and the
-kernels' threads start on the first parallel call.
+first, so no child inherits a lock it holds; so does the interpreter's exit (a program that
+ends within a quarter second of its import waits for the rest). Processes started by
+:mod:`multiprocessing` (data-loading workers) skip it. Nothing is compiled at import time:
+compilation happens on the first call of each kernel (and is cached on disk, ``cache=True``),
+and the kernels' threads start on the first parallel call.
 """
 
 from __future__ import annotations
@@ -121,7 +123,8 @@ _warm_thread: threading.Thread | None = None
 def load_numba_in_background() -> None:
     """Start loading Numba's code generator on a thread of its own (see "Warm start").
 
-    Does nothing under ``NUMBA_DISABLE_JIT``, or when a load was started already.
+    Does nothing under ``NUMBA_DISABLE_JIT``, when a load was started already, or in a child
+    process started by :mod:`multiprocessing` (a data-loading worker, which runs no kernel).
 
     Examples
     --------
@@ -130,6 +133,10 @@ def load_numba_in_background() -> None:
     """
     global _warm_thread
     if _warm_thread is not None or numba.config.DISABLE_JIT:
+        return
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:
         return
     _warm_thread = threading.Thread(target=_load_numba, name="autograd-numba-warm-start")
     _warm_thread.start()
