@@ -135,19 +135,28 @@ def _matrix(w, by_in, in_starts, t, zero):
 @jit
 def _fold(gt, by_out, out_starts, gw):
     # gw[o, c, tap] = sum over the tap's triples of gt[o*OHW + q, c*HW + p]: gt is the gradient
-    # of T, transposed (the faster GEMM of the two orders), read row by row.
+    # of T, transposed (the faster GEMM of the two orders), read row by row. The innermost loop
+    # runs over the channels, independent sums in a (taps, C) block of one output channel, so
+    # the adds overlap instead of waiting on one another.
     O, C = gw.shape[0], gw.shape[1]
     OHW = out_starts.shape[0] - 1
     HW = gt.shape[1] // C
-    g3 = gw.reshape(O, C, gw.shape[2] * gw.shape[3])
-    g3[:] = 0.0
+    taps = gw.shape[2] * gw.shape[3]
+    p_of = by_out[:, 0].copy()
+    tap_of = by_out[:, 2].copy()
+    acc = np.empty((taps, C), dtype=gw.dtype)
+    g3 = gw.reshape(O, C, taps)
     for o in range(O):
+        acc[:] = 0.0
         for q in range(OHW):
             row = gt[o * OHW + q]
-            for c in range(C):
-                base = c * HW
-                for r in range(out_starts[q], out_starts[q + 1]):
-                    g3[o, c, by_out[r, 2]] += row[base + by_out[r, 0]]
+            for r in range(out_starts[q], out_starts[q + 1]):
+                p, tap = p_of[r], tap_of[r]
+                for c in range(C):
+                    acc[tap, c] += row[c * HW + p]
+        for c in range(C):
+            for tap in range(taps):
+                g3[o, c, tap] = acc[tap, c]
 
 
 def _matrix_numpy(w, by_in, in_starts, t, zero):
