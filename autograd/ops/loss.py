@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
+from ..kernels.cross_entropy import cross_entropy_backward, cross_entropy_forward
 from ..tensor import Tensor
 from ._jvp import sum_terms
 from ._table import select_grad, zeros_like_grad
@@ -74,6 +75,8 @@ class CrossEntropy(Function):
         x2 = _rows(x, shape)
         r, c = x2.shape
         t = target.reshape(r)
+        if weight is None and not label_smoothing and r and x.dtype.char in "fd":
+            return _plain_forward(ctx, x, x2, t, target.shape, ignore_index, reduction)
         valid = t != ignore_index
         all_valid = bool(valid.all())
         tv = t if all_valid else np.where(valid, t, 0)
@@ -118,9 +121,10 @@ class CrossEntropy(Function):
             denom = float(r if wt is None else wt.sum())
             # Nothing counted (every target ignored): NaN, with zero gradients, as PyTorch.
             out = np.asarray(loss.sum() / denom if denom else np.nan, dtype=x.dtype)
-        ctx.shape, ctx.rows, ctx.tv, ctx.wt, ctx.denom = shape, rows, tv, wt, denom
+        ctx.shape, ctx.tv, ctx.wt, ctx.denom = shape, tv, wt, denom
         ctx.valid = None if all_valid else valid
         ctx.weight, ctx.reduction, ctx.label_smoothing = weight, reduction, label_smoothing
+        ctx.ignore_index = None
         ctx.save_for_backward(x, e, s)
         return out
 
@@ -141,7 +145,17 @@ class CrossEntropy(Function):
             scale = select_grad(ctx.valid[:, None], scale)
         if isinstance(g, Tensor):
             return _graph_backward(ctx, x, scale), None, None, None, None, None
-        rows, tv, wt = ctx.rows, ctx.tv, ctx.wt
+        if ctx.ignore_index is not None:  # the plain loss: e is the softmax
+            t, ignore_index = ctx.target, ctx.ignore_index
+            if ctx.reduction == "none":
+                row_scale = np.ascontiguousarray(g.reshape(-1), dtype=e.dtype)
+                grad = cross_entropy_backward(e, t, ignore_index, 1.0, row_scale)
+            else:
+                s = float(g) / ctx.denom if ctx.denom else 0.0
+                grad = cross_entropy_backward(e, t, ignore_index, s)
+            return _unrows(grad, ctx.shape), None, None, None, None, None
+        tv, wt = ctx.tv, ctx.wt
+        rows = np.arange(len(tv))
         ls = ctx.label_smoothing
         grad = e / s[:, None]  # softmax
         coef = _row_coef(ctx, e.shape[1])
@@ -169,6 +183,36 @@ class CrossEntropy(Function):
         return (d * tx).sum(axis=1 if x.ndim > 1 else 0).reshape(target.shape)
 
 
+def _plain_forward(ctx, x, x2, t, target_shape, ignore_index, reduction):
+    """CrossEntropy.forward without class weights or label smoothing: one kernel call."""
+    x2 = np.ascontiguousarray(x2)
+    t = t.astype(np.int64, copy=False)
+    p, loss, counted, bad = cross_entropy_forward(x2, t, ignore_index)
+    if bad >= 0:
+        raise ValueError(
+            f"cross_entropy: target {int(t[bad])} is out of bounds for {x2.shape[1]} classes "
+            f"(expected 0 <= target < {x2.shape[1]} or target == ignore_index={ignore_index})"
+        )
+    rows = x2.shape[0]
+    valid = None if counted == rows else t != ignore_index
+    denom = 1.0
+    if reduction == "none":
+        out = loss.reshape(target_shape)
+    elif reduction == "sum":
+        out = np.asarray(loss.sum())
+    else:
+        denom = float(counted)
+        # Nothing counted (every target ignored): NaN, with zero gradients, as PyTorch.
+        out = np.asarray(loss.sum() / denom if denom else np.nan, dtype=x.dtype)
+    ctx.shape, ctx.denom, ctx.valid = x.shape, denom, valid
+    ctx.tv = t if valid is None else np.where(valid, t, 0)
+    ctx.wt = None if valid is None else valid.astype(x.dtype)
+    ctx.weight, ctx.reduction, ctx.label_smoothing = None, reduction, 0.0
+    ctx.ignore_index, ctx.target = ignore_index, t
+    ctx.save_for_backward(x, p, None)
+    return out
+
+
 def _row_coef(ctx: Any, c: int) -> np.ndarray | None:
     """Per row, the total weight of the target distribution (None when it is 1 for every row)."""
     ls, wt = ctx.label_smoothing, ctx.wt
@@ -189,7 +233,8 @@ def _smoothing_target(ctx: Any, c: int) -> Any:
 
 def _graph_backward(ctx: Any, x: Tensor, scale: Any) -> Tensor:
     """``(softmax * coef - target distribution) * scale`` with differentiable ops."""
-    shape, rows, tv, wt = ctx.shape, ctx.rows, ctx.tv, ctx.wt
+    shape, tv, wt = ctx.shape, ctx.tv, ctx.wt
+    rows = np.arange(len(tv))
     c = shape[0] if len(shape) == 1 else shape[1]
     p = softmax(_rows(x, shape), dim=1)
     dist = np.zeros((len(rows), c), dtype=x.dtype)

@@ -17,7 +17,7 @@ import numpy as np
 SCRIPT = r"""
 import sys
 import numpy as np
-from autograd.kernels import batchnorm, conv, matmul, pool
+from autograd.kernels import batchnorm, conv, cross_entropy, matmul, pool
 
 def run():
     rng = np.random.default_rng(0)
@@ -69,6 +69,13 @@ def run():
         out[name + "_y"] = y
         grads = batchnorm.batch_norm_backward(np.cos(y), xb, mean, invstd, wb, True)
         out[name + "_gx"], out[name + "_gw"], out[name + "_gb"] = grads
+    # Cross-entropy rows: a row of -inf logits, an ignored row, a per-row scale.
+    logits = rng.standard_normal((6, 4))
+    logits[1] = -np.inf
+    target = np.array([0, 3, -100, 2, 1, 3])
+    p, loss, _, _ = cross_entropy.cross_entropy_forward(logits, target, -100)
+    out["ce_p"], out["ce_loss"] = p, loss
+    out["ce_gx"] = cross_entropy.cross_entropy_backward(p, target, -100, 1.0, np.cos(loss))
     return out
 
 if __name__ == "__main__":
