@@ -197,6 +197,31 @@ def test_max_pool_inside_path_matches_general_kernel(shape, k, s, d, dtype):
         np.testing.assert_array_equal(argmax, ref_at)
 
 
+@pytest.mark.parametrize("shape", [(3, 40, 8, 8), (2, 24, 9, 7), (64, 32, 4, 4)])
+@pytest.mark.parametrize("stride", [(2, 2), (1, 2)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool_2x2_kernel_plain_and_nan_planes_match_general_kernel(shape, stride, dtype):
+    # The 2x2 window compares plainly where a task's planes hold no NaN: ties (signed zeros
+    # among them) and all -inf windows must still select as the sequential rule does. NaN sits
+    # in a few planes only, so some tasks take each path; serial and parallel kernels both.
+    rng = np.random.default_rng(sum(shape))
+    x = rng.integers(-2, 3, size=shape).astype(dtype)
+    x[rng.random(shape) < 0.3] = -0.0
+    x[0, 1, :2, :2] = -np.inf
+    x[-1, 2, 1, 0] = np.nan
+    x[-1, 2, 1, 1] = np.nan
+    y_ref = np.empty((*shape[:2], (shape[2] - 2) // stride[0] + 1, shape[3] // 2), dtype)
+    at_ref = np.empty(y_ref.shape, np.int8)
+    pool._max_forward(x, 2, 2, *stride, 0, 0, 1, 1, y_ref, at_ref)
+    kernel = pool._max_forward_inside
+    for run in {getattr(kernel, "serial", kernel), getattr(kernel, "dispatcher", kernel)}:
+        y, at = np.empty_like(y_ref), np.empty_like(at_ref)
+        run(x, 2, 2, *stride, 1, 1, y, at)
+        np.testing.assert_array_equal(y, y_ref)
+        np.testing.assert_array_equal(np.signbit(y), np.signbit(y_ref))
+        np.testing.assert_array_equal(at, at_ref)
+
+
 @pytest.mark.parametrize("shape", INSIDE_SHAPES)
 @pytest.mark.parametrize("k, s", [((2, 2), (2, 2)), ((3, 2), (3, 2)), ((2, 2), (1, 2)),
                                   ((3, 3), (2, 2))])  # fmt: skip
