@@ -417,11 +417,13 @@ def _forward_pointwise(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndar
 
 
 def _dense_matrix(w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
-    # The dense path's matrix of w, (C*H*W, O*OH*OW). A step's backward multiplies by the
-    # matrix its forward built from the same weight: each thread keeps the last few, each with
-    # the bits of the weight it came from, and builds again only when those differ (comparing
-    # 18 KB of weight costs a few microseconds, building a 512 KB matrix about forty), then in
-    # place, writing only the weight's entries (the matrix is used before this returns again).
+    # The dense path's matrix of w, (C*H*W, O*OH*OW), with one more row below it for the
+    # forward's bias (see _forward_dense; the backward takes the rows above it). A step's
+    # backward multiplies by the matrix its forward built from the same weight: each thread
+    # keeps the last few, each with the bits of the weight it came from, and builds again only
+    # when those differ (comparing 18 KB of weight costs a few microseconds, building a 512 KB
+    # matrix about forty), then in place, writing only the weight's entries (the matrix is
+    # used before this returns again).
     cache = _dense_cache.__dict__.setdefault("matrices", {})
     key = (w.shape, w.dtype.str, tuple(x_shape[1:]), g)
     bits = w.view(f"u{w.dtype.itemsize}")
@@ -431,12 +433,13 @@ def _dense_matrix(w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
         return hit[1]
     _, _, oh, ow = output_shape(x_shape, w.shape, g)
     pairs = dense.tap_pairs(x_shape[2:], (oh, ow), w.shape[2:], g)
+    rows = x_shape[1] * x_shape[2] * x_shape[3]
     if hit is None:
-        t = np.empty((x_shape[1] * x_shape[2] * x_shape[3], w.shape[0] * oh * ow), w.dtype)
-        dense.matrix(w, pairs, t)
+        t = np.empty((rows + 1, w.shape[0] * oh * ow), w.dtype)
+        dense.matrix(w, pairs, t[:rows])
     else:  # the previous weight's matrix (the step before): its zeros are in place
         t = hit[1]
-        dense.matrix(w, pairs, t, zero=False)
+        dense.matrix(w, pairs, t[:rows], zero=False)
     cache[key] = (bits.copy(), t)
     if len(cache) > _DENSE_CACHED:
         del cache[next(iter(cache))]  # the least recently built
@@ -448,12 +451,21 @@ _DENSE_CACHED = 8  # matrices kept per thread, each at most Limits.dense_max_mat
 
 
 def _forward_dense(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
-    # One GEMM of the batch's rows with the dense matrix: NCHW in, NCHW out.
+    # One GEMM of the batch's rows with the dense matrix: NCHW in, NCHW out. A bias rides in
+    # the GEMM, as the matrix's last row against a column of ones after the input's rows: a
+    # 64 KB copy of x instead of a pass over y after the GEMM (whose threads left half of y
+    # in the other core's cache).
     y = np.empty(output_shape(x.shape, w.shape, g), dtype=x.dtype)
-    N = x.shape[0]
-    np.matmul(x.reshape(N, -1), _dense_matrix(w, x.shape, g), out=y.reshape(N, -1))
-    if b.size:
-        add_channel_bias(y, b)
+    N, K = x.shape[0], x[0].size
+    t = _dense_matrix(w, x.shape, g)
+    if not b.size:
+        np.matmul(x.reshape(N, K), t[:K], out=y.reshape(N, -1))
+        return y
+    t[K] = np.repeat(b, y.shape[2] * y.shape[3])
+    rows = np.empty((N, K + 1), dtype=x.dtype)
+    rows[:, :K] = x.reshape(N, K)
+    rows[:, K] = 1.0
+    np.matmul(rows, t, out=y.reshape(N, -1))
     return y
 
 
@@ -506,7 +518,8 @@ def _input_pointwise(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeome
 def _input_dense(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
     gx = np.empty(x_shape, dtype=w.dtype)
     N = x_shape[0]
-    np.matmul(gy.reshape(N, -1), _dense_matrix(w, x_shape, g).T, out=gx.reshape(N, -1))
+    t = _dense_matrix(w, x_shape, g)
+    np.matmul(gy.reshape(N, -1), t[: t.shape[0] - 1].T, out=gx.reshape(N, -1))
     return gx
 
 
