@@ -106,7 +106,7 @@ def waste(
 # Kernels: the matrix from the weight, and the weight gradient from the matrix's gradient
 
 
-@jit
+@jit(warm=True)
 def _matrix(w, by_in, in_starts, t, zero):
     # t[c*HW + p, o*OHW + q] = w[o, c, tap] over the triples, zero elsewhere; written row by
     # row (each row's triples are sorted by q), the innermost loop over o reading the weight
@@ -132,7 +132,7 @@ def _matrix(w, by_in, in_starts, t, zero):
                     row[o * OHW + q] = wt[c, tap, o]
 
 
-@jit
+@jit(warm=True)
 def _fold(gt, by_out, out_starts, gw):
     # gw[o, c, tap] = sum over the tap's triples of gt[o*OHW + q, c*HW + p]: gt is the gradient
     # of T, transposed (the faster GEMM of the two orders), read row by row. The innermost loop

@@ -76,18 +76,18 @@ def _direct(x, w, b, sh, sw, ph, pw, dh, dw, y, backward):
                                 yf[np.uint64(ys + ow)] += wv * xf[np.uint64(xs + ow * sw)]
 
 
-@jit(parallel=True)
+@jit(parallel=True, warm=True)
 def _direct_forward(x, w, b, sh, sw, ph, pw, dh, dw, y):
     _direct(x, w, b, sh, sw, ph, pw, dh, dw, y, False)
 
 
-@jit(parallel=True)
+@jit(parallel=True, warm=True)
 def _direct_backward_input(gy, w, sh, sw, ph, pw, dh, dw, gx):
     no_bias = np.empty(0, dtype=gx.dtype)
     _direct(gx, w, no_bias, sh, sw, ph, pw, dh, dw, gy, True)
 
 
-@jit(parallel=True)
+@jit(parallel=True, warm=True)
 def _direct_backward_weight(x, gy, sh, sw, ph, pw, dh, dw, gw):
     # One output channel a task. Products are summed into a row buffer first, an elementwise
     # loop that vectorizes without fastmath; the row is reduced once per weight element.
@@ -192,7 +192,7 @@ def _stencil3x3(xbuf, base, row, col, w9, bias, first, acc):
             acc[u] += s
 
 
-@jit(parallel=True)
+@jit(parallel=True, warm=True)
 def _direct_forward_wide(x, w, b, ph, pw, dh, dw, y):
     # y[n, o] = b[o] + sum over the group's channels and taps of w * shifted padded x plane.
     N, O, oh_n, ow_n = y.shape
@@ -299,7 +299,7 @@ def _dots3x3(g, ig, xbuf, base, row, col, n, out, k):
     return sg
 
 
-@jit(parallel=True)
+@jit(parallel=True, warm=True)
 def _direct_backward_wide(x, gy, w, ph, pw, dh, dw, gx, parts, bad):
     # Both gradients of a stride-1 convolution in one pass over gy. Per job, each gy plane is
     # copied once into g, the wide plane behind a zero margin of (kh-1)*dh rows and (kw-1)*dw

@@ -66,9 +66,18 @@ compiler lock, while the program goes on loading data and building its model; a 
 before it is done waits for the lock instead of loading it again. A fork waits for the thread
 first, so no child inherits a lock it holds; so does the interpreter's exit (a program that
 ends within a quarter second of its import waits for the rest). Processes started by
-:mod:`multiprocessing` (data-loading workers) skip it. Nothing is compiled at import time:
-compilation happens on the first call of each kernel (and is cached on disk, ``cache=True``),
-and the kernels' threads start on the first parallel call.
+:mod:`multiprocessing` (data-loading workers) skip it.
+
+Then the thread loads, from the disk cache, the machine code of the kernels marked
+``jit(warm=True)``: those of a small model's step (convolution's direct and dense kernels,
+batch norm, pooling, ReLU's masked select, cross-entropy, SGD and Adam), a dozen or two whose
+first calls would otherwise each spend a few milliseconds loading it in the first step
+(LeNet's first epoch on the digits took twice a later one). Each load holds the compiler lock
+for one kernel's signature only, so a kernel the program calls meanwhile waits for that much at
+most; the thread stops at the end of the program's main thread and at a fork (the kernels left
+load on their first call, as before). Nothing is compiled at import time: compilation happens on
+the first call of each kernel (and is cached on disk, ``cache=True``), and the kernels' threads
+start on the first parallel call.
 """
 
 from __future__ import annotations
@@ -150,13 +159,45 @@ def _load_numba() -> None:
         with global_compiler_lock:
             cpu_target.target_context.refresh()
     except Exception:  # noqa: S110 - the first kernel call loads it again and reports the error
-        pass
+        return
+    main = threading.main_thread()
+    for dispatcher in list(_PRELOAD):
+        if not main.is_alive() or _stop_preload.is_set():
+            return  # the program is ending, or forking: what is left loads on first call
+        try:
+            _load_cached(dispatcher)
+        except Exception:  # noqa: S112 - an unreadable cache: the first call compiles, as ever
+            continue
+
+
+def _load_cached(dispatcher: Any) -> None:
+    # The overloads the disk cache holds for the dispatcher's current source, as a first call
+    # of each signature would load them (never a compile).
+    from numba.core.compiler_lock import global_compiler_lock
+
+    cache = dispatcher._cache
+    index = cache._cache_file._load_index()
+    for sig in dict.fromkeys(key[0] for key in index):
+        with global_compiler_lock:
+            if tuple(sig) in dispatcher.overloads:
+                continue
+            cres = cache.load_overload(sig, dispatcher.targetctx)
+            if cres is None or cres.objectmode:
+                continue
+            dispatcher.targetctx.insert_user_function(cres.entry_point, cres.fndesc, [cres.library])
+            dispatcher.add_overload(cres)
 
 
 def _wait_for_warm_start() -> None:
     thread = _warm_thread
     if thread is not None and thread is not threading.current_thread():
+        _stop_preload.set()
         thread.join()
+
+
+#: Dispatchers whose cached machine code the warm-start thread loads (``jit(warm=True)``).
+_PRELOAD: list = []
+_stop_preload = threading.Event()
 
 
 os.register_at_fork(before=_wait_for_warm_start)
@@ -168,7 +209,7 @@ def _serialize_parallel() -> bool:
 
 def jit(
     fn: F | None = None, *, parallel: bool = False, fastmath: bool | set[str] = False,
-    error_model: str = "python", inline: bool = False,
+    error_model: str = "python", inline: bool = False, warm: bool = False,
 ) -> F:  # fmt: skip
     """Compile ``fn`` with Numba in nopython mode, caching the machine code on disk.
 
@@ -194,6 +235,11 @@ def jit(
         thread pool, and an argument the caller passes as a constant (a flag choosing the
         forward or the backward loop) is a constant in the compiled code. One body then serves
         a forward and a backward kernel with no extra argument to dispatch on.
+    warm : bool
+        One of the kernels of a small model's step (the common layers, losses and optimizers):
+        the warm-start thread loads the machine code the disk cache holds for it (for a
+        parallel kernel, its serial twin's), so that the first step does not (see "Warm
+        start").
 
     Returns
     -------
@@ -222,10 +268,14 @@ def jit(
             options["inline"] = "always"
         dispatcher = numba.njit(parallel=parallel, **options)(f)
         if not parallel or numba.config.DISABLE_JIT:
+            if warm and cache and not numba.config.DISABLE_JIT:
+                _PRELOAD.append(dispatcher)
             return dispatcher
         # Waking the thread pool costs more than the whole job on small arrays: a serial twin of
         # the same source runs those.
         serial = numba.njit(parallel=False, **options)(_renamed(f, "_serial"))
+        if warm and cache:
+            _PRELOAD.append(serial)  # the small arrays of a small model's step
         lock = _PARALLEL_LOCK if _serialize_parallel() else contextlib.nullcontext()
         tier = _Tier(dispatcher, serial)
 

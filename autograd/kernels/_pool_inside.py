@@ -45,7 +45,7 @@ def _max_row_2x2(xf, r0, r1, ow_n, yf, af, o0):
         af[o0 + np.uint64(ow)] = at_bottom if lower else at_top
 
 
-@jit(parallel=True)
+@jit(parallel=True, warm=True)
 def _max_forward_inside(x, kh, kw, sh, sw, dh, dw, y, argmax):
     # Same comparison order and NaN rule as _max_forward; taps outside, an output row inside,
     # so the inner loop is a vectorizable run of selects.
@@ -112,7 +112,7 @@ def _max_forward_inside(x, kh, kw, sh, sw, dh, dw, y, argmax):
                             af[o] = tap if take else af[o]
 
 
-@jit(parallel=True)
+@jit(parallel=True, warm=True)
 def _avg_forward_inside(x, kh, kw, sh, sw, div, y):
     # Windows inside the input share one divisor. The summation order is _avg_forward's, so
     # the two agree bit for bit; `div` is a float64, as the int divisor is promoted there.
@@ -146,7 +146,7 @@ def _avg_forward_inside(x, kh, kw, sh, sw, div, y):
                     yf[o0 + np.uint64(ow)] = yf[o0 + np.uint64(ow)] / div
 
 
-@jit(parallel=True)
+@jit(parallel=True, warm=True)
 def _avg_backward_inside(gy, kh, kw, div, gx):
     # Windows that tile the input from its corner (stride == kernel, no padding, one divisor):
     # each input element is written once with its window's share, as whole contiguous rows;

@@ -87,7 +87,7 @@ def _max_forward(x, kh, kw, sh, sw, ph, pw, dh, dw, y, argmax):
                 out_at[o] = at
 
 
-@jit(parallel=True)
+@jit(parallel=True, warm=True)
 def _max_backward(gy, argmax, kh, kw, sh, sw, ph, pw, dh, dw, gx):
     N, C, H, W = gx.shape
     oh_n, ow_n = gy.shape[2], gy.shape[3]

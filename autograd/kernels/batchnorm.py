@@ -40,7 +40,7 @@ SHORT_ROWS = 64
 ROWS_MIN_BATCH = 16
 
 
-@jit(fastmath={"reassoc", "contract"})
+@jit(fastmath={"reassoc", "contract"}, warm=True)
 def _forward(x, w, b, eps, out, mean, var, invstd):
     # One channel at a time: two reads for the statistics, one write; an empty w or b is absent.
     n, c, length = x.shape
@@ -74,7 +74,7 @@ def _forward(x, w, b, eps, out, mean, var, invstd):
         invstd[j] = inv
 
 
-@jit(fastmath={"reassoc", "contract"})
+@jit(fastmath={"reassoc", "contract"}, warm=True)
 def _backward(g, x, mean, invstd, w, need_input, dx, gxhat, gsum):
     # One channel at a time: one read of g and x for both sums, one more to write dx.
     n, c, length = x.shape

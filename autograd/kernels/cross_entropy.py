@@ -29,7 +29,7 @@ from ._jit import StandIn, jit
 __all__ = ["cross_entropy_forward", "cross_entropy_backward"]
 
 
-@jit
+@jit(warm=True)
 def _forward(x, target, ignore_index, p, loss):
     # Returns the number of rows counted, and the first row whose target is out of range (-1
     # when none is); nothing is written when one is.
@@ -59,7 +59,7 @@ def _forward(x, target, ignore_index, p, loss):
     return counted, -1
 
 
-@jit
+@jit(warm=True)
 def _backward(p, target, ignore_index, scale, row_scale, gx):
     # gx = (p - onehot(target)) * scale per row; row_scale (one per row) replaces scale when it
     # has an entry per row. An ignored row gets p * 0.

@@ -18,7 +18,7 @@ from ._jit import StandIn, jit
 __all__ = ["select_or_zero"]
 
 
-@jit
+@jit(warm=True)
 def _select_or_zero(mask, g, out):
     zero = out.dtype.type(0)
     for i in range(g.size):

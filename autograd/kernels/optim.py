@@ -63,7 +63,7 @@ def _moments(exp_avg, exp_avg_sq, g, w1, beta2, w2):
 
 
 # ------------------------------------------------------------------------------------ kernels
-@jit(error_model="numpy")
+@jit(error_model="numpy", warm=True)
 def sgd_update(param, grad, buf, coef, has_momentum, first, nesterov):
     # coef: -lr, sign, weight_decay, momentum, 1 - dampening. ``first``: the buffer starts as g.
     neg_lr, sign, weight_decay, momentum, keep = coef
@@ -78,7 +78,7 @@ def sgd_update(param, grad, buf, coef, has_momentum, first, nesterov):
         param[i] += neg_lr * g
 
 
-@jit(error_model="numpy")
+@jit(error_model="numpy", warm=True)
 def _adam_kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coef, amsgrad):
     # coef: sign, weight_decay, decay (1 - lr * wd for decoupled decay, else 1), 1 - beta1,
     # beta2, 1 - beta2, eps, -lr / bias_correction1, sqrt(bias_correction2).

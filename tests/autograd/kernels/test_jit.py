@@ -281,3 +281,38 @@ def test_warm_start_is_started_once_and_not_without_the_jit():
                          timeout=120, cwd=Path(__file__).resolve().parents[3])  # fmt: skip
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split()[-1] == "True"
+
+
+PRELOAD = """
+import json, sys
+import numpy as np
+import autograd
+from autograd.kernels import _jit, masked
+
+_jit._warm_thread.join()
+kernel = masked._select_or_zero
+loaded = [str(sig) for sig in kernel.overloads]
+if sys.argv[2] == "fill":  # compile the kernel, so that the next process finds it on disk
+    masked._select_or_zero(np.ones(3, bool), np.ones(3, np.float32), np.empty(3, np.float32))
+print(json.dumps({"preloaded": loaded, "listed": kernel in _jit._PRELOAD}))
+"""
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
+def test_warm_start_loads_the_cached_machine_code_of_the_common_kernels(tmp_path):
+    # An empty cache: nothing to load, and nothing is compiled at import.
+    first = run_json(PRELOAD, tmp_path, "fill")
+    assert first == {"preloaded": [], "listed": True}
+    # The next process finds the kernel's machine code loaded when its warm start is done, as a
+    # first call would have loaded it.
+    second = run_json(PRELOAD, tmp_path, "read")
+    assert len(second["preloaded"]) == 1 and "float32" in second["preloaded"][0]
+    assert second["listed"]
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no warm start without the JIT")
+def test_a_fork_stops_the_preload_where_it_is():
+    # The hook a fork runs: the thread is joined, and any kernel left loads on its first call.
+    _jit._wait_for_warm_start()
+    assert _jit._stop_preload.is_set()
+    assert _jit._warm_thread is None or not _jit._warm_thread.is_alive()
