@@ -41,8 +41,10 @@ def backward(
     ----------
     tensors : Tensor or sequence of Tensor
         Outputs to differentiate. A non-scalar output needs its ``grad_tensors`` entry.
-    grad_tensors : Tensor or sequence, optional
-        d(loss)/d(output) for each output; defaults to 1 for one-element outputs.
+    grad_tensors : Tensor, array or sequence, optional
+        d(loss)/d(output) for each output; defaults to 1 for one-element outputs. A list or
+        tuple holds one per output; for a single output, any array NumPy can read (a number,
+        a NumPy array, another library's tensor) is its gradient.
     retain_graph : bool, optional
         Keep saved tensors so backward can run again; defaults to ``create_graph``.
     create_graph : bool
@@ -157,9 +159,14 @@ def _as_tuple(x: Any, name: str) -> tuple[Tensor, ...]:
 def _seed_grads(outs: tuple, given: Any, create_graph: bool) -> list:
     if given is None or isinstance(given, Tensor):
         given = [given] * len(outs) if given is None else [given]
+    elif len(outs) == 1 and not isinstance(given, (list, tuple)):
+        given = [given]  # one output's gradient as an array (NumPy's, or any with __array__)
     given = list(given)
     if len(given) != len(outs):
-        raise ValueError(f"grad_tensors: got {len(given)} gradients for {len(outs)} outputs")
+        raise ValueError(
+            f"grad_tensors: got {len(given)} gradients for {len(outs)} outputs (a list or "
+            "tuple holds one gradient per output)"
+        )
     seeds = []
     for i, (t, g) in enumerate(zip(outs, given)):
         if not t._requires_grad:
@@ -177,7 +184,13 @@ def _seed_grads(outs: tuple, given: Any, create_graph: bool) -> list:
         else:
             g = g._array if isinstance(g, Tensor) and not create_graph else g
             if not isinstance(g, Tensor):
-                g = np.asarray(g, dtype=t.dtype)
+                try:
+                    g = np.asarray(g, dtype=t.dtype)
+                except (TypeError, ValueError):
+                    raise TypeError(
+                        f"backward: the gradient of tensors[{i}] must be a Tensor or an array "
+                        f"of numbers, got {type(g).__module__}.{type(g).__qualname__}"
+                    ) from None
             if tuple(g.shape) != t.shape:
                 raise RuntimeError(
                     f"backward: gradient has shape {tuple(g.shape)} but tensors[{i}] has shape "

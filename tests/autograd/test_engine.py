@@ -78,6 +78,28 @@ def test_backward_gradient_shape_checked():
         (x * 2).backward(autograd.ones(3, dtype=autograd.float64))
 
 
+def test_backward_takes_one_gradient_as_any_array_and_names_what_it_cannot_read():
+    x = t64([1.0, 2.0])
+    y = x * 2
+    y.backward(np.array([1.0, 0.5]), retain_graph=True)  # one output: the array is its gradient
+    assert x.grad.tolist() == [2.0, 1.0]
+    (x * 3).sum().backward(2.0)
+    assert x.grad.tolist() == [8.0, 7.0]
+    with pytest.raises(ValueError, match=r"got 2 gradients for 1 outputs \(a list or tuple"):
+        y.backward([1.0, 0.5], retain_graph=True)  # a list holds one gradient per output
+    with pytest.raises(TypeError, match="tensors\\[0\\] must be a Tensor or an array of "
+                       "numbers, got builtins.str"):  # fmt: skip
+        y.backward("a", retain_graph=True)
+    assert x.grad.tolist() == [8.0, 7.0]  # nothing accumulated by the calls that failed
+
+
+def test_backward_takes_a_torch_tensor_as_an_array():
+    torch = pytest.importorskip("torch")
+    x = t64([1.0, 2.0])
+    (x * x).backward(torch.tensor([1.0, 0.5], dtype=torch.float64))
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
 def test_backward_without_grad_raises():
     x = t64([1.0], requires_grad=False)
     with pytest.raises(RuntimeError, match="does not require grad"):
