@@ -385,7 +385,11 @@ def check_program(program: Program, second_order: bool) -> None:
     first_t = g_t
     if second_order and cut:
         first_t = torch.autograd.grad(total_t, leaves_t, allow_unused=True, retain_graph=True)
-    _compare_grads("gradient", g_o, first_t, leaves_o, **tol)
+    try:
+        _compare_grads("gradient", g_o, first_t, leaves_o, **tol)
+    except Mismatch:
+        if not (single and _closer_to_float64(program, bound, g_o, first_t, second_order=False)):
+            raise
     if not second_order:
         return
     rng = np.random.default_rng(1)
@@ -404,7 +408,62 @@ def check_program(program: Program, second_order: bool) -> None:
         return  # torch cannot differentiate its own backward here (e.g. a non-differentiable op)
     h_o = autograd.grad(so, leaves_o, allow_unused=True)
     tol["indeterminate"] = tol["indeterminate"] or cone_tip or cut
-    _compare_grads("second derivative", h_o, h_t, leaves_o, **tol)
+    try:
+        _compare_grads("second derivative", h_o, h_t, leaves_o, **tol)
+    except Mismatch:
+        if not (single and _closer_to_float64(program, bound, h_o, h_t, second_order=True)):
+            raise
+
+
+def _closer_to_float64(
+    program: Program, bound: list[str], ours: tuple, theirs: tuple, second_order: bool
+) -> bool:
+    """Whether ours is at least as close as PyTorch's to the derivatives PyTorch computes with
+    every float32 of the program in float64: the referee when float32 rounding is all the two
+    disagree on. PyTorch's own float32 formula can lose digits that ours keeps: the second
+    derivative of ``v0 / (v0 + 0)`` at ``v0 = 0.002`` is two terms of about 5e5 that cancel,
+    and PyTorch's float32 value was 1.2e-3 off the float64 one where ours was 1e-7 off.
+    Any doubt (a statement that runs differently in float64, a shape that changes, a
+    non-finite value) leaves the mismatch standing."""
+    env = namespace("torch")
+    env_o = namespace("autograd")
+    try:
+        for line in program.lines:
+            wide = line.replace("T.float32", "T.float64")
+            if _run_line(_torch_line(wide, env), env) is not None:
+                return False
+            if _run_line(wide, env_o) is not None:
+                return False
+        leaves = _leaves(env, program.grad_inputs)
+        _, total = _projection(env_o, env, bound, seed=len(program.lines))
+        if total is None:
+            return False
+        ref = torch.autograd.grad(total, leaves, allow_unused=True, create_graph=second_order)
+        if second_order:
+            rng = np.random.default_rng(1)
+            proj = None
+            for g in ref:
+                if g is None or not g.requires_grad:
+                    continue
+                w = torch.tensor(rng.standard_normal(tuple(g.shape)), dtype=g.dtype)
+                proj = (g * w).sum() + (0 if proj is None else proj)
+            if proj is None:
+                return False
+            ref = torch.autograd.grad(proj, leaves, allow_unused=True)
+    except RuntimeError:
+        return False
+    for a, b, r in zip(ours, theirs, ref, strict=True):
+        if (a is None) != (b is None) or (a is None) != (r is None):
+            return False
+        if a is None:
+            continue
+        a, b = a.detach().numpy().astype(np.float64), b.detach().numpy(force=True)
+        r = r.detach().numpy(force=True)
+        if not (a.shape == b.shape == r.shape and np.isfinite(r).all() and np.isfinite(a).all()):
+            return False
+        if not (np.abs(a - r) <= np.abs(b - r) + 1e-5 * (1 + np.abs(r))).all():
+            return False
+    return True
 
 
 @st.composite
@@ -524,3 +583,29 @@ def test_points_where_torch_departs_from_the_math_are_recognized(lines, found):
     env_t["v0"] = torch.arange(1.0, shape.numel() + 1, dtype=torch.float64).reshape(shape)
     exec(lines[1], env_t)  # noqa: S102 - distinct values, no zero
     assert not found(lines[1], env_t)
+
+
+def test_float32_rounding_of_torch_is_refereed_in_float64():
+    # The second derivative of v0 / (v0 + 0) at 0.002 is two terms of about 5e5 that cancel:
+    # PyTorch's float32 value is 1.2e-3 off the float64 one, ours 1e-7 (PyTorch loses the
+    # digits here; the program passes on ours being the closer of the two).
+    x = np.full((2, 4, 4), -2.0)
+    x[0, 1, 1] = 0.002
+    lines = [f"v0 = T.tensor({x.tolist()}, dtype=T.float32).requires_grad_()",
+             "v1 = v0 / (v0 + 0)", "v2 = T.exp(v0)"]  # fmt: skip
+    check_program(Program(lines, ["v0"]), second_order=True)
+    # The referee does not excuse a wrong value: ours 1e-3 off (as far as PyTorch's) passes,
+    # 1e-2 off does not.
+    env_o, env_t = namespace("autograd"), namespace("torch")
+    for line in lines:
+        exec(line, env_o)  # noqa: S102
+        exec(line, env_t)  # noqa: S102
+    total_o, total_t = _projection(env_o, env_t, ["v1", "v2"], seed=len(lines))
+    (g_t,) = torch.autograd.grad(total_t, [env_t["v0"]])
+    (g_o,) = autograd.grad(total_o, [env_o["v0"]])
+    program = Program(lines, ["v0"])
+    assert _closer_to_float64(program, ["v1", "v2"], (g_o,), (g_t,), second_order=False)
+    off = g_o.detach().numpy().copy()
+    off[0, 1, 1] += 1e-2 * (1 + abs(off[0, 1, 1]))
+    bad = autograd.tensor(off)
+    assert not _closer_to_float64(program, ["v1", "v2"], (bad,), (g_t,), second_order=False)
