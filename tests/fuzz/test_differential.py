@@ -418,13 +418,17 @@ def check_program(program: Program, second_order: bool) -> None:
 def _closer_to_float64(
     program: Program, bound: list[str], ours: tuple, theirs: tuple, second_order: bool
 ) -> bool:
-    """Whether ours is at least as close as PyTorch's to the derivatives PyTorch computes with
-    every float32 of the program in float64: the referee when float32 rounding is all the two
-    disagree on. PyTorch's own float32 formula can lose digits that ours keeps: the second
-    derivative of ``v0 / (v0 + 0)`` at ``v0 = 0.002`` is two terms of about 5e5 that cancel,
-    and PyTorch's float32 value was 1.2e-3 off the float64 one where ours was 1e-7 off.
-    Any doubt (a statement that runs differently in float64, a shape that changes, a
-    non-finite value) leaves the mismatch standing."""
+    """Whether ours is within a few times PyTorch's own float32 error of the derivatives
+    PyTorch computes with every float32 of the program in float64: the referee when float32
+    rounding is all the two disagree on. Where a derivative sums large terms that cancel, its
+    float32 value is rounding noise in both libraries, each with its own rounding order: the
+    second derivative of ``v0 / (v0 + 0)`` at ``v0 = 0.002`` is two terms of about 5e5, one
+    ulp of which is 0.03. At one such entry PyTorch's float32 value was 1.2e-3 off the float64
+    one and ours 1e-7; at another, PyTorch's 7.9e-3 and ours 1.6e-2. How far PyTorch's float32
+    value lies from the float64 one measures the noise there; a wrong rule is off by far more
+    than that wherever PyTorch's float32 value is accurate. Any doubt (a statement that runs
+    differently in float64, a shape that changes, a non-finite value) leaves the mismatch
+    standing."""
     env = namespace("torch")
     env_o = namespace("autograd")
     try:
@@ -461,7 +465,7 @@ def _closer_to_float64(
         r = r.detach().numpy(force=True)
         if not (a.shape == b.shape == r.shape and np.isfinite(r).all() and np.isfinite(a).all()):
             return False
-        if not (np.abs(a - r) <= np.abs(b - r) + 1e-5 * (1 + np.abs(r))).all():
+        if not (np.abs(a - r) <= 8 * np.abs(b - r) + 1e-5 * (1 + np.abs(r))).all():
             return False
     return True
 
@@ -587,15 +591,18 @@ def test_points_where_torch_departs_from_the_math_are_recognized(lines, found):
 
 def test_float32_rounding_of_torch_is_refereed_in_float64():
     # The second derivative of v0 / (v0 + 0) at 0.002 is two terms of about 5e5 that cancel:
-    # PyTorch's float32 value is 1.2e-3 off the float64 one, ours 1e-7 (PyTorch loses the
-    # digits here; the program passes on ours being the closer of the two).
+    # float32 rounding noise in both libraries (PyTorch's value 1.2e-3 off the float64 one,
+    # ours 1e-7 at [0, 1, 1]; at [0, 1, 0] PyTorch's 7.9e-3 and ours 1.6e-2 off).
     x = np.full((2, 4, 4), -2.0)
     x[0, 1, 1] = 0.002
     lines = [f"v0 = T.tensor({x.tolist()}, dtype=T.float32).requires_grad_()",
              "v1 = v0 / (v0 + 0)", "v2 = T.exp(v0)"]  # fmt: skip
     check_program(Program(lines, ["v0"]), second_order=True)
-    # The referee does not excuse a wrong value: ours 1e-3 off (as far as PyTorch's) passes,
-    # 1e-2 off does not.
+    x[0, 1, 0], x[0, 1, 1] = 0.002, -2.0
+    other = [f"v0 = T.tensor({x.tolist()}, dtype=T.float32).requires_grad_()", *lines[1:]]
+    check_program(Program(other, ["v0"]), second_order=True)
+    # The referee does not excuse a wrong value: where PyTorch's float32 gradient is accurate,
+    # ours 1e-2 off is a mismatch.
     env_o, env_t = namespace("autograd"), namespace("torch")
     for line in lines:
         exec(line, env_o)  # noqa: S102
