@@ -3,8 +3,10 @@
 Composed, a cross-entropy is a log-softmax, a gather, a negation and a mean: four graph nodes and
 their Python round trips, plus the full ``log p`` array. Here forward keeps only ``exp(x - max)``
 and its row sums; backward is the closed form ``(softmax(x) - onehot(target)) * scale`` (with the
-class weights and label smoothing folded into per-row coefficients). Under ``create_graph`` the
-same rule is written with the differentiable ``softmax`` so second derivatives are exact.
+class weights and label smoothing folded into per-row coefficients). The plain loss (no class
+weights, no label smoothing) runs each direction as one kernel call over the rows
+(:mod:`autograd.kernels.cross_entropy`), which keeps the softmax itself. Under ``create_graph``
+the same rule is written with the differentiable ``softmax`` so second derivatives are exact.
 """
 
 from __future__ import annotations
