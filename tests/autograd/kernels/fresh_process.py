@@ -24,3 +24,20 @@ def run_json(code: str, tmp_path: Path, *args: str) -> Any:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+DOUBLE = """
+@jit
+def double(a):
+    return 2 * a
+"""
+
+
+def uncached_kernel() -> Any:
+    """A kernel defined in no file: no disk cache, so nothing is compiled until it is called
+    (a :class:`~autograd.kernels._jit.StandIn` family of it stays cold)."""
+    from autograd.kernels import _jit
+
+    namespace: dict = {"jit": _jit.jit}
+    exec(DOUBLE, namespace)  # noqa: S102
+    return namespace["double"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fresh_process import uncached_kernel
 
 import autograd
 from autograd.kernels import _jit
@@ -29,7 +30,7 @@ def _reference(x, target, ignore_index):
 def _use(twin, monkeypatch):
     # The twins (a family never compiled: cold for an hour of stand-in work), or the kernels.
     if twin:
-        monkeypatch.setattr(ce, "_KERNELS", _jit.StandIn(_fresh_kernel()))
+        monkeypatch.setattr(ce, "_KERNELS", _jit.StandIn(uncached_kernel()))
         monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
     else:
         monkeypatch.setattr(ce._KERNELS, "ready", True)
@@ -108,17 +109,3 @@ def test_op_takes_the_kernels_and_matches_torch_on_every_reduction():
         ours.backward(autograd.tensor(g))
         theirs.backward(torch.tensor(g))
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-7)
-
-
-DOUBLE = """
-@jit
-def double(a):
-    return 2 * a
-"""
-
-
-def _fresh_kernel():
-    # Defined in no file: no disk cache, so the family stays cold and the twins run.
-    namespace: dict = {"jit": _jit.jit}
-    exec(DOUBLE, namespace)
-    return namespace["double"]

@@ -5,30 +5,17 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pytest
-from fresh_process import run_json
+from fresh_process import DOUBLE, run_json, uncached_kernel
 
 from autograd.kernels import _conv_drivers, _jit, batchnorm, conv, masked, pool
 from autograd.kernels import optim as optim_kernels
 
 needs_jit = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
 
-DOUBLE = """
-@jit
-def double(a):
-    return 2 * a
-"""
-
-
-def _fresh_kernel():
-    # Defined in no file: no disk cache, so nothing is compiled until it is called here.
-    namespace: dict = {"jit": _jit.jit}
-    exec(DOUBLE, namespace)
-    return namespace["double"]
-
 
 @needs_jit
 def test_cold_until_the_stand_in_has_run_long_enough(monkeypatch):
-    family = _jit.StandIn(_fresh_kernel())
+    family = _jit.StandIn(uncached_kernel())
     monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
     assert family.cold()
     assert family.run(True, sum, range(100_000)) == sum(range(100_000))
@@ -47,8 +34,8 @@ def test_compiling_the_stand_in_is_not_rent(monkeypatch):
     # The stand-in's first call compiles its kernel: the one-time compile, not time the
     # stand-in ran in the family's place.
     monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
-    family = _jit.StandIn(_fresh_kernel())
-    stand_in = _fresh_kernel()
+    family = _jit.StandIn(uncached_kernel())
+    stand_in = uncached_kernel()
     assert family.run(True, stand_in, 2.0) == 4.0
     assert len(stand_in.overloads) == 1
     assert family.seconds == 0.0
@@ -59,7 +46,7 @@ def test_compiling_the_stand_in_is_not_rent(monkeypatch):
 @needs_jit
 def test_ready_at_once_when_compiled_in_this_process(monkeypatch):
     monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
-    kernel = _fresh_kernel()
+    kernel = uncached_kernel()
     family = _jit.StandIn(kernel)
     assert family.cold()
     assert kernel(3.0) == 6.0
@@ -97,7 +84,7 @@ def test_ready_at_once_when_in_the_disk_cache(tmp_path):
 def test_conv_runs_im2col_in_place_of_cold_direct_kernels_then_the_direct_ones(monkeypatch):
     # A 1-channel 3x3 layer plans the direct kernels; while they are cold, im2col + GEMM stands
     # in with the same results, and its time is the rent.
-    monkeypatch.setattr(conv, "_DIRECT", _jit.StandIn(_fresh_kernel()))
+    monkeypatch.setattr(conv, "_DIRECT", _jit.StandIn(uncached_kernel()))
     monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
     calls: list[str] = []
     for table in (_conv_drivers.FORWARD, _conv_drivers.INPUT_GRAD, _conv_drivers.WEIGHT_GRAD):
@@ -166,7 +153,7 @@ def test_batch_norm_numpy_stand_in_computes_what_the_kernels_do(dtype, affine, s
 
 @needs_jit
 def test_batch_norm_runs_the_numpy_stand_in_while_its_kernels_are_cold(monkeypatch):
-    monkeypatch.setattr(batchnorm, "_KERNELS", _jit.StandIn(_fresh_kernel()))
+    monkeypatch.setattr(batchnorm, "_KERNELS", _jit.StandIn(uncached_kernel()))
     monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
     used: list[str] = []
     for name in ("_forward_numpy", "_backward_numpy"):
@@ -209,7 +196,7 @@ def test_adam_numpy_stand_in_computes_what_the_kernel_does(
 
 @needs_jit
 def test_adam_runs_the_numpy_stand_in_while_its_kernel_is_cold(monkeypatch):
-    monkeypatch.setattr(optim_kernels, "_ADAM", _jit.StandIn(_fresh_kernel()))
+    monkeypatch.setattr(optim_kernels, "_ADAM", _jit.StandIn(uncached_kernel()))
     monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
     used = []
     twin = optim_kernels._adam_numpy
@@ -228,7 +215,7 @@ def test_select_or_zero_stand_in_selects_what_the_kernel_does(dtype, monkeypatch
     mask = np.array([True, False, True, False, True])
     g = np.array([np.inf, np.inf, np.nan, np.nan, -0.0], dtype)
     kernel = masked.select_or_zero(mask, g)
-    monkeypatch.setattr(masked, "_KERNEL", _jit.StandIn(_fresh_kernel()))
+    monkeypatch.setattr(masked, "_KERNEL", _jit.StandIn(uncached_kernel()))
     monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
     ours = masked.select_or_zero(mask, g)
     assert ours.dtype == kernel.dtype == dtype
@@ -250,7 +237,7 @@ def test_max_pool_numpy_stand_ins_compute_what_the_kernels_do(dtype, k, s, p, d,
     kernel_y, kernel_at = pool.max_pool2d_forward(x, k, s, p, d)
     gy = rng.standard_normal(kernel_y.shape).astype(dtype)
     kernel_gx = pool.max_pool2d_backward(gy, kernel_at, x.shape, k, s, p, d)
-    monkeypatch.setattr(pool, "_MAX", _jit.StandIn(_fresh_kernel()))
+    monkeypatch.setattr(pool, "_MAX", _jit.StandIn(uncached_kernel()))
     monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
     y, at = pool.max_pool2d_forward(x, k, s, p, d)
     gx = pool.max_pool2d_backward(gy, kernel_at, x.shape, k, s, p, d)
@@ -285,8 +272,8 @@ def test_conv_numpy_stand_ins_compute_what_the_column_paths_do(
     grads = conv.conv2d_backward(x, gy, w, **geometry)
     for family in (conv._WIDE, conv._STRIDED):
         assert not family.cold()  # the kernels ran above (tests plan kernels at once)
-    monkeypatch.setattr(conv, "_WIDE", _jit.StandIn(_fresh_kernel()))
-    monkeypatch.setattr(conv, "_STRIDED", _jit.StandIn(_fresh_kernel()))
+    monkeypatch.setattr(conv, "_WIDE", _jit.StandIn(uncached_kernel()))
+    monkeypatch.setattr(conv, "_STRIDED", _jit.StandIn(uncached_kernel()))
     monkeypatch.setattr(conv, "_COLUMNS", {"gemm_wide": conv._WIDE, "gemm": conv._STRIDED,
                                            "batched": conv._STRIDED})  # fmt: skip
     monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
