@@ -4,9 +4,10 @@ Composed, a cross-entropy is a log-softmax, a gather, a negation and a mean: fou
 their Python round trips, plus the full ``log p`` array. Here forward keeps only ``exp(x - max)``
 and its row sums; backward is the closed form ``(softmax(x) - onehot(target)) * scale`` (with the
 class weights and label smoothing folded into per-row coefficients). The plain loss (no class
-weights, no label smoothing) runs each direction as one kernel call over the rows
-(:mod:`autograd.kernels.cross_entropy`), which keeps the softmax itself. Under ``create_graph``
-the same rule is written with the differentiable ``softmax`` so second derivatives are exact.
+weights, no label smoothing) of a small block of logits runs each direction as one kernel call
+over the rows (:mod:`autograd.kernels.cross_entropy`), which keeps the softmax itself. Under
+``create_graph`` the same rule is written with the differentiable ``softmax`` so second
+derivatives are exact.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..kernels.cross_entropy import cross_entropy_backward, cross_entropy_forward
+from ..kernels.cross_entropy import KERNEL_MAX_SIZE, cross_entropy_backward, cross_entropy_forward
 from ..tensor import Tensor
 from ._jvp import sum_terms
 from ._table import select_grad, zeros_like_grad
@@ -77,7 +78,8 @@ class CrossEntropy(Function):
         x2 = _rows(x, shape)
         r, c = x2.shape
         t = target.reshape(r)
-        if weight is None and not label_smoothing and r and x.dtype.char in "fd":
+        plain = weight is None and not label_smoothing and x.dtype.char in "fd"
+        if plain and 0 < x.size <= KERNEL_MAX_SIZE:
             return _plain_forward(ctx, x, x2, t, target.shape, ignore_index, reduction)
         valid = t != ignore_index
         all_valid = bool(valid.all())

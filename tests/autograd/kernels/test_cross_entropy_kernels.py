@@ -109,3 +109,28 @@ def test_op_takes_the_kernels_and_matches_torch_on_every_reduction():
         ours.backward(autograd.tensor(g))
         theirs.backward(torch.tensor(g))
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_large_blocks_take_numpy_and_small_ones_the_kernels(monkeypatch):
+    # The kernels' scalar exp loses to NumPy's vector one past a few thousand logits.
+    from autograd.ops import loss
+
+    calls = []
+
+    def counted(*args):
+        calls.append(args[0].size)
+        return cross_entropy_forward(*args)
+
+    monkeypatch.setattr(loss, "cross_entropy_forward", counted)
+    rng = np.random.default_rng(4)
+    for rows, classes in [(64, 10), (8, ce.KERNEL_MAX_SIZE // 8 + 1)]:
+        x = rng.standard_normal((rows, classes))
+        target = rng.integers(0, classes, rows)
+        logits = autograd.tensor(x, requires_grad=True)
+        out = autograd.cross_entropy(logits, autograd.tensor(target))
+        out.backward()
+        want_p, want_loss = _reference(x, target, IGNORE)
+        np.testing.assert_allclose(out.item(), want_loss.mean(), rtol=1e-12)
+        onehot = np.eye(classes)[target]
+        np.testing.assert_allclose(logits.grad.numpy(), (want_p - onehot) / rows, atol=1e-15)
+    assert calls == [640]  # the second block (over KERNEL_MAX_SIZE) went the NumPy way
