@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
+from ..kernels.softmax import KERNEL_MAX_SIZE, softmax_rows, softmax_rows_backward
 from ..tensor import Tensor
 from ._util import dim_or_axis, floating_tensor, normalize_dim
 from .registry import Sample, register
@@ -35,18 +36,44 @@ def _minus_shared_sum(v: Any, p: Any, dim: int) -> Any:
     return np.subtract(v, out, out=out)
 
 
+def _rows(x: np.ndarray, dim: Any) -> np.ndarray | None:
+    """``x`` as a C-contiguous block of rows when the kernels of
+    :mod:`autograd.kernels.softmax` take it (a small block, over its last axis), else None."""
+    if dim is None or dim != x.ndim - 1 or not 0 < x.size <= KERNEL_MAX_SIZE:
+        return None
+    if x.dtype.char not in "fd":
+        return None
+    return np.ascontiguousarray(x).reshape(-1, x.shape[-1])
+
+
+def _rows_backward(y: np.ndarray, g: Any, dim: Any, log: bool) -> np.ndarray | None:
+    """The kernels' backward for an output ``y`` they computed, or None."""
+    if type(g) is not np.ndarray or _rows(y, dim) is None or g.dtype != y.dtype:
+        return None
+    n = y.shape[-1]
+    gx = softmax_rows_backward(y.reshape(-1, n), np.ascontiguousarray(g).reshape(-1, n), log)
+    return gx.reshape(y.shape)
+
+
 class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        e = np.exp(_max_shifted(x, dim))
-        e /= e.sum(axis=dim, keepdims=True)
+        rows = _rows(x, dim)
+        if rows is not None:
+            e = softmax_rows(rows, log=False).reshape(x.shape)
+        else:
+            e = np.exp(_max_shifted(x, dim))
+            e /= e.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(e)
         return e
 
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
+        gx = _rows_backward(y, g, ctx.dim, log=False)
+        if gx is not None:
+            return gx, None
         return _minus_shared_sum(g * y, y, ctx.dim), None
 
     @staticmethod
@@ -59,15 +86,22 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        z = _max_shifted(x, dim)
-        s = np.exp(z).sum(axis=dim, keepdims=True)
-        z -= np.log(s, out=s)
+        rows = _rows(x, dim)
+        if rows is not None:
+            z = softmax_rows(rows, log=True).reshape(x.shape)
+        else:
+            z = _max_shifted(x, dim)
+            s = np.exp(z).sum(axis=dim, keepdims=True)
+            z -= np.log(s, out=s)
         ctx.save_for_backward(z)
         return z
 
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
+        gx = _rows_backward(y, g, ctx.dim, log=True)
+        if gx is not None:
+            return gx, None
         return _minus_shared_sum(g, np.exp(y), ctx.dim), None
 
     @staticmethod

@@ -17,7 +17,7 @@ import numpy as np
 SCRIPT = r"""
 import sys
 import numpy as np
-from autograd.kernels import batchnorm, conv, cross_entropy, matmul, pool
+from autograd.kernels import batchnorm, conv, cross_entropy, matmul, pool, softmax
 
 def run():
     rng = np.random.default_rng(0)
@@ -76,6 +76,10 @@ def run():
     p, loss, _, _ = cross_entropy.cross_entropy_forward(logits, target, -100)
     out["ce_p"], out["ce_loss"] = p, loss
     out["ce_gx"] = cross_entropy.cross_entropy_backward(p, target, -100, 1.0, np.cos(loss))
+    for log in (False, True):
+        y = softmax.softmax_rows(logits, log)
+        out[f"softmax_{log}_y"] = y
+        out[f"softmax_{log}_gx"] = softmax.softmax_rows_backward(y, np.cos(logits), log)
     return out
 
 if __name__ == "__main__":
