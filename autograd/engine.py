@@ -19,6 +19,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Sequence
+from numbers import Number
 from typing import Any
 
 import numpy as np
@@ -156,10 +157,28 @@ def _as_tuple(x: Any, name: str) -> tuple[Tensor, ...]:
     return seq
 
 
+def _gradient_array(g: Any, i: int, dtype: np.dtype) -> np.ndarray:
+    """``g``, an output's gradient given as an array of real numbers, in the output's dtype."""
+    what = f"{type(g).__module__}.{type(g).__qualname__}"
+    try:
+        a = None if isinstance(g, (str, bytes)) else np.asarray(g)
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        a = None
+    if a is None or a.dtype.kind not in "iuf":
+        kind = what if a is None else f"{what} of dtype {a.dtype}"
+        raise TypeError(
+            f"backward: the gradient of tensors[{i}] must be a Tensor or an array of real "
+            f"numbers, got {kind}"
+        )
+    return a.astype(dtype, copy=False)
+
+
 def _seed_grads(outs: tuple, given: Any, create_graph: bool) -> list:
     if given is None or isinstance(given, Tensor):
         given = [given] * len(outs) if given is None else [given]
-    elif len(outs) == 1 and not isinstance(given, (list, tuple)):
+    elif len(outs) == 1 and (
+        isinstance(given, (Number, str, bytes)) or hasattr(given, "__array__")
+    ):
         given = [given]  # one output's gradient as an array (NumPy's, or any with __array__)
     given = list(given)
     if len(given) != len(outs):
@@ -184,13 +203,7 @@ def _seed_grads(outs: tuple, given: Any, create_graph: bool) -> list:
         else:
             g = g._array if isinstance(g, Tensor) and not create_graph else g
             if not isinstance(g, Tensor):
-                try:
-                    g = np.asarray(g, dtype=t.dtype)
-                except (TypeError, ValueError):
-                    raise TypeError(
-                        f"backward: the gradient of tensors[{i}] must be a Tensor or an array "
-                        f"of numbers, got {type(g).__module__}.{type(g).__qualname__}"
-                    ) from None
+                g = _gradient_array(g, i, t.dtype)
             if tuple(g.shape) != t.shape:
                 raise RuntimeError(
                     f"backward: gradient has shape {tuple(g.shape)} but tensors[{i}] has shape "

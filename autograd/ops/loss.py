@@ -190,7 +190,7 @@ class CrossEntropy(Function):
 def _plain_forward(ctx, x, x2, t, target_shape, ignore_index, reduction):
     """CrossEntropy.forward without class weights or label smoothing: one kernel call."""
     x2 = np.ascontiguousarray(x2)
-    t = t.astype(np.int64, copy=False)
+    t = np.ascontiguousarray(t, dtype=np.int64)  # one signature of the kernels
     p, loss, counted, bad = cross_entropy_forward(x2, t, ignore_index)
     if bad >= 0:
         raise ValueError(
@@ -367,7 +367,10 @@ def cross_entropy(
             )
         if w.dtype != x.dtype:
             w = w.astype(x.dtype)
-    return CrossEntropy.apply(input, t, w, int(ignore_index), reduction, float(label_smoothing))
+    ignore_index = int(ignore_index)
+    if not -(2**63) <= ignore_index < 2**63:
+        raise ValueError(f"{fn}: ignore_index must fit in int64, got {ignore_index}")
+    return CrossEntropy.apply(input, t, w, ignore_index, reduction, float(label_smoothing))
 
 
 # ------------------------------------------------------------------- binary cross-entropy

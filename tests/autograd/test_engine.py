@@ -87,10 +87,14 @@ def test_backward_takes_one_gradient_as_any_array_and_names_what_it_cannot_read(
     assert x.grad.tolist() == [8.0, 7.0]
     with pytest.raises(ValueError, match=r"got 2 gradients for 1 outputs \(a list or tuple"):
         y.backward([1.0, 0.5], retain_graph=True)  # a list holds one gradient per output
-    with pytest.raises(TypeError, match="tensors\\[0\\] must be a Tensor or an array of "
-                       "numbers, got builtins.str"):  # fmt: skip
-        y.backward("a", retain_graph=True)
+    for bad, what in [("1.5", "builtins.str"), (np.array([1j, 2.0]), "dtype complex128"),
+                      (np.array([None, 1.0]), "dtype object")]:  # fmt: skip
+        with pytest.raises(TypeError, match=f"tensors\\[0\\] must be a Tensor or an array of "
+                           f"real numbers, got .*{what}"):  # fmt: skip
+            y.backward(bad, retain_graph=True)
     assert x.grad.tolist() == [8.0, 7.0]  # nothing accumulated by the calls that failed
+    autograd.backward([y], (g for g in [t64([1.0, 1.0])]))  # a sequence may be any iterable
+    assert x.grad.tolist() == [10.0, 9.0]
 
 
 def test_backward_takes_a_torch_tensor_as_an_array():

@@ -134,3 +134,25 @@ def test_large_blocks_take_numpy_and_small_ones_the_kernels(monkeypatch):
         onehot = np.eye(classes)[target]
         np.testing.assert_allclose(logits.grad.numpy(), (want_p - onehot) / rows, atol=1e-15)
     assert calls == [640]  # the second block (over KERNEL_MAX_SIZE) went the NumPy way
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_backward_twin_equals_the_kernel_bit_for_bit(dtype):
+    rng = np.random.default_rng(5)
+    p = rng.random((50, 7)).astype(dtype)
+    target = rng.integers(0, 7, 50)
+    target[::6] = IGNORE
+    rows = rng.standard_normal(50).astype(dtype)
+    for scale, row_scale in [(1 / 3, np.empty(0, dtype)), (1.0, rows)]:
+        got, want = np.empty_like(p), np.empty_like(p)
+        ce._backward(p, target, IGNORE, scale, row_scale, got)
+        ce._backward_numpy(p, target, IGNORE, scale, row_scale, want)
+        np.testing.assert_array_equal(got, want)
+
+
+def test_ignore_index_must_fit_in_int64():
+    x = autograd.zeros(2, 3, requires_grad=True)
+    with pytest.raises(
+        ValueError, match=r"ignore_index must fit in int64, got 9223372036854775808"
+    ):
+        autograd.cross_entropy(x, autograd.tensor([0, 1]), ignore_index=2**63)
