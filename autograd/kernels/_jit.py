@@ -70,12 +70,16 @@ ends within a quarter second of its import waits for the rest). Processes starte
 
 Then the thread loads, from the disk cache, the machine code of the kernels marked
 ``jit(warm=True)``: those of a small model's step (convolution's direct and dense kernels,
-batch norm, pooling, ReLU's masked select, cross-entropy, SGD and Adam), a dozen or two whose
-first calls would otherwise each spend a few milliseconds loading it in the first step
-(LeNet's first epoch on the digits took twice a later one). Each load holds the compiler lock
-for one kernel's signature only, so a kernel the program calls meanwhile waits for that much at
-most; the thread stops at the end of the program's main thread and at a fork (the kernels left
-load on their first call, as before). Nothing is compiled at import time: compilation happens on
+batch norm, pooling, ReLU's masked select, cross-entropy, softmax, SGD and Adam), a dozen or two
+whose first calls would otherwise each spend a few milliseconds loading it in the first step
+(LeNet's first epoch on the digits took twice a later one). One signature per kernel, the one
+with the fewest float64 arrays: a float32 model's. Each load holds the compiler lock for that
+signature only, so a kernel the program calls meanwhile waits for that much at most. The loads
+are Python work that shares the interpreter's lock with the program, so the thread stops as soon
+as the program loads a kernel itself (a program that trains at once after its import runs as if
+there were no preload; one that loads data or builds a model first finds its kernels ready), at
+the end of the program's main thread and at a fork; the kernels left load on their first call,
+as before. Nothing is compiled at import time: compilation happens on
 the first call of each kernel (and is cached on disk, ``cache=True``), and the kernels' threads
 start on the first parallel call.
 """
@@ -161,31 +165,47 @@ def _load_numba() -> None:
     except Exception:  # noqa: S110 - the first kernel call loads it again and reports the error
         return
     main = threading.main_thread()
-    for dispatcher in list(_PRELOAD):
+    kernels = list(_PRELOAD)
+    loaded = sum(len(d.overloads) for d in kernels)  # by the program, while the lock was held
+    # One signature per kernel, the one with the fewest float64 arrays (a float32 model's): a
+    # float64 twin's load would only compete with the program's own start.
+    for dispatcher in kernels:
+        sigs = _cached_signatures(dispatcher)
         if not main.is_alive() or _stop_preload.is_set():
-            return  # the program is ending, or forking: what is left loads on first call
+            return  # the program is ending, or forking: the rest loads on first call
+        if sum(len(d.overloads) for d in kernels) > loaded:
+            return  # the program runs kernels already: it loads what it calls, alone
         try:
-            _load_cached(dispatcher)
-        except Exception:  # noqa: S112 - an unreadable cache: the first call compiles, as ever
+            loaded += _load_cached(dispatcher, sigs[0]) if sigs else 0
+        except Exception:  # noqa: S112 - unreadable: the first call compiles, as ever
             continue
 
 
-def _load_cached(dispatcher: Any) -> None:
-    # The overloads the disk cache holds for the dispatcher's current source, as a first call
-    # of each signature would load them (never a compile).
+def _cached_signatures(dispatcher: Any) -> list:
+    # The signatures the disk cache holds for the dispatcher's current source (none when the
+    # source changed since), those with fewer float64 arrays first.
+    try:
+        index = dispatcher._cache._cache_file._load_index()
+    except Exception:  # no disk cache for it, or an unreadable one
+        return []
+    sigs = list(dict.fromkeys(key[0] for key in index))
+    return sorted(sigs, key=lambda sig: sum(str(getattr(t, "dtype", "")) == "float64" for t in sig))
+
+
+def _load_cached(dispatcher: Any, sig: Any) -> int:
+    # One signature's machine code from the disk cache, as its first call would load it (never
+    # a compile); 1 if it was added.
     from numba.core.compiler_lock import global_compiler_lock
 
-    cache = dispatcher._cache
-    index = cache._cache_file._load_index()
-    for sig in dict.fromkeys(key[0] for key in index):
-        with global_compiler_lock:
-            if tuple(sig) in dispatcher.overloads:
-                continue
-            cres = cache.load_overload(sig, dispatcher.targetctx)
-            if cres is None or cres.objectmode:
-                continue
-            dispatcher.targetctx.insert_user_function(cres.entry_point, cres.fndesc, [cres.library])
-            dispatcher.add_overload(cres)
+    with global_compiler_lock:
+        if tuple(sig) in dispatcher.overloads:
+            return 0
+        cres = dispatcher._cache.load_overload(sig, dispatcher.targetctx)
+        if cres is None or cres.objectmode:
+            return 0
+        dispatcher.targetctx.insert_user_function(cres.entry_point, cres.fndesc, [cres.library])
+        dispatcher.add_overload(cres)
+        return 1
 
 
 def _wait_for_warm_start() -> None:

@@ -316,3 +316,29 @@ def test_a_fork_stops_the_preload_where_it_is():
     _jit._wait_for_warm_start()
     assert _jit._stop_preload.is_set()
     assert _jit._warm_thread is None or not _jit._warm_thread.is_alive()
+
+
+PRELOAD_RACE = """
+import json, sys
+import numpy as np
+import autograd
+from autograd.kernels import _jit, cross_entropy, masked, softmax
+
+x = np.zeros((2, 3), np.float32)
+if sys.argv[2] == "fill":  # three warm kernels into the disk cache, for the next process
+    softmax._forward(x, True, np.empty_like(x))
+    cross_entropy._forward(x, np.zeros(2, np.int64), -100, np.empty_like(x), np.empty(2, x.dtype))
+masked._select_or_zero(np.ones(3, bool), np.ones(3, np.float32), np.empty(3, np.float32))
+_jit._warm_thread.join()
+others = [d for d in _jit._PRELOAD if d.overloads and d is not masked._select_or_zero]
+print(json.dumps(len(others) if sys.argv[2] == "race" else len(_jit._cached_signatures(
+    softmax._forward))))
+"""
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
+def test_a_program_that_runs_kernels_at_once_stops_the_preload(tmp_path):
+    # Its first kernel call waits for the code generator, then loads the kernel itself: from
+    # then on the preload would only compete with it, and stops (after one load at most).
+    assert run_json(PRELOAD_RACE, tmp_path, "fill") == 1  # compiled there, in the disk cache
+    assert run_json(PRELOAD_RACE, tmp_path, "race") <= 1
