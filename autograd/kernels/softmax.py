@@ -40,14 +40,16 @@ def _forward(x, log, y):
                 m = x[i, j]
         s = x.dtype.type(0)
         for j in range(n):
-            s += math.exp(x[i, j] - m)
+            e = math.exp(x[i, j] - m)
+            y[i, j] = e
+            s += e
         if log:
             log_s = math.log(s)
             for j in range(n):
                 y[i, j] = (x[i, j] - m) - log_s
         else:
             for j in range(n):
-                y[i, j] = math.exp(x[i, j] - m) / s
+                y[i, j] /= s
 
 
 @jit(warm=True)

@@ -41,3 +41,15 @@ def uncached_kernel() -> Any:
     namespace: dict = {"jit": _jit.jit}
     exec(DOUBLE, namespace)  # noqa: S102
     return namespace["double"]
+
+
+def use_twins(family_owner: Any, twin: bool, monkeypatch: Any) -> None:
+    """Make ``family_owner._KERNELS`` run its NumPy twins (a family never compiled: cold for an
+    hour of stand-in work) when ``twin``, else its kernels."""
+    from autograd.kernels import _jit
+
+    if twin:
+        monkeypatch.setattr(family_owner, "_KERNELS", _jit.StandIn(uncached_kernel()))
+        monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
+    else:
+        monkeypatch.setattr(family_owner._KERNELS, "ready", True)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fresh_process import uncached_kernel
+from fresh_process import use_twins
 
 import autograd
-from autograd.kernels import _jit
 from autograd.kernels import cross_entropy as ce
 from autograd.kernels.cross_entropy import cross_entropy_backward, cross_entropy_forward
 
@@ -27,15 +26,6 @@ def _reference(x, target, ignore_index):
     return e / s[:, None], loss
 
 
-def _use(twin, monkeypatch):
-    # The twins (a family never compiled: cold for an hour of stand-in work), or the kernels.
-    if twin:
-        monkeypatch.setattr(ce, "_KERNELS", _jit.StandIn(uncached_kernel()))
-        monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
-    else:
-        monkeypatch.setattr(ce._KERNELS, "ready", True)
-
-
 def _case(dtype, rows=37, c=10, seed=0):
     rng = np.random.default_rng(seed)
     x = (rng.standard_normal((rows, c)) * 3).astype(dtype)
@@ -52,7 +42,7 @@ def _case(dtype, rows=37, c=10, seed=0):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("twin", [False, True])
 def test_forward_matches_the_formula_with_ties_inf_nan_and_ignored_rows(dtype, twin, monkeypatch):
-    _use(twin, monkeypatch)
+    use_twins(ce, twin, monkeypatch)
     x, target = _case(dtype)
     p, loss, counted, bad = cross_entropy_forward(x, target, IGNORE)
     want_p, want_loss = _reference(x, target, IGNORE)
@@ -66,7 +56,7 @@ def test_forward_matches_the_formula_with_ties_inf_nan_and_ignored_rows(dtype, t
 
 @pytest.mark.parametrize("twin", [False, True])
 def test_forward_reports_the_first_out_of_range_target(twin, monkeypatch):
-    _use(twin, monkeypatch)
+    use_twins(ce, twin, monkeypatch)
     x = np.zeros((5, 3))
     for target, row in [([0, 1, IGNORE, 3, -1], 3), ([0, -1, 2, 2, 0], 1)]:
         assert cross_entropy_forward(x, np.array(target), IGNORE)[3] == row
@@ -76,7 +66,7 @@ def test_forward_reports_the_first_out_of_range_target(twin, monkeypatch):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("twin", [False, True])
 def test_backward_is_softmax_minus_onehot_times_scale(dtype, twin, monkeypatch):
-    _use(twin, monkeypatch)
+    use_twins(ce, twin, monkeypatch)
     x, target = _case(dtype, seed=1)
     p, _, _, _ = cross_entropy_forward(x, target, IGNORE)
     valid = target != IGNORE

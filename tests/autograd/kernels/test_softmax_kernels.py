@@ -6,21 +6,11 @@ import importlib
 
 import numpy as np
 import pytest
-from fresh_process import uncached_kernel
+from fresh_process import use_twins
 
 import autograd
 import nn
-from autograd.kernels import _jit
 from autograd.kernels import softmax as sm
-
-
-def _use(twin, monkeypatch):
-    # The twins (a family never compiled: cold for an hour of stand-in work), or the kernels.
-    if twin:
-        monkeypatch.setattr(sm, "_KERNELS", _jit.StandIn(uncached_kernel()))
-        monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 3600.0)
-    else:
-        monkeypatch.setattr(sm._KERNELS, "ready", True)
 
 
 def _rows(dtype, n=7, seed=0):
@@ -38,7 +28,7 @@ def _rows(dtype, n=7, seed=0):
 @pytest.mark.parametrize("log", [False, True])
 @pytest.mark.parametrize("twin", [False, True])
 def test_forward_and_backward_match_the_closed_forms(dtype, log, twin, monkeypatch):
-    _use(twin, monkeypatch)
+    use_twins(sm, twin, monkeypatch)
     x = _rows(dtype)
     x64 = x.astype(np.float64)
     with np.errstate(invalid="ignore"):
