@@ -68,9 +68,9 @@ class Context:
     _non_differentiable: tuple = ()
     # Per input: None (no gradient wanted), a leaf Tensor, the grad_fn of output 0, or
     # (grad_fn, output_nr). Metadata is flat and holds dtype characters, not dtypes: tuples of
-    # atoms nested at most two deep, which the collector's young passes stop tracking before they
-    # grow old, so a live node costs its full collections two containers (itself and its edges)
-    # rather than seven (see autograd/_gc_pacing.py).
+    # atoms nested at most two deep, shared between nodes (see ``_interned``), so a live node
+    # costs the collector's older passes two containers (itself and its edges) rather than
+    # seven (see autograd/_gc_pacing.py).
     _next: tuple = ()
     # per input: shape, dtype.char; (None, None): no gradient wanted; (False, False): no Tensor
     _input_meta: tuple = ()
@@ -488,6 +488,7 @@ class Function:
             "__module__": "autograd.function", "__doc__": f"The graph node of {cls.__name__}.",
         })  # fmt: skip
         node = cls._node
+        _seed_attribute_names(node)
         # Every live node refers to its class: the class's reference count above this one is the
         # number of its nodes alive (read without walking the graph by autograd/_gc_pacing.py).
         node._idle_refs = sys.getrefcount(node)
@@ -582,12 +583,13 @@ class Function:
             _distinct_arrays(args, arrays)
         out = cls.forward(ctx, *arrays, **kwargs) if kwargs else cls.forward(ctx, *arrays)
         ctx._next = next_
-        ctx._input_meta = input_meta
+        ctx._input_meta = _METAS.get(input_meta) or _interned(input_meta)
         if state.anomaly:
             ctx._stack = traceback.format_stack()[:-1]
         if type(out) is np.ndarray and not ctx._non_differentiable:
             nd = out.dtype.kind != "f"
-            ctx._output_meta = (out.shape, out.dtype.char, nd)
+            meta = (out.shape, out.dtype.char, nd)
+            ctx._output_meta = _METAS.get(meta) or _interned(meta)
             result = Tensor._make(out, not nd, None if nd else ctx, 0)
             if ctx._saved:
                 ctx._saved_src = _sources(ctx._saved, args, arrays, (out,), (result,))
@@ -613,7 +615,7 @@ class Function:
             # saved output is still known as this node's output (version check, create_graph).
             wrapped = {id(r): o for r, o in zip(raw, outs) if r is not o}
             ctx._saved = tuple(wrapped.get(id(s), s) for s in ctx._saved)
-        ctx._output_meta = tuple(meta)
+        ctx._output_meta = _interned(tuple(meta))
         results = tuple(results_list)
         if ctx._saved:
             ctx._saved_src = _sources(ctx._saved, args, arrays, outs, results)
@@ -623,9 +625,50 @@ class Function:
 
 
 _NO_GRADS = {n: (False,) * n for n in range(8)}
+
+# What recording and backward set on a node, in that order. CPython keeps an object's attributes
+# in a compact array while each name is in its class's shared table of names; that table takes
+# new names only during the class's first few dozen instances, and an instance that later sets a
+# name missing from it gets a dict of its own: one more container for the collector to scan and
+# slower attributes. Nodes made without recording (under no_grad, or for inputs that need no
+# gradient) set only what their forward sets, so an op run that way a few dozen times first would
+# give each later graph node of its class a dict, and backward (which sets the last two) would
+# give one to every node made before it first ran. A throwaway instance enters the names first.
+_NODE_ATTRIBUTES = (
+    "_fn", "needs_input_grad", "_saved", "_next", "_input_meta", "_output_meta", "_saved_src",
+    "_create_graph", "_freed",
+)  # fmt: skip
+
+
+def _seed_attribute_names(node_class: type) -> None:
+    """Enter the names every recorded node sets in ``node_class``'s shared table of names."""
+    seed = _new(node_class)
+    for name in _NODE_ATTRIBUTES:
+        setattr(seed, name, None)
+
+
 _STATE = grad_mode._state  # the grad mode's per-thread state (one object, read each call)
 _NO_GRAD_META = (None, None)  # a Tensor argument that needs no gradient
 _NOT_TENSOR_META = (False, False)  # an argument that is no Tensor: no place in next_functions
+
+# One tuple object per distinct node metadata (see ``Context._input_meta``), shared by the nodes
+# that have it. A metadata tuple holds a shape tuple, and the collector's young pass reaches the
+# shape only after the tuple that holds it, too late to stop tracking the outer one: a fresh
+# metadata tuple per node would survive into the middle generation and be scanned again there,
+# which made the cost per op grow with the size of a live graph. A shared one is old and
+# untracked; the fresh tuple that looked it up dies at once. Cleared when full (many shapes).
+_METAS: dict[tuple, tuple] = {}
+_METAS_MAX = 4096
+
+
+def _interned(meta: tuple) -> tuple:
+    """The shared tuple equal to ``meta`` (``meta`` itself the first time it is seen)."""
+    found = _METAS.get(meta)
+    if found is None:
+        if len(_METAS) >= _METAS_MAX:
+            _METAS.clear()
+        found = _METAS[meta] = meta
+    return found
 
 
 def _gather(args: tuple) -> tuple[list, tuple, tuple, tuple, bool]:
@@ -737,15 +780,17 @@ def _apply_tensors(cls: type[Function], args: tuple, kwargs: dict) -> Any:
         (a if a.grad_fn is None else (a.grad_fn, a._output_nr)) if n else None
         for a, n in zip(args, needs)
     )
-    ctx._input_meta = tuple(
-        x
-        for a, n in zip(args, needs)
-        for x in (
-            (a._array.shape, a._array.dtype.char)
-            if n
-            else (None, None)
-            if isinstance(a, Tensor)
-            else (False, False)
+    ctx._input_meta = _interned(
+        tuple(
+            x
+            for a, n in zip(args, needs)
+            for x in (
+                (a._array.shape, a._array.dtype.char)
+                if n
+                else (None, None)
+                if isinstance(a, Tensor)
+                else (False, False)
+            )
         )
     )
     if grad_mode._state.anomaly:
@@ -785,7 +830,7 @@ def _apply_tensors(cls: type[Function], args: tuple, kwargs: dict) -> Any:
             r = o
         seen.add(id(o))
         results.append(r)
-    ctx._output_meta = tuple(meta)
+    ctx._output_meta = _interned(tuple(meta))
     if ctx._saved:
         ctx._saved, ctx._saved_src = _tensor_sources(ctx._saved, args, raw, outs)
     result = results[0] if single else tuple(results)
