@@ -76,12 +76,12 @@ whose first calls would otherwise each spend a few milliseconds loading it in th
 with the fewest float64 arrays: a float32 model's. Each load holds the compiler lock for that
 signature only, so a kernel the program calls meanwhile waits for that much at most. The loads
 are Python work that shares the interpreter's lock with the program, so the thread stops as soon
-as the program loads a kernel itself (a program that trains at once after its import runs as if
-there were no preload; one that loads data or builds a model first finds its kernels ready), at
-the end of the program's main thread and at a fork; the kernels left load on their first call,
-as before. Nothing is compiled at import time: compilation happens on
-the first call of each kernel (and is cached on disk, ``cache=True``), and the kernels' threads
-start on the first parallel call.
+as the program loads a kernel itself, or waits for the lock to do so (a program that trains at
+once after its import runs as if there were no preload; one that loads data or builds a model
+first finds its kernels ready), at the end of the program's main thread and at a fork; the
+kernels left load on their first call, as before. Nothing is compiled at import time:
+compilation happens on the first call of each kernel (and is cached on disk, ``cache=True``),
+and the kernels' threads start on the first parallel call.
 """
 
 from __future__ import annotations
@@ -89,6 +89,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import sys
 import threading
 import time
 import types
@@ -173,12 +174,24 @@ def _load_numba() -> None:
         sigs = _cached_signatures(dispatcher)
         if not main.is_alive() or _stop_preload.is_set():
             return  # the program is ending, or forking: the rest loads on first call
-        if sum(len(d.overloads) for d in kernels) > loaded:
+        if sum(len(d.overloads) for d in kernels) > loaded or _calls_a_new_kernel(main):
             return  # the program runs kernels already: it loads what it calls, alone
         try:
             loaded += _load_cached(dispatcher, sigs[0]) if sigs else 0
         except Exception:  # noqa: S112 - unreadable: the first call compiles, as ever
             continue
+
+
+def _calls_a_new_kernel(thread: threading.Thread) -> bool:
+    # Whether the thread is in a kernel's first call for its signatures (loading or compiling
+    # it, or waiting for the compiler lock to do so): Numba's dispatcher runs
+    # ``_compile_for_args`` on every call whose signature it has not loaded yet.
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name == "_compile_for_args":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _cached_signatures(dispatcher: Any) -> list:
