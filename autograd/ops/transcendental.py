@@ -7,10 +7,11 @@ Integer inputs are computed in float32, as PyTorch does.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from ..kernels import special
+from ..kernels import logistic, special
 from ._table import elementwise_op
 from .registry import unary
 
@@ -29,6 +30,9 @@ def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x)
     if x.dtype.kind != "f":
         x = x.astype(np.float64)
+    small = logistic.sigmoid(x)  # one compiled pass where NumPy's fixed costs would dominate
+    if small is not None:
+        return small
     # Where exp(-x) cannot overflow (every x above the dtype's bound: no NaN, no large negative
     # value), the textbook 1 / (1 + exp(-x)) is four passes, each rounding once; a third faster
     # than the general form below, and as accurate.
@@ -48,6 +52,14 @@ def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     np.reciprocal(r, out=r)
     np.maximum(e, x >= 0, out=e)
     return np.multiply(r, e, out=r)
+
+
+def _sigmoid_vjp(g: Any, x: Any, y: Any) -> Any:
+    if type(y) is np.ndarray:
+        small = logistic.sigmoid_backward(g, y)
+        if small is not None:
+            return small
+    return g * y * (1 - y)
 
 
 exp = elementwise_op(
@@ -92,7 +104,7 @@ tanh = elementwise_op(
     doc="Hyperbolic tangent.", example=("[0.0]", "tensor([0.])"),
 )  # fmt: skip
 sigmoid = elementwise_op(
-    "sigmoid", _sigmoid_array, lambda g, x, y: g * y * (1 - y), save="y",
+    "sigmoid", _sigmoid_array, _sigmoid_vjp, save="y",
     sample=unary(low=-6.0, high=6.0), ref=lambda x: 1 / (1 + np.exp(-x)),
     doc="Logistic function ``1 / (1 + exp(-input))``, computed without overflow.",
     example=("[0.0]", "tensor([0.5000])"),
