@@ -348,10 +348,13 @@ def _record(fn: Callable, args: tuple, kwargs: dict, inputs: list[Tensor]) -> tu
                     setattr(Tensor, name, _READS[name])
         _swapped += 1
     _local.recording = rec
+    state = grad_mode._state
+    was_recording, state.recording = state.recording, True
     try:
         result = fn(*args, **kwargs)
     finally:
         _local.recording = None
+        state.recording = was_recording
         with _swap_lock:
             _swapped -= 1
             if _swapped == 0:

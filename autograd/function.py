@@ -559,8 +559,10 @@ class Function:
             arrays, needs, next_, input_meta, record = _gather(args)
         state = _STATE
         if not (record and state.grad_enabled):
-            ctx = cls._node(cls, _NO_GRADS.get(len(args)) or (False,) * len(args))
-            out = cls.forward(ctx, *arrays, **kwargs)
+            ctx = _new(cls._node)  # as Context.__init__, one call fewer
+            ctx._fn = cls
+            ctx.needs_input_grad = _NO_GRADS.get(n) or (False,) * n
+            out = cls.forward(ctx, *arrays, **kwargs) if kwargs else cls.forward(ctx, *arrays)
             if type(out) is np.ndarray:
                 result = Tensor._make(out)
             elif isinstance(out, tuple):
@@ -591,8 +593,12 @@ class Function:
             meta = (out.shape, out.dtype.char, nd)
             ctx._output_meta = _METAS.get(meta) or _interned(meta)
             result = Tensor._make(out, not nd, None if nd else ctx, 0)
-            if ctx._saved:
-                ctx._saved_src = _sources(ctx._saved, args, arrays, (out,), (result,))
+            saved = ctx._saved
+            if saved:
+                if len(saved) == 1 and saved[0] is out:  # the output alone (exp, tanh, ...)
+                    ctx._saved_src = (("out", result._vc, 0, 0),)  # a new Tensor: version 0
+                else:
+                    ctx._saved_src = _sources(saved, args, arrays, (out,), (result,))
             if state.tangents is not None:
                 _forward_tangents(cls, ctx, args, kwargs, result)
             return result
@@ -1009,7 +1015,7 @@ def _sources(saved: tuple, args: tuple, arrays: list, outs: tuple, results: tupl
     found = []
     for s in saved:
         src = None
-        if not isinstance(s, np.ndarray):  # None, or a number saved as it is: nothing to check
+        if s is None or not isinstance(s, np.ndarray):  # None, or a number: nothing to check
             found.append(src)
             continue
         for i, a in enumerate(arrays):

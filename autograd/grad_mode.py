@@ -16,6 +16,9 @@ class _State(threading.local):
         self.anomaly = False
         self.inference = False
         self.tangents = None  # forward AD: tensor -> tangent, while a dual level is active
+        # ``autograd.compile`` is recording this thread's calls of Function.apply: an op must
+        # not take a path around it (an op that records no node may, otherwise).
+        self.recording = False
 
 
 _state = _State()

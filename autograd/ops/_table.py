@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import _STATE, Function
 from ..kernels.masked import select_or_zero
 from ..tensor import Tensor
 from ._jvp import zero_jvp
@@ -181,11 +181,23 @@ def elementwise_op(
     copy_integers = integer == "copy"
 
     def op(input: Any) -> Tensor:
-        t = prepare(input)
-        if copy_integers and t._array.dtype.kind != "f":
-            return Tensor._make(t._array.copy())
+        if type(input) is Tensor and input._array.dtype.kind == "f":
+            t = input  # most calls: a float Tensor, nothing to prepare
+        else:
+            t = prepare(input)
+            if copy_integers and t._array.dtype.kind != "f":
+                return Tensor._make(t._array.copy())
         if check is not None:
             check(t)
+        state = _STATE
+        if not (
+            state.tangents is not None
+            or state.recording
+            or (t._requires_grad and state.grad_enabled)
+        ):
+            # No node to record: the array op alone (what apply would do, without its context).
+            out = forward(t._array)
+            return Tensor._make(out if type(out) is np.ndarray else np.asarray(out))
         return fn_cls.apply(t)
 
     op.__name__ = op.__qualname__ = name

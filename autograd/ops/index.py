@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
-from ..function import Context, Function, linear_jvp
+from ..function import _STATE, Context, Function, linear_jvp
 from ..tensor import Tensor
 from ._index_samples import _ref_getitem, _sample_getitem, _sample_masked, _torch_getitem
 from ._index_util import (
@@ -147,6 +147,17 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     >>> autograd.zeros(2, 3, 4)[0, :, [1, 2]].shape
     (3, 2)
     """
+    if type(index) is int and type(input) is Tensor:  # ``xs[t]``: a row, most often unrecorded
+        arr = input._array
+        state = _STATE
+        if (
+            arr.ndim > 1
+            and -arr.shape[0] <= index < arr.shape[0]
+            and state.tangents is None
+            and not state.recording  # autograd.compile records every op through apply
+            and not (input._requires_grad and state.grad_enabled)
+        ):
+            return _as_view(Tensor._make(arr[index]), input)
     t = as_tensor(input)
     idx, kind = _normalize_index(index, t.shape, "getitem")
     try:

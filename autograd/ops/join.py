@@ -283,7 +283,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     n = t.shape[d]
     if n == 0:  # as PyTorch: ``chunks`` empty pieces (a split of size 0 would give one)
         return _split(t, d, [0] * int(chunks))
-    return split(t, -(-n // int(chunks)), dim)
+    size = -(-n // int(chunks))
+    return _split(t, d, [min(size, n - i) for i in range(0, n, size)])  # split(t, size, d)
 
 
 class Unbind(Function):

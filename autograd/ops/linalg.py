@@ -33,9 +33,12 @@ _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 def _gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` on arrays, folding a stack of matrices times one matrix into a single GEMM."""
-    if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
-        out = np.matmul(_rows(a), b)
-        return out.reshape(a.shape[:-1] + (b.shape[1],))
+    if b.ndim == 2:
+        if a.ndim == 2:
+            return np.matmul(a, b)  # most products: BLAS at once (the kernel is for stacks)
+        if a.flags.c_contiguous:
+            out = np.matmul(_rows(a), b)
+            return out.reshape(a.shape[:-1] + (b.shape[1],))
     if (
         _kernel_matmul is not None
         and a.dtype in _KERNEL_DTYPES
@@ -65,7 +68,10 @@ def _mT(x: Any) -> Any:
 
 def _column_major(x: np.ndarray) -> bool:
     """Whether matrix ``x`` is laid out column by column only, as a transposed view (``w.t()``)."""
-    return x.ndim == 2 and x.flags.f_contiguous and not x.flags.c_contiguous
+    if x.ndim != 2:
+        return False
+    flags = x.flags
+    return flags.f_contiguous and not flags.c_contiguous
 
 
 def _mm_like(column_major: bool, a: Any, b: Any) -> Any:

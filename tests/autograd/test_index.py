@@ -491,3 +491,25 @@ def test_second_order_through_indexing():
         lambda t: t[t > 0] ** 2,
     ):
         assert ag.gradgradcheck(fn, (x,))
+
+
+def test_a_row_of_a_tensor_without_grad_is_a_view_an_in_place_op_can_rebase():
+    # ``xs[t]`` on a tensor that records nothing: still a view sharing the version counter,
+    # and a differentiable value written into it reaches the base's history.
+    x = ag.zeros(3, 2)
+    row = x[-1]
+    assert row.shape == (2,) and row.grad_fn is None and not row.requires_grad
+    row.add_(1)
+    np.testing.assert_array_equal(x.numpy(), [[0, 0], [0, 0], [1, 1]])
+    assert x._version == row._version == 1
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    x[0].copy_(w * 3)
+    assert x.requires_grad
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [18.0, 36.0])
+
+
+@pytest.mark.parametrize("index", [3, -4])
+def test_an_int_index_out_of_range_names_the_dim_and_size(index):
+    with pytest.raises(IndexError, match="dim 0 with size 3"):
+        ag.zeros(3, 2)[index]
