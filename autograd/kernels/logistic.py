@@ -32,7 +32,7 @@ MAX_SIZE = 4096
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-@jit(warm=True)
+@jit
 def _sigmoid_rows(x, out):
     one = out.dtype.type(1)
     for i in range(x.shape[0]):
@@ -43,7 +43,7 @@ def _sigmoid_rows(x, out):
             out[i, j] = r if v >= 0 else e * r
 
 
-@jit(warm=True)
+@jit
 def _sigmoid_backward_flat(g, y, out):
     one = out.dtype.type(1)
     for i in range(out.size):
