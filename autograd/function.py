@@ -597,6 +597,22 @@ class Function:
             if saved:
                 if len(saved) == 1 and saved[0] is out:  # the output alone (exp, tanh, ...)
                     ctx._saved_src = (("out", result._vc, 0, 0),)  # a new Tensor: version 0
+                elif n == 2 and len(saved) == 2:
+                    # The operands of a product (mul, matmul, div), or either, as _sources
+                    # finds them without its search: an operand that came as a Tensor
+                    # (``a_arr is not a``) is version-checked, a number or array is not.
+                    s0, s1 = saved
+                    ok0 = s0 is None or (s0 is arrays[0] and (a_arr is not a or s0 is not out))
+                    ok1 = s1 is None or (s1 is arrays[1] and (b_arr is not b or s1 is not out))
+                    if ok0 and ok1:
+                        src0 = src1 = None
+                        if s0 is not None and a_arr is not a:
+                            src0 = ("in", a._vc, a._vc[0], 0)
+                        if s1 is not None and b_arr is not b:
+                            src1 = ("in", b._vc, b._vc[0], 1)
+                        ctx._saved_src = (src0, src1)
+                    else:
+                        ctx._saved_src = _sources(saved, args, arrays, (out,), (result,))
                 else:
                     ctx._saved_src = _sources(saved, args, arrays, (out,), (result,))
             if state.tangents is not None:

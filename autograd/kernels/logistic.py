@@ -68,9 +68,11 @@ def _rows(x: np.ndarray) -> np.ndarray | None:
     """``x`` as a matrix whose last axis is contiguous, without a copy; None if it is not one."""
     if x.ndim == 2 and x.strides[1] == x.itemsize:
         return x
-    if x.flags.c_contiguous:  # sizes spelled out: NumPy cannot infer a -1 for an empty array
-        return x.reshape(1, x.size) if x.ndim < 2 else x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
-    return None
+    if not x.flags.c_contiguous:
+        return None
+    if x.ndim < 2:
+        return x.reshape(1, x.size)
+    return x.reshape(math.prod(x.shape[:-1]), x.shape[-1])  # no -1: an empty x has no inferred size
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray | None:

@@ -110,9 +110,10 @@ class Matmul(Function):
     @staticmethod
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad
-        ctx.ndims = (a.ndim, b.ndim)
-        ctx.layouts = (_column_major(a), _column_major(b))
-        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        if need_a or need_b:  # what backward reads (nothing, when no node is recorded)
+            ctx.ndims = (a.ndim, b.ndim)
+            ctx.layouts = (need_a and _column_major(a), need_b and _column_major(b))
+            ctx.save_for_backward(a if need_b else None, b if need_a else None)
         if a.ndim == 1 or b.ndim == 1:
             return np.matmul(a, b)
         return _gemm(a, b)

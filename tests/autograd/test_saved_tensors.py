@@ -123,3 +123,33 @@ def test_in_place_change_through_the_detached_alias_is_detected():
     d.add_(1.0)  # the alias shares storage and version counter, as in PyTorch
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         z.sum().backward()
+
+
+@pytest.mark.parametrize(
+    "make, changed",
+    [
+        (lambda y, c: y * y, "y"),  # both operands saved (one Tensor twice)
+        (lambda y, c: y * c, "c"),  # the operand that needs no gradient is saved too
+        (lambda y, c: c @ y, "c"),
+        (lambda y, c: y / c, "c"),
+        (lambda y, c: (y * 2.0).exp(), "out"),  # the output alone
+    ],
+    ids=["mul-same-tensor", "mul-data-operand", "matmul", "div", "exp-output"],
+)
+def test_each_saved_operand_is_checked_for_in_place_changes(make, changed):
+    x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = x * 1.0
+    c = ag.tensor([[2.0, 3.0], [4.0, 5.0]])  # no gradient: a constant of the graph
+    z = make(y, c)
+    {"y": y, "c": c, "out": z}[changed].add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        z.sum().backward()
+
+
+def test_a_number_operand_is_saved_as_it_is():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0
+    z = y * 3.0
+    z.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+    assert z.grad_fn._saved_src == (None, None)  # y is not read by mul's rule for y; 3.0 no check
