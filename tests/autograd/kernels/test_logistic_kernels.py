@@ -105,3 +105,36 @@ def test_sigmoid_of_a_column_slice_matches_a_copy():
     s = y.detach().numpy()
     expected[:, 64:128] = s * (1 - s)
     np.testing.assert_array_equal(gates.grad.numpy(), expected)
+
+
+def test_sigmoid_backward_takes_large_arrays():
+    rng = np.random.default_rng(5)
+    y = rng.random(3 * logistic.MAX_SIZE)
+    g = rng.standard_normal(y.size)
+    np.testing.assert_array_equal(logistic.sigmoid_backward(g, y), g * y * (1 - y))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("path", ["kernel", "numpy"])
+def test_tanh_backward_is_the_formula(dtype, path):
+    rng = np.random.default_rng(6)
+    y = np.tanh(rng.standard_normal(500)).astype(dtype)
+    y[:3] = [-1.0, 1.0, 0.0]
+    g = rng.standard_normal(500).astype(dtype)
+    g[3:6] = [np.inf, -np.inf, np.nan]
+    out = np.empty_like(y)
+    fill = logistic._tanh_backward_flat if path == "kernel" else logistic._tanh_backward_flat_numpy
+    fill(g, y, out)
+    np.testing.assert_array_equal(out, g * (1 - y * y))
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (1,), (5, 7), (80, 64)])
+def test_autograd_tanh_gradient_on_small_and_large_inputs(shape):
+    x0 = np.random.default_rng(7).standard_normal(shape).astype(np.float32)
+    x = autograd.tensor(x0, requires_grad=True)
+    y = autograd.tanh(x)
+    g = np.random.default_rng(8).standard_normal(shape).astype(np.float32)
+    y.backward(autograd.tensor(g))
+    t = y.detach().numpy()
+    np.testing.assert_array_equal(x.grad.numpy(), g * (1 - t * t))
+    assert logistic.tanh_backward(g, t) is not None  # the one-pass loop served it
