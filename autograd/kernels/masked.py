@@ -11,11 +11,13 @@ the gradient's bits stands in (about half the kernel's speed, several times ``np
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ._jit import StandIn, jit
 
-__all__ = ["select_or_zero"]
+__all__ = ["relu_backward", "select_or_zero"]
 
 
 @jit(warm=True)
@@ -80,4 +82,61 @@ def select_or_zero(mask: np.ndarray, g: np.ndarray) -> np.ndarray:
     out = np.empty(g.shape, g.dtype)
     flat = np.ascontiguousarray(mask).reshape(-1), np.ascontiguousarray(g).reshape(-1)
     _KERNEL.call(_select_or_zero, _select_or_zero_numpy, *flat, out.reshape(-1))
+    return out
+
+
+# ------------------------------------------------------------------------------- ReLU backward
+# A ReLU's backward on a large activation (a convolution's output: megabytes) is bound by memory.
+# Through select_or_zero it takes two passes (the mask ``y != 0``, then the selection) and a mask
+# array as large as a quarter of the gradient; one loop that compares and selects per element
+# reads ``y`` and ``g`` once: 2 MB of float32, 217 us against 468.
+
+#: Fewest values for which :func:`relu_backward` uses its loop (below, select_or_zero's call
+#: costs about as much and compiles no other kernel).
+RELU_KERNEL_MIN_SIZE = 1 << 16
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+@jit(warm=True)
+def _relu_backward_flat(y, g, out):
+    # select_or_zero(y != 0, g): the gradient passes where the output is positive or NaN.
+    zero = out.dtype.type(0)
+    for i in range(g.size):
+        out[i] = g[i] if y[i] != zero else zero
+
+
+def _relu_backward_flat_numpy(y, g, out):
+    _select_or_zero_numpy(y != 0, g, out)
+
+
+_RELU = StandIn(_relu_backward_flat)
+
+
+def relu_backward(y: np.ndarray, g: Any) -> np.ndarray | None:
+    """``g`` where ``y != 0`` (a ReLU's output: positive or NaN) and exactly 0 elsewhere, in one
+    compiled pass, for large C-contiguous float arrays of one shape and dtype; None otherwise
+    (the caller then selects with :func:`select_or_zero` or ``np.where``).
+
+    Examples
+    --------
+    >>> relu_backward(np.zeros(2), np.ones(2)) is None  # small: the general selection
+    True
+    >>> y = np.zeros(1 << 16)
+    >>> y[0] = np.nan
+    >>> relu_backward(y, np.full(1 << 16, np.inf))[:2]
+    array([inf,  0.])
+    """
+    if (
+        type(g) is not np.ndarray
+        or g.size < RELU_KERNEL_MIN_SIZE
+        or g.dtype != y.dtype
+        or g.dtype not in _FLOATS
+        or g.shape != y.shape
+        or not (g.flags.c_contiguous and y.flags.c_contiguous)
+    ):
+        return None
+    out = np.empty(g.shape, g.dtype)
+    flat = y.reshape(-1), g.reshape(-1), out.reshape(-1)
+    _RELU.call(_relu_backward_flat, _relu_backward_flat_numpy, *flat)
     return out

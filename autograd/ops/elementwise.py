@@ -13,6 +13,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..device import check_device, parse_to
 from ..function import ZERO_GRAD, Function, linear_jvp
+from ..kernels import masked
 from ..tensor import Tensor, tensor_method
 from ._jvp import zero_jvp
 from ._table import PiecewiseConstant, elementwise_op, select_grad, zeros_like_grad
@@ -101,9 +102,19 @@ rsqrt = elementwise_op(
     sample=unary(low=0.2, high=4.0), ref=lambda x: 1 / np.sqrt(x),
     doc="``1 / sqrt(input)``.", example=("[4.0]", "tensor([0.5000])"),
 )  # fmt: skip
+
+
 # y = max(x, 0) is 0, positive or NaN: ``y != 0`` is PyTorch's ``not y <= 0`` in one compare.
+def _relu_vjp(g: Any, x: Any, y: Any) -> Any:
+    if type(y) is np.ndarray:
+        large = masked.relu_backward(y, g)  # one pass where the mask and the selection take two
+        if large is not None:
+            return large
+    return select_grad(y != 0, g)
+
+
 relu = elementwise_op(
-    "relu", lambda x: np.maximum(x, 0), lambda g, x, y: select_grad(y != 0, g), save="y",
+    "relu", lambda x: np.maximum(x, 0), _relu_vjp, save="y",
     sample=unary(kinks=(0.0,)), ref=lambda x: np.maximum(x, 0), integer="keep", masked=True,
     doc="``max(input, 0)``. The gradient at 0 is 0, and at NaN passes through (PyTorch's).",
     example=("[-1.0, 0.0, 2.0]", "tensor([0., 0., 2.])"),

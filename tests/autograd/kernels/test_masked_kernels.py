@@ -81,3 +81,43 @@ def test_relu_backward_matches_torch_large():
     xt = torch.tensor(xa, requires_grad=True)
     torch.relu(xt).backward(torch.tensor(ga))
     np.testing.assert_array_equal(x.grad.numpy(), xt.grad.numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("path", ["kernel", "numpy"])
+def test_relu_backward_loop_is_the_selection(dtype, path):
+    from autograd.kernels import masked
+
+    rng = np.random.default_rng(9)
+    y = np.maximum(rng.standard_normal(3000), 0).astype(dtype)
+    y[:3] = [np.nan, np.inf, -0.0]
+    g = _poisoned(rng, (3000,), dtype)
+    out = np.empty_like(g)
+    loop = masked._relu_backward_flat if path == "kernel" else masked._relu_backward_flat_numpy
+    loop(y, g, out)
+    np.testing.assert_array_equal(out, np.where(y != 0, g, 0))
+    assert not np.signbit(out[y == 0]).any()
+
+
+def test_relu_backward_leaves_small_and_mismatched_operands_to_the_selection():
+    from autograd.kernels import masked
+
+    n = masked.RELU_KERNEL_MIN_SIZE
+    y = np.ones(n, np.float32)
+    assert masked.relu_backward(y[: n - 1], np.ones(n - 1, np.float32)) is None
+    assert masked.relu_backward(y, np.ones(n, np.float64)) is None
+    assert masked.relu_backward(y, np.ones((2, n // 2), np.float32)) is None
+    assert masked.relu_backward(np.ones(2 * n, np.float32)[::2], np.ones(n, np.float32)) is None
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_gradient_of_a_large_activation(dtype):
+    rng = np.random.default_rng(10)
+    x0 = rng.standard_normal((4, 8, 48, 48)).astype(dtype)  # 73 728 values: the one-pass loop
+    x0.reshape(-1)[:4] = [0.0, -0.0, np.nan, 1e-30]
+    x = autograd.tensor(x0, requires_grad=True)
+    y = autograd.relu(x)
+    g = _poisoned(rng, x0.shape, dtype)
+    y.backward(autograd.tensor(g))
+    y0 = np.maximum(x0, 0)
+    np.testing.assert_array_equal(x.grad.numpy(), np.where(y0 != 0, g, 0))
