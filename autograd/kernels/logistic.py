@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ._jit import StandIn, jit
+from .masked import flat_float_pair
 
 __all__ = ["sigmoid", "sigmoid_backward", "tanh_backward"]
 
@@ -122,17 +123,14 @@ def sigmoid(x: np.ndarray) -> np.ndarray | None:
     return out
 
 
-def _pair(g: Any, y: np.ndarray) -> tuple | None:
-    """``g``, ``y`` and a new output, flat, when a derivative loop takes them; else None."""
-    if (
-        type(g) is not np.ndarray
-        or g.dtype != y.dtype
-        or y.dtype not in _DTYPES
-        or g.shape != y.shape
-        or not (g.flags.c_contiguous and y.flags.c_contiguous)
-    ):
+def _one_pass(kernel: Any, twin: Any, g: Any, y: np.ndarray) -> np.ndarray | None:
+    """``kernel(g, y, out)`` on flat views (its NumPy twin until the family is compiled) when
+    ``g`` and ``y`` are C-contiguous float arrays of one shape and dtype; else None."""
+    if not flat_float_pair(g, y):
         return None
-    return g.reshape(-1), y.reshape(-1), np.empty(y.size, y.dtype)
+    out = np.empty(y.shape, y.dtype)
+    _KERNELS.call(kernel, twin, g.reshape(-1), y.reshape(-1), out.reshape(-1))
+    return out
 
 
 def sigmoid_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray | None:
@@ -155,34 +153,18 @@ def sigmoid_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     >>> sigmoid_backward(np.ones(2), np.array([0.5, 1.0]))
     array([0.25, 0.  ])
     """
-    flat = _pair(g, y)
-    if flat is None:
-        return None
-    _KERNELS.call(_sigmoid_backward_flat, _sigmoid_backward_flat_numpy, *flat)
-    return flat[2].reshape(y.shape)
+    return _one_pass(_sigmoid_backward_flat, _sigmoid_backward_flat_numpy, g, y)
 
 
 def tanh_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     """``g * (1 - y * y)``, the gradient through ``y = tanh(x)``, in one pass; or None when the
     operands are not two C-contiguous arrays of one shape and float dtype.
 
-    Parameters
-    ----------
-    g, y : numpy.ndarray
-        As for :func:`sigmoid_backward`.
-
-    Returns
-    -------
-    numpy.ndarray or None
-        A new C-contiguous array.
+    ``g`` and ``y`` are as for :func:`sigmoid_backward`.
 
     Examples
     --------
     >>> tanh_backward(np.ones(2), np.array([0.0, 0.5]))
     array([1.  , 0.75])
     """
-    flat = _pair(g, y)
-    if flat is None:
-        return None
-    _KERNELS.call(_tanh_backward_flat, _tanh_backward_flat_numpy, *flat)
-    return flat[2].reshape(y.shape)
+    return _one_pass(_tanh_backward_flat, _tanh_backward_flat_numpy, g, y)

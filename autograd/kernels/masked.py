@@ -17,7 +17,7 @@ import numpy as np
 
 from ._jit import StandIn, jit
 
-__all__ = ["relu_backward", "select_or_zero"]
+__all__ = ["flat_float_pair", "relu_backward", "select_or_zero"]
 
 
 @jit(warm=True)
@@ -98,6 +98,25 @@ RELU_KERNEL_MIN_SIZE = 1 << 16
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
+def flat_float_pair(g: Any, y: np.ndarray) -> bool:
+    """Whether ``g`` and ``y`` are C-contiguous float32/float64 arrays of one shape and dtype:
+    what a one-pass elementwise gradient loop takes (as flat views).
+
+    Examples
+    --------
+    >>> flat_float_pair(np.ones(3), np.zeros(3)), flat_float_pair(np.ones(3), np.zeros(3, "f4"))
+    (True, False)
+    """
+    return (
+        type(g) is np.ndarray
+        and g.dtype == y.dtype
+        and g.dtype in _FLOATS
+        and g.shape == y.shape
+        and g.flags.c_contiguous
+        and y.flags.c_contiguous
+    )
+
+
 @jit(warm=True)
 def _relu_backward_flat(y, g, out):
     # select_or_zero(y != 0, g): the gradient passes where the output is positive or NaN.
@@ -127,14 +146,7 @@ def relu_backward(y: np.ndarray, g: Any) -> np.ndarray | None:
     >>> relu_backward(y, np.full(1 << 16, np.inf))[:2]
     array([inf,  0.])
     """
-    if (
-        type(g) is not np.ndarray
-        or g.size < RELU_KERNEL_MIN_SIZE
-        or g.dtype != y.dtype
-        or g.dtype not in _FLOATS
-        or g.shape != y.shape
-        or not (g.flags.c_contiguous and y.flags.c_contiguous)
-    ):
+    if not flat_float_pair(g, y) or g.size < RELU_KERNEL_MIN_SIZE:
         return None
     out = np.empty(g.shape, g.dtype)
     flat = y.reshape(-1), g.reshape(-1), out.reshape(-1)
