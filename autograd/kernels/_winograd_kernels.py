@@ -272,19 +272,32 @@ def _weight_transform(w, flip, u):
 @jit
 def _weight_grad_transform(s, gw):
     # gw[o, c] = G^T S G with S[a, b] = s[4*a + b, o, c]: back from the 4x4 Winograd domain.
+    # Vectorized over the input channels c of one output channel o (the rows s[e, o, :]), then
+    # each filter's 9 values are written in place: about 3x faster in float32 than filter by
+    # filter, whose 16 loads per filter are each a stride of O*C apart.
     O, C = gw.shape[0], gw.shape[1]
-    t = np.empty((3, 4), dtype=gw.dtype)
+    t = np.empty((12, C), dtype=gw.dtype)
+    r = np.empty((9, C), dtype=gw.dtype)
     for o in range(O):
+        # t = G^T S, row b of S at a time: t[4*i + b] is entry (i, b).
+        for b in range(4):
+            s0, s1, s2, s3 = s[b, o], s[4 + b, o], s[8 + b, o], s[12 + b, o]
+            t0, t1, t2 = t[b], t[4 + b], t[8 + b]
+            for c in range(C):
+                h = 0.5 * (s1[c] + s2[c])
+                t0[c] = s0[c] + h
+                t1[c] = 0.5 * (s1[c] - s2[c])
+                t2[c] = h + s3[c]
+        # r = t G, r[3*i + j] is the filter's entry (i, j).
+        for i in range(3):
+            a0, a1, a2, a3 = t[4 * i], t[4 * i + 1], t[4 * i + 2], t[4 * i + 3]
+            r0, r1, r2 = r[3 * i], r[3 * i + 1], r[3 * i + 2]
+            for c in range(C):
+                h = 0.5 * (a1[c] + a2[c])
+                r0[c] = a0[c] + h
+                r1[c] = 0.5 * (a1[c] - a2[c])
+                r2[c] = h + a3[c]
+        g = gw[o]
         for c in range(C):
-            for b in range(4):
-                s0 = s[b, o, c]
-                s1 = s[4 + b, o, c]
-                s2 = s[8 + b, o, c]
-                s3 = s[12 + b, o, c]
-                t[0, b] = s0 + 0.5 * (s1 + s2)
-                t[1, b] = 0.5 * (s1 - s2)
-                t[2, b] = 0.5 * (s1 + s2) + s3
-            for i in range(3):
-                gw[o, c, i, 0] = t[i, 0] + 0.5 * (t[i, 1] + t[i, 2])
-                gw[o, c, i, 1] = 0.5 * (t[i, 1] - t[i, 2])
-                gw[o, c, i, 2] = 0.5 * (t[i, 1] + t[i, 2]) + t[i, 3]
+            for k in range(9):
+                g[c, k // 3, k % 3] = r[k, c]
