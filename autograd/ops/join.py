@@ -180,8 +180,8 @@ class Split(Function):
     @staticmethod
     def backward(ctx, *grads):
         if isinstance(grads[0], np.ndarray):
-            return np.concatenate(grads, axis=ctx.dim), None, None
-        return cat(list(grads), ctx.dim), None, None
+            return np.concatenate(grads, axis=ctx.dim)
+        return cat(list(grads), ctx.dim)
 
     jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
@@ -192,7 +192,7 @@ def _split(t: Tensor, dim: int, sizes: list[int]) -> tuple[Tensor, ...]:
     for n in sizes:
         bounds.append((start, start + n))
         start += n
-    outs = Split.apply(t, dim, tuple(bounds))
+    outs = Split.apply(t, dim=dim, bounds=tuple(bounds))  # one positional: apply's short path
     for o in outs:
         _as_view(o, t)
     return outs
@@ -297,8 +297,8 @@ class Unbind(Function):
     @staticmethod
     def backward(ctx, *grads):
         if isinstance(grads[0], np.ndarray):
-            return np.stack(grads, axis=ctx.dim), None
-        return stack(list(grads), ctx.dim), None
+            return np.stack(grads, axis=ctx.dim)
+        return stack(list(grads), ctx.dim)
 
     jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
 
@@ -327,7 +327,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     d = normalize_dim(dim, t.ndim, "unbind")
     if t.shape[d] == 0:
         return ()
-    outs = Unbind.apply(t, d)
+    outs = Unbind.apply(t, dim=d)
     for o in outs:
         _as_view(o, t)
     return outs
