@@ -8,8 +8,9 @@ convolution's or matmul's backward is two products the size of the forward, so f
 ``np.matmul``'s GFLOP/s on the same products, timed in blocks alternating with ours. PyTorch
 runs the same steps in its own process, in blocks alternating with ours too (see
 :class:`TorchWorker`). Then: peak RSS of the 64->64
-convolution in a fresh process per engine; three conv steps on Numba's ``workqueue`` threading
-layer (ours) and on ``omp``, each in a fresh process (full runs only: the layer choice of
+convolution in a fresh process per engine; three conv steps on the Numba threading layer
+``autograd`` chooses (``omp`` with a short spin where Numba has GNU OpenMP) and on the other
+one, each in a fresh process (full runs only: the layer choice of
 ``autograd/kernels/_jit.py``, checked); the cold compile time of the first conv2d call (empty
 Numba cache) and the warm start (first call in a fresh process with the cache present).
 
@@ -214,14 +215,25 @@ LAYER_CASES = [
 ]
 
 
-def layer_ms(layer: str, key: str, threads: int) -> float | None:
-    """Median ms of a case's step in a fresh process on Numba threading layer ``layer``.
+def ag_layer() -> str:
+    """The Numba threading layer ``autograd`` chooses on this machine (see
+    ``autograd/kernels/_jit.py``): ``omp`` where Numba has GNU OpenMP, else ``workqueue``."""
+    import numba
+
+    import autograd  # noqa: F401  (the import makes the choice)
+
+    return numba.config.THREADING_LAYER
+
+
+def layer_ms(layer: str, key: str, threads: int, override: bool = True) -> float | None:
+    """Median ms of a case's step in a fresh process on Numba threading layer ``layer``: set
+    through ``NUMBA_THREADING_LAYER`` (``override``), or the one ``autograd`` chooses itself.
 
     None when that layer cannot be loaded on this machine (``omp`` needs an OpenMP runtime).
     """
     code = _LAYER_CODE.format(threads=threads, key=key, layer=layer)
     try:
-        return float(_fresh(code, {"NUMBA_THREADING_LAYER": layer}))
+        return float(_fresh(code, {"NUMBA_THREADING_LAYER": layer} if override else {}))
     except subprocess.CalledProcessError:
         return None
 
@@ -421,12 +433,14 @@ def run(quick: bool = False, threads: int = 2) -> list[dict]:
             worker.close()
     torch_rss = peak_rss_mib("torch", threads) if worker is not None else None
     if not quick:
+        chosen = ag_layer()
+        other = "workqueue" if chosen == "omp" else "omp"
         for key in LAYER_CASES:
-            ours = layer_ms("workqueue", key, threads)
-            omp = layer_ms("omp", key, threads)
+            ours = layer_ms(chosen, key, threads, override=False)
+            theirs = layer_ms(other, key, threads)
             if ours is not None:
-                rows.append(row(f"{key}, fwd+bwd, fresh process: workqueue layer (ours) vs omp",
-                                ours, None, omp_ms=omp))  # fmt: skip
+                rows.append(row(f"{key}, fwd+bwd, fresh process: {chosen} layer (ours) vs {other}",
+                                ours, None, other_layer_ms=theirs))  # fmt: skip
     rows.append(row("peak RSS (MiB), fresh process, conv2d b32 64->64 32x32 fwd+bwd",
                     peak_rss_mib("autograd", threads), torch_rss))  # fmt: skip
     # The same fresh cache directory twice: the first process compiles into it, the second

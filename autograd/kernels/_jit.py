@@ -7,23 +7,29 @@ the test suite covers the source lines.
 
 Threading layer
 ---------------
-Numba's default layer picks OpenMP when it is available. OpenMP worker threads spin after a
-parallel region, and a convolution alternates Numba kernels with OpenBLAS GEMMs (im2col, GEMM,
-col2im, ...) whose own threads spin too: each then waits for the other's threads to yield, and
-a step can take several times as long. The ``workqueue`` layer has no spinning and ships with
-every Numba build, so it is the default; a user can still choose another layer with the
-``NUMBA_THREADING_LAYER`` environment variable. The price is a slower start: a ``workqueue``
-launch costs about 0.1 ms (an ``omp`` launch a few microseconds), which is why small arrays
-run serial twins (below). ``python -m bench --only ops`` times three conv steps on both layers:
-``omp`` wins where a step is Numba only and loses where Numba alternates with OpenBLAS.
+Waking a sleeping thread takes tens of microseconds on a virtual machine (a ``workqueue``
+launch, Numba's layer without OpenMP, costs 0.1-0.14 ms here even for an empty loop), so a step
+of a few dozen parallel kernels spent milliseconds only starting them. OpenMP threads spin for a
+while after a parallel region instead, and the next region starts in a microsecond or two. Their
+default spin (GNU OpenMP: 300 000 turns, several milliseconds) fights OpenBLAS, whose threads a
+convolution wakes between its Numba kernels (im2col, GEMM, col2im, ...): each waits for the
+other's threads to yield. So where Numba has GNU OpenMP the kernels use the ``omp`` layer with a
+short spin, :data:`OMP_SPIN_COUNT` turns (about half a millisecond): a small CNN's SGD step took
+5.0 ms against 6.3 on ``workqueue`` and 6.0 on ``omp`` with the default spin. Elsewhere the
+layer is ``workqueue``. A user can choose the layer with the ``NUMBA_THREADING_LAYER``
+environment variable, and the spin with ``GOMP_SPINCOUNT`` or ``OMP_WAIT_POLICY``.
 
-``workqueue`` aborts the whole process when two Python threads enter a parallel region at once,
-so while it is in use parallel kernels are serialized by a process-wide lock.
+GNU OpenMP cannot start a parallel region in a process forked from one that has used it (Numba
+ends the child), so in a forked child (a ``DataLoader`` worker, say) the parallel kernels run
+their serial twins. ``workqueue`` aborts the whole process when two Python threads enter a
+parallel region at once, so while it is in use parallel kernels are serialized by a
+process-wide lock.
 
 Serial twins
 ------------
 A parallel kernel called with less than :data:`PARALLEL_MIN_BYTES` of array arguments runs a
-serial copy of itself: waking the thread pool costs about what a serial pass over 1 MB does.
+serial copy of itself: waking a sleeping thread pool costs about what a serial pass over 1 MB
+does.
 
 Compiling a kernel's parallel version takes several times as long as its serial twin (seconds
 where the twin takes a fraction of one), which a program that calls it on large arrays a few
@@ -87,6 +93,7 @@ and the kernels' threads start on the first parallel call.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import os
 import sys
@@ -106,10 +113,71 @@ from . import _elsewhere
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
+#: Spins (GNU OpenMP's ``GOMP_SPINCOUNT``) an idle ``omp`` thread waits for the next parallel
+#: region before it sleeps: about half a millisecond (see "Threading layer").
+OMP_SPIN_COUNT = 10_000
+
+
+def _gnu_openmp_pool() -> bool:
+    """Load Numba's OpenMP pool with the kernels' spin count; whether it is GNU OpenMP.
+
+    GNU OpenMP reads its settings once, when the library loads: ``GOMP_SPINCOUNT`` is set for
+    that moment only (unless the user set it or ``OMP_WAIT_POLICY``), so another library's
+    OpenMP loaded later (PyTorch's own copy, say) keeps its defaults.
+    """
+    ours = "GOMP_SPINCOUNT" not in os.environ and "OMP_WAIT_POLICY" not in os.environ
+    if ours:
+        os.environ["GOMP_SPINCOUNT"] = str(OMP_SPIN_COUNT)
+    try:
+        from numba.np.ufunc import omppool
+    except ImportError:  # no OpenMP runtime on this machine
+        return False
+    finally:
+        if ours:
+            del os.environ["GOMP_SPINCOUNT"]
+    return getattr(omppool, "openmp_vendor", None) == "GNU"
+
+
+def _start_openmp_pool() -> None:
+    """Launch Numba's OpenMP pool now, on this thread, and turn off the nested parallelism the
+    launch turns on for it.
+
+    The nesting matters to another library that shares this OpenMP runtime: PyTorch imported
+    after this finds GNU OpenMP loaded and uses it, and its own parallel regions, nested, then
+    ran an LSTM step 100x slower. The kernels never nest parallel regions. Launched later by
+    whichever call came first (``numba.set_num_threads`` does), the pool could enable nesting
+    on a thread this could not reach.
+    """
+    from numba.np.ufunc.parallel import _launch_threads
+
+    _launch_threads()
+    try:
+        ctypes.CDLL("libgomp.so.1").omp_set_max_active_levels(1)
+    except (OSError, AttributeError):  # not found under that name: nesting stays as Numba set it
+        pass
+
+
 # Must be set before the first parallel kernel launches the thread pool; the layer cannot change
-# afterwards. An explicit environment choice wins.
-if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "workqueue"
+# afterwards. An explicit environment choice wins (an explicit omp gets the spin count too).
+if not numba.config.DISABLE_JIT:
+    _chosen = os.environ.get("NUMBA_THREADING_LAYER")
+    if _chosen is None:
+        numba.config.THREADING_LAYER = "omp" if _gnu_openmp_pool() else "workqueue"
+    if numba.config.THREADING_LAYER == "omp" and (_chosen is None or _gnu_openmp_pool()):
+        _start_openmp_pool()
+
+#: True in a process forked from this one while the layer is GNU OpenMP: its runtime cannot
+#: start a parallel region in a forked child (Numba ends the process), so parallel kernels run
+#: their serial twins there.
+_SERIAL_ONLY = False
+
+
+def _after_fork_in_child() -> None:
+    global _SERIAL_ONLY
+    _SERIAL_ONLY = numba.config.THREADING_LAYER == "omp"
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 _PARALLEL_LOCK = threading.Lock()
 
@@ -318,7 +386,7 @@ def jit(
             for a in args:
                 if type(a) is np.ndarray:
                     size += a.nbytes
-            if size < PARALLEL_MIN_BYTES:
+            if size < PARALLEL_MIN_BYTES or _SERIAL_ONLY:
                 return serial(*args)
             if not tier.parallel and not tier.promote(args):
                 return tier.run_serial(args)

@@ -99,10 +99,9 @@ class DataLoader(Generic[T_co]):
     Each worker process seeds Python's ``random``, the global ``autograd`` generator and NumPy's
     legacy global generator from ``base_seed + worker_id``, the base seed being drawn from
     ``generator`` each time an iterator is created; :func:`get_worker_info` describes the worker.
-    Workers run their kernels on one thread each. Forking is safe with the default Numba
-    threading layer (``workqueue``); a process that has run GNU OpenMP kernels
-    (``NUMBA_THREADING_LAYER=omp``) cannot fork workers: pass
-    ``multiprocessing_context="spawn"`` there.
+    Workers run their kernels on one thread each. Forking is safe: GNU OpenMP (the kernels'
+    threading layer where Numba has it) cannot start a parallel region in a forked process, so
+    a forked worker runs the serial version of every parallel kernel.
 
     For a :class:`TensorDataset` (or a Subset of one) with the default collate, a batch is cut
     from the whole tensors by one fancy index instead of stacking samples one by one.

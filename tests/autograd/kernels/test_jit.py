@@ -16,9 +16,71 @@ from fresh_process import run_json
 from autograd.kernels import _jit, get_num_threads, set_num_threads
 
 
+def _gnu_openmp() -> bool:
+    try:
+        from numba.np.ufunc import omppool
+    except ImportError:
+        return False
+    return getattr(omppool, "openmp_vendor", None) == "GNU"
+
+
 def test_threading_layer_is_chosen_deliberately():
+    # GNU OpenMP where Numba has it (a launch in microseconds), else workqueue.
     if "NUMBA_THREADING_LAYER" not in os.environ:
-        assert numba.config.THREADING_LAYER == "workqueue"
+        expected = "omp" if _gnu_openmp() else "workqueue"
+        assert numba.config.THREADING_LAYER == expected
+
+
+SPIN = r"""
+import json, os
+import autograd
+print(json.dumps({"left": os.environ.get("GOMP_SPINCOUNT"),
+                  "layer": __import__("numba").config.THREADING_LAYER}))
+"""
+
+
+def test_the_spin_count_is_not_left_in_the_environment(tmp_path):
+    # Set for the moment Numba's OpenMP library loads: a library loaded later keeps its own.
+    env_before = {k: os.environ.pop(k) for k in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY")
+                  if k in os.environ}  # fmt: skip
+    try:
+        out = run_json(SPIN, tmp_path)
+    finally:
+        os.environ.update(env_before)
+    assert out["left"] is None
+
+
+FORKED = r"""
+import importlib, json, os, pkgutil
+import numba
+import numpy as np
+import autograd.kernels
+from autograd.kernels import pool
+
+# Every parallel kernel runs its own machine code on large arrays from the first call.
+for info in pkgutil.iter_modules(autograd.kernels.__path__):
+    module = importlib.import_module("autograd.kernels." + info.name)
+    for f in vars(module).values():
+        if getattr(f, "tier", None) is not None:
+            f.tier.parallel = True
+x = np.random.default_rng(0).standard_normal((64, 16, 32, 32))
+expected = pool.avg_pool2d_forward(x, (2, 2), (2, 2))
+layer = numba.threading_layer()  # raises unless a parallel region ran
+pid = os.fork()
+if pid == 0:
+    ok = np.array_equal(pool.avg_pool2d_forward(x, (2, 2), (2, 2)), expected)
+    os._exit(0 if ok else 3)
+_, status = os.waitpid(pid, 0)
+print(json.dumps({"layer": layer, "child": os.waitstatus_to_exitcode(status)}))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+def test_a_forked_child_runs_the_parallel_kernels_serially(tmp_path):
+    # GNU OpenMP cannot start a parallel region in a child forked after the parent used it
+    # (Numba ends that process): the child's parallel kernels run their serial twins.
+    out = run_json(FORKED, tmp_path)
+    assert out["child"] == 0
 
 
 def test_set_num_threads_round_trip():
