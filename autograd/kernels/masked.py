@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from ._jit import StandIn, jit
+from ._jit import StandIn, jit, prange
 
-__all__ = ["flat_float_pair", "relu_backward", "select_or_zero"]
+__all__ = ["flat_float_pair", "relu_backward", "relu_forward", "select_or_zero"]
 
 
 @jit(warm=True)
@@ -85,14 +85,17 @@ def select_or_zero(mask: np.ndarray, g: np.ndarray) -> np.ndarray:
     return out
 
 
-# ------------------------------------------------------------------------------- ReLU backward
-# A ReLU's backward on a large activation (a convolution's output: megabytes) is bound by memory.
-# Through select_or_zero it takes two passes (the mask ``y != 0``, then the selection) and a mask
-# array as large as a quarter of the gradient; one loop that compares and selects per element
-# reads ``y`` and ``g`` once: 2 MB of float32, 217 us against 468.
+# ------------------------------------------------------------------------------------ ReLU
+# A ReLU on a large activation (a convolution's output: megabytes) is bound by memory, which one
+# core does not saturate: both directions run as parallel loops over the flat arrays (each
+# iteration writes its own element). Backward through select_or_zero takes two passes (the mask
+# ``y != 0``, then the selection) and a mask array as large as a quarter of the gradient; one
+# loop that compares and selects reads ``y`` and ``g`` once. On 2 MB of float32: forward 127 us
+# (``np.maximum``) against 46 on two threads, backward 468 (two passes) against 219 (one pass,
+# one thread) and 97 (two threads).
 
-#: Fewest values for which :func:`relu_backward` uses its loop (below, select_or_zero's call
-#: costs about as much and compiles no other kernel).
+#: Fewest values for which :func:`relu_forward` and :func:`relu_backward` use their loops
+#: (below, NumPy's calls cost about as much and compile no other kernel).
 RELU_KERNEL_MIN_SIZE = 1 << 16
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -117,11 +120,24 @@ def flat_float_pair(g: Any, y: np.ndarray) -> bool:
     )
 
 
-@jit(warm=True)
+@jit(parallel=True, warm=True)
+def _relu_forward_flat(x, out):
+    # np.maximum(x, 0): x where positive or NaN, +0.0 elsewhere (-0.0 included).
+    zero = out.dtype.type(0)
+    for i in prange(x.size):
+        v = x[i]
+        out[i] = v if (v > zero or v != v) else zero
+
+
+def _relu_forward_flat_numpy(x, out):
+    np.maximum(x, 0, out=out)
+
+
+@jit(parallel=True, warm=True)
 def _relu_backward_flat(y, g, out):
     # select_or_zero(y != 0, g): the gradient passes where the output is positive or NaN.
     zero = out.dtype.type(0)
-    for i in range(g.size):
+    for i in prange(g.size):
         out[i] = g[i] if y[i] != zero else zero
 
 
@@ -129,12 +145,32 @@ def _relu_backward_flat_numpy(y, g, out):
     _select_or_zero_numpy(y != 0, g, out)
 
 
-_RELU = StandIn(_relu_backward_flat)
+_RELU = StandIn(_relu_forward_flat, _relu_backward_flat)
+
+
+def relu_forward(x: np.ndarray) -> np.ndarray | None:
+    """``np.maximum(x, 0)`` (NaN kept, -0.0 to +0.0) in one parallel pass, for a large
+    C-contiguous float32/float64 array; None otherwise (the caller then uses NumPy).
+
+    Examples
+    --------
+    >>> relu_forward(np.ones(2)) is None  # small: NumPy's call
+    True
+    >>> x = np.full(1 << 16, -1.0)
+    >>> x[0] = np.nan
+    >>> relu_forward(x)[:2]
+    array([nan,  0.])
+    """
+    if not flat_float_pair(x, x) or x.size < RELU_KERNEL_MIN_SIZE:
+        return None
+    out = np.empty(x.shape, x.dtype)
+    _RELU.call(_relu_forward_flat, _relu_forward_flat_numpy, x.reshape(-1), out.reshape(-1))
+    return out
 
 
 def relu_backward(y: np.ndarray, g: Any) -> np.ndarray | None:
     """``g`` where ``y != 0`` (a ReLU's output: positive or NaN) and exactly 0 elsewhere, in one
-    compiled pass, for large C-contiguous float arrays of one shape and dtype; None otherwise
+    parallel pass, for large C-contiguous float arrays of one shape and dtype; None otherwise
     (the caller then selects with :func:`select_or_zero` or ``np.where``).
 
     Examples

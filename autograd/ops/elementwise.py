@@ -113,8 +113,16 @@ def _relu_vjp(g: Any, x: Any, y: Any) -> Any:
     return select_grad(y != 0, g)
 
 
+def _relu(x: Any) -> Any:
+    if type(x) is np.ndarray:
+        large = masked.relu_forward(x)  # parallel on large activations
+        if large is not None:
+            return large
+    return np.maximum(x, 0)
+
+
 relu = elementwise_op(
-    "relu", lambda x: np.maximum(x, 0), _relu_vjp, save="y",
+    "relu", _relu, _relu_vjp, save="y",
     sample=unary(kinks=(0.0,)), ref=lambda x: np.maximum(x, 0), integer="keep", masked=True,
     doc="``max(input, 0)``. The gradient at 0 is 0, and at NaN passes through (PyTorch's).",
     example=("[-1.0, 0.0, 2.0]", "tensor([0., 0., 2.])"),

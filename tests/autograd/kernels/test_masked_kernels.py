@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pytest
 
@@ -99,6 +100,44 @@ def test_relu_backward_loop_is_the_selection(dtype, path):
     assert not np.signbit(out[y == 0]).any()
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("version", ["parallel", "serial", "numpy"])
+def test_relu_loops_are_numpys_maximum_and_the_selection(dtype, version):
+    # The parallel machine code (large arrays), its serial twin (smaller ones) and the NumPy
+    # stand-in give the same bits: NaN kept, -0.0 and -inf to +0.0; g where y != 0.
+    from autograd.kernels import masked
+
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal(5000).astype(dtype)
+    x[:6] = [np.nan, np.inf, -np.inf, -0.0, 0.0, 1e-30]
+    g = _poisoned(rng, (5000,), dtype)
+    forward, backward = masked._relu_forward_flat, masked._relu_backward_flat
+    if version == "numpy":
+        forward, backward = masked._relu_forward_flat_numpy, masked._relu_backward_flat_numpy
+    elif not numba.config.DISABLE_JIT:
+        attr = "dispatcher" if version == "parallel" else "serial"
+        forward, backward = getattr(forward, attr), getattr(backward, attr)
+    y = np.empty_like(x)
+    forward(x, y)
+    np.testing.assert_array_equal(y, np.maximum(x, 0))
+    assert not np.signbit(y[y == 0]).any()
+    out = np.empty_like(g)
+    backward(y, g, out)
+    np.testing.assert_array_equal(out, np.where(y != 0, g, 0))
+
+
+def test_relu_forward_leaves_small_strided_and_other_dtypes_to_numpy():
+    from autograd.kernels import masked
+
+    n = masked.RELU_KERNEL_MIN_SIZE
+    assert masked.relu_forward(np.ones(n - 1, np.float32)) is None
+    assert masked.relu_forward(np.ones(2 * n, np.float32)[::2]) is None
+    assert masked.relu_forward(np.ones(n, np.float16)) is None
+    assert masked.relu_forward(np.ones(n, np.int32)) is None
+    x = -np.ones((2, n // 2), np.float32)
+    assert masked.relu_forward(x).shape == x.shape
+
+
 def test_relu_backward_leaves_small_and_mismatched_operands_to_the_selection():
     from autograd.kernels import masked
 
@@ -120,4 +159,5 @@ def test_relu_gradient_of_a_large_activation(dtype):
     g = _poisoned(rng, x0.shape, dtype)
     y.backward(autograd.tensor(g))
     y0 = np.maximum(x0, 0)
+    np.testing.assert_array_equal(y.detach().numpy(), y0)
     np.testing.assert_array_equal(x.grad.numpy(), np.where(y0 != 0, g, 0))
