@@ -335,6 +335,7 @@ def _serialize_parallel() -> bool:
 def jit(
     fn: F | None = None, *, parallel: bool = False, fastmath: bool | set[str] = False,
     error_model: str = "python", inline: bool = False, warm: bool = False,
+    min_bytes: int | None = None,
 ) -> F:  # fmt: skip
     """Compile ``fn`` with Numba in nopython mode, caching the machine code on disk.
 
@@ -365,6 +366,11 @@ def jit(
         the warm-start thread loads the machine code the disk cache holds for it (for a
         parallel kernel, its serial twin's), so that the first step does not (see "Warm
         start").
+    min_bytes : int, optional
+        A parallel kernel's fewest bytes of array arguments for its parallel machine code
+        (default :data:`PARALLEL_MIN_BYTES`): lower for a kernel called many times in a row, as
+        an optimizer's update is once per parameter, whose threads are still spinning from the
+        call before (see "Threading layer").
 
     Returns
     -------
@@ -409,7 +415,7 @@ def jit(
             for a in args:
                 if type(a) is np.ndarray:
                     size += a.nbytes
-            if size < PARALLEL_MIN_BYTES or _SERIAL_ONLY:
+            if size < (PARALLEL_MIN_BYTES if min_bytes is None else min_bytes) or _SERIAL_ONLY:
                 return serial(*args)
             if not tier.parallel and not tier.promote(args):
                 return tier.run_serial(args)

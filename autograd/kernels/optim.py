@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jit import StandIn, jit
+from ._jit import StandIn, jit, prange
 
 __all__ = [
     "sgd_update", "adam_update", "nadam_update", "radam_update", "adamax_update",
@@ -63,13 +63,20 @@ def _moments(exp_avg, exp_avg_sq, g, w1, beta2, w2):
 
 
 # ------------------------------------------------------------------------------------ kernels
-@jit(error_model="numpy", warm=True)
+# Each kernel is a parallel loop over the elements (each iteration writes its own). An
+# optimizer calls it once per parameter, back to back, so the threads are still spinning from
+# the call before: from a quarter of a megabyte of arrays the parallel machine code pays (SGD
+# with momentum over 20 parameters of 50 000 values: 0.52 -> 0.35 ms on two threads).
+_PARALLEL = {"parallel": True, "min_bytes": 1 << 18}
+
+
+@jit(error_model="numpy", warm=True, **_PARALLEL)
 def sgd_update(param, grad, buf, coef, has_momentum, first, nesterov):
     # coef: -lr, sign, weight_decay, momentum, 1 - dampening. ``first``: the buffer starts as g.
     neg_lr, sign, weight_decay, momentum, keep = coef
     if has_momentum and buf.size != param.size:
         raise ValueError("sgd_update: with momentum, buf must have param's size")
-    for i in range(param.size):
+    for i in prange(param.size):
         g = _gradient(grad[i], param[i], sign, weight_decay)
         if has_momentum:
             b = g if first else buf[i] * momentum + keep * g
@@ -78,14 +85,14 @@ def sgd_update(param, grad, buf, coef, has_momentum, first, nesterov):
         param[i] += neg_lr * g
 
 
-@jit(error_model="numpy", warm=True)
+@jit(error_model="numpy", warm=True, **_PARALLEL)
 def _adam_kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coef, amsgrad):
     # coef: sign, weight_decay, decay (1 - lr * wd for decoupled decay, else 1), 1 - beta1,
     # beta2, 1 - beta2, eps, -lr / bias_correction1, sqrt(bias_correction2).
     sign, weight_decay, decay, w1, beta2, w2, eps, neg_step, bc2_sqrt = coef
     if amsgrad and max_exp_avg_sq.size != param.size:
         raise ValueError("adam_update: with amsgrad, max_exp_avg_sq must have param's size")
-    for i in range(param.size):
+    for i in prange(param.size):
         p = param[i] * decay
         g = _gradient(grad[i], p, sign, weight_decay)
         m, v = _moments(exp_avg[i], exp_avg_sq[i], g, w1, beta2, w2)
@@ -143,12 +150,12 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, coef, amsgrad)
     _ADAM.call(_adam_kernel, _adam_numpy, param, grad, *state, coef, amsgrad)
 
 
-@jit(error_model="numpy")
+@jit(error_model="numpy", **_PARALLEL)
 def nadam_update(param, grad, exp_avg, exp_avg_sq, coef):
     # coef: as adam_update's up to 1 - beta2, then bias_correction2, eps, and the coefficients
     # of g / denom and of m / denom.
     sign, weight_decay, decay, w1, beta2, w2, bc2, eps, grad_coef, avg_coef = coef
-    for i in range(param.size):
+    for i in prange(param.size):
         p = param[i] * decay
         g = _gradient(grad[i], p, sign, weight_decay)
         m, v = _moments(exp_avg[i], exp_avg_sq[i], g, w1, beta2, w2)
@@ -158,12 +165,12 @@ def nadam_update(param, grad, exp_avg, exp_avg_sq, coef):
         param[i] = p + avg_coef * m / denom
 
 
-@jit(error_model="numpy")
+@jit(error_model="numpy", **_PARALLEL)
 def radam_update(param, grad, exp_avg, exp_avg_sq, coef, rectified):
     # coef: as adam_update's up to 1 - beta2, then bias_correction1, lr,
     # sqrt(bias_correction2), eps and the rectification factor r.
     sign, weight_decay, decay, w1, beta2, w2, bc1, lr, bc2_sqrt, eps, rect = coef
-    for i in range(param.size):
+    for i in prange(param.size):
         p = param[i] * decay
         g = _gradient(grad[i], p, sign, weight_decay)
         m, v = _moments(exp_avg[i], exp_avg_sq[i], g, w1, beta2, w2)
@@ -174,11 +181,11 @@ def radam_update(param, grad, exp_avg, exp_avg_sq, coef, rectified):
         param[i] = p - step
 
 
-@jit(error_model="numpy")
+@jit(error_model="numpy", **_PARALLEL)
 def adamax_update(param, grad, exp_avg, exp_inf, coef):
     # coef: sign, weight_decay, 1 - beta1, beta2, eps, -lr / bias_correction1.
     sign, weight_decay, w1, beta2, eps, neg_clr = coef
-    for i in range(param.size):
+    for i in prange(param.size):
         g = _gradient(grad[i], param[i], sign, weight_decay)
         m = _lerp(exp_avg[i], g, w1)
         exp_avg[i] = m
@@ -187,22 +194,22 @@ def adamax_update(param, grad, exp_avg, exp_inf, coef):
         param[i] += neg_clr * m / u
 
 
-@jit(error_model="numpy")
+@jit(error_model="numpy", **_PARALLEL)
 def adagrad_update(param, grad, state_sum, coef):
     # coef: sign, weight_decay, eps, -lr / (1 + (t - 1) * lr_decay).
     sign, weight_decay, eps, neg_clr = coef
-    for i in range(param.size):
+    for i in prange(param.size):
         g = _gradient(grad[i], param[i], sign, weight_decay)
         s = state_sum[i] + g * g
         state_sum[i] = s
         param[i] += neg_clr * g / (np.sqrt(s) + eps)
 
 
-@jit(error_model="numpy")
+@jit(error_model="numpy", **_PARALLEL)
 def adadelta_update(param, grad, square_avg, acc_delta, coef):
     # coef: sign, weight_decay, rho, 1 - rho, eps, -lr.
     sign, weight_decay, rho, w, eps, neg_lr = coef
-    for i in range(param.size):
+    for i in prange(param.size):
         g = _gradient(grad[i], param[i], sign, weight_decay)
         v = square_avg[i] * rho + w * g * g
         square_avg[i] = v
@@ -212,13 +219,13 @@ def adadelta_update(param, grad, square_avg, acc_delta, coef):
         param[i] += neg_lr * delta
 
 
-@jit(error_model="numpy")
+@jit(error_model="numpy", **_PARALLEL)
 def rmsprop_update(param, grad, square_avg, grad_avg, buf, coef, centered, has_momentum):
     # coef: sign, weight_decay, alpha, 1 - alpha, eps, momentum, -lr.
     sign, weight_decay, alpha, w, eps, momentum, neg_lr = coef
     if (centered and grad_avg.size != param.size) or (has_momentum and buf.size != param.size):
         raise ValueError("rmsprop_update: grad_avg (centered) or buf (momentum) is missing")
-    for i in range(param.size):
+    for i in prange(param.size):
         g = _gradient(grad[i], param[i], sign, weight_decay)
         v = square_avg[i] * alpha + w * g * g
         square_avg[i] = v

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 
+import numba
 import numpy as np
 import pytest
 from hypothesis import given
@@ -237,13 +238,13 @@ KERNELS = {"SGD": "sgd", "Adam": "adam", "AdamW": "adam", "NAdam": "nadam", "RAd
            "RMSprop": "rmsprop"}  # fmt: skip
 
 
-def _trajectory(name, config, dtype):
+def _trajectory(name, config, dtype, size=5):
     rng = np.random.default_rng(0)
-    p = autograd.tensor(rng.standard_normal(5).astype(dtype), requires_grad=True)
+    p = autograd.tensor(rng.standard_normal(size).astype(dtype), requires_grad=True)
     opt = getattr(optim, name)([p], **config)
     out = []
     for _ in range(STEPS):
-        p.grad = autograd.tensor(rng.standard_normal(5).astype(dtype))
+        p.grad = autograd.tensor(rng.standard_normal(size).astype(dtype))
         opt.step()
         out.append(p.detach().numpy().copy())
     return out
@@ -273,3 +274,23 @@ def test_a_kernel_refuses_a_missing_state_its_flags_need():
     with pytest.raises(ValueError, match="with momentum, buf must have param's size"):
         fused.apply_update(*_sgd_args(p, g)[:4], (-0.1, 1.0, 0.0, 0.9, 1.0), (True, True, False))
     np.testing.assert_array_equal(p.numpy(), [1.0, 1.0, 1.0])
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="compiled kernels only")
+@pytest.mark.parametrize(("name", "config"), PYTHON_CASES, ids=[c[0] for c in PYTHON_CASES])
+def test_parallel_kernels_match_their_serial_twins(monkeypatch, name, config):
+    """A large parameter runs the parallel machine code: the same bits as the serial loop."""
+    from autograd.kernels import _jit
+
+    monkeypatch.setattr(_jit, "PARALLEL_COMPILE_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", 0.0)
+    kernel = getattr(
+        kernels, "_adam_kernel" if KERNELS[name] == "adam" else f"{KERNELS[name]}_update"
+    )
+    size = 1 << 16  # 256 KB of float32 a tensor: above the update kernels' parallel threshold
+    parallel = _trajectory(name, config, np.float32, size)
+    assert kernel.tier.parallel and kernel.dispatcher.overloads  # the parallel code ran
+    monkeypatch.setattr(_jit, "_SERIAL_ONLY", True)
+    serial = _trajectory(name, config, np.float32, size)
+    for a, b in zip(parallel, serial):
+        np.testing.assert_array_equal(a, b)
