@@ -59,11 +59,10 @@ def _chunk(n: int, k: int, L: int, itemsize: int, budget: int | None = None) -> 
     return max(1, min(n, budget // max(1, k * L * itemsize)))
 
 
-# The layout kernels the GEMM drivers call, as themselves (parallel over a whole chunk) and as
-# their serial twins (one pipeline per thread, see _pipelined).
+# The layout kernels the GEMM drivers call: their serial twins, in a pipeline per thread or
+# between BLAS's multi-threaded GEMMs (see _pipelined).
 _LAYOUT = ("_im2col", "_col2im", "_ol_to_nol", "_nol_to_ol", "_pad_planes", "_unpad_planes",
            "_im2col_wide", "_col2im_wide", "_wide_to_nchw", "_nchw_to_wide")  # fmt: skip
-_PARALLEL = types.SimpleNamespace(**{name: getattr(gemm, name) for name in _LAYOUT})
 _SERIAL = types.SimpleNamespace(
     **{name: getattr(getattr(gemm, name), "serial", getattr(gemm, name)) for name in _LAYOUT}
 )
@@ -73,18 +72,25 @@ def _pipelined(n: int, run: Callable[..., Any]) -> list[Any]:
     """``run(lo, hi, kernels, budget)`` over samples ``0 .. n - 1``: on each kernel thread, its
     share of the batch with serial layout kernels, BLAS at one thread and chunks of about a
     core's L2 cache, when the plan says so (:func:`autograd.kernels._conv_plan.pipelined`); else
-    the whole batch on this thread with the parallel kernels, BLAS's threads and large chunks.
+    the whole batch on this thread with BLAS's threads and large chunks, the layout kernels
+    serial still.
     Returns ``run``'s results, one per share.
 
     A pipeline per thread keeps each chunk's columns in its core's cache from the layout kernel
     that writes them to the GEMM that reads them (and back), where the whole batch's columns
     (tens of megabytes) go out to memory and back; it needs a batch to share out.
+
+    Parallel layout kernels between multi-threaded GEMMs lost more than they gained: their
+    OpenMP threads spin for a while after each kernel (see "Threading layer" in
+    :mod:`autograd.kernels._jit`), on the cores OpenBLAS's threads then want. Serial, a batch of
+    four 128-channel 7x7 maps ran fwd+bwd in 1.5 ms instead of 2.3, a strided 64->128
+    convolution of four 28x28 maps in 2.6 instead of 3.3.
     """
     limits = _conv_plan.LIMITS
     if _conv_plan.pipelined(n):
         budget = limits.pipeline_chunk_bytes
         return run_shares(n, lambda lo, hi: run(lo, hi, _SERIAL, budget))
-    return [run(0, n, _PARALLEL, limits.cols_budget_bytes)]
+    return [run(0, n, _SERIAL, limits.cols_budget_bytes)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -104,7 +110,7 @@ class _Chunks:
     def __init__(
         self, x_shape: tuple, w_shape: tuple, out_hw: tuple, g: ConvGeometry, wide: bool,
         dtype: np.dtype, mats: int, lo: int = 0, hi: int | None = None,
-        kernels: types.SimpleNamespace = _PARALLEL, budget: int | None = None,
+        kernels: types.SimpleNamespace = _SERIAL, budget: int | None = None,
     ) -> None:  # fmt: skip
         self.g = g
         self.k = kernels
