@@ -74,12 +74,6 @@ def main(argv: list[str] | None = None) -> int:
     # The processes the sections start leave no kernel-compiling worker behind to run beside
     # the next timing (the first-run rows ask for one, and wait for it).
     os.environ["AUTOGRAD_COMPILE_ELSEWHERE"] = "0"
-    # PyTorch first: it then loads its own OpenMP runtime instead of sharing the kernels' (with
-    # their short spin, see "Threading layer" in autograd/kernels/_jit.py).
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        pass
     import autograd
     from autograd.kernels import _jit
 

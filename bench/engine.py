@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ._timing import median_ms, row, try_torch
+from ._timing import TorchSide, median_ms, row
 
 # (batch, hidden) of the LSTM rows; the quick run keeps the first and the third.
 LSTM_SIZES = [(8, 64), (32, 128), (128, 256), (16, 512)]
@@ -191,9 +191,10 @@ def record_us_per_op(lib: Any, n_ops: int, repeat: int) -> float:
     return statistics.median(times[1:]) / n_ops * 1e6
 
 
-def graph_size_rows(torch: Any, quick: bool) -> list[dict]:
-    """Per-op cost of recording graphs of ``GRAPH_SIZES`` ops, ours and PyTorch's; ``vs_1k`` is
-    our cost per op relative to the 1 000-op graph (flat in the size of the graph: ~1)."""
+def graph_size_rows(torch: TorchSide | None, quick: bool) -> list[dict]:
+    """Per-op cost of recording graphs of ``GRAPH_SIZES`` ops, ours and PyTorch's (in its own
+    process); ``vs_1k`` is our cost per op relative to the 1 000-op graph (flat in the size of
+    the graph: ~1)."""
     import autograd as ag
 
     rows = []
@@ -201,7 +202,7 @@ def graph_size_rows(torch: Any, quick: bool) -> list[dict]:
     for n in GRAPH_SIZES:
         repeat = max(3 if quick else 5, (30_000 if quick else 100_000) // n)
         ours = record_us_per_op(ag, n, repeat)
-        theirs = record_us_per_op(torch, n, repeat) if torch else None
+        theirs = torch.call("bench.engine", "record_us_per_op", n, repeat) if torch else None
         first = first or ours
         rows.append(
             row(
@@ -216,37 +217,50 @@ def graph_size_rows(torch: Any, quick: bool) -> list[dict]:
     return rows
 
 
+def time_step(lib: Any, builder: str, args: list, repeat: int, pick: int | None = None) -> float:
+    """Median ms of the step ``builder(lib, *args)`` makes (item ``pick`` of what it returns);
+    ``builder`` names one of this module's step builders. Both engines' rows go through it, the
+    PyTorch ones in :class:`~bench._timing.TorchSide`'s process."""
+    step = globals()[builder](lib, *args)
+    return median_ms(step if pick is None else step[pick], repeat)
+
+
 def run(quick: bool = False, threads: int = 2) -> list[dict]:
     """Rows of (name, ours_ms, torch_ms, ratio) for the engine-overhead benchmarks."""
     import autograd as ag
 
-    torch = try_torch(threads)
     ag.set_num_threads(threads)
-    repeat = 10 if quick else 30
-    rows = [row("import autograd (fresh process)", import_time_ms(), None)]
-    ours = median_ms(_chain(ag, 200), repeat)
-    theirs = median_ms(_chain(torch, 200), repeat) if torch else None
-    rows.append(row("chain of 200 elementwise ops, fwd+bwd", ours, theirs))
-    # The same steps with the forward through autograd.compile (against PyTorch's eager step).
-    compiled = median_ms(_chain(ag, 200, compiled=True), repeat)
-    rows.append(row(f"  the same, {_COMPILED}", compiled, theirs))
-    ours = median_ms(_mlp(ag, False)[0], repeat * 3)
-    theirs = median_ms(_mlp(torch, True)[0], repeat * 3) if torch else None
-    rows.append(row("MLP 64-256-256-10 step (batch 64), fwd+bwd", ours, theirs))
-    compiled = median_ms(_mlp(ag, False, compiled=True)[0], repeat * 3)
-    rows.append(row(f"  the same, {_COMPILED}", compiled, theirs))
-    for batch, hidden in LSTM_SIZES[::2] if quick else LSTM_SIZES:
-        reps = max(5, repeat * 64 // hidden)
-        ours = median_ms(_lstm(ag, batch, hidden), reps)
-        theirs = median_ms(_lstm(torch, batch, hidden), reps) if torch else None
-        name = f"LSTM by hand, {LSTM_STEPS} steps, batch {batch} hidden {hidden}, fwd+bwd"
-        rows.append(row(name, ours, theirs))
-        compiled = median_ms(_lstm(ag, batch, hidden, compiled=True), reps)
+    with TorchSide(threads) as side:
+        torch = side if side.available else None
+
+        def both(builder: str, args: list, repeat: int, pick: int | None = None) -> tuple:
+            ours = time_step(ag, builder, args, repeat, pick)
+            if torch is None:
+                return ours, None
+            return ours, torch.call("bench.engine", "time_step", builder, args, repeat, pick)
+
+        repeat = 10 if quick else 30
+        rows = [row("import autograd (fresh process)", import_time_ms(), None)]
+        ours, theirs = both("_chain", [200], repeat)
+        rows.append(row("chain of 200 elementwise ops, fwd+bwd", ours, theirs))
+        # The same steps with the forward through autograd.compile (against PyTorch's eager step).
+        compiled = time_step(ag, "_chain", [200, True], repeat)
         rows.append(row(f"  the same, {_COMPILED}", compiled, theirs))
-    ours = median_ms(_cnn(None), repeat)
-    theirs = median_ms(_cnn(torch), repeat) if torch else None
-    rows.append(row("CNN conv16-conv32-linear step (batch 32, 32x32 RGB), SGD", ours, theirs))
-    rows += graph_size_rows(torch, quick)
+        ours, theirs = both("_mlp", [False], repeat * 3, pick=0)
+        rows.append(row("MLP 64-256-256-10 step (batch 64), fwd+bwd", ours, theirs))
+        compiled = time_step(ag, "_mlp", [False, 64, True], repeat * 3, pick=0)
+        rows.append(row(f"  the same, {_COMPILED}", compiled, theirs))
+        for batch, hidden in LSTM_SIZES[::2] if quick else LSTM_SIZES:
+            reps = max(5, repeat * 64 // hidden)
+            ours, theirs = both("_lstm", [batch, hidden], reps)
+            name = f"LSTM by hand, {LSTM_STEPS} steps, batch {batch} hidden {hidden}, fwd+bwd"
+            rows.append(row(name, ours, theirs))
+            compiled = time_step(ag, "_lstm", [batch, hidden, LSTM_STEPS, True], reps)
+            rows.append(row(f"  the same, {_COMPILED}", compiled, theirs))
+        ours = median_ms(_cnn(None), repeat)
+        theirs = torch.call("bench.engine", "time_step", "_cnn", [], repeat) if torch else None
+        rows.append(row("CNN conv16-conv32-linear step (batch 32, 32x32 RGB), SGD", ours, theirs))
+        rows += graph_size_rows(torch, quick)
     steps = 200 if quick else 1000
     ours_early, ours_late = rss_over_steps("autograd", steps)
     theirs_late = rss_over_steps("torch", steps)[1] if torch else None

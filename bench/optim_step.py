@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._timing import median_ms, row, try_torch
+from ._timing import TorchSide, median_ms, row
 
 N_TENSORS = 20
 PER_TENSOR = 50_000
@@ -41,17 +41,27 @@ def _torch(
     return getattr(torch.optim, opt_name)(params, **kwargs).step
 
 
+def _data() -> list[np.ndarray]:
+    rng = np.random.default_rng(0)
+    return [rng.standard_normal(PER_TENSOR).astype(np.float32) for _ in range(N_TENSORS)]
+
+
+def time_torch(torch: Any, case: int, repeats: int) -> float:
+    """Median ms of PyTorch's step of ``CASES[case]`` (in :class:`~bench._timing.TorchSide`)."""
+    _, opt_name, kwargs = CASES[case]
+    return median_ms(_torch(torch, opt_name, kwargs, _data()), repeats, warmup=5)
+
+
 def run(quick: bool = False, threads: int = 2) -> list[dict]:
     """One row per optimizer; PyTorch fields are None when it is not installed."""
-    torch = try_torch(threads)
     repeats = 15 if quick else 60
-    rng = np.random.default_rng(0)
-    data = [rng.standard_normal(PER_TENSOR).astype(np.float32) for _ in range(N_TENSORS)]
+    data = _data()
     rows = []
-    for label, opt_name, kwargs in CASES:
-        ours = median_ms(_ours(opt_name, kwargs, data), repeats, warmup=5)
-        theirs = None
-        if torch is not None:
-            theirs = median_ms(_torch(torch, opt_name, kwargs, data), repeats, warmup=5)
-        rows.append(row(label, ours, theirs))
+    with TorchSide(threads) as side:
+        for i, (label, opt_name, kwargs) in enumerate(CASES):
+            ours = median_ms(_ours(opt_name, kwargs, data), repeats, warmup=5)
+            theirs = (
+                side.call("bench.optim_step", "time_torch", i, repeats) if side.available else None
+            )
+            rows.append(row(label, ours, theirs))
     return rows

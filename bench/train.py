@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ._timing import row, try_torch
+from ._timing import TorchSide, row
 
 
 def load_digits_split(seed: int = 0) -> tuple[np.ndarray, ...]:
@@ -181,26 +181,30 @@ def first_run_rows(epochs: int, threads: int, with_torch: bool) -> list[dict]:
     ]  # fmt: skip
 
 
-def run(quick: bool = False, threads: int = 2) -> dict:
-    """Train in both engines; rows for the report plus the loss curves for the chart."""
+def torch_run(torch: Any, epochs: int) -> dict:
+    """:func:`train` in PyTorch from numbagrad's initial weights (in
+    :class:`~bench._timing.TorchSide`'s process)."""
+    import autograd
     import nn
 
-    torch = try_torch(threads)
+    autograd.manual_seed(0)
+    init = {k: v.numpy().copy() for k, v in build_model(nn).state_dict().items()}
+    return train("torch", load_digits_split(), init, epochs, progress=True)
+
+
+def run(quick: bool = False, threads: int = 2) -> dict:
+    """Train in both engines; rows for the report plus the loss curves for the chart."""
     data = load_digits_split()
     epochs = 8 if quick else 20
     ours = train("numbagrad", data, None, epochs, progress=True)
     print(f"numbagrad: test accuracy {ours['accuracy']:.4f} in {ours['seconds']:.1f} s")
     rows = []
     curves = {"numbagrad": ours["curve"]}
-    if torch is None:
+    with TorchSide(threads) as side:
+        theirs = side.call("bench.train", "torch_run", epochs) if side.available else None
+    if theirs is None:
         print("PyTorch is not installed; `pip install torch==2.13.0` to compare against it.")
-        theirs = None
     else:
-        import autograd
-
-        autograd.manual_seed(0)
-        init = {k: v.numpy().copy() for k, v in build_model(nn).state_dict().items()}
-        theirs = train("torch", data, init, epochs, progress=True)
         print(f"PyTorch:   test accuracy {theirs['accuracy']:.4f} in {theirs['seconds']:.1f} s")
         print(f"time ratio numbagrad / PyTorch: {ours['seconds'] / theirs['seconds']:.2f}")
         curves["PyTorch"] = theirs["curve"]
