@@ -25,7 +25,9 @@ def _gnu_openmp() -> bool:
 
 
 def test_threading_layer_is_chosen_deliberately():
-    # GNU OpenMP where Numba has it (a launch in microseconds), else workqueue.
+    # GNU OpenMP where Numba has it (a launch in microseconds), else workqueue; settled when
+    # the pool starts.
+    get_num_threads()
     if "NUMBA_THREADING_LAYER" not in os.environ:
         expected = "omp" if _gnu_openmp() else "workqueue"
         assert numba.config.THREADING_LAYER == expected
