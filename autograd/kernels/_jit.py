@@ -417,9 +417,10 @@ def jit(
                     size += a.nbytes
             if size < (PARALLEL_MIN_BYTES if min_bytes is None else min_bytes) or _SERIAL_ONLY:
                 return serial(*args)
-            if not tier.parallel and not tier.promote(args):
-                return tier.run_serial(args)
-            _start_pool()
+            if not tier.parallel:
+                _start_pool()  # before the probe: parallel code loaded from disk launches it
+                if not tier.promote(args):
+                    return tier.run_serial(args)
             if not _serialize_parallel():
                 return dispatcher(*args)
             with _PARALLEL_LOCK:
