@@ -160,7 +160,8 @@ print("ok")
 
 
 def test_parallel_kernels_from_many_python_threads():
-    # Numba's workqueue layer aborts the process on concurrent entry; _jit serializes it.
+    # Numba's workqueue layer aborts the process on concurrent entry (_jit serializes it there);
+    # OpenMP takes concurrent regions.
     root = Path(__file__).resolve().parents[3]
     path = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])
     env = dict(os.environ, PYTHONPATH=path)
