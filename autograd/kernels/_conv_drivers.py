@@ -69,7 +69,7 @@ _SERIAL = types.SimpleNamespace(
 
 
 def _pipelined(n: int, run: Callable[..., Any]) -> list[Any]:
-    """``run(lo, hi, kernels, budget)`` over samples ``0 .. n - 1``: on each kernel thread, its
+    """``run(lo, hi, budget)`` over samples ``0 .. n - 1``: on each kernel thread, its
     share of the batch with serial layout kernels, BLAS at one thread and chunks of about a
     core's L2 cache, when the plan says so (:func:`autograd.kernels._conv_plan.pipelined`); else
     the whole batch on this thread with BLAS's threads and large chunks, the layout kernels
@@ -89,8 +89,8 @@ def _pipelined(n: int, run: Callable[..., Any]) -> list[Any]:
     limits = _conv_plan.LIMITS
     if _conv_plan.pipelined(n):
         budget = limits.pipeline_chunk_bytes
-        return run_shares(n, lambda lo, hi: run(lo, hi, _SERIAL, budget))
-    return [run(0, n, _SERIAL, limits.cols_budget_bytes)]
+        return run_shares(n, lambda lo, hi: run(lo, hi, budget))
+    return [run(0, n, limits.cols_budget_bytes)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,10 +110,9 @@ class _Chunks:
     def __init__(
         self, x_shape: tuple, w_shape: tuple, out_hw: tuple, g: ConvGeometry, wide: bool,
         dtype: np.dtype, mats: int, lo: int = 0, hi: int | None = None,
-        kernels: types.SimpleNamespace = _SERIAL, budget: int | None = None,
+        budget: int | None = None,
     ) -> None:  # fmt: skip
         self.g = g
-        self.k = kernels
         p, d, groups = g.padding, g.dilation, g.groups
         self.N, self.C, H, W = x_shape
         self.O, self.cg, self.kh, self.kw = w_shape
@@ -146,17 +145,17 @@ class _Chunks:
         (s, p, d, _), cg, kh, kw = self.g, self.cg, self.kh, self.kw
         if wide:
             lc = self.oh * self.wp
-            self.k._im2col_wide(self.pad, self.C, j * cg, cg, kh, kw, *d, self.wp, lc, cols)
+            _SERIAL._im2col_wide(self.pad, self.C, j * cg, cg, kh, kw, *d, self.wp, lc, cols)
         else:
-            self.k._im2col(x, n0, n1, j * cg, cg, kh, kw, *s, *p, *d, self.oh, self.ow, cols)
+            _SERIAL._im2col(x, n0, n1, j * cg, cg, kh, kw, *s, *p, *d, self.oh, self.ow, cols)
 
     def gy_rows(self, gy: np.ndarray, n0: int, j: int, wide: bool, out: np.ndarray) -> None:
         """Group ``j``'s output gradient of the chunk from ``n0`` as ``(og, columns)``."""
         if wide:
-            self.k._nchw_to_wide(gy, n0, j * self.og, self.wp, out)
+            _SERIAL._nchw_to_wide(gy, n0, j * self.og, self.wp, out)
         else:
             gy3 = gy.reshape(self.N, self.O, self.oh * self.ow)
-            self.k._nol_to_ol(gy3, n0, j * self.og, out)
+            _SERIAL._nol_to_ol(gy3, n0, j * self.og, out)
 
 
 def forward_gemm(
@@ -164,21 +163,21 @@ def forward_gemm(
 ) -> None:
     # y = conv(x, w) + b (b empty: no bias, added while the output is copied out of the GEMM's
     # layout). wide (stride 1 only): garbage in its extra columns only reaches dropped columns.
-    def run(lo: int, hi: int, k: types.SimpleNamespace, budget: int) -> None:
-        c = _Chunks(x.shape, w.shape, y.shape[2:], g, wide, x.dtype, 1, lo, hi, k, budget)
+    def run(lo: int, hi: int, budget: int) -> None:
+        c = _Chunks(x.shape, w.shape, y.shape[2:], g, wide, x.dtype, 1, lo, hi, budget)
         w3 = w.reshape(g.groups, c.og, c.K)
         y3 = y.reshape(c.N, c.O, c.oh * c.ow)
         for n0, n1 in c:
             cols, out = c.views(n0, n1, wide)
             if wide:
-                k._pad_planes(x, n0, n1, *g.padding, c.pitch, c.pad)
+                _SERIAL._pad_planes(x, n0, n1, *g.padding, c.pitch, c.pad)
             for j in range(g.groups):
                 c.im2col(x, n0, n1, j, wide, cols)
                 np.matmul(w3[j], cols, out=out)
                 if wide:
-                    k._wide_to_nchw(out, b, n0, j * c.og, c.wp, y)
+                    _SERIAL._wide_to_nchw(out, b, n0, j * c.og, c.wp, y)
                 else:
-                    k._ol_to_nol(out, b, n0, j * c.og, y3)
+                    _SERIAL._ol_to_nol(out, b, n0, j * c.og, y3)
 
     _pipelined(x.shape[0], run)
 
@@ -190,8 +189,8 @@ def backward_input_gemm(
     # exact only for a finite w.
     (s, p, d, groups), (_, cg, kh, kw) = g, w.shape
 
-    def run(lo: int, hi: int, k: types.SimpleNamespace, budget: int) -> None:
-        c = _Chunks(gx.shape, w.shape, gy.shape[2:], g, wide, gy.dtype, 1, lo, hi, k, budget)
+    def run(lo: int, hi: int, budget: int) -> None:
+        c = _Chunks(gx.shape, w.shape, gy.shape[2:], g, wide, gy.dtype, 1, lo, hi, budget)
         w3 = w.reshape(groups, c.og, c.K)
         for n0, n1 in c:
             cols, gyt = c.views(n0, n1, wide)
@@ -199,11 +198,11 @@ def backward_input_gemm(
                 c.gy_rows(gy, n0, j, wide, gyt)
                 np.matmul(w3[j].T, gyt, out=cols)
                 if wide:
-                    k._col2im_wide(cols, c.C, j * cg, cg, kh, kw, *d, c.wp, c.lc, c.pad)
+                    _SERIAL._col2im_wide(cols, c.C, j * cg, cg, kh, kw, *d, c.wp, c.lc, c.pad)
                 else:
-                    k._col2im(cols, n0, j * cg, cg, kh, kw, *s, *p, *d, c.oh, c.ow, gx)
+                    _SERIAL._col2im(cols, n0, j * cg, cg, kh, kw, *s, *p, *d, c.oh, c.ow, gx)
             if wide:
-                k._unpad_planes(c.pad[: (n1 - n0) * c.C], n0, *p, gx)
+                _SERIAL._unpad_planes(c.pad[: (n1 - n0) * c.C], n0, *p, gx)
 
     _pipelined(gx.shape[0], run)
 
@@ -214,13 +213,13 @@ def backward_weight_gemm(
     # gw = cols gy^T. The wide layout (stride 1 only) is exact only for finite x (its garbage
     # columns meet zeros of gy_t); _pad_planes counts non-finite values while copying, and a
     # chunk holding any is redone in the plain layout, so x is never summed just to check.
-    def run(lo: int, hi: int, k: types.SimpleNamespace, budget: int) -> np.ndarray:
-        c = _Chunks(x.shape, gw.shape, gy.shape[2:], g, can_wide, x.dtype, 1, lo, hi, k, budget)
+    def run(lo: int, hi: int, budget: int) -> np.ndarray:
+        c = _Chunks(x.shape, gw.shape, gy.shape[2:], g, can_wide, x.dtype, 1, lo, hi, budget)
         total = gw if lo == 0 else np.empty_like(gw)  # the first share writes gw itself
         gw3 = total.reshape(g.groups, c.og, c.K)
         part = np.empty((c.og, c.K), dtype=x.dtype) if c.several else None
         for n0, n1 in c:
-            wide = can_wide and k._pad_planes(x, n0, n1, *g.padding, c.pitch, c.pad) == 0
+            wide = can_wide and _SERIAL._pad_planes(x, n0, n1, *g.padding, c.pitch, c.pad) == 0
             cols, gyt = c.views(n0, n1, wide)
             for j in range(g.groups):
                 c.im2col(x, n0, n1, j, wide, cols)
@@ -287,8 +286,8 @@ def forward_and_weight_gemm(
     # chunk's columns built once for both products.
     no_bias = np.empty(0, dtype=x.dtype)
 
-    def run(lo: int, hi: int, k: types.SimpleNamespace, budget: int) -> np.ndarray:
-        c = _Chunks(x.shape, w.shape, y.shape[2:], g, False, x.dtype, 2, lo, hi, k, budget)
+    def run(lo: int, hi: int, budget: int) -> np.ndarray:
+        c = _Chunks(x.shape, w.shape, y.shape[2:], g, False, x.dtype, 2, lo, hi, budget)
         total = gw if lo == 0 else np.empty_like(gw)  # the first share writes gw itself
         w3 = w.reshape(g.groups, c.og, c.K)
         gw3 = total.reshape(g.groups, c.og, c.K)
@@ -299,7 +298,7 @@ def forward_and_weight_gemm(
             for j in range(g.groups):
                 c.im2col(x, n0, n1, j, False, cols)
                 np.matmul(w3[j], cols, out=out)
-                k._ol_to_nol(out, no_bias, n0, j * c.og, y3)
+                _SERIAL._ol_to_nol(out, no_bias, n0, j * c.og, y3)
                 c.gy_rows(gy, n0, j, False, gyt)
                 _add_weight_grad(cols, gyt, part, gw3[j], n0 == lo)
         return total
