@@ -220,8 +220,9 @@ def ag_layer() -> str:
     ``autograd/kernels/_jit.py``): ``omp`` where Numba has GNU OpenMP, else ``workqueue``."""
     import numba
 
-    import autograd  # noqa: F401  (the import makes the choice)
+    import autograd
 
+    autograd.get_num_threads()  # the choice is made when the kernels' thread pool starts
     return numba.config.THREADING_LAYER
 
 

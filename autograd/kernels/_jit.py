@@ -100,7 +100,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
-import importlib.util
 import os
 import sys
 import threading
@@ -184,21 +183,19 @@ def _start_pool() -> None:
         _pool_started = True
 
 
-# Until the pool starts, the layer that will be tried first (see _start_pool); an explicit
-# environment choice wins.
-if "NUMBA_THREADING_LAYER" not in os.environ and not numba.config.DISABLE_JIT:
-    _omp_there = importlib.util.find_spec("numba.np.ufunc.omppool") is not None
-    numba.config.THREADING_LAYER = "omp" if _omp_there else "workqueue"
-
-#: True in a process forked from this one while the layer is GNU OpenMP: its runtime cannot
-#: start a parallel region in a forked child (Numba ends the process), so parallel kernels run
-#: their serial twins there.
+#: True in a process forked from this one after Numba's pool started on GNU OpenMP: that
+#: runtime cannot start a parallel region in a forked child (Numba ends the process), so
+#: parallel kernels run their serial twins there.
 _SERIAL_ONLY = False
 
 
 def _after_fork_in_child() -> None:
     global _SERIAL_ONLY
-    _SERIAL_ONLY = numba.config.THREADING_LAYER == "omp"
+    try:
+        launched = numba.threading_layer()
+    except ValueError:  # no parallel region yet: the child may start its own runtime
+        launched = None
+    _SERIAL_ONLY = launched == "omp"
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -417,10 +414,9 @@ def jit(
                     size += a.nbytes
             if size < (PARALLEL_MIN_BYTES if min_bytes is None else min_bytes) or _SERIAL_ONLY:
                 return serial(*args)
-            if not tier.parallel:
-                _start_pool()  # before the probe: parallel code loaded from disk launches it
-                if not tier.promote(args):
-                    return tier.run_serial(args)
+            _start_pool()  # before the probe too: parallel code loaded from disk launches it
+            if not tier.parallel and not tier.promote(args):
+                return tier.run_serial(args)
             if not _serialize_parallel():
                 return dispatcher(*args)
             with _PARALLEL_LOCK:
