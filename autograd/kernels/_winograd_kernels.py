@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.kernels._jit import jit
+from autograd.kernels._blas import gemm_rows
+from autograd.kernels._jit import jit, prange
 
 
 @jit
@@ -61,6 +62,12 @@ def _store_input_rows(ev, od, n, vf, off, se):
 def _input_transform(x, n0, n1, ph, pw, th_n, tp, v):
     # v[e, c, (n - n0)*TH*TP + ty*TP + tx] = (B^T d B)[e // 4, e % 4] for the 4x4 patch d at
     # padded row 2*ty, column 2*tx of plane (n, c) of x zero-padded by (ph, pw).
+    _input_planes(x, n0, 0, (n1 - n0) * x.shape[1], ph, pw, th_n, tp, v)
+
+
+@jit
+def _input_planes(x, n0, t0, t1, ph, pw, th_n, tp, v):
+    # _input_transform's planes t0..t1-1 only, plane t being (n0 + t // C, t % C).
     C = x.shape[1]
     tpi = th_n * tp
     T = v.shape[2]
@@ -69,7 +76,7 @@ def _input_transform(x, n0, n1, ph, pw, th_n, tp, v):
     par = np.zeros((4, (th_n + 1) * tp + 1), dtype=x.dtype)
     rows = np.empty((8, tpi + 1), dtype=x.dtype)
     s = np.uint64(tp)
-    for task in range((n1 - n0) * C):
+    for task in range(t0, t1):
         nn = task // C
         c = task % C
         _load_parity(x[n0 + nn, c], ph, pw, tp, par)
@@ -103,18 +110,25 @@ def _input_transform_tiles(x, n0, n1, ph, pw, th_n, tp, vt):
     # than with V^T). Each sample goes through a small channel-major buffer, then is transposed
     # into place while both are still in cache.
     C = x.shape[1]
-    tpi = th_n * tp
-    pv = np.empty((16, C, tpi), dtype=x.dtype)
+    pv = np.empty((16, C, th_n * tp), dtype=x.dtype)
     for nn in range(n1 - n0):
-        _input_transform(x, n0 + nn, n0 + nn + 1, ph, pw, th_n, tp, pv)
-        r0 = nn * tpi
-        for e in range(16):
-            src = pv[e]
-            dst = vt[e]
-            for i in range(tpi):
-                row = dst[r0 + i]
-                for c in range(C):
-                    row[c] = src[c, i]
+        _input_tiles_channels(x, n0 + nn, nn, 0, C, ph, pw, th_n, tp, vt, pv)
+
+
+@jit
+def _input_tiles_channels(x, n, nn, c0, c1, ph, pw, th_n, tp, vt, pv):
+    # _input_transform_tiles of sample n's channels c0..c1-1 into its rows (nn-th sample of
+    # vt's chunk), through the channel-major scratch pv (16, C, TH*TP).
+    tpi = th_n * tp
+    _input_planes(x, n, c0, c1, ph, pw, th_n, tp, pv)
+    r0 = nn * tpi
+    for e in range(16):
+        src = pv[e]
+        dst = vt[e]
+        for i in range(tpi):
+            row = dst[r0 + i]
+            for c in range(c0, c1):
+                row[c] = src[c, i]
 
 
 @jit
@@ -122,6 +136,12 @@ def _output_transform(m, n0, th_n, tp, bias, y):
     # y[n0 + n, o] <- A^T M A + bias[o] for each tile, M[a, b] = m[4*a + b, o, n*TH*TP +
     # ty*TP + tx], assembled by output row and column parity in flat buffers, then interleaved
     # and cropped.
+    _output_planes(m, n0, 0, (m.shape[2] // (th_n * tp)) * y.shape[1], th_n, tp, bias, y)
+
+
+@jit
+def _output_planes(m, n0, t0, t1, th_n, tp, bias, y):
+    # _output_transform's planes t0..t1-1 only, plane t being (n0 + t // O, t % O).
     O, oh_n, ow_n = y.shape[1], y.shape[2], y.shape[3]
     tpi = th_n * tp
     T = m.shape[2]
@@ -129,7 +149,7 @@ def _output_transform(m, n0, th_n, tp, bias, y):
     se = O * T
     sb = np.empty((8, tpi), dtype=y.dtype)
     yb = np.empty((4, tpi), dtype=y.dtype)
-    for task in range((T // tpi) * O):
+    for task in range(t0, t1):
         nn = task // O
         o = task % O
         base = o * T + nn * tpi
@@ -198,6 +218,12 @@ def _grad_transform(gy, n0, n1, th_n, tp, z, gsum):
     # z[e, o, (n - n0)*TH*TP + ty*TP + tx] = (A g A^T)[e // 4, e % 4] for the 2x2 tile g of
     # gy[n, o] at row 2*ty, column 2*tx (zero beyond gy, so tiles past it contribute nothing).
     # gsum[o] (float64) gains the sum of each plane gy[n, o]: the bias gradient, read for free.
+    _grad_planes(gy, n0, 0, (n1 - n0) * gy.shape[1], th_n, tp, z, gsum)
+
+
+@jit
+def _grad_planes(gy, n0, t0, t1, th_n, tp, z, gsum):
+    # _grad_transform's planes t0..t1-1 only, plane t being (n0 + t // O, t % O).
     O = gy.shape[1]
     tpi = th_n * tp
     T = z.shape[2]
@@ -205,7 +231,7 @@ def _grad_transform(gy, n0, n1, th_n, tp, z, gsum):
     se = O * T
     par = np.zeros((4, tpi), dtype=gy.dtype)
     rows = np.empty((8, tpi), dtype=gy.dtype)
-    for task in range((n1 - n0) * O):
+    for task in range(t0, t1):
         nn = task // O
         o = task % O
         _load_parity(gy[n0 + nn, o], 0, 0, tp, par)
@@ -240,11 +266,17 @@ def _weight_transform(w, flip, u):
     # Vectorized over a row u[e, a, :] at a time: the filters (a, b) of one output channel a,
     # or (with flip) those (b, a) of one input channel a (~8x faster than filter by
     # filter, whose 16 scattered stores per filter stall).
+    _weight_rows(w, flip, u, 0, w.shape[1] if flip else w.shape[0])
+
+
+@jit
+def _weight_rows(w, flip, u, a0, a1):
+    # _weight_transform's rows u[:, a] for a in a0..a1-1 only.
     O, C = w.shape[0], w.shape[1]
-    A, B = (C, O) if flip else (O, C)
+    B = O if flip else C
     wt = np.empty((9, B), dtype=w.dtype)
     t = np.empty((12, B), dtype=w.dtype)
-    for a in range(A):
+    for a in range(a0, a1):
         for b in range(B):
             for k in range(9):
                 if flip:
@@ -301,3 +333,149 @@ def _weight_grad_transform(s, gw):
         for c in range(C):
             for k in range(9):
                 g[c, k // 3, k % 3] = r[k, c]
+
+
+# --------------------------------------------------------------------------------------------
+# Convolutions on the kernel threads, GEMMs by BLAS on those threads too (see _blas). With at
+# least as many samples as threads, each thread runs its share of the samples through the
+# pipeline (transform, GEMM, transform) chunk by chunk, as a worker of ``run_shares`` does; with
+# fewer, each chunk runs stage by stage, every stage split between the threads (planes of the
+# transforms, rows of the GEMMs), so that one image still uses every core. A stage is one call
+# of a parallel kernel whose only loop hands each thread its share (a serial kernel does the
+# work): a parallel kernel costs seconds to compile per loop it holds, a serial one a fraction.
+
+#: Stages of :func:`_conv_stage` and :func:`_backward_stage`.
+FIRST, PIPELINES, GEMMS, LAST = 0, 1, 2, 3
+
+
+@jit(parallel=True)
+def _conv_stage(stage, nw, n0, n1, src, w, flip, ph, pw, th_n, tp, bias, out, nc, u, v_buf,
+                m_buf):  # fmt: skip
+    # One stage of out = bias + the 3x3 convolution of src zero-padded by (ph, pw) with the
+    # filter bank w (flip: its flipped transpose, the input gradient's), on nw threads.
+    for i in prange(nw):
+        _conv_share(stage, i, nw, n0, n1, src, w, flip, ph, pw, th_n, tp, bias, out, nc, u,
+                    v_buf, m_buf)  # fmt: skip
+
+
+@jit
+def _conv_share(stage, i, nw, n0, n1, src, w, flip, ph, pw, th_n, tp, bias, out, nc, u, v_buf,
+                m_buf):  # fmt: skip
+    # Thread i's share of a stage. FIRST: its rows of u = w's transform (16, K, J), and of
+    # samples n0..n1-1 (a chunk) its planes of the input transform into v_buf[0]. PIPELINES:
+    # its share of all the samples, in chunks of at most nc (v_buf, m_buf: a row each). GEMMS,
+    # LAST: its rows of the chunk's GEMM into m_buf[0], its planes of the output transform.
+    N, J = src.shape[0], src.shape[1]
+    K = out.shape[1]
+    tpi = th_n * tp
+    T = (n1 - n0) * tpi
+    if stage == FIRST:
+        _weight_rows(w, flip, u, K * i // nw, K * (i + 1) // nw)
+        if n1 > n0:
+            v = v_buf[0, : 16 * J * T].reshape((16, J, T))
+            planes = (n1 - n0) * J
+            _input_planes(src, n0, planes * i // nw, planes * (i + 1) // nw, ph, pw, th_n, tp,
+                          v)  # fmt: skip
+    elif stage == PIPELINES:
+        lo = N * i // nw
+        hi = N * (i + 1) // nw
+        chunks = (hi - lo + nc - 1) // nc
+        for c in range(chunks):
+            c0 = lo + (hi - lo) * c // chunks
+            c1 = lo + (hi - lo) * (c + 1) // chunks
+            T = (c1 - c0) * tpi
+            v = v_buf[i, : 16 * J * T].reshape((16, J, T))
+            m = m_buf[i, : 16 * K * T].reshape((16, K, T))
+            _input_planes(src, c0, 0, (c1 - c0) * J, ph, pw, th_n, tp, v)
+            for e in range(16):
+                gemm_rows(u[e], v[e], m[e], 0, K, 0.0)
+            _output_planes(m, c0, 0, (c1 - c0) * K, th_n, tp, bias, out)
+    elif stage == GEMMS:
+        v = v_buf[0, : 16 * J * T].reshape((16, J, T))
+        m = m_buf[0, : 16 * K * T].reshape((16, K, T))
+        for e in range(16):
+            gemm_rows(u[e], v[e], m[e], K * i // nw, K * (i + 1) // nw, 0.0)
+    else:
+        m = m_buf[0, : 16 * K * T].reshape((16, K, T))
+        planes = (n1 - n0) * K
+        _output_planes(m, n0, planes * i // nw, planes * (i + 1) // nw, th_n, tp, bias, out)
+
+
+@jit(parallel=True)
+def _backward_stage(stage, nw, n0, n1, x, gy, w, ph, pw, tiles, nc, with_gx, ub, s, gsum,
+                    no_bias, gx, bufs):  # fmt: skip
+    # One stage of the weight gradient's Winograd-domain sums s (rows, 16, O, C), zero on
+    # entry, one part per row, and gy's plane sums gsum (nw, O), likewise; with with_gx, of the
+    # input gradient gx too (ub (16, C, O) receives w's flipped transform), on nw threads.
+    for i in prange(nw):
+        _backward_share(stage, i, nw, n0, n1, x, gy, w, ph, pw, tiles, nc, with_gx, ub, s, gsum,
+                        no_bias, gx, bufs)  # fmt: skip
+
+
+@jit
+def _backward_share(stage, i, nw, n0, n1, x, gy, w, ph, pw, tiles, nc, with_gx, ub, s, gsum,
+                    no_bias, gx, bufs):  # fmt: skip
+    # Thread i's share of a stage; tiles = (TH, TP) of gy's tiling, then of gx's. FIRST: its
+    # rows of ub, and of the chunk n0..n1-1 its channels of x's transform (tile-major, into
+    # bufs[1]), its planes of gy's gradient transform (bufs[0]) and, with with_gx, of gy's
+    # input transform (bufs[2]). PIPELINES: its share of all the samples, chunk by chunk, the
+    # weight-gradient pipeline then the input-gradient one (bufs[0] and bufs[1], a row each).
+    # GEMMS, LAST: its rows of the chunk's GEMMs (into s[0], and bufs[3]), its planes of gx.
+    N, C = x.shape[0], x.shape[1]
+    O = gy.shape[1]
+    thw, tpw, thx, tpx = tiles[0], tiles[1], tiles[2], tiles[3]
+    tw = (n1 - n0) * thw * tpw
+    tx = (n1 - n0) * thx * tpx
+    if stage == FIRST:
+        if with_gx:
+            _weight_rows(w, True, ub, C * i // nw, C * (i + 1) // nw)
+        if n1 > n0:
+            z = bufs[0, 0, : 16 * O * tw].reshape((16, O, tw))
+            vt = bufs[1, 0, : 16 * tw * C].reshape((16, tw, C))
+            pv = np.empty((16, C, thw * tpw), dtype=x.dtype)
+            for nn in range(n1 - n0):
+                _input_tiles_channels(x, n0 + nn, nn, C * i // nw, C * (i + 1) // nw, ph, pw,
+                                      thw, tpw, vt, pv)  # fmt: skip
+            planes = (n1 - n0) * O
+            p0 = planes * i // nw
+            p1 = planes * (i + 1) // nw
+            _grad_planes(gy, n0, p0, p1, thw, tpw, z, gsum[i])
+            if with_gx:
+                vg = bufs[2, 0, : 16 * O * tx].reshape((16, O, tx))
+                _input_planes(gy, n0, p0, p1, 2 - ph, 2 - pw, thx, tpx, vg)
+    elif stage == PIPELINES:
+        lo = N * i // nw
+        hi = N * (i + 1) // nw
+        chunks = (hi - lo + nc - 1) // nc
+        for c in range(chunks):
+            c0 = lo + (hi - lo) * c // chunks
+            c1 = lo + (hi - lo) * (c + 1) // chunks
+            T = (c1 - c0) * thw * tpw
+            z = bufs[0, i, : 16 * O * T].reshape((16, O, T))
+            vt = bufs[1, i, : 16 * T * C].reshape((16, T, C))
+            _input_transform_tiles(x, c0, c1, ph, pw, thw, tpw, vt)
+            _grad_planes(gy, c0, 0, (c1 - c0) * O, thw, tpw, z, gsum[i])
+            for e in range(16):
+                gemm_rows(z[e], vt[e], s[i, e], 0, O, 1.0)
+            if with_gx:
+                T = (c1 - c0) * thx * tpx
+                vg = bufs[0, i, : 16 * O * T].reshape((16, O, T))
+                m = bufs[1, i, : 16 * C * T].reshape((16, C, T))
+                _input_planes(gy, c0, 0, (c1 - c0) * O, 2 - ph, 2 - pw, thx, tpx, vg)
+                for e in range(16):
+                    gemm_rows(ub[e], vg[e], m[e], 0, C, 0.0)
+                _output_planes(m, c0, 0, (c1 - c0) * C, thx, tpx, no_bias, gx)
+    elif stage == GEMMS:
+        z = bufs[0, 0, : 16 * O * tw].reshape((16, O, tw))
+        vt = bufs[1, 0, : 16 * tw * C].reshape((16, tw, C))
+        for e in range(16):
+            gemm_rows(z[e], vt[e], s[0, e], O * i // nw, O * (i + 1) // nw, 1.0)
+        if with_gx:
+            vg = bufs[2, 0, : 16 * O * tx].reshape((16, O, tx))
+            m = bufs[3, 0, : 16 * C * tx].reshape((16, C, tx))
+            for e in range(16):
+                gemm_rows(ub[e], vg[e], m[e], C * i // nw, C * (i + 1) // nw, 0.0)
+    elif with_gx:
+        m = bufs[3, 0, : 16 * C * tx].reshape((16, C, tx))
+        planes = (n1 - n0) * C
+        _output_planes(m, n0, planes * i // nw, planes * (i + 1) // nw, thx, tpx, no_bias, gx)

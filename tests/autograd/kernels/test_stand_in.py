@@ -283,3 +283,15 @@ def test_conv_numpy_stand_ins_compute_what_the_column_paths_do(
         np.testing.assert_allclose(ours, theirs, **tol)
         assert ours.flags.c_contiguous
     assert conv._WIDE.seconds + conv._STRIDED.seconds > 0  # the twins ran, as rent
+
+
+@needs_jit
+def test_a_family_can_ask_for_more_rent(monkeypatch):
+    # rent=N: the stand-in runs N times the usual seconds before the family compiles.
+    family = _jit.StandIn(uncached_kernel(), rent=3.0)
+    family.run(True, sum, range(100_000))
+    spent = family.seconds
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", spent)
+    assert family.cold()  # the usual rent paid, not three times it
+    monkeypatch.setattr(_jit, "STAND_IN_SECONDS", spent / 3.0)
+    assert not family.cold()

@@ -15,7 +15,7 @@ from conv_reference import record_plans
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd.kernels import _conv_drivers, _conv_plan, _winograd_kernels, conv
+from autograd.kernels import _blas, _conv_drivers, _conv_plan, _jit, _winograd_kernels, conv
 from autograd.kernels import winograd as wino
 from autograd.kernels._args import ConvGeometry
 
@@ -411,3 +411,68 @@ def test_python_source_paths_match_compiled(tmp_path):
         assert len(nojit.files) == len(expected)
         for key, value in zip(nojit.files, expected):
             np.testing.assert_allclose(nojit[key], value, atol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# One parallel kernel per stage, BLAS on the kernel threads (_conv_stage, _backward_stage)
+
+needs_blas = pytest.mark.skipif(
+    not _blas.AVAILABLE, reason="NumPy's BLAS has no 64-bit-integer CBLAS GEMM (or no JIT)"
+)
+
+
+@needs_blas
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("N", [1, 2, 5])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_stage_kernels_match_run_shares(monkeypatch, threads, N, dtype):
+    # Fewer samples than threads: each stage split between the threads; as many or more: each
+    # thread its share of the samples. Both against the run_shares path, to rounding.
+    monkeypatch.setattr(wino, "get_num_threads", lambda: threads)
+    rng = np.random.default_rng(N + threads)
+    x, w, gy = _layer(rng, N=N, C=6, O=5, H=9, W=8, dtype=dtype)
+    gy = gy[:, :, :7, :6].copy()  # with padding (0, 0) gy is smaller than the output too
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for p in [(1, 1), (0, 0), (2, 1)]:
+        out_shape = (N, 5, 9 + 2 * p[0] - 2, 8 + 2 * p[1] - 2)
+        bias = rng.standard_normal(5).astype(dtype)
+        ours, theirs = np.empty(out_shape, dtype), np.empty(out_shape, dtype)
+        wino._conv_in_one_kernel(x, w, False, p, bias, ours)
+        wino._conv_on_shares(x, w, False, p, bias, theirs)
+        np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
+        g = rng.standard_normal(out_shape).astype(dtype)
+        for weight in (w, None):
+            got = wino._backward_in_one_kernel(x, g, w.shape, p, weight)
+            expected = wino._backward_on_shares(x, g, w.shape, p, weight)
+            if weight is None:
+                assert got[0] is None
+            else:
+                np.testing.assert_allclose(got[0], expected[0], rtol=tol, atol=tol)
+            np.testing.assert_allclose(got[1], expected[1], rtol=tol, atol=tol)
+            np.testing.assert_allclose(got[2], expected[2], rtol=1e-12, atol=1e-12)
+            assert got[1].dtype == dtype and got[2].dtype == np.float64
+
+
+@needs_blas
+def test_main_thread_runs_the_stage_kernels_other_threads_run_shares(monkeypatch):
+    # The main thread holds BLAS at one thread while kernel threads call it; another thread
+    # cannot, and keeps the run_shares path.
+    used = []
+    monkeypatch.setattr(
+        wino, "run_parallel", lambda k, *a: used.append(k) or _jit.run_parallel(k, *a)
+    )
+    x, w, gy = _layer(np.random.default_rng(4), N=2, C=3, O=4, H=6, W=7, dtype=np.float64)
+    expected = ref_forward(x, w, ONE)
+    np.testing.assert_allclose(wino.winograd_forward(x, w, ONE), expected, atol=1e-11)
+    gx, gw, _ = wino.winograd_backward(x, gy, w, ONE)
+    assert used and set(used) <= {_winograd_kernels._conv_stage, _winograd_kernels._backward_stage}
+    used.clear()
+    out = []
+    worker = threading.Thread(target=lambda: out.append(wino.winograd_forward(x, w, ONE)))
+    worker.start()
+    worker.join()
+    assert not used
+    np.testing.assert_allclose(out[0], expected, atol=1e-11)
+    ref_gx, ref_gw = ref_backward(x, w, gy, ONE)
+    np.testing.assert_allclose(gx, ref_gx, atol=1e-11)
+    np.testing.assert_allclose(gw, ref_gw, atol=1e-11)

@@ -1,0 +1,133 @@
+"""NumPy's own BLAS GEMM, callable from inside compiled (and parallel) kernels.
+
+Why
+---
+A pipeline of serial kernels and GEMMs (Winograd's transform, GEMM, transform) that runs on
+several threads at once used to hand each thread's share to a Python worker thread
+(:func:`autograd.kernels._jit.run_shares`): waking one and taking the interpreter's lock costs
+0.08-0.14 ms on a virtual machine, per call. Called from a kernel, the GEMM runs on the kernel
+thread itself: the whole pipeline is one parallel region, started in a microsecond or two.
+
+How
+---
+NumPy's wheels ship OpenBLAS built with 64-bit integers, which exports ``cblas_sgemm`` and
+``cblas_dgemm`` under a suffixed name (``scipy_cblas_sgemm64_`` since NumPy 2, ``cblas_sgemm64_``
+before). :data:`AVAILABLE` says whether one of them was found in the BLAS library NumPy loaded
+(located through ``threadpoolctl``). Its address is registered with LLVM under a fixed name, so
+the compiled code that calls it is cached on disk like any other kernel and finds it again in
+the next process. Without it (a NumPy built on another BLAS, say) the callers keep their
+NumPy path: nothing here is called.
+
+A kernel thread that calls BLAS must find it at one thread (its own threads would wait for
+each other's): callers hold it so (:func:`autograd.kernels._jit._single_threaded_blas`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Any
+
+import numba
+import numpy as np
+from numba import types
+
+from autograd.kernels._jit import jit
+
+__all__ = ["AVAILABLE", "gemm_rows"]
+
+# (single, double) precision names of CBLAS GEMM with 64-bit integers, by NumPy generation.
+_CANDIDATES = (
+    ("scipy_cblas_sgemm64_", "scipy_cblas_dgemm64_"),
+    ("cblas_sgemm64_", "cblas_dgemm64_"),
+)
+_SGEMM, _DGEMM = "autograd_cblas_sgemm", "autograd_cblas_dgemm"
+
+_i32, _i64, _ptr = types.int32, types.int64, types.voidptr
+
+
+def _signature(real: Any) -> Any:
+    # cblas_?gemm(layout, transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    return types.void(
+        _i32, _i32, _i32, _i64, _i64, _i64, real, _ptr, _i64, _ptr, _i64, real, _ptr, _i64
+    )
+
+
+_sgemm = types.ExternalFunction(_SGEMM, _signature(types.float32))
+_dgemm = types.ExternalFunction(_DGEMM, _signature(types.float64))
+
+_ROW_MAJOR, _NO_TRANS = 101, 111
+
+
+def _blas_path() -> str | None:
+    try:
+        import threadpoolctl
+    except ImportError:
+        return None
+    for lib in threadpoolctl.ThreadpoolController().select(internal_api="openblas").lib_controllers:
+        return lib.filepath
+    return None
+
+
+def _register() -> bool:
+    """Find NumPy's 64-bit-integer CBLAS GEMMs and give LLVM their addresses; whether found."""
+    import llvmlite.binding as llvm
+
+    path = _blas_path()
+    if path is None:
+        return False
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError:
+        return False
+    for single, double in _CANDIDATES:
+        try:
+            found = getattr(lib, single), getattr(lib, double)
+        except AttributeError:
+            continue
+        for name, fn in zip((_SGEMM, _DGEMM), found):
+            llvm.add_symbol(name, ctypes.cast(fn, ctypes.c_void_p).value)
+        return True
+    return False
+
+
+#: Whether the kernels may call BLAS (:func:`gemm_rows`): NumPy's OpenBLAS with 64-bit integers,
+#: and compiled kernels (under ``NUMBA_DISABLE_JIT`` they are Python, which cannot call it).
+AVAILABLE = not numba.config.DISABLE_JIT and _register()
+
+
+@jit
+def gemm_rows(a, b, c, r0, r1, beta):
+    """``c[r0:r1] = a[r0:r1] @ b + beta * c[r0:r1]`` for C-contiguous matrices of one float
+    dtype, by one BLAS call on the calling thread (only when :data:`AVAILABLE`).
+
+    Examples
+    --------
+    >>> a, b = np.arange(6.0).reshape(3, 2), np.ones((2, 2))
+    >>> c = np.zeros((3, 2))
+    >>> if AVAILABLE:
+    ...     gemm_rows(a, b, c, 1, 3, 0.0)
+    ... else:
+    ...     c[1:] = a[1:] @ b
+    >>> c
+    array([[0., 0.],
+           [5., 5.],
+           [9., 9.]])
+    """
+    m = r1 - r0
+    k = a.shape[1]
+    n = b.shape[1]
+    if m <= 0 or n == 0:
+        return
+    if k == 0:
+        for i in range(r0, r1):
+            for j in range(n):
+                c[i, j] = beta * c[i, j]
+        return
+    ar = a[r0:r1]
+    cr = c[r0:r1]
+    if a.itemsize == 4:
+        _sgemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, m, n, k, np.float32(1.0), ar.ctypes, k,
+               b.ctypes, n, np.float32(beta), cr.ctypes, n)  # fmt: skip
+    else:
+        _dgemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, m, n, k, 1.0, ar.ctypes, k, b.ctypes, n,
+               np.float64(beta), cr.ctypes, n)  # fmt: skip
