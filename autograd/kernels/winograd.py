@@ -206,7 +206,7 @@ def _conv_in_one_kernel(
         run_parallel(_conv_stage, which, nw, n0, n1, src, w, flip, *pad, th, tp, bias, out, nc,
                      u, v_buf, m_buf)  # fmt: skip
 
-    with _jit._single_threaded_blas():
+    with _blas.one_thread():
         if split:
             stage(FIRST, 0, 0)
             stage(PIPELINES, 0, 0)
@@ -374,7 +374,7 @@ def _backward_in_one_kernel(
         run_parallel(_backward_stage, which, nw, n0, n1, x, gy, w_arg, *padding, tiles, nc,
                      with_gx, ub, s, gsum, _no_bias(C, dt), gx, bufs)  # fmt: skip
 
-    with _jit._single_threaded_blas():
+    with _blas.one_thread():
         if split:
             stage(FIRST, 0, 0)
             stage(PIPELINES, 0, 0)

@@ -53,3 +53,24 @@ def test_gemm_rows_from_every_kernel_thread_at_once():
     with _jit._single_threaded_blas():
         _jit.run_parallel(rows_in_parallel, a, b, c, 4)
     np.testing.assert_allclose(c, a @ b, rtol=1e-12, atol=1e-12)
+
+
+@needs_blas
+def test_one_thread_holds_numpys_blas_and_restores_it():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def counts():
+        return [
+            i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"
+        ]
+
+    before = _blas._get_threads()
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        with _blas.one_thread():
+            assert _blas._get_threads() == 1
+            with _blas.one_thread():  # nested: still one, and the outer hold restores
+                assert _blas._get_threads() == 1
+            assert _blas._get_threads() == 1
+        assert _blas._get_threads() == 2
+        assert 2 in counts()
+    assert _blas._get_threads() == before
