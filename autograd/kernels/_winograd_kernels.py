@@ -1,6 +1,8 @@
 """Numba kernels of the Winograd F(2x2, 3x3) convolution: the input, gradient, weight and output
 transforms, on the even/odd-split planes described in ``winograd.py``. Plain functions of arrays,
-wrapped by ``_jit.jit``.
+wrapped by ``_jit.jit``. Each transform is one kernel over a range of planes (or rows); the
+whole-range forms (``_input_transform``, ...) are Python functions that call it, as a compiled
+caller would cost another compile of all the code it calls.
 """
 
 from __future__ import annotations
@@ -58,7 +60,6 @@ def _store_input_rows(ev, od, n, vf, off, se):
         vf[o3 + k] = od[k] - od[k + one]
 
 
-@jit
 def _input_transform(x, n0, n1, ph, pw, th_n, tp, v):
     # v[e, c, (n - n0)*TH*TP + ty*TP + tx] = (B^T d B)[e // 4, e % 4] for the 4x4 patch d at
     # padded row 2*ty, column 2*tx of plane (n, c) of x zero-padded by (ph, pw).
@@ -103,7 +104,6 @@ def _input_planes(x, n0, t0, t1, ph, pw, th_n, tp, v):
             _store_input_rows(rows[2 * a], rows[2 * a + 1], tpi, vf, base + 4 * a * se, se)
 
 
-@jit
 def _input_transform_tiles(x, n0, n1, ph, pw, th_n, tp, vt):
     # _input_transform in the tile-major layout vt[e, (n - n0)*TH*TP + ty*TP + tx, c]: the
     # weight gradient's GEMM then reads both operands without a transpose (~2x faster
@@ -131,7 +131,6 @@ def _input_tiles_channels(x, n, nn, c0, c1, ph, pw, th_n, tp, vt, pv):
                 row[c] = src[c, i]
 
 
-@jit
 def _output_transform(m, n0, th_n, tp, bias, y):
     # y[n0 + n, o] <- A^T M A + bias[o] for each tile, M[a, b] = m[4*a + b, o, n*TH*TP +
     # ty*TP + tx], assembled by output row and column parity in flat buffers, then interleaved
@@ -213,7 +212,6 @@ def _store_grad_rows(ev, od, n, zf, off, se):
         zf[o3 + k] = -od[k]
 
 
-@jit
 def _grad_transform(gy, n0, n1, th_n, tp, z, gsum):
     # z[e, o, (n - n0)*TH*TP + ty*TP + tx] = (A g A^T)[e // 4, e % 4] for the 2x2 tile g of
     # gy[n, o] at row 2*ty, column 2*tx (zero beyond gy, so tiles past it contribute nothing).
@@ -259,7 +257,6 @@ def _grad_planes(gy, n0, t0, t1, th_n, tp, z, gsum):
             _store_grad_rows(rows[2 * a], rows[2 * a + 1], tpi, zf, base + 4 * a * se, se)
 
 
-@jit
 def _weight_transform(w, flip, u):
     # u[e, o, c] = (G w[o, c] G^T)[e // 4, e % 4]; with flip, u[e, c, o] is that of the
     # flipped filter w[o, c, ::-1, ::-1] (the input-gradient convolution's filter bank).
@@ -453,7 +450,9 @@ def _backward_share(stage, i, nw, n0, n1, x, gy, w, ph, pw, tiles, nc, with_gx, 
             T = (c1 - c0) * thw * tpw
             z = bufs[0, i, : 16 * O * T].reshape((16, O, T))
             vt = bufs[1, i, : 16 * T * C].reshape((16, T, C))
-            _input_transform_tiles(x, c0, c1, ph, pw, thw, tpw, vt)
+            pv = np.empty((16, C, thw * tpw), dtype=x.dtype)
+            for nn in range(c1 - c0):
+                _input_tiles_channels(x, c0 + nn, nn, 0, C, ph, pw, thw, tpw, vt, pv)
             _grad_planes(gy, c0, 0, (c1 - c0) * O, thw, tpw, z, gsum[i])
             for e in range(16):
                 gemm_rows(z[e], vt[e], s[i, e], 0, O, 1.0)
