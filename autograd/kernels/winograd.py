@@ -101,6 +101,12 @@ __all__ = [
 ]
 
 
+#: Fewest GEMM columns (tiles) a chunk of the stage kernels holds, cache budget or not: a thinner
+#: GEMM runs at a fraction of BLAS's rate (b8 256->256 7x7, 20 tiles a sample: chunks of 2 samples
+#: took 2.8 ms forward, of 4 samples 2.3; b64 64->64 14x14, 56 tiles a sample: 4 samples best).
+MIN_GEMM_COLUMNS = 64
+
+
 def _chunk(n: int, per_sample: int) -> int:
     budget = _conv_plan.LIMITS.winograd_chunk_bytes
     return max(1, min(n, budget // max(1, per_sample)))
@@ -193,7 +199,7 @@ def _conv_in_one_kernel(
     K = out.shape[1]
     th, tp = _tiles(*out.shape[2:])
     nw = get_num_threads()
-    nc = _chunk(N, 16 * (J + K) * th * tp * src.itemsize)
+    nc = max(_chunk(N, 16 * (J + K) * th * tp * src.itemsize), -(-MIN_GEMM_COLUMNS // (th * tp)))
     split = N >= nw  # each thread its samples, else each stage split between the threads
     if split:
         nc = min(nc, -(-N // nw))
@@ -358,7 +364,7 @@ def _backward_in_one_kernel(
     tiles = _tiles(*gy.shape[2:]) + (_tiles(H, W) if with_gx else (0, 0))
     tpi = max(tiles[0] * tiles[1], tiles[2] * tiles[3])
     nw = get_num_threads()
-    nc = _chunk(N, 16 * (C + O) * tpi * x.itemsize)
+    nc = max(_chunk(N, 16 * (C + O) * tpi * x.itemsize), -(-MIN_GEMM_COLUMNS // tpi))
     split = N >= nw  # each thread its samples, else each stage split between the threads
     if split:
         nc = min(nc, -(-N // nw))
