@@ -345,6 +345,12 @@ def _weight_grad_transform(s, gw):
 FIRST, PIPELINES, GEMMS, LAST = 0, 1, 2, 3
 
 
+@jit(inline=True)
+def _part(n, parts, j):
+    # Part j of range(n) dealt out in parts of sizes differing by at most one.
+    return n * j // parts, n * (j + 1) // parts
+
+
 @jit(parallel=True)
 def _conv_stage(stage, nw, n0, n1, src, w, flip, ph, pw, th_n, tp, bias, out, nc, u, v_buf,
                 m_buf):  # fmt: skip
@@ -366,20 +372,19 @@ def _conv_share(stage, i, nw, n0, n1, src, w, flip, ph, pw, th_n, tp, bias, out,
     K = out.shape[1]
     tpi = th_n * tp
     T = (n1 - n0) * tpi
+    k0, k1 = _part(K, nw, i)
     if stage == FIRST:
-        _weight_rows(w, flip, u, K * i // nw, K * (i + 1) // nw)
+        _weight_rows(w, flip, u, k0, k1)
         if n1 > n0:
             v = v_buf[0, : 16 * J * T].reshape((16, J, T))
-            planes = (n1 - n0) * J
-            _input_planes(src, n0, planes * i // nw, planes * (i + 1) // nw, ph, pw, th_n, tp,
-                          v)  # fmt: skip
+            p0, p1 = _part((n1 - n0) * J, nw, i)
+            _input_planes(src, n0, p0, p1, ph, pw, th_n, tp, v)
     elif stage == PIPELINES:
-        lo = N * i // nw
-        hi = N * (i + 1) // nw
+        lo, hi = _part(N, nw, i)
         chunks = (hi - lo + nc - 1) // nc
         for c in range(chunks):
-            c0 = lo + (hi - lo) * c // chunks
-            c1 = lo + (hi - lo) * (c + 1) // chunks
+            c0, c1 = _part(hi - lo, chunks, c)
+            c0, c1 = lo + c0, lo + c1
             T = (c1 - c0) * tpi
             v = v_buf[i, : 16 * J * T].reshape((16, J, T))
             m = m_buf[i, : 16 * K * T].reshape((16, K, T))
@@ -391,11 +396,11 @@ def _conv_share(stage, i, nw, n0, n1, src, w, flip, ph, pw, th_n, tp, bias, out,
         v = v_buf[0, : 16 * J * T].reshape((16, J, T))
         m = m_buf[0, : 16 * K * T].reshape((16, K, T))
         for e in range(16):
-            gemm_rows(u[e], v[e], m[e], K * i // nw, K * (i + 1) // nw, 0.0)
+            gemm_rows(u[e], v[e], m[e], k0, k1, 0.0)
     else:
         m = m_buf[0, : 16 * K * T].reshape((16, K, T))
-        planes = (n1 - n0) * K
-        _output_planes(m, n0, planes * i // nw, planes * (i + 1) // nw, th_n, tp, bias, out)
+        p0, p1 = _part((n1 - n0) * K, nw, i)
+        _output_planes(m, n0, p0, p1, th_n, tp, bias, out)
 
 
 @jit(parallel=True)
@@ -423,58 +428,56 @@ def _backward_share(stage, i, nw, n0, n1, x, gy, w, ph, pw, tiles, nc, with_gx, 
     thw, tpw, thx, tpx = tiles[0], tiles[1], tiles[2], tiles[3]
     tw = (n1 - n0) * thw * tpw
     tx = (n1 - n0) * thx * tpx
+    c0, c1 = _part(C, nw, i)
+    o0, o1 = _part(O, nw, i)
     if stage == FIRST:
         if with_gx:
-            _weight_rows(w, True, ub, C * i // nw, C * (i + 1) // nw)
+            _weight_rows(w, True, ub, c0, c1)
         if n1 > n0:
             z = bufs[0, 0, : 16 * O * tw].reshape((16, O, tw))
             vt = bufs[1, 0, : 16 * tw * C].reshape((16, tw, C))
             pv = np.empty((16, C, thw * tpw), dtype=x.dtype)
             for nn in range(n1 - n0):
-                _input_tiles_channels(x, n0 + nn, nn, C * i // nw, C * (i + 1) // nw, ph, pw,
-                                      thw, tpw, vt, pv)  # fmt: skip
-            planes = (n1 - n0) * O
-            p0 = planes * i // nw
-            p1 = planes * (i + 1) // nw
+                _input_tiles_channels(x, n0 + nn, nn, c0, c1, ph, pw, thw, tpw, vt, pv)
+            p0, p1 = _part((n1 - n0) * O, nw, i)
             _grad_planes(gy, n0, p0, p1, thw, tpw, z, gsum[i])
             if with_gx:
                 vg = bufs[2, 0, : 16 * O * tx].reshape((16, O, tx))
                 _input_planes(gy, n0, p0, p1, 2 - ph, 2 - pw, thx, tpx, vg)
     elif stage == PIPELINES:
-        lo = N * i // nw
-        hi = N * (i + 1) // nw
+        lo, hi = _part(N, nw, i)
         chunks = (hi - lo + nc - 1) // nc
         for c in range(chunks):
-            c0 = lo + (hi - lo) * c // chunks
-            c1 = lo + (hi - lo) * (c + 1) // chunks
-            T = (c1 - c0) * thw * tpw
+            m0, m1 = _part(hi - lo, chunks, c)
+            m0, m1 = lo + m0, lo + m1
+            T = (m1 - m0) * thw * tpw
             z = bufs[0, i, : 16 * O * T].reshape((16, O, T))
             vt = bufs[1, i, : 16 * T * C].reshape((16, T, C))
             pv = np.empty((16, C, thw * tpw), dtype=x.dtype)
-            for nn in range(c1 - c0):
-                _input_tiles_channels(x, c0 + nn, nn, 0, C, ph, pw, thw, tpw, vt, pv)
-            _grad_planes(gy, c0, 0, (c1 - c0) * O, thw, tpw, z, gsum[i])
+            for nn in range(m1 - m0):
+                _input_tiles_channels(x, m0 + nn, nn, 0, C, ph, pw, thw, tpw, vt, pv)
+            _grad_planes(gy, m0, 0, (m1 - m0) * O, thw, tpw, z, gsum[i])
             for e in range(16):
                 gemm_rows(z[e], vt[e], s[i, e], 0, O, 1.0)
             if with_gx:
-                T = (c1 - c0) * thx * tpx
+                T = (m1 - m0) * thx * tpx
                 vg = bufs[0, i, : 16 * O * T].reshape((16, O, T))
                 m = bufs[1, i, : 16 * C * T].reshape((16, C, T))
-                _input_planes(gy, c0, 0, (c1 - c0) * O, 2 - ph, 2 - pw, thx, tpx, vg)
+                _input_planes(gy, m0, 0, (m1 - m0) * O, 2 - ph, 2 - pw, thx, tpx, vg)
                 for e in range(16):
                     gemm_rows(ub[e], vg[e], m[e], 0, C, 0.0)
-                _output_planes(m, c0, 0, (c1 - c0) * C, thx, tpx, no_bias, gx)
+                _output_planes(m, m0, 0, (m1 - m0) * C, thx, tpx, no_bias, gx)
     elif stage == GEMMS:
         z = bufs[0, 0, : 16 * O * tw].reshape((16, O, tw))
         vt = bufs[1, 0, : 16 * tw * C].reshape((16, tw, C))
         for e in range(16):
-            gemm_rows(z[e], vt[e], s[0, e], O * i // nw, O * (i + 1) // nw, 1.0)
+            gemm_rows(z[e], vt[e], s[0, e], o0, o1, 1.0)
         if with_gx:
             vg = bufs[2, 0, : 16 * O * tx].reshape((16, O, tx))
             m = bufs[3, 0, : 16 * C * tx].reshape((16, C, tx))
             for e in range(16):
-                gemm_rows(ub[e], vg[e], m[e], C * i // nw, C * (i + 1) // nw, 0.0)
+                gemm_rows(ub[e], vg[e], m[e], c0, c1, 0.0)
     elif with_gx:
         m = bufs[3, 0, : 16 * C * tx].reshape((16, C, tx))
-        planes = (n1 - n0) * C
-        _output_planes(m, n0, planes * i // nw, planes * (i + 1) // nw, thx, tpx, no_bias, gx)
+        p0, p1 = _part((n1 - n0) * C, nw, i)
+        _output_planes(m, n0, p0, p1, thx, tpx, no_bias, gx)
