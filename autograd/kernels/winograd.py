@@ -369,7 +369,9 @@ def _backward_in_one_kernel(
     if split:
         nc = min(nc, -(-N // nw))
     rows = nw if split else 1
-    bufs = np.empty((2 if split else 4, rows, 16 * max(C, O) * nc * tpi), dtype=dt)
+    # Pipelines: two buffers a thread, reused by both pipelines of a chunk. Stages: the weight
+    # gradient's two and, with gx, the input gradient's two, all alive at once.
+    bufs = np.empty((4 if with_gx and not split else 2, rows, 16 * max(C, O) * nc * tpi), dt)
     s = np.zeros((rows, 16, O, C), dtype=dt)
     gsum = np.zeros((nw, O))
     gx = np.empty(x.shape if with_gx else (0, 0, 0, 0), dtype=dt)
