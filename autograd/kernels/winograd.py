@@ -52,8 +52,8 @@ with fewer (one image), each chunk runs stage by stage, every stage split betwee
 (planes of a transform, rows of the 16 GEMMs), so that one image still uses every core. A
 parallel region starts in a microsecond or two, where handing shares to Python worker threads
 cost 0.08-0.14 ms a call on a virtual machine. Measured on 2 cores, float32 fwd / bwd (ms):
-b1 128->128 32x32 1.39 -> 0.96 / 3.35 -> 2.42; b4 64->128 16x16 0.78 -> 0.57 / 1.65 -> 1.38;
-b8 256->256 7x7 2.94 -> 2.57 / 6.90 -> 5.77; b64 64->64 14x14 3.26 -> 3.02 / 7.71 -> 7.38.
+b1 128->128 32x32 1.45 -> 1.07 / 3.52 -> 2.45; b4 64->128 16x16 0.78 -> 0.57 / 1.68 -> 1.37;
+b8 256->256 7x7 3.01 -> 2.27 / 7.33 -> 5.58; b64 64->64 14x14 3.60 -> 3.08 / 8.80 -> 7.44.
 
 The stage kernels take about 25 s to compile (a parallel kernel's compile grows with all the
 code it calls). Until they are compiled on a machine (in the disk cache or in this process),
@@ -73,6 +73,7 @@ keeps it away from: the callers run it on finite operands only, and the geometry
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
 
@@ -198,11 +199,7 @@ def _conv_in_one_kernel(
     N, J = src.shape[:2]
     K = out.shape[1]
     th, tp = _tiles(*out.shape[2:])
-    nw = get_num_threads()
-    nc = max(_chunk(N, 16 * (J + K) * th * tp * src.itemsize), -(-MIN_GEMM_COLUMNS // (th * tp)))
-    split = N >= nw  # each thread its samples, else each stage split between the threads
-    if split:
-        nc = min(nc, -(-N // nw))
+    nw, nc, split = _stage_chunks(N, 16 * (J + K) * src.itemsize, th * tp)
     rows = nw if split else 1
     u = np.empty((16, K, J), dtype=src.dtype)
     v_buf = np.empty((rows, 16 * J * nc * th * tp), dtype=src.dtype)
@@ -212,13 +209,32 @@ def _conv_in_one_kernel(
         run_parallel(_conv_stage, which, nw, n0, n1, src, w, flip, *pad, th, tp, bias, out, nc,
                      u, v_buf, m_buf)  # fmt: skip
 
+    _run_stages(stage, N, nc, split)
+
+
+def _stage_chunks(N: int, bytes_per_tile: int, tiles: int) -> tuple[int, int, bool]:
+    """The stage kernels' threads, samples per chunk (a cache budget's worth, at least
+    :data:`MIN_GEMM_COLUMNS` tiles), and whether each thread takes its own samples (at least as
+    many samples as threads) or each stage is split between the threads."""
+    nw = get_num_threads()
+    nc = max(_chunk(N, bytes_per_tile * tiles), -(-MIN_GEMM_COLUMNS // tiles))
+    split = N >= nw
+    if split:
+        nc = min(nc, -(-N // nw))
+    return nw, nc, split
+
+
+def _run_stages(stage: Callable[[int, int, int], None], N: int, nc: int, split: bool) -> None:
+    """One convolution's calls of a stage kernel, ``stage(which, n0, n1)``, OpenBLAS held at
+    one thread: each thread's pipelines over its samples, or chunk by chunk each stage in turn
+    (FIRST computes the filter transform again for each chunk: cheap beside a stage)."""
     with _blas.one_thread():
         if split:
             stage(FIRST, 0, 0)
             stage(PIPELINES, 0, 0)
             return
         for n0, n1 in _even(nc, 0, N):
-            stage(FIRST, n0, n1)  # (u again after the first chunk: no cost worth a stage)
+            stage(FIRST, n0, n1)
             stage(GEMMS, n0, n1)
             stage(LAST, n0, n1)
 
@@ -363,11 +379,7 @@ def _backward_in_one_kernel(
     with_gx = w is not None
     tiles = _tiles(*gy.shape[2:]) + (_tiles(H, W) if with_gx else (0, 0))
     tpi = max(tiles[0] * tiles[1], tiles[2] * tiles[3])
-    nw = get_num_threads()
-    nc = max(_chunk(N, 16 * (C + O) * tpi * x.itemsize), -(-MIN_GEMM_COLUMNS // tpi))
-    split = N >= nw  # each thread its samples, else each stage split between the threads
-    if split:
-        nc = min(nc, -(-N // nw))
+    nw, nc, split = _stage_chunks(N, 16 * (C + O) * x.itemsize, tpi)
     rows = nw if split else 1
     # Pipelines: two buffers a thread, reused by both pipelines of a chunk. Stages: the weight
     # gradient's two and, with gx, the input gradient's two, all alive at once.
@@ -377,20 +389,13 @@ def _backward_in_one_kernel(
     gx = np.empty(x.shape if with_gx else (0, 0, 0, 0), dtype=dt)
     ub = np.empty((16, C, O) if with_gx else (16, 0, 0), dtype=dt)
     w_arg = w if with_gx else np.empty((0, 0, 3, 3), dtype=dt)
+    no_bias = _no_bias(C, dt)
 
     def stage(which: int, n0: int, n1: int) -> None:
         run_parallel(_backward_stage, which, nw, n0, n1, x, gy, w_arg, *padding, tiles, nc,
-                     with_gx, ub, s, gsum, _no_bias(C, dt), gx, bufs)  # fmt: skip
+                     with_gx, ub, s, gsum, no_bias, gx, bufs)  # fmt: skip
 
-    with _blas.one_thread():
-        if split:
-            stage(FIRST, 0, 0)
-            stage(PIPELINES, 0, 0)
-        else:
-            for n0, n1 in _even(nc, 0, N):
-                stage(FIRST, n0, n1)
-                stage(GEMMS, n0, n1)
-                stage(LAST, n0, n1)
+    _run_stages(stage, N, nc, split)
     gw = np.empty(w_shape, dtype=dt)
     _weight_grad_transform(_sum_parts(list(s)), gw)
     return (gx if with_gx else None), gw, _sum_parts(list(gsum))
