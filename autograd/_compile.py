@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from . import grad_mode
+from . import _gc_pacing, grad_mode
 from .engine import _fit, _sum
 from .function import ZERO_GRAD, ArrayFunction, Function, _as_array
 from .tensor import Tensor
@@ -317,6 +317,8 @@ def _live_tensors() -> list[tuple]:
     its gradient, whether it requires grad. A recording compares these before and after the call,
     so an in-place change, a ``backward`` or a ``.grad`` assignment anywhere makes it eager."""
     # By type, not isinstance: a dead weak proxy among the objects would raise on the latter.
+    # Objects the GC pacing set aside are not listed until they return.
+    _gc_pacing.thaw()
     return [
         (t, t._vc, t._vc[0], t._grad, t._requires_grad)
         for t in gc.get_objects()
