@@ -317,11 +317,12 @@ def _live_tensors() -> list[tuple]:
     its gradient, whether it requires grad. A recording compares these before and after the call,
     so an in-place change, a ``backward`` or a ``.grad`` assignment anywhere makes it eager."""
     # By type, not isinstance: a dead weak proxy among the objects would raise on the latter.
-    # Objects the GC pacing set aside are not listed until they return.
-    _gc_pacing.thaw()
+    # Objects the GC pacing sets aside while a large graph is recorded are listed only so.
+    with _gc_pacing.everything_listed():
+        objects = gc.get_objects()
     return [
         (t, t._vc, t._vc[0], t._grad, t._requires_grad)
-        for t in gc.get_objects()
+        for t in objects
         if issubclass(type(t), Tensor)
     ]
 

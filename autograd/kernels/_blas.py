@@ -172,4 +172,3 @@ def gemm_rows(a, b, c, r0, r1, beta):
     else:
         _dgemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, m, n, k, 1.0, ar.ctypes, k, b.ctypes, n,
                np.float64(beta), cr.ctypes, n)  # fmt: skip
-

@@ -280,8 +280,69 @@ def test_a_full_collection_sees_everything_set_aside(collector):
     gc.collect()
     assert dead() is None
     assert not _gc_pacing.set_aside()
-    gc.collect(0)  # the graph is still alive: young survivors are set aside again
+    # The graph is alive but no longer growing: nothing is set aside ...
+    _young_collections(2 * gc.get_threshold()[1] + 1)
+    assert not _gc_pacing.set_aside()
+    for _ in range(20_000):  # ... until it is recorded further
+        y = y * 1.0
     assert _gc_pacing.set_aside()
+
+
+@_OLD_GC
+def test_a_graph_kept_alive_while_the_program_does_other_work_is_not_set_aside(collector):
+    # A cycle that outlives a young collection then dies at the next middle-generation
+    # collection, as without a graph.
+    class Cycle:
+        pass
+
+    _, y = _chain(20_000)
+    assert _gc_pacing.set_aside()
+    keep = _young_collections(gc.get_threshold()[1] + 1)  # the next count: no growth
+    assert not _gc_pacing.set_aside()
+    assert gc.get_freeze_count() == 0
+    c = Cycle()
+    c.self = c
+    dead = weakref.ref(c)
+    gc.collect(0)
+    del c
+    keep += _young_collections(gc.get_threshold()[1] + 1)
+    assert dead() is None
+    assert y.grad_fn is not None
+    del keep
+
+
+_EXIT_WHILE_SET_ASIDE = """
+import gc
+import autograd
+from autograd import _gc_pacing
+
+class Loud:
+    def __init__(self, name):
+        self.name = name
+        self.self = self
+
+    def __del__(self):
+        print(self.name, flush=True)
+
+gc.collect()
+y = autograd.randn(8, requires_grad=True)
+for i in range(20_000):
+    y = y * 1.0
+kept = Loud("kept")  # garbage only when the interpreter shuts down
+dropped = Loud("dropped")
+gc.collect(0)
+del dropped
+print(_gc_pacing.set_aside(), flush=True)
+"""
+
+
+@_OLD_GC
+def test_finalizers_of_cycles_set_aside_run_at_exit():
+    out = subprocess.run(
+        [sys.executable, "-c", _EXIT_WHILE_SET_ASIDE], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[0] == "True"
+    assert sorted(out[1:]) == ["dropped", "kept"]
 
 
 @_OLD_GC
