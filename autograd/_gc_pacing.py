@@ -25,7 +25,8 @@ instead of the middle one, which would scan it again. Setting aside resets Pytho
 so no middle or full collection is triggered meanwhile; the nodes are counted again every ``t1``
 young collections instead, and the set-aside objects return to the oldest generation
 (``gc.unfreeze``) at the first count that finds the graph no longer growing or large, at the
-start of every full collection (``gc.collect()`` included, so it sees everything), and once as
+start of every full collection (``gc.collect()`` included, so it sees everything), when
+:func:`everything_listed` asks (``autograd.compile`` lists the live tensors), and once as
 many young collections have run as the paced thresholds allow between two full ones
 (``t1 * t2``): the third threshold is then 0 until the full collection has run, which Python
 starts at one of the next middle-generation collections (once its other rule, a quarter of
@@ -38,7 +39,8 @@ outlives a middle collection otherwise; ``gc.collect()`` finds it at once. Meanw
 ``gc.get_objects()``, ``gc.get_referrers()`` and ``gc.collect(1)`` do not see the objects set
 aside. Objects the user froze are left alone: nothing is set aside while the permanent generation
 holds any, but a ``gc.freeze()`` called while objects are set aside is undone with them. Nothing
-is set aside at interpreter exit (finalizers of set-aside cycles run as usual), in Python 3.14's
+is set aside at interpreter exit (finalizers of set-aside cycles run as usual), in Python 3.12
+(whose collector puts immortal objects in the permanent generation itself), in Python 3.14's
 incremental collector, or in a free-threaded build.
 
 The number of live nodes is read without walking the graph: every instance of a class holds a
@@ -51,6 +53,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
+import os
 import sys
 import sysconfig
 import threading
@@ -68,8 +71,11 @@ _ALLOCATIONS_PER_NODE = 64
 # allocations (recording a chain of ops makes one per four to five).
 _ALLOCATIONS_PER_NEW_NODE = 8
 
-# Whether survivors may be set aside at all (see the module docstring).
-_SET_ASIDE = sys.version_info < (3, 14) and not sysconfig.get_config_var("Py_GIL_DISABLED")
+# Whether survivors may be set aside at all (see the module docstring). Python 3.12's collector
+# moves immortal objects to the permanent generation itself, which would read as the user's.
+_SET_ASIDE = (
+    sys.version_info < (3, 12) or (3, 13) <= sys.version_info < (3, 14)
+) and not sysconfig.get_config_var("Py_GIL_DISABLED")
 
 # Collections run in whichever thread allocates; the state below changes under this lock.
 _lock = threading.RLock()
@@ -122,11 +128,15 @@ def thaw() -> None:
     >>> set_aside()
     False
     """
-    global _set_aside
+    global _set_aside, _paused
     with _lock:
         if _set_aside:
-            gc.unfreeze()
-            _set_aside = False
+            _paused += 1  # a collection started in between (a signal handler's) sets nothing aside
+            try:
+                gc.unfreeze()
+                _set_aside = False
+            finally:
+                _paused -= 1
 
 
 @contextlib.contextmanager
@@ -150,10 +160,11 @@ def everything_listed() -> Iterator[None]:
             _paused -= 1
 
 
-def update() -> None:
+def update(count_growth: bool = True) -> None:
     """Set the third GC threshold from the most nodes alive since the last full collection, or
     restore the user's; and decide from the nodes alive now, and how many more there are than
-    at the last count, whether survivors are set aside."""
+    at the last count, whether survivors are set aside (``count_growth`` False: keep the last
+    decision on growth, for a count that follows the last one at once)."""
     global _user_threshold, _our_threshold, _peak_nodes, _last_live, _recording, _full_due
     with _lock:
         t0, t1, t2 = gc.get_threshold()
@@ -167,11 +178,15 @@ def update() -> None:
             thaw()
             return
         live = live_nodes()
-        grew, _last_live = live - _last_live, live
         _peak_nodes = max(_peak_nodes, live)
         per_full = t0 * max(t1, 1)
         large = live * _ALLOCATIONS_PER_NODE // per_full > base
-        _recording = _SET_ASIDE and large and grew * _ALLOCATIONS_PER_NEW_NODE >= per_full
+        if count_growth:
+            growing = (live - _last_live) * _ALLOCATIONS_PER_NEW_NODE >= per_full
+            _last_live = live
+        else:
+            growing = _recording
+        _recording = _SET_ASIDE and large and growing
         if not _recording:
             thaw()
         wanted = 0 if _full_due else _peak_nodes * _ALLOCATIONS_PER_NODE // per_full
@@ -229,8 +244,8 @@ def _on_collection(phase: str, info: dict[str, Any]) -> None:
     # collection adds to the count that decides the next full one, so the threshold is set at
     # the start of those (and after a full one): the decision then sees a threshold that matches
     # the graphs alive since the last full collection. The young collections, ten times as many,
-    # do not pay for counting the nodes (but every t1-th one does while survivors are set aside,
-    # when no middle-generation collection runs).
+    # do not pay for counting the nodes (but every t1-th one does while a large graph is being
+    # recorded, when no middle-generation collection runs).
     global _peak_nodes, _young, _full_due, _user_froze
     generation = info["generation"]
     with _lock:
@@ -245,7 +260,15 @@ def _on_collection(phase: str, info: dict[str, Any]) -> None:
         elif generation == 2:
             _peak_nodes = _young = 0
             _full_due = _user_froze = False
-            update()
+            update(count_growth=False)  # the nodes were counted at its start
+
+
+def _after_fork_in_child() -> None:
+    # A thread of the parent may have held the lock (or a pause) at the fork: the child has
+    # neither that thread nor a way to wait for it.
+    global _lock, _paused
+    _lock = threading.RLock()
+    _paused = 0
 
 
 def _stop_setting_aside() -> None:
@@ -258,8 +281,10 @@ def _stop_setting_aside() -> None:
 
 def install() -> None:
     """Register the pacing with the collector (once); it runs at the start of every collection
-    and acts at the start of the middle-generation ones, after the full ones and, while a large
-    graph is being recorded, after the young ones."""
+    and acts at the start of the middle-generation and full ones, after the full ones and,
+    while a large graph is being recorded, after the young ones."""
     if _on_collection not in gc.callbacks:
         gc.callbacks.append(_on_collection)
         atexit.register(_stop_setting_aside)
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=_after_fork_in_child)

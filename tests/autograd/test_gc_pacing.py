@@ -4,8 +4,11 @@ graph freed by reference counting, cycles still collected, the user's thresholds
 from __future__ import annotations
 
 import gc
+import os
 import subprocess
 import sys
+import threading
+import time
 import weakref
 
 import pytest
@@ -165,7 +168,7 @@ def test_a_disabled_collector_stays_disabled(collector):
 
 
 _OLD_GC = pytest.mark.skipif(
-    sys.version_info >= (3, 14), reason="Python 3.14's incremental GC has no middle generation"
+    not _gc_pacing._SET_ASIDE, reason="nothing is set aside in this Python (see _gc_pacing)"
 )
 
 
@@ -500,3 +503,42 @@ def test_graphs_recorded_one_after_another_do_not_each_start_with_a_full_collect
     paced, unpaced = map(int, out.split())
     assert unpaced >= 2
     assert paced <= unpaced // 2
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_while_another_thread_holds_the_pacing_lock_still_collects():
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with _gc_pacing._lock:
+            held.set()
+            release.wait()
+
+    # No collection in this process while the lock is held: it would wait for the holder.
+    enabled = gc.isenabled()
+    gc.disable()
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait()
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: its first collection runs the pacing's callback
+            code = 1
+            try:
+                gc.collect()
+                code = 0
+            finally:
+                os._exit(code)
+        deadline = time.monotonic() + 20
+        while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if done[0] == 0:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        assert done[0] == pid, "the child hung in its first collection"
+        assert os.waitstatus_to_exitcode(done[1]) == 0
+    finally:
+        release.set()
+        holder.join()
+        if enabled:
+            gc.enable()
