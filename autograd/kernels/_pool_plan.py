@@ -17,8 +17,9 @@ Paths
 ``general``
     Any padding, dilation and ceil mode (:mod:`autograd.kernels._pool_kernels`).
 ``global``
-    Adaptive average pooling to a 1x1 output: NumPy's pairwise, vectorized mean (and a
-    broadcast for its backward) beat the kernel's per-plane loops.
+    Adaptive average pooling to a 1x1 output: one BLAS matrix-vector product of the planes
+    with a column of ``1 / (H * W)`` (and a broadcast for its backward) beat the kernel's
+    per-plane loops and NumPy's mean.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ winner inside its plane (int64, as PyTorch's ``return_indices``); NaN wins, the 
 kept, ties go to the first maximum.
 
 ``output_size`` comes as a checked pair (:func:`autograd.kernels._args.adaptive_output_size`).
-The average pool to 1x1 (global average pooling) is NumPy's mean and a broadcast, as
-:func:`autograd.kernels._pool_plan.plan` says.
+The average pool to 1x1 (global average pooling) is a BLAS matrix-vector product and a
+broadcast, as :func:`autograd.kernels._pool_plan.plan` says.
 """
 
 from __future__ import annotations
@@ -108,6 +108,17 @@ def _adaptive_max_backward(gy, index, gx):
                 flat[index[n, c, oh, ow]] += gy[n, c, oh, ow]
 
 
+def _global_mean(x: np.ndarray) -> np.ndarray:
+    # Each plane's mean as one BLAS matrix-vector product with a column of 1 / (H * W): it
+    # reads x at BLAS's speed on all its threads (4 MB in 0.04 ms here, NumPy's mean 0.18), and
+    # the terms are scaled before they are summed, so a sum cannot overflow where the mean
+    # does not (PyTorch sums in double).
+    N, C, H, W = x.shape
+    weights = np.full(H * W, 1.0 / (H * W), dtype=x.dtype)
+    planes = x.reshape(N * C, H * W)  # a copy only for a non-contiguous x
+    return np.matmul(planes, weights).reshape(N, C, 1, 1)
+
+
 def adaptive_avg_pool2d_forward(x: np.ndarray, output_size: Pair) -> np.ndarray:
     """Adaptive average pooling to ``output_size`` (PyTorch's windows, see module docstring).
 
@@ -118,7 +129,7 @@ def adaptive_avg_pool2d_forward(x: np.ndarray, output_size: Pair) -> np.ndarray:
     """
     x = float_nchw("x", x)
     if _pool_plan.plan("adaptive_avg", x.shape, output_size=output_size) == "global":
-        return x.mean(axis=(2, 3), keepdims=True)
+        return _global_mean(x)
     y = np.empty((*x.shape[:2], *output_size), dtype=x.dtype)
     if y.size:
         _adaptive_avg_forward(x, y)

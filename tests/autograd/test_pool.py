@@ -297,3 +297,20 @@ def test_adaptive_1d_pools_are_the_2d_pools_over_one_row():
         np.testing.assert_array_equal(op1(x, (3,)).numpy(), expected.numpy())
     values, idx = ag.adaptive_max_pool1d(ag.tensor([[1.0, 4.0, 2.0, 3.0]]), 2, return_indices=True)
     assert idx.tolist() == [[1, 3]] and values.tolist() == [[4.0, 3.0]]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_global_average_pool_of_large_values_is_their_mean(dtype):
+    # PyTorch 2.13 (CPU) sums a float32 plane in float32 and returns inf for the first plane;
+    # the mean of values that all fit is finite, and that is what the math gives.
+    big = np.finfo(dtype).max / 2
+    x = np.full((1, 3, 4, 4), big, dtype)
+    x[0, 1] = -big
+    x[0, 2, 0, 0] = np.inf  # an inf still makes the mean inf
+    y = ag.adaptive_avg_pool2d(ag.tensor(x), 1).numpy().ravel()
+    assert y.dtype == dtype
+    np.testing.assert_allclose(y[:2], [big, -big], rtol=1e-6)
+    assert y[2] == np.inf
+    # Non-contiguous planes give the same means.
+    strided = ag.tensor(np.ascontiguousarray(np.swapaxes(x, 2, 3))).transpose(2, 3)
+    np.testing.assert_array_equal(ag.adaptive_avg_pool2d(strided, 1).numpy().ravel(), y)
