@@ -4,6 +4,7 @@ graph freed by reference counting, cycles still collected, the user's thresholds
 from __future__ import annotations
 
 import gc
+import inspect
 import os
 import subprocess
 import sys
@@ -216,20 +217,7 @@ from autograd import _gc_pacing
 class Cycle:
     pass
 
-def young_collections(n):
-    runs = []
-
-    def count(phase, info):
-        if phase == "stop" and info["generation"] == 0:
-            runs.append(1)
-
-    gc.callbacks.append(count)
-    keep = []
-    while len(runs) < n:
-        keep.append([])
-    gc.callbacks.remove(count)
-    return keep
-
+{young_collections}
 gc.collect()
 y = autograd.randn(8, requires_grad=True)
 for _ in range(5_000):
@@ -246,9 +234,9 @@ gc.callbacks.append(lambda phase, info: fulls.append(info["generation"] == 2 and
 t0, t1, t2 = gc.get_threshold()
 # The paced schedule allows t1 * t2 young collections (some ran while the graph was recorded)
 # before a full one, which then runs at one of the next middle-generation collections.
-keep = young_collections(t1 * t2 // 2)
+keep = _young_collections(t1 * t2 // 2)
 before_due = sum(fulls)
-keep += young_collections(t1 * t2 // 2 + 10 * t1)
+keep += _young_collections(t1 * t2 // 2 + 10 * t1)
 print(_gc_pacing.set_aside() or True, alive_after_middle, before_due, sum(fulls), dead() is None)
 """
 
@@ -257,10 +245,11 @@ print(_gc_pacing.set_aside() or True, alive_after_middle, before_due, sum(fulls)
 def test_a_cycle_that_outlives_a_young_collection_waits_for_the_next_full_one():
     # In a fresh interpreter: in a large heap (a long test session) Python's own rule (a full
     # collection once the old generation has grown by a quarter) holds the full one back longer.
+    helper = inspect.getsource(_young_collections)
+    code = _CYCLE_WHILE_A_GRAPH_LIVES.format(young_collections=helper)
     out = subprocess.run(
-        [sys.executable, "-c", _CYCLE_WHILE_A_GRAPH_LIVES], capture_output=True, text=True,
-        check=True,
-    ).stdout.split()  # fmt: skip
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     _, alive_after_middle, before_due, fulls, collected = out
     assert alive_after_middle == "True"
     assert before_due == "0"  # set aside meanwhile: no full collection ...
