@@ -10,12 +10,14 @@ only that their arrays fit (:func:`float_nchw`, :func:`gradient`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
 Pair = tuple[int, int]
+R = TypeVar("R")
 
 
 class ConvGeometry(NamedTuple):
@@ -164,9 +166,59 @@ def _weight(op: str, w_shape: tuple[int, ...], nd: int) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# Remembered checks
+
+#: Argument combinations each of :func:`conv_args`, :func:`conv_transpose_args` and
+#: :func:`pool_args` remembers (the oldest is forgotten first).
+MEMO_SIZE = 256
+
+
+def _plain_key(args: tuple) -> tuple | None:
+    # The arguments as a key that tells apart what the checks tell apart: exact ints, bools,
+    # strings and None, and tuples of exact ints (shapes, a module's pairs). Anything else (a
+    # list, a NumPy integer, a float) is checked afresh every call. Each entry carries its type,
+    # so that True (rejected as a stride) never meets the result of 1.
+    key = []
+    for a in args:
+        t = type(a)
+        if isinstance(a, tuple):  # a tuple, or a shape (a Size)
+            for e in a:
+                if type(e) is not int:
+                    return None
+        elif t is not int and t is not str and t is not bool and a is not None:
+            return None
+        key.append((t, a))
+    return tuple(key)
+
+
+def _memo(check: Callable[..., R]) -> Callable[..., R]:
+    """``check`` remembering its results for plain arguments (:func:`_plain_key`): a model calls
+    its layers with the same shapes and settings every step, and the checks cost about as much
+    as a small layer's kernel. A call that raises is not remembered, so it raises again."""
+    seen: dict[tuple, R] = {}
+
+    @functools.wraps(check)
+    def remembered(*args: Any, **kwargs: Any) -> R:
+        key = None if kwargs else _plain_key(args)
+        if key is None:
+            return check(*args, **kwargs)
+        out = seen.get(key)
+        if out is None:
+            out = check(*args)
+            if len(seen) >= MEMO_SIZE:
+                seen.pop(next(iter(seen)), None)
+            seen[key] = out
+        return out
+
+    remembered.seen = seen  # type: ignore[attr-defined]
+    return remembered
+
+
+# --------------------------------------------------------------------------------------------
 # Convolutions
 
 
+@_memo
 def conv_args(
     op: str, nd: int, x_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: Any,
     padding: Any, dilation: Any, groups: Any,
@@ -246,6 +298,7 @@ def conv_args(
     return geometry, to_pair(crop, 0)
 
 
+@_memo
 def conv_transpose_args(
     op: str, nd: int, x_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: Any,
     padding: Any, output_padding: Any, groups: Any, dilation: Any,
@@ -300,6 +353,7 @@ def conv_transpose_args(
 # Pooling
 
 
+@_memo
 def pool_args(
     op: str, nd: int, x_shape: tuple[int, ...], kernel_size: Any, stride: Any, padding: Any,
     dilation: Any, ceil_mode: Any,

@@ -80,10 +80,13 @@ def _output_hw(x_shape: tuple, window: PoolWindow) -> Pair:
     )
 
 
+_INT8_MAX, _INT16_MAX = int(np.iinfo(np.int8).max), int(np.iinfo(np.int16).max)
+
+
 def _argmax_dtype(window: int) -> type[np.signedinteger]:
-    if window <= np.iinfo(np.int8).max:
+    if window <= _INT8_MAX:
         return np.int8
-    if window <= np.iinfo(np.int16).max:
+    if window <= _INT16_MAX:
         return np.int16
     return np.int32
 

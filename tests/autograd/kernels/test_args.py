@@ -152,6 +152,58 @@ def test_pool_args_errors(x_shape, args, error, match):
     assert str(info.value).startswith("max_pool2d: ")
 
 
+# --------------------------------------------------------------------------------------------
+# Remembered checks: a layer's repeated calls reuse their result, and nothing else changes
+
+
+def test_checks_remember_plain_arguments_and_answer_as_before(monkeypatch):
+    calls = []
+    original = _args.ints
+
+    def counting(*args):
+        calls.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(_args, "ints", counting)
+    shape = (3, 1, 5, 7)
+    first = _args.pool_args("max_pool2d", 2, shape, 3, None, 1, (2, 1), False)
+    checked = len(calls)
+    assert checked > 0
+    again = _args.pool_args("max_pool2d", 2, shape, 3, None, 1, (2, 1), False)
+    assert again == first and len(calls) == checked  # remembered: not checked again
+    # Arguments that are not plain are checked every time, with the same answer.
+    listed = _args.pool_args("max_pool2d", 2, shape, [3], None, [1], [2, 1], False)
+    assert listed == first and len(calls) > checked
+    numpy_int = _args.conv_args("conv2d", 2, (1, 2, 6, 6), (4, 2, 3, 3), np.int64(2), 1, 1, 1)
+    assert numpy_int == _args.conv_args("conv2d", 2, (1, 2, 6, 6), (4, 2, 3, 3), 2, 1, 1, 1)
+
+
+@pytest.mark.parametrize("bad", [True, (1, True), 1.0])
+def test_remembered_checks_still_reject_what_equals_a_good_argument(bad):
+    # True == 1 and 1.0 == 1, but PyTorch rejects them as a stride: a remembered result for 1
+    # must not answer for them.
+    good = _args.conv_args("conv2d", 2, (1, 2, 6, 6), (4, 2, 3, 3), 1, 1, 1, 1)
+    assert good[0].stride == (1, 1)
+    for _ in range(2):
+        with pytest.raises(TypeError, match="conv2d: stride must be an int or a tuple of 2"):
+            _args.conv_args("conv2d", 2, (1, 2, 6, 6), (4, 2, 3, 3), bad, 1, 1, 1)
+
+
+def test_a_check_that_raises_raises_again():
+    for _ in range(3):
+        with pytest.raises(ValueError, match="too small for kernel_size"):
+            _args.pool_args("max_pool2d", 2, (1, 1, 4, 4), 9, None, 0, 1, False)
+        with pytest.raises(ValueError, match="input has 3 channels, but weight expects 2"):
+            _args.conv_args("conv2d", 2, (1, 3, 6, 6), (4, 2, 3, 3), 1, 1, 1, 1)
+
+
+def test_remembered_checks_forget_the_oldest_beyond_their_size():
+    for n in range(_args.MEMO_SIZE + 10):
+        got = _args.pool_args("avg_pool2d", 2, (1, 1, 4, 4 + n), 2, None, 0, 1, False)
+        assert got.kernel == (2, 2)
+    assert len(_args.pool_args.seen) == _args.MEMO_SIZE
+
+
 def test_divisor_and_adaptive_output_size():
     assert _args.divisor_arg("op", None) is None and _args.divisor_arg("op", np.int32(-2)) == -2
     with pytest.raises(ValueError, match="op: divisor_override must be non-zero"):
