@@ -398,6 +398,23 @@ class _Program:
         self.structure = rec.structure
         meta = {k: m for op in rec.ops for k, m in zip(op.outs, op.out_meta)}
         self.out_meta = tuple(meta[k] for k in rec.outputs)
+        # Per op, the slots no later op reads and the call does not return: the replay lets
+        # their arrays go after it, as eager code drops its temporaries (whatever a rule saved
+        # for the backward, its context keeps). Without this every intermediate of the call
+        # stays alive to its end, and each new array comes from fresh, cache-cold memory.
+        last: dict[int, int] = {}
+        for i, op in enumerate(rec.ops):
+            for kind, v in op.args:
+                if kind == "s":
+                    last[v] = i
+            for k in op.outs:
+                last.setdefault(k, i)  # an output nothing reads goes at once
+        kept = set(rec.outputs)
+        dead: list[list[int]] = [[] for _ in rec.ops]
+        for k, i in last.items():
+            if k not in kept:
+                dead[i].append(k)
+        self.dead = tuple(tuple(d) for d in dead)
         # Slots of the arguments of CompiledFunction.apply: the inputs, then the externals.
         self.arg_slots = tuple(range(rec.n_inputs)) + rec.ext_slots
         self.saved = tuple(i for i, k in enumerate(self.arg_slots) if k in rec.saved)
@@ -421,7 +438,9 @@ class CompiledFunction(ArrayFunction):
         for k, a in zip(program.arg_slots, arrays):
             S[k] = a
         ctxs = []
-        for op in program.ops:
+        # Forward mode reads every slot after the call (ctx.slot_values): nothing goes then.
+        release = grad_mode._state.tangents is None
+        for op, dead in zip(program.ops, program.dead):
             c = _new(op.node)
             c._fn = op.fn
             c.needs_input_grad = op.needs
@@ -438,6 +457,9 @@ class CompiledFunction(ArrayFunction):
                 for k, o in zip(op.outs, out):
                     S[k] = o if type(o) is np.ndarray else _as_array(o, op.fn)
             ctxs.append(c)
+            if release:
+                for k in dead:
+                    S[k] = None
         # The per-op state rides in the saved tuple, which the engine drops after a backward
         # that does not retain the graph; the inputs saved with it are version-checked.
         ctx.save_for_backward(*(arrays[i] for i in program.saved), ctxs)
