@@ -14,7 +14,10 @@ every one after it replays: each primitive's ``forward`` runs on arrays, in the 
 and the outputs come back as Tensors of one graph node, whose backward runs the primitives'
 ``backward`` rules in reverse order, summing and un-broadcasting gradients as the engine does.
 The results are the eager ones (the same rules on the same arrays; a gradient that three or
-more uses sum may round differently, as the order of the sum may differ).
+more uses sum may round differently, as the order of the sum may differ). A replay holds each
+intermediate array only until the last primitive that reads it, as eager code drops its
+temporaries (what a rule saves for the backward, its context keeps): its peak memory is the
+eager call's, and new arrays reuse memory still in cache.
 
 Guards and fallbacks
 --------------------
