@@ -98,6 +98,7 @@ def test_checkpoint_tuple_outputs_kwargs_and_second_order():
 
 @pytest.mark.parametrize("segments", [1, 2, 3])
 def test_checkpoint_sequential_matches_torch(torch, segments):
+    torch.manual_seed(segments)  # the layers' initial weights
     ours = nn.Sequential(*[m for i in range(3) for m in (nn.Linear(4, 4), nn.Tanh())]).double()
     layers = [m for i in range(3) for m in (torch.nn.Linear(4, 4), torch.nn.Tanh())]
     theirs = torch.nn.Sequential(*layers).double()
@@ -109,10 +110,14 @@ def test_checkpoint_sequential_matches_torch(torch, segments):
     yt = torch.utils.checkpoint.checkpoint_sequential(theirs, segments, xt, use_reentrant=False)
     yo.pow(2).sum().backward()
     yt.pow(2).sum().backward()
-    np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-12)
-    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+    # Float64 sums of terms near 0.1 in another order: an entry that cancels to ~1e-6 keeps an
+    # absolute difference of ~1e-17, beyond a relative tolerance of its own (hence atol).
     for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(
+            p.grad.numpy(), q.grad.numpy(), rtol=1e-12, atol=1e-15, err_msg=name
+        )
 
 
 def test_checkpoint_under_no_grad_just_runs_and_bad_arguments_are_named():
