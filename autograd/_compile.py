@@ -54,8 +54,8 @@ from typing import Any
 import numpy as np
 
 from . import _gc_pacing, grad_mode
-from .engine import _fit, _sum
-from .function import ZERO_GRAD, ArrayFunction, Function, _as_array
+from .engine import _fit, _sum, addable
+from .function import ACCUMULATED, ZERO_GRAD, ArrayFunction, Function, _as_array
 from .tensor import Tensor
 
 __all__ = ["compile"]
@@ -77,7 +77,8 @@ class _Op:
     a replay reads without looking it up again (the arguments' slots, where gradients go)."""
 
     __slots__ = ("fn", "node", "args", "kwargs", "needs", "outs", "single", "in_meta", "out_meta",
-                 "forward", "backward", "slots", "fill", "template", "grads_to")  # fmt: skip
+                 "forward", "backward", "slots", "fill", "template", "grads_to",
+                 "accumulates")  # fmt: skip
 
     def __init__(self, fn: type, args: tuple, kwargs: dict, needs: tuple, outs: tuple,
                  single: bool, in_meta: tuple, out_meta: tuple) -> None:  # fmt: skip
@@ -85,6 +86,7 @@ class _Op:
         self.needs, self.outs, self.single = needs, outs, single
         self.in_meta, self.out_meta = in_meta, out_meta
         self.forward, self.backward = fn.forward, fn.backward
+        self.accumulates = fn._accumulates
         # All arguments Tensors: their slots; otherwise constants with slots filled in.
         every = all(kind == "s" for kind, _ in args)
         self.slots = tuple(v for _, v in args) if every else None
@@ -540,13 +542,21 @@ class CompiledFunction(ArrayFunction):
                     if g is ZERO_GRAD or (g is None and c._materialize):
                         shape, char, _ = op.out_meta[nr]
                         gs[nr] = np.zeros(shape, dtype=char)
-            result = op.backward(c, *gs)
+            if op.accumulates:
+                # As the engine does: the rule may add a gradient into the sum already there.
+                c._grad_into = _grad_sums(op, G)
+                try:
+                    result = op.backward(c, *gs)
+                finally:
+                    c._grad_into = None
+            else:
+                result = op.backward(c, *gs)
             gs = None
             if type(result) is not tuple:
                 result = (result,)
             for j, v, shape, char in op.grads_to:
                 g = result[j] if j < len(result) else None
-                if g is None:
+                if g is None or g is ACCUMULATED:  # ACCUMULATED: already added into G[v]
                     continue
                 if g is not ZERO_GRAD and not (
                     type(g) is np.ndarray and g.shape == shape and g.dtype.char == char
@@ -558,6 +568,19 @@ class CompiledFunction(ArrayFunction):
             for k in op.outs:
                 G[k] = None  # done with: let the arrays go
         return (None, *(G[k] for k in program.arg_slots))
+
+
+def _grad_sums(op: _Op, G: list) -> tuple | None:
+    # Per argument of op, the gradient summed so far in its slot when the rule may add into it
+    # in place (see autograd.engine._grad_sums); None when there is none.
+    sums = None
+    for j, v, shape, char in op.grads_to:
+        total = addable(G[v], shape, char)
+        if total is not None:
+            if sums is None:
+                sums = [None] * len(op.args)
+            sums[j] = total
+    return None if sums is None else tuple(sums)
 
 
 class Compiled:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import _gc_pacing, grad_mode
-from .function import ZERO_GRAD, Context
+from .function import ACCUMULATED, ZERO_GRAD, Context
 from .tensor import Tensor, tensor_method
 
 
@@ -299,7 +299,14 @@ def _run(
                     # the way, so its rule is called directly (what _call_backward does, less
                     # the hooks and checks that have nothing to do here).
                     node._create_graph = create_graph
-                    result = node._fn.backward(node, grads[0])
+                    if node._fn._accumulates and not create_graph:
+                        node._grad_into = _grad_sums(node, pending, buffers)
+                        try:
+                            result = node._fn.backward(node, grads[0])
+                        finally:
+                            node._grad_into = None
+                    else:
+                        result = node._fn.backward(node, grads[0])
                     if type(result) is not tuple:
                         result = (result,)
                     if len(result) != len(node._next):
@@ -325,7 +332,7 @@ def _run(
                         continue
                     g = in_grads[i]
                     in_grads[i] = None  # a fresh gradient is then referenced only from here
-                    if g is not None and g is not ZERO_GRAD:
+                    if g is not None and g is not ZERO_GRAD and g is not ACCUMULATED:
                         meta = node._input_meta
                         if not (
                             type(g) is np.ndarray
@@ -350,7 +357,8 @@ def _run(
                     buf = buffers.get(parent)
                     if buf is None:
                         buf = buffers[parent] = [None] * (len(parent._output_meta) // 3)
-                    buf[nr] = g if buf[nr] is None else _sum(buf[nr], g)
+                    if g is not ACCUMULATED:  # else the rule added it into buf[nr]
+                        buf[nr] = g if buf[nr] is None else _sum(buf[nr], g)
                     g = None
                     dependents[parent] -= 1
                     if dependents[parent] == 0:
@@ -395,6 +403,52 @@ def _sum(total: Any, g: Any) -> Any:
     return total + g
 
 
+#: Smallest sum (elements) offered to an accumulating rule: for fewer, the rule's accumulating
+#: GEMM gains nothing on a GEMM and an addition (see ``autograd.kernels._blas.add_product``), and
+#: looking costs about a microsecond a node.
+OFFER_MIN_ELEMENTS = 1 << 15
+
+
+def addable(total: Any, shape: tuple, char: str) -> Any:
+    """``total`` when :func:`_sum` would add a gradient of ``shape`` and dtype ``char`` into it
+    in place and it has at least :data:`OFFER_MIN_ELEMENTS` elements, else None. Called as
+    ``addable(slot[i], ...)``, as :func:`_sum` is."""
+    if (
+        type(total) is np.ndarray
+        and total.size >= OFFER_MIN_ELEMENTS
+        and total.shape == shape
+        and total.dtype.char == char
+        and total.flags.owndata
+        and total.flags.writeable
+        and sys.getrefcount(total) <= _SLOT_REFS
+    ):
+        return total
+    return None
+
+
+def _grad_sums(node: Context, pending: dict, buffers: dict) -> tuple | None:
+    """What an accumulating rule (``Function._accumulates``) of ``node`` is offered: per input,
+    the gradient summed so far where that input's gradient goes (a leaf's entry, a node's output
+    buffer), when it may be added into in place (:func:`addable`); None when there is none."""
+    meta = node._input_meta
+    sums = None
+    for i, edge in enumerate(node._next):
+        if edge is None:
+            continue
+        if isinstance(edge, Tensor):
+            entry = pending.get(id(edge))
+            total = None if entry is None else addable(entry[2], meta[2 * i], meta[2 * i + 1])
+        else:
+            parent, nr = edge if type(edge) is tuple else (edge, 0)
+            buf = buffers.get(parent)
+            total = None if buf is None else addable(buf[nr], meta[2 * i], meta[2 * i + 1])
+        if total is not None:
+            if sums is None:
+                sums = [None] * len(node._next)
+            sums[i] = total
+    return None if sums is None else tuple(sums)
+
+
 def _zeros(shape: tuple, dtype: Any, create_graph: bool) -> Any:
     z = np.zeros(shape, dtype)
     return Tensor._make(z) if create_graph else z
@@ -437,7 +491,7 @@ def _leaf_arrives(pending: dict, leaf: Tensor, g: Any) -> list | None:
     """Add one incoming gradient (None: that edge delivered nothing); the entry once final."""
     entry = pending[id(leaf)]
     entry[1] -= 1
-    if g is not None:
+    if g is not None and g is not ACCUMULATED:  # ACCUMULATED: the rule added it into entry[2]
         entry[2] = _sum(entry[2], g)
     if entry[1]:
         return None

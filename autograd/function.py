@@ -89,6 +89,10 @@ class Context:
     _in_jvp = False
     _name = "Backward0"  # each Function's node class sets its own (see Function)
     _tensor_mode = False
+    # While an accumulating rule runs (see Function._accumulates): per input, the gradient summed
+    # so far where its gradient goes, an array the rule may add its own into (returning
+    # ACCUMULATED for that input), or None.
+    _grad_into: tuple | None = None
 
     def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
         self._fn = fn
@@ -472,6 +476,11 @@ class Function:
     # library's primitives, which take and return arrays; False (PyTorch's) for everything else.
     _array_mode: bool = False
     _node: type[Context] = Context
+    #: A primitive whose backward may add an input's gradient into the gradient already summed
+    #: for that input (``ctx._grad_into``) and return :data:`ACCUMULATED` in its place: a
+    #: product's rule then runs one GEMM that accumulates (BLAS's ``beta = 1``) instead of a GEMM
+    #: into a new array and a pass adding it, for a weight that many uses share (a recurrence).
+    _accumulates: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -736,6 +745,22 @@ class _ZeroGrad:
 #: running the rules it meets, so an ``inf`` or a ``0`` divisor upstream cannot turn it into NaN,
 #: and materializes it as zeros where a gradient is read: a leaf, a hook, a captured input.
 ZERO_GRAD = _ZeroGrad()
+
+
+class _Accumulated:
+    """The type of :data:`ACCUMULATED`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ACCUMULATED"
+
+
+#: What an accumulating rule (:attr:`Function._accumulates`) returns for an input whose gradient
+#: it added into the array the engine offered in ``ctx._grad_into``: the gradient has arrived,
+#: and its sum is already where it goes. Only the engine and ``autograd.compile``'s replay
+#: offer arrays, and only they see this.
+ACCUMULATED = _Accumulated()
 
 
 class ArrayFunction(Function):

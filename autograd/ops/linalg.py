@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import ACCUMULATED, Function
+from ..kernels import _blas
 from ..tensor import Tensor
 from ._jvp import multilinear_jvp
 from ._util import binary_operands
@@ -84,6 +85,18 @@ def _mm_like(column_major: bool, a: Any, b: Any) -> Any:
     return _mT(_mm(_mT(b), _mT(a))) if column_major else _mm(a, b)
 
 
+def _grad_product(ctx: Any, i: int, column_major: bool, a: Any, b: Any) -> Any:
+    """Input ``i``'s gradient ``a @ b`` (laid out as :func:`_mm_like` says), or, when the engine
+    offers the gradient summed so far for that input (``ctx._grad_into``), that sum plus ``a @ b``
+    by one accumulating GEMM: :data:`~autograd.function.ACCUMULATED` is returned then."""
+    into = ctx._grad_into
+    if into is not None:
+        total = into[i]
+        if total is not None and _blas.add_product(a, b, total):
+            return ACCUMULATED
+    return _mm_like(column_major, a, b)
+
+
 def _check_matmul(op: str, a: np.ndarray, b: np.ndarray) -> None:
     """Raise the error PyTorch would raise for ``a @ b``, naming both shapes."""
     _same_dtype(op, a, b)
@@ -107,6 +120,8 @@ def _check_matmul(op: str, a: np.ndarray, b: np.ndarray) -> None:
 
 # --------------------------------------------------------------------------------- matmul
 class Matmul(Function):
+    _accumulates = True  # a weight's gradient is added into its sum by the GEMM itself
+
     @staticmethod
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad
@@ -126,14 +141,14 @@ class Matmul(Function):
         if nd_a == 1 or nd_b == 1:
             return _matvec_grads(a, b, nd_a, nd_b, g, need_a, need_b)
         column_a, column_b = ctx.layouts
-        ga = _mm_like(column_a, g, _mT(b)) if need_a else None
+        ga = _grad_product(ctx, 0, column_a, g, _mT(b)) if need_a else None
         gb = None
         if need_b:
             if nd_b == 2 and nd_a > 2:
                 # One GEMM over the folded batch instead of a stack the engine would sum.
-                gb = _mm_like(column_b, _mT(_rows(a)), _rows(g))
+                gb = _grad_product(ctx, 1, column_b, _mT(_rows(a)), _rows(g))
             else:
-                gb = _mm_like(column_b, _mT(a), g)
+                gb = _grad_product(ctx, 1, column_b, _mT(a), g)
         return ga, gb
 
     @staticmethod
@@ -346,6 +361,8 @@ def dot(input: Any, other: Any) -> Tensor:
 
 # ---------------------------------------------------------------------------------- addmm
 class Addmm(Function):
+    _accumulates = True  # see Matmul
+
     @staticmethod
     def forward(ctx, bias, m1, m2, beta, alpha):
         _, need_1, need_2 = ctx.needs_input_grad[:3]
@@ -368,11 +385,11 @@ class Addmm(Function):
         column_1, column_2 = ctx.layouts
         ga = gb = None
         if need_1:
-            ga = _mm_like(column_1, g, m2.T)
-            ga = ga if alpha == 1 else ga * alpha
+            ga = _grad_product(ctx, 1, column_1, g, m2.T) if alpha == 1 else None
+            ga = _mm_like(column_1, g, m2.T) * alpha if ga is None else ga
         if need_2:
-            gb = _mm_like(column_2, m1.T, g)
-            gb = gb if alpha == 1 else gb * alpha
+            gb = _grad_product(ctx, 2, column_2, m1.T, g) if alpha == 1 else None
+            gb = _mm_like(column_2, m1.T, g) * alpha if gb is None else gb
         gbias = (g if beta == 1 else g * beta) if need_bias else None
         return gbias, ga, gb, None, None
 

@@ -74,3 +74,69 @@ def test_one_thread_holds_numpys_blas_and_restores_it():
         assert _blas._get_threads() == 2
         assert 2 in counts()
     assert _blas._get_threads() == before
+
+
+# --------------------------------------------------------------------------------------------
+# add_product: c += a @ b by one accumulating GEMM, from Python
+
+needs_gemm = pytest.mark.skipif(not _blas._from_python, reason="NumPy's OpenBLAS GEMM not found")
+
+
+def _layout(x: np.ndarray, column_major: bool) -> np.ndarray:
+    return np.asfortranarray(x) if column_major else np.ascontiguousarray(x)
+
+
+@needs_gemm
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layouts", [(a, b, c) for a in (0, 1) for b in (0, 1) for c in (0, 1)])
+def test_add_product_adds_into_c_in_every_layout(dtype, layouts):
+    rng = np.random.default_rng(0)
+    m, k, n = 96, 128, 112  # above the size where the accumulating GEMM is used
+    a = _layout(rng.standard_normal((m, k)).astype(dtype), layouts[0])
+    b = _layout(rng.standard_normal((k, n)).astype(dtype), layouts[1])
+    c0 = rng.standard_normal((m, n)).astype(dtype)
+    c = _layout(c0.copy(), layouts[2])
+    assert _blas.add_product(a, b, c)
+    expected = c0 + a.astype(np.float64) @ b.astype(np.float64)
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(c, expected, rtol=tol, atol=tol)
+
+
+@needs_gemm
+def test_add_product_of_transposed_views_as_a_weight_gradient_is_made():
+    # What a product's rule passes: h.T @ g for a weight's gradient, into the sum so far.
+    rng = np.random.default_rng(1)
+    h, g = rng.standard_normal((16, 512)), rng.standard_normal((16, 256))
+    total = rng.standard_normal((512, 256))
+    expected = total + h.T @ g
+    assert _blas.add_product(h.T, g, total)
+    np.testing.assert_allclose(total, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["small", "dtypes", "shape", "read-only", "strided", "not-arrays", "vector", "empty-k"],
+)
+def test_add_product_declines_and_leaves_c_alone(case):
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((128, 64)), rng.standard_normal((64, 128))
+    c = rng.standard_normal((128, 128))
+    if case == "small":
+        a, b, c = a[:8, :8].copy(), b[:8, :8].copy(), c[:8, :8].copy()
+    elif case == "dtypes":
+        b = b.astype(np.float32)
+    elif case == "shape":
+        c = c[:, :127].copy()
+    elif case == "read-only":
+        c.flags.writeable = False
+    elif case == "strided":
+        a = np.repeat(a, 2, axis=1)[:, ::2]
+    elif case == "not-arrays":
+        a = a.tolist()
+    elif case == "vector":
+        b = b[:, 0].copy()
+    elif case == "empty-k":
+        a, b = a[:, :0], b[:0]
+    before = np.array(c, copy=True)
+    assert not _blas.add_product(a, b, c)
+    np.testing.assert_array_equal(c, before)
