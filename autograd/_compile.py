@@ -55,7 +55,7 @@ import numpy as np
 
 from . import _gc_pacing, grad_mode
 from .engine import _fit, _sum, addable
-from .function import ACCUMULATED, ZERO_GRAD, ArrayFunction, Function, _as_array
+from .function import ACCUMULATED, GRAD_OFFER, ZERO_GRAD, ArrayFunction, Function, _as_array
 from .tensor import Tensor
 
 __all__ = ["compile"]
@@ -544,11 +544,12 @@ class CompiledFunction(ArrayFunction):
                         gs[nr] = np.zeros(shape, dtype=char)
             if op.accumulates:
                 # As the engine does: the rule may add a gradient into the sum already there.
-                c._grad_into = _grad_sums(op, G)
+                GRAD_OFFER.sums = _grad_sums(op, G)
+                GRAD_OFFER.node = c
                 try:
                     result = op.backward(c, *gs)
                 finally:
-                    c._grad_into = None
+                    GRAD_OFFER.node = GRAD_OFFER.sums = None
             else:
                 result = op.backward(c, *gs)
             gs = None

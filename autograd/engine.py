@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import _gc_pacing, grad_mode
-from .function import ACCUMULATED, ZERO_GRAD, Context
+from .function import ACCUMULATED, GRAD_OFFER, ZERO_GRAD, Context
 from .tensor import Tensor, tensor_method
 
 
@@ -300,11 +300,12 @@ def _run(
                     # the hooks and checks that have nothing to do here).
                     node._create_graph = create_graph
                     if node._fn._accumulates and not create_graph:
-                        node._grad_into = _grad_sums(node, pending, buffers)
+                        GRAD_OFFER.sums = _grad_sums(node, pending, buffers)
+                        GRAD_OFFER.node = node
                         try:
                             result = node._fn.backward(node, grads[0])
                         finally:
-                            node._grad_into = None
+                            GRAD_OFFER.node = GRAD_OFFER.sums = None
                     else:
                         result = node._fn.backward(node, grads[0])
                     if type(result) is not tuple:

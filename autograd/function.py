@@ -21,6 +21,7 @@ a backward never repeats that logic.
 from __future__ import annotations
 
 import sys
+import threading
 import traceback
 from typing import Any
 
@@ -89,10 +90,6 @@ class Context:
     _in_jvp = False
     _name = "Backward0"  # each Function's node class sets its own (see Function)
     _tensor_mode = False
-    # While an accumulating rule runs (see Function._accumulates): per input, the gradient summed
-    # so far where its gradient goes, an array the rule may add its own into (returning
-    # ACCUMULATED for that input), or None.
-    _grad_into: tuple | None = None
 
     def __init__(self, fn: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
         self._fn = fn
@@ -477,15 +474,19 @@ class Function:
     _array_mode: bool = False
     _node: type[Context] = Context
     #: A primitive whose backward may add an input's gradient into the gradient already summed
-    #: for that input (``ctx._grad_into``) and return :data:`ACCUMULATED` in its place: a
-    #: product's rule then runs one GEMM that accumulates (BLAS's ``beta = 1``) instead of a GEMM
-    #: into a new array and a pass adding it, for a weight that many uses share (a recurrence).
+    #: for that input (offered in :data:`GRAD_OFFER`) and return :data:`ACCUMULATED` in its place:
+    #: a product's rule then runs one GEMM that accumulates (BLAS's ``beta = 1``) instead of a
+    #: GEMM into a new array and a pass adding it, for a weight that many uses share (a
+    #: recurrence). Only the library's own primitives and their subclasses there have it: a
+    #: subclass elsewhere (which may change what the rule returns) does not inherit it.
     _accumulates: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "_array_mode" not in cls.__dict__ and cls.__module__.startswith("autograd.ops."):
             cls._array_mode = True
+        if "_accumulates" not in cls.__dict__ and not cls.__module__.startswith("autograd.ops."):
+            cls._accumulates = False
         # The node class, named as PyTorch names it: ``MulBackward0`` for a primitive (a class
         # may declare ``node_name``), ``MyFnBackward`` for a user's Function.
         if cls._array_mode:
@@ -757,10 +758,23 @@ class _Accumulated:
 
 
 #: What an accumulating rule (:attr:`Function._accumulates`) returns for an input whose gradient
-#: it added into the array the engine offered in ``ctx._grad_into``: the gradient has arrived,
-#: and its sum is already where it goes. Only the engine and ``autograd.compile``'s replay
-#: offer arrays, and only they see this.
+#: it added into the array offered in :data:`GRAD_OFFER`: the gradient has arrived, and its sum
+#: is already where it goes. Only the engine and ``autograd.compile``'s replay offer arrays, and
+#: only they see this.
 ACCUMULATED = _Accumulated()
+
+
+class _GradOffer(threading.local):
+    """Per thread: the node whose accumulating rule is running and what it is offered (per
+    input, the gradient summed so far where its gradient goes, or None). Kept per thread, not
+    on the node: two threads may run the backward of one graph at once."""
+
+    node: Any = None
+    sums: tuple | None = None
+
+
+#: Set by the engine and the replay around an accumulating rule's call (see :class:`_GradOffer`).
+GRAD_OFFER = _GradOffer()
 
 
 class ArrayFunction(Function):

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import ACCUMULATED, Function
+from ..function import ACCUMULATED, GRAD_OFFER, Function
 from ..kernels import _blas
 from ..tensor import Tensor
 from ._jvp import multilinear_jvp
@@ -87,11 +87,13 @@ def _mm_like(column_major: bool, a: Any, b: Any) -> Any:
 
 def _grad_product(ctx: Any, i: int, column_major: bool, a: Any, b: Any) -> Any:
     """Input ``i``'s gradient ``a @ b`` (laid out as :func:`_mm_like` says), or, when the engine
-    offers the gradient summed so far for that input (``ctx._grad_into``), that sum plus ``a @ b``
-    by one accumulating GEMM: :data:`~autograd.function.ACCUMULATED` is returned then."""
-    into = ctx._grad_into
-    if into is not None:
-        total = into[i]
+    offers this node the gradient summed so far for that input
+    (:data:`~autograd.function.GRAD_OFFER`), that sum plus ``a @ b`` by one accumulating GEMM:
+    :data:`~autograd.function.ACCUMULATED` is returned then."""
+    offer = GRAD_OFFER
+    sums = offer.sums
+    if sums is not None and offer.node is ctx:
+        total = sums[i]
         if total is not None and _blas.add_product(a, b, total):
             return ACCUMULATED
     return _mm_like(column_major, a, b)

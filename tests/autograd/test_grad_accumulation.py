@@ -165,3 +165,93 @@ def test_second_order_gradients_and_autograd_grad_are_unchanged(counted):
     (hvp_plain,) = autograd.grad((gw_plain * gw_plain).sum(), [u2])
     np.testing.assert_allclose(gw.detach().numpy(), gw_plain.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(hvp.numpy(), hvp_plain.numpy(), rtol=1e-12)
+
+
+@needs_gemm
+@pytest.mark.parametrize("compiled", [False, True])
+def test_two_threads_running_one_graphs_backward_keep_their_sums_apart(
+    counted, monkeypatch, compiled
+):
+    # The offer is per thread: thread A, paused inside a product's rule (where the GEMM lets go
+    # of the interpreter), must not find B's sums when B enters the same node's rule.
+    import threading
+
+    rng = np.random.default_rng(4)
+    x = autograd.tensor(rng.standard_normal((128, 256)))
+    w0 = autograd.tensor(rng.standard_normal((256, 256)) / 16, requires_grad=True)
+    w = autograd.tensor(rng.standard_normal((256, 256)) / 16, requires_grad=True)
+
+    def forward(x):
+        h = x @ w0
+        return (h @ w).tanh().sum() + (h @ w).sin().sum()  # w and h: two products each
+
+    fn = autograd.compile(forward) if compiled else forward
+    for _ in range(3):
+        loss = fn(x)  # the third call replays
+    seen = {}
+    w.register_hook(lambda g: seen.__setitem__(threading.current_thread().name, g.numpy().copy()))
+    loss.backward(retain_graph=True)
+    reference = seen.pop(threading.current_thread().name)
+
+    real = _blas.add_product
+    a_inside, b_inside, a_through = threading.Event(), threading.Event(), threading.Event()
+    calls = {"A": 0, "B": 0}
+
+    def interleaved(a, b, c):
+        who = threading.current_thread().name
+        calls[who] += 1
+        if who == "A" and calls[who] == 1:
+            a_inside.set()
+            b_inside.wait(5)  # B now enters a rule of the same node
+        if who == "B" and calls[who] == 1:
+            b_inside.set()
+            a_through.wait(5)  # ... and waits there until A is past it
+        done = real(a, b, c)
+        if who == "A" and calls[who] == 2:
+            a_through.set()
+        return done
+
+    monkeypatch.setattr(_blas, "add_product", interleaved)
+
+    def run():
+        if threading.current_thread().name == "B":
+            a_inside.wait(5)
+        loss.backward(retain_graph=True)
+
+    threads = [threading.Thread(target=run, name=name) for name in "AB"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls["A"] >= 2 and calls["B"] >= 1
+    for name in "AB":
+        np.testing.assert_allclose(seen[name], reference, rtol=1e-12, atol=1e-12)
+
+
+def test_a_subclass_of_a_product_outside_the_library_gets_arrays(counted):
+    # A user's subclass may change what the rule returns: it is never offered a sum to add into.
+    from autograd.ops.linalg import Matmul
+
+    class Halved(Matmul):
+        @staticmethod
+        def backward(ctx, g):
+            ga, gb = Matmul.backward(ctx, g)
+            assert isinstance(gb, np.ndarray) and (ga is None or isinstance(ga, np.ndarray))
+            return (None if ga is None else ga * 0.5), gb * 0.5
+
+    assert Matmul._accumulates and not Halved._accumulates
+    rng = np.random.default_rng(5)
+    w = autograd.tensor(rng.standard_normal((256, 256)) / 16, requires_grad=True)
+    x = autograd.tensor(rng.standard_normal((32, 256)))
+    h = x
+    for _ in range(3):
+        h = Halved.apply(h, w).tanh()
+    h.sum().backward()
+    fused = w.grad.numpy().copy()
+    counted.off()
+    w.grad = None
+    h = x
+    for _ in range(3):
+        h = Halved.apply(h, w).tanh()
+    h.sum().backward()
+    np.testing.assert_array_equal(fused, w.grad.numpy())
