@@ -162,6 +162,8 @@ class RNNBase(Module):
             for d in range(directions):
                 idx = layer * directions + d
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_params(layer, d)
+                w_hh_t = w_hh.t()  # once for every step (see _affine)
+                w_hr_t = w_hr.t() if w_hr is not None else None
                 if batch_sizes is None:
                     seq_len, batch = layer_input.shape[0], layer_input.shape[1]
                     xw = F.linear(layer_input.reshape(seq_len * batch, -1), w_ih, b_ih)
@@ -187,11 +189,11 @@ class RNNBase(Module):
                         h = autograd.cat([h, h0_d[h.shape[0] : n]])
                         c = autograd.cat([c, c0_d[c.shape[0] : n]]) if c is not None else None
                     if self.mode == "LSTM":
-                        h, c = _lstm_step(steps[t], h, c, w_hh, b_hh, w_hr)
+                        h, c = _lstm_step(steps[t], h, c, w_hh_t, b_hh, w_hr_t)
                     elif self.mode == "GRU":
-                        h = _gru_step(steps[t], h, w_hh, b_hh)
+                        h = _gru_step(steps[t], h, w_hh_t, b_hh)
                     else:
-                        h = _rnn_step(steps[t], h, w_hh, b_hh, self.mode == "RNN_RELU")
+                        h = _rnn_step(steps[t], h, w_hh_t, b_hh, self.mode == "RNN_RELU")
                     seq[t] = h
                 if finished:  # the shortest sequences ended first and sit last in the batch
                     h = autograd.cat([h] + [f[0] for f in reversed(finished)])

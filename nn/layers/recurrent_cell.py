@@ -23,26 +23,35 @@ __all__ = ["RNNCell", "LSTMCell", "GRUCell"]
 
 # ------------------------------------------------------------------------------ one time step
 # Each step takes ``xw`` = input @ W_ih.T + b_ih (precomputed for the whole sequence in one GEMM)
-# and returns the new state.
-def _rnn_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, relu: bool) -> Tensor:
-    pre = xw + F.linear(h, w_hh, b_hh)
+# and returns the new state. The recurrent weights come transposed (``w_hh_t`` = W_hh.T, as
+# F.linear would make it): a layer transposes each once for all its steps, so every step's
+# product sends its weight gradient to that one transpose, where the products add them up (see
+# ``Function._accumulates``) and the transpose reaches the weight once.
+def _affine(h: Tensor, w_t: Tensor, b: Tensor | None) -> Tensor:
+    """``F.linear(h, w, b)`` for a 2-D ``h`` and ``w_t`` = ``w.t()``: the same nodes."""
+    return h @ w_t if b is None else autograd.addmm(b, h, w_t)
+
+
+def _rnn_step(xw: Tensor, h: Tensor, w_hh_t: Tensor, b_hh: Tensor | None, relu: bool) -> Tensor:
+    pre = xw + _affine(h, w_hh_t, b_hh)
     return autograd.relu(pre) if relu else autograd.tanh(pre)
 
 
 def _lstm_step(
-    xw: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Tensor | None, w_hr: Tensor | None
-) -> tuple[Tensor, Tensor]:
-    gates = xw + F.linear(h, w_hh, b_hh)
+    xw: Tensor, h: Tensor, c: Tensor, w_hh_t: Tensor, b_hh: Tensor | None,
+    w_hr_t: Tensor | None,
+) -> tuple[Tensor, Tensor]:  # fmt: skip
+    gates = xw + _affine(h, w_hh_t, b_hh)
     i, f, g, o = gates.chunk(4, dim=-1)
     c = autograd.sigmoid(f) * c + autograd.sigmoid(i) * autograd.tanh(g)
     h = autograd.sigmoid(o) * autograd.tanh(c)
-    if w_hr is not None:
-        h = F.linear(h, w_hr)
+    if w_hr_t is not None:
+        h = h @ w_hr_t
     return h, c
 
 
-def _gru_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
-    hw = F.linear(h, w_hh, b_hh)
+def _gru_step(xw: Tensor, h: Tensor, w_hh_t: Tensor, b_hh: Tensor | None) -> Tensor:
+    hw = _affine(h, w_hh_t, b_hh)
     x_r, x_z, x_n = xw.chunk(3, dim=-1)
     h_r, h_z, h_n = hw.chunk(3, dim=-1)
     r = autograd.sigmoid(x_r + h_r)
@@ -171,7 +180,8 @@ class RNNCell(_CellBase):
         h = self._zeros(input) if hx is None else hx
         self._check_state(h, input, "hx")
         xw = F.linear(input, self.weight_ih, self.bias_ih)
-        h = _rnn_step(xw, h, self.weight_hh, self.bias_hh, self.nonlinearity == "relu")
+        relu = self.nonlinearity == "relu"
+        h = _rnn_step(xw, h, self.weight_hh.t(), self.bias_hh, relu)
         return h if batched else h.squeeze(0)
 
 
@@ -199,7 +209,7 @@ class LSTMCell(_CellBase):
         self._check_state(h, input, "h")
         self._check_state(c, input, "c")
         xw = F.linear(input, self.weight_ih, self.bias_ih)
-        h, c = _lstm_step(xw, h, c, self.weight_hh, self.bias_hh, None)
+        h, c = _lstm_step(xw, h, c, self.weight_hh.t(), self.bias_hh, None)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -220,5 +230,5 @@ class GRUCell(_CellBase):
         h = self._zeros(input) if hx is None else hx
         self._check_state(h, input, "hx")
         xw = F.linear(input, self.weight_ih, self.bias_ih)
-        h = _gru_step(xw, h, self.weight_hh, self.bias_hh)
+        h = _gru_step(xw, h, self.weight_hh.t(), self.bias_hh)
         return h if batched else h.squeeze(0)

@@ -255,3 +255,30 @@ def test_a_subclass_of_a_product_outside_the_library_gets_arrays(counted):
         h = Halved.apply(h, w).tanh()
     h.sum().backward()
     np.testing.assert_array_equal(fused, w.grad.numpy())
+
+
+@needs_gemm
+@pytest.mark.parametrize("layer", ["LSTM", "GRU", "RNN"])
+def test_nn_recurrent_layers_sum_their_weight_gradients_in_the_products(counted, layer):
+    # A layer transposes its recurrent weight once for all its steps: each step's product adds
+    # its gradient into that transpose's sum.
+    import nn
+
+    autograd.manual_seed(0)
+    module = getattr(nn, layer)(32, 256, num_layers=2).double()
+    x = autograd.randn(8, 16, 32, dtype=autograd.float64)
+
+    def grads():
+        module.zero_grad()
+        out, _ = module(x)
+        (out * out).sum().backward()
+        return {name: p.grad.numpy().copy() for name, p in module.named_parameters()}
+
+    fused = grads()
+    assert counted.added >= 2 * (8 - 2)  # per layer, from the third step on
+    counted.off()
+    plain = grads()
+    for name, want in plain.items():
+        np.testing.assert_allclose(
+            fused[name], want, rtol=1e-12, atol=1e-12 * np.abs(want).max(), err_msg=name
+        )
