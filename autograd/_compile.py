@@ -54,8 +54,15 @@ from typing import Any
 import numpy as np
 
 from . import _gc_pacing, grad_mode
-from .engine import _fit, _sum, addable
-from .function import ACCUMULATED, GRAD_OFFER, ZERO_GRAD, ArrayFunction, Function, _as_array
+from .engine import _addable, _fit, _sum
+from .function import (
+    _ACCUMULATED,
+    ZERO_GRAD,
+    ArrayFunction,
+    Function,
+    _as_array,
+    _backward_offering,
+)
 from .tensor import Tensor
 
 __all__ = ["compile"]
@@ -542,14 +549,8 @@ class CompiledFunction(ArrayFunction):
                     if g is ZERO_GRAD or (g is None and c._materialize):
                         shape, char, _ = op.out_meta[nr]
                         gs[nr] = np.zeros(shape, dtype=char)
-            if op.accumulates:
-                # As the engine does: the rule may add a gradient into the sum already there.
-                GRAD_OFFER.sums = _grad_sums(op, G)
-                GRAD_OFFER.node = c
-                try:
-                    result = op.backward(c, *gs)
-                finally:
-                    GRAD_OFFER.node = GRAD_OFFER.sums = None
+            if op.accumulates:  # as in the engine: the rule may add into a sum already there
+                result = _backward_offering(c, _grad_sums(op, G), *gs)
             else:
                 result = op.backward(c, *gs)
             gs = None
@@ -557,7 +558,7 @@ class CompiledFunction(ArrayFunction):
                 result = (result,)
             for j, v, shape, char in op.grads_to:
                 g = result[j] if j < len(result) else None
-                if g is None or g is ACCUMULATED:  # ACCUMULATED: already added into G[v]
+                if g is None or g is _ACCUMULATED:  # _ACCUMULATED: already added into G[v]
                     continue
                 if g is not ZERO_GRAD and not (
                     type(g) is np.ndarray and g.shape == shape and g.dtype.char == char
@@ -576,7 +577,7 @@ def _grad_sums(op: _Op, G: list) -> tuple | None:
     # in place (see autograd.engine._grad_sums); None when there is none.
     sums = None
     for j, v, shape, char in op.grads_to:
-        total = addable(G[v], shape, char)
+        total = _addable(G[v], shape, char)
         if total is not None:
             if sums is None:
                 sums = [None] * len(op.args)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import _gc_pacing, grad_mode
-from .function import ACCUMULATED, GRAD_OFFER, ZERO_GRAD, Context
+from .function import _ACCUMULATED, ZERO_GRAD, Context, _backward_offering
 from .tensor import Tensor, tensor_method
 
 
@@ -300,12 +300,9 @@ def _run(
                     # the hooks and checks that have nothing to do here).
                     node._create_graph = create_graph
                     if node._fn._accumulates and not create_graph:
-                        GRAD_OFFER.sums = _grad_sums(node, pending, buffers)
-                        GRAD_OFFER.node = node
-                        try:
-                            result = node._fn.backward(node, grads[0])
-                        finally:
-                            GRAD_OFFER.node = GRAD_OFFER.sums = None
+                        sums = _grad_sums(node, pending, buffers)
+                        result = _backward_offering(node, sums, grads[0])
+                        sums = None
                     else:
                         result = node._fn.backward(node, grads[0])
                     if type(result) is not tuple:
@@ -333,7 +330,7 @@ def _run(
                         continue
                     g = in_grads[i]
                     in_grads[i] = None  # a fresh gradient is then referenced only from here
-                    if g is not None and g is not ZERO_GRAD and g is not ACCUMULATED:
+                    if g is not None and g is not ZERO_GRAD and g is not _ACCUMULATED:
                         meta = node._input_meta
                         if not (
                             type(g) is np.ndarray
@@ -358,7 +355,7 @@ def _run(
                     buf = buffers.get(parent)
                     if buf is None:
                         buf = buffers[parent] = [None] * (len(parent._output_meta) // 3)
-                    if g is not ACCUMULATED:  # else the rule added it into buf[nr]
+                    if g is not _ACCUMULATED:  # else the rule added it into buf[nr]
                         buf[nr] = g if buf[nr] is None else _sum(buf[nr], g)
                     g = None
                     dependents[parent] -= 1
@@ -407,16 +404,16 @@ def _sum(total: Any, g: Any) -> Any:
 #: Smallest sum (elements) offered to an accumulating rule: for fewer, the rule's accumulating
 #: GEMM gains nothing on a GEMM and an addition (see ``autograd.kernels._blas.add_product``), and
 #: looking costs about a microsecond a node.
-OFFER_MIN_ELEMENTS = 1 << 15
+_OFFER_MIN_ELEMENTS = 1 << 15
 
 
-def addable(total: Any, shape: tuple, char: str) -> Any:
+def _addable(total: Any, shape: tuple, char: str) -> Any:
     """``total`` when :func:`_sum` would add a gradient of ``shape`` and dtype ``char`` into it
-    in place and it has at least :data:`OFFER_MIN_ELEMENTS` elements, else None. Called as
-    ``addable(slot[i], ...)``, as :func:`_sum` is."""
+    in place and it has at least :data:`_OFFER_MIN_ELEMENTS` elements, else None. Called as
+    ``_addable(slot[i], ...)``, as :func:`_sum` is."""
     if (
         type(total) is np.ndarray
-        and total.size >= OFFER_MIN_ELEMENTS
+        and total.size >= _OFFER_MIN_ELEMENTS
         and total.shape == shape
         and total.dtype.char == char
         and total.flags.owndata
@@ -430,7 +427,7 @@ def addable(total: Any, shape: tuple, char: str) -> Any:
 def _grad_sums(node: Context, pending: dict, buffers: dict) -> tuple | None:
     """What an accumulating rule (``Function._accumulates``) of ``node`` is offered: per input,
     the gradient summed so far where that input's gradient goes (a leaf's entry, a node's output
-    buffer), when it may be added into in place (:func:`addable`); None when there is none."""
+    buffer), when it may be added into in place (:func:`_addable`); None when there is none."""
     meta = node._input_meta
     sums = None
     for i, edge in enumerate(node._next):
@@ -438,11 +435,11 @@ def _grad_sums(node: Context, pending: dict, buffers: dict) -> tuple | None:
             continue
         if isinstance(edge, Tensor):
             entry = pending.get(id(edge))
-            total = None if entry is None else addable(entry[2], meta[2 * i], meta[2 * i + 1])
+            total = None if entry is None else _addable(entry[2], meta[2 * i], meta[2 * i + 1])
         else:
             parent, nr = edge if type(edge) is tuple else (edge, 0)
             buf = buffers.get(parent)
-            total = None if buf is None else addable(buf[nr], meta[2 * i], meta[2 * i + 1])
+            total = None if buf is None else _addable(buf[nr], meta[2 * i], meta[2 * i + 1])
         if total is not None:
             if sums is None:
                 sums = [None] * len(node._next)
@@ -492,7 +489,7 @@ def _leaf_arrives(pending: dict, leaf: Tensor, g: Any) -> list | None:
     """Add one incoming gradient (None: that edge delivered nothing); the entry once final."""
     entry = pending[id(leaf)]
     entry[1] -= 1
-    if g is not None and g is not ACCUMULATED:  # ACCUMULATED: the rule added it into entry[2]
+    if g is not None and g is not _ACCUMULATED:  # _ACCUMULATED: the rule added it into entry[2]
         entry[2] = _sum(entry[2], g)
     if entry[1]:
         return None

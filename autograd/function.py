@@ -474,9 +474,9 @@ class Function:
     _array_mode: bool = False
     _node: type[Context] = Context
     #: A primitive whose backward may add an input's gradient into the gradient already summed
-    #: for that input (offered in :data:`GRAD_OFFER`) and return :data:`ACCUMULATED` in its place:
-    #: a product's rule then runs one GEMM that accumulates (BLAS's ``beta = 1``) instead of a
-    #: GEMM into a new array and a pass adding it, for a weight that many uses share (a
+    #: for that input (offered in :data:`_GRAD_OFFER`) and return :data:`_ACCUMULATED` in its
+    #: place: a product's rule then runs one GEMM that accumulates (BLAS's ``beta = 1``) instead
+    #: of a GEMM into a new array and a pass adding it, for a weight that many uses share (a
     #: recurrence). Only the library's own primitives and their subclasses there have it: a
     #: subclass elsewhere (which may change what the rule returns) does not inherit it.
     _accumulates: bool = False
@@ -749,19 +749,19 @@ ZERO_GRAD = _ZeroGrad()
 
 
 class _Accumulated:
-    """The type of :data:`ACCUMULATED`."""
+    """The type of :data:`_ACCUMULATED`."""
 
     __slots__ = ()
 
     def __repr__(self) -> str:
-        return "ACCUMULATED"
+        return "_ACCUMULATED"
 
 
 #: What an accumulating rule (:attr:`Function._accumulates`) returns for an input whose gradient
-#: it added into the array offered in :data:`GRAD_OFFER`: the gradient has arrived, and its sum
+#: it added into the array offered in :data:`_GRAD_OFFER`: the gradient has arrived, and its sum
 #: is already where it goes. Only the engine and ``autograd.compile``'s replay offer arrays, and
 #: only they see this.
-ACCUMULATED = _Accumulated()
+_ACCUMULATED = _Accumulated()
 
 
 class _GradOffer(threading.local):
@@ -774,7 +774,20 @@ class _GradOffer(threading.local):
 
 
 #: Set by the engine and the replay around an accumulating rule's call (see :class:`_GradOffer`).
-GRAD_OFFER = _GradOffer()
+_GRAD_OFFER = _GradOffer()
+
+
+def _backward_offering(ctx: Any, sums: tuple | None, *grads: Any) -> Any:
+    """``ctx``'s backward rule on ``grads``, offered ``sums`` (see :class:`_GradOffer`) while it
+    runs; a plain call when there is nothing to offer."""
+    if sums is None:
+        return ctx._fn.backward(ctx, *grads)
+    offer = _GRAD_OFFER
+    offer.sums, offer.node = sums, ctx
+    try:
+        return ctx._fn.backward(ctx, *grads)
+    finally:
+        offer.node = offer.sums = None
 
 
 class ArrayFunction(Function):

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import ACCUMULATED, GRAD_OFFER, Function
+from ..function import _ACCUMULATED, _GRAD_OFFER, Function
 from ..kernels import _blas
 from ..tensor import Tensor
 from ._jvp import multilinear_jvp
@@ -88,14 +88,14 @@ def _mm_like(column_major: bool, a: Any, b: Any) -> Any:
 def _grad_product(ctx: Any, i: int, column_major: bool, a: Any, b: Any) -> Any:
     """Input ``i``'s gradient ``a @ b`` (laid out as :func:`_mm_like` says), or, when the engine
     offers this node the gradient summed so far for that input
-    (:data:`~autograd.function.GRAD_OFFER`), that sum plus ``a @ b`` by one accumulating GEMM:
-    :data:`~autograd.function.ACCUMULATED` is returned then."""
-    offer = GRAD_OFFER
+    (:data:`~autograd.function._GRAD_OFFER`), that sum plus ``a @ b`` by one accumulating GEMM:
+    :data:`~autograd.function._ACCUMULATED` is returned then."""
+    offer = _GRAD_OFFER
     sums = offer.sums
     if sums is not None and offer.node is ctx:
         total = sums[i]
         if total is not None and _blas.add_product(a, b, total):
-            return ACCUMULATED
+            return _ACCUMULATED
     return _mm_like(column_major, a, b)
 
 
@@ -387,11 +387,15 @@ class Addmm(Function):
         column_1, column_2 = ctx.layouts
         ga = gb = None
         if need_1:
-            ga = _grad_product(ctx, 1, column_1, g, m2.T) if alpha == 1 else None
-            ga = _mm_like(column_1, g, m2.T) * alpha if ga is None else ga
+            if alpha == 1:
+                ga = _grad_product(ctx, 1, column_1, g, m2.T)
+            else:
+                ga = _mm_like(column_1, g, m2.T) * alpha
         if need_2:
-            gb = _grad_product(ctx, 2, column_2, m1.T, g) if alpha == 1 else None
-            gb = _mm_like(column_2, m1.T, g) * alpha if gb is None else gb
+            if alpha == 1:
+                gb = _grad_product(ctx, 2, column_2, m1.T, g)
+            else:
+                gb = _mm_like(column_2, m1.T, g) * alpha
         gbias = (g if beta == 1 else g * beta) if need_bias else None
         return gbias, ga, gb, None, None
 
