@@ -1,22 +1,25 @@
-"""The logistic function (on small arrays), its derivative and tanh's, one compiled pass each.
+"""The logistic function, its derivative and tanh's, one compiled pass each.
 
 NumPy computes an overflow-safe sigmoid in five or six passes (``exp(-|x|)``, a sum, a
 reciprocal, a blend, a product), each a ufunc call with a fixed cost of a few hundred
-nanoseconds. On the arrays of a recurrent cell's gates (hundreds to a few thousand values) those
-fixed costs are most of the time: a compiled loop doing the same arithmetic per element takes
-1.7 us on 512 values where NumPy takes 5.1 us (a gate slice of 8 x 64). NumPy's exp is vectorized
-and the loop's (libm's) is not, so from about 3 000 values NumPy's passes are faster again (4 096:
-11.6 us against 9.9): :func:`sigmoid` returns None above :data:`MAX_SIZE` and its caller computes
-it with NumPy. The derivative ``g * y * (1 - y)`` has no exp: its loop vectorizes and beats
-NumPy's three passes at every size (0.7 against 1.3 us on 1 024 values, 1.1 against 3.0 on
-4 096), so :func:`sigmoid_backward` takes any size; so does :func:`tanh_backward`
-(``g * (1 - y * y)``, also three passes in NumPy). Each element is computed as NumPy's passes
-compute it (``e = exp(-|x|)``, ``r = 1 / (1 + e)``, then ``r`` or ``e * r``); the two paths differ
-only where libm's ``exp`` and NumPy's round differently, by an ulp or two of the result.
+nanoseconds and each a trip through memory. The compiled loop does the same arithmetic per
+element in one pass, its ``exp`` the kernels' own (:mod:`autograd.kernels._exp`), which
+vectorizes in float32: a gate slice of 8 x 64 in 0.9 us where NumPy takes 5.1, 128 x 256 in
+29 us where NumPy takes 40, so :func:`sigmoid` takes float32 arrays of any size. In float64 that
+``exp`` is the C library's, one value at a time, and NumPy's vectorized passes are faster
+again from about 3 000 values (4 096: 11.6 us against 9.9): :func:`sigmoid` returns None for
+float64 arrays above :data:`MAX_SIZE` and its caller computes them with NumPy. The derivative
+``g * y * (1 - y)`` has no exp: its loop vectorizes and beats NumPy's three passes at every size
+(0.7 against 1.3 us on 1 024 values, 1.1 against 3.0 on 4 096), so :func:`sigmoid_backward`
+takes any size; so does :func:`tanh_backward` (``g * (1 - y * y)``, also three passes in
+NumPy). Each element is computed as NumPy's passes compute it (``e = exp(-|x|)``,
+``r = 1 / (1 + e)``, then ``r`` or ``e * r``); the two paths differ only where the two ``exp``
+round differently, by an ulp or two of the result.
 
-The kernels take two-dimensional arrays whose last axis is contiguous (a column slice of a
-matrix, as ``chunk`` makes of an LSTM's gates, is one) and write a new C-contiguous array: two
-signatures per kernel (float32, float64). Until they pay for their compile
+The forward kernel takes a two-dimensional array whose last axis is contiguous (a column slice
+of a matrix, as ``chunk`` makes of an LSTM's gates, is one): it copies it into the new
+C-contiguous output, then computes in place on that one flat run of values, the loop that
+vectorizes. Two signatures per kernel (float32, float64). Until they pay for their compile
 (:class:`~autograd.kernels._jit.StandIn`), the NumPy path stands in.
 """
 
@@ -27,27 +30,36 @@ from typing import Any
 
 import numpy as np
 
+from ._exp import exp
 from ._jit import StandIn, jit
 from .masked import flat_float_pair
 
 __all__ = ["sigmoid", "sigmoid_backward", "tanh_backward"]
 
-#: Largest number of values the compiled forward loop takes (NumPy's vectorized passes win
-#: above).
+#: Largest number of float64 values the compiled forward loop takes (NumPy's vectorized passes
+#: win above); float32 arrays of any size are its.
 MAX_SIZE = 2048
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
+@jit(error_model="numpy")
+def _sigmoid_in_place(flat):
+    # Its own function: inside _sigmoid_rows, after the copy, LLVM left this loop scalar.
+    one = flat.dtype.type(1)
+    for k in range(flat.size):
+        v = flat[k]
+        e = exp(-abs(v))
+        r = one / (one + e)
+        flat[k] = r if v >= 0 else e * r
+
+
 @jit
 def _sigmoid_rows(x, out):
-    one = out.dtype.type(1)
     for i in range(x.shape[0]):
         for j in range(x.shape[1]):
-            v = x[i, j]
-            e = np.exp(-abs(v))
-            r = one / (one + e)
-            out[i, j] = r if v >= 0 else e * r
+            out[i, j] = x[i, j]
+    _sigmoid_in_place(out.reshape(-1))
 
 
 @jit
@@ -94,14 +106,14 @@ def _rows(x: np.ndarray) -> np.ndarray | None:
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray | None:
-    """``1 / (1 + exp(-x))`` of a small float32/float64 array in one pass, or None when
-    NumPy's passes are the faster way (many values, float16, or strided).
+    """``1 / (1 + exp(-x))`` of a float32 array, or of a small float64 one, in one pass; or None
+    when NumPy's passes are the faster way (many float64 values, float16, or strided).
 
     Parameters
     ----------
     x : numpy.ndarray
-        Any shape; computed here when it has at most :data:`MAX_SIZE` values and a contiguous
-        last axis (a C-contiguous array, or a matrix's column slice).
+        Any shape; computed here when it has a contiguous last axis (a C-contiguous array, or a
+        matrix's column slice) and is float32, or float64 of at most :data:`MAX_SIZE` values.
 
     Returns
     -------
@@ -113,7 +125,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray | None:
     >>> sigmoid(np.array([0.0, -np.inf, np.inf]))
     array([0.5, 0. , 1. ])
     """
-    if x.size > MAX_SIZE or x.dtype not in _DTYPES:
+    if x.dtype not in _DTYPES or (x.size > MAX_SIZE and x.dtype.char == "d"):
         return None
     rows = _rows(x)
     if rows is None:

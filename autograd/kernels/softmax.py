@@ -1,19 +1,25 @@
-"""Softmax and log-softmax over the last axis of a small block of rows, one pass a row.
+"""Softmax and log-softmax over the last axis of a block of rows, one call each way.
 
 A classifier's ``log_softmax`` over ``(batch, classes)`` logits is six NumPy calls (row max,
 shift, ``exp``, row sums, ``log``, shift), each a few microseconds of call overhead on a few
-hundred values, and its backward three more; here each direction is one call. As in
-:mod:`autograd.kernels.cross_entropy`, the kernels' ``exp`` is the C library's, one value at a
-time: the ops layer hands them blocks of at most :data:`KERNEL_MAX_SIZE` values and runs NumPy
-on larger ones.
+hundred values, and its backward three more; here each direction is one call. A row of at
+least :data:`~autograd.kernels._rows.VECTOR_MIN_LENGTH` values runs loops that LLVM vectorizes
+(:mod:`autograd.kernels._rows`): its maximum, ``exp`` of the shifted row (the kernels' own,
+:mod:`autograd.kernels._exp`, vectorized in float32) and its sums; shorter rows run one scalar
+loop. In float32 that beats NumPy's passes at every size (an attention block's 4 096 rows of 32:
+0.26 ms against 0.60; the backward 0.024 against 0.19), so the ops layer hands any float32 block
+to these kernels; in float64 ``exp`` is the C library's, one value at a time, and blocks above
+:data:`KERNEL_MAX_SIZE` values go to NumPy.
 
 Layouts and semantics
 ---------------------
 ``x`` is C-contiguous ``(rows, n)`` with ``n >= 1``, float32 or float64. Each row is shifted by
 its maximum before ``exp``; a row holding NaN or ``+inf``, or only ``-inf``, comes out all NaN,
 as NumPy's formulation gives. The backward of ``softmax`` is ``y * (g - sum(g * y))`` and that
-of ``log_softmax`` is ``g - exp(y) * sum(g)``, row by row, from the saved output ``y``. Until the
-kernels pay for their compile (:class:`~autograd.kernels._jit.StandIn`), NumPy twins stand in.
+of ``log_softmax`` is ``g - exp(y) * sum(g)``, row by row, from the saved output ``y``. The sums
+add in vector lanes, then the lanes (an order of their own, as NumPy's pairwise sums have
+theirs). Until the kernels pay for their compile (:class:`~autograd.kernels._jit.StandIn`),
+NumPy twins stand in.
 """
 
 from __future__ import annotations
@@ -22,27 +28,21 @@ import math
 
 import numpy as np
 
+from ._exp import exp
 from ._jit import StandIn, jit
+from ._rows import FLOAT64_MAX_SIZE, VECTOR_MIN_LENGTH, row_dot, row_sum, softmax_numerators, takes
 
-__all__ = ["softmax_rows", "softmax_rows_backward", "KERNEL_MAX_SIZE"]
+__all__ = ["softmax_rows", "softmax_rows_backward", "takes", "KERNEL_MAX_SIZE"]
 
-#: Largest block (rows times row length) the ops layer hands to these kernels.
-KERNEL_MAX_SIZE = 4096
+#: Largest float64 block the ops layer hands to these kernels (see :func:`takes`).
+KERNEL_MAX_SIZE = FLOAT64_MAX_SIZE
 
 
-@jit(warm=True)
+@jit(warm=True, error_model="numpy")
 def _forward(x, log, y):
     rows, n = x.shape
     for i in range(rows):
-        m = x[i, 0]
-        for j in range(1, n):
-            if x[i, j] > m:
-                m = x[i, j]
-        s = x.dtype.type(0)
-        for j in range(n):
-            e = math.exp(x[i, j] - m)
-            y[i, j] = e
-            s += e
+        m, s = softmax_numerators(x, i, y)
         if log:
             log_s = math.log(s)
             for j in range(n):
@@ -52,20 +52,20 @@ def _forward(x, log, y):
                 y[i, j] /= s
 
 
-@jit(warm=True)
+@jit(warm=True, error_model="numpy")
 def _backward(y, g, log, gx):
     rows, n = y.shape
     for i in range(rows):
         if log:
-            s = g.dtype.type(0)
-            for j in range(n):
-                s += g[i, j]
-            for j in range(n):
-                gx[i, j] = g[i, j] - math.exp(y[i, j]) * s
+            s = row_sum(g, i)
+            if n < VECTOR_MIN_LENGTH:
+                for j in range(n):
+                    gx[i, j] = g[i, j] - math.exp(y[i, j]) * s
+            else:
+                for j in range(n):
+                    gx[i, j] = g[i, j] - exp(y[i, j]) * s
         else:
-            s = g.dtype.type(0)
-            for j in range(n):
-                s += g[i, j] * y[i, j]
+            s = row_dot(g, y, i)
             for j in range(n):
                 gx[i, j] = g[i, j] * y[i, j] - y[i, j] * s
 

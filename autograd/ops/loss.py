@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..kernels.cross_entropy import KERNEL_MAX_SIZE, cross_entropy_backward, cross_entropy_forward
+from ..kernels.cross_entropy import cross_entropy_backward, cross_entropy_forward, takes
 from ..tensor import Tensor
 from ._jvp import sum_terms
 from ._table import select_grad, zeros_like_grad
@@ -78,8 +78,7 @@ class CrossEntropy(Function):
         x2 = _rows(x, shape)
         r, c = x2.shape
         t = target.reshape(r)
-        plain = weight is None and not label_smoothing and x.dtype.char in "fd"
-        if plain and 0 < x.size <= KERNEL_MAX_SIZE:
+        if weight is None and not label_smoothing and takes(x):
             return _plain_forward(ctx, x, x2, t, target.shape, ignore_index, reduction)
         valid = t != ignore_index
         all_valid = bool(valid.all())

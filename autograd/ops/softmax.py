@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..kernels.softmax import KERNEL_MAX_SIZE, softmax_rows, softmax_rows_backward
+from ..kernels.softmax import softmax_rows, softmax_rows_backward, takes
 from ..tensor import Tensor
 from ._util import dim_or_axis, floating_tensor, normalize_dim
 from .registry import Sample, register
@@ -38,10 +38,9 @@ def _minus_shared_sum(v: Any, p: Any, dim: int) -> Any:
 
 def _rows(x: np.ndarray, dim: Any) -> np.ndarray | None:
     """``x`` as a C-contiguous block of rows when the kernels of
-    :mod:`autograd.kernels.softmax` take it (a small block, over its last axis), else None."""
-    if dim is None or dim != x.ndim - 1 or not 0 < x.size <= KERNEL_MAX_SIZE:
-        return None
-    if x.dtype.char not in "fd":
+    :mod:`autograd.kernels.softmax` take it (over its last axis, see its ``takes``), else
+    None."""
+    if dim is None or dim != x.ndim - 1 or not takes(x):
         return None
     return np.ascontiguousarray(x).reshape(-1, x.shape[-1])
 

@@ -101,8 +101,9 @@ def test_op_takes_the_kernels_and_matches_torch_on_every_reduction():
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
-def test_large_blocks_take_numpy_and_small_ones_the_kernels(monkeypatch):
-    # The kernels' scalar exp loses to NumPy's vector one past a few thousand logits.
+def test_large_float64_blocks_take_numpy_and_the_rest_the_kernels(monkeypatch):
+    # In float64 the kernels' exp is the C library's, one value at a time: past a few thousand
+    # logits NumPy's vector one wins. In float32 the kernels' exp is vectorized: any size.
     from autograd.ops import loss
 
     calls = []
@@ -124,6 +125,17 @@ def test_large_blocks_take_numpy_and_small_ones_the_kernels(monkeypatch):
         onehot = np.eye(classes)[target]
         np.testing.assert_allclose(logits.grad.numpy(), (want_p - onehot) / rows, atol=1e-15)
     assert calls == [640]  # the second block (over KERNEL_MAX_SIZE) went the NumPy way
+    x = rng.standard_normal((64, 100)).astype(np.float32) * 5
+    target = rng.integers(0, 100, 64)
+    logits = autograd.tensor(x, requires_grad=True)
+    out = autograd.cross_entropy(logits, autograd.tensor(target), reduction="sum")
+    out.backward()
+    want_p, want_loss = _reference(x, target, IGNORE)
+    assert calls == [640, 6400]
+    np.testing.assert_allclose(out.item(), want_loss.sum(), rtol=1e-6)
+    np.testing.assert_allclose(
+        logits.grad.numpy(), want_p - np.eye(100)[target], rtol=2e-6, atol=3e-7
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -1,4 +1,5 @@
-"""The softmax row kernels: equal to the closed forms, their twins to them, the ops to PyTorch."""
+"""The softmax row kernels: equal to the closed forms on short rows (one scalar loop) and long
+ones (the vectorized loops), their twins to them, the ops to PyTorch."""
 
 from __future__ import annotations
 
@@ -24,12 +25,13 @@ def _rows(dtype, n=7, seed=0):
     return x
 
 
+@pytest.mark.parametrize("n", [7, 37])  # below and above VECTOR_MIN_LENGTH
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("log", [False, True])
 @pytest.mark.parametrize("twin", [False, True])
-def test_forward_and_backward_match_the_closed_forms(dtype, log, twin, monkeypatch):
+def test_forward_and_backward_match_the_closed_forms(n, dtype, log, twin, monkeypatch):
     use_twins(sm, twin, monkeypatch)
-    x = _rows(dtype)
+    x = _rows(dtype, n)
     x64 = x.astype(np.float64)
     with np.errstate(invalid="ignore"):
         z = x64 - x64.max(axis=1, keepdims=True)
@@ -60,7 +62,14 @@ def test_a_row_of_one_value(log):
 
 @pytest.mark.parametrize("fn", ["softmax", "log_softmax"])
 @pytest.mark.parametrize(
-    "shape, dim", [((64, 10), 1), ((4, 3, 5), -1), ((4, 3, 5), 1), ((8, sm.KERNEL_MAX_SIZE), 1)]
+    "shape, dim",
+    [
+        ((64, 10), 1),
+        ((4, 3, 5), -1),
+        ((4, 3, 5), 1),
+        ((8, sm.KERNEL_MAX_SIZE), 1),
+        ((2, 4, 64, 40), -1),
+    ],  # fmt: skip
 )
 def test_ops_match_torch_on_both_paths(fn, shape, dim, monkeypatch):
     torch = pytest.importorskip("torch")
@@ -86,5 +95,13 @@ def test_ops_match_torch_on_both_paths(fn, shape, dim, monkeypatch):
     ours.backward(autograd.tensor(g))
     theirs.backward(torch.tensor(g))
     np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=2e-6)
-    small = np.prod(shape) <= sm.KERNEL_MAX_SIZE and dim in (-1, len(shape) - 1)
-    assert calls == ([int(np.prod(shape))] if small else [])
+    rows = dim in (-1, len(shape) - 1)  # float32 blocks of any size: the kernels
+    assert calls == ([int(np.prod(shape))] if rows else [])
+
+
+def test_float64_blocks_over_the_limit_take_numpy():
+    assert sm.takes(np.zeros((8, sm.KERNEL_MAX_SIZE // 8)))
+    assert not sm.takes(np.zeros((8, sm.KERNEL_MAX_SIZE // 8 + 1)))
+    assert sm.takes(np.zeros((8, sm.KERNEL_MAX_SIZE), np.float32))
+    assert not sm.takes(np.zeros((0, 4), np.float32))
+    assert not sm.takes(np.zeros((2, 4), np.float16))
