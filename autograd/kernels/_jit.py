@@ -36,6 +36,12 @@ A parallel kernel called with less than :data:`PARALLEL_MIN_BYTES` of array argu
 serial copy of itself: waking a sleeping thread pool costs about what a serial pass over 1 MB
 does.
 
+A *light* kernel (``jit(light=True)``: one pass over memory, as ReLU's) runs its serial copy up
+to :data:`COLD_POOL_MIN_BYTES` unless the pool ran a parallel region within the last
+:data:`WARM_POOL_SECONDS`, while its threads still spin. Once they sleep, waking them took 0.3
+ms here: after a product on OpenBLAS's threads (a linear layer's), a ReLU over 2 MB took 0.41
+ms on two threads and 0.16 on one. After a convolution's parallel region it still takes 0.05.
+
 Compiling a kernel's parallel version takes several times as long as its serial twin (seconds
 where the twin takes a fraction of one), which a program that calls it on large arrays a few
 times (an evaluation pass over a test set after training on small batches) never wins back. So
@@ -208,6 +214,26 @@ _PARALLEL_LOCK = threading.Lock()
 #: Below this many bytes of array arguments a parallel kernel runs its serial twin.
 PARALLEL_MIN_BYTES = 1 << 20
 
+#: Fewest bytes of array arguments for which a light kernel wakes a sleeping pool (see "Serial
+#: twins"): its serial pass then costs more than the wake.
+COLD_POOL_MIN_BYTES = 16 << 20
+
+#: Seconds after a parallel region ends during which the pool's threads still spin (see
+#: "Threading layer": :data:`OMP_SPIN_COUNT` turns, about half a millisecond).
+WARM_POOL_SECONDS = 3e-4
+
+_pool_last_used = 0.0  # time.perf_counter() when the last parallel region ended
+
+
+def _pool_warm() -> bool:
+    return time.perf_counter() - _pool_last_used < WARM_POOL_SECONDS
+
+
+def _ran_parallel() -> None:
+    global _pool_last_used
+    _pool_last_used = time.perf_counter()
+
+
 #: Seconds a serial twin runs on arrays of at least :data:`PARALLEL_MIN_BYTES` before its parallel
 #: kernel is compiled (not counting when that is in the disk cache already). Read at each call.
 PARALLEL_COMPILE_AFTER_SECONDS = 1.0
@@ -337,7 +363,7 @@ def _serialize_parallel() -> bool:
 def jit(
     fn: F | None = None, *, parallel: bool = False, fastmath: bool | set[str] = False,
     error_model: str = "python", inline: bool = False, warm: bool = False,
-    min_bytes: int | None = None,
+    min_bytes: int | None = None, light: bool = False,
 ) -> F:  # fmt: skip
     """Compile ``fn`` with Numba in nopython mode, caching the machine code on disk.
 
@@ -373,6 +399,9 @@ def jit(
         (default :data:`PARALLEL_MIN_BYTES`): lower for a kernel called many times in a row, as
         an optimizer's update is once per parameter, whose threads are still spinning from the
         call before (see "Threading layer").
+    light : bool
+        A parallel kernel that makes one pass over memory: below :data:`COLD_POOL_MIN_BYTES` it
+        runs in parallel only while the pool is warm (see "Serial twins").
 
     Returns
     -------
@@ -419,13 +448,12 @@ def jit(
                     size += a.nbytes
             if size < (PARALLEL_MIN_BYTES if min_bytes is None else min_bytes) or _SERIAL_ONLY:
                 return serial(*args)
+            if light and size < COLD_POOL_MIN_BYTES and not _pool_warm():
+                return serial(*args)
             _start_pool()  # before the probe too: parallel code loaded from disk launches it
             if not tier.parallel and not tier.promote(args):
                 return tier.run_serial(args)
-            if not _serialize_parallel():
-                return dispatcher(*args)
-            with _PARALLEL_LOCK:
-                return dispatcher(*args)
+            return _launch(dispatcher, args)
 
         dispatch.py_func = f  # type: ignore[attr-defined]
         dispatch.dispatcher = dispatcher  # type: ignore[attr-defined]
@@ -462,10 +490,18 @@ def run_parallel(kernel: Callable[..., T], *args: Any) -> T:
     if numba.config.DISABLE_JIT:
         return dispatcher(*args)
     _start_pool()
-    if not _serialize_parallel():
-        return dispatcher(*args)
-    with _PARALLEL_LOCK:
-        return dispatcher(*args)
+    return _launch(dispatcher, args)
+
+
+def _launch(dispatcher: Callable[..., T], args: tuple) -> T:
+    # A parallel region (one at a time on workqueue), its end noted for light kernels.
+    try:
+        if not _serialize_parallel():
+            return dispatcher(*args)
+        with _PARALLEL_LOCK:
+            return dispatcher(*args)
+    finally:
+        _ran_parallel()
 
 
 class _Tier:

@@ -120,7 +120,7 @@ def flat_float_pair(g: Any, y: np.ndarray) -> bool:
     )
 
 
-@jit(parallel=True, warm=True)
+@jit(parallel=True, warm=True, light=True)
 def _relu_forward_flat(x, out):
     # np.maximum(x, 0): x where positive or NaN, +0.0 elsewhere (-0.0 included).
     zero = out.dtype.type(0)
@@ -133,7 +133,7 @@ def _relu_forward_flat_numpy(x, out):
     np.maximum(x, 0, out=out)
 
 
-@jit(parallel=True, warm=True)
+@jit(parallel=True, warm=True, light=True)
 def _relu_backward_flat(y, g, out):
     # select_or_zero(y != 0, g): the gradient passes where the output is positive or NaN.
     zero = out.dtype.type(0)

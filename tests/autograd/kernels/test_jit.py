@@ -262,6 +262,40 @@ def test_small_calls_never_compile_the_parallel_kernel(monkeypatch):
     assert len(scale.dispatcher.overloads) == 0 and not scale.tier.parallel
 
 
+THREAD_IDS = """
+import numba
+
+@jit(parallel=True, light=True)
+def thread_ids(out):
+    for i in prange(out.size):
+        out[i] = numba.get_thread_id()
+"""
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
+def test_a_light_kernel_wakes_no_sleeping_pool_below_its_limit(monkeypatch):
+    monkeypatch.setattr(_jit, "PARALLEL_COMPILE_AFTER_SECONDS", 0.0)
+    namespace: dict = {"jit": _jit.jit, "prange": _jit.prange}
+    exec(THREAD_IDS, namespace)
+    thread_ids = namespace["thread_ids"]
+    out = np.empty(_jit.PARALLEL_MIN_BYTES, np.int64)  # 8 MB: over the parallel minimum
+    threads = get_num_threads()
+    set_num_threads(2)
+    try:
+        _jit._ran_parallel()  # the pool just ran a region: its threads still spin
+        thread_ids(out)
+        assert thread_ids.tier.parallel and set(np.unique(out)) == {0, 1}
+        monkeypatch.setattr(_jit, "_pool_last_used", 0.0)  # long idle: asleep
+        thread_ids(out)
+        assert set(np.unique(out)) == {0}  # the serial twin, on the calling thread
+        assert _jit._pool_last_used == 0.0  # and no region ran
+        monkeypatch.setattr(_jit, "COLD_POOL_MIN_BYTES", out.nbytes)
+        thread_ids(out)  # as large as the limit: worth the wake
+        assert _jit._pool_last_used > 0.0 and set(np.unique(out)) == {0, 1}
+    finally:
+        set_num_threads(threads)
+
+
 @pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
 def test_a_large_call_numba_cannot_type_raises_and_compiles_nothing(monkeypatch):
     monkeypatch.setattr(_jit, "PARALLEL_COMPILE_AFTER_SECONDS", 3600.0)
