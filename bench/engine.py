@@ -1,7 +1,8 @@
 """Engine overhead benchmarks: import time, a chain of 200 small elementwise ops, a
 64-256-256-10 MLP step, a hand-written LSTM over 20 time steps, a small two-conv CNN training
-step, the cost per op of recording graphs of 1 000 to 50 000 ops (garbage collector on, as a user
-runs), and peak memory over many MLP steps."""
+step, a transformer encoder layer's step (attention block), the cost per op of recording graphs
+of 1 000 to 50 000 ops (garbage collector on, as a user runs), and peak memory over many MLP
+steps."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ LSTM_SIZES = [(8, 64), (32, 128), (128, 256), (16, 512)]
 LSTM_STEPS = 20
 LSTM_INPUTS = 32
 _COMPILED = "forward through autograd.compile (PyTorch eager)"
+# (batch, sequence length, model width) of the attention block rows (4 heads, feed-forward 4x).
+ATTENTION_SIZES = [(8, 32, 64), (32, 32, 128)]
 GRAPH_SIZES = (1_000, 10_000, 50_000)
 
 
@@ -171,6 +174,40 @@ def _cnn(torch: Any | None, batch: int = 32) -> Callable[[], None]:
     return step
 
 
+def _attention(torch: Any | None, batch: int, seq: int, width: int) -> Callable[[], None]:
+    """One fwd+bwd of ``nn.TransformerEncoderLayer(width, 4, 4 * width)`` (no dropout, batch
+    first) on a fixed ``(batch, seq, width)`` input, loss = mean of the output squared; in
+    numbagrad (``torch`` None) or in PyTorch from numbagrad's initial weights."""
+    import autograd
+    import nn
+
+    autograd.manual_seed(0)
+
+    def layer(lib_nn: Any) -> Any:
+        return lib_nn.TransformerEncoderLayer(
+            width, 4, dim_feedforward=4 * width, dropout=0.0, batch_first=True
+        )
+
+    ours = layer(nn)
+    x = np.random.default_rng(0).standard_normal((batch, seq, width)).astype(np.float32)
+    if torch is None:
+        model, xb = ours, autograd.tensor(x)
+    else:
+        model = layer(torch.nn)
+        state = {k: torch.from_numpy(v.numpy().copy()) for k, v in ours.state_dict().items()}
+        model.load_state_dict(state)
+        xb = torch.tensor(x)
+    params = list(model.parameters())
+
+    def step() -> None:
+        y = model(xb)
+        (y * y).mean().backward()
+        for p in params:
+            p.grad = None
+
+    return step
+
+
 def record_us_per_op(lib: Any, n_ops: int, repeat: int) -> float:
     """Median time (us) per op of recording a chain of ``n_ops`` small elementwise ops.
 
@@ -260,6 +297,16 @@ def run(quick: bool = False, threads: int = 2) -> list[dict]:
         ours = median_ms(_cnn(None), repeat)
         theirs = torch.call("bench.engine", "time_step", "_cnn", [], repeat) if torch else None
         rows.append(row("CNN conv16-conv32-linear step (batch 32, 32x32 RGB), SGD", ours, theirs))
+        for batch, seq, width in ATTENTION_SIZES[:1] if quick else ATTENTION_SIZES:
+            args = [batch, seq, width]
+            ours = median_ms(_attention(None, *args), repeat)
+            theirs = (
+                torch.call("bench.engine", "time_step", "_attention", args, repeat)
+                if torch
+                else None
+            )
+            name = f"transformer encoder layer step (batch {batch}, {seq} tokens, width {width})"
+            rows.append(row(name, ours, theirs))
         rows += graph_size_rows(torch, quick)
     steps = 200 if quick else 1000
     ours_early, ours_late = rss_over_steps("autograd", steps)
