@@ -4,12 +4,11 @@ Composed from reductions and elementwise ops, a batch norm costs about ten graph
 Python round trips each way); at the batch sizes small models train with, that per-node overhead
 dominates. Each function here is one ``Function`` whose backward is the closed form
 ``dx = invstd * (g' - mean(g') - xhat * mean(g' * xhat))`` (``g'`` the gradient times the
-weight). Batch norm's array path is two compiled kernels (``kernels/batchnorm.py``: the
-statistics and output in one call, both gradient sums and the input's gradient in another); layer
-and group norm use ``np.einsum`` for the per-row sums (several times faster than ``ndarray.sum``
-over non-contiguous axes). Under ``create_graph`` the backward is written with
-differentiable ops recomputed from the saved input, so second derivatives flow through the
-statistics as well.
+weight). Each array path is two compiled kernels, the statistics and output in one call, both
+gradient sums and the input's gradient in another: ``kernels/batchnorm.py`` for batch norm,
+``kernels/groupnorm.py`` for layer and group norm. Under ``create_graph`` the backward is
+written with differentiable ops recomputed from the saved input, so second derivatives flow
+through the statistics as well.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ import numpy as np
 from .. import grad_mode
 from ..function import Function
 from ..kernels.batchnorm import batch_norm_backward, batch_norm_forward
+from ..kernels.groupnorm import group_norm_backward, group_norm_forward
 from ..tensor import Tensor
 from ._jvp import sum_terms
 from .registry import Sample, register
@@ -343,6 +343,11 @@ def _rows_graph_backward(
     return dx.reshape(x.shape), dw, db
 
 
+def _per_group(p: np.ndarray | None, groups: int, d: int) -> np.ndarray | None:
+    # A (C,)-shaped (or normalized_shape) parameter as the kernels' (groups, D).
+    return None if p is None else np.ascontiguousarray(p).reshape(groups, d)
+
+
 class GroupNormalize(Function):
     """Standardize ``x`` seen as ``(B, G, D, L)`` over ``(D, L)``, then scale and shift by
     ``(G, D)`` parameters: layer norm is ``G = L = 1``, group norm ``B = N``."""
@@ -350,24 +355,12 @@ class GroupNormalize(Function):
     @staticmethod
     def forward(ctx, x, w, b, view, pshape, eps):
         nb, groups, d, length = view
-        k = d * length
-        xr = x.reshape(nb * groups, k)
-        mean = np.einsum("ij->i", xr) / k
-        xhat = xr - mean[:, None]
-        var = np.einsum("ij,ij->i", xhat, xhat) / k
-        invstd = 1.0 / np.sqrt(var + eps)
-        xhat *= invstd[:, None]
-        x4 = xhat.reshape(view)
-        if w is not None:
-            out = x4 * w.reshape(groups, d, 1)
-            if b is not None:
-                out += b.reshape(groups, d, 1)
-        elif b is not None:
-            out = x4 + b.reshape(groups, d, 1)
-        else:
-            out = x4.copy()  # the output may be changed in place; the saved xhat must not
+        rows = np.ascontiguousarray(x).reshape(nb * groups, d, length)
+        out, xhat, invstd = group_norm_forward(
+            rows, _per_group(w, groups, d), _per_group(b, groups, d), groups, eps
+        )
         ctx.view, ctx.pshape, ctx.eps = view, pshape, eps
-        ctx.save_for_backward(x, w, xhat, invstd)
+        ctx.save_for_backward(x, w, xhat.reshape(nb * groups, d * length), invstd)
         return out.reshape(x.shape)
 
     @staticmethod
@@ -379,24 +372,17 @@ class GroupNormalize(Function):
             return dx, dw, db, None, None, None
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         nb, groups, d, length = view
-        k = d * length
-        g4 = g.reshape(view)
-        dx = dw = db = None
-        if need_b:
-            db = np.einsum("bgdl->gd", g4).reshape(ctx.pshape)
-        if need_w:
-            dw = np.einsum("bgdl,bgdl->gd", g4, xhat.reshape(view)).reshape(ctx.pshape)
-        if need_x:
-            gw = g4 if w is None else g4 * w.reshape(groups, d, 1)
-            gr = gw.reshape(nb * groups, k)
-            s1 = np.einsum("ij->i", gr) / k
-            s2 = np.einsum("ij,ij->i", gr, xhat) / k
-            dx = xhat * s2[:, None]
-            np.subtract(gr, dx, out=dx)
-            dx -= s1[:, None]
-            dx *= invstd[:, None]
-            dx = dx.reshape(x.shape)
-        return dx, dw, db, None, None, None
+        rows = (nb * groups, d, length)
+        g3 = np.ascontiguousarray(g, dtype=xhat.dtype).reshape(rows)
+        dx, dw, db = group_norm_backward(
+            g3, xhat.reshape(rows), invstd, _per_group(w, groups, d), groups, need_x
+        )
+        return (
+            None if dx is None else dx.reshape(x.shape),
+            dw.reshape(ctx.pshape) if need_w else None,
+            db.reshape(ctx.pshape) if need_b else None,
+            None, None, None,
+        )  # fmt: skip
 
     @staticmethod
     def jvp(ctx, tx, tw, tb, view, pshape, eps):
