@@ -75,6 +75,32 @@ def test_reshape_copies_when_no_view_is_possible():
     assert y._base is None
 
 
+@pytest.mark.parametrize(
+    "make, shape, viewable",
+    [
+        (lambda x: x.reshape(4, 2, 3).transpose(0, 1), (8, 3), False),  # heads merged back
+        (lambda x: x.reshape(4, 2, 3).transpose(0, 1), (2, 4, 3, 1), True),
+        (lambda x: x.reshape(6, 4)[:, :2], (3, 2, 2), True),  # split the strided rows
+        (lambda x: x.reshape(6, 4)[:, :2], (12,), False),
+    ],
+)
+@pytest.mark.parametrize("reshape_takes_copy", [True, False])  # NumPy 2.1 on, and before
+def test_reshape_knows_when_a_view_is_possible(
+    make, shape, viewable, reshape_takes_copy, monkeypatch
+):
+    from autograd.ops import shape as shape_ops
+
+    if reshape_takes_copy and not shape_ops._RESHAPE_TAKES_COPY:
+        pytest.skip("NumPy before 2.1: reshape takes no copy argument")
+    monkeypatch.setattr(shape_ops, "_RESHAPE_TAKES_COPY", reshape_takes_copy)
+    t = make(ag.arange(24.0).requires_grad_())
+    assert shape_ops._viewable(t._array, shape) is viewable
+    out = t.reshape(shape)
+    assert np.shares_memory(out._array, t._array) is viewable
+    assert out.grad_fn.name() == ("ViewBackward0" if viewable else "UnsafeViewBackward0")
+    np.testing.assert_array_equal(out.detach().numpy(), t.detach().numpy().reshape(shape))
+
+
 def test_saved_view_modified_in_place_is_detected():
     w = _x(3, requires_grad=True)
     x = _x(2, 3, requires_grad=False)
