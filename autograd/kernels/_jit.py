@@ -38,7 +38,9 @@ does.
 
 A *light* kernel (``jit(light=True)``: one pass over memory, as ReLU's) runs its serial copy up
 to :data:`COLD_POOL_MIN_BYTES` unless the pool ran a parallel region within the last
-:data:`WARM_POOL_SECONDS`, while its threads still spin. Once they sleep, waking them took 0.3
+:data:`WARM_POOL_SECONDS`, while its threads still spin (on the ``workqueue`` layer, whose
+threads never spin, it always does; the clock is the process's, whichever thread ran the
+region). Once they sleep, waking them took 0.3
 ms here: after a product on OpenBLAS's threads (a linear layer's), a ReLU over 2 MB took 0.41
 ms on two threads and 0.16 on one. After a convolution's parallel region it still takes 0.05.
 
@@ -109,6 +111,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import hashlib
 import os
 import sys
 import threading
@@ -119,6 +122,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import numba
+import numba.core.caching
 import numba.core.event
 import numpy as np
 
@@ -218,14 +222,17 @@ PARALLEL_MIN_BYTES = 1 << 20
 #: twins"): its serial pass then costs more than the wake.
 COLD_POOL_MIN_BYTES = 16 << 20
 
-#: Seconds after a parallel region ends during which the pool's threads still spin (see
-#: "Threading layer": :data:`OMP_SPIN_COUNT` turns, about half a millisecond).
+#: Seconds after a parallel region ends during which the pool's threads surely still spin (see
+#: "Threading layer": :data:`OMP_SPIN_COUNT` turns last about half a millisecond).
 WARM_POOL_SECONDS = 3e-4
 
 _pool_last_used = 0.0  # time.perf_counter() when the last parallel region ended
 
 
 def _pool_warm() -> bool:
+    # The workqueue layer's threads sleep as soon as a region ends: never warm.
+    if numba.config.THREADING_LAYER == "workqueue":
+        return False
     return time.perf_counter() - _pool_last_used < WARM_POOL_SECONDS
 
 
@@ -429,6 +436,7 @@ def jit(
         if inline:
             options["inline"] = "always"
         dispatcher = numba.njit(parallel=parallel, **options)(f)
+        _stamp_calls(dispatcher, f)
         if not parallel or numba.config.DISABLE_JIT:
             if warm and cache and not numba.config.DISABLE_JIT:
                 _PRELOAD.append(dispatcher)
@@ -436,6 +444,7 @@ def jit(
         # Waking the thread pool costs more than the whole job on small arrays: a serial twin of
         # the same source runs those.
         serial = numba.njit(parallel=False, **options)(_renamed(f, "_serial"))
+        _stamp_calls(serial, f)
         if warm and cache:
             _PRELOAD.append(serial)  # the small arrays of a small model's step
         tier = _Tier(dispatcher, serial)
@@ -647,6 +656,93 @@ def _has_machine_code(kernel: Callable, probe_disk: bool) -> bool:
         return bool(d._cache._cache_file._load_index())
     except Exception:  # no disk cache for it, or an unreadable one
         return False
+
+
+def _stamp_calls(dispatcher: Any, f: Callable) -> None:
+    """Make ``dispatcher``'s disk cache stale when a function it calls from another file of its
+    folder changes, not only when its own file does.
+
+    Numba stamps a kernel's cached machine code with a digest of its own source file alone,
+    though the code holds, compiled in, every jitted function and overload it calls (the
+    kernels' ``exp``, the row loops, the BLAS caller): after a change to one of those, an
+    unchanged kernel file kept loading the old code. Here the stamp also holds a digest of each
+    file of the kernel's folder whose functions it calls (found through the function's globals,
+    recursively), computed when Numba first reads it: by then the kernel's module has been
+    imported whole, helpers defined below the kernel included.
+    """
+    cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
+    if type(cache_file) is not numba.core.caching.IndexDataCacheFile:
+        return  # not cached (no source file), or a Numba whose index works otherwise
+    own = cache_file.__dict__.pop("_source_stamp", None)
+    cache_file.__class__ = _CallsStampedIndex
+    cache_file.__dict__["_kernel"] = f
+    cache_file._source_stamp = own
+
+
+class _CallsStampedIndex(numba.core.caching.IndexDataCacheFile):
+    """Numba's cache index, stamped with the files a kernel calls into as well (see
+    :func:`_stamp_calls`)."""
+
+    @property
+    def _source_stamp(self) -> Any:
+        d = self.__dict__
+        if "_calls_stamp" not in d:
+            f = d["_kernel"]
+            own = f.__code__.co_filename
+            folder = os.path.dirname(own) + os.sep
+            files = sorted(p for p in _called_files(f, folder) if p != own)
+            digests = tuple(_digest(p) for p in files)
+            d["_calls_stamp"] = (d["_own_stamp"], digests) if digests else d["_own_stamp"]
+        return d["_calls_stamp"]
+
+    @_source_stamp.setter
+    def _source_stamp(self, value: Any) -> None:
+        self.__dict__["_own_stamp"] = value
+        self.__dict__.pop("_calls_stamp", None)
+
+
+def _called_files(f: Callable, folder: str) -> set[str]:
+    # Source files in `folder` of the functions (and modules) f names, and of those theirs name.
+    files: set[str] = set()
+    seen: set[int] = set()
+    stack: list[Any] = [f]
+    while stack:
+        g = stack.pop()
+        g = getattr(g, "py_func", g)  # a dispatcher: its Python function
+        code = getattr(g, "__code__", None)
+        if code is None or id(g) in seen:
+            continue
+        seen.add(id(g))
+        codes = [code]
+        names: set[str] = set()
+        while codes:  # the function's code and the code objects nested in it
+            c = codes.pop()
+            names.update(c.co_names)
+            codes.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+        scope = getattr(g, "__globals__", {})
+        for name in names:
+            obj = scope.get(name)
+            if isinstance(obj, types.ModuleType):
+                path = getattr(obj, "__file__", None) or ""
+            else:
+                obj = getattr(obj, "py_func", obj)
+                path = getattr(getattr(obj, "__code__", None), "co_filename", "")
+            if path.startswith(folder):
+                files.add(path)
+                if not isinstance(obj, types.ModuleType):
+                    stack.append(obj)
+    return files
+
+
+@functools.cache
+def _digest_of(path: str, mtime: float, size: int) -> bytes:
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).digest()
+
+
+def _digest(path: str) -> bytes:
+    st = os.stat(path)
+    return _digest_of(path, st.st_mtime, st.st_size)
 
 
 def _renamed(f: Callable, suffix: str) -> Callable:

@@ -273,6 +273,7 @@ def thread_ids(out):
 
 
 @pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
+@pytest.mark.skipif(not _gnu_openmp(), reason="the workqueue layer's threads never spin")
 def test_a_light_kernel_wakes_no_sleeping_pool_below_its_limit(monkeypatch):
     monkeypatch.setattr(_jit, "PARALLEL_COMPILE_AFTER_SECONDS", 0.0)
     namespace: dict = {"jit": _jit.jit, "prange": _jit.prange}
@@ -330,6 +331,31 @@ def test_parallel_kernel_in_the_disk_cache_runs_at_once(tmp_path):
     assert run_json(CACHED, tmp_path, "3600") == [0, 1]  # an empty cache: the serial twin serves
     assert run_json(CACHED, tmp_path, "0") == [1, 0]  # compiles at once, into the cache
     assert run_json(CACHED, tmp_path, "3600") == [1, 0]  # found in the cache: no serial twin
+
+
+CALLER = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import caller_kernel
+k = caller_kernel.twice_next
+print(json.dumps([k(1.0), sum(k.stats.cache_hits.values())]))
+"""
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="no machine code without the JIT")
+def test_a_cached_kernel_is_stale_when_a_function_it_calls_from_another_file_changes(tmp_path):
+    helper = tmp_path / "next_helper.py"
+    source = "from autograd.kernels._jit import jit\n\n\n@jit\ndef step(x):\n    return x + {}\n"
+    helper.write_text(source.format("1.0"))
+    (tmp_path / "caller_kernel.py").write_text(
+        "from autograd.kernels._jit import jit\nfrom next_helper import step\n\n\n"
+        "@jit\ndef twice_next(x):\n    return 2.0 * step(x)\n"
+    )
+    assert run_json(CALLER, tmp_path) == [4.0, 0]  # compiled, into the cache
+    assert run_json(CALLER, tmp_path) == [4.0, 1]  # loaded from the cache
+    helper.write_text(source.format("2.0"))  # the caller's own file is unchanged
+    assert run_json(CALLER, tmp_path) == [6.0, 0]  # compiled again, not the old machine code
+    assert run_json(CALLER, tmp_path) == [6.0, 1]
 
 
 def test_run_shares_inside_a_share_runs_in_one_piece():
