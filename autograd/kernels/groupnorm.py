@@ -31,20 +31,23 @@ __all__ = ["group_norm_forward", "group_norm_backward"]
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-@jit(fastmath={"reassoc", "contract"}, warm=True)
+@jit(fastmath={"reassoc", "contract"}, error_model="numpy", warm=True)
 def _forward(x, w, b, groups, eps, out, xhat, invstd):
+    # error_model="numpy": a constant row with eps = 0 divides by zero into inf and NaN (as
+    # PyTorch's), rather than raising.
     # x, out, xhat: (R, D, L) with R = B * G; w, b: (G, D) or empty; invstd: (R,).
     rows, d, length = x.shape
     k = d * length
     xf, hf, of = x.reshape(rows, k), xhat.reshape(rows, k), out.reshape(rows, k)
     to = out.dtype.type
     one = to(1)
+    zero = np.float64(0.0)  # float64 sums in Python as well: 0.0 + a float32 is a float32
     for r in range(rows):
-        s = 0.0
+        s = zero
         for e in range(k):
             s += xf[r, e]
         mu = s / k
-        q = 0.0
+        q = zero
         for e in range(k):
             v = xf[r, e] - mu
             q += v * v
@@ -75,10 +78,11 @@ def _backward(g, xhat, invstd, w, groups, need_input, dx, dw, db):
     gf, hf, df = g.reshape(rows, k), xhat.reshape(rows, k), dx.reshape(rows, k)
     to = dx.dtype.type
     one = to(1)
+    zero = np.float64(0.0)  # float64 sums in Python as well
     for r in range(rows):
         gi = r % groups
-        s1 = 0.0
-        s2 = 0.0
+        s1 = zero
+        s2 = zero
         if length == 1:
             for e in range(k):
                 gv = gf[r, e]
@@ -91,8 +95,8 @@ def _backward(g, xhat, invstd, w, groups, need_input, dx, dw, db):
         else:
             for c in range(d):
                 wc = w[gi, c] if w.size else one
-                sw = 0.0
-                sb = 0.0
+                sw = zero
+                sb = zero
                 for j in range(length):
                     gv = g[r, c, j]
                     h = xhat[r, c, j]
@@ -132,8 +136,7 @@ def _forward_numpy(x, w, b, groups, eps, out, xhat, invstd):
         np.multiply(per_group, w[:, :, None], out=o)
     else:
         o[...] = per_group
-    if b.size:
-        o += b[:, :, None]
+    o += b[:, :, None] if b.size else o.dtype.type(0)  # + 0 as the kernel: -0 becomes 0
 
 
 def _backward_numpy(g, xhat, invstd, w, groups, need_input, dx, dw, db):

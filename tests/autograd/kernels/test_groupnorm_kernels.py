@@ -77,6 +77,19 @@ def test_a_non_finite_value_spoils_its_row_only(twin, monkeypatch):
     assert np.isfinite(dx[[0, 3]]).all() and np.isnan(dw).any()
 
 
+@pytest.mark.parametrize("twin", [False, True])
+def test_a_constant_row_without_eps_gives_nan_and_signed_zeros_agree(twin, monkeypatch):
+    use_twins(groupnorm, twin, monkeypatch)
+    x = np.array([[[1.0], [2.0], [3.0]], [[5.0], [5.0], [5.0]]], np.float32)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out, xhat, invstd = group_norm_forward(x, None, None, 1, 0.0)  # as PyTorch: no error
+    np.testing.assert_allclose(out[0].ravel(), [-1.2247449, 0.0, 1.2247449], rtol=1e-6)
+    assert np.isnan(out[1]).all() and np.isinf(invstd[1])
+    w = np.full((1, 3), -1.0, np.float32)  # -1 * +0 = -0, then + 0 (no bias) = +0, as PyTorch
+    out, _, _ = group_norm_forward(np.array([[[1.0], [2.0], [3.0]]], np.float32), w, None, 1, 0.0)
+    assert not np.signbit(out[0, 1, 0])
+
+
 def test_float16_takes_the_numpy_arithmetic():
     x = np.random.default_rng(2).standard_normal((4, 8, 1)).astype(np.float16)
     out, xhat, invstd = group_norm_forward(x, None, None, 1, 1e-5)
