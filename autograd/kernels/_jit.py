@@ -686,14 +686,18 @@ class _CallsStampedIndex(numba.core.caching.IndexDataCacheFile):
     @property
     def _source_stamp(self) -> Any:
         d = self.__dict__
-        if "_calls_stamp" not in d:
+        stamp = d.get("_calls_stamp")
+        if stamp is None:
             f = d["_kernel"]
             own = f.__code__.co_filename
             folder = os.path.dirname(own) + os.sep
             files = sorted(p for p in _called_files(f, folder) if p != own)
             digests = tuple(_digest(p) for p in files)
-            d["_calls_stamp"] = (d["_own_stamp"], digests) if digests else d["_own_stamp"]
-        return d["_calls_stamp"]
+            stamp = (d["_own_stamp"], digests) if digests else d["_own_stamp"]
+            spec = getattr(sys.modules.get(f.__module__), "__spec__", None)
+            if not getattr(spec, "_initializing", False):  # else helpers below it may be missing
+                d["_calls_stamp"] = stamp
+        return stamp
 
     @_source_stamp.setter
     def _source_stamp(self, value: Any) -> None:
