@@ -40,9 +40,9 @@ A *light* kernel (``jit(light=True)``: one pass over memory, as ReLU's) runs its
 to :data:`COLD_POOL_MIN_BYTES` unless the pool ran a parallel region within the last
 :data:`WARM_POOL_SECONDS`, while its threads still spin (on the ``workqueue`` layer, whose
 threads never spin, it always does; the clock is the process's, whichever thread ran the
-region). Once they sleep, waking them took 0.3
-ms here: after a product on OpenBLAS's threads (a linear layer's), a ReLU over 2 MB took 0.41
-ms on two threads and 0.16 on one. After a convolution's parallel region it still takes 0.05.
+region). Once they sleep, waking them took 0.3 ms here: after a product on OpenBLAS's threads
+(a linear layer's), a ReLU over 2 MB took 0.41 ms on two threads and 0.16 on one. After a
+convolution's parallel region it still takes 0.05.
 
 Compiling a kernel's parallel version takes several times as long as its serial twin (seconds
 where the twin takes a fraction of one), which a program that calls it on large arrays a few

@@ -6,8 +6,8 @@ quarter of the time of one running maximum). Its sums let LLVM keep partial sums
 (``fastmath={"reassoc"}``: inf and NaN still propagate as in IEEE arithmetic), so they add in an
 order of their own, as NumPy's pairwise sums do; a sum of one value at a time waits four cycles
 for each addition. Rows shorter than :data:`VECTOR_MIN_LENGTH` gain nothing from either, nor
-from the vectorized ``exp`` (:mod:`autograd.kernels._exp`): the kernels keep one scalar loop
-for them.
+from the vectorized ``exp`` (:mod:`autograd.kernels._exp`): their softmax numerators take one
+scalar loop.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ reciprocal, a blend, a product), each a ufunc call with a fixed cost of a few hu
 nanoseconds and each a trip through memory. The compiled loop does the same arithmetic per
 element in one pass, its ``exp`` the kernels' own (:mod:`autograd.kernels._exp`), which
 vectorizes in float32: a gate slice of 8 x 64 in 0.9 us where NumPy takes 5.1, 128 x 256 in
-29 us where NumPy takes 40, so :func:`sigmoid` takes float32 arrays of any size. In float64 that
+36 us where NumPy takes 40, so :func:`sigmoid` takes float32 arrays of any size. In float64 that
 ``exp`` is the C library's, one value at a time, and NumPy's vectorized passes are faster
 again from about 3 000 values (4 096: 11.6 us against 9.9): :func:`sigmoid` returns None for
 float64 arrays above :data:`MAX_SIZE` and its caller computes them with NumPy. The derivative

@@ -30,7 +30,7 @@ import numpy as np
 
 from ._exp import exp
 from ._jit import StandIn, jit
-from ._rows import FLOAT64_MAX_SIZE, VECTOR_MIN_LENGTH, row_dot, row_sum, softmax_numerators, takes
+from ._rows import FLOAT64_MAX_SIZE, row_dot, row_sum, softmax_numerators, takes
 
 __all__ = ["softmax_rows", "softmax_rows_backward", "takes", "KERNEL_MAX_SIZE"]
 
@@ -58,12 +58,8 @@ def _backward(y, g, log, gx):
     for i in range(rows):
         if log:
             s = row_sum(g, i)
-            if n < VECTOR_MIN_LENGTH:
-                for j in range(n):
-                    gx[i, j] = g[i, j] - math.exp(y[i, j]) * s
-            else:
-                for j in range(n):
-                    gx[i, j] = g[i, j] - exp(y[i, j]) * s
+            for j in range(n):
+                gx[i, j] = g[i, j] - exp(y[i, j]) * s
         else:
             s = row_dot(g, y, i)
             for j in range(n):
