@@ -141,6 +141,55 @@ def test_matmul_linear_layer_grads_float32(torch):
     np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-4, atol=1e-3)
 
 
+@pytest.mark.parametrize(
+    "rows, depth, cols, taken",
+    [
+        (16, 2048, 512, True),  # the backward of h @ w_hh in a hidden-512 LSTM, batch 16
+        (8, 256, 256, True),
+        (32, 512, 128, True),
+        (3, 4096, 64, True),  # x[None] @ w.T: rows 2..32 only
+        (1, 2048, 512, False),  # a vector's product: the plain order is as fast
+        (64, 256, 256, False),  # many rows
+        (16, 64, 1024, False),  # shallow: the transposing copy costs more than it saves
+        (8, 128, 128, False),  # small
+    ],
+)
+def test_few_rows_times_transposed_weight(rows, depth, cols, taken):
+    # x @ w.t() with few rows runs as (w @ x.t()).t() (see linalg._by_columns): same values,
+    # C-contiguous like any product, and the gradients of both operands still right.
+    from autograd.ops import linalg
+
+    rng = np.random.default_rng(rows + depth + cols)
+    x_np = rng.standard_normal((rows, depth)).astype(np.float32)
+    w_np = rng.standard_normal((cols, depth)).astype(np.float32)
+    assert linalg._by_columns(x_np, w_np.T) is taken
+    x = autograd.tensor(x_np, requires_grad=True)
+    w = autograd.tensor(w_np, requires_grad=True)
+    y = x @ w.t()
+    exact = x_np.astype(np.float64) @ w_np.T.astype(np.float64)
+    tol = dict(rtol=1e-4, atol=1e-4 * np.sqrt(depth))
+    assert y.detach().numpy().flags.c_contiguous and y.dtype == np.float32
+    np.testing.assert_allclose(y.detach().numpy(), exact, **tol)
+    g = rng.standard_normal((rows, cols)).astype(np.float32)
+    y.backward(autograd.tensor(g))
+    np.testing.assert_allclose(x.grad.numpy(), g.astype(np.float64) @ w_np, **tol)
+    np.testing.assert_allclose(w.grad.numpy(), g.T.astype(np.float64) @ x_np, **tol)
+    # A stack of few rows in all folds into one such product.
+    stacked = autograd.tensor(x_np[None]) @ w.t()
+    np.testing.assert_allclose(stacked.detach().numpy()[0], exact, **tol)
+
+
+def test_by_columns_keeps_other_layouts_and_dtypes():
+    from autograd.ops import linalg
+
+    x = np.ones((16, 512), np.float32)
+    w = np.ones((256, 512), np.float32)
+    assert linalg._by_columns(x, w.T)
+    assert not linalg._by_columns(x, np.ascontiguousarray(w.T))  # a row-major operand
+    assert not linalg._by_columns(x.astype(np.float64), w.T.astype(np.float64))
+    assert not linalg._by_columns(np.asfortranarray(x), w.T)  # the left one transposed
+
+
 def test_matmul_second_derivative():
     a = autograd.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=autograd.float64, requires_grad=True)
     b = autograd.tensor([[0.5, -1.0], [2.0, 1.0]], dtype=autograd.float64, requires_grad=True)
