@@ -16,24 +16,19 @@ from autograd.kernels._pool_kernels import _TASKS
 
 
 @jit(inline=True)
-def _no_nan(xf, lo, hi):
-    nans = 0
-    for i in range(lo, hi):
-        nans += xf[i] != xf[i]
-    return nans == 0
-
-
-@jit(inline=True)
 def _max_row_2x2(xf, r0, r1, ow_n, yf, af, o0):
-    # One output row of the 2x2 window, stride 2, from input rows r0 and r1 (flat offsets),
-    # none holding NaN. Then the window's first maximum in row-major order is each row's first
-    # maximum, the top one unless the bottom one is greater: plain comparisons, which LLVM
-    # turns into vector selects (the sequential rule's NaN tests keep it scalar).
+    # One output row of the 2x2 window, stride 2, from input rows r0 and r1 (flat offsets);
+    # whether a window held NaN. Without one, the window's first maximum in row-major order is
+    # each row's first maximum, the top one unless the bottom one is greater: plain
+    # comparisons, which LLVM turns into vector selects (the sequential rule's NaN tests keep
+    # it scalar). With one, what it wrote is wrong and the caller redoes the row.
+    nan = False
     for ow in range(ow_n):
         w0 = np.uint64(ow * 2)
         w1 = w0 + np.uint64(1)
         a0, a1 = xf[r0 + w0], xf[r0 + w1]
         b0, b1 = xf[r1 + w0], xf[r1 + w1]
+        nan |= (a0 != a0) | (a1 != a1) | (b0 != b0) | (b1 != b1)
         top = a1 > a0
         bottom = b1 > b0
         a = a1 if top else a0
@@ -43,6 +38,7 @@ def _max_row_2x2(xf, r0, r1, ow_n, yf, af, o0):
         at_top = np.int8(1) if top else np.int8(0)
         at_bottom = np.int8(3) if bottom else np.int8(2)
         af[o0 + np.uint64(ow)] = at_bottom if lower else at_top
+    return nan
 
 
 @jit(parallel=True, warm=True)
@@ -58,23 +54,31 @@ def _max_forward_inside(x, kh, kw, sh, sw, dh, dw, y, argmax):
     tasks = min(planes, _TASKS)
     for t in prange(tasks):
         p0, p1 = t * planes // tasks, (t + 1) * planes // tasks
-        # Without a NaN in the task's planes, the 2x2 window takes plain comparisons.
-        plain = _no_nan(xf, np.uint64(p0 * H * W), np.uint64(p1 * H * W))
         window_2x2 = kh == 2 and kw == 2 and sw == 2 and dh == 1 and dw == 1
-        if plain and window_2x2 and sh == 2 and H == 2 * oh_n:
-            # The planes' rows tile the input two by two: one run of output rows.
-            for r in range(p0 * oh_n, p1 * oh_n):
-                r0 = np.uint64(r * 2 * W)
-                _max_row_2x2(xf, r0, r0 + np.uint64(W), ow_n, yf, af, np.uint64(r * ow_n))
-            continue
+        if window_2x2:
+            # Plain comparisons, noting a NaN in a window on the way (in the same pass: a pass
+            # of its own to look for one cost as much as the pooling); a task that met one is
+            # done again below by the sequential rule.
+            nan = False
+            if sh == 2 and H == 2 * oh_n:
+                # The planes' rows tile the input two by two: one run of output rows.
+                for r in range(p0 * oh_n, p1 * oh_n):
+                    r0 = np.uint64(r * 2 * W)
+                    o0 = np.uint64(r * ow_n)
+                    nan |= _max_row_2x2(xf, r0, r0 + np.uint64(W), ow_n, yf, af, o0)
+            else:
+                for p in range(p0, p1):
+                    for oh in range(oh_n):
+                        r0 = np.uint64((p * H + oh * sh) * W)
+                        o0 = np.uint64((p * oh_n + oh) * ow_n)
+                        nan |= _max_row_2x2(xf, r0, r0 + np.uint64(W), ow_n, yf, af, o0)
+            if not nan:
+                continue
         for p in range(p0, p1):
             for oh in range(oh_n):
                 r0 = np.uint64((p * H + oh * sh) * W)
                 o0 = np.uint64((p * oh_n + oh) * ow_n)
                 if window_2x2:
-                    if plain:
-                        _max_row_2x2(xf, r0, r0 + np.uint64(W), ow_n, yf, af, o0)
-                        continue
                     # The sequential rule: NaN wins, the last one selected.
                     r1 = r0 + np.uint64(W)
                     for ow in range(ow_n):

@@ -483,7 +483,10 @@ def addmm(input: Any, mat1: Any, mat2: Any, *, beta: float = 1, alpha: float = 1
     _same_dtype("addmm", input._array, m1._array)
     out_shape = (m1.shape[0], m2.shape[1])
     try:
-        if np.broadcast_shapes(input.shape, out_shape) != out_shape:
+        # A bias row (nn.Linear's) or the product's own shape needs no broadcasting check.
+        if input.shape not in (out_shape[1:], out_shape) and (
+            np.broadcast_shapes(input.shape, out_shape) != out_shape
+        ):
             raise ValueError
     except ValueError:
         raise ValueError(

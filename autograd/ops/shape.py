@@ -335,7 +335,8 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, g):
-        inverse = tuple(np.argsort(ctx.dims).tolist())
+        dims = ctx.dims
+        inverse = tuple(sorted(range(len(dims)), key=dims.__getitem__))
         return (g.transpose(inverse) if isinstance(g, np.ndarray) else permute(g, inverse)), None
 
     jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent

@@ -201,15 +201,20 @@ def test_max_pool_inside_path_matches_general_kernel(shape, k, s, d, dtype):
 @pytest.mark.parametrize("stride", [(2, 2), (1, 2)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_max_pool_2x2_kernel_plain_and_nan_planes_match_general_kernel(shape, stride, dtype):
-    # The 2x2 window compares plainly where a task's planes hold no NaN: ties (signed zeros
+    # The 2x2 window compares plainly where a task's windows hold no NaN: ties (signed zeros
     # among them) and all -inf windows must still select as the sequential rule does. NaN sits
-    # in a few planes only, so some tasks take each path; serial and parallel kernels both.
+    # in a few planes only, so some tasks take each path; serial and parallel kernels both. A
+    # NaN that no window reads (the last row or column of an odd size) changes nothing.
     rng = np.random.default_rng(sum(shape))
     x = rng.integers(-2, 3, size=shape).astype(dtype)
     x[rng.random(shape) < 0.3] = -0.0
     x[0, 1, :2, :2] = -np.inf
     x[-1, 2, 1, 0] = np.nan
     x[-1, 2, 1, 1] = np.nan
+    if shape[2] % 2:
+        x[0, 3, -1, 0] = np.nan
+    if shape[3] % 2:
+        x[0, 3, 0, -1] = np.nan
     y_ref = np.empty((*shape[:2], (shape[2] - 2) // stride[0] + 1, shape[3] // 2), dtype)
     at_ref = np.empty(y_ref.shape, np.int8)
     pool._max_forward(x, 2, 2, *stride, 0, 0, 1, 1, y_ref, at_ref)
