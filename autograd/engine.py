@@ -16,6 +16,7 @@ PyTorch (``Tensor.grad`` has its parameter's layout), so optimizers update it in
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 from collections.abc import Sequence
@@ -684,11 +685,48 @@ def _fit(node: Context, g: Any, shape: tuple, dtype: str) -> Any:
     return g
 
 
+#: Fewest elements of a gradient that :func:`unbroadcast` sums over its leading axes by a GEMV.
+_GEMV_MIN_SIZE = 1024
+_GEMV_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_ones: dict[tuple[int, np.dtype], np.ndarray] = {}
+
+
+def _leading_sums(g: np.ndarray, shape: tuple) -> np.ndarray | None:
+    """``g`` summed over its leading axes to ``shape`` (a bias's gradient: ``(rows, n)`` to
+    ``(n,)`` or ``(1, n)``) as one matrix-vector product ``ones @ g``, when that is the whole
+    reduction and ``g`` a large enough C-contiguous float array; else None.
+
+    NumPy's column sums walk ``g`` row by row with a strided pairwise sum: a 1024 x 384
+    gradient took 36 us, the GEMV 15 (1024 x 512: 78 -> 26), and its blocked sums are the
+    more accurate of the two.
+    """
+    if g.size < _GEMV_MIN_SIZE or g.dtype not in _GEMV_DTYPES or not g.flags.c_contiguous:
+        return None
+    extra = g.ndim - len(shape)
+    k = extra  # the summed axes must be g's first k
+    while k < g.ndim and shape[k - extra] == 1:
+        k += 1
+    if k == 0 or g.shape[k:] != shape[k - extra :]:
+        return None
+    rows = math.prod(g.shape[:k])
+    key = (rows, g.dtype)
+    ones = _ones.get(key)
+    if ones is None:
+        if len(_ones) >= 64:
+            _ones.clear()
+        ones = _ones[key] = np.ones(rows, g.dtype)
+    return np.matmul(ones, g.reshape(rows, g.size // rows)).reshape(shape)
+
+
 def unbroadcast(g: Any, shape: tuple) -> Any:
     """Sum ``g`` over the axes that broadcasting added or stretched to reach ``g.shape``."""
     extra = g.ndim - len(shape)
     if extra < 0:
         return g
+    if type(g) is np.ndarray:
+        sums = _leading_sums(g, shape)
+        if sums is not None:
+            return sums
     if extra:
         g = g.sum(axis=tuple(range(extra)))
         if isinstance(g, np.generic):  # NumPy sums an array to a scalar at 0-d

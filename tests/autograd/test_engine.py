@@ -118,6 +118,48 @@ def test_unbroadcast_sums_to_input_shape():
     assert b.grad.shape == (3,) and b.grad.tolist() == [3.0, 3.0, 3.0]
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "g_shape, shape, by_gemv",
+    [
+        ((1024, 384), (384,), True),  # a bias's gradient
+        ((1024, 384), (1, 384), True),
+        ((8, 128, 24), (128, 24), True),
+        ((8, 128, 24), (1, 1, 24), True),
+        ((4096, 1), (1,), True),
+        ((512, 4), (), True),
+        ((1024, 384), (1024, 1), False),  # summed over a trailing axis: NumPy's sum
+        ((8, 128, 24), (8, 1, 24), False),
+        ((16, 8), (8,), False),  # too small to pay
+    ],
+)
+def test_unbroadcast_sums_leading_axes(g_shape, shape, by_gemv, dtype):
+    # Leading axes go through one GEMV (engine._leading_sums), others through NumPy: the same
+    # sums either way, and a NaN or inf stays in its own column.
+    from autograd import engine
+
+    rng = np.random.default_rng(len(g_shape) + len(shape))
+    g = rng.standard_normal(g_shape).astype(dtype)
+    g.reshape(-1, g_shape[-1])[3, 0] = np.nan
+    g.reshape(-1, g_shape[-1])[5, -1] = np.inf
+    assert (engine._leading_sums(g, shape) is not None) is by_gemv
+    out = engine.unbroadcast(g, shape)
+    wide = g.astype(np.float64)
+    extra = g.ndim - len(shape)
+    want = wide.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, (s, w) in enumerate(zip(shape, want.shape)) if s == 1 and w != 1)
+    want = want.sum(axis=axes, keepdims=True) if axes else want
+    assert out.shape == shape and out.dtype == dtype
+    np.testing.assert_allclose(out, want, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-3)
+
+
+def test_bias_gradient_of_a_wide_batch():
+    x = autograd.tensor(np.ones((1024, 64), np.float32), requires_grad=True)
+    b = autograd.tensor(np.arange(64, dtype=np.float32), requires_grad=True)
+    (x + b).backward(autograd.tensor(np.full((1024, 64), 0.5, np.float32)))
+    np.testing.assert_array_equal(b.grad.numpy(), np.full(64, 512.0, np.float32))
+
+
 def test_gradient_of_0d_input_broadcast_to_1d_is_an_array():
     a = t64(0.0)
     b = t64([1e-4])

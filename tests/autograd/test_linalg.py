@@ -179,6 +179,40 @@ def test_few_rows_times_transposed_weight(rows, depth, cols, taken):
     np.testing.assert_allclose(stacked.detach().numpy()[0], exact, **tol)
 
 
+@pytest.mark.parametrize("bias_shape", [(128,), (1, 128), (1024, 1), (1024, 128), ()])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_addmm_with_the_bias_inside_the_gemm(bias_shape, dtype):
+    # A large output takes its bias into the GEMM (linalg._bias_in_gemm): the same values as
+    # bias + product, an inf or NaN in the bias kept, and every gradient right.
+    from autograd.ops import linalg
+
+    rng = np.random.default_rng(len(bias_shape))
+    x_np = rng.standard_normal((1024, 64)).astype(dtype)
+    w_np = rng.standard_normal((128, 64)).astype(dtype)
+    b_np = rng.standard_normal(bias_shape).astype(dtype)
+    if b_np.ndim:
+        b_np.reshape(-1)[0] = np.inf
+    assert linalg._bias_in_gemm(x_np, w_np.T) is linalg._blas.AVAILABLE
+    x, w, b = (autograd.tensor(a, requires_grad=True) for a in (x_np, w_np, b_np))
+    y = autograd.addmm(b, x, w.t())
+    want = b_np.astype(np.float64) + x_np.astype(np.float64) @ w_np.T.astype(np.float64)
+    tol = dict(rtol=1e-5, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(y.detach().numpy(), want, **tol)
+    g = rng.standard_normal((1024, 128)).astype(dtype)
+    y.backward(autograd.tensor(g))
+    g64 = g.astype(np.float64)
+    np.testing.assert_allclose(x.grad.numpy(), g64 @ w_np, **tol)
+    np.testing.assert_allclose(w.grad.numpy(), g64.T @ x_np, rtol=tol["rtol"], atol=1e-3)
+    gb = g64.reshape((1024, 128)).sum(axis=0) if bias_shape[-1:] == (128,) else None
+    if bias_shape == (1024, 1):
+        gb = g64.sum(axis=1, keepdims=True)
+    elif bias_shape == (1024, 128):
+        gb = g64
+    elif bias_shape == ():
+        gb = g64.sum()
+    np.testing.assert_allclose(b.grad.numpy(), np.reshape(gb, bias_shape), rtol=1e-4, atol=1e-3)
+
+
 def test_by_columns_keeps_other_layouts_and_dtypes():
     from autograd.ops import linalg
 
