@@ -514,6 +514,8 @@ def normalize_dim(dim: Any, ndim: int, op: str = "dim") -> int:
 
     0-d tensors accept dims -1 and 0 as PyTorch does.
     """
+    if type(dim) is int and 0 <= dim < ndim:  # the common case, first
+        return dim
     if isinstance(dim, Tensor):
         dim = int(dim)
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):

@@ -130,7 +130,7 @@ def _mT(x: Any) -> Any:
 
 def _column_major(x: np.ndarray) -> bool:
     """Whether matrix ``x`` is laid out column by column only, as a transposed view (``w.t()``)."""
-    if x.ndim != 2:
+    if x.ndim != 2 or x.strides[1] == x.itemsize:  # a row-major matrix: answered at once
         return False
     flags = x.flags
     return flags.f_contiguous and not flags.c_contiguous
