@@ -213,6 +213,26 @@ def test_addmm_with_the_bias_inside_the_gemm(bias_shape, dtype):
     np.testing.assert_allclose(b.grad.numpy(), np.reshape(gb, bias_shape), rtol=1e-4, atol=1e-3)
 
 
+def test_stack_gradient_takes_its_operands_layout():
+    # k's gradient through q @ k.transpose(-2, -1) is computed row-major like k (the stack's
+    # column-major operand gets a column-major gradient), with the same values.
+    from autograd.ops import linalg
+
+    rng = np.random.default_rng(3)
+    q_np = rng.standard_normal((6, 5, 4))
+    k_np = rng.standard_normal((6, 7, 4))
+    g = rng.standard_normal((6, 5, 7))
+    q = autograd.tensor(q_np, requires_grad=True)
+    k = autograd.tensor(k_np, requires_grad=True)
+    k_t = k.transpose(-2, -1)
+    assert linalg._column_major(k_t.detach().numpy())
+    assert not linalg._column_major(k.detach().numpy())
+    (q @ k_t).backward(autograd.tensor(g))
+    assert k.grad.numpy().flags.c_contiguous
+    np.testing.assert_allclose(k.grad.numpy(), g.transpose(0, 2, 1) @ q_np, rtol=1e-12)
+    np.testing.assert_allclose(q.grad.numpy(), g @ k_np, rtol=1e-12)
+
+
 def test_by_columns_keeps_other_layouts_and_dtypes():
     from autograd.ops import linalg
 
