@@ -20,8 +20,8 @@ from ._exp import exp
 from ._jit import jit
 
 __all__ = [
-    "FLOAT64_MAX_SIZE", "VECTOR_MIN_LENGTH", "row_dot", "row_max", "row_sum",
-    "softmax_numerators", "takes",
+    "FLOAT64_MAX_SIZE", "VECTOR_MIN_LENGTH", "block_numerators", "row_dot", "row_max",
+    "row_sum", "softmax_numerators", "takes",
 ]  # fmt: skip
 
 #: Largest float64 block (rows times row length) the row kernels are handed: in float64 their
@@ -105,3 +105,28 @@ def softmax_numerators(x, i, y):
     for j in range(n):
         y[i, j] = exp(x[i, j] - m)
     return m, row_sum(y, i)
+
+
+@jit(warm=True, error_model="numpy")
+def block_numerators(x, y, m, s):
+    """:func:`softmax_numerators` of every row of ``x``: ``m[i]`` the row's maximum, ``y[i] =
+    exp(x[i] - m[i])`` and ``s[i]`` its sum, the same values.
+
+    Rows of :data:`VECTOR_MIN_LENGTH` values or more run as three passes over the whole block
+    (the maxima, then the ``exp`` of every row, then the sums) rather than the three loops of
+    one row after another: an attention block's 4 096 rows of 32 took 0.26 ms row by row, 0.17
+    in passes (1 024 rows of 128: 0.20 -> 0.16).
+    """
+    rows, n = x.shape
+    if n < VECTOR_MIN_LENGTH:
+        for i in range(rows):
+            m[i], s[i] = softmax_numerators(x, i, y)
+        return
+    for i in range(rows):
+        m[i] = row_max(x, i)
+    for i in range(rows):
+        mi = m[i]
+        for j in range(n):
+            y[i, j] = exp(x[i, j] - mi)
+    for i in range(rows):
+        s[i] = row_sum(y, i)

@@ -34,7 +34,7 @@ import math
 import numpy as np
 
 from ._jit import StandIn, jit
-from ._rows import FLOAT64_MAX_SIZE, softmax_numerators, takes
+from ._rows import FLOAT64_MAX_SIZE, block_numerators, takes
 
 __all__ = ["cross_entropy_forward", "cross_entropy_backward", "takes", "KERNEL_MAX_SIZE"]
 
@@ -55,12 +55,14 @@ def _forward(x, target, ignore_index, p, loss):
         if t < 0 or t >= c:
             return counted, i
         counted += 1
+    m = np.empty(rows, x.dtype)
+    s = np.empty(rows, x.dtype)
+    block_numerators(x, p, m, s)
     for i in range(rows):
-        m, s = softmax_numerators(x, i, p)
         for j in range(c):
-            p[i, j] /= s
+            p[i, j] /= s[i]
         t = target[i]
-        loss[i] = 0.0 if t == ignore_index else math.log(s) - (x[i, t] - m)
+        loss[i] = 0.0 if t == ignore_index else math.log(s[i]) - (x[i, t] - m[i])
     return counted, -1
 
 
