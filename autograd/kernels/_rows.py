@@ -20,8 +20,8 @@ from ._exp import exp
 from ._jit import jit
 
 __all__ = [
-    "FLOAT64_MAX_SIZE", "VECTOR_MIN_LENGTH", "block_numerators", "row_dot", "row_max",
-    "row_sum", "softmax_numerators", "takes",
+    "FLOAT64_MAX_SIZE", "PASS_BYTES", "VECTOR_MIN_LENGTH", "block_numerators", "chunk_rows",
+    "row_dot", "row_max", "row_sum", "softmax_numerators", "takes",
 ]  # fmt: skip
 
 #: Largest float64 block (rows times row length) the row kernels are handed: in float64 their
@@ -107,26 +107,39 @@ def softmax_numerators(x, i, y):
     return m, row_sum(y, i)
 
 
-@jit(warm=True, error_model="numpy")
-def block_numerators(x, y, m, s):
-    """:func:`softmax_numerators` of every row of ``x``: ``m[i]`` the row's maximum, ``y[i] =
-    exp(x[i] - m[i])`` and ``s[i]`` its sum, the same values.
+#: Bytes of a block's rows that a kernel running its stages as passes over rows (see
+#: :func:`block_numerators`) takes at a time: each stage's pass then finds them in the core's
+#: cache, on a block of any size.
+PASS_BYTES = 16 * 1024
 
-    Rows of :data:`VECTOR_MIN_LENGTH` values or more run as three passes over the whole block
-    (the maxima, then the ``exp`` of every row, then the sums) rather than the three loops of
-    one row after another: an attention block's 4 096 rows of 32 took 0.26 ms row by row, 0.17
-    in passes (1 024 rows of 128: 0.20 -> 0.16).
+
+@jit(warm=True)
+def chunk_rows(n, itemsize):
+    """How many rows of ``n`` values of ``itemsize`` bytes make one chunk of :data:`PASS_BYTES`
+    (at least one)."""
+    return max(1, PASS_BYTES // max(1, n * itemsize))
+
+
+@jit(warm=True, error_model="numpy")
+def block_numerators(x, y, m, s, r0, r1):
+    """:func:`softmax_numerators` of rows ``r0:r1`` of ``x``: ``m[i]`` the row's maximum,
+    ``y[i] = exp(x[i] - m[i])`` and ``s[i]`` its sum, the same values.
+
+    Rows of :data:`VECTOR_MIN_LENGTH` values or more run as three passes over the rows (the
+    maxima, then the ``exp`` of every row, then the sums) rather than the three loops of one
+    row after another: an attention block's 4 096 rows of 32 took 0.26 ms row by row, 0.17 in
+    passes (1 024 rows of 128: 0.19 -> 0.16). Callers hand it chunks of :func:`chunk_rows`.
     """
-    rows, n = x.shape
+    n = x.shape[1]
     if n < VECTOR_MIN_LENGTH:
-        for i in range(rows):
+        for i in range(r0, r1):
             m[i], s[i] = softmax_numerators(x, i, y)
         return
-    for i in range(rows):
+    for i in range(r0, r1):
         m[i] = row_max(x, i)
-    for i in range(rows):
+    for i in range(r0, r1):
         mi = m[i]
         for j in range(n):
             y[i, j] = exp(x[i, j] - mi)
-    for i in range(rows):
+    for i in range(r0, r1):
         s[i] = row_sum(y, i)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import StandIn, jit
+from ._rows import chunk_rows
 
 __all__ = ["group_norm_forward", "group_norm_backward"]
 
@@ -42,31 +43,43 @@ def _forward(x, w, b, groups, eps, out, xhat, invstd):
     to = out.dtype.type
     one = to(1)
     zero = np.float64(0.0)  # float64 sums in Python as well: 0.0 + a float32 is a float32
-    for r in range(rows):
-        s = zero
-        for e in range(k):
-            s += xf[r, e]
-        mu = s / k
-        q = zero
-        for e in range(k):
-            v = xf[r, e] - mu
-            q += v * v
-        inv = 1.0 / np.sqrt(q / k + eps)
-        for e in range(k):  # in float64, rounded once: x - mean may cancel most of x
-            hf[r, e] = to((xf[r, e] - mu) * inv)
-        invstd[r] = to(inv)
-        gi = r % groups
-        if length == 1:  # layer norm: a parameter per value of the row
+    # Each stage (the statistics, the standardized rows, the affine map) as a pass over a
+    # chunk of rows that stays in cache, rather than the stages of one row after another:
+    # 1 024 rows of 128, 87 -> 62 us.
+    means = np.empty(rows, np.float64)
+    invs = np.empty(rows, np.float64)
+    chunk = chunk_rows(k, x.itemsize)
+    for r0 in range(0, rows, chunk):
+        r1 = min(r0 + chunk, rows)
+        for r in range(r0, r1):
+            s = zero
             for e in range(k):
-                sc = w[gi, e] if w.size else one
-                sh = b[gi, e] if b.size else to(0)
-                of[r, e] = hf[r, e] * sc + sh
-        else:
-            for c in range(d):
-                sc = w[gi, c] if w.size else one
-                sh = b[gi, c] if b.size else to(0)
-                for j in range(length):
-                    out[r, c, j] = xhat[r, c, j] * sc + sh
+                s += xf[r, e]
+            mu = s / k
+            q = zero
+            for e in range(k):
+                v = xf[r, e] - mu
+                q += v * v
+            means[r] = mu
+            invs[r] = 1.0 / np.sqrt(q / k + eps)
+        for r in range(r0, r1):
+            mu, inv = means[r], invs[r]
+            for e in range(k):  # in float64, rounded once: x - mean may cancel most of x
+                hf[r, e] = to((xf[r, e] - mu) * inv)
+            invstd[r] = to(inv)
+        for r in range(r0, r1):
+            gi = r % groups
+            if length == 1:  # layer norm: a parameter per value of the row
+                for e in range(k):
+                    sc = w[gi, e] if w.size else one
+                    sh = b[gi, e] if b.size else to(0)
+                    of[r, e] = hf[r, e] * sc + sh
+            else:
+                for c in range(d):
+                    sc = w[gi, c] if w.size else one
+                    sh = b[gi, c] if b.size else to(0)
+                    for j in range(length):
+                        out[r, c, j] = xhat[r, c, j] * sc + sh
 
 
 @jit(fastmath={"reassoc", "contract"}, warm=True)

@@ -35,8 +35,11 @@ def _reference(x, w, b, groups, eps, g):
     return out, xhat, invstd, dx.reshape(x.shape), dw, db
 
 
-# (rows, D, L, groups): layer norm (L = 1, one group), group norm on images, a single value.
-SHAPES = [(12, 37, 1, 1), (6, 4, 9, 2), (8, 3, 25, 4), (3, 1, 1, 1)]
+# (rows, D, L, groups): layer norm (L = 1, one group), group norm on images, a single value;
+# the last two span several of the forward's chunks of rows (_rows.PASS_BYTES), the last one
+# partly filled.
+SHAPES = [(12, 37, 1, 1), (6, 4, 9, 2), (8, 3, 25, 4), (3, 1, 1, 1), (301, 37, 1, 1),
+          (72, 4, 64, 8)]  # fmt: skip
 
 
 @pytest.mark.parametrize("shape", SHAPES)

@@ -53,6 +53,24 @@ def test_forward_and_backward_match_the_closed_forms(n, dtype, log, twin, monkey
     np.testing.assert_allclose(gx, want_g, rtol=tol * 10, atol=tol * 10)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("log", [False, True])
+def test_a_block_of_several_chunks_matches_row_by_row(dtype, log, monkeypatch):
+    # Rows run in chunks of _rows.PASS_BYTES, each stage a pass over the chunk: a block of
+    # several chunks (the last one partly filled) gives every row what that row alone gives.
+    use_twins(sm, False, monkeypatch)
+    rows = 3 * (16 * 1024 // (37 * np.dtype(dtype).itemsize)) + 5
+    x = (np.random.default_rng(2).standard_normal((rows, 37)) * 3).astype(dtype)
+    x[rows // 2, 3] = np.nan
+    x[-1] = -np.inf
+    y = sm.softmax_rows(x, log)
+    with np.errstate(invalid="ignore"):
+        alone = np.concatenate([sm.softmax_rows(x[i : i + 1], log) for i in range(rows)])
+    np.testing.assert_array_equal(y, alone)
+    assert np.isnan(y[rows // 2]).all() and np.isnan(y[-1]).all()
+    assert not np.isnan(np.delete(y, [rows // 2, rows - 1], axis=0)).any()
+
+
 @pytest.mark.parametrize("log", [False, True])
 def test_a_row_of_one_value(log):
     y = sm.softmax_rows(np.array([[3.0], [-np.inf]]), log)
