@@ -45,7 +45,7 @@ def _forward(x, w, b, groups, eps, out, xhat, invstd):
     zero = np.float64(0.0)  # float64 sums in Python as well: 0.0 + a float32 is a float32
     # Each stage (the statistics, the standardized rows, the affine map) as a pass over a
     # chunk of rows that stays in cache, rather than the stages of one row after another:
-    # 1 024 rows of 128, 87 -> 62 us.
+    # 1 024 rows of 128, 80-87 -> 62 us (the kernel).
     means = np.empty(rows, np.float64)
     invs = np.empty(rows, np.float64)
     chunk = chunk_rows(k, x.itemsize)
