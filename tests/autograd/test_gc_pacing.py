@@ -307,6 +307,12 @@ _EXIT_WHILE_SET_ASIDE = """
 import gc
 import autograd
 from autograd import _gc_pacing
+from autograd.kernels import _jit
+
+# The warm-start thread's allocations (Numba's code generator, the preloads) would otherwise
+# run young collections of their own during the recording below, as many as a fresh machine's
+# slower loads make: enough, on one, to bring the full collection that ends the setting aside.
+_jit._wait_for_warm_start()
 
 class Loud:
     def __init__(self, name):
