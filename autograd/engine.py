@@ -688,7 +688,7 @@ def _fit(node: Context, g: Any, shape: tuple, dtype: str) -> Any:
 #: Fewest elements of a gradient that :func:`unbroadcast` sums over its leading axes by a GEMV.
 _GEMV_MIN_SIZE = 1024
 _GEMV_DTYPE = np.dtype(np.float32)
-_ones: dict[tuple[int, np.dtype], np.ndarray] = {}
+_ones: dict[int, np.ndarray] = {}  # float32 vectors of ones, by length
 
 
 def _leading_sums(g: np.ndarray, shape: tuple) -> np.ndarray | None:
@@ -717,12 +717,11 @@ def _leading_sums(g: np.ndarray, shape: tuple) -> np.ndarray | None:
     rows = math.prod(g.shape[:k])
     if g.size // rows < 2:
         return None
-    key = (rows, g.dtype)
-    ones = _ones.get(key)
+    ones = _ones.get(rows)
     if ones is None:
         if len(_ones) >= 64:
             _ones.clear()
-        ones = _ones[key] = np.ones(rows, g.dtype)
+        ones = _ones[rows] = np.ones(rows, g.dtype)
     return np.matmul(ones, g.reshape(rows, g.size // rows)).reshape(shape)
 
 

@@ -34,7 +34,7 @@ import math
 import numpy as np
 
 from ._jit import StandIn, jit
-from ._rows import FLOAT64_MAX_SIZE, block_numerators, chunk_rows, takes
+from ._rows import FLOAT64_MAX_SIZE, softmax_block, takes
 
 __all__ = ["cross_entropy_forward", "cross_entropy_backward", "takes", "KERNEL_MAX_SIZE"]
 
@@ -57,15 +57,10 @@ def _forward(x, target, ignore_index, p, loss):
         counted += 1
     m = np.empty(rows, x.dtype)
     s = np.empty(rows, x.dtype)
-    chunk = chunk_rows(c, x.itemsize)
-    for r0 in range(0, rows, chunk):
-        r1 = min(r0 + chunk, rows)
-        block_numerators(x, p, m, s, r0, r1)
-        for i in range(r0, r1):
-            for j in range(c):
-                p[i, j] /= s[i]
-            t = target[i]
-            loss[i] = 0.0 if t == ignore_index else math.log(s[i]) - (x[i, t] - m[i])
+    softmax_block(x, False, p, m, s)
+    for i in range(rows):
+        t = target[i]
+        loss[i] = 0.0 if t == ignore_index else math.log(s[i]) - (x[i, t] - m[i])
     return counted, -1
 
 

@@ -24,13 +24,11 @@ NumPy twins stand in.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ._exp import exp
 from ._jit import StandIn, jit
-from ._rows import FLOAT64_MAX_SIZE, block_numerators, chunk_rows, row_dot, row_sum, takes
+from ._rows import FLOAT64_MAX_SIZE, row_dot, row_sum, softmax_block, takes
 
 __all__ = ["softmax_rows", "softmax_rows_backward", "takes", "KERNEL_MAX_SIZE"]
 
@@ -40,21 +38,8 @@ KERNEL_MAX_SIZE = FLOAT64_MAX_SIZE
 
 @jit(warm=True, error_model="numpy")
 def _forward(x, log, y):
-    rows, n = x.shape
-    m = np.empty(rows, x.dtype)
-    s = np.empty(rows, x.dtype)
-    chunk = chunk_rows(n, x.itemsize)
-    for r0 in range(0, rows, chunk):
-        r1 = min(r0 + chunk, rows)
-        block_numerators(x, y, m, s, r0, r1)
-        for i in range(r0, r1):
-            if log:
-                log_s = math.log(s[i])
-                for j in range(n):
-                    y[i, j] = (x[i, j] - m[i]) - log_s
-            else:
-                for j in range(n):
-                    y[i, j] /= s[i]
+    rows = x.shape[0]
+    softmax_block(x, log, y, np.empty(rows, x.dtype), np.empty(rows, x.dtype))
 
 
 @jit(warm=True, error_model="numpy")
