@@ -174,10 +174,10 @@ def gemm_rows(a, b, c, r0, r1, beta):
     n = b.shape[1]
     if m <= 0 or n == 0:
         return
-    if k == 0:
+    if k == 0:  # as BLAS: beta == 0 overwrites c, whatever it held
         for i in range(r0, r1):
             for j in range(n):
-                c[i, j] = beta * c[i, j]
+                c[i, j] = 0.0 if beta == 0.0 else beta * c[i, j]
         return
     ar = a[r0:r1]
     cr = c[r0:r1]

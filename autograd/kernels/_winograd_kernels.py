@@ -299,18 +299,28 @@ def _weight_rows(w, flip, u, a0, a1):
 
 
 @jit
-def _weight_grad_transform(s, gw):
-    # gw[o, c] = G^T S G with S[a, b] = s[4*a + b, o, c]: back from the 4x4 Winograd domain.
-    # Vectorized over the input channels c of one output channel o (the rows s[e, o, :]), then
-    # each filter's 9 values are written in place: about 3x faster in float32 than filter by
-    # filter, whose 16 loads per filter are each a stride of O*C apart.
-    O, C = gw.shape[0], gw.shape[1]
+def _weight_grad_transform(s, gw, o0, o1):
+    # gw[o, c] = G^T S G for o in o0..o1-1, with S[a, b] = sum_p s[p, 4*a + b, o, c] (the
+    # partial sums of the threads, added in order): back from the 4x4 Winograd domain.
+    # Vectorized over the input channels c of one output channel o (the rows s[p, e, o, :]),
+    # then each filter's 9 values are written in place: about 3x faster in float32 than filter
+    # by filter, whose 16 loads per filter are each a stride of O*C apart.
+    C = gw.shape[1]
+    acc = np.empty((16, C), dtype=gw.dtype)
     t = np.empty((12, C), dtype=gw.dtype)
     r = np.empty((9, C), dtype=gw.dtype)
-    for o in range(O):
+    for o in range(o0, o1):
+        for e in range(16):
+            row, first = acc[e], s[0, e, o]
+            for c in range(C):
+                row[c] = first[c]
+            for p in range(1, s.shape[0]):
+                more = s[p, e, o]
+                for c in range(C):
+                    row[c] += more[c]
         # t = G^T S, row b of S at a time: t[4*i + b] is entry (i, b).
         for b in range(4):
-            s0, s1, s2, s3 = s[b, o], s[4 + b, o], s[8 + b, o], s[12 + b, o]
+            s0, s1, s2, s3 = acc[b], acc[4 + b], acc[8 + b], acc[12 + b]
             t0, t1, t2 = t[b], t[4 + b], t[8 + b]
             for c in range(C):
                 h = 0.5 * (s1[c] + s2[c])
@@ -341,8 +351,8 @@ def _weight_grad_transform(s, gw):
 # of a parallel kernel whose only loop hands each thread its share (a serial kernel does the
 # work): a parallel kernel costs seconds to compile per loop it holds, a serial one a fraction.
 
-#: Stages of :func:`_conv_stage` and :func:`_backward_stage`.
-FIRST, PIPELINES, GEMMS, LAST = 0, 1, 2, 3
+#: Stages of :func:`_conv_stage` and :func:`_backward_stage` (GRADS: the latter's only).
+FIRST, PIPELINES, GEMMS, LAST, GRADS = 0, 1, 2, 3, 4
 
 
 @jit(inline=True)
@@ -405,24 +415,27 @@ def _conv_share(stage, i, nw, n0, n1, src, w, flip, ph, pw, th_n, tp, bias, out,
 
 @jit(parallel=True)
 def _backward_stage(stage, nw, n0, n1, x, gy, w, ph, pw, tiles, nc, with_gx, ub, s, gsum,
-                    no_bias, gx, bufs):  # fmt: skip
-    # One stage of the weight gradient's Winograd-domain sums s (rows, 16, O, C), zero on
-    # entry, one part per row, and gy's plane sums gsum (nw, O), likewise; with with_gx, of the
-    # input gradient gx too (ub (16, C, O) receives w's flipped transform), on nw threads.
+                    no_bias, gx, gw, bufs):  # fmt: skip
+    # One stage of the weight gradient gw, by its Winograd-domain sums s (rows, 16, O, C), one
+    # part per row, each written by its first GEMM, and gy's plane sums gsum (nw, O), zero on
+    # entry, likewise; with with_gx, of the input gradient gx too (ub (16, C, O) receives w's
+    # flipped transform), on nw threads.
     for i in prange(nw):
         _backward_share(stage, i, nw, n0, n1, x, gy, w, ph, pw, tiles, nc, with_gx, ub, s, gsum,
-                        no_bias, gx, bufs)  # fmt: skip
+                        no_bias, gx, gw, bufs)  # fmt: skip
 
 
 @jit
 def _backward_share(stage, i, nw, n0, n1, x, gy, w, ph, pw, tiles, nc, with_gx, ub, s, gsum,
-                    no_bias, gx, bufs):  # fmt: skip
+                    no_bias, gx, gw, bufs):  # fmt: skip
     # Thread i's share of a stage; tiles = (TH, TP) of gy's tiling, then of gx's. FIRST: its
     # rows of ub, and of the chunk n0..n1-1 its channels of x's transform (tile-major, into
     # bufs[1]), its planes of gy's gradient transform (bufs[0]) and, with with_gx, of gy's
     # input transform (bufs[2]). PIPELINES: its share of all the samples, chunk by chunk, the
     # weight-gradient pipeline then the input-gradient one (bufs[0] and bufs[1], a row each).
     # GEMMS, LAST: its rows of the chunk's GEMMs (into s[0], and bufs[3]), its planes of gx.
+    # A part of s is written by the first chunk's GEMM (n0 == 0 for GEMMS), then added to.
+    # GRADS: its rows of gw, transformed back from the sum of the parts of s.
     N, C = x.shape[0], x.shape[1]
     O = gy.shape[1]
     thw, tpw, thx, tpx = tiles[0], tiles[1], tiles[2], tiles[3]
@@ -457,8 +470,9 @@ def _backward_share(stage, i, nw, n0, n1, x, gy, w, ph, pw, tiles, nc, with_gx, 
             for nn in range(m1 - m0):
                 _input_tiles_channels(x, m0 + nn, nn, 0, C, ph, pw, thw, tpw, vt, pv)
             _grad_planes(gy, m0, 0, (m1 - m0) * O, thw, tpw, z, gsum[i])
+            beta = 0.0 if c == 0 else 1.0
             for e in range(16):
-                gemm_rows(z[e], vt[e], s[i, e], 0, O, 1.0)
+                gemm_rows(z[e], vt[e], s[i, e], 0, O, beta)
             if with_gx:
                 T = (m1 - m0) * thx * tpx
                 vg = bufs[0, i, : 16 * O * T].reshape((16, O, T))
@@ -470,13 +484,16 @@ def _backward_share(stage, i, nw, n0, n1, x, gy, w, ph, pw, tiles, nc, with_gx, 
     elif stage == GEMMS:
         z = bufs[0, 0, : 16 * O * tw].reshape((16, O, tw))
         vt = bufs[1, 0, : 16 * tw * C].reshape((16, tw, C))
+        beta = 0.0 if n0 == 0 else 1.0
         for e in range(16):
-            gemm_rows(z[e], vt[e], s[0, e], o0, o1, 1.0)
+            gemm_rows(z[e], vt[e], s[0, e], o0, o1, beta)
         if with_gx:
             vg = bufs[2, 0, : 16 * O * tx].reshape((16, O, tx))
             m = bufs[3, 0, : 16 * C * tx].reshape((16, C, tx))
             for e in range(16):
                 gemm_rows(ub[e], vg[e], m[e], c0, c1, 0.0)
+    elif stage == GRADS:
+        _weight_grad_transform(s, gw, o0, o1)
     elif with_gx:
         m = bufs[3, 0, : 16 * C * tx].reshape((16, C, tx))
         p0, p1 = _part((n1 - n0) * C, nw, i)

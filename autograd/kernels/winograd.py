@@ -82,6 +82,7 @@ from autograd.kernels._jit import StandIn, get_num_threads, run_parallel, run_sh
 from autograd.kernels._winograd_kernels import (
     FIRST,
     GEMMS,
+    GRADS,
     LAST,
     PIPELINES,
     _backward_stage,
@@ -384,8 +385,9 @@ def _backward_in_one_kernel(
     # Pipelines: two buffers a thread, reused by both pipelines of a chunk. Stages: the weight
     # gradient's two and, with gx, the input gradient's two, all alive at once.
     bufs = np.empty((4 if with_gx and not split else 2, rows, 16 * max(C, O) * nc * tpi), dt)
-    s = np.zeros((rows, 16, O, C), dtype=dt)
+    s = np.empty((rows, 16, O, C), dtype=dt)  # each part written by its first GEMM
     gsum = np.zeros((nw, O))
+    gw = np.empty(w_shape, dtype=dt)
     gx = np.empty(x.shape if with_gx else (0, 0, 0, 0), dtype=dt)
     ub = np.empty((16, C, O) if with_gx else (16, 0, 0), dtype=dt)
     w_arg = w if with_gx else np.empty((0, 0, 3, 3), dtype=dt)
@@ -393,11 +395,10 @@ def _backward_in_one_kernel(
 
     def stage(which: int, n0: int, n1: int) -> None:
         run_parallel(_backward_stage, which, nw, n0, n1, x, gy, w_arg, *padding, tiles, nc,
-                     with_gx, ub, s, gsum, no_bias, gx, bufs)  # fmt: skip
+                     with_gx, ub, s, gsum, no_bias, gx, gw, bufs)  # fmt: skip
 
     _run_stages(stage, N, nc, split)
-    gw = np.empty(w_shape, dtype=dt)
-    _weight_grad_transform(_sum_parts(list(s)), gw)
+    stage(GRADS, 0, 0)  # the parts' sum, transformed back, split between the threads
     return (gx if with_gx else None), gw, _sum_parts(list(gsum))
 
 
@@ -437,7 +438,7 @@ def _backward_on_shares(
 
     parts = run_shares(N, work)
     gw = np.empty(w_shape, dtype=x.dtype)
-    _weight_grad_transform(_sum_parts([p[0] for p in parts]), gw)
+    _weight_grad_transform(_sum_parts([p[0] for p in parts])[None], gw, 0, O)
     return gx, gw, _sum_parts([p[1] for p in parts])
 
 

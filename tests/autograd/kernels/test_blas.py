@@ -40,6 +40,17 @@ def test_gemm_rows_with_an_empty_dimension(shape):
 
 
 @needs_blas
+def test_gemm_rows_with_beta_zero_overwrites_whatever_c_held():
+    # As BLAS does: a buffer that the first product writes need not be zeroed, even when that
+    # product is an empty sum.
+    for k in (0, 3):
+        a, b = np.ones((2, k)), np.ones((k, 4))
+        c = np.full((2, 4), np.nan)
+        _blas.gemm_rows(a, b, c, 0, 2, 0.0)
+        np.testing.assert_array_equal(c, np.full((2, 4), float(k)))
+
+
+@needs_blas
 def test_gemm_rows_from_every_kernel_thread_at_once():
     # The reason it exists: BLAS on the kernel threads, each on its own rows.
     @_jit.jit(parallel=True)

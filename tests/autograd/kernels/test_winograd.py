@@ -453,6 +453,33 @@ def test_stage_kernels_match_run_shares(monkeypatch, threads, N, dtype):
             assert got[1].dtype == dtype and got[2].dtype == np.float64
 
 
+class _NanScratch:
+    """NumPy, with ``empty`` arrays full of NaN: a buffer read before it is written shows."""
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+    @staticmethod
+    def empty(shape, dtype=float):
+        return np.full(shape, np.nan, dtype=dtype)
+
+
+@needs_blas
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("N", [1, 3])
+def test_stage_kernels_write_every_buffer_before_reading_it(monkeypatch, threads, N):
+    # The weight gradient's partial sums are written by each thread's first GEMM (beta = 0),
+    # not zeroed beforehand; the buffers come from np.empty.
+    monkeypatch.setattr(wino, "get_num_threads", lambda: threads)
+    rng = np.random.default_rng(N)
+    x, w, gy = _layer(rng, N=N, C=6, O=5, H=9, W=8, dtype=np.float64)
+    expected = wino._backward_on_shares(x, gy, w.shape, (1, 1), w)
+    monkeypatch.setattr(wino, "np", _NanScratch())
+    got = wino._backward_in_one_kernel(x, gy, w.shape, (1, 1), w)
+    for a, b in zip(got, expected):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
 @needs_blas
 def test_main_thread_runs_the_stage_kernels_other_threads_run_shares(monkeypatch):
     # The main thread holds BLAS at one thread while kernel threads call it; another thread
