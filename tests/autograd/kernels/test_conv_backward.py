@@ -228,3 +228,44 @@ def test_column_drivers_read_no_stale_scratch(path, c, o, groups, stride, paddin
         np.testing.assert_array_equal(a, b)
     want = ref_forward(x, w, stride, padding, (1, 1), groups) + 1
     np.testing.assert_allclose(clean[0], want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+@pytest.mark.parametrize(("x_shape", "w_shape", "stride", "padding", "dilation", "groups"), [
+    ((3, 2, 16, 16), (4, 2, 4, 4), (2, 2), (1, 1), (1, 1), 1),  # a transposed conv's k4 s2
+    ((2, 3, 17, 19), (4, 3, 3, 3), (2, 2), (1, 1), (1, 1), 1),  # odd widths
+    ((2, 4, 16, 23), (6, 2, 3, 2), (3, 3), (2, 1), (2, 1), 2),  # stride 3, dilation, groups
+    ((9, 2, 20, 16), (3, 2, 3, 3), (1, 2), (0, 1), (1, 1), 1),  # row stride only
+])  # fmt: skip
+def test_strided_columns_on_large_planes(
+    monkeypatch, transposed, x_shape, w_shape, stride, padding, dilation, groups
+):
+    # Planes of 256 values or more: col2im sums a column stride's taps split by phase, and the
+    # weight gradient is summed as (K, og) over enough columns, then copied into (og, K).
+    # Against the reference, each orientation forced, from scratch left full of NaN.
+    from autograd.kernels import _conv_drivers
+    from autograd.kernels._args import ConvGeometry
+
+    monkeypatch.setattr(_conv_drivers, "TRANSPOSED_MIN_COLUMNS", 0 if transposed else 10**9)
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    g = ConvGeometry(stride, padding, dilation, groups)
+    oh, ow = (
+        out_size(n, k, s, p, d)
+        for n, k, s, p, d in zip(x_shape[2:], w_shape[2:], stride, padding, dilation)
+    )
+    gy = rng.standard_normal((x_shape[0], w_shape[0], oh, ow))
+    for buf in getattr(_conv_drivers._scratch, "pool", {}).values():
+        buf.fill(np.nan)
+    ref_gx, ref_gw = ref_backward(x, w, gy, stride, padding, dilation, groups)
+    gx = _conv_drivers.INPUT_GRAD["gemm"](gy, w, x_shape, g)
+    gw = _conv_drivers.WEIGHT_GRAD["gemm"](x, gy, w.shape, g, False)[0]
+    np.testing.assert_allclose(gx, ref_gx, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gw, ref_gw, rtol=1e-12, atol=1e-12)
+    if groups == 1:  # a transposed convolution's backward: one column matrix for both
+        y = np.empty((x_shape[0], w_shape[0], oh, ow))
+        gw2 = np.empty(w.shape)
+        _conv_drivers.forward_and_weight_gemm(x, w, gy, g, y, gw2)
+        np.testing.assert_allclose(y, ref_forward(x, w, stride, padding, dilation, groups),
+                                   rtol=1e-12, atol=1e-12)  # fmt: skip
+        np.testing.assert_allclose(gw2, ref_gw, rtol=1e-12, atol=1e-12)
