@@ -150,19 +150,6 @@ def _col2im(cols, n0, c0, cg, kh, kw, sh, sw, ph, pw, dh, dw, oh_n, ow_n, gx):
                         gf[np.uint64(d + m * sw)] = part[np.uint64(src + m)]
 
 
-@jit
-def _transpose_into(src, dst):
-    # dst[o, k] = src[k, o], in 32 x 32 blocks (NumPy's transposing copy of a 2304 x 256
-    # matrix took 2.2 ms, these blocks 0.4).
-    K, O = src.shape
-    for k0 in range(0, K, 32):
-        k1 = min(K, k0 + 32)
-        for o0 in range(0, O, 32):
-            for o in range(o0, min(O, o0 + 32)):
-                for k in range(k0, k1):
-                    dst[o, k] = src[k, o]
-
-
 @jit(parallel=True)
 def _ol_to_nol(src, b, n0, o0, dst):
     # src[o, n*L:(n+1)*L] (GEMM result) + b[o0 + o] -> dst[n0 + n, o0 + o, :] (NCHW output), a
