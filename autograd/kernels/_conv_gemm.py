@@ -106,8 +106,7 @@ def _col2im(cols, n0, c0, cg, kh, kw, sh, sw, ph, pw, dh, dw, oh_n, ow_n, gx):
         c = task % cg
         plane = ((n0 + nn) * C + c0 + c) * H * W
         if split:
-            part = np.empty(sw * H * wq, dtype=gx.dtype)
-            part[:] = 0.0
+            part = np.zeros(sw * H * wq, dtype=gx.dtype)
         else:
             gf[plane : plane + H * W] = 0.0
             part = gf[plane : plane + H * W]
