@@ -40,8 +40,10 @@ Paths
     GEMM per sample on the column matrix, the output gradient read as it lies.
 ``gemm``, ``gemm_wide``
     im2col + GEMM (:mod:`autograd.kernels._conv_drivers`). ``gemm_wide`` is the stride-1 column
-    layout (one copy per column-matrix row, a few junk columns per output row); it is exact only
-    for a finite weight (input gradient) or input (weight gradient: noticed chunk by chunk).
+    layout (one copy per column-matrix row, a few junk columns per output row), taken while
+    the junk costs the GEMM less than the plain layout's gathers (wide groups of output
+    channels take the plain one); it is exact only for a finite weight (input gradient) or
+    input (weight gradient: noticed chunk by chunk).
 ``separate``
     ``backward``: each gradient on its own path; ``forward_and_weight_grad``: two calls.
 ``shared_gemm``
@@ -138,6 +140,14 @@ class Limits:
         parallel kernels and BLAS's threads, whose GEMMs are then wider.
     pipeline_chunk_bytes : int
         Upper bound on one pipeline's column matrix, about a core's L2 cache.
+    wide_max_junk_outputs : int
+        Stride-1 column paths use the wide layout (one copy per row of the padded planes, no
+        per-element gather) while its junk columns, ``(kw - 1) * dw`` per output row, times the
+        output channels of a group (the GEMM outputs each junk column costs) stay below this;
+        from there the plain layout, which computes no junk, is faster. Plain over wide, fwd +
+        input and weight gradients, batch 1 / 4: 192-channel 7x7 maps 0.91 / 0.97, 512-channel
+        ones 0.79 / 0.85, 256-channel 14x14 0.91 / 0.92, 512-channel 28x28 0.94 / 0.96, a 5x5
+        kernel over 256 channels at 14x14 0.84; below it, 128-channel 8x8 maps 1.03 / 1.12.
     """
 
     winograd_min_channels: int = 16
@@ -156,6 +166,7 @@ class Limits:
     winograd_chunk_bytes: int = 2 * 1024 * 1024
     pipeline_min_batch: int = 8
     pipeline_chunk_bytes: int = 2 * 1024 * 1024
+    wide_max_junk_outputs: int = 320
 
 
 LIMITS = Limits()
@@ -190,6 +201,12 @@ def _winograd(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -
     return (
         wide and oh * ow >= limits.winograd_min_output_pixels and tiles >= limits.winograd_min_tiles
     )
+
+
+def _wide(w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
+    # The stride-1 wide column layout (see Limits.wide_max_junk_outputs).
+    junk = (w_shape[3] - 1) * g.dilation[1] * (w_shape[0] // g.groups)
+    return g.stride == (1, 1) and junk < limits.wide_max_junk_outputs
 
 
 def _thin_groups(w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
@@ -356,6 +373,7 @@ def _choose(
     )
     winograd = _winograd(x_shape, w_shape, g, limits)
     dense = _dense(x_shape, w_shape, g, limits)
+    wide = _wide(w_shape, g, limits)
     if winograd and product in _WINOGRAD_OPERANDS:
         ok, check = _requires(finite, *_WINOGRAD_OPERANDS[product])
         if ok:
@@ -373,7 +391,7 @@ def _choose(
             x_ok, x_check = _requires(finite, "x")
             if x_ok:
                 return Plan("dense", x_check)
-        return Plan("gemm_wide" if s1 else "gemm", pad_check)
+        return Plan("gemm_wide" if wide else "gemm", pad_check)
     if product == "input_grad":
         w_ok, w_check = _requires(finite, "w")
         if direct and s1 and w_ok:
@@ -386,7 +404,7 @@ def _choose(
             gy_ok, gy_check = _requires(finite, "gy")
             if gy_ok:
                 return Plan("dense", gy_check)
-        return Plan("gemm_wide", w_check) if s1 and w_ok else Plan("gemm")
+        return Plan("gemm_wide", w_check) if wide and w_ok else Plan("gemm")
     if product == "weight_grad":
         # Padded taps must not multiply a non-finite gy (see the module docstring).
         gy_ok, pad_check = _padded_requires(g, finite, "gy")
@@ -405,7 +423,7 @@ def _choose(
         few = _products(w_shape) <= limits.batched_max_products
         if g.groups == 1 and few and not stand_in:
             return Plan("batched", pad_check)
-        return Plan("gemm_wide" if s1 and x_ok else "gemm", pad_check)
+        return Plan("gemm_wide" if wide and x_ok else "gemm", pad_check)
     if product == "backward":
         # A padded one-pass weight gradient needs a finite gy too: like Winograd's, the caller
         # reads that from the pass's sums (the bias gradient) and redoes the weight gradient.

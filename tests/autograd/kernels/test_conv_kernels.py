@@ -417,6 +417,27 @@ def test_per_thread_pipelines_match_the_reference(monkeypatch, chunk_bytes):
     np.testing.assert_allclose(gw, want, atol=1e-10)
 
 
+@pytest.mark.parametrize("pipelines", [False, True])
+def test_stride_one_plain_columns_match_the_reference(monkeypatch, pipelines):
+    # Wide groups of output channels take the plain column layout at stride 1 for all three
+    # products (whole batch, or per-thread pipelines of one sample a chunk); its weight
+    # gradient is exact for an input holding inf and NaN too.
+    if pipelines:
+        budget(monkeypatch, pipeline_min_batch=1, pipeline_chunk_bytes=1)
+    plans = record_plans(monkeypatch)
+    rng = np.random.default_rng(12)
+    x, w = rng.standard_normal((3, 10, 7, 6)), rng.standard_normal((160, 10, 3, 3))
+    gy = rng.standard_normal((3, 160, 7, 6))
+    check_against_reference(x, w, gy, (1, 1), (1, 1), (1, 1), 1)
+    assert plans == [("forward", "gemm"), ("input_grad", "gemm"), ("weight_grad", "gemm")]
+    x[1, 2, 3, 3], x[2, 0, 0, 5] = np.inf, np.nan
+    gw = conv.conv2d_backward_weight(x, gy, w.shape, (1, 1), (1, 1))
+    want = ref_backward(x, w, gy, (1, 1), (1, 1), (1, 1), 1)[1]
+    assert np.isnan(want).any() and np.isfinite(want).any()
+    np.testing.assert_allclose(gw, want, atol=1e-10)
+    assert plans[-1] == ("weight_grad", "gemm")
+
+
 @pytest.mark.parametrize("shape", [(2, 3, 4, 5), (0, 3, 2, 2), (2, 3, 0, 2), (64, 32, 4, 4)])
 def test_channel_sums_are_the_bias_gradient(shape):
     rng = np.random.default_rng(6)

@@ -31,11 +31,20 @@ FORWARD = [
     ((2, 15, 28, 28), (64, 15, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # too few channels
     ((2, 64, 28, 28), (15, 64, 3, 3), G(padding=1), F, Plan("gemm_wide")),
     ((8, 512, 7, 7), (512, 512, 3, 3), G(padding=1), F, Plan("winograd")),
-    ((4, 512, 7, 7), (512, 512, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # 64 tiles
+    ((4, 512, 7, 7), (512, 512, 3, 3), G(padding=1), F, Plan("gemm")),  # 64 tiles (see below)
     ((2, 32, 14, 14), (64, 32, 3, 3), G(padding=3), F, Plan("gemm_wide")),  # padding > 2
     ((2, 32, 14, 14), (64, 32, 3, 3), G(dilation=2, padding=2), F, Plan("gemm_wide")),
     ((2, 32, 14, 14), (64, 32, 5, 5), G(padding=2), F, Plan("gemm_wide")),
     ((2, 64, 14, 14), (64, 32, 3, 3), G(padding=1, groups=2), F, Plan("gemm_wide")),
+    # Stride 1 off Winograd: the wide column layout while its junk columns ((kw - 1) * dw per
+    # output row) times the group's output channels stay below 320, else the plain one.
+    ((1, 128, 7, 7), (128, 128, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # 256
+    ((1, 160, 7, 7), (160, 160, 3, 3), G(padding=1), F, Plan("gemm")),  # 320
+    ((1, 64, 14, 14), (80, 64, 5, 5), G(padding=2), F, Plan("gemm")),  # 4 * 80
+    ((1, 64, 14, 14), (79, 64, 5, 5), G(padding=2), F, Plan("gemm_wide")),
+    ((1, 64, 14, 14), (80, 64, 3, 3), G(dilation=2, padding=2), F, Plan("gemm")),
+    ((1, 256, 14, 14), (256, 128, 3, 3), G(padding=1, groups=2), F, Plan("gemm_wide")),  # 128
+    ((1, 256, 7, 7), (256, 256, 3, 3), G(stride=(1, 2), padding=1), F, Plan("gemm")),
     # A known non-finite operand rules Winograd out; so does stride 2.
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (False, None, None), Plan("gemm_wide", ("w",))),
     # A non-finite weight with padding: the loops that skip padded taps.
@@ -125,6 +134,9 @@ INPUT_GRAD = [
     ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), (None, None, False), None,
      Plan("gemm_wide", ("w",))),
     ((64, 16, 4, 4), (32, 16, 3, 3), G(stride=2, padding=1), F, (64, 32, 1, 2), Plan("gemm")),
+    # Wide groups of output channels: the plain layout, which needs no finite weight.
+    ((1, 256, 7, 7), (256, 256, 3, 3), G(padding=1), U, None, Plan("gemm")),
+    ((1, 128, 7, 7), (128, 128, 3, 3), G(padding=1), U, None, Plan("gemm_wide", ("w",))),
 ]  # fmt: skip
 
 
@@ -171,6 +183,8 @@ WEIGHT_GRAD = [
     ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), (None, None, False), None, Plan("direct")),
     ((64, 16, 4, 4), (32, 16, 3, 3), G(), (None, None, False), None, Plan("dense")),
     ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), U, (64, 32, 4, 3), Plan("gemm_wide", ("gy",))),
+    ((1, 256, 7, 7), (256, 256, 3, 3), G(padding=1), U, None, Plan("gemm", ("gy",))),
+    ((1, 128, 7, 7), (128, 128, 3, 3), G(padding=1), U, None, Plan("gemm_wide", ("gy",))),
 ]  # fmt: skip
 
 
@@ -275,6 +289,10 @@ def test_limits_move_the_crossovers():
     for limit in [{"dense_min_batch": 65}, {"dense_max_waste": 2.5}, {"dense_max_matrix": 1 << 16}]:
         strict = dataclasses.replace(LIMITS, **limit)
         assert plan("forward", *small, F, limits=strict).path == "gemm_wide"
+    columns = (1, 128, 7, 7), (128, 128, 3, 3), G(padding=1)  # junk 2 * 128 = 256
+    assert plan("forward", *columns, F).path == "gemm_wide"
+    strict = dataclasses.replace(LIMITS, wide_max_junk_outputs=256)
+    assert plan("forward", *columns, F, limits=strict).path == "gemm"
 
 
 @pytest.mark.parametrize("product", ["forward", "input_grad", "weight_grad", "backward"])
