@@ -40,10 +40,10 @@ Paths
     GEMM per sample on the column matrix, the output gradient read as it lies.
 ``gemm``, ``gemm_wide``
     im2col + GEMM (:mod:`autograd.kernels._conv_drivers`). ``gemm_wide`` is the stride-1 column
-    layout (one copy per column-matrix row, a few junk columns per output row), taken while
-    the junk costs the GEMM less than the plain layout's gathers (wide groups of output
-    channels take the plain one); it is exact only for a finite weight (input gradient) or
-    input (weight gradient: noticed chunk by chunk).
+    layout (one copy per column-matrix row, a few junk columns per output row), taken by
+    batches too small for pipelines while the junk costs the GEMM less than the plain layout's
+    gathers (wide groups of output channels take the plain one); it is exact only for a finite
+    weight (input gradient) or input (weight gradient: noticed chunk by chunk).
 ``separate``
     ``backward``: each gradient on its own path; ``forward_and_weight_grad``: two calls.
 ``shared_gemm``
@@ -141,13 +141,17 @@ class Limits:
     pipeline_chunk_bytes : int
         Upper bound on one pipeline's column matrix, about a core's L2 cache.
     wide_max_junk_outputs : int
-        Stride-1 column paths use the wide layout (one copy per row of the padded planes, no
-        per-element gather) while its junk columns, ``(kw - 1) * dw`` per output row, times the
-        output channels of a group (the GEMM outputs each junk column costs) stay below this;
-        from there the plain layout, which computes no junk, is faster. Plain over wide, fwd +
-        input and weight gradients, batch 1 / 4: 192-channel 7x7 maps 0.91 / 0.97, 512-channel
-        ones 0.79 / 0.85, 256-channel 14x14 0.91 / 0.92, 512-channel 28x28 0.94 / 0.96, a 5x5
-        kernel over 256 channels at 14x14 0.84; below it, 128-channel 8x8 maps 1.03 / 1.12.
+        Stride-1 column paths on a batch too small for pipelines use the wide layout (one copy
+        per row of the padded planes, no per-element gather) while its junk columns, ``(kw -
+        1) * dw`` per output row, times the output channels of a group (the GEMM outputs each
+        junk column costs) stay below this; from there the plain layout, which computes no
+        junk, is faster. Plain over wide, fwd + input and weight gradients, batch 1 / 4:
+        192-channel 7x7 maps 0.91 / 0.97, 512-channel ones 0.79 / 0.85, 256-channel 14x14 0.91
+        / 0.92, 512-channel 28x28 0.94 / 0.96, a 5x5 kernel over 256 channels at 14x14 0.84;
+        below it, 128-channel 8x8 maps 1.03 / 1.12. Pipelines (:func:`pipelined`) always take
+        the plain layout: its chunks stay in cache as well, and it was as fast or faster in
+        every case measured (0.84-1.01: 16 to 256 output channels, 3x3 to 7x7 kernels, batches
+        of 8 to 64).
     """
 
     winograd_min_channels: int = 16
@@ -203,10 +207,14 @@ def _winograd(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -
     )
 
 
-def _wide(w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
+def _wide(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
     # The stride-1 wide column layout (see Limits.wide_max_junk_outputs).
     junk = (w_shape[3] - 1) * g.dilation[1] * (w_shape[0] // g.groups)
-    return g.stride == (1, 1) and junk < limits.wide_max_junk_outputs
+    return (
+        g.stride == (1, 1)
+        and not pipelined(x_shape[0], limits)
+        and junk < limits.wide_max_junk_outputs
+    )
 
 
 def _thin_groups(w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
@@ -373,7 +381,7 @@ def _choose(
     )
     winograd = _winograd(x_shape, w_shape, g, limits)
     dense = _dense(x_shape, w_shape, g, limits)
-    wide = _wide(w_shape, g, limits)
+    wide = _wide(x_shape, w_shape, g, limits)
     if winograd and product in _WINOGRAD_OPERANDS:
         ok, check = _requires(finite, *_WINOGRAD_OPERANDS[product])
         if ok:

@@ -46,10 +46,17 @@ FORWARD = [
     ((1, 256, 14, 14), (256, 128, 3, 3), G(padding=1, groups=2), F, Plan("gemm_wide")),  # 128
     ((1, 256, 7, 7), (256, 256, 3, 3), G(stride=(1, 2), padding=1), F, Plan("gemm")),
     # A known non-finite operand rules Winograd out; so does stride 2.
-    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (False, None, None), Plan("gemm_wide", ("w",))),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (False, None, None), Plan("gemm", ("w",))),
+    (
+        (4, 64, 32, 32),
+        (64, 64, 3, 3),
+        G(padding=1),
+        (False, None, None),
+        Plan("gemm_wide", ("w",)),
+    ),  # no pipelines: the wide layout
     # A non-finite weight with padding: the loops that skip padded taps.
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, False, None), Plan("direct_taps")),
-    ((8, 64, 32, 32), (64, 64, 3, 3), G(), (None, False, None), Plan("gemm_wide")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(), (None, False, None), Plan("gemm")),
     (
         (8, 64, 32, 32),
         (64, 1, 3, 3),
@@ -63,7 +70,7 @@ FORWARD = [
     ((8, 64, 32, 32), (64, 1, 3, 3), G(stride=2, padding=1, groups=64), U, Plan("direct", ("w",))),
     # Thin groups: at most 16 channels a group (in or out) at stride 1, 3 otherwise.
     ((8, 64, 16, 16), (64, 16, 3, 3), G(padding=1, groups=4), U, Plan("direct_wide", ("w",))),
-    ((8, 68, 16, 16), (68, 17, 3, 3), G(padding=1, groups=4), U, Plan("gemm_wide", ("w",))),
+    ((8, 68, 16, 16), (68, 17, 3, 3), G(padding=1, groups=4), U, Plan("gemm", ("w",))),
     (
         (8, 68, 16, 16),
         (16, 17, 3, 3),
@@ -76,26 +83,26 @@ FORWARD = [
     ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), U, Plan("direct_wide", ("w",))),
     ((64, 1, 28, 28), (32, 1, 3, 3), G(stride=2, padding=1), U, Plan("gemm", ("w",))),
     ((64, 2, 28, 28), (32, 2, 2, 2), G(), U, Plan("direct_wide")),  # 8 products
-    ((64, 3, 28, 28), (32, 3, 2, 2), G(), U, Plan("gemm_wide")),  # 12 products
+    ((64, 3, 28, 28), (32, 3, 2, 2), G(), U, Plan("gemm")),  # 12 products
     ((64, 9, 28, 28), (32, 9, 1, 1), G(), U, Plan("direct_wide")),  # 9 products, even 1x1
-    ((64, 1, 28, 28), (32, 1, 5, 5), G(padding=2), U, Plan("gemm_wide", ("w",))),  # 25 products
+    ((64, 1, 28, 28), (32, 1, 5, 5), G(padding=2), U, Plan("gemm", ("w",))),  # 25 products
     ((64, 8, 28, 28), (8, 8, 3, 3), G(padding=1), U, Plan("direct_wide", ("w",))),  # 3x3: up to 72
-    ((64, 9, 28, 28), (8, 9, 3, 3), G(padding=1), U, Plan("gemm_wide", ("w",))),
+    ((64, 9, 28, 28), (8, 9, 3, 3), G(padding=1), U, Plan("gemm", ("w",))),
     ((64, 8, 28, 28), (32, 8, 3, 3), G(padding=1, dilation=2), U, Plan("direct_wide", ("w",))),
     # Pointwise: 1x1, stride 1, no padding, one group.
     ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, Plan("pointwise")),
-    ((32, 64, 32, 32), (128, 64, 1, 1), G(padding=1), U, Plan("gemm_wide", ("w",))),
+    ((32, 64, 32, 32), (128, 64, 1, 1), G(padding=1), U, Plan("gemm", ("w",))),
     ((32, 64, 32, 32), (128, 64, 1, 1), G(stride=2), U, Plan("gemm")),
-    ((32, 64, 32, 32), (128, 32, 1, 1), G(groups=2), U, Plan("gemm_wide")),
+    ((32, 64, 32, 32), (128, 32, 1, 1), G(groups=2), U, Plan("gemm")),
     # Dense: a small map (its matrix of at most 2**18 entries, at most 3x the true products)
     # in a batch of at least 8; x is checked (the matrix's zeros multiply it).
     ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), U, Plan("dense", ("x",))),
     ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), F, Plan("dense")),
-    ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), (False, None, None), Plan("gemm_wide", ("w",))),
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), (False, None, None), Plan("gemm", ("w",))),
     ((64, 256, 1, 1), (512, 256, 3, 3), G(padding=1), F, Plan("dense")),  # a 1x1 map: waste 1
     ((7, 16, 4, 4), (32, 16, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # batch below 8
-    ((64, 12, 8, 8), (32, 12, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # 8x8: waste 8.5
-    ((64, 128, 4, 4), (128, 128, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # 2**22 entries
+    ((64, 12, 8, 8), (32, 12, 3, 3), G(padding=1), F, Plan("gemm")),  # 8x8: waste 8.5
+    ((64, 128, 4, 4), (128, 128, 3, 3), G(padding=1), F, Plan("gemm")),  # 2**22 entries
     ((64, 16, 4, 4), (32, 8, 3, 3), G(padding=1, groups=2), F, Plan("direct_wide")),  # groups
     ((64, 16, 4, 4), (32, 16, 3, 3), G(stride=2, padding=1), F, Plan("dense")),  # waste 2.56
     # Nothing to compute.
@@ -113,7 +120,11 @@ INPUT_GRAD = [
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, None, Plan("winograd", ("gy", "w"))),
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), F, None, Plan("winograd")),
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, True, False), None,
+     Plan("gemm")),  # a batch of pipelines: the plain layout
+    ((4, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, True, False), None,
      Plan("gemm_wide")),
+    ((4, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, None, False), None,
+     Plan("gemm_wide", ("w",))),  # the wide layout multiplies junk columns by w
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, False, None), None, Plan("gemm")),
     # The one-pass direct kernel needs a finite weight; thin groups fall back to scattering.
     ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), U, None,
@@ -126,13 +137,13 @@ INPUT_GRAD = [
     ((64, 1, 28, 28), (32, 1, 3, 3), G(padding=1), (None, False, None), None, Plan("gemm")),
     # Pointwise needs the full output gradient (conv_transpose2d's output_padding cuts it).
     ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, None, Plan("pointwise")),
-    ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, (32, 128, 31, 32), Plan("gemm_wide", ("w",))),
+    ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, (32, 128, 31, 32), Plan("gemm")),
     ((32, 64, 32, 32), (128, 64, 3, 3), G(stride=2, padding=1), U, None, Plan("gemm")),
     ((0, 64, 32, 32), (128, 64, 3, 3), G(), U, None, Plan("empty")),
     # Dense: gy is checked (the matrix's zeros multiply it); the full gradient only.
     ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), U, None, Plan("dense", ("gy",))),
     ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), (None, None, False), None,
-     Plan("gemm_wide", ("w",))),
+     Plan("gemm")),
     ((64, 16, 4, 4), (32, 16, 3, 3), G(stride=2, padding=1), F, (64, 32, 1, 2), Plan("gemm")),
     # Wide groups of output channels: the plain layout, which needs no finite weight.
     ((1, 256, 7, 7), (256, 256, 3, 3), G(padding=1), U, None, Plan("gemm")),
@@ -150,13 +161,13 @@ WEIGHT_GRAD = [
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, None, Plan("winograd", ("x", "gy"))),
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (False, None, None), None,
      Plan("gemm", ("gy",))),  # x known non-finite: the plain layout
-    ((8, 64, 32, 32), (64, 64, 5, 5), G(padding=2), (None, None, True), None,
+    ((4, 64, 32, 32), (64, 64, 5, 5), G(padding=2), (None, None, True), None,
      Plan("gemm_wide")),  # x unknown: the wide layout notices inf/NaN chunk by chunk
     # A non-finite gy with padding: the loops that skip padded taps; without padding, GEMM.
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, None, False), None, Plan("direct")),
     ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), (True, None, False), None,
      Plan("direct")),
-    ((8, 64, 32, 32), (64, 64, 3, 3), G(), (None, None, False), None, Plan("gemm_wide")),
+    ((8, 64, 32, 32), (64, 64, 3, 3), G(), (None, None, False), None, Plan("gemm")),
     # The one-pass kernel notices a non-finite x itself; with x known non-finite, exact paths.
     ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), U, None,
      Plan("direct_one_pass", ("gy",))),
@@ -172,8 +183,8 @@ WEIGHT_GRAD = [
     ((64, 3, 28, 28), (32, 3, 1, 1), G(stride=2), U, None, Plan("batched")),
     ((64, 2, 28, 28), (32, 2, 3, 3), G(stride=2), U, None, Plan("gemm")),  # 18 products
     ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, None, Plan("pointwise")),
-    ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, (32, 128, 32, 31), Plan("gemm_wide")),
-    ((32, 64, 16, 16), (64, 32, 3, 3), G(padding=1, groups=2), U, None, Plan("gemm_wide", ("gy",))),
+    ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, (32, 128, 32, 31), Plan("gemm")),
+    ((32, 64, 16, 16), (64, 32, 3, 3), G(padding=1, groups=2), U, None, Plan("gemm", ("gy",))),
     ((32, 64, 16, 16), (64, 16, 3, 3), G(padding=1, groups=4), U, None,
      Plan("direct_one_pass", ("gy",))),
     # Dense: exact for any values (its zeros meet only entries the fold drops), so nothing is
@@ -182,7 +193,7 @@ WEIGHT_GRAD = [
     ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), (False, None, None), None, Plan("dense")),
     ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), (None, None, False), None, Plan("direct")),
     ((64, 16, 4, 4), (32, 16, 3, 3), G(), (None, None, False), None, Plan("dense")),
-    ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), U, (64, 32, 4, 3), Plan("gemm_wide", ("gy",))),
+    ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), U, (64, 32, 4, 3), Plan("gemm", ("gy",))),
     ((1, 256, 7, 7), (256, 256, 3, 3), G(padding=1), U, None, Plan("gemm", ("gy",))),
     ((1, 128, 7, 7), (128, 128, 3, 3), G(padding=1), U, None, Plan("gemm_wide", ("gy",))),
 ]  # fmt: skip
@@ -265,7 +276,7 @@ def test_limits_move_the_crossovers():
     strict = dataclasses.replace(LIMITS, winograd_min_tiles=73)  # 2 samples of 36 tiles
     assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm_wide"
     grouped = (8, 64, 16, 16), (64, 32, 3, 3), G(padding=1, groups=2)
-    assert plan("forward", *grouped).path == "gemm_wide"
+    assert plan("forward", *grouped).path == "gemm"
     wider = dataclasses.replace(LIMITS, direct_max_group_channels=32)
     assert plan("forward", *grouped, limits=wider).path == "direct_wide"
     strided = (8, 64, 16, 16), (64, 4, 3, 3), G(stride=2, padding=1, groups=16)
@@ -273,11 +284,11 @@ def test_limits_move_the_crossovers():
     wider = dataclasses.replace(LIMITS, direct_max_group_channels_strided=4)
     assert plan("forward", *strided, limits=wider).path == "direct"
     dense = (8, 3, 16, 16), (8, 3, 2, 2), G()
-    assert plan("forward", *dense).path == "gemm_wide"
+    assert plan("forward", *dense).path == "gemm"
     more = dataclasses.replace(LIMITS, direct_max_products=12)
     assert plan("forward", *dense, limits=more).path == "direct_wide"
     dense = (8, 12, 16, 16), (8, 12, 3, 3), G()
-    assert plan("forward", *dense).path == "gemm_wide"
+    assert plan("forward", *dense).path == "gemm"
     more = dataclasses.replace(LIMITS, direct_max_products_3x3=108)
     assert plan("forward", *dense, limits=more).path == "direct_wide"
     strided = (8, 2, 16, 16), (8, 2, 3, 3), G(stride=2)  # 18 products
@@ -288,11 +299,12 @@ def test_limits_move_the_crossovers():
     assert plan("forward", *small, F).path == "dense"
     for limit in [{"dense_min_batch": 65}, {"dense_max_waste": 2.5}, {"dense_max_matrix": 1 << 16}]:
         strict = dataclasses.replace(LIMITS, **limit)
-        assert plan("forward", *small, F, limits=strict).path == "gemm_wide"
+        assert plan("forward", *small, F, limits=strict).path == "gemm"
     columns = (1, 128, 7, 7), (128, 128, 3, 3), G(padding=1)  # junk 2 * 128 = 256
     assert plan("forward", *columns, F).path == "gemm_wide"
-    strict = dataclasses.replace(LIMITS, wide_max_junk_outputs=256)
-    assert plan("forward", *columns, F, limits=strict).path == "gemm"
+    for limit in [{"wide_max_junk_outputs": 256}, {"pipeline_min_batch": 1}]:
+        strict = dataclasses.replace(LIMITS, **limit)
+        assert plan("forward", *columns, F, limits=strict).path == "gemm"
 
 
 @pytest.mark.parametrize("product", ["forward", "input_grad", "weight_grad", "backward"])
