@@ -344,11 +344,13 @@ def plan(
     Plan(path='winograd', check=())
     >>> plan("forward", (8, 64, 32, 32), (64, 64, 3, 3), g)
     Plan(path='winograd', check=('x', 'w'))
-    >>> plan("forward", (8, 64, 32, 32), (64, 64, 3, 3), g, finite=(False, None, None)).path
+    >>> plan("forward", (4, 64, 32, 32), (64, 64, 3, 3), g, finite=(False, None, None)).path
     'gemm_wide'
+    >>> plan("forward", (8, 64, 32, 32), (64, 64, 3, 3), g, finite=(False, None, None)).path
+    'gemm'
     >>> plan("forward", (8, 64, 32, 32), (64, 1, 3, 3), g._replace(groups=64)).path
     'direct_wide'
-    >>> p = plan("forward", (8, 3, 32, 32), (16, 3, 3, 3), g, cold=frozenset({"direct"}))
+    >>> p = plan("forward", (4, 3, 32, 32), (16, 3, 3, 3), g, cold=frozenset({"direct"}))
     >>> p.path, p.stand_in, p.instead
     ('gemm_wide', True, 'direct_wide')
     """
