@@ -114,6 +114,16 @@ class Limits:
     direct_max_products_3x3 : int
         The same for 3x3 kernels, which the direct kernels compute in one pass over each
         plane: up to 8 input channels they run in a third to half of the GEMM path's time.
+    direct_max_out_channels : int
+        Dense stride-1 convolutions with at most this many output channels take the direct
+        forward and the one-pass weight gradient whatever their products per output: the GEMM
+        path reads each entry of its column matrix (``kh * kw`` copies of the input) only that
+        many times, which costs more than the products. Direct over columns, forward / weight
+        gradient, batches of 8 and 64 at 28x28: 3 -> 6 channels under 5x5 kernels 0.44-0.55 /
+        0.29-0.31, 32 -> 4 under 3x3 0.34-0.47 / 0.37-0.45, 64 -> 8 under 5x5 0.77-0.86 /
+        0.68-0.76; with 16 outputs the columns win (6 -> 16 under 5x5: 1.29-1.66 / 1.11-1.23).
+        Their input gradient keeps the columns: the direct one scatters (64 32x32 maps under 6
+        5x5 filters: 3.4-4.6 ms against 1.3).
     batched_max_products : int
         Weight gradients with at most this many products per output (one group) that the
         direct pass does not take run one GEMM per sample (about 3x faster than the columns).
@@ -162,6 +172,7 @@ class Limits:
     direct_max_group_channels_strided: int = 3
     direct_max_products: int = 9
     direct_max_products_3x3: int = 72
+    direct_max_out_channels: int = 8
     batched_max_products: int = 9
     cols_budget_bytes: int = 24 * 1024 * 1024
     dense_max_matrix: int = 1 << 18
@@ -236,6 +247,12 @@ def _direct(w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
             most = max(most, limits.direct_max_products_3x3)
         return _products(w_shape) <= most
     return _thin_groups(w_shape, g, limits)
+
+
+def _few_outputs(w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
+    # A dense stride-1 convolution whose forward and weight gradient run the direct kernels
+    # (see Limits.direct_max_out_channels).
+    return g.groups == 1 and g.stride == (1, 1) and w_shape[0] <= limits.direct_max_out_channels
 
 
 def _pointwise(w_shape: tuple, g: ConvGeometry) -> bool:
@@ -355,14 +372,15 @@ def plan(
     ('gemm_wide', True, 'direct_wide')
     """
     direct = _direct(w_shape, geometry, limits)
+    narrow = _few_outputs(w_shape, geometry, limits)
     # Dense stride-1 direct kernels (thin groups keep theirs: their other paths are far slower).
-    stand_in = direct and "direct" in cold and geometry.groups == 1
+    stand_in = (direct or narrow) and "direct" in cold and geometry.groups == 1
     chosen = _choose(product, x_shape, w_shape, geometry, finite, output_mask, gy_shape, limits,
-                     direct and not stand_in, stand_in)  # fmt: skip
+                     direct and not stand_in, narrow and not stand_in, stand_in)  # fmt: skip
     if not stand_in:
         return chosen
     warm = _choose(product, x_shape, w_shape, geometry, finite, output_mask, gy_shape, limits,
-                   True, False)  # fmt: skip
+                   direct, narrow, False)  # fmt: skip
     direct_path = warm.path.startswith("direct") and warm.path != chosen.path
     return replace(chosen, stand_in=True, instead=warm.path if direct_path else None)
 
@@ -370,8 +388,10 @@ def plan(
 def _choose(
     product: Product, x_shape: tuple, w_shape: tuple, g: ConvGeometry, finite: Finite,
     output_mask: tuple[bool, bool, bool], gy_shape: tuple | None, limits: Limits, direct: bool,
-    stand_in: bool,
+    narrow: bool, stand_in: bool,
 ) -> Plan:  # fmt: skip
+    # direct: the direct kernels for every product; narrow (few output channels): for the
+    # forward and the weight gradient only (Limits.direct_max_out_channels).
     N, C = x_shape[:2]
     O, cg = w_shape[:2]
     s1 = g.stride == (1, 1)
@@ -401,6 +421,8 @@ def _choose(
             x_ok, x_check = _requires(finite, "x")
             if x_ok:
                 return Plan("dense", x_check)
+        if narrow:
+            return Plan("direct_wide", pad_check)
         return Plan("gemm_wide" if wide else "gemm", pad_check)
     if product == "input_grad":
         w_ok, w_check = _requires(finite, "w")
@@ -429,6 +451,8 @@ def _choose(
             return Plan("direct")
         if dense and full:
             return Plan("dense")  # exact for any values (see the module docstring)
+        if narrow and x_ok:
+            return Plan("direct_one_pass", pad_check)
         # A stand-in keeps to the column kernels its forward compiled (see ``cold``).
         few = _products(w_shape) <= limits.batched_max_products
         if g.groups == 1 and few and not stand_in:

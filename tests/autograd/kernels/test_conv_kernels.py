@@ -104,8 +104,8 @@ def test_non_finite_values_stay_where_they_belong(monkeypatch, where):
     plans = record_plans(monkeypatch)
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 10, 5, 5))
-    w = rng.standard_normal((3, 10, 3, 3))
-    gy = rng.standard_normal((2, 3, 3, 3))
+    w = rng.standard_normal((9, 10, 3, 3))  # more than 8 outputs: the columns
+    gy = rng.standard_normal((2, 9, 3, 3))
     if where == "x":
         x[0, 1, 2, 4] = np.inf
     else:
@@ -130,7 +130,8 @@ PATHS = {
     "direct thin groups, stride 1": ((2, 4, 6, 5), (4, 1, 3, 3), (1, 1), (1, 1), (1, 1), 4),
     "direct thin groups, strided": ((2, 4, 6, 5), (8, 2, 3, 2), (2, 1), (1, 1), (1, 1), 2),
     "pointwise": ((2, 10, 4, 3), (6, 10, 1, 1), (1, 1), (0, 0), (1, 1), 1),
-    "gemm wide": ((2, 10, 6, 5), (4, 10, 3, 3), (1, 1), (1, 2), (1, 1), 1),
+    "gemm wide": ((2, 10, 6, 5), (9, 10, 3, 3), (1, 1), (1, 2), (1, 1), 1),
+    "direct, few outputs": ((2, 10, 6, 5), (4, 10, 3, 3), (1, 1), (1, 2), (1, 1), 1),
     "gemm strided": ((2, 3, 7, 6), (4, 3, 3, 2), (2, 3), (1, 0), (1, 2), 1),
     "gemm groups": ((1, 34, 5, 5), (34, 17, 3, 3), (1, 1), (1, 1), (1, 1), 2),
     "gemm strided, few products": ((2, 1, 7, 6), (4, 1, 3, 3), (2, 1), (1, 1), (1, 1), 1),
@@ -143,6 +144,7 @@ FORWARD_PATH = {
     "direct thin groups, strided": "direct",
     "pointwise": "pointwise",
     "gemm wide": "gemm_wide",
+    "direct, few outputs": "direct_wide",
     "gemm strided": "gemm",
     "gemm groups": "gemm_wide",
 }
@@ -197,8 +199,8 @@ def test_weight_gradient_falls_back_per_chunk_on_non_finite_input(monkeypatch):
     plans = record_plans(monkeypatch)
     rng = np.random.default_rng(7)
     x = rng.standard_normal((3, 10, 5, 6))
-    w = rng.standard_normal((4, 10, 3, 3))
-    gy = rng.standard_normal((3, 4, 5, 6))
+    w = rng.standard_normal((9, 10, 3, 3))
+    gy = rng.standard_normal((3, 9, 5, 6))
     x[1, 7, 0, 5] = -np.inf
     gw = conv.conv2d_backward_weight(x, gy, w.shape, ONE, ONE)
     np.testing.assert_allclose(gw, ref_backward(x, w, gy, (1, 1), (1, 1), (1, 1), 1)[1])
@@ -436,6 +438,32 @@ def test_stride_one_plain_columns_match_the_reference(monkeypatch, pipelines):
     assert np.isnan(want).any() and np.isfinite(want).any()
     np.testing.assert_allclose(gw, want, atol=1e-10)
     assert plans[-1] == ("weight_grad", "gemm")
+
+
+@pytest.mark.parametrize("padding", [(0, 0), (2, 1)])
+def test_few_output_channels_run_direct_over_many_products(monkeypatch, padding):
+    # At most 8 output channels: the direct forward and one-pass weight gradient for any
+    # number of products per output (here 5x5 over 12 channels); the input gradient keeps the
+    # columns. Exact against the reference, and with inf and NaN in x for the weight gradient.
+    plans = record_plans(monkeypatch)
+    rng = np.random.default_rng(13)
+    x, w = rng.standard_normal((9, 12, 11, 10)), rng.standard_normal((6, 12, 5, 5))
+    oh, ow = out_size(11, 5, 1, padding[0], 1), out_size(10, 5, 1, padding[1], 1)
+    gy = rng.standard_normal((9, 6, oh, ow))
+    check_against_reference(x, w, gy, (1, 1), padding, (1, 1), 1)
+    assert plans == [
+        ("forward", "direct_wide"), ("input_grad", "gemm"), ("weight_grad", "direct_one_pass"),
+    ]  # fmt: skip
+    gx, gw, gb = conv.conv2d_backward(x, gy, w, (1, 1), padding)
+    ref_gx, ref_gw = ref_backward(x, w, gy, (1, 1), padding, (1, 1), 1)
+    np.testing.assert_allclose(gx, ref_gx, atol=1e-10)
+    np.testing.assert_allclose(gw, ref_gw, atol=1e-10)
+    np.testing.assert_allclose(gb, gy.sum(axis=(0, 2, 3)), atol=1e-10)
+    x[4, 3, 5, 5], x[7, 11, 0, 9] = np.inf, np.nan
+    gw = conv.conv2d_backward_weight(x, gy, w.shape, (1, 1), padding)
+    want = ref_backward(x, w, gy, (1, 1), padding, (1, 1), 1)[1]
+    assert np.isnan(want).any() and np.isfinite(want).any()
+    np.testing.assert_allclose(gw, want, atol=1e-10)
 
 
 @pytest.mark.parametrize("shape", [(2, 3, 4, 5), (0, 3, 2, 2), (2, 3, 0, 2), (64, 32, 4, 4)])

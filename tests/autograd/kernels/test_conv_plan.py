@@ -87,7 +87,13 @@ FORWARD = [
     ((64, 9, 28, 28), (32, 9, 1, 1), G(), U, Plan("direct_wide")),  # 9 products, even 1x1
     ((64, 1, 28, 28), (32, 1, 5, 5), G(padding=2), U, Plan("gemm", ("w",))),  # 25 products
     ((64, 8, 28, 28), (8, 8, 3, 3), G(padding=1), U, Plan("direct_wide", ("w",))),  # 3x3: up to 72
-    ((64, 9, 28, 28), (8, 9, 3, 3), G(padding=1), U, Plan("gemm", ("w",))),
+    ((64, 9, 28, 28), (16, 9, 3, 3), G(padding=1), U, Plan("gemm", ("w",))),
+    # At most 8 output channels (one group, stride 1): the direct forward, any products.
+    ((64, 3, 32, 32), (6, 3, 5, 5), G(), U, Plan("direct_wide")),
+    ((64, 3, 32, 32), (6, 3, 5, 5), G(padding=2), U, Plan("direct_wide", ("w",))),
+    ((4, 64, 28, 28), (8, 64, 3, 3), G(padding=1), U, Plan("direct_wide", ("w",))),
+    ((64, 3, 32, 32), (9, 3, 5, 5), G(), U, Plan("gemm")),
+    ((64, 3, 32, 32), (6, 3, 5, 5), G(stride=2), U, Plan("gemm")),
     ((64, 8, 28, 28), (32, 8, 3, 3), G(padding=1, dilation=2), U, Plan("direct_wide", ("w",))),
     # Pointwise: 1x1, stride 1, no padding, one group.
     ((32, 64, 32, 32), (128, 64, 1, 1), G(), U, Plan("pointwise")),
@@ -145,6 +151,8 @@ INPUT_GRAD = [
     ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), (None, None, False), None,
      Plan("gemm")),
     ((64, 16, 4, 4), (32, 16, 3, 3), G(stride=2, padding=1), F, (64, 32, 1, 2), Plan("gemm")),
+    # Few output channels keep the columns (the direct input gradient scatters).
+    ((64, 3, 32, 32), (6, 3, 5, 5), G(), U, None, Plan("gemm")),
     # Wide groups of output channels: the plain layout, which needs no finite weight.
     ((1, 256, 7, 7), (256, 256, 3, 3), G(padding=1), U, None, Plan("gemm")),
     ((1, 128, 7, 7), (128, 128, 3, 3), G(padding=1), U, None, Plan("gemm_wide", ("w",))),
@@ -195,6 +203,10 @@ WEIGHT_GRAD = [
     ((64, 16, 4, 4), (32, 16, 3, 3), G(), (None, None, False), None, Plan("dense")),
     ((64, 16, 4, 4), (32, 16, 3, 3), G(padding=1), U, (64, 32, 4, 3), Plan("gemm", ("gy",))),
     ((1, 256, 7, 7), (256, 256, 3, 3), G(padding=1), U, None, Plan("gemm", ("gy",))),
+    # Few output channels: the one-pass kernel (it notices a non-finite x itself).
+    ((64, 3, 32, 32), (6, 3, 5, 5), G(), U, None, Plan("direct_one_pass")),
+    ((64, 3, 32, 32), (6, 3, 5, 5), G(padding=2), U, None, Plan("direct_one_pass", ("gy",))),
+    ((64, 3, 32, 32), (6, 3, 5, 5), G(), (False, None, None), None, Plan("gemm")),
     ((1, 128, 7, 7), (128, 128, 3, 3), G(padding=1), U, None, Plan("gemm_wide", ("gy",))),
 ]  # fmt: skip
 
@@ -230,6 +242,8 @@ BACKWARD = [
     ((8, 64, 32, 32), (64, 1, 3, 3), G(stride=2, padding=1, groups=64), U, ALL,
      Plan("separate")),
     ((0, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, ALL, Plan("separate")),
+    # Few output channels: the weight gradient's one pass, the input's columns, apart.
+    ((64, 3, 32, 32), (6, 3, 5, 5), G(), U, ALL, Plan("separate")),
 ]  # fmt: skip
 
 
@@ -283,11 +297,11 @@ def test_limits_move_the_crossovers():
     assert plan("forward", *strided).path == "gemm"
     wider = dataclasses.replace(LIMITS, direct_max_group_channels_strided=4)
     assert plan("forward", *strided, limits=wider).path == "direct"
-    dense = (8, 3, 16, 16), (8, 3, 2, 2), G()
+    dense = (8, 3, 16, 16), (16, 3, 2, 2), G()
     assert plan("forward", *dense).path == "gemm"
     more = dataclasses.replace(LIMITS, direct_max_products=12)
     assert plan("forward", *dense, limits=more).path == "direct_wide"
-    dense = (8, 12, 16, 16), (8, 12, 3, 3), G()
+    dense = (8, 12, 16, 16), (16, 12, 3, 3), G()
     assert plan("forward", *dense).path == "gemm"
     more = dataclasses.replace(LIMITS, direct_max_products_3x3=108)
     assert plan("forward", *dense, limits=more).path == "direct_wide"
@@ -305,6 +319,21 @@ def test_limits_move_the_crossovers():
     for limit in [{"wide_max_junk_outputs": 256}, {"pipeline_min_batch": 1}]:
         strict = dataclasses.replace(LIMITS, **limit)
         assert plan("forward", *columns, F, limits=strict).path == "gemm"
+    narrow = (64, 3, 32, 32), (6, 3, 5, 5), G()
+    assert plan("forward", *narrow).path == "direct_wide"
+    assert plan("weight_grad", *narrow).path == "direct_one_pass"
+    strict = dataclasses.replace(LIMITS, direct_max_out_channels=5)
+    assert plan("forward", *narrow, limits=strict).path == "gemm"
+    assert plan("weight_grad", *narrow, limits=strict).path == "gemm"
+
+
+def test_few_output_channels_stand_in_while_the_direct_kernels_are_cold():
+    narrow = (64, 3, 32, 32), (6, 3, 5, 5), G()
+    cold = frozenset({"direct"})
+    p = plan("forward", *narrow, cold=cold)
+    assert (p.path, p.stand_in, p.instead) == ("gemm", True, "direct_wide")
+    p = plan("weight_grad", *narrow, cold=cold)
+    assert (p.path, p.stand_in, p.instead) == ("gemm", True, "direct_one_pass")
 
 
 @pytest.mark.parametrize("product", ["forward", "input_grad", "weight_grad", "backward"])
