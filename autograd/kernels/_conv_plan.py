@@ -18,8 +18,9 @@ Paths
     Direct Numba loops, no GEMM (:mod:`autograd.kernels._conv_direct`): thin groups (depthwise
     and the like), whose GEMMs would be tiny, and dense stride-1 convolutions with few products
     per output (``C_in * kh * kw``, e.g. a first layer on an RGB image), whose GEMMs are
-    memory-bound and cost more in layout copies than in products. ``direct_wide`` is the
-    stride-1 forward on padded planes.
+    memory-bound and cost more in layout copies than in products; so are the forward and
+    weight gradient of one with few output channels, whatever its kernel. ``direct_wide`` is
+    the stride-1 forward on padded planes.
 ``direct_taps``
     The direct forward loops of any stride (those of ``direct``), summing only the taps that
     fall inside the input: the forward of a non-finite weight with padding (below).
