@@ -124,7 +124,10 @@ class Limits:
         0.29-0.31, 32 -> 4 under 3x3 0.34-0.47 / 0.37-0.45, 64 -> 8 under 5x5 0.77-0.86 /
         0.68-0.76; with 16 outputs the columns win (6 -> 16 under 5x5: 1.29-1.66 / 1.11-1.23).
         Their input gradient keeps the columns: the direct one scatters (64 32x32 maps under 6
-        5x5 filters: 3.4-4.6 ms against 1.3).
+        5x5 filters: 3.4-4.6 ms against 1.3). One group and stride 1 only, after the pointwise
+        and dense paths; the weight gradient needs ``x`` not known to hold inf or NaN (the one
+        pass notices that itself). A batch of one runs on one thread and still wins (64 -> 3
+        channels, 3x3, one 256x256 map: forward 6.7 ms against 39.7).
     batched_max_products : int
         Weight gradients with at most this many products per output (one group) that the
         direct pass does not take run one GEMM per sample (about 3x faster than the columns).
@@ -373,7 +376,10 @@ def plan(
     ('gemm_wide', True, 'direct_wide')
     """
     direct = _direct(w_shape, geometry, limits)
-    narrow = _few_outputs(w_shape, geometry, limits)
+    # Few output channels change the forward's and the weight gradient's paths only.
+    narrow = _few_outputs(w_shape, geometry, limits) and (
+        product in ("forward", "weight_grad") or (product == "backward" and not output_mask[0])
+    )
     # Dense stride-1 direct kernels (thin groups keep theirs: their other paths are far slower).
     stand_in = (direct or narrow) and "direct" in cold and geometry.groups == 1
     chosen = _choose(product, x_shape, w_shape, geometry, finite, output_mask, gy_shape, limits,
@@ -475,6 +481,10 @@ def _choose(
                     return Plan("direct_one_pass", w_check)
             elif finite[0] is not False:
                 return Plan("direct_one_pass")
+        # No input gradient (see plan): the weight gradient's path, in one pass with the sums.
+        columns_first = _pointwise(w_shape, g) or (dense and full)
+        if need_w and narrow and finite[0] is not False and not columns_first:
+            return Plan("direct_one_pass")
         return Plan("separate")
     if product == "forward_and_weight_grad":
         # Only the strided column layout is shared; the other paths gain nothing from pairing.

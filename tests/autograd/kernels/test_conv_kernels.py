@@ -51,7 +51,8 @@ def _assert_matches_torch(ours, yt, xt, wt):
 @settings(deadline=None, max_examples=60)
 @given(conv_case())
 def test_matches_reference(case):
-    # Covers the dense GEMM paths (wide for stride 1, strided otherwise) and the direct path.
+    # Covers the GEMM paths (wide for stride 1, strided otherwise; the forward and weight
+    # gradient of up to 8 output channels run direct at stride 1) and the direct path.
     check_against_reference(*case)
 
 
@@ -459,6 +460,14 @@ def test_few_output_channels_run_direct_over_many_products(monkeypatch, padding)
     np.testing.assert_allclose(gx, ref_gx, atol=1e-10)
     np.testing.assert_allclose(gw, ref_gw, atol=1e-10)
     np.testing.assert_allclose(gb, gy.sum(axis=(0, 2, 3)), atol=1e-10)
+    # No input gradient: the one pass alone, its sums the bias gradient; a NaN in gy too.
+    for gy_ in (gy, np.where(np.arange(gy.size).reshape(gy.shape) == 7, np.nan, gy)):
+        seen = len(plans)
+        gx, gw, gb = conv.conv2d_backward(x, gy_, w, (1, 1), padding, output_mask=(0, 1, 1))
+        assert gx is None and plans[seen] == ("backward", "direct_one_pass")
+        want = ref_backward(x, w, gy_, (1, 1), padding, (1, 1), 1)[1]
+        np.testing.assert_allclose(gw, want, atol=1e-10)
+        np.testing.assert_allclose(gb, gy_.sum(axis=(0, 2, 3)), atol=1e-10)
     x[4, 3, 5, 5], x[7, 11, 0, 9] = np.inf, np.nan
     gw = conv.conv2d_backward_weight(x, gy, w.shape, (1, 1), padding)
     want = ref_backward(x, w, gy, (1, 1), padding, (1, 1), 1)[1]

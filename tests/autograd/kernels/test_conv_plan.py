@@ -242,8 +242,14 @@ BACKWARD = [
     ((8, 64, 32, 32), (64, 1, 3, 3), G(stride=2, padding=1, groups=64), U, ALL,
      Plan("separate")),
     ((0, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, ALL, Plan("separate")),
-    # Few output channels: the weight gradient's one pass, the input's columns, apart.
+    # Few output channels: the weight gradient's one pass, the input's columns, apart; with
+    # no input gradient, the one pass alone (its sums are the bias gradient).
     ((64, 3, 32, 32), (6, 3, 5, 5), G(), U, ALL, Plan("separate")),
+    ((64, 3, 32, 32), (6, 3, 5, 5), G(padding=2), U, (False, True, True),
+     Plan("direct_one_pass")),
+    ((64, 3, 32, 32), (6, 3, 5, 5), G(), (False, None, None), (False, True, True),
+     Plan("separate")),
+    ((64, 16, 32, 32), (6, 16, 1, 1), G(), U, (False, True, True), Plan("separate")),  # 1x1
 ]  # fmt: skip
 
 
@@ -334,6 +340,13 @@ def test_few_output_channels_stand_in_while_the_direct_kernels_are_cold():
     assert (p.path, p.stand_in, p.instead) == ("gemm", True, "direct_wide")
     p = plan("weight_grad", *narrow, cold=cold)
     assert (p.path, p.stand_in, p.instead) == ("gemm", True, "direct_one_pass")
+    # The input gradient takes the columns either way: nothing stands in for anything.
+    p = plan("input_grad", *narrow, cold=cold)
+    assert (p.path, p.stand_in, p.instead) == ("gemm", False, None)
+    p = plan("backward", *narrow, cold=cold)
+    assert (p.path, p.stand_in, p.instead) == ("separate", False, None)
+    p = plan("backward", *narrow, output_mask=(False, True, True), cold=cold)
+    assert (p.path, p.stand_in, p.instead) == ("separate", True, "direct_one_pass")
 
 
 @pytest.mark.parametrize("product", ["forward", "input_grad", "weight_grad", "backward"])
