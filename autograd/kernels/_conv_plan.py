@@ -376,10 +376,7 @@ def plan(
     ('gemm_wide', True, 'direct_wide')
     """
     direct = _direct(w_shape, geometry, limits)
-    # Few output channels change the forward's and the weight gradient's paths only.
-    narrow = _few_outputs(w_shape, geometry, limits) and (
-        product in ("forward", "weight_grad") or (product == "backward" and not output_mask[0])
-    )
+    narrow = _few_outputs(w_shape, geometry, limits)
     # Dense stride-1 direct kernels (thin groups keep theirs: their other paths are far slower).
     stand_in = (direct or narrow) and "direct" in cold and geometry.groups == 1
     chosen = _choose(product, x_shape, w_shape, geometry, finite, output_mask, gy_shape, limits,
@@ -388,7 +385,9 @@ def plan(
         return chosen
     warm = _choose(product, x_shape, w_shape, geometry, finite, output_mask, gy_shape, limits,
                    direct, narrow, False)  # fmt: skip
-    direct_path = warm.path.startswith("direct") and warm.path != chosen.path
+    if warm.path == chosen.path:  # the same path either way: nothing stands in
+        return chosen
+    direct_path = warm.path.startswith("direct")
     return replace(chosen, stand_in=True, instead=warm.path if direct_path else None)
 
 
@@ -481,9 +480,10 @@ def _choose(
                     return Plan("direct_one_pass", w_check)
             elif finite[0] is not False:
                 return Plan("direct_one_pass")
-        # No input gradient (see plan): the weight gradient's path, in one pass with the sums.
+        # Few output channels, no input gradient: the weight gradient's path, in one pass with
+        # the sums (with an input gradient, the direct one would scatter).
         columns_first = _pointwise(w_shape, g) or (dense and full)
-        if need_w and narrow and finite[0] is not False and not columns_first:
+        if need_w and not need_x and narrow and finite[0] is not False and not columns_first:
             return Plan("direct_one_pass")
         return Plan("separate")
     if product == "forward_and_weight_grad":
