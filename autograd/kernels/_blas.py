@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,9 +40,10 @@ import numba
 import numpy as np
 from numba import types
 
+from autograd.kernels import _jit
 from autograd.kernels._jit import jit
 
-__all__ = ["AVAILABLE", "add_product", "gemm_rows", "one_thread"]
+__all__ = ["AVAILABLE", "add_product", "gemm_nt", "gemm_rows", "in_one_kernel", "one_thread"]
 
 # Names of CBLAS GEMM with 64-bit integers (single, double precision) and of OpenBLAS's thread
 # count (get, set), by NumPy generation.
@@ -187,6 +189,59 @@ def gemm_rows(a, b, c, r0, r1, beta):
     else:
         _dgemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, m, n, k, 1.0, ar.ctypes, k, b.ctypes, n,
                np.float64(beta), cr.ctypes, n)  # fmt: skip
+
+
+@jit
+def gemm_nt(a, b, c, beta):
+    """``c = a @ b.T + beta * c`` for C-contiguous matrices of one float dtype, ``a`` ``(m, k)``
+    and ``b`` ``(n, k)``, by one BLAS call on the calling thread (only when :data:`AVAILABLE`):
+    a product over a long shared axis (a weight gradient's columns) with no transposed copy.
+
+    Examples
+    --------
+    >>> a, b = np.arange(6.0).reshape(2, 3), np.ones((2, 3))
+    >>> c = np.ones((2, 2))
+    >>> if AVAILABLE:
+    ...     gemm_nt(a, b, c, 1.0)
+    ... else:
+    ...     c += a @ b.T
+    >>> c
+    array([[ 4.,  4.],
+           [13., 13.]])
+    """
+    m, k = a.shape
+    n = b.shape[0]
+    if m == 0 or n == 0:
+        return
+    if k == 0:  # as BLAS: beta == 0 overwrites c, whatever it held
+        for i in range(m):
+            for j in range(n):
+                c[i, j] = 0.0 if beta == 0.0 else beta * c[i, j]
+        return
+    if a.itemsize == 4:
+        _sgemm(_ROW_MAJOR, _NO_TRANS, _TRANS, m, n, k, np.float32(1.0), a.ctypes, k, b.ctypes, k,
+               np.float32(beta), c.ctypes, n)  # fmt: skip
+    else:
+        _dgemm(_ROW_MAJOR, _NO_TRANS, _TRANS, m, n, k, 1.0, a.ctypes, k, b.ctypes, k,
+               np.float64(beta), c.ctypes, n)  # fmt: skip
+
+
+def in_one_kernel() -> bool:
+    """Whether a pipeline of layout kernels and GEMMs can run here as one parallel kernel that
+    calls BLAS from its threads: BLAS callable from kernels (:data:`AVAILABLE`), kernel threads
+    that can run (not in a forked child of an OpenMP pool), and the main thread, the one that can
+    hold BLAS at one thread meanwhile (:func:`one_thread`).
+
+    Examples
+    --------
+    >>> in_one_kernel() == (AVAILABLE and not _jit._SERIAL_ONLY)
+    True
+    """
+    return (
+        AVAILABLE
+        and not _jit._SERIAL_ONLY
+        and threading.current_thread() is threading.main_thread()
+    )
 
 
 def _operand(x: np.ndarray) -> tuple[int, int] | None:

@@ -1,6 +1,7 @@
 """The convolution paths' drivers: GEMM drivers (im2col, or the wide stride-1 layout, in chunks
 of samples, one OpenBLAS GEMM per chunk and group, and the copies back; on a batch, one such
-pipeline per kernel thread over its share of the samples) and the direct one-pass backward.
+pipeline per kernel thread over its share of the samples, in the strided layout as one parallel
+kernel, :mod:`autograd.kernels._conv_pipes`) and the direct one-pass backward.
 Python loops run over chunks and groups only; the per-element work is in ``_conv_gemm``'s and
 ``_conv_direct``'s Numba kernels.
 
@@ -24,9 +25,10 @@ from autograd.kernels import _blas, _conv_plan
 from autograd.kernels import _conv_dense as dense
 from autograd.kernels import _conv_direct as direct
 from autograd.kernels import _conv_gemm as gemm
+from autograd.kernels import _conv_pipes as pipes
 from autograd.kernels import winograd as wino
 from autograd.kernels._args import ConvGeometry, conv_output_size
-from autograd.kernels._jit import run_shares
+from autograd.kernels._jit import StandIn, get_num_threads, run_parallel, run_shares
 
 _scratch = threading.local()
 
@@ -85,6 +87,10 @@ def _pipelined(n: int, run: Callable[..., Any]) -> list[Any]:
     :mod:`autograd.kernels._jit`), on the cores OpenBLAS's threads then want. Serial, a batch of
     four 128-channel 7x7 maps ran fwd+bwd in 1.5 ms instead of 2.3, a strided 64->128
     convolution of four 28x28 maps in 2.6 instead of 3.3.
+
+    Here the shares go to Python worker threads (:func:`autograd.kernels._jit.run_shares`). The
+    strided layout's pipelines run as one parallel kernel instead wherever it can run and is
+    compiled (:func:`_run_pipes`); this form stands in for it meanwhile.
     """
     limits = _conv_plan.LIMITS
     if _conv_plan.pipelined(n):
@@ -159,10 +165,16 @@ class _Chunks:
 
 
 def forward_gemm(
-    x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray, y: np.ndarray, wide: bool
-) -> None:
+    x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray, y: np.ndarray, wide: bool,
+    kernel: bool = True,
+) -> None:  # fmt: skip
     # y = conv(x, w) + b (b empty: no bias, added while the output is copied out of the GEMM's
     # layout). wide (stride 1 only): garbage in its extra columns only reaches dropped columns.
+    # kernel: pipelines by the one parallel kernel where it runs (see _in_kernel).
+    twin = partial(forward_gemm, wide=False, kernel=False)
+    if kernel and not wide and _by_kernel(x.shape[0], _forward_pipes, twin, x, w, g, b, y):
+        return
+
     def run(lo: int, hi: int, budget: int) -> None:
         c = _Chunks(x.shape, w.shape, y.shape[2:], g, wide, x.dtype, 1, lo, hi, budget)
         w3 = w.reshape(g.groups, c.og, c.K)
@@ -183,10 +195,14 @@ def forward_gemm(
 
 
 def backward_input_gemm(
-    gy: np.ndarray, w: np.ndarray, g: ConvGeometry, gx: np.ndarray, wide: bool
-) -> None:
+    gy: np.ndarray, w: np.ndarray, g: ConvGeometry, gx: np.ndarray, wide: bool,
+    kernel: bool = True,
+) -> None:  # fmt: skip
     # gx = W^T gy then col2im. wide (stride 1 only) multiplies the junk columns' zeros by w,
     # exact only for a finite w.
+    twin = partial(backward_input_gemm, wide=False, kernel=False)
+    if kernel and not wide and _by_kernel(gx.shape[0], _input_pipes, twin, gy, w, g, gx):
+        return
     (s, p, d, groups), (_, cg, kh, kw) = g, w.shape
 
     def run(lo: int, hi: int, budget: int) -> None:
@@ -208,11 +224,16 @@ def backward_input_gemm(
 
 
 def backward_weight_gemm(
-    x: np.ndarray, gy: np.ndarray, g: ConvGeometry, gw: np.ndarray, can_wide: bool
-) -> None:
+    x: np.ndarray, gy: np.ndarray, g: ConvGeometry, gw: np.ndarray, can_wide: bool,
+    kernel: bool = True,
+) -> None:  # fmt: skip
     # gw = cols gy^T. The wide layout (stride 1 only) is exact only for finite x (its garbage
     # columns meet zeros of gy_t); _pad_planes counts non-finite values while copying, and a
     # chunk holding any is redone in the plain layout, so x is never summed just to check.
+    twin = partial(backward_weight_gemm, can_wide=False, kernel=False)
+    if kernel and not can_wide and _by_kernel(x.shape[0], _weight_pipes, twin, x, gy, g, gw):
+        return
+
     def run(lo: int, hi: int, budget: int) -> np.ndarray:
         c = _Chunks(x.shape, gw.shape, gy.shape[2:], g, can_wide, x.dtype, 1, lo, hi, budget)
         total = gw if lo == 0 else np.empty_like(gw)  # the first share writes gw itself
@@ -318,10 +339,14 @@ def backward_weight_batched(
 
 
 def forward_and_weight_gemm(
-    x: np.ndarray, w: np.ndarray, gy: np.ndarray, g: ConvGeometry, y: np.ndarray, gw: np.ndarray
-) -> None:
+    x: np.ndarray, w: np.ndarray, gy: np.ndarray, g: ConvGeometry, y: np.ndarray, gw: np.ndarray,
+    kernel: bool = True,
+) -> None:  # fmt: skip
     # y = conv(x, w) and gw = weight gradient of conv at (x, gy) on the strided layout, each
     # chunk's columns built once for both products.
+    twin = partial(forward_and_weight_gemm, kernel=False)
+    if kernel and _by_kernel(x.shape[0], _forward_weight_pipes, twin, x, w, gy, g, y, gw):
+        return
     no_bias = np.empty(0, dtype=x.dtype)
 
     def run(lo: int, hi: int, budget: int) -> np.ndarray:
@@ -342,6 +367,99 @@ def forward_and_weight_gemm(
         return total
 
     _sum_into(gw, _pipelined(x.shape[0], run))
+
+
+# --------------------------------------------------------------------------------------------
+# The pipelines as one parallel kernel (_conv_pipes), the strided layout only. Until it is
+# compiled on this machine, the pipelines on Python worker threads above stand in.
+
+#: How many times the usual rent (``_jit.STAND_IN_SECONDS``) the worker threads' pipelines stand
+#: in for the kernel: it takes about 7.5 s to compile (a dtype), and the stand-in is only 1.0-1.3x
+#: as slow, so it pays after half a minute or more of pipelines.
+PIPES_RENT = 10.0
+
+_PIPES = StandIn(getattr(pipes._pipes, "dispatcher", pipes._pipes), rent=PIPES_RENT)
+
+
+def _in_kernel(n: int) -> bool:
+    # Whether a batch of n samples runs pipelines, by the one kernel if it can run here.
+    return _conv_plan.pipelined(n) and _blas.in_one_kernel()
+
+
+def _by_kernel(n: int, fn: Callable[..., None], twin: Callable[..., None], *args: Any) -> bool:
+    # fn(*args), the pipelines as one kernel, if a batch of n samples takes it (the pipelines on
+    # worker threads, twin(*args), standing in while it is cold); whether it was done.
+    if not _in_kernel(n):
+        return False
+    _PIPES.call(fn, twin, *args)
+    return True
+
+
+def _empty(ndim: int, dtype: np.dtype) -> np.ndarray:
+    return np.empty((0,) * ndim, dtype=dtype)
+
+
+def _run_pipes(
+    op: int, img: np.ndarray, gy: np.ndarray | None, y: np.ndarray | None, w: np.ndarray,
+    g: ConvGeometry, b: np.ndarray | None, gw: np.ndarray | None,
+) -> None:  # fmt: skip
+    # _conv_pipes._pipes for op on img (x, or gx for the input gradient), each thread's share of
+    # the samples chunked to the pipelines' cache budget. w gives the weight's shape (and values,
+    # unless op is WEIGHT); the weight gradient, when asked, is summed from the threads' parts.
+    dt = img.dtype
+    N = img.shape[0]
+    O, cg, kh, kw = w.shape
+    groups = g.groups
+    og, K = O // groups, cg * kh * kw
+    oh, ow = (y if y is not None else gy).shape[2:]  # type: ignore[union-attr]
+    L = oh * ow
+    nw = get_num_threads()
+    nc = _chunk(-(-N // nw), K, L, dt.itemsize, _conv_plan.LIMITS.pipeline_chunk_bytes)
+    cbuf = scratch("pipe_cols", nw * K * nc * L, dt).reshape(nw, K * nc * L)
+    mats = scratch("pipe_mats", 2 * nw * og * nc * L, dt).reshape(2, nw, og * nc * L)
+    w3 = w.reshape(groups, og, K)
+    wt3 = np.ascontiguousarray(w3.transpose(0, 2, 1)) if op == pipes.INPUT else _empty(3, dt)
+    transposed = gw is not None and (N // nw) * L >= TRANSPOSED_MIN_COLUMNS
+    shape = (nw, groups, K, og) if transposed else (nw, groups, og, K)
+    parts = _empty(4, dt)
+    if gw is not None:
+        parts = scratch("pipe_parts", int(np.prod(shape)), dt).reshape(shape)
+    no_bias = b if b is not None else _empty(1, dt)
+    with _blas.one_thread():
+        run_parallel(pipes._pipes, op, nw, img, _empty(4, dt) if gy is None else gy,
+                     _empty(4, dt) if y is None else y, w3, wt3, no_bias, kh, kw, *g.stride,
+                     *g.padding, *g.dilation, nc, cbuf, mats, parts, transposed)  # fmt: skip
+    if gw is None:
+        return
+    total = parts[0]
+    for part in parts[1:]:
+        total += part
+    gw3 = gw.reshape(groups, og, K)
+    for j in range(groups):
+        if transposed:
+            _transpose_into(total[j], gw3[j])
+        else:
+            gw3[j] = total[j]
+
+
+def _forward_pipes(
+    x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray, y: np.ndarray
+) -> None:
+    _run_pipes(pipes.FORWARD, x, None, y, w, g, b, None)
+
+
+def _input_pipes(gy: np.ndarray, w: np.ndarray, g: ConvGeometry, gx: np.ndarray) -> None:
+    _run_pipes(pipes.INPUT, gx, gy, None, w, g, None, None)
+
+
+def _weight_pipes(x: np.ndarray, gy: np.ndarray, g: ConvGeometry, gw: np.ndarray) -> None:
+    _run_pipes(pipes.WEIGHT, x, gy, None, gw, g, None, gw)
+
+
+def _forward_weight_pipes(
+    x: np.ndarray, w: np.ndarray, gy: np.ndarray, g: ConvGeometry, y: np.ndarray, gw: np.ndarray
+) -> None:
+    _run_pipes(pipes.FORWARD_WEIGHT, x, gy, y, w, g, _empty(1, x.dtype), gw)
 
 
 def direct_one_pass(

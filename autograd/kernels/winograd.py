@@ -72,12 +72,11 @@ keeps it away from: the callers run it on finite operands only, and the geometry
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import numpy as np
 
-from autograd.kernels import _blas, _conv_plan, _jit
+from autograd.kernels import _blas, _conv_plan
 from autograd.kernels._jit import StandIn, get_num_threads, run_parallel, run_shares
 from autograd.kernels._winograd_kernels import (
     FIRST,
@@ -160,25 +159,13 @@ def _weight_chunk(
     s += part
 
 
-def _in_one_kernel() -> bool:
-    # Whether the whole convolution can run as one parallel kernel calling BLAS (see
-    # _winograd_kernels): BLAS callable from kernels, kernel threads that can run here (not a
-    # forked child of an OpenMP pool), and the main thread, the one that can hold BLAS at one
-    # thread meanwhile.
-    return (
-        _blas.AVAILABLE
-        and not _jit._SERIAL_ONLY
-        and threading.current_thread() is threading.main_thread()
-    )
-
-
 def _conv(
     src: np.ndarray, w: np.ndarray, flip: bool, pad: tuple[int, int], bias: np.ndarray,
     out: np.ndarray,
 ) -> None:  # fmt: skip
     # out = bias + the convolution of src with w (flip: its flipped transpose), by the parallel
     # kernel once compiled (rent, then buy: see _jit's "Stand-in paths"), else on run_shares.
-    if _in_one_kernel():
+    if _blas.in_one_kernel():
         _KERNELS.call(_conv_in_one_kernel, _conv_on_shares, src, w, flip, pad, bias, out)
     else:
         _conv_on_shares(src, w, flip, pad, bias, out)
@@ -364,7 +351,7 @@ def _backward(
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:  # fmt: skip
     # The weight gradient and gy's channel sums; with w, the input gradient too, in the same
     # pass, by the parallel kernel once compiled, else on run_shares.
-    if _in_one_kernel():
+    if _blas.in_one_kernel():
         return _KERNELS.call(_backward_in_one_kernel, _backward_on_shares, x, gy, w_shape,
                              padding, w)  # fmt: skip
     return _backward_on_shares(x, gy, w_shape, padding, w)

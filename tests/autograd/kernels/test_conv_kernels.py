@@ -10,7 +10,8 @@ from conv_reference import conv_case, out_size, record_plans, ref_backward, ref_
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from autograd.kernels import _conv_plan, conv
+from autograd.kernels import _blas, _conv_plan, conv
+from autograd.kernels import _conv_drivers as drivers
 from autograd.kernels._args import ConvGeometry
 
 ONE = (1, 1)
@@ -391,12 +392,23 @@ def test_add_channel_bias_adds_each_channels_bias(shape):
     np.testing.assert_array_equal(t, want)
 
 
+def by_pipelines(monkeypatch, how):
+    """Run the column paths' pipelines as one parallel kernel (compiled now if need be), or on
+    the Python worker threads that stand in for it."""
+    if how == "kernel":
+        monkeypatch.setattr(drivers._PIPES, "ready", True)
+    else:
+        monkeypatch.setattr(drivers, "_in_kernel", lambda n: False)
+
+
+@pytest.mark.parametrize("how", ["kernel", "workers"])
 @pytest.mark.parametrize("chunk_bytes", [1, 1 << 30])  # one sample a chunk, or a whole share
-def test_per_thread_pipelines_match_the_reference(monkeypatch, chunk_bytes):
+def test_per_thread_pipelines_match_the_reference(monkeypatch, chunk_bytes, how):
     # The column paths on a batch of at least pipeline_min_batch samples: each kernel thread
     # runs its share (serial layout kernels, one-thread GEMMs); weight gradients are summed over
     # the shares. Stride 1 (wide layout) and 2, one and two groups, a transposed conv's pair.
     budget(monkeypatch, pipeline_min_batch=1, pipeline_chunk_bytes=chunk_bytes)
+    by_pipelines(monkeypatch, how)
     assert _conv_plan.pipelined(2)
     rng = np.random.default_rng(11)
     for s, groups in [((1, 1), 1), ((2, 2), 1), ((2, 1), 2)]:
@@ -418,6 +430,47 @@ def test_per_thread_pipelines_match_the_reference(monkeypatch, chunk_bytes):
     want = ref_backward(x, w, gy, (1, 1), (1, 1), (1, 1), 1)[1]
     assert np.isnan(want).any() and np.isfinite(want).any()
     np.testing.assert_allclose(gw, want, atol=1e-10)
+
+
+@pytest.mark.skipif(not _blas.in_one_kernel(), reason="BLAS is not callable from kernels here")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "n, c, o, hw, k, s, p, d, groups",
+    [
+        (1, 3, 4, 5, 3, 1, 1, 1, 1),  # one sample: the other thread's share is empty
+        (5, 4, 6, 9, 3, 2, 1, 1, 2),  # groups, stride 2
+        (3, 2, 3, 8, 2, 1, 0, 2, 1),  # dilation, an even kernel
+        (4, 3, 5, 24, 3, 1, 1, 1, 1),  # 24 x 24 outputs: the weight sums taken transposed
+        (2, 4, 4, 6, 7, 3, 3, 1, 4),  # a kernel wider than the stride, depthwise
+    ],
+)  # fmt: skip
+def test_pipelines_kernel_runs_every_product(monkeypatch, dtype, n, c, o, hw, k, s, p, d, groups):
+    # The one parallel kernel of the pipelines, called directly, for each of its operations,
+    # one sample a chunk and whole shares, against the float64 reference.
+    rng = np.random.default_rng(13)
+    g = ConvGeometry((s, s), (p, p), (d, d), groups)
+    x = rng.standard_normal((n, c, hw, hw))
+    w = rng.standard_normal((o, c // groups, k, k))
+    b = rng.standard_normal(o)
+    y_ref = ref_forward(x, w, (s, s), (p, p), (d, d), groups)
+    gy = rng.standard_normal(y_ref.shape)
+    gx_ref, gw_ref = ref_backward(x, w, gy, (s, s), (p, p), (d, d), groups)
+    x, w, b, gy = (a.astype(dtype) for a in (x, w, b, gy))
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(atol=1e-10)
+    for chunk_bytes in (1, 1 << 30):
+        budget(monkeypatch, pipeline_chunk_bytes=chunk_bytes)
+        y, gx, gw = np.empty(y_ref.shape, dtype), np.empty(x.shape, dtype), np.empty_like(w)
+        drivers._forward_pipes(x, w, g, b, y)
+        np.testing.assert_allclose(y, y_ref + b.reshape(-1, 1, 1), **tol)
+        drivers._input_pipes(gy, w, g, gx)
+        np.testing.assert_allclose(gx, gx_ref, **tol)
+        drivers._weight_pipes(x, gy, g, gw)
+        np.testing.assert_allclose(gw, gw_ref, **tol)
+        y.fill(np.nan)
+        gw.fill(np.nan)
+        drivers._forward_weight_pipes(x, w, gy, g, y, gw)
+        np.testing.assert_allclose(y, y_ref, **tol)
+        np.testing.assert_allclose(gw, gw_ref, **tol)
 
 
 @pytest.mark.parametrize("pipelines", [False, True])
