@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -48,6 +50,34 @@ def test_gemm_rows_with_beta_zero_overwrites_whatever_c_held():
         c = np.full((2, 4), np.nan)
         _blas.gemm_rows(a, b, c, 0, 2, 0.0)
         np.testing.assert_array_equal(c, np.full((2, 4), float(k)))
+
+
+@needs_blas
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(5, 7, 6), (1, 300, 2), (3, 0, 4), (0, 3, 4), (3, 4, 0)])
+@pytest.mark.parametrize("beta", [0.0, 1.0])
+def test_gemm_nt_matches_numpy(dtype, shape, beta):
+    # c = a @ b.T + beta * c, b given row-major as (n, k); beta = 0 overwrites whatever c held.
+    m, k, n = shape
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((m, k)).astype(dtype)
+    b = rng.standard_normal((n, k)).astype(dtype)
+    c = rng.standard_normal((m, n)).astype(dtype)
+    expected = a @ b.T + beta * c
+    if beta == 0.0:
+        c.fill(np.nan)
+    _blas.gemm_nt(a, b, c, beta)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(c, expected, rtol=tol, atol=tol)
+
+
+def test_in_one_kernel_only_on_the_main_thread():
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(_blas.in_one_kernel()))
+    worker.start()
+    worker.join()
+    assert seen == [False]
+    assert _blas.in_one_kernel() == (_blas.AVAILABLE and not _jit._SERIAL_ONLY)
 
 
 @needs_blas
