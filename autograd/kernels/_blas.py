@@ -43,7 +43,15 @@ from numba import types
 from autograd.kernels import _jit
 from autograd.kernels._jit import jit
 
-__all__ = ["AVAILABLE", "add_product", "gemm_nt", "gemm_rows", "in_one_kernel", "one_thread"]
+__all__ = [
+    "AVAILABLE",
+    "add_product",
+    "gemm_nt",
+    "gemm_rows",
+    "gemm_tn",
+    "in_one_kernel",
+    "one_thread",
+]
 
 # Names of CBLAS GEMM with 64-bit integers (single, double precision) and of OpenBLAS's thread
 # count (get, set), by NumPy generation.
@@ -223,6 +231,41 @@ def gemm_nt(a, b, c, beta):
                np.float32(beta), c.ctypes, n)  # fmt: skip
     else:
         _dgemm(_ROW_MAJOR, _NO_TRANS, _TRANS, m, n, k, 1.0, a.ctypes, k, b.ctypes, k,
+               np.float64(beta), c.ctypes, n)  # fmt: skip
+
+
+@jit
+def gemm_tn(a, b, c, beta):
+    """``c = a.T @ b + beta * c`` for C-contiguous matrices of one float dtype, ``a`` ``(k, m)``
+    and ``b`` ``(k, n)``, by one BLAS call on the calling thread (only when :data:`AVAILABLE`):
+    a transposed weight's product without a transposed copy of the weight.
+
+    Examples
+    --------
+    >>> a, b = np.arange(6.0).reshape(3, 2), np.ones((3, 2))
+    >>> c = np.zeros((2, 2))
+    >>> if AVAILABLE:
+    ...     gemm_tn(a, b, c, 0.0)
+    ... else:
+    ...     c[:] = a.T @ b
+    >>> c
+    array([[6., 6.],
+           [9., 9.]])
+    """
+    k, m = a.shape
+    n = b.shape[1]
+    if m == 0 or n == 0:
+        return
+    if k == 0:  # as BLAS: beta == 0 overwrites c, whatever it held
+        for i in range(m):
+            for j in range(n):
+                c[i, j] = 0.0 if beta == 0.0 else beta * c[i, j]
+        return
+    if a.itemsize == 4:
+        _sgemm(_ROW_MAJOR, _TRANS, _NO_TRANS, m, n, k, np.float32(1.0), a.ctypes, m, b.ctypes, n,
+               np.float32(beta), c.ctypes, n)  # fmt: skip
+    else:
+        _dgemm(_ROW_MAJOR, _TRANS, _NO_TRANS, m, n, k, 1.0, a.ctypes, m, b.ctypes, n,
                np.float64(beta), c.ctypes, n)  # fmt: skip
 
 

@@ -418,7 +418,6 @@ def _run_pipes(
     cbuf = scratch("pipe_cols", nw * K * nc * L, dt).reshape(nw, K * nc * L)
     mats = scratch("pipe_mats", 2 * nw * og * nc * L, dt).reshape(2, nw, og * nc * L)
     w3 = w.reshape(groups, og, K)
-    wt3 = np.ascontiguousarray(w3.transpose(0, 2, 1)) if op == pipes.INPUT else _empty(3, dt)
     transposed = gw is not None and (N // nw) * L >= TRANSPOSED_MIN_COLUMNS
     shape = (nw, groups, K, og) if transposed else (nw, groups, og, K)
     parts = _empty(4, dt)
@@ -427,7 +426,7 @@ def _run_pipes(
     no_bias = b if b is not None else _empty(1, dt)
     with _blas.one_thread():
         run_parallel(pipes._pipes, op, nw, img, _empty(4, dt) if gy is None else gy,
-                     _empty(4, dt) if y is None else y, w3, wt3, no_bias, kh, kw, *g.stride,
+                     _empty(4, dt) if y is None else y, w3, no_bias, kh, kw, *g.stride,
                      *g.padding, *g.dilation, nc, cbuf, mats, parts, transposed)  # fmt: skip
     if gw is None:
         return

@@ -29,7 +29,7 @@ faster orientation over many columns, see
 from __future__ import annotations
 
 from autograd.kernels import _conv_gemm as gemm
-from autograd.kernels._blas import gemm_nt, gemm_rows
+from autograd.kernels._blas import gemm_nt, gemm_rows, gemm_tn
 from autograd.kernels._jit import jit, prange
 
 __all__ = ["FORWARD", "INPUT", "WEIGHT", "FORWARD_WEIGHT"]
@@ -51,21 +51,21 @@ def _share(n, parts, j):
 
 
 @jit(parallel=True)
-def _pipes(op, nw, img, gy, y, w3, wt3, b, kh, kw, sh, sw, ph, pw, dh, dw, nc, cbuf, mats, parts,
+def _pipes(op, nw, img, gy, y, w3, b, kh, kw, sh, sw, ph, pw, dh, dw, nc, cbuf, mats, parts,
            transposed):  # fmt: skip
     # One convolution's op on nw threads, thread i on its share of the samples. img is x (read)
     # or, for INPUT, gx (written); gy (N, O, OH, OW) is read by INPUT and the weight ops; y
-    # (written) by the forward ops. w3 (groups, og, K) is the weight, wt3 (groups, K, og) its
-    # transpose (INPUT), b the bias (empty: none). Each thread's scratch: its columns cbuf[i]
-    # and two (og, columns) matrices mats[:, i]; its weight sums parts[i] (groups, ...).
+    # (written) by the forward ops. w3 (groups, og, K) is the weight, b the bias (empty: none).
+    # Each thread's scratch: its columns cbuf[i] and two (og, columns) matrices mats[:, i]; its
+    # weight sums parts[i] (groups, ...).
     for i in prange(nw):
-        _pipe(op, i, nw, img, gy, y, w3, wt3, b, kh, kw, sh, sw, ph, pw, dh, dw, nc, cbuf, mats,
-              parts, transposed)  # fmt: skip
+        _pipe(op, i, nw, img, gy, y, w3, b, kh, kw, sh, sw, ph, pw, dh, dw, nc, cbuf, mats, parts,
+              transposed)  # fmt: skip
 
 
 @jit
-def _pipe(op, i, nw, img, gy, y, w3, wt3, b, kh, kw, sh, sw, ph, pw, dh, dw, nc, cbuf, mats,
-          parts, transposed):  # fmt: skip
+def _pipe(op, i, nw, img, gy, y, w3, b, kh, kw, sh, sw, ph, pw, dh, dw, nc, cbuf, mats, parts,
+          transposed):  # fmt: skip
     N, C = img.shape[0], img.shape[1]
     groups, og, K = w3.shape
     O = groups * og
@@ -90,7 +90,7 @@ def _pipe(op, i, nw, img, gy, y, w3, wt3, b, kh, kw, sh, sw, ph, pw, dh, dw, nc,
         for j in range(groups):
             if op == INPUT:
                 _nol_to_ol(gy3, n0, j * og, rows)
-                gemm_rows(wt3[j], rows, cols, 0, K, 0.0)
+                gemm_tn(w3[j], rows, cols, 0.0)
                 _col2im(cols, n0, j * cg, cg, kh, kw, sh, sw, ph, pw, dh, dw, oh_n, ow_n, img)
                 continue
             _im2col(img, n0, n1, j * cg, cg, kh, kw, sh, sw, ph, pw, dh, dw, oh_n, ow_n, cols)

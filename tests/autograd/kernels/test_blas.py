@@ -71,6 +71,25 @@ def test_gemm_nt_matches_numpy(dtype, shape, beta):
     np.testing.assert_allclose(c, expected, rtol=tol, atol=tol)
 
 
+@needs_blas
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(5, 7, 6), (1, 300, 2), (3, 0, 4), (0, 3, 4), (3, 4, 0)])
+@pytest.mark.parametrize("beta", [0.0, 1.0])
+def test_gemm_tn_matches_numpy(dtype, shape, beta):
+    # c = a.T @ b + beta * c, a given row-major as (k, m); beta = 0 overwrites whatever c held.
+    m, k, n = shape
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((k, m)).astype(dtype)
+    b = rng.standard_normal((k, n)).astype(dtype)
+    c = rng.standard_normal((m, n)).astype(dtype)
+    expected = a.T @ b + beta * c
+    if beta == 0.0:
+        c.fill(np.nan)
+    _blas.gemm_tn(a, b, c, beta)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(c, expected, rtol=tol, atol=tol)
+
+
 def test_in_one_kernel_only_on_the_main_thread():
     seen = []
     worker = threading.Thread(target=lambda: seen.append(_blas.in_one_kernel()))
