@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -154,6 +155,45 @@ def one_thread() -> Iterator[None]:
     finally:
         if held != 1:
             _set_threads(held)
+
+
+#: Seconds OpenBLAS's idle worker threads keep polling for work after a product they shared:
+#: about 2**28 processor cycles (its default ``OPENBLAS_THREAD_TIMEOUT``), a tenth of a second.
+BLAS_SPIN_SECONDS = 0.1
+#: The largest product (multiply-adds) :func:`small_on_one_thread` keeps on one thread: its
+#: second thread saves at most about 0.1 ms here (64 x 512 x 512: 242 -> 152 us).
+HOLD_MAX_MULTIPLY_ADDS = 1 << 24
+#: Products up to this many multiply-adds OpenBLAS runs on one thread by itself (65536 times its
+#: default ``GEMM_MULTITHREAD_THRESHOLD`` of 4): no hold needed.
+_BLAS_SERIAL_MULTIPLY_ADDS = 1 << 18
+
+
+def small_on_one_thread(multiply_adds: int) -> bool:
+    """Whether a product of ``multiply_adds`` should run on one OpenBLAS thread
+    (:func:`one_thread`): one that OpenBLAS would share between its threads, small enough that
+    the second thread saves little (at most :data:`HOLD_MAX_MULTIPLY_ADDS`), while the kernels'
+    thread pool is in use (a parallel region ended within :data:`BLAS_SPIN_SECONDS`), on the
+    main thread (the one that can hold BLAS).
+
+    Why: after a product it shared, OpenBLAS's worker keeps polling for work for about a tenth
+    of a second, on the core the kernels' threads want for their next parallel region. In
+    PyTorch's CIFAR-10 tutorial network (two convolutions, then three small linear layers), each
+    convolution ran 1.6-3x slower inside the step than alone, and a step at batch 64 took
+    11.1-11.3 ms; with its linear layers' products on one thread, 5.4 ms. A program that runs no
+    parallel kernels (a multi-layer perceptron's products and small elementwise ops) keeps
+    OpenBLAS's threads.
+
+    Examples
+    --------
+    >>> small_on_one_thread(64 * 64 * 64)  # OpenBLAS keeps it on one thread anyway
+    False
+    """
+    return (
+        _BLAS_SERIAL_MULTIPLY_ADDS < multiply_adds <= HOLD_MAX_MULTIPLY_ADDS
+        and AVAILABLE
+        and time.perf_counter() - _jit._pool_last_used < BLAS_SPIN_SECONDS
+        and threading.current_thread() is threading.main_thread()
+    )
 
 
 #: Whether the kernels may call BLAS (:func:`gemm_rows`): NumPy's OpenBLAS with 64-bit integers,
@@ -338,6 +378,7 @@ def add_product(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> bool:
     if op_a is None or op_b is None:
         return False
     (m, k), n = a.shape, b.shape[1]
-    gemm(_ROW_MAJOR, op_a[0], op_b[0], m, n, k, 1.0, a.ctypes.data, op_a[1], b.ctypes.data,
-         op_b[1], 1.0, c.ctypes.data, n)  # fmt: skip
+    with one_thread() if small_on_one_thread(m * k * n) else contextlib.nullcontext():
+        gemm(_ROW_MAJOR, op_a[0], op_b[0], m, n, k, 1.0, a.ctypes.data, op_a[1], b.ctypes.data,
+             op_b[1], 1.0, c.ctypes.data, n)  # fmt: skip
     return True

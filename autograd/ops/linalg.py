@@ -86,8 +86,16 @@ def _bias_in_gemm(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def _gemm2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` of two matrices by BLAS, in the faster order (see :func:`_by_columns`); the
+    """``a @ b`` of two matrices by BLAS, in the faster order (see :func:`_by_columns`), on one
+    OpenBLAS thread where :func:`autograd.kernels._blas.small_on_one_thread` says so; the
     result is C-contiguous either way."""
+    if _blas.small_on_one_thread(a.shape[0] * a.shape[1] * b.shape[1]):
+        with _blas.one_thread():
+            return _gemm2_ordered(a, b)
+    return _gemm2_ordered(a, b)
+
+
+def _gemm2_ordered(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if _by_columns(a, b):
         return np.matmul(b.T, a.T).T.copy()
     return np.matmul(a, b)

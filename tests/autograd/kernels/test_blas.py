@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -200,3 +201,44 @@ def test_add_product_declines_and_leaves_c_alone(case):
     before = np.array(c, copy=True)
     assert not _blas.add_product(a, b, c)
     np.testing.assert_array_equal(c, before)
+
+
+@pytest.mark.parametrize(
+    "multiply_adds, ran_parallel, expected",
+    [
+        (64 * 400 * 120, True, True),  # a small linear layer's product, the pool in use
+        (64 * 400 * 120, False, False),  # the pool idle: OpenBLAS keeps its threads
+        (64 * 64 * 64, True, False),  # OpenBLAS runs it on one thread anyway
+        (2048 * 2048 * 2048, True, False),  # large: its second thread saves milliseconds
+    ],
+)  # fmt: skip
+def test_small_products_go_to_one_thread_while_the_kernels_pool_is_in_use(
+    monkeypatch, multiply_adds, ran_parallel, expected
+):
+    last = time.perf_counter() if ran_parallel else time.perf_counter() - 10.0
+    monkeypatch.setattr(_jit, "_pool_last_used", last)
+    assert _blas.small_on_one_thread(multiply_adds) == (expected and _blas.AVAILABLE)
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(_blas.small_on_one_thread(3 << 20)))
+    worker.start()
+    worker.join()
+    assert seen == [False]  # only the main thread can hold BLAS at one thread
+
+
+@needs_blas
+def test_held_products_are_exact_and_restore_blas_threads(monkeypatch):
+    # A matrix product and an accumulating one while the pool is in use: the same numbers as
+    # NumPy's, and OpenBLAS's thread count as it was afterwards.
+    from autograd.ops import linalg
+
+    monkeypatch.setattr(_jit, "_pool_last_used", time.perf_counter() + 60.0)
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((64, 400)).astype(np.float32)
+    b = rng.standard_normal((400, 120)).astype(np.float32)
+    assert _blas.small_on_one_thread(64 * 400 * 120)
+    before = _blas._get_threads()
+    np.testing.assert_allclose(linalg._gemm2(a, b), a @ b, rtol=1e-5, atol=1e-4)
+    c = np.ones((64, 120), np.float32)
+    assert _blas.add_product(a, b, c)
+    np.testing.assert_allclose(c, 1.0 + a @ b, rtol=1e-5, atol=1e-4)
+    assert _blas._get_threads() == before
