@@ -630,10 +630,12 @@ def _forward_dense(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray)
 
 
 def _forward_gemm(
-    x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray, *, wide: bool
-) -> np.ndarray:
+    x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray, *, wide: bool,
+    kernel: bool = True,
+) -> np.ndarray:  # fmt: skip
+    # kernel=False: pipelines on the worker threads, even where their kernel could run.
     y = np.empty(output_shape(x.shape, w.shape, g), dtype=x.dtype)
-    forward_gemm(x, w, g, b, y, wide)
+    forward_gemm(x, w, g, b, y, wide, kernel)
     return y
 
 
@@ -684,10 +686,11 @@ def _input_dense(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry)
 
 
 def _input_gemm(
-    gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry, *, wide: bool
-) -> np.ndarray:
+    gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry, *, wide: bool,
+    kernel: bool = True,
+) -> np.ndarray:  # fmt: skip
     gx = np.empty(x_shape, dtype=w.dtype)
-    backward_input_gemm(gy, w, g, gx, wide)
+    backward_input_gemm(gy, w, g, gx, wide, kernel)
     return gx
 
 
@@ -769,10 +772,11 @@ def _weight_dense(
 
 
 def _weight_gemm(
-    x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool, *, wide: bool
-) -> Grads:
+    x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool, *, wide: bool,
+    kernel: bool = True,
+) -> Grads:  # fmt: skip
     gw = np.empty(w_shape, dtype=x.dtype)
-    backward_weight_gemm(x, gy, g, gw, wide)
+    backward_weight_gemm(x, gy, g, gw, wide, kernel)
     return gw, None
 
 

@@ -46,6 +46,7 @@ output size of ``x_shape`` (the missing outputs then have zero gradient), which 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -88,14 +89,20 @@ _COLUMNS = {"gemm_wide": _WIDE, "gemm": _STRIDED, "batched": _STRIDED}
 def _run(plan: Plan, table: dict, twin: Callable[..., T], *args: Any) -> T:
     """The plan's driver from ``table``, or ``twin`` while its column kernels are cold; the
     time counts as rent for the direct kernels when the plan stands in for them. A cold family
-    has the driver it waits for compiled in a worker process meanwhile."""
+    has the driver it waits for compiled in a worker process meanwhile.
+
+    Standing in for the direct kernels, the strided column path runs its pipelines on worker
+    threads: their one-kernel form takes seconds to compile, for a path the next run leaves."""
     if plan.instead is not None:
         _DIRECT.compile_elsewhere(table[plan.instead], *args)
+    driver = table[plan.path]
+    if plan.stand_in and plan.path == "gemm":
+        driver = partial(driver, kernel=False)
     family = _COLUMNS.get(plan.path)
     if family is not None and family.cold():
-        family.compile_elsewhere(table[plan.path], *args)
+        family.compile_elsewhere(driver, *args)
         return _DIRECT.run(plan.stand_in, family.run, True, twin, *args)
-    return _DIRECT.run(plan.stand_in, table[plan.path], *args)
+    return _DIRECT.run(plan.stand_in, driver, *args)
 
 
 def all_finite(a: np.ndarray) -> bool:

@@ -537,3 +537,34 @@ def test_channel_sums_are_the_bias_gradient(shape):
     np.testing.assert_allclose(conv.channel_sums(strided), strided.sum(axis=(0, 2, 3)),
                                atol=1e-12)  # fmt: skip
     assert conv.channel_sums(gy.astype(np.float32)).dtype == np.float32
+
+
+def test_column_path_standing_in_for_the_direct_kernels_keeps_the_worker_threads(monkeypatch):
+    # Standing in for the cold direct kernels, the strided column path runs its pipelines on
+    # the worker threads: their one-kernel form would be compiled for a path the next run
+    # leaves. A column path that is the plan itself (the input gradient here) takes it.
+    class ColdDirect:  # the direct kernels' family, never compiled
+        def cold(self):
+            return True
+
+        def compile_elsewhere(self, fn, *args):
+            pass
+
+        def run(self, stand_in, fn, *args):
+            return fn(*args)
+
+    monkeypatch.setattr(conv, "_DIRECT", ColdDirect())
+    tried = []
+
+    def by_kernel(n, fn, twin, *args):
+        tried.append(fn.__name__)
+        return False  # the worker threads' pipelines run
+
+    monkeypatch.setattr(drivers, "_by_kernel", by_kernel)
+    rng = np.random.default_rng(14)
+    x, w = rng.standard_normal((8, 12, 9, 9)), rng.standard_normal((4, 12, 5, 5))
+    gy = rng.standard_normal((8, 4, 5, 5))
+    g = ConvGeometry(ONE, (0, 0), ONE, 1)
+    assert _conv_plan.plan("forward", x.shape, w.shape, g, cold=frozenset({"direct"})).stand_in
+    check_against_reference(x, w, gy, ONE, (0, 0), ONE, 1)
+    assert tried == ["_input_pipes"]
