@@ -52,6 +52,7 @@ __all__ = [
     "gemm_tn",
     "in_one_kernel",
     "one_thread",
+    "small_on_one_thread",
 ]
 
 # Names of CBLAS GEMM with 64-bit integers (single, double precision) and of OpenBLAS's thread
@@ -179,7 +180,7 @@ def small_on_one_thread(multiply_adds: int) -> bool:
     of a second, on the core the kernels' threads want for their next parallel region. In
     PyTorch's CIFAR-10 tutorial network (two convolutions, then three small linear layers), each
     convolution ran 1.6-3x slower inside the step than alone, and a step at batch 64 took
-    11.1-11.3 ms; with its linear layers' products on one thread, 5.4 ms. A program that runs no
+    11.1-11.3 ms; with its linear layers' products on one thread, 5.2-5.4 ms. A program that runs no
     parallel kernels (a multi-layer perceptron's products and small elementwise ops) keeps
     OpenBLAS's threads.
 

@@ -388,8 +388,13 @@ def _in_kernel(n: int) -> bool:
 
 def _by_kernel(n: int, fn: Callable[..., None], twin: Callable[..., None], *args: Any) -> bool:
     # fn(*args), the pipelines as one kernel, if a batch of n samples takes it (the pipelines on
-    # worker threads, twin(*args), standing in while it is cold); whether it was done.
+    # worker threads, twin(*args), standing in while it is cold); whether it was done. A
+    # read-only array stays with the worker threads: the kernel writes its image argument for
+    # one operation, so Numba cannot compile it for a read-only one (nor should another
+    # signature cost a compile for an input that rare).
     if not _in_kernel(n):
+        return False
+    if not all(a.flags.writeable for a in args if isinstance(a, np.ndarray)):
         return False
     _PIPES.call(fn, twin, *args)
     return True
@@ -423,10 +428,10 @@ def _run_pipes(
     parts = _empty(4, dt)
     if gw is not None:
         parts = scratch("pipe_parts", int(np.prod(shape)), dt).reshape(shape)
-    no_bias = b if b is not None else _empty(1, dt)
+    bias = b if b is not None else _empty(1, dt)
     with _blas.one_thread():
         run_parallel(pipes._pipes, op, nw, img, _empty(4, dt) if gy is None else gy,
-                     _empty(4, dt) if y is None else y, w3, no_bias, kh, kw, *g.stride,
+                     _empty(4, dt) if y is None else y, w3, bias, kh, kw, *g.stride,
                      *g.padding, *g.dilation, nc, cbuf, mats, parts, transposed)  # fmt: skip
     if gw is None:
         return

@@ -45,8 +45,8 @@ output size of ``x_shape`` (the missing outputs then have zero gradient), which 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -86,6 +86,13 @@ _STRIDED = StandIn(gemm._im2col, gemm._col2im, gemm._ol_to_nol, gemm._nol_to_ol)
 _COLUMNS = {"gemm_wide": _WIDE, "gemm": _STRIDED, "batched": _STRIDED}
 
 
+@functools.cache
+def _on_worker_threads(driver: Callable[..., T]) -> Callable[..., T]:
+    # A strided column driver with its pipelines on the worker threads; one object per driver,
+    # so that the compile worker keeps its first call only.
+    return functools.partial(driver, kernel=False)
+
+
 def _run(plan: Plan, table: dict, twin: Callable[..., T], *args: Any) -> T:
     """The plan's driver from ``table``, or ``twin`` while its column kernels are cold; the
     time counts as rent for the direct kernels when the plan stands in for them. A cold family
@@ -97,7 +104,7 @@ def _run(plan: Plan, table: dict, twin: Callable[..., T], *args: Any) -> T:
         _DIRECT.compile_elsewhere(table[plan.instead], *args)
     driver = table[plan.path]
     if plan.stand_in and plan.path == "gemm":
-        driver = partial(driver, kernel=False)
+        driver = _on_worker_threads(driver)
     family = _COLUMNS.get(plan.path)
     if family is not None and family.cold():
         family.compile_elsewhere(driver, *args)

@@ -568,3 +568,31 @@ def test_column_path_standing_in_for_the_direct_kernels_keeps_the_worker_threads
     assert _conv_plan.plan("forward", x.shape, w.shape, g, cold=frozenset({"direct"})).stand_in
     check_against_reference(x, w, gy, ONE, (0, 0), ONE, 1)
     assert tried == ["_input_pipes"]
+
+
+def test_pipelines_on_read_only_arrays_stay_with_the_worker_threads(monkeypatch):
+    # The pipelines' kernel writes its image argument for the input gradient, so it cannot be
+    # compiled for a read-only input: such arrays take the worker threads' pipelines.
+    tried = []
+    monkeypatch.setattr(drivers, "_in_kernel", lambda n: tried.append(n) or True)
+
+    class NoKernel:
+        def call(self, *args):
+            pytest.fail("the pipelines' kernel ran on a read-only array")
+
+    monkeypatch.setattr(drivers, "_PIPES", NoKernel())
+    rng = np.random.default_rng(15)
+    x, w = rng.standard_normal((8, 3, 7, 7)), rng.standard_normal((16, 3, 3, 3))
+    x.flags.writeable = False
+    g = ConvGeometry((2, 2), ONE, ONE, 1)
+    assert _conv_plan.plan("forward", x.shape, w.shape, g).path == "gemm"
+    y = conv.conv2d_forward(x, w, (2, 2), ONE)
+    np.testing.assert_allclose(y, ref_forward(x, w, (2, 2), ONE, ONE, 1), atol=1e-10)
+    assert tried  # the batch would have taken the kernel
+
+
+def test_a_stand_in_column_driver_is_one_object_per_driver():
+    # The compile worker keeps the first call of each function only (by identity).
+    driver = drivers.FORWARD["gemm"]
+    assert conv._on_worker_threads(driver) is conv._on_worker_threads(driver)
+    assert conv._on_worker_threads(driver).keywords["kernel"] is False
