@@ -220,24 +220,29 @@ def gemm_rows(a, b, c, r0, r1, beta):
            [5., 5.],
            [9., 9.]])
     """
-    m = r1 - r0
-    k = a.shape[1]
-    n = b.shape[1]
-    if m <= 0 or n == 0:
+    if r1 > r0:
+        k = a.shape[1]
+        _gemm(_NO_TRANS, _NO_TRANS, r1 - r0, b.shape[1], k, a[r0:r1], k, b, b.shape[1],
+              c[r0:r1], beta)  # fmt: skip
+
+
+@jit(inline=True)
+def _gemm(ta, tb, m, n, k, a, lda, b, ldb, c, beta):
+    # c (m, n, C-contiguous) = op(a) @ op(b) + beta * c by one CBLAS call (row-major); an empty
+    # product as BLAS does it: with k == 0, beta == 0 overwrites c, whatever it held.
+    if m == 0 or n == 0:
         return
-    if k == 0:  # as BLAS: beta == 0 overwrites c, whatever it held
-        for i in range(r0, r1):
+    if k == 0:
+        for i in range(m):
             for j in range(n):
                 c[i, j] = 0.0 if beta == 0.0 else beta * c[i, j]
         return
-    ar = a[r0:r1]
-    cr = c[r0:r1]
     if a.itemsize == 4:
-        _sgemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, m, n, k, np.float32(1.0), ar.ctypes, k,
-               b.ctypes, n, np.float32(beta), cr.ctypes, n)  # fmt: skip
+        _sgemm(_ROW_MAJOR, ta, tb, m, n, k, np.float32(1.0), a.ctypes, lda, b.ctypes, ldb,
+               np.float32(beta), c.ctypes, n)  # fmt: skip
     else:
-        _dgemm(_ROW_MAJOR, _NO_TRANS, _NO_TRANS, m, n, k, 1.0, ar.ctypes, k, b.ctypes, n,
-               np.float64(beta), cr.ctypes, n)  # fmt: skip
+        _dgemm(_ROW_MAJOR, ta, tb, m, n, k, 1.0, a.ctypes, lda, b.ctypes, ldb, np.float64(beta),
+               c.ctypes, n)  # fmt: skip
 
 
 @jit
@@ -259,20 +264,7 @@ def gemm_nt(a, b, c, beta):
            [13., 13.]])
     """
     m, k = a.shape
-    n = b.shape[0]
-    if m == 0 or n == 0:
-        return
-    if k == 0:  # as BLAS: beta == 0 overwrites c, whatever it held
-        for i in range(m):
-            for j in range(n):
-                c[i, j] = 0.0 if beta == 0.0 else beta * c[i, j]
-        return
-    if a.itemsize == 4:
-        _sgemm(_ROW_MAJOR, _NO_TRANS, _TRANS, m, n, k, np.float32(1.0), a.ctypes, k, b.ctypes, k,
-               np.float32(beta), c.ctypes, n)  # fmt: skip
-    else:
-        _dgemm(_ROW_MAJOR, _NO_TRANS, _TRANS, m, n, k, 1.0, a.ctypes, k, b.ctypes, k,
-               np.float64(beta), c.ctypes, n)  # fmt: skip
+    _gemm(_NO_TRANS, _TRANS, m, b.shape[0], k, a, k, b, k, c, beta)
 
 
 @jit
@@ -294,20 +286,7 @@ def gemm_tn(a, b, c, beta):
            [9., 9.]])
     """
     k, m = a.shape
-    n = b.shape[1]
-    if m == 0 or n == 0:
-        return
-    if k == 0:  # as BLAS: beta == 0 overwrites c, whatever it held
-        for i in range(m):
-            for j in range(n):
-                c[i, j] = 0.0 if beta == 0.0 else beta * c[i, j]
-        return
-    if a.itemsize == 4:
-        _sgemm(_ROW_MAJOR, _TRANS, _NO_TRANS, m, n, k, np.float32(1.0), a.ctypes, m, b.ctypes, n,
-               np.float32(beta), c.ctypes, n)  # fmt: skip
-    else:
-        _dgemm(_ROW_MAJOR, _TRANS, _NO_TRANS, m, n, k, 1.0, a.ctypes, m, b.ctypes, n,
-               np.float64(beta), c.ctypes, n)  # fmt: skip
+    _gemm(_TRANS, _NO_TRANS, m, b.shape[1], k, a, m, b, b.shape[1], c, beta)
 
 
 def in_one_kernel() -> bool:

@@ -57,36 +57,19 @@ def test_gemm_rows_with_beta_zero_overwrites_whatever_c_held():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(5, 7, 6), (1, 300, 2), (3, 0, 4), (0, 3, 4), (3, 4, 0)])
 @pytest.mark.parametrize("beta", [0.0, 1.0])
-def test_gemm_nt_matches_numpy(dtype, shape, beta):
-    # c = a @ b.T + beta * c, b given row-major as (n, k); beta = 0 overwrites whatever c held.
+@pytest.mark.parametrize("which", ["nt", "tn"])
+def test_gemm_with_a_transposed_operand_matches_numpy(dtype, shape, beta, which):
+    # gemm_nt: c = a @ b.T + beta * c, b given row-major as (n, k); gemm_tn: c = a.T @ b + beta
+    # * c, a given row-major as (k, m). beta = 0 overwrites whatever c held.
     m, k, n = shape
     rng = np.random.default_rng(1)
-    a = rng.standard_normal((m, k)).astype(dtype)
-    b = rng.standard_normal((n, k)).astype(dtype)
+    a = rng.standard_normal((m, k) if which == "nt" else (k, m)).astype(dtype)
+    b = rng.standard_normal((n, k) if which == "nt" else (k, n)).astype(dtype)
     c = rng.standard_normal((m, n)).astype(dtype)
-    expected = a @ b.T + beta * c
+    expected = (a @ b.T if which == "nt" else a.T @ b) + beta * c
     if beta == 0.0:
         c.fill(np.nan)
-    _blas.gemm_nt(a, b, c, beta)
-    tol = 1e-5 if dtype == np.float32 else 1e-12
-    np.testing.assert_allclose(c, expected, rtol=tol, atol=tol)
-
-
-@needs_blas
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(5, 7, 6), (1, 300, 2), (3, 0, 4), (0, 3, 4), (3, 4, 0)])
-@pytest.mark.parametrize("beta", [0.0, 1.0])
-def test_gemm_tn_matches_numpy(dtype, shape, beta):
-    # c = a.T @ b + beta * c, a given row-major as (k, m); beta = 0 overwrites whatever c held.
-    m, k, n = shape
-    rng = np.random.default_rng(2)
-    a = rng.standard_normal((k, m)).astype(dtype)
-    b = rng.standard_normal((k, n)).astype(dtype)
-    c = rng.standard_normal((m, n)).astype(dtype)
-    expected = a.T @ b + beta * c
-    if beta == 0.0:
-        c.fill(np.nan)
-    _blas.gemm_tn(a, b, c, beta)
+    (_blas.gemm_nt if which == "nt" else _blas.gemm_tn)(a, b, c, beta)
     tol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(c, expected, rtol=tol, atol=tol)
 
