@@ -25,6 +25,7 @@ from autograd.kernels import _blas, _conv_plan
 from autograd.kernels import _conv_dense as dense
 from autograd.kernels import _conv_direct as direct
 from autograd.kernels import _conv_gemm as gemm
+from autograd.kernels import _conv_phases as phases
 from autograd.kernels import _conv_pipes as pipes
 from autograd.kernels import winograd as wino
 from autograd.kernels._args import ConvGeometry, conv_output_size
@@ -466,6 +467,116 @@ def _forward_weight_pipes(
     _run_pipes(pipes.FORWARD_WEIGHT, x, gy, y, w, g, _empty(1, x.dtype), gw)
 
 
+# --------------------------------------------------------------------------------------------
+# 4x4 stride-2 convolutions by parity phases and Winograd F(2x2, 2x2) (_conv_phases), one
+# parallel kernel. Where it cannot run (a batch smaller than the threads, a thread other than
+# the main one, a read-only array) or while it is cold, the strided column path stands in
+# (see ``conv._run``).
+
+#: How many times the usual rent (``_jit.STAND_IN_SECONDS``) the column path stands in for the
+#: phases kernel: it takes about 8 s to compile (a dtype), the column path 1.1-1.3x as long.
+PHASES_RENT = 3.0
+
+PHASES = StandIn(getattr(phases._phases, "dispatcher", phases._phases), rent=PHASES_RENT)
+
+#: Bytes of one thread's chunk of the phases kernel (its input transform and GEMM outputs),
+#: well within a core's L2 cache: 32 32x32 maps, 32 -> 64 channels, fwd / input gradient /
+#: weight gradient / forward with weight gradient took 2.1 / 2.8 / 2.9 / 4.4 ms with chunks of
+#: 256 KB, 2.4 / 3.3 / 2.9 / 4.8 with 1 MB, 2.9 / 4.5 / 3.0 / 5.0 with 4 MB.
+PHASES_CHUNK_BYTES = 256 * 1024
+#: ... but at least this many GEMM columns (tiles) a chunk, as for Winograd: thinner GEMMs run
+#: at a fraction of BLAS's rate, and each chunk of a weight gradient reads and writes its sums.
+PHASES_MIN_COLUMNS = 64
+
+
+def phases_here(*args: Any) -> bool:
+    """Whether the phases kernel can run on these arguments here: BLAS callable from kernels on
+    this thread, a batch (the first argument's) to share between the threads, and arrays
+    that may be written (Numba would compile another signature for a read-only one)."""
+    arrays = [a for a in args if isinstance(a, np.ndarray)]
+    return (
+        _blas.in_one_kernel()
+        and arrays[0].shape[0] >= get_num_threads()
+        and all(a.flags.writeable for a in arrays)
+    )
+
+
+def _run_phases(
+    op: int, x: np.ndarray, gy: np.ndarray, out: np.ndarray, w: np.ndarray, b: np.ndarray,
+    gw: np.ndarray | None,
+) -> np.ndarray | None:  # fmt: skip
+    # _conv_phases._phases for op; x is the forward's input (empty for INPUT), gy the output
+    # gradient (empty for FORWARD), out y or gx. w gives the weight's values (its shape only for
+    # WEIGHT); the weight gradient, when asked, is written into gw and the bias gradient (the
+    # sums of gy's planes) returned.
+    dt = out.dtype if out.size else x.dtype
+    nw = get_num_threads()
+    O, C = w.shape[:2]
+    if op == phases.INPUT:
+        N, (H, W) = gy.shape[0], out.shape[2:]
+        v_rows, m_rows = O, C
+    else:
+        N, (H, W) = x.shape[0], x.shape[2:]
+        v_rows, m_rows = 4 * C, O
+    tiles = (H // 4) * (W // 4)
+    per_sample = 9 * (v_rows + m_rows) * tiles * dt.itemsize
+    share = -(-N // nw)
+    nc = min(share, max(PHASES_CHUNK_BYTES // per_sample, -(-PHASES_MIN_COLUMNS // tiles)))
+    vbuf = scratch("phase_v", nw * 9 * v_rows * nc * tiles, dt).reshape(nw, -1)
+    mbuf = scratch("phase_m", nw * 9 * m_rows * nc * tiles, dt).reshape(nw, -1)
+    # Zero-padded input planes: one of x, or a chunk's of gy.
+    planes = (H + 2) * (W + 2) if op != phases.INPUT else nc * O * (H // 2 + 2) * (W // 2 + 2)
+    pads = scratch("phase_pads", nw * planes, dt).reshape(nw, planes)
+    u = _empty(3, dt)
+    uq = _empty(4, dt)
+    if op == phases.INPUT:
+        uq = np.empty((4, 9, C, O), dtype=dt)
+        phases.flipped_transform(w, uq)
+    elif op != phases.WEIGHT:
+        u = np.empty((9, O, 4 * C), dtype=dt)
+        phases.weight_transform(w, u)
+    weights = gw is not None
+    parts = np.empty((nw, 9, O, 4 * C), dtype=dt) if weights else _empty(4, dt)
+    gsums = np.empty((nw, O), dtype=dt) if weights else _empty(2, dt)
+    with _blas.one_thread():
+        run_parallel(phases._phases, op, nw, x, gy, out, u, uq, b, nc, vbuf, mbuf, pads, parts,
+                     gsums)  # fmt: skip
+    if not weights:
+        return None
+    phases.weight_back_transform(parts.sum(axis=0), gw)
+    return gsums.sum(axis=0)
+
+
+def _forward_phases(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray) -> np.ndarray:
+    y = np.empty(output_shape(x.shape, w.shape, g), dtype=x.dtype)
+    _run_phases(phases.FORWARD, x, _empty(4, x.dtype), y, w, b, None)
+    return y
+
+
+def _input_phases(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
+    gx = np.empty(x_shape, dtype=w.dtype)
+    _run_phases(phases.INPUT, _empty(4, gy.dtype), gy, gx, w, _empty(1, gy.dtype), None)
+    return gx
+
+
+def _weight_phases(
+    x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, bias: bool
+) -> Grads:
+    gw = np.empty(w_shape, dtype=x.dtype)
+    no = _empty(4, x.dtype)
+    gb = _run_phases(phases.WEIGHT, x, gy, no, gw, _empty(1, x.dtype), gw)
+    return gw, gb
+
+
+def forward_and_weight_phases(
+    x: np.ndarray, w: np.ndarray, gy: np.ndarray, g: ConvGeometry, y: np.ndarray, gw: np.ndarray
+) -> None:
+    """``y = conv(x, w)`` and ``gw``, the weight gradient at ``(x, gy)``, of a 4x4 stride-2
+    convolution by the phases kernel, one input transform per chunk for both (a transposed
+    convolution's backward)."""
+    _run_phases(phases.FORWARD_WEIGHT, x, gy, y, w, _empty(1, x.dtype), gw)
+
+
 def direct_one_pass(
     x: np.ndarray | None, gy: np.ndarray, w: np.ndarray, x_shape: tuple[int, ...], g: ConvGeometry,
     input_grad: bool,
@@ -652,6 +763,7 @@ FORWARD: dict[str, Callable[..., np.ndarray]] = {
     "direct_taps": _forward_taps,
     "pointwise": _forward_pointwise,
     "dense": _forward_dense,
+    "phases": _forward_phases,
     "gemm": partial(_forward_gemm, wide=False),
     "gemm_wide": partial(_forward_gemm, wide=True),
 }
@@ -706,6 +818,7 @@ INPUT_GRAD: dict[str, Callable[..., np.ndarray]] = {
     "direct": _input_direct,
     "pointwise": _input_pointwise,
     "dense": _input_dense,
+    "phases": _input_phases,
     "gemm": partial(_input_gemm, wide=False),
     "gemm_wide": partial(_input_gemm, wide=True),
 }
@@ -793,6 +906,7 @@ WEIGHT_GRAD: dict[str, Callable[..., Grads]] = {
     "pointwise": _weight_pointwise,
     "dense": _weight_dense,
     "batched": _weight_batched,
+    "phases": _weight_phases,
     "gemm": partial(_weight_gemm, wide=False),
     "gemm_wide": partial(_weight_gemm, wide=True),
 }

@@ -39,6 +39,13 @@ Paths
 ``batched``
     A weight gradient with few products per output that the direct pass does not take: one small
     GEMM per sample on the column matrix, the output gradient read as it lies.
+``phases``
+    A 4x4 kernel at stride 2 with padding 1, one group (:mod:`autograd.kernels._conv_phases`):
+    four 2x2 convolutions by parity, each by Winograd F(2x2, 2x2), 1.78x fewer multiply-adds
+    than the column path. Input planes of multiples of 4 pixels, enough channels and tiles (the
+    kernel gives each thread its own samples: a batch smaller than the threads takes the
+    column path). Like Winograd, it needs finite operands; ``forward_and_weight_grad``
+    (a transposed convolution's backward) shares one input transform between its two products.
 ``gemm``, ``gemm_wide``
     im2col + GEMM (:mod:`autograd.kernels._conv_drivers`). ``gemm_wide`` is the stride-1 column
     layout (one copy per column-matrix row, a few junk columns per output row), taken by
@@ -154,6 +161,17 @@ class Limits:
         parallel kernels and BLAS's threads, whose GEMMs are then wider.
     pipeline_chunk_bytes : int
         Upper bound on one pipeline's column matrix, about a core's L2 cache.
+    phases_min_channels : int
+        The ``phases`` path needs at least this many input and output channels: with fewer its
+        GEMMs are too thin to pay for the transforms.
+    phases_min_tiles : int
+        ... and at least this many 2x2 output tiles in the batch (``N * H/4 * W/4``): below, the
+        weight's transforms (2.25x its size per copy, and per thread for the weight
+        gradient's sums) cost more than the GEMMs save. Fwd+bwd, phases over columns, batches of
+        8 to 64: with 512 to 2048 tiles 0.76-0.89 (transposed 64 -> 32 from 16x16 and 8x8 maps,
+        128 -> 64 and 32 -> 16 from 16x16; 64 -> 128 on 32x32 maps, 32 -> 32 on 16x16), with 256
+        tiles 1.02-1.11 (transposed 256 -> 128 from 8x8; 128 -> 256 on 16x16), with 64 tiles
+        1.95-2.42 (transposed 512 -> 256 from 4x4; 256 -> 512 on 8x8).
     wide_max_junk_outputs : int
         Stride-1 column paths on a batch too small for pipelines use the wide layout (one copy
         per row of the padded planes, no per-element gather) while its junk columns, ``(kw -
@@ -186,6 +204,8 @@ class Limits:
     pipeline_min_batch: int = 8
     pipeline_chunk_bytes: int = 2 * 1024 * 1024
     wide_max_junk_outputs: int = 320
+    phases_min_channels: int = 16
+    phases_min_tiles: int = 512
 
 
 LIMITS = Limits()
@@ -219,6 +239,22 @@ def _winograd(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -
     tiles = x_shape[0] * ((oh + 1) // 2) * ((ow + 1) // 2)
     return (
         wide and oh * ow >= limits.winograd_min_output_pixels and tiles >= limits.winograd_min_tiles
+    )
+
+
+def _phases(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
+    # The parity phases' Winograd path (see the module docstring).
+    four = w_shape[2:] == (4, 4) and g.stride == (2, 2) and g.padding == (1, 1)
+    if not four or g.dilation != (1, 1) or g.groups != 1:
+        return False
+    N, C, H, W = x_shape
+    return (
+        H % 4 == 0
+        and W % 4 == 0
+        and H > 0
+        and W > 0
+        and N * (H // 4) * (W // 4) >= limits.phases_min_tiles
+        and min(C, w_shape[0]) >= limits.phases_min_channels
     )
 
 
@@ -308,6 +344,7 @@ def _padded_requires(g: ConvGeometry, finite: Finite, *names: str) -> tuple[bool
 # The operands each single product's Winograd path needs finite (it smears an inf or NaN over
 # its tile); ``backward`` has its own rule.
 _WINOGRAD_OPERANDS = {"forward": ("x", "w"), "input_grad": ("gy", "w"), "weight_grad": ("x", "gy")}
+_PHASES_OPERANDS = {**_WINOGRAD_OPERANDS, "forward_and_weight_grad": ("x", "w", "gy")}
 
 
 # --------------------------------------------------------------------------------------------
@@ -414,6 +451,11 @@ def _choose(
         ok, check = _requires(finite, *_WINOGRAD_OPERANDS[product])
         if ok:
             return Plan("winograd", check)
+    if full and _phases(x_shape, w_shape, g, limits):
+        operands = _PHASES_OPERANDS.get(product)
+        ok, check = _requires(finite, *operands) if operands else (False, ())
+        if ok:
+            return Plan("phases", check)
     if product == "forward":
         # Padded taps must not multiply a non-finite weight (see the module docstring).
         w_ok, pad_check = _padded_requires(g, finite, "w")

@@ -93,13 +93,24 @@ def _on_worker_threads(driver: Callable[..., T]) -> Callable[..., T]:
     return functools.partial(driver, kernel=False)
 
 
+_COLUMNS_PLAN = Plan("gemm")
+
+
 def _run(plan: Plan, table: dict, twin: Callable[..., T], *args: Any) -> T:
     """The plan's driver from ``table``, or ``twin`` while its column kernels are cold; the
     time counts as rent for the direct kernels when the plan stands in for them. A cold family
     has the driver it waits for compiled in a worker process meanwhile.
 
     Standing in for the direct kernels, the strided column path runs its pipelines on worker
-    threads: their one-kernel form takes seconds to compile, for a path the next run leaves."""
+    threads: their one-kernel form takes seconds to compile, for a path the next run leaves.
+    The strided column path also stands in for the phases kernel, where that cannot run or
+    while it is cold (its time then counts as the kernel's rent)."""
+    if plan.path == "phases":
+        if not drivers.phases_here(*args):
+            return _run(_COLUMNS_PLAN, table, twin, *args)
+        if drivers.PHASES.cold():
+            drivers.PHASES.compile_elsewhere(table["phases"], *args)
+            return drivers.PHASES.run(True, _run, _COLUMNS_PLAN, table, twin, *args)
     if plan.instead is not None:
         _DIRECT.compile_elsewhere(table[plan.instead], *args)
     driver = table[plan.path]
@@ -120,7 +131,8 @@ def all_finite(a: np.ndarray) -> bool:
     >>> all_finite(np.ones(3)), all_finite(np.array([1.0, np.inf]))
     (True, False)
     """
-    return bool(np.isfinite(a.sum()))
+    with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: NaN, no warning
+        return bool(np.isfinite(a.sum()))
 
 
 def _settle(
@@ -488,5 +500,23 @@ def conv2d_forward_and_weight_grad(
         return y, conv2d_backward_weight(x, gy, w.shape, *g, finite=finite)  # type: ignore[return-value]
     y = np.empty((x.shape[0], w.shape[0], *out), dtype=x.dtype)
     gw = np.empty(w.shape, dtype=x.dtype)
-    drivers.forward_and_weight_gemm(x, w, gy, g, y, gw)
+    _PAIRED[plan.path](x, w, gy, g, y, gw)
     return y, gw
+
+
+def _paired_phases(
+    x: np.ndarray, w: np.ndarray, gy: np.ndarray, g: ConvGeometry, y: np.ndarray, gw: np.ndarray
+) -> None:
+    # The phases kernel for both products, or the shared column matrix standing in for it (as
+    # in _run).
+    args = (x, w, gy, g, y, gw)
+    if not drivers.phases_here(*args):
+        drivers.forward_and_weight_gemm(*args)
+    elif drivers.PHASES.cold():
+        drivers.PHASES.compile_elsewhere(drivers.forward_and_weight_phases, *args)
+        drivers.PHASES.run(True, drivers.forward_and_weight_gemm, *args)
+    else:
+        drivers.forward_and_weight_phases(*args)
+
+
+_PAIRED = {"shared_gemm": drivers.forward_and_weight_gemm, "phases": _paired_phases}

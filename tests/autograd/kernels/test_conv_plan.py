@@ -259,7 +259,8 @@ def test_backward(x_shape, w_shape, geometry, finite, mask, expected):
 
 
 FORWARD_AND_WEIGHT = [
-    ((32, 64, 32, 32), (32, 64, 4, 4), G(stride=2, padding=1), None, "shared_gemm"),
+    ((32, 64, 32, 32), (32, 64, 4, 4), G(stride=2, padding=1), None, "phases"),
+    ((32, 64, 30, 32), (32, 64, 4, 4), G(stride=2, padding=1), None, "shared_gemm"),
     ((32, 64, 32, 32), (32, 64, 4, 4), G(stride=2, padding=1), (32, 32, 15, 16), "separate"),
     ((32, 64, 32, 32), (32, 64, 3, 3), G(padding=1), None, "separate"),  # stride 1
     ((32, 64, 32, 32), (64, 1, 3, 3), G(stride=2, padding=1, groups=64), None, "separate"),
@@ -275,7 +276,7 @@ def test_forward_and_weight_grad(x_shape, w_shape, geometry, gy_shape, expected)
 
 def test_forward_and_weight_grad_with_padding_needs_finite_w_and_gy():
     # The shared column matrix multiplies padding by w (forward) and by gy (weight gradient).
-    shapes = (32, 64, 32, 32), (32, 64, 4, 4)
+    shapes = (32, 64, 30, 30), (32, 64, 4, 4)
     got = plan("forward_and_weight_grad", *shapes, G(stride=2, padding=1))
     assert got == Plan("shared_gemm", ("w", "gy"))
     for finite in [(None, False, True), (None, True, False)]:
@@ -283,6 +284,55 @@ def test_forward_and_weight_grad_with_padding_needs_finite_w_and_gy():
             "separate"
         )
     assert plan("forward_and_weight_grad", *shapes, G(stride=2)) == Plan("shared_gemm")
+
+
+S2 = G(stride=2, padding=1)
+PHASES = [
+    # 4x4, stride 2, padding 1, one group; planes of multiples of 4 pixels, 16 channels each
+    # way, 512 output tiles (2x2) in the batch.
+    ((8, 16, 32, 32), (16, 16, 4, 4), S2, "phases"),  # 8 samples of 64 tiles
+    ((2, 16, 64, 64), (16, 16, 4, 4), S2, "phases"),  # 2 samples of 256 tiles
+    ((4, 16, 64, 32), (16, 16, 4, 4), S2, "phases"),  # not square
+    ((1, 16, 64, 128), (16, 16, 4, 4), S2, "phases"),  # one sample (see test_conv_phases)
+    ((8, 15, 32, 32), (16, 15, 4, 4), S2, None),  # too few input channels
+    ((8, 16, 32, 32), (15, 16, 4, 4), S2, None),  # ... output channels
+    ((7, 16, 32, 32), (16, 16, 4, 4), S2, None),  # 448 tiles
+    ((8, 16, 30, 32), (16, 16, 4, 4), S2, None),  # 30 rows
+    ((8, 16, 32, 34), (16, 16, 4, 4), S2, None),
+    ((8, 16, 32, 32), (16, 16, 4, 4), G(stride=2), None),  # no padding
+    ((8, 16, 32, 32), (16, 16, 4, 4), G(stride=2, padding=2), None),
+    ((8, 16, 32, 32), (16, 16, 4, 4), G(stride=(2, 1), padding=1), None),
+    ((8, 16, 32, 32), (16, 16, 3, 3), S2, None),
+    ((8, 16, 32, 32), (16, 16, 4, 4), G(stride=2, padding=1, dilation=2), None),
+    ((8, 32, 32, 32), (16, 16, 4, 4), G(stride=2, padding=1, groups=2), None),
+]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, geometry, expected", PHASES)
+def test_phases_take_4x4_stride_2_layers_with_enough_work(x_shape, w_shape, geometry, expected):
+    products = ["forward", "input_grad", "weight_grad", "forward_and_weight_grad"]
+    for product in products:
+        got = plan(product, x_shape, w_shape, geometry, F).path
+        assert (got == "phases") == (expected == "phases"), product
+    # conv2d's backward: each gradient on its own path
+    assert plan("backward", x_shape, w_shape, geometry, F).path == "separate"
+
+
+def test_phases_need_finite_operands():
+    # Winograd's transforms mix a tile's values: each product checks what it multiplies.
+    shapes = (8, 16, 32, 32), (16, 16, 4, 4)
+    assert plan("forward", *shapes, S2) == Plan("phases", ("x", "w"))
+    assert plan("input_grad", *shapes, S2) == Plan("phases", ("gy", "w"))
+    assert plan("weight_grad", *shapes, S2) == Plan("phases", ("x", "gy"))
+    assert plan("forward_and_weight_grad", *shapes, S2) == Plan("phases", ("x", "w", "gy"))
+    assert plan("forward", *shapes, S2, (False, True, None)).path == "gemm"
+    assert plan("forward", *shapes, S2, (True, False, None)).path == "direct_taps"
+    assert plan("input_grad", *shapes, S2, (None, True, False)).path == "gemm"
+    assert plan("weight_grad", *shapes, S2, (True, None, False)).path == "direct"
+    got = plan("forward_and_weight_grad", *shapes, S2, (False, True, True))
+    assert got == Plan("shared_gemm")
+    # a short gy (a transposed convolution's output padding) keeps the columns
+    assert plan("input_grad", *shapes, S2, F, gy_shape=(8, 16, 15, 16)).path == "gemm"
 
 
 def test_limits_move_the_crossovers():
@@ -315,6 +365,11 @@ def test_limits_move_the_crossovers():
     assert plan("weight_grad", *strided).path == "gemm"
     more = dataclasses.replace(LIMITS, batched_max_products=18)
     assert plan("weight_grad", *strided, limits=more).path == "batched"
+    phases = (8, 16, 32, 32), (16, 16, 4, 4), S2
+    assert plan("forward", *phases, F).path == "phases"
+    for limit in [{"phases_min_channels": 17}, {"phases_min_tiles": 513}]:
+        strict = dataclasses.replace(LIMITS, **limit)
+        assert plan("forward", *phases, F, limits=strict).path == "gemm"
     small = (64, 16, 4, 4), (32, 16, 3, 3), G(padding=1)  # 2**17 entries, waste 2.56
     assert plan("forward", *small, F).path == "dense"
     for limit in [{"dense_min_batch": 65}, {"dense_max_waste": 2.5}, {"dense_max_matrix": 1 << 16}]:

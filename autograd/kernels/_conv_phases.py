@@ -1,0 +1,304 @@
+"""4x4 stride-2 convolutions (padding 1) by parity phases and Winograd F(2x2, 2x2).
+
+Why
+---
+A 4x4 kernel at stride 2 with padding 1 is the upsampling layer of most image generators
+(``conv_transpose2d``) and the downsampling layer of their discriminators (``conv2d``). As
+im2col + GEMM it spends 16 multiply-adds per input channel and output; its column matrix holds
+each input value four times. Split by parity, it is four 2x2 stride-1 convolutions, and each of
+those runs Winograd's F(2x2, 2x2): a 2x2 output tile from a 3x3 input tile with 9 products
+instead of 16, 1.78x fewer multiply-adds, with transforms of additions only (coefficients 0 and
++-1, so float32 results stay within a few ulps of the direct sum's).
+
+Algorithm
+---------
+Conv ``y = conv2d(x, w, stride=2, padding=1)``, ``x`` (N, C, H, W) with H and W multiples of 4,
+``w`` (O, C, 4, 4), ``y`` (N, O, H/2, W/2). With ``P`` the zero-padded ``x``, output row ``t``
+is ``sum_i P[2t + i] w[i]``: taps 0 and 2 read the even rows of ``P``, taps 1 and 3 the odd
+ones. For row parity ``py`` (and column parity ``px``), phase ``p = 2*py + px`` is a 2x2
+correlation of the parity plane ``P[2s + py, 2s' + px]`` with the taps ``w[py + 2r, px + 2r']``.
+F(2, 2) in one dimension: from ``d0, d1, d2`` and taps ``g0, g1``,
+``B^T d = (d0 - d1, d1, d2 - d1)``, ``G g = (g0, g0 + g1, g1)``, and the two outputs are
+``(m0 + m1, m1 + m2)`` of the products ``m = (G g) * (B^T d)``. In two dimensions each of the 9
+transformed positions ``e`` is a matrix product summed over input channels and phases at once:
+
+- forward: ``M[e] = U[e] @ V[e]``, ``U`` (9, O, 4C) from ``w``, ``V`` (9, 4C, tiles) from ``x``
+  (4C: phase-major), then ``y``'s 2x2 tile ``= A^T M A``;
+- weight gradient: ``S[e] = sum over tiles Z[e] @ V[e]^T``, ``Z`` (9, O, tiles) the transform
+  ``A gy A^T`` of ``gy``'s 2x2 tiles (``A = [[1, 0], [1, 1], [0, 1]]``), then each phase's taps
+  ``G^T S G``;
+- input gradient: by the parity ``q`` of ``gx``'s rows and columns, four 2x2 correlations of
+  ``gy`` zero-padded by 1 with the flipped taps ``w[3 - qy - 2r, 3 - qx - 2r']`` as a (C, O)
+  filter bank: ``M_q[e] = U_q[e] @ V_q[e]``, ``gx``'s 4x4 tile assembled from the four phases'
+  2x2 tiles.
+
+Threads: one parallel kernel (:func:`_phases`), each thread running its share of the samples
+chunk by chunk, transform -> GEMMs -> transform, the GEMMs BLAS calls from the kernel thread
+(:mod:`autograd.kernels._blas`), OpenBLAS held at one thread meanwhile. The weight gradient's
+sums are one part per thread, written by its first GEMM (``beta = 0``), then added and
+transformed back.
+
+Winograd mixes the values of a tile: an inf or NaN would reach outputs it does not touch in the
+direct sum, so the plan (:mod:`autograd.kernels._conv_plan`) takes this path on finite operands
+only, as for the 3x3 Winograd path.
+"""
+
+from __future__ import annotations
+
+from autograd.kernels._blas import gemm_nt, gemm_rows
+from autograd.kernels._jit import jit, prange
+
+__all__ = ["FORWARD", "INPUT", "WEIGHT", "FORWARD_WEIGHT"]
+
+FORWARD, INPUT, WEIGHT, FORWARD_WEIGHT = 0, 1, 2, 3
+
+
+@jit(inline=True)
+def _store_taps(u, g00, g01, g10, g11):
+    # u[e] = (G g G^T)[e] of the 2x2 taps g: the 9 transformed taps (see the module docstring).
+    a0, a1, a2 = g00, g00 + g01, g01
+    b0, b1, b2 = g10, g10 + g11, g11
+    u[0], u[1], u[2] = a0, a1, a2
+    u[3], u[4], u[5] = a0 + b0, a1 + b1, a2 + b2
+    u[6], u[7], u[8] = b0, b1, b2
+
+
+@jit(inline=True)
+def _store_window(v, k, col, d00, d01, d02, d10, d11, d12, d20, d21, d22):
+    # v[:, k, col] = (B^T D B)[e] of the 3x3 window D (see the module docstring).
+    t0, t1, t2 = d00 - d10, d01 - d11, d02 - d12
+    b0, b1, b2 = d20 - d10, d21 - d11, d22 - d12
+    v[0, k, col], v[1, k, col], v[2, k, col] = t0 - t1, t1, t2 - t1
+    v[3, k, col], v[4, k, col], v[5, k, col] = d10 - d11, d11, d12 - d11
+    v[6, k, col], v[7, k, col], v[8, k, col] = b0 - b1, b1, b2 - b1
+
+
+@jit
+def weight_transform(w, u):
+    """``u[e, o, p*C + c]``: the 9 transformed taps ``G g G^T`` of phase ``p`` of ``w[o, c]``
+    (the forward's and weight gradient's filter bank), ``u`` (9, O, 4C)."""
+    O, C = w.shape[0], w.shape[1]
+    for o in range(O):
+        for c in range(C):
+            for py in range(2):
+                for px in range(2):
+                    k = (2 * py + px) * C + c
+                    g00, g01 = w[o, c, py, px], w[o, c, py, px + 2]
+                    g10, g11 = w[o, c, py + 2, px], w[o, c, py + 2, px + 2]
+                    _store_taps(u[:, o, k], g00, g01, g10, g11)
+
+
+@jit
+def flipped_transform(w, u):
+    """``u[q, e, c, o]``: the 9 transformed taps of output phase ``q`` of the input gradient,
+    ``w[o, c, 3 - qy - 2r, 3 - qx - 2r']`` (r, r' < 2), ``u`` (4, 9, C, O)."""
+    O, C = w.shape[0], w.shape[1]
+    for qy in range(2):
+        for qx in range(2):
+            q = 2 * qy + qx
+            for c in range(C):
+                for o in range(O):
+                    g00, g01 = w[o, c, 3 - qy, 3 - qx], w[o, c, 3 - qy, 1 - qx]
+                    g10, g11 = w[o, c, 1 - qy, 3 - qx], w[o, c, 1 - qy, 1 - qx]
+                    _store_taps(u[q, :, c, o], g00, g01, g10, g11)
+
+
+@jit
+def weight_back_transform(s, gw):
+    """``gw[o, c]`` from the summed products ``s`` (9, O, 4C): each phase's taps ``G^T S G``."""
+    O, C = gw.shape[0], gw.shape[1]
+    for o in range(O):
+        for c in range(C):
+            for py in range(2):
+                for px in range(2):
+                    k = (2 * py + px) * C + c
+                    r0 = (s[0, o, k] + s[3, o, k], s[1, o, k] + s[4, o, k],
+                          s[2, o, k] + s[5, o, k])  # fmt: skip
+                    r1 = (s[3, o, k] + s[6, o, k], s[4, o, k] + s[7, o, k],
+                          s[5, o, k] + s[8, o, k])  # fmt: skip
+                    gw[o, c, py, px] = r0[0] + r0[1]
+                    gw[o, c, py, px + 2] = r0[1] + r0[2]
+                    gw[o, c, py + 2, px] = r1[0] + r1[1]
+                    gw[o, c, py + 2, px + 2] = r1[1] + r1[2]
+
+
+@jit
+def _pad(plane, out):
+    # out = plane zero-padded by 1 ((H + 2, W + 2)), border included.
+    H, W = plane.shape
+    out[0, :] = 0.0
+    out[H + 1, :] = 0.0
+    for i in range(H):
+        out[i + 1, 0] = 0.0
+        for j in range(W):
+            out[i + 1, j + 1] = plane[i, j]
+        out[i + 1, W + 1] = 0.0
+
+
+@jit
+def _input_tiles(x, n0, n1, v, pad):
+    # v[e, p*C + c, (n - n0)*T + ky*TW + kx] = (B^T D B)[e], D the 3x3 window of phase p = (py,
+    # px) of x[n, c] zero-padded by 1: its rows 4ky + py + 2r, columns 4kx + px + 2r' (r, r' < 3).
+    # pad: (H + 2, W + 2) scratch.
+    C, H, W = x.shape[1], x.shape[2], x.shape[3]
+    TH, TW = H // 4, W // 4
+    T = TH * TW
+    for nn in range(n1 - n0):
+        for c in range(C):
+            _pad(x[n0 + nn, c], pad)
+            for py in range(2):
+                for px in range(2):
+                    k = (2 * py + px) * C + c
+                    for ky in range(TH):
+                        r = 4 * ky + py
+                        base = nn * T + ky * TW
+                        for kx in range(TW):
+                            s = 4 * kx + px
+                            _store_window(
+                                v, k, base + kx,
+                                pad[r, s], pad[r, s + 2], pad[r, s + 4],
+                                pad[r + 2, s], pad[r + 2, s + 2], pad[r + 2, s + 4],
+                                pad[r + 4, s], pad[r + 4, s + 2], pad[r + 4, s + 4],
+                            )  # fmt: skip
+
+
+@jit
+def _grad_tiles(gy, n0, n1, z, gsum):
+    # z[e, o, (n - n0)*T + ky*TW + kx] = (A G A^T)[e] of gy[n, o]'s 2x2 tile G at (2ky, 2kx);
+    # gsum[o] gains the sums of those planes (the bias gradient).
+    O, OH, OW = gy.shape[1], gy.shape[2], gy.shape[3]
+    TH, TW = OH // 2, OW // 2
+    T = TH * TW
+    for nn in range(n1 - n0):
+        for o in range(O):
+            g = gy[n0 + nn, o]
+            total = 0.0
+            for ky in range(TH):
+                base = nn * T + ky * TW
+                for kx in range(TW):
+                    g00, g01 = g[2 * ky, 2 * kx], g[2 * ky, 2 * kx + 1]
+                    g10, g11 = g[2 * ky + 1, 2 * kx], g[2 * ky + 1, 2 * kx + 1]
+                    col = base + kx
+                    z[0, o, col], z[1, o, col], z[2, o, col] = g00, g00 + g01, g01
+                    z[3, o, col], z[4, o, col] = g00 + g10, g00 + g01 + g10 + g11
+                    z[5, o, col] = g01 + g11
+                    z[6, o, col], z[7, o, col], z[8, o, col] = g10, g10 + g11, g11
+                    total += g00 + g01 + g10 + g11
+            gsum[o] += total
+
+
+@jit
+def _output_tiles(m, n0, n1, bias, y, qy, qx, step):
+    # y[n, o, step*ky + d*a + qy, step*kx + d*b + qx] = bias[o] + (A^T M A)[a, b] of the tile's
+    # 9 products m[:, o, col], d = step // 2 (step 2: the forward's tiles; 4: phase (qy, qx) of
+    # the input gradient, whose rows and columns interleave). An empty bias adds nothing.
+    O = m.shape[1]
+    TH, TW = y.shape[2] // step, y.shape[3] // step
+    T = TH * TW
+    d = step // 2
+    for nn in range(n1 - n0):
+        for o in range(O):
+            b = bias[o] if bias.size else y.dtype.type(0)
+            yo = y[n0 + nn, o]
+            for ky in range(TH):
+                r = step * ky + qy
+                base = nn * T + ky * TW
+                for kx in range(TW):
+                    col = base + kx
+                    a0 = m[0, o, col] + m[3, o, col]
+                    a1 = m[1, o, col] + m[4, o, col]
+                    a2 = m[2, o, col] + m[5, o, col]
+                    c0 = m[3, o, col] + m[6, o, col]
+                    c1 = m[4, o, col] + m[7, o, col]
+                    c2 = m[5, o, col] + m[8, o, col]
+                    s = step * kx + qx
+                    yo[r, s] = a0 + a1 + b
+                    yo[r, s + d] = a1 + a2 + b
+                    yo[r + d, s] = c0 + c1 + b
+                    yo[r + d, s + d] = c1 + c2 + b
+
+
+@jit
+def _grad_windows(pads, qy, qx, v):
+    # v[e, o, nn*T + ky*TW + kx] = (B^T D B)[e], D the 3x3 window at rows 2ky + qy + r, columns
+    # 2kx + qx + r' (r, r' < 3) of pads[nn, o], plane (nn, o) of gy zero-padded by 1: the input
+    # gradient's phase (qy, qx).
+    nc, O = pads.shape[0], pads.shape[1]
+    TH, TW = (pads.shape[2] - 2) // 2, (pads.shape[3] - 2) // 2
+    T = TH * TW
+    for nn in range(nc):
+        for o in range(O):
+            pad = pads[nn, o]
+            for ky in range(TH):
+                r = 2 * ky + qy
+                base = nn * T + ky * TW
+                for kx in range(TW):
+                    s = 2 * kx + qx
+                    _store_window(v, o, base + kx,
+                                  pad[r, s], pad[r, s + 1], pad[r, s + 2],
+                                  pad[r + 1, s], pad[r + 1, s + 1], pad[r + 1, s + 2],
+                                  pad[r + 2, s], pad[r + 2, s + 1], pad[r + 2, s + 2])  # fmt: skip
+
+
+@jit(inline=True)
+def _share(n, parts, j):
+    # Part j of range(n) dealt out in parts of sizes differing by at most one.
+    return n * j // parts, n * (j + 1) // parts
+
+
+@jit(parallel=True)
+def _phases(op, nw, x, gy, out, u, uq, bias, nc, vbuf, mbuf, pads, parts, gsums):
+    # One convolution's op on nw threads, thread i on its share of the samples, nc at a time.
+    # FORWARD: out (y) from x and u (weight_transform); INPUT: out (gx) from gy and uq
+    # (flipped_transform); WEIGHT: parts[i] (9, O, 4C) and gsums[i] (O) from x and gy;
+    # FORWARD_WEIGHT: both of FORWARD's and WEIGHT's on one input transform per chunk.
+    # Scratch rows per thread: vbuf[i], mbuf[i] and pads[i] (padded input planes).
+    for i in prange(nw):
+        _pipe(op, i, nw, x, gy, out, u, uq, bias, nc, vbuf, mbuf, pads, parts, gsums)
+
+
+@jit
+def _pipe(op, i, nw, x, gy, out, u, uq, bias, nc, vbuf, mbuf, pads, parts, gsums):
+    weights = op == WEIGHT or op == FORWARD_WEIGHT
+    N = gy.shape[0] if op == INPUT else x.shape[0]
+    lo, hi = _share(N, nw, i)
+    if weights:
+        parts[i] = 0.0  # a thread with no samples leaves zeros; the others overwrite (beta 0)
+        gsums[i] = 0.0
+    n0 = lo
+    while n0 < hi:
+        n1 = min(hi, n0 + nc)
+        if op == INPUT:
+            C, O = uq.shape[2], uq.shape[3]
+            OH, OW = gy.shape[2], gy.shape[3]
+            T = (n1 - n0) * (OH // 2) * (OW // 2)
+            v = vbuf[i, : 9 * O * T].reshape((9, O, T))
+            m = mbuf[i, : 9 * C * T].reshape((9, C, T))
+            planes = pads[i, : (n1 - n0) * O * (OH + 2) * (OW + 2)]
+            planes = planes.reshape((n1 - n0, O, OH + 2, OW + 2))
+            for nn in range(n1 - n0):
+                for o in range(O):
+                    _pad(gy[n0 + nn, o], planes[nn, o])
+            for q in range(4):
+                _grad_windows(planes, q // 2, q % 2, v)
+                for e in range(9):
+                    gemm_rows(uq[q, e], v[e], m[e], 0, C, 0.0)
+                _output_tiles(m, n0, n1, bias, out, q // 2, q % 2, 4)
+        else:
+            C4 = 4 * x.shape[1]
+            O = parts.shape[2] if op == WEIGHT else u.shape[1]
+            H, W = x.shape[2], x.shape[3]
+            T = (n1 - n0) * (H // 4) * (W // 4)
+            v = vbuf[i, : 9 * C4 * T].reshape((9, C4, T))
+            m = mbuf[i, : 9 * O * T].reshape((9, O, T))
+            _input_tiles(x, n0, n1, v, pads[i, : (H + 2) * (W + 2)].reshape((H + 2, W + 2)))
+            if op != WEIGHT:
+                for e in range(9):
+                    gemm_rows(u[e], v[e], m[e], 0, O, 0.0)
+                _output_tiles(m, n0, n1, bias, out, 0, 0, 2)
+            if weights:
+                _grad_tiles(gy, n0, n1, m, gsums[i])
+                beta = 0.0 if n0 == lo else 1.0
+                for e in range(9):
+                    gemm_nt(m[e], v[e], parts[i, e], beta)
+        n0 = n1
