@@ -514,24 +514,27 @@ def _run_phases(
     O, C = w.shape[:2]
     if op == phases.INPUT:
         N, (H, W) = gy.shape[0], out.shape[2:]
-        v_rows, m_rows = O, C
+        v_rows, m_rows = 25 * O, 36 * C  # the four phases at once (see _conv_phases.SLOT)
     else:
         N, (H, W) = x.shape[0], x.shape[2:]
-        v_rows, m_rows = 4 * C, O
+        v_rows, m_rows = 9 * 4 * C, 9 * O
     tiles = (H // 4) * (W // 4)
-    per_sample = 9 * (v_rows + m_rows) * tiles * dt.itemsize
+    per_sample = (v_rows + m_rows) * tiles * dt.itemsize
     share = -(-N // nw)
     nc = min(share, max(PHASES_CHUNK_BYTES // per_sample, -(-PHASES_MIN_COLUMNS // tiles)))
-    vbuf = scratch("phase_v", nw * 9 * v_rows * nc * tiles, dt).reshape(nw, -1)
-    mbuf = scratch("phase_m", nw * 9 * m_rows * nc * tiles, dt).reshape(nw, -1)
+    slack = 25 * phases.ROW_SLACK if op == phases.INPUT else 0
+    vbuf = scratch("phase_v", nw * (v_rows * nc * tiles + slack), dt).reshape(nw, -1)
+    mbuf = scratch("phase_m", nw * m_rows * nc * tiles, dt).reshape(nw, -1)
     # Zero-padded input planes: one of x, or a chunk's of gy.
     planes = (H + 2) * (W + 2) if op != phases.INPUT else nc * O * (H // 2 + 2) * (W // 2 + 2)
     pads = scratch("phase_pads", nw * planes, dt).reshape(nw, planes)
     u = _empty(3, dt)
-    uq = _empty(4, dt)
+    uq = _empty(3, dt)
+    slot = phases.FORWARD_SLOTS
     if op == phases.INPUT:
-        uq = np.empty((4, 9, C, O), dtype=dt)
-        phases.flipped_transform(w, uq)
+        uq = np.empty((36, C, O), dtype=dt)
+        phases.flipped_transform(w, phases.SLOT, phases.SIGN, uq)
+        slot = phases.SLOT
     elif op != phases.WEIGHT:
         u = np.empty((9, O, 4 * C), dtype=dt)
         phases.weight_transform(w, u)
@@ -539,8 +542,8 @@ def _run_phases(
     parts = np.empty((nw, 9, O, 4 * C), dtype=dt) if weights else _empty(4, dt)
     gsums = np.empty((nw, O), dtype=dt) if weights else _empty(2, dt)
     with _blas.one_thread():
-        run_parallel(phases._phases, op, nw, x, gy, out, u, uq, b, nc, vbuf, mbuf, pads, parts,
-                     gsums)  # fmt: skip
+        run_parallel(phases._phases, op, nw, x, gy, out, u, uq, phases.BLOCK, slot, b, nc, vbuf,
+                     mbuf, pads, parts, gsums)  # fmt: skip
     if not weights:
         return None
     phases.weight_back_transform(parts.sum(axis=0), gw)

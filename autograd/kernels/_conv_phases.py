@@ -29,8 +29,9 @@ transformed positions ``e`` is a matrix product summed over input channels and p
   ``G^T S G``;
 - input gradient: by the parity ``q`` of ``gx``'s rows and columns, four 2x2 correlations of
   ``gy`` zero-padded by 1 with the flipped taps ``w[3 - qy - 2r, 3 - qx - 2r']`` as a (C, O)
-  filter bank: ``M_q[e] = U_q[e] @ V_q[e]``, ``gx``'s 4x4 tile assembled from the four phases'
-  2x2 tiles.
+  filter bank, ``M_q[e] = U_q[e] @ V_q[e]``, and ``gx``'s 4x4 tile assembled from the four
+  phases' 2x2 tiles. The four phases' windows overlap in one 4x4 patch of ``gy``, and their 36
+  transforms are 25 distinct values up to sign (see ``SLOT``), computed once.
 
 Threads: one parallel kernel (:func:`_phases`), each thread running its share of the samples
 chunk by chunk, transform -> GEMMs -> transform, the GEMMs BLAS calls from the kernel thread
@@ -45,12 +46,50 @@ only, as for the 3x3 Winograd path.
 
 from __future__ import annotations
 
+import numpy as np
+
 from autograd.kernels._blas import gemm_nt, gemm_rows
 from autograd.kernels._jit import jit, prange
 
 __all__ = ["FORWARD", "INPUT", "WEIGHT", "FORWARD_WEIGHT"]
 
 FORWARD, INPUT, WEIGHT, FORWARD_WEIGHT = 0, 1, 2, 3
+
+# The input gradient's four phases read overlapping windows of one 4x4 patch of gy: along each
+# axis, phase 0 its values 0-2 and phase 1 its values 1-3, whose transforms B^T d are (a, b, c)
+# and (-c, d, e) of five combinations a = d0 - d1, b = d1, c = d2 - d1, d = d2, e = d3 - d2. The
+# 36 transformed windows of a tile's four phases are so 25 distinct products of a row and a
+# column combination (up to sign), computed once for the 36 GEMMs (one per phase and position,
+# signs folded into the filter banks): [axis parity][position] -> (combination, sign).
+_COMBINATIONS = (((0, 1), (1, 1), (2, 1)), ((2, -1), (3, 1), (4, 1)))
+
+
+def _input_slots() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # slot[q, e]: the index of phase q's position e among the 36 filter banks and GEMM outputs,
+    # which are ordered by combination; sign[slot]; block[slot], its combination 5*row + column.
+    users: list[list[tuple[int, int, int]]] = [[] for _ in range(25)]
+    for qy in range(2):
+        for qx in range(2):
+            for er in range(3):
+                for ec in range(3):
+                    (row, sr), (col, sc) = _COMBINATIONS[qy][er], _COMBINATIONS[qx][ec]
+                    users[5 * row + col].append((2 * qy + qx, 3 * er + ec, sr * sc))
+    slot = np.empty((4, 9), np.int64)
+    sign = np.empty(36)
+    block = np.empty(36, np.int64)
+    k = 0
+    for b in range(25):
+        for q, e, sg in users[b]:
+            slot[q, e], sign[k], block[k] = k, sg, b
+            k += 1
+    return slot, sign, block
+
+
+SLOT, SIGN, BLOCK = _input_slots()
+#: Values added to each of the input gradient's 25 transformed rows (see _grad_windows).
+ROW_SLACK = 32
+#: The forward's 9 products in order, as a one-phase slot table.
+FORWARD_SLOTS = np.arange(9).reshape(1, 9)
 
 
 @jit(inline=True)
@@ -89,10 +128,12 @@ def weight_transform(w, u):
 
 
 @jit
-def flipped_transform(w, u):
-    """``u[q, e, c, o]``: the 9 transformed taps of output phase ``q`` of the input gradient,
-    ``w[o, c, 3 - qy - 2r, 3 - qx - 2r']`` (r, r' < 2), ``u`` (4, 9, C, O)."""
+def flipped_transform(w, slot, sign, u):
+    """``u[slot[q, e], c, o]``: ``sign[slot]`` times the 9 transformed taps of output phase ``q``
+    of the input gradient, ``w[o, c, 3 - qy - 2r, 3 - qx - 2r']`` (r, r' < 2), ``u`` (36, C, O):
+    the filter banks of the 25 stacked GEMMs (see ``SLOT``)."""
     O, C = w.shape[0], w.shape[1]
+    taps = np.empty(9, dtype=u.dtype)
     for qy in range(2):
         for qx in range(2):
             q = 2 * qy + qx
@@ -100,7 +141,10 @@ def flipped_transform(w, u):
                 for o in range(O):
                     g00, g01 = w[o, c, 3 - qy, 3 - qx], w[o, c, 3 - qy, 1 - qx]
                     g10, g11 = w[o, c, 1 - qy, 3 - qx], w[o, c, 1 - qy, 1 - qx]
-                    _store_taps(u[q, :, c, o], g00, g01, g10, g11)
+                    _store_taps(taps, g00, g01, g10, g11)
+                    for e in range(9):
+                        k = slot[q, e]
+                        u[k, c, o] = sign[k] * taps[e]
 
 
 @jit
@@ -188,11 +232,13 @@ def _grad_tiles(gy, n0, n1, z, gsum):
 
 
 @jit
-def _output_tiles(m, n0, n1, bias, y, qy, qx, step):
+def _output_tiles(m, slots, n0, n1, bias, y, qy, qx, step):
     # y[n, o, step*ky + d*a + qy, step*kx + d*b + qx] = bias[o] + (A^T M A)[a, b] of the tile's
-    # 9 products m[:, o, col], d = step // 2 (step 2: the forward's tiles; 4: phase (qy, qx) of
-    # the input gradient, whose rows and columns interleave). An empty bias adds nothing.
+    # 9 products m[slots[e], o, col], d = step // 2 (step 2: the forward's tiles; 4: phase (qy,
+    # qx) of the input gradient, whose rows and columns interleave). An empty bias adds nothing.
     O = m.shape[1]
+    s0, s1, s2, s3, s4 = slots[0], slots[1], slots[2], slots[3], slots[4]
+    s5, s6, s7, s8 = slots[5], slots[6], slots[7], slots[8]
     TH, TW = y.shape[2] // step, y.shape[3] // step
     T = TH * TW
     d = step // 2
@@ -205,12 +251,12 @@ def _output_tiles(m, n0, n1, bias, y, qy, qx, step):
                 base = nn * T + ky * TW
                 for kx in range(TW):
                     col = base + kx
-                    a0 = m[0, o, col] + m[3, o, col]
-                    a1 = m[1, o, col] + m[4, o, col]
-                    a2 = m[2, o, col] + m[5, o, col]
-                    c0 = m[3, o, col] + m[6, o, col]
-                    c1 = m[4, o, col] + m[7, o, col]
-                    c2 = m[5, o, col] + m[8, o, col]
+                    a0 = m[s0, o, col] + m[s3, o, col]
+                    a1 = m[s1, o, col] + m[s4, o, col]
+                    a2 = m[s2, o, col] + m[s5, o, col]
+                    c0 = m[s3, o, col] + m[s6, o, col]
+                    c1 = m[s4, o, col] + m[s7, o, col]
+                    c2 = m[s5, o, col] + m[s8, o, col]
                     s = step * kx + qx
                     yo[r, s] = a0 + a1 + b
                     yo[r, s + d] = a1 + a2 + b
@@ -218,26 +264,44 @@ def _output_tiles(m, n0, n1, bias, y, qy, qx, step):
                     yo[r + d, s + d] = c1 + c2 + b
 
 
+@jit(inline=True)
+def _store_combinations(v, k, at, x0, x1, x2, x3):
+    # v[k:k + 5, at] = the five combinations (a, b, c, d, e) of four values (_COMBINATIONS).
+    v[k, at], v[k + 1, at], v[k + 2, at] = x0 - x1, x1, x2 - x1
+    v[k + 3, at], v[k + 4, at] = x2, x3 - x2
+
+
 @jit
-def _grad_windows(pads, qy, qx, v):
-    # v[e, o, nn*T + ky*TW + kx] = (B^T D B)[e], D the 3x3 window at rows 2ky + qy + r, columns
-    # 2kx + qx + r' (r, r' < 3) of pads[nn, o], plane (nn, o) of gy zero-padded by 1: the input
-    # gradient's phase (qy, qx).
+def _grad_windows(pads, v):
+    # v[5*row + col, o*T + nn*TT + ky*TW + kx]: the 25 combinations of the 4x4 patch at rows
+    # 2ky + j, columns 2kx + j' (j, j' < 4) of pads[nn, o], plane (nn, o) of gy zero-padded by 1:
+    # the transformed windows of all four phases of the input gradient (see _COMBINATIONS). T:
+    # the chunk's tiles (TT a sample). The rows of v are a little longer than O*T, so that its 25
+    # streams of stores do not fall on the same few sets of the processor's cache.
     nc, O = pads.shape[0], pads.shape[1]
     TH, TW = (pads.shape[2] - 2) // 2, (pads.shape[3] - 2) // 2
-    T = TH * TW
+    TT = TH * TW
+    T = nc * TT
     for nn in range(nc):
         for o in range(O):
-            pad = pads[nn, o]
+            p = pads[nn, o]
             for ky in range(TH):
-                r = 2 * ky + qy
-                base = nn * T + ky * TW
+                r = 2 * ky
+                base = o * T + nn * TT + ky * TW
                 for kx in range(TW):
-                    s = 2 * kx + qx
-                    _store_window(v, o, base + kx,
-                                  pad[r, s], pad[r, s + 1], pad[r, s + 2],
-                                  pad[r + 1, s], pad[r + 1, s + 1], pad[r + 1, s + 2],
-                                  pad[r + 2, s], pad[r + 2, s + 1], pad[r + 2, s + 2])  # fmt: skip
+                    s = 2 * kx
+                    at = base + kx
+                    # the row combinations, column by column
+                    p0, p1, p2, p3 = p[r], p[r + 1], p[r + 2], p[r + 3]
+                    p00, p01, p02, p03 = p0[s], p0[s + 1], p0[s + 2], p0[s + 3]
+                    p10, p11, p12, p13 = p1[s], p1[s + 1], p1[s + 2], p1[s + 3]
+                    p20, p21, p22, p23 = p2[s], p2[s + 1], p2[s + 2], p2[s + 3]
+                    p30, p31, p32, p33 = p3[s], p3[s + 1], p3[s + 2], p3[s + 3]
+                    _store_combinations(v, 0, at, p00 - p10, p01 - p11, p02 - p12, p03 - p13)
+                    _store_combinations(v, 5, at, p10, p11, p12, p13)
+                    _store_combinations(v, 10, at, p20 - p10, p21 - p11, p22 - p12, p23 - p13)
+                    _store_combinations(v, 15, at, p20, p21, p22, p23)
+                    _store_combinations(v, 20, at, p30 - p20, p31 - p21, p32 - p22, p33 - p23)
 
 
 @jit(inline=True)
@@ -247,18 +311,20 @@ def _share(n, parts, j):
 
 
 @jit(parallel=True)
-def _phases(op, nw, x, gy, out, u, uq, bias, nc, vbuf, mbuf, pads, parts, gsums):
+def _phases(op, nw, x, gy, out, u, uq, block, slot, bias, nc, vbuf, mbuf, pads, parts, gsums):
     # One convolution's op on nw threads, thread i on its share of the samples, nc at a time.
-    # FORWARD: out (y) from x and u (weight_transform); INPUT: out (gx) from gy and uq
-    # (flipped_transform); WEIGHT: parts[i] (9, O, 4C) and gsums[i] (O) from x and gy;
+    # FORWARD: out (y) from x and u (weight_transform), slot FORWARD_SLOTS; INPUT: out (gx) from
+    # gy and uq (flipped_transform), block BLOCK and slot SLOT; WEIGHT: parts[i] (9, O, 4C) and
+    # gsums[i] (O) from x and gy;
     # FORWARD_WEIGHT: both of FORWARD's and WEIGHT's on one input transform per chunk.
     # Scratch rows per thread: vbuf[i], mbuf[i] and pads[i] (padded input planes).
     for i in prange(nw):
-        _pipe(op, i, nw, x, gy, out, u, uq, bias, nc, vbuf, mbuf, pads, parts, gsums)
+        _pipe(op, i, nw, x, gy, out, u, uq, block, slot, bias, nc, vbuf, mbuf, pads, parts,
+              gsums)  # fmt: skip
 
 
 @jit
-def _pipe(op, i, nw, x, gy, out, u, uq, bias, nc, vbuf, mbuf, pads, parts, gsums):
+def _pipe(op, i, nw, x, gy, out, u, uq, block, slot, bias, nc, vbuf, mbuf, pads, parts, gsums):
     weights = op == WEIGHT or op == FORWARD_WEIGHT
     N = gy.shape[0] if op == INPUT else x.shape[0]
     lo, hi = _share(N, nw, i)
@@ -269,21 +335,22 @@ def _pipe(op, i, nw, x, gy, out, u, uq, bias, nc, vbuf, mbuf, pads, parts, gsums
     while n0 < hi:
         n1 = min(hi, n0 + nc)
         if op == INPUT:
-            C, O = uq.shape[2], uq.shape[3]
+            C, O = uq.shape[1], uq.shape[2]
             OH, OW = gy.shape[2], gy.shape[3]
             T = (n1 - n0) * (OH // 2) * (OW // 2)
-            v = vbuf[i, : 9 * O * T].reshape((9, O, T))
-            m = mbuf[i, : 9 * C * T].reshape((9, C, T))
+            rows = O * T + ROW_SLACK
+            v = vbuf[i, : 25 * rows].reshape((25, rows))
+            m = mbuf[i, : 36 * C * T].reshape((36, C, T))
             planes = pads[i, : (n1 - n0) * O * (OH + 2) * (OW + 2)]
             planes = planes.reshape((n1 - n0, O, OH + 2, OW + 2))
             for nn in range(n1 - n0):
                 for o in range(O):
                     _pad(gy[n0 + nn, o], planes[nn, o])
+            _grad_windows(planes, v)
+            for k in range(36):
+                gemm_rows(uq[k], v[block[k], : O * T].reshape((O, T)), m[k], 0, C, 0.0)
             for q in range(4):
-                _grad_windows(planes, q // 2, q % 2, v)
-                for e in range(9):
-                    gemm_rows(uq[q, e], v[e], m[e], 0, C, 0.0)
-                _output_tiles(m, n0, n1, bias, out, q // 2, q % 2, 4)
+                _output_tiles(m, slot[q], n0, n1, bias, out, q // 2, q % 2, 4)
         else:
             C4 = 4 * x.shape[1]
             O = parts.shape[2] if op == WEIGHT else u.shape[1]
@@ -295,7 +362,7 @@ def _pipe(op, i, nw, x, gy, out, u, uq, bias, nc, vbuf, mbuf, pads, parts, gsums
             if op != WEIGHT:
                 for e in range(9):
                     gemm_rows(u[e], v[e], m[e], 0, O, 0.0)
-                _output_tiles(m, n0, n1, bias, out, 0, 0, 2)
+                _output_tiles(m, slot[0], n0, n1, bias, out, 0, 0, 2)
             if weights:
                 _grad_tiles(gy, n0, n1, m, gsums[i])
                 beta = 0.0 if n0 == lo else 1.0
