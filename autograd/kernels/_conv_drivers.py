@@ -1,14 +1,15 @@
 """The convolution paths' drivers: GEMM drivers (im2col, or the wide stride-1 layout, in chunks
 of samples, one OpenBLAS GEMM per chunk and group, and the copies back; on a batch, one such
 pipeline per kernel thread over its share of the samples, in the strided layout as one parallel
-kernel, :mod:`autograd.kernels._conv_pipes`) and the direct one-pass backward.
+kernel, :mod:`autograd.kernels._conv_pipes`), the phases kernel's
+(:mod:`autograd.kernels._conv_phases`) and the direct one-pass backward.
 Python loops run over chunks and groups only; the per-element work is in ``_conv_gemm``'s and
 ``_conv_direct``'s Numba kernels.
 
-They execute what :func:`autograd.kernels._conv_plan.plan` chose (via ``conv.py``); the one
-condition they test themselves is exactness: the wide weight-gradient layout redoes a chunk
+They execute what :func:`autograd.kernels._conv_plan.plan` chose (via ``conv.py``); the
+conditions they test themselves are exactness (the wide weight-gradient layout redoes a chunk
 whose input holds inf or NaN in the plain layout, and the one-pass backward reports such an
-input.
+input) and where a one-kernel form can run (:func:`phases_here`, ``_by_kernel``).
 """
 
 from __future__ import annotations
@@ -382,6 +383,11 @@ PIPES_RENT = 10.0
 _PIPES = StandIn(getattr(pipes._pipes, "dispatcher", pipes._pipes), rent=PIPES_RENT)
 
 
+def pipes_cold() -> bool:
+    """Whether the column pipelines' kernel is still cold (its worker-thread form stands in)."""
+    return _PIPES.cold()
+
+
 def _in_kernel(n: int) -> bool:
     # Whether a batch of n samples runs pipelines, by the one kernel if it can run here.
     return _conv_plan.pipelined(n) and _blas.in_one_kernel()
@@ -539,8 +545,10 @@ def _run_phases(
         u = np.empty((9, O, 4 * C), dtype=dt)
         phases.weight_transform(w, u)
     weights = gw is not None
-    parts = np.empty((nw, 9, O, 4 * C), dtype=dt) if weights else _empty(4, dt)
-    gsums = np.empty((nw, O), dtype=dt) if weights else _empty(2, dt)
+    parts, gsums = _empty(4, dt), _empty(2, dt)
+    if weights:
+        parts = scratch("phase_parts", nw * 9 * O * 4 * C, dt).reshape(nw, 9, O, 4 * C)
+        gsums = scratch("phase_sums", nw * O, dt).reshape(nw, O)
     with _blas.one_thread():
         run_parallel(phases._phases, op, nw, x, gy, out, u, uq, phases.BLOCK, slot, b, nc, vbuf,
                      mbuf, pads, parts, gsums)  # fmt: skip

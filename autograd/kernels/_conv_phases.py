@@ -8,7 +8,9 @@ im2col + GEMM it spends 16 multiply-adds per input channel and output; its colum
 each input value four times. Split by parity, it is four 2x2 stride-1 convolutions, and each of
 those runs Winograd's F(2x2, 2x2): a 2x2 output tile from a 3x3 input tile with 9 products
 instead of 16, 1.78x fewer multiply-adds, with transforms of additions only (coefficients 0 and
-+-1, so float32 results stay within a few ulps of the direct sum's).
++-1). In float32, transposed 64 -> 32 from 16x16 maps, the outputs' error against the exact sum
+was 6 ulps at the median (the column path's 3), and at most about 1e-6 of the largest output
+for both.
 
 Algorithm
 ---------

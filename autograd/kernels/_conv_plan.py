@@ -529,8 +529,9 @@ def _choose(
             return Plan("direct_one_pass")
         return Plan("separate")
     if product == "forward_and_weight_grad":
-        # Only the strided column layout is shared; the other paths gain nothing from pairing.
-        # Its column matrix multiplies padding by w and by gy: both must be finite then.
+        # The phases (above) share their input transform, the strided column layout its
+        # column matrix; the other paths gain nothing from pairing. The column matrix
+        # multiplies padding by w and by gy: both must be finite then.
         shared = not s1 and full and not _thin_groups(w_shape, g, limits)
         ok, check = _padded_requires(g, finite, "w", "gy")
         return Plan("shared_gemm", check) if shared and ok else Plan("separate")

@@ -21,8 +21,9 @@ operands to check, each is checked at most once per call (a check reads the whol
 0.1 ms per MB), and a caller that already knows the answer passes it as ``finite``.
 
 Numba kernels run a ``prange`` over (sample, channel) pairs, each owning its rows of ``cols``
-or its gradient plane, so no two iterations write the same element, and no BLAS call runs
-inside a ``prange``.
+or its gradient plane, so no two iterations write the same element; the one-kernel pipelines
+(Winograd's, the column paths', the phases') give each thread its own samples or rows, and their
+threads call BLAS themselves, OpenBLAS held at one thread meanwhile.
 
 ``conv2d_backward`` returns the input, weight and bias gradients from one call; the Winograd
 and the stride-1 direct paths then read ``gy`` once for all three.
@@ -96,6 +97,19 @@ def _on_worker_threads(driver: Callable[..., T]) -> Callable[..., T]:
 _COLUMNS_PLAN = Plan("gemm")
 
 
+def _columns_for_phases(table: dict, twin: Callable[..., T], *args: Any) -> T:
+    """The strided column path standing in for the cold phases kernel: with its pipelines on
+    the worker threads while their own kernel is cold too, so that the compile worker is not
+    handed that kernel for a layer the next run takes to the phases."""
+    driver = table["gemm"]
+    if drivers.pipes_cold():
+        driver = _on_worker_threads(driver)
+    if _STRIDED.cold():
+        _STRIDED.compile_elsewhere(driver, *args)
+        return _STRIDED.run(True, twin, *args)
+    return driver(*args)
+
+
 def _run(plan: Plan, table: dict, twin: Callable[..., T], *args: Any) -> T:
     """The plan's driver from ``table``, or ``twin`` while its column kernels are cold; the
     time counts as rent for the direct kernels when the plan stands in for them. A cold family
@@ -110,7 +124,7 @@ def _run(plan: Plan, table: dict, twin: Callable[..., T], *args: Any) -> T:
             return _run(_COLUMNS_PLAN, table, twin, *args)
         if drivers.PHASES.cold():
             drivers.PHASES.compile_elsewhere(table["phases"], *args)
-            return drivers.PHASES.run(True, _run, _COLUMNS_PLAN, table, twin, *args)
+            return drivers.PHASES.run(True, _columns_for_phases, table, twin, *args)
     if plan.instead is not None:
         _DIRECT.compile_elsewhere(table[plan.instead], *args)
     driver = table[plan.path]
@@ -471,9 +485,10 @@ def conv2d_forward_and_weight_grad(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``conv2d_forward(x, w)`` and ``conv2d_backward_weight(x, gy, w.shape)`` in one call.
 
-    The two can share ``x``'s column matrix; ``conv_transpose2d``'s backward needs exactly this
-    pair (the input gradient is a convolution of the output gradient, the weight gradient the
-    same convolution's weight gradient). Where the plan has them share nothing this is the two
+    The two can share ``x``'s column matrix (a strided layer) or its transform (a 4x4 stride-2
+    layer on the phases path); ``conv_transpose2d``'s backward needs exactly this pair (the
+    input gradient is a convolution of the output gradient, the weight gradient the same
+    convolution's weight gradient). Where the plan has them share nothing this is the two
     calls.
 
     Examples
@@ -514,7 +529,10 @@ def _paired_phases(
         drivers.forward_and_weight_gemm(*args)
     elif drivers.PHASES.cold():
         drivers.PHASES.compile_elsewhere(drivers.forward_and_weight_phases, *args)
-        drivers.PHASES.run(True, drivers.forward_and_weight_gemm, *args)
+        stand_in = _on_worker_threads(drivers.forward_and_weight_gemm)
+        if not drivers.pipes_cold():
+            stand_in = drivers.forward_and_weight_gemm
+        drivers.PHASES.run(True, stand_in, *args)
     else:
         drivers.forward_and_weight_phases(*args)
 

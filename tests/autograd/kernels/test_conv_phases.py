@@ -10,6 +10,7 @@ from conv_reference import record_plans, ref_backward, ref_forward
 import autograd
 from autograd.kernels import _blas, conv
 from autograd.kernels import _conv_drivers as drivers
+from autograd.kernels import _conv_phases as phases
 from autograd.kernels._args import ConvGeometry
 from autograd.kernels._jit import StandIn
 
@@ -34,6 +35,21 @@ def layer(n, c, o, h, w, seed=3):
 
 def no_kernel(*args, **kwargs):
     raise AssertionError("the phases kernel ran")
+
+
+def kernel_runs(monkeypatch):
+    """The ops the phases kernel runs from now on (on two threads' shares, however many the
+    machine has, so that a batch of 8 reaches it)."""
+    monkeypatch.setattr(drivers.PHASES, "ready", True)
+    monkeypatch.setattr(drivers, "get_num_threads", lambda: 2)
+    real, ops = drivers._run_phases, []
+
+    def spy(op, *args):
+        ops.append(op)
+        return real(op, *args)
+
+    monkeypatch.setattr(drivers, "_run_phases", spy)
+    return ops
 
 
 @kernel_here
@@ -74,7 +90,7 @@ def test_conv_functions_take_the_phases_path_and_leave_it_for_inf_and_nan(monkey
     # A layer with enough channels and tiles runs all four products on the phases (exact to
     # rounding); an operand holding inf or NaN goes to the column paths, which keep them where
     # the direct sum does (Winograd's transforms would smear them over a tile).
-    monkeypatch.setattr(drivers.PHASES, "ready", True)
+    ran = kernel_runs(monkeypatch)
     plans = record_plans(monkeypatch)
     (x, wt, _, gy), (y_ref, gx_ref, gw_ref) = layer(8, 16, 16, 32, 32)
     np.testing.assert_allclose(conv.conv2d_forward(x, wt, S2, P1), y_ref, atol=1e-10)
@@ -87,6 +103,7 @@ def test_conv_functions_take_the_phases_path_and_leave_it_for_inf_and_nan(monkey
     np.testing.assert_allclose(gw, gw_ref, atol=1e-10)
     products = ["forward", "input_grad", "weight_grad", "forward_and_weight_grad"]
     assert plans == [(p, "phases") for p in products]
+    assert ran == [phases.FORWARD, phases.INPUT, phases.WEIGHT, phases.FORWARD_WEIGHT]
     x[1, 2, 5, 7], x[3, 0, 0, 0] = np.inf, np.nan
     gy[2, 1, 3, 3] = -np.inf
     with np.errstate(invalid="ignore"):  # the reference's own sums meet inf - inf
@@ -110,6 +127,7 @@ def test_columns_stand_in_where_the_kernel_cannot_run(monkeypatch, why):
     # signature anew): otherwise the strided column path computes the same.
     monkeypatch.setattr(drivers.PHASES, "ready", True)
     monkeypatch.setattr(drivers, "_run_phases", no_kernel)
+    monkeypatch.setattr(drivers, "get_num_threads", lambda: 2)  # one sample: fewer than these
     plans = record_plans(monkeypatch)
     shape = (1, 16, 64, 128) if why == "one sample" else (8, 16, 32, 32)
     (x, wt, _, gy), (y_ref, gx_ref, gw_ref) = layer(shape[0], 16, 16, *shape[2:])
@@ -125,9 +143,12 @@ def test_columns_stand_in_where_the_kernel_cannot_run(monkeypatch, why):
     assert [path for _, path in plans] == ["phases"] * 3
 
 
-def test_columns_stand_in_while_the_kernel_is_cold(monkeypatch):
+@pytest.mark.parametrize("pipes_cold", [False, True])
+def test_columns_stand_in_while_the_kernel_is_cold(monkeypatch, pipes_cold):
     # Until the kernel pays for its compile, the column path runs, its time counted as rent, and
-    # the call is kept for the worker that compiles at exit.
+    # the call is kept for the worker that compiles at exit. Its pipelines run on the worker
+    # threads while their own kernel is cold too: the compile worker is not handed that kernel
+    # for a layer the next run takes to the phases.
     kept = []
 
     class Cold(StandIn):
@@ -141,6 +162,12 @@ def test_columns_stand_in_while_the_kernel_is_cold(monkeypatch):
     monkeypatch.setattr(drivers, "PHASES", cold)
     monkeypatch.setattr(drivers, "_run_phases", no_kernel)
     monkeypatch.setattr(drivers, "phases_here", lambda *args: True)
+
+    class Warm(StandIn):
+        def cold(self) -> bool:
+            return False
+
+    monkeypatch.setattr(drivers, "_PIPES", (Cold if pipes_cold else Warm)(*drivers._PIPES.kernels))
     (x, wt, b, gy), (y_ref, _, gw_ref) = layer(8, 16, 16, 32, 32)
     y = conv.conv2d_forward(x, wt, S2, P1, bias=b)
     np.testing.assert_allclose(y, y_ref + b.reshape(-1, 1, 1), atol=1e-10)
@@ -156,7 +183,7 @@ def test_conv_transpose2d_on_the_phases_matches_pytorch(monkeypatch):
     # An image generator's upsampling layer: the forward is the input gradient of the 4x4
     # stride-2 convolution, the backward its forward and weight gradient on one input transform.
     torch = pytest.importorskip("torch")
-    monkeypatch.setattr(drivers.PHASES, "ready", True)
+    ran = kernel_runs(monkeypatch)
     plans = record_plans(monkeypatch)
     rng = np.random.default_rng(5)
     x, w = rng.standard_normal((8, 16, 16, 16)), rng.standard_normal((16, 24, 4, 4))
@@ -172,3 +199,4 @@ def test_conv_transpose2d_on_the_phases_matches_pytorch(monkeypatch):
         np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), atol=1e-10)
     assert ("input_grad", "phases") in plans
     assert ("forward_and_weight_grad", "phases") in plans
+    assert ran == [phases.INPUT, phases.FORWARD_WEIGHT]
