@@ -547,7 +547,7 @@ def _run_phases(
     weights = gw is not None
     parts, gsums = _empty(4, dt), _empty(2, dt)
     if weights:
-        parts = scratch("phase_parts", nw * 9 * O * 4 * C, dt).reshape(nw, 9, O, 4 * C)
+        parts = scratch("phase_parts", nw * 9 * 4 * C * O, dt).reshape(nw, 9, 4 * C, O)
         gsums = scratch("phase_sums", nw * O, dt).reshape(nw, O)
     with _blas.one_thread():
         run_parallel(phases._phases, op, nw, x, gy, out, u, uq, phases.BLOCK, slot, b, nc, vbuf,

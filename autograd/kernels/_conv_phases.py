@@ -26,9 +26,9 @@ transformed positions ``e`` is a matrix product summed over input channels and p
 
 - forward: ``M[e] = U[e] @ V[e]``, ``U`` (9, O, 4C) from ``w``, ``V`` (9, 4C, tiles) from ``x``
   (4C: phase-major), then ``y``'s 2x2 tile ``= A^T M A``;
-- weight gradient: ``S[e] = sum over tiles Z[e] @ V[e]^T``, ``Z`` (9, O, tiles) the transform
-  ``A gy A^T`` of ``gy``'s 2x2 tiles (``A = [[1, 0], [1, 1], [0, 1]]``), then each phase's taps
-  ``G^T S G``;
+- weight gradient: ``S[e]^T = sum over tiles V[e] @ Z[e]^T``, ``Z^T`` (9, tiles, O) the
+  transform ``A gy A^T`` of ``gy``'s 2x2 tiles (``A = [[1, 0], [1, 1], [0, 1]]``), then each
+  phase's taps ``G^T S G``;
 - input gradient: by the parity ``q`` of ``gx``'s rows and columns, four 2x2 correlations of
   ``gy`` zero-padded by 1 with the flipped taps ``w[3 - qy - 2r, 3 - qx - 2r']`` as a (C, O)
   filter bank, ``M_q[e] = U_q[e] @ V_q[e]``, and ``gx``'s 4x4 tile assembled from the four
@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.kernels._blas import gemm_nt, gemm_rows
+from autograd.kernels._blas import gemm_rows
 from autograd.kernels._jit import jit, prange
 
 __all__ = ["FORWARD", "INPUT", "WEIGHT", "FORWARD_WEIGHT"]
@@ -151,17 +151,18 @@ def flipped_transform(w, slot, sign, u):
 
 @jit
 def weight_back_transform(s, gw):
-    """``gw[o, c]`` from the summed products ``s`` (9, O, 4C): each phase's taps ``G^T S G``."""
+    """``gw[o, c]`` from the summed products ``s`` (9, 4C, O), the weight gradient's sums
+    transposed: each phase's taps ``G^T S G``."""
     O, C = gw.shape[0], gw.shape[1]
     for o in range(O):
         for c in range(C):
             for py in range(2):
                 for px in range(2):
                     k = (2 * py + px) * C + c
-                    r0 = (s[0, o, k] + s[3, o, k], s[1, o, k] + s[4, o, k],
-                          s[2, o, k] + s[5, o, k])  # fmt: skip
-                    r1 = (s[3, o, k] + s[6, o, k], s[4, o, k] + s[7, o, k],
-                          s[5, o, k] + s[8, o, k])  # fmt: skip
+                    r0 = (s[0, k, o] + s[3, k, o], s[1, k, o] + s[4, k, o],
+                          s[2, k, o] + s[5, k, o])  # fmt: skip
+                    r1 = (s[3, k, o] + s[6, k, o], s[4, k, o] + s[7, k, o],
+                          s[5, k, o] + s[8, k, o])  # fmt: skip
                     gw[o, c, py, px] = r0[0] + r0[1]
                     gw[o, c, py, px + 2] = r0[1] + r0[2]
                     gw[o, c, py + 2, px] = r1[0] + r1[1]
@@ -209,28 +210,30 @@ def _input_tiles(x, n0, n1, v, pad):
 
 
 @jit
-def _grad_tiles(gy, n0, n1, z, gsum):
-    # z[e, o, (n - n0)*T + ky*TW + kx] = (A G A^T)[e] of gy[n, o]'s 2x2 tile G at (2ky, 2kx);
-    # gsum[o] gains the sums of those planes (the bias gradient).
+def _grad_tiles(gy, n0, n1, zt, gsum):
+    # zt[e, (n - n0)*T + ky*TW + kx, o] = (A G A^T)[e] of gy[n, o]'s 2x2 tile G at (2ky, 2kx),
+    # transposed: the weight gradient's sums are then V @ Z^T as a plain GEMM (BLAS ran the
+    # product with Z^T as a transposed operand at two thirds of that rate here); gsum[o] gains
+    # the sums of those planes (the bias gradient).
     O, OH, OW = gy.shape[1], gy.shape[2], gy.shape[3]
     TH, TW = OH // 2, OW // 2
     T = TH * TW
+    total = np.zeros(O)
     for nn in range(n1 - n0):
-        for o in range(O):
-            g = gy[n0 + nn, o]
-            total = 0.0
-            for ky in range(TH):
-                base = nn * T + ky * TW
-                for kx in range(TW):
-                    g00, g01 = g[2 * ky, 2 * kx], g[2 * ky, 2 * kx + 1]
-                    g10, g11 = g[2 * ky + 1, 2 * kx], g[2 * ky + 1, 2 * kx + 1]
-                    col = base + kx
-                    z[0, o, col], z[1, o, col], z[2, o, col] = g00, g00 + g01, g01
-                    z[3, o, col], z[4, o, col] = g00 + g10, g00 + g01 + g10 + g11
-                    z[5, o, col] = g01 + g11
-                    z[6, o, col], z[7, o, col], z[8, o, col] = g10, g10 + g11, g11
-                    total += g00 + g01 + g10 + g11
-            gsum[o] += total
+        g = gy[n0 + nn]
+        for ky in range(TH):
+            for kx in range(TW):
+                col = nn * T + ky * TW + kx
+                for o in range(O):
+                    g00, g01 = g[o, 2 * ky, 2 * kx], g[o, 2 * ky, 2 * kx + 1]
+                    g10, g11 = g[o, 2 * ky + 1, 2 * kx], g[o, 2 * ky + 1, 2 * kx + 1]
+                    zt[0, col, o], zt[1, col, o], zt[2, col, o] = g00, g00 + g01, g01
+                    zt[3, col, o], zt[4, col, o] = g00 + g10, g00 + g01 + g10 + g11
+                    zt[5, col, o] = g01 + g11
+                    zt[6, col, o], zt[7, col, o], zt[8, col, o] = g10, g10 + g11, g11
+                    total[o] += g00 + g01 + g10 + g11
+    for o in range(O):
+        gsum[o] += total[o]
 
 
 @jit
@@ -316,7 +319,7 @@ def _share(n, parts, j):
 def _phases(op, nw, x, gy, out, u, uq, block, slot, bias, nc, vbuf, mbuf, pads, parts, gsums):
     # One convolution's op on nw threads, thread i on its share of the samples, nc at a time.
     # FORWARD: out (y) from x and u (weight_transform), slot FORWARD_SLOTS; INPUT: out (gx) from
-    # gy and uq (flipped_transform), block BLOCK and slot SLOT; WEIGHT: parts[i] (9, O, 4C) and
+    # gy and uq (flipped_transform), block BLOCK and slot SLOT; WEIGHT: parts[i] (9, 4C, O) and
     # gsums[i] (O) from x and gy;
     # FORWARD_WEIGHT: both of FORWARD's and WEIGHT's on one input transform per chunk.
     # Scratch rows per thread: vbuf[i], mbuf[i] and pads[i] (padded input planes).
@@ -355,7 +358,7 @@ def _pipe(op, i, nw, x, gy, out, u, uq, block, slot, bias, nc, vbuf, mbuf, pads,
                 _output_tiles(m, slot[q], n0, n1, bias, out, q // 2, q % 2, 4)
         else:
             C4 = 4 * x.shape[1]
-            O = parts.shape[2] if op == WEIGHT else u.shape[1]
+            O = parts.shape[3] if op == WEIGHT else u.shape[1]
             H, W = x.shape[2], x.shape[3]
             T = (n1 - n0) * (H // 4) * (W // 4)
             v = vbuf[i, : 9 * C4 * T].reshape((9, C4, T))
@@ -366,8 +369,9 @@ def _pipe(op, i, nw, x, gy, out, u, uq, block, slot, bias, nc, vbuf, mbuf, pads,
                     gemm_rows(u[e], v[e], m[e], 0, O, 0.0)
                 _output_tiles(m, slot[0], n0, n1, bias, out, 0, 0, 2)
             if weights:
-                _grad_tiles(gy, n0, n1, m, gsums[i])
+                zt = m.reshape((9, T, O))
+                _grad_tiles(gy, n0, n1, zt, gsums[i])
                 beta = 0.0 if n0 == lo else 1.0
                 for e in range(9):
-                    gemm_nt(m[e], v[e], parts[i, e], beta)
+                    gemm_rows(v[e], zt[e], parts[i, e], 0, C4, beta)
         n0 = n1
