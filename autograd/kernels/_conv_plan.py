@@ -42,9 +42,9 @@ Paths
 ``phases``
     A 4x4 kernel at stride 2 with padding 1, one group (:mod:`autograd.kernels._conv_phases`):
     four 2x2 convolutions by parity, each by Winograd F(2x2, 2x2), 1.78x fewer multiply-adds
-    than the column path. Input planes of multiples of 4 pixels, enough channels and tiles (the
-    kernel gives each thread its own samples: a batch smaller than the threads takes the
-    column path). Like Winograd, it needs finite operands; ``forward_and_weight_grad``
+    than the column path. Input planes of multiples of 4 pixels, 16 to 128 channels each way,
+    enough tiles (the kernel gives each thread its own samples: a batch smaller than the threads
+    takes the column path). Like Winograd, it needs finite operands; ``forward_and_weight_grad``
     (a transposed convolution's backward) shares one input transform between its two products.
 ``gemm``, ``gemm_wide``
     im2col + GEMM (:mod:`autograd.kernels._conv_drivers`). ``gemm_wide`` is the stride-1 column
@@ -164,14 +164,19 @@ class Limits:
     phases_min_channels : int
         The ``phases`` path needs at least this many input and output channels: with fewer its
         GEMMs are too thin to pay for the transforms.
+    phases_max_channels : int
+        ... and at most this many: with more, its chunks' GEMMs (a few samples' tiles as
+        columns, to stay in cache) run far below the column path's, and the weight's transforms
+        grow. Fwd+bwd, phases over columns: 128 -> 128 on 16 32x32 maps 0.88, transposed from
+        16 16x16 maps 0.94; with 256 or more channels 1.02-1.44 (128 -> 256 on 32 16x16 maps
+        1.20, 256 -> 256 on 16 32x32 maps 1.02, transposed 512 -> 256 from 8 16x16 maps 1.44).
     phases_min_tiles : int
         ... and at least this many 2x2 output tiles in the batch (``N * H/4 * W/4``): below, the
         weight's transforms (2.25x its size per copy, and per thread for the weight
         gradient's sums) cost more than the GEMMs save. Fwd+bwd, phases over columns, batches of
-        8 to 64: with 512 to 2048 tiles 0.76-0.89 (transposed 64 -> 32 from 16x16 and 8x8 maps,
-        128 -> 64 and 32 -> 16 from 16x16; 64 -> 128 on 32x32 maps, 32 -> 32 on 16x16), with 256
-        tiles 1.02-1.11 (transposed 256 -> 128 from 8x8; 128 -> 256 on 16x16), with 64 tiles
-        1.95-2.42 (transposed 512 -> 256 from 4x4; 256 -> 512 on 8x8).
+        8 to 64: with 512 to 4096 tiles 0.70-0.86 (transposed 64 -> 32 from 16x16 and 8x8 maps,
+        128 -> 64 and 32 -> 16 from 16x16; 64 -> 128 on 32x32 maps, 32 -> 32 on 16x16, 64 -> 64
+        on 64x64), with 256 tiles 1.79 (transposed 256 -> 128 from 8x8 maps).
     wide_max_junk_outputs : int
         Stride-1 column paths on a batch too small for pipelines use the wide layout (one copy
         per row of the padded planes, no per-element gather) while its junk columns, ``(kw -
@@ -205,6 +210,7 @@ class Limits:
     pipeline_chunk_bytes: int = 2 * 1024 * 1024
     wide_max_junk_outputs: int = 320
     phases_min_channels: int = 16
+    phases_max_channels: int = 128
     phases_min_tiles: int = 512
 
 
@@ -255,6 +261,7 @@ def _phases(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -> 
         and W > 0
         and N * (H // 4) * (W // 4) >= limits.phases_min_tiles
         and min(C, w_shape[0]) >= limits.phases_min_channels
+        and max(C, w_shape[0]) <= limits.phases_max_channels
     )
 
 

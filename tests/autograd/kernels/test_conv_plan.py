@@ -296,6 +296,9 @@ PHASES = [
     ((1, 16, 64, 128), (16, 16, 4, 4), S2, "phases"),  # one sample (see test_conv_phases)
     ((8, 15, 32, 32), (16, 15, 4, 4), S2, None),  # too few input channels
     ((8, 16, 32, 32), (15, 16, 4, 4), S2, None),  # ... output channels
+    ((8, 128, 32, 32), (128, 128, 4, 4), S2, "phases"),
+    ((8, 129, 32, 32), (128, 129, 4, 4), S2, None),  # too many input channels
+    ((8, 128, 32, 32), (129, 128, 4, 4), S2, None),  # ... output channels
     ((7, 16, 32, 32), (16, 16, 4, 4), S2, None),  # 448 tiles
     ((8, 16, 30, 32), (16, 16, 4, 4), S2, None),  # 30 rows
     ((8, 16, 32, 34), (16, 16, 4, 4), S2, None),
@@ -367,7 +370,8 @@ def test_limits_move_the_crossovers():
     assert plan("weight_grad", *strided, limits=more).path == "batched"
     phases = (8, 16, 32, 32), (16, 16, 4, 4), S2
     assert plan("forward", *phases, F).path == "phases"
-    for limit in [{"phases_min_channels": 17}, {"phases_min_tiles": 513}]:
+    limits = [{"phases_min_channels": 17}, {"phases_max_channels": 15}, {"phases_min_tiles": 513}]
+    for limit in limits:
         strict = dataclasses.replace(LIMITS, **limit)
         assert plan("forward", *phases, F, limits=strict).path == "gemm"
     small = (64, 16, 4, 4), (32, 16, 3, 3), G(padding=1)  # 2**17 entries, waste 2.56
