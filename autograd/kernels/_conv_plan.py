@@ -173,10 +173,12 @@ class Limits:
     phases_min_tiles : int
         ... and at least this many 2x2 output tiles in the batch (``N * H/4 * W/4``): below, the
         weight's transforms (2.25x its size per copy, and per thread for the weight
-        gradient's sums) cost more than the GEMMs save. Fwd+bwd, phases over columns, batches of
-        8 to 64: with 512 to 4096 tiles 0.70-0.86 (transposed 64 -> 32 from 16x16 and 8x8 maps,
-        128 -> 64 and 32 -> 16 from 16x16; 64 -> 128 on 32x32 maps, 32 -> 32 on 16x16, 64 -> 64
-        on 64x64), with 256 tiles 1.79 (transposed 256 -> 128 from 8x8 maps).
+        gradient's sums) cost more than the GEMMs save. Fwd+bwd, phases over columns: with 512
+        to 4096 tiles 0.70-0.86 (transposed 64 -> 32 from 16x16 and 8x8 maps, 128 -> 64 and
+        32 -> 16 from 16x16; 64 -> 128 on 32x32 maps, 32 -> 32 on 16x16, 64 -> 64 on 64x64),
+        with 256 tiles 0.65-0.92 (transposed 64 -> 32 from 16 8x8 maps; 32 -> 32 on 16 16x16
+        maps, 64 -> 64 on 4 32x32 maps), with 128 tiles 0.93-1.05 (transposed 64 -> 32 from 8
+        8x8 maps, 32 -> 16 from 32 4x4 maps).
     wide_max_junk_outputs : int
         Stride-1 column paths on a batch too small for pipelines use the wide layout (one copy
         per row of the padded planes, no per-element gather) while its junk columns, ``(kw -
@@ -211,7 +213,7 @@ class Limits:
     wide_max_junk_outputs: int = 320
     phases_min_channels: int = 16
     phases_max_channels: int = 128
-    phases_min_tiles: int = 512
+    phases_min_tiles: int = 256
 
 
 LIMITS = Limits()

@@ -289,7 +289,7 @@ def test_forward_and_weight_grad_with_padding_needs_finite_w_and_gy():
 S2 = G(stride=2, padding=1)
 PHASES = [
     # 4x4, stride 2, padding 1, one group; planes of multiples of 4 pixels, 16 channels each
-    # way, 512 output tiles (2x2) in the batch.
+    # way, 256 output tiles (2x2) in the batch, at most 128 channels.
     ((8, 16, 32, 32), (16, 16, 4, 4), S2, "phases"),  # 8 samples of 64 tiles
     ((2, 16, 64, 64), (16, 16, 4, 4), S2, "phases"),  # 2 samples of 256 tiles
     ((4, 16, 64, 32), (16, 16, 4, 4), S2, "phases"),  # not square
@@ -299,7 +299,8 @@ PHASES = [
     ((8, 128, 32, 32), (128, 128, 4, 4), S2, "phases"),
     ((8, 129, 32, 32), (128, 129, 4, 4), S2, None),  # too many input channels
     ((8, 128, 32, 32), (129, 128, 4, 4), S2, None),  # ... output channels
-    ((7, 16, 32, 32), (16, 16, 4, 4), S2, None),  # 448 tiles
+    ((4, 16, 32, 32), (16, 16, 4, 4), S2, "phases"),  # 256 tiles
+    ((3, 16, 32, 32), (16, 16, 4, 4), S2, None),  # 192 tiles
     ((8, 16, 30, 32), (16, 16, 4, 4), S2, None),  # 30 rows
     ((8, 16, 32, 34), (16, 16, 4, 4), S2, None),
     ((8, 16, 32, 32), (16, 16, 4, 4), G(stride=2), None),  # no padding
@@ -371,6 +372,7 @@ def test_limits_move_the_crossovers():
     phases = (8, 16, 32, 32), (16, 16, 4, 4), S2
     assert plan("forward", *phases, F).path == "phases"
     limits = [{"phases_min_channels": 17}, {"phases_max_channels": 15}, {"phases_min_tiles": 513}]
+    # (8 samples of 64 tiles)
     for limit in limits:
         strict = dataclasses.replace(LIMITS, **limit)
         assert plan("forward", *phases, F, limits=strict).path == "gemm"
