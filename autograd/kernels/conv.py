@@ -269,7 +269,8 @@ def conv2d_backward_input(
     dilation: Pair = (1, 1),
     groups: int = 1,
     finite: Finite = _UNKNOWN,
-) -> np.ndarray:
+    return_finite: bool = False,
+) -> np.ndarray | tuple[np.ndarray, Finite]:
     """Gradient of :func:`conv2d_forward` with respect to its input.
 
     Parameters
@@ -286,11 +287,15 @@ def conv2d_backward_input(
         As in :func:`conv2d_forward`.
     finite : (bool or None, bool or None, bool or None)
         What is known of ``x`` (unused), ``w`` and ``gy``; as in :func:`conv2d_forward`.
+    return_finite : bool
+        Also return what is known after the call (see :func:`conv2d_forward`).
 
     Returns
     -------
     ndarray, shape x_shape
         New C-contiguous array ``gx``; this is also ``conv_transpose2d(gy, w)``.
+    (ndarray, (bool or None, bool or None, bool or None))
+        With ``return_finite``: ``gx`` and ``finite`` updated with the checks made.
 
     Examples
     --------
@@ -307,8 +312,9 @@ def conv2d_backward_input(
     g = ConvGeometry(stride, padding, dilation, groups)
     _check_gy(gy, x_shape[0], w.shape[0], *_output_hw(x_shape, w.shape, g))
     arrays = {"gy": gy, "w": w}
-    plan = _settle("input_grad", x_shape, w.shape, g, finite, arrays, gy_shape=gy.shape)[0]
-    return _run(plan, drivers.INPUT_GRAD, _conv_numpy.input_grad, gy, w, x_shape, g)
+    plan, finite = _settle("input_grad", x_shape, w.shape, g, finite, arrays, gy_shape=gy.shape)
+    gx = _run(plan, drivers.INPUT_GRAD, _conv_numpy.input_grad, gy, w, x_shape, g)
+    return (gx, finite) if return_finite else gx
 
 
 def conv2d_backward_weight(
@@ -482,6 +488,7 @@ def conv2d_forward_and_weight_grad(
     padding: Pair = (0, 0),
     dilation: Pair = (1, 1),
     groups: int = 1,
+    finite: Finite = _UNKNOWN,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``conv2d_forward(x, w)`` and ``conv2d_backward_weight(x, gy, w.shape)`` in one call.
 
@@ -489,7 +496,7 @@ def conv2d_forward_and_weight_grad(
     layer on the phases path); ``conv_transpose2d``'s backward needs exactly this pair (the
     input gradient is a convolution of the output gradient, the weight gradient the same
     convolution's weight gradient). Where the plan has them share nothing this is the two
-    calls.
+    calls. ``finite`` is what is known of ``x``, ``w`` and ``gy``, as in :func:`conv2d_forward`.
 
     Examples
     --------
@@ -508,7 +515,7 @@ def conv2d_forward_and_weight_grad(
     out = _output_hw(x.shape, w.shape, g)
     _check_gy(gy, x.shape[0], w.shape[0], *out)
     arrays = {"x": x, "w": w, "gy": gy}
-    plan, finite = _settle("forward_and_weight_grad", x.shape, w.shape, g, _UNKNOWN, arrays,
+    plan, finite = _settle("forward_and_weight_grad", x.shape, w.shape, g, finite, arrays,
                            gy_shape=gy.shape)  # fmt: skip
     if plan.path == "separate":
         y = conv2d_forward(x, w, *g, finite=finite)

@@ -133,7 +133,8 @@ class Conv2dInputGrad(Function):
     def forward(ctx, g, w, b, x_shape, geom):
         ctx.geom = geom
         ctx.save_for_backward(g, w)
-        gx = _k.conv2d_backward_input(g, w, x_shape, *geom)
+        # What the checks found of g and w (saved: an in-place change is caught before reuse).
+        gx, ctx.finite = _k.conv2d_backward_input(g, w, x_shape, *geom, return_finite=True)
         if b is not None:
             _k.add_channel_bias(gx, b)
         return gx
@@ -144,14 +145,23 @@ class Conv2dInputGrad(Function):
         need_g, need_w, need_b = ctx.needs_input_grad
         # <conv_input_grad(g, w), h> = <g, conv(h, w)> = <conv_weight_grad(h, g), w>
         arrays = type(h) is np.ndarray and type(g) is np.ndarray and type(w) is np.ndarray
+        gb = _bias_grad(h) if need_b else None
         if need_g and need_w and arrays and h.dtype == w.dtype:
-            # conv_transpose2d's backward: both products read h's column matrix, built once.
-            gg, gw = _k.conv2d_forward_and_weight_grad(h, w, _same_dtype(g, h), *ctx.geom)
+            # conv_transpose2d's backward: both products read one column matrix (or transform)
+            # of h. What is known of w and g comes from the forward; h's sums (the bias
+            # gradient) tell whether h is finite without another pass over it.
+            _, known_w, known_g = getattr(ctx, "finite", (None, None, None))
+            known_h = bool(np.isfinite(gb).all()) if type(gb) is np.ndarray else None
+            known_g = known_g if g.dtype == h.dtype else None
+            known = (known_h, known_w, known_g)
+            gg, gw = _k.conv2d_forward_and_weight_grad(
+                h, w, _same_dtype(g, h), *ctx.geom, finite=known
+            )
             gg = _crop(gg, g.shape)
         else:
             gg = _crop(_conv(h, w, ctx.geom), g.shape) if need_g else None
             gw = _weight_grad(h, g, w.shape, ctx.geom) if need_w else None
-        return gg, gw, (_bias_grad(h) if need_b else None)
+        return gg, gw, gb
 
     @staticmethod
     def jvp(ctx, tg, tw, tb, x_shape, geom):

@@ -200,3 +200,34 @@ def test_conv_transpose2d_on_the_phases_matches_pytorch(monkeypatch):
     assert ("input_grad", "phases") in plans
     assert ("forward_and_weight_grad", "phases") in plans
     assert ran == [phases.INPUT, phases.FORWARD_WEIGHT]
+
+
+def test_conv_transpose2d_checks_each_operand_once(monkeypatch):
+    # The forward checks g and w for inf and NaN (its path needs them finite); the backward
+    # reuses those answers and learns the output gradient's from the bias gradient's sums, so
+    # no array is read just to be checked twice.
+    checked = []
+    real = conv.all_finite
+    monkeypatch.setattr(conv, "all_finite", lambda a: checked.append(a.shape) or real(a))
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal((8, 16, 16, 16)), rng.standard_normal((16, 24, 4, 4))
+    b, h = rng.standard_normal(24), rng.standard_normal((8, 24, 32, 32))
+    args = [autograd.tensor(a.astype(np.float32), requires_grad=True) for a in (x, w, b)]
+    y = autograd.conv_transpose2d(*args, stride=2, padding=1)
+    y.backward(autograd.tensor(h.astype(np.float32)))
+    assert sorted(checked) == sorted([x.shape, w.shape])
+    # an output gradient holding NaN and inf: its sums say so, and the backward leaves the
+    # paths that need it finite, as a check of its own would
+    h[1, 2, 3, 4], h[5, 0, 31, 31] = np.nan, np.inf
+    for a in args:
+        a.grad = None
+    h, x, w = (a.astype(np.float32) for a in (h, x, w))
+    y = autograd.conv_transpose2d(*args, stride=2, padding=1)
+    y.backward(autograd.tensor(h))
+    want_x, want_w = conv.conv2d_forward_and_weight_grad(h, w, x, S2, P1)
+    with np.errstate(invalid="ignore"):
+        want_b = h.sum(axis=(0, 2, 3), dtype=np.float64)
+    np.testing.assert_allclose(args[0].grad.numpy(), want_x, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(args[1].grad.numpy(), want_w, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(args[2].grad.numpy(), want_b, rtol=1e-4, atol=1e-3)
+    assert np.isnan(want_w).any() and np.isfinite(want_w).any()
