@@ -133,7 +133,8 @@ def weight_transform(w, u):
 def flipped_transform(w, slot, sign, u):
     """``u[slot[q, e], c, o]``: ``sign[slot]`` times the 9 transformed taps of output phase ``q``
     of the input gradient, ``w[o, c, 3 - qy - 2r, 3 - qx - 2r']`` (r, r' < 2), ``u`` (36, C, O):
-    the filter banks of the 25 stacked GEMMs (see ``SLOT``)."""
+    the filter banks of its 36 GEMMs, ordered by the transformed window each reads (see
+    ``SLOT``)."""
     O, C = w.shape[0], w.shape[1]
     taps = np.empty(9, dtype=u.dtype)
     for qy in range(2):
