@@ -97,13 +97,17 @@ def _on_worker_threads(driver: Callable[..., T]) -> Callable[..., T]:
 _COLUMNS_PLAN = Plan("gemm")
 
 
-def _columns_for_phases(table: dict, twin: Callable[..., T], *args: Any) -> T:
-    """The strided column path standing in for the cold phases kernel: with its pipelines on
+def _standing_in(driver: Callable[..., T]) -> Callable[..., T]:
+    """A strided column driver standing in for the cold phases kernel: with its pipelines on
     the worker threads while their own kernel is cold too, so that the compile worker is not
     handed that kernel for a layer the next run takes to the phases."""
-    driver = table["gemm"]
-    if drivers.pipes_cold():
-        driver = _on_worker_threads(driver)
+    return _on_worker_threads(driver) if drivers.pipes_cold() else driver
+
+
+def _columns_for_phases(table: dict, twin: Callable[..., T], *args: Any) -> T:
+    # The strided column path for the cold phases kernel (see _standing_in), or its NumPy twin
+    # while its own copy kernels are cold.
+    driver = _standing_in(table["gemm"])
     if _STRIDED.cold():
         _STRIDED.compile_elsewhere(driver, *args)
         return _STRIDED.run(True, twin, *args)
@@ -536,10 +540,7 @@ def _paired_phases(
         drivers.forward_and_weight_gemm(*args)
     elif drivers.PHASES.cold():
         drivers.PHASES.compile_elsewhere(drivers.forward_and_weight_phases, *args)
-        stand_in = _on_worker_threads(drivers.forward_and_weight_gemm)
-        if not drivers.pipes_cold():
-            stand_in = drivers.forward_and_weight_gemm
-        drivers.PHASES.run(True, stand_in, *args)
+        drivers.PHASES.run(True, _standing_in(drivers.forward_and_weight_gemm), *args)
     else:
         drivers.forward_and_weight_phases(*args)
 

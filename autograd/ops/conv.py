@@ -150,7 +150,7 @@ class Conv2dInputGrad(Function):
             # conv_transpose2d's backward: both products read one column matrix (or transform)
             # of h. What is known of w and g comes from the forward; h's sums (the bias
             # gradient) tell whether h is finite without another pass over it.
-            _, known_w, known_g = getattr(ctx, "finite", (None, None, None))
+            _, known_w, known_g = ctx.finite
             known_h = bool(np.isfinite(gb).all()) if type(gb) is np.ndarray else None
             known_g = known_g if g.dtype == h.dtype else None
             known = (known_h, known_w, known_g)
