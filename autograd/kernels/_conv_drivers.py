@@ -564,9 +564,14 @@ def _forward_phases(x: np.ndarray, w: np.ndarray, g: ConvGeometry, b: np.ndarray
     return y
 
 
-def _input_phases(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry) -> np.ndarray:
+def input_phases(
+    gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: ConvGeometry, b: np.ndarray | None = None
+) -> np.ndarray:
+    """The input gradient (a transposed convolution) by the phases kernel, plus the bias ``b``
+    (one per input channel; None or empty: none), added as the kernel writes ``gx``."""
     gx = np.empty(x_shape, dtype=w.dtype)
-    _run_phases(phases.INPUT, _empty(4, gy.dtype), gy, gx, w, _empty(1, gy.dtype), None)
+    b = _empty(1, gy.dtype) if b is None else b
+    _run_phases(phases.INPUT, _empty(4, gy.dtype), gy, gx, w, b, None)
     return gx
 
 
@@ -829,7 +834,7 @@ INPUT_GRAD: dict[str, Callable[..., np.ndarray]] = {
     "direct": _input_direct,
     "pointwise": _input_pointwise,
     "dense": _input_dense,
-    "phases": _input_phases,
+    "phases": input_phases,
     "gemm": partial(_input_gemm, wide=False),
     "gemm_wide": partial(_input_gemm, wide=True),
 }

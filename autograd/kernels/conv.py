@@ -141,6 +141,11 @@ def _run(plan: Plan, table: dict, twin: Callable[..., T], *args: Any) -> T:
     return _DIRECT.run(plan.stand_in, driver, *args)
 
 
+def _phases_ready(plan: Plan, *args: Any) -> bool:
+    """Whether :func:`_run` would run ``plan`` on the phases kernel itself (no stand-in)."""
+    return plan.path == "phases" and drivers.phases_here(*args) and not drivers.PHASES.cold()
+
+
 def all_finite(a: np.ndarray) -> bool:
     """True when ``a`` is free of inf and NaN (a sum that overflows also says False).
 
@@ -274,6 +279,7 @@ def conv2d_backward_input(
     groups: int = 1,
     finite: Finite = _UNKNOWN,
     return_finite: bool = False,
+    bias: np.ndarray | None = None,
 ) -> np.ndarray | tuple[np.ndarray, Finite]:
     """Gradient of :func:`conv2d_forward` with respect to its input.
 
@@ -293,11 +299,14 @@ def conv2d_backward_input(
         What is known of ``x`` (unused), ``w`` and ``gy``; as in :func:`conv2d_forward`.
     return_finite : bool
         Also return what is known after the call (see :func:`conv2d_forward`).
+    bias : ndarray, shape (C,), optional
+        Added to each channel of ``gx``: the bias of ``conv_transpose2d``. The phases kernel
+        adds it as it writes ``gx``; other paths in a pass after.
 
     Returns
     -------
     ndarray, shape x_shape
-        New C-contiguous array ``gx``; this is also ``conv_transpose2d(gy, w)``.
+        New C-contiguous array ``gx``; this is also ``conv_transpose2d(gy, w)`` (plus ``bias``).
     (ndarray, (bool or None, bool or None, bool or None))
         With ``return_finite``: ``gx`` and ``finite`` updated with the checks made.
 
@@ -316,8 +325,14 @@ def conv2d_backward_input(
     g = ConvGeometry(stride, padding, dilation, groups)
     _check_gy(gy, x_shape[0], w.shape[0], *_output_hw(x_shape, w.shape, g))
     arrays = {"gy": gy, "w": w}
+    b = None if bias is None else _bias(bias, x_shape[1], gy.dtype)
     plan, finite = _settle("input_grad", x_shape, w.shape, g, finite, arrays, gy_shape=gy.shape)
-    gx = _run(plan, drivers.INPUT_GRAD, _conv_numpy.input_grad, gy, w, x_shape, g)
+    if b is not None and b.size and _phases_ready(plan, gy, w):
+        gx = drivers.input_phases(gy, w, x_shape, g, b)  # the bias added as gx is written
+    else:
+        gx = _run(plan, drivers.INPUT_GRAD, _conv_numpy.input_grad, gy, w, x_shape, g)
+        if b is not None and b.size:
+            add_channel_bias(gx, b)
     return (gx, finite) if return_finite else gx
 
 

@@ -134,9 +134,7 @@ class Conv2dInputGrad(Function):
         ctx.geom = geom
         ctx.save_for_backward(g, w)
         # What the checks found of g and w (saved: an in-place change is caught before reuse).
-        gx, ctx.finite = _k.conv2d_backward_input(g, w, x_shape, *geom, return_finite=True)
-        if b is not None:
-            _k.add_channel_bias(gx, b)
+        gx, ctx.finite = _k.conv2d_backward_input(g, w, x_shape, *geom, return_finite=True, bias=b)
         return gx
 
     @staticmethod

@@ -73,8 +73,11 @@ def test_phases_kernel_runs_every_product(monkeypatch, dtype, n, c, o, h, w):
         monkeypatch.setattr(drivers, "PHASES_MIN_COLUMNS", min_columns)
         y = drivers._forward_phases(x, wt, G2, b)
         np.testing.assert_allclose(y, y_ref + b.reshape(-1, 1, 1), **tol)
-        gx = drivers._input_phases(gy, wt, x.shape, G2)
+        gx = drivers.input_phases(gy, wt, x.shape, G2)
         np.testing.assert_allclose(gx, gx_ref, **tol)
+        bx = np.linspace(-2, 2, c).astype(dtype)  # a transposed convolution's bias
+        gx = drivers.input_phases(gy, wt, x.shape, G2, bx)
+        np.testing.assert_allclose(gx, gx_ref + bx.reshape(-1, 1, 1), **tol)
         gw, gb = drivers._weight_phases(x, gy, wt.shape, G2, True)
         np.testing.assert_allclose(gw, gw_ref, **tol)
         np.testing.assert_allclose(gb, gy.sum(axis=(0, 2, 3), dtype=np.float64), **tol)
@@ -117,6 +120,27 @@ def test_conv_functions_take_the_phases_path_and_leave_it_for_inf_and_nan(monkey
                                atol=1e-10)  # fmt: skip
     assert np.isnan(y_ref).any() and np.isfinite(y_ref).any()
     assert all(path != "phases" for _, path in plans)
+
+
+@kernel_here
+@pytest.mark.parametrize("kernel", [True, False])
+def test_transposed_bias_added_once_by_the_kernel_or_after_the_columns(monkeypatch, kernel):
+    # conv2d_backward_input's bias (conv_transpose2d's): the phases kernel adds it as it writes
+    # gx, with no pass after; where the kernel cannot run, the column path's gx gets it after.
+    ran = kernel_runs(monkeypatch)
+    passes = []
+    real_add = conv.add_channel_bias
+    monkeypatch.setattr(conv, "add_channel_bias", lambda y, b: passes.append(real_add(y, b)))
+    if not kernel:
+        monkeypatch.setattr(drivers, "phases_here", lambda *args: False)
+    (x, wt, _, gy), (_, gx_ref, _) = layer(8, 16, 24, 32, 32)
+    bias = np.linspace(-1, 1, 16)
+    gx = conv.conv2d_backward_input(gy, wt, x.shape, S2, P1, bias=bias)
+    np.testing.assert_allclose(gx, gx_ref + bias.reshape(-1, 1, 1), atol=1e-10)
+    assert ran == ([phases.INPUT] if kernel else [])
+    assert len(passes) == (0 if kernel else 1)
+    with pytest.raises(ValueError, match=r"bias has shape \(24,\), expected \(16,\)"):
+        conv.conv2d_backward_input(gy, wt, x.shape, S2, P1, bias=np.zeros(24))
 
 
 @kernel_here
