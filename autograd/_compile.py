@@ -62,6 +62,7 @@ from .function import (
     Function,
     _as_array,
     _backward_offering,
+    _Stacked,
 )
 from .tensor import Tensor
 
@@ -430,6 +431,18 @@ class _Program:
         # Slots of the arguments of CompiledFunction.apply: the inputs, then the externals.
         self.arg_slots = tuple(range(rec.n_inputs)) + rec.ext_slots
         self.saved = tuple(i for i, k in enumerate(self.arg_slots) if k in rec.saved)
+        # Per op, per argument: whether an earlier op, whose rule the backward runs later, also
+        # sends a gradient to its slot, so that a product's gradient may come back stacked (see
+        # autograd.function._Stacked); None for an op with no such argument.
+        sent: set[int] = set()
+        more: list[tuple | None] = []
+        for op in rec.ops:
+            flags = [False] * len(op.args)
+            for j, v, _, _ in op.grads_to:
+                flags[j] = v in sent
+            more.append(tuple(flags) if any(flags) else None)
+            sent.update(v for _, v, _, _ in op.grads_to)
+        self.more = tuple(more)
 
     def externals_unchanged(self) -> bool:
         for t, (shape, char, rg) in zip(self.externals, self.ext_meta):
@@ -528,10 +541,12 @@ class CompiledFunction(ArrayFunction):
                 g = G[op.outs[0]]
                 if g is None:
                     continue
+                if type(g) is _Stacked:
+                    g = g.value()
                 zero = g is ZERO_GRAD
                 gs = [g]
             else:
-                gs = [G[k] for k in op.outs]
+                gs = [g.value() if type(g) is _Stacked else g for g in (G[k] for k in op.outs)]
                 if all(g is None for g in gs):
                     continue
                 zero = all(g is ZERO_GRAD or g is None for g in gs)
@@ -550,7 +565,8 @@ class CompiledFunction(ArrayFunction):
                         shape, char, _ = op.out_meta[nr]
                         gs[nr] = np.zeros(shape, dtype=char)
             if op.accumulates:  # as in the engine: the rule may add into a sum already there
-                result = _backward_offering(c, _grad_sums(op, G), *gs)
+                stack = _stack_offer(op, G, program.more[i])
+                result = _backward_offering(c, _grad_sums(op, G), *gs, stack=stack)
             else:
                 result = op.backward(c, *gs)
             gs = None
@@ -560,8 +576,10 @@ class CompiledFunction(ArrayFunction):
                 g = result[j] if j < len(result) else None
                 if g is None or g is _ACCUMULATED:  # _ACCUMULATED: already added into G[v]
                     continue
-                if g is not ZERO_GRAD and not (
-                    type(g) is np.ndarray and g.shape == shape and g.dtype.char == char
+                if (
+                    g is not ZERO_GRAD
+                    and not (type(g) is np.ndarray and g.shape == shape and g.dtype.char == char)
+                    and type(g) is not _Stacked  # a stacked product fits by construction
                 ):
                     g = _fit(c, g, shape, char)
                 # As the engine calls it (a sum may then be made in place).
@@ -569,7 +587,20 @@ class CompiledFunction(ArrayFunction):
             result = None
             for k in op.outs:
                 G[k] = None  # done with: let the arrays go
-        return (None, *(G[k] for k in program.arg_slots))
+        grads = (G[k] for k in program.arg_slots)
+        return (None, *(g.value() if type(g) is _Stacked else g for g in grads))
+
+
+def _stack_offer(op: _Op, G: list, more: tuple | None) -> tuple | None:
+    # Per argument of op, whether its product's gradient may come back stacked: more ops send
+    # gradients to its slot, or the slot's sum is a stack already (see autograd.engine).
+    flags = None
+    for j, v, _, _ in op.grads_to:
+        if type(G[v]) is _Stacked:
+            if flags is None:
+                flags = list(more) if more is not None else [False] * len(op.args)
+            flags[j] = True
+    return more if flags is None else tuple(flags)
 
 
 def _grad_sums(op: _Op, G: list) -> tuple | None:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from . import _gc_pacing, grad_mode
-from .function import _ACCUMULATED, ZERO_GRAD, Context, _backward_offering
+from .function import _ACCUMULATED, ZERO_GRAD, Context, _backward_offering, _Stacked
 from .tensor import Tensor, tensor_method
 
 
@@ -258,6 +258,8 @@ def _run(
         entry[2] = None  # the caller's entry must not keep g alive: _accumulate may steal it
         if g is None:
             return
+        if type(g) is _Stacked:
+            g = g.value()
         if g is ZERO_GRAD:
             g = _zeros(leaf.shape, leaf.dtype, create_graph)
         g = _run_hooks(leaf._hooks, g, create_graph)
@@ -284,10 +286,14 @@ def _run(
             leaf_outs = g = None
             # Nothing captured and no anomaly mode: common nodes may take the direct call below.
             plain = not (want or grad_mode._state.anomaly)
+            stacked: set = set()  # nodes whose output gradients hold _Stacked products
             ready = [n for n in roots if dependents[n] == 0]
             while ready:
                 node = ready.pop()
                 grads = buffers.pop(node)
+                if stacked and node in stacked:  # products stacked for its outputs: compute
+                    stacked.discard(node)
+                    grads = [g.value() if type(g) is _Stacked else g for g in grads]
                 if (
                     plain
                     and len(grads) == 1
@@ -301,8 +307,8 @@ def _run(
                     # the hooks and checks that have nothing to do here).
                     node._create_graph = create_graph
                     if node._fn._accumulates and not create_graph:
-                        sums = _grad_sums(node, pending, buffers)
-                        result = _backward_offering(node, sums, grads[0])
+                        sums, stack = _grad_sums(node, pending, buffers, dependents)
+                        result = _backward_offering(node, sums, grads[0], stack=stack)
                         sums = None
                     else:
                         result = node._fn.backward(node, grads[0])
@@ -333,11 +339,14 @@ def _run(
                     in_grads[i] = None  # a fresh gradient is then referenced only from here
                     if g is not None and g is not ZERO_GRAD and g is not _ACCUMULATED:
                         meta = node._input_meta
-                        if not (
-                            type(g) is np.ndarray
-                            and g.shape == meta[2 * i]
-                            and g.dtype.char == meta[2 * i + 1]
-                        ):
+                        if (
+                            not (
+                                type(g) is np.ndarray
+                                and g.shape == meta[2 * i]
+                                and g.dtype.char == meta[2 * i + 1]
+                            )
+                            and type(g) is not _Stacked
+                        ):  # a stacked product fits by construction
                             if not create_graph and isinstance(g, Tensor):
                                 g = g._array  # a heavy rule may have called differentiable ops
                             g = _fit(node, g, meta[2 * i], meta[2 * i + 1])
@@ -357,6 +366,8 @@ def _run(
                     if buf is None:
                         buf = buffers[parent] = [None] * (len(parent._output_meta) // 3)
                     if g is not _ACCUMULATED:  # else the rule added it into buf[nr]
+                        if type(g) is _Stacked:
+                            stacked.add(parent)
                         buf[nr] = g if buf[nr] is None else _sum(buf[nr], g)
                     g = None
                     dependents[parent] -= 1
@@ -399,7 +410,23 @@ def _sum(total: Any, g: Any) -> Any:
     ):
         total += g
         return total
+    if type(total) is _Stacked or type(g) is _Stacked:
+        return _sum_stacked(total, g)
     return total + g
+
+
+def _sum_stacked(total: Any, g: Any) -> Any:
+    """:func:`_sum` where either is a :class:`~autograd.function._Stacked` product: its blocks
+    joined, or an array added to its base; a stack that is full is computed first."""
+    if type(total) is not _Stacked:
+        total, g = g, total  # the sum is commutative; the stack holds the result
+    if type(g) is _Stacked:
+        if total.joins(g):
+            return total
+        g.add(total.value())  # full (or unlike): computed, and the newer stack goes on
+        return g
+    total.add(g)
+    return total
 
 
 #: Smallest sum (elements) offered to an accumulating rule: for fewer, the rule's accumulating
@@ -425,27 +452,45 @@ def _addable(total: Any, shape: tuple, char: str) -> Any:
     return None
 
 
-def _grad_sums(node: Context, pending: dict, buffers: dict) -> tuple | None:
+def _grad_sums(
+    node: Context, pending: dict, buffers: dict, dependents: dict
+) -> tuple[tuple | None, tuple | None]:
     """What an accumulating rule (``Function._accumulates``) of ``node`` is offered: per input,
     the gradient summed so far where that input's gradient goes (a leaf's entry, a node's output
-    buffer), when it may be added into in place (:func:`_addable`); None when there is none."""
+    buffer), when it may be added into in place (:func:`_addable`), or None (None when there is
+    none); and per input whether its gradient may come back as a
+    :class:`~autograd.function._Stacked` product: where other uses' gradients arrive after this
+    one (a leaf, or a node such as the one transposed weight of a recurrence), or the sum is one
+    already (None when no input may)."""
     meta = node._input_meta
-    sums = None
+    sums = stack = None
     for i, edge in enumerate(node._next):
         if edge is None:
             continue
+        # The sums are read in place, never bound to a local: _addable counts their references.
         if isinstance(edge, Tensor):
             entry = pending.get(id(edge))
-            total = None if entry is None else _addable(entry[2], meta[2 * i], meta[2 * i + 1])
+            if entry is None:
+                continue
+            more = entry[1] > 1 or type(entry[2]) is _Stacked
+            total = _addable(entry[2], meta[2 * i], meta[2 * i + 1])
         else:
             parent, nr = edge if type(edge) is tuple else (edge, 0)
             buf = buffers.get(parent)
-            total = None if buf is None else _addable(buf[nr], meta[2 * i], meta[2 * i + 1])
+            if buf is None:
+                more, total = dependents[parent] > 1, None
+            else:
+                more = dependents[parent] > 1 or type(buf[nr]) is _Stacked
+                total = _addable(buf[nr], meta[2 * i], meta[2 * i + 1])
+        if more:
+            if stack is None:
+                stack = [False] * len(node._next)
+            stack[i] = True
         if total is not None:
             if sums is None:
                 sums = [None] * len(node._next)
             sums[i] = total
-    return None if sums is None else tuple(sums)
+    return (None if sums is None else tuple(sums)), (None if stack is None else tuple(stack))
 
 
 def _zeros(shape: tuple, dtype: Any, create_graph: bool) -> Any:

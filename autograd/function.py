@@ -765,29 +765,100 @@ _ACCUMULATED = _Accumulated()
 
 
 class _GradOffer(threading.local):
-    """Per thread: the node whose accumulating rule is running and what it is offered (per
-    input, the gradient summed so far where its gradient goes, or None). Kept per thread, not
-    on the node: two threads may run the backward of one graph at once."""
+    """Per thread: the node whose accumulating rule is running and what it is offered: per
+    input, the gradient summed so far where its gradient goes, or None (``sums``); and whether
+    that input's gradient may come back as a :class:`_Stacked` product (``stack``). Kept per
+    thread, not on the node: two threads may run the backward of one graph at once."""
 
     node: Any = None
     sums: tuple | None = None
+    stack: tuple | None = None
 
 
 #: Set by the engine and the replay around an accumulating rule's call (see :class:`_GradOffer`).
 _GRAD_OFFER = _GradOffer()
 
 
-def _backward_offering(ctx: Any, sums: tuple | None, *grads: Any) -> Any:
-    """``ctx``'s backward rule on ``grads``, offered ``sums`` (see :class:`_GradOffer`) while it
-    runs; a plain call when there is nothing to offer."""
-    if sums is None:
+def _backward_offering(
+    ctx: Any, sums: tuple | None, *grads: Any, stack: tuple | None = None
+) -> Any:
+    """``ctx``'s backward rule on ``grads``, offered ``sums`` and ``stack`` (see
+    :class:`_GradOffer`) while it runs; a plain call when there is nothing to offer."""
+    if sums is None and stack is None:
         return ctx._fn.backward(ctx, *grads)
     offer = _GRAD_OFFER
-    offer.sums, offer.node = sums, ctx
+    offer.sums, offer.stack, offer.node = sums, stack, ctx
     try:
         return ctx._fn.backward(ctx, *grads)
     finally:
-        offer.node = offer.sums = None
+        offer.node = offer.sums = offer.stack = None
+
+
+class _Stacked:
+    """A weight's gradient from several uses, ``sum_i a_i.T @ g_i`` (plus ``base``), kept as its
+    blocks until the engine hands it on: then one GEMM over the blocks stacked row by row.
+
+    A weight that a recurrence multiplies at every step (``h @ w_hh`` over 20 steps) gets one
+    product per step in its gradient, each with a batch's few rows as its inner dimension: a thin
+    GEMM that BLAS runs far below its rate. Stacked, they are one GEMM with all the steps' rows
+    (16 rows, 512 x 2048 weight, 20 steps: 4.1 ms -> 2.4, the stacking copies included). The
+    engine offers stacking for a leaf that more uses will reach (``_GradOffer.stack``); a
+    product rule returns one of these (:func:`autograd.ops.linalg._grad_product`), the engine
+    sums them by joining their blocks and computes the array when the leaf's gradient is final.
+    The blocks held are bounded (:attr:`max_bytes`); past that, the sum is computed so far.
+
+    Parameters
+    ----------
+    a, g : numpy.ndarray
+        C-contiguous ``(m, k)`` and ``(m, n)`` of one float dtype: the gradient is ``a.T @ g``.
+    column_major : bool
+        The gradient is laid out column by column (its operand was, see ``_mm_like``).
+    """
+
+    __slots__ = ("a", "g", "nbytes", "max_bytes", "column_major", "base")
+
+    #: The blocks a stack may hold: twice the gradient's size, and at least this many bytes.
+    floor_bytes = 4 << 20
+
+    def __init__(self, a: np.ndarray, g: np.ndarray, column_major: bool) -> None:
+        self.a, self.g = [a], [g]
+        self.nbytes = a.nbytes + g.nbytes
+        self.max_bytes = max(self.floor_bytes, 2 * a.shape[1] * g.shape[1] * g.itemsize)
+        self.column_major = column_major
+        self.base: np.ndarray | None = None  # gradients that arrived as arrays, summed
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.a[0].shape[1], self.g[0].shape[1]
+
+    def joins(self, other: _Stacked) -> bool:
+        """Take ``other``'s blocks (and base) in; False, nothing taken, when they differ in
+        layout or dtype or the blocks would pass :attr:`max_bytes`."""
+        if (
+            other.column_major != self.column_major
+            or other.g[0].dtype != self.g[0].dtype
+            or self.nbytes + other.nbytes > self.max_bytes
+        ):
+            return False
+        self.a += other.a
+        self.g += other.g
+        self.nbytes += other.nbytes
+        if other.base is not None:
+            self.add(other.base)
+        return True
+
+    def add(self, g: np.ndarray) -> None:
+        """Add an array gradient to the sum."""
+        self.base = g if self.base is None else self.base + g
+
+    def value(self) -> np.ndarray:
+        """The sum as a new array (transposed view of one when column-major)."""
+        a = self.a[0] if len(self.a) == 1 else np.concatenate(self.a)
+        g = self.g[0] if len(self.g) == 1 else np.concatenate(self.g)
+        out = np.matmul(g.T, a).T if self.column_major else np.matmul(a.T, g)
+        if self.base is not None:
+            out += self.base
+        return out
 
 
 class ArrayFunction(Function):

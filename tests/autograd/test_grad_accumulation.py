@@ -41,7 +41,9 @@ def counted(monkeypatch):
     return count
 
 
-def _recurrence(dtype, compiled=False, steps=6, batch=16, hidden=256):
+def _recurrence(dtype, compiled=False, steps=6, batch=64, hidden=256):
+    # 64 rows a product: its weight gradients are summed by accumulating GEMMs (with 32 rows or
+    # fewer they are stacked instead: tests/autograd/test_stacked_grads.py).
     rng = np.random.default_rng(0)
 
     def param(*shape, scale=1.0):
@@ -97,7 +99,7 @@ def test_a_compiled_recurrence_matches_its_eager_calls(counted):
 def test_hooks_and_retained_gradients_see_the_whole_sum(counted):
     rng = np.random.default_rng(1)
     w = autograd.tensor(rng.standard_normal((256, 256)) / 16, requires_grad=True)
-    x = autograd.tensor(rng.standard_normal((32, 256)))
+    x = autograd.tensor(rng.standard_normal((64, 256)))  # 64 rows: summed, not stacked
 
     def run():
         seen = []
@@ -266,7 +268,7 @@ def test_nn_recurrent_layers_sum_their_weight_gradients_in_the_products(counted,
 
     autograd.manual_seed(0)
     module = getattr(nn, layer)(32, 256, num_layers=2).double()
-    x = autograd.randn(8, 16, 32, dtype=autograd.float64)
+    x = autograd.randn(8, 64, 32, dtype=autograd.float64)  # 64 rows: summed, not stacked
 
     def grads():
         module.zero_grad()

@@ -1,0 +1,232 @@
+"""A weight that many thin products share (a recurrence over a small batch): its gradient's
+products stacked into one GEMM.
+
+Where a product's weight gradient ``x.T @ g`` has few rows (a batch of 32 or fewer) and more
+uses of that weight are still to deliver theirs, the rule returns the blocks (``_Stacked``)
+and the engine joins them, computing the sum when the weight's gradient is read. Each test
+checks the gradients against the same program with stacking turned off, or against the
+arithmetic written out, and that the stacks were made.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import function
+from autograd.ops import linalg
+
+
+@pytest.fixture
+def stacks(monkeypatch):
+    """Counts the stacks made (``made``) and computed (``computed``); ``off()`` turns stacking
+    off."""
+    real_init, real_value = function._Stacked.__init__, function._Stacked.value
+
+    class Count:
+        made = computed = 0
+
+        def off(self):
+            monkeypatch.setattr(linalg, "_STACK_MAX_ROWS", 0)
+
+    def init(self, *args):
+        Count.made += 1
+        real_init(self, *args)
+
+    def value(self):
+        Count.computed += 1
+        return real_value(self)
+
+    monkeypatch.setattr(function._Stacked, "__init__", init)
+    monkeypatch.setattr(function._Stacked, "value", value)
+    return Count()
+
+
+def _recurrence(dtype, steps=6, batch=16, hidden=256, seed=0):
+    rng = np.random.default_rng(seed)
+
+    def param(*shape, scale=1.0):
+        return autograd.tensor(rng.standard_normal(shape).astype(dtype) * scale, requires_grad=True)
+
+    w, u = param(hidden, hidden, scale=1 / 16), param(hidden, hidden, scale=1 / 16)
+    h0 = param(batch, hidden)
+
+    def loss(h):
+        for _ in range(steps):
+            h = (h @ w + h.tanh() @ u).tanh()
+        return (h * h).sum()
+
+    return loss, (w, u, h0)
+
+
+def _grads(fn, params):
+    for p in params:
+        p.grad = None
+    fn(params[-1]).backward()
+    return [p.grad.numpy().copy() for p in params]
+
+
+def _close(got, want, tol):
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol * np.abs(want).max())
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_recurrence_stacks_its_weight_gradients(stacks, dtype):
+    fn, params = _recurrence(dtype)
+    stacked = _grads(fn, params)
+    assert stacks.made == 2 * 6  # w and u, every step
+    assert stacks.computed == 2  # one GEMM each
+    stacks.off()
+    plain = _grads(fn, params)
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    for got, want in zip(stacked, plain):
+        _close(got, want, tol)
+    assert params[0].grad.numpy().flags.c_contiguous
+
+
+def test_stacked_gradients_match_pytorch():
+    torch = pytest.importorskip("torch")
+    fn, params = _recurrence(np.float64, steps=4, batch=8)
+    ours = _grads(fn, params)
+    w, u, h = (torch.tensor(p.detach().numpy(), requires_grad=True) for p in params)
+    leaves = (w, u, h)
+    for _ in range(4):
+        h = torch.tanh(h @ w + torch.tanh(h) @ u)
+    (h * h).sum().backward()
+    for got, leaf in zip(ours, leaves):
+        _close(got, leaf.grad.numpy(), 1e-12)
+
+
+@pytest.mark.parametrize("layer", ["LSTM", "GRU", "RNN"])
+def test_nn_recurrent_layers_stack_through_their_transposed_weight(stacks, layer):
+    # A layer transposes its recurrent weight once for all its steps: the products' gradients
+    # stack in that node's sum, which is computed (column-major, as the transpose's gradient)
+    # when the node runs, and reaches the weight row-major.
+    import nn
+
+    autograd.manual_seed(0)
+    module = getattr(nn, layer)(32, 256, num_layers=2).double()
+    x = autograd.randn(8, 16, 32, dtype=autograd.float64)
+
+    def grads():
+        module.zero_grad()
+        out, _ = module(x)
+        (out * out).sum().backward()
+        return {name: p.grad.numpy().copy() for name, p in module.named_parameters()}
+
+    stacked = grads()
+    assert stacks.made >= 2 * 8  # per layer, every step
+    assert module.weight_hh_l0.grad.numpy().flags.c_contiguous
+    stacks.off()
+    plain = grads()
+    for name, want in plain.items():
+        np.testing.assert_allclose(
+            stacked[name], want, rtol=1e-12, atol=1e-12 * np.abs(want).max(), err_msg=name
+        )
+
+
+def test_hooks_and_retained_gradients_see_the_whole_sum(stacks):
+    rng = np.random.default_rng(1)
+    w = autograd.tensor(rng.standard_normal((256, 256)) / 16, requires_grad=True)
+    x = autograd.tensor(rng.standard_normal((16, 256)))
+
+    def run():
+        seen = []
+        w.grad = None
+        hook = w.register_hook(lambda g: seen.append(g.numpy().copy()))
+        v = w * 1.0  # a non-leaf every step reads: its products stack in a node's buffer
+        v.retain_grad()
+        h = x
+        for _ in range(5):
+            h = (h @ v).tanh()
+        h.sum().backward()
+        hook.remove()
+        return seen, v.grad.numpy().copy(), w.grad.numpy().copy()
+
+    seen, v_grad, w_grad = run()
+    assert stacks.made == 5 and stacks.computed == 1
+    stacks.off()
+    seen_plain, v_plain, w_plain = run()
+    assert len(seen) == len(seen_plain) == 1  # the leaf's hook runs once, on the total
+    for got, want in ((seen[0], seen_plain[0]), (v_grad, v_plain), (w_grad, w_plain)):
+        _close(got, want, 1e-12)
+
+
+@pytest.mark.parametrize("order", ["array first", "array last", "array between"])
+def test_array_gradients_join_the_stacked_sum(stacks, order):
+    # The weight also gets gradients as arrays (an elementwise use): summed with the stacked
+    # products, whichever arrives first.
+    rng = np.random.default_rng(2)
+    w = autograd.tensor(rng.standard_normal((256, 256)) / 16, requires_grad=True)
+    x = autograd.tensor(rng.standard_normal((8, 256)))
+    c = rng.standard_normal((256, 256))
+    elementwise = (w * autograd.tensor(c)).sum()
+    products = [(x @ w).tanh().sum() for _ in range(3)]
+    if order == "array first":
+        terms = [elementwise, *products]  # backward reaches the later terms first
+    elif order == "array last":
+        terms = [*products, elementwise]
+    else:
+        terms = [products[0], elementwise, *products[1:]]
+    loss = terms[0]
+    for t in terms[1:]:
+        loss = loss + t
+    loss.backward()
+    xs, ws = x.numpy(), w.detach().numpy()
+    expected = c + 3 * xs.T @ (1 - np.tanh(xs @ ws) ** 2)
+    _close(w.grad.numpy(), expected, 1e-12)
+    assert stacks.made == 3
+
+
+def test_a_full_stack_is_computed_and_a_new_one_goes_on(stacks, monkeypatch):
+    # The blocks a stack holds are bounded: past that, the sum so far is computed and stacking
+    # goes on after it, to the same gradient.
+    monkeypatch.setattr(function._Stacked, "floor_bytes", 0)  # twice the gradient's size
+    fn, params = _recurrence(np.float64, steps=40, batch=16, hidden=256)
+    stacked = _grads(fn, params)
+    assert stacks.computed > 2
+    stacks.off()
+    for got, want in zip(stacked, _grads(fn, params)):
+        _close(got, want, 1e-12)
+
+
+def test_autograd_grad_second_order_and_chosen_inputs_are_unchanged(stacks):
+    fn, (w, u, h0) = _recurrence(np.float64, steps=3)
+    (gw,) = autograd.grad(fn(h0), [w])  # read where it arrives: nothing stacked
+    assert stacks.made == 0
+    (gw2,) = autograd.grad(fn(h0), [w], create_graph=True)
+    (hvp,) = autograd.grad((gw2 * gw2).sum(), [u])
+    assert stacks.made == 0
+    fn(h0).backward(inputs=[w])  # only w accumulates
+    assert stacks.made == 2 * 3 and u.grad is None
+    stacks.off()
+    _close(w.grad.numpy(), gw.numpy(), 1e-12)
+    _close(gw2.detach().numpy(), gw.numpy(), 1e-12)
+    fn2, (w2, u2, h2) = _recurrence(np.float64, steps=3)
+    (gw_plain,) = autograd.grad(fn2(h2), [w2], create_graph=True)
+    (hvp_plain,) = autograd.grad((gw_plain * gw_plain).sum(), [u2])
+    _close(hvp.numpy(), hvp_plain.numpy(), 1e-12)
+
+
+def test_wide_batches_and_small_weights_are_not_stacked(stacks):
+    fn, params = _recurrence(np.float64, batch=64)  # 64 rows: the accumulating GEMMs instead
+    _grads(fn, params)
+    fn, params = _recurrence(np.float64, batch=8, hidden=64)  # a 64 x 64 weight: plain GEMMs
+    _grads(fn, params)
+    assert stacks.made == 0
+
+
+def test_a_compiled_recurrence_stacks_as_eager_does(stacks):
+    # autograd.compile's replay runs the same rules and stacks the same products: its
+    # gradients are the eager ones, and the stacks are computed once per weight.
+    fn, params = _recurrence(np.float64)
+    eager = _grads(fn, params)
+    compiled = autograd.compile(fn)
+    for _ in range(2):
+        _grads(compiled, params)  # records twice
+    made = stacks.made
+    replayed = _grads(compiled, params)
+    assert stacks.made - made == 2 * 6
+    for got, want in zip(replayed, eager):
+        _close(got, want, 1e-12)
