@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_grad_accumulation import _grads
+from test_grad_accumulation import _recurrence as recurrence
 
 import autograd
 from autograd import function
@@ -43,28 +45,8 @@ def stacks(monkeypatch):
     return Count()
 
 
-def _recurrence(dtype, steps=6, batch=16, hidden=256, seed=0):
-    rng = np.random.default_rng(seed)
-
-    def param(*shape, scale=1.0):
-        return autograd.tensor(rng.standard_normal(shape).astype(dtype) * scale, requires_grad=True)
-
-    w, u = param(hidden, hidden, scale=1 / 16), param(hidden, hidden, scale=1 / 16)
-    h0 = param(batch, hidden)
-
-    def loss(h):
-        for _ in range(steps):
-            h = (h @ w + h.tanh() @ u).tanh()
-        return (h * h).sum()
-
-    return loss, (w, u, h0)
-
-
-def _grads(fn, params):
-    for p in params:
-        p.grad = None
-    fn(params[-1]).backward()
-    return [p.grad.numpy().copy() for p in params]
+def _recurrence(dtype, steps=6, batch=16, hidden=256):
+    return recurrence(dtype, steps=steps, batch=batch, hidden=hidden)
 
 
 def _close(got, want, tol):
