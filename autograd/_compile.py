@@ -431,17 +431,18 @@ class _Program:
         # Slots of the arguments of CompiledFunction.apply: the inputs, then the externals.
         self.arg_slots = tuple(range(rec.n_inputs)) + rec.ext_slots
         self.saved = tuple(i for i, k in enumerate(self.arg_slots) if k in rec.saved)
-        # Per op, per argument: whether an earlier op, whose rule the backward runs later, also
-        # sends a gradient to its slot, so that a product's gradient may come back stacked (see
-        # autograd.function._Stacked); None for an op with no such argument.
-        sent: set[int] = set()
+        # Per op, per argument: how many gradients its slot gets from this op and the ops before
+        # it (whose rules the backward runs later), when more than this one, so that a product's
+        # gradient may come back stacked (see autograd.function._Stacked), else 0; None for an
+        # op with no such argument.
+        sent: dict[int, int] = {}
         more: list[tuple | None] = []
         for op in rec.ops:
-            flags = [False] * len(op.args)
+            uses = [0] * len(op.args)
             for j, v, _, _ in op.grads_to:
-                flags[j] = v in sent
-            more.append(tuple(flags) if any(flags) else None)
-            sent.update(v for _, v, _, _ in op.grads_to)
+                sent[v] = sent.get(v, 0) + 1
+                uses[j] = sent[v] if sent[v] > 1 else 0
+            more.append(tuple(uses) if any(uses) else None)
         self.more = tuple(more)
 
     def externals_unchanged(self) -> bool:
@@ -592,15 +593,16 @@ class CompiledFunction(ArrayFunction):
 
 
 def _stack_offer(op: _Op, G: list, more: tuple | None) -> tuple | None:
-    # Per argument of op, whether its product's gradient may come back stacked: more ops send
-    # gradients to its slot, or the slot's sum is a stack already (see autograd.engine).
-    flags = None
+    # Per argument of op, the uses still to deliver when its product's gradient may come back
+    # stacked (more ops send gradients to its slot, or the slot's sum is a stack already; see
+    # autograd.engine._grad_sums), else 0.
+    uses = None
     for j, v, _, _ in op.grads_to:
         if type(G[v]) is _Stacked:
-            if flags is None:
-                flags = list(more) if more is not None else [False] * len(op.args)
-            flags[j] = True
-    return more if flags is None else tuple(flags)
+            if uses is None:
+                uses = list(more) if more is not None else [0] * len(op.args)
+            uses[j] = max(uses[j], 1)
+    return more if uses is None else tuple(uses)
 
 
 def _grad_sums(op: _Op, G: list) -> tuple | None:

@@ -293,7 +293,10 @@ def _run(
                 grads = buffers.pop(node)
                 if stacked and node in stacked:  # products stacked for its outputs: compute
                     stacked.discard(node)
-                    grads = [g.value() if type(g) is _Stacked else g for g in grads]
+                    for nr, g in enumerate(grads):
+                        if type(g) is _Stacked:
+                            grads[nr] = g.value()
+                    g = None
                 if (
                     plain
                     and len(grads) == 1
@@ -459,9 +462,10 @@ def _grad_sums(
     the gradient summed so far where that input's gradient goes (a leaf's entry, a node's output
     buffer), when it may be added into in place (:func:`_addable`), or None (None when there is
     none); and per input whether its gradient may come back as a
-    :class:`~autograd.function._Stacked` product: where other uses' gradients arrive after this
-    one (a leaf, or a node such as the one transposed weight of a recurrence), or the sum is one
-    already (None when no input may)."""
+    :class:`~autograd.function._Stacked` product, as the number of uses still to deliver (0: it
+    may not): where other uses' gradients arrive after this one (a leaf, or a node such as the
+    one transposed weight of a recurrence), or the sum is one already (None when no input
+    may)."""
     meta = node._input_meta
     sums = stack = None
     for i, edge in enumerate(node._next):
@@ -472,20 +476,22 @@ def _grad_sums(
             entry = pending.get(id(edge))
             if entry is None:
                 continue
-            more = entry[1] > 1 or type(entry[2]) is _Stacked
+            uses = entry[1]  # edges still to deliver, this one included
+            more = uses > 1 or type(entry[2]) is _Stacked
             total = _addable(entry[2], meta[2 * i], meta[2 * i + 1])
         else:
             parent, nr = edge if type(edge) is tuple else (edge, 0)
             buf = buffers.get(parent)
+            uses = dependents[parent]
             if buf is None:
-                more, total = dependents[parent] > 1, None
+                more, total = uses > 1, None
             else:
-                more = dependents[parent] > 1 or type(buf[nr]) is _Stacked
+                more = uses > 1 or type(buf[nr]) is _Stacked
                 total = _addable(buf[nr], meta[2 * i], meta[2 * i + 1])
         if more:
             if stack is None:
-                stack = [False] * len(node._next)
-            stack[i] = True
+                stack = [0] * len(node._next)
+            stack[i] = uses
         if total is not None:
             if sums is None:
                 sums = [None] * len(node._next)

@@ -795,54 +795,85 @@ def _backward_offering(
 
 
 class _Stacked:
-    """A weight's gradient from several uses, ``sum_i a_i.T @ g_i`` (plus ``base``), kept as its
-    blocks until the engine hands it on: then one GEMM over the blocks stacked row by row.
+    """A weight's gradient from several uses, ``sum_i a_i.T @ g_i`` (plus ``base``), kept as the
+    rows of its factors until the engine hands it on: then one GEMM over all the rows.
 
     A weight that a recurrence multiplies at every step (``h @ w_hh`` over 20 steps) gets one
     product per step in its gradient, each with a batch's few rows as its inner dimension: a thin
     GEMM that BLAS runs far below its rate. Stacked, they are one GEMM with all the steps' rows
-    (16 rows, 512 x 2048 weight, 20 steps: 4.1 ms -> 2.4, the stacking copies included). The
-    engine offers stacking for a leaf that more uses will reach (``_GradOffer.stack``); a
-    product rule returns one of these (:func:`autograd.ops.linalg._grad_product`), the engine
-    sums them by joining their blocks and computes the array when the leaf's gradient is final.
-    The blocks held are bounded (:attr:`max_bytes`); past that, the sum is computed so far.
+    (16 rows, 512 x 2048 weight, 20 steps: 4.1 ms -> 2.4, the copies included). The engine (and
+    ``autograd.compile``'s replay) offers stacking where more uses' gradients are still to come
+    (``_GradOffer.stack``, with how many): a leaf's sum, or a node's output (the one transpose of
+    a recurrent layer's weight). A product rule then returns one of these
+    (:func:`autograd.ops.linalg._grad_product`), the engine joins them into the first, and
+    computes the array when the sum is read. Each use's rows are copied in as they arrive, so a
+    hook or an optimizer step that changes an operand later changes nothing here. The rows held
+    are bounded (:meth:`capacity`): when full, they are computed into ``base`` and stacking goes
+    on.
 
     Parameters
     ----------
     a, g : numpy.ndarray
-        C-contiguous ``(m, k)`` and ``(m, n)`` of one float dtype: the gradient is ``a.T @ g``.
+        ``(m, k)`` and ``(m, n)`` of one float dtype: the gradient is ``a.T @ g``.
     column_major : bool
         The gradient is laid out column by column (its operand was, see ``_mm_like``).
+    uses : int
+        How many uses' gradients are expected in all (this one included): the rows to reserve.
     """
 
-    __slots__ = ("a", "g", "nbytes", "max_bytes", "column_major", "base")
+    __slots__ = ("a", "g", "rows", "column_major", "base")
 
-    #: The blocks a stack may hold: twice the gradient's size, and at least this many bytes.
+    #: The rows a stack may hold: twice the gradient's size in bytes, and at least this many.
     floor_bytes = 4 << 20
 
-    def __init__(self, a: np.ndarray, g: np.ndarray, column_major: bool) -> None:
-        self.a, self.g = [a], [g]
-        self.nbytes = a.nbytes + g.nbytes
-        self.max_bytes = max(self.floor_bytes, 2 * a.shape[1] * g.shape[1] * g.itemsize)
+    def __init__(self, a: np.ndarray, g: np.ndarray, column_major: bool, uses: int = 1) -> None:
+        (m, k), n = a.shape, g.shape[1]
+        cap = max(m, min(m * max(1, uses), self.capacity(k, n, g.itemsize)))
+        self.a = np.empty((cap, k), a.dtype)
+        self.g = np.empty((cap, n), g.dtype)
+        self.a[:m] = a
+        self.g[:m] = g
+        self.rows = m
         self.column_major = column_major
-        self.base: np.ndarray | None = None  # gradients that arrived as arrays, summed
+        self.base: np.ndarray | None = None  # gradients that arrived as arrays, and full stacks
 
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.a[0].shape[1], self.g[0].shape[1]
+    @classmethod
+    def capacity(cls, k: int, n: int, itemsize: int) -> int:
+        """The most rows a stack of a ``(k, n)`` gradient holds (see :attr:`floor_bytes`)."""
+        return max(cls.floor_bytes, 2 * k * n * itemsize) // ((k + n) * itemsize)
+
+    @classmethod
+    def fits(cls, m: int, k: int, n: int, itemsize: int) -> bool:
+        """Whether a stack of a ``(k, n)`` gradient holds two uses of ``m`` rows."""
+        return 2 * m <= cls.capacity(k, n, itemsize)
 
     def joins(self, other: _Stacked) -> bool:
-        """Take ``other``'s blocks (and base) in; False, nothing taken, when they differ in
-        layout or dtype or the blocks would pass :attr:`max_bytes`."""
+        """Take ``other``'s rows (and base) in; False, nothing taken, when they differ in layout,
+        dtype or shape."""
+        a, g = self.a, self.g
         if (
             other.column_major != self.column_major
-            or other.g[0].dtype != self.g[0].dtype
-            or self.nbytes + other.nbytes > self.max_bytes
+            or other.g.dtype != g.dtype
+            or other.a.shape[1] != a.shape[1]
+            or other.g.shape[1] != g.shape[1]
         ):
             return False
-        self.a += other.a
-        self.g += other.g
-        self.nbytes += other.nbytes
+        m, start = other.rows, self.rows
+        if start + m > len(a):
+            cap = self.capacity(a.shape[1], g.shape[1], g.itemsize)
+            if start + m > cap:  # full: computed so far, and the rows start again
+                self.add(self._product())
+                start = 0
+            if start + m > len(a):
+                rows = max(start + m, min(cap, 2 * len(a)))
+                self.a, self.g = (
+                    np.empty((rows, a.shape[1]), a.dtype),
+                    np.empty((rows, g.shape[1]), g.dtype),
+                )
+                self.a[:start], self.g[:start] = a[:start], g[:start]
+        self.a[start : start + m] = other.a[:m]
+        self.g[start : start + m] = other.g[:m]
+        self.rows = start + m
         if other.base is not None:
             self.add(other.base)
         return True
@@ -851,11 +882,13 @@ class _Stacked:
         """Add an array gradient to the sum."""
         self.base = g if self.base is None else self.base + g
 
+    def _product(self) -> np.ndarray:
+        a, g = self.a[: self.rows], self.g[: self.rows]
+        return np.matmul(g.T, a).T if self.column_major else np.matmul(a.T, g)
+
     def value(self) -> np.ndarray:
         """The sum as a new array (transposed view of one when column-major)."""
-        a = self.a[0] if len(self.a) == 1 else np.concatenate(self.a)
-        g = self.g[0] if len(self.g) == 1 else np.concatenate(self.g)
-        out = np.matmul(g.T, a).T if self.column_major else np.matmul(a.T, g)
+        out = self._product()
         if self.base is not None:
             out += self.base
         return out

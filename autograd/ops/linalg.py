@@ -179,7 +179,7 @@ def _grad_product(ctx: Any, i: int, column_major: bool, a: Any, b: Any) -> Any:
     if offer.node is ctx:
         stack = offer.stack
         if stack is not None and stack[i] and _stackable(a, b):
-            return _Stacked(a.T, b, column_major)
+            return _Stacked(a.T, b, column_major, stack[i])
         sums = offer.sums
         if sums is not None:
             total = sums[i]
@@ -189,9 +189,10 @@ def _grad_product(ctx: Any, i: int, column_major: bool, a: Any, b: Any) -> Any:
 
 
 def _stackable(a: Any, b: Any) -> bool:
-    """Whether ``a @ b`` is a weight gradient ``x.T @ g`` that :func:`_grad_product` stacks: two
-    float matrices of one dtype, ``x`` and ``g`` C-contiguous with at most
-    :data:`_STACK_MAX_ROWS` rows, for a weight of at least :data:`_STACK_MIN_ENTRIES`."""
+    """Whether :func:`_grad_product` stacks ``a @ b`` (``x.T @ g``, a weight's gradient, or any
+    product of that form): two float matrices of one dtype, an inner dimension of at most
+    :data:`_STACK_MAX_ROWS`, a result of at least :data:`_STACK_MIN_ENTRIES`, and two uses'
+    rows within a stack's bound (:meth:`~autograd.function._Stacked.fits`)."""
     return (
         type(a) is np.ndarray
         and type(b) is np.ndarray
@@ -201,8 +202,7 @@ def _stackable(a: Any, b: Any) -> bool:
         and a.shape[0] * b.shape[1] >= _STACK_MIN_ENTRIES
         and a.dtype == b.dtype
         and a.dtype in _KERNEL_DTYPES
-        and a.T.flags.c_contiguous
-        and b.flags.c_contiguous
+        and _Stacked.fits(a.shape[1], a.shape[0], b.shape[1], a.itemsize)
     )
 
 

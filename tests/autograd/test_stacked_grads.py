@@ -67,10 +67,11 @@ def test_a_recurrence_stacks_its_weight_gradients(stacks, dtype):
     assert params[0].grad.numpy().flags.c_contiguous
 
 
-def test_stacked_gradients_match_pytorch():
+def test_stacked_gradients_match_pytorch(stacks):
     torch = pytest.importorskip("torch")
     fn, params = _recurrence(np.float64, steps=4, batch=8)
     ours = _grads(fn, params)
+    assert stacks.made == 2 * 4
     w, u, h = (torch.tensor(p.detach().numpy(), requires_grad=True) for p in params)
     leaves = (w, u, h)
     for _ in range(4):
@@ -165,9 +166,17 @@ def test_a_full_stack_is_computed_and_a_new_one_goes_on(stacks, monkeypatch):
     # The blocks a stack holds are bounded: past that, the sum so far is computed and stacking
     # goes on after it, to the same gradient.
     monkeypatch.setattr(function._Stacked, "floor_bytes", 0)  # twice the gradient's size
+    products = []
+    real = function._Stacked._product
+
+    def product(self):
+        products.append(self.rows)
+        return real(self)
+
+    monkeypatch.setattr(function._Stacked, "_product", product)
     fn, params = _recurrence(np.float64, steps=40, batch=16, hidden=256)
     stacked = _grads(fn, params)
-    assert stacks.computed > 2
+    assert stacks.computed == 2 and len(products) > 2  # 256 rows a stack, 640 for each weight
     stacks.off()
     for got, want in zip(stacked, _grads(fn, params)):
         _close(got, want, 1e-12)
@@ -212,3 +221,58 @@ def test_a_compiled_recurrence_stacks_as_eager_does(stacks):
     assert stacks.made - made == 2 * 6
     for got, want in zip(replayed, eager):
         _close(got, want, 1e-12)
+
+
+def test_operands_changed_after_their_use_do_not_change_the_stack(stacks):
+    # An optimizer step in a post-accumulate hook (optimizing in backward) changes the learned
+    # initial state in place as soon as its gradient is final, while the weight's stack still
+    # waits for its first step's rows: those were copied in when that step's rule ran, as
+    # PyTorch's rule computes its product then.
+    import optim
+
+    def run():
+        rng = np.random.default_rng(0)
+        w = autograd.tensor(rng.standard_normal((256, 256)) / 16, requires_grad=True)
+        h0 = autograd.tensor(rng.standard_normal((16, 256)), requires_grad=True)
+        opt = optim.SGD([h0], lr=0.1)
+
+        def step(p):
+            opt.step()
+            opt.zero_grad()
+
+        h0.register_post_accumulate_grad_hook(step)
+        h = h0
+        for _ in range(4):
+            h = (h @ w).tanh()
+        (h * h).sum().backward()
+        return w.grad.numpy().copy()
+
+    stacked = run()
+    assert stacks.made == 4
+    stacks.off()
+    _close(stacked, run(), 1e-12)
+
+
+@pytest.mark.parametrize("first", ["operand's product", "accumulation"])
+def test_a_grad_array_used_as_an_operand_and_accumulated_into(stacks, first):
+    # p.grad's array is an operand of a product of w, and backward adds p's new gradient into
+    # it in place: the product's rows were taken before, whichever the engine reaches first.
+    def run():
+        rng = np.random.default_rng(0)
+        p = autograd.tensor(rng.standard_normal((16, 512)), requires_grad=True)
+        p.grad = autograd.tensor(rng.standard_normal((16, 512)))
+        w = autograd.tensor(rng.standard_normal((512, 256)) / 20, requires_grad=True)
+        b = autograd.tensor(rng.standard_normal((16, 512)))
+        uses = [(p.grad @ w).tanh().sum(), (b @ w).tanh().sum()]
+        # backward reaches the later terms first
+        terms = [(p * p).sum(), uses[0], uses[1]]
+        if first == "accumulation":
+            terms = [uses[1], (p * p).sum(), uses[0]]
+        loss = terms[0] + terms[1] + terms[2]
+        loss.backward()
+        return w.grad.numpy().copy()
+
+    stacked = run()
+    assert stacks.made == 2
+    stacks.off()
+    _close(stacked, run(), 1e-12)
