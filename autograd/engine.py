@@ -12,6 +12,12 @@ Gradients arriving at one place are summed into the first one's array when nothi
 it, and a leaf keeps the array it is handed when nothing else can: a weight shared by the steps
 of a recurrence costs no new array per step. A row-major leaf's gradient is row-major, as in
 PyTorch (``Tensor.grad`` has its parameter's layout), so optimizers update it in place.
+
+A product's rule (``Function._accumulates``) is offered what is summed so far where each input's
+gradient goes: it may add its product into that sum by one accumulating GEMM, or, where more
+uses are still to deliver and its product is thin, hand back the product's factors
+(:class:`~autograd.function._Stacked`), which the engine joins with the other uses' and computes
+by one GEMM when the sum is read (a leaf's when it is final, a node's when the node runs).
 """
 
 from __future__ import annotations
