@@ -435,15 +435,23 @@ class _Program:
         # it (whose rules the backward runs later), when more than this one, so that a product's
         # gradient may come back stacked (see autograd.function._Stacked), else 0; None for an
         # op with no such argument.
+        # Only matrices of _Stacked.min_entries or more are stacked; an op with none of those
+        # among its arguments has no entry in self.stacks (not looked at in the backward).
         sent: dict[int, int] = {}
         more: list[tuple | None] = []
+        stacks: list[bool] = []
         for op in rec.ops:
             uses = [0] * len(op.args)
-            for j, v, _, _ in op.grads_to:
+            big = False
+            for j, v, shape, _ in op.grads_to:
                 sent[v] = sent.get(v, 0) + 1
-                uses[j] = sent[v] if sent[v] > 1 else 0
+                if len(shape) == 2 and shape[0] * shape[1] >= _Stacked.min_entries:
+                    big = True
+                    uses[j] = sent[v] if sent[v] > 1 else 0
             more.append(tuple(uses) if any(uses) else None)
+            stacks.append(big and op.accumulates)
         self.more = tuple(more)
+        self.stacks = tuple(stacks)
 
     def externals_unchanged(self) -> bool:
         for t, (shape, char, rg) in zip(self.externals, self.ext_meta):
@@ -566,7 +574,7 @@ class CompiledFunction(ArrayFunction):
                         shape, char, _ = op.out_meta[nr]
                         gs[nr] = np.zeros(shape, dtype=char)
             if op.accumulates:  # as in the engine: the rule may add into a sum already there
-                stack = _stack_offer(op, G, program.more[i])
+                stack = _stack_offer(op, G, program.more[i]) if program.stacks[i] else None
                 result = _backward_offering(c, _grad_sums(op, G), *gs, stack=stack)
             else:
                 result = op.backward(c, *gs)

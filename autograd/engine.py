@@ -477,23 +477,25 @@ def _grad_sums(
     for i, edge in enumerate(node._next):
         if edge is None:
             continue
+        shape = meta[2 * i]
+        big = len(shape) == 2 and shape[0] * shape[1] >= _STACK_MIN_ENTRIES
         # The sums are read in place, never bound to a local: _addable counts their references.
         if isinstance(edge, Tensor):
             entry = pending.get(id(edge))
             if entry is None:
                 continue
             uses = entry[1]  # edges still to deliver, this one included
-            more = uses > 1 or type(entry[2]) is _Stacked
-            total = _addable(entry[2], meta[2 * i], meta[2 * i + 1])
+            more = big and (uses > 1 or type(entry[2]) is _Stacked)
+            total = _addable(entry[2], shape, meta[2 * i + 1])
         else:
             parent, nr = edge if type(edge) is tuple else (edge, 0)
             buf = buffers.get(parent)
             uses = dependents[parent]
             if buf is None:
-                more, total = uses > 1, None
+                more, total = big and uses > 1, None
             else:
-                more = uses > 1 or type(buf[nr]) is _Stacked
-                total = _addable(buf[nr], meta[2 * i], meta[2 * i + 1])
+                more = big and (uses > 1 or type(buf[nr]) is _Stacked)
+                total = _addable(buf[nr], shape, meta[2 * i + 1])
         if more:
             if stack is None:
                 stack = [0] * len(node._next)
@@ -503,6 +505,9 @@ def _grad_sums(
                 sums = [None] * len(node._next)
             sums[i] = total
     return (None if sums is None else tuple(sums)), (None if stack is None else tuple(stack))
+
+
+_STACK_MIN_ENTRIES = _Stacked.min_entries
 
 
 def _zeros(shape: tuple, dtype: Any, create_graph: bool) -> Any:

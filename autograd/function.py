@@ -825,6 +825,10 @@ class _Stacked:
 
     #: The rows a stack may hold: twice the gradient's size in bytes, and at least this many.
     floor_bytes = 4 << 20
+    #: Fewest entries of a gradient that is stacked: smaller products gain nothing stacked (20
+    #: steps of 8 rows, a 64 x 256 weight: the copies cost what the GEMMs save), and the engine
+    #: offers stacking only for inputs of at least this size.
+    min_entries = 1 << 16
 
     def __init__(self, a: np.ndarray, g: np.ndarray, column_major: bool, uses: int = 1) -> None:
         (m, k), n = a.shape, g.shape[1]

@@ -164,9 +164,6 @@ def _mm_like(column_major: bool, a: Any, b: Any) -> Any:
 #: GEMM thin enough that one over all the uses' rows is faster (20 steps of 32 rows, a 128 x 512
 #: weight: 0.89 -> 0.48 ms); with 128 rows the stacked GEMM was no faster (5.5 ms either way).
 _STACK_MAX_ROWS = 32
-#: ... of a weight of at least this many entries: smaller products gain nothing stacked (20
-#: steps of 8 rows, a 64 x 256 weight: the joins and the copies cost what the GEMMs save).
-_STACK_MIN_ENTRIES = 1 << 16
 
 
 def _grad_product(ctx: Any, i: int, column_major: bool, a: Any, b: Any) -> Any:
@@ -191,7 +188,7 @@ def _grad_product(ctx: Any, i: int, column_major: bool, a: Any, b: Any) -> Any:
 def _stackable(a: Any, b: Any) -> bool:
     """Whether :func:`_grad_product` stacks ``a @ b`` (``x.T @ g``, a weight's gradient, or any
     product of that form): two float matrices of one dtype, an inner dimension of at most
-    :data:`_STACK_MAX_ROWS`, a result of at least :data:`_STACK_MIN_ENTRIES`, and two uses'
+    :data:`_STACK_MAX_ROWS`, a result of at least ``_Stacked.min_entries``, and two uses'
     rows within a stack's bound (:meth:`~autograd.function._Stacked.fits`)."""
     return (
         type(a) is np.ndarray
@@ -199,7 +196,7 @@ def _stackable(a: Any, b: Any) -> bool:
         and a.ndim == 2
         and b.ndim == 2
         and 0 < a.shape[1] <= _STACK_MAX_ROWS
-        and a.shape[0] * b.shape[1] >= _STACK_MIN_ENTRIES
+        and a.shape[0] * b.shape[1] >= _Stacked.min_entries
         and a.dtype == b.dtype
         and a.dtype in _KERNEL_DTYPES
         and _Stacked.fits(a.shape[1], a.shape[0], b.shape[1], a.itemsize)
