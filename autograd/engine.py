@@ -297,13 +297,21 @@ def _run(
             while ready:
                 node = ready.pop()
                 grads = buffers.pop(node)
-                if stacked and node in stacked:  # products stacked for its outputs: compute
+                through = None
+                if stacked and node in stacked:  # products stacked for its outputs
                     stacked.discard(node)
-                    for nr, g in enumerate(grads):
-                        if type(g) is _Stacked:
-                            grads[nr] = g.value()
-                    g = None
-                if (
+                    if plain and _hands_on(node, grads):
+                        through = grads[0].transposed()  # a transpose passes its stack on
+                        grads[0] = None
+                    else:
+                        for nr, g in enumerate(grads):
+                            if type(g) is _Stacked:
+                                grads[nr] = g.value()
+                        g = None
+                if through is not None:
+                    in_grads = [through] + [None] * (len(node._next) - 1)
+                    through = None
+                elif (
                     plain
                     and len(grads) == 1
                     and grads[0] is not None
@@ -492,7 +500,10 @@ def _grad_sums(
             buf = buffers.get(parent)
             uses = dependents[parent]
             if buf is None:
-                more, total = big and uses > 1, None
+                more = big and uses > 1
+                if big and uses == 1 and parent._fn._transposes:
+                    uses, more = _uses_behind(parent, pending)  # a weight transposed for this use
+                total = None
             else:
                 more = big and (uses > 1 or type(buf[nr]) is _Stacked)
                 total = _addable(buf[nr], shape, meta[2 * i + 1])
@@ -508,6 +519,41 @@ def _grad_sums(
 
 
 _STACK_MIN_ENTRIES = _Stacked.min_entries
+
+
+def _plain_node(node: Context) -> bool:
+    """Whether nothing reads or changes ``node``'s gradients on the way (no hooks, no retained
+    gradient, not a tensor-mode Function)."""
+    return not (
+        node._hooks or node._retained or node._prehooks or node._posthooks or node._tensor_mode
+    )
+
+
+def _uses_behind(node: Context, pending: dict) -> tuple[int, bool]:
+    """For a plain transpose ``node`` of a leaf (``w.t()`` made for one use, as ``F.linear``
+    makes it at each call): how many of the leaf's uses are still to deliver, and whether a
+    stacked product may pass through ``node`` to join them (more are to come, or the leaf's sum
+    is a stack already); ``(0, False)`` for any other node."""
+    edge = node._next[0]
+    if not (isinstance(edge, Tensor) and len(node._input_meta[0]) == 2 and _plain_node(node)):
+        return 0, False
+    entry = pending.get(id(edge))
+    if entry is None:
+        return 0, False
+    return entry[1], entry[1] > 1 or type(entry[2]) is _Stacked
+
+
+def _hands_on(node: Context, grads: list) -> bool:
+    """Whether ``node`` hands its stacked gradient on transposed without its rule: a plain
+    transpose of a leaf matrix whose one output gradient is a stack."""
+    return (
+        node._fn._transposes
+        and len(grads) == 1
+        and type(grads[0]) is _Stacked
+        and isinstance(node._next[0], Tensor)
+        and len(node._input_meta[0]) == 2
+        and _plain_node(node)
+    )
 
 
 def _zeros(shape: tuple, dtype: Any, create_graph: bool) -> Any:

@@ -480,13 +480,20 @@ class Function:
     #: recurrence). Only the library's own primitives and their subclasses there have it: a
     #: subclass elsewhere (which may change what the rule returns) does not inherit it.
     _accumulates: bool = False
+    #: The rule transposes a matrix's gradient and nothing else (``t()``, ``transpose``): the
+    #: engine may hand a stacked product (:class:`_Stacked`) through it, transposed, without
+    #: running it. As ``_accumulates``, only the library's own primitives have it.
+    _transposes: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "_array_mode" not in cls.__dict__ and cls.__module__.startswith("autograd.ops."):
             cls._array_mode = True
-        if "_accumulates" not in cls.__dict__ and not cls.__module__.startswith("autograd.ops."):
-            cls._accumulates = False
+        if not cls.__module__.startswith("autograd.ops."):
+            if "_accumulates" not in cls.__dict__:
+                cls._accumulates = False
+            if "_transposes" not in cls.__dict__:
+                cls._transposes = False
         # The node class, named as PyTorch names it: ``MulBackward0`` for a primitive (a class
         # may declare ``node_name``), ``MyFnBackward`` for a user's Function.
         if cls._array_mode:
@@ -881,6 +888,14 @@ class _Stacked:
         if other.base is not None:
             self.add(other.base)
         return True
+
+    def transposed(self) -> _Stacked:
+        """This stack as the stack of the transposed gradient (its factors swapped; in place)."""
+        self.a, self.g = self.g, self.a
+        self.column_major = not self.column_major
+        if self.base is not None:
+            self.base = self.base.T
+        return self
 
     def add(self, g: np.ndarray) -> None:
         """Add an array gradient to the sum."""

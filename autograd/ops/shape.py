@@ -344,11 +344,13 @@ class Permute(Function):
 
 # PyTorch's nodes for a swap of two dims and for t() (the rules are Permute's).
 class Transpose(Permute):
-    pass
+    # A 2-D input's gradient is only transposed: a stacked product passes through (its dims are
+    # the two a matrix has, whichever order they were given in).
+    _transposes = True
 
 
 class T(Permute):
-    pass
+    _transposes = True
 
 
 def _permute(t: Tensor, dims: tuple[int, ...], node: type[Permute] = Permute) -> Tensor:

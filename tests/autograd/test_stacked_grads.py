@@ -276,3 +276,72 @@ def test_a_grad_array_used_as_an_operand_and_accumulated_into(stacks, first):
     assert stacks.made == 2
     stacks.off()
     _close(stacked, run(), 1e-12)
+
+
+@pytest.mark.parametrize("cell", ["LSTMCell", "linear"])
+def test_a_weight_transposed_at_every_use_stacks_through_its_transposes(stacks, cell):
+    # nn.LSTMCell in a loop, or F.linear at each step, transposes the weight anew at every
+    # call: each transpose hands its use's stack on to the weight, transposed, without its rule.
+    import nn
+
+    autograd.manual_seed(0)
+    x = autograd.randn(6, 16, 32, dtype=autograd.float64)
+    if cell == "LSTMCell":
+        module = nn.LSTMCell(32, 256).double()
+
+        def loss():
+            h = c = autograd.zeros(16, 256, dtype=autograd.float64)
+            for t in range(6):
+                h, c = module(x[t], (h, c))
+            return (h * h).sum()
+
+    else:
+        module = nn.Linear(256, 256).double()
+        inp = nn.Linear(32, 256).double()
+
+        def loss():
+            h = autograd.zeros(16, 256, dtype=autograd.float64)
+            for t in range(6):
+                h = (inp(x[t]) + module(h)).tanh()
+            return (h * h).sum()
+
+    def grads():
+        for p in module.parameters():
+            p.grad = None
+        loss().backward()
+        return {name: p.grad.numpy().copy() for name, p in module.named_parameters()}
+
+    stacked = grads()
+    assert stacks.made >= 6 and stacks.computed >= 1
+    weight = module.weight_hh if cell == "LSTMCell" else module.weight
+    assert weight.grad.numpy().flags.c_contiguous
+    stacks.off()
+    for name, want in grads().items():
+        np.testing.assert_allclose(
+            stacked[name], want, rtol=1e-12, atol=1e-12 * np.abs(want).max(), err_msg=name
+        )
+
+
+def test_a_transpose_with_a_hook_runs_its_rule(stacks):
+    # A hook on a transpose reads its gradient: the stack is computed there, and the hook sees
+    # the transposed weight's gradient as an array.
+    rng = np.random.default_rng(5)
+    w = autograd.tensor(rng.standard_normal((256, 256)) / 16, requires_grad=True)
+    x = autograd.tensor(rng.standard_normal((16, 256)))
+
+    def run():
+        seen = []
+        w.grad = None
+        h = x
+        for _ in range(4):
+            wt = w.t()
+            wt.register_hook(lambda g: seen.append(type(g._array)))
+            h = (h @ wt).tanh()
+        h.sum().backward()
+        return seen, w.grad.numpy().copy()
+
+    seen, got = run()
+    assert seen == [np.ndarray] * 4
+    assert stacks.made == 0  # nothing is offered through a transpose whose gradient is read
+    stacks.off()
+    _close(got, run()[1], 1e-12)
