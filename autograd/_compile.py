@@ -431,12 +431,11 @@ class _Program:
         # Slots of the arguments of CompiledFunction.apply: the inputs, then the externals.
         self.arg_slots = tuple(range(rec.n_inputs)) + rec.ext_slots
         self.saved = tuple(i for i, k in enumerate(self.arg_slots) if k in rec.saved)
-        # Per op, per argument: how many gradients its slot gets from this op and the ops before
-        # it (whose rules the backward runs later), when more than this one, so that a product's
-        # gradient may come back stacked (see autograd.function._Stacked), else 0; None for an
-        # op with no such argument.
-        # Only matrices of _Stacked.min_entries or more are stacked; an op with none of those
-        # among its arguments has no entry in self.stacks (not looked at in the backward).
+        # Per op, per argument that is a matrix of _Stacked.min_entries or more: how many
+        # gradients its slot gets from this op and the ops before it (whose rules the backward
+        # runs later), when more than this one, so that a product's gradient may come back
+        # stacked (see autograd.function._Stacked), else 0 (self.more; None: no such argument).
+        # self.stacks: whether the backward offers stacking to the op at all.
         sent: dict[int, int] = {}
         more: list[tuple | None] = []
         stacks: list[bool] = []

@@ -433,14 +433,15 @@ def _sum(total: Any, g: Any) -> Any:
 
 
 def _sum_stacked(total: Any, g: Any) -> Any:
-    """:func:`_sum` where either is a :class:`~autograd.function._Stacked` product: its blocks
-    joined, or an array added to its base; a stack that is full is computed first."""
+    """:func:`_sum` where either is a :class:`~autograd.function._Stacked` product: its rows
+    joined, or an array added to its base; a stack that cannot join (another layout or dtype)
+    is computed and added to the other's base."""
     if type(total) is not _Stacked:
         total, g = g, total  # the sum is commutative; the stack holds the result
     if type(g) is _Stacked:
         if total.joins(g):
             return total
-        g.add(total.value())  # full (or unlike): computed, and the newer stack goes on
+        g.add(total.value())
         return g
     total.add(g)
     return total

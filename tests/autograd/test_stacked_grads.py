@@ -53,6 +53,20 @@ def _close(got, want, tol):
     np.testing.assert_allclose(got, want, rtol=tol, atol=tol * np.abs(want).max())
 
 
+def _module_grads(module, loss):
+    """Each parameter's gradient of ``loss()``, by name."""
+    for p in module.parameters():
+        p.grad = None
+    loss().backward()
+    return {name: p.grad.numpy().copy() for name, p in module.named_parameters()}
+
+
+def _same_grads(got, want):
+    for name, w in want.items():
+        np.testing.assert_allclose(got[name], w, rtol=1e-12, atol=1e-12 * np.abs(w).max(),
+                                   err_msg=name)  # fmt: skip
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_a_recurrence_stacks_its_weight_gradients(stacks, dtype):
     fn, params = _recurrence(dtype)
@@ -92,21 +106,15 @@ def test_nn_recurrent_layers_stack_through_their_transposed_weight(stacks, layer
     module = getattr(nn, layer)(32, 256, num_layers=2).double()
     x = autograd.randn(8, 16, 32, dtype=autograd.float64)
 
-    def grads():
-        module.zero_grad()
+    def loss():
         out, _ = module(x)
-        (out * out).sum().backward()
-        return {name: p.grad.numpy().copy() for name, p in module.named_parameters()}
+        return (out * out).sum()
 
-    stacked = grads()
+    stacked = _module_grads(module, loss)
     assert stacks.made >= 2 * 8  # per layer, every step
     assert module.weight_hh_l0.grad.numpy().flags.c_contiguous
     stacks.off()
-    plain = grads()
-    for name, want in plain.items():
-        np.testing.assert_allclose(
-            stacked[name], want, rtol=1e-12, atol=1e-12 * np.abs(want).max(), err_msg=name
-        )
+    _same_grads(stacked, _module_grads(module, loss))
 
 
 def test_hooks_and_retained_gradients_see_the_whole_sum(stacks):
@@ -305,21 +313,12 @@ def test_a_weight_transposed_at_every_use_stacks_through_its_transposes(stacks, 
                 h = (inp(x[t]) + module(h)).tanh()
             return (h * h).sum()
 
-    def grads():
-        for p in module.parameters():
-            p.grad = None
-        loss().backward()
-        return {name: p.grad.numpy().copy() for name, p in module.named_parameters()}
-
-    stacked = grads()
+    stacked = _module_grads(module, loss)
     assert stacks.made >= 6 and stacks.computed >= 1
     weight = module.weight_hh if cell == "LSTMCell" else module.weight
     assert weight.grad.numpy().flags.c_contiguous
     stacks.off()
-    for name, want in grads().items():
-        np.testing.assert_allclose(
-            stacked[name], want, rtol=1e-12, atol=1e-12 * np.abs(want).max(), err_msg=name
-        )
+    _same_grads(stacked, _module_grads(module, loss))
 
 
 def test_a_transpose_with_a_hook_runs_its_rule(stacks):
