@@ -393,6 +393,13 @@ def conv2d_backward_weight(
     return gw, (channel_sums(gy) if gb is None else gb)
 
 
+def _sums_with_weight_grad(x: np.ndarray, gy: np.ndarray, w: np.ndarray, g: ConvGeometry) -> bool:
+    # Whether the weight gradient's path sums gy's channels with it, with nothing to check
+    # first: then it comes first, and the bias gradient costs no pass of its own.
+    plan = _conv_plan.plan("weight_grad", x.shape, w.shape, g, gy_shape=gy.shape)
+    return plan.path == "pointwise" and not plan.check and _conv_plan.pointwise_shared(x.shape[0])
+
+
 def _weight_grad(
     x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: ConvGeometry, finite: Finite,
     bias_grad: bool, gy_sums: np.ndarray | None = None,
@@ -488,6 +495,8 @@ def conv2d_backward(
         elif gb is not None and any(g.padding) and not np.isfinite(gb).all():
             gw = None  # gy holds inf or NaN, which met the padding: the exact path below
             finite = (finite[0], finite[1], False)
+    if need_w and gw is None and need_b and gb is None and _sums_with_weight_grad(x, gy, w, g):
+        gw, gb = _weight_grad(x, gy, w.shape, g, finite, True)
     if need_b and gb is None:
         gb = channel_sums(gy)
     if need_x and gx is None:

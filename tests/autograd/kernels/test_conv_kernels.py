@@ -99,6 +99,101 @@ def test_pointwise_path(monkeypatch):
                      ("weight_grad", "pointwise")]  # fmt: skip
 
 
+def pointwise_kernel_calls(monkeypatch):
+    """The pointwise kernel's products run from now on (compiled now if need be), in order."""
+    monkeypatch.setattr(drivers._POINTWISE, "ready", True)
+    real, ops = drivers._run_pointwise, []
+
+    def recording(op, *args, **kwargs):
+        ops.append(op)
+        return real(op, *args, **kwargs)
+
+    monkeypatch.setattr(drivers, "_run_pointwise", recording)
+    return ops
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("batch", [2, 3, 7])
+def test_pointwise_kernel_threads_share_the_batch(monkeypatch, dtype, batch):
+    # Each kernel thread runs its share of the samples' GEMMs (shares of unequal sizes here);
+    # the weight gradient's parts and the bias gradient's sums (from the same pass) are added.
+    ops = pointwise_kernel_calls(monkeypatch)
+    sums = []
+    monkeypatch.setattr(conv, "channel_sums", lambda gy: sums.append(gy) or gy.sum((0, 2, 3)))
+    rng = np.random.default_rng(20)
+    x = rng.standard_normal((batch, 12, 5, 3)).astype(dtype)
+    w = rng.standard_normal((7, 12, 1, 1)).astype(dtype)
+    b = rng.standard_normal(7).astype(dtype)
+    gy = rng.standard_normal((batch, 7, 5, 3)).astype(dtype)
+    y = conv.conv2d_forward(x, w, bias=b)
+    gx, gw, gb = conv.conv2d_backward(x, gy, w)
+    p = drivers.pointwise
+    assert ops == [p.FORWARD, p.WEIGHT, p.INPUT] and not sums  # the bias gradient came along
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    ref_gx, ref_gw = ref_backward(x, w, gy, ONE, (0, 0), ONE, 1)
+    want_y = ref_forward(x, w, ONE, (0, 0), ONE, 1) + b[:, None, None]
+    for got, want in [(y, want_y), (gx, ref_gx), (gw, ref_gw), (gb, gy.sum((0, 2, 3)))]:
+        assert got.dtype == dtype
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+    # Each product on its own: the weight gradient without the bias gradient, and with it.
+    gw_alone = conv.conv2d_backward_weight(x, gy, w.shape)
+    gw_with, gb_with = conv.conv2d_backward_weight(x, gy, w.shape, bias_grad=True)
+    np.testing.assert_allclose(gw_alone, ref_gw, rtol=tol, atol=tol)
+    np.testing.assert_allclose(gw_with, ref_gw, rtol=tol, atol=tol)
+    np.testing.assert_allclose(gb_with, gy.sum((0, 2, 3)), rtol=tol, atol=tol)
+    assert ops[3:] == [p.WEIGHT, p.WEIGHT] and not sums
+
+
+def test_pointwise_kernel_with_more_threads_than_samples(monkeypatch):
+    # A thread with no samples gives a part of zeros (and sums of zeros).
+    budget(monkeypatch, pointwise_min_batch=1)
+    ops = pointwise_kernel_calls(monkeypatch)
+    rng = np.random.default_rng(21)
+    x, w = rng.standard_normal((1, 10, 4, 4)), rng.standard_normal((6, 10, 1, 1))
+    gy = rng.standard_normal((1, 6, 4, 4))
+    gx, gw, gb = conv.conv2d_backward(x, gy, w)
+    assert len(ops) == 2
+    ref_gx, ref_gw = ref_backward(x, w, gy, ONE, (0, 0), ONE, 1)
+    np.testing.assert_allclose(gx, ref_gx, atol=1e-12)
+    np.testing.assert_allclose(gw, ref_gw, atol=1e-12)
+    np.testing.assert_allclose(gb, gy.sum((0, 2, 3)), atol=1e-12)
+
+
+def test_pointwise_single_sample_and_read_only_arrays_take_the_batched_matmul(monkeypatch):
+    # One sample is one matmul on BLAS's threads; a read-only operand stays off the kernel (it
+    # would cost another compiled signature). Both match the reference.
+    ops = pointwise_kernel_calls(monkeypatch)
+    rng = np.random.default_rng(22)
+    x, w = rng.standard_normal((1, 10, 4, 4)), rng.standard_normal((6, 10, 1, 1))
+    check_against_reference(x, w, rng.standard_normal((1, 6, 4, 4)), ONE, (0, 0), ONE, 1)
+    x = rng.standard_normal((4, 10, 4, 4))
+    x.flags.writeable = False
+    np.testing.assert_allclose(conv.conv2d_forward(x, w), ref_forward(x, w, ONE, (0, 0), ONE, 1),
+                               atol=1e-12)  # fmt: skip
+    assert ops == []
+
+
+def test_pointwise_kernel_cold_stands_in_with_the_batched_matmul(monkeypatch):
+    # While the kernel is not compiled, the batched matmul runs in its place, and the kernel's
+    # driver is handed to the worker that compiles at exit.
+    handed, ran = [], []
+
+    class Cold:
+        def call(self, kernel, twin, *args):
+            handed.append(kernel.__name__)
+            ran.append(twin.__name__)
+            return twin(*args)
+
+    monkeypatch.setattr(drivers, "_POINTWISE", Cold())
+    rng = np.random.default_rng(23)
+    x, w = rng.standard_normal((3, 10, 4, 2)), rng.standard_normal((6, 10, 1, 1))
+    check_against_reference(x, w, rng.standard_normal((3, 6, 4, 2)), ONE, (0, 0), ONE, 1)
+    assert handed == ["_forward_pointwise_kernel", "_input_pointwise_kernel",
+                      "_weight_pointwise_kernel"]  # fmt: skip
+    assert ran == ["_forward_pointwise_batched", "_input_pointwise_batched",
+                   "_weight_pointwise_batched"]  # fmt: skip
+
+
 @pytest.mark.parametrize("where", ["x", "w"])
 def test_non_finite_values_stay_where_they_belong(monkeypatch, where):
     # The wide layout multiplies garbage columns by zero; with inf/nan about, the kernels must
