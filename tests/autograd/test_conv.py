@@ -293,6 +293,34 @@ def test_second_order_matches_torch(torch):
     np.testing.assert_allclose(W.grad.numpy(), tw.grad.numpy(), atol=1e-9)
 
 
+@settings(_TORCH, max_examples=_FEW.max_examples)
+@given(n=st.integers(2, 5), c=st.integers(10, 14), o=st.integers(1, 12), h=st.integers(1, 5),
+       bias=st.booleans(), seed=st.integers(0, 2**16))  # fmt: skip
+def test_pointwise_on_the_kernel_threads_matches_torch(torch, monkeypatch, n, c, o, h, bias, seed):
+    # A 1x1 convolution of a batch with more than 9 input channels (fewer take the direct
+    # kernels) runs each kernel thread's samples (the kernel compiled now if need be); first and
+    # second order against PyTorch.
+    from autograd.kernels import _conv_drivers
+
+    monkeypatch.setattr(_conv_drivers._POINTWISE, "ready", True)
+    arrays = _arrays(np.random.default_rng(seed), (n, c, h, h + 1), (o, c, 1, 1), bias, o)
+    _compare_with_torch(
+        torch,
+        lambda x, w, b: ag.conv2d(x, w, b),
+        lambda x, w, b: torch.nn.functional.conv2d(x, w, b),
+        arrays, seed,
+    )  # fmt: skip
+    x, w = _t(arrays[0]), _t(arrays[1])
+    tx, tw = (torch.tensor(a, requires_grad=True) for a in arrays[:2])
+    gx, gw = ag.grad((ag.conv2d(x, w) ** 2).sum(), (x, w), create_graph=True)
+    ((gx**2).sum() + (gw**2).sum()).backward()
+    tgx, tgw = torch.autograd.grad((torch.nn.functional.conv2d(tx, tw) ** 2).sum(), (tx, tw),
+                                   create_graph=True)  # fmt: skip
+    ((tgx**2).sum() + (tgw**2).sum()).backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-8, atol=1e-9)
+
+
 # ----------------------------------------------------------------------- dtypes and modes
 @settings(max_examples=min(settings().max_examples, 15))
 @given(case=conv_cases(), seed=st.integers(0, 2**16), transposed=st.booleans())
