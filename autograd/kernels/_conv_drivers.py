@@ -1,15 +1,17 @@
 """The convolution paths' drivers: GEMM drivers (im2col, or the wide stride-1 layout, in chunks
 of samples, one OpenBLAS GEMM per chunk and group, and the copies back; on a batch, one such
 pipeline per kernel thread over its share of the samples, in the strided layout as one parallel
-kernel, :mod:`autograd.kernels._conv_pipes`), the phases kernel's
-(:mod:`autograd.kernels._conv_phases`) and the direct one-pass backward.
+kernel, :mod:`autograd.kernels._conv_pipes`), the pointwise path's (one GEMM per sample, on a
+batch each kernel thread its share, :mod:`autograd.kernels._conv_pointwise`), the phases
+kernel's (:mod:`autograd.kernels._conv_phases`) and the direct one-pass backward.
 Python loops run over chunks and groups only; the per-element work is in ``_conv_gemm``'s and
 ``_conv_direct``'s Numba kernels.
 
 They execute what :func:`autograd.kernels._conv_plan.plan` chose (via ``conv.py``); the
 conditions they test themselves are exactness (the wide weight-gradient layout redoes a chunk
 whose input holds inf or NaN in the plain layout, and the one-pass backward reports such an
-input) and where a one-kernel form can run (:func:`phases_here`, ``_by_kernel``).
+input) and where a one-kernel form can run (:func:`phases_here`, ``_by_kernel``,
+``_pointwise_by_kernel``).
 """
 
 from __future__ import annotations
@@ -401,12 +403,15 @@ def _by_kernel(n: int, fn: Callable[..., None], twin: Callable[..., None], *args
     # read-only array stays with the worker threads: the kernel writes its image argument for
     # one operation, so Numba cannot compile it for a read-only one (nor should another
     # signature cost a compile for an input that rare).
-    if not _in_kernel(n):
-        return False
-    if not all(a.flags.writeable for a in args if isinstance(a, np.ndarray)):
+    if not (_in_kernel(n) and _writeable(args)):
         return False
     _PIPES.call(fn, twin, *args)
     return True
+
+
+def _writeable(args: tuple) -> bool:
+    # Whether every array of args is writeable (a read-only one would be another signature).
+    return all(a.flags.writeable for a in args if isinstance(a, np.ndarray))
 
 
 def _empty(ndim: int, dtype: np.dtype) -> np.ndarray:
@@ -470,16 +475,15 @@ def _pointwise_by_kernel(n: int, fn: Callable[..., T], twin: Callable[..., T],
     cold); else None, and nothing is done.
 
     Fwd+bwd with a bias (the bias gradient summed in the weight gradient's pass), batched
-    matmul -> kernel threads: 32 64->128 32x32 maps 14.7 -> 9.3 ms, 64 32->32 16x16 1.49 ->
-    0.88-0.95, 16 512->128 7x7 2.76 -> 1.97-2.06, 8 256->256 14x14 3.67 -> 2.82-2.92, 4
-    128->64 8x8 0.235 -> 0.19-0.21, 2 64->64 56x56 1.50 -> 1.25. The batched matmul runs each
+    matmul -> kernel threads: 32 64->128 32x32 maps 14.7-15.0 -> 9.3 ms, 64 32->32 16x16
+    1.49-1.52 -> 0.88-0.95, 16 512->128 7x7 2.76-3.06 -> 1.97-2.06, 8 256->256 14x14 3.62-3.69
+    -> 2.82-2.92, 4 128->64 8x8 0.235-0.25 -> 0.19-0.21, 2 64->64 56x56 1.50-1.77 -> 1.25.
+    The batched matmul runs each
     sample's GEMM on BLAS's two threads, which then keep polling for work on the core the next
     kernel wants (see :func:`autograd.kernels._blas.small_on_one_thread`).
     """
-    if not (_conv_plan.pointwise_shared(n) and _blas.in_one_kernel()):
+    if not (_conv_plan.pointwise_shared(n) and _blas.in_one_kernel() and _writeable(args)):
         return None
-    if not all(a.flags.writeable for a in args if isinstance(a, np.ndarray)):
-        return None  # a read-only array would cost another signature (see _by_kernel)
     return (_POINTWISE.call(fn, twin, *args),)
 
 
@@ -494,8 +498,7 @@ def _run_pointwise(
     parts = _empty(3, dt) if parts is None else parts
     sums = np.empty((0, 0), np.float64) if sums is None else sums
     with _blas.one_thread():
-        run_parallel(pointwise.pointwise, op, nw, x3, gy3, y3,
-                     np.ascontiguousarray(w2), b, parts, sums)  # fmt: skip
+        run_parallel(pointwise.pointwise, op, nw, x3, gy3, y3, w2, b, parts, sums)
 
 
 def _forward_pipes(
@@ -960,7 +963,10 @@ def _weight_pointwise_kernel(x3: np.ndarray, gy3: np.ndarray, gw2: np.ndarray,
     _run_pointwise(pointwise.WEIGHT, x3, gy3, _empty(3, dt), _empty(2, dt), _empty(1, dt),
                    parts, sums)  # fmt: skip
     np.sum(parts, axis=0, out=gw2)
-    return sums.sum(axis=0).astype(dt) if bias else None
+    if not bias:
+        return None
+    with np.errstate(over="ignore"):  # beyond the dtype's range: inf, as its own sums give
+        return sums.sum(axis=0).astype(dt)
 
 
 def _weight_direct(

@@ -184,8 +184,9 @@ class Limits:
         The pointwise path gives each kernel thread its share of a batch of at least this many
         samples, one GEMM per sample on that thread (:func:`pointwise_shared`); a smaller batch
         is one batched matmul on BLAS's threads. Each sample is its own column matrix, so
-        there is no layout copy to keep in cache, and even two samples gain (fwd+bwd of 2
-        64->64 56x56 maps 1.5-1.8 -> 1.4-1.6 ms, 4 128->64 8x8 maps 0.24 -> 0.15-0.20).
+        there is no layout copy to keep in cache, and even two samples gain (fwd+bwd with a
+        bias of 2 64->64 56x56 maps 1.50-1.77 -> 1.25 ms, 4 128->64 8x8 maps 0.235-0.25 ->
+        0.19-0.21).
     wide_max_junk_outputs : int
         Stride-1 column paths on a batch too small for pipelines use the wide layout (one copy
         per row of the padded planes, no per-element gather) while its junk columns, ``(kw -

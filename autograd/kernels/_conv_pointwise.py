@@ -43,9 +43,9 @@ def pointwise(op, nw, x3, gy3, y3, w2, b, parts, sums):
 @jit
 def _share(op, i, nw, x3, gy3, y3, w2, b, parts, sums):
     N = x3.shape[0]
-    O = w2.shape[0] if op == FORWARD else gy3.shape[1]
     lo, hi = N * i // nw, N * (i + 1) // nw
     if op == FORWARD:
+        O = w2.shape[0]
         for n in range(lo, hi):
             gemm_rows(w2, x3[n], y3[n], 0, O, 0.0)
             if b.size:

@@ -393,11 +393,18 @@ def conv2d_backward_weight(
     return gw, (channel_sums(gy) if gb is None else gb)
 
 
-def _sums_with_weight_grad(x: np.ndarray, gy: np.ndarray, w: np.ndarray, g: ConvGeometry) -> bool:
-    # Whether the weight gradient's path sums gy's channels with it, with nothing to check
-    # first: then it comes first, and the bias gradient costs no pass of its own.
-    plan = _conv_plan.plan("weight_grad", x.shape, w.shape, g, gy_shape=gy.shape)
-    return plan.path == "pointwise" and not plan.check and _conv_plan.pointwise_shared(x.shape[0])
+def _sums_with_weight_grad(
+    x: np.ndarray, gy: np.ndarray, w: np.ndarray, g: ConvGeometry, finite: Finite
+) -> bool:
+    # Whether the weight gradient's plan is the pointwise path on the kernel threads, which sums
+    # gy's channels as it goes (where its kernel runs; else the caller sums them after): then
+    # the weight gradient comes first, and the bias gradient costs no pass of its own.
+    if w.shape[2:] != (1, 1) or not _conv_plan.pointwise_shared(x.shape[0]):
+        return False  # not without a 1x1 kernel and a batch to share: no plan to make
+    cold = _COLD_DIRECT if _DIRECT.cold() else frozenset()
+    plan = _conv_plan.plan("weight_grad", x.shape, w.shape, g, finite, cold=cold,
+                           gy_shape=gy.shape)  # fmt: skip
+    return plan.path == "pointwise" and not plan.check
 
 
 def _weight_grad(
@@ -432,8 +439,9 @@ def conv2d_backward(
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """Gradients of ``conv2d_forward(x, w) + b`` with respect to ``x``, ``w`` and ``b`` at once.
 
-    Where a path can, ``gy`` is read once for all of them: the fused Winograd backward, and the
-    stride-1 direct kernels (thin groups, few input channels). Elsewhere this is
+    Where a path can, ``gy`` is read once for all of them: the fused Winograd backward, the
+    stride-1 direct kernels (thin groups, few input channels), and, for the weight and bias
+    gradients, the pointwise path on the kernel threads. Elsewhere this is
     :func:`conv2d_backward_input` and :func:`conv2d_backward_weight`, with each operand checked
     for inf and NaN at most once for both.
 
@@ -495,7 +503,13 @@ def conv2d_backward(
         elif gb is not None and any(g.padding) and not np.isfinite(gb).all():
             gw = None  # gy holds inf or NaN, which met the padding: the exact path below
             finite = (finite[0], finite[1], False)
-    if need_w and gw is None and need_b and gb is None and _sums_with_weight_grad(x, gy, w, g):
+    if (
+        need_w
+        and gw is None
+        and need_b
+        and gb is None
+        and _sums_with_weight_grad(x, gy, w, g, finite)
+    ):
         gw, gb = _weight_grad(x, gy, w.shape, g, finite, True)
     if need_b and gb is None:
         gb = channel_sums(gy)

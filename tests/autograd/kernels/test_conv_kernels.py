@@ -159,18 +159,51 @@ def test_pointwise_kernel_with_more_threads_than_samples(monkeypatch):
     np.testing.assert_allclose(gb, gy.sum((0, 2, 3)), atol=1e-12)
 
 
-def test_pointwise_single_sample_and_read_only_arrays_take_the_batched_matmul(monkeypatch):
+@pytest.mark.parametrize("read_only", ["x", "w", "b", "gy"])
+def test_pointwise_single_sample_and_read_only_arrays_take_the_batched_matmul(
+    monkeypatch, read_only
+):
     # One sample is one matmul on BLAS's threads; a read-only operand stays off the kernel (it
     # would cost another compiled signature). Both match the reference.
     ops = pointwise_kernel_calls(monkeypatch)
     rng = np.random.default_rng(22)
     x, w = rng.standard_normal((1, 10, 4, 4)), rng.standard_normal((6, 10, 1, 1))
     check_against_reference(x, w, rng.standard_normal((1, 6, 4, 4)), ONE, (0, 0), ONE, 1)
-    x = rng.standard_normal((4, 10, 4, 4))
-    x.flags.writeable = False
-    np.testing.assert_allclose(conv.conv2d_forward(x, w), ref_forward(x, w, ONE, (0, 0), ONE, 1),
-                               atol=1e-12)  # fmt: skip
     assert ops == []
+    x, b, gy = (
+        rng.standard_normal((4, 10, 4, 4)),
+        rng.standard_normal(6),
+        rng.standard_normal((4, 6, 4, 4)),
+    )
+    {"x": x, "w": w, "b": b, "gy": gy}[read_only].flags.writeable = False
+    want_y = ref_forward(x, w, ONE, (0, 0), ONE, 1) + b[:, None, None]
+    np.testing.assert_allclose(conv.conv2d_forward(x, w, bias=b), want_y, atol=1e-12)
+    gx, gw, gb = conv.conv2d_backward(x, gy, w)
+    ref_gx, ref_gw = ref_backward(x, w, gy, ONE, (0, 0), ONE, 1)
+    np.testing.assert_allclose(gx, ref_gx, atol=1e-12)
+    np.testing.assert_allclose(gw, ref_gw, atol=1e-12)
+    np.testing.assert_allclose(gb, gy.sum((0, 2, 3)), atol=1e-12)
+    p = drivers.pointwise
+    # Only the products whose arrays are all writeable ran on the kernel (the weight gradient
+    # does not read w).
+    want = {"x": [p.INPUT], "w": [p.WEIGHT], "b": [p.WEIGHT, p.INPUT], "gy": [p.FORWARD]}[read_only]
+    assert ops == want
+
+
+def test_pointwise_kernel_threads_without_samples_give_zeros(monkeypatch):
+    # The kernel called with more shares than samples (as on a machine with more threads than
+    # the batch has samples): the empty shares' parts and sums are zeros, whatever the scratch
+    # held before.
+    monkeypatch.setattr(drivers._POINTWISE, "ready", True)
+    rng = np.random.default_rng(24)
+    x3, gy3 = rng.standard_normal((2, 5, 6)), rng.standard_normal((2, 3, 6))
+    parts, sums = np.full((4, 3, 5), np.nan), np.full((4, 3), np.nan)
+    drivers._run_pointwise(drivers.pointwise.WEIGHT, x3, gy3, np.empty((0, 0, 0)),
+                           np.empty((0, 0)), np.empty(0), parts, sums)  # fmt: skip
+    np.testing.assert_allclose(parts.sum(0), np.einsum("nol,ncl->oc", gy3, x3), atol=1e-12)
+    np.testing.assert_allclose(sums.sum(0), gy3.sum((0, 2)), atol=1e-12)
+    empty = [i for i in range(4) if 2 * i // 4 == 2 * (i + 1) // 4]  # shares 0 and 2
+    assert len(empty) == 2 and not parts[empty].any() and not sums[empty].any()
 
 
 def test_pointwise_kernel_cold_stands_in_with_the_batched_matmul(monkeypatch):
