@@ -522,11 +522,16 @@ def _grad_sums(
 _STACK_MIN_ENTRIES = _Stacked.min_entries
 
 
-def _plain_node(node: Context) -> bool:
-    """Whether nothing reads or changes ``node``'s gradients on the way (no hooks, no retained
-    gradient, not a tensor-mode Function)."""
-    return not (
-        node._hooks or node._retained or node._prehooks or node._posthooks or node._tensor_mode
+def _plain_leaf_transpose(node: Context) -> bool:
+    """Whether ``node`` is a transpose (``Function._transposes``) of a leaf matrix that nothing
+    reads or changes on the way (no hooks, no retained gradient, not a tensor-mode Function)."""
+    return (
+        node._fn._transposes
+        and isinstance(node._next[0], Tensor)
+        and len(node._input_meta[0]) == 2
+        and not (
+            node._hooks or node._retained or node._prehooks or node._posthooks or node._tensor_mode
+        )
     )
 
 
@@ -535,10 +540,9 @@ def _uses_behind(node: Context, pending: dict) -> tuple[int, bool]:
     makes it at each call): how many of the leaf's uses are still to deliver, and whether a
     stacked product may pass through ``node`` to join them (more are to come, or the leaf's sum
     is a stack already); ``(0, False)`` for any other node."""
-    edge = node._next[0]
-    if not (isinstance(edge, Tensor) and len(node._input_meta[0]) == 2 and _plain_node(node)):
+    if not _plain_leaf_transpose(node):
         return 0, False
-    entry = pending.get(id(edge))
+    entry = pending.get(id(node._next[0]))
     if entry is None:
         return 0, False
     return entry[1], entry[1] > 1 or type(entry[2]) is _Stacked
@@ -547,14 +551,7 @@ def _uses_behind(node: Context, pending: dict) -> tuple[int, bool]:
 def _hands_on(node: Context, grads: list) -> bool:
     """Whether ``node`` hands its stacked gradient on transposed without its rule: a plain
     transpose of a leaf matrix whose one output gradient is a stack."""
-    return (
-        node._fn._transposes
-        and len(grads) == 1
-        and type(grads[0]) is _Stacked
-        and isinstance(node._next[0], Tensor)
-        and len(node._input_meta[0]) == 2
-        and _plain_node(node)
-    )
+    return len(grads) == 1 and type(grads[0]) is _Stacked and _plain_leaf_transpose(node)
 
 
 def _zeros(shape: tuple, dtype: Any, create_graph: bool) -> Any:

@@ -158,6 +158,11 @@ def all_finite(a: np.ndarray) -> bool:
         return bool(np.isfinite(a.sum()))
 
 
+def _cold() -> frozenset[str]:
+    # The kernel families a plan must leave to stand-ins now (its ``cold`` argument).
+    return _COLD_DIRECT if _DIRECT.cold() else frozenset()
+
+
 def _settle(
     product: str, x_shape: tuple, w_shape: tuple, g: ConvGeometry, finite: Finite,
     arrays: dict[str, np.ndarray], gy_sums: np.ndarray | None = None, **options: object,
@@ -166,7 +171,7 @@ def _settle(
 
     ``gy_sums`` (the bias gradient, when computed) answers for ``gy`` without another pass.
     """
-    cold = _COLD_DIRECT if _DIRECT.cold() else frozenset()
+    cold = _cold()
     while True:
         plan = _conv_plan.plan(product, x_shape, w_shape, g, finite, cold=cold, **options)  # type: ignore[arg-type]
         if not plan.check:
@@ -401,8 +406,7 @@ def _sums_with_weight_grad(
     # the weight gradient comes first, and the bias gradient costs no pass of its own.
     if w.shape[2:] != (1, 1) or not _conv_plan.pointwise_shared(x.shape[0]):
         return False  # not without a 1x1 kernel and a batch to share: no plan to make
-    cold = _COLD_DIRECT if _DIRECT.cold() else frozenset()
-    plan = _conv_plan.plan("weight_grad", x.shape, w.shape, g, finite, cold=cold,
+    plan = _conv_plan.plan("weight_grad", x.shape, w.shape, g, finite, cold=_cold(),
                            gy_shape=gy.shape)  # fmt: skip
     return plan.path == "pointwise" and not plan.check
 

@@ -8,6 +8,8 @@ that the path was taken.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -95,17 +97,20 @@ def test_a_compiled_recurrence_matches_its_eager_calls(counted):
         np.testing.assert_allclose(r, e, rtol=1e-12, atol=1e-12 * np.abs(e).max())
 
 
-@needs_gemm
-def test_hooks_and_retained_gradients_see_the_whole_sum(counted):
+def _hooked_recurrence(rows: int) -> Any:
+    """A recurrence over 5 steps of ``rows`` samples through ``v = w * 1.0``, a non-leaf that
+    every step reads (its gradient is summed in a node's buffer), with a hook on the leaf ``w``
+    and ``v``'s gradient retained. Each call of what it returns runs forward and backward and
+    gives what the hook saw, ``v.grad`` and ``w.grad``."""
     rng = np.random.default_rng(1)
     w = autograd.tensor(rng.standard_normal((256, 256)) / 16, requires_grad=True)
-    x = autograd.tensor(rng.standard_normal((64, 256)))  # 64 rows: summed, not stacked
+    x = autograd.tensor(rng.standard_normal((rows, 256)))
 
     def run():
         seen = []
         w.grad = None
         hook = w.register_hook(lambda g: seen.append(g.numpy().copy()))
-        v = w * 1.0  # a non-leaf every step reads: its gradient is summed in a node's buffer
+        v = w * 1.0
         v.retain_grad()
         h = x
         for _ in range(5):
@@ -114,6 +119,12 @@ def test_hooks_and_retained_gradients_see_the_whole_sum(counted):
         hook.remove()
         return seen, v.grad.numpy().copy(), w.grad.numpy().copy()
 
+    return run
+
+
+@needs_gemm
+def test_hooks_and_retained_gradients_see_the_whole_sum(counted):
+    run = _hooked_recurrence(64)  # 64 rows: summed, not stacked
     seen, v_grad, w_grad = run()
     assert counted.added >= 4
     counted.off()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_grad_accumulation import _grads
+from test_grad_accumulation import _grads, _hooked_recurrence
 from test_grad_accumulation import _recurrence as recurrence
 
 import autograd
@@ -118,23 +118,7 @@ def test_nn_recurrent_layers_stack_through_their_transposed_weight(stacks, layer
 
 
 def test_hooks_and_retained_gradients_see_the_whole_sum(stacks):
-    rng = np.random.default_rng(1)
-    w = autograd.tensor(rng.standard_normal((256, 256)) / 16, requires_grad=True)
-    x = autograd.tensor(rng.standard_normal((16, 256)))
-
-    def run():
-        seen = []
-        w.grad = None
-        hook = w.register_hook(lambda g: seen.append(g.numpy().copy()))
-        v = w * 1.0  # a non-leaf every step reads: its products stack in a node's buffer
-        v.retain_grad()
-        h = x
-        for _ in range(5):
-            h = (h @ v).tanh()
-        h.sum().backward()
-        hook.remove()
-        return seen, v.grad.numpy().copy(), w.grad.numpy().copy()
-
+    run = _hooked_recurrence(16)  # 16 rows: stacked
     seen, v_grad, w_grad = run()
     assert stacks.made == 5 and stacks.computed == 1
     stacks.off()
