@@ -13,7 +13,7 @@ import warnings
 from typing import Any
 
 import autograd
-from autograd import Tensor
+from autograd import Tensor, extend
 
 from .. import functional as F
 from ..module import Module
@@ -164,15 +164,23 @@ class RNNBase(Module):
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_params(layer, d)
                 w_hh_t = w_hh.t()  # once for every step (see _affine)
                 w_hr_t = w_hr.t() if w_hr is not None else None
+                h0_d = h_states[idx]
+                c0_d = c_states[idx] if c_states is not None else None
                 if batch_sizes is None:
                     seq_len, batch = layer_input.shape[0], layer_input.shape[1]
                     xw = F.linear(layer_input.reshape(seq_len * batch, -1), w_ih, b_ih)
-                    steps = xw.reshape(seq_len, batch, -1).unbind(0)
+                    xw = xw.reshape(seq_len, batch, -1)
+                    if self.mode == "LSTM" and w_hr is None and _fusable(xw, h0_d, c0_d):
+                        # The whole recurrence as one node (see extend.lstm_layer).
+                        ys, h, c = extend.lstm_layer(xw, h0_d, c0_d, w_hh, b_hh, reverse=bool(d))
+                        outputs.append(ys)
+                        h_last.append(h)
+                        c_last.append(c)
+                        continue
+                    steps = xw.unbind(0)
                 else:
                     steps = F.linear(layer_input, w_ih, b_ih).split(batch_sizes)
                     seq_len = len(steps)
-                h0_d = h_states[idx]
-                c0_d = c_states[idx] if c_states is not None else None
                 h, c = h0_d, c0_d
                 if batch_sizes is not None and d:  # the reverse pass starts with the longest
                     h = h[: batch_sizes[-1]]
@@ -399,3 +407,16 @@ class GRU(RNNBase):
             "GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
             bidirectional, 0, device, dtype,
         )  # fmt: skip
+
+
+def _fusable(xw: Tensor, h0: Tensor, c0: Tensor | None) -> bool:
+    """Whether an LSTM layer's direction runs as one node (:func:`autograd.extend.lstm_layer`):
+    a non-empty batch and sequence of one floating dtype (the layer's parameters share it)."""
+    return (
+        c0 is not None
+        and xw.shape[0] > 0
+        and xw.shape[1] > 0
+        and xw.dtype in (autograd.float32, autograd.float64)
+        and h0.dtype == xw.dtype
+        and c0.dtype == xw.dtype
+    )

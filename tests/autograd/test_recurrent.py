@@ -1,0 +1,133 @@
+"""extend.lstm_layer: the recurrence of one LSTM direction as one node, against the same
+recurrence written with the engine's ops, by finite differences (first and second order, and
+forward mode), and its errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import extend
+from autograd.kernels import recurrent as kernels
+
+
+def _inputs(steps=4, batch=3, hid=2, inp_dtype=np.float64, seed=0, bias=True):
+    rng = np.random.default_rng(seed)
+
+    def t(*shape, scale=1.0):
+        a = (rng.standard_normal(shape) * scale).astype(inp_dtype)
+        return autograd.tensor(a, requires_grad=True)
+
+    xw = t(steps, batch, 4 * hid)
+    h0, c0 = t(batch, hid), t(batch, hid)
+    w = t(4 * hid, hid, scale=0.5)
+    b = t(4 * hid) if bias else None
+    return xw, h0, c0, w, b
+
+
+def _composite(xw, h0, c0, w, b, reverse=False):
+    # The recurrence with the engine's ops, one node per op (nn.LSTM's cell).
+    h, c = h0, c0
+    ys = [None] * xw.shape[0]
+    order = range(xw.shape[0] - 1, -1, -1) if reverse else range(xw.shape[0])
+    for t in order:
+        gates = xw[t] + h @ w.t()
+        if b is not None:
+            gates = gates + b
+        i, f, g, o = gates.chunk(4, dim=-1)
+        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+        h = o.sigmoid() * c.tanh()
+        ys[t] = h
+    return autograd.stack(ys), h, c
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("bias", [True, False])
+def test_values_and_gradients_match_the_composite_recurrence(reverse, bias):
+    args = _inputs(bias=bias)
+    leaves = [a for a in args if a is not None]
+    rng = np.random.default_rng(1)
+    outs = extend.lstm_layer(*args, reverse=reverse)
+    ref = _composite(*args, reverse=reverse)
+    seeds = [autograd.tensor(rng.standard_normal(o.shape)) for o in outs]
+    for a, r in zip(outs, ref):
+        np.testing.assert_allclose(a.detach().numpy(), r.detach().numpy(), rtol=1e-12, atol=1e-14)
+    got = autograd.grad(outs, leaves, seeds)
+    want = autograd.grad(ref, leaves, seeds)
+    for a, r in zip(got, want):
+        np.testing.assert_allclose(a.numpy(), r.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_gradcheck_gradgradcheck_and_forward_mode(reverse):
+    args = _inputs(steps=3, batch=2, hid=2, seed=2)
+
+    def f(*a):
+        return extend.lstm_layer(*a, reverse=reverse)
+
+    assert autograd.gradcheck(f, args, check_forward_ad=True)
+    assert autograd.gradgradcheck(f, args)
+
+
+def test_some_outputs_unused_and_inputs_without_grad():
+    xw, h0, c0, w, b = _inputs(seed=3)
+    h0 = h0.detach()
+    ys, _, _ = extend.lstm_layer(xw, h0, c0, w, b)
+    (ys * ys).sum().backward()
+    ref_ys, _, _ = _composite(xw, h0, c0, w, b)
+    want = autograd.grad((ref_ys * ref_ys).sum(), [xw, c0, w, b])
+    for leaf, r in zip([xw, c0, w, b], want):
+        np.testing.assert_allclose(leaf.grad.numpy(), r.numpy(), rtol=1e-10, atol=1e-12)
+    assert h0.grad is None
+
+
+def test_float32_stays_float32_and_matches_the_composite():
+    args = _inputs(steps=6, batch=5, hid=8, inp_dtype=np.float32, seed=4)
+    ys, h, c = extend.lstm_layer(*args)
+    ref = _composite(*args)
+    assert ys.dtype == autograd.float32 and h.dtype == autograd.float32
+    np.testing.assert_allclose(ys.detach().numpy(), ref[0].detach().numpy(), rtol=1e-5, atol=1e-6)
+    ys.sum().backward()
+    got = [a.grad.numpy() for a in args]
+    want = autograd.grad(ref[0].sum(), list(args))
+    for a, r in zip(got, want):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, r.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_saved_output_changed_in_place_is_detected():
+    ys, _, _ = extend.lstm_layer(*_inputs(seed=5))
+    loss = ys.sum()
+    with autograd.no_grad():
+        ys.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+
+
+def test_kernel_and_numpy_twin_agree():
+    rng = np.random.default_rng(6)
+    n, hid = 3, 5
+    a = rng.uniform(0.05, 0.95, (n, 4 * hid))
+    tc, c_prev, gy, dh, dc = (rng.standard_normal((n, hid)) for _ in range(5))
+    outs = []
+    for fn in (kernels._cell_backward, kernels._cell_backward_numpy):
+        d_c, d_g = dc.copy(), np.empty((n, 4 * hid))
+        fn(a, tc, c_prev, gy, dh, d_c, d_g)
+        outs.append((d_c, d_g))
+    np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1e-14)
+    np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-14)
+
+
+def test_errors_name_the_argument():
+    xw, h0, c0, w, b = _inputs()
+    with pytest.raises(TypeError, match="xw must be a Tensor"):
+        extend.lstm_layer(xw.detach().numpy(), h0, c0, w, b)
+    with pytest.raises(ValueError, match="h0 must have shape"):
+        extend.lstm_layer(xw, h0[:1], c0, w, b)
+    with pytest.raises(ValueError, match="xw must be 3-D"):
+        extend.lstm_layer(xw[0], h0, c0, w, b)
+    with pytest.raises(ValueError, match="b_hh must have shape"):
+        extend.lstm_layer(xw, h0, c0, w, b[:2])
+    with pytest.raises(TypeError, match="share one dtype"):
+        extend.lstm_layer(xw, h0.float(), c0, w, b)
