@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..kernels.recurrent import lstm_cell_backward
+from ..kernels.recurrent import lstm_cell_backward, lstm_cell_forward
 from ..tensor import Tensor
 from .join import cat, stack
 from .transcendental import _sigmoid_array
@@ -64,20 +64,12 @@ class LstmLayer(Function):
         cs = np.empty((steps, batch, hid), dt)
         tcs = np.empty((steps, batch, hid), dt)  # tanh of the cell states
         ys = np.empty((steps, batch, hid), dt)
-        h, c = h0, c0
-        g_cols = slice(2 * hid, 3 * hid)
+        h, c = h0, np.ascontiguousarray(c0)
         for t in _order(steps, reverse):
             gates = pre[t]
             gates += _product(h, w_t)
-            a = acts[t]
-            a[...] = _sigmoid_array(gates)
-            np.tanh(gates[:, g_cols], out=a[:, g_cols])
-            c_new = cs[t]
-            np.multiply(a[:, hid : 2 * hid], c, out=c_new)
-            c_new += a[:, :hid] * a[:, g_cols]
-            np.tanh(c_new, out=tcs[t])
-            np.multiply(a[:, 3 * hid :], tcs[t], out=ys[t])
-            h, c = ys[t], c_new
+            lstm_cell_forward(gates, c, acts[t], cs[t], tcs[t], ys[t], _sigmoid_array)
+            h, c = ys[t], cs[t]
         ctx.reverse = reverse
         ctx.acts, ctx.cs, ctx.tcs = acts, cs, tcs
         ctx.save_for_backward(xw, h0, c0, w_hh, b_hh, ys)

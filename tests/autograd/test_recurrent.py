@@ -131,3 +131,53 @@ def test_errors_name_the_argument():
         extend.lstm_layer(xw, h0, c0, w, b[:2])
     with pytest.raises(TypeError, match="share one dtype"):
         extend.lstm_layer(xw, h0.float(), c0, w, b)
+
+
+def test_forward_kernel_matches_numpy_passes():
+    rng = np.random.default_rng(7)
+    n, hid = 3, 6
+    gates = (rng.standard_normal((n, 4 * hid)) * 3).astype(np.float32)
+    gates[0, :4] = [0.0, -0.0, 0.2, -25.0]  # series branch, and a saturated gate
+    c_prev = rng.standard_normal((n, hid)).astype(np.float32)
+    outs = []
+    for run in (kernels._cell_forward, None):
+        bufs = [np.empty((n, 4 * hid), np.float32)]
+        bufs += [np.empty((n, hid), np.float32) for _ in range(3)]
+        if run is None:
+            kernels._cell_forward_numpy(gates, c_prev, *bufs, _sigmoid)
+        else:
+            run(gates, c_prev, *bufs)
+        outs.append(bufs)
+    for k, (a, b) in enumerate(zip(*outs)):
+        np.testing.assert_allclose(a, b, rtol=4e-7, atol=1e-7, err_msg=f"output {k}")
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def test_float32_tanh_is_within_a_few_ulp_and_keeps_special_values():
+    import numba
+
+    from autograd.kernels._exp import exp
+
+    minus_two = np.float32(-2.0)
+
+    @numba.njit
+    def run(x, out):
+        for i in range(x.size):
+            out[i] = kernels._tanh32(x[i], exp(minus_two * abs(x[i])))
+
+    x = np.concatenate(
+        [np.linspace(-12, 12, 240_001), [0.3, -0.3, 0.29999998, 1e-30, -1e-30, 1e-6]]
+    ).astype(np.float32)
+    out = np.empty_like(x)
+    run(x, out)
+    exact = np.tanh(x.astype(np.float64))
+    ulp = np.spacing(np.abs(exact).astype(np.float32)).astype(np.float64)
+    assert (np.abs(out - exact) / ulp).max() <= 2.5  # 2.07 measured; NumPy's own: 1.32
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan], np.float32)
+    got = np.empty_like(special)
+    run(special, got)
+    np.testing.assert_array_equal(got, [0.0, -0.0, 1.0, -1.0, np.nan])
+    assert np.signbit(got[1])
