@@ -140,8 +140,12 @@ class Gelu(Function):
             c = np.tanh(_TANH_K * (x + 0.044715 * x * x * x))
             y = 0.5 * x * (1 + c)
         else:
-            c = 0.5 * (1 + special.erf(x * _SQRT1_2))  # the normal CDF
-            y = x * c
+            fused = special.gelu_forward(x)  # one pass (float32), else NumPy's passes
+            if fused is not None:
+                y, c = fused
+            else:
+                c = 0.5 * (1 + special.erf(x * _SQRT1_2))  # the normal CDF
+                y = x * c
         ctx.save_for_backward(x, c)
         return y
 
@@ -156,6 +160,8 @@ class Gelu(Function):
             return g * (0.5 * (1 + c) + 0.5 * x * (1 - c * c) * du), None
         if graph:
             c = 0.5 * (1 + _erf_op(x * _SQRT1_2))
+        elif (fused := special.gelu_backward(g, x, c)) is not None:
+            return fused, None
         return g * (c + x * (_INV_SQRT_2PI * np.exp(-0.5 * x * x))), None
 
     jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u
