@@ -15,16 +15,17 @@ row is computed in float64 and rounded once (the centering may cancel most of ea
 other elements are read and written in the arrays' dtype (float32 or float64: two signatures
 per kernel; float16 takes the NumPy path). The sums use ``fastmath={"reassoc", "contract"}``:
 vector partial sums and fused multiply-adds, while inf and NaN still propagate as in IEEE
-arithmetic. An absent weight or bias reaches a kernel as an empty array. Until the kernels pay
-for their compile (:class:`~autograd.kernels._jit.StandIn`), the same arithmetic in NumPy
-stands in.
+arithmetic. An absent weight or bias reaches a kernel as an empty array. On a megabyte or more
+the forward runs a block of rows per kernel thread (8 192 rows of 256: 1.2 -> 0.6 ms on two).
+Until the kernels pay for their compile (:class:`~autograd.kernels._jit.StandIn`), the same
+arithmetic in NumPy stands in.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._jit import StandIn, jit
+from ._jit import PARALLEL_MIN_BYTES, StandIn, get_num_threads, jit, prange
 from ._rows import chunk_rows
 
 __all__ = ["group_norm_forward", "group_norm_backward"]
@@ -32,11 +33,20 @@ __all__ = ["group_norm_forward", "group_norm_backward"]
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-@jit(fastmath={"reassoc", "contract"}, error_model="numpy", warm=True)
-def _forward(x, w, b, groups, eps, out, xhat, invstd):
+@jit(parallel=True, fastmath={"reassoc", "contract"}, error_model="numpy", warm=True)
+def _forward(x, w, b, groups, eps, out, xhat, invstd, parts):
+    # parts: blocks of rows, one per thread (the serial twin runs them one after another).
+    rows = x.shape[0]
+    for p in prange(parts):
+        _forward_rows(x, w, b, groups, eps, out, xhat, invstd, rows * p // parts,
+                      rows * (p + 1) // parts)  # fmt: skip
+
+
+@jit(fastmath={"reassoc", "contract"}, error_model="numpy")
+def _forward_rows(x, w, b, groups, eps, out, xhat, invstd, lo, hi):
     # error_model="numpy": a constant row with eps = 0 divides by zero into inf and NaN (as
     # PyTorch's), rather than raising.
-    # x, out, xhat: (R, D, L) with R = B * G; w, b: (G, D) or empty; invstd: (R,).
+    # x, out, xhat: (R, D, L) with R = B * G; w, b: (G, D) or empty; invstd: (R,); rows lo..hi.
     rows, d, length = x.shape
     k = d * length
     xf, hf, of = x.reshape(rows, k), xhat.reshape(rows, k), out.reshape(rows, k)
@@ -49,8 +59,8 @@ def _forward(x, w, b, groups, eps, out, xhat, invstd):
     means = np.empty(rows, np.float64)
     invs = np.empty(rows, np.float64)
     chunk = chunk_rows(k, x.itemsize)
-    for r0 in range(0, rows, chunk):
-        r1 = min(r0 + chunk, rows)
+    for r0 in range(lo, hi, chunk):
+        r1 = min(r0 + chunk, hi)
         for r in range(r0, r1):
             s = zero
             for e in range(k):
@@ -85,7 +95,8 @@ def _forward(x, w, b, groups, eps, out, xhat, invstd):
 @jit(fastmath={"reassoc", "contract"}, warm=True)
 def _backward(g, xhat, invstd, w, groups, need_input, dx, dw, db):
     # g, xhat, dx: (R, D, L); w: (G, D) or empty; dw, db: (G, D) float64, zero on entry; dx is
-    # written only with need_input.
+    # written only with need_input. Serial: two threads on halves of the rows took as long as
+    # one on all of them here (8 192 rows of 256, 1.3-1.4 ms), where the forward halves.
     rows, d, length = g.shape
     k = d * length
     gf, hf, df = g.reshape(rows, k), xhat.reshape(rows, k), dx.reshape(rows, k)
@@ -134,7 +145,7 @@ def _backward(g, xhat, invstd, w, groups, need_input, dx, dw, db):
                         dx[r, c, j] = (g[r, c, j] * wc - xhat[r, c, j] * k1 - k2) * inv
 
 
-def _forward_numpy(x, w, b, groups, eps, out, xhat, invstd):
+def _forward_numpy(x, w, b, groups, eps, out, xhat, invstd, parts):
     # _forward's arithmetic in NumPy passes (float64 row statistics).
     rows, d, length = x.shape
     xr = x.reshape(rows, d * length)
@@ -211,7 +222,7 @@ def group_norm_forward(
     out, xhat = np.empty_like(x), np.empty_like(x)
     invstd = np.empty(x.shape[0], x.dtype)
     w, b = _absent(weight, x.dtype), _absent(bias, x.dtype)
-    args = (x, w, b, int(groups), float(eps), out, xhat, invstd)
+    args = (x, w, b, int(groups), float(eps), out, xhat, invstd, _parts(x))
     if x.dtype in _DTYPES:
         _KERNELS.call(_forward, _forward_numpy, *args)
     else:
@@ -267,3 +278,8 @@ def group_norm_backward(
     else:
         _backward_numpy(*args)
     return (dx if need_input else None), dw.astype(g.dtype), db.astype(g.dtype)
+
+
+def _parts(a: np.ndarray) -> int:
+    # Blocks of rows for the kernels: one per thread where the parallel code may run.
+    return get_num_threads() if a.nbytes >= PARALLEL_MIN_BYTES // 2 else 1

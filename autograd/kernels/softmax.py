@@ -9,7 +9,8 @@ least :data:`~autograd.kernels._rows.VECTOR_MIN_LENGTH` values runs loops that L
 loop. In float32 that beats NumPy's passes at every size (an attention block's 4 096 rows of 32:
 0.17 ms against 0.60; the backward 0.024 against 0.19), so the ops layer hands any float32 block
 to these kernels; in float64 ``exp`` is the C library's, one value at a time, and blocks above
-:data:`KERNEL_MAX_SIZE` values go to NumPy.
+:data:`KERNEL_MAX_SIZE` values go to NumPy. On a megabyte or more each direction runs a block
+of rows per kernel thread (256 rows of 1 024, float32: forward 0.28 -> 0.14 ms on two).
 
 Layouts and semantics
 ---------------------
@@ -27,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._exp import exp
-from ._jit import StandIn, jit
+from ._jit import PARALLEL_MIN_BYTES, StandIn, get_num_threads, jit, prange
 from ._rows import FLOAT64_MAX_SIZE, row_dot, row_sum, softmax_block, takes
 
 __all__ = ["softmax_rows", "softmax_rows_backward", "takes", "KERNEL_MAX_SIZE"]
@@ -36,27 +37,37 @@ __all__ = ["softmax_rows", "softmax_rows_backward", "takes", "KERNEL_MAX_SIZE"]
 KERNEL_MAX_SIZE = FLOAT64_MAX_SIZE
 
 
-@jit(warm=True, error_model="numpy")
-def _forward(x, log, y):
+@jit(parallel=True, warm=True, error_model="numpy")
+def _forward(x, log, y, parts):
+    # parts: blocks of rows, one per thread (the serial twin runs them one after another).
     rows = x.shape[0]
-    softmax_block(x, log, y, np.empty(rows, x.dtype), np.empty(rows, x.dtype))
+    for p in prange(parts):
+        lo, hi = rows * p // parts, rows * (p + 1) // parts
+        m, s = np.empty(hi - lo, x.dtype), np.empty(hi - lo, x.dtype)
+        softmax_block(x[lo:hi], log, y[lo:hi], m, s)
 
 
-@jit(warm=True, error_model="numpy")
-def _backward(y, g, log, gx):
+@jit(parallel=True, warm=True, error_model="numpy")
+def _backward(y, g, log, gx, parts):
     rows, n = y.shape
-    for i in range(rows):
-        if log:
-            s = row_sum(g, i)
-            for j in range(n):
-                gx[i, j] = g[i, j] - exp(y[i, j]) * s
-        else:
-            s = row_dot(g, y, i)
-            for j in range(n):
-                gx[i, j] = g[i, j] * y[i, j] - y[i, j] * s
+    for p in prange(parts):
+        for i in range(rows * p // parts, rows * (p + 1) // parts):
+            if log:
+                s = row_sum(g, i)
+                for j in range(n):
+                    gx[i, j] = g[i, j] - exp(y[i, j]) * s
+            else:
+                s = row_dot(g, y, i)
+                for j in range(n):
+                    gx[i, j] = g[i, j] * y[i, j] - y[i, j] * s
 
 
-def _forward_numpy(x, log, y):
+def _parts(a: np.ndarray) -> int:
+    # Blocks of rows for the kernels: one per thread where the parallel code may run.
+    return get_num_threads() if a.nbytes >= PARALLEL_MIN_BYTES // 2 else 1
+
+
+def _forward_numpy(x, log, y, parts):
     """NumPy twin of :func:`_forward`."""
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         z = x - x.max(axis=1, keepdims=True)
@@ -67,7 +78,7 @@ def _forward_numpy(x, log, y):
             np.divide(np.exp(z), s, out=y)
 
 
-def _backward_numpy(y, g, log, gx):
+def _backward_numpy(y, g, log, gx, parts):
     """NumPy twin of :func:`_backward`."""
     with np.errstate(invalid="ignore", over="ignore"):
         if log:
@@ -99,7 +110,7 @@ def softmax_rows(x: np.ndarray, log: bool) -> np.ndarray:
     array([[0.25, 0.75]])
     """
     y = np.empty_like(x)
-    _KERNELS.call(_forward, _forward_numpy, x, log, y)
+    _KERNELS.call(_forward, _forward_numpy, x, log, y, _parts(x))
     return y
 
 
@@ -125,5 +136,5 @@ def softmax_rows_backward(y: np.ndarray, g: np.ndarray, log: bool) -> np.ndarray
     array([[ 0.75, -0.75]])
     """
     gx = np.empty_like(y)
-    _KERNELS.call(_backward, _backward_numpy, y, g, log, gx)
+    _KERNELS.call(_backward, _backward_numpy, y, g, log, gx, _parts(y))
     return gx
