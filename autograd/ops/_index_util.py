@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..kernels.scatter import add_rows
 from ..tensor import Tensor
 
 _BASIC = 0  # ints, slices, None, Ellipsis: a view; every element is picked at most once
@@ -203,6 +204,8 @@ def _bool_array(mask: Any, op: str) -> np.ndarray:
 
 def _add_rows(out: np.ndarray, rows: np.ndarray, g: np.ndarray) -> None:
     """``out[rows[i]] += g[i]`` for 2-d ``out``/``g``, with repeated rows summed."""
+    if add_rows(out, rows, np.ascontiguousarray(g)):  # one compiled pass (float arrays)
+        return
     if len(rows) < 64:
         np.add.at(out, rows, g)
         return

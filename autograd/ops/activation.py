@@ -187,15 +187,22 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 class Silu(Function):
     @staticmethod
     def forward(ctx, x):
-        s = _sigmoid_array(x)
+        fused = special.silu_forward(x)  # one pass (float32), else NumPy's passes
+        if fused is not None:
+            y, s = fused
+        else:
+            s = _sigmoid_array(x)
+            y = x * s
         ctx.save_for_backward(x, s)
-        return x * s
+        return y
 
     @staticmethod
     def backward(ctx, g):
         x, s = ctx.saved_tensors
         if isinstance(x, Tensor):
             s = _sigmoid_op(x)
+        elif (fused := special.silu_backward(g, x, s)) is not None:
+            return fused
         return g * (s * (1 + x * (1 - s)))
 
     jvp = staticmethod(diagonal_jvp)  # elementwise: J u is the backward rule applied to u

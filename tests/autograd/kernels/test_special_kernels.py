@@ -96,3 +96,43 @@ def test_gelu_float32_matches_torch(torch, shape):
     # of its O(1) terms: both differ from float64 arithmetic by up to a few 1e-7 (ours 3.6e-7,
     # PyTorch's 6.7e-7 on these values), so they are compared within 1e-6.
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("size", [41, 1 << 17])  # the serial loop, and the parallel one
+def test_silu_kernels_match_float64_arithmetic(size):
+    rng = np.random.default_rng(size + 1)
+    x = (rng.standard_normal(size) * 8).astype(np.float32)
+    x[: len(EDGES)] = EDGES
+    g = rng.standard_normal(size).astype(np.float32)
+    y, s = special.silu_forward(x)
+    gx = special.silu_backward(g, x, s)
+    wide = x.astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sig = 1 / (1 + np.exp(-wide))
+        want_y = wide * sig
+        want_gx = g * (sig * (1 + wide * (1 - sig)))
+    fin = np.isfinite(wide)
+    np.testing.assert_allclose(s[fin], sig[fin], rtol=3e-7, atol=1e-38)
+    np.testing.assert_allclose(y[fin], want_y[fin], rtol=5e-7, atol=1e-38)
+    np.testing.assert_allclose(gx[fin], want_gx[fin], rtol=2e-6, atol=1e-7)
+    # -inf * sigmoid(-inf) = -inf * 0: NaN, as NumPy's passes and PyTorch give.
+    np.testing.assert_array_equal(y[np.isinf(x)], np.where(x[np.isinf(x)] > 0, np.inf, np.nan))
+    assert np.isnan(y[np.isnan(x)]).all()
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (256, 512)])
+def test_silu_float32_matches_torch_and_float64_keeps_numpy(torch, shape):
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal(shape) * 4).astype(np.float32)
+    g = rng.standard_normal(shape).astype(np.float32)
+    for dtype in (np.float32, np.float64):
+        ours = autograd.tensor(x.astype(dtype), requires_grad=True)
+        theirs = torch.tensor(x.astype(dtype), requires_grad=True)
+        y = autograd.silu(ours)
+        ty = torch.nn.functional.silu(theirs)
+        y.backward(autograd.tensor(g.astype(dtype)))
+        ty.backward(torch.tensor(g.astype(dtype)))
+        assert y.dtype == ours.dtype and ours.grad.dtype == ours.dtype
+        tol = 2e-6 if dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=tol, atol=tol)
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=tol, atol=tol)
