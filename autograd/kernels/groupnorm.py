@@ -16,7 +16,8 @@ other elements are read and written in the arrays' dtype (float32 or float64: tw
 per kernel; float16 takes the NumPy path). The sums use ``fastmath={"reassoc", "contract"}``:
 vector partial sums and fused multiply-adds, while inf and NaN still propagate as in IEEE
 arithmetic. An absent weight or bias reaches a kernel as an empty array. On a megabyte or more
-the forward runs a block of rows per kernel thread (8 192 rows of 256: 1.2 -> 0.6 ms on two).
+the forward runs a block of rows per kernel thread while the pool is warm (``light``: after
+another parallel kernel, not amid a transformer's products; 8 192 rows of 256: 1.2 -> 0.6 ms).
 Until the kernels pay for their compile (:class:`~autograd.kernels._jit.StandIn`), the same
 arithmetic in NumPy stands in.
 """
@@ -25,7 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jit import PARALLEL_MIN_BYTES, StandIn, get_num_threads, jit, prange
+from . import _jit
+from ._jit import StandIn, get_num_threads, jit, prange
 from ._rows import chunk_rows
 
 __all__ = ["group_norm_forward", "group_norm_backward"]
@@ -33,7 +35,7 @@ __all__ = ["group_norm_forward", "group_norm_backward"]
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-@jit(parallel=True, fastmath={"reassoc", "contract"}, error_model="numpy", warm=True)
+@jit(parallel=True, light=True, fastmath={"reassoc", "contract"}, error_model="numpy", warm=True)
 def _forward(x, w, b, groups, eps, out, xhat, invstd, parts):
     # parts: blocks of rows, one per thread (the serial twin runs them one after another).
     rows = x.shape[0]
@@ -222,7 +224,7 @@ def group_norm_forward(
     out, xhat = np.empty_like(x), np.empty_like(x)
     invstd = np.empty(x.shape[0], x.dtype)
     w, b = _absent(weight, x.dtype), _absent(bias, x.dtype)
-    args = (x, w, b, int(groups), float(eps), out, xhat, invstd, _parts(x))
+    args = (x, w, b, int(groups), float(eps), out, xhat, invstd, _parts(3 * x.nbytes))
     if x.dtype in _DTYPES:
         _KERNELS.call(_forward, _forward_numpy, *args)
     else:
@@ -280,6 +282,7 @@ def group_norm_backward(
     return (dx if need_input else None), dw.astype(g.dtype), db.astype(g.dtype)
 
 
-def _parts(a: np.ndarray) -> int:
-    # Blocks of rows for the kernels: one per thread where the parallel code may run.
-    return get_num_threads() if a.nbytes >= PARALLEL_MIN_BYTES // 2 else 1
+def _parts(nbytes: int) -> int:
+    # Blocks of rows for the kernel: one per thread where its parallel code may run (arrays of
+    # that many bytes in all, as the kernel's dispatch counts them).
+    return get_num_threads() if nbytes >= _jit.PARALLEL_MIN_BYTES else 1

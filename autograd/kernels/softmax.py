@@ -10,7 +10,9 @@ loop. In float32 that beats NumPy's passes at every size (an attention block's 4
 0.17 ms against 0.60; the backward 0.024 against 0.19), so the ops layer hands any float32 block
 to these kernels; in float64 ``exp`` is the C library's, one value at a time, and blocks above
 :data:`KERNEL_MAX_SIZE` values go to NumPy. On a megabyte or more each direction runs a block
-of rows per kernel thread (256 rows of 1 024, float32: forward 0.28 -> 0.14 ms on two).
+of rows per kernel thread while the pool is warm (``light``: after another parallel kernel, not
+amid a transformer's products, where it lost 1.5 ms a step; 256 rows of 1 024, float32: forward
+0.28 -> 0.14 ms).
 
 Layouts and semantics
 ---------------------
@@ -27,8 +29,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _jit
 from ._exp import exp
-from ._jit import PARALLEL_MIN_BYTES, StandIn, get_num_threads, jit, prange
+from ._jit import StandIn, get_num_threads, jit, prange
 from ._rows import FLOAT64_MAX_SIZE, row_dot, row_sum, softmax_block, takes
 
 __all__ = ["softmax_rows", "softmax_rows_backward", "takes", "KERNEL_MAX_SIZE"]
@@ -37,7 +40,7 @@ __all__ = ["softmax_rows", "softmax_rows_backward", "takes", "KERNEL_MAX_SIZE"]
 KERNEL_MAX_SIZE = FLOAT64_MAX_SIZE
 
 
-@jit(parallel=True, warm=True, error_model="numpy")
+@jit(parallel=True, light=True, warm=True, error_model="numpy")
 def _forward(x, log, y, parts):
     # parts: blocks of rows, one per thread (the serial twin runs them one after another).
     rows = x.shape[0]
@@ -47,7 +50,7 @@ def _forward(x, log, y, parts):
         softmax_block(x[lo:hi], log, y[lo:hi], m, s)
 
 
-@jit(parallel=True, warm=True, error_model="numpy")
+@jit(parallel=True, light=True, warm=True, error_model="numpy")
 def _backward(y, g, log, gx, parts):
     rows, n = y.shape
     for p in prange(parts):
@@ -62,9 +65,10 @@ def _backward(y, g, log, gx, parts):
                     gx[i, j] = g[i, j] * y[i, j] - y[i, j] * s
 
 
-def _parts(a: np.ndarray) -> int:
-    # Blocks of rows for the kernels: one per thread where the parallel code may run.
-    return get_num_threads() if a.nbytes >= PARALLEL_MIN_BYTES // 2 else 1
+def _parts(nbytes: int) -> int:
+    # Blocks of rows for a kernel: one per thread where its parallel code may run (arrays of
+    # that many bytes in all, as the kernel's dispatch counts them).
+    return get_num_threads() if nbytes >= _jit.PARALLEL_MIN_BYTES else 1
 
 
 def _forward_numpy(x, log, y, parts):
@@ -110,7 +114,7 @@ def softmax_rows(x: np.ndarray, log: bool) -> np.ndarray:
     array([[0.25, 0.75]])
     """
     y = np.empty_like(x)
-    _KERNELS.call(_forward, _forward_numpy, x, log, y, _parts(x))
+    _KERNELS.call(_forward, _forward_numpy, x, log, y, _parts(2 * x.nbytes))
     return y
 
 
@@ -136,5 +140,5 @@ def softmax_rows_backward(y: np.ndarray, g: np.ndarray, log: bool) -> np.ndarray
     array([[ 0.75, -0.75]])
     """
     gx = np.empty_like(y)
-    _KERNELS.call(_backward, _backward_numpy, y, g, log, gx, _parts(y))
+    _KERNELS.call(_backward, _backward_numpy, y, g, log, gx, _parts(3 * y.nbytes))
     return gx

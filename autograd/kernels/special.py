@@ -24,7 +24,9 @@ SiLU
 in float32 (:func:`silu_forward`, :func:`silu_backward`) where NumPy took two and five
 (a 256 x 1 024 float32 tensor's forward and backward: 0.79 -> 0.25 ms; PyTorch's 0.18).
 
-The float32 kernels run on the kernel threads for a megabyte of arrays or more.
+The float32 kernels run on the kernel threads for a megabyte of arrays or more while the pool is
+warm (``light``): amid OpenBLAS's threaded products (a transformer's feed-forward block) a
+parallel GELU made a step 2 ms slower, so there the serial loops run.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import numpy as np
 from numba.extending import overload
 
 from ._exp import exp
-from ._jit import jit, prange
+from ._jit import StandIn, jit, prange
 
 __all__ = ["erf", "gelu_backward", "gelu_forward", "silu_backward", "silu_forward"]
 
@@ -104,13 +106,13 @@ def _erf_flat(x: np.ndarray, out: np.ndarray) -> None:
         out[i] = math.erf(x[i])
 
 
-@jit(parallel=True, error_model="numpy")
+@jit(parallel=True, light=True, error_model="numpy")
 def _erf_flat32(x: np.ndarray, out: np.ndarray) -> None:
     for i in prange(x.size):
         out[i] = _erf32(x[i])
 
 
-@jit(parallel=True, error_model="numpy")
+@jit(parallel=True, light=True, error_model="numpy")
 def _gelu_forward_flat(x: np.ndarray, y: np.ndarray, c: np.ndarray) -> None:
     for i in prange(x.size):
         v = x[i]
@@ -119,14 +121,14 @@ def _gelu_forward_flat(x: np.ndarray, y: np.ndarray, c: np.ndarray) -> None:
         y[i] = v * cdf
 
 
-@jit(parallel=True, error_model="numpy")
+@jit(parallel=True, light=True, error_model="numpy")
 def _gelu_backward_flat(g: np.ndarray, x: np.ndarray, c: np.ndarray, out: np.ndarray) -> None:
     for i in prange(x.size):
         v = x[i]
         out[i] = g[i] * (c[i] + v * (_INV_SQRT_2PI * exp(-_HALF * v * v)))
 
 
-@jit(parallel=True, error_model="numpy")
+@jit(parallel=True, light=True, error_model="numpy")
 def _silu_forward_flat(x: np.ndarray, y: np.ndarray, s: np.ndarray) -> None:
     for i in prange(x.size):
         v = x[i]
@@ -137,13 +139,27 @@ def _silu_forward_flat(x: np.ndarray, y: np.ndarray, s: np.ndarray) -> None:
         y[i] = v * sig
 
 
-@jit(parallel=True, error_model="numpy")
+@jit(parallel=True, light=True, error_model="numpy")
 def _silu_backward_flat(g: np.ndarray, x: np.ndarray, s: np.ndarray, out: np.ndarray) -> None:
     for i in prange(x.size):
         sig = s[i]
         out[i] = g[i] * (sig * (_ONE + x[i] * (_ONE - sig)))
 
 
+def _silu_forward_numpy(x, y, s):
+    # The SiLU kernels' stand-in until they pay for their compile: the same arithmetic in passes.
+    with np.errstate(invalid="ignore"):  # -inf * sigmoid(-inf) = -inf * 0: NaN, as the kernel
+        e = np.exp(-np.abs(x))
+        r = 1 / (1 + e)
+        np.copyto(s, np.where(x >= 0, r, e * r))
+        np.multiply(x, s, out=y)
+
+
+def _silu_backward_numpy(g, x, s, out):
+    np.multiply(g, s * (1 + x * (1 - s)), out=out)
+
+
+_SILU = StandIn(_silu_forward_flat, _silu_backward_flat)
 _F32 = np.dtype(np.float32)
 
 
@@ -215,7 +231,7 @@ def silu_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     if not _flat32(x):
         return None
     y, s = np.empty_like(x), np.empty_like(x)
-    _silu_forward_flat(x.reshape(-1), y.reshape(-1), s.reshape(-1))
+    _SILU.call(_silu_forward_flat, _silu_forward_numpy, x.reshape(-1), y.reshape(-1), s.reshape(-1))
     return y, s
 
 
@@ -233,5 +249,6 @@ def silu_backward(g: np.ndarray, x: np.ndarray, s: np.ndarray) -> np.ndarray | N
     if not _flat32(g, x, s):
         return None
     out = np.empty_like(x)
-    _silu_backward_flat(g.reshape(-1), x.reshape(-1), s.reshape(-1), out.reshape(-1))
+    args = (g.reshape(-1), x.reshape(-1), s.reshape(-1), out.reshape(-1))
+    _SILU.call(_silu_backward_flat, _silu_backward_numpy, *args)
     return out

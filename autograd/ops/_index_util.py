@@ -204,8 +204,8 @@ def _bool_array(mask: Any, op: str) -> np.ndarray:
 
 def _add_rows(out: np.ndarray, rows: np.ndarray, g: np.ndarray) -> None:
     """``out[rows[i]] += g[i]`` for 2-d ``out``/``g``, with repeated rows summed."""
-    if add_rows(out, rows, np.ascontiguousarray(g)):  # one compiled pass (float arrays)
-        return
+    if g.dtype == out.dtype and add_rows(out, rows, np.ascontiguousarray(g)):
+        return  # one compiled pass (float arrays)
     if len(rows) < 64:
         np.add.at(out, rows, g)
         return

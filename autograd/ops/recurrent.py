@@ -12,7 +12,8 @@ forward, and backward the gate gradients of every step into one array, whose pro
 previous hidden states give the recurrent weight's gradient in a single GEMM after the loop.
 
 What it saves: the gate activations, the cell states and their tanh (arrays of the node's own,
-``L * N * 6H`` values), and, version-checked as any saved tensor, the inputs and the output.
+``L * N * 6H`` values, freed with the graph), and the inputs, version-checked as any saved
+tensor; not its output, which the caller may change in place.
 With ``create_graph=True`` the backward recomputes the recurrence with differentiable ops and
 runs the backward recurrence on those, so higher-order gradients work; forward-mode AD
 propagates tangents through the same recurrence (:meth:`LstmLayer.jvp`).
@@ -58,7 +59,8 @@ class LstmLayer(Function):
         steps, batch, four_h = xw.shape
         hid = four_h // 4
         dt = xw.dtype
-        pre = xw + b_hh if b_hh is not None else xw.copy()  # the gates, filled step by step
+        # The gates, filled step by step (C-contiguous, as the kernels take them).
+        pre = np.add(xw, b_hh, order="C") if b_hh is not None else xw.copy(order="C")
         w_t = w_hh.T
         acts = np.empty((steps, batch, four_h), dt)  # sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)
         cs = np.empty((steps, batch, hid), dt)
@@ -71,18 +73,19 @@ class LstmLayer(Function):
             lstm_cell_forward(gates, c, acts[t], cs[t], tcs[t], ys[t], _sigmoid_array)
             h, c = ys[t], cs[t]
         ctx.reverse = reverse
-        ctx.acts, ctx.cs, ctx.tcs = acts, cs, tcs
-        ctx.save_for_backward(xw, h0, c0, w_hh, b_hh, ys)
+        # The output is not saved: each step's hidden state is o * tanh(c) again, exactly as it
+        # was computed, so the caller may change the output in place (as PyTorch's layer allows).
+        ctx.save_for_backward(xw, h0, c0, w_hh, b_hh, acts, cs, tcs)
         return ys, h.copy(), c.copy()
 
     @staticmethod
     def backward(ctx, gys, ghn, gcn):
-        xw, h0, c0, w_hh, b_hh, ys = ctx.saved_tensors
+        xw, h0, c0, w_hh, b_hh, acts, cs, tcs = ctx.saved_tensors
         if isinstance(xw, Tensor) or any(isinstance(g, Tensor) for g in (gys, ghn, gcn)):
             return _graph_backward(ctx, xw, h0, c0, w_hh, b_hh, gys, ghn, gcn)
-        acts, cs, tcs, reverse = ctx.acts, ctx.cs, ctx.tcs, ctx.reverse
-        steps, batch, hid = ys.shape
-        dt = ys.dtype
+        reverse = ctx.reverse
+        steps, batch, hid = cs.shape
+        dt = cs.dtype
         d_gates = np.empty((steps, batch, 4 * hid), dt)
         dh = np.zeros((batch, hid), dt) if ghn is None else np.array(ghn, dtype=dt, order="C")
         dc = np.zeros((batch, hid), dt) if gcn is None else np.array(gcn, dtype=dt, order="C")
@@ -92,15 +95,17 @@ class LstmLayer(Function):
         no_gy = np.zeros((batch, hid), dt) if gys is None else None
         if gys is not None:
             gys = np.ascontiguousarray(gys, dtype=dt)
+        need_x, need_h, need_c, need_w, need_b = ctx.needs_input_grad[:5]
         for t in reversed(order):
             c_prev = c0 if t == first else cs[t + 1 if reverse else t - 1]
             gy = no_gy if gys is None else gys[t]
             lstm_cell_backward(acts[t], tcs[t], c_prev, gy, dh, dc, d_gates[t])
-            dh = np.ascontiguousarray(_product(d_gates[t], w_hh))
-        need_x, need_h, need_c, need_w, need_b = ctx.needs_input_grad[:5]
+            if t != first or need_h:  # the first step's product is h0's gradient only
+                dh = np.ascontiguousarray(_product(d_gates[t], w_hh))
         dw = db = None
         if need_w:
             # Each step's gates against the hidden state it read: one GEMM over all the steps.
+            ys = acts[:, :, 3 * hid :] * tcs  # the outputs, as the forward computed them
             prev = (ys[1:], h0[None]) if reverse else (h0[None], ys[:-1])
             h_prev = np.concatenate(prev).reshape(steps * batch, hid)
             dw = np.matmul(d_gates.reshape(steps * batch, 4 * hid).T, h_prev)
@@ -119,8 +124,7 @@ class LstmLayer(Function):
     def jvp(ctx, txw, th0, tc0, tw, tb, _):
         xw, h0, c0, w_hh = ctx.primals[:4]
         has_x, has_h, has_c, has_w, has_b = ctx.has_tangent[:5]
-        ys = ctx.saved_tensors[5]
-        acts, cs, tcs = ctx.acts, ctx.cs, ctx.tcs
+        acts, cs, tcs = ctx.saved_tensors[5:]
         steps, batch, four_h = xw.shape
         hid = four_h // 4
         dt = xw.dtype
@@ -145,7 +149,7 @@ class LstmLayer(Function):
             tc = df * c_prev + f * tc + di * g + i * dg
             th = do * tcs[t] + o * (1 - tcs[t] * tcs[t]) * tc
             tys[t] = th
-            h_prev, c_prev = ys[t], cs[t]
+            h_prev, c_prev = o * tcs[t], cs[t]
         return tys, th.copy(), tc
 
 
@@ -252,7 +256,12 @@ def lstm_layer(
     if b_hh is not None and not isinstance(b_hh, Tensor):
         raise TypeError(f"lstm_layer: b_hh must be a Tensor or None, got {type(b_hh).__name__}")
     steps, batch, four_h = xw.shape
-    hid = w_hh.shape[1]
+    if four_h % 4 or steps == 0:
+        raise ValueError(
+            "lstm_layer: xw must be (L, N, 4 * hidden) with at least one step, got shape "
+            f"{tuple(xw.shape)}"
+        )
+    hid = four_h // 4
     expected = {"h0": (batch, hid), "c0": (batch, hid), "w_hh": (4 * hid, hid)}
     for name, t in (("h0", h0), ("c0", c0), ("w_hh", w_hh)):
         if tuple(t.shape) != expected[name]:
@@ -260,8 +269,6 @@ def lstm_layer(
                 f"lstm_layer: {name} must have shape {expected[name]} for xw of shape "
                 f"{tuple(xw.shape)}, got {tuple(t.shape)}"
             )
-    if four_h != 4 * hid:
-        raise ValueError(f"lstm_layer: xw's last dim must be 4 * hidden = {4 * hid}, got {four_h}")
     if b_hh is not None and tuple(b_hh.shape) != (4 * hid,):
         raise ValueError(f"lstm_layer: b_hh must have shape ({4 * hid},), got {tuple(b_hh.shape)}")
     tensors = (xw, h0, c0, w_hh) + ((b_hh,) if b_hh is not None else ())

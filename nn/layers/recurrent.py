@@ -162,15 +162,14 @@ class RNNBase(Module):
             for d in range(directions):
                 idx = layer * directions + d
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_params(layer, d)
-                w_hh_t = w_hh.t()  # once for every step (see _affine)
-                w_hr_t = w_hr.t() if w_hr is not None else None
                 h0_d = h_states[idx]
                 c0_d = c_states[idx] if c_states is not None else None
                 if batch_sizes is None:
                     seq_len, batch = layer_input.shape[0], layer_input.shape[1]
                     xw = F.linear(layer_input.reshape(seq_len * batch, -1), w_ih, b_ih)
                     xw = xw.reshape(seq_len, batch, -1)
-                    if self.mode == "LSTM" and w_hr is None and _fusable(xw, h0_d, c0_d):
+                    fusable = _fusable(xw, h0_d, c0_d, w_hh, b_hh)
+                    if self.mode == "LSTM" and w_hr is None and fusable:
                         # The whole recurrence as one node (see extend.lstm_layer).
                         ys, h, c = extend.lstm_layer(xw, h0_d, c0_d, w_hh, b_hh, reverse=bool(d))
                         outputs.append(ys)
@@ -181,6 +180,8 @@ class RNNBase(Module):
                 else:
                     steps = F.linear(layer_input, w_ih, b_ih).split(batch_sizes)
                     seq_len = len(steps)
+                w_hh_t = w_hh.t()  # once for every step (see _affine)
+                w_hr_t = w_hr.t() if w_hr is not None else None
                 h, c = h0_d, c0_d
                 if batch_sizes is not None and d:  # the reverse pass starts with the longest
                     h = h[: batch_sizes[-1]]
@@ -409,14 +410,13 @@ class GRU(RNNBase):
         )  # fmt: skip
 
 
-def _fusable(xw: Tensor, h0: Tensor, c0: Tensor | None) -> bool:
+def _fusable(xw: Tensor, h0: Tensor, c0: Tensor | None, w_hh: Tensor, b_hh: Tensor | None) -> bool:
     """Whether an LSTM layer's direction runs as one node (:func:`autograd.extend.lstm_layer`):
-    a non-empty batch and sequence of one floating dtype (the layer's parameters share it)."""
+    a non-empty batch and sequence, and one floating dtype for its state and parameters."""
     return (
         c0 is not None
         and xw.shape[0] > 0
         and xw.shape[1] > 0
         and xw.dtype in (autograd.float32, autograd.float64)
-        and h0.dtype == xw.dtype
-        and c0.dtype == xw.dtype
+        and all(t.dtype == xw.dtype for t in (h0, c0, w_hh) + ((b_hh,) if b_hh is not None else ()))
     )

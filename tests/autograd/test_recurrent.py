@@ -96,11 +96,23 @@ def test_float32_stays_float32_and_matches_the_composite():
         np.testing.assert_allclose(a, r.numpy(), rtol=1e-4, atol=1e-5)
 
 
-def test_saved_output_changed_in_place_is_detected():
-    ys, _, _ = extend.lstm_layer(*_inputs(seed=5))
+def test_output_may_change_in_place_and_a_changed_input_is_detected():
+    # As PyTorch's layer: the output is not saved, so changing it in place (a mask, a ReLU)
+    # leaves the gradient of the forward's values; an input changed in place is caught.
+    args = _inputs(seed=5)
+    ys, _, _ = extend.lstm_layer(*args)
+    ref, _, _ = _composite(*args)
+    want = autograd.grad(ref.sum(), list(args))
     loss = ys.sum()
     with autograd.no_grad():
         ys.mul_(2)
+    got = autograd.grad(loss, list(args))
+    for a, r in zip(got, want):
+        np.testing.assert_allclose(a.numpy(), r.numpy(), rtol=1e-10, atol=1e-12)
+    ys, _, _ = extend.lstm_layer(*args)
+    loss = ys.sum()
+    with autograd.no_grad():
+        args[3].add_(1.0)  # the recurrent weight
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         loss.backward()
 
@@ -131,13 +143,20 @@ def test_errors_name_the_argument():
         extend.lstm_layer(xw, h0, c0, w, b[:2])
     with pytest.raises(TypeError, match="share one dtype"):
         extend.lstm_layer(xw, h0.float(), c0, w, b)
+    with pytest.raises(ValueError, match="at least one step"):
+        extend.lstm_layer(xw[:0], h0, c0, w, b)
+    with pytest.raises(ValueError, match="4 \\* hidden"):
+        extend.lstm_layer(xw[..., :7], h0, c0, w, b)
+    with pytest.raises(ValueError, match="w_hh must have shape"):
+        extend.lstm_layer(xw, h0, c0, w.t(), b)
 
 
 def test_forward_kernel_matches_numpy_passes():
     rng = np.random.default_rng(7)
     n, hid = 3, 6
     gates = (rng.standard_normal((n, 4 * hid)) * 3).astype(np.float32)
-    gates[0, :4] = [0.0, -0.0, 0.2, -25.0]  # series branch, and a saturated gate
+    gates[0, 2 * hid : 2 * hid + 4] = [0.0, -0.0, 0.2, -25.0]  # tanh's series, and saturated
+    gates[1, :2] = [-90.0, 90.0]  # saturated sigmoids
     c_prev = rng.standard_normal((n, hid)).astype(np.float32)
     outs = []
     for run in (kernels._cell_forward, None):

@@ -126,3 +126,20 @@ def test_ops_match_torch_on_both_paths(op, twin, monkeypatch):
     ty.backward(torch.tensor(g))
     for a, t in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("shape, groups", [((37, 1, 300, 1), 1), ((12, 3, 4, 5), 3)])
+def test_forward_blocks_of_rows_equal_one_block(shape, groups):
+    # The forward splits the rows into blocks, one per thread: any split gives the same rows.
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(shape).astype(np.float32)
+    x = x.reshape(shape[0] * shape[1], shape[2], shape[3])
+    w = rng.standard_normal((groups, shape[2])).astype(np.float32)
+    b = rng.standard_normal((groups, shape[2])).astype(np.float32)
+    results = []
+    for parts in (1, 3):
+        out, xhat, inv = np.empty_like(x), np.empty_like(x), np.empty(x.shape[0], np.float32)
+        groupnorm._forward.serial(x, w, b, groups, 1e-5, out, xhat, inv, parts)
+        results.append((out, xhat, inv))
+    for a, c in zip(*results):
+        np.testing.assert_array_equal(a, c)

@@ -43,3 +43,16 @@ def test_lookup_gradients_sum_repeated_ids(dtype):
     want = np.zeros((10, 4))
     np.add.at(want, ids.numpy() % 10, g.numpy().astype(np.float64))
     np.testing.assert_allclose(weight.grad.numpy(), want, rtol=1e-6)
+
+
+def test_add_rows_stand_in_equals_the_kernel_and_shapes_are_checked():
+    rng = np.random.default_rng(1)
+    rows = rng.integers(0, 5, 40)
+    g = rng.standard_normal((40, 3))
+    a, b = np.zeros((5, 3)), np.zeros((5, 3))
+    scatter._add_rows(a, rows, g)
+    scatter._add_rows_numpy(b, rows, g)
+    np.testing.assert_allclose(a, b, rtol=1e-12)
+    assert not scatter.add_rows(np.zeros((5, 3)), rows[:10], g)  # a row per gradient row
+    assert not scatter.add_rows(np.zeros((5, 2)), rows, g)  # the rows' width
+    assert not scatter.add_rows(np.zeros((5, 3)), rows.reshape(4, 10), g)

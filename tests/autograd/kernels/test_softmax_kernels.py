@@ -123,3 +123,19 @@ def test_float64_blocks_over_the_limit_take_numpy():
     assert sm.takes(np.zeros((8, sm.KERNEL_MAX_SIZE), np.float32))
     assert not sm.takes(np.zeros((0, 4), np.float32))
     assert not sm.takes(np.zeros((2, 4), np.float16))
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_blocks_of_rows_equal_one_block(log):
+    # The kernels split the rows into blocks, one per thread: any split gives the same rows.
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((37, 300)).astype(np.float32)
+    g = rng.standard_normal((37, 300)).astype(np.float32)
+    one, three = np.empty_like(x), np.empty_like(x)
+    sm._forward.serial(x, log, one, 1)
+    sm._forward.serial(x, log, three, 3)
+    np.testing.assert_array_equal(one, three)
+    gx1, gx3 = np.empty_like(x), np.empty_like(x)
+    sm._backward.serial(one, g, log, gx1, 1)
+    sm._backward.serial(one, g, log, gx3, 3)
+    np.testing.assert_array_equal(gx1, gx3)

@@ -136,3 +136,21 @@ def test_silu_float32_matches_torch_and_float64_keeps_numpy(torch, shape):
         tol = 2e-6 if dtype == np.float32 else 1e-12
         np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=tol, atol=tol)
         np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=tol, atol=tol)
+
+
+def test_silu_stand_in_equals_the_kernel():
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal(300) * 6).astype(np.float32)
+    x[: len(EDGES)] = EDGES
+    g = rng.standard_normal(300).astype(np.float32)
+    outs = []
+    for fwd, bwd in ((special._silu_forward_flat.serial, special._silu_backward_flat.serial),
+                     (special._silu_forward_numpy, special._silu_backward_numpy)):  # fmt: skip
+        y, s, gx = np.empty_like(x), np.empty_like(x), np.empty_like(x)
+        fwd(x, y, s)
+        bwd(g, x, s, gx)
+        outs.append((y, s, gx))
+    # The two exps round differently (a few ulp); the derivative's 1 + x (1 - s) cancels near
+    # x = -1.28, where its value keeps float32's absolute resolution.
+    for a, b in zip(*outs):
+        np.testing.assert_allclose(a, b, rtol=2e-6, atol=1e-7)
