@@ -28,7 +28,7 @@ from numba.extending import overload
 from ._exp import exp
 from ._jit import StandIn, jit
 
-__all__ = ["lstm_cell_backward", "lstm_cell_forward"]
+__all__ = ["gru_cell_backward", "gru_cell_forward", "lstm_cell_backward", "lstm_cell_forward"]
 
 # tanh's Taylor coefficients (x, x**3, ..., x**13), for |x| below _TANH_SERIES_BELOW, where
 # the series' first omitted term is under 3e-11 (a thousandth of float32's resolution there).
@@ -250,3 +250,146 @@ def lstm_cell_backward(
     ([[0.125, 0.0, 0.375, 0.0]], [[0.5]])
     """
     _BACKWARD.call(_cell_backward, _cell_backward_numpy, a, tc, c_prev, gy, dh, dc, dg)
+
+
+# --------------------------------------------------------------------------------------------
+# GRU: r = sigmoid(x_r + h_r), z = sigmoid(x_z + h_z), n = tanh(x_n + r * h_n) and
+# h' = n + z (h - n), from the input's part ``xw`` and the recurrent part ``hw`` (bias included)
+# of the step's gates. ``a`` keeps r, z, n and h_n, what the backward reads.
+
+
+@jit(error_model="numpy")
+def _gru_forward(xw, hw, h, a, y):
+    n_rows, hid = y.shape
+    for r in range(n_rows):
+        _gru_gates_span(xw[r], hw[r], a[r], 2 * hid)
+        _gru_candidate_span(xw[r], hw[r], a[r], hid)
+        _gru_output_span(a[r], h[r], y[r], hid)
+
+
+@jit(error_model="numpy")
+def _gru_gates_span(xw, hw, a, width):
+    # r and z: the first 2H columns, one sigmoid each.
+    for j in range(width):
+        v = xw[j] + hw[j]
+        a[j] = _sigmoid32(v, exp(-abs(v)))
+
+
+@jit(error_model="numpy")
+def _gru_candidate_span(xw, hw, a, hid):
+    for j in range(hid):
+        hn = hw[2 * hid + j]
+        v = xw[2 * hid + j] + a[j] * hn
+        a[2 * hid + j] = _tanh32(v, exp(_MINUS_TWO32 * abs(v)))
+        a[3 * hid + j] = hn
+
+
+@jit(error_model="numpy")
+def _gru_output_span(a, h, y, hid):
+    for j in range(hid):
+        n = a[2 * hid + j]
+        y[j] = n + a[hid + j] * (h[j] - n)
+
+
+def _gru_forward_numpy(xw, hw, h, a, y, sigmoid):
+    hid = y.shape[1]
+    a[:, : 2 * hid] = sigmoid(xw[:, : 2 * hid] + hw[:, : 2 * hid])
+    hn = hw[:, 2 * hid :]
+    a[:, 3 * hid :] = hn
+    np.tanh(xw[:, 2 * hid :] + a[:, :hid] * hn, out=a[:, 2 * hid : 3 * hid])
+    n = a[:, 2 * hid : 3 * hid]
+    np.add(n, a[:, hid : 2 * hid] * (h - n), out=y)
+
+
+@jit
+def _gru_backward(a, h, gy, dh, d_x, d_h):
+    # dh: the carried gradient of the step's output, replaced by h's direct part (dh z); d_x,
+    # d_h: (N, 3H), the gradients of the input's and the recurrent part of the gates.
+    n_rows, hid = h.shape
+    for r in range(n_rows):
+        _gru_backward_row(a[r], h[r], gy[r], dh[r], d_x[r], d_h[r], hid)
+
+
+@jit
+def _gru_backward_row(a, h, gy, dh, d_x, d_h, hid):
+    one = h.dtype.type(1)
+    for j in range(hid):
+        rg = a[j]
+        z = a[hid + j]
+        n = a[2 * hid + j]
+        hn = a[3 * hid + j]
+        g = dh[j] + gy[j]
+        dn = g * (one - z) * (one - n * n)
+        dr = dn * hn * (rg * (one - rg))
+        dz = g * (h[j] - n) * (z * (one - z))
+        d_x[j] = dr
+        d_x[hid + j] = dz
+        d_x[2 * hid + j] = dn
+        d_h[j] = dr
+        d_h[hid + j] = dz
+        d_h[2 * hid + j] = dn * rg
+        dh[j] = g * z
+
+
+def _gru_backward_numpy(a, h, gy, dh, d_x, d_h):
+    hid = h.shape[1]
+    rg, z, n, hn = a[:, :hid], a[:, hid : 2 * hid], a[:, 2 * hid : 3 * hid], a[:, 3 * hid :]
+    g = dh + gy
+    dn = g * (1 - z) * (1 - n * n)
+    dr = dn * hn * (rg * (1 - rg))
+    dz = g * (h - n) * (z * (1 - z))
+    d_x[:, :hid] = dr
+    d_x[:, hid : 2 * hid] = dz
+    d_x[:, 2 * hid :] = dn
+    d_h[:, :hid] = dr
+    d_h[:, hid : 2 * hid] = dz
+    d_h[:, 2 * hid :] = dn * rg
+    np.multiply(g, z, out=dh)
+
+
+_GRU_FORWARD = StandIn(_gru_forward)
+_GRU_BACKWARD = StandIn(_gru_backward)
+
+
+def gru_cell_forward(
+    xw: np.ndarray, hw: np.ndarray, h: np.ndarray, a: np.ndarray, y: np.ndarray,
+    sigmoid: Callable[[np.ndarray], np.ndarray],
+) -> None:  # fmt: skip
+    """Fill one GRU step's ``a = [r, z, n, h_n]`` (``(N, 4H)``) and output ``y`` (``(N, H)``)
+    from the gates' input part ``xw`` and recurrent part ``hw`` (``(N, 3H)``, PyTorch's order
+    ``r, z, n``, the recurrent bias in ``hw``) and the previous state ``h``; all C-contiguous,
+    of one dtype (float32 or float64). ``sigmoid`` serves NumPy's passes.
+
+    Examples
+    --------
+    >>> z = np.zeros((1, 3), np.float32); h = np.ones((1, 1), np.float32)
+    >>> a, y = np.empty((1, 4), np.float32), np.empty((1, 1), np.float32)
+    >>> gru_cell_forward(z, z, h, a, y, lambda v: 1 / (1 + np.exp(-v)))
+    >>> a.tolist(), y.tolist()
+    ([[0.5, 0.5, 0.0, 0.0]], [[0.5]])
+    """
+    if xw.dtype == _F32:
+        twin = lambda *args: _gru_forward_numpy(*args, sigmoid)  # noqa: E731
+        _GRU_FORWARD.call(_gru_forward, twin, xw, hw, h, a, y)
+    else:
+        _gru_forward_numpy(xw, hw, h, a, y, sigmoid)
+
+
+def gru_cell_backward(
+    a: np.ndarray, h: np.ndarray, gy: np.ndarray, dh: np.ndarray, d_x: np.ndarray,
+    d_h: np.ndarray,
+) -> None:  # fmt: skip
+    """One GRU step's gradients: ``d_x`` and ``d_h`` (``(N, 3H)``), those of the gates' input and
+    recurrent parts, from its saved ``a`` (:func:`gru_cell_forward`), previous state ``h``, the
+    output's gradient ``gy`` and the carried ``dh``, which is replaced by the part of ``h``'s
+    gradient that does not pass through the product (``dh z``). All C-contiguous, one dtype.
+
+    Examples
+    --------
+    >>> a = np.array([[0.5, 0.5, 0.0, 1.0]]); h = np.ones((1, 1)); z = np.zeros((1, 1))
+    >>> dh, d_x, d_h = np.ones((1, 1)), np.empty((1, 3)), np.empty((1, 3))
+    >>> gru_cell_backward(a, h, z, dh, d_x, d_h)
+    >>> d_x.tolist(), d_h.tolist(), dh.tolist()
+    ([[0.125, 0.25, 0.5]], [[0.125, 0.25, 0.25]], [[0.5]])
+    """
+    _GRU_BACKWARD.call(_gru_backward, _gru_backward_numpy, a, h, gy, dh, d_x, d_h)

@@ -26,12 +26,17 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from ..kernels.recurrent import lstm_cell_backward, lstm_cell_forward
+from ..kernels.recurrent import (
+    gru_cell_backward,
+    gru_cell_forward,
+    lstm_cell_backward,
+    lstm_cell_forward,
+)
 from ..tensor import Tensor
 from .join import cat, stack
 from .transcendental import _sigmoid_array
 
-__all__ = ["lstm_layer"]
+__all__ = ["gru_layer", "lstm_layer"]
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -279,3 +284,211 @@ def lstm_layer(
             f"got {', '.join(str(t.dtype) for t in tensors)}"
         )
     return LstmLayer.apply(xw, h0, c0, w_hh, b_hh, bool(reverse))
+
+
+class GruLayer(Function):
+    """The recurrence of :func:`gru_layer`; arguments as there, ``xw`` with its bias added."""
+
+    node_name = "GruLayerBackward0"
+
+    @staticmethod
+    def forward(ctx, xw, h0, w_hh, b_hh, reverse):
+        steps, batch, three_h = xw.shape
+        hid = three_h // 3
+        dt = xw.dtype
+        xw = np.ascontiguousarray(xw)
+        w_t = w_hh.T
+        acts = np.empty((steps, batch, 4 * hid), dt)  # r, z, n and the recurrent part of n
+        hs = np.empty((steps, batch, hid), dt)  # the states, the node's own (see below)
+        h = np.ascontiguousarray(h0)
+        for t in _order(steps, reverse):
+            hw = _product(h, w_t)
+            hw = np.add(hw, b_hh, order="C") if b_hh is not None else np.ascontiguousarray(hw)
+            gru_cell_forward(xw[t], hw, h, acts[t], hs[t], _sigmoid_array)
+            h = hs[t]
+        ctx.reverse = reverse
+        # The states are saved as an array of the node's own, and the output is a copy: the
+        # caller may change the output in place (as PyTorch's layer allows).
+        ctx.save_for_backward(xw, h0, w_hh, b_hh, acts, hs)
+        return hs.copy(), h.copy()
+
+    @staticmethod
+    def backward(ctx, gys, ghn):
+        xw, h0, w_hh, b_hh, acts, hs = ctx.saved_tensors
+        if isinstance(xw, Tensor) or any(isinstance(g, Tensor) for g in (gys, ghn)):
+            return _gru_graph_backward(ctx, xw, h0, w_hh, b_hh, gys, ghn)
+        reverse = ctx.reverse
+        steps, batch, hid = hs.shape
+        dt = hs.dtype
+        d_x = np.empty((steps, batch, 3 * hid), dt)
+        d_h = np.empty((steps, batch, 3 * hid), dt)
+        dh = np.zeros((batch, hid), dt) if ghn is None else np.array(ghn, dtype=dt, order="C")
+        order = _order(steps, reverse)
+        first = order[0]
+        h0c = np.ascontiguousarray(h0)
+        no_gy = np.zeros((batch, hid), dt) if gys is None else None
+        if gys is not None:
+            gys = np.ascontiguousarray(gys, dtype=dt)
+        need_x, need_h, need_w, need_b = ctx.needs_input_grad[:4]
+        for t in reversed(order):
+            h_prev = h0c if t == first else hs[t + 1 if reverse else t - 1]
+            gy = no_gy if gys is None else gys[t]
+            gru_cell_backward(acts[t], h_prev, gy, dh, d_x[t], d_h[t])
+            if t != first or need_h:  # the first step's product is h0's gradient only
+                dh = np.ascontiguousarray(dh + _product(d_h[t], w_hh))
+        dw = db = None
+        if need_w:
+            # Each step's gates against the state it read: one GEMM over all the steps.
+            prev = (hs[1:], h0c[None]) if reverse else (h0c[None], hs[:-1])
+            h_prev = np.concatenate(prev).reshape(steps * batch, hid)
+            dw = np.matmul(d_h.reshape(steps * batch, 3 * hid).T, h_prev)
+        if need_b:
+            db = d_h.sum(axis=(0, 1))
+        return (d_x if need_x else None, dh if need_h else None, dw, db, None)
+
+    @staticmethod
+    def jvp(ctx, txw, th0, tw, tb, _):
+        xw, h0, w_hh = ctx.primals[:3]
+        has_x, has_h, has_w, has_b = ctx.has_tangent[:4]
+        acts, hs = ctx.saved_tensors[4:]
+        steps, batch, three_h = xw.shape
+        hid = three_h // 3
+        dt = xw.dtype
+        tys = np.empty((steps, batch, hid), dt)
+        th = th0 if has_h else np.zeros((batch, hid), dt)
+        h_prev = h0
+        for t in _order(steps, ctx.reverse):
+            dhw = np.matmul(th, w_hh.T)
+            if has_w:
+                dhw = dhw + np.matmul(h_prev, tw.T)
+            if has_b:
+                dhw = dhw + tb
+            dxw = txw[t] if has_x else 0.0
+            a = acts[t]
+            rg, z, n, hn = a[:, :hid], a[:, hid : 2 * hid], a[:, 2 * hid : 3 * hid], a[:, 3 * hid :]
+
+            def part(v, k):
+                return v[:, k * hid : (k + 1) * hid] if isinstance(v, np.ndarray) else v
+
+            dr = (part(dxw, 0) + part(dhw, 0)) * rg * (1 - rg)
+            dz = (part(dxw, 1) + part(dhw, 1)) * z * (1 - z)
+            dn = (part(dxw, 2) + dr * hn + rg * part(dhw, 2)) * (1 - n * n)
+            th = dn + dz * (h_prev - n) + z * (th - dn)
+            tys[t] = th
+            h_prev = hs[t]
+        return tys, th.copy()
+
+
+def _gru_graph_backward(ctx: Any, xw: Any, h0: Any, w_hh: Any, b_hh: Any, gys: Any,
+                        ghn: Any) -> tuple:  # fmt: skip
+    # The backward recurrence with differentiable ops on a recomputed forward (create_graph).
+    steps = xw.shape[0]
+    hid = h0.shape[-1]
+    order = _order(steps, ctx.reverse)
+    need_x, need_h, need_w, need_b = ctx.needs_input_grad[:4]
+    w_t = w_hh.t()
+    h = h0
+    states = []
+    for t in order:
+        hw = h @ w_t
+        if b_hh is not None:
+            hw = hw + b_hh
+        x_r, x_z, x_n = xw[t].chunk(3, dim=-1)
+        h_r, h_z, h_n = hw.chunk(3, dim=-1)
+        r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
+        n = (x_n + r * h_n).tanh()
+        states.append((t, h, r, z, n, h_n))
+        h = n + z * (h - n)
+    dh = ghn if ghn is not None else h0 * 0
+    d_x: list[Any] = [None] * steps
+    d_h: list[Any] = [None] * steps
+    h_prev: list[Any] = [None] * steps
+    for t, h_in, r, z, n, h_n in reversed(states):
+        if gys is not None:
+            dh = dh + gys[t]
+        dn = dh * (1 - z) * (1 - n * n)
+        dr = dn * h_n * r * (1 - r)
+        dz = dh * (h_in - n) * z * (1 - z)
+        d_x[t] = cat([dr, dz, dn], -1)
+        d_h[t] = cat([dr, dz, dn * r], -1)
+        h_prev[t] = h_in
+        dh = dh * z + d_h[t] @ w_hh
+    dw = db = None
+    gates = stack(d_h)
+    if need_w:
+        dw = gates.reshape(-1, 3 * hid).t() @ stack(h_prev).reshape(-1, hid)
+    if need_b:
+        db = gates.sum((0, 1))
+    return (stack(d_x) if need_x else None, dh if need_h else None, dw, db, None)
+
+
+def gru_layer(
+    xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor | None, reverse: bool = False
+) -> tuple[Tensor, Tensor]:
+    """Run one direction of a GRU layer over a whole sequence as a single graph node.
+
+    Step ``t`` (in order, or from the last step back with ``reverse``) computes
+    ``hw = h @ w_hh.T + b_hh``, splits ``xw[t]`` and ``hw`` into ``r, z, n`` parts (in that
+    order), ``r = sigmoid(x_r + h_r)``, ``z = sigmoid(x_z + h_z)``,
+    ``n = tanh(x_n + r * h_n)`` and ``h = n + z * (h - n)``: PyTorch's ``nn.GRU`` cell, with
+    ``xw = x @ w_ih.T + b_ih`` computed beforehand for all the steps.
+
+    Parameters
+    ----------
+    xw : Tensor
+        ``(L, N, 3H)``, the input's contribution to each step's gates.
+    h0 : Tensor
+        ``(N, H)``, the initial state.
+    w_hh : Tensor
+        ``(3H, H)``, the recurrent weight.
+    b_hh : Tensor or None
+        ``(3H,)``, the recurrent bias.
+    reverse : bool
+        Run from the last step to the first (a bidirectional layer's second direction).
+
+    Returns
+    -------
+    tuple of Tensor
+        The states of every step ``(L, N, H)``, in input order, and the final state ``(N, H)``.
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd import extend
+    >>> xw = autograd.zeros(3, 2, 6, requires_grad=True)
+    >>> ys, h = extend.gru_layer(xw, autograd.ones(2, 2), autograd.zeros(6, 2), None)
+    >>> ys[-1].tolist()
+    [[0.125, 0.125], [0.125, 0.125]]
+    >>> ys.sum().backward()
+    >>> xw.grad.shape
+    (3, 2, 6)
+    """
+    for name, t, ndim in (("xw", xw, 3), ("h0", h0, 2), ("w_hh", w_hh, 2)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"gru_layer: {name} must be a Tensor, got {type(t).__name__}")
+        if t.ndim != ndim:
+            raise ValueError(f"gru_layer: {name} must be {ndim}-D, got shape {tuple(t.shape)}")
+    if b_hh is not None and not isinstance(b_hh, Tensor):
+        raise TypeError(f"gru_layer: b_hh must be a Tensor or None, got {type(b_hh).__name__}")
+    steps, batch, three_h = xw.shape
+    if three_h % 3 or steps == 0:
+        raise ValueError(
+            "gru_layer: xw must be (L, N, 3 * hidden) with at least one step, got shape "
+            f"{tuple(xw.shape)}"
+        )
+    hid = three_h // 3
+    for name, t, want in (("h0", h0, (batch, hid)), ("w_hh", w_hh, (3 * hid, hid))):
+        if tuple(t.shape) != want:
+            raise ValueError(
+                f"gru_layer: {name} must have shape {want} for xw of shape {tuple(xw.shape)}, "
+                f"got {tuple(t.shape)}"
+            )
+    if b_hh is not None and tuple(b_hh.shape) != (3 * hid,):
+        raise ValueError(f"gru_layer: b_hh must have shape ({3 * hid},), got {tuple(b_hh.shape)}")
+    tensors = (xw, h0, w_hh) + ((b_hh,) if b_hh is not None else ())
+    if len({t.dtype for t in tensors}) != 1 or np.dtype(xw._array.dtype) not in _FLOATS:
+        raise TypeError(
+            "gru_layer: xw, h0, w_hh and b_hh must share one dtype, float32 or float64; "
+            f"got {', '.join(str(t.dtype) for t in tensors)}"
+        )
+    return GruLayer.apply(xw, h0, w_hh, b_hh, bool(reverse))

@@ -176,6 +176,12 @@ class RNNBase(Module):
                         h_last.append(h)
                         c_last.append(c)
                         continue
+                    if self.mode == "GRU" and fusable:
+                        ys, h = extend.gru_layer(xw, h0_d, w_hh, b_hh, reverse=bool(d))
+                        outputs.append(ys)
+                        h_last.append(h)
+                        c_last.append(None)
+                        continue
                     steps = xw.unbind(0)
                 else:
                     steps = F.linear(layer_input, w_ih, b_ih).split(batch_sizes)
@@ -411,12 +417,12 @@ class GRU(RNNBase):
 
 
 def _fusable(xw: Tensor, h0: Tensor, c0: Tensor | None, w_hh: Tensor, b_hh: Tensor | None) -> bool:
-    """Whether an LSTM layer's direction runs as one node (:func:`autograd.extend.lstm_layer`):
-    a non-empty batch and sequence, and one floating dtype for its state and parameters."""
+    """Whether an LSTM or GRU layer's direction runs as one node (:func:`autograd.extend.
+    lstm_layer`, :func:`autograd.extend.gru_layer`): a non-empty batch and sequence, and one
+    floating dtype for its state and parameters."""
     return (
-        c0 is not None
-        and xw.shape[0] > 0
+        xw.shape[0] > 0
         and xw.shape[1] > 0
         and xw.dtype in (autograd.float32, autograd.float64)
-        and all(t.dtype == xw.dtype for t in (h0, c0, w_hh) + ((b_hh,) if b_hh is not None else ()))
+        and all(t.dtype == xw.dtype for t in (h0, c0, w_hh, b_hh) if t is not None)
     )

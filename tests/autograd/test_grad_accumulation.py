@@ -271,15 +271,16 @@ def test_a_subclass_of_a_product_outside_the_library_gets_arrays(counted):
 
 
 @needs_gemm
-@pytest.mark.parametrize("layer", ["GRU", "RNN"])
-def test_nn_recurrent_layers_sum_their_weight_gradients_in_the_products(counted, layer):
+@pytest.mark.parametrize("layer, options", [("RNN", {}), ("LSTM", {"proj_size": 128})])
+def test_nn_recurrent_layers_sum_their_weight_gradients_in_the_products(counted, layer, options):
     # A layer transposes its recurrent weight once for all its steps: each step's product adds
-    # its gradient into that transpose's sum. (An LSTM layer is one node, extend.lstm_layer,
-    # whose backward takes its recurrent weight's gradient in one product after the loop.)
+    # its gradient into that transpose's sum. (LSTM and GRU layers
+    # without a projection are one node each, extend.lstm_layer and extend.gru_layer, which take
+    # that gradient in one product after the loop: an LSTM with a projection steps.)
     import nn
 
     autograd.manual_seed(0)
-    module = getattr(nn, layer)(32, 256, num_layers=2).double()
+    module = getattr(nn, layer)(32, 256, num_layers=2, **options).double()
     x = autograd.randn(8, 64, 32, dtype=autograd.float64)  # 64 rows: summed, not stacked
 
     def grads():

@@ -200,3 +200,123 @@ def test_float32_tanh_is_within_a_few_ulp_and_keeps_special_values():
     run(special, got)
     np.testing.assert_array_equal(got, [0.0, -0.0, 1.0, -1.0, np.nan])
     assert np.signbit(got[1])
+
+
+# ------------------------------------------------------------------------------------- GRU
+def _gru_inputs(steps=4, batch=3, hid=2, dtype=np.float64, seed=0, bias=True):
+    rng = np.random.default_rng(seed)
+
+    def t(*shape, scale=1.0):
+        return autograd.tensor(
+            (rng.standard_normal(shape) * scale).astype(dtype), requires_grad=True
+        )
+
+    return (
+        t(steps, batch, 3 * hid),
+        t(batch, hid),
+        t(3 * hid, hid, scale=0.5),
+        (t(3 * hid) if bias else None),
+    )
+
+
+def _gru_composite(xw, h0, w, b, reverse=False):
+    # nn.GRU's cell with the engine's ops, one node per op.
+    h = h0
+    ys = [None] * xw.shape[0]
+    for t in range(xw.shape[0] - 1, -1, -1) if reverse else range(xw.shape[0]):
+        hw = h @ w.t()
+        if b is not None:
+            hw = hw + b
+        x_r, x_z, x_n = xw[t].chunk(3, dim=-1)
+        h_r, h_z, h_n = hw.chunk(3, dim=-1)
+        r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
+        n = (x_n + r * h_n).tanh()
+        h = n + z * (h - n)
+        ys[t] = h
+    return autograd.stack(ys), h
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("bias", [True, False])
+def test_gru_values_and_gradients_match_the_composite_recurrence(reverse, bias):
+    args = _gru_inputs(bias=bias, seed=8)
+    leaves = [a for a in args if a is not None]
+    rng = np.random.default_rng(9)
+    outs = extend.gru_layer(*args, reverse=reverse)
+    ref = _gru_composite(*args, reverse=reverse)
+    seeds = [autograd.tensor(rng.standard_normal(o.shape)) for o in outs]
+    for a, r in zip(outs, ref):
+        np.testing.assert_allclose(a.detach().numpy(), r.detach().numpy(), rtol=1e-12, atol=1e-14)
+    got = autograd.grad(outs, leaves, seeds)
+    want = autograd.grad(ref, leaves, seeds)
+    for a, r in zip(got, want):
+        np.testing.assert_allclose(a.numpy(), r.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_gru_gradcheck_gradgradcheck_and_forward_mode(reverse):
+    args = _gru_inputs(steps=3, batch=2, hid=2, seed=10)
+
+    def f(*a):
+        return extend.gru_layer(*a, reverse=reverse)
+
+    assert autograd.gradcheck(f, args, check_forward_ad=True)
+    assert autograd.gradgradcheck(f, args)
+
+
+def test_gru_float32_output_in_place_and_unused_final_state():
+    xw, h0, w, b = _gru_inputs(steps=6, batch=5, hid=8, dtype=np.float32, seed=11)
+    h0 = h0.detach()
+    ys, _ = extend.gru_layer(xw, h0, w, b)
+    ref, _ = _gru_composite(xw, h0, w, b)
+    assert ys.dtype == autograd.float32
+    np.testing.assert_allclose(ys.detach().numpy(), ref.detach().numpy(), rtol=1e-5, atol=1e-6)
+    loss = ys.sum()
+    with autograd.no_grad():
+        ys.mul_(3)  # the output is a copy: the gradient is the forward's
+    got = autograd.grad(loss, [xw, w, b])
+    want = autograd.grad(ref.sum(), [xw, w, b])
+    for a, r in zip(got, want):
+        assert a.dtype == autograd.float32
+        np.testing.assert_allclose(a.numpy(), r.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_gru_kernels_and_numpy_twins_agree():
+    rng = np.random.default_rng(12)
+    n, hid = 3, 5
+    xw, hw = (rng.standard_normal((n, 3 * hid)).astype(np.float32) for _ in range(2))
+    h = rng.standard_normal((n, hid)).astype(np.float32)
+    outs = []
+    for run in (kernels._gru_forward, None):
+        a, y = np.empty((n, 4 * hid), np.float32), np.empty((n, hid), np.float32)
+        if run is None:
+            kernels._gru_forward_numpy(xw, hw, h, a, y, _sigmoid)
+        else:
+            run(xw, hw, h, a, y)
+        outs.append((a, y))
+    for a, b in zip(*outs):
+        np.testing.assert_allclose(a, b, rtol=4e-7, atol=1e-7)
+    a = rng.uniform(0.05, 0.95, (n, 4 * hid))
+    gy, dh = rng.standard_normal((n, hid)), rng.standard_normal((n, hid))
+    grads = []
+    for run in (kernels._gru_backward, kernels._gru_backward_numpy):
+        d = dh.copy()
+        d_x, d_h = np.empty((n, 3 * hid)), np.empty((n, 3 * hid))
+        run(a, h.astype(np.float64), gy, d, d_x, d_h)
+        grads.append((d, d_x, d_h))
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, rtol=1e-14)
+
+
+def test_gru_errors_name_the_argument():
+    xw, h0, w, b = _gru_inputs()
+    with pytest.raises(TypeError, match="xw must be a Tensor"):
+        extend.gru_layer(xw.detach().numpy(), h0, w, b)
+    with pytest.raises(ValueError, match="h0 must have shape"):
+        extend.gru_layer(xw, h0[:1], w, b)
+    with pytest.raises(ValueError, match="at least one step"):
+        extend.gru_layer(xw[:0], h0, w, b)
+    with pytest.raises(ValueError, match="b_hh must have shape"):
+        extend.gru_layer(xw, h0, w, b[:2])
+    with pytest.raises(TypeError, match="share one dtype"):
+        extend.gru_layer(xw, h0.float(), w, b)

@@ -95,16 +95,17 @@ def test_stacked_gradients_match_pytorch(stacks):
         _close(got, leaf.grad.numpy(), 1e-12)
 
 
-@pytest.mark.parametrize("layer", ["GRU", "RNN"])
-def test_nn_recurrent_layers_stack_through_their_transposed_weight(stacks, layer):
+@pytest.mark.parametrize("layer, options", [("RNN", {}), ("LSTM", {"proj_size": 128})])
+def test_nn_recurrent_layers_stack_through_their_transposed_weight(stacks, layer, options):
     # A layer transposes its recurrent weight once for all its steps: the products' gradients
     # stack in that node's sum, which is computed (column-major, as the transpose's gradient)
-    # when the node runs, and reaches the weight row-major. (An LSTM layer is one node,
-    # extend.lstm_layer, which takes that gradient in one product of its own.)
+    # when the node runs, and reaches the weight row-major. (LSTM and GRU layers
+    # without a projection are one node each, extend.lstm_layer and extend.gru_layer, which take
+    # that gradient in one product of their own: an LSTM with a projection steps.)
     import nn
 
     autograd.manual_seed(0)
-    module = getattr(nn, layer)(32, 256, num_layers=2).double()
+    module = getattr(nn, layer)(32, 256, num_layers=2, **options).double()
     x = autograd.randn(8, 16, 32, dtype=autograd.float64)
 
     def loss():
