@@ -253,36 +253,7 @@ def lstm_layer(
     >>> xw.grad.shape
     (3, 2, 8)
     """
-    for name, t, ndim in (("xw", xw, 3), ("h0", h0, 2), ("c0", c0, 2), ("w_hh", w_hh, 2)):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"lstm_layer: {name} must be a Tensor, got {type(t).__name__}")
-        if t.ndim != ndim:
-            raise ValueError(f"lstm_layer: {name} must be {ndim}-D, got shape {tuple(t.shape)}")
-    if b_hh is not None and not isinstance(b_hh, Tensor):
-        raise TypeError(f"lstm_layer: b_hh must be a Tensor or None, got {type(b_hh).__name__}")
-    steps, batch, four_h = xw.shape
-    if four_h % 4 or steps == 0:
-        raise ValueError(
-            "lstm_layer: xw must be (L, N, 4 * hidden) with at least one step, got shape "
-            f"{tuple(xw.shape)}"
-        )
-    hid = four_h // 4
-    expected = {"h0": (batch, hid), "c0": (batch, hid), "w_hh": (4 * hid, hid)}
-    for name, t in (("h0", h0), ("c0", c0), ("w_hh", w_hh)):
-        if tuple(t.shape) != expected[name]:
-            raise ValueError(
-                f"lstm_layer: {name} must have shape {expected[name]} for xw of shape "
-                f"{tuple(xw.shape)}, got {tuple(t.shape)}"
-            )
-    if b_hh is not None and tuple(b_hh.shape) != (4 * hid,):
-        raise ValueError(f"lstm_layer: b_hh must have shape ({4 * hid},), got {tuple(b_hh.shape)}")
-    tensors = (xw, h0, c0, w_hh) + ((b_hh,) if b_hh is not None else ())
-    dtypes = {t.dtype for t in tensors}
-    if len(dtypes) != 1 or np.dtype(xw._array.dtype) not in _FLOATS:
-        raise TypeError(
-            "lstm_layer: xw, h0, c0, w_hh and b_hh must share one dtype, float32 or float64; "
-            f"got {', '.join(str(t.dtype) for t in tensors)}"
-        )
+    _check_layer("lstm_layer", 4, xw, {"h0": h0, "c0": c0}, w_hh, b_hh)
     return LstmLayer.apply(xw, h0, c0, w_hh, b_hh, bool(reverse))
 
 
@@ -463,32 +434,43 @@ def gru_layer(
     >>> xw.grad.shape
     (3, 2, 6)
     """
-    for name, t, ndim in (("xw", xw, 3), ("h0", h0, 2), ("w_hh", w_hh, 2)):
+    _check_layer("gru_layer", 3, xw, {"h0": h0}, w_hh, b_hh)
+    return GruLayer.apply(xw, h0, w_hh, b_hh, bool(reverse))
+
+
+def _check_layer(
+    op: str, gates: int, xw: Any, states: dict[str, Any], w_hh: Any, b_hh: Any
+) -> None:
+    """The argument checks of a recurrent layer with ``gates`` gates per hidden unit: Tensors
+    of the shapes ``xw`` implies (``(L, N, gates * H)``, at least one step), one float dtype."""
+    named = {"xw": (xw, 3), **{k: (v, 2) for k, v in states.items()}, "w_hh": (w_hh, 2)}
+    for name, (t, ndim) in named.items():
         if not isinstance(t, Tensor):
-            raise TypeError(f"gru_layer: {name} must be a Tensor, got {type(t).__name__}")
+            raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
         if t.ndim != ndim:
-            raise ValueError(f"gru_layer: {name} must be {ndim}-D, got shape {tuple(t.shape)}")
+            raise ValueError(f"{op}: {name} must be {ndim}-D, got shape {tuple(t.shape)}")
     if b_hh is not None and not isinstance(b_hh, Tensor):
-        raise TypeError(f"gru_layer: b_hh must be a Tensor or None, got {type(b_hh).__name__}")
-    steps, batch, three_h = xw.shape
-    if three_h % 3 or steps == 0:
+        raise TypeError(f"{op}: b_hh must be a Tensor or None, got {type(b_hh).__name__}")
+    steps, batch, width = xw.shape
+    if width % gates or steps == 0:
         raise ValueError(
-            "gru_layer: xw must be (L, N, 3 * hidden) with at least one step, got shape "
+            f"{op}: xw must be (L, N, {gates} * hidden) with at least one step, got shape "
             f"{tuple(xw.shape)}"
         )
-    hid = three_h // 3
-    for name, t, want in (("h0", h0, (batch, hid)), ("w_hh", w_hh, (3 * hid, hid))):
-        if tuple(t.shape) != want:
+    hid = width // gates
+    expected = {**{k: (batch, hid) for k in states}, "w_hh": (gates * hid, hid)}
+    for name, want in expected.items():
+        got = tuple(named[name][0].shape)
+        if got != want:
             raise ValueError(
-                f"gru_layer: {name} must have shape {want} for xw of shape {tuple(xw.shape)}, "
-                f"got {tuple(t.shape)}"
+                f"{op}: {name} must have shape {want} for xw of shape {tuple(xw.shape)}, got {got}"
             )
-    if b_hh is not None and tuple(b_hh.shape) != (3 * hid,):
-        raise ValueError(f"gru_layer: b_hh must have shape ({3 * hid},), got {tuple(b_hh.shape)}")
-    tensors = (xw, h0, w_hh) + ((b_hh,) if b_hh is not None else ())
+    if b_hh is not None and tuple(b_hh.shape) != (gates * hid,):
+        raise ValueError(f"{op}: b_hh must have shape ({gates * hid},), got {tuple(b_hh.shape)}")
+    tensors = [t for t, _ in named.values()] + ([b_hh] if b_hh is not None else [])
     if len({t.dtype for t in tensors}) != 1 or np.dtype(xw._array.dtype) not in _FLOATS:
+        names = ", ".join(named) + " and b_hh"
         raise TypeError(
-            "gru_layer: xw, h0, w_hh and b_hh must share one dtype, float32 or float64; "
+            f"{op}: {names} must share one dtype, float32 or float64; "
             f"got {', '.join(str(t.dtype) for t in tensors)}"
         )
-    return GruLayer.apply(xw, h0, w_hh, b_hh, bool(reverse))
