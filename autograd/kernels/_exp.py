@@ -40,7 +40,7 @@ import numpy as np
 from numba import types
 from numba.extending import intrinsic, overload
 
-__all__ = ["exp"]
+__all__ = ["exp", "sigmoid32", "tanh32"]
 
 _F32 = np.float32
 _LOG2E = _F32(1.4426950408889634)
@@ -127,3 +127,64 @@ def _exp_overload(x: Any) -> Any:
 
         return libm_exp
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Functions built on exp for float32 kernel loops: the caller passes the exp (see tanh32).
+
+# tanh's Taylor coefficients (x, x**3, ..., x**13), for |x| below _TANH_SERIES_BELOW, where
+# the series' first omitted term is under 3e-11 (a thousandth of float32's resolution there).
+_T1, _T3, _T5 = np.float32(1.0), np.float32(-1 / 3), np.float32(2 / 15)
+_T7, _T9, _T11 = np.float32(-17 / 315), np.float32(62 / 2835), np.float32(-1382 / 155925)
+_T13 = np.float32(21844 / 6081075)
+_TANH_SERIES_BELOW = np.float32(0.3)
+
+
+def tanh32(v: Any, t: Any) -> Any:
+    """tanh of one float32 ``v``, given ``t = exp(-2|v|)``, without a call (so that a kernel
+    loop of it vectorizes): the series near 0, where ``1 - t`` would cancel, else
+    ``(1 - t) / (1 + t)`` with ``v``'s sign; within 2.1 ulp (the caller computes ``t`` in the
+    loop itself: Numba inlines that ``exp`` there, not inside another inlined function).
+
+    Examples
+    --------
+    >>> v = np.float32(0.75)
+    >>> float(tanh32(v, exp(np.float32(-1.5)))) == float(np.float32(np.tanh(0.75)))
+    True
+    """
+    a = abs(v)
+    s = v * v
+    p = _T13
+    p = p * s + _T11
+    p = p * s + _T9
+    p = p * s + _T7
+    p = p * s + _T5
+    p = p * s + _T3
+    p = p * s + _T1
+    series = v * p
+    r = (_ONE - t) / (_ONE + t)
+    far = r if v >= 0 else -r
+    return series if a < _TANH_SERIES_BELOW else (far if v == v else v)
+
+
+def sigmoid32(v: Any, e: Any) -> Any:
+    """The logistic function of one float32 ``v`` given ``e = exp(-|v|)``, as
+    :mod:`autograd.kernels.logistic` computes it.
+
+    Examples
+    --------
+    >>> float(sigmoid32(np.float32(0.0), np.float32(1.0)))
+    0.5
+    """
+    r = _ONE / (_ONE + e)
+    return r if v >= 0 else e * r
+
+
+@overload(tanh32, inline="always")
+def _tanh32_overload(v: Any, t: Any) -> Any:
+    return tanh32
+
+
+@overload(sigmoid32, inline="always")
+def _sigmoid32_overload(v: Any, e: Any) -> Any:
+    return sigmoid32

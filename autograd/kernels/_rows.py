@@ -16,8 +16,9 @@ import math
 
 import numpy as np
 
+from . import _jit
 from ._exp import exp
-from ._jit import jit
+from ._jit import get_num_threads, jit
 
 __all__ = [
     "FLOAT64_MAX_SIZE", "PASS_BYTES", "VECTOR_MIN_LENGTH", "chunk_rows", "row_dot", "row_max",
@@ -156,3 +157,16 @@ def softmax_block(x, log, y, m, s):
             else:
                 for j in range(n):
                     y[i, j] /= s[i]
+
+
+def row_parts(nbytes: int) -> int:
+    """Blocks of rows for a row kernel that runs one block per thread: one per kernel thread
+    where its parallel code may run (arrays of ``nbytes`` in all, as a parallel kernel's dispatch
+    counts them), else one.
+
+    Examples
+    --------
+    >>> row_parts(1024)
+    1
+    """
+    return get_num_threads() if nbytes >= _jit.PARALLEL_MIN_BYTES else 1

@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _jit
-from ._jit import StandIn, get_num_threads, jit, prange
-from ._rows import chunk_rows
+from ._jit import StandIn, jit, prange
+from ._rows import chunk_rows, row_parts
 
 __all__ = ["group_norm_forward", "group_norm_backward"]
 
@@ -224,7 +223,7 @@ def group_norm_forward(
     out, xhat = np.empty_like(x), np.empty_like(x)
     invstd = np.empty(x.shape[0], x.dtype)
     w, b = _absent(weight, x.dtype), _absent(bias, x.dtype)
-    args = (x, w, b, int(groups), float(eps), out, xhat, invstd, _parts(3 * x.nbytes))
+    args = (x, w, b, int(groups), float(eps), out, xhat, invstd, row_parts(3 * x.nbytes))
     if x.dtype in _DTYPES:
         _KERNELS.call(_forward, _forward_numpy, *args)
     else:
@@ -280,9 +279,3 @@ def group_norm_backward(
     else:
         _backward_numpy(*args)
     return (dx if need_input else None), dw.astype(g.dtype), db.astype(g.dtype)
-
-
-def _parts(nbytes: int) -> int:
-    # Blocks of rows for the kernel: one per thread where its parallel code may run (arrays of
-    # that many bytes in all, as the kernel's dispatch counts them).
-    return get_num_threads() if nbytes >= _jit.PARALLEL_MIN_BYTES else 1

@@ -4,7 +4,7 @@ Forward (:func:`lstm_cell_forward`): from a step's gate pre-activations, the act
 ``sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)``, the new cell state ``c = f * c_prev + i * g``,
 its tanh and the output ``o * tanh(c)``: in NumPy seven passes and a copy (11 and 12 us for a
 batch of 16, hidden 128), here one loop over the gates and one over the cell, in float32 only,
-whose ``exp`` and ``tanh`` vectorize (:mod:`autograd.kernels._exp`, and :func:`_tanh32` below);
+whose ``exp`` and ``tanh`` vectorize (:mod:`autograd.kernels._exp`: ``exp`` and ``tanh32``);
 float64 keeps NumPy's passes. Its tanh is within 2.1 ulp of the exact value (NumPy's 1.3), its
 sigmoid the kernels' (:mod:`autograd.kernels.logistic`).
 
@@ -20,67 +20,15 @@ kernel pays for its compile (:class:`~autograd.kernels._jit.StandIn`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
-from numba.extending import overload
 
-from ._exp import exp
+from ._exp import exp, sigmoid32, tanh32
 from ._jit import StandIn, jit
 
 __all__ = ["gru_cell_backward", "gru_cell_forward", "lstm_cell_backward", "lstm_cell_forward"]
 
-# tanh's Taylor coefficients (x, x**3, ..., x**13), for |x| below _TANH_SERIES_BELOW, where
-# the series' first omitted term is under 3e-11 (a thousandth of float32's resolution there).
-_T1, _T3, _T5 = np.float32(1.0), np.float32(-1 / 3), np.float32(2 / 15)
-_T7, _T9, _T11 = np.float32(-17 / 315), np.float32(62 / 2835), np.float32(-1382 / 155925)
-_T13 = np.float32(21844 / 6081075)
-_TANH_SERIES_BELOW = np.float32(0.3)
-_ONE32, _MINUS_TWO32 = np.float32(1.0), np.float32(-2.0)
-
-
-def _tanh32(v: Any, t: Any) -> Any:
-    """tanh of one float32 ``v``, given ``t = exp(-2|v|)``, without a call (so that a kernel
-    loop of it vectorizes): the series near 0, where ``1 - t`` would cancel, else
-    ``(1 - t) / (1 + t)`` with ``v``'s sign; within 2.1 ulp (the caller computes ``t`` in the
-    loop itself: Numba inlines that ``exp`` there, not inside another inlined function).
-
-    Examples
-    --------
-    >>> v = np.float32(0.75)
-    >>> float(_tanh32(v, exp(np.float32(-1.5)))) == float(np.float32(np.tanh(0.75)))
-    True
-    """
-    a = abs(v)
-    s = v * v
-    p = _T13
-    p = p * s + _T11
-    p = p * s + _T9
-    p = p * s + _T7
-    p = p * s + _T5
-    p = p * s + _T3
-    p = p * s + _T1
-    series = v * p
-    r = (_ONE32 - t) / (_ONE32 + t)
-    far = r if v >= 0 else -r
-    return series if a < _TANH_SERIES_BELOW else (far if v == v else v)
-
-
-def _sigmoid32(v: Any, e: Any) -> Any:
-    """The logistic function of one float32 ``v`` given ``e = exp(-|v|)``, as
-    :mod:`autograd.kernels.logistic` computes it."""
-    r = _ONE32 / (_ONE32 + e)
-    return r if v >= 0 else e * r
-
-
-@overload(_tanh32, inline="always")
-def _tanh32_overload(v: Any, t: Any) -> Any:
-    return _tanh32
-
-
-@overload(_sigmoid32, inline="always")
-def _sigmoid32_overload(v: Any, e: Any) -> Any:
-    return _sigmoid32
+_MINUS_TWO32 = np.float32(-2.0)
 
 
 @jit(error_model="numpy")
@@ -105,21 +53,21 @@ def _cell_forward_row(gates, c_prev, a, c, tc, y, hid):
 def _sigmoid_span(x, out, lo, hi):
     for j in range(lo, hi):
         v = x[j]
-        out[j] = _sigmoid32(v, exp(-abs(v)))
+        out[j] = sigmoid32(v, exp(-abs(v)))
 
 
 @jit(error_model="numpy")
 def _tanh_span(x, out, lo, hi):
     for j in range(lo, hi):
         v = x[j]
-        out[j] = _tanh32(v, exp(_MINUS_TWO32 * abs(v)))
+        out[j] = tanh32(v, exp(_MINUS_TWO32 * abs(v)))
 
 
 @jit(error_model="numpy")
 def _cell_span(a, c_prev, c, tc, y, hid):
     for j in range(hid):
         cell = a[hid + j] * c_prev[j] + a[j] * a[2 * hid + j]
-        t = _tanh32(cell, exp(_MINUS_TWO32 * abs(cell)))
+        t = tanh32(cell, exp(_MINUS_TWO32 * abs(cell)))
         c[j] = cell
         tc[j] = t
         y[j] = a[3 * hid + j] * t
@@ -272,7 +220,7 @@ def _gru_gates_span(xw, hw, a, width):
     # r and z: the first 2H columns, one sigmoid each.
     for j in range(width):
         v = xw[j] + hw[j]
-        a[j] = _sigmoid32(v, exp(-abs(v)))
+        a[j] = sigmoid32(v, exp(-abs(v)))
 
 
 @jit(error_model="numpy")
@@ -280,7 +228,7 @@ def _gru_candidate_span(xw, hw, a, hid):
     for j in range(hid):
         hn = hw[2 * hid + j]
         v = xw[2 * hid + j] + a[j] * hn
-        a[2 * hid + j] = _tanh32(v, exp(_MINUS_TWO32 * abs(v)))
+        a[2 * hid + j] = tanh32(v, exp(_MINUS_TWO32 * abs(v)))
         a[3 * hid + j] = hn
 
 

@@ -29,10 +29,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _jit
 from ._exp import exp
-from ._jit import StandIn, get_num_threads, jit, prange
-from ._rows import FLOAT64_MAX_SIZE, row_dot, row_sum, softmax_block, takes
+from ._jit import StandIn, jit, prange
+from ._rows import FLOAT64_MAX_SIZE, row_dot, row_parts, row_sum, softmax_block, takes
 
 __all__ = ["softmax_rows", "softmax_rows_backward", "takes", "KERNEL_MAX_SIZE"]
 
@@ -63,12 +62,6 @@ def _backward(y, g, log, gx, parts):
                 s = row_dot(g, y, i)
                 for j in range(n):
                     gx[i, j] = g[i, j] * y[i, j] - y[i, j] * s
-
-
-def _parts(nbytes: int) -> int:
-    # Blocks of rows for a kernel: one per thread where its parallel code may run (arrays of
-    # that many bytes in all, as the kernel's dispatch counts them).
-    return get_num_threads() if nbytes >= _jit.PARALLEL_MIN_BYTES else 1
 
 
 def _forward_numpy(x, log, y, parts):
@@ -114,7 +107,7 @@ def softmax_rows(x: np.ndarray, log: bool) -> np.ndarray:
     array([[0.25, 0.75]])
     """
     y = np.empty_like(x)
-    _KERNELS.call(_forward, _forward_numpy, x, log, y, _parts(2 * x.nbytes))
+    _KERNELS.call(_forward, _forward_numpy, x, log, y, row_parts(2 * x.nbytes))
     return y
 
 
@@ -140,5 +133,5 @@ def softmax_rows_backward(y: np.ndarray, g: np.ndarray, log: bool) -> np.ndarray
     array([[ 0.75, -0.75]])
     """
     gx = np.empty_like(y)
-    _KERNELS.call(_backward, _backward_numpy, y, g, log, gx, _parts(3 * y.nbytes))
+    _KERNELS.call(_backward, _backward_numpy, y, g, log, gx, row_parts(3 * y.nbytes))
     return gx

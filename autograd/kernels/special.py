@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from numba.extending import overload
 
-from ._exp import exp
+from ._exp import exp, sigmoid32
 from ._jit import StandIn, jit, prange
 
 __all__ = ["erf", "gelu_backward", "gelu_forward", "silu_backward", "silu_forward"]
@@ -132,9 +132,7 @@ def _gelu_backward_flat(g: np.ndarray, x: np.ndarray, c: np.ndarray, out: np.nda
 def _silu_forward_flat(x: np.ndarray, y: np.ndarray, s: np.ndarray) -> None:
     for i in prange(x.size):
         v = x[i]
-        e = exp(-abs(v))
-        r = _ONE / (_ONE + e)
-        sig = r if v >= 0 else e * r
+        sig = sigmoid32(v, exp(-abs(v)))
         s[i] = sig
         y[i] = v * sig
 
