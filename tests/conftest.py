@@ -34,6 +34,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 # tests/autograd/kernels/test_compile_elsewhere.py turns it on where it is the subject.
 os.environ["AUTOGRAD_COMPILE_ELSEWHERE"] = "0"
 
+# Collection parses every test module (pytest rewrites their asserts) while ``import autograd``'s
+# warm-start thread may still be loading Numba, which parses source too. CPython 3.11 keeps the
+# AST constructor's recursion depth per interpreter, not per thread, and two threads at it can
+# fail collection with "SystemError: AST constructor recursion depth mismatch". The run starts
+# once that thread is done; the kernels it did not load load on first call, as ever.
+from autograd.kernels import _jit  # noqa: E402
+
+_jit._wait_for_warm_start()
+
 
 @pytest.fixture
 def torch():
