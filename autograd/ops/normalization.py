@@ -22,7 +22,7 @@ import numpy as np
 from .. import grad_mode
 from ..function import Function
 from ..kernels.batchnorm import batch_norm_backward, batch_norm_forward
-from ..kernels.groupnorm import group_norm_backward, group_norm_forward
+from ..kernels.groupnorm import group_norm_backward, group_norm_forward, standardized
 from ..tensor import Tensor
 from ._jvp import sum_terms
 from .registry import Sample, register
@@ -356,16 +356,17 @@ class GroupNormalize(Function):
     def forward(ctx, x, w, b, view, pshape, eps):
         nb, groups, d, length = view
         rows = np.ascontiguousarray(x).reshape(nb * groups, d, length)
-        out, xhat, invstd = group_norm_forward(
+        out, mean, invstd = group_norm_forward(
             rows, _per_group(w, groups, d), _per_group(b, groups, d), groups, eps
         )
         ctx.view, ctx.pshape, ctx.eps = view, pshape, eps
-        ctx.save_for_backward(x, w, xhat.reshape(nb * groups, d * length), invstd)
+        ctx.stats = (mean, invstd)  # float64 per row: with x, the standardized input
+        ctx.save_for_backward(x, w)
         return out.reshape(x.shape)
 
     @staticmethod
     def backward(ctx, g):
-        x, w, xhat, invstd = ctx.saved_tensors
+        x, w = ctx.saved_tensors
         view = ctx.view
         if isinstance(g, Tensor):
             dx, dw, db = _rows_graph_backward(x, w, g, view, ctx.pshape, ctx.eps)
@@ -373,9 +374,10 @@ class GroupNormalize(Function):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         nb, groups, d, length = view
         rows = (nb * groups, d, length)
-        g3 = np.ascontiguousarray(g, dtype=xhat.dtype).reshape(rows)
+        g3 = np.ascontiguousarray(g, dtype=x.dtype).reshape(rows)
+        x3 = np.ascontiguousarray(x).reshape(rows)
         dx, dw, db = group_norm_backward(
-            g3, xhat.reshape(rows), invstd, _per_group(w, groups, d), groups, need_x
+            g3, x3, *ctx.stats, _per_group(w, groups, d), groups, need_x
         )
         return (
             None if dx is None else dx.reshape(x.shape),
@@ -388,8 +390,10 @@ class GroupNormalize(Function):
     def jvp(ctx, tx, tw, tb, view, pshape, eps):
         x, w = ctx.primals[:2]
         has_x, has_w, has_b = ctx.has_tangent[:3]
-        _, _, xhat, invstd = ctx.saved_tensors
-        _, groups, d, _ = view
+        mean, invstd = ctx.stats
+        nb, groups, d, length = view
+        xhat = standardized(np.reshape(x, (nb * groups, d * length)), mean, invstd)
+        invstd = invstd.astype(xhat.dtype)
         out = 0.0
         if has_x:  # d xhat = invstd (dx - mean(dx) - xhat mean(xhat dx)), per row
             tr = tx.reshape(xhat.shape)

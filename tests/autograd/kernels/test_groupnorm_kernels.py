@@ -9,7 +9,7 @@ from fresh_process import use_twins
 
 import autograd
 from autograd.kernels import groupnorm
-from autograd.kernels.groupnorm import group_norm_backward, group_norm_forward
+from autograd.kernels.groupnorm import group_norm_backward, group_norm_forward, standardized
 
 
 def _reference(x, w, b, groups, eps, g):
@@ -19,6 +19,7 @@ def _reference(x, w, b, groups, eps, g):
     k = d * length
     xr = x.reshape(rows, k)
     xc = xr - xr.mean(axis=1, keepdims=True)
+    mean = xr.mean(axis=1)
     invstd = 1 / np.sqrt((xc * xc).mean(axis=1) + eps)
     xhat = (xc * invstd[:, None]).reshape(x.shape)
     ones = np.ones((groups, d))
@@ -32,18 +33,20 @@ def _reference(x, w, b, groups, eps, g):
     per_group = (-1, groups, d, length)
     dw = (g * xhat).reshape(per_group).sum(axis=(0, 3))
     db = g.reshape(per_group).sum(axis=(0, 3))
-    return out, xhat, invstd, dx.reshape(x.shape), dw, db
+    return out, mean, invstd, xhat, dx.reshape(x.shape), dw, db
 
 
 # (rows, D, L, groups): layer norm (L = 1, one group), group norm on images, a single value;
-# the last two span several of the forward's chunks of rows (_rows.PASS_BYTES), the last one
-# partly filled.
+# the next two span several of the forward's chunks of rows (_rows.PASS_BYTES), the second
+# partly filled, and layer norm's backward sums of SUM_ROWS rows; the last has rows longer
+# than the backward's dtype sums (SUM_VALUES) and two groups of one value per channel.
 SHAPES = [(12, 37, 1, 1), (6, 4, 9, 2), (8, 3, 25, 4), (3, 1, 1, 1), (301, 37, 1, 1),
-          (72, 4, 64, 8)]  # fmt: skip
+          (72, 4, 64, 8), (70, 1300, 1, 2)]  # fmt: skip
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("dtype, tol", [(np.float32, 2e-5), (np.float64, 1e-12)])
+# float64: the large offset costs the centering some 1e-13 (the reference's own error)
+@pytest.mark.parametrize("dtype, tol", [(np.float32, 2e-5), (np.float64, 1e-11)])
 @pytest.mark.parametrize("affine", ["both", "weight", "bias", "none"])
 @pytest.mark.parametrize("twin", [False, True])
 def test_forward_and_backward_match_closed_form(shape, dtype, tol, affine, twin, monkeypatch):
@@ -54,13 +57,29 @@ def test_forward_and_backward_match_closed_form(shape, dtype, tol, affine, twin,
     g = rng.standard_normal(x.shape).astype(dtype)
     w = rng.uniform(0.5, 2, (groups, d)).astype(dtype) if affine in ("both", "weight") else None
     b = rng.standard_normal((groups, d)).astype(dtype) if affine in ("both", "bias") else None
-    out, xhat, invstd = group_norm_forward(x, w, b, groups, 1e-5)
-    dx, dw, db = group_norm_backward(g, xhat, invstd, w, groups, True)
-    got = (out, xhat, invstd, dx, dw, db)
-    assert all(a.dtype == dtype for a in got)
-    for a, want in zip(got, _reference(x, w, b, groups, 1e-5, g), strict=True):
-        np.testing.assert_allclose(a, want, rtol=tol, atol=tol)
-    none, dw2, db2 = group_norm_backward(g, xhat, invstd, w, groups, False)
+    out, mean, invstd = group_norm_forward(x, w, b, groups, 1e-5)
+    xhat = standardized(x, mean, invstd)
+    dx, dw, db = group_norm_backward(g, x, mean, invstd, w, groups, True)
+    got = (out, mean, invstd, xhat, dx, dw, db)
+    assert mean.dtype == invstd.dtype == np.float64
+    assert all(a.dtype == dtype for a in (out, xhat, dx, dw, db))
+    want = _reference(x, w, b, groups, 1e-5, g)
+    for name, a, ref in zip(("out", "mean", "invstd", "xhat", "dx", "dw", "db"), got, want,
+                            strict=True):  # fmt: skip
+        # The statistics are float64 sums of the input's values: exact to float64 rounding.
+        rtol = 1e-12 if name in ("mean", "invstd") else tol
+        np.testing.assert_allclose(a, ref, rtol=rtol, atol=tol, err_msg=name)
+    # The output is the standardized input (rounded once to the dtype), scaled and shifted.
+    wr = np.ones((groups, d), dtype) if w is None else w
+    br = np.zeros((groups, d), dtype) if b is None else b
+    h4 = xhat.reshape(-1, groups, d, length)
+    np.testing.assert_allclose(
+        out.reshape(h4.shape),
+        h4 * wr[:, :, None] + br[:, :, None],
+        rtol=4 * np.finfo(dtype).eps,
+        atol=4 * np.finfo(dtype).eps,
+    )
+    none, dw2, db2 = group_norm_backward(g, x, mean, invstd, w, groups, False)
     assert none is None
     np.testing.assert_array_equal(dw2, dw)
     np.testing.assert_array_equal(db2, db)
@@ -72,11 +91,11 @@ def test_a_non_finite_value_spoils_its_row_only(twin, monkeypatch):
     x = np.random.default_rng(1).standard_normal((4, 20, 1)).astype(np.float32)
     x[1, 3, 0] = np.nan
     x[2, 0, 0] = np.inf
-    out, xhat, invstd = group_norm_forward(x, None, None, 1, 1e-5)
+    out, mean, invstd = group_norm_forward(x, None, None, 1, 1e-5)
     assert np.isnan(out[1]).all() and np.isnan(out[2]).all()
     assert np.isfinite(out[[0, 3]]).all()
     g = np.ones_like(x)
-    dx, dw, db = group_norm_backward(g, xhat, invstd, None, 1, True)
+    dx, dw, db = group_norm_backward(g, x, mean, invstd, None, 1, True)
     assert np.isfinite(dx[[0, 3]]).all() and np.isnan(dw).any()
 
 
@@ -85,7 +104,7 @@ def test_a_constant_row_without_eps_gives_nan_and_signed_zeros_agree(twin, monke
     use_twins(groupnorm, twin, monkeypatch)
     x = np.array([[[1.0], [2.0], [3.0]], [[5.0], [5.0], [5.0]]], np.float32)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out, xhat, invstd = group_norm_forward(x, None, None, 1, 0.0)  # as PyTorch: no error
+        out, mean, invstd = group_norm_forward(x, None, None, 1, 0.0)  # as PyTorch: no error
     np.testing.assert_allclose(out[0].ravel(), [-1.2247449, 0.0, 1.2247449], rtol=1e-6)
     assert np.isnan(out[1]).all() and np.isinf(invstd[1])
     w = np.full((1, 3), -1.0, np.float32)  # -1 * +0 = -0, then + 0 (no bias) = +0, as PyTorch
@@ -95,8 +114,8 @@ def test_a_constant_row_without_eps_gives_nan_and_signed_zeros_agree(twin, monke
 
 def test_float16_takes_the_numpy_arithmetic():
     x = np.random.default_rng(2).standard_normal((4, 8, 1)).astype(np.float16)
-    out, xhat, invstd = group_norm_forward(x, None, None, 1, 1e-5)
-    assert out.dtype == invstd.dtype == np.float16
+    out, mean, invstd = group_norm_forward(x, None, None, 1, 1e-5)
+    assert out.dtype == np.float16 and invstd.dtype == np.float64
     want = _reference(x, None, None, 1, 1e-5, x)[0]
     np.testing.assert_allclose(out, want, atol=5e-3)
 
@@ -138,8 +157,8 @@ def test_forward_blocks_of_rows_equal_one_block(shape, groups):
     b = rng.standard_normal((groups, shape[2])).astype(np.float32)
     results = []
     for parts in (1, 3):
-        out, xhat, inv = np.empty_like(x), np.empty_like(x), np.empty(x.shape[0], np.float32)
-        groupnorm._forward.serial(x, w, b, groups, 1e-5, out, xhat, inv, parts)
-        results.append((out, xhat, inv))
+        out, mean, inv = np.empty_like(x), np.empty(x.shape[0]), np.empty(x.shape[0])
+        groupnorm._forward.serial(x, w, b, groups, 1e-5, out, mean, inv, parts)
+        results.append((out, mean, inv))
     for a, c in zip(*results):
         np.testing.assert_array_equal(a, c)
