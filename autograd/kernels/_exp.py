@@ -24,6 +24,12 @@ not. Arguments are clamped to ``[-104, 88.75]``: below, float32's ``exp`` is 0; 
 as the C library's is within 1; the kernels' sigmoid and softmax measured the same worst case
 (2.7 ulp against float64 arithmetic) with either.
 
+The kernels whose loops compute it are compiled with ``fastmath={"contract"}``: its reduction
+and Horner steps then run as fused multiply-adds, each rounded once, which the loops run a
+quarter to a third faster (131 072 float32 values, one thread: sigmoid 106 -> 74 us, SiLU
+99 -> 78, softmax 149 -> 124, GELU 340 -> 246) and no less accurately. A loop compiled without
+it (this module's tests) computes what the Python function computes, bit for bit.
+
 float64 values keep ``math.exp``: a polynomial to float64's precision is twice as long, and
 float64 kernels are not where the time goes.
 

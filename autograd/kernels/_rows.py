@@ -86,7 +86,7 @@ def row_dot(a, b, i):
     return s
 
 
-@jit(warm=True, error_model="numpy")
+@jit(warm=True, error_model="numpy", fastmath={"contract"})
 def softmax_numerators(x, i, y):
     """``y[i] = exp(x[i] - m)`` with ``m`` the row's maximum; returns ``m`` and the sum of
     ``y[i]``. A short row takes one scalar loop and the C library's ``exp``."""
@@ -121,7 +121,7 @@ def chunk_rows(n, itemsize):
     return max(1, PASS_BYTES // max(1, n * itemsize))
 
 
-@jit(warm=True, error_model="numpy")
+@jit(warm=True, error_model="numpy", fastmath={"contract"})
 def softmax_block(x, log, y, m, s):
     """``y = softmax(x)`` row by row (``log_softmax`` with ``log``), with ``m[i]`` each row's
     maximum and ``s[i]`` the sum of its ``exp(x[i] - m[i])``: :func:`softmax_numerators`'s

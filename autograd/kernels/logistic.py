@@ -43,7 +43,7 @@ MAX_SIZE = 2048
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-@jit(error_model="numpy")
+@jit(error_model="numpy", fastmath={"contract"})
 def _sigmoid_in_place(flat):
     # Its own function: inside _sigmoid_rows, after the copy, LLVM left this loop scalar.
     one = flat.dtype.type(1)

@@ -49,21 +49,21 @@ def _cell_forward_row(gates, c_prev, a, c, tc, y, hid):
     _cell_span(a, c_prev, c, tc, y, hid)
 
 
-@jit(error_model="numpy")
+@jit(error_model="numpy", fastmath={"contract"})
 def _sigmoid_span(x, out, lo, hi):
     for j in range(lo, hi):
         v = x[j]
         out[j] = sigmoid32(v, exp(-abs(v)))
 
 
-@jit(error_model="numpy")
+@jit(error_model="numpy", fastmath={"contract"})
 def _tanh_span(x, out, lo, hi):
     for j in range(lo, hi):
         v = x[j]
         out[j] = tanh32(v, exp(_MINUS_TWO32 * abs(v)))
 
 
-@jit(error_model="numpy")
+@jit(error_model="numpy", fastmath={"contract"})
 def _cell_span(a, c_prev, c, tc, y, hid):
     for j in range(hid):
         cell = a[hid + j] * c_prev[j] + a[j] * a[2 * hid + j]
@@ -215,7 +215,7 @@ def _gru_forward(xw, hw, h, a, y):
         _gru_output_span(a[r], h[r], y[r], hid)
 
 
-@jit(error_model="numpy")
+@jit(error_model="numpy", fastmath={"contract"})
 def _gru_gates_span(xw, hw, a, width):
     # r and z: the first 2H columns, one sigmoid each.
     for j in range(width):
@@ -223,7 +223,7 @@ def _gru_gates_span(xw, hw, a, width):
         a[j] = sigmoid32(v, exp(-abs(v)))
 
 
-@jit(error_model="numpy")
+@jit(error_model="numpy", fastmath={"contract"})
 def _gru_candidate_span(xw, hw, a, hid):
     for j in range(hid):
         hn = hw[2 * hid + j]

@@ -106,13 +106,13 @@ def _erf_flat(x: np.ndarray, out: np.ndarray) -> None:
         out[i] = math.erf(x[i])
 
 
-@jit(parallel=True, light=True, error_model="numpy")
+@jit(parallel=True, light=True, error_model="numpy", fastmath={"contract"})
 def _erf_flat32(x: np.ndarray, out: np.ndarray) -> None:
     for i in prange(x.size):
         out[i] = _erf32(x[i])
 
 
-@jit(parallel=True, light=True, error_model="numpy")
+@jit(parallel=True, light=True, error_model="numpy", fastmath={"contract"})
 def _gelu_forward_flat(x: np.ndarray, y: np.ndarray, c: np.ndarray) -> None:
     for i in prange(x.size):
         v = x[i]
@@ -121,14 +121,14 @@ def _gelu_forward_flat(x: np.ndarray, y: np.ndarray, c: np.ndarray) -> None:
         y[i] = v * cdf
 
 
-@jit(parallel=True, light=True, error_model="numpy")
+@jit(parallel=True, light=True, error_model="numpy", fastmath={"contract"})
 def _gelu_backward_flat(g: np.ndarray, x: np.ndarray, c: np.ndarray, out: np.ndarray) -> None:
     for i in prange(x.size):
         v = x[i]
         out[i] = g[i] * (c[i] + v * (_INV_SQRT_2PI * exp(-_HALF * v * v)))
 
 
-@jit(parallel=True, light=True, error_model="numpy")
+@jit(parallel=True, light=True, error_model="numpy", fastmath={"contract"})
 def _silu_forward_flat(x: np.ndarray, y: np.ndarray, s: np.ndarray) -> None:
     for i in prange(x.size):
         v = x[i]
