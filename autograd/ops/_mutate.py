@@ -343,6 +343,15 @@ def register_view(view: Tensor, base: Tensor) -> None:
         vc[1:] = [r for r in vc[1:] if r() is not None]
 
 
+def register_views(views: tuple[Tensor, ...], base: Tensor) -> None:
+    """:func:`register_view` of each of ``views``, with one look at the list's length."""
+    vc = base._vc
+    before = len(vc).bit_length()
+    vc.extend([weakref.ref(v) for v in views])
+    if len(vc) >= 16 and len(vc).bit_length() > before:  # reached or passed a power of two
+        vc[1:] = [r for r in vc[1:] if r() is not None]
+
+
 class ViewOf(Function):
     """The elements of ``base`` at flat (C-order) indices ``idx``, shaped like ``idx``: the
     history of a view, whatever view op made it."""

@@ -8,7 +8,20 @@ import numpy as np
 
 from .. import grad_mode
 from ..tensor import Tensor
-from ._mutate import register_view
+from ._mutate import register_view, register_views
+
+
+def _as_views(outs: tuple[Tensor, ...], base: Tensor) -> tuple[Tensor, ...]:
+    """:func:`_as_view` of each of ``outs`` (one op's views of ``base``: ``split``, ``chunk``,
+    ``unbind``), in one pass."""
+    root = base if base._base is None else base._base
+    vc = base._vc
+    for out in outs:
+        out._vc = vc
+        out._base = root
+    if outs and outs[0]._array.dtype.kind == "f" and grad_mode._state.grad_enabled:
+        register_views(outs, root)
+    return outs
 
 
 def _as_view(out: Tensor, base: Tensor) -> Tensor:

@@ -15,7 +15,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..function import Function, linear_jvp
 from ..tensor import Tensor, tensor_method
-from ._shape_util import _as_view, _draw_x, _ints
+from ._shape_util import _as_views, _draw_x, _ints
 from ._util import as_tensor, normalize_dim
 from .elementwise import to_dtype
 from .registry import Sample, register
@@ -193,9 +193,7 @@ def _split(t: Tensor, dim: int, sizes: list[int]) -> tuple[Tensor, ...]:
         bounds.append((start, start + n))
         start += n
     outs = Split.apply(t, dim=dim, bounds=tuple(bounds))  # one positional: apply's short path
-    for o in outs:
-        _as_view(o, t)
-    return outs
+    return _as_views(outs, t)
 
 
 def _sample_split(draw: Any, dtype: np.dtype) -> Sample:
@@ -327,10 +325,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     d = normalize_dim(dim, t.ndim, "unbind")
     if t.shape[d] == 0:
         return ()
-    outs = Unbind.apply(t, dim=d)
-    for o in outs:
-        _as_view(o, t)
-    return outs
+    return _as_views(Unbind.apply(t, dim=d), t)
 
 
 @tensor_method
