@@ -31,6 +31,8 @@ from ..kernels.recurrent import (
     gru_cell_forward,
     lstm_cell_backward,
     lstm_cell_forward,
+    lstm_steps_backward,
+    lstm_steps_forward,
 )
 from ..tensor import Tensor
 from .join import cat, stack
@@ -54,6 +56,29 @@ def _product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.matmul(a, b)
 
 
+def _lstm_forward_steps(pre, h0, c0, w_hh, acts, cs, tcs, ys, reverse):
+    # The recurrence step by step from Python: lstm_steps_forward's twin.
+    h, c, w_t = h0, c0, w_hh.T
+    for t in _order(pre.shape[0], reverse):
+        gates = pre[t]
+        gates += _product(h, w_t)
+        lstm_cell_forward(gates, c, acts[t], cs[t], tcs[t], ys[t], _sigmoid_array)
+        h, c = ys[t], cs[t]
+
+
+def _lstm_backward_steps(acts, tcs, cs, c0, gys, dh, dc, d_gates, w_hh, reverse, need_h):
+    # The recurrence backward step by step from Python: lstm_steps_backward's twin.
+    steps = cs.shape[0]
+    order = _order(steps, reverse)
+    first = order[0]
+    for t in reversed(order):
+        c_prev = c0 if t == first else cs[t + 1 if reverse else t - 1]
+        gy = gys[t] if gys.shape[0] == steps else gys[0]
+        lstm_cell_backward(acts[t], tcs[t], c_prev, gy, dh, dc, d_gates[t])
+        if t != first or need_h:  # the first step's product is h0's gradient only
+            dh[...] = _product(d_gates[t], w_hh)
+
+
 class LstmLayer(Function):
     """The recurrence of :func:`lstm_layer`; arguments as there, ``xw`` with its bias added."""
 
@@ -66,17 +91,14 @@ class LstmLayer(Function):
         dt = xw.dtype
         # The gates, filled step by step (C-contiguous, as the kernels take them).
         pre = np.add(xw, b_hh, order="C") if b_hh is not None else xw.copy(order="C")
-        w_t = w_hh.T
         acts = np.empty((steps, batch, four_h), dt)  # sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)
         cs = np.empty((steps, batch, hid), dt)
         tcs = np.empty((steps, batch, hid), dt)  # tanh of the cell states
         ys = np.empty((steps, batch, hid), dt)
-        h, c = h0, np.ascontiguousarray(c0)
-        for t in _order(steps, reverse):
-            gates = pre[t]
-            gates += _product(h, w_t)
-            lstm_cell_forward(gates, c, acts[t], cs[t], tcs[t], ys[t], _sigmoid_array)
-            h, c = ys[t], cs[t]
+        h0c, c0c, w_c = (np.ascontiguousarray(a) for a in (h0, c0, w_hh))
+        lstm_steps_forward(pre, h0c, c0c, w_c, acts, cs, tcs, ys, reverse, _lstm_forward_steps)
+        last = 0 if reverse else -1
+        h, c = (ys[last], cs[last]) if steps else (h0, c0)
         ctx.reverse = reverse
         # The output is not saved: each step's hidden state is o * tanh(c) again, exactly as it
         # was computed, so the caller may change the output in place (as PyTorch's layer allows).
@@ -94,19 +116,18 @@ class LstmLayer(Function):
         d_gates = np.empty((steps, batch, 4 * hid), dt)
         dh = np.zeros((batch, hid), dt) if ghn is None else np.array(ghn, dtype=dt, order="C")
         dc = np.zeros((batch, hid), dt) if gcn is None else np.array(gcn, dtype=dt, order="C")
-        order = _order(steps, reverse)
-        first = order[0]
         c0 = np.ascontiguousarray(c0)
         no_gy = np.zeros((batch, hid), dt) if gys is None else None
         if gys is not None:
             gys = np.ascontiguousarray(gys, dtype=dt)
         need_x, need_h, need_c, need_w, need_b = ctx.needs_input_grad[:5]
-        for t in reversed(order):
-            c_prev = c0 if t == first else cs[t + 1 if reverse else t - 1]
-            gy = no_gy if gys is None else gys[t]
-            lstm_cell_backward(acts[t], tcs[t], c_prev, gy, dh, dc, d_gates[t])
-            if t != first or need_h:  # the first step's product is h0's gradient only
-                dh = np.ascontiguousarray(_product(d_gates[t], w_hh))
+        if steps:
+            gys = no_gy[None] if gys is None else gys
+            w_c = np.ascontiguousarray(w_hh)
+            lstm_steps_backward(
+                acts, tcs, cs, c0, gys, dh, dc, d_gates, w_c, reverse, need_h,
+                _lstm_backward_steps,
+            )  # fmt: skip
         dw = db = None
         if need_w:
             # Each step's gates against the hidden state it read: one GEMM over all the steps.

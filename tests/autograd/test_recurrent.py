@@ -103,6 +103,43 @@ def test_kernel_and_numpy_twin_agree():
     np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1e-14)
 
 
+@pytest.mark.skipif(not kernels._blas.AVAILABLE, reason="the compiled loops call NumPy's BLAS")
+@pytest.mark.parametrize("batch, hid", [(2, 9), (5, 4)])  # w @ h.T added transposed; h @ w.T
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("with_gy, need_h", [(True, True), (False, False)])
+def test_compiled_step_loops_match_their_python_twins(batch, hid, reverse, with_gy, need_h):
+    from autograd.ops import recurrent as ops
+
+    assert kernels._few_rows(batch, hid) == (batch == 2)  # both ways of the step's product
+    rng = np.random.default_rng(7)
+    steps = 5
+
+    def f32(*shape):
+        return rng.standard_normal(shape).astype(np.float32)
+
+    pre, h0, c0, w = f32(steps, batch, 4 * hid), f32(batch, hid), f32(batch, hid), f32(4 * hid, hid)
+    gys = f32(steps, batch, hid) if with_gy else np.zeros((1, batch, hid), np.float32)
+    dh0, dc0 = f32(batch, hid), f32(batch, hid)
+    results = []
+    for loop in ("compiled", "python"):
+        fwd = [
+            pre.copy(),
+            *(np.empty((steps, batch, n), np.float32) for n in (4 * hid, hid, hid, hid)),
+        ]
+        bwd = [dh0.copy(), dc0.copy(), np.empty((steps, batch, 4 * hid), np.float32)]
+        if loop == "compiled":
+            kernels._lstm_steps_forward(*fwd[:1], h0, c0, w, *fwd[1:], reverse,
+                                        np.empty((4 * hid, batch), np.float32))  # fmt: skip
+            kernels._lstm_steps_backward(fwd[1], fwd[3], fwd[2], c0, gys, *bwd, w, reverse,
+                                         need_h, np.empty((hid, batch), np.float32))  # fmt: skip
+        else:
+            ops._lstm_forward_steps(*fwd[:1], h0, c0, w, *fwd[1:], reverse)
+            ops._lstm_backward_steps(fwd[1], fwd[3], fwd[2], c0, gys, *bwd, w, reverse, need_h)
+        results.append(fwd + (bwd if need_h else bwd[1:]))
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6)
+
+
 def test_errors_name_the_argument():
     xw, h0, c0, w, b = _inputs()
     with pytest.raises(TypeError, match="xw must be a Tensor"):
