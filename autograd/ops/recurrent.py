@@ -29,6 +29,8 @@ from ..function import Function
 from ..kernels.recurrent import (
     gru_cell_backward,
     gru_cell_forward,
+    gru_steps_backward,
+    gru_steps_forward,
     lstm_cell_backward,
     lstm_cell_forward,
     lstm_steps_backward,
@@ -278,6 +280,29 @@ def lstm_layer(
     return LstmLayer.apply(xw, h0, c0, w_hh, b_hh, bool(reverse))
 
 
+def _gru_forward_steps(xw, h0, w_hh, b_hh, acts, hs, reverse):
+    # The recurrence step by step from Python: gru_steps_forward's twin.
+    h, w_t = h0, w_hh.T
+    for t in _order(xw.shape[0], reverse):
+        hw = _product(h, w_t)
+        hw = np.add(hw, b_hh, order="C") if b_hh is not None else np.ascontiguousarray(hw)
+        gru_cell_forward(xw[t], hw, h, acts[t], hs[t], _sigmoid_array)
+        h = hs[t]
+
+
+def _gru_backward_steps(acts, hs, h0, gys, dh, d_x, d_h, w_hh, reverse, need_h):
+    # The recurrence backward step by step from Python: gru_steps_backward's twin.
+    steps = hs.shape[0]
+    order = _order(steps, reverse)
+    first = order[0]
+    for t in reversed(order):
+        h_prev = h0 if t == first else hs[t + 1 if reverse else t - 1]
+        gy = gys[t] if gys.shape[0] == steps else gys[0]
+        gru_cell_backward(acts[t], h_prev, gy, dh, d_x[t], d_h[t])
+        if t != first or need_h:  # the first step's product is h0's gradient only
+            dh += _product(d_h[t], w_hh)
+
+
 class GruLayer(Function):
     """The recurrence of :func:`gru_layer`; arguments as there, ``xw`` with its bias added."""
 
@@ -289,15 +314,12 @@ class GruLayer(Function):
         hid = three_h // 3
         dt = xw.dtype
         xw = np.ascontiguousarray(xw)
-        w_t = w_hh.T
         acts = np.empty((steps, batch, 4 * hid), dt)  # r, z, n and the recurrent part of n
         hs = np.empty((steps, batch, hid), dt)  # the states, the node's own (see below)
-        h = np.ascontiguousarray(h0)
-        for t in _order(steps, reverse):
-            hw = _product(h, w_t)
-            hw = np.add(hw, b_hh, order="C") if b_hh is not None else np.ascontiguousarray(hw)
-            gru_cell_forward(xw[t], hw, h, acts[t], hs[t], _sigmoid_array)
-            h = hs[t]
+        h0c, w_c = np.ascontiguousarray(h0), np.ascontiguousarray(w_hh)
+        b_c = None if b_hh is None else np.ascontiguousarray(b_hh)
+        gru_steps_forward(xw, h0c, w_c, b_c, acts, hs, reverse, _gru_forward_steps)
+        h = hs[0 if reverse else -1] if steps else h0c
         ctx.reverse = reverse
         # The states are saved as an array of the node's own, and the output is a copy: the
         # caller may change the output in place (as PyTorch's layer allows).
@@ -315,19 +337,14 @@ class GruLayer(Function):
         d_x = np.empty((steps, batch, 3 * hid), dt)
         d_h = np.empty((steps, batch, 3 * hid), dt)
         dh = np.zeros((batch, hid), dt) if ghn is None else np.array(ghn, dtype=dt, order="C")
-        order = _order(steps, reverse)
-        first = order[0]
         h0c = np.ascontiguousarray(h0)
-        no_gy = np.zeros((batch, hid), dt) if gys is None else None
-        if gys is not None:
-            gys = np.ascontiguousarray(gys, dtype=dt)
+        gys = np.zeros((1, batch, hid), dt) if gys is None else np.ascontiguousarray(gys, dt)
         need_x, need_h, need_w, need_b = ctx.needs_input_grad[:4]
-        for t in reversed(order):
-            h_prev = h0c if t == first else hs[t + 1 if reverse else t - 1]
-            gy = no_gy if gys is None else gys[t]
-            gru_cell_backward(acts[t], h_prev, gy, dh, d_x[t], d_h[t])
-            if t != first or need_h:  # the first step's product is h0's gradient only
-                dh = np.ascontiguousarray(dh + _product(d_h[t], w_hh))
+        if steps:
+            w_c = np.ascontiguousarray(w_hh)
+            gru_steps_backward(
+                acts, hs, h0c, gys, dh, d_x, d_h, w_c, reverse, need_h, _gru_backward_steps
+            )
         dw = db = None
         if need_w:
             # Each step's gates against the state it read: one GEMM over all the steps.

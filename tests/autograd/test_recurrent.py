@@ -140,6 +140,47 @@ def test_compiled_step_loops_match_their_python_twins(batch, hid, reverse, with_
         np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6)
 
 
+@pytest.mark.skipif(not kernels._blas.AVAILABLE, reason="the compiled loops call NumPy's BLAS")
+@pytest.mark.parametrize("batch, hid", [(2, 9), (5, 4)])  # w @ h.T added transposed; h @ w.T
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("with_gy, need_h, bias", [(True, True, True), (False, False, False)])
+def test_compiled_gru_step_loops_match_their_python_twins(
+    batch, hid, reverse, with_gy, need_h, bias
+):
+    from autograd.ops import recurrent as ops
+
+    rng = np.random.default_rng(8)
+    steps = 5
+
+    def f32(*shape):
+        return rng.standard_normal(shape).astype(np.float32)
+
+    xw, h0, w = f32(steps, batch, 3 * hid), f32(batch, hid), f32(3 * hid, hid)
+    b = f32(3 * hid) if bias else None
+    gys = f32(steps, batch, hid) if with_gy else np.zeros((1, batch, hid), np.float32)
+    dh0 = f32(batch, hid)
+    results = []
+    for loop in (kernels, None):
+        acts = np.empty((steps, batch, 4 * hid), np.float32)
+        hs = np.empty((steps, batch, hid), np.float32)
+        d_x, d_h = (np.empty((steps, batch, 3 * hid), np.float32) for _ in range(2))
+        dh = dh0.copy()
+        if loop is kernels:
+            kernels.gru_steps_forward(xw, h0, w, b, acts, hs, reverse, _no_twin)
+            kernels.gru_steps_backward(acts, hs, h0, gys, dh, d_x, d_h, w, reverse, need_h,
+                                       _no_twin)  # fmt: skip
+        else:
+            ops._gru_forward_steps(xw, h0, w, b, acts, hs, reverse)
+            ops._gru_backward_steps(acts, hs, h0, gys, dh, d_x, d_h, w, reverse, need_h)
+        results.append([acts, hs, d_x, d_h] + ([dh] if need_h else []))
+    for got, want in zip(*results, strict=True):
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=2e-6)
+
+
+def _no_twin(*args):
+    raise AssertionError("the compiled loop was expected to run")
+
+
 def test_errors_name_the_argument():
     xw, h0, c0, w, b = _inputs()
     with pytest.raises(TypeError, match="xw must be a Tensor"):
