@@ -166,8 +166,10 @@ class RNNBase(Module):
                 c0_d = c_states[idx] if c_states is not None else None
                 if batch_sizes is None:
                     seq_len, batch = layer_input.shape[0], layer_input.shape[1]
-                    xw = F.linear(layer_input.reshape(seq_len * batch, -1), w_ih, b_ih)
-                    xw = xw.reshape(seq_len, batch, -1)
+                    # Sizes spelled out: an empty batch leaves no -1 to infer.
+                    rows = layer_input.reshape(seq_len * batch, layer_input.shape[-1])
+                    xw = F.linear(rows, w_ih, b_ih)
+                    xw = xw.reshape(seq_len, batch, xw.shape[-1])
                     fusable = _fusable(xw, h0_d, c0_d, w_hh, b_hh)
                     if self.mode == "LSTM" and w_hr is None and fusable:
                         # The whole recurrence as one node (see extend.lstm_layer).

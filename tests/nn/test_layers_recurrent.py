@@ -36,6 +36,28 @@ def test_recurrent_matches_torch(torch, cls, cfg):
     check_against_torch(torch, ours, theirs, [_rand(*shape)])
 
 
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
+def test_an_empty_batch_gives_empty_outputs_and_zero_weight_gradients(torch, cls, batch_first):
+    # As PyTorch: no sequences, so empty outputs and final states, and weights that got no
+    # contribution.
+    ours = getattr(nn, cls)(3, 4, num_layers=2, bidirectional=True, batch_first=batch_first)
+    theirs = getattr(torch.nn, cls)(3, 4, num_layers=2, bidirectional=True,
+                                    batch_first=batch_first)  # fmt: skip
+    shape = (0, 5, 3) if batch_first else (5, 0, 3)
+    x = autograd.tensor(np.zeros(shape, np.float32), requires_grad=True)
+    out, state = ours(x)
+    t_out, t_state = theirs(torch.zeros(shape))
+    assert out.shape == tuple(t_out.shape)
+    for a, b in zip(state if cls == "LSTM" else (state,),
+                    t_state if cls == "LSTM" else (t_state,), strict=True):  # fmt: skip
+        assert a.shape == tuple(b.shape)
+    (out.sum() + (state[0] if cls == "LSTM" else state).sum()).backward()
+    assert x.grad.shape == shape
+    for p in ours.parameters():
+        assert p.grad is not None and not p.grad.numpy().any()
+
+
 @pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
 def test_recurrent_with_initial_state_and_unbatched(torch, cls):
     layers = 2 * 2
