@@ -247,23 +247,46 @@ def _add_transposed(out, t):
                     out[r, j] += t[j, r]
 
 
+@jit(inline=True)
+def _add_product_t(h, w, out, prod):
+    # out (N, G) += h @ w.T, h (N, H), w (G, H): as w @ h.T into prod (G, N), added transposed,
+    # for few rows (see _few_rows), else by one GEMM adding into out.
+    batch, hid = h.shape
+    width = w.shape[0]
+    if _few_rows(batch, hid):
+        _gemm(_NO_TRANS, _TRANS, width, batch, hid, w, hid, h, hid, prod, 0.0)
+        _add_transposed(out, prod)
+    else:
+        _gemm(_NO_TRANS, _TRANS, batch, width, hid, h, hid, w, hid, out, 1.0)
+
+
+@jit(inline=True)
+def _product_into(g, w, out, prod, add):
+    # out (N, H) = g @ w (add: out += g @ w), g (N, G), w (G, H): as w.T @ g.T into prod
+    # (H, N), added transposed, for few rows (see _few_rows), else by one GEMM into out.
+    batch, width = g.shape
+    hid = w.shape[1]
+    if _few_rows(batch, hid):
+        _gemm(_TRANS, _TRANS, hid, batch, width, w, hid, g, width, prod, 0.0)
+        if not add:
+            out[:, :] = 0.0
+        _add_transposed(out, prod)
+    else:
+        _gemm(_NO_TRANS, _NO_TRANS, batch, hid, width, g, width, w, hid, out, 1.0 if add else 0.0)
+
+
 @jit(error_model="numpy")
 def _lstm_steps_forward(pre, h0, c0, w_hh, acts, cs, tcs, ys, reverse, prod):
     # pre: (T, N, 4H), the gates' input part and biases, overwritten with the gates; h0, c0:
     # (N, H); w_hh: (4H, H); acts, cs, tcs, ys as the cell kernel writes them, per step;
     # prod: (4H, N) scratch.
-    steps, batch, four_h = pre.shape
+    steps = pre.shape[0]
     h = h0
     c = c0
-    hid = h.shape[1]
     for s in range(steps):
         t = steps - 1 - s if reverse else s
         g = pre[t]
-        if _few_rows(batch, hid):
-            _gemm(_NO_TRANS, _TRANS, four_h, batch, hid, w_hh, hid, h, hid, prod, 0.0)
-            _add_transposed(g, prod)
-        else:
-            _gemm(_NO_TRANS, _TRANS, batch, four_h, hid, h, hid, w_hh, hid, g, 1.0)
+        _add_product_t(h, w_hh, g, prod)
         _cell_forward(g, c, acts[t], cs[t], tcs[t], ys[t])
         h = ys[t]
         c = cs[t]
@@ -274,8 +297,7 @@ def _lstm_steps_backward(acts, tcs, cs, c0, gys, dh, dc, d_gates, w_hh, reverse,
     # gys: (T, N, H), or (1, N, H) of zeros when the output has no gradient; dh, dc: (N, H),
     # the gradients reaching the last step, replaced by those of h0 and c0 (dh only with
     # need_h); d_gates: (T, N, 4H), written; prod: (H, N) scratch.
-    steps, batch, hid = cs.shape
-    four_h = 4 * hid
+    steps = cs.shape[0]
     first = steps - 1 if reverse else 0
     for s in range(steps):
         t = s if reverse else steps - 1 - s
@@ -283,14 +305,7 @@ def _lstm_steps_backward(acts, tcs, cs, c0, gys, dh, dc, d_gates, w_hh, reverse,
         gy = gys[t] if gys.shape[0] == steps else gys[0]
         _cell_backward(acts[t], tcs[t], c_prev, gy, dh, dc, d_gates[t])
         if t != first or need_h:  # the first step's product is h0's gradient only
-            if _few_rows(batch, hid):
-                _gemm(_TRANS, _TRANS, hid, batch, four_h, w_hh, hid, d_gates[t], four_h, prod,
-                      0.0)  # fmt: skip
-                dh[:, :] = 0.0
-                _add_transposed(dh, prod)
-            else:
-                _gemm(_NO_TRANS, _NO_TRANS, batch, hid, four_h, d_gates[t], four_h, w_hh, hid, dh,
-                      0.0)  # fmt: skip
+            _product_into(d_gates[t], w_hh, dh, prod, False)
 
 
 _STEPS_FORWARD = StandIn(_lstm_steps_forward)
@@ -548,18 +563,12 @@ def _gru_steps_forward(xw, h0, w_hh, b_hh, acts, hs, reverse, hw, prod):
     # xw: (T, N, 3H), the gates' input part (its bias included); h0: (N, H); w_hh: (3H, H);
     # b_hh: (3H,) or empty; acts (T, N, 4H), hs (T, N, H): written; hw: (N, 3H), prod: (3H, N)
     # scratch.
-    steps, batch, three_h = xw.shape
-    hid = h0.shape[1]
+    steps = xw.shape[0]
     h = h0
     for s in range(steps):
         t = steps - 1 - s if reverse else s
-        if _few_rows(batch, hid):
-            _gemm(_NO_TRANS, _TRANS, three_h, batch, hid, w_hh, hid, h, hid, prod, 0.0)
-            _bias_rows(hw, b_hh)
-            _add_transposed(hw, prod)
-        else:
-            _bias_rows(hw, b_hh)
-            _gemm(_NO_TRANS, _TRANS, batch, three_h, hid, h, hid, w_hh, hid, hw, 1.0)
+        _bias_rows(hw, b_hh)
+        _add_product_t(h, w_hh, hw, prod)
         _gru_forward(xw[t], hw, h, acts[t], hs[t])
         h = hs[t]
 
@@ -576,8 +585,7 @@ def _bias_rows(out, b):
 def _gru_steps_backward(acts, hs, h0, gys, dh, d_x, d_h, w_hh, reverse, need_h, prod):
     # gys: (T, N, H), or (1, N, H) of zeros; dh: (N, H), the gradient reaching the last state,
     # replaced by h0's (with need_h); d_x, d_h: (T, N, 3H), written; prod: (H, N) scratch.
-    steps, batch, hid = hs.shape
-    three_h = 3 * hid
+    steps = hs.shape[0]
     first = steps - 1 if reverse else 0
     for s in range(steps):
         t = s if reverse else steps - 1 - s
@@ -585,13 +593,7 @@ def _gru_steps_backward(acts, hs, h0, gys, dh, d_x, d_h, w_hh, reverse, need_h, 
         gy = gys[t] if gys.shape[0] == steps else gys[0]
         _gru_backward(acts[t], h_prev, gy, dh, d_x[t], d_h[t])
         if t != first or need_h:  # dh += d_h[t] @ w_hh; the first step's is h0's only
-            if _few_rows(batch, hid):
-                _gemm(_TRANS, _TRANS, hid, batch, three_h, w_hh, hid, d_h[t], three_h, prod,
-                      0.0)  # fmt: skip
-                _add_transposed(dh, prod)
-            else:
-                _gemm(_NO_TRANS, _NO_TRANS, batch, hid, three_h, d_h[t], three_h, w_hh, hid, dh,
-                      1.0)  # fmt: skip
+            _product_into(d_h[t], w_hh, dh, prod, True)
 
 
 _GRU_STEPS_FORWARD = StandIn(_gru_steps_forward)
