@@ -312,6 +312,20 @@ _STEPS_FORWARD = StandIn(_lstm_steps_forward)
 _STEPS_BACKWARD = StandIn(_lstm_steps_backward)
 
 
+def _run_steps(
+    family: StandIn, kernel: Callable[..., None], twin: Callable[..., None], args: tuple,
+    kernel_args: tuple, rows: tuple[int],
+) -> None:  # fmt: skip
+    # ``kernel(*kernel_args, prod)`` with ``prod`` the products' scratch (``rows`` by the
+    # batch), in float32 where the kernels can call BLAS and once the family is compiled;
+    # otherwise ``twin(*args)``.
+    if args[0].dtype != _F32 or not _blas.AVAILABLE:
+        twin(*args)
+        return
+    prod = np.empty(rows + (args[0].shape[1],), args[0].dtype)
+    family.call(kernel, lambda *_: twin(*args), *kernel_args, prod)
+
+
 def lstm_steps_forward(
     pre: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_hh: np.ndarray, acts: np.ndarray,
     cs: np.ndarray, tcs: np.ndarray, ys: np.ndarray, reverse: bool,
@@ -355,11 +369,7 @@ def lstm_steps_forward(
     [[0.5, 0.5, 0.0, 0.5]]
     """
     args = (pre, h0, c0, w_hh, acts, cs, tcs, ys, reverse)
-    if pre.dtype != _F32 or not _blas.AVAILABLE:
-        twin(*args)
-        return
-    prod = np.empty((w_hh.shape[0], pre.shape[1]), pre.dtype)
-    _STEPS_FORWARD.call(_lstm_steps_forward, lambda *a: twin(*a[:-1]), *args, prod)
+    _run_steps(_STEPS_FORWARD, _lstm_steps_forward, twin, args, args, (w_hh.shape[0],))
 
 
 def lstm_steps_backward(
@@ -405,11 +415,7 @@ def lstm_steps_backward(
     ([[[0.125, 0.0, 0.375, 0.0]]], [[0.5]], [[0.5]])
     """
     args = (acts, tcs, cs, c0, gys, dh, dc, d_gates, w_hh, reverse, need_h)
-    if acts.dtype != _F32 or not _blas.AVAILABLE:
-        twin(*args)
-        return
-    prod = np.empty((w_hh.shape[1], acts.shape[1]), acts.dtype)
-    _STEPS_BACKWARD.call(_lstm_steps_backward, lambda *a: twin(*a[:-1]), *args, prod)
+    _run_steps(_STEPS_BACKWARD, _lstm_steps_backward, twin, args, args, (w_hh.shape[1],))
 
 
 # --------------------------------------------------------------------------------------------
@@ -636,16 +642,18 @@ def gru_steps_forward(
     ([[[0.5, 0.5, 0.0, 0.0]]], [[[0.5]]])
     """
     args = (xw, h0, w_hh, b_hh, acts, hs, reverse)
-    if xw.dtype != _F32 or not _blas.AVAILABLE:
-        twin(*args)
-        return
-    batch, hid = h0.shape
     b = np.empty(0, xw.dtype) if b_hh is None else b_hh
-    scratch = (np.empty((batch, 3 * hid), xw.dtype), np.empty((3 * hid, batch), xw.dtype))
-    _GRU_STEPS_FORWARD.call(
-        _gru_steps_forward, lambda *a: twin(*a[:3], b_hh, *a[4:-2]), xw, h0, w_hh, b, acts, hs,
-        reverse, *scratch,
-    )  # fmt: skip
+    kernel_args = (
+        xw,
+        h0,
+        w_hh,
+        b,
+        acts,
+        hs,
+        reverse,
+        np.empty((h0.shape[0], w_hh.shape[0]), xw.dtype),
+    )
+    _run_steps(_GRU_STEPS_FORWARD, _gru_steps_forward, twin, args, kernel_args, (w_hh.shape[0],))
 
 
 def gru_steps_backward(
@@ -689,8 +697,4 @@ def gru_steps_backward(
     ([[[0.125, 0.25, 0.5]]], [[1.125]])
     """
     args = (acts, hs, h0, gys, dh, d_x, d_h, w_hh, reverse, need_h)
-    if acts.dtype != _F32 or not _blas.AVAILABLE:
-        twin(*args)
-        return
-    prod = np.empty((w_hh.shape[1], acts.shape[1]), acts.dtype)
-    _GRU_STEPS_BACKWARD.call(_gru_steps_backward, lambda *a: twin(*a[:-1]), *args, prod)
+    _run_steps(_GRU_STEPS_BACKWARD, _gru_steps_backward, twin, args, args, (w_hh.shape[1],))

@@ -119,12 +119,9 @@ class LstmLayer(Function):
         dh = np.zeros((batch, hid), dt) if ghn is None else np.array(ghn, dtype=dt, order="C")
         dc = np.zeros((batch, hid), dt) if gcn is None else np.array(gcn, dtype=dt, order="C")
         c0 = np.ascontiguousarray(c0)
-        no_gy = np.zeros((batch, hid), dt) if gys is None else None
-        if gys is not None:
-            gys = np.ascontiguousarray(gys, dtype=dt)
+        gys = np.zeros((1, batch, hid), dt) if gys is None else np.ascontiguousarray(gys, dt)
         need_x, need_h, need_c, need_w, need_b = ctx.needs_input_grad[:5]
         if steps:
-            gys = no_gy[None] if gys is None else gys
             w_c = np.ascontiguousarray(w_hh)
             lstm_steps_backward(
                 acts, tcs, cs, c0, gys, dh, dc, d_gates, w_c, reverse, need_h,
