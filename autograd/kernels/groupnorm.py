@@ -98,10 +98,10 @@ def _forward_rows(x, w, b, groups, eps, out, mean, invstd, lo, hi):
 
 @jit(parallel=True, light=True, fastmath={"reassoc", "contract"}, warm=True)
 def _backward(g, x, mean, invstd, w, groups, need_input, dx, dw, db):
-    # g, x, dx: (R, D, L); mean, invstd: (R,) float64; w: (G, D); dw, db: (parts, G, D)
-    # float64, zero on entry: a block of rows per part (one per thread; the serial twin runs
-    # them one after another), each summing its own parameters' gradients; dx is written only
-    # with need_input.
+    # g, x, dx: (R, D, L); mean, invstd: (R,) float64; w: (G, D), ones for no weight; dw, db:
+    # (parts, G, D) float64, zero on entry: a block of rows per part (one per thread; the serial
+    # twin runs them one after another), each summing its own parameters' gradients; dx is
+    # written only with need_input.
     rows = g.shape[0]
     parts = dw.shape[0]
     for p in prange(parts):
@@ -147,7 +147,6 @@ def _backward_rows(g, x, mean, invstd, w, groups, need_input, dx, dw, db, lo, hi
     k = d * length
     gf, xf, df = g.reshape(rows, k), x.reshape(rows, k), dx.reshape(rows, k)
     to = dx.dtype.type
-    one = to(1)
     zero = np.float64(0.0)  # float64 sums in Python as well
     hrow = np.empty(k, dx.dtype)
     # Layer norm: the parameters' gradients of the last rows, in the dtype (see SUM_ROWS).
@@ -175,7 +174,7 @@ def _backward_rows(g, x, mean, invstd, w, groups, need_input, dx, dw, db, lo, hi
                         part_b[i, e] = 0
         else:
             for c in range(d):
-                wc = w[gi, c] if w.size else one
+                wc = w[gi, c]
                 sw = zero
                 sb = zero
                 for j in range(length):
@@ -194,11 +193,11 @@ def _backward_rows(g, x, mean, invstd, w, groups, need_input, dx, dw, db, lo, hi
             k1, k2 = to(s2 / k), to(s1 / k)
             if length == 1:
                 for e in range(k):
-                    gw = gf[r, e] * (w[gi, e] if w.size else one)
+                    gw = gf[r, e] * w[gi, e]
                     df[r, e] = (gw - hrow[e] * k1 - k2) * inv
             else:
                 for c in range(d):
-                    wc = w[gi, c] if w.size else one
+                    wc = w[gi, c]
                     for j in range(length):
                         e = c * length + j
                         dx[r, c, j] = (g[r, c, j] * wc - hrow[e] * k1 - k2) * inv
@@ -241,7 +240,7 @@ def _backward_numpy(g, x, mean, invstd, w, groups, need_input, dx, dw, db):
     dw[0] += np.einsum("bgdl,bgdl->gd", g4, h4, dtype=np.float64)
     db[0] += np.einsum("bgdl->gd", g4, dtype=np.float64)
     if need_input:
-        gw = g4 * w[:, :, None] if w.size else g4
+        gw = g4 * w[:, :, None]
         gr = gw.reshape(rows, d * length)
         hr = h4.reshape(gr.shape)
         k1 = (np.einsum("ij,ij->i", gr, hr, dtype=np.float64) / gr.shape[1]).astype(g.dtype)
