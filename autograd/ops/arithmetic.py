@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 
 from ..function import Function, name_node
+from ..kernels.binary import ADD, DIV, MUL, SUB
+from ..kernels.binary import binary as _compiled
 from ..tensor import Tensor, tensor_method
 from ._jvp import sum_terms
 from ._table import PiecewiseConstant, select_grad, zeros_like_grad
@@ -89,7 +91,8 @@ def _where_method(fn: Any) -> Any:
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return a + b
+        out = _compiled(ADD, a, b)
+        return a + b if out is None else out
 
     @staticmethod
     def backward(ctx, g):
@@ -125,7 +128,8 @@ def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
 class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return a - b
+        out = _compiled(SUB, a, b)
+        return a - b if out is None else out
 
     @staticmethod
     def backward(ctx, g):
@@ -164,18 +168,25 @@ def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
     return _apply_binary(Rsub if number_first else Sub, input, other, "sub")
 
 
+def _mul(a: Any, b: Any) -> Any:
+    """``a * b`` for arrays (compiled where :func:`autograd.kernels.binary.binary` takes them), or
+    for Tensors (a backward rule under ``create_graph``)."""
+    out = _compiled(MUL, a, b)
+    return a * b if out is None else out
+
+
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         na, nb = ctx.needs_input_grad
         ctx.save_for_backward(a if nb else None, b if na else None)  # only what a rule reads
-        return a * b
+        return _mul(a, b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        return (g * b if na else None), (g * a if nb else None)
+        return (_mul(g, b) if na else None), (_mul(g, a) if nb else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
@@ -208,7 +219,8 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
-        return a / b
+        out = _compiled(DIV, a, b)
+        return a / b if out is None else out
 
     @staticmethod
     def backward(ctx, g):
@@ -216,7 +228,11 @@ class Div(Function):
         na, nb = ctx.needs_input_grad
         # -g * (a / b) / b rather than -g * a / (b * b): b * b overflows first, and at b = inf the
         # second derivative would meet inf * 0 (NaN) where the math (and PyTorch) gives 0.
-        return (g / b if na else None), (-g * (a / b / b) if nb else None)
+        ga = None
+        if na:
+            ga = _compiled(DIV, g, b)
+            ga = g / b if ga is None else ga
+        return ga, (-g * (a / b / b) if nb else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
