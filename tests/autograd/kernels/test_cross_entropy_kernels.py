@@ -8,6 +8,7 @@ from fresh_process import use_twins
 
 import autograd
 from autograd.kernels import cross_entropy as ce
+from autograd.kernels._jit import run_parallel
 from autograd.kernels.cross_entropy import cross_entropy_backward, cross_entropy_forward
 
 IGNORE = -100
@@ -147,8 +148,8 @@ def test_backward_twin_equals_the_kernel_bit_for_bit(dtype):
     rows = rng.standard_normal(50).astype(dtype)
     for scale, row_scale in [(1 / 3, np.empty(0, dtype)), (1.0, rows)]:
         got, want = np.empty_like(p), np.empty_like(p)
-        ce._backward(p, target, IGNORE, scale, row_scale, got)
-        ce._backward_numpy(p, target, IGNORE, scale, row_scale, want)
+        ce._backward(p, target, IGNORE, scale, row_scale, got, 3)  # three blocks of rows
+        ce._backward_numpy(p, target, IGNORE, scale, row_scale, want, 1)
         np.testing.assert_array_equal(got, want)
 
 
@@ -158,3 +159,27 @@ def test_ignore_index_must_fit_in_int64():
         ValueError, match=r"ignore_index must fit in int64, got 9223372036854775808"
     ):
         autograd.cross_entropy(x, autograd.tensor([0, 1]), ignore_index=2**63)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_blocks_of_rows_give_the_one_blocks_values(dtype):
+    # Rows shared between threads (parts) or run one block after another: the same values.
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal((50, 40)) * 5).astype(dtype)
+    target = rng.integers(0, 40, 50)
+    target[::7] = IGNORE
+    outs = []
+    for run, parts in [(ce._forward.serial, 1), (ce._forward.serial, 3), (run_parallel, 2)]:
+        p, loss = np.empty_like(x), np.empty(50, dtype)
+        args = (x, target, IGNORE, p, loss, parts)
+        counted, bad = run(ce._forward, *args) if run is run_parallel else run(*args)
+        assert (counted, bad) == (int((target != IGNORE).sum()), -1)
+        outs.append((p, loss))
+    for p, loss in outs[1:]:
+        np.testing.assert_array_equal(p, outs[0][0])
+        np.testing.assert_array_equal(loss, outs[0][1])
+    g = np.empty_like(x)
+    run_parallel(ce._backward, outs[0][0], target, IGNORE, 0.5, np.empty(0, dtype), g, 2)
+    want = np.empty_like(x)
+    ce._backward.serial(outs[0][0], target, IGNORE, 0.5, np.empty(0, dtype), want, 1)
+    np.testing.assert_array_equal(g, want)

@@ -468,7 +468,9 @@ from autograd.kernels import _jit, cross_entropy, masked, softmax
 x = np.zeros((2, 3), np.float32)
 if sys.argv[2] == "fill":  # three warm kernels into the disk cache, for the next process
     softmax._forward(x, True, np.empty_like(x), 1)
-    cross_entropy._forward(x, np.zeros(2, np.int64), -100, np.empty_like(x), np.empty(2, x.dtype))
+    cross_entropy._forward(
+        x, np.zeros(2, np.int64), -100, np.empty_like(x), np.empty(2, x.dtype), 1
+    )
 masked._select_or_zero(np.ones(3, bool), np.ones(3, np.float32), np.empty(3, np.float32))
 _jit._warm_thread.join()
 others = [d for d in _jit._PRELOAD if d.overloads and d is not masked._select_or_zero]
