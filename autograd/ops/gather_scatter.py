@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Context, Function, name_node
+from ..function import Context, Function, linear_jvp, name_node
+from ..kernels import gather as _gather_kernels
 from ..tensor import Tensor
 from ._index_util import _INTS, _int_array
 from ._shape_util import _draw_x
@@ -88,8 +89,51 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     if t.ndim == 0:
         return reshape(gather(reshape(t, (1,)), 0, idx.reshape(-1)), idx.shape)
     d = normalize_dim(dim, t.ndim, "gather")
+    if _gather_kernels.takes(t._array, d, idx):
+        return Gather.apply(t, d, idx)
     _check_dim_index("gather", t, d, idx)
     return name_node(GetItem.apply(t, _grid(idx, d), _INTS), "GatherBackward0")
+
+
+class Gather(Function):
+    """``gather`` by the compiled kernels (:mod:`autograd.kernels.gather`), which check the
+    bounds as they go; its gradient is :class:`GatherScatter`, whose own is this op again."""
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        out, bad = _gather_kernels.gather(x, dim, index)
+        if bad >= 0:
+            _check_dim_index("gather", Tensor._make(x), dim, index)  # raises, naming the index
+        ctx.meta = (x.shape, dim, index)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dim, index = ctx.meta
+        if isinstance(g, np.ndarray):
+            return _gather_kernels.gather_backward(g, dim, index, shape), None, None
+        return GatherScatter.apply(g, dim, index, shape), None, None
+
+    jvp = staticmethod(linear_jvp)  # linear: the op applied to the tangent
+
+
+class GatherScatter(Function):
+    """The gradient of :class:`Gather` as an op (under ``create_graph``): zeros of the input's
+    shape with ``g`` added at the gathered places."""
+
+    node_name = "ScatterAddBackward0"
+
+    @staticmethod
+    def forward(ctx, g, dim, index, shape):
+        ctx.meta = (dim, index)
+        return _gather_kernels.gather_backward(g, dim, index, shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        dim, index = ctx.meta
+        return Gather.apply(gg, dim, index), None, None, None
+
+    jvp = staticmethod(linear_jvp)
 
 
 class Scatter(Function):
