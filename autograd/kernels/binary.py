@@ -15,8 +15,9 @@ The arithmetic is IEEE's, value by value, as NumPy's: results are bit-identical 
 (``error_model="numpy"``: a division by zero gives inf or NaN). Operands are C-contiguous
 arrays of one dtype (float32 or float64). Anything else is left to NumPy (:func:`binary`
 returns None): a Python number, strided operands, other dtypes, a broadcast that keeps more
-than three axes, fewer than :data:`MIN_SIZE` output values, and operands of one shape below a
-megabyte in all (one run, NumPy's best case: there the kernels gain only by their threads).
+than three axes, fewer than :data:`MIN_SIZE` output values, and, below a megabyte of arrays,
+fewer than :data:`MIN_RUNS` runs (operands of one shape are one run, NumPy's best case: there
+the kernels gain only by their threads).
 Until the kernels pay for their compile (:class:`~autograd.kernels._jit.StandIn`), NumPy's
 ufuncs stand in.
 """
@@ -36,6 +37,11 @@ ADD, SUB, MUL, DIV = 0, 1, 2, 3
 
 #: Fewest output values the kernels take; below, NumPy's ufunc call costs no more.
 MIN_SIZE = 4096
+
+#: Fewest runs (of the output's merged last axis) for the kernels below a megabyte of arrays:
+#: NumPy's call per run costs some 25 ns, and with fewer runs its loops are as fast as the
+#: kernels with their call (float32 ``(32, 512) + (512,)``: 3 us either way).
+MIN_RUNS = 256
 
 #: Fewest bytes of an operand of the output's shape (one run, NumPy's best case) the kernels take:
 #: below, the kernels' threads would not run and NumPy's loop is as fast.
@@ -229,25 +235,17 @@ def binary(op: int, a: Any, b: Any) -> np.ndarray | None:
 
     Examples
     --------
-    >>> a = np.arange(8192, dtype=np.float32).reshape(64, 128)
-    >>> out = binary(MUL, a, np.linspace(0, 1, 128, dtype=np.float32))
-    >>> np.array_equal(out, a * np.linspace(0, 1, 128, dtype=np.float32))
+    >>> a = np.arange(8192, dtype=np.float32).reshape(256, 32)
+    >>> b = np.linspace(0, 1, 32, dtype=np.float32)
+    >>> np.array_equal(binary(MUL, a, b), a * b)  # 256 runs of 32
     True
     >>> binary(ADD, np.ones(3), np.ones(3)) is None  # small: NumPy's
     True
     """
-    # The common small cases leave first, at the cost of a few checks.
+    # The common cases NumPy keeps leave first, at the cost of a few checks.
     if type(a) is not np.ndarray or type(b) is not np.ndarray:
         return None
-    if a.shape == b.shape:
-        if a.nbytes < _ONE_RUN_MIN_BYTES:
-            return None
-    elif a.size * b.size < MIN_SIZE:  # at least the output's size
-        return None
-    dtype = a.dtype
-    if dtype != b.dtype or dtype not in _DTYPES:
-        return None
-    if not (a.flags.c_contiguous and b.flags.c_contiguous):
+    if a.shape == b.shape and a.nbytes < _ONE_RUN_MIN_BYTES:
         return None
     found = plan(a.shape, b.shape)
     if found is None:
@@ -255,9 +253,16 @@ def binary(op: int, a: Any, b: Any) -> np.ndarray | None:
     shape, walk = found
     rows = walk[0] * walk[1]
     size = rows * walk[2]
+    if size < MIN_SIZE:
+        return None  # few values: NumPy's call costs no more
+    dtype = a.dtype
+    if dtype != b.dtype or dtype not in _DTYPES:
+        return None
+    if not (a.flags.c_contiguous and b.flags.c_contiguous):
+        return None
     nbytes = (a.size + b.size + size) * a.itemsize
-    if size < MIN_SIZE or (rows == 1 and nbytes < PARALLEL_MIN_BYTES):
-        return None  # few values, or one run below the threads' size: NumPy's loop is as fast
+    if rows < MIN_RUNS and nbytes < PARALLEL_MIN_BYTES:
+        return None  # few runs, below the threads' size: NumPy's loop is as fast
     out = np.empty(shape, dtype)  # owning its memory: the engine may add into it, reuse it
     args = (a.reshape(a.size), b.reshape(b.size), out.reshape(size), *walk, row_parts(nbytes))
     family = _FAMILIES[op]

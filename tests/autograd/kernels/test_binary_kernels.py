@@ -141,12 +141,32 @@ def test_numpy_stands_in_while_the_kernels_are_cold(monkeypatch):
     assert not calls
 
 
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (np.ones((64, 128), np.float32), np.ones((64, 128), np.float32)),  # one run, small
+        (np.ones((8, 16), np.float32), np.ones(16, np.float32)),  # few values
+        (np.ones((64, 256), np.float32), np.ones(256, np.float32)),  # few runs
+        (np.ones((256, 128), np.float32), np.ones(128, np.float64)),  # two dtypes
+        (np.ones((256, 128), np.float16), np.ones(128, np.float16)),
+        (np.ones((128, 256), np.float32).T, np.ones(128, np.float32)),  # strided
+        (np.ones((256, 128), np.float32), 2.0),  # a number
+        (np.ones((2, 1, 30, 1, 50)), np.ones((1, 40, 1, 6, 1))),  # five axes remain
+        (np.ones((256, 128)), np.ones((3, 128))),  # no broadcast: NumPy raises
+    ],
+    ids=["one-run", "few", "few-runs", "dtypes", "float16", "strided", "number", "axes",
+         "mismatch"],
+)  # fmt: skip
+def test_binary_leaves_to_numpy_what_it_does_not_take(a, b):
+    assert binary.binary(binary.MUL, a, b) is None
+
+
 def test_ops_use_the_kernels_forward_and_backward(monkeypatch):
     calls = _counting(monkeypatch)
     rng = np.random.default_rng(5)
-    a_np = rng.standard_normal((64, 1, 48)).astype(np.float32)
-    b_np = (rng.standard_normal((1, 32, 48)) + 4).astype(np.float32)
-    g_np = rng.standard_normal((64, 32, 48)).astype(np.float32)
+    a_np = rng.standard_normal((300, 1, 16)).astype(np.float32)
+    b_np = (rng.standard_normal((1, 32, 16)) + 4).astype(np.float32)
+    g_np = rng.standard_normal((300, 32, 16)).astype(np.float32)
     for name, fn in [("add", np.add), ("sub", np.subtract), ("mul", np.multiply),
                      ("div", np.divide)]:  # fmt: skip
         a = autograd.tensor(a_np, requires_grad=True)
