@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Number
 from typing import Any
 
@@ -846,8 +846,34 @@ def unbroadcast(g: Any, shape: tuple) -> Any:
             g = np.asarray(g)
     axes = tuple(i for i, (s, gs) in enumerate(zip(shape, g.shape)) if s == 1 and gs != 1)
     if axes:
-        g = g.sum(axis=axes, keepdims=True)
+        sums = _axis_sums(g, axes) if type(g) is np.ndarray else None
+        g = g.sum(axis=axes, keepdims=True) if sums is None else sums
     return g
+
+
+def _no_axis_sums(g: np.ndarray, axes: tuple) -> np.ndarray | None:
+    return None
+
+
+#: ``g.sum(axis=axes, keepdims=True)`` by a faster way, or None for NumPy's: the ops layer sets
+#: its compiled sums over middle axes here (:func:`set_axis_sums`), the engine importing no
+#: kernels.
+_axis_sums: Callable[[np.ndarray, tuple], np.ndarray | None] = _no_axis_sums
+
+
+def set_axis_sums(fn: Callable[[np.ndarray, tuple], np.ndarray | None]) -> None:
+    """Let :func:`unbroadcast` sum a gradient over the axes it broadcast along with ``fn(g,
+    axes)`` (NumPy's sums, bit for bit, or None where ``fn`` does not take them).
+
+    Examples
+    --------
+    >>> import autograd
+    >>> from autograd import engine
+    >>> engine._axis_sums is not engine._no_axis_sums  # the ops layer's, since import
+    True
+    """
+    global _axis_sums
+    _axis_sums = fn
 
 
 def _run_hooks(hooks: list | None, g: Any, create_graph: bool) -> Any:

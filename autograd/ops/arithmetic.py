@@ -13,6 +13,7 @@ import numpy as np
 
 from ..function import Function, name_node
 from ..kernels.binary import ADD, DIV, MUL, SUB
+from ..kernels.binary import MIN_SIZE as _KERNEL_MIN_SIZE
 from ..kernels.binary import binary as _compiled
 from ..tensor import Tensor, tensor_method
 from ._jvp import sum_terms
@@ -91,7 +92,7 @@ def _where_method(fn: Any) -> Any:
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
-        out = _compiled(ADD, a, b)
+        out = _compiled(ADD, a, b) if _large(a, b) else None
         return a + b if out is None else out
 
     @staticmethod
@@ -128,7 +129,7 @@ def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
 class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
-        out = _compiled(SUB, a, b)
+        out = _compiled(SUB, a, b) if _large(a, b) else None
         return a - b if out is None else out
 
     @staticmethod
@@ -168,10 +169,21 @@ def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
     return _apply_binary(Rsub if number_first else Sub, input, other, "sub")
 
 
+def _large(a: Any, b: Any) -> bool:
+    """Whether :func:`autograd.kernels.binary.binary` may take ``a`` and ``b``: two arrays, one
+    of them of :data:`~autograd.kernels.binary.MIN_SIZE` values or more (the small ones, most
+    ops of a small model, leave here at the cost of this call)."""
+    return (
+        type(a) is np.ndarray
+        and type(b) is np.ndarray
+        and (a.size >= _KERNEL_MIN_SIZE or b.size >= _KERNEL_MIN_SIZE)
+    )
+
+
 def _mul(a: Any, b: Any) -> Any:
     """``a * b`` for arrays (compiled where :func:`autograd.kernels.binary.binary` takes them), or
     for Tensors (a backward rule under ``create_graph``)."""
-    out = _compiled(MUL, a, b)
+    out = _compiled(MUL, a, b) if _large(a, b) else None
     return a * b if out is None else out
 
 
@@ -219,7 +231,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
-        out = _compiled(DIV, a, b)
+        out = _compiled(DIV, a, b) if _large(a, b) else None
         return a / b if out is None else out
 
     @staticmethod
@@ -230,7 +242,7 @@ class Div(Function):
         # second derivative would meet inf * 0 (NaN) where the math (and PyTorch) gives 0.
         ga = None
         if na:
-            ga = _compiled(DIV, g, b)
+            ga = _compiled(DIV, g, b) if _large(g, b) else None
             ga = g / b if ga is None else ga
         return ga, (-g * (a / b / b) if nb else None)
 

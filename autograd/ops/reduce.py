@@ -11,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import engine
 from ..function import Function, linear_jvp
+from ..kernels.reduce import sum_between
 from ..tensor import Tensor
 from ._jvp import reduction_jvp, sum_terms
 from ._reduce_util import (
@@ -30,12 +32,25 @@ from .registry import register
 _builtin_max = max
 
 
+# The gradients of broadcast operands are summed over middle axes by the same kernel.
+engine.set_axis_sums(sum_between)
+
+
 # ----------------------------------------------------------------------------------- sum
+def _array_sum(x: np.ndarray, axes: tuple | None, keepdim: bool) -> Any:
+    """``x.sum(axis=axes, keepdims=keepdim)``, by the compiled sums over middle axes where they
+    take it (:func:`autograd.kernels.reduce.sum_between`: NumPy's sums, bit for bit)."""
+    out = None if axes is None else sum_between(x, axes)
+    if out is None:
+        return x.sum(axis=axes, keepdims=keepdim)
+    return out if keepdim else out.reshape([n for k, n in enumerate(x.shape) if k not in axes])
+
+
 class Sum(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         ctx.meta = (x.shape, axes, keepdim)
-        return x.sum(axis=axes, keepdims=keepdim)
+        return _array_sum(x, axes, keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -80,7 +95,7 @@ class Mean(Function):
     def forward(ctx, x, axes, keepdim):
         n = _count(x.shape, axes)
         ctx.meta = (x.shape, axes, keepdim, n)
-        s = x.sum(axis=axes, keepdims=keepdim)
+        s = _array_sum(x, axes, keepdim)
         if n == 0:
             return np.full(np.shape(s), np.nan, dtype=x.dtype)
         return s / n
