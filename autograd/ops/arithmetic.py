@@ -92,8 +92,7 @@ def _where_method(fn: Any) -> Any:
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
-        out = _compiled(ADD, a, b) if _large(a, b) else None
-        return a + b if out is None else out
+        return _arith(ADD, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -129,8 +128,7 @@ def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
 class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
-        out = _compiled(SUB, a, b) if _large(a, b) else None
-        return a - b if out is None else out
+        return _arith(SUB, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -169,22 +167,23 @@ def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
     return _apply_binary(Rsub if number_first else Sub, input, other, "sub")
 
 
-def _large(a: Any, b: Any) -> bool:
-    """Whether :func:`autograd.kernels.binary.binary` may take ``a`` and ``b``: two arrays, one
-    of them of :data:`~autograd.kernels.binary.MIN_SIZE` values or more (the small ones, most
-    ops of a small model, leave here at the cost of this call)."""
-    return (
+_OPERATORS = (operator.add, operator.sub, operator.mul, operator.truediv)  # by kernel op
+
+
+def _arith(op: int, a: Any, b: Any) -> Any:
+    """``a + b``, ``a - b``, ``a * b`` or ``a / b`` (``op``: the kernels' code) of arrays or
+    numbers, compiled where :func:`autograd.kernels.binary.binary` takes them; or of Tensors (a
+    backward rule under ``create_graph``). Small operands, most of a small model's, skip the
+    kernels' checks: two arrays, one of them of ``MIN_SIZE`` values or more, go there."""
+    if (
         type(a) is np.ndarray
         and type(b) is np.ndarray
         and (a.size >= _KERNEL_MIN_SIZE or b.size >= _KERNEL_MIN_SIZE)
-    )
-
-
-def _mul(a: Any, b: Any) -> Any:
-    """``a * b`` for arrays (compiled where :func:`autograd.kernels.binary.binary` takes them), or
-    for Tensors (a backward rule under ``create_graph``)."""
-    out = _compiled(MUL, a, b) if _large(a, b) else None
-    return a * b if out is None else out
+    ):
+        out = _compiled(op, a, b)
+        if out is not None:
+            return out
+    return _OPERATORS[op](a, b)
 
 
 class Mul(Function):
@@ -192,13 +191,13 @@ class Mul(Function):
     def forward(ctx, a, b):
         na, nb = ctx.needs_input_grad
         ctx.save_for_backward(a if nb else None, b if na else None)  # only what a rule reads
-        return _mul(a, b)
+        return _arith(MUL, a, b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        return (_mul(g, b) if na else None), (_mul(g, a) if nb else None)
+        return (_arith(MUL, g, b) if na else None), (_arith(MUL, g, a) if nb else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
@@ -231,8 +230,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
-        out = _compiled(DIV, a, b) if _large(a, b) else None
-        return a / b if out is None else out
+        return _arith(DIV, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -240,11 +238,7 @@ class Div(Function):
         na, nb = ctx.needs_input_grad
         # -g * (a / b) / b rather than -g * a / (b * b): b * b overflows first, and at b = inf the
         # second derivative would meet inf * 0 (NaN) where the math (and PyTorch) gives 0.
-        ga = None
-        if na:
-            ga = _compiled(DIV, g, b) if _large(g, b) else None
-            ga = g / b if ga is None else ga
-        return ga, (-g * (a / b / b) if nb else None)
+        return (_arith(DIV, g, b) if na else None), (-g * (a / b / b) if nb else None)
 
     @staticmethod
     def jvp(ctx, ta, tb):
