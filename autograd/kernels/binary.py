@@ -117,6 +117,8 @@ def _loops(op, a, b, out, n0, n1, n2, a0, a1, a2, b0, b1, b2, parts):
             _block(op, a, b, out, r, r + 1, t0, t1, n1, n2, a0, a1, a2, b0, b1, b2)
 
 
+# One kernel per operation, its code a constant that LLVM folds into the loops (a factory's
+# closures would not be cached on disk).
 @jit(parallel=True, light=True, error_model="numpy")
 def _add(a, b, out, n0, n1, n2, a0, a1, a2, b0, b1, b2, parts):
     _loops(ADD, a, b, out, n0, n1, n2, a0, a1, a2, b0, b1, b2, parts)

@@ -10,12 +10,14 @@ where the caller can see it. Rows of the ``before`` block are shared between the
 threads on a megabyte or more while the pool is warm (``light``); the gradient's rows are its
 own per ``before`` position, so the threads never add into one place.
 
-Float32 and float64 values with int64 indices; ``index`` no larger than ``x`` outside ``dim``
-and both C-contiguous, else the caller keeps NumPy's way. Until the kernels pay for their
-compile (:class:`~autograd.kernels._jit.StandIn`), NumPy's fancy indexing stands in.
+Float32 and float64 values with int64 indices; ``index`` of ``x``'s shape outside ``dim`` and
+both C-contiguous (:func:`takes`), else the caller keeps NumPy's way. Until the kernels pay for
+their compile (:class:`~autograd.kernels._jit.StandIn`), NumPy's fancy indexing stands in.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -63,7 +65,8 @@ def _gather(x, index, out, parts):
 
 @jit(parallel=True, light=True, error_model="numpy")
 def _add_at(g, index, out, parts):
-    # out (before, n, after) zeros: out[i, index[i, j, m], m] += g[i, j, m]; bounds checked.
+    # out (before, n, after) zeros: out[i, index[i, j, m], m] += g[i, j, m] (the forward
+    # checked the bounds).
     before, k, after = index.shape
     for p in prange(parts):
         lo, hi = before * p // parts, before * (p + 1) // parts
@@ -104,13 +107,7 @@ _BACKWARD = StandIn(_add_at)
 
 
 def _blocks(shape: tuple, dim: int) -> tuple[int, int, int]:
-    before = 1
-    for n in shape[:dim]:
-        before *= n
-    after = 1
-    for n in shape[dim + 1 :]:
-        after *= n
-    return before, shape[dim], after
+    return math.prod(shape[:dim]), shape[dim], math.prod(shape[dim + 1 :])
 
 
 def takes(x: np.ndarray, dim: int, index: np.ndarray) -> bool:

@@ -14,6 +14,8 @@ axis, to NumPy's pairwise sums. Until the kernel pays for its compile
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._jit import StandIn, jit, prange
@@ -72,15 +74,8 @@ def blocks(shape: tuple, axes: tuple) -> tuple[int, int, int] | None:
     if not axes or axes[-1] >= ndim - 1 or axes[-1] - axes[0] != len(axes) - 1:
         return None
     first, last = axes[0], axes[-1]
-    before = 1
-    for n in shape[:first]:
-        before *= n
-    across = 1
-    for n in shape[first : last + 1]:
-        across *= n
-    after = 1
-    for n in shape[last + 1 :]:
-        after *= n
+    before, across = math.prod(shape[:first]), math.prod(shape[first : last + 1])
+    after = math.prod(shape[last + 1 :])
     if before == 1 or after < MIN_AFTER:
         return None
     return before, across, after
