@@ -16,6 +16,7 @@ input) and where a one-kernel form can run (:func:`phases_here`, ``_by_kernel``,
 
 from __future__ import annotations
 
+import math
 import threading
 import types
 from collections.abc import Callable, Iterator
@@ -76,12 +77,11 @@ _SERIAL = types.SimpleNamespace(
 )
 
 
-def _pipelined(n: int, run: Callable[..., Any]) -> list[Any]:
-    """``run(lo, hi, budget)`` over samples ``0 .. n - 1``: on each kernel thread, its
-    share of the batch with serial layout kernels, BLAS at one thread and chunks of about a
-    core's L2 cache, when the plan says so (:func:`autograd.kernels._conv_plan.pipelined`); else
-    the whole batch on this thread with BLAS's threads and large chunks, the layout kernels
-    serial still.
+def _pipelined(share: bool, n: int, run: Callable[..., Any]) -> list[Any]:
+    """``run(lo, hi, budget)`` over samples ``0 .. n - 1``: with ``share`` (what
+    :func:`_shares` says), on each kernel thread, its share of the batch with serial layout
+    kernels, BLAS at one thread and chunks of about a core's L2 cache; else the whole batch on
+    this thread with BLAS's threads and large chunks, the layout kernels serial still.
     Returns ``run``'s results, one per share.
 
     A pipeline per thread keeps each chunk's columns in its core's cache from the layout kernel
@@ -99,10 +99,18 @@ def _pipelined(n: int, run: Callable[..., Any]) -> list[Any]:
     compiled (:func:`_run_pipes`); this form stands in for it meanwhile.
     """
     limits = _conv_plan.LIMITS
-    if _conv_plan.pipelined(n):
+    if share:
         budget = limits.pipeline_chunk_bytes
         return run_shares(n, lambda lo, hi: run(lo, hi, budget))
     return [run(0, n, limits.cols_budget_bytes)]
+
+
+def _shares(n: int, out: np.ndarray, w_shape: tuple, wide: bool) -> bool:
+    # Whether a column path runs pipelines on a batch of n samples whose GEMM columns are out's
+    # pixels (the output, or the output gradient), as the plan decided: the wide layout is the
+    # whole batch's (its buffers are this thread's).
+    pixels = out.shape[2] * out.shape[3]
+    return not wide and _conv_plan.pipelined(n, pixels, math.prod(w_shape))
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,7 +186,8 @@ def forward_gemm(
     # layout). wide (stride 1 only): garbage in its extra columns only reaches dropped columns.
     # kernel: pipelines by the one parallel kernel where it runs (see _in_kernel).
     twin = partial(forward_gemm, wide=False, kernel=False)
-    if kernel and not wide and _by_kernel(x.shape[0], _forward_pipes, twin, x, w, g, b, y):
+    share = _shares(x.shape[0], y, w.shape, wide)
+    if kernel and _by_kernel(share, _forward_pipes, twin, x, w, g, b, y):
         return
 
     def run(lo: int, hi: int, budget: int) -> None:
@@ -197,7 +206,7 @@ def forward_gemm(
                 else:
                     _SERIAL._ol_to_nol(out, b, n0, j * c.og, y3)
 
-    _pipelined(x.shape[0], run)
+    _pipelined(share, x.shape[0], run)
 
 
 def backward_input_gemm(
@@ -207,7 +216,8 @@ def backward_input_gemm(
     # gx = W^T gy then col2im. wide (stride 1 only) multiplies the junk columns' zeros by w,
     # exact only for a finite w.
     twin = partial(backward_input_gemm, wide=False, kernel=False)
-    if kernel and not wide and _by_kernel(gx.shape[0], _input_pipes, twin, gy, w, g, gx):
+    share = _shares(gx.shape[0], gy, w.shape, wide)
+    if kernel and _by_kernel(share, _input_pipes, twin, gy, w, g, gx):
         return
     (s, p, d, groups), (_, cg, kh, kw) = g, w.shape
 
@@ -226,7 +236,7 @@ def backward_input_gemm(
             if wide:
                 _SERIAL._unpad_planes(c.pad[: (n1 - n0) * c.C], n0, *p, gx)
 
-    _pipelined(gx.shape[0], run)
+    _pipelined(share, gx.shape[0], run)
 
 
 def backward_weight_gemm(
@@ -237,7 +247,8 @@ def backward_weight_gemm(
     # columns meet zeros of gy_t); _pad_planes counts non-finite values while copying, and a
     # chunk holding any is redone in the plain layout, so x is never summed just to check.
     twin = partial(backward_weight_gemm, can_wide=False, kernel=False)
-    if kernel and not can_wide and _by_kernel(x.shape[0], _weight_pipes, twin, x, gy, g, gw):
+    share = _shares(x.shape[0], gy, gw.shape, can_wide)
+    if kernel and _by_kernel(share, _weight_pipes, twin, x, gy, g, gw):
         return
 
     def run(lo: int, hi: int, budget: int) -> np.ndarray:
@@ -254,7 +265,7 @@ def backward_weight_gemm(
         sums.finish()
         return total
 
-    _sum_into(gw, _pipelined(x.shape[0], run))
+    _sum_into(gw, _pipelined(share, x.shape[0], run))
 
 
 def _sum_into(total: np.ndarray, parts: list[np.ndarray]) -> None:
@@ -351,7 +362,8 @@ def forward_and_weight_gemm(
     # y = conv(x, w) and gw = weight gradient of conv at (x, gy) on the strided layout, each
     # chunk's columns built once for both products.
     twin = partial(forward_and_weight_gemm, kernel=False)
-    if kernel and _by_kernel(x.shape[0], _forward_weight_pipes, twin, x, w, gy, g, y, gw):
+    share = _shares(x.shape[0], y, w.shape, False)
+    if kernel and _by_kernel(share, _forward_weight_pipes, twin, x, w, gy, g, y, gw):
         return
     no_bias = np.empty(0, dtype=x.dtype)
 
@@ -372,7 +384,7 @@ def forward_and_weight_gemm(
         sums.finish()
         return total
 
-    _sum_into(gw, _pipelined(x.shape[0], run))
+    _sum_into(gw, _pipelined(share, x.shape[0], run))
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,18 +404,19 @@ def pipes_cold() -> bool:
     return _PIPES.cold()
 
 
-def _in_kernel(n: int) -> bool:
-    # Whether a batch of n samples runs pipelines, by the one kernel if it can run here.
-    return _conv_plan.pipelined(n) and _blas.in_one_kernel()
+def _in_kernel(share: bool) -> bool:
+    # Whether a batch shared out to pipelines (see _shares) runs them by the one kernel here.
+    return share and _blas.in_one_kernel()
 
 
-def _by_kernel(n: int, fn: Callable[..., None], twin: Callable[..., None], *args: Any) -> bool:
-    # fn(*args), the pipelines as one kernel, if a batch of n samples takes it (the pipelines on
-    # worker threads, twin(*args), standing in while it is cold); whether it was done. A
+def _by_kernel(share: bool, fn: Callable[..., None], twin: Callable[..., None], *args: Any) -> bool:
+    # fn(*args), the pipelines as one kernel, if the batch is shared out and the kernel can run
+    # here (the pipelines on worker threads, twin(*args), standing in while it is cold);
+    # whether it was done. A
     # read-only array stays with the worker threads: the kernel writes its image argument for
     # one operation, so Numba cannot compile it for a read-only one (nor should another
     # signature cost a compile for an input that rare).
-    if not (_in_kernel(n) and _writeable(args)):
+    if not (_in_kernel(share) and _writeable(args)):
         return False
     _PIPES.call(fn, twin, *args)
     return True

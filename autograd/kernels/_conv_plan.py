@@ -77,6 +77,7 @@ there is padding; the ``direct`` loops skip padded taps at any stride. The weigh
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -159,7 +160,22 @@ class Limits:
         The column (GEMM) paths run one pipeline per kernel thread, each on its share of a batch
         of at least this many samples (:func:`pipelined`): columns, GEMM and the copies back
         on chunks that stay in the core's cache. Smaller batches run the whole batch with the
-        parallel kernels and BLAS's threads, whose GEMMs are then wider.
+        parallel kernels and BLAS's threads, whose GEMMs are then wider, unless they have the
+        columns below.
+    pipeline_min_columns : int
+        A smaller batch of two or more samples shares out too when it has at least this many
+        GEMM columns (``N * OH * OW``) and a weight of at most ``pipeline_max_weight`` values:
+        each thread's one-threaded GEMMs on its own samples then beat BLAS's two threads on
+        the whole batch. One rule for every product of a layer: a step whose forward and input
+        gradient share out while its weight gradient runs BLAS's threads took 1.6-1.8x as long
+        (the kernel threads spin on the cores BLAS's then want). Fwd+bwd, shared over not,
+        batches of 2 to 6: with 256 to 1568 columns 0.75-0.97 (5x5 kernels, stride 2, 8x8 to
+        28x28 maps, 32 to 128 channels; forward alone 0.74-0.89); with 98 to 196 columns
+        0.96-1.33 (7x7 and 8x8 maps, the wider the worse).
+    pipeline_max_weight : int
+        ... and at most this many weight values: each thread sums its own partial weight
+        gradient of that size, and adds it to the others'. Batches of 4 8x8 maps, 256 -> 512
+        and 512 -> 512 channels (1.2 and 2.4 million weights): fwd+bwd 1.04 and 1.07.
     pipeline_chunk_bytes : int
         Upper bound on one pipeline's column matrix, about a core's L2 cache.
     phases_min_channels : int
@@ -217,6 +233,8 @@ class Limits:
     dense_min_batch: int = 8
     winograd_chunk_bytes: int = 2 * 1024 * 1024
     pipeline_min_batch: int = 8
+    pipeline_min_columns: int = 256
+    pipeline_max_weight: int = 1 << 20
     pipeline_chunk_bytes: int = 2 * 1024 * 1024
     wide_max_junk_outputs: int = 320
     phases_min_channels: int = 16
@@ -276,12 +294,12 @@ def _phases(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -> 
     )
 
 
-def _wide(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -> bool:
+def _wide(x_shape: tuple, w_shape: tuple, g: ConvGeometry, pixels: int, limits: Limits) -> bool:
     # The stride-1 wide column layout (see Limits.wide_max_junk_outputs).
     junk = (w_shape[3] - 1) * g.dilation[1] * (w_shape[0] // g.groups)
     return (
         g.stride == (1, 1)
-        and not pipelined(x_shape[0], limits)
+        and not pipelined(x_shape[0], pixels, math.prod(w_shape), limits)
         and junk < limits.wide_max_junk_outputs
     )
 
@@ -331,16 +349,24 @@ def _dense(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -> b
     return _conv_dense.waste(x_shape[2:], out, w_shape[2:], g) <= limits.dense_max_waste
 
 
-def pipelined(batch: int, limits: Limits | None = None) -> bool:
+def pipelined(batch: int, pixels: int, weights: int = 0, limits: Limits | None = None) -> bool:
     """Whether the column (GEMM) paths run one pipeline per kernel thread on a batch of
-    ``batch`` samples (see :attr:`Limits.pipeline_min_batch`).
+    ``batch`` samples of ``pixels`` output pixels each, under a weight of ``weights`` values
+    (see :attr:`Limits.pipeline_min_batch` and the limits after it).
 
     Examples
     --------
-    >>> pipelined(64), pipelined(4)
-    (True, False)
+    >>> pipelined(64, 16), pipelined(4, 64), pipelined(4, 49), pipelined(1, 4096)
+    (True, True, False, False)
     """
-    return batch >= (LIMITS if limits is None else limits).pipeline_min_batch
+    limits = LIMITS if limits is None else limits
+    if batch >= limits.pipeline_min_batch:
+        return True
+    return (
+        batch >= 2  # something to share out
+        and batch * pixels >= limits.pipeline_min_columns
+        and weights <= limits.pipeline_max_weight
+    )
 
 
 def pointwise_shared(batch: int, limits: Limits | None = None) -> bool:
@@ -432,13 +458,15 @@ def plan(
     Plan(path='winograd', check=())
     >>> plan("forward", (8, 64, 32, 32), (64, 64, 3, 3), g)
     Plan(path='winograd', check=('x', 'w'))
-    >>> plan("forward", (4, 64, 32, 32), (64, 64, 3, 3), g, finite=(False, None, None)).path
+    >>> plan("forward", (1, 64, 32, 32), (64, 64, 3, 3), g, finite=(False, None, None)).path
     'gemm_wide'
     >>> plan("forward", (8, 64, 32, 32), (64, 64, 3, 3), g, finite=(False, None, None)).path
     'gemm'
+    >>> plan("forward", (2, 64, 7, 7), (64, 64, 3, 3), g).path  # 98 columns: BLAS's threads
+    'gemm_wide'
     >>> plan("forward", (8, 64, 32, 32), (64, 1, 3, 3), g._replace(groups=64)).path
     'direct_wide'
-    >>> p = plan("forward", (4, 3, 32, 32), (16, 3, 3, 3), g, cold=frozenset({"direct"}))
+    >>> p = plan("forward", (1, 3, 32, 32), (16, 3, 3, 3), g, cold=frozenset({"direct"}))
     >>> p.path, p.stand_in, p.instead
     ('gemm_wide', True, 'direct_wide')
     """
@@ -470,13 +498,15 @@ def _choose(
     s1 = g.stride == (1, 1)
     if N == 0 or O == 0 or cg == 0:
         return Plan("separate" if product in ("backward", "forward_and_weight_grad") else "empty")
-    full = gy_shape is None or tuple(gy_shape[2:]) == tuple(
+    out = tuple(
         conv_output_size(x_shape[2 + a], w_shape[2 + a], g.stride[a], g.padding[a], g.dilation[a])
         for a in (0, 1)
     )
+    full = gy_shape is None or tuple(gy_shape[2:]) == out
     winograd = _winograd(x_shape, w_shape, g, limits)
     dense = _dense(x_shape, w_shape, g, limits)
-    wide = _wide(x_shape, w_shape, g, limits)
+    pixels = out[0] * out[1] if gy_shape is None else gy_shape[2] * gy_shape[3]
+    wide = _wide(x_shape, w_shape, g, pixels, limits)
     if winograd and product in _WINOGRAD_OPERANDS:
         ok, check = _requires(finite, *_WINOGRAD_OPERANDS[product])
         if ok:

@@ -27,15 +27,21 @@ FORWARD = [
     ((2, 32, 14, 14), (64, 32, 3, 3), G(padding=(2, 0)), F, Plan("winograd")),
     ((2, 16, 7, 7), (16, 16, 3, 3), G(), F, Plan("gemm_wide")),  # 5x5 output: too small
     ((8, 16, 8, 8), (16, 16, 3, 3), G(), F, Plan("winograd")),  # 6x6 output, 72 tiles
-    ((2, 16, 8, 8), (16, 16, 3, 3), G(), F, Plan("gemm_wide")),  # 18 tiles: too few
-    ((2, 15, 28, 28), (64, 15, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # too few channels
-    ((2, 64, 28, 28), (15, 64, 3, 3), G(padding=1), F, Plan("gemm_wide")),
+    ((1, 16, 8, 8), (16, 16, 3, 3), G(), F, Plan("gemm_wide")),  # 9 tiles: too few
+    ((1, 15, 28, 28), (64, 15, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # too few channels
+    ((1, 64, 28, 28), (15, 64, 3, 3), G(padding=1), F, Plan("gemm_wide")),
     ((8, 512, 7, 7), (512, 512, 3, 3), G(padding=1), F, Plan("winograd")),
     ((4, 512, 7, 7), (512, 512, 3, 3), G(padding=1), F, Plan("gemm")),  # 64 tiles (see below)
-    ((2, 32, 14, 14), (64, 32, 3, 3), G(padding=3), F, Plan("gemm_wide")),  # padding > 2
-    ((2, 32, 14, 14), (64, 32, 3, 3), G(dilation=2, padding=2), F, Plan("gemm_wide")),
-    ((2, 32, 14, 14), (64, 32, 5, 5), G(padding=2), F, Plan("gemm_wide")),
-    ((2, 64, 14, 14), (64, 32, 3, 3), G(padding=1, groups=2), F, Plan("gemm_wide")),
+    ((1, 32, 14, 14), (64, 32, 3, 3), G(padding=3), F, Plan("gemm_wide")),  # padding > 2
+    ((1, 32, 14, 14), (64, 32, 3, 3), G(dilation=2, padding=2), F, Plan("gemm_wide")),
+    ((1, 32, 14, 14), (64, 32, 5, 5), G(padding=2), F, Plan("gemm_wide")),
+    ((1, 64, 14, 14), (64, 32, 3, 3), G(padding=1, groups=2), F, Plan("gemm_wide")),
+    # Two or more samples share out to pipelines (the plain layout) from 256 GEMM columns
+    # (N * OH * OW) under a weight of at most 2**20 values.
+    ((2, 32, 14, 14), (64, 32, 5, 5), G(padding=2), F, Plan("gemm")),
+    ((2, 16, 7, 7), (16, 16, 3, 3), G(), F, Plan("gemm_wide")),  # 50 columns
+    ((2, 64, 4, 4), (64, 64, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # 32 columns
+    ((4, 1024, 8, 8), (128, 1024, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # 1179648 weights
     # Stride 1 off Winograd: the wide column layout while its junk columns ((kw - 1) * dw per
     # output row) times the group's output channels stay below 320, else the plain one.
     ((1, 128, 7, 7), (128, 128, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # 256
@@ -48,7 +54,7 @@ FORWARD = [
     # A known non-finite operand rules Winograd out; so does stride 2.
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (False, None, None), Plan("gemm", ("w",))),
     (
-        (4, 64, 32, 32),
+        (1, 64, 32, 32),
         (64, 64, 3, 3),
         G(padding=1),
         (False, None, None),
@@ -128,8 +134,10 @@ INPUT_GRAD = [
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, True, False), None,
      Plan("gemm")),  # a batch of pipelines: the plain layout
     ((4, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, True, False), None,
+     Plan("gemm")),  # 4096 columns: pipelines too
+    ((1, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, True, False), None,
      Plan("gemm_wide")),
-    ((4, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, None, False), None,
+    ((1, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, None, False), None,
      Plan("gemm_wide", ("w",))),  # the wide layout multiplies junk columns by w
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, False, None), None, Plan("gemm")),
     # The one-pass direct kernel needs a finite weight; thin groups fall back to scattering.
@@ -169,8 +177,12 @@ WEIGHT_GRAD = [
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), U, None, Plan("winograd", ("x", "gy"))),
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (False, None, None), None,
      Plan("gemm", ("gy",))),  # x known non-finite: the plain layout
-    ((4, 64, 32, 32), (64, 64, 5, 5), G(padding=2), (None, None, True), None,
+    ((1, 64, 32, 32), (64, 64, 5, 5), G(padding=2), (None, None, True), None,
      Plan("gemm_wide")),  # x unknown: the wide layout notices inf/NaN chunk by chunk
+    ((4, 64, 32, 32), (64, 64, 5, 5), G(padding=2), (None, None, True), None,
+     Plan("gemm")),  # 4096 columns: pipelines
+    ((4, 64, 7, 7), (64, 64, 3, 3), G(padding=1), F, None, Plan("gemm_wide")),  # 196 columns
+    ((4, 64, 8, 8), (64, 64, 3, 3), G(padding=1), F, None, Plan("gemm")),  # 256 columns
     # A non-finite gy with padding: the loops that skip padded taps; without padding, GEMM.
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (None, None, False), None, Plan("direct")),
     ((8, 64, 32, 32), (64, 1, 3, 3), G(padding=1, groups=64), (True, None, False), None,
@@ -344,11 +356,11 @@ def test_limits_move_the_crossovers():
     shape, w_shape, g = (2, 16, 14, 14), (16, 16, 3, 3), G()
     assert plan("forward", shape, w_shape, g, F).path == "winograd"
     strict = dataclasses.replace(LIMITS, winograd_min_channels=17)
-    assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm_wide"
+    assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm"
     strict = dataclasses.replace(LIMITS, winograd_min_output_pixels=145)
-    assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm_wide"
+    assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm"
     strict = dataclasses.replace(LIMITS, winograd_min_tiles=73)  # 2 samples of 36 tiles
-    assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm_wide"
+    assert plan("forward", shape, w_shape, g, F, limits=strict).path == "gemm"
     grouped = (8, 64, 16, 16), (64, 32, 3, 3), G(padding=1, groups=2)
     assert plan("forward", *grouped).path == "gemm"
     wider = dataclasses.replace(LIMITS, direct_max_group_channels=32)
@@ -386,6 +398,12 @@ def test_limits_move_the_crossovers():
     for limit in [{"wide_max_junk_outputs": 256}, {"pipeline_min_batch": 1}]:
         strict = dataclasses.replace(LIMITS, **limit)
         assert plan("forward", *columns, F, limits=strict).path == "gemm"
+    shared = (4, 64, 8, 8), (64, 64, 3, 3), G(padding=1)  # 256 columns, 36864 weights
+    assert plan("forward", *shared, F).path == "gemm"
+    for limit in [{"pipeline_min_columns": 257}, {"pipeline_max_weight": 36863}]:
+        strict = dataclasses.replace(LIMITS, **limit)
+        assert plan("forward", *shared, F, limits=strict).path == "gemm_wide"
+        assert plan("weight_grad", *shared, F, limits=strict).path == "gemm_wide"
     narrow = (64, 3, 32, 32), (6, 3, 5, 5), G()
     assert plan("forward", *narrow).path == "direct_wide"
     assert plan("weight_grad", *narrow).path == "direct_one_pass"
