@@ -411,11 +411,10 @@ def _in_kernel(share: bool) -> bool:
 
 def _by_kernel(share: bool, fn: Callable[..., None], twin: Callable[..., None], *args: Any) -> bool:
     # fn(*args), the pipelines as one kernel, if the batch is shared out and the kernel can run
-    # here (the pipelines on worker threads, twin(*args), standing in while it is cold);
-    # whether it was done. A
-    # read-only array stays with the worker threads: the kernel writes its image argument for
-    # one operation, so Numba cannot compile it for a read-only one (nor should another
-    # signature cost a compile for an input that rare).
+    # here (the pipelines on worker threads, twin(*args), standing in while it is cold); whether
+    # it was done. A read-only array stays with the worker threads: the kernel writes its image
+    # argument for one operation, so Numba cannot compile it for a read-only one (nor should
+    # another signature cost a compile for an input that rare).
     if not (_in_kernel(share) and _writeable(args)):
         return False
     _PIPES.call(fn, twin, *args)

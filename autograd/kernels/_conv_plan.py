@@ -159,8 +159,8 @@ class Limits:
     pipeline_min_batch : int
         The column (GEMM) paths run one pipeline per kernel thread, each on its share of a batch
         of at least this many samples (:func:`pipelined`): columns, GEMM and the copies back
-        on chunks that stay in the core's cache. Smaller batches run the whole batch with the
-        parallel kernels and BLAS's threads, whose GEMMs are then wider, unless they have the
+        on chunks that stay in the core's cache. Smaller batches run the whole batch with serial
+        layout kernels and BLAS's threads, whose GEMMs are then wider, unless they have the
         columns below.
     pipeline_min_columns : int
         A smaller batch of two or more samples shares out too when it has at least this many
@@ -168,14 +168,17 @@ class Limits:
         each thread's one-threaded GEMMs on its own samples then beat BLAS's two threads on
         the whole batch. One rule for every product of a layer: a step whose forward and input
         gradient share out while its weight gradient runs BLAS's threads took 1.6-1.8x as long
-        (the kernel threads spin on the cores BLAS's then want). Fwd+bwd, shared over not,
-        batches of 2 to 6: with 256 to 1568 columns 0.75-0.97 (5x5 kernels, stride 2, 8x8 to
-        28x28 maps, 32 to 128 channels; forward alone 0.74-0.89); with 98 to 196 columns
-        0.96-1.33 (7x7 and 8x8 maps, the wider the worse).
+        (the kernel threads spin on the cores BLAS's threads then want). Fwd+bwd, shared over
+        not, batches of 2 to 6: with 256 to 1568 columns 0.75-0.97 (5x5 kernels, stride 2, 8x8
+        to 28x28 maps, 32 to 128 channels; forward alone 0.69-0.87); with 64 to 196 columns
+        0.97-1.33 (4x4 to 8x8 maps, the more channels the worse). A transposed convolution
+        whose output gradient is cut short (``output_padding``) counts its gradients' columns
+        from that gradient, and may decide those apart from its forward near the limit.
     pipeline_max_weight : int
-        ... and at most this many weight values: each thread sums its own partial weight
-        gradient of that size, and adds it to the others'. Batches of 4 8x8 maps, 256 -> 512
-        and 512 -> 512 channels (1.2 and 2.4 million weights): fwd+bwd 1.04 and 1.07.
+        ... and at most this many weight values (whatever the dtype; measured in float32):
+        each thread sums its own partial weight gradient of that size, and adds it to the
+        others'. Batches of 4 8x8 maps, 256 -> 512 and 512 -> 512 channels (1.2 and 2.4
+        million weights): fwd+bwd 1.04 and 1.07.
     pipeline_chunk_bytes : int
         Upper bound on one pipeline's column matrix, about a core's L2 cache.
     phases_min_channels : int
@@ -349,15 +352,18 @@ def _dense(x_shape: tuple, w_shape: tuple, g: ConvGeometry, limits: Limits) -> b
     return _conv_dense.waste(x_shape[2:], out, w_shape[2:], g) <= limits.dense_max_waste
 
 
-def pipelined(batch: int, pixels: int, weights: int = 0, limits: Limits | None = None) -> bool:
+def pipelined(batch: int, pixels: int, weights: int, limits: Limits | None = None) -> bool:
     """Whether the column (GEMM) paths run one pipeline per kernel thread on a batch of
-    ``batch`` samples of ``pixels`` output pixels each, under a weight of ``weights`` values
-    (see :attr:`Limits.pipeline_min_batch` and the limits after it).
+    ``batch`` samples of ``pixels`` GEMM columns each (the output's pixels; the output
+    gradient's, for the gradients), under a weight of ``weights`` values (see
+    :attr:`Limits.pipeline_min_batch` and the limits after it).
 
     Examples
     --------
-    >>> pipelined(64, 16), pipelined(4, 64), pipelined(4, 49), pipelined(1, 4096)
+    >>> pipelined(64, 16, 9), pipelined(4, 64, 9), pipelined(4, 49, 9), pipelined(1, 4096, 9)
     (True, True, False, False)
+    >>> pipelined(4, 64, 2**21)
+    False
     """
     limits = LIMITS if limits is None else limits
     if batch >= limits.pipeline_min_batch:

@@ -261,7 +261,7 @@ PATHS = {
     "direct thin groups, strided": ((2, 4, 6, 5), (8, 2, 3, 2), (2, 1), (1, 1), (1, 1), 2),
     "pointwise": ((2, 10, 4, 3), (6, 10, 1, 1), (1, 1), (0, 0), (1, 1), 1),
     "gemm wide": ((1, 10, 6, 5), (9, 10, 3, 3), (1, 1), (1, 2), (1, 1), 1),
-    # Three samples of 120 pixels: 360 GEMM columns, shared out to pipelines.
+    # Three samples of 10x11 outputs: 330 GEMM columns, shared out to pipelines.
     "gemm, a small batch shared out": ((3, 10, 10, 9), (9, 10, 3, 3), (1, 1), (1, 2), (1, 1), 1),
     "direct, few outputs": ((2, 10, 6, 5), (4, 10, 3, 3), (1, 1), (1, 2), (1, 1), 1),
     "gemm strided": ((2, 3, 7, 6), (4, 3, 3, 2), (2, 3), (1, 0), (1, 2), 1),
@@ -294,6 +294,11 @@ def test_every_path_matches_reference_with_bias(monkeypatch, path):
     ref = ref_forward(x, w, s, p, d, groups) + b.reshape(-1, 1, 1)
     np.testing.assert_allclose(y, ref, atol=1e-10)
     assert plans[0] == ("forward", FORWARD_PATH[path])
+    if path == "gemm, a small batch shared out":  # every product of the layer shares out
+        assert _conv_plan.pipelined(3, 110, 810)
+        conv.conv2d_backward(x, rng.standard_normal(y.shape), w, s, p, d, groups)
+        assert plans[1:] == [("backward", "separate"), ("input_grad", "gemm"),
+                             ("weight_grad", "gemm")]  # fmt: skip
     gy = rng.standard_normal(y.shape)
     check_against_reference(x, w, gy, s, p, d, groups)
     gw, gb = conv.conv2d_backward_weight(x, gy, w.shape, s, p, d, groups, bias_grad=True)
@@ -535,28 +540,28 @@ def by_pipelines(monkeypatch, how):
 @pytest.mark.parametrize("how", ["kernel", "workers"])
 @pytest.mark.parametrize("chunk_bytes", [1, 1 << 30])  # one sample a chunk, or a whole share
 def test_per_thread_pipelines_match_the_reference(monkeypatch, chunk_bytes, how):
-    # The column paths on a batch of at least pipeline_min_batch samples: each kernel thread
-    # runs its share (serial layout kernels, one-thread GEMMs); weight gradients are summed over
-    # the shares. Stride 1 (wide layout) and 2, one and two groups, a transposed conv's pair.
+    # The column paths on a batch shared out: each kernel thread runs its share (serial layout
+    # kernels, one-thread GEMMs); weight gradients are summed over the shares. Stride 1 (320
+    # GEMM columns: the plain layout) and 2, one and two groups, a transposed conv's pair.
     budget(monkeypatch, pipeline_min_batch=1, pipeline_chunk_bytes=chunk_bytes)
     by_pipelines(monkeypatch, how)
-    assert _conv_plan.pipelined(1, 1)
+    assert _conv_plan.pipelined(1, 1, 1)
     rng = np.random.default_rng(11)
     for s, groups in [((1, 1), 1), ((2, 2), 1), ((2, 1), 2)]:
-        x = rng.standard_normal((5, 36, 7, 6))
+        x = rng.standard_normal((5, 36, 8, 7))
         w = rng.standard_normal((38, 36 // groups, 3, 2))
-        oh, ow = out_size(7, 3, s[0], 1, 1), out_size(6, 2, s[1], 1, 1)
+        oh, ow = out_size(8, 3, s[0], 1, 1), out_size(7, 2, s[1], 1, 1)
         gy = rng.standard_normal((5, 38, oh, ow))
         g = ConvGeometry(s, (1, 1), (1, 1), groups)
-        assert _conv_plan.plan("forward", x.shape, w.shape, g).path.startswith("gemm")
+        assert _conv_plan.plan("forward", x.shape, w.shape, g).path == "gemm"
         check_against_reference(x, w, gy, s, (1, 1), (1, 1), groups)
         y, gw = conv.conv2d_forward_and_weight_grad(x, w, gy, s, (1, 1), (1, 1), groups)
         np.testing.assert_allclose(y, ref_forward(x, w, s, (1, 1), (1, 1), groups), atol=1e-10)
         np.testing.assert_allclose(gw, ref_backward(x, w, gy, s, (1, 1), (1, 1), groups)[1],
                                    atol=1e-10)  # fmt: skip
-    # A non-finite input in one share: its chunks are redone in the plain layout there.
+    # A non-finite input in one share: its sums carry it where the reference's do.
     x[3, 2, 1, 1] = np.nan
-    w, gy = rng.standard_normal((38, 36, 3, 3)), rng.standard_normal((5, 38, 7, 6))
+    w, gy = rng.standard_normal((38, 36, 3, 3)), rng.standard_normal((5, 38, 8, 7))
     gw = conv.conv2d_backward_weight(x, gy, w.shape, (1, 1), (1, 1))
     want = ref_backward(x, w, gy, (1, 1), (1, 1), (1, 1), 1)[1]
     assert np.isnan(want).any() and np.isfinite(want).any()
@@ -687,8 +692,9 @@ def test_column_path_standing_in_for_the_direct_kernels_keeps_the_worker_threads
     monkeypatch.setattr(conv, "_DIRECT", ColdDirect())
     tried = []
 
-    def by_kernel(n, fn, twin, *args):
-        tried.append(fn.__name__)
+    def by_kernel(share, fn, twin, *args):
+        if share:
+            tried.append(fn.__name__)
         return False  # the worker threads' pipelines run
 
     monkeypatch.setattr(drivers, "_by_kernel", by_kernel)

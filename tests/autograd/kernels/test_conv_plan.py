@@ -25,7 +25,8 @@ FORWARD = [
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), F, Plan("winograd")),
     ((8, 64, 32, 32), (64, 64, 3, 3), G(padding=1), (True, None, None), Plan("winograd", ("w",))),
     ((2, 32, 14, 14), (64, 32, 3, 3), G(padding=(2, 0)), F, Plan("winograd")),
-    ((2, 16, 7, 7), (16, 16, 3, 3), G(), F, Plan("gemm_wide")),  # 5x5 output: too small
+    ((2, 16, 7, 7), (16, 16, 3, 3), G(), F, Plan("gemm_wide")),  # 5x5 output: too small, 50
+    # GEMM columns: not shared out
     ((8, 16, 8, 8), (16, 16, 3, 3), G(), F, Plan("winograd")),  # 6x6 output, 72 tiles
     ((1, 16, 8, 8), (16, 16, 3, 3), G(), F, Plan("gemm_wide")),  # 9 tiles: too few
     ((1, 15, 28, 28), (64, 15, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # too few channels
@@ -39,7 +40,6 @@ FORWARD = [
     # Two or more samples share out to pipelines (the plain layout) from 256 GEMM columns
     # (N * OH * OW) under a weight of at most 2**20 values.
     ((2, 32, 14, 14), (64, 32, 5, 5), G(padding=2), F, Plan("gemm")),
-    ((2, 16, 7, 7), (16, 16, 3, 3), G(), F, Plan("gemm_wide")),  # 50 columns
     ((2, 64, 4, 4), (64, 64, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # 32 columns
     ((4, 1024, 8, 8), (128, 1024, 3, 3), G(padding=1), F, Plan("gemm_wide")),  # 1179648 weights
     # Stride 1 off Winograd: the wide column layout while its junk columns ((kw - 1) * dw per
