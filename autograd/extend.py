@@ -10,7 +10,8 @@ argument checks layers and losses share with the engine's ops (:func:`check_devi
 :class:`ArrayFunction` (a Function whose rules take and return NumPy arrays), and
 :func:`resize_output_size` (``interpolate``'s output size from ``size`` or ``scale_factor``),
 :func:`lstm_layer` and :func:`gru_layer` (one direction of an LSTM or GRU layer over a whole
-sequence, one graph node)
+sequence, one graph node), :func:`scaled_dot_product_attention` (attention's products and
+softmax, one graph node)
 and :func:`generator_or_default` (the generator a random function draws from).
 
 Each fused update kernel (one per algorithm,
@@ -55,6 +56,7 @@ from .kernels.optim import (
     sgd_update,
 )
 from .ops import run_inplace
+from .ops.attention import scaled_dot_product_attention
 from .ops.loss import REDUCTIONS, check_reduction
 from .ops.recurrent import gru_layer, lstm_layer
 from .ops.resize import resize_output_size
@@ -66,7 +68,7 @@ __all__ = [
     "REDUCTIONS", "to_dtype", "apply_update", "count_step", "sgd_update", "adam_update",
     "nadam_update", "radam_update", "adamax_update", "adagrad_update", "adadelta_update",
     "rmsprop_update", "name_node", "ArrayFunction", "resize_output_size", "generator_or_default",
-    "lstm_layer", "gru_layer",
+    "lstm_layer", "gru_layer", "scaled_dot_product_attention",
 ]  # fmt: skip
 
 # The dtype a kernel computes in, by the parameter's dtype: float16 is widened to float32 (and

@@ -54,26 +54,50 @@ def _rows_backward(y: np.ndarray, g: Any, dim: Any, log: bool) -> np.ndarray | N
     return gx.reshape(y.shape)
 
 
+def softmax_array(x: np.ndarray, dim: Any) -> np.ndarray:
+    """``softmax`` of an array along ``dim`` (None for a 0-d array): by the row kernels where
+    they take it, else by NumPy.
+
+    Examples
+    --------
+    >>> softmax_array(np.array([0.0, np.log(3.0)]), 0)
+    array([0.25, 0.75])
+    """
+    rows = _rows(x, dim)
+    if rows is not None:
+        return softmax_rows(rows, log=False).reshape(x.shape)
+    e = np.exp(_max_shifted(x, dim))
+    e /= e.sum(axis=dim, keepdims=True)
+    return e
+
+
+def softmax_array_backward(y: np.ndarray, g: Any, dim: Any) -> Any:
+    """The gradient of :func:`softmax_array` at output ``y`` for output gradient ``g`` (arrays,
+    or Tensors under create_graph): ``y * (g - sum(g * y, dim))``.
+
+    Examples
+    --------
+    >>> softmax_array_backward(np.array([0.25, 0.75]), np.array([1.0, 0.0]), 0)
+    array([ 0.1875, -0.1875])
+    """
+    gx = _rows_backward(y, g, dim, log=False)
+    if gx is not None:
+        return gx
+    return _minus_shared_sum(g * y, y, dim)
+
+
 class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        rows = _rows(x, dim)
-        if rows is not None:
-            e = softmax_rows(rows, log=False).reshape(x.shape)
-        else:
-            e = np.exp(_max_shifted(x, dim))
-            e /= e.sum(axis=dim, keepdims=True)
+        e = softmax_array(x, dim)
         ctx.save_for_backward(e)
         return e
 
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        gx = _rows_backward(y, g, ctx.dim, log=False)
-        if gx is not None:
-            return gx, None
-        return _minus_shared_sum(g * y, y, ctx.dim), None
+        return softmax_array_backward(y, g, ctx.dim), None
 
     @staticmethod
     def jvp(ctx, tx, dim):

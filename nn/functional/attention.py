@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 import autograd
-from autograd import Tensor
+from autograd import Tensor, extend
 
 from .dropout import dropout
 from .linear import linear
@@ -27,6 +27,20 @@ def _additive_mask(mask: Tensor, dtype: object, true_means_masked: bool, fn: str
     if mask.dtype.kind != "f":
         raise TypeError(f"{fn}: a mask must be bool or floating point, got dtype {mask.dtype}")
     return mask if mask.dtype == dtype else mask.to(dtype)
+
+
+def _fusable(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None) -> bool:
+    """Whether attention over these operands can be one node
+    (:func:`autograd.extend.scaled_dot_product_attention`): stacks of one batch shape and one
+    floating dtype, and a mask (if any) that needs no gradient."""
+    return (
+        q.ndim >= 3
+        and q.ndim == k.ndim == v.ndim
+        and q.shape[:-2] == k.shape[:-2] == v.shape[:-2]
+        and q.dtype == k.dtype == v.dtype
+        and q.dtype.kind == "f"
+        and (mask is None or not mask.requires_grad)
+    )
 
 
 def _causal_mask(tgt_len: int, src_len: int, dtype: object) -> Tensor:
@@ -54,6 +68,10 @@ def scaled_dot_product_attention(
     ``scale`` defaults to ``1 / sqrt(E)``. Dropout is applied to the attention weights whenever
     ``dropout_p > 0``. As PyTorch, a query row that may attend to nothing gives zeros.
 
+    Without dropout, on operands of one batch shape and dtype and with a mask (if any) that
+    needs no gradient, it is one graph node, as PyTorch's
+    (:func:`autograd.extend.scaled_dot_product_attention`); otherwise the ops are written out.
+
     Examples
     --------
     >>> import autograd, nn
@@ -78,15 +96,18 @@ def scaled_dot_product_attention(
     tgt_len, src_len = query.shape[-2], key.shape[-2]
     if scale is None:
         scale = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
-    scores = (query * scale) @ key.transpose(-2, -1)
+    dtype = autograd.result_type(query, key)
     if is_causal:
         if attn_mask is not None:
             raise ValueError("scaled_dot_product_attention: give attn_mask or is_causal, not both")
-        mask = _causal_mask(tgt_len, src_len, scores.dtype)
+        mask = _causal_mask(tgt_len, src_len, dtype)
     elif attn_mask is not None:
-        mask = _additive_mask(attn_mask, scores.dtype, False, "scaled_dot_product_attention")
+        mask = _additive_mask(attn_mask, dtype, False, "scaled_dot_product_attention")
     else:
         mask = None
+    if dropout_p <= 0.0 and _fusable(query, key, value, mask):
+        return extend.scaled_dot_product_attention(query, key, value, scale, mask)
+    scores = (query * scale) @ key.transpose(-2, -1)
     dead = None
     if mask is not None:
         blocked = np.isneginf(mask.detach().numpy())
@@ -270,13 +291,18 @@ def multi_head_attention_forward(
         kpm = kpm.reshape(bsz * num_heads, 1, src_len)
         attn_mask = kpm if attn_mask is None else attn_mask + kpm
 
-    scores = (q * (1.0 / math.sqrt(head_dim))) @ k.transpose(1, 2)
-    if attn_mask is not None:
-        scores = scores + attn_mask
-    weights = autograd.softmax(scores, dim=-1)
-    if training and dropout_p > 0.0:
-        weights = dropout(weights, dropout_p)
-    out = weights @ v  # (N * H, L, head_dim)
+    scale = 1.0 / math.sqrt(head_dim)
+    dropping = training and dropout_p > 0.0
+    if not need_weights and not dropping and _fusable(q, k, v, attn_mask):
+        out, weights = extend.scaled_dot_product_attention(q, k, v, scale, attn_mask), None
+    else:
+        scores = (q * scale) @ k.transpose(1, 2)
+        if attn_mask is not None:
+            scores = scores + attn_mask
+        weights = autograd.softmax(scores, dim=-1)
+        if dropping:
+            weights = dropout(weights, dropout_p)
+        out = weights @ v  # (N * H, L, head_dim)
     out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
     out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
     if not batched:
