@@ -93,6 +93,11 @@ def scaled_dot_product_attention(
             "scaled_dot_product_attention: expected query (..., L, E), key (..., S, E) and value "
             f"(..., S, Ev), got {tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}"
         )
+    for name, t in (("query", query), ("key", key), ("value", value)):
+        if t.dtype.kind != "f":
+            raise TypeError(
+                f"scaled_dot_product_attention: {name} must be floating point, got {t.dtype}"
+            )
     tgt_len, src_len = query.shape[-2], key.shape[-2]
     if scale is None:
         scale = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0

@@ -122,6 +122,8 @@ def test_errors_name_the_argument():
         extend.scaled_dot_product_attention(q, k.float(), v, 1.0)
     with pytest.raises(ValueError, match=r"mask of shape \(4, 4\) does not broadcast to the "):
         extend.scaled_dot_product_attention(q, k, v, 1.0, np.zeros((4, 4)))
+    with pytest.raises(TypeError, match="key must be floating point, got int64"):
+        F.scaled_dot_product_attention(q, autograd.ones(2, 5, 4, dtype=autograd.int64), v)
 
 
 def test_nn_paths_record_one_node_where_they_can():
