@@ -9,10 +9,13 @@ products and softmax on arrays, saves the query, keys, values and attention weig
 backward takes the weights' gradient through the softmax rule in place: a transformer encoder
 layer's step (batch 8, 32 tokens, width 64) took 1.70 -> 1.63 ms. PyTorch records
 ``F.scaled_dot_product_attention`` as one node too (``ScaledDotProductFlashAttentionForCpu``),
-also with a mask.
+also with a mask, for 4-D operands whose values are as wide as the keys (and a mask of 2 or 4
+dims); elsewhere its math path's nodes, the last named ``UnsafeViewBackward0``, which this node
+then takes.
 
 A query row whose mask blocks every key (all ``-inf``) gives zeros, and zero gradients, as in
-PyTorch, not the NaN the softmax alone would. The mask is a constant: no gradient reaches it
+PyTorch, not the NaN the softmax alone would (its scores are zeroed before the softmax, so no
+NaN is made). The mask is a constant: no gradient reaches it
 (a caller with a mask that needs one composes the ops instead). With ``create_graph=True`` the
 backward is computed with differentiable ops from the saved inputs, so higher-order gradients
 work; forward-mode AD has its rule (:meth:`ScaledDotProductAttention.jvp`).
@@ -25,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, name_node
 from ..tensor import Tensor
 from .linalg import _gemm, _mT
 from .softmax import softmax_array, softmax_array_backward
@@ -51,13 +54,16 @@ def _blocked_rows(mask: np.ndarray | None, shape: tuple) -> np.ndarray | None:
 
 
 def _weights(q: np.ndarray, k: np.ndarray, scale: float, mask: np.ndarray | None) -> np.ndarray:
-    """``softmax(q @ k^T * scale + mask)`` over the keys, blocked rows zero."""
+    """``softmax(q @ k^T * scale + mask)`` over the keys, blocked rows zero (their scores are
+    zeroed first: no NaN is made)."""
     s = _gemm(_stack(q), _mT(_stack(k))).reshape((*q.shape[:-1], k.shape[-2]))
     s *= scale
     if mask is not None:
         s += mask
+    dead = _blocked_rows(mask, s.shape)
+    if dead is not None:
+        s[dead] = 0.0
     w = softmax_array(s, s.ndim - 1)
-    dead = _blocked_rows(mask, w.shape)
     if dead is not None:
         w[dead] = 0.0
     return w
@@ -152,29 +158,39 @@ def scaled_dot_product_attention(
     scale : float
         Multiplies the scores ``query @ key^T``.
     mask : array_like or Tensor, optional
-        Added to the scores, broadcastable to ``(*B, L, S)``: ``-inf`` blocks a key. A constant
-        (no gradient reaches it); a query row it blocks whole gives zeros.
+        A floating mask added to the scores, broadcastable to ``(*B, L, S)``: ``-inf`` blocks a
+        key. A constant, copied (no gradient reaches it: a Tensor that requires grad is
+        refused); a query row it blocks whole gives zeros.
 
     Returns
     -------
     Tensor
-        ``(*B, L, Ev)``, its node PyTorch's ``ScaledDotProductFlashAttentionForCpuBackward0``.
+        ``(*B, L, Ev)``. Its node is named as PyTorch's: ``ScaledDotProductFlashAttentionForCpu
+        Backward0`` where PyTorch runs its fused kernel (4-D operands with ``Ev == E``, some
+        keys and queries, a mask of 2 or 4 dims if any), else ``UnsafeViewBackward0`` (its
+        math path's last product).
 
     Examples
     --------
     >>> import autograd
     >>> from autograd import extend
-    >>> q = autograd.ones(1, 2, 4, requires_grad=True)
-    >>> v = autograd.tensor([[[1.0], [3.0]]])
+    >>> q = autograd.ones(1, 1, 2, 1, requires_grad=True)
+    >>> v = autograd.tensor([[[[1.0], [3.0]]]])
     >>> mask = autograd.tensor([[0.0, float("-inf")], [0.0, 0.0]])
     >>> out = extend.scaled_dot_product_attention(q, q, v, 0.5, mask)
     >>> out
-    tensor([[[1.],
-             [2.]]], grad_fn=<ScaledDotProductFlashAttentionForCpuBackward0>)
+    tensor([[[[1.],
+              [2.]]]], grad_fn=<ScaledDotProductFlashAttentionForCpuBackward0>)
     >>> out.sum().backward()
     >>> q.grad.shape
-    (1, 2, 4)
+    (1, 1, 2, 1)
     """
+    names = ("query", "key", "value")
+    for name, t in zip(names, (query, key, value)):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"scaled_dot_product_attention: {name} must be a Tensor, got {type(t).__name__}"
+            )
     shapes = tuple(tuple(t.shape) for t in (query, key, value))
     q_shape, k_shape, v_shape = shapes
     if (
@@ -194,14 +210,41 @@ def scaled_dot_product_attention(
             "scaled_dot_product_attention: query, key and value must share one floating dtype, "
             f"got {query.dtype}, {key.dtype}, {value.dtype}"
         )
+    if isinstance(scale, bool) or not isinstance(scale, (int, float, np.integer, np.floating)):
+        raise TypeError(
+            f"scaled_dot_product_attention: scale must be a real number, got {type(scale).__name__}"
+        )
     if mask is not None:
+        if isinstance(mask, Tensor) and mask.requires_grad:
+            raise ValueError(
+                "scaled_dot_product_attention: mask requires grad, but no gradient reaches it "
+                "here (write the ops out to differentiate a mask)"
+            )
         m = mask._array if isinstance(mask, Tensor) else np.asarray(mask)
+        if m.dtype.kind != "f":
+            raise TypeError(
+                "scaled_dot_product_attention: mask must be a floating (additive) mask, -inf "
+                f"where a key is blocked, got dtype {m.dtype}"
+            )
+        scores = (*q_shape[:-1], k_shape[-2])
         try:
-            np.broadcast_shapes(m.shape, (*q_shape[:-1], k_shape[-2]))
+            fits = np.broadcast_shapes(m.shape, scores) == scores
         except ValueError:
+            fits = False
+        if not fits:
             raise ValueError(
                 f"scaled_dot_product_attention: mask of shape {m.shape} does not broadcast to the "
-                f"scores' shape {(*q_shape[:-1], k_shape[-2])}"
-            ) from None
-        mask = m.astype(query.dtype, copy=False)
-    return ScaledDotProductAttention.apply(query, key, value, float(scale), mask)
+                f"scores' shape {scores}"
+            )
+        mask = np.array(m, dtype=query.dtype)  # a copy: the node's own
+    out = ScaledDotProductAttention.apply(query, key, value, float(scale), mask)
+    flash = (
+        len(q_shape) == 4
+        and v_shape[-1] == q_shape[-1]
+        and q_shape[-2] > 0
+        and k_shape[-2] > 0
+        and (mask is None or mask.ndim in (2, 4))
+    )
+    if out.grad_fn is not None and not flash:
+        name_node(out, "UnsafeViewBackward0")  # PyTorch's math path: its last product's view
+    return out

@@ -68,8 +68,8 @@ def scaled_dot_product_attention(
     ``scale`` defaults to ``1 / sqrt(E)``. Dropout is applied to the attention weights whenever
     ``dropout_p > 0``. As PyTorch, a query row that may attend to nothing gives zeros.
 
-    Without dropout, on operands of one batch shape and dtype and with a mask (if any) that
-    needs no gradient, it is one graph node, as PyTorch's
+    Without dropout, on operands of at least 3 dims, of one batch shape and dtype, and with a
+    mask (if any) that needs no gradient, it is one graph node
     (:func:`autograd.extend.scaled_dot_product_attention`); otherwise the ops are written out.
 
     Examples
@@ -108,11 +108,34 @@ def scaled_dot_product_attention(
         mask = _causal_mask(tgt_len, src_len, dtype)
     elif attn_mask is not None:
         mask = _additive_mask(attn_mask, dtype, False, "scaled_dot_product_attention")
+        scores_shape = (
+            *np.broadcast_shapes(tuple(query.shape[:-2]), tuple(key.shape[:-2])),
+            tgt_len,
+            src_len,
+        )
+        try:
+            fits = np.broadcast_shapes(tuple(mask.shape), scores_shape) == scores_shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(
+                f"scaled_dot_product_attention: attn_mask of shape {tuple(mask.shape)} does not "
+                f"broadcast to the attention scores' shape {scores_shape}"
+            )
     else:
         mask = None
-    if dropout_p <= 0.0 and _fusable(query, key, value, mask):
-        return extend.scaled_dot_product_attention(query, key, value, scale, mask)
-    scores = (query * scale) @ key.transpose(-2, -1)
+    return _attend(query, key, value, scale, mask, dropout_p)
+
+
+def _attend(
+    q: Tensor, k: Tensor, v: Tensor, scale: float, mask: Tensor | None, dropout_p: float
+) -> Tensor:
+    """``softmax(q @ k.mT * scale + mask) @ v``, dropout on the weights; a query row the
+    additive ``mask`` blocks whole gives zeros. One node where it can be
+    (:func:`autograd.extend.scaled_dot_product_attention`), else the ops written out."""
+    if dropout_p <= 0.0 and _fusable(q, k, v, mask):
+        return extend.scaled_dot_product_attention(q, k, v, scale, mask)
+    scores = (q * scale) @ k.transpose(-2, -1)
     dead = None
     if mask is not None:
         blocked = np.isneginf(mask.detach().numpy())
@@ -129,7 +152,7 @@ def scaled_dot_product_attention(
         weights = autograd.where(dead, 0.0, weights)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, training=True)
-    return weights @ value
+    return weights @ v
 
 
 def _in_projection(
@@ -298,9 +321,21 @@ def multi_head_attention_forward(
 
     scale = 1.0 / math.sqrt(head_dim)
     dropping = training and dropout_p > 0.0
-    if not need_weights and not dropping and _fusable(q, k, v, attn_mask):
-        out, weights = extend.scaled_dot_product_attention(q, k, v, scale, attn_mask), None
-    else:
+    if not need_weights:  # as PyTorch, by scaled dot-product attention: blocked rows give zeros
+        # over (N, H, L, head_dim), as PyTorch calls it (its node then named as PyTorch's)
+        def heads(t: Tensor) -> Tensor:
+            return t.reshape(bsz, num_heads, t.shape[-2], t.shape[-1])
+
+        mask4 = (
+            attn_mask
+            if attn_mask is None or attn_mask.shape[0] != bsz * num_heads
+            else (heads(attn_mask))
+        )
+        if mask4 is not None and mask4.ndim == 3:
+            mask4 = mask4.unsqueeze(0)
+        out = _attend(heads(q), heads(k), heads(v), scale, mask4, dropout_p if dropping else 0.0)
+        out, weights = out.reshape(bsz * num_heads, tgt_len, head_dim), None
+    else:  # the weights returned: a query row blocked whole gives NaN, as in PyTorch
         scores = (q * scale) @ k.transpose(1, 2)
         if attn_mask is not None:
             scores = scores + attn_mask
