@@ -228,3 +228,43 @@ def test_matches_pytorch(kind, shapes):
     (t * torch.tensor(g)).sum().backward()
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("kind", ["none", "padding", "mask 2-D", "mask 3-D", "causal"])
+def test_multi_head_self_attention_without_weights_matches_pytorch(batch_first, kind):
+    # Self-attention without weights (one node on (N, H, L, head_dim) views): values and every
+    # gradient as PyTorch's layer gives them, for each kind of mask.
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    autograd.manual_seed(0)
+    ours = nn.MultiheadAttention(8, 2, batch_first=batch_first)
+    theirs = torch.nn.MultiheadAttention(8, 2, batch_first=batch_first)
+    theirs.load_state_dict(
+        {k: torch.tensor(v.detach().numpy()) for k, v in ours.state_dict().items()}
+    )
+    x = rng.standard_normal((3, 5, 8) if batch_first else (5, 3, 8)).astype(np.float32)
+    mask, kwargs = None, {}
+    if kind == "padding":
+        mask = np.zeros((3, 5), bool)
+        mask[0, 2:] = mask[1] = True  # the second sequence all padding: zeros in both
+        kwargs["key_padding_mask"] = mask
+    elif kind == "mask 2-D":
+        kwargs["attn_mask"] = rng.standard_normal((5, 5)).astype(np.float32)
+    elif kind == "mask 3-D":
+        kwargs["attn_mask"] = rng.standard_normal((6, 5, 5)).astype(np.float32)
+    elif kind == "causal":
+        kwargs["attn_mask"] = np.triu(np.full((5, 5), -np.inf, np.float32), 1)
+        kwargs["is_causal"] = True
+    mine = {k: autograd.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    torchs = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    xo, xt = autograd.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    o, _ = ours(xo, xo, xo, need_weights=False, **mine)
+    t, _ = theirs(xt, xt, xt, need_weights=False, **torchs)
+    np.testing.assert_allclose(o.detach().numpy(), t.detach().numpy(), rtol=1e-5, atol=1e-6)
+    g = rng.standard_normal(o.shape).astype(np.float32)
+    (o * autograd.tensor(g)).sum().backward()
+    (t * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-4, atol=1e-5)
