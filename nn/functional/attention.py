@@ -326,13 +326,11 @@ def multi_head_attention_forward(
         def heads(t: Tensor) -> Tensor:
             return t.reshape(bsz, num_heads, t.shape[-2], t.shape[-1])
 
-        mask4 = (
-            attn_mask
-            if attn_mask is None or attn_mask.shape[0] != bsz * num_heads
-            else (heads(attn_mask))
-        )
-        if mask4 is not None and mask4.ndim == 3:
-            mask4 = mask4.unsqueeze(0)
+        # attn_mask is 3-D here: one for all heads (1, L, S), or one each (N * H, L or 1, S)
+        mask4 = attn_mask
+        if attn_mask is not None:
+            one_each = attn_mask.shape[0] == bsz * num_heads
+            mask4 = heads(attn_mask) if one_each else attn_mask.unsqueeze(0)
         out = _attend(heads(q), heads(k), heads(v), scale, mask4, dropout_p if dropping else 0.0)
         out, weights = out.reshape(bsz * num_heads, tgt_len, head_dim), None
     else:  # the weights returned: a query row blocked whole gives NaN, as in PyTorch
