@@ -113,8 +113,7 @@ class ScaledDotProductAttention(Function):
             ds = _bmm(tq, _mT(k)) if has_q else 0.0
             if has_k:
                 ds = ds + _bmm(q, _mT(tk))
-            ds = ds * scale
-            dw = w * (ds - (ds * w).sum(axis=-1, keepdims=True))
+            dw = softmax_array_backward(w, ds * scale, w.ndim - 1)
             term = _bmm(dw, v)
             out = term if out is None else out + term
         return out
@@ -138,8 +137,7 @@ def _graph_backward(q: Tensor, k: Tensor, v: Tensor, g: Tensor, scale: float,
     gv = w.transpose(-2, -1) @ g if needs[2] else None
     gq = gk = None
     if needs[0] or needs[1]:
-        gw = g @ v.transpose(-2, -1)
-        gs = w * (gw - (gw * w).sum(dim=-1, keepdim=True)) * scale
+        gs = softmax_array_backward(w, g @ v.transpose(-2, -1), w.ndim - 1) * scale
         gq = gs @ k if needs[0] else None
         gk = gs.transpose(-2, -1) @ q if needs[1] else None
     return gq, gk, gv
